@@ -1,0 +1,46 @@
+# I Matter platform. Two commands from a fresh clone:
+#   make run    build .venv, migrate, seed demo data, start everything (portal http://127.0.0.1:8000)
+#   make test   build .venv and run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export IMATTER_VAR_DIR ?= $(CURDIR)/var
+SERVICES := training cic_tracker gateway
+
+.PHONY: venv migrate seed run test test-fast migrations bench clean keys check-compose
+
+$(STAMP): requirements.txt requirements-dev.txt shared/pyproject.toml services/training/pyproject.toml services/cic-tracker/pyproject.toml services/gateway/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt \
+		-e shared -e services/training -e services/cic-tracker -e services/gateway
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+keys: venv
+	$(BIN)/python -c "from gateway.keys import ensure_keypair; import os; d=os.environ['IMATTER_VAR_DIR']+'/keys'; ensure_keypair(d+'/jwt_private.pem', d+'/jwt_public.pem')"
+
+migrate: venv keys
+	@for app in $(SERVICES); do echo "migrate $$app"; $(BIN)/flask --app $$app db upgrade || exit 1; done
+
+seed: migrate
+	@for app in $(SERVICES); do $(BIN)/flask --app $$app seed || exit 1; done
+
+run: seed
+	$(BIN)/honcho start -f Procfile
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# regenerate each service's initial migration from its models (pre-release: one squashed revision)
+migrations: venv
+	@for app in $(SERVICES); do scripts/regen-migration $$app || exit 1; done
+
+bench: venv
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,1 @@
+"""Pure business rules: plain functions over plain data. No Flask, no database."""

@@ -1,0 +1,141 @@
+"""Sign-up, sign-in, sign-out, password change and /me."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import current_app, g, request
+from marshmallow import Schema, fields, validate
+
+from imatter_shared.web.api import Blueprint
+from imatter_shared.web.errors import ApiError, Unauthorized
+
+from .. import passwords, tokens
+from ..extensions import db
+from ..models import User
+from ..upstream import fetch_principal
+
+log = logging.getLogger("imatter.gateway.auth")
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts and sign-in")
+
+
+class RegisterIn(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class LoginIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class PasswordChangeIn(Schema):
+    current_password = fields.String(required=True, load_only=True)
+    new_password = fields.String(required=True, load_only=True)
+
+
+class UserOut(Schema):
+    id = fields.String()
+    email = fields.String()
+    name = fields.String()
+    roles = fields.List(fields.String())
+    person_id = fields.String(allow_none=True)
+    organisation_ids = fields.List(fields.String())
+
+
+class TokenOut(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+
+
+def _user_out(user: User, extra: dict | None = None) -> dict:
+    extra = extra or {}
+    roles = set(user.roles) | set(extra.get("roles") or [])
+    return {"id": user.id, "email": user.email, "name": user.name, "roles": sorted(roles),
+            "person_id": extra.get("person_id"), "organisation_ids": extra.get("organisation_ids") or []}
+
+
+@blp.route("/auth/register", methods=["POST"])
+@blp.arguments(RegisterIn)
+@blp.response(201, UserOut)
+def register(data):
+    """Create an account (learner). The email is the sign-in name."""
+    email = data["email"].strip().lower()
+    problems = passwords.policy_errors(data["password"], email)
+    if problems:
+        raise ApiError("Choose a stronger password.", 400, errors={"password": problems})
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise ApiError("An account with this email already exists; sign in instead.", 409,
+                       errors={"email": ["Already registered."]})
+    user = User(email=email, name=data["name"].strip(), password_hash=passwords.hash_password(data["password"]))
+    user.roles = ["learner"]
+    db.session.add(user)
+    db.session.commit()
+    return _user_out(user)
+
+
+@blp.route("/auth/login", methods=["POST"])
+@blp.arguments(LoginIn)
+@blp.response(200, TokenOut)
+def login(data):
+    """Exchange email and password for a Bearer access token."""
+    email = data["email"].strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if not passwords.verify(user.password_hash if user else None, data["password"]):
+        log.info("login failed", extra={"ctx_remote": request.remote_addr})
+        raise Unauthorized("The email or password is not right.")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(data["password"])
+        db.session.commit()
+    token, ttl = tokens.issue(user)
+    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.response(204)
+def logout():
+    """End this access token now (it is refused from then on)."""
+    claims = tokens.verify_request_token(optional=False)
+    tokens.revoke(claims)
+    db.session.commit()
+
+
+@blp.route("/auth/refresh", methods=["POST"])
+@blp.response(200, TokenOut)
+def refresh():
+    """A fresh token for a still-valid one; the old one is revoked."""
+    claims = tokens.verify_request_token(optional=False)
+    user = db.session.get(User, claims["sub"])
+    tokens.revoke(claims)
+    token, ttl = tokens.issue(user)
+    db.session.commit()
+    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
+
+
+@blp.route("/auth/password", methods=["POST"])
+@blp.arguments(PasswordChangeIn)
+@blp.response(204)
+def change_password(data):
+    """Change the password; every token issued before stops working."""
+    claims = tokens.verify_request_token(optional=False)
+    user = db.session.get(User, claims["sub"])
+    if not passwords.verify(user.password_hash, data["current_password"]):
+        raise ApiError("The current password is not right.", 400, errors={"current_password": ["Not right."]})
+    problems = passwords.policy_errors(data["new_password"], user.email)
+    if problems:
+        raise ApiError("Choose a stronger password.", 400, errors={"new_password": problems})
+    user.password_hash = passwords.hash_password(data["new_password"])
+    user.token_version += 1
+    db.session.commit()
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, UserOut)
+def me():
+    """The signed-in user with their roles, person and organisations (as of now)."""
+    claims = tokens.verify_request_token(optional=False)
+    user = db.session.get(User, claims["sub"])
+    extra = fetch_principal(request.headers["Authorization"], g.request_id)
+    return _user_out(user, extra)

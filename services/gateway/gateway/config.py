@@ -1,0 +1,31 @@
+from imatter_shared.config import BaseConfig, env, sqlite_url, var_path
+
+
+class Config(BaseConfig):
+    SERVICE_NAME = "gateway"
+
+    def __init__(self):
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = env("GATEWAY_DATABASE_URL") or env("DATABASE_URL") or sqlite_url("gateway")
+        self.TRAINING_URL = env("TRAINING_URL", "http://127.0.0.1:8001")
+        self.CIC_URL = env("CIC_URL", "http://127.0.0.1:8002")
+        self.JWT_PRIVATE_KEY_FILE = env("JWT_PRIVATE_KEY_FILE") or var_path("keys", "jwt_private.pem")
+        self.ACCESS_TOKEN_TTL = int(env("ACCESS_TOKEN_TTL", 1800))
+        self.UPSTREAM_CONNECT_TIMEOUT = float(env("UPSTREAM_CONNECT_TIMEOUT", 2.0))
+        self.UPSTREAM_READ_TIMEOUT = float(env("UPSTREAM_READ_TIMEOUT", 30.0))
+        self.SECRET_KEY = env("GATEWAY_SECRET_KEY") or _file_secret(var_path("keys", "portal_secret"))
+
+
+def _file_secret(path: str) -> str:
+    """A per-installation random secret kept beside the keys (created once)."""
+    import os
+    import secrets
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass
+    with open(path) as fh:
+        return fh.read().strip()

@@ -1,0 +1,43 @@
+"""Accounts: the gateway is the only place passwords live (argon2id hashes)."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from .extensions import db
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    id = sa.Column(sa.String(32), primary_key=True, default=lambda: uuid.uuid4().hex)
+    email = sa.Column(sa.String(254), nullable=False, unique=True)
+    name = sa.Column(sa.String(200), nullable=False)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    roles_json = sa.Column(sa.Text, nullable=False, default='["learner"]')
+    # bumped on password change: every token issued before it stops working
+    token_version = sa.Column(sa.Integer, nullable=False, default=1)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    @property
+    def roles(self) -> list[str]:
+        return json.loads(self.roles_json)
+
+    @roles.setter
+    def roles(self, value) -> None:
+        self.roles_json = json.dumps(sorted(set(value)))
+
+
+class RevokedToken(db.Model):
+    """Tokens ended by logout before their expiry (kept until they would have expired)."""
+
+    __tablename__ = "revoked_tokens"
+    jti = sa.Column(sa.String(64), primary_key=True)
+    expires_at = sa.Column(sa.DateTime, nullable=False, index=True)

@@ -1,0 +1,72 @@
+"""Talking to the two services: the routing table and a pooled HTTP session."""
+from __future__ import annotations
+
+import logging
+
+import requests
+from flask import current_app
+from requests.adapters import HTTPAdapter
+
+log = logging.getLogger("imatter.gateway.upstream")
+
+# path segment after /api/v1/ -> owning service (config key of its base URL)
+ROUTES: dict[str, str] = {
+    "catalogue": "TRAINING_URL",
+    "organisations": "TRAINING_URL",
+    "people": "TRAINING_URL",
+    "enrolments": "TRAINING_URL",
+    "pathway-items": "TRAINING_URL",
+    "practitioner-licences": "TRAINING_URL",
+    "directory": "TRAINING_URL",
+    "interest": "TRAINING_URL",
+    "orders": "TRAINING_URL",
+    "invoices": "TRAINING_URL",
+    "price-book": "TRAINING_URL",
+    "lead-professionals": "TRAINING_URL",
+    "bursaries": "TRAINING_URL",
+    "training": "TRAINING_URL",
+    "tracker": "CIC_URL",
+    "consultations": "CIC_URL",
+    "fund": "CIC_URL",
+    "evaluation": "CIC_URL",
+    "hubs": "CIC_URL",
+    "cic": "CIC_URL",
+}
+
+SERVICES = {"training": "TRAINING_URL", "cic-tracker": "CIC_URL"}
+
+_session: requests.Session | None = None
+
+
+def session() -> requests.Session:
+    """One pooled session per worker process; no proxies from the environment."""
+    global _session
+    if _session is None:
+        s = requests.Session()
+        s.trust_env = False
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=64, max_retries=0)
+        s.mount("http://", adapter)
+        s.mount("https://", adapter)
+        _session = s
+    return _session
+
+
+def timeouts() -> tuple[float, float]:
+    return (current_app.config["UPSTREAM_CONNECT_TIMEOUT"], current_app.config["UPSTREAM_READ_TIMEOUT"])
+
+
+def base_url(service_key: str) -> str:
+    return current_app.config[service_key].rstrip("/")
+
+
+def fetch_principal(authorization: str, request_id: str) -> dict:
+    """Person, organisations and derived roles from training; {} when training can't say."""
+    try:
+        r = session().get(base_url("TRAINING_URL") + "/internal/principal", timeout=timeouts(),
+                          headers={"Authorization": authorization, "X-Request-ID": request_id})
+        if r.status_code == 200:
+            return r.json()
+        log.warning("principal lookup failed", extra={"ctx_status": r.status_code})
+    except requests.RequestException as exc:
+        log.warning("principal lookup failed", extra={"ctx_error": type(exc).__name__})
+    return {}

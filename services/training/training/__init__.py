@@ -1,0 +1,29 @@
+"""I Matter Training service: the app factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from imatter_shared.web.api import init_service
+
+from .config import Config
+from .extensions import db, migrate
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(Config().as_dict())
+    app.config.update(config or {})
+    api = init_service(app, db, "training", "I Matter Training API")
+    migrate.init_app(app, db, directory=MIGRATIONS)
+
+    from . import models  # noqa: F401  (register tables)
+    from .api import register_blueprints
+    register_blueprints(api, app)
+
+    from .cli import register_cli
+    register_cli(app)
+    return app

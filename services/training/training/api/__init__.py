@@ -1,0 +1,14 @@
+"""Every blueprint of the training API, listed explicitly (no discovery)."""
+
+
+def register_blueprints(api, app):
+    from . import internal
+    app.register_blueprint(internal.bp)
+    for module in _api_modules():
+        api.register_blueprint(module.blp)
+
+
+def _api_modules():
+    modules = []
+    # each domain module is added here explicitly as it is written
+    return modules

@@ -1,0 +1,87 @@
+"""Helpers for tests that need the real PostgreSQL and RabbitMQ on 127.0.0.1.
+
+With REQUIRE_SERVICES=1 a missing service fails the test; without it the test skips
+with a clear reason. Nothing here mocks a service: each helper opens a real connection.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+AMQP_TEST_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+
+def services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "no")
+
+
+def _missing(what: str, why: str):
+    msg = f"{what} not reachable ({why}); start it or unset REQUIRE_SERVICES to skip"
+    if services_required():
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def create_postgres_database(prefix: str = "imatter_test") -> str:
+    """Create a fresh, uniquely named PostgreSQL database and return its SQLAlchemy URL.
+
+    Each test session gets its own database so parallel runs never share state.
+    Call drop_postgres_database(url) when done.
+    """
+    if not _port_open("127.0.0.1", 5432):
+        _missing("PostgreSQL at 127.0.0.1:5432", "port closed")
+    import sqlalchemy as sa
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        _missing("PostgreSQL", str(exc).splitlines()[0])
+    finally:
+        admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres_database(url: str) -> None:
+    import sqlalchemy as sa
+
+    name = url.rsplit("/", 1)[1]
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def require_amqp() -> str:
+    """Return the AMQP URL of the real RabbitMQ, after checking it answers."""
+    if not _port_open("127.0.0.1", 5672):
+        _missing("RabbitMQ at 127.0.0.1:5672", "port closed")
+    import pika
+
+    try:
+        conn = pika.BlockingConnection(pika.URLParameters(AMQP_TEST_URL))
+        conn.close()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        _missing("RabbitMQ", repr(exc))
+    return AMQP_TEST_URL
+
+
+def unique_exchange(prefix: str = "imatter.test") -> str:
+    """An exchange name no other test run uses, so runs on one broker never mix."""
+    return f"{prefix}.{uuid.uuid4().hex[:10]}"

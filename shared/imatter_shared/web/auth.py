@@ -1,0 +1,144 @@
+"""Access-token checks shared by every service.
+
+The gateway signs access tokens with its private key (RS256); services hold only the
+public key, so no service can mint a token. Allowed algorithms are an explicit list;
+`aud`, `iss`, `exp` and `sub` are required.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass, field
+
+import jwt
+from flask import current_app, g, request
+
+from .errors import Forbidden, Unauthorized
+
+log = logging.getLogger("imatter.auth")
+
+ALGORITHMS = ["RS256"]
+AUDIENCE = "imatter"
+ISSUER = "imatter-gateway"
+STAFF_ROLES = frozenset({"training_admin", "cic_staff", "fund_reviewer"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    email: str
+    name: str = ""
+    roles: frozenset[str] = field(default_factory=frozenset)
+    token_id: str = ""
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+_key_cache: dict[str, str] = {}
+
+
+def load_public_key(app) -> str:
+    pem = app.config.get("JWT_PUBLIC_KEY")
+    if pem:
+        return pem
+    path = app.config.get("JWT_PUBLIC_KEY_FILE")
+    if not path:
+        raise RuntimeError("JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE must be configured")
+    mtime = os.path.getmtime(path) if os.path.exists(path) else 0
+    key = f"{path}:{mtime}"
+    if key not in _key_cache:
+        with open(path, encoding="ascii") as fh:
+            _key_cache[key] = fh.read()
+    return _key_cache[key]
+
+
+def decode_token(token: str, public_key: str) -> dict:
+    return jwt.decode(
+        token,
+        public_key,
+        algorithms=ALGORITHMS,
+        audience=AUDIENCE,
+        issuer=ISSUER,
+        options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+        leeway=5,
+    )
+
+
+def principal_from_claims(claims: dict) -> Principal:
+    return Principal(
+        user_id=str(claims["sub"]),
+        email=str(claims.get("email", "")).lower(),
+        name=str(claims.get("name", "")),
+        roles=frozenset(claims.get("roles") or []),
+        token_id=str(claims.get("jti", "")),
+    )
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
+    return token.strip()
+
+
+def current_principal(optional: bool = False) -> Principal | None:
+    """The signed-in caller, or None when optional and no token was sent.
+
+    A token that is present but invalid is always a 401, even where sign-in is optional.
+    """
+    if "principal" in g:
+        return g.principal
+    token = bearer_token()
+    if token is None:
+        if optional:
+            return None
+        raise Unauthorized("Sign in first: this needs an access token.")
+    try:
+        claims = decode_token(token, load_public_key(current_app))
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The access token has expired; sign in again.")
+    except jwt.InvalidTokenError as exc:
+        log.info("token refused", extra={"ctx_reason": type(exc).__name__})
+        raise Unauthorized("The access token is not valid.")
+    g.principal = principal_from_claims(claims)
+    g.user_id = g.principal.user_id
+    return g.principal
+
+
+def require_auth(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        current_principal()
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def require_roles(*roles: str):
+    """Function-level access: the caller must hold one of the global roles."""
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            p = current_principal()
+            if not p.has_role(*roles):
+                log.warning("access refused", extra={"ctx_user": p.user_id, "ctx_path": request.path,
+                                                     "ctx_need": sorted(roles)})
+                raise Forbidden("This needs one of the roles: " + ", ".join(sorted(roles)) + ".")
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
+def log_refusal(what: str, record_id: str) -> None:
+    """Object-level refusals answer 404 (no leak of existence) but are logged."""
+    p = g.get("principal")
+    log.warning("object access refused", extra={"ctx_user": getattr(p, "user_id", None),
+                                                "ctx_record": f"{what}:{record_id}", "ctx_path": request.path})

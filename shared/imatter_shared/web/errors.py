@@ -1,0 +1,161 @@
+"""problem+json (RFC 9457) for every error a service or the gateway returns.
+
+All error mapping happens here, in one place: HTTP exceptions, webargs/marshmallow
+validation errors (per field), business-rule refusals (409 with `unmet`) and anything
+unexpected (logged, answered 500 without internals).
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, json, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("imatter.errors")
+
+PROBLEM_MIME = "application/problem+json"
+
+TITLES = {
+    400: "Invalid request",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Refused by a business rule",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    429: "Too many requests",
+    500: "Internal error",
+    502: "Upstream service unavailable",
+    503: "Service unavailable",
+    504: "Upstream service timed out",
+}
+
+
+class ApiError(Exception):
+    """An error a view raises on purpose; rendered as problem+json."""
+
+    status = 400
+
+    def __init__(self, detail: str, status: int | None = None, *, errors=None, unmet=None, **extra):
+        super().__init__(detail)
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        self.errors = errors
+        self.unmet = unmet
+        self.extra = extra
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class Forbidden(ApiError):
+    status = 403
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+
+class RuleViolation(ApiError):
+    """409: a business rule refuses the request. `unmet` lists requirement/rule codes."""
+
+    status = 409
+
+    def __init__(self, detail: str, unmet=None, **extra):
+        super().__init__(detail, 409, unmet=list(unmet or []), **extra)
+
+
+def problem(status: int, detail: str = "", *, title: str | None = None, errors=None,
+            unmet=None, type_: str = "about:blank", headers=None, **extra) -> Response:
+    body = {
+        "type": type_,
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail or title or TITLES.get(status, "Error"),
+    }
+    if errors:
+        body["errors"] = errors
+    if unmet is not None:
+        body["unmet"] = unmet
+    try:
+        body["instance"] = request.path
+    except RuntimeError:  # outside a request
+        pass
+    body.update(extra)
+    resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIME)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def flatten_messages(messages) -> dict[str, list[str]]:
+    """webargs nests messages by location ({"json": {"field": [...]}}); flatten to field -> [str]."""
+    out: dict[str, list[str]] = {}
+
+    def walk(prefix, value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                key = str(k) if prefix in ("", "json", "query", "form", "files", "headers", "view_args") else f"{prefix}.{k}"
+                walk(key, v)
+        elif isinstance(value, (list, tuple)):
+            if all(isinstance(x, str) for x in value):
+                out.setdefault(prefix or "body", []).extend(value)
+            else:
+                for i, v in enumerate(value):
+                    walk(f"{prefix}.{i}" if prefix else str(i), v)
+        else:
+            out.setdefault(prefix or "body", []).append(str(value))
+
+    walk("", messages)
+    return out
+
+
+def _validation_detail(errors: dict[str, list[str]]) -> str:
+    parts = [f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()]
+    return "Invalid input. " + "; ".join(parts)
+
+
+def handle_http_exception(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if messages:  # webargs validation error raised through abort()
+        errors = flatten_messages(messages)
+        if status == 422:
+            status = 400
+        return problem(status, _validation_detail(errors), errors=errors)
+    detail = exc.description if isinstance(exc.description, str) else ""
+    if status == 413:
+        detail = "The request body is larger than this service accepts."
+    headers = {}
+    if status == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return problem(status, detail, headers=headers)
+
+
+def handle_api_error(exc: ApiError) -> Response:
+    return problem(exc.status, exc.detail, errors=exc.errors, unmet=exc.unmet, **exc.extra)
+
+
+def handle_validation_error(exc: ValidationError) -> Response:
+    errors = flatten_messages(exc.messages)
+    return problem(400, _validation_detail(errors), errors=errors)
+
+
+def handle_unexpected(exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        return handle_http_exception(exc)
+    log.exception("unhandled error", extra={"path": request.path})
+    return problem(500, "Something went wrong on our side; it has been logged.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(Exception, handle_unexpected)

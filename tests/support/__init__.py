@@ -1,0 +1,1 @@
+"""Helpers for the whole-system tests (importable thanks to `pythonpath = tests` in pytest.ini)."""

@@ -1,0 +1,151 @@
+"""Start the whole system as real processes (gunicorn, relays, consumers) for e2e tests.
+
+Each Stack has its own var directory (SQLite files, keys, embedded event store) and free
+ports, so stacks never share state. Optionally PostgreSQL databases and RabbitMQ with a
+unique exchange and queues.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import requests
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+APPS = {"training": "training", "cic": "cic_tracker", "gateway": "gateway"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, *, amqp_url: str | None = None, database_urls: dict | None = None,
+                 workers: int = 1, consumers: bool = True, extra_env: dict | None = None):
+        self.var = tempfile.mkdtemp(prefix="imatter-stack-")
+        self.ports = {name: free_port() for name in APPS}
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.workers = workers
+        self.consumers = consumers
+        self.admin_password = "Staff-pass-" + uuid.uuid4().hex[:8]
+        suffix = uuid.uuid4().hex[:8]
+        self.env = {
+            **os.environ,
+            "IMATTER_VAR_DIR": self.var,
+            "IMATTER_ADMIN_PASSWORD": self.admin_password,
+            "TRAINING_URL": f"http://127.0.0.1:{self.ports['training']}",
+            "CIC_URL": f"http://127.0.0.1:{self.ports['cic']}",
+            "PYTHONUNBUFFERED": "1",
+            "EVENTS_RELAY_INTERVAL": "0.1",
+        }
+        for key in ("AMQP_URL", "TRAINING_DATABASE_URL", "CIC_DATABASE_URL", "GATEWAY_DATABASE_URL", "DATABASE_URL"):
+            self.env.pop(key, None)
+        if amqp_url:
+            self.env["AMQP_URL"] = amqp_url
+            self.env["EVENTS_EXCHANGE"] = f"imatter.test.{suffix}"
+            self.queue_suffix = suffix
+        self.database_urls = database_urls or {}
+        self.env.update({f"{k.upper()}_DATABASE_URL": v for k, v in self.database_urls.items()})
+        self.env.update(extra_env or {})
+
+    # -- helpers -------------------------------------------------------------------------
+    def url(self, name: str = "gateway") -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def log_path(self, name: str) -> str:
+        return os.path.join(self.var, f"{name}.log")
+
+    def _env_for(self, name: str) -> dict:
+        env = dict(self.env)
+        if "AMQP_URL" in env:
+            env["EVENTS_QUEUE"] = f"{'training' if name.startswith('training') else 'cic-tracker'}.events.{self.queue_suffix}"
+        return env
+
+    def flask(self, app: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        name = "training" if app == "training" else ("cic" if app == "cic_tracker" else "gateway")
+        return subprocess.run([os.path.join(BIN, "flask"), "--app", app, *args], cwd=REPO, env=self._env_for(name),
+                              capture_output=True, text=True, check=check, timeout=300)
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        log = open(self.log_path(name), "ab")
+        self.procs[name] = subprocess.Popen(argv, cwd=REPO, env=self._env_for(name), stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> "Stack":
+        for app in APPS.values():
+            self.flask(app, "db", "upgrade")
+            self.flask(app, "seed")
+        for name, app in APPS.items():
+            self.start_web(name)
+        if self.consumers:
+            for name, app in (("training", "training"), ("cic", "cic_tracker")):
+                self._spawn(f"{name}_relay", [os.path.join(BIN, "flask"), "--app", app, "events", "relay"])
+                self._spawn(f"{name}_consumer", [os.path.join(BIN, "flask"), "--app", app, "events", "consume"])
+        for name in APPS:
+            self.wait_healthy(name)
+        return self
+
+    def start_web(self, name: str) -> None:
+        self._spawn(name, [os.path.join(BIN, "gunicorn"), "--no-control-socket", "--workers", str(self.workers),
+                           "--threads", "4", "--bind", f"127.0.0.1:{self.ports[name]}",
+                           "--graceful-timeout", "2", f"{APPS[name]}:create_app()"])
+
+    def wait_healthy(self, name: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            proc = self.procs.get(name)
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{name} exited early:\n{self.read_log(name)[-3000:]}")
+            try:
+                if requests.get(self.url(name) + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} not healthy in {timeout}s:\n{self.read_log(name)[-3000:]}")
+
+    def stop_process(self, name: str) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=5)
+
+    def read_log(self, name: str) -> str:
+        try:
+            with open(self.log_path(name), encoding="utf-8", errors="replace") as fh:
+                return fh.read()
+        except FileNotFoundError:
+            return ""
+
+    def stop(self) -> None:
+        for name in list(self.procs):
+            self.stop_process(name)
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.var, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
