@@ -1,0 +1,52 @@
+"""Fixtures for gateway tests: the app on SQLite and on the real PostgreSQL."""
+import pytest
+
+from imatter_shared import testing as t
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("gwdb") / "gateway.db")
+        return
+    url = t.create_postgres_database()
+    yield url
+    t.drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    from gateway import create_app
+    from gateway.extensions import db
+
+    keys = tmp_path_factory.mktemp("keys")
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "JWT_PRIVATE_KEY_FILE": str(keys / "private.pem"),
+        "JWT_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+        "TRAINING_URL": "http://127.0.0.1:9",  # nothing listens: upstream calls fail fast
+        "CIC_URL": "http://127.0.0.1:9",
+        "ACCESS_LOG": False,
+    })
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    from gateway.extensions import db
+
+    with _app.app_context():
+        yield _app
+        db.session.rollback()
+        t.truncate_all(db)
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

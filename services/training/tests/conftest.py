@@ -1,0 +1,65 @@
+"""Fixtures for training tests.
+
+Integration tests take `app`/`client`; each runs on SQLite and on the real PostgreSQL
+(a fresh database per session; REQUIRE_SERVICES=1 makes PostgreSQL mandatory).
+Unit tests of rules take no fixture and run once.
+"""
+import pytest
+
+from imatter_shared import testing as t
+
+from training import create_app
+from training.extensions import db as _db
+
+KEYS = t.KeyPair()
+
+
+@pytest.fixture(scope="session")
+def keys():
+    return KEYS
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+        return
+    url = t.create_postgres_database()
+    yield url
+    t.drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "JWT_PUBLIC_KEY": KEYS.public,
+        "EVENTS_EMBEDDED_PATH": str(tmp_path_factory.mktemp("events") / "events.db"),
+        "ACCESS_LOG": False,
+    })
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    with _app.app_context():
+        yield _app
+        _db.session.rollback()
+        t.truncate_all(_db)
+        _db.session.remove()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
