@@ -2,3 +2,12 @@
 from .messaging import InboxMessage, OutboxMessage  # noqa: F401
 from .people import Person  # noqa: F401
 from .organisations import Membership, Organisation, OrganisationAdmin  # noqa: F401
+# people side (issue 5): learning, certification, packages
+from .learning import Enrolment, LearningAccount  # noqa: F401,E402
+from .certification import Certification, PathwayItem  # noqa: F401,E402
+from .packages import FundAward, Package  # noqa: F401,E402
+# organisation side (issue 4): price book, licences, orders, seats
+from .pricebook import PriceBookVersion  # noqa: F401,E402
+from .orders import Invoice, Order, OrderLine  # noqa: F401,E402
+from .licences import Licence  # noqa: F401,E402
+from .seats import SeatAssignment, SeatCredit, SeatTransfer  # noqa: F401,E402

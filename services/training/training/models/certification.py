@@ -1,0 +1,37 @@
+"""Certification: pathway items a person has booked (and paid for through an order) and the
+roles they have been certified in."""
+import sqlalchemy as sa
+
+from .base import created_column, db, id_column
+
+
+class PathwayItem(db.Model):
+    """One bookable requirement (a course or session block) bought by a person. Booked once,
+    it counts for every role that needs it: Deep Dive is never charged twice."""
+
+    __tablename__ = "pathway_items"
+    id = id_column()
+    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
+    item = sa.Column(sa.String(40), nullable=False)  # requirement code (study_support, deep_dive, ...)
+    role = sa.Column(sa.String(20), nullable=False)  # the role it was booked towards
+    organisation_id = sa.Column(sa.String(32), nullable=True, index=True)
+    quantity = sa.Column(sa.Integer, nullable=False, default=1)
+    price = sa.Column(sa.Integer, nullable=False)  # pence, the whole booking (unit price x quantity)
+    state = sa.Column(sa.String(20), nullable=False, default="booked")  # booked | completed
+    order_id = sa.Column(sa.String(32), nullable=True)
+    booked_by = sa.Column(sa.String(64), nullable=True)
+    created_at = created_column()
+    completed_at = sa.Column(sa.DateTime, nullable=True)
+    completed_by = sa.Column(sa.String(64), nullable=True)
+
+
+class Certification(db.Model):
+    __tablename__ = "certifications"
+    id = id_column()
+    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
+    role = sa.Column(sa.String(20), nullable=False)
+    organisation_id = sa.Column(sa.String(32), nullable=True, index=True)
+    status = sa.Column(sa.String(20), nullable=False, default="current")  # current | withdrawn
+    certified_at = sa.Column(sa.DateTime, nullable=False)
+    created_at = created_column()
+    __table_args__ = (sa.UniqueConstraint("person_id", "role", name="uq_certification_person_role"),)

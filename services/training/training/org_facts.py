@@ -1,0 +1,55 @@
+"""Counts about an organisation's people, for the organisations side (stage, Enhanced licence).
+
+Read-only queries over training's own tables; no Flask needed beyond the app's session.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .extensions import db
+from .models import Membership
+from .models.certification import Certification, PathwayItem
+from .models.learning import Enrolment
+from .models.packages import Package
+
+ALL_ROLES = ("link", "child", "lead", "lead_plus", "senior_link", "informed")
+L1_2_LEVELS = (1, 2)  # Level 1 Foundation, Level 2 Intermediate
+
+
+def _members(organisation_id: str):
+    return sa.select(Membership.person_id).where(
+        Membership.organisation_id == organisation_id, Membership.status == "active")
+
+
+def learners_count(organisation_id: str) -> int:
+    """Distinct people with an L1-2 enrolment attached to this organisation."""
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Enrolment.person_id))).where(
+            Enrolment.organisation_id == organisation_id, Enrolment.level.in_(L1_2_LEVELS))) or 0
+
+
+def practitioner_ids(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> set[str]:
+    """Active members certified in one of `roles`, or (include_in_training) with an item booked
+    towards one of them, or a package bought for them by this organisation."""
+    roles = tuple(roles)
+    members = _members(organisation_id)
+    ids = set(db.session.scalars(sa.select(Certification.person_id).where(
+        Certification.person_id.in_(members), Certification.role.in_(roles),
+        Certification.status == "current")))
+    if include_in_training:
+        ids |= set(db.session.scalars(sa.select(PathwayItem.person_id).where(
+            PathwayItem.person_id.in_(members), PathwayItem.role.in_(roles))))
+        ids |= set(db.session.scalars(sa.select(Package.practitioner_id).where(
+            Package.organisation_id == organisation_id, Package.practitioner_id.in_(members))))
+    return ids
+
+
+def practitioners_count(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> int:
+    return len(practitioner_ids(organisation_id, roles, include_in_training))
+
+
+def microprojects_under_way(organisation_id: str) -> int:
+    """Packages of the organisation with 1-3 cases reported by cic-tracker, not yet completed."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Package).where(
+        Package.organisation_id == organisation_id, Package.practicum_state == "open",
+        Package.cases_count.between(1, 3))) or 0
