@@ -1,0 +1,257 @@
+"""The event catalogue: one schema per integration event type, declared once.
+
+Each schema carries a comment block naming who produces and who consumes it (the
+openedx-events `.. event_type:` convention). Producers validate before writing to their
+outbox; consumers validate again before handling, and dead-letter what fails.
+
+Schemas of events that training consumes (`cic.*`) are closed: an unknown field is
+rejected, never stored (CONTRACT.md). The others are open: unknown fields are dropped, so
+training can add a field before cic-tracker reads it.
+
+Every field is a JSON-native type (strings, integers, null), so the cleaned data that
+`validate` returns is exactly what goes on the wire and what a handler receives.
+Ids are strings, money is integer pence, times are ISO 8601 with a UTC offset.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Mapping
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate as v
+
+from imatter_shared.events.envelope import parse_timestamp
+
+TRAINING = "training"
+CIC = "cic-tracker"
+
+ROLE_CODES = ("informed", "senior_link", "link", "child", "lead", "lead_plus")
+LICENCE_TYPES = ("starter", "cpd", "enhanced")
+LICENCE_STATUSES = ("active", "expired", "cancelled", "superseded")
+MEMBERSHIP_STATUSES = ("active", "ended")
+
+
+class EventValidationError(ValueError):
+    """`data` does not fit the schema of its type. `errors` maps field -> messages; neither
+    the message nor `errors` repeats the submitted values, so both are safe to log."""
+
+    def __init__(self, event_type: str, errors: Mapping[str, Any] | None = None, message: str | None = None):
+        self.event_type = event_type
+        self.errors = dict(errors or {})
+        super().__init__(message or f"{event_type}: invalid data in {', '.join(sorted(self.errors)) or 'data'}")
+
+
+class UnknownEventType(EventValidationError):
+    """The type is not in the catalogue."""
+
+    def __init__(self, event_type: str):
+        super().__init__(event_type, message=f"unknown event type {event_type!r}")
+
+
+# ---- field kinds -----------------------------------------------------------------------
+
+class _StrictInteger(fields.Integer):
+    """An integer and nothing else: no "3", no 3.0, no true."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _is_timestamp(text: str) -> None:
+    try:
+        parse_timestamp(text)
+    except ValueError:
+        raise ValidationError("Not an ISO 8601 timestamp with a UTC offset.") from None
+
+
+def _is_date_or_timestamp(text: str) -> None:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        _is_timestamp(text)
+
+
+def Id(**kwargs: Any) -> fields.Field:
+    return fields.String(required=True, validate=v.Length(min=1, max=100), **kwargs)
+
+
+def Count(minimum: int = 0, maximum: int | None = None, **kwargs: Any) -> fields.Field:
+    return _StrictInteger(required=True, validate=v.Range(min=minimum, max=maximum), **kwargs)
+
+
+def Timestamp(**kwargs: Any) -> fields.Field:
+    return fields.String(required=True, validate=_is_timestamp, **kwargs)
+
+
+def Choice(choices: tuple[str, ...], **kwargs: Any) -> fields.Field:
+    return fields.String(required=True, validate=v.OneOf(choices), **kwargs)
+
+
+class OpenSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ClosedSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+# ---- training -> cic-tracker -------------------------------------------------------------
+
+# .. event_type: training.package.purchased
+# .. producer: training, when a practitioner package (type 1-4) is bought for an organisation
+# .. consumers: cic-tracker, which opens the practitioner's microproject and tracker credits
+class PackagePurchased(OpenSchema):
+    package_id = Id()
+    package_type = Count(1, 4)
+    organisation_id = Id()
+    practitioner_id = Id()
+    tracker_uses = Count()
+    online_accounts = Count()
+
+
+# .. event_type: training.practitioner.certified
+# .. producer: training, once every requirement of a role is met
+# .. consumers: cic-tracker (who may run microprojects and consultations)
+# .. note: organisation_id is null for a practitioner certified outside any organisation
+class PractitionerCertified(OpenSchema):
+    person_id = Id()
+    role = Choice(ROLE_CODES)
+    organisation_id = Id(allow_none=True)
+    certified_at = Timestamp()
+
+
+# .. event_type: training.licence.changed
+# .. producer: training, when an organisation licence starts, is renewed, upgraded or ends
+# .. consumers: cic-tracker (what the organisation's licence allows it to use)
+# .. note: valid_until is a date or a timestamp; null when the licence has no end
+class LicenceChanged(OpenSchema):
+    organisation_id = Id()
+    licence_type = Choice(LICENCE_TYPES)
+    status = Choice(LICENCE_STATUSES)
+    valid_until = fields.String(required=True, allow_none=True, validate=_is_date_or_timestamp)
+
+
+# .. event_type: training.person.linked
+# .. producer: training, when a person record is tied to a signed-in user (same email)
+# .. consumers: cic-tracker, so it knows which user a practitioner_id belongs to
+class PersonLinked(OpenSchema):
+    person_id = Id()
+    user_id = Id()
+
+
+# .. event_type: training.membership.changed
+# .. producer: training, when a person joins an organisation, changes role, or leaves it
+# .. consumers: cic-tracker (who may see an organisation's microprojects and fund business)
+# .. note: user_id is null while the person has no signed-in user
+class MembershipChanged(OpenSchema):
+    organisation_id = Id()
+    person_id = Id()
+    user_id = Id(allow_none=True)
+    role = fields.String(required=True, validate=v.Length(min=1, max=50))
+    status = Choice(MEMBERSHIP_STATUSES)
+
+
+# .. event_type: training.fund_award.redeemed
+# .. producer: training, when a package is bought with funding=fund_award
+# .. consumers: cic-tracker, which marks the award used so it cannot be spent twice
+class FundAwardRedeemed(OpenSchema):
+    award_id = Id()
+    package_id = Id()
+    organisation_id = Id()
+
+
+# ---- cic-tracker -> training (closed: unknown fields are rejected) ---------------------------
+
+# .. event_type: cic.practicum.completed
+# .. producer: cic-tracker, when a microproject is completed (its cases done, reflection given)
+# .. consumers: training, which marks the `practicum` requirement met for the practitioner
+class PracticumCompleted(ClosedSchema):
+    package_id = Id()
+    practitioner_id = Id()
+    cases_count = Count()
+    completed_at = Timestamp()
+
+
+# .. event_type: cic.fund.awarded
+# .. producer: cic-tracker, when a fund application is decided `awarded`
+# .. consumers: training, which lets the award pay for a package (funding=fund_award)
+# .. note: amount is integer pence (GBP)
+class FundAwarded(ClosedSchema):
+    award_id = Id()
+    application_id = Id()
+    practitioner_id = Id()
+    organisation_id = Id()
+    package_type = Count(1, 4)
+    amount = Count()
+
+
+# .. event_type: cic.tracker.credit_used
+# .. producer: cic-tracker, when an assessment uses one tracker credit of a package
+# .. consumers: training (shows the package's remaining tracker uses)
+class TrackerCreditUsed(ClosedSchema):
+    package_id = Id()
+    credits_left = Count()
+
+
+# ---- registry -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventSpec:
+    type: str
+    version: int
+    producer: str
+    consumers: tuple[str, ...]
+    schema: type[Schema]
+    closed: bool
+
+
+def _spec(type_: str, producer: str, consumers: tuple[str, ...], schema: type[Schema], version: int = 1) -> EventSpec:
+    closed = schema.Meta.unknown == RAISE
+    return EventSpec(type_, version, producer, consumers, schema, closed)
+
+
+REGISTRY: dict[str, EventSpec] = {
+    spec.type: spec
+    for spec in (
+        _spec("training.package.purchased", TRAINING, (CIC,), PackagePurchased),
+        _spec("training.practitioner.certified", TRAINING, (CIC,), PractitionerCertified),
+        _spec("training.licence.changed", TRAINING, (CIC,), LicenceChanged),
+        _spec("training.person.linked", TRAINING, (CIC,), PersonLinked),
+        _spec("training.membership.changed", TRAINING, (CIC,), MembershipChanged),
+        _spec("training.fund_award.redeemed", TRAINING, (CIC,), FundAwardRedeemed),
+        _spec("cic.practicum.completed", CIC, (TRAINING,), PracticumCompleted),
+        _spec("cic.fund.awarded", CIC, (TRAINING,), FundAwarded),
+        _spec("cic.tracker.credit_used", CIC, (TRAINING,), TrackerCreditUsed),
+    )
+}
+
+def spec_for(event_type: str) -> EventSpec:
+    try:
+        return REGISTRY[event_type]
+    except KeyError:
+        raise UnknownEventType(event_type) from None
+
+
+def validate(event_type: str, data: Any) -> dict[str, Any]:
+    """Return the cleaned data of an event (unknown fields dropped on open schemas) or
+    raise EventValidationError (UnknownEventType for a type not in the catalogue)."""
+    spec = spec_for(event_type)
+    if not isinstance(data, Mapping):
+        raise EventValidationError(event_type, {"_schema": ["data is not an object"]})
+    try:
+        return spec.schema().load(dict(data))  # a fresh instance: cheap, and thread-safe
+    except ValidationError as exc:
+        errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise EventValidationError(event_type, errors) from None
+
+
+def types_for(consumer: str) -> list[str]:
+    """Every type a service consumes, e.g. to check a handler map is complete."""
+    return sorted(t for t, spec in REGISTRY.items() if consumer in spec.consumers)

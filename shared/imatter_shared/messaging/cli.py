@@ -1,0 +1,150 @@
+"""`flask events ...`: the operator commands of a service's event plumbing.
+
+    from imatter_shared.messaging.cli import register_event_cli
+    register_event_cli(app, db, OutboxMessage, InboxMessage, HANDLERS)
+
+    flask events status                 outbox backlog, queue depth, dead letters
+    flask events relay [--once]         publish the outbox (until SIGTERM/SIGINT)
+    flask events consume                apply events to this service (until SIGTERM/SIGINT)
+    flask events replay-dead-letters    put dead-lettered messages back on the queue
+
+Configuration: see imatter_shared.messaging.runtime.
+"""
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import click
+from flask.cli import AppGroup
+
+from imatter_shared.messaging.consumer import Handler, check_handlers
+from imatter_shared.messaging.log import log_to_stderr
+from imatter_shared.messaging.relay import pending_summary
+from imatter_shared.messaging.runtime import EventsConfig, EventsConfigError, make_consumer, make_relay, make_transport
+from imatter_shared.messaging.transports import TransportUnavailable
+
+EXTENSION_KEY = "imatter_events"
+
+
+@dataclass(frozen=True)
+class EventsWiring:
+    db: Any
+    OutboxModel: type
+    InboxModel: type
+    handlers: Mapping[str, Handler]
+
+
+def register_event_cli(app: Any, db: Any, OutboxModel: type, InboxModel: type,
+                       HANDLERS: Mapping[str, Handler]) -> AppGroup:
+    check_handlers(HANDLERS)
+    wiring = EventsWiring(db, OutboxModel, InboxModel, dict(HANDLERS))
+    app.extensions[EXTENSION_KEY] = wiring
+    group = AppGroup("events", help="Integration events: outbox relay, consumer, dead letters.")
+
+    @group.command("status")
+    @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+    def status(as_json: bool) -> None:
+        """Outbox backlog and dead letters. Exit 1 if the broker cannot be reached."""
+        cfg = _config(app)
+        count, age = pending_summary(db.session, OutboxModel)
+        report: dict[str, Any] = {"outbox_pending": count,
+                                  "outbox_oldest_pending_age_s": None if age is None else round(age, 1)}
+        transport = make_transport(cfg)
+        reachable = True
+        try:
+            if cfg.queue:
+                counts = transport.queue_counts(cfg.queue)
+                report.update(queue=cfg.queue, queue_ready=counts.ready, dead_letters=counts.dead)
+        except TransportUnavailable as exc:
+            reachable = False
+            report.update(queue=cfg.queue, queue_ready=None, dead_letters=None, error=str(exc)[:200])
+        finally:
+            transport.close()
+        report["transport"] = transport.describe()
+        if as_json:
+            click.echo(json.dumps(report))
+        else:
+            oldest = "" if age is None else f" (oldest {age:.1f} s)"
+            click.echo(f"transport: {report['transport']}")
+            click.echo(f"outbox pending: {count}{oldest}")
+            if cfg.queue:
+                dead = "unknown (broker unreachable)" if not reachable else report["dead_letters"] or 0
+                click.echo(f"queue {cfg.queue}: {report.get('queue_ready') or 0} waiting")
+                click.echo(f"dead letters ({cfg.queue}.dead): {dead}")
+        if not reachable:
+            sys.exit(1)
+
+    @group.command("relay")
+    @click.option("--once", is_flag=True, help="Publish one batch and exit.")
+    def relay(once: bool) -> None:
+        """Publish pending outbox rows until SIGTERM/SIGINT."""
+        _config(app)
+        log_to_stderr()
+        the_relay = make_relay(app, db, OutboxModel)
+        if once:
+            try:
+                result = the_relay.run_once()
+            finally:
+                the_relay.transport.close()
+            click.echo(f"published {result.published}, refused {result.failed}")
+            return
+        the_relay.run_forever(_stop_on_signals())
+
+    @group.command("consume")
+    def consume() -> None:
+        """Apply this service's events until SIGTERM/SIGINT."""
+        _config(app).queue or _missing_queue()
+        log_to_stderr()
+        consumer = make_consumer(app, db, InboxModel, wiring.handlers)
+        consumer.run_forever(_stop_on_signals())
+
+    @group.command("replay-dead-letters")
+    def replay_dead_letters() -> None:
+        """Move this service's dead-lettered messages back onto its queue (after a fix)."""
+        cfg = _config(app)
+        queue = cfg.queue or _missing_queue()
+        transport = make_transport(cfg)
+        try:
+            replayed = transport.replay_dead_letters(queue)
+        except TransportUnavailable as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            transport.close()
+        click.echo(f"replayed {replayed} dead letter(s) onto {queue}")
+
+    app.cli.add_command(group)
+    return group
+
+
+def _config(app: Any) -> EventsConfig:
+    try:
+        return EventsConfig.from_mapping(app.config)
+    except EventsConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _missing_queue() -> str:
+    raise click.ClickException("set SERVICE_NAME (or EVENTS_QUEUE) to name this service's queue")
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM or SIGINT sets the event: the loop finishes its message/batch and returns.
+    A second signal gets the default behaviour (exit at once)."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        return stop
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    for sig in previous:
+        signal.signal(sig, on_signal)
+    return stop

@@ -1,0 +1,127 @@
+"""Build the transport, relay and consumer of a Flask service from its config.
+
+| key                          | meaning                                               | default                |
+|------------------------------|-------------------------------------------------------|------------------------|
+| AMQP_URL                     | RabbitMQ URL; unset/empty selects the embedded one    | unset                  |
+| EVENTS_EXCHANGE              | topic exchange                                        | imatter.events         |
+| EVENTS_QUEUE                 | this service's durable queue                          | <SERVICE_NAME>.events  |
+| EVENTS_EMBEDDED_PATH         | SQLite file of the embedded transport                 | var/events.db          |
+| SERVICE_NAME                 | producer name in the envelope                         | (required)             |
+| EVENTS_PREFETCH              | unacked messages a consumer holds (1-100)             | 20                     |
+| EVENTS_MAX_DELIVERIES        | deliveries before a failing message is dead-lettered  | 10                     |
+| EVENTS_RETRY_BASE_SECONDS    | first retry delay (relay and consumer), then doubled  | 1.0                    |
+| EVENTS_RETRY_MAX_SECONDS     | cap of that delay                                     | 60                     |
+| EVENTS_RECONNECT_MAX_SECONDS | cap of the reconnect delay after a broker outage      | 5                      |
+| EVENTS_RELAY_BATCH_SIZE      | outbox rows per relay round                           | 100                    |
+| EVENTS_RELAY_POLL_SECONDS    | relay pause when the outbox is drained                | 0.5                    |
+| EVENTS_EMBEDDED_LEASE_SECONDS| embedded: how long a claimed message stays invisible  | 30                     |
+| EVENTS_EMBEDDED_POLL_SECONDS | embedded: consumer pause when its queue is empty      | 0.2                    |
+| EVENTS_HEARTBEAT_SECONDS     | AMQP heartbeat                                        | 30                     |
+
+EVENTS_MAX_DELIVERIES becomes the queue's `x-delivery-limit`; RabbitMQ refuses to
+redeclare a queue with other arguments, so change it only together with a new queue.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from imatter_shared.messaging.consumer import Consumer, Handler
+from imatter_shared.messaging.relay import Relay
+from imatter_shared.messaging.transports import Transport
+
+
+class EventsConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class EventsConfig:
+    service_name: str | None
+    amqp_url: str | None
+    exchange: str = "imatter.events"
+    queue: str | None = None
+    embedded_path: str = "var/events.db"
+    prefetch: int = 20
+    max_deliveries: int = 10
+    retry_base: float = 1.0
+    retry_max: float = 60.0
+    reconnect_max: float = 5.0
+    relay_batch_size: int = 100
+    relay_poll: float = 0.5
+    embedded_lease: float = 30.0
+    embedded_poll: float = 0.2
+    heartbeat: int = 30
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any]) -> "EventsConfig":
+        service = config.get("SERVICE_NAME") or None
+        queue = config.get("EVENTS_QUEUE") or (f"{service}.events" if service else None)
+        made = cls(
+            service_name=service,
+            amqp_url=config.get("AMQP_URL") or None,
+            exchange=config.get("EVENTS_EXCHANGE") or "imatter.events",
+            queue=queue,
+            embedded_path=config.get("EVENTS_EMBEDDED_PATH") or "var/events.db",
+            prefetch=int(config.get("EVENTS_PREFETCH", 20)),
+            max_deliveries=int(config.get("EVENTS_MAX_DELIVERIES", 10)),
+            retry_base=float(config.get("EVENTS_RETRY_BASE_SECONDS", 1.0)),
+            retry_max=float(config.get("EVENTS_RETRY_MAX_SECONDS", 60.0)),
+            reconnect_max=float(config.get("EVENTS_RECONNECT_MAX_SECONDS", 5.0)),
+            relay_batch_size=int(config.get("EVENTS_RELAY_BATCH_SIZE", 100)),
+            relay_poll=float(config.get("EVENTS_RELAY_POLL_SECONDS", 0.5)),
+            embedded_lease=float(config.get("EVENTS_EMBEDDED_LEASE_SECONDS", 30.0)),
+            embedded_poll=float(config.get("EVENTS_EMBEDDED_POLL_SECONDS", 0.2)),
+            heartbeat=int(config.get("EVENTS_HEARTBEAT_SECONDS", 30)),
+        )
+        if not 1 <= made.prefetch <= 100:
+            raise EventsConfigError("EVENTS_PREFETCH must be between 1 and 100")
+        if made.max_deliveries < 1:
+            raise EventsConfigError("EVENTS_MAX_DELIVERIES must be at least 1")
+        return made
+
+    def require_queue(self) -> str:
+        if not self.queue:
+            raise EventsConfigError("set SERVICE_NAME (or EVENTS_QUEUE) to name this service's queue")
+        return self.queue
+
+
+def make_transport(cfg: EventsConfig) -> Transport:
+    if cfg.amqp_url:
+        from imatter_shared.messaging.transports.amqp import AmqpTransport
+
+        return AmqpTransport(cfg.amqp_url, cfg.exchange, max_deliveries=cfg.max_deliveries,
+                             heartbeat=cfg.heartbeat, reconnect_max=cfg.reconnect_max,
+                             client_name=cfg.service_name or "imatter")
+    from imatter_shared.messaging.transports.embedded import EmbeddedTransport
+
+    return EmbeddedTransport(cfg.embedded_path, cfg.exchange, max_deliveries=cfg.max_deliveries,
+                             lease_seconds=cfg.embedded_lease, poll_seconds=cfg.embedded_poll)
+
+
+def flask_session_scope(app: Any, db: Any):
+    """A factory of `with scope() as session:` blocks, each in a fresh app context, so the
+    relay and consumer get a clean Flask-SQLAlchemy session per round / per message."""
+
+    @contextmanager
+    def scope() -> Iterator[Any]:
+        with app.app_context():
+            yield db.session
+
+    return scope
+
+
+def make_relay(app: Any, db: Any, OutboxModel: type, transport: Transport | None = None) -> Relay:
+    cfg = EventsConfig.from_mapping(app.config)
+    return Relay(flask_session_scope(app, db), OutboxModel, transport or make_transport(cfg),
+                 batch_size=cfg.relay_batch_size, retry_base=cfg.retry_base, retry_max=cfg.retry_max,
+                 reconnect_max=cfg.reconnect_max, poll_interval=cfg.relay_poll)
+
+
+def make_consumer(app: Any, db: Any, InboxModel: type, handlers: Mapping[str, Handler],
+                  transport: Transport | None = None) -> Consumer:
+    cfg = EventsConfig.from_mapping(app.config)
+    return Consumer(flask_session_scope(app, db), InboxModel, handlers, transport or make_transport(cfg),
+                    cfg.require_queue(), prefetch=cfg.prefetch, max_deliveries=cfg.max_deliveries,
+                    retry_base=cfg.retry_base, retry_max=cfg.retry_max)

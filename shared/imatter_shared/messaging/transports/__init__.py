@@ -1,0 +1,105 @@
+"""Transports move envelopes between services: RabbitMQ (amqp.py) or, when no broker is
+configured, a SQLite file shared by the processes of one machine (embedded.py).
+
+Both give the same semantics: publish is confirmed or raises; delivery is at least once;
+a consumer settles each message as ack, retry (after a delay) or dead (to the
+dead-letter queue, from where `replay_dead_letters` puts it back).
+"""
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Callable, Iterable, Literal
+
+
+class TransportUnavailable(Exception):
+    """The broker cannot be reached or the connection dropped: try the batch again later."""
+
+
+class PublishFailed(Exception):
+    """The broker refused this one message (nacked, or no queue bound for its type)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: Literal["ack", "retry", "dead"]
+    reason: str = ""
+    delay: float = 0.0
+
+    @classmethod
+    def ack(cls, reason: str = "") -> "Outcome":
+        return cls("ack", reason)
+
+    @classmethod
+    def retry(cls, delay: float, reason: str) -> "Outcome":
+        return cls("retry", reason, delay)
+
+    @classmethod
+    def dead(cls, reason: str) -> "Outcome":
+        return cls("dead", reason)
+
+
+# process(body, attempt) -> Outcome; attempt is 1 on first delivery.
+Processor = Callable[[bytes, int], Outcome]
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    ready: int | None
+    dead: int | None
+
+
+class Transport(ABC):
+    name = "transport"
+
+    @abstractmethod
+    def publish(self, routing_key: str, body: bytes, *, message_id: str) -> None:
+        """Return once the broker has the message durably; raise PublishFailed or
+        TransportUnavailable otherwise."""
+
+    def idle(self, seconds: float) -> None:
+        """Wait while keeping any connection alive (heartbeats)."""
+        threading.Event().wait(seconds)
+
+    def close(self) -> None:
+        """Close this thread's connections; the next call reconnects."""
+
+    @abstractmethod
+    def declare_queue(self, queue: str, types: Iterable[str]) -> None:
+        """Create the durable queue and its dead-letter queue; bind it to exactly `types`."""
+
+    @abstractmethod
+    def consume(self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event,
+                *, prefetch: int) -> None:
+        """Deliver messages to `process` until `stop` is set, reconnecting as needed."""
+
+    @abstractmethod
+    def replay_dead_letters(self, queue: str) -> int:
+        """Move what is in the dead-letter queue now back to `queue`; return how many."""
+
+    @abstractmethod
+    def queue_counts(self, queue: str) -> QueueCounts:
+        """Messages waiting in the queue and in its dead-letter queue (None if unknown)."""
+
+    def describe(self) -> str:
+        return self.name
+
+
+class Backoff:
+    """Exponential delays: base, 2*base, 4*base ... capped at `cap`."""
+
+    def __init__(self, base: float, cap: float):
+        self.base, self.cap, self.failures = base, cap, 0
+
+    def next(self) -> float:
+        self.failures += 1
+        return delay_for(self.failures, self.base, self.cap)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+def delay_for(attempt: int, base: float, cap: float) -> float:
+    """Delay after the `attempt`-th failure (1-based)."""
+    return min(cap, base * (2 ** max(0, min(attempt - 1, 30))))
