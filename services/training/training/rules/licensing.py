@@ -1,0 +1,151 @@
+"""Organisational licences (DOMAIN.md "Organisational licences", seed 000): what each one
+includes and excludes (data), what it depends on, its term and its status from dates.
+Pure functions: no Flask, no database."""
+from __future__ import annotations
+
+from datetime import datetime
+
+TYPES = ("starter", "cpd", "enhanced")
+
+# The three licences as data (seed 000 wording). The catalogue and every licence show it.
+LICENCES: dict[str, dict] = {
+    "starter": {
+        "type": "starter",
+        "title": "Starter Licence (Organisational Engagement)",
+        "phase": 1,
+        "term_months": 12,
+        "fee_field": "starter_fee",
+        "requires": ["senior_leadership_commitment", "link_contact"],
+        "includes": [
+            "organisational agreement to participate",
+            "named link contact",
+            "eligibility for CPD and bursary routes",
+            "access to implementation pathway overview",
+        ],
+        "excludes": ["training: this is system entry and governance alignment, not training"],
+        "required_for": ["CPD Licence", "Enhanced Practice Licence", "bursary routes"],
+    },
+    "cpd": {
+        "type": "cpd",
+        "title": "CPD Licence (Professional Learning)",
+        "phase": 2,
+        "term_months": 12,
+        "fee_field": "cpd_fee",
+        "requires": ["starter_licence"],
+        "includes": [
+            "Level 1-2 online learning accounts (credits by size band)",
+            "shared language development",
+            "foundational relationship health understanding",
+            "extra L1-2 accounts in bundles at a reduced marginal rate",
+        ],
+        "excludes": [
+            "a practitioner qualification: Level 1-2 is not a practitioner qualification",
+            "transfer of credits or accounts outside the organisation without explicit consent (a top-up fee may apply)",
+        ],
+        "required_for": ["online L1-2 accounts from organisational credits"],
+    },
+    "enhanced": {
+        "type": "enhanced",
+        "title": "Enhanced Practice Licence (Organisational Practice Permission)",
+        "phase": 3,
+        "term_months": 12,
+        "fee_field": "enhanced_fee",
+        "requires": ["starter_licence", "practitioner_in_training"],
+        "includes": [
+            "organisational permission to run I Matter applied practice activity",
+            "governance framework for safe use of tools and pathways",
+            "confirmation that trained practitioners (Link / Child / Lead) are in place or in development",
+            "access to the I Matter planning and tracking system",
+        ],
+        "excludes": [
+            "practitioner training",
+            "practitioner delivery time",
+            "microproject packages",
+            "supervision or support time",
+            "unlimited case activity",
+        ],
+        "required_for": [
+            "use of microproject packages",
+            "applied work with families, children and young people",
+            "use of Tracker in practice settings",
+        ],
+    },
+}
+
+# What the Enhanced licence counts as "trained practitioners in place or in training".
+ENHANCED_PRACTITIONER_ROLES = ("link", "child", "lead", "lead_plus")
+
+
+def public_terms(licence_type: str) -> dict:
+    """The catalogue text of one licence type (without internal fields)."""
+    d = LICENCES[licence_type]
+    return {k: d[k] for k in ("type", "title", "phase", "term_months", "requires", "includes", "excludes",
+                              "required_for")}
+
+
+def add_months(start: datetime, months: int) -> datetime:
+    """Calendar months later; the 29th-31st fall back to the month's last day."""
+    month0 = start.month - 1 + months
+    year, month = start.year + month0 // 12, month0 % 12 + 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return start.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def term(licence_type: str, start: datetime) -> tuple[datetime, datetime]:
+    return start, add_months(start, LICENCES[licence_type]["term_months"])
+
+
+def renewal_start(now: datetime, valid_until: datetime) -> datetime:
+    """A renewal runs on from the current end, or from now when it has already lapsed."""
+    return max(now, valid_until)
+
+
+def status(valid_from: datetime, valid_until: datetime, now: datetime, cancelled: bool = False) -> str:
+    """active while now lies in [valid_from, valid_until); expired after. Never stored."""
+    if cancelled:
+        return "cancelled"
+    return "active" if valid_from <= now < valid_until else "expired"
+
+
+def purchase_unmet(licence_type: str, *, starter_active: bool, senior_leadership_commitment: bool,
+                   has_link_contact: bool, practitioners: int) -> list[str]:
+    """Requirement codes that stop an organisation buying (or renewing) a licence."""
+    unmet: list[str] = []
+    if licence_type == "starter":
+        if not senior_leadership_commitment:
+            unmet.append("senior_leadership_commitment")
+        if not has_link_contact:
+            unmet.append("link_contact")
+        return unmet
+    if not starter_active:
+        unmet.append("starter_licence")
+    if licence_type == "enhanced" and practitioners < 1:
+        unmet.append("practitioner_in_training")
+    return unmet
+
+
+def suspension_reasons(licence_type: str, *, starter_active: bool, practitioners: int) -> list[str]:
+    """Why an in-date licence cannot be used right now (it is suspended, not deleted)."""
+    reasons = []
+    if licence_type != "starter" and not starter_active:
+        reasons.append("starter_licence")
+    if licence_type == "enhanced" and practitioners < 1:
+        reasons.append("practitioner_in_training")
+    return reasons
+
+
+UNMET_DETAIL = {
+    "senior_leadership_commitment": "a Starter Licence needs senior leadership commitment",
+    "link_contact": "a Starter Licence needs a named link contact",
+    "starter_licence": "an active Starter Licence comes first (CPD and Enhanced depend on it)",
+    "practitioner_in_training": "an Enhanced Practice Licence is granted only while a Link, Child or Lead "
+                                "practitioner is certified or in training in the organisation",
+}
+
+
+def describe_unmet(codes: list[str]) -> str:
+    return "; ".join(UNMET_DETAIL.get(c, c) for c in codes)

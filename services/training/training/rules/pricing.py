@@ -1,0 +1,104 @@
+"""Seat bundle pricing and price-book checks: pure functions over plain data, integer pence.
+
+Tiers are `[{"from_seat": 1, "unit_price": p1}, {"from_seat": 11, "unit_price": p2}, ...]`:
+the n-th seat of one purchase costs the unit price of the last tier starting at or before n.
+Unit prices never rise from one tier to the next, so the marginal price of one more seat
+never rises with the count (the "reduced marginal rate for multi-staff uptake", seed 000).
+"""
+from __future__ import annotations
+
+MAX_SEATS_PER_PURCHASE = 1000
+
+
+class PriceBookError(ValueError):
+    """The price book does not hold together. `errors` maps field -> messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+def tier_problems(tiers: list[dict]) -> list[str]:
+    out = []
+    if not tiers:
+        return ["At least one tier is needed."]
+    if tiers[0]["from_seat"] != 1:
+        out.append("The first tier must start at seat 1.")
+    for a, b in zip(tiers, tiers[1:]):
+        if b["from_seat"] <= a["from_seat"]:
+            out.append("Tiers must start at strictly increasing seats.")
+        if b["unit_price"] > a["unit_price"]:
+            out.append("A later tier may not cost more per seat than an earlier one (falling marginal price).")
+    if any(t["unit_price"] < 0 for t in tiers):
+        out.append("Unit prices cannot be negative.")
+    return sorted(set(out))
+
+
+def unit_price_of_seat(tiers: list[dict], n: int) -> int:
+    """Price in pence of the n-th seat (1-based) of one purchase."""
+    price = tiers[0]["unit_price"]
+    for tier in tiers:
+        if tier["from_seat"] <= n:
+            price = tier["unit_price"]
+        else:
+            break
+    return price
+
+
+def seat_quote(tiers: list[dict], count: int, currency: str = "GBP") -> dict:
+    """What `count` seats cost in one purchase, seat by seat and tier by tier."""
+    if count < 1 or count > MAX_SEATS_PER_PURCHASE:
+        raise ValueError(f"count must be between 1 and {MAX_SEATS_PER_PURCHASE}")
+    per_seat = [{"seat": n, "unit_price": unit_price_of_seat(tiers, n)} for n in range(1, count + 1)]
+    groups: list[dict] = []
+    for item in per_seat:
+        if groups and groups[-1]["unit_price"] == item["unit_price"]:
+            groups[-1]["to_seat"] = item["seat"]
+            groups[-1]["quantity"] += 1
+            groups[-1]["amount"] += item["unit_price"]
+        else:
+            groups.append({"from_seat": item["seat"], "to_seat": item["seat"], "quantity": 1,
+                           "unit_price": item["unit_price"], "amount": item["unit_price"]})
+    return {"count": count, "price": sum(i["unit_price"] for i in per_seat), "currency": currency,
+            "breakdown": per_seat, "tiers": groups}
+
+
+def transfer_price(top_up_fee: int, count: int) -> int:
+    """The top-up fee is per seat moved outside the organisation."""
+    return top_up_fee * count
+
+
+def validate_price_book(book: dict) -> None:
+    """Raise PriceBookError when a price book (as edited by an admin) does not hold together."""
+    errors: dict[str, list[str]] = {}
+    codes = [b["code"] for b in book.get("size_bands", [])]
+    if not codes:
+        errors.setdefault("size_bands", []).append("At least one size band is needed.")
+    if len(set(codes)) != len(codes):
+        errors.setdefault("size_bands", []).append("Size band codes must be unique.")
+    for band in book.get("size_bands", []):
+        for fee in ("starter_fee", "cpd_fee", "enhanced_fee", "cpd_seats_included"):
+            if band[fee] < 0:
+                errors.setdefault("size_bands", []).append(f"{band['code']}: {fee} cannot be negative.")
+    problems = tier_problems(book.get("seat_bundle_tiers", []))
+    if problems:
+        errors["seat_bundle_tiers"] = problems
+    if book.get("transfer_top_up_fee", 0) < 0:
+        errors["transfer_top_up_fee"] = ["Cannot be negative."]
+    pct = book.get("affiliate_percentage", 0)
+    if pct < 0 or pct > 100:
+        errors["affiliate_percentage"] = ["Must be between 0 and 100."]
+    if errors:
+        raise PriceBookError(errors)
+
+
+def band_fee(book: dict, band_code: str, licence_type: str) -> int:
+    """The fee in pence of one licence type for one size band (KeyError if the band is unknown)."""
+    band = band_of(book, band_code)
+    if band is None:
+        raise KeyError(band_code)
+    return band[f"{licence_type}_fee"]
+
+
+def band_of(book: dict, band_code: str) -> dict | None:
+    return next((b for b in book["size_bands"] if b["code"] == band_code), None)

@@ -1,0 +1,56 @@
+"""The implementation stage 1-5 (DOMAIN.md "Implementation stages", seed 000), derived from
+plain counts, never stored, with the next steps to show the organisation."""
+from __future__ import annotations
+
+STAGES = {
+    1: "Engagement",
+    2: "Shared learning",
+    3: "Workforce",
+    4: "Practitioners",
+    5: "Microprojects",
+}
+
+
+def stage(*, learners: int, practitioners: int, microprojects: int) -> int:
+    """1 engagement (Starter, link contact; also a newly created organisation), 2 one or two staff
+    on L1-2, 3 L1-2 beyond two staff, 4 a Link/Child/Lead in training or certified, 5 a
+    microproject with 1-3 cases under way. The highest stage reached counts."""
+    if microprojects > 0:
+        return 5
+    if practitioners > 0:
+        return 4
+    if learners > 2:
+        return 3
+    if learners > 0:
+        return 2
+    return 1
+
+
+def next_steps(*, stage_no: int, starter: bool, cpd: bool, enhanced: bool, senior_leadership_commitment: bool,
+               seats_available: int, learners: int) -> list[str]:
+    """Plain-language next steps for the organisation, most urgent first."""
+    steps: list[str] = []
+    if not senior_leadership_commitment:
+        steps.append("Record senior leadership commitment (needed for the Starter Licence).")
+    if not starter:
+        steps.append("Take out (or renew) the Starter Licence: it is the entry point and comes before anything else.")
+    if stage_no <= 2 and starter and not cpd:
+        steps.append("Take out the CPD Licence to get online L1-2 account credits, or use bursary-funded places.")
+    if stage_no == 1:
+        steps.append("Start 1-2 staff on Level 1-2 learning.")
+        steps.append("Consider guided study support to help turn learning into practice.")
+    elif stage_no == 2:
+        steps.append("Extend Level 1-2 learning beyond the first staff for team consistency and a shared language.")
+    elif stage_no == 3:
+        steps.append("Start a Link, Child or Lead practitioner on their training pathway.")
+    elif stage_no == 4:
+        if not enhanced:
+            steps.append("Take out the Enhanced Practice Licence: it is needed for microproject packages.")
+        steps.append("Buy a microproject package and start a microproject with 1-3 cases.")
+    else:
+        steps.append("Complete the microproject practicum and review what works before scaling.")
+        if not enhanced:
+            steps.append("Renew the Enhanced Practice Licence to keep using microproject packages.")
+    if cpd and seats_available == 0 and stage_no >= 2:
+        steps.append("All online L1-2 accounts are in use: buy an extra seat bundle to add staff.")
+    return steps

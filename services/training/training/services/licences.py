@@ -1,0 +1,204 @@
+"""Organisational licences: purchase, renewal, status, suspension and the licence.changed event.
+
+Every change adds `training.licence.changed` to the outbox in the same transaction."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from imatter_shared.messaging import outbox
+from imatter_shared.web.errors import ApiError, RuleViolation
+
+from ..extensions import db
+from ..models import Licence, Organisation, OutboxMessage
+from ..rules import licensing, pricing
+from . import orders, policy, price_book
+from ._util import iso, now
+
+# the policy action each licence type needs (None: any kind may hold it)
+POLICY_ACTION = {"starter": None, "cpd": "paid_learning", "enhanced": "applied_practice"}
+
+
+def _practitioners(organisation_id: str) -> int:
+    """Link, Child or Lead practitioners certified or in training in the organisation."""
+    try:
+        from .. import org_facts  # the people side's module; late so this works without it
+    except ImportError:
+        return 0
+    return org_facts.practitioners_count(organisation_id, roles=licensing.ENHANCED_PRACTITIONER_ROLES)
+
+
+def get(organisation_id: str, licence_type: str) -> Licence | None:
+    return db.session.scalar(sa.select(Licence).where(Licence.organisation_id == organisation_id,
+                                                      Licence.type == licence_type))
+
+
+def of_organisation(organisation_id: str) -> list[Licence]:
+    order = {t: i for i, t in enumerate(licensing.TYPES)}
+    rows = db.session.scalars(sa.select(Licence).where(Licence.organisation_id == organisation_id)).all()
+    return sorted(rows, key=lambda lic: order[lic.type])
+
+
+def status_of(lic: Licence | None, at=None) -> str:
+    if lic is None:
+        return "none"
+    return licensing.status(lic.valid_from, lic.valid_until, at or now())
+
+
+def in_date(organisation_id: str, licence_type: str) -> bool:
+    return status_of(get(organisation_id, licence_type)) == "active"
+
+
+def suspension(lic: Licence) -> list[str]:
+    """Why an in-date licence is not usable now (codes); [] when usable."""
+    if lic.type == "starter":
+        return []
+    return licensing.suspension_reasons(
+        lic.type, starter_active=in_date(lic.organisation_id, "starter"),
+        practitioners=_practitioners(lic.organisation_id) if lic.type == "enhanced" else 1)
+
+
+def has_active_licence(organisation_id: str, licence_type: str) -> bool:
+    """In date and not suspended: an expired Starter suspends CPD and Enhanced; Enhanced also
+    needs a Link, Child or Lead practitioner certified or in training."""
+    lic = get(organisation_id, licence_type)
+    return status_of(lic) == "active" and not suspension(lic)
+
+
+def require_active_licence(organisation_id: str, licence_type: str) -> None:
+    lic = get(organisation_id, licence_type)
+    code = f"{licence_type}_licence"
+    title = licensing.LICENCES[licence_type]["title"]
+    if status_of(lic) != "active":
+        state = "has expired; renew it" if lic else "is needed"
+        raise RuleViolation(f"The organisation's {title} {state}.", unmet=[code])
+    reasons = suspension(lic)
+    if reasons:
+        raise RuleViolation(f"The organisation's {title} is suspended: {licensing.describe_unmet(reasons)}.",
+                            unmet=[code] + reasons)
+
+
+def _emit(lic: Licence, status: str) -> None:
+    outbox.add(db.session, OutboxMessage, "training.licence.changed",
+               {"organisation_id": lic.organisation_id, "licence_type": lic.type, "status": status,
+                "valid_until": iso(lic.valid_until)}, producer="training")
+    lic.announced_status = status
+
+
+def _check_can_hold(org: Organisation, licence_type: str) -> None:
+    action = POLICY_ACTION[licence_type]
+    if action:
+        policy.enforce(org, action)
+    unmet = licensing.purchase_unmet(
+        licence_type, starter_active=in_date(org.id, "starter"),
+        senior_leadership_commitment=bool(org.senior_leadership_commitment),
+        has_link_contact=bool(org.link_contact_email),
+        practitioners=_practitioners(org.id) if licence_type == "enhanced" else 0)
+    if unmet:
+        raise RuleViolation(f"Cannot grant the {licensing.LICENCES[licence_type]['title']}: "
+                            f"{licensing.describe_unmet(unmet)}.", unmet=unmet)
+
+
+def _price(org: Organisation, licence_type: str) -> tuple[int, dict, int]:
+    number, book = price_book.current()
+    band = pricing.band_of(book, org.size_band)
+    if band is None:  # the band was removed from the price book after the organisation chose it
+        raise RuleViolation(f"Size band {org.size_band!r} is not in the current price book; "
+                            "choose a current size band first.", unmet=["size_band"])
+    return band[licensing.LICENCES[licence_type]["fee_field"]], band, number
+
+
+def _order(org: Organisation, lic_type: str, fee: int, start, end, user_id: str, renewal: bool):
+    title = licensing.LICENCES[lic_type]["title"]
+    what = "renewal" if renewal else "annual licence"
+    return orders.create_order(organisation_id=org.id, person_id=None, created_by=user_id, lines=[{
+        "code": f"licence_{lic_type}", "quantity": 1, "unit_price": fee,
+        "description": f"{title}, {what} {start.date().isoformat()} to {end.date().isoformat()} "
+                       f"(size band {org.size_band})"}])
+
+
+def purchase(org: Organisation, licence_type: str, user_id: str) -> tuple[Licence, bool]:
+    """Grant a licence for one annual term. Returns (licence, created). A lapsed licence of the
+    same type is taken out again from now (same record, new term)."""
+    if licence_type not in licensing.TYPES:
+        raise ApiError("Unknown licence type.", 400, errors={"type": ["Must be one of: starter, cpd, enhanced."]})
+    lic = get(org.id, licence_type)
+    if lic is not None and status_of(lic) == "active":
+        raise RuleViolation(f"The organisation already holds an active {licensing.LICENCES[licence_type]['title']} "
+                            f"until {iso(lic.valid_until)}; renew it instead.", unmet=["licence_already_active"])
+    _check_can_hold(org, licence_type)
+    fee, band, number = _price(org, licence_type)
+    start, end = licensing.term(licence_type, now())
+    order = _order(org, licence_type, fee, start, end, user_id, renewal=lic is not None)
+    created = lic is None
+    if created:
+        lic = Licence(organisation_id=org.id, type=licence_type, first_valid_from=start, terms=0)
+        db.session.add(lic)
+    lic.valid_from, lic.valid_until = start, end
+    lic.terms = (lic.terms or 0) + 1
+    _apply_price(lic, fee, band, number, order.id, org.size_band)
+    db.session.flush()
+    _emit(lic, "active")
+    return lic, created
+
+
+def _apply_price(lic: Licence, fee: int, band: dict, number: int, order_id: str, size_band: str) -> None:
+    lic.price, lic.currency, lic.price_book_version, lic.order_id = fee, "GBP", number, order_id
+    lic.size_band = size_band
+    lic.seats_included = band["cpd_seats_included"] if lic.type == "cpd" else 0
+
+
+def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
+    """One more annual term, from the later of now and the current end."""
+    if lic.type != "starter":
+        _check_can_hold(org, lic.type)
+    else:
+        _check_can_hold(org, "starter")
+    fee, band, number = _price(org, lic.type)
+    start = licensing.renewal_start(now(), lic.valid_until)
+    _, end = licensing.term(lic.type, start)
+    order = _order(org, lic.type, fee, start, end, user_id, renewal=True)
+    if lic.valid_until < start:  # it had lapsed: the new term starts now
+        lic.valid_from = start
+    lic.valid_until = end
+    lic.terms += 1
+    _apply_price(lic, fee, band, number, order.id, org.size_band)
+    db.session.flush()
+    _emit(lic, "active")
+    return lic
+
+
+def expire_due(at=None) -> list[Licence]:
+    """Announce every licence whose term has ended since it was last announced active."""
+    at = at or now()
+    rows = db.session.scalars(sa.select(Licence).where(Licence.announced_status == "active",
+                                                       Licence.valid_until <= at)).all()
+    for lic in rows:
+        _emit(lic, "expired")
+    return rows
+
+
+def licence_json(lic: Licence) -> dict:
+    st = status_of(lic)
+    reasons = suspension(lic) if st == "active" else []
+    return {
+        "id": lic.id,
+        "organisation_id": lic.organisation_id,
+        "type": lic.type,
+        "title": licensing.LICENCES[lic.type]["title"],
+        "status": st,
+        "suspended": bool(reasons),
+        "suspended_because": reasons,
+        "valid_from": iso(lic.valid_from),
+        "valid_until": iso(lic.valid_until),
+        "first_valid_from": iso(lic.first_valid_from),
+        "terms": lic.terms,
+        "price": lic.price,
+        "currency": lic.currency,
+        "size_band": lic.size_band,
+        "seats_included": lic.seats_included,
+        "price_book_version": lic.price_book_version,
+        "order_id": lic.order_id,
+        "includes": licensing.LICENCES[lic.type]["includes"],
+        "excludes": licensing.LICENCES[lic.type]["excludes"],
+        "required_for": licensing.LICENCES[lic.type]["required_for"],
+    }

@@ -1,0 +1,101 @@
+"""Orders and invoices: every purchase makes an order with line items and one invoice.
+
+States of an invoice: issued -> paid, issued -> void. An order keeps the price-book version
+it was sold at, so later edits of the price book never change what was charged."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from imatter_shared.web.errors import ApiError, RuleViolation
+
+from ..extensions import db
+from ..models import Invoice, Order, OrderLine
+from . import price_book
+from ._util import iso, now
+
+FREE_FUNDING = ("fund_award",)  # paid for by a Microproject Development Fund award on the CIC side
+
+
+def create_order(*, organisation_id: str | None, person_id: str | None, created_by: str, lines: list[dict],
+                 funding: str | None = None) -> Order:
+    """lines: [{"code", "description", "unit_price" (pence), "quantity"}]. Adds the order, its
+    lines and an invoice ('issued', or 'paid' at once when nothing is owed or a fund award
+    pays). Records the current price-book version. Does not commit."""
+    if not lines:
+        raise ValueError("an order needs at least one line")
+    order = Order(organisation_id=organisation_id, person_id=person_id, created_by=created_by, funding=funding,
+                  currency="GBP", price_book_version=price_book.current_version_number(), total=0)
+    total = 0
+    for pos, line in enumerate(lines):
+        unit, qty = int(line["unit_price"]), int(line["quantity"])
+        if unit < 0 or qty < 1:
+            raise ValueError("unit_price must be >= 0 and quantity >= 1")
+        order.lines.append(OrderLine(position=pos, code=line["code"], description=line["description"][:300],
+                                     unit_price=unit, quantity=qty, amount=unit * qty))
+        total += unit * qty
+    order.total = total
+    paid = total == 0 or funding in FREE_FUNDING
+    order.invoice = Invoice(total=total, currency="GBP", state="paid" if paid else "issued",
+                            paid_at=now() if paid else None)
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def invoice_json(invoice: Invoice) -> dict:
+    return {"id": invoice.id, "order_id": invoice.order_id, "state": invoice.state, "total": invoice.total,
+            "currency": invoice.currency, "issued_at": iso(invoice.issued_at), "paid_at": iso(invoice.paid_at),
+            "voided_at": iso(invoice.voided_at)}
+
+
+def order_json(order: Order) -> dict:
+    return {
+        "id": order.id,
+        "organisation_id": order.organisation_id,
+        "person_id": order.person_id,
+        "funding": order.funding,
+        "lines": [{"code": ln.code, "description": ln.description, "unit_price": ln.unit_price,
+                   "quantity": ln.quantity, "amount": ln.amount} for ln in order.lines],
+        "total": order.total,
+        "currency": order.currency,
+        "price_book_version": order.price_book_version,
+        "invoice": {"id": order.invoice.id, "state": order.invoice.state, "total": order.invoice.total}
+        if order.invoice else None,
+        "created_at": iso(order.created_at),
+    }
+
+
+def get_order(order_id: str) -> Order | None:
+    return db.session.get(Order, order_id)
+
+
+def get_invoice(invoice_id: str) -> Invoice | None:
+    return db.session.get(Invoice, invoice_id)
+
+
+def orders_of_organisation(organisation_id: str, page: int, per_page: int) -> tuple[list[Order], int]:
+    q = sa.select(Order).where(Order.organisation_id == organisation_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(q.order_by(Order.created_at.desc(), Order.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return rows, total
+
+
+# issued -> paid | void; nothing else moves
+TRANSITIONS = {("issued", "paid"), ("issued", "void")}
+
+
+def set_invoice_state(invoice: Invoice, state: str) -> Invoice:
+    if state not in ("paid", "void"):
+        raise ApiError("Unknown invoice state.", 400, errors={"state": ["Must be paid or void."]})
+    if (invoice.state, state) not in TRANSITIONS:
+        if invoice.state == state:
+            return invoice  # repeating the same request is harmless
+        raise RuleViolation(f"An invoice that is {invoice.state} cannot become {state}.",
+                            unmet=[f"invoice_{invoice.state}"])
+    invoice.state = state
+    if state == "paid":
+        invoice.paid_at = now()
+    else:
+        invoice.voided_at = now()
+    return invoice
