@@ -5,6 +5,7 @@ Integration tests take `app`/`client`; each runs on SQLite and on the real Postg
 Unit tests of rules take no fixture and run once.
 """
 import pytest
+from flask.testing import FlaskClient
 
 from imatter_shared import testing as t
 
@@ -62,4 +63,16 @@ def db(app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return _FreshGlobalsClient(app, app.response_class, use_cookies=True)
+
+
+class _FreshGlobalsClient(FlaskClient):
+    """Each request starts with an empty `g`, as under gunicorn. The `app` fixture keeps one
+    app context open for the whole test, and Flask reuses it for every test request, so
+    without this the caller resolved for one token (g.principal, g.caller) would leak into
+    the next request made with another token."""
+
+    def open(self, *args, **kwargs):
+        from flask import g
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)

@@ -11,4 +11,6 @@ def register_blueprints(api, app):
 def _api_modules():
     modules = []
     # each domain module is added here explicitly as it is written
+    from . import orders, organisations, people, price_book  # organisation side (issue 4)
+    modules += [organisations, people, price_book, orders]
     return modules

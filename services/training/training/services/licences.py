@@ -32,6 +32,10 @@ def get(organisation_id: str, licence_type: str) -> Licence | None:
                                                       Licence.type == licence_type))
 
 
+def by_id(licence_id: str) -> Licence | None:
+    return db.session.get(Licence, licence_id)
+
+
 def of_organisation(organisation_id: str) -> list[Licence]:
     order = {t: i for i, t in enumerate(licensing.TYPES)}
     rows = db.session.scalars(sa.select(Licence).where(Licence.organisation_id == organisation_id)).all()

@@ -1,0 +1,70 @@
+"""Orders and invoices: the organisation admin (or the buyer) sees them; training admins mark
+invoices paid or void."""
+from __future__ import annotations
+
+from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import log_refusal, require_auth, require_roles
+from imatter_shared.web.errors import NotFound
+
+from ..authz import caller
+from ..extensions import db
+from ..services import orders
+
+blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders and invoices")
+
+
+def _visible_order(order_id: str, what: str, record_id: str):
+    order = orders.get_order(order_id) if order_id else None
+    c = caller()
+    if order is not None and (c.is_training_admin or order.organisation_id in c.admin_org_ids
+                              or (order.person_id and order.person_id == c.person_id)
+                              or (order.organisation_id is None and order.created_by == c.user_id)):
+        return order
+    if order is not None:
+        log_refusal(what, record_id)
+    raise NotFound(f"No {what} with that id.")
+
+
+@blp.route("/orders/<order_id>")
+@require_auth
+@blp.response(200)
+def one_order(order_id):
+    return orders.order_json(_visible_order(order_id, "order", order_id))
+
+
+def _invoice(invoice_id):
+    inv = orders.get_invoice(invoice_id)
+    order = _visible_order(inv.order_id if inv else "", "invoice", invoice_id)
+    return order.invoice
+
+
+@blp.route("/invoices/<invoice_id>")
+@require_auth
+@blp.response(200)
+def one_invoice(invoice_id):
+    return orders.invoice_json(_invoice(invoice_id))
+
+
+def _set_state(invoice_id, state):
+    inv = orders.get_invoice(invoice_id)
+    if inv is None:
+        raise NotFound("No invoice with that id.")
+    orders.set_invoice_state(inv, state)
+    db.session.commit()
+    return orders.invoice_json(inv)
+
+
+@blp.route("/invoices/<invoice_id>/pay", methods=["POST"])
+@require_roles("training_admin")
+@blp.response(200)
+def pay_invoice(invoice_id):
+    """Record payment (training admin)."""
+    return _set_state(invoice_id, "paid")
+
+
+@blp.route("/invoices/<invoice_id>/void", methods=["POST"])
+@require_roles("training_admin")
+@blp.response(200)
+def void_invoice(invoice_id):
+    """Void an unpaid invoice (training admin)."""
+    return _set_state(invoice_id, "void")

@@ -1,0 +1,277 @@
+"""Organisations, their licences, seats, members and orders. Views validate, call one
+service function, commit, serialise."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate as v
+
+from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import current_principal, require_auth
+from imatter_shared.web.errors import NotFound
+
+from ..authz import caller, require_org_access, require_org_admin
+from ..extensions import db
+from ..rules import licensing, policy as policy_table
+from ..rules.pricing import MAX_SEATS_PER_PURCHASE
+from ..services import licences, orders, organisations as orgs, seats
+
+blp = Blueprint("organisations", __name__, url_prefix="/api/v1/organisations",
+                description="Organisations, organisational licences, seats, members and orders")
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=v.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=v.Range(min=1, max=100))
+
+
+def page(items, total, args) -> dict:
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+class OrganisationIn(Schema):
+    name = fields.String(required=True, validate=v.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=v.OneOf(policy_table.KINDS))
+    size_band = fields.String(required=True, validate=v.Length(min=1, max=40))
+    link_contact_email = fields.Email(load_default=None, allow_none=True)
+    senior_leadership_commitment = fields.Boolean(load_default=False)
+
+
+class OrganisationPatch(Schema):
+    name = fields.String(validate=v.Length(min=1, max=200))
+    size_band = fields.String(validate=v.Length(min=1, max=40))
+    link_contact_email = fields.Email()
+    senior_leadership_commitment = fields.Boolean()
+
+
+class LicenceIn(Schema):
+    type = fields.String(required=True, validate=v.OneOf(licensing.TYPES))
+
+
+class SeatCount(Schema):
+    count = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=MAX_SEATS_PER_PURCHASE))
+
+
+class QuoteArgs(Schema):
+    count = fields.Integer(required=True, validate=v.Range(min=1, max=MAX_SEATS_PER_PURCHASE))
+
+
+class AssignmentIn(Schema):
+    person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
+
+
+class TransferIn(Schema):
+    to_organisation_id = fields.String(required=True, validate=v.Length(min=1, max=32))
+    count = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=MAX_SEATS_PER_PURCHASE))
+    # checked by the transfer rule (409 transfer_consent), not here, so a missing consent
+    # is refused as a business rule rather than as malformed input
+    consent = fields.Dict(load_default=None, allow_none=True)
+
+
+class MemberIn(Schema):
+    person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
+    role = fields.String(load_default="staff", validate=v.Length(min=1, max=40))
+
+
+class MemberListArgs(PageArgs):
+    include_ended = fields.Boolean(load_default=False)
+
+
+@blp.route("")
+class Organisations(MethodView):
+    decorators = [require_auth]  # 401 before any input is looked at
+
+    @blp.arguments(OrganisationIn)
+    @blp.response(201)
+    def post(self, data):
+        """Create an organisation; the signed-in user becomes its admin (link contact role)."""
+        org = orgs.create(data, current_principal())
+        db.session.commit()
+        return orgs.org_json(org, detail=True)
+
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200)
+    def get(self, args):
+        """The caller's organisations (every organisation for a training admin)."""
+        rows, total = orgs.visible(caller(), args["page"], args["per_page"])
+        return page([orgs.org_json(o) for o in rows], total, args)
+
+
+@blp.route("/<organisation_id>")
+class OneOrganisation(MethodView):
+    decorators = [require_auth]  # 401 before any input is looked at
+
+    @blp.response(200)
+    def get(self, organisation_id):
+        """With the derived `stage` (1-5), `next_steps`, `licences` and `seats`."""
+        require_org_access(organisation_id)
+        return orgs.org_json(orgs.get(organisation_id), detail=True)
+
+    @blp.arguments(OrganisationPatch)
+    @blp.response(200)
+    def patch(self, data, organisation_id):
+        """Change name, size band, link contact or senior leadership commitment (admin)."""
+        require_org_admin(organisation_id)
+        org = orgs.update(orgs.get(organisation_id), data)
+        db.session.commit()
+        return orgs.org_json(org, detail=True)
+
+
+@blp.route("/<organisation_id>/licences")
+class Licences(MethodView):
+    decorators = [require_auth]  # 401 before any input is looked at
+
+    @blp.arguments(LicenceIn)
+    @blp.response(201)
+    def post(self, data, organisation_id):
+        """Take out a licence for one annual term (409 with `unmet` when a rule refuses)."""
+        c = require_org_admin(organisation_id)
+        lic, _ = licences.purchase(orgs.get(organisation_id), data["type"], c.user_id)
+        db.session.commit()
+        return licences.licence_json(lic)
+
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200)
+    def get(self, args, organisation_id):
+        require_org_access(organisation_id)
+        orgs.get(organisation_id)
+        items = [licences.licence_json(lic) for lic in licences.of_organisation(organisation_id)]
+        return page(items, len(items), args)
+
+
+def _licence(organisation_id, licence_id):
+    lic = licences.by_id(licence_id)
+    if lic is None or lic.organisation_id != organisation_id:
+        raise NotFound("No licence with that id in this organisation.")
+    return lic
+
+
+@blp.route("/<organisation_id>/licences/<licence_id>")
+@require_auth
+@blp.response(200)
+def one_licence(organisation_id, licence_id):
+    require_org_access(organisation_id)
+    return licences.licence_json(_licence(organisation_id, licence_id))
+
+
+@blp.route("/<organisation_id>/licences/<licence_id>/renew", methods=["POST"])
+@require_auth
+@blp.response(200)
+def renew_licence(organisation_id, licence_id):
+    """One more annual term from the later of now and the current end."""
+    c = require_org_admin(organisation_id)
+    lic = licences.renew(orgs.get(organisation_id), _licence(organisation_id, licence_id), c.user_id)
+    db.session.commit()
+    return licences.licence_json(lic)
+
+
+@blp.route("/<organisation_id>/seat-quote")
+@require_auth
+@blp.arguments(QuoteArgs, location="query")
+@blp.response(200)
+def seat_quote(args, organisation_id):
+    """What a purchase of `count` seats would cost now, without buying."""
+    require_org_admin(organisation_id)
+    return seats.quote(orgs.get(organisation_id), args["count"])
+
+
+@blp.route("/<organisation_id>/seat-purchases", methods=["POST"])
+@require_auth
+@blp.arguments(SeatCount)
+@blp.response(201)
+def seat_purchase(data, organisation_id):
+    """Buy extra online L1-2 accounts in one bundle (needs an active CPD licence)."""
+    c = require_org_admin(organisation_id)
+    result = seats.purchase(orgs.get(organisation_id), data["count"], c.user_id)
+    db.session.commit()
+    return result
+
+
+@blp.route("/<organisation_id>/seats")
+@require_auth
+@blp.response(200)
+def seat_summary(organisation_id):
+    require_org_access(organisation_id)
+    orgs.get(organisation_id)
+    return {**seats.summary(organisation_id),
+            "assignments": [seats.assignment_json(a) for a in seats.assignments(organisation_id)]}
+
+
+@blp.route("/<organisation_id>/seats/assignments", methods=["POST"])
+@require_auth
+@blp.arguments(AssignmentIn)
+@blp.response(201)
+def seat_assign(data, organisation_id):
+    """Give a member an online L1-2 account from the organisation's seats."""
+    require_org_admin(organisation_id)
+    orgs.get(organisation_id)
+    a = seats.consume_seat(organisation_id, data["person_id"])
+    db.session.commit()
+    return {**seats.assignment_json(a), "seats": seats.summary(organisation_id)}
+
+
+@blp.route("/<organisation_id>/seats/transfers", methods=["POST"])
+@require_auth
+@blp.arguments(TransferIn)
+@blp.response(201)
+def seat_transfer(data, organisation_id):
+    """Move seats to another organisation: only with recorded consent, for the top-up fee."""
+    c = require_org_admin(organisation_id)
+    result = seats.transfer(orgs.get(organisation_id), data["to_organisation_id"], data["count"],
+                            data.get("consent"), c.user_id)
+    db.session.commit()
+    return result
+
+
+@blp.route("/<organisation_id>/members")
+class Members(MethodView):
+    decorators = [require_auth]  # 401 before any input is looked at
+
+    @blp.arguments(MemberIn)
+    @blp.response(201)
+    def post(self, data, organisation_id):
+        require_org_admin(organisation_id)
+        m = orgs.add_member(orgs.get(organisation_id), data["person_id"], data["role"])
+        db.session.commit()
+        return orgs.member_json(m)
+
+    @blp.arguments(MemberListArgs, location="query")
+    @blp.response(200)
+    def get(self, args, organisation_id):
+        require_org_access(organisation_id)
+        rows, total = orgs.members(orgs.get(organisation_id), args["page"], args["per_page"], args["include_ended"])
+        return page([orgs.member_json(m) for m in rows], total, args)
+
+
+def _end(organisation_id, member_id):
+    require_org_admin(organisation_id)
+    org = orgs.get(organisation_id)
+    m = orgs.end_member(org, orgs.find_membership(org, member_id))
+    db.session.commit()
+    return orgs.member_json(m)
+
+
+@blp.route("/<organisation_id>/members/<member_id>", methods=["DELETE"])
+@require_auth
+@blp.response(200)
+def end_member_delete(organisation_id, member_id):
+    """The member leaves (membership id or person id); their seat is released."""
+    return _end(organisation_id, member_id)
+
+
+@blp.route("/<organisation_id>/members/<member_id>/end", methods=["POST"])
+@require_auth
+@blp.response(200)
+def end_member(organisation_id, member_id):
+    """The member leaves (membership id or person id); their seat is released."""
+    return _end(organisation_id, member_id)
+
+
+@blp.route("/<organisation_id>/orders")
+@require_auth
+@blp.arguments(PageArgs, location="query")
+@blp.response(200)
+def organisation_orders(args, organisation_id):
+    require_org_admin(organisation_id)
+    orgs.get(organisation_id)
+    rows, total = orders.orders_of_organisation(organisation_id, args["page"], args["per_page"])
+    return page([orders.order_json(o) for o in rows], total, args)
