@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Container entrypoint of the I Matter services (one image per service, this script in each).
+
+    imatter-entrypoint web        wait for the database, migrate (MIGRATE_ON_START=1), seed
+                                  (SEED_ON_START=1), then exec gunicorn on 0.0.0.0:$PORT
+    imatter-entrypoint relay      wait for the database, exec `flask events relay`
+    imatter-entrypoint consume    wait for the database, exec `flask events consume`
+    imatter-entrypoint migrate    wait for the database, `flask db upgrade`, exit (Kubernetes Job)
+    imatter-entrypoint seed       wait for the database, `flask seed`, exit
+    imatter-entrypoint schedule   run $SCHEDULE_COMMANDS every $SCHEDULE_INTERVAL_SECONDS, forever
+    imatter-entrypoint keys       create the gateway's JWT key pair once (gateway image only)
+    imatter-entrypoint probe PATH exit 0 when http://127.0.0.1:$PORT/PATH answers 2xx (health checks)
+    imatter-entrypoint CMD...     anything else: exec CMD with the secrets loaded (e.g. `flask events status`)
+
+Which service: $IMATTER_APP (training | cic_tracker | gateway), set by each Dockerfile.
+
+Secrets: for each variable in SECRET_VARIABLES, `<NAME>_FILE` names a file holding its value
+(Docker/Kubernetes secrets); a value set directly wins. JWT_PRIVATE_KEY_FILE and
+JWT_PUBLIC_KEY_FILE are not in the list: they already are paths the services read themselves.
+`PGPASSWORD_FILE` lets the database URL carry no password (libpq reads PGPASSWORD).
+
+Written in Python, not shell: the image has no shell tools worth relying on (python:3.11-slim),
+and the same code waits for PostgreSQL through the service's own configuration.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+SECRET_VARIABLES = (
+    "DATABASE_URL", "TRAINING_DATABASE_URL", "CIC_DATABASE_URL", "GATEWAY_DATABASE_URL",
+    "AMQP_URL", "IMATTER_ADMIN_PASSWORD", "GATEWAY_SECRET_KEY", "JWT_PUBLIC_KEY", "PGPASSWORD",
+)
+APPS = ("training", "cic_tracker", "gateway")
+# Any constant both sides agree on: all starting replicas of one service queue on it, so one
+# runs the migration and the others find it done (Alembic itself takes no lock).
+MIGRATION_LOCK_KEY = 0x1A77E5
+
+log = logging.getLogger("imatter-entrypoint")
+
+
+class EntrypointError(RuntimeError):
+    pass
+
+
+def load_secrets(environ: dict) -> list[str]:
+    """Fill NAME from the file named by NAME_FILE; returns the names loaded."""
+    loaded = []
+    for name in SECRET_VARIABLES:
+        path = environ.get(f"{name}_FILE")
+        if not path or environ.get(name):
+            continue
+        try:
+            with open(path, encoding="utf-8") as fh:
+                environ[name] = fh.read().strip()
+        except OSError as exc:
+            raise EntrypointError(f"{name}_FILE={path}: {exc.strerror}") from None
+        loaded.append(name)
+    return loaded
+
+
+def app_name(environ: dict) -> str:
+    app = environ.get("IMATTER_APP", "")
+    if app not in APPS:
+        raise EntrypointError(f"IMATTER_APP must be one of {', '.join(APPS)} (got {app!r})")
+    return app
+
+
+def database_url(app: str) -> str:
+    """The URL the service itself will use (same precedence as its Config)."""
+    config = importlib.import_module(f"{app}.config")
+    return config.Config().SQLALCHEMY_DATABASE_URI
+
+
+def wait_for_database(url: str, timeout: float) -> None:
+    import sqlalchemy as sa
+
+    if url.startswith("sqlite"):
+        return
+    engine = sa.create_engine(url, pool_pre_ping=False)
+    deadline = time.monotonic() + timeout
+    delay = 0.5
+    try:
+        while True:
+            try:
+                with engine.connect() as conn:
+                    conn.execute(sa.text("SELECT 1"))
+                return
+            except sa.exc.OperationalError as exc:
+                if time.monotonic() >= deadline:
+                    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+                    raise EntrypointError(f"database not reachable after {timeout:.0f} s: {reason}") from None
+                log.info("waiting for the database (%s)", type(exc.orig).__name__ if exc.orig else "error")
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+    finally:
+        engine.dispose()
+
+
+def flask(app: str, *args: str) -> list[str]:
+    return ["flask", "--app", app, *args]
+
+
+def run(argv: list[str]) -> None:
+    log.info("running: %s", shlex.join(argv))
+    result = subprocess.run(argv)
+    if result.returncode != 0:
+        raise EntrypointError(f"{shlex.join(argv)} exited with {result.returncode}")
+
+
+def migrate(app: str, url: str) -> None:
+    """`flask db upgrade`, serialised across replicas by a PostgreSQL advisory lock."""
+    import sqlalchemy as sa
+
+    if not url.startswith("postgresql"):
+        run(flask(app, "db", "upgrade"))
+        return
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            conn.commit()
+            try:
+                run(flask(app, "db", "upgrade"))
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                conn.commit()
+    finally:
+        engine.dispose()
+
+
+def gunicorn_argv(app: str, environ: dict) -> list[str]:
+    # --no-control-socket: gunicorn 27's control socket path is shared by every instance on a host.
+    # --reuse-port: without it one gthread worker can end up holding every keep-alive connection.
+    # No gunicorn access log: the app writes one JSON line per request itself.
+    # More flags (TLS, limits): GUNICORN_CMD_ARGS, which gunicorn reads itself.
+    argv = [
+        "gunicorn", "--no-control-socket", "--reuse-port",
+        "--bind", f"0.0.0.0:{environ.get('PORT', '8000')}",
+        "--workers", environ.get("WEB_WORKERS", "2"),
+        "--threads", environ.get("WEB_THREADS", "4"),
+        "--timeout", environ.get("WEB_TIMEOUT", "60"),
+        "--graceful-timeout", environ.get("WEB_GRACEFUL_TIMEOUT", "20"),
+    ]
+    if environ.get("FORWARDED_ALLOW_IPS"):
+        # behind the TLS-terminating proxy: trust its X-Forwarded-* (scheme https, client address)
+        argv += ["--forwarded-allow-ips", environ["FORWARDED_ALLOW_IPS"]]
+    return argv + [f"{app}:create_app()"]
+
+
+def probe(path: str, environ: dict) -> int:
+    url = f"http://127.0.0.1:{environ.get('PORT', '8000')}/{path.lstrip('/')}"
+    try:
+        with urllib.request.urlopen(url, timeout=float(environ.get("PROBE_TIMEOUT", "3"))) as resp:
+            return 0 if 200 <= resp.status < 300 else 1
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"probe {url}: {exc}", file=sys.stderr)
+        return 1
+
+
+def schedule(app: str, environ: dict) -> int:
+    """A small periodic runner: each command runs once per interval; a failure is logged, not fatal
+    (the next round retries). Run one replica; the commands are idempotent all the same."""
+    commands = [c.strip() for c in environ.get("SCHEDULE_COMMANDS", "").split(";") if c.strip()]
+    if not commands:
+        raise EntrypointError("SCHEDULE_COMMANDS is empty (e.g. 'licences expire; events status')")
+    interval = float(environ.get("SCHEDULE_INTERVAL_SECONDS", "3600"))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.is_set():
+        for command in commands:
+            argv = flask(app, *shlex.split(command))
+            started = time.monotonic()
+            code = subprocess.run(argv).returncode
+            log.log(logging.INFO if code == 0 else logging.ERROR, "scheduled %r exited %s after %.1f s",
+                    command, code, time.monotonic() - started)
+        if environ.get("SCHEDULE_ONCE") == "1":
+            break
+        stop.wait(interval)
+    return 0
+
+
+def ensure_keys(environ: dict) -> None:
+    from gateway.keys import ensure_keypair
+
+    private, public = environ.get("JWT_PRIVATE_KEY_FILE"), environ.get("JWT_PUBLIC_KEY_FILE")
+    if not private or not public:
+        raise EntrypointError("keys needs JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE")
+    ensure_keypair(private, public)
+    log.info("JWT key pair present: %s (private), %s (public)", private, public)
+
+
+def main(argv: list[str], environ=os.environ) -> int:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s imatter-entrypoint %(levelname)s %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    command, args = (argv[0], argv[1:]) if argv else ("web", [])
+    try:
+        loaded = load_secrets(environ)
+        if loaded:
+            log.info("secrets read from files: %s", ", ".join(loaded))
+        if command == "probe":
+            return probe(args[0] if args else "/healthz", environ)
+        app = app_name(environ)
+        timeout = float(environ.get("DB_WAIT_SECONDS", "90"))
+        if command == "keys":
+            ensure_keys(environ)
+            return 0
+        if command == "schedule":
+            wait_for_database(database_url(app), timeout)
+            return schedule(app, environ)
+        if command in ("web", "relay", "consume", "migrate", "seed"):
+            url = database_url(app)
+            wait_for_database(url, timeout)
+            if command == "migrate" or (command == "web" and environ.get("MIGRATE_ON_START", "1") == "1"):
+                migrate(app, url)
+            if command == "seed" or (command == "web" and environ.get("SEED_ON_START", "0") == "1"):
+                run(flask(app, "seed"))
+            if command in ("migrate", "seed"):
+                return 0
+            target = (gunicorn_argv(app, environ) if command == "web"
+                      else flask(app, "events", command))
+        else:
+            target = [command, *args]
+    except EntrypointError as exc:
+        log.error("%s", exc)
+        return 1
+    log.info("exec: %s", shlex.join(target))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvp(target[0], target)
+    return 127  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
