@@ -26,4 +26,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .cli import register_cli
     register_cli(app)
+
+    @app.before_request
+    def _fresh_caller():
+        # The caller is resolved once per request. Under gunicorn `g` is new per request,
+        # but an app context held open (scripts, tests) is reused: never carry a caller over.
+        from flask import g
+        g.pop("principal", None)
+        g.pop("user_id", None)
+        g.pop("cic_caller", None)
+
     return app

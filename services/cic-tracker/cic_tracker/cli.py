@@ -1,6 +1,7 @@
-"""flask commands of the cic-tracker service: seed, events (relay, consume, status, replay)."""
+"""flask commands of the cic-tracker service: seed, tracker retention, events (relay, consume, status, replay)."""
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 
 def register_cli(app: Flask) -> None:
@@ -18,3 +19,16 @@ def register_cli(app: Flask) -> None:
         from .seed import run_seed
         run_seed()
         click.echo("cic-tracker: seeded")
+
+    tracker = AppGroup("tracker", help="Progress Tracker housekeeping.")
+
+    @tracker.command("retention")
+    def retention():
+        """Close cases past their support window; erase closed cases past RETENTION_DAYS.
+        Run it daily (cron or a scheduler); it is idempotent."""
+        from .services.tracker import run_retention
+        result = run_retention()
+        db.session.commit()
+        click.echo(f"cic-tracker retention: {result['closed']} closed, {result['erased']} erased")
+
+    app.cli.add_command(tracker)

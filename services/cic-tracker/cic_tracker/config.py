@@ -3,6 +3,14 @@ from imatter_shared.config import BaseConfig, env, sqlite_url
 
 class Config(BaseConfig):
     SERVICE_NAME = "cic-tracker"
+    # Time-limited support: a case closes this many days after it opened ...
+    CASE_SUPPORT_WINDOW_DAYS = int(env("CASE_SUPPORT_WINDOW_DAYS", 180))
+    # ... and a closed case's data is kept this long, then erased by `flask tracker retention`.
+    RETENTION_DAYS = int(env("RETENTION_DAYS", 365))
+    # A consultation request lapses (state expired) when not completed within this many days.
+    CONSULTATION_VALID_DAYS = int(env("CONSULTATION_VALID_DAYS", 90))
+    # When true, an award the fund's balance cannot cover is refused (409 fund_balance).
+    FUND_AWARDS_REQUIRE_BALANCE = env("FUND_AWARDS_REQUIRE_BALANCE", "0") in ("1", "true", "yes")
 
     def __init__(self):
         super().__init__()

@@ -63,3 +63,80 @@ def db(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# ---- cic-tracker domain helpers (issue 6) ---------------------------------------------------
+# Events go through the real consumer path (validation, inbox dedup, handler, commit).
+
+import uuid as _uuid  # noqa: E402
+
+
+class _Cic:
+    def __init__(self, app, keys):
+        from imatter_shared.messaging.consumer import Consumer
+        from imatter_shared.messaging.runtime import flask_session_scope
+
+        from cic_tracker.events.handlers import HANDLERS
+        from cic_tracker.models import InboxMessage
+
+        self.app, self.keys = app, keys
+        self.consumer = Consumer(flask_session_scope(app, _db), InboxMessage, HANDLERS, transport=None,
+                                 queue="cic-tracker.test")
+
+    def feed(self, event_type, data, envelope=None):
+        """Deliver one event as the broker would; returns (outcome, envelope)."""
+        from imatter_shared.events.envelope import new_envelope
+        env = envelope or new_envelope(event_type, data, producer="training")
+        outcome = self.consumer.process(env.to_json())
+        _db.session.expire_all()
+        return outcome, env
+
+    def person(self, roles=("learner",), organisation_id=None, membership_role="staff", certified=()):
+        """A gateway user linked to a training person (by event); returns (person_id, headers)."""
+        person_id, user_id = "p-" + _uuid.uuid4().hex[:10], "u-" + _uuid.uuid4().hex[:10]
+        self.feed("training.person.linked", {"person_id": person_id, "user_id": user_id})
+        if organisation_id:
+            self.feed("training.membership.changed", {"organisation_id": organisation_id, "person_id": person_id,
+                                                      "user_id": user_id, "role": membership_role,
+                                                      "status": "active"})
+        for role in certified:
+            self.certify(person_id, role, organisation_id)
+        return person_id, self.keys.headers(user_id=user_id, roles=list(roles))
+
+    def certify(self, person_id, role, organisation_id=None):
+        return self.feed("training.practitioner.certified", {"person_id": person_id, "role": role,
+                                                             "organisation_id": organisation_id,
+                                                             "certified_at": "2026-11-01T10:00:00Z"})
+
+    def staff(self, *roles):
+        return self.keys.headers(user_id="staff-" + _uuid.uuid4().hex[:8], roles=list(roles or ("cic_staff",)))
+
+    def package(self, practitioner_id, package_type=3, tracker_uses=6, organisation_id="org-1"):
+        """A package sale in training; returns the new microproject's id."""
+        package_id = "pkg-" + _uuid.uuid4().hex[:10]
+        self.feed("training.package.purchased", {
+            "package_id": package_id, "package_type": package_type, "organisation_id": organisation_id,
+            "practitioner_id": practitioner_id, "tracker_uses": tracker_uses,
+            "online_accounts": 0 if package_type == 1 else 3})
+        from cic_tracker.models import Microproject
+        return _db.session.scalar(_db.select(Microproject.id).where(Microproject.package_id == package_id))
+
+    def outbox(self, event_type=None):
+        import json
+
+        from cic_tracker.models import OutboxMessage
+        rows = _db.session.scalars(_db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        return [json.loads(r.payload) for r in rows if event_type in (None, r.type)]
+
+
+@pytest.fixture
+def cic(app, keys):
+    return _Cic(app, keys)
+
+
+CONSENT = {"given_by": "parent", "scope": "tracker use for this microproject", "given_at": "2026-11-01T09:00:00Z"}
+
+
+@pytest.fixture
+def consent():
+    return dict(CONSENT)

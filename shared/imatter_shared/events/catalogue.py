@@ -200,6 +200,18 @@ class TrackerCreditUsed(ClosedSchema):
     credits_left = Count()
 
 
+# .. event_type: cic.microproject.progressed
+# .. producer: cic-tracker, when a microproject's number of cases or its state changes
+#    (added by the cic-tracker engineer for the implementation stage; counts only)
+# .. consumers: training, which derives stage 5 ("a microproject with 1-3 cases under way")
+# .. note: cases_count counts the cases recorded (withdrawn ones excluded); state open|completed
+class MicroprojectProgressed(ClosedSchema):
+    package_id = Id()
+    organisation_id = Id()
+    cases_count = Count(0, 3)
+    state = Choice(("open", "completed"))
+
+
 # ---- registry -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -229,6 +241,7 @@ REGISTRY: dict[str, EventSpec] = {
         _spec("cic.practicum.completed", CIC, (TRAINING,), PracticumCompleted),
         _spec("cic.fund.awarded", CIC, (TRAINING,), FundAwarded),
         _spec("cic.tracker.credit_used", CIC, (TRAINING,), TrackerCreditUsed),
+        _spec("cic.microproject.progressed", CIC, (TRAINING,), MicroprojectProgressed),
     )
 }
 

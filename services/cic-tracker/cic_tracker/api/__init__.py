@@ -7,6 +7,5 @@ def register_blueprints(api, app):
 
 
 def _api_modules():
-    modules = []
-    # each domain module is added here explicitly as it is written
-    return modules
+    from . import consultations, evaluation, fund, hubs, tracker
+    return [tracker, consultations, fund, hubs, evaluation]

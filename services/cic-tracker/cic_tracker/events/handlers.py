@@ -2,6 +2,70 @@
 
 Handlers get (session, envelope), write through the session and never commit: the
 consumer commits the handler's writes together with the inbox row (exactly-once effect).
+Only ids, roles, statuses and dates are kept (see models/directory.py).
 """
+import sqlalchemy as sa
 
-HANDLERS: dict = {}
+from ..models import Certification, KnownPerson, OrgLicence, OrgMembership
+from ..services import fund, tracker
+
+
+def on_package_purchased(session, envelope):
+    """A package sale opens the practitioner's microproject workspace with its Tracker credits."""
+    tracker.open_workspace(dict(envelope.data))
+
+
+def on_person_linked(session, envelope):
+    d = envelope.data
+    person = session.get(KnownPerson, d["person_id"])
+    if person is None:
+        session.add(KnownPerson(person_id=d["person_id"], user_id=d["user_id"]))
+    else:
+        person.user_id = d["user_id"]
+
+
+def on_membership_changed(session, envelope):
+    d = envelope.data
+    m = session.get(OrgMembership, (d["organisation_id"], d["person_id"]))
+    if m is None:
+        m = OrgMembership(organisation_id=d["organisation_id"], person_id=d["person_id"])
+        session.add(m)
+    m.role, m.status = d["role"], d["status"]
+    if d.get("user_id"):
+        m.user_id = d["user_id"]
+        if session.get(KnownPerson, d["person_id"]) is None:
+            session.add(KnownPerson(person_id=d["person_id"], user_id=d["user_id"]))
+
+
+def on_practitioner_certified(session, envelope):
+    d = envelope.data
+    exists = session.scalar(sa.select(Certification.id).where(
+        Certification.person_id == d["person_id"], Certification.role == d["role"],
+        (Certification.organisation_id == d["organisation_id"]) if d["organisation_id"] is not None
+        else Certification.organisation_id.is_(None)))
+    if exists is None:
+        session.add(Certification(person_id=d["person_id"], role=d["role"], organisation_id=d["organisation_id"],
+                                  certified_at=d["certified_at"]))
+
+
+def on_licence_changed(session, envelope):
+    d = envelope.data
+    lic = session.get(OrgLicence, (d["organisation_id"], d["licence_type"]))
+    if lic is None:
+        lic = OrgLicence(organisation_id=d["organisation_id"], licence_type=d["licence_type"])
+        session.add(lic)
+    lic.status, lic.valid_until = d["status"], d["valid_until"]
+
+
+def on_fund_award_redeemed(session, envelope):
+    fund.redeem_award(envelope.data["award_id"], envelope.data["package_id"])
+
+
+HANDLERS = {
+    "training.package.purchased": on_package_purchased,
+    "training.person.linked": on_person_linked,
+    "training.membership.changed": on_membership_changed,
+    "training.practitioner.certified": on_practitioner_certified,
+    "training.licence.changed": on_licence_changed,
+    "training.fund_award.redeemed": on_fund_award_redeemed,
+}

@@ -1,0 +1,79 @@
+"""/api/v1/consultations: Priorities Consultations (opt-in, purpose-specific, time-limited)."""
+from __future__ import annotations
+
+from datetime import timezone
+
+from marshmallow import Schema, fields, validate
+
+from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import require_auth, require_roles
+
+from ..authz import caller
+from ..extensions import db
+from ..services import consultations as svc
+from ..services.common import page_of
+from .common import PageArgs, no_store
+
+blp = Blueprint("consultations", __name__, url_prefix="/api/v1/consultations",
+                description="Priorities Consultations")
+blp.after_request(no_store)
+
+
+class ConsultationIn(Schema):
+    for_kind = fields.String(required=True, validate=validate.OneOf(svc.FOR_KINDS))
+    purpose = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    hub_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+
+
+class ScheduleIn(Schema):
+    scheduled_for = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+@blp.post("")
+@require_auth
+@blp.arguments(ConsultationIn)
+def create(body):
+    c = svc.request_consultation(caller().user_id, body["for_kind"], body["purpose"], body["hub_id"])
+    db.session.commit()
+    return svc.view(c), 201
+
+
+@blp.get("")
+@require_auth
+@blp.arguments(PageArgs, location="query")
+def list_(args):
+    out = page_of(svc.list_stmt(caller()), args["page"], args["per_page"], lambda c: svc.view(svc.refresh(c)))
+    db.session.commit()
+    return out
+
+
+@blp.get("/<cid>")
+def get(cid):
+    c = svc.visible(caller(), cid)
+    db.session.commit()
+    return svc.view(c)
+
+
+@blp.post("/<cid>/schedule")
+@require_roles("cic_staff")
+@blp.arguments(ScheduleIn)
+def schedule(body, cid):
+    c = svc.schedule(svc.visible(caller(), cid), body["scheduled_for"])
+    db.session.commit()
+    return svc.view(c)
+
+
+@blp.post("/<cid>/complete")
+@require_roles("cic_staff")
+def complete(cid):
+    c = svc.complete(svc.visible(caller(), cid))
+    db.session.commit()
+    return svc.view(c)
+
+
+@blp.post("/<cid>/cancel")
+def cancel(cid):
+    who = caller()
+    c = svc.cancel(who, svc.visible(who, cid))
+    db.session.commit()
+    return svc.view(c)

@@ -1,0 +1,13 @@
+"""/api/v1/evaluation: anonymised aggregate figures for the CIC and its funders."""
+from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import require_roles
+
+from ..services import evaluation as svc
+
+blp = Blueprint("evaluation", __name__, url_prefix="/api/v1/evaluation", description="Anonymised evaluation")
+
+
+@blp.get("/summary")
+@require_roles("cic_staff", "fund_reviewer")
+def summary():
+    return svc.summary()

@@ -1,0 +1,280 @@
+"""/api/v1/tracker: microproject workspaces, cases, assessments, goals, reflections, progress.
+
+Thin views: validate, call one service function, commit, serialise. Every response here
+carries Cache-Control: no-store (case data).
+"""
+from __future__ import annotations
+
+from datetime import timezone
+
+from flask import Response
+from marshmallow import Schema, fields, validate
+
+from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import require_auth, require_roles
+from imatter_shared.web.errors import NotFound
+
+from ..authz import caller, require_case_writer, require_manager, visible_microproject
+from ..extensions import db
+from ..models import Area, Goal
+from ..rules import tracker as rules
+from ..services import tracker as svc
+from ..services.chart import progress_svg
+from ..services.common import page_of
+from .common import PageArgs, no_store
+
+blp = Blueprint("tracker", __name__, url_prefix="/api/v1/tracker", description="Progress Tracker (case data stays here)")
+blp.after_request(no_store)
+
+Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
+
+
+class ConsentIn(Schema):
+    given_by = Text(200, required=True)
+    scope = Text(1000, required=True)
+    given_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class CaseIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    consent = fields.Nested(ConsentIn, required=True)
+
+
+class AssessmentIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(rules.ASSESSMENT_KINDS))
+    scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=40)),
+                         values=fields.Integer(strict=True, validate=validate.Range(rules.SCORE_MIN, rules.SCORE_MAX)),
+                         required=True)
+    notes = fields.String(validate=validate.Length(max=4000), allow_none=True)
+
+
+class GoalIn(Schema):
+    text = Text(2000, required=True)
+    status = fields.String(load_default="open", validate=validate.OneOf(rules.GOAL_STATUSES))
+
+
+class GoalPatch(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(rules.GOAL_STATUSES))
+
+
+class ReflectionIn(Schema):
+    text = Text(4000, required=True)
+
+
+class CompletionIn(Schema):
+    reflection = fields.String(required=True, validate=validate.Length(max=8000))
+
+
+class OverseerIn(Schema):
+    person_id = Text(100, required=True)
+
+
+class MicroprojectHubIn(Schema):
+    hub_id = fields.String(required=True, allow_none=True, validate=validate.Length(max=32))
+
+
+class AreaIn(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"))
+    label = Text(200, required=True)
+    position = fields.Integer(load_default=0)
+
+
+class AreaPatch(Schema):
+    label = Text(200)
+    position = fields.Integer()
+    active = fields.Boolean()
+
+
+class ProgressArgs(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "svg"]))
+
+
+# ---- microprojects -------------------------------------------------------------------------
+
+@blp.get("/microprojects")
+@require_auth
+@blp.arguments(PageArgs, location="query")
+def list_microprojects(args):
+    """The caller's microprojects (as practitioner or overseer; all for CIC staff)."""
+    return page_of(svc.list_stmt(caller()), args["page"], args["per_page"], svc.microproject_view)
+
+
+@blp.get("/microprojects/<mp_id>")
+def get_microproject(mp_id):
+    _, mp = visible_microproject(mp_id)
+    out = svc.microproject_view(mp)
+    out["cases"] = [svc.case_view(c) for c in svc.cases_of(mp)]
+    db.session.commit()  # lazily closed cases
+    return out
+
+
+@blp.post("/microprojects/<mp_id>/setup")
+def setup(mp_id):
+    c, mp = visible_microproject(mp_id)
+    require_manager(c, mp)
+    svc.set_up(mp)
+    db.session.commit()
+    return svc.microproject_view(mp)
+
+
+@blp.post("/microprojects/<mp_id>/overseer")
+@require_auth
+@blp.arguments(OverseerIn)
+def overseer(body, mp_id):
+    c, mp = visible_microproject(mp_id)
+    require_manager(c, mp)
+    svc.assign_overseer(mp, body["person_id"])
+    db.session.commit()
+    return svc.microproject_view(mp)
+
+
+@blp.post("/microprojects/<mp_id>/hub")
+@require_auth
+@blp.arguments(MicroprojectHubIn)
+def hub(body, mp_id):
+    c, mp = visible_microproject(mp_id)
+    require_manager(c, mp)
+    svc.set_hub(mp, body["hub_id"])
+    db.session.commit()
+    return svc.microproject_view(mp)
+
+
+@blp.post("/microprojects/<mp_id>/cases")
+@require_auth
+@blp.arguments(CaseIn)
+def create_case(body, mp_id):
+    c, mp = visible_microproject(mp_id)
+    require_case_writer(c, mp)
+    case = svc.open_case(mp, body["code"], body["consent"])
+    db.session.commit()
+    return svc.case_view(case), 201
+
+
+@blp.post("/microprojects/<mp_id>/completion")
+@require_auth
+@blp.arguments(CompletionIn)
+def completion(body, mp_id):
+    c, mp = visible_microproject(mp_id)
+    require_case_writer(c, mp)
+    svc.complete(mp, body["reflection"])
+    db.session.commit()
+    return svc.microproject_view(mp)
+
+
+# ---- cases ---------------------------------------------------------------------------------
+
+@blp.get("/cases/<case_id>")
+def get_case(case_id):
+    _, _, case = svc.visible_case(case_id)
+    db.session.commit()
+    return svc.case_detail(case)
+
+
+@blp.post("/cases/<case_id>/consent/withdraw")
+def withdraw(case_id):
+    c, mp, case = svc.visible_case(case_id)
+    require_case_writer(c, mp)
+    svc.withdraw_consent(mp, case)
+    db.session.commit()
+    return svc.case_view(case)
+
+
+@blp.post("/cases/<case_id>/assessments")
+@require_auth
+@blp.arguments(AssessmentIn)
+def assess(body, case_id):
+    c, mp, case = svc.visible_case(case_id)
+    require_case_writer(c, mp)
+    a = svc.add_assessment(mp, case, body["kind"], body["scores"], body.get("notes"), c.user_id)
+    db.session.commit()
+    out = svc.assessment_view(a)
+    out["credits_left"] = mp.credits_left
+    return out, 201
+
+
+@blp.post("/cases/<case_id>/goals")
+@require_auth
+@blp.arguments(GoalIn)
+def add_goal(body, case_id):
+    c, mp, case = svc.visible_case(case_id)
+    require_case_writer(c, mp)
+    goal = svc.add_goal(mp, case, body["text"], body["status"])
+    db.session.commit()
+    return svc.goal_view(goal), 201
+
+
+@blp.patch("/cases/<case_id>/goals/<goal_id>")
+@require_auth
+@blp.arguments(GoalPatch)
+def patch_goal(body, case_id, goal_id):
+    c, mp, case = svc.visible_case(case_id)
+    require_case_writer(c, mp)
+    goal = db.session.get(Goal, goal_id)
+    if goal is None or goal.case_id != case.id:
+        raise NotFound("No goal with that id in this case.")
+    svc._writable(case, mp)
+    goal.status = body["status"]
+    db.session.commit()
+    return svc.goal_view(goal)
+
+
+@blp.post("/cases/<case_id>/reflections")
+@require_auth
+@blp.arguments(ReflectionIn)
+def add_reflection(body, case_id):
+    c, mp, case = svc.visible_case(case_id)
+    require_case_writer(c, mp)
+    r = svc.add_reflection(mp, case, body["text"])
+    db.session.commit()
+    return svc.reflection_view(r), 201
+
+
+@blp.get("/cases/<case_id>/progress")
+@require_auth
+@blp.arguments(ProgressArgs, location="query")
+def progress(args, case_id):
+    _, _, case = svc.visible_case(case_id)
+    data = svc.progress_of(case)
+    db.session.commit()
+    wants_svg = args["format"] == "svg"
+    if wants_svg:
+        return Response(progress_svg(data), mimetype="image/svg+xml")
+    return data
+
+
+# ---- areas (configurable data) -------------------------------------------------------------
+
+@blp.get("/areas")
+def list_areas():
+    caller()
+    items = [svc.area_view(a) for a in svc.areas()]
+    db.session.commit()
+    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+
+
+@blp.post("/areas")
+@require_roles("cic_staff")
+@blp.arguments(AreaIn)
+def create_area(body):
+    svc.ensure_areas()
+    if db.session.get(Area, body["code"]) is not None:
+        from imatter_shared.web.errors import RuleViolation
+        raise RuleViolation("An area with that code exists.", unmet=["unique_code"])
+    area = Area(code=body["code"], label=body["label"], position=body["position"], active=True)
+    db.session.add(area)
+    db.session.commit()
+    return svc.area_view(area), 201
+
+
+@blp.patch("/areas/<code>")
+@require_roles("cic_staff")
+@blp.arguments(AreaPatch)
+def patch_area(body, code):
+    svc.ensure_areas()
+    area = db.session.get(Area, code)
+    if area is None:
+        raise NotFound("No area with that code.")
+    for key, value in body.items():
+        setattr(area, key, value)
+    db.session.commit()
+    return svc.area_view(area)

@@ -1,0 +1,14 @@
+"""Locality hubs: neutral, non-clinical containers the CIC oversees."""
+import sqlalchemy as sa
+
+from .base import created_column, db, id_column
+
+
+class Hub(db.Model):
+    __tablename__ = "hubs"
+    id = id_column()
+    name = sa.Column(sa.String(200), nullable=False, unique=True)
+    locality = sa.Column(sa.String(200), nullable=True)
+    description = sa.Column(sa.String(1000), nullable=True)
+    created_by = sa.Column(sa.String(100), nullable=False)
+    created_at = created_column()

@@ -1,0 +1,264 @@
+"""Progress Tracker through the API: workspaces from events, who sees what, cases, credits,
+assessments, goals, reflections, progress (JSON and SVG), consent withdrawal, completion."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from cic_tracker.models import Assessment, Case, Goal, Reflection
+
+CASES = "/api/v1/tracker/microprojects/{}/cases"
+
+
+def _case(client, mp_id, headers, consent, code="C-001"):
+    r = client.post(CASES.format(mp_id), json={"code": code, "consent": consent}, headers=headers)
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def _assess(client, case_id, headers, kind="baseline", scores=None, notes=None):
+    body = {"kind": kind, "scores": {"communication": 3, "confidence": 4} if scores is None else scores}
+    if notes is not None:
+        body["notes"] = notes
+    return client.post(f"/api/v1/tracker/cases/{case_id}/assessments", json=body, headers=headers)
+
+
+def test_a_package_sale_opens_a_workspace_the_practitioner_sees_with_credits(client, cic):
+    person, headers = cic.person()
+    mp_id = cic.package(person, package_type=3, tracker_uses=6)
+    r = client.get("/api/v1/tracker/microprojects", headers=headers)
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["total"] == 1 and body["page"] == 1
+    assert body["items"][0]["id"] == mp_id and body["items"][0]["credits_left"] == 6
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_a_redelivered_package_event_opens_one_workspace(client, cic):
+    person, headers = cic.person()
+    env = None
+    outcome, env = cic.feed("training.package.purchased", {
+        "package_id": "pkg-dup", "package_type": 4, "organisation_id": "org-1", "practitioner_id": person,
+        "tracker_uses": 9, "online_accounts": 3})
+    again, _ = cic.feed(None, None, envelope=env)
+    assert (outcome.action, again.action) == ("ack", "ack")
+    assert client.get("/api/v1/tracker/microprojects", headers=headers).get_json()["total"] == 1
+
+
+def test_microprojects_are_visible_to_practitioner_overseers_and_staff_only(client, cic):
+    person, practitioner = cic.person()
+    mp_id = cic.package(person, organisation_id="org-A")
+    _, admin = cic.person(organisation_id="org-A", membership_role="link_contact")
+    _, lead_plus = cic.person(organisation_id="org-A", certified=("lead_plus",))
+    _, colleague = cic.person(organisation_id="org-A", membership_role="staff")
+    _, other_admin = cic.person(organisation_id="org-B", membership_role="link_contact")
+    for headers in (practitioner, admin, lead_plus, cic.staff()):
+        assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).status_code == 200
+    for headers in (colleague, other_admin, cic.staff("fund_reviewer")):
+        assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).status_code == 404
+        assert client.get("/api/v1/tracker/microprojects", headers=headers).get_json()["total"] == 0
+    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}").status_code == 401
+    assert client.get("/api/v1/tracker/microprojects/nope", headers=practitioner).status_code == 404
+
+
+def test_an_overseer_reads_cases_but_only_the_practitioner_writes_them(client, cic, consent):
+    person, practitioner = cic.person()
+    mp_id = cic.package(person, organisation_id="org-A")
+    _, admin = cic.person(organisation_id="org-A", membership_role="link_contact")
+    case = _case(client, mp_id, practitioner, consent)
+    assert client.get(f"/api/v1/tracker/cases/{case['id']}", headers=admin).status_code == 200
+    r = client.post(CASES.format(mp_id), json={"code": "C-2", "consent": consent}, headers=admin)
+    assert r.status_code == 403
+    _, stranger = cic.person()
+    assert client.get(f"/api/v1/tracker/cases/{case['id']}", headers=stranger).status_code == 404
+    assert _assess(client, case["id"], stranger).status_code == 404
+
+
+def test_three_cases_at_most_and_codes_are_pseudonyms(client, cic, consent):
+    person, headers = cic.person()
+    mp_id = cic.package(person)
+    for i in range(3):
+        _case(client, mp_id, headers, consent, code=f"C-{i}")
+    r = client.post(CASES.format(mp_id), json={"code": "C-9", "consent": consent}, headers=headers)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["max_cases"]
+    assert r.headers["Content-Type"] == "application/problem+json"
+    mp2 = cic.package(person)
+    for code in ("jo@example.org", "Jo Bloggs"):
+        r = client.post(CASES.format(mp2), json={"code": code, "consent": consent}, headers=headers)
+        assert r.status_code == 400 and "code" in r.get_json()["errors"]
+    r = client.post(CASES.format(mp2), json={"code": "C-1", "consent": {"given_by": "parent"}}, headers=headers)
+    assert r.status_code == 400 and "consent.scope" in r.get_json()["errors"]
+    r = client.post(CASES.format(mp2), json={"code": "C-1", "consent": consent, "diagnosis": "x"}, headers=headers)
+    assert r.status_code == 400  # no clinical fields: unknown fields are refused, never stored
+
+
+def test_each_assessment_uses_a_credit_until_none_is_left(client, cic, consent):
+    person, headers = cic.person()
+    mp_id = cic.package(person, tracker_uses=2)
+    case = _case(client, mp_id, headers, consent)
+    r = _assess(client, case["id"], headers, "follow_up")
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["baseline"]
+    r = _assess(client, case["id"], headers)
+    assert r.status_code == 201 and r.get_json()["credits_left"] == 1
+    assert r.headers["Cache-Control"] == "no-store"
+    assert _assess(client, case["id"], headers, "follow_up").get_json()["credits_left"] == 0
+    r = _assess(client, case["id"], headers, "follow_up")
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_credit"]
+    events = cic.outbox("cic.tracker.credit_used")
+    assert [e["data"] for e in events] == [{"package_id": events[0]["data"]["package_id"], "credits_left": 1},
+                                           {"package_id": events[0]["data"]["package_id"], "credits_left": 0}]
+
+
+def test_scores_are_checked_against_the_configured_areas(client, cic, consent):
+    person, headers = cic.person()
+    mp_id = cic.package(person)
+    case = _case(client, mp_id, headers, consent)
+    r = _assess(client, case["id"], headers, scores={"mood_disorder": 3})
+    assert r.status_code == 400 and "scores.mood_disorder" in r.get_json()["errors"]
+    r = _assess(client, case["id"], headers, scores={"communication": 11})
+    assert r.status_code == 400
+    r = _assess(client, case["id"], headers, scores={})
+    assert r.status_code == 400
+    areas = client.get("/api/v1/tracker/areas", headers=headers).get_json()["items"]
+    assert all("sample" in a["label"] for a in areas)
+    r = client.post("/api/v1/tracker/areas", json={"code": "play", "label": "Play"}, headers=cic.staff())
+    assert r.status_code == 201
+    assert client.post("/api/v1/tracker/areas", json={"code": "x1", "label": "X"}, headers=headers).status_code == 403
+    assert _assess(client, case["id"], headers, scores={"play": 5}).status_code == 201
+
+
+def test_type_1_needs_setup_and_a_lead_plus_overseer_before_any_use(client, cic, consent):
+    person, headers = cic.person(organisation_id="org-1")
+    mp_id = cic.package(person, package_type=1, tracker_uses=3)
+    case = _case(client, mp_id, headers, consent)
+    r = _assess(client, case["id"], headers)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_setup", "lead_plus_oversight"]
+    assert client.post(f"/api/v1/tracker/microprojects/{mp_id}/setup", headers=headers).status_code == 200
+    lead, _ = cic.person(certified=("lead",))
+    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": lead}, headers=headers)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["lead_plus_oversight"]
+    lead_plus, lp_headers = cic.person(certified=("lead_plus",))
+    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": lead_plus}, headers=headers)
+    assert r.status_code == 200 and r.get_json()["overseer_person_id"] == lead_plus
+    assert _assess(client, case["id"], headers).status_code == 201
+    # the overseer now sees the microproject
+    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=lp_headers).status_code == 200
+
+
+def test_an_expired_enhanced_licence_stops_tracker_use(client, cic, consent):
+    person, headers = cic.person()
+    mp_id = cic.package(person, organisation_id="org-L")
+    case = _case(client, mp_id, headers, consent)
+    cic.feed("training.licence.changed", {"organisation_id": "org-L", "licence_type": "enhanced",
+                                          "status": "expired", "valid_until": "2026-01-01"})
+    r = _assess(client, case["id"], headers)
+    assert r.status_code == 409 and "enhanced_licence" in r.get_json()["unmet"]
+
+
+def test_goals_reflections_and_progress(client, cic, consent):
+    person, headers = cic.person()
+    mp_id = cic.package(person)
+    case = _case(client, mp_id, headers, consent)
+    r = client.post(f"/api/v1/tracker/cases/{case['id']}/goals", json={"text": "Talk daily", "status": "open"},
+                    headers=headers)
+    assert r.status_code == 201
+    goal = r.get_json()
+    assert client.post(f"/api/v1/tracker/cases/{case['id']}/goals", json={"text": "x", "status": "cured"},
+                       headers=headers).status_code == 400
+    r = client.patch(f"/api/v1/tracker/cases/{case['id']}/goals/{goal['id']}", json={"status": "achieved"},
+                     headers=headers)
+    assert r.status_code == 200 and r.get_json()["status"] == "achieved"
+    assert client.post(f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": "went well"},
+                       headers=headers).status_code == 201
+    _assess(client, case["id"], headers, scores={"communication": 3, "confidence": 4})
+    _assess(client, case["id"], headers, "follow_up", scores={"communication": 7})
+    r = client.get(f"/api/v1/tracker/cases/{case['id']}/progress", headers=headers)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    rows = {a["area"]: a for a in r.get_json()["areas"]}
+    assert rows["communication"]["baseline"] == 3 and rows["communication"]["latest"] == 7
+    assert rows["communication"]["change"] == 4
+    assert rows["confidence"]["change"] == 0
+    svg = client.get(f"/api/v1/tracker/cases/{case['id']}/progress?format=svg", headers=headers)
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    text = svg.get_data(as_text=True)
+    assert text.startswith("<svg") and "<title" in text and "Communication" in text and "Baseline 3" in text
+    assert svg.headers["Cache-Control"] == "no-store"
+    detail = client.get(f"/api/v1/tracker/cases/{case['id']}", headers=headers).get_json()
+    assert detail["counts"] == {"baselines": 1, "follow_ups": 1, "goals": 1, "reflections": 1}
+
+
+def test_withdrawing_consent_erases_the_case_at_once(client, cic, consent, db):
+    person, headers = cic.person()
+    mp_id = cic.package(person)
+    case = _case(client, mp_id, headers, consent, code="W-1")
+    _assess(client, case["id"], headers, notes="private note")
+    client.post(f"/api/v1/tracker/cases/{case['id']}/goals", json={"text": "a goal"}, headers=headers)
+    client.post(f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": "a thought"}, headers=headers)
+    r = client.post(f"/api/v1/tracker/cases/{case['id']}/consent/withdraw", headers=headers)
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["state"] == "withdrawn" and body["code"] is None and body["consent"]["given_by"] is None
+    assert body["counts"]["baselines"] == 1  # the tombstone keeps counts only
+    for model in (Assessment, Goal, Reflection):
+        assert db.session.scalar(db.select(db.func.count()).select_from(model)
+                                 .where(model.case_id == case["id"])) == 0
+    assert _assess(client, case["id"], headers, "follow_up").status_code == 409
+    # a withdrawn case leaves the microproject: a new one may take its place
+    for i in range(3):
+        _case(client, mp_id, headers, consent, code=f"N-{i}")
+
+
+def test_support_is_time_limited_and_retention_erases_closed_cases(app, client, cic, consent, db):
+    person, headers = cic.person()
+    mp_id = cic.package(person)
+    case = _case(client, mp_id, headers, consent)
+    _assess(client, case["id"], headers, notes="kept while supported")
+    row = db.session.get(Case, case["id"])
+    row.support_until = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=1)
+    db.session.commit()
+    r = _assess(client, case["id"], headers, "follow_up")
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["case_open"]
+    assert client.get(f"/api/v1/tracker/cases/{case['id']}", headers=headers).get_json()["state"] == "closed"
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["tracker", "retention"])
+    assert result.exit_code == 0 and "0 erased" in result.output  # still inside the retention period
+    row = db.session.get(Case, case["id"])
+    row.closed_at = row.closed_at - timedelta(days=app.config["RETENTION_DAYS"] + 1)
+    db.session.commit()
+    result = runner.invoke(args=["tracker", "retention"])
+    assert "1 erased" in result.output
+    db.session.expire_all()
+    body = client.get(f"/api/v1/tracker/cases/{case['id']}", headers=headers).get_json()
+    assert body["state"] == "erased" and body["code"] is None and body["assessments"] == []
+
+
+def test_completion_is_refused_while_unmet_and_reports_counts_only(client, cic, consent):
+    person, headers = cic.person()
+    mp_id = cic.package(person, tracker_uses=4)
+    url = f"/api/v1/tracker/microprojects/{mp_id}/completion"
+    r = client.post(url, json={"reflection": ""}, headers=headers)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["cases", "baseline", "follow_up", "reflection"]
+    case = _case(client, mp_id, headers, consent)
+    _assess(client, case["id"], headers)
+    r = client.post(url, json={"reflection": "what I learnt"}, headers=headers)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["follow_up"]
+    _assess(client, case["id"], headers, "follow_up")
+    r = client.post(url, json={"reflection": "what I learnt"}, headers=headers)
+    assert r.status_code == 200 and r.get_json()["state"] == "completed"
+    [event] = cic.outbox("cic.practicum.completed")
+    assert set(event["data"]) == {"package_id", "practitioner_id", "cases_count", "completed_at"}
+    assert event["data"]["cases_count"] == 1 and event["data"]["practitioner_id"] == person
+    assert client.post(url, json={"reflection": "again"}, headers=headers).status_code == 409
+    progressed = cic.outbox("cic.microproject.progressed")
+    assert [e["data"]["state"] for e in progressed] == ["open", "completed"]
+
+
+@pytest.mark.parametrize("package_type,uses", [(2, 0)])
+def test_a_package_without_tracker_uses_completes_without_measures(client, cic, consent, package_type, uses):
+    person, headers = cic.person()
+    mp_id = cic.package(person, package_type=package_type, tracker_uses=uses)
+    case = _case(client, mp_id, headers, consent)
+    r = _assess(client, case["id"], headers)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_credit"]
+    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/completion", json={"reflection": "done"},
+                    headers=headers)
+    assert r.status_code == 200
