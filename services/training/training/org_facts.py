@@ -11,9 +11,9 @@ from .models import Membership
 from .models.certification import Certification, PathwayItem
 from .models.learning import Enrolment
 from .models.packages import Package
+from .rules.catalogue import L1_2_COURSES
 
 ALL_ROLES = ("link", "child", "lead", "lead_plus", "senior_link", "informed")
-L1_2_LEVELS = (1, 2)  # Level 1 Foundation, Level 2 Intermediate
 
 
 def _members(organisation_id: str):
@@ -25,7 +25,7 @@ def learners_count(organisation_id: str) -> int:
     """Distinct people with an L1-2 enrolment attached to this organisation."""
     return db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Enrolment.person_id))).where(
-            Enrolment.organisation_id == organisation_id, Enrolment.level.in_(L1_2_LEVELS))) or 0
+            Enrolment.organisation_id == organisation_id, Enrolment.course_code.in_(L1_2_COURSES))) or 0
 
 
 def practitioner_ids(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> set[str]:

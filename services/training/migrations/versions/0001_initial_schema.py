@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:51:46.413343
+Create Date: 2026-11-22 15:57:19.053177
 
 """
 from alembic import op
@@ -43,6 +43,18 @@ def upgrade():
     )
     with op.batch_alter_table('inbox_messages', schema=None) as batch_op:
         batch_op.create_index('ix_inbox_messages_received_at', ['received_at'], unique=False)
+
+    op.create_table('interest',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('element', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('interest', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interest_element'), ['element'], unique=False)
 
     op.create_table('organisations',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -97,6 +109,23 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('version')
     )
+    op.create_table('bursary_entries',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('organisation_id', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.String(length=32), nullable=True),
+    sa.Column('person_id', sa.String(length=32), nullable=True),
+    sa.Column('percentage', sa.Integer(), nullable=True),
+    sa.Column('note', sa.String(length=300), nullable=True),
+    sa.Column('created_by', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('bursary_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bursary_entries_organisation_id'), ['organisation_id'], unique=False)
+
     op.create_table('certifications',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('person_id', sa.String(length=32), nullable=False),
@@ -113,6 +142,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_certifications_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_certifications_person_id'), ['person_id'], unique=False)
 
+    op.create_table('directory_entries',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.String(length=32), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=False),
+    sa.Column('locality', sa.String(length=120), nullable=True),
+    sa.Column('summary', sa.String(length=500), nullable=True),
+    sa.Column('opted_in', sa.Boolean(), nullable=False),
+    sa.Column('opted_in_at', sa.DateTime(), nullable=True),
+    sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('person_id')
+    )
     op.create_table('enrolments',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('person_id', sa.String(length=32), nullable=False),
@@ -137,6 +180,29 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_enrolments_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrolments_person_id'), ['person_id'], unique=False)
 
+    op.create_table('lead_professional_applications',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.String(length=32), nullable=False),
+    sa.Column('organisation_id', sa.String(length=32), nullable=True),
+    sa.Column('route', sa.String(length=20), nullable=False),
+    sa.Column('specialism', sa.String(length=200), nullable=True),
+    sa.Column('references', sa.JSON(), nullable=False),
+    sa.Column('senior_leadership_backing', sa.Boolean(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('interview_outcome', sa.String(length=20), nullable=True),
+    sa.Column('interview_at', sa.DateTime(), nullable=True),
+    sa.Column('trainee_from', sa.DateTime(), nullable=True),
+    sa.Column('implementation_from', sa.DateTime(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(), nullable=True),
+    sa.Column('created_by', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('lead_professional_applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lead_professional_applications_person_id'), ['person_id'], unique=False)
+
     op.create_table('learning_accounts',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('person_id', sa.String(length=32), nullable=False),
@@ -152,6 +218,24 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_learning_accounts_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_learning_accounts_package_id'), ['package_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_learning_accounts_person_id'), ['person_id'], unique=False)
+
+    op.create_table('level_3a_groups',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('organisation_id', sa.String(length=32), nullable=False),
+    sa.Column('lead_person_id', sa.String(length=32), nullable=False),
+    sa.Column('course_code', sa.String(length=40), nullable=False),
+    sa.Column('audience', sa.String(length=20), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('participants_count', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['lead_person_id'], ['people.id'], ),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('level_3a_groups', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_level_3a_groups_lead_person_id'), ['lead_person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_level_3a_groups_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('memberships',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -245,6 +329,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_pathway_items_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pathway_items_person_id'), ['person_id'], unique=False)
 
+    op.create_table('practitioner_licences',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.String(length=32), nullable=False),
+    sa.Column('applied_as', sa.String(length=20), nullable=False),
+    sa.Column('idea', sa.Text(), nullable=False),
+    sa.Column('focus_areas', sa.JSON(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('resume_to', sa.String(length=20), nullable=True),
+    sa.Column('valid_from', sa.DateTime(), nullable=True),
+    sa.Column('valid_until', sa.DateTime(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(), nullable=True),
+    sa.Column('approved_by', sa.String(length=64), nullable=True),
+    sa.Column('paused_at', sa.DateTime(), nullable=True),
+    sa.Column('renewals', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('practitioner_licences', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practitioner_licences_person_id'), ['person_id'], unique=False)
+
     op.create_table('seat_assignments',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('organisation_id', sa.String(length=32), nullable=False),
@@ -259,6 +365,19 @@ def upgrade():
     with op.batch_alter_table('seat_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_seat_assignments_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_seat_assignments_person_id'), ['person_id'], unique=False)
+
+    op.create_table('study_supporter_applications',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.String(length=32), nullable=False),
+    sa.Column('motivation', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('study_supporter_applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_study_supporter_applications_person_id'), ['person_id'], unique=False)
 
     op.create_table('invoices',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -296,6 +415,19 @@ def upgrade():
     )
     with op.batch_alter_table('licences', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_licences_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('obligation_records',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('application_id', sa.String(length=32), nullable=False),
+    sa.Column('obligation', sa.String(length=40), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['lead_professional_applications.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('obligation_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_obligation_records_application_id'), ['application_id'], unique=False)
 
     op.create_table('order_lines',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -367,16 +499,28 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_order_lines_order_id'))
 
     op.drop_table('order_lines')
+    with op.batch_alter_table('obligation_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_obligation_records_application_id'))
+
+    op.drop_table('obligation_records')
     with op.batch_alter_table('licences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_licences_organisation_id'))
 
     op.drop_table('licences')
     op.drop_table('invoices')
+    with op.batch_alter_table('study_supporter_applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_study_supporter_applications_person_id'))
+
+    op.drop_table('study_supporter_applications')
     with op.batch_alter_table('seat_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_seat_assignments_person_id'))
         batch_op.drop_index(batch_op.f('ix_seat_assignments_organisation_id'))
 
     op.drop_table('seat_assignments')
+    with op.batch_alter_table('practitioner_licences', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practitioner_licences_person_id'))
+
+    op.drop_table('practitioner_licences')
     with op.batch_alter_table('pathway_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pathway_items_person_id'))
         batch_op.drop_index(batch_op.f('ix_pathway_items_organisation_id'))
@@ -402,23 +546,37 @@ def downgrade():
         batch_op.drop_index('ix_membership_org_person')
 
     op.drop_table('memberships')
+    with op.batch_alter_table('level_3a_groups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_level_3a_groups_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_level_3a_groups_lead_person_id'))
+
+    op.drop_table('level_3a_groups')
     with op.batch_alter_table('learning_accounts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_learning_accounts_person_id'))
         batch_op.drop_index(batch_op.f('ix_learning_accounts_package_id'))
         batch_op.drop_index(batch_op.f('ix_learning_accounts_organisation_id'))
 
     op.drop_table('learning_accounts')
+    with op.batch_alter_table('lead_professional_applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lead_professional_applications_person_id'))
+
+    op.drop_table('lead_professional_applications')
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrolments_person_id'))
         batch_op.drop_index(batch_op.f('ix_enrolments_organisation_id'))
         batch_op.drop_index('ix_enrolment_person_course')
 
     op.drop_table('enrolments')
+    op.drop_table('directory_entries')
     with op.batch_alter_table('certifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certifications_person_id'))
         batch_op.drop_index(batch_op.f('ix_certifications_organisation_id'))
 
     op.drop_table('certifications')
+    with op.batch_alter_table('bursary_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bursary_entries_organisation_id'))
+
+    op.drop_table('bursary_entries')
     op.drop_table('price_book_versions')
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_people_email'))
@@ -431,6 +589,10 @@ def downgrade():
 
     op.drop_table('outbox_messages')
     op.drop_table('organisations')
+    with op.batch_alter_table('interest', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interest_element'))
+
+    op.drop_table('interest')
     with op.batch_alter_table('inbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_inbox_messages_received_at')
 

@@ -28,7 +28,7 @@ def test_counts_follow_the_records(db):
     a, b, c = (_member(db, org, n) for n in ("Ada Test", "Bo Test", "Cy Test"))
     outsider = _member(db, other, "Di Test")
     assert org_facts.learners_count(org.id) == 0
-    for course, level in (("foundation_a1", 1), ("foundation_a2", 1)):
+    for course, level in (("foundation_a1", 1), ("intermediate_b", 2)):
         db.session.add(Enrolment(person_id=a.id, course_code=course, level=level, funding="cpd_credit",
                                  organisation_id=org.id))
     db.session.add(Enrolment(person_id=b.id, course_code="deep_dive", level=3, funding="self",

@@ -3,5 +3,34 @@
 Handlers get (session, envelope), write through the session and never commit: the
 consumer commits the handler's writes together with the inbox row (exactly-once effect).
 """
+import logging
 
-HANDLERS: dict = {}
+log = logging.getLogger("training.events")
+
+
+# people side (issue 5): what cic-tracker reports back about packages and fund awards (counts only)
+def on_practicum_completed(session, envelope):
+    """Mark the practicum of the practitioner's package met; certify if that completes a role."""
+    from ..services import packages
+    if not packages.record_practicum(envelope.data):
+        log.warning("practicum completion not applied (unknown package, other practitioner or case count)",
+                    extra={"ctx_event": envelope.event_id})
+
+
+def on_fund_awarded(session, envelope):
+    """A Microproject Development Fund award, usable once to buy the package (funding=fund_award)."""
+    from ..services import packages
+    packages.record_award(envelope.data)
+
+
+def on_tracker_credit_used(session, envelope):
+    from ..services import packages
+    if not packages.record_credits(envelope.data):
+        log.warning("credit report for an unknown package", extra={"ctx_event": envelope.event_id})
+
+
+HANDLERS: dict = {
+    "cic.practicum.completed": on_practicum_completed,
+    "cic.fund.awarded": on_fund_awarded,
+    "cic.tracker.credit_used": on_tracker_credit_used,
+}

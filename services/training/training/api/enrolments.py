@@ -1,0 +1,87 @@
+"""Enrolments on courses, learner progress and completion, and the personal resource licence."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate as v
+
+from imatter_shared.web.api import Blueprint
+
+from ..authz import caller, require_person_access
+from ..extensions import db
+from ..services import learning
+from ..services.certification import get_person
+from ._people_common import PageArgs, page
+
+blp = Blueprint("enrolments", __name__, url_prefix="/api/v1", description="Learning: enrolments and progress")
+
+
+class EnrolmentIn(Schema):
+    person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
+    course_code = fields.String(required=True, validate=v.Length(min=1, max=60))
+    funding = fields.String(required=True, validate=v.OneOf(learning.FUNDINGS))
+    organisation_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
+    package_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
+
+
+class ProgressIn(Schema):
+    percent = fields.Integer(required=True, strict=True, validate=v.Range(min=0, max=100))
+
+
+@blp.route("/enrolments", methods=["POST"])
+@blp.arguments(EnrolmentIn)
+@blp.response(201)
+def enrol(data):
+    """Enrol a person; an online L1-2 course draws their account from the named source
+    (409 with `unmet` when there is no credit)."""
+    c = require_person_access(data["person_id"])
+    out = learning.enrol(data, c.user_id)
+    db.session.commit()
+    return out
+
+
+def _enrolment(enrolment_id):
+    e = learning.get(enrolment_id)
+    require_person_access(e.person_id)
+    return e
+
+
+@blp.route("/enrolments/<enrolment_id>")
+@blp.response(200)
+def one(enrolment_id):
+    return learning.enrolment_json(_enrolment(enrolment_id))
+
+
+@blp.route("/enrolments/<enrolment_id>/progress", methods=["POST"])
+@blp.arguments(ProgressIn)
+@blp.response(200)
+def progress(data, enrolment_id):
+    e = learning.set_progress(_enrolment(enrolment_id), data["percent"])
+    db.session.commit()
+    return learning.enrolment_json(e)
+
+
+@blp.route("/enrolments/<enrolment_id>/completion", methods=["POST"])
+@blp.response(200)
+def completion(enrolment_id):
+    """Mark the course completed (may complete a role: certification follows automatically)."""
+    e = learning.complete(_enrolment(enrolment_id))
+    db.session.commit()
+    return learning.enrolment_json(e)
+
+
+@blp.route("/people/<person_id>/enrolments")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200)
+def of_person(args, person_id):
+    require_person_access(person_id)
+    get_person(person_id)
+    rows, total = learning.of_person(person_id, args["page"], args["per_page"])
+    return page([learning.enrolment_json(e) for e in rows], total, args)
+
+
+@blp.route("/people/<person_id>/resource-licence")
+@blp.response(200)
+def resource_licence(person_id):
+    """What the personal resource licence (held after accessing L1 or L2) allows, and what it does not."""
+    require_person_access(person_id)
+    get_person(person_id)
+    return learning.resource_licence(person_id)

@@ -1,0 +1,81 @@
+"""Practitioner pathways, bookings, item completion and certifications."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate as v
+
+from imatter_shared.web.api import Blueprint
+
+from ..authz import require_person_access
+from ..extensions import db
+from ..services import certification as svc
+from ._people_common import PageArgs, paged, require_training_admin
+
+blp = Blueprint("pathways", __name__, url_prefix="/api/v1", description="Practitioner pathways and certification")
+
+
+class BookingIn(Schema):
+    item = fields.String(required=True, validate=v.Length(min=1, max=40))
+    quantity = fields.Integer(load_default=None, strict=True, validate=v.Range(min=1, max=10))
+    organisation_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
+    funding = fields.String(load_default=None, validate=v.OneOf(("organisation", "self", "fund_award")))
+    fund_award_id = fields.String(load_default=None, validate=v.Length(min=1, max=100))
+
+
+@blp.route("/people/<person_id>/pathways")
+@blp.response(200)
+def all_pathways(person_id):
+    require_person_access(person_id)
+    svc.get_person(person_id)
+    items = [svc.pathway(person_id, role) for role in svc.ROLES_BY_CODE]
+    return {"items": items, "total": len(items), "page": 1, "per_page": len(items)}
+
+
+@blp.route("/people/<person_id>/pathways/<role>")
+@blp.response(200)
+def pathway(person_id, role):
+    """Each requirement met / in_progress / missing, and what the rest would cost (nothing twice)."""
+    require_person_access(person_id)
+    svc.get_person(person_id)
+    return svc.pathway(person_id, role)
+
+
+@blp.route("/people/<person_id>/pathways/<role>/items", methods=["POST"])
+@blp.arguments(BookingIn)
+@blp.response(201)
+def book(data, person_id, role):
+    """Book a requirement: an order and invoice come with it. 409 with `unmet` when a prerequisite
+    or oversight is missing, or the item is already met or booked (never charged twice)."""
+    c = require_person_access(person_id)
+    svc.get_person(person_id)
+    out = svc.book(person_id, role, data, c.user_id)
+    db.session.commit()
+    return out
+
+
+@blp.route("/people/<person_id>/pathway-items")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200)
+def items_of(args, person_id):
+    require_person_access(person_id)
+    rows = svc.items_of(person_id)
+    return paged([svc.item_json(i) for i in rows], args)
+
+
+@blp.route("/pathway-items/<item_id>/completion", methods=["POST"])
+@blp.response(200)
+def complete(item_id):
+    """A training admin marks a booked item done; a role is certified as soon as it is complete."""
+    c = require_training_admin()
+    out = svc.complete_item(item_id, c.user_id)
+    db.session.commit()
+    return out
+
+
+@blp.route("/people/<person_id>/certifications")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200)
+def certifications(args, person_id):
+    require_person_access(person_id)
+    svc.get_person(person_id)
+    rows = svc.certifications_of(person_id)
+    return paged([svc.certification_json(c) for c in rows], args)

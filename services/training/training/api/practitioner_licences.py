@@ -1,0 +1,81 @@
+"""The Microproject Practitioner Licence (also accepted as the Mini Candle Practitioner Licence)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate as v
+
+from imatter_shared.web.api import Blueprint
+
+from ..authz import require_person_access
+from ..extensions import db
+from ..services import practitioner_licences as svc
+from ..services.certification import get_person
+from ._people_common import require_training_admin
+
+blp = Blueprint("practitioner_licences", __name__, url_prefix="/api/v1/practitioner-licences",
+                description="Microproject (Mini Candle) Practitioner Licence")
+
+
+class PractitionerLicenceIn(Schema):
+    person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
+    idea = fields.String(required=True, validate=v.Length(min=1, max=5000))
+    # the 1-3 rule is checked by the service so the error names it; the list shape is checked here
+    focus_areas = fields.List(fields.String(validate=v.Length(max=200)), required=True)
+    licence_name = fields.String(load_default="microproject", validate=v.OneOf(("microproject", "mini_candle")))
+
+
+def _licence(licence_id):
+    lic = svc.get(licence_id)
+    require_person_access(lic.person_id)
+    return lic
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(PractitionerLicenceIn)
+@blp.response(201)
+def apply(data):
+    """Apply with a microproject idea and 1-3 focus areas (400 otherwise)."""
+    c = require_person_access(data["person_id"])
+    get_person(data["person_id"])
+    lic = svc.apply(data, c.user_id)
+    db.session.commit()
+    return svc.licence_json(lic)
+
+
+@blp.route("/<licence_id>")
+@blp.response(200)
+def one(licence_id):
+    return svc.licence_json(_licence(licence_id))
+
+
+@blp.route("/<licence_id>/approve", methods=["POST"])
+@blp.response(200)
+def approve(licence_id):
+    c = require_training_admin()
+    lic = svc.approve(svc.get(licence_id), c.user_id)
+    db.session.commit()
+    return svc.licence_json(lic)
+
+
+def _action(licence_id, fn):
+    lic = fn(_licence(licence_id))
+    db.session.commit()
+    return svc.licence_json(lic)
+
+
+@blp.route("/<licence_id>/pause", methods=["POST"])
+@blp.response(200)
+def pause(licence_id):
+    """A paused licence cannot be used (no package is bought under it) until resumed."""
+    return _action(licence_id, svc.pause)
+
+
+@blp.route("/<licence_id>/resume", methods=["POST"])
+@blp.response(200)
+def resume(licence_id):
+    return _action(licence_id, svc.resume)
+
+
+@blp.route("/<licence_id>/renew", methods=["POST"])
+@blp.response(200)
+def renew(licence_id):
+    return _action(licence_id, svc.renew)

@@ -1,0 +1,18 @@
+"""An organisation's bursary fund as a ledger: affiliate credits and deposits in, places out."""
+import sqlalchemy as sa
+
+from .base import created_column, db, id_column
+
+
+class BursaryEntry(db.Model):
+    __tablename__ = "bursary_entries"
+    id = id_column()
+    organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True)
+    kind = sa.Column(sa.String(20), nullable=False)  # affiliate_credit | deposit | place
+    amount = sa.Column(sa.Integer, nullable=False)  # pence; positive in, negative out
+    enrolment_id = sa.Column(sa.String(32), nullable=True)
+    person_id = sa.Column(sa.String(32), nullable=True)  # the learner a place was spent on / whose fee was credited
+    percentage = sa.Column(sa.Integer, nullable=True)  # affiliate credits: the agreed percentage applied
+    note = sa.Column(sa.String(300), nullable=True)
+    created_by = sa.Column(sa.String(64), nullable=True)
+    created_at = created_column()

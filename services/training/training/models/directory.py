@@ -1,0 +1,17 @@
+"""The public "I Matter informed" directory: opt-in entries of certified practitioners."""
+import sqlalchemy as sa
+
+from .base import created_column, db, id_column
+
+
+class DirectoryEntry(db.Model):
+    __tablename__ = "directory_entries"
+    id = id_column()
+    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, unique=True)
+    display_name = sa.Column(sa.String(200), nullable=False)
+    locality = sa.Column(sa.String(120), nullable=True)
+    summary = sa.Column(sa.String(500), nullable=True)
+    opted_in = sa.Column(sa.Boolean, nullable=False, default=True)
+    opted_in_at = sa.Column(sa.DateTime, nullable=True)
+    withdrawn_at = sa.Column(sa.DateTime, nullable=True)
+    created_at = created_column()

@@ -1,0 +1,63 @@
+"""The Lead Professional route (seed 001): application, trainee year, implementation year,
+obligation records, Level 3A group registrations and volunteer study supporter applications."""
+import sqlalchemy as sa
+
+from .base import created_column, db, id_column
+
+
+class LeadProfessionalApplication(db.Model):
+    __tablename__ = "lead_professional_applications"
+    id = id_column()
+    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
+    organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=True)
+    route = sa.Column(sa.String(20), nullable=False)  # standard | fast_track
+    specialism = sa.Column(sa.String(200), nullable=True)
+    references = sa.Column(sa.JSON, nullable=False)
+    senior_leadership_backing = sa.Column(sa.Boolean, nullable=False)
+    # applied -> trainee -> implementation -> approved; applied -> declined
+    state = sa.Column(sa.String(20), nullable=False, default="applied")
+    interview_outcome = sa.Column(sa.String(20), nullable=True)  # passed | failed
+    interview_at = sa.Column(sa.DateTime, nullable=True)
+    trainee_from = sa.Column(sa.DateTime, nullable=True)
+    implementation_from = sa.Column(sa.DateTime, nullable=True)
+    approved_at = sa.Column(sa.DateTime, nullable=True)
+    created_by = sa.Column(sa.String(64), nullable=True)
+    created_at = created_column()
+
+
+class ObligationRecord(db.Model):
+    """One fulfilment of a trainee obligation (a log book entry, a monthly session attended, ...)."""
+
+    __tablename__ = "obligation_records"
+    id = id_column()
+    application_id = sa.Column(sa.String(32), sa.ForeignKey("lead_professional_applications.id"), nullable=False,
+                               index=True)
+    obligation = sa.Column(sa.String(40), nullable=False)
+    occurred_at = sa.Column(sa.DateTime, nullable=False)
+    note = sa.Column(sa.String(500), nullable=True)  # about the trainee's own work, never about a case
+    created_at = created_column()
+
+
+class Level3AGroup(db.Model):
+    """An in-house Foundation A group run under a Level 3A licence: no charge, but registered."""
+
+    __tablename__ = "level_3a_groups"
+    id = id_column()
+    organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True)
+    lead_person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
+    course_code = sa.Column(sa.String(40), nullable=False)  # foundation_a1 | foundation_a2
+    audience = sa.Column(sa.String(20), nullable=False)  # professionals | parents
+    starts_on = sa.Column(sa.Date, nullable=False)
+    participants_count = sa.Column(sa.Integer, nullable=False)
+    created_by = sa.Column(sa.String(64), nullable=True)
+    created_at = created_column()
+
+
+class StudySupporterApplication(db.Model):
+    __tablename__ = "study_supporter_applications"
+    id = id_column()
+    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
+    motivation = sa.Column(sa.Text, nullable=False)
+    state = sa.Column(sa.String(20), nullable=False, default="applied")  # applied | accepted | declined
+    decided_at = sa.Column(sa.DateTime, nullable=True)
+    created_at = created_column()

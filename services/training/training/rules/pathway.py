@@ -1,0 +1,124 @@
+"""A person's pathway towards a role: pure functions over plain facts (no Flask, no database).
+
+Each requirement is `met`, `in_progress` or `missing`; `charge` is what the person would still
+pay for it. A requirement is a fact about the person, not about the role they booked it for,
+so what is met or booked for one role is never charged again for another (Deep Dive counts
+once across roles).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .catalogue import L1_2_COURSES
+from .roles import (BOOKING_PREREQUISITES, REQUIREMENTS, ROLE_BOOKING_CONDITIONS, ROLES_BY_CODE,
+                    unit_price)
+
+MET, IN_PROGRESS, MISSING = "met", "in_progress", "missing"
+
+
+@dataclass
+class Facts:
+    # requirement code of a bookable item -> {"booked": units booked not yet completed, "completed": units}
+    items: dict[str, dict] = field(default_factory=dict)
+    l1_2_completed: set[str] = field(default_factory=set)  # L1-2 course codes completed
+    l1_2_enrolled: set[str] = field(default_factory=set)  # L1-2 course codes enrolled (any state)
+    certified: set[str] = field(default_factory=set)  # roles currently certified
+    # package type -> {"bought": n, "practicum_completed": n}
+    packages: dict[int, dict] = field(default_factory=dict)
+    # oversight code -> status (met: a certified overseer in the person's organisation;
+    # in_progress: one in training there; missing)
+    oversight: dict[str, str] = field(default_factory=dict)
+    registered_setting: bool = False
+
+
+def _item_units(facts: Facts, code: str) -> tuple[int, int]:
+    got = facts.items.get(code, {})
+    return got.get("completed", 0), got.get("booked", 0)
+
+
+def requirement(code: str, quantity: int, role: dict, facts: Facts) -> dict:
+    """Status and outstanding charge of one requirement of `role` for this person."""
+    req = REQUIREMENTS[code]
+    kind, unit = req["kind"], unit_price(code)
+    charge = 0
+    if kind == "item":
+        completed, booked = _item_units(facts, code)
+        status = MET if completed >= quantity else IN_PROGRESS if completed + booked > 0 else MISSING
+        charge = max(0, quantity - completed - booked) * unit
+    elif kind == "package":
+        bought = facts.packages.get(req["package_type"], {}).get("bought", 0)
+        status = MET if bought else MISSING
+        charge = 0 if bought else unit * quantity
+    elif kind == "practicum":
+        got = facts.packages.get(role["package_type"], {})
+        status = MET if got.get("practicum_completed") else IN_PROGRESS if got.get("bought") else MISSING
+    elif kind == "l1_2":
+        if set(L1_2_COURSES) <= facts.l1_2_completed:
+            status = MET
+        else:
+            status = IN_PROGRESS if facts.l1_2_enrolled or facts.l1_2_completed else MISSING
+    elif kind == "role":
+        inner = evaluate(req["role"], facts)
+        started = any(r["status"] != MISSING for r in inner["requirements"])
+        status = MET if req["role"] in facts.certified else IN_PROGRESS if started else MISSING
+        charge = 0 if status == MET else inner["remaining_cost"]
+    elif kind == "oversight":
+        status = facts.oversight.get(code, MISSING)
+    elif kind == "setting":
+        status = MET if facts.registered_setting else MISSING
+    else:  # pragma: no cover - the table only holds the kinds above
+        raise ValueError(kind)
+    return {"code": code, "title": req["title"], "kind": kind, "status": status, "quantity": quantity,
+            "price": unit, "charge": charge, "currency": "GBP"}
+
+
+def evaluate(role_code: str, facts: Facts) -> dict:
+    role = ROLES_BY_CODE[role_code]
+    reqs = [requirement(code, qty, role, facts) for code, qty in role["requires"]]
+    return {"role": role_code, "title": role["title"], "requirements": reqs,
+            "remaining_cost": sum(r["charge"] for r in reqs), "currency": "GBP",
+            "certified": role_code in facts.certified,
+            "complete": all(r["status"] == MET for r in reqs)}
+
+
+def roles_ready_to_certify(facts: Facts) -> list[str]:
+    """Roles not yet certified whose every requirement is met (entry roles first)."""
+    return [code for code in ROLES_BY_CODE if code not in facts.certified and evaluate(code, facts)["complete"]]
+
+
+class BookingRefused(Exception):
+    def __init__(self, detail: str, unmet: list[str], field_error: bool = False):
+        self.detail, self.unmet, self.field_error = detail, unmet, field_error
+        super().__init__(detail)
+
+
+def check_booking(role_code: str, item: str, facts: Facts, quantity: int | None = None) -> dict:
+    """What booking `item` towards `role_code` would buy: {item, kind, quantity, unit_price, price}.
+
+    Raises BookingRefused: field_error when the item is not a bookable requirement of the role
+    (a 400), otherwise a business rule with the unmet codes (a 409).
+    """
+    role = ROLES_BY_CODE[role_code]
+    needed = dict(role["requires"])
+    if item not in needed:
+        raise BookingRefused(f"{item} is not a requirement of the {role_code} role.", [], field_error=True)
+    kind = REQUIREMENTS[item]["kind"]
+    if kind not in ("item", "package"):
+        raise BookingRefused(f"{item} is not bought: it is met by {REQUIREMENTS[item]['title'].lower()}.",
+                             [], field_error=True)
+    unmet = [code for code in ROLE_BOOKING_CONDITIONS.get(role_code, ())
+             if requirement(code, 1, role, facts)["status"] == MISSING]
+    unmet += [code for code in BOOKING_PREREQUISITES.get(item, ())
+              if requirement(code, 1, role, facts)["status"] == MISSING]
+    if unmet:
+        raise BookingRefused(f"Booking {item} needs first: {', '.join(unmet)}.", unmet)
+    current = requirement(item, needed[item], role, facts)
+    if current["charge"] == 0:
+        state = "met" if current["status"] == MET else "booked"
+        raise BookingRefused(f"{item} is already {state}: it is not charged twice.", [])
+    unit = unit_price(item)
+    outstanding = current["charge"] // unit if unit else needed[item]
+    qty = outstanding if quantity is None else quantity
+    if qty < 1 or qty > outstanding:
+        raise BookingRefused(f"quantity must be between 1 and {outstanding}.", [], field_error=True)
+    return {"item": item, "kind": kind, "quantity": qty, "unit_price": unit, "price": unit * qty}

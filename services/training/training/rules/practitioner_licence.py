@@ -1,0 +1,45 @@
+"""Microproject Practitioner Licence rules (seeds 003, 004): pure functions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+NAMES = {"microproject": "Microproject Practitioner Licence",
+         "mini_candle": "Mini Candle Practitioner Licence"}  # one licence, both names accepted
+TERM_MONTHS = 12
+MIN_FOCUS_AREAS, MAX_FOCUS_AREAS = 1, 3
+
+ALLOWS = [
+    "progress specific small projects (1-3 individuals) using I Matter resources",
+    "use the online learning system to support small initiatives in your setting",
+    "use learning in your professional or practitioner-parent role",
+    "reflect on your practice using the I Matter approach",
+]
+IS_NOT = ["a qualification", "a clinical role", "a clinical service, supervision model or assessment programme"]
+
+# (from state, action) -> to state
+TRANSITIONS = {
+    ("applied", "approve"): "active",
+    ("applied", "pause"): "paused",
+    ("active", "pause"): "paused",
+    ("active", "renew"): "active",
+    ("lapsed", "renew"): "active",
+    ("paused", "renew"): "active",
+}
+
+
+def effective_state(state: str, valid_until: datetime | None, now: datetime) -> str:
+    """A licence past its term lapses by date, whatever its stored state (except applied)."""
+    if state in ("active", "paused") and valid_until is not None and now >= valid_until:
+        return "lapsed"
+    return state
+
+
+def focus_area_errors(areas: list[str]) -> list[str]:
+    cleaned = [a.strip() for a in areas if isinstance(a, str)]
+    if any(not a for a in cleaned):
+        return ["Focus areas cannot be blank."]
+    if not MIN_FOCUS_AREAS <= len(cleaned) <= MAX_FOCUS_AREAS:
+        return [f"Give between {MIN_FOCUS_AREAS} and {MAX_FOCUS_AREAS} focus areas (got {len(cleaned)})."]
+    if len(set(a.lower() for a in cleaned)) != len(cleaned):
+        return ["Focus areas must differ."]
+    return []

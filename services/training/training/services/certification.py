@@ -1,0 +1,230 @@
+"""Pathways, bookings, item completion and automatic certification (people side).
+
+The rules are in rules/pathway.py; this module gathers a person's facts from the database,
+records bookings through orders, and certifies every role whose requirements are all met,
+emitting `training.practitioner.certified` through the outbox in the same commit.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from imatter_shared.messaging import outbox
+from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+
+from ..extensions import db
+from ..models import Membership, Organisation, OutboxMessage, Person
+from ..models.certification import Certification, PathwayItem
+from ..models.learning import Enrolment
+from ..models.packages import Package
+from ..rules import pathway as rules
+from ..rules.catalogue import L1_2_COURSES, COURSES_BY_CODE
+from ..rules.roles import REGISTERED_SETTING_KINDS, REQUIREMENTS, ROLES_BY_CODE
+from ._util import iso, now
+
+
+def get_person(person_id: str) -> Person:
+    p = db.session.get(Person, person_id)
+    if p is None:
+        raise NotFound("No person with that id.")
+    return p
+
+
+def require_role(role: str) -> dict:
+    if role not in ROLES_BY_CODE:
+        raise NotFound(f"No practitioner role {role!r}; roles are {', '.join(ROLES_BY_CODE)}.")
+    return ROLES_BY_CODE[role]
+
+
+def member_org_ids(person_id: str) -> list[str]:
+    return list(db.session.scalars(sa.select(Membership.organisation_id).where(
+        Membership.person_id == person_id, Membership.status == "active").order_by(Membership.created_at)))
+
+
+def _oversight(person_id: str, org_ids: list[str], overseer_roles: tuple[str, ...]) -> str:
+    """met: someone else in the person's organisations is certified in an overseer role;
+    in_progress: someone there is training for one; missing otherwise."""
+    from ..org_facts import practitioner_ids
+    certified, training = set(), set()
+    for org_id in org_ids:
+        certified |= practitioner_ids(org_id, overseer_roles, include_in_training=False)
+        training |= practitioner_ids(org_id, overseer_roles, include_in_training=True)
+    certified.discard(person_id)
+    training.discard(person_id)
+    return rules.MET if certified else rules.IN_PROGRESS if training else rules.MISSING
+
+
+def facts_of(person_id: str) -> rules.Facts:
+    f = rules.Facts()
+    items: dict[str, dict] = defaultdict(lambda: {"booked": 0, "completed": 0})
+    for it in db.session.scalars(sa.select(PathwayItem).where(PathwayItem.person_id == person_id)):
+        items[it.item]["completed" if it.state == "completed" else "booked"] += it.quantity
+    f.items = dict(items)
+    for e in db.session.scalars(sa.select(Enrolment).where(Enrolment.person_id == person_id,
+                                                           Enrolment.course_code.in_(L1_2_COURSES))):
+        f.l1_2_enrolled.add(e.course_code)
+        if e.state == "completed":
+            f.l1_2_completed.add(e.course_code)
+    f.certified = set(db.session.scalars(sa.select(Certification.role).where(
+        Certification.person_id == person_id, Certification.status == "current")))
+    packages: dict[int, dict] = defaultdict(lambda: {"bought": 0, "practicum_completed": 0})
+    for p in db.session.scalars(sa.select(Package).where(Package.practitioner_id == person_id)):
+        packages[p.type]["bought"] += 1
+        if p.practicum_state == "completed":
+            packages[p.type]["practicum_completed"] += 1
+    f.packages = dict(packages)
+    orgs = member_org_ids(person_id)
+    f.oversight = {code: _oversight(person_id, orgs, req["overseer_roles"])
+                   for code, req in REQUIREMENTS.items() if req["kind"] == "oversight"}
+    f.registered_setting = bool(orgs) and bool(db.session.scalar(sa.select(sa.func.count()).select_from(
+        Organisation).where(Organisation.id.in_(orgs), Organisation.kind.in_(REGISTERED_SETTING_KINDS))))
+    return f
+
+
+def pathway(person_id: str, role: str) -> dict:
+    require_role(role)
+    result = rules.evaluate(role, facts_of(person_id))
+    result["person_id"] = person_id
+    return result
+
+
+# ---- bookings ------------------------------------------------------------------------------
+
+def item_json(it: PathwayItem) -> dict:
+    return {"id": it.id, "person_id": it.person_id, "item": it.item, "role": it.role, "state": it.state,
+            "quantity": it.quantity, "price": it.price, "currency": "GBP", "organisation_id": it.organisation_id,
+            "order_id": it.order_id, "created_at": iso(it.created_at), "completed_at": iso(it.completed_at)}
+
+
+def _paying_org(person_id: str, organisation_id: str | None, funding: str | None) -> str | None:
+    """The organisation paying (funding=organisation), or None when the person pays."""
+    funding = funding or ("organisation" if organisation_id else "self")
+    if funding == "self":
+        return None
+    if organisation_id is None:
+        orgs = member_org_ids(person_id)
+        if len(orgs) != 1:
+            raise ApiError("Say which organisation pays.", 400,
+                           errors={"organisation_id": ["Required when the organisation pays."]})
+        organisation_id = orgs[0]
+    if organisation_id not in member_org_ids(person_id):
+        raise RuleViolation("The organisation pays only for its own members.", unmet=["membership"])
+    from . import policy
+    policy.enforce(organisation_id, "learning_pathways")
+    policy.enforce(organisation_id, "paid_learning")
+    return organisation_id
+
+
+def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
+    """Book a requirement towards `role`; the order and invoice are created with it."""
+    require_role(role)
+    item = data["item"]
+    if item not in REQUIREMENTS:
+        raise ApiError("Unknown requirement code.", 400, errors={"item": [f"Unknown requirement {item!r}."]})
+    try:
+        booking = rules.check_booking(role, item, facts_of(person_id), data.get("quantity"))
+    except rules.BookingRefused as exc:
+        if exc.field_error:
+            field = "quantity" if exc.detail.startswith("quantity") else "item"
+            raise ApiError(exc.detail, 400, errors={field: [exc.detail]}) from None
+        raise RuleViolation(exc.detail, unmet=exc.unmet) from None
+    if booking["kind"] == "package":
+        from . import packages
+        org_id = data.get("organisation_id") or _single_org(person_id)
+        pkg = packages.purchase(org_id, {"type": REQUIREMENTS[item]["package_type"], "practitioner_id": person_id,
+                                         "funding": data.get("funding") or "organisation",
+                                         "fund_award_id": data.get("fund_award_id")}, user_id)
+        return {"id": pkg["id"], "item": item, "role": role, "state": "booked", "price": pkg["price"],
+                "currency": "GBP", "quantity": 1, "package": pkg, "order": pkg.get("order")}
+    from . import orders
+    org_id = _paying_org(person_id, data.get("organisation_id"), data.get("funding"))
+    title = COURSES_BY_CODE[item]["title"]
+    order = orders.create_order(organisation_id=org_id, person_id=person_id, created_by=user_id,
+                                funding="organisation" if org_id else "self",
+                                lines=[{"code": item, "description": f"{title} ({ROLES_BY_CODE[role]['title']})",
+                                        "unit_price": booking["unit_price"], "quantity": booking["quantity"]}])
+    it = PathwayItem(person_id=person_id, item=item, role=role, organisation_id=org_id, quantity=booking["quantity"],
+                     price=order.total, state="booked", order_id=order.id, booked_by=user_id)
+    db.session.add(it)
+    db.session.flush()
+    out = item_json(it)
+    out["order"] = orders.order_json(order)
+    return out
+
+
+def _single_org(person_id: str) -> str:
+    orgs = member_org_ids(person_id)
+    if len(orgs) != 1:
+        raise ApiError("Say which organisation the package is for.", 400,
+                       errors={"organisation_id": ["Required: a package belongs to an organisation."]})
+    return orgs[0]
+
+
+def complete_item(item_id: str, user_id: str) -> dict:
+    it = db.session.get(PathwayItem, item_id)
+    if it is None:
+        raise NotFound("No pathway item with that id.")
+    if it.state != "completed":
+        it.state, it.completed_at, it.completed_by = "completed", now(), user_id
+        db.session.flush()
+        certify_ready(it.person_id)
+    return item_json(it)
+
+
+# ---- certification ---------------------------------------------------------------------------
+
+def certification_json(c: Certification) -> dict:
+    return {"id": c.id, "person_id": c.person_id, "role": c.role, "title": ROLES_BY_CODE[c.role]["title"],
+            "organisation_id": c.organisation_id, "status": c.status, "certified_at": iso(c.certified_at)}
+
+
+def _certifying_org(person_id: str, role: str) -> str | None:
+    ptype = ROLES_BY_CODE[role]["package_type"]
+    if ptype:
+        org = db.session.scalar(sa.select(Package.organisation_id).where(
+            Package.practitioner_id == person_id, Package.type == ptype).order_by(Package.created_at).limit(1))
+        if org:
+            return org
+    orgs = member_org_ids(person_id)
+    return orgs[0] if orgs else None
+
+
+def certify_ready(person_id: str) -> list[Certification]:
+    """Certify every role of the person whose requirements are all met (repeating, since one
+    certification can meet another role's `informed`); a new Lead or Lead Plus may in turn
+    complete the oversight of Child practitioners in their organisations."""
+    done: list[Certification] = []
+    queue, seen = [person_id], set()
+    while queue:
+        pid = queue.pop(0)
+        seen.add(pid)
+        while True:
+            ready = rules.roles_ready_to_certify(facts_of(pid))
+            if not ready:
+                break
+            for role in ready:
+                c = Certification(person_id=pid, role=role, organisation_id=_certifying_org(pid, role),
+                                  status="current", certified_at=now())
+                db.session.add(c)
+                db.session.flush()
+                outbox.add(db.session, OutboxMessage, "training.practitioner.certified",
+                           {"person_id": pid, "role": role, "organisation_id": c.organisation_id,
+                            "certified_at": iso(c.certified_at)}, producer="training")
+                done.append(c)
+                if role in ("lead", "lead_plus"):
+                    for org_id in member_org_ids(pid):
+                        queue += [m for m in db.session.scalars(sa.select(Membership.person_id).where(
+                            Membership.organisation_id == org_id, Membership.status == "active"))
+                            if m not in seen and m not in queue]
+    return done
+
+
+def certifications_of(person_id: str) -> list[Certification]:
+    return list(db.session.scalars(sa.select(Certification).where(Certification.person_id == person_id)
+                                   .order_by(Certification.certified_at, Certification.role)))
+
+
+def items_of(person_id: str) -> list[PathwayItem]:
+    return list(db.session.scalars(sa.select(PathwayItem).where(PathwayItem.person_id == person_id)
+                                   .order_by(PathwayItem.created_at, PathwayItem.id)))

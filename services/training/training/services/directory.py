@@ -1,0 +1,82 @@
+"""The public directory: opt-in entries of people CURRENTLY certified as Lead Professionals or
+Advanced Practitioners (Child, Lead, Lead Plus, or an approved Lead Professional). Eligibility
+is checked when listing, so a withdrawn certification drops the entry at once."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from imatter_shared.web.errors import RuleViolation
+
+from ..extensions import db
+from ..models import Person
+from ..models.certification import Certification
+from ..models.directory import DirectoryEntry
+from ..models.lead_professionals import LeadProfessionalApplication
+from ..rules.roles import DIRECTORY_ROLES, ROLES_BY_CODE
+from ._util import iso, now
+
+
+def _eligible_people():
+    certified = sa.select(Certification.person_id).where(
+        Certification.status == "current", Certification.role.in_(DIRECTORY_ROLES))
+    approved = sa.select(LeadProfessionalApplication.person_id).where(LeadProfessionalApplication.state == "approved")
+    return certified.union(approved)
+
+
+def is_eligible(person_id: str) -> bool:
+    return person_id in set(db.session.scalars(_eligible_people()))
+
+
+def _credentials(person_id: str) -> list[dict]:
+    out = [{"role": c.role, "title": ROLES_BY_CODE[c.role]["title"], "certified_at": iso(c.certified_at)}
+           for c in db.session.scalars(sa.select(Certification).where(
+               Certification.person_id == person_id, Certification.status == "current",
+               Certification.role.in_(DIRECTORY_ROLES)).order_by(Certification.certified_at))]
+    lp = db.session.scalar(sa.select(LeadProfessionalApplication).where(
+        LeadProfessionalApplication.person_id == person_id, LeadProfessionalApplication.state == "approved").limit(1))
+    if lp is not None:
+        out.append({"role": "lead_professional", "title": "Lead Professional", "certified_at": iso(lp.approved_at)})
+    return out
+
+
+def entry_json(e: DirectoryEntry) -> dict:
+    """Public fields only: never an email or anything else private."""
+    return {"id": e.id, "person_id": e.person_id, "name": e.display_name, "locality": e.locality,
+            "summary": e.summary, "certifications": _credentials(e.person_id), "listed_since": iso(e.opted_in_at)}
+
+
+def opt_in(person: Person, data: dict) -> DirectoryEntry:
+    if not is_eligible(person.id):
+        raise RuleViolation("Only currently certified Lead Professionals and Advanced Practitioners "
+                            "(Child, Lead, Lead Plus) may be listed.", unmet=["directory_certification"])
+    e = db.session.scalar(sa.select(DirectoryEntry).where(DirectoryEntry.person_id == person.id))
+    if e is None:
+        e = DirectoryEntry(person_id=person.id, display_name=person.name)
+        db.session.add(e)
+    e.display_name = (data.get("display_name") or e.display_name or person.name).strip()
+    e.locality = data.get("locality", e.locality)
+    e.summary = data.get("summary", e.summary)
+    e.opted_in, e.opted_in_at, e.withdrawn_at = True, now(), None
+    db.session.flush()
+    return e
+
+
+def opt_out(person_id: str) -> DirectoryEntry | None:
+    e = db.session.scalar(sa.select(DirectoryEntry).where(DirectoryEntry.person_id == person_id))
+    if e is not None and e.opted_in:
+        e.opted_in, e.withdrawn_at = False, now()
+    return e
+
+
+def search(q: str | None, page: int, per_page: int) -> tuple[list[DirectoryEntry], int]:
+    stmt = sa.select(DirectoryEntry).where(DirectoryEntry.opted_in.is_(True),
+                                           DirectoryEntry.person_id.in_(_eligible_people()))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(DirectoryEntry.display_name).like(like),
+                                 sa.func.lower(sa.func.coalesce(DirectoryEntry.locality, "")).like(like),
+                                 sa.func.lower(sa.func.coalesce(DirectoryEntry.summary, "")).like(like)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(DirectoryEntry.display_name, DirectoryEntry.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total

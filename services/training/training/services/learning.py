@@ -1,0 +1,164 @@
+"""Enrolments: an online L1-2 account drawn from one source (CPD seat, package account,
+bursary place, or self-funded), progress, completion, and the personal resource licence."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+
+from ..extensions import db
+from ..models import Person
+from ..models.learning import Enrolment, LearningAccount
+from ..models.packages import Package
+from ..rules.catalogue import ACCOUNT_COURSES, COURSES_BY_CODE, L1_2_COURSES, RESOURCE_LICENCE
+from ._util import iso, now
+
+FUNDINGS = ("cpd_credit", "package", "bursary", "self")
+
+
+def enrolment_json(e: Enrolment) -> dict:
+    c = COURSES_BY_CODE[e.course_code]
+    return {"id": e.id, "person_id": e.person_id, "course_code": e.course_code, "course_title": c["title"],
+            "level": e.level, "funding": e.funding, "organisation_id": e.organisation_id, "package_id": e.package_id,
+            "price": e.price, "currency": "GBP", "order_id": e.order_id, "progress": e.progress, "state": e.state,
+            "completed_at": iso(e.completed_at), "created_at": iso(e.created_at)}
+
+
+def get(enrolment_id: str) -> Enrolment:
+    e = db.session.get(Enrolment, enrolment_id)
+    if e is None:
+        raise NotFound("No enrolment with that id.")
+    return e
+
+
+def _org_of(person_id: str, organisation_id: str | None, required: bool) -> str | None:
+    from .certification import member_org_ids
+    if organisation_id:
+        return organisation_id
+    orgs = member_org_ids(person_id)
+    if len(orgs) == 1:
+        return orgs[0]
+    if required:
+        raise ApiError("Say which organisation's credit pays.", 400,
+                       errors={"organisation_id": ["Required: the person belongs to no or several organisations."]})
+    return None
+
+
+def _account(person_id: str, funding: str, org_id: str | None, package_id: str | None) -> LearningAccount | None:
+    return db.session.scalar(sa.select(LearningAccount).where(
+        LearningAccount.person_id == person_id, LearningAccount.funding == funding,
+        LearningAccount.organisation_id == org_id if org_id else LearningAccount.organisation_id.is_(None),
+        LearningAccount.package_id == package_id if package_id else LearningAccount.package_id.is_(None)))
+
+
+def _package_account(person_id: str, package_id: str | None) -> tuple[Package, bool]:
+    from . import policy
+    from .packages import accounts_used
+    if not package_id:
+        raise ApiError("Say which package's account to use.", 400,
+                       errors={"package_id": ["Required when funding is package."]})
+    p = db.session.get(Package, package_id)
+    if p is None:
+        raise ApiError("Unknown package.", 400, errors={"package_id": ["No package with that id."]})
+    policy.enforce(p.organisation_id, "online_accounts")
+    if _account(person_id, "package", p.organisation_id, p.id):
+        return p, False
+    if accounts_used(p.id) >= p.online_accounts:
+        raise RuleViolation("No online L1-2 account left in this package.", unmet=["package_account"])
+    return p, True
+
+
+def enrol(data: dict, user_id: str) -> dict:
+    person = db.session.get(Person, data["person_id"])
+    if person is None:
+        raise NotFound("No person with that id.")
+    course = COURSES_BY_CODE.get(data["course_code"])
+    if course is None:
+        raise ApiError("Unknown course.", 400, errors={"course_code": ["Not in the course catalogue."]})
+    funding = data["funding"]
+    online = course["code"] in ACCOUNT_COURSES
+    if funding in ("cpd_credit", "package") and not online:
+        raise ApiError("CPD credits and package accounts open online L1-2 courses only.", 400,
+                       errors={"funding": [f"{course['title']} is not an online L1-2 course."]})
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
+            Enrolment.person_id == person.id, Enrolment.course_code == course["code"])):
+        raise RuleViolation("Already enrolled on this course.", unmet=["already_enrolled"])
+    e = Enrolment(person_id=person.id, course_code=course["code"], level=course["level"], funding=funding,
+                  price=course["price"], progress=0, state="active")
+    order, new_account = None, None
+    if funding == "cpd_credit":
+        from . import seats
+        e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=True)
+        seats.consume_seat(e.organisation_id, person.id)  # one seat per person and organisation
+        if not _account(person.id, funding, e.organisation_id, None):
+            new_account = LearningAccount(person_id=person.id, funding=funding, organisation_id=e.organisation_id)
+    elif funding == "package":
+        pkg, needs_account = _package_account(person.id, data.get("package_id"))
+        e.organisation_id, e.package_id = pkg.organisation_id, pkg.id
+        if needs_account:
+            new_account = LearningAccount(person_id=person.id, funding=funding, organisation_id=pkg.organisation_id,
+                                          package_id=pkg.id)
+    elif funding == "bursary":
+        from . import bursary
+        e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=True)
+        place = bursary.spend_place(e.organisation_id, course["price"], person.id, user_id)
+        e.bursary_place_id = place.id
+    else:
+        from . import orders
+        e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=False)
+        if course["price"] > 0:
+            order = orders.create_order(organisation_id=None, person_id=person.id, created_by=user_id,
+                                        funding="self", lines=[{"code": course["code"], "description": course["title"],
+                                                                "unit_price": course["price"], "quantity": 1}])
+            e.order_id = order.id
+    db.session.add(e)
+    if new_account is not None:
+        db.session.add(new_account)
+    db.session.flush()
+    if funding == "bursary":
+        place.enrolment_id = e.id
+    if funding == "self" and online and e.organisation_id:
+        from . import bursary
+        bursary.credit_affiliate_share(e.organisation_id, course["price"], person.id, e.id)
+    out = enrolment_json(e)
+    if order is not None:
+        from . import orders
+        out["order"] = orders.order_json(order)
+    return out
+
+
+def set_progress(e: Enrolment, percent: int) -> Enrolment:
+    if e.state == "completed":
+        raise RuleViolation("The course is already completed.", unmet=["enrolment_active"])
+    e.progress = percent
+    return e
+
+
+def complete(e: Enrolment) -> Enrolment:
+    if e.state != "completed":
+        e.state, e.progress, e.completed_at = "completed", 100, now()
+        db.session.flush()
+        from .certification import certify_ready
+        certify_ready(e.person_id)
+    return e
+
+
+def of_person(person_id: str, page: int, per_page: int) -> tuple[list[Enrolment], int]:
+    q = sa.select(Enrolment).where(Enrolment.person_id == person_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(q.order_by(Enrolment.created_at, Enrolment.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def resource_licence(person_id: str) -> dict:
+    """Anyone who has accessed L1 or L2 holds a personal resource licence (seed 001 i)."""
+    courses = sorted(db.session.scalars(sa.select(Enrolment.course_code).where(
+        Enrolment.person_id == person_id, Enrolment.course_code.in_(L1_2_COURSES))))
+    return {"person_id": person_id, "held": bool(courses), "basis": courses,
+            "title": "Personal resource licence",
+            "allows": RESOURCE_LICENCE["allows"] if courses else [],
+            "does_not_allow": RESOURCE_LICENCE["does_not_allow"],
+            "how_to_hold": "Access Level 1 Foundation or Level 2 Intermediate learning, or buy course notes or posters.",
+            "note": "Licensed to train or formally support others only after Lead Professional application "
+                    "and certification."}

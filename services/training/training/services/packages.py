@@ -1,0 +1,150 @@
+"""Microproject packages: sold for a practitioner under the organisation's Enhanced Practice
+Licence, paid by the organisation, the practitioner or a Microproject Development Fund award.
+The sale emits `training.package.purchased`; cic-tracker reports back counts only."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from imatter_shared.messaging import outbox
+from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+
+from ..extensions import db
+from ..models import Organisation, OutboxMessage, Person
+from ..models.learning import LearningAccount
+from ..models.packages import FundAward, Package
+from ..rules.catalogue import PACKAGE_TYPES_BY_TYPE
+from ._util import iso
+
+FUNDINGS = ("organisation", "self", "fund_award")
+
+
+def get_org(organisation_id: str) -> Organisation:
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("No organisation with that id.")
+    return org
+
+
+def accounts_used(package_id: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(LearningAccount).where(
+        LearningAccount.package_id == package_id)) or 0
+
+
+def package_json(p: Package, order=None) -> dict:
+    t = PACKAGE_TYPES_BY_TYPE[p.type]
+    out = {"id": p.id, "organisation_id": p.organisation_id, "practitioner_id": p.practitioner_id,
+           "type": p.type, "title": t["title"], "price": p.price, "currency": "GBP", "funding": p.funding,
+           "fund_award_id": p.fund_award_id, "tracker_uses": p.tracker_uses, "online_accounts": p.online_accounts,
+           "online_accounts_used": accounts_used(p.id), "credits_left": p.credits_left,
+           "cases_count": p.cases_count, "practicum_state": p.practicum_state, "completed_at": iso(p.completed_at),
+           "use_requires": list(t["use_requires"]), "excludes": list(t["excludes"]),
+           "order_id": p.order_id, "created_at": iso(p.created_at)}
+    if order is not None:
+        from . import orders
+        out["order"] = orders.order_json(order)
+    return out
+
+
+def _usable_award(data: dict, org_id: str) -> FundAward:
+    award_id = data.get("fund_award_id")
+    if not award_id:
+        raise ApiError("A fund award pays only with its id.", 400,
+                       errors={"fund_award_id": ["Required when funding is fund_award."]})
+    award = db.session.get(FundAward, award_id)
+    if award is None or award.state != "available":
+        raise RuleViolation("No unused Microproject Development Fund award with that id (yet).", unmet=["fund_award"])
+    if (award.practitioner_id, award.organisation_id, award.package_type) != (
+            data["practitioner_id"], org_id, data["type"]):
+        raise RuleViolation("The fund award was made for another practitioner, organisation or package type.",
+                            unmet=["fund_award"])
+    return award
+
+
+def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
+    from . import licences, orders, policy
+    from .practitioner_licences import require_not_paused
+    org = get_org(organisation_id)
+    ptype = PACKAGE_TYPES_BY_TYPE.get(data["type"])
+    if ptype is None:
+        raise ApiError("Unknown package type.", 400, errors={"type": ["Must be 1, 2, 3 or 4."]})
+    if data["funding"] not in FUNDINGS:
+        raise ApiError("Unknown funding.", 400, errors={"funding": [f"Must be one of {', '.join(FUNDINGS)}."]})
+    person = db.session.get(Person, data["practitioner_id"])
+    if person is None:
+        raise ApiError("Unknown practitioner.", 400, errors={"practitioner_id": ["No person with that id."]})
+    policy.enforce(org, "microproject_packages")
+    licences.require_active_licence(org.id, "enhanced")
+    require_not_paused(person.id)
+    award = _usable_award(data, org.id) if data["funding"] == "fund_award" else None
+    line = {"code": f"package_type_{ptype['type']}", "quantity": 1, "unit_price": ptype["price"],
+            "description": f"Microproject package Type {ptype['type']} ({ptype['title']}) for {person.name}"}
+    order = orders.create_order(organisation_id=None if data["funding"] == "self" else org.id, person_id=person.id,
+                                created_by=user_id, lines=[line], funding=data["funding"])
+    p = Package(organisation_id=org.id, practitioner_id=person.id, type=ptype["type"], price=ptype["price"],
+                funding=data["funding"], fund_award_id=award.id if award else None, order_id=order.id,
+                tracker_uses=ptype["tracker_uses"], online_accounts=ptype["online_accounts"],
+                credits_left=ptype["tracker_uses"], created_by=user_id)
+    db.session.add(p)
+    db.session.flush()
+    outbox.add(db.session, OutboxMessage, "training.package.purchased",
+               {"package_id": p.id, "package_type": p.type, "organisation_id": org.id, "practitioner_id": person.id,
+                "tracker_uses": p.tracker_uses, "online_accounts": p.online_accounts}, producer="training")
+    if award is not None:
+        award.state, award.package_id = "used", p.id
+        outbox.add(db.session, OutboxMessage, "training.fund_award.redeemed",
+                   {"award_id": award.id, "package_id": p.id, "organisation_id": org.id}, producer="training")
+    # buying the package may complete a role (package_type_N is met once bought)
+    from .certification import certify_ready
+    certify_ready(person.id)
+    return package_json(p, order)
+
+
+def of_organisation(organisation_id: str, page: int, per_page: int) -> tuple[list[Package], int]:
+    q = sa.select(Package).where(Package.organisation_id == organisation_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(q.order_by(Package.created_at.desc(), Package.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+# ---- what cic-tracker reports (counts only) ------------------------------------------------------
+
+def record_award(data: dict) -> None:
+    if db.session.get(FundAward, data["award_id"]) is None:
+        db.session.add(FundAward(id=data["award_id"], application_id=data["application_id"],
+                                 practitioner_id=data["practitioner_id"], organisation_id=data["organisation_id"],
+                                 package_type=data["package_type"], amount=data["amount"], state="available"))
+
+
+def record_credits(data: dict) -> bool:
+    p = db.session.get(Package, data["package_id"])
+    if p is None:
+        return False
+    p.credits_left = data["credits_left"]
+    return True
+
+
+def record_cases(data: dict) -> bool:
+    p = db.session.get(Package, data["package_id"])
+    if p is None:
+        return False
+    p.cases_count = data["cases_count"]
+    return True
+
+
+def record_practicum(data: dict) -> bool:
+    from ._util import to_naive_utc
+    from imatter_shared.events.envelope import parse_timestamp
+    p = db.session.get(Package, data["package_id"])
+    if p is None or p.practitioner_id != data["practitioner_id"]:
+        return False
+    if not 1 <= data["cases_count"] <= 3:
+        return False  # a practicum is run with 1-3 cases; anything else does not count
+    if p.practicum_state != "completed":
+        p.practicum_state = "completed"
+        p.cases_count = data["cases_count"]
+        p.completed_at = to_naive_utc(parse_timestamp(data["completed_at"]))
+        db.session.flush()
+        from .certification import certify_ready
+        certify_ready(p.practitioner_id)
+    return True

@@ -1,0 +1,106 @@
+"""Microproject Practitioner Licence: apply, approve, pause, resume, renew, lapse by date."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+
+from ..extensions import db
+from ..models.practitioner_licences import PractitionerLicence
+from ..rules import practitioner_licence as rules
+from ..rules.licensing import add_months
+from ._util import iso, now
+
+
+def state_of(lic: PractitionerLicence) -> str:
+    return rules.effective_state(lic.state, lic.valid_until, now())
+
+
+def licence_json(lic: PractitionerLicence) -> dict:
+    return {"id": lic.id, "person_id": lic.person_id, "licence_name": lic.applied_as,
+            "title": rules.NAMES["microproject"], "also_known_as": rules.NAMES["mini_candle"],
+            "idea": lic.idea, "focus_areas": list(lic.focus_areas), "state": state_of(lic),
+            "valid_from": iso(lic.valid_from), "valid_until": iso(lic.valid_until),
+            "approved_at": iso(lic.approved_at), "paused_at": iso(lic.paused_at), "renewals": lic.renewals,
+            "allows": rules.ALLOWS, "is_not": rules.IS_NOT, "created_at": iso(lic.created_at)}
+
+
+def get(licence_id: str) -> PractitionerLicence:
+    lic = db.session.get(PractitionerLicence, licence_id)
+    if lic is None:
+        raise NotFound("No practitioner licence with that id.")
+    return lic
+
+
+def apply(data: dict, user_id: str) -> PractitionerLicence:
+    errors = rules.focus_area_errors(data["focus_areas"])
+    if errors:
+        raise ApiError("Invalid focus areas.", 400, errors={"focus_areas": errors})
+    current = db.session.scalar(sa.select(PractitionerLicence).where(
+        PractitionerLicence.person_id == data["person_id"]).order_by(PractitionerLicence.created_at.desc()).limit(1))
+    if current is not None and state_of(current) in ("applied", "active", "paused"):
+        raise RuleViolation("This person already holds (or has applied for) a practitioner licence: "
+                            "renew, pause or resume it instead.", unmet=["one_licence"])
+    lic = PractitionerLicence(person_id=data["person_id"], applied_as=data.get("licence_name") or "microproject",
+                              idea=data["idea"].strip(), focus_areas=[a.strip() for a in data["focus_areas"]],
+                              state="applied", created_by=user_id)
+    db.session.add(lic)
+    db.session.flush()
+    return lic
+
+
+def _move(lic: PractitionerLicence, action: str) -> str:
+    current = state_of(lic)
+    target = rules.TRANSITIONS.get((current, action))
+    if target is None:
+        raise RuleViolation(f"A licence that is {current} cannot {action}.", unmet=[f"licence_{current}"])
+    return target
+
+
+def approve(lic: PractitionerLicence, user_id: str) -> PractitionerLicence:
+    lic.state = _move(lic, "approve")
+    lic.approved_at, lic.approved_by = now(), user_id
+    lic.valid_from = now()
+    lic.valid_until = add_months(lic.valid_from, rules.TERM_MONTHS)
+    return lic
+
+
+def pause(lic: PractitionerLicence) -> PractitionerLicence:
+    if state_of(lic) == "paused":
+        return lic  # pausing again changes nothing
+    lic.resume_to = state_of(lic)
+    lic.state = _move(lic, "pause")
+    lic.paused_at = now()
+    return lic
+
+
+def resume(lic: PractitionerLicence) -> PractitionerLicence:
+    current = state_of(lic)
+    if current in ("active", "applied") and lic.paused_at is None:
+        return lic
+    if current != "paused":
+        raise RuleViolation(f"A licence that is {current} cannot resume.", unmet=[f"licence_{current}"])
+    lic.state, lic.resume_to, lic.paused_at = lic.resume_to or "active", None, None
+    return lic
+
+
+def renew(lic: PractitionerLicence) -> PractitionerLicence:
+    """Continue for another term from the end of the current one (or from now, once lapsed)."""
+    if lic.approved_at is None:
+        raise RuleViolation("The licence has not been approved yet, so there is nothing to renew.",
+                            unmet=["licence_approval"])
+    lic.state = _move(lic, "renew")
+    start = lic.valid_until if lic.valid_until and lic.valid_until > now() else now()
+    lic.valid_until = add_months(start, rules.TERM_MONTHS)
+    lic.paused_at, lic.resume_to = None, None
+    lic.renewals += 1
+    return lic
+
+
+def require_not_paused(person_id: str) -> None:
+    """A paused licence cannot be used: no package is bought under it."""
+    lic = db.session.scalar(sa.select(PractitionerLicence).where(
+        PractitionerLicence.person_id == person_id).order_by(PractitionerLicence.created_at.desc()).limit(1))
+    if lic is not None and state_of(lic) == "paused":
+        raise RuleViolation("The practitioner's Microproject Practitioner Licence is paused: resume it first.",
+                            unmet=["practitioner_licence_active"])
