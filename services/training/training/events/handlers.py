@@ -29,8 +29,17 @@ def on_tracker_credit_used(session, envelope):
         log.warning("credit report for an unknown package", extra={"ctx_event": envelope.event_id})
 
 
+# organisation side (issue 4): stage 5 needs "a microproject with 1-3 cases under way"; cic-tracker
+# reports the case count (counts only) and the people side's package records it
+def on_microproject_progressed(session, envelope):
+    from ..services import packages
+    if not packages.record_cases(envelope.data):
+        log.warning("case count for an unknown package", extra={"ctx_event": envelope.event_id})
+
+
 HANDLERS: dict = {
     "cic.practicum.completed": on_practicum_completed,
     "cic.fund.awarded": on_fund_awarded,
     "cic.tracker.credit_used": on_tracker_credit_used,
+    "cic.microproject.progressed": on_microproject_progressed,
 }
