@@ -1,0 +1,590 @@
+"""Deployment files stay consistent with the code: compose files, Dockerfiles, per-service pins.
+
+1. Every compose file is valid: Debian's docker-compose 1.29 (`config -q`, no engine needed) when
+   installed, and always a structural check here (depends_on targets, each container's
+   configuration, one database per service, nothing of the CIC's reachable from training).
+2. Each Dockerfile copies shared/ and its own service only.
+3. Each services/<svc>/requirements.txt pins exactly the root requirements.txt versions, and
+   covers every third-party import of that service and of the common package.
+"""
+from __future__ import annotations
+
+import ast
+import glob
+import importlib.metadata as md
+import os
+import re
+import shutil
+import subprocess
+import sys
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+yaml = pytest.importorskip("yaml", reason="PyYAML (requirements-dev.txt) is needed for the compose checks")
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SERVICES = {  # service directory -> (python package, name of its database URL variable)
+    "training": ("training", "TRAINING_DATABASE_URL"),
+    "cic-tracker": ("cic_tracker", "CIC_DATABASE_URL"),
+    "gateway": ("gateway", "GATEWAY_DATABASE_URL"),
+}
+ORG_OF = {"training": "training", "cic-tracker": "cic", "gateway": "gateway"}
+REQUIRED_COMPOSE = ["docker-compose.yml", "deploy/training/docker-compose.yml", "deploy/cic/docker-compose.yml"]
+COMPOSE_FILES = sorted(
+    {os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "docker-compose*.yml"))}
+    | {os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "deploy", "**", "docker-compose*.yml"),
+                                                   recursive=True)}
+)
+DOCKERFILES = {svc: os.path.join("services", svc, "Dockerfile") for svc in SERVICES}
+CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+
+
+def services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "no")
+
+
+# -- reading compose files the way docker-compose does (enough of it) ------------------------
+
+_VAR = re.compile(r"\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def interpolate(value, env: dict):
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def sub(m: re.Match) -> str:
+        if m.group(0) == "$$":
+            return "$"
+        name = m.group(1) or m.group(4)
+        op, default = m.group(2), m.group(3) or ""
+        have = env.get(name)
+        if op and op.endswith("?") and not have:
+            raise AssertionError(f"${{{name}}} is required: the file cannot be read without it")
+        if op == ":-":
+            return have if have else default
+        if op == "-":
+            return have if have is not None else default
+        return have or ""
+
+    return _VAR.sub(sub, value)
+
+
+def load(path: str, env: dict | None = None) -> dict:
+    with open(os.path.join(REPO, path), encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)  # resolves anchors and `<<` merges like docker-compose
+    return interpolate(data, env or {})
+
+
+def environment(service: dict) -> dict:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def depends_on(service: dict) -> dict:
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        return {name: {"condition": "service_started"} for name in deps}
+    return deps
+
+
+def app_of(service: dict) -> str | None:
+    """Which of our services a container runs: by the Dockerfile it is built from, else its image."""
+    build = service.get("build")
+    if isinstance(build, dict) and build.get("dockerfile"):
+        match = re.search(r"services/([^/]+)/Dockerfile$", build["dockerfile"])
+        if match:
+            return match.group(1)
+    image = str(service.get("image", ""))
+    match = re.search(r"/(training|cic-tracker|gateway):", image)
+    return match.group(1) if match else None
+
+
+def role_of(service: dict) -> str:
+    command = service.get("command") or ["web"]
+    if isinstance(command, str):
+        command = command.split()
+    return command[0]
+
+
+def is_postgres(service: dict) -> bool:
+    return str(service.get("image", "")).startswith("postgres:")
+
+
+def has_var(env: dict, *names: str) -> bool:
+    return any(env.get(n) or env.get(f"{n}_FILE") for n in names)
+
+
+def named_volumes(service: dict) -> set[str]:
+    out = set()
+    for vol in service.get("volumes") or []:
+        source = vol.get("source", "") if isinstance(vol, dict) else str(vol).split(":")[0]
+        if source and not source.startswith((".", "/", "$", "~")):
+            out.add(source)
+    return out
+
+
+def writable_volumes(service: dict) -> set[str]:
+    out = set()
+    for vol in service.get("volumes") or []:
+        if isinstance(vol, dict):
+            if not vol.get("read_only"):
+                out.add(vol.get("source", ""))
+        elif not str(vol).endswith(":ro"):
+            out.add(str(vol).split(":")[0])
+    return out & named_volumes(service)
+
+
+def mounts(service: dict) -> list[tuple[str, str]]:
+    out = []
+    for vol in service.get("volumes") or []:
+        if isinstance(vol, dict):
+            out.append((vol.get("source", ""), vol.get("target", "")))
+        else:
+            parts = str(vol).split(":")
+            out.append((parts[0], parts[1] if len(parts) > 1 else parts[0]))
+    return out
+
+
+def networks(service: dict) -> set[str]:
+    nets = service.get("networks")
+    if nets is None:
+        return {"default"} if service.get("network_mode") is None else set()
+    return set(nets)
+
+
+def secrets_of(service: dict) -> set[str]:
+    return {s if isinstance(s, str) else s["source"] for s in service.get("secrets") or []}
+
+
+def secret_path_ok(service: dict, path: str) -> bool:
+    """A file path handed to a container must exist in it: a secret or a mounted volume."""
+    if path.startswith("/run/secrets/"):
+        return path[len("/run/secrets/"):].split("/")[0] in secrets_of(service)
+    return any(target and path.startswith(target.rstrip("/") + "/") for _, target in mounts(service))
+
+
+def database_url(env: dict, var: str) -> str:
+    return env.get(var) or env.get("DATABASE_URL") or ""
+
+
+@pytest.fixture(params=COMPOSE_FILES)
+def compose(request):
+    return request.param, load(request.param)
+
+
+# -- 1. validity -------------------------------------------------------------------------------
+
+def test_the_expected_compose_files_exist():
+    for path in REQUIRED_COMPOSE:
+        assert path in COMPOSE_FILES, f"{path} is missing"
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES)
+def test_docker_compose_1_29_accepts_the_file(path, tmp_path):
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        msg = "docker-compose is not installed (apt-get install docker-compose); the structural checks still ran"
+        if services_required():
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    # A clean environment: the defaults in the file must be enough to read it.
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL")}
+    env["DOCKER_HOST"] = f"unix://{tmp_path}/no-engine.sock"  # proves no engine is needed
+    result = subprocess.run([binary, "-f", os.path.join(REPO, path), "config", "-q"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"docker-compose rejects {path}:\n{result.stderr}"
+    if "--profile" in open(os.path.join(REPO, path), encoding="utf-8").read():
+        profiled = subprocess.run([binary, "-f", os.path.join(REPO, path), "--profile", "gateway", "config", "-q"],
+                                  env=env, capture_output=True, text=True, timeout=120)
+        assert profiled.returncode == 0, profiled.stderr
+
+
+def test_only_keys_docker_compose_1_29_reads(compose):
+    path, data = compose
+    assert str(data.get("version", "")).startswith("3."), f"{path}: use compose file format 3.x"
+    top = {k for k in data if not k.startswith("x-")}
+    assert top <= {"version", "services", "networks", "volumes", "secrets", "configs"}, \
+        f"{path}: docker-compose 1.29 rejects top-level {sorted(top - {'version', 'services', 'networks', 'volumes', 'secrets', 'configs'})}"
+    for name, service in data["services"].items():
+        assert "develop" not in service, f"{path}:{name}: `develop:` needs compose v2"
+        for dep, spec in depends_on(service).items():
+            assert "required" not in spec, f"{path}:{name}: depends_on.{dep}.required needs compose v2"
+
+
+def test_depends_on_names_existing_services_that_can_satisfy_it(compose):
+    path, data = compose
+    services = data["services"]
+    for name, service in services.items():
+        for dep, spec in depends_on(service).items():
+            assert dep in services, f"{path}:{name} depends on unknown service {dep!r}"
+            condition = spec.get("condition", "service_started")
+            assert condition in CONDITIONS, f"{path}:{name}: unknown condition {condition!r}"
+            if condition == "service_healthy":
+                assert services[dep].get("healthcheck"), f"{path}:{name} waits for {dep} healthy, it has no healthcheck"
+            if not service.get("profiles"):
+                assert not services[dep].get("profiles"), f"{path}:{name} depends on {dep}, which only runs in a profile"
+
+    def visit(name, stack):
+        assert name not in stack, f"{path}: dependency cycle {' -> '.join([*stack, name])}"
+        for dep in depends_on(services[name]):
+            visit(dep, [*stack, name])
+
+    for name in services:
+        visit(name, [])
+
+
+def test_networks_volumes_and_secrets_are_declared(compose):
+    path, data = compose
+    declared_nets = set(data.get("networks") or {}) | {"default"}
+    declared_vols = set(data.get("volumes") or {})
+    declared_secrets = data.get("secrets") or {}
+    for name, service in data["services"].items():
+        assert networks(service) <= declared_nets, f"{path}:{name}: undeclared network(s) {networks(service) - declared_nets}"
+        assert named_volumes(service) <= declared_vols, f"{path}:{name}: undeclared volume(s)"
+        assert secrets_of(service) <= set(declared_secrets), f"{path}:{name}: undeclared secret(s)"
+    for name, spec in declared_secrets.items():
+        # secret files are made by deploy/make-secrets.sh into a git-ignored secrets/ folder
+        assert spec.get("file", "").startswith("./secrets/"), f"{path}: secret {name} must live in ./secrets/"
+
+
+def test_each_container_is_given_what_its_service_needs(compose):
+    path, data = compose
+    services = data["services"]
+    roles: dict[str, set[str]] = {}
+    for name, service in services.items():
+        env = environment(service)
+        app = app_of(service)
+        where = f"{path}:{name}"
+        for var, value in env.items():
+            if var.endswith("_FILE") and value.startswith("/"):
+                assert secret_path_ok(service, value), f"{where}: {var}={value} is neither a secret nor on a volume"
+        if is_postgres(service):
+            for var in ("POSTGRES_DB", "POSTGRES_USER"):
+                assert env.get(var), f"{where}: {var} not set"
+            assert has_var(env, "POSTGRES_PASSWORD"), f"{where}: POSTGRES_PASSWORD(_FILE) not set"
+            assert service.get("healthcheck"), f"{where}: a database needs a health check (pg_isready)"
+            continue
+        if app is None:
+            continue
+        role = role_of(service)
+        roles.setdefault(app, set()).add(role)
+        if role == "keys":
+            assert app == "gateway" and has_var(env, "JWT_PRIVATE_KEY_FILE") and has_var(env, "JWT_PUBLIC_KEY_FILE")
+            continue
+        assert role in ("web", "relay", "consume", "schedule"), f"{where}: unknown command {role!r}"
+        package, db_var = SERVICES[app]
+        assert database_url(env, db_var) or has_var(env, db_var, "DATABASE_URL"), f"{where}: no database URL"
+        if role == "web":
+            health = " ".join(map(str, (service.get("healthcheck") or {}).get("test", [])))
+            assert "/readyz" in health or "/healthz" in health, f"{where}: web needs a /readyz health check"
+            assert has_var(env, "JWT_PUBLIC_KEY", "JWT_PUBLIC_KEY_FILE"), f"{where}: no key to verify tokens"
+        if app == "gateway":
+            for var in ("TRAINING_URL", "CIC_URL", "JWT_PRIVATE_KEY_FILE", "GATEWAY_SECRET_KEY", "IMATTER_ADMIN_PASSWORD"):
+                assert has_var(env, var), f"{where}: {var} not set"
+            continue
+        for var in ("AMQP_URL", "EVENTS_EXCHANGE", "EVENTS_QUEUE"):
+            assert has_var(env, var), f"{where}: {var} not set"
+        if role == "schedule":
+            assert env.get("SCHEDULE_COMMANDS"), f"{where}: SCHEDULE_COMMANDS not set"
+    for app in ("training", "cic-tracker"):
+        if app in roles:
+            assert {"web", "relay", "consume"} <= roles[app], \
+                f"{path}: {app} needs its web, relay and consumer as separate containers (has {sorted(roles[app])})"
+
+
+def _db_service_of(data: dict, name: str) -> tuple[str, dict]:
+    service = data["services"][name]
+    env = environment(service)
+    app = app_of(service)
+    url = urlsplit(database_url(env, SERVICES[app][1]))
+    assert url.scheme == "postgresql+psycopg", f"{name}: the database URL must be postgresql+psycopg://"
+    host = url.hostname
+    assert host in data["services"] and is_postgres(data["services"][host]), \
+        f"{name}: database host {host!r} is not a PostgreSQL service of this file"
+    return host, {"user": unquote(url.username or ""), "db": url.path.lstrip("/"), "password": url.password}
+
+
+def test_each_service_has_its_own_database_and_credentials(compose):
+    path, data = compose
+    services = data["services"]
+    owner: dict[str, str] = {}
+    for name, service in services.items():
+        app = app_of(service)
+        if app is None or role_of(service) == "keys":
+            continue
+        host, url = _db_service_of(data, name)
+        db_env = environment(services[host])
+        env = environment(service)
+        assert url["db"] == db_env["POSTGRES_DB"], f"{path}:{name}: database {url['db']!r} is not {host}'s"
+        assert url["user"] == db_env["POSTGRES_USER"], f"{path}:{name}: user {url['user']!r} is not {host}'s"
+        # the same password on both sides, from the same secret or the same value
+        if db_env.get("POSTGRES_PASSWORD_FILE"):
+            assert env.get("PGPASSWORD_FILE") == db_env["POSTGRES_PASSWORD_FILE"], \
+                f"{path}:{name}: PGPASSWORD_FILE must be the database's POSTGRES_PASSWORD_FILE"
+            secret = db_env["POSTGRES_PASSWORD_FILE"].rsplit("/", 1)[-1]
+            assert secret in secrets_of(service) and secret in secrets_of(services[host])
+        else:
+            assert (url["password"] or env.get("PGPASSWORD")) == db_env["POSTGRES_PASSWORD"], \
+                f"{path}:{name}: its database password differs from {host}'s"
+        assert networks(service) & networks(services[host]), f"{path}:{name} shares no network with {host}"
+        assert owner.setdefault(host, app) == app, f"{path}: {owner[host]} and {app} share the database {host}"
+    users = {environment(services[h])["POSTGRES_USER"] for h in owner}
+    vols = [named_volumes(services[h]) for h in owner]
+    assert len(users) == len(owner), f"{path}: the services' databases must have separate users"
+    assert all(not (a & b) for i, a in enumerate(vols) for b in vols[i + 1:]), f"{path}: databases share a volume"
+
+
+def _side(data: dict, org: str) -> dict:
+    """The containers of one organisation: its service's containers and their databases."""
+    names = {n for n, s in data["services"].items() if app_of(s) and ORG_OF[app_of(s)] == org}
+    for name in list(names):
+        if role_of(data["services"][name]) != "keys":
+            names.add(_db_service_of(data, name)[0])
+    return {n: data["services"][n] for n in names}
+
+
+@pytest.mark.parametrize("org,other", [("training", "cic"), ("cic", "training")])
+def test_an_organisation_reaches_nothing_of_the_other(compose, org, other):
+    path, data = compose
+    mine, theirs = _side(data, org), _side(data, other)
+    if not mine or not theirs:
+        return  # an organisation's own file: the other side is not even in it
+    their_dbs = {n for n, s in theirs.items() if is_postgres(s)}
+    # a volume both sides mount read-only (the gateway's public key) carries nothing of either
+    their_vols = set().union(*(writable_volumes(s) for s in theirs.values()))
+    their_data_nets = set().union(*(networks(theirs[n]) for n in their_dbs))
+    their_dir = {"cic": "services/cic-tracker", "training": "services/training"}[other]
+    for name, service in mine.items():
+        where = f"{path}:{name}"
+        env = environment(service)
+        assert not (networks(service) & their_data_nets), f"{where} can reach {other}'s database network"
+        assert not (named_volumes(service) & their_vols), f"{where} mounts a volume of {other}'s"
+        assert not (writable_volumes(service) & set().union(*(named_volumes(s) for s in theirs.values()))), \
+            f"{where} writes to a volume {other} mounts"
+        for source, _ in mounts(service):
+            assert their_dir not in source, f"{where} mounts {other}'s code or data"
+        for var, value in env.items():
+            assert not any(re.search(rf"\b{re.escape(db)}\b", value) for db in their_dbs), \
+                f"{where}: {var} refers to {other}'s database"
+        other_var = {"cic": "CIC_DATABASE_URL", "training": "TRAINING_DATABASE_URL"}[other]
+        assert other_var not in env, f"{where} is given {other_var}"
+
+
+def test_the_broker_users_are_the_ones_setup_users_creates():
+    """Root compose: each service logs in to RabbitMQ as its own user, with the password and
+    vhost the broker container hands to deploy/rabbitmq/setup-users.sh."""
+    data = load("docker-compose.yml")
+    broker = environment(data["services"]["rabbitmq"])
+    script = open(os.path.join(REPO, "deploy", "rabbitmq", "setup-users.sh"), encoding="utf-8").read()
+    seen = {}
+    for name, service in data["services"].items():
+        app = app_of(service)
+        if app not in ("training", "cic-tracker") or role_of(service) == "keys":
+            continue
+        env = environment(service)
+        url = urlsplit(env["AMQP_URL"])
+        key = "TRAINING" if app == "training" else "CIC"
+        assert url.hostname == "rabbitmq"
+        assert unquote(url.path.lstrip("/")) == broker["RABBITMQ_VHOST"], f"{name}: another vhost than the users'"
+        assert url.password == broker[f"{key}_AMQP_PASSWORD"], f"{name}: its AMQP password is not its broker user's"
+        assert f"{key}_AMQP_USER:-{url.username}}}" in script, f"{name}: user {url.username} is not setup-users.sh's default"
+        assert f"{key}_QUEUE:-{env['EVENTS_QUEUE']}}}" in script, f"{name}: queue {env['EVENTS_QUEUE']} is not its user's"
+        seen.setdefault(app, set()).add(url.username)
+    assert len(seen.get("training", ())) == 1 and len(seen.get("cic-tracker", ())) == 1
+    assert seen["training"] != seen["cic-tracker"], "the two services must not share a broker user"
+    assert "management" in data["services"]["rabbitmq"]["image"]
+
+
+# -- 2. Dockerfiles ------------------------------------------------------------------------------
+
+def dockerfile_instructions(path: str) -> list[tuple[str, str]]:
+    text = open(os.path.join(REPO, path), encoding="utf-8").read()
+    text = re.sub(r"\\\n", " ", text)
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def copy_sources(args: str) -> list[str]:
+    if args.startswith("["):
+        import json
+        parts = json.loads(args)
+    else:
+        parts = args.split()
+    parts = [p for p in parts if not p.startswith("--")]
+    return parts[:-1]
+
+
+@pytest.mark.parametrize("svc", sorted(SERVICES))
+def test_dockerfile_copies_the_common_package_and_its_own_service_only(svc):
+    instructions = dockerfile_instructions(DOCKERFILES[svc])
+    sources = []
+    for word, args in instructions:
+        if word == "ADD":
+            pytest.fail(f"{DOCKERFILES[svc]}: use COPY (ADD fetches URLs and unpacks archives)")
+        if word == "COPY":
+            assert "--from" not in args, "no multi-stage copies expected"
+            sources += copy_sources(args)
+    norm = [s.rstrip("/") or "." for s in sources]
+    assert "shared" in norm, f"{svc}: shared/ is not copied"
+    assert f"services/{svc}" in norm, f"{svc}: its own services/{svc}/ is not copied"
+    for source in norm:
+        assert source not in (".", "services", "*"), f"{svc}: COPY {source} takes the whole repository"
+        if source.startswith("services/"):
+            assert source.split("/")[1] == svc, f"{svc}: copies another service's code: {source}"
+        else:
+            assert source == "shared" or source.startswith("deploy/docker/"), f"{svc}: unexpected COPY {source}"
+        assert os.path.exists(os.path.join(REPO, source)), f"{svc}: COPY source {source} does not exist"
+
+
+@pytest.mark.parametrize("svc", sorted(SERVICES))
+def test_dockerfile_is_slim_non_root_pinned_and_runs_its_own_app(svc):
+    instructions = dockerfile_instructions(DOCKERFILES[svc])
+    words = [w for w, _ in instructions]
+    froms = [a for w, a in instructions if w == "FROM"]
+    assert froms == ["python:3.11-slim"], f"{svc}: base image {froms}"
+    users = [a for w, a in instructions if w == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0"), f"{svc}: must run as a non-root user"
+    assert words.index("USER") > max(i for i, w in enumerate(words) if w in ("RUN", "COPY")), \
+        f"{svc}: USER must come after the last RUN/COPY"
+    runs = " ".join(a for w, a in instructions if w == "RUN")
+    assert re.search(rf"pip install [^&]*-r /app/requirements.txt", runs), f"{svc}: installs no pinned requirements"
+    assert f"services/{svc}/requirements.txt" in " ".join(a for w, a in instructions if w == "COPY")
+    env = " ".join(a for w, a in instructions if w == "ENV")
+    package = SERVICES[svc][0]
+    assert f"IMATTER_APP={package}" in env, f"{svc}: IMATTER_APP must name {package}"
+    assert f"/app/services/{svc}" in env and "/app/shared" in env, f"{svc}: PYTHONPATH must hold its code"
+    assert os.path.isfile(os.path.join(REPO, "services", svc, package, "__init__.py"))
+    entry = [a for w, a in instructions if w == "ENTRYPOINT"]
+    assert entry and "imatter-entrypoint" in entry[-1]
+
+
+def test_dockerignore_keeps_local_state_and_tests_out():
+    lines = {line.strip() for line in open(os.path.join(REPO, ".dockerignore"), encoding="utf-8")
+             if line.strip() and not line.startswith("#")}
+    for needed in (".git", ".venv", "var", "**/tests", "**/__pycache__", "**/secrets"):
+        assert needed in lines, f".dockerignore should exclude {needed}"
+    assert not any(line.startswith(("shared", "services/", "deploy/docker")) for line in lines)
+
+
+def test_compose_builds_each_service_from_its_own_dockerfile():
+    for path in COMPOSE_FILES:
+        for name, service in load(path)["services"].items():
+            build = service.get("build")
+            if not build:
+                continue
+            context = os.path.normpath(os.path.join(REPO, os.path.dirname(path), build["context"]))
+            assert context == REPO, f"{path}:{name}: the build context must be the repository root"
+            assert os.path.isfile(os.path.join(context, build["dockerfile"])), f"{path}:{name}: no {build['dockerfile']}"
+
+
+# -- 3. pinned requirements ----------------------------------------------------------------------
+
+_REQ = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]+\])?==([^\s;#]+)\s*$")
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_pins(path: str) -> dict[str, tuple[str, str]]:
+    pins = {}
+    for raw in open(os.path.join(REPO, path), encoding="utf-8"):
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.startswith("-r"):
+            continue
+        match = _REQ.match(line)
+        assert match, f"{path}: {line!r} is not pinned as name==version"
+        pins[canonical(match.group(1))] = (match.group(2) or "", match.group(3))
+    return pins
+
+
+@pytest.mark.parametrize("svc", sorted(SERVICES))
+def test_service_requirements_pin_the_root_versions(svc):
+    root = read_pins("requirements.txt")
+    mine = read_pins(f"services/{svc}/requirements.txt")
+    assert mine, f"services/{svc}/requirements.txt is empty"
+    for name, (extras, version) in mine.items():
+        assert name in root, f"{svc}: {name} is not in the root requirements.txt"
+        assert root[name] == (extras, version), \
+            f"{svc}: {name}{extras}=={version}, the root pins {name}{root[name][0]}=={root[name][1]}"
+    for needed in ("flask", "gunicorn", "flask-migrate", "psycopg"):
+        assert needed in mine, f"{svc}: {needed} missing"
+
+
+def third_party_imports(*dirs: str, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Top-level modules imported anywhere under dirs (not stdlib, not ours) -> one file using it."""
+    ours = {"imatter_shared", "training", "cic_tracker", "gateway"}
+    found: dict[str, str] = {}
+    for top in dirs:
+        for path in glob.glob(os.path.join(REPO, top, "**", "*.py"), recursive=True):
+            rel = os.path.relpath(path, REPO)
+            if "/tests/" in rel or rel.endswith(skip):
+                continue
+            tree = ast.parse(open(path, encoding="utf-8").read(), rel)
+            for node in ast.walk(tree):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                for name in names:
+                    first = name.split(".")[0]
+                    if first not in sys.stdlib_module_names and first not in ours:
+                        found.setdefault(first, rel)
+    return found
+
+
+def installed_closure(requirements: list[str]) -> set[str]:
+    """The distributions a pip install of these requirements brings in (from this venv's metadata)."""
+    seen: set[str] = set()
+    todo = list(requirements)
+    while todo:
+        spec = todo.pop()
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[([^\]]+)\])?", spec)
+        name, extras = canonical(match.group(1)), set((match.group(2) or "").replace(" ", "").split(",")) - {""}
+        key = name + "[" + ",".join(sorted(extras)) + "]"
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            requires = md.requires(name) or []
+        except md.PackageNotFoundError:
+            continue
+        for req in requires:
+            req_spec, _, marker = req.partition(";")
+            marker_extras = set(re.findall(r"extra\s*==\s*['\"]([^'\"]+)['\"]", marker))
+            if marker_extras and not marker_extras & extras:
+                continue
+            if marker and not marker_extras and ("python_version < \"3" in marker or "sys_platform == \"win32\"" in marker):
+                continue
+            todo.append(req_spec.strip())
+    return {k.split("[")[0] for k in seen}
+
+
+@pytest.mark.parametrize("svc", sorted(SERVICES))
+def test_service_requirements_cover_what_its_code_imports(svc):
+    """An image holds only its own requirements: an import they do not bring in fails at run time."""
+    package = SERVICES[svc][0]
+    imports = third_party_imports(f"services/{svc}/{package}", "shared/imatter_shared",
+                                  skip=("imatter_shared/testing.py",))
+    reqs = [f"{n}{e}" for n, (e, _) in read_pins(f"services/{svc}/requirements.txt").items()]
+    closure = installed_closure(reqs)
+    dists = md.packages_distributions()
+    missing = []
+    for module, where in sorted(imports.items()):
+        providers = {canonical(d) for d in dists.get(module, [])}
+        if not providers & closure:
+            missing.append(f"{module} (imported in {where}; provided by {sorted(providers) or 'nothing installed'})")
+    assert not missing, f"services/{svc}/requirements.txt does not bring in: " + "; ".join(missing)
