@@ -1,0 +1,278 @@
+"""The audit trail: who read, exported, changed or erased which personal record, when and
+from where. One append-only table per service (each organisation audits its own data).
+
+    # models
+    class AuditEvent(AuditMixin, db.Model):
+        __tablename__ = "audit_events"
+
+    # app factory, after the blueprints
+    init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/training", roles=("training_admin",))
+
+    # views
+    audit.record("read", "person", person.id)
+
+Append-only is enforced twice: in the application (mapper events refuse any UPDATE or
+DELETE of a loaded row, and ORM bulk update/delete of the model), and on PostgreSQL by a
+trigger created with the table (by `create_all` and by Alembic's `op.create_table` alike),
+which refuses UPDATE always and DELETE unless the retention job says so for its own
+transaction (`SET LOCAL imatter.audit_retention = 'on'`).
+
+Rows hold ids, never names, emails or bodies: the trail must not itself become a second copy
+of the personal data it watches.
+"""
+from __future__ import annotations
+
+import getpass
+import logging
+from datetime import datetime, timezone
+from typing import Optional
+
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context, request
+from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+
+log = logging.getLogger("imatter.audit")
+
+ACTIONS = ("read", "export", "change", "erase", "refused")
+RETENTION_GUC = "imatter.audit_retention"
+
+# table names of every AuditMixin model: the PostgreSQL trigger is attached to these
+APPEND_ONLY_TABLES: set[str] = set()
+_BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class AuditAppendOnly(RuntimeError):
+    """Someone tried to change or delete an audit row through the application."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _pii(category, purpose, retention):
+    return {"pii": {"category": category, "purpose": purpose, "lawful_basis": "legal_obligation",
+                    "retention": retention}}
+
+
+_AUDIT_PURPOSE = "accountability: audit trail of access to personal records (UK GDPR art. 5(2), 32)"
+
+
+class AuditMixin:
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=_utcnow, index=True,
+                                         info={"pii": False})
+    user_id: Mapped[Optional[str]] = mapped_column(
+        sa.String(64), nullable=True, index=True,
+        info=_pii("account identifier", _AUDIT_PURPOSE, "6y after at"))
+    action: Mapped[str] = mapped_column(sa.String(16), nullable=False, info={"pii": False})
+    record_type: Mapped[str] = mapped_column(sa.String(60), nullable=False, info={"pii": False})
+    record_id: Mapped[str] = mapped_column(
+        sa.String(64), nullable=False,
+        info=_pii("pseudonymous record identifier", _AUDIT_PURPOSE, "6y after at"))
+    ip: Mapped[Optional[str]] = mapped_column(
+        sa.String(64), nullable=True, info=_pii("network identifier", _AUDIT_PURPOSE, "6y after at"))
+    request_id: Mapped[Optional[str]] = mapped_column(sa.String(64), nullable=True, info={"pii": False})
+    via: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="api", info={"pii": False})
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        name = cls.__dict__.get("__tablename__")
+        if name:
+            APPEND_ONLY_TABLES.add(name)
+            sa.event.listen(cls, "before_update", _refuse_update)
+            sa.event.listen(cls, "before_delete", _refuse_delete)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (sa.Index(f"ix_{cls.__tablename__}_record", "record_type", "record_id"),)
+
+    def to_dict(self) -> dict:
+        return {"id": str(self.id), "at": self.at.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z"),
+                "user_id": self.user_id, "action": self.action, "record_type": self.record_type,
+                "record_id": self.record_id, "ip": self.ip, "request_id": self.request_id, "via": self.via}
+
+
+def _refuse_update(mapper, connection, target):
+    raise AuditAppendOnly("The audit trail is append-only: a row cannot be changed.")
+
+
+def _refuse_delete(mapper, connection, target):
+    raise AuditAppendOnly("The audit trail is append-only: a row cannot be deleted.")
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk(state):
+    """ORM bulk UPDATE/DELETE of an audit model skips mapper events; refuse those too.
+    (Core statements on the bare Table stay possible for the retention job and test resets.)"""
+    if not (state.is_update or state.is_delete) or not state.is_orm_statement:
+        return
+    for mapper in state.all_mappers:
+        if issubclass(mapper.class_, AuditMixin):
+            raise AuditAppendOnly("The audit trail is append-only: no bulk update or delete.")
+
+
+# -- PostgreSQL guard ---------------------------------------------------------------------
+
+def pg_guard_sql(table: str) -> list[str]:
+    fn = f"{table}_append_only"
+    return [
+        f"""CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'DELETE' AND coalesce(current_setting('{RETENTION_GUC}', true), '') = 'on' THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION USING MESSAGE = 'audit trail {table} is append-only (' || TG_OP || ' refused)';
+END $$ LANGUAGE plpgsql""",
+        f"DROP TRIGGER IF EXISTS {fn} ON {table}",
+        f"CREATE TRIGGER {fn} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {fn}()",
+    ]
+
+
+@sa.event.listens_for(sa.Table, "after_create")
+def _install_pg_guard(table, connection, **kw):
+    # Listening on the Table class catches create_all and Alembic's op.create_table alike.
+    if table.name in APPEND_ONLY_TABLES and connection.dialect.name == "postgresql":
+        for stmt in pg_guard_sql(table.name):
+            connection.exec_driver_sql(stmt)
+
+
+def allow_retention_delete(session_or_conn) -> None:
+    """Let this transaction's DELETEs past the PostgreSQL guard (the retention job only)."""
+    bind = session_or_conn.get_bind() if isinstance(session_or_conn, Session) else session_or_conn
+    if bind.dialect.name == "postgresql":
+        session_or_conn.execute(sa.text(f"SET LOCAL {RETENTION_GUC} = 'on'"))
+
+
+# -- recording ----------------------------------------------------------------------------
+
+def _state():
+    state = current_app.extensions.get("imatter_audit")
+    if state is None:
+        raise RuntimeError("init_audit(app, ...) was not called for this service")
+    return state
+
+
+def client_ip() -> str | None:
+    """The caller's address: the first X-Forwarded-For hop (set by the gateway), else the peer."""
+    first = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+    ip = first or request.remote_addr
+    return ip[:64] if ip else None
+
+
+def record(action: str, record_type: str, record_id, *, user_id: str | None = None) -> None:
+    """Note that the caller did `action` to one personal record.
+
+    In a request the row is written when the response is ready, in its own commit after the
+    view's (so reads and refusals are kept even when the view changes nothing or fails).
+    Outside a request (flask dp ...) it joins the caller's session and commit.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"audit action must be one of {ACTIONS}, not {action!r}")
+    db, model = _state()
+    row = dict(action=action, record_type=str(record_type)[:60], record_id=str(record_id)[:64], at=_utcnow())
+    if has_request_context():
+        p = g.get("principal")
+        row.update(user_id=user_id or getattr(p, "user_id", None) or g.get("user_id"), ip=client_ip(),
+                   request_id=g.get("request_id"), via="api")
+        g.setdefault("_audit_rows", []).append(row)
+    else:
+        row.update(user_id=user_id or _cli_actor(), ip=None, request_id=None, via="cli")
+        db.session.add(model(**row))
+
+
+def _cli_actor() -> str:
+    try:
+        return "cli:" + getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def _flush(response):
+    rows = g.pop("_audit_rows", None)
+    if not rows:
+        return response
+    db, model = _state()
+    try:
+        if response.status_code >= 400:
+            db.session.rollback()  # the failed request's own work is discarded anyway
+        db.session.add_all(model(**row) for row in rows)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("audit rows could not be written", extra={"ctx_rows": len(rows)})
+        raise
+    return response
+
+
+# -- staff query endpoint -----------------------------------------------------------------
+
+class AuditQuery(Schema):
+    user_id = fields.String(validate=validate.Length(max=64))
+    action = fields.String(validate=validate.OneOf(ACTIONS))
+    record_type = fields.String(validate=validate.Length(max=60))
+    record_id = fields.String(validate=validate.Length(max=64))
+    since = fields.DateTime()
+    until = fields.DateTime()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+
+
+class AuditEventOut(Schema):
+    id = fields.String()
+    at = fields.String()
+    user_id = fields.String(allow_none=True)
+    action = fields.String()
+    record_type = fields.String()
+    record_id = fields.String()
+    ip = fields.String(allow_none=True)
+    request_id = fields.String(allow_none=True)
+    via = fields.String()
+
+
+class AuditPage(Schema):
+    items = fields.List(fields.Nested(AuditEventOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def audit_blueprint(db, model, url_prefix: str, roles: tuple[str, ...]):
+    from imatter_shared.web.api import Blueprint
+    from imatter_shared.web.auth import require_roles
+
+    blp = Blueprint("audit", __name__, url_prefix=url_prefix,
+                    description="The audit trail of access to personal records (staff only)")
+
+    @blp.route("/audit", methods=["GET"])
+    @blp.arguments(AuditQuery, location="query")
+    @blp.response(200, AuditPage)
+    @blp.doc(security=[{"bearerAuth": []}])
+    @require_roles(*roles)
+    def audit_list(args):
+        """Who read, exported, changed or erased which record, newest first."""
+        q = sa.select(model)
+        for name in ("user_id", "action", "record_type", "record_id"):
+            if args.get(name):
+                q = q.where(getattr(model, name) == args[name])
+        if args.get("since"):
+            q = q.where(model.at >= _naive_utc(args["since"]))
+        if args.get("until"):
+            q = q.where(model.at < _naive_utc(args["until"]))
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+        page, per_page = args["page"], args["per_page"]
+        rows = db.session.scalars(q.order_by(model.id.desc()).limit(per_page).offset((page - 1) * per_page))
+        return {"items": [r.to_dict() for r in rows], "total": total, "page": page, "per_page": per_page}
+
+    return blp
+
+
+def init_audit(app, api, db, model, *, url_prefix: str, roles: tuple[str, ...]) -> None:
+    """Register the audit model, the end-of-request writer and the staff query endpoint."""
+    app.extensions["imatter_audit"] = (db, model)
+    app.after_request(_flush)
+    api.register_blueprint(audit_blueprint(db, model, url_prefix, roles))
