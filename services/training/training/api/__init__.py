@@ -14,6 +14,7 @@ def _api_modules():
     from . import orders, organisations, people, price_book  # organisation side (issue 4)
     modules += [organisations, people, price_book, orders]
     from . import catalogue, directory, enrolments, interest, packages, pathways  # people side (issue 5)
-    from . import practitioner_licences
-    modules += [catalogue, enrolments, pathways, packages, practitioner_licences, directory, interest]
+    from . import bursaries, lead_professionals, practitioner_licences
+    modules += [catalogue, enrolments, pathways, packages, practitioner_licences, directory, interest,
+                lead_professionals, bursaries]
     return modules

@@ -1,0 +1,158 @@
+"""The Lead Professional route, Level 3A group registration and volunteer study supporters."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate as v
+
+from imatter_shared.web.api import Blueprint
+from imatter_shared.web.errors import NotFound
+
+from ..authz import require_org_admin, require_person_access
+from ..extensions import db
+from ..models.lead_professionals import StudySupporterApplication
+from ..rules.trainee import ENTRY_ROUTES
+from ..services import lead_professionals as svc
+from ._people_common import require_training_admin
+
+blp = Blueprint("lead_professionals", __name__, url_prefix="/api/v1/lead-professionals",
+                description="Lead Professionals: application, trainee and implementation years, obligations")
+
+
+class Reference(Schema):
+    name = fields.String(required=True, validate=v.Length(min=1, max=200))
+    relationship = fields.String(required=True, validate=v.Length(min=1, max=200))
+    contact = fields.String(load_default=None, validate=v.Length(max=254))
+
+
+class ApplicationIn(Schema):
+    person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
+    organisation_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
+    route = fields.String(load_default="standard", validate=v.OneOf(tuple(ENTRY_ROUTES)))
+    specialism = fields.String(load_default=None, validate=v.Length(max=200))
+    references = fields.List(fields.Nested(Reference), required=True, validate=v.Length(max=5))
+    senior_leadership_backing = fields.Boolean(required=True)
+
+
+class InterviewIn(Schema):
+    outcome = fields.String(required=True, validate=v.OneOf(("passed", "failed")))
+
+
+class RecordIn(Schema):
+    occurred_at = fields.AwareDateTime(load_default=None)
+    note = fields.String(load_default=None, validate=v.Length(max=500))
+
+
+class GroupIn(Schema):
+    organisation_id = fields.String(required=True, validate=v.Length(min=1, max=32))
+    lead_person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
+    course_code = fields.String(required=True, validate=v.OneOf(("foundation_a1", "foundation_a2")))
+    audience = fields.String(required=True, validate=v.OneOf(("professionals", "parents")))
+    starts_on = fields.Date(required=True)
+    participants_count = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=100))
+
+
+class SupporterIn(Schema):
+    person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
+    motivation = fields.String(required=True, validate=v.Length(min=1, max=3000))
+
+
+class DecisionIn(Schema):
+    outcome = fields.String(required=True, validate=v.OneOf(("accepted", "declined")))
+
+
+def _application(application_id):
+    a = svc.get(application_id)
+    require_person_access(a.person_id)
+    return a
+
+
+@blp.route("/applications", methods=["POST"])
+@blp.arguments(ApplicationIn)
+@blp.response(201)
+def apply(data):
+    """Apply with references and senior leadership backing; the standard route follows Intermediate
+    A or B, the fast track Foundation A and B (409 with `unmet` otherwise)."""
+    c = require_person_access(data["person_id"])
+    a = svc.apply(data, c.user_id)
+    db.session.commit()
+    return svc.application_json(a)
+
+
+@blp.route("/applications/<application_id>")
+@blp.response(200)
+def one(application_id):
+    """With the trainee / implementation years and each obligation's status and next deadline."""
+    return svc.application_json(_application(application_id))
+
+
+@blp.route("/applications/<application_id>/interview", methods=["POST"])
+@blp.arguments(InterviewIn)
+@blp.response(200)
+def interview(data, application_id):
+    require_training_admin()
+    a = svc.interview(svc.get(application_id), data["outcome"])
+    db.session.commit()
+    return svc.application_json(a)
+
+
+@blp.route("/applications/<application_id>/advance", methods=["POST"])
+@blp.response(200)
+def advance(application_id):
+    require_training_admin()
+    a = svc.advance(svc.get(application_id))
+    db.session.commit()
+    return svc.application_json(a)
+
+
+@blp.route("/applications/<application_id>/obligations")
+@blp.response(200)
+def obligations(application_id):
+    items = svc.obligations(_application(application_id))
+    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+
+
+@blp.route("/applications/<application_id>/obligations/<code>/records", methods=["POST"])
+@blp.arguments(RecordIn)
+@blp.response(201)
+def record(data, application_id, code):
+    """Record one fulfilment (a log book entry, a session attended, a plan submitted ...)."""
+    a = _application(application_id)
+    r = svc.record(a, code, data)
+    db.session.commit()
+    return {"id": r.id, "obligation": r.obligation, "occurred_at": svc.iso(r.occurred_at),
+            "obligations": svc.obligations(a)}
+
+
+@blp.route("/level-3a-groups", methods=["POST"])
+@blp.arguments(GroupIn)
+@blp.response(201)
+def register_group(data):
+    """Register an in-house Foundation A group run under a Level 3A licence (no charge)."""
+    c = require_person_access(data["lead_person_id"])
+    if not (c.is_training_admin or data["organisation_id"] in c.admin_org_ids | c.member_org_ids):
+        require_org_admin(data["organisation_id"])
+    g = svc.register_group(data, c.user_id)
+    db.session.commit()
+    return svc.group_json(g)
+
+
+@blp.route("/study-supporter-applications", methods=["POST"])
+@blp.arguments(SupporterIn)
+@blp.response(201)
+def apply_supporter(data):
+    require_person_access(data["person_id"])
+    s = svc.apply_supporter(data)
+    db.session.commit()
+    return svc.supporter_json(s)
+
+
+@blp.route("/study-supporter-applications/<application_id>/decision", methods=["POST"])
+@blp.arguments(DecisionIn)
+@blp.response(200)
+def decide_supporter(data, application_id):
+    require_training_admin()
+    s = db.session.get(StudySupporterApplication, application_id)
+    if s is None:
+        raise NotFound("No study supporter application with that id.")
+    s = svc.decide_supporter(s, data["outcome"])
+    db.session.commit()
+    return svc.supporter_json(s)

@@ -1,0 +1,79 @@
+"""Lead Professional trainee obligations (seed 001) and what falls due when: pure functions.
+
+One declarative table. `cadence` is the period a target applies to; `due_days` places the
+deadline of a "once"/"yearly_start" obligation that many days after its period starts.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .licensing import add_months
+
+OBLIGATIONS: list[dict] = [
+    {"code": "action_plan_outline", "title": "An agreed action plan outline", "cadence": "once", "target": 1,
+     "due_days": 30},
+    {"code": "monthly_development", "title": "Take part in monthly practitioner development training",
+     "cadence": "monthly", "target": 1},
+    {"code": "participant_feedback", "title": "Gather participant feedback", "cadence": "quarterly", "target": 1},
+    {"code": "log_book", "title": "Maintain a personal log book (entries)", "cadence": "monthly", "target": 1},
+    {"code": "annual_plan", "title": "Submit an annual action plan and budget plan", "cadence": "yearly_start",
+     "target": 1, "due_days": 30},
+    {"code": "foundation_a_courses", "title": "Support at least 2 Foundation A courses a year",
+     "cadence": "yearly", "target": 2},
+    {"code": "linked_cpd", "title": "Take part in linked CPD to maintain the licence", "cadence": "yearly",
+     "target": 1},
+]
+OBLIGATIONS_BY_CODE = {o["code"]: o for o in OBLIGATIONS}
+MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12, "yearly_start": 12}
+
+# entry to the advanced programme (seed 001): normally after Intermediate A or B; a fast track
+# after Foundation A (both parts) and B, on condition the outstanding coursework is completed
+ENTRY_ROUTES = {
+    "standard": {"any_of": ("intermediate_a", "intermediate_b"), "unmet": "intermediate_completion"},
+    "fast_track": {"all_of": ("foundation_a1", "foundation_a2", "foundation_b"), "unmet": "foundation_completion"},
+}
+MIN_REFERENCES = 2
+
+
+def entry_unmet(route: str, completed: set[str], senior_leadership_backing: bool) -> list[str]:
+    rule = ENTRY_ROUTES[route]
+    unmet = []
+    ok = any(c in completed for c in rule["any_of"]) if "any_of" in rule else set(rule["all_of"]) <= completed
+    if not ok:
+        unmet.append(rule["unmet"])
+    if not senior_leadership_backing:
+        unmet.append("senior_leadership_backing")
+    return unmet
+
+
+def _period(start: datetime, now: datetime, months: int) -> tuple[datetime, datetime]:
+    n = 0
+    while add_months(start, months * (n + 1)) <= now:
+        n += 1
+    return add_months(start, months * n), add_months(start, months * (n + 1))
+
+
+def obligations(start: datetime, now: datetime, records: dict[str, list[datetime]]) -> list[dict]:
+    """Each obligation's current period, how many records fall in it, its deadline and status
+    (done, due, overdue)."""
+    out = []
+    for o in OBLIGATIONS:
+        done_at = sorted(records.get(o["code"], []))
+        if o["cadence"] == "once":
+            p_start, p_end = start, None
+            due_on = start + timedelta(days=o["due_days"])
+            done = len(done_at)
+            previous_missed = False
+        else:
+            months = MONTHS[o["cadence"]]
+            p_start, p_end = _period(start, now, months)
+            done = sum(1 for t in done_at if p_start <= t < p_end)
+            due_on = p_start + timedelta(days=o["due_days"]) if o["cadence"] == "yearly_start" else p_end
+            prev_start = add_months(p_start, -months) if p_start > start else None
+            previous_missed = prev_start is not None and sum(
+                1 for t in done_at if prev_start <= t < p_start) < o["target"]
+        status = "done" if done >= o["target"] else "overdue" if now > due_on or previous_missed else "due"
+        out.append({"code": o["code"], "title": o["title"], "cadence": o["cadence"], "target": o["target"],
+                    "done": done, "period_start": p_start, "period_end": p_end, "due_on": due_on,
+                    "status": status})
+    return out
