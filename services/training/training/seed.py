@@ -39,3 +39,53 @@ def seed_demo_organisation() -> None:
 
 
 SEEDERS += [seed_price_book, seed_demo_organisation]
+
+
+# ---- people side (issue 5) ----------------------------------------------------------------------
+
+DEMO_LEAD_EMAIL = "demo.lead@willowbrook.example"
+
+
+def seed_demo_lead() -> None:
+    """A clearly fictional Lead Practitioner of the demo school, certified through the normal rules
+    (Deep Dive and Lead training completed, a Type 3 practicum completed) and opted into the
+    public directory; plus a fictional Informed-Practitioner learner part way through."""
+    import sqlalchemy as sa
+
+    from imatter_shared.messaging import outbox
+
+    from .models import Membership, Organisation, OutboxMessage, Package, PathwayItem, Person
+    from .models.base import utcnow
+    from .services import certification, directory
+
+    if db.session.scalar(sa.select(Person.id).where(Person.email == DEMO_LEAD_EMAIL)):
+        return
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.name == DEMO_ORG_NAME))
+    if org is None:
+        return
+    lead = Person(name="Demo Lead Practitioner (fictional)", email=DEMO_LEAD_EMAIL, kind="professional",
+                  created_by="seed-demo")
+    learner = Person(name="Demo Learner (fictional)", email="demo.learner@willowbrook.example", kind="professional",
+                     created_by="seed-demo")
+    db.session.add_all([lead, learner])
+    db.session.flush()
+    db.session.add_all([Membership(organisation_id=org.id, person_id=p.id, role="staff") for p in (lead, learner)])
+    for item, price in (("deep_dive", 75000), ("lead_training", 25000)):
+        db.session.add(PathwayItem(person_id=lead.id, item=item, role="lead", organisation_id=org.id, price=price,
+                                   state="completed", completed_at=utcnow(), booked_by="seed-demo"))
+    pkg = Package(organisation_id=org.id, practitioner_id=lead.id, type=3, price=45000, funding="organisation",
+                  tracker_uses=6, online_accounts=3, credits_left=2, cases_count=2, practicum_state="completed",
+                  completed_at=utcnow(), created_by="seed-demo")
+    db.session.add(pkg)
+    db.session.add(PathwayItem(person_id=learner.id, item="study_support", role="informed", organisation_id=org.id,
+                               price=25000, state="booked", booked_by="seed-demo"))
+    db.session.flush()
+    outbox.add(db.session, OutboxMessage, "training.package.purchased",
+               {"package_id": pkg.id, "package_type": 3, "organisation_id": org.id, "practitioner_id": lead.id,
+                "tracker_uses": 6, "online_accounts": 3}, producer="training")
+    certification.certify_ready(lead.id)  # the rules certify (and announce) the Lead
+    if directory.is_eligible(lead.id):
+        directory.opt_in(lead, {"locality": "Fictional Valley", "summary": "Demo entry: not a real practitioner."})
+
+
+SEEDERS += [seed_demo_lead]
