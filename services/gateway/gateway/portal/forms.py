@@ -1,0 +1,76 @@
+"""Form helpers: the per-session CSRF token, reading form fields, mapping API errors to fields."""
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import abort, request, session
+
+CSRF_FIELD = "csrf_token"
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, created on first use (so anonymous forms are protected too)."""
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def check_csrf() -> None:
+    """Every POST form carries the session's token; anything else is refused with 400."""
+    expected = session.get("csrf")
+    sent = request.form.get(CSRF_FIELD, "")
+    if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
+        abort(400, description="csrf")
+
+
+def text(name: str, max_len: int = 2000) -> str:
+    return (request.form.get(name) or "").strip()[:max_len]
+
+
+def integer(name: str, default: int | None = None) -> int | None:
+    raw = (request.values.get(name) or "").strip()
+    try:
+        return int(raw)
+    except ValueError:
+        return default
+
+
+def checkbox(name: str) -> bool:
+    return request.form.get(name) in ("on", "true", "1", "yes")
+
+
+class FormState:
+    """What a re-rendered form needs: the values typed, per-field errors and a summary."""
+
+    def __init__(self, values: dict | None = None):
+        self.values = dict(values or {})
+        self.errors: dict[str, list[str]] = {}
+        self.detail: str | None = None
+        self.unmet: list[str] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def from_result(self, result) -> "FormState":
+        """Copy an API refusal (problem+json) onto the form: `detail`, per-field `errors`, `unmet`."""
+        self.detail = result.detail
+        for field, messages in (result.errors or {}).items():
+            for m in messages if isinstance(messages, list) else [messages]:
+                self.add(_leaf(field), str(m))
+        self.unmet = list(result.unmet or [])
+        return self
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors or self.detail)
+
+    def get(self, name: str, default=""):
+        return self.values.get(name, default)
+
+
+def _leaf(field: str) -> str:
+    """`consent.given_by` is shown next to the `consent.given_by` input; `json.x` is `x`."""
+    return field.removeprefix("json.")
