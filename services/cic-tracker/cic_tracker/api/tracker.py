@@ -32,11 +32,12 @@ Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **k
 class ConsentIn(Schema):
     given_by = Text(200, required=True)
     scope = Text(1000, required=True)
-    given_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    # when consent was recorded; defaults to now (naive times are read as UTC)
+    given_at = fields.AwareDateTime(load_default=None, default_timezone=timezone.utc)
 
 
 class CaseIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
     consent = fields.Nested(ConsentIn, required=True)
 
 

@@ -14,7 +14,7 @@ from .packages import rule_for
 MAX_CASES = 3
 # Pseudonymous codes only: no spaces (so no "first last" names), no '@' (so no e-mail
 # addresses), a short alphabet. The code means something to the practitioner alone.
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 GOAL_STATUSES = ("open", "in_progress", "achieved", "dropped")
 ASSESSMENT_KINDS = ("baseline", "follow_up")
 SCORE_MIN, SCORE_MAX = 0, 10
@@ -28,7 +28,7 @@ def code_problem(code: str) -> str | None:
     if any(ch.isspace() for ch in code):
         return "A case code must be a pseudonym without spaces (never a name)."
     if not CODE_PATTERN.match(code):
-        return "A case code is 2-64 letters, digits, '.', '_' or '-', starting with a letter or digit."
+        return "A case code is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."
     return None
 
 

@@ -88,6 +88,12 @@ def set_hub(mp: Microproject, hub_id: str | None) -> Microproject:
     return mp
 
 
+def _lock(mp: Microproject) -> None:
+    """Serialise case openings and completion per microproject (row lock on PostgreSQL; SQLite
+    has one writer at a time), so two requests cannot both take the third case slot."""
+    db.session.execute(sa.select(Microproject.id).where(Microproject.id == mp.id).with_for_update())
+
+
 def _counted_cases(mp: Microproject) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(
         Case.microproject_id == mp.id, Case.state.in_(COUNTED)))
@@ -119,9 +125,10 @@ def open_case(mp: Microproject, code: str, consent: dict) -> Case:
     problem = rules.code_problem(code)
     if problem:
         raise ApiError("Invalid case code.", 400, errors={"code": [problem]})
-    given_at = naive_utc(consent["given_at"])
+    given_at = naive_utc(consent["given_at"]) if consent.get("given_at") else now()
     if (given_at - now()).total_seconds() > 300:
         raise ApiError("Consent cannot be given in the future.", 400, errors={"consent.given_at": ["Is in the future."]})
+    _lock(mp)
     for case in db.session.scalars(sa.select(Case).where(Case.microproject_id == mp.id, Case.state == "open")):
         close_if_expired(case, mp)
     unmet = rules.can_open_case(_counted_cases(mp), mp.state)
@@ -326,6 +333,7 @@ def progress_of(case: Case) -> dict:
 # ---- completion and retention --------------------------------------------------------------
 
 def complete(mp: Microproject, reflection: str) -> Microproject:
+    _lock(mp)
     cases = [c for c in cases_of(mp) if c.state in COUNTED]
     counts = [rules.CaseCounts(c.baselines_count, c.follow_ups_count) for c in cases]
     unmet = rules.completion_unmet(mp.state, mp.tracker_credits, counts, reflection)

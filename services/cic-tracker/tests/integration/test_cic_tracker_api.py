@@ -262,3 +262,18 @@ def test_a_package_without_tracker_uses_completes_without_measures(client, cic, 
     r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/completion", json={"reflection": "done"},
                     headers=headers)
     assert r.status_code == 200
+
+
+def test_consent_time_defaults_to_now_and_cannot_be_in_the_future(client, cic):
+    person, headers = cic.person()
+    mp_id = cic.package(person)
+    r = client.post(CASES.format(mp_id), json={"code": "T1", "consent": {"given_by": "carer", "scope": "tracker"}},
+                    headers=headers)
+    assert r.status_code == 201 and r.get_json()["consent"]["given_at"]
+    future = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+    r = client.post(CASES.format(mp_id), json={"code": "T2", "consent": {"given_by": "carer", "scope": "tracker",
+                                                                         "given_at": future}}, headers=headers)
+    assert r.status_code == 400 and "consent.given_at" in r.get_json()["errors"]
+    r = client.post(CASES.format(mp_id), json={"code": "T1", "consent": {"given_by": "carer", "scope": "tracker"}},
+                    headers=headers)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["unique_code"]
