@@ -1,0 +1,262 @@
+"""3. Event pipeline: training's outbox -> relay -> RabbitMQ -> cic-tracker's consumer -> committed
+effect (a microproject row and its inbox row, one transaction), against raw pika measured in the
+same run on the same broker (the ceiling): publish with confirms one at a time to a quorum queue
+through a topic exchange (what the relay does), consume with manual acks, and publish->consume
+latency at the same steady rate.
+
+* throughput: N `training.package.purchased` rows are written to the outbox first, then the
+  relay is started; events/s = N / time until the N-th effect is committed in cic-tracker.
+* latency at a steady rate: rows are committed to the outbox at R/s while relay and consumer run;
+  end-to-end latency = cic inbox `received_at` - training outbox `created_at`, per event.
+
+Services on PostgreSQL (fresh databases). Needs RabbitMQ on 127.0.0.1:5672.
+
+    python -m bench.events
+"""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import sqlalchemy as sa
+
+from .common import Settings, Stack, Table, dump_logs, emit, log, percentile, ratio
+
+TYPE = "training.package.purchased"
+
+
+# -- the raw-pika ceiling ----------------------------------------------------------------------------
+
+def pika_ceiling(amqp_url: str, messages: int, rate: float, latency_seconds: float) -> dict:
+    import pika
+
+    exchange = f"imatter.bench.{uuid.uuid4().hex[:8]}"
+    queue = exchange + ".q"
+    params = pika.URLParameters(amqp_url)
+    conn = pika.BlockingConnection(params)
+    ch = conn.channel()
+    ch.confirm_delivery()
+    ch.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
+    ch.queue_declare(queue, durable=True, arguments={"x-queue-type": "quorum", "x-delivery-limit": 10})
+    ch.queue_bind(queue, exchange, routing_key=TYPE)
+    body = b'{"event_id": "' + b"0" * 36 + b'", "data": {"package_id": "' + b"x" * 32 + b'"}}'
+    props = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+    out: dict = {}
+    try:
+        t0 = time.monotonic()
+        for _ in range(messages):
+            ch.basic_publish(exchange, TYPE, body, props, mandatory=True)
+        out["publish_rate"] = messages / (time.monotonic() - t0)
+
+        ch.basic_qos(prefetch_count=100)
+        got = 0
+        t0 = time.monotonic()
+        for method, _props, _body in ch.consume(queue, inactivity_timeout=5):
+            if method is None:
+                break
+            ch.basic_ack(method.delivery_tag)
+            got += 1
+            if got >= messages:
+                break
+        ch.cancel()
+        out["consume_rate"] = got / (time.monotonic() - t0)
+        out["consumed"] = got
+
+        # publish -> consume latency at a steady rate: a publisher thread on its own connection
+        lat: list[float] = []
+        n = max(1, int(rate * latency_seconds))
+        stop = threading.Event()
+
+        def publisher():
+            pconn = pika.BlockingConnection(params)
+            pch = pconn.channel()
+            pch.confirm_delivery()
+            start = time.monotonic()
+            for i in range(n):
+                due = start + i / rate
+                now = time.monotonic()
+                if due > now:
+                    time.sleep(due - now)
+                stamp = repr(time.time()).encode()
+                pch.basic_publish(exchange, TYPE, stamp, props, mandatory=True)
+                if stop.is_set():
+                    break
+            pconn.close()
+
+        th = threading.Thread(target=publisher, daemon=True)
+        th.start()
+        deadline = time.monotonic() + latency_seconds + 30
+        for method, _props, b in ch.consume(queue, inactivity_timeout=1):
+            if method is not None:
+                lat.append(time.time() - float(b))
+                ch.basic_ack(method.delivery_tag)
+            if len(lat) >= n or time.monotonic() > deadline:
+                break
+        stop.set()
+        ch.cancel()
+        th.join(timeout=30)
+        lat.sort()
+        out.update(latency_n=len(lat), p50_ms=_ms(percentile(lat, 50)), p99_ms=_ms(percentile(lat, 99)))
+    finally:
+        try:
+            ch.queue_delete(queue)
+            ch.exchange_delete(exchange)
+        finally:
+            conn.close()
+    return out
+
+
+def _ms(v):
+    return None if v is None else v * 1000.0
+
+
+# -- the pipeline ------------------------------------------------------------------------------------
+
+def _package_data() -> dict:
+    return {"package_id": uuid.uuid4().hex, "package_type": 1, "organisation_id": uuid.uuid4().hex,
+            "practitioner_id": uuid.uuid4().hex, "tracker_uses": 6, "online_accounts": 1}
+
+
+def write_outbox(engine, count: int, rate: float | None = None) -> list[str]:
+    """Commit `count` outbox rows (one per transaction, as a request would), at `rate`/s if given."""
+    from imatter_shared.messaging import outbox
+    from training.models import OutboxMessage
+
+    ids = []
+    start = time.monotonic()
+    with sa.orm.Session(engine) as session:
+        for i in range(count):
+            if rate:
+                due = start + i / rate
+                now = time.monotonic()
+                if due > now:
+                    time.sleep(due - now)
+            env = outbox.add(session, OutboxMessage, TYPE, _package_data(), producer="training")
+            session.commit()
+            ids.append(env.event_id)
+    return ids
+
+
+def effects(cic_engine, event_ids: list[str] | None = None) -> int:
+    """Committed effects in cic-tracker: inbox rows of this type (written in the handler's transaction)."""
+    q = "SELECT count(*) FROM inbox_messages WHERE type = :t"
+    with cic_engine.connect() as conn:
+        return conn.execute(sa.text(q), {"t": TYPE}).scalar() or 0
+
+
+def wait_effects(cic_engine, target: int, timeout: float) -> float | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if effects(cic_engine) >= target:
+            return time.monotonic()
+        time.sleep(0.05)
+    return None
+
+
+_IDS = sa.bindparam("ids", expanding=True)
+
+
+def latencies(training_engine, cic_engine, event_ids: list[str]) -> list[float]:
+    with training_engine.connect() as conn:
+        created = dict(conn.execute(sa.text("SELECT event_id, created_at FROM outbox_messages "
+                                            "WHERE event_id IN :ids").bindparams(_IDS), {"ids": event_ids}).all())
+    with cic_engine.connect() as conn:
+        received = dict(conn.execute(sa.text("SELECT event_id, received_at FROM inbox_messages "
+                                             "WHERE event_id IN :ids").bindparams(_IDS), {"ids": event_ids}).all())
+    return sorted((received[e] - created[e]).total_seconds() for e in event_ids if e in received and e in created)
+
+
+def _wait_queue(amqp_url: str, queue: str, timeout: float = 30) -> None:
+    import pika
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+        try:
+            conn.channel().queue_declare(queue, passive=True)
+            return
+        except pika.exceptions.ChannelClosedByBroker:
+            time.sleep(0.2)
+        finally:
+            if conn.is_open:
+                conn.close()
+    raise RuntimeError(f"queue {queue} was not declared within {timeout}s")
+
+
+def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
+    from imatter_shared.testing import create_postgres_database, drop_postgres_database, require_amqp
+
+    from support.stack import BIN
+    import os
+
+    s = s or Settings.from_env()
+    amqp_url = require_amqp()
+    log(f"raw pika ceiling: {s.pika_messages} messages, then {s.events_rate:.0f}/s for {s.events_latency_seconds:.0f}s")
+    raw = pika_ceiling(amqp_url, s.pika_messages, s.events_rate, s.events_latency_seconds)
+
+    urls = {name: create_postgres_database(f"imatter_bench_{name}") for name in ("training", "cic", "gateway")}
+    stack = Stack(workers=1, consumers=False, amqp_url=amqp_url, database_urls=urls)
+    training_engine = sa.create_engine(urls["training"])
+    cic_engine = sa.create_engine(urls["cic"])
+    try:
+        log("starting the stack (PostgreSQL, RabbitMQ), consumer first, relay after the outbox is full")
+        stack.start()
+        stack._spawn("cic_consumer", [os.path.join(BIN, "flask"), "--app", "cic_tracker", "events", "consume"])
+        _wait_queue(amqp_url, f"cic-tracker.events.{stack.queue_suffix}")
+        base = effects(cic_engine)
+
+        log(f"writing {s.events_count} outbox rows")
+        write_outbox(training_engine, s.events_count)
+        t0 = time.monotonic()
+        stack._spawn("training_relay", [os.path.join(BIN, "flask"), "--app", "training", "events", "relay"])
+        t1 = wait_effects(cic_engine, base + s.events_count, timeout=max(60, s.events_count / 20))
+        done = effects(cic_engine) - base
+        drain_rate = done / ((t1 or time.monotonic()) - t0)
+
+        log(f"steady rate: {s.events_rate:.0f} events/s for {s.events_latency_seconds:.0f}s")
+        n = max(1, int(s.events_rate * s.events_latency_seconds))
+        ids = write_outbox(training_engine, n, rate=s.events_rate)
+        wait_effects(cic_engine, base + done + n, timeout=60)
+        lat = latencies(training_engine, cic_engine, ids)
+        relay_log = stack.read_log("training_relay")
+        consumer_log = stack.read_log("cic_consumer")
+    except BaseException:
+        dump_logs(stack)
+        raise
+    finally:
+        stack.cleanup()
+        training_engine.dispose()
+        cic_engine.dispose()
+        for url in urls.values():
+            drop_postgres_database(url)
+
+    pipe_ceiling = min(raw["publish_rate"], raw["consume_rate"])
+    t = Table(f"3. Event pipeline: outbox -> RabbitMQ -> committed effect (PostgreSQL, quorum queues)",
+              ["measure", "pipeline", "raw pika (ceiling)", "x ceiling"])
+    t.add("events/s, outbox drained to committed effect", drain_rate, pipe_ceiling, ratio(drain_rate, pipe_ceiling))
+    t.add("  raw publish with confirms, msg/s", None, raw["publish_rate"], None)
+    t.add("  raw consume, manual ack, prefetch 100, msg/s", None, raw["consume_rate"], None)
+    p50, p99 = _ms(percentile(lat, 50)), _ms(percentile(lat, 99))
+    t.add(f"p50 latency at {s.events_rate:.0f}/s, ms", p50, raw["p50_ms"],
+          ratio(p50, raw["p50_ms"]) if p50 else None)
+    t.add(f"p99 latency at {s.events_rate:.0f}/s, ms", p99, raw["p99_ms"],
+          ratio(p99, raw["p99_ms"]) if p99 else None)
+    t.add("events measured (throughput / latency)", f"{done} / {len(lat)}",
+          f"{raw['consumed']} / {raw['latency_n']}", None)
+    t.notes.append("x ceiling: throughput as a share of the slower raw-pika stage; latency as a multiple of "
+                   "raw publish->consume latency (higher is worse)")
+    t.notes.append("end-to-end latency is outbox created_at -> cic inbox received_at (the inbox row commits "
+                   "with the effect); it includes the relay's idle poll (EVENTS_RELAY_POLL_SECONDS, 0.5 s "
+                   "default) when the outbox was empty")
+    if done < s.events_count:
+        t.notes.append(f"only {done} of {s.events_count} effects committed in time; "
+                       f"relay log tail: {relay_log[-300:]!r} consumer log tail: {consumer_log[-300:]!r}")
+    emit(t)
+    if sink is not None:
+        sink.append(t)
+    return [t]
+
+
+if __name__ == "__main__":
+    run()

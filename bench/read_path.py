@@ -1,0 +1,83 @@
+"""1. Gateway read path: catalogue, organisation (authenticated) and directory reads through the
+gateway with a real access token, and straight to the training service (the gateway hop's cost),
+against a bare Flask JSON route under the same gunicorn settings (the ceiling), all in one run.
+
+    python -m bench.read_path            (BENCH_* variables: see bench.common.Settings)
+"""
+from __future__ import annotations
+
+from .common import Ceiling, Settings, Stack, Table, dump_logs, emit, log, ratio
+from .fixtures import create_org, probe, read_paths, signed_up
+from .loadgen import LoadResult, run_get
+
+COLUMNS = ["read", "via", "req/s", "p50 ms", "p99 ms", "requests", "errors", "x ceiling", "gateway / direct"]
+
+
+def measure_ceiling(ceiling: Ceiling, s: Settings, label: str = "bare Flask route") -> LoadResult:
+    return run_get(label, ceiling.url(), ["/json"], None, duration=s.duration, connections=s.connections,
+                   threads=s.threads, generator=s.generator, max_requests=s.max_requests)
+
+
+def measure_reads(stack: Stack, user, org_id: str | None, s: Settings, vias=("gateway", "direct")) -> dict:
+    """{(read, via): LoadResult} for every read whose endpoint answers 200."""
+    headers = {"Authorization": f"Bearer {user.token}", "Accept": "application/json"}
+    bases = {"gateway": stack.url("gateway"), "direct": stack.url("training")}
+    out = {}
+    for read, paths in read_paths(org_id).items():
+        for via in vias:
+            status = probe(user, paths, bases[via])
+            if status != 200:
+                out[(read, via)] = LoadResult(label=f"{read} (HTTP {status}: not measured)", generator="-")
+                continue
+            log(f"read {read} via {via}: {s.duration:.0f}s x {s.connections} connections")
+            out[(read, via)] = run_get(read, bases[via], paths, headers, duration=s.duration,
+                                       connections=s.connections, threads=s.threads, generator=s.generator,
+                                       max_requests=s.max_requests)
+    return out
+
+
+def table(results: dict, ceiling_rps: float, title: str) -> Table:
+    t = Table(title, COLUMNS)
+    for (read, via), r in results.items():
+        direct = results.get((read, "direct"))
+        hop = ratio(r.rps, direct.rps) if via == "gateway" and direct is not None else None
+        t.add(r.label if r.generator == "-" else read, via, r.rps, r.p50_ms, r.p99_ms, r.requests, r.errors,
+              ratio(r.rps, ceiling_rps), hop)
+    return t
+
+
+def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
+    s = s or Settings.from_env()
+    tables: list[Table] = []
+    with Ceiling(s.workers) as ceiling:
+        stack = Stack(workers=s.workers, consumers=False)
+        try:
+            log("starting the stack (SQLite)")
+            stack.start()
+            user = signed_up(stack)
+            org_id = create_org(user)
+            before = measure_ceiling(ceiling, s)
+            results = measure_reads(stack, user, org_id, s)
+            after = measure_ceiling(ceiling, s)
+        except BaseException:
+            dump_logs(stack)
+            raise
+        finally:
+            stack.cleanup()
+    ceiling_rps = (before.rps + after.rps) / 2
+    t = table({("ceiling: bare Flask JSON route", "direct"): before, **results}, ceiling_rps,
+              f"1. Read path (SQLite, {s.workers} gunicorn workers x 4 threads, {s.connections} connections, "
+              f"{before.generator})")
+    t.rows[0][0] = "ceiling: bare Flask JSON route"
+    t.notes.append(f"ceiling measured before and after the reads: {before.rps:,.0f} and {after.rps:,.0f} req/s "
+                   f"(x ceiling uses their mean, {ceiling_rps:,.0f})")
+    t.notes.append("gateway / direct: the share of the direct service's throughput left after the gateway hop "
+                   "(token check with two gateway-database lookups, then a pooled `requests` call)")
+    emit(t, tables)
+    if sink is not None:
+        sink.extend(tables)
+    return tables
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,71 @@
+"""The benchmarks still run: each module's setup imports, starts real services and drives its load
+generator for about a second, and prints a table with non-zero counts. Nothing here times anything:
+no threshold on a rate or a latency (those live in docs/performance.md, measured by `make bench`)."""
+import pytest
+
+from bench import events, memory, read_path, scale, write_path
+from bench.common import Ceiling, Settings
+from bench.loadgen import check_local, run_get, wrk_available
+
+pytestmark = pytest.mark.e2e
+
+
+def _col(table, name):
+    i = table.columns.index(name)
+    return [row[i] for row in table.rows]
+
+
+def test_load_generator_refuses_anything_but_loopback():
+    with pytest.raises(ValueError):
+        check_local("http://10.0.0.1:8000/")
+    assert check_local("http://127.0.0.1:8000/") == ("127.0.0.1", 8000)
+
+
+@pytest.mark.parametrize("generator", ["python", "wrk"])
+def test_generators_against_the_ceiling_stop_by_themselves(generator):
+    if generator == "wrk" and not wrk_available():
+        pytest.skip("wrk is not installed (apt-get install -y wrk)")
+    with Ceiling(workers=1) as ceiling:
+        r = run_get("ceiling", ceiling.url(), ["/json"], None, duration=1, connections=2, threads=1,
+                    generator=generator, max_requests=300)
+    assert r.requests > 0 and r.ok > 0 and r.errors == 0
+    if generator == "python":
+        assert r.requests <= 300  # the request bound holds as well as the deadline
+
+
+def test_read_path_bench_measures_ceiling_and_reads():
+    [table] = read_path.run(Settings.for_smoke())
+    requests = dict(zip([(r, v) for r, v in zip(_col(table, "read"), _col(table, "via"))], _col(table, "requests")))
+    assert requests[("ceiling: bare Flask JSON route", "direct")] > 0
+    assert requests[("organisation", "gateway")] > 0 and requests[("organisation", "direct")] > 0
+    assert requests[("catalogue", "gateway")] > 0
+
+
+def test_write_path_bench_makes_purchases():
+    [table] = write_path.run(Settings.for_smoke(), databases=("sqlite",))
+    ok = dict(zip(_col(table, "write"), _col(table, "ok")))
+    assert ok["ceiling: bare one-row insert"] > 0
+    assert ok["organisation created"] > 0
+    assert ok["licence purchase (starter)"] > 0
+
+
+def test_events_bench_drains_the_outbox_through_rabbitmq():
+    [table] = events.run(Settings.for_smoke())
+    rows = {row[0]: row for row in table.rows}
+    drained = rows["events/s, outbox drained to committed effect"]
+    assert drained[1] and drained[1] > 0 and drained[2] > 0
+    measured = rows["events measured (throughput / latency)"][1]
+    assert all(int(n) > 0 for n in measured.split(" / "))
+
+
+def test_scale_bench_loads_data_and_reads():
+    [table] = scale.run(Settings.for_smoke())
+    reads = [r for r, rps in zip(_col(table, "read"), _col(table, "req/s")) if rps]
+    assert "organisation" in reads and "ceiling: bare Flask JSON route" in reads
+
+
+def test_memory_bench_reads_rss_of_every_process_group():
+    [table] = memory.run(Settings.for_smoke())
+    groups = dict(zip(_col(table, "process group"), _col(table, "peak RSS MiB")))
+    for name in ("gateway", "training", "cic", "ceiling (bare Flask)"):
+        assert groups[name] > 0
