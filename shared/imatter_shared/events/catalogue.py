@@ -27,7 +27,9 @@ CIC = "cic-tracker"
 
 ROLE_CODES = ("informed", "senior_link", "link", "child", "lead", "lead_plus")
 LICENCE_TYPES = ("starter", "cpd", "enhanced")
-LICENCE_STATUSES = ("active", "expired", "cancelled", "superseded")
+# "suspended" (added by the organisation side, issue 4): in date, but its Starter Licence has
+# expired, so what depends on it stops until the Starter is renewed (nothing is deleted)
+LICENCE_STATUSES = ("active", "expired", "cancelled", "superseded", "suspended")
 MEMBERSHIP_STATUSES = ("active", "ended")
 
 

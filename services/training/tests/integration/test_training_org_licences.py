@@ -219,3 +219,15 @@ def test_a_licence_type_must_be_known_and_only_admins_buy(client, keys):
     assert r.status_code == 400 and "type" in r.get_json()["errors"]
     assert _buy(client, _user(keys), org, "starter").status_code == 404
     assert client.post(f"/api/v1/organisations/{org['id']}/licences", json={"type": "starter"}).status_code == 401
+
+
+def test_a_lapsed_starter_announces_its_dependants_suspended_and_renewal_lifts_it(client, keys, db, app):
+    h = _user(keys)
+    org = _org(client, h)
+    starter = _buy(client, h, org, "starter").get_json()
+    _buy(client, h, org, "cpd")
+    _age(db, org, "starter", 400)
+    assert app.test_cli_runner().invoke(args=["licences", "expire"]).exit_code == 0
+    assert [(e["licence_type"], e["status"]) for e in _events(db)][2:] == [("starter", "expired"), ("cpd", "suspended")]
+    client.post(f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/renew", headers=h)
+    assert [(e["licence_type"], e["status"]) for e in _events(db)][4:] == [("starter", "active"), ("cpd", "active")]

@@ -64,6 +64,9 @@ def test_an_edit_that_does_not_hold_together_is_refused(client, keys):
                                                                 "cpd_fee": 1, "enhanced_fee": 1,
                                                                 "cpd_seats_included": 1}]}, headers=admin)
     assert r.status_code == 400  # money is integer pence
+    r = client.put("/api/v1/price-book", json={"seat_bundle_tiers": [{"from_seat": 1, "unit_price": 10 ** 15}]},
+                   headers=admin)
+    assert r.status_code == 400 and "seat_bundle_tiers.0.unit_price" in r.get_json()["errors"]
     assert client.get("/api/v1/catalogue/price-book").get_json()["version"] == 1
 
 

@@ -15,7 +15,13 @@ from ..services import price_book
 
 blp = Blueprint("price_book", __name__, url_prefix="/api/v1", description="Price book (size bands, licence fees, seats)")
 
-Pence = lambda **kw: fields.Integer(required=True, strict=True, validate=v.Range(min=0), **kw)  # noqa: E731
+# Upper bounds keep every order total (up to 1,000 seats) inside a 32-bit integer column.
+MAX_FEE = 100_000_000  # £1,000,000
+MAX_SEAT_PRICE = 1_000_000  # £10,000 a seat
+
+
+def Pence(maximum: int = MAX_FEE, **kw):
+    return fields.Integer(required=True, strict=True, validate=v.Range(min=0, max=maximum), **kw)
 
 
 class SizeBand(Schema):
@@ -26,13 +32,13 @@ class SizeBand(Schema):
     starter_fee = Pence()
     cpd_fee = Pence()
     enhanced_fee = Pence()
-    cpd_seats_included = Pence()
+    cpd_seats_included = Pence(maximum=100_000)
     placeholder = fields.Boolean(load_default=False)
 
 
 class Tier(Schema):
-    from_seat = fields.Integer(required=True, strict=True, validate=v.Range(min=1))
-    unit_price = Pence()
+    from_seat = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=100_000))
+    unit_price = Pence(maximum=MAX_SEAT_PRICE)
 
 
 class PriceBookIn(Schema):
@@ -40,7 +46,7 @@ class PriceBookIn(Schema):
     currency = fields.String(validate=v.OneOf(["GBP"]))
     size_bands = fields.List(fields.Nested(SizeBand), validate=v.Length(min=1, max=50))
     seat_bundle_tiers = fields.List(fields.Nested(Tier), validate=v.Length(min=1, max=50))
-    transfer_top_up_fee = fields.Integer(strict=True, validate=v.Range(min=0))
+    transfer_top_up_fee = fields.Integer(strict=True, validate=v.Range(min=0, max=MAX_SEAT_PRICE))
     affiliate_percentage = fields.Float(validate=v.Range(min=0, max=100))
     placeholder = fields.Boolean()
     notice = fields.String(validate=v.Length(max=1000))

@@ -142,6 +142,8 @@ def purchase(org: Organisation, licence_type: str, user_id: str) -> tuple[Licenc
     _apply_price(lic, fee, band, number, order.id, org.size_band)
     db.session.flush()
     _emit(lic, "active")
+    if licence_type == "starter":
+        _announce_dependants(org.id, "suspended", "active")
     return lic, created
 
 
@@ -168,17 +170,30 @@ def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
     _apply_price(lic, fee, band, number, order.id, org.size_band)
     db.session.flush()
     _emit(lic, "active")
+    if lic.type == "starter":
+        _announce_dependants(org.id, "suspended", "active")
     return lic
 
 
 def expire_due(at=None) -> list[Licence]:
-    """Announce every licence whose term has ended since it was last announced active."""
+    """Announce every licence whose term has ended since it was last announced. A lapsed
+    Starter also announces its organisation's in-date CPD and Enhanced licences suspended."""
     at = at or now()
-    rows = db.session.scalars(sa.select(Licence).where(Licence.announced_status == "active",
+    rows = db.session.scalars(sa.select(Licence).where(Licence.announced_status.in_(("active", "suspended")),
                                                        Licence.valid_until <= at)).all()
     for lic in rows:
         _emit(lic, "expired")
+    for lic in rows:
+        if lic.type == "starter":
+            _announce_dependants(lic.organisation_id, "active", "suspended", at)
     return rows
+
+
+def _announce_dependants(organisation_id: str, was: str, becomes: str, at=None) -> None:
+    """CPD and Enhanced follow their Starter: suspended when it lapses, active when renewed."""
+    for dep in of_organisation(organisation_id):
+        if dep.type != "starter" and dep.announced_status == was and status_of(dep, at) == "active":
+            _emit(dep, becomes)
 
 
 def licence_json(lic: Licence) -> dict:
