@@ -11,6 +11,7 @@ Also importable by subprocesses (see `service_from_env`), so a test can run a re
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -189,7 +190,9 @@ def service_from_env() -> Service:
 
 
 def create_app() -> Flask:
-    """For `flask --app imatter_events_testapp:create_app events ...` in a subprocess."""
+    """For `flask --app imatter_events_testapp:create_app events ...` in a subprocess.
+    The root logger writes to stderr, as the real services' logging does."""
+    logging.basicConfig(level=logging.INFO)
     return service_from_env().app
 
 

@@ -21,6 +21,7 @@ import os
 import queue as queue_mod
 import socket
 import threading
+import urllib.parse
 from typing import Any, Iterable
 
 import pika
@@ -33,6 +34,17 @@ from imatter_shared.messaging.transports import (
 
 # Anything that means "the connection or channel is gone": reconnect and carry on.
 CONNECTION_ERRORS = (px.AMQPError, OSError, socket.timeout)
+
+
+class _NoReturnedBodies(logging.Filter):
+    """pika logs the first 255 bytes of every returned (unroutable) message at WARNING;
+    event payloads may carry case data, so that line never leaves the process."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Published message was returned")
+
+
+logging.getLogger("pika.adapters.blocking_connection").addFilter(_NoReturnedBodies())
 
 
 class _Publisher:
@@ -257,7 +269,8 @@ class AmqpTransport(Transport):
 
     def describe(self) -> str:
         params = pika.URLParameters(self.url)
-        return f"amqp://{params.host}:{params.port}{params.virtual_host} exchange={self.exchange}"
+        vhost = urllib.parse.quote(params.virtual_host, safe="")
+        return f"amqp://{params.host}:{params.port}/{vhost} exchange={self.exchange}"
 
 
 def _count(connection: pika.BlockingConnection, queue: str) -> int | None:
