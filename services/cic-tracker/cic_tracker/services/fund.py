@@ -20,6 +20,7 @@ from ..rules.packages import PACKAGE_PRICES
 from .common import emit, iso, now
 
 CURRENCY = "GBP"
+LEDGER_ENTRIES = 100
 
 
 # ---- rounds --------------------------------------------------------------------------------
@@ -275,7 +276,8 @@ def ledger() -> dict:
     return {"currency": CURRENCY, **totals,
             "gifts_count": sum(1 for e in entries if e["kind"] == "gift"),
             "awards_count": sum(1 for e in entries if e["kind"] == "award"),
-            "shortfall": max(-totals["balance"], 0), "entries": entries}
+            "shortfall": max(-totals["balance"], 0),
+            "entries": entries[-LEDGER_ENTRIES:]}  # the latest; the totals cover them all
 
 
 def redeem_award(award_id: str, package_id: str) -> None:
