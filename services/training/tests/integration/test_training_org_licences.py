@@ -231,3 +231,24 @@ def test_a_lapsed_starter_announces_its_dependants_suspended_and_renewal_lifts_i
     assert [(e["licence_type"], e["status"]) for e in _events(db)][2:] == [("starter", "expired"), ("cpd", "suspended")]
     client.post(f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/renew", headers=h)
     assert [(e["licence_type"], e["status"]) for e in _events(db)][4:] == [("starter", "active"), ("cpd", "active")]
+
+
+def test_a_training_admin_can_end_a_starter_which_suspends_seats_until_renewed(client, keys, db):
+    h = _user(keys)
+    staff = _user(keys, roles=("training_admin",))
+    org = _org(client, h)
+    starter = _buy(client, h, org, "starter").get_json()
+    _buy(client, h, org, "cpd")
+    member = client.post("/api/v1/people", json={"name": "Fictional Member", "email": "member@ash.example",
+                                                 "kind": "professional"}, headers=h).get_json()
+    client.post(f"/api/v1/organisations/{org['id']}/members", json={"person_id": member["id"]}, headers=h)
+    url = f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/end"
+    assert client.post(url, headers=h).status_code == 403
+    r = client.post(url, headers=staff)
+    assert r.status_code == 200 and r.get_json()["status"] == "expired"
+    assert [(e["licence_type"], e["status"]) for e in _events(db)][2:] == [("starter", "expired"), ("cpd", "suspended")]
+    r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": member["id"]}, headers=h)
+    assert r.status_code == 409 and "starter_licence" in r.get_json()["unmet"]
+    assert client.post(f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/renew", headers=h).status_code == 200
+    r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": member["id"]}, headers=h)
+    assert r.status_code == 201

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate as v
 
 from imatter_shared.web.api import Blueprint
-from imatter_shared.web.auth import current_principal, require_auth
+from imatter_shared.web.auth import current_principal, require_auth, require_roles
 from imatter_shared.web.errors import NotFound
 
 from ..authz import caller, require_org_access, require_org_admin
@@ -160,6 +160,17 @@ def renew_licence(organisation_id, licence_id):
     """One more annual term from the later of now and the current end."""
     c = require_org_admin(organisation_id)
     lic = licences.renew(orgs.get(organisation_id), _licence(organisation_id, licence_id), c.user_id)
+    db.session.commit()
+    return licences.licence_json(lic)
+
+
+@blp.route("/<organisation_id>/licences/<licence_id>/end", methods=["POST"])
+@require_roles("training_admin")
+@blp.response(200)
+def end_licence(organisation_id, licence_id):
+    """End a licence's term now (training admin): it expires, and what depends on it is
+    suspended until it is renewed. Nothing is deleted."""
+    lic = licences.end_now(_licence(organisation_id, licence_id))
     db.session.commit()
     return licences.licence_json(lic)
 

@@ -175,6 +175,19 @@ def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
     return lic
 
 
+def end_now(lic: Licence) -> Licence:
+    """A training admin ends a licence's term early (e.g. the agreement was terminated): it is
+    expired from now, announced like a natural expiry, and renewable like any lapsed licence."""
+    at = now()
+    if status_of(lic, at) != "active":
+        return lic
+    lic.valid_until = at
+    lic.valid_from = min(lic.valid_from, at)
+    db.session.flush()
+    expire_due(at)
+    return lic
+
+
 def expire_due(at=None) -> list[Licence]:
     """Announce every licence whose term has ended since it was last announced. A lapsed
     Starter also announces its organisation's in-date CPD and Enhanced licences suspended."""
