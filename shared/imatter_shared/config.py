@@ -21,6 +21,12 @@ def env(name: str, default=None):
     return value if value not in (None, "") else default
 
 
+EVENT_TUNING_KEYS = ("EVENTS_PREFETCH", "EVENTS_MAX_DELIVERIES", "EVENTS_RETRY_BASE_SECONDS",
+                     "EVENTS_RETRY_MAX_SECONDS", "EVENTS_RECONNECT_MAX_SECONDS", "EVENTS_RELAY_BATCH_SIZE",
+                     "EVENTS_RELAY_POLL_SECONDS", "EVENTS_EMBEDDED_LEASE_SECONDS", "EVENTS_EMBEDDED_POLL_SECONDS",
+                     "EVENTS_HEARTBEAT_SECONDS")
+
+
 class BaseConfig:
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", 256 * 1024))
@@ -33,6 +39,12 @@ class BaseConfig:
         self.EVENTS_EMBEDDED_PATH = env("EVENTS_EMBEDDED_PATH") or var_path("events.db")
         self.JWT_PUBLIC_KEY_FILE = env("JWT_PUBLIC_KEY_FILE") or var_path("keys", "jwt_public.pem")
         self.JWT_PUBLIC_KEY = env("JWT_PUBLIC_KEY")
+        # The event plumbing's tuning keys (imatter_shared.messaging.runtime documents them) come
+        # from the environment too; without this, EVENTS_RELAY_POLL_SECONDS and friends could only
+        # be set in code (bench/events.py found the relay's 0.5 s idle poll could not be changed).
+        for key in EVENT_TUNING_KEYS:
+            if env(key) is not None:
+                setattr(self, key, env(key))
 
     def as_dict(self) -> dict:
         out = {}
