@@ -64,14 +64,14 @@ class AuditMixin:
                                          info={"pii": False})
     user_id: Mapped[Optional[str]] = mapped_column(
         sa.String(64), nullable=True, index=True,
-        info=_pii("account identifier", _AUDIT_PURPOSE, "6y after at"))
+        info=_pii("account identifier", _AUDIT_PURPOSE, "6 years after at"))
     action: Mapped[str] = mapped_column(sa.String(16), nullable=False, info={"pii": False})
     record_type: Mapped[str] = mapped_column(sa.String(60), nullable=False, info={"pii": False})
     record_id: Mapped[str] = mapped_column(
         sa.String(64), nullable=False,
-        info=_pii("pseudonymous record identifier", _AUDIT_PURPOSE, "6y after at"))
+        info=_pii("pseudonymous record identifier", _AUDIT_PURPOSE, "6 years after at"))
     ip: Mapped[Optional[str]] = mapped_column(
-        sa.String(64), nullable=True, info=_pii("network identifier", _AUDIT_PURPOSE, "6y after at"))
+        sa.String(64), nullable=True, info=_pii("network identifier", _AUDIT_PURPOSE, "6 years after at"))
     request_id: Mapped[Optional[str]] = mapped_column(sa.String(64), nullable=True, info={"pii": False})
     via: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="api", info={"pii": False})
 
@@ -271,8 +271,10 @@ def audit_blueprint(db, model, url_prefix: str, roles: tuple[str, ...]):
     return blp
 
 
-def init_audit(app, api, db, model, *, url_prefix: str, roles: tuple[str, ...]) -> None:
-    """Register the audit model, the end-of-request writer and the staff query endpoint."""
+def init_audit(app, api, db, model, *, url_prefix: str | None = None, roles: tuple[str, ...] = ()) -> None:
+    """Register the audit model, the end-of-request writer and (given an api and a prefix)
+    the staff query endpoint GET <url_prefix>/audit."""
     app.extensions["imatter_audit"] = (db, model)
     app.after_request(_flush)
-    api.register_blueprint(audit_blueprint(db, model, url_prefix, roles))
+    if api is not None and url_prefix:
+        api.register_blueprint(audit_blueprint(db, model, url_prefix, roles))

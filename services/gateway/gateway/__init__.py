@@ -32,6 +32,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .cli import register_cli
     register_cli(app)
+
+    from .dataprotection import init_dataprotection  # audit trail, breach register, flask dp ...
+    init_dataprotection(app)
     return app
 
 

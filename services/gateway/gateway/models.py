@@ -7,7 +7,13 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
+from imatter_shared.dataprotection import pii
+
 from .extensions import db
+
+# data-protection annotations (flask dp register): what each personal column is for
+_ACCOUNT = "user accounts: sign-in and access control for the portal and the API"
+_KEPT = "while the account is open; erased on request (flask dp erase)"
 
 
 def utcnow():
@@ -17,10 +23,11 @@ def utcnow():
 class User(db.Model):
     __tablename__ = "users"
     id = sa.Column(sa.String(32), primary_key=True, default=lambda: uuid.uuid4().hex)
-    email = sa.Column(sa.String(254), nullable=False, unique=True)
-    name = sa.Column(sa.String(200), nullable=False)
-    password_hash = sa.Column(sa.String(255), nullable=False)
-    roles_json = sa.Column(sa.Text, nullable=False, default='["learner"]')
+    email = sa.Column(sa.String(254), nullable=False, unique=True, info=pii("contact details (sign-in name)", _ACCOUNT, "contract", _KEPT))
+    name = sa.Column(sa.String(200), nullable=False, info=pii("name", _ACCOUNT, "contract", _KEPT))
+    password_hash = sa.Column(sa.String(255), nullable=False,
+                              info=pii("credential (argon2id hash)", _ACCOUNT, "contract", _KEPT, export=False))
+    roles_json = sa.Column(sa.Text, nullable=False, default='["learner"]', info=pii("account roles", _ACCOUNT, "contract", _KEPT))
     # bumped on password change: every token issued before it stops working
     token_version = sa.Column(sa.Integer, nullable=False, default=1)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import ApiError, Unauthorized
 
-from .. import passwords, tokens
+from .. import passwords, ratelimit, tokens
 from ..extensions import db
 from ..models import User
 from ..upstream import fetch_principal
@@ -62,6 +62,7 @@ def _user_out(user: User, extra: dict | None = None) -> dict:
 @blp.response(201, UserOut)
 def register(data):
     """Create an account (learner). The email is the sign-in name."""
+    ratelimit.hit_register()  # 429 past RATE_LIMIT_REGISTER per client address
     email = data["email"].strip().lower()
     problems = passwords.policy_errors(data["password"], email)
     if problems:
@@ -82,9 +83,11 @@ def register(data):
 def login(data):
     """Exchange email and password for a Bearer access token."""
     email = data["email"].strip().lower()
+    ratelimit.check_login(email)  # 429 once this email or address has used up its failures
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if not passwords.verify(user.password_hash if user else None, data["password"]):
         log.info("login failed", extra={"ctx_remote": request.remote_addr})
+        ratelimit.login_failed(email)
         raise Unauthorized("The email or password is not right.")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(data["password"])
