@@ -16,7 +16,8 @@ Which service: $IMATTER_APP (training | cic_tracker | gateway), set by each Dock
 
 Secrets: for each variable in SECRET_VARIABLES, `<NAME>_FILE` names a file holding its value
 (Docker/Kubernetes secrets); a value set directly wins. JWT_PRIVATE_KEY_FILE and
-JWT_PUBLIC_KEY_FILE are not in the list: they already are paths the services read themselves.
+JWT_PUBLIC_KEY_FILE are not in the list: they already are paths the services read themselves
+(and re-read when the file changes, which is how a rotated key reaches a running service).
 `PGPASSWORD_FILE` lets the database URL carry no password (libpq reads PGPASSWORD).
 
 Written in Python, not shell: the image has no shell tools worth relying on (python:3.11-slim),
@@ -38,7 +39,7 @@ import urllib.request
 
 SECRET_VARIABLES = (
     "DATABASE_URL", "TRAINING_DATABASE_URL", "CIC_DATABASE_URL", "GATEWAY_DATABASE_URL",
-    "AMQP_URL", "IMATTER_ADMIN_PASSWORD", "GATEWAY_SECRET_KEY", "JWT_PUBLIC_KEY", "PGPASSWORD",
+    "AMQP_URL", "IMATTER_ADMIN_PASSWORD", "GATEWAY_SECRET_KEY", "PGPASSWORD",
 )
 APPS = ("training", "cic_tracker", "gateway")
 # Any constant both sides agree on: all starting replicas of one service queue on it, so one

@@ -54,12 +54,11 @@ re() {
 
 user() {  # user NAME PASSWORD QUEUE PUBLISHES_PREFIX CONSUMES_PREFIX
   name=$1 password=$2 queue=$3 publishes=$4 consumes=$5
-  if $CTL -q list_users | cut -f1 | grep -qx -- "$name"; then
+  # add, or (it exists) set the password: each rabbitmqctl call starts an Erlang VM, so few calls
+  if ! $CTL -q add_user -- "$name" "$password" >/dev/null 2>&1; then
     $CTL -q change_password -- "$name" "$password"
-  else
-    $CTL -q add_user -- "$name" "$password"
   fi
-  $CTL -q set_user_tags "$name"   # no management UI, no policies: an application user
+  # no user tags: no management UI, no policies; an application user
   x=$(re "$EXCHANGE") q=$(re "$queue")
   own_queues="$q|$q\\..+"
   $CTL -q set_permissions -p "$VHOST" "$name" \

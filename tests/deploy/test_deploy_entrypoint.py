@@ -1,0 +1,185 @@
+"""The container entrypoint (deploy/docker/entrypoint.py), run as a real process on this machine
+the way each image runs it: secrets from files, waiting for the database, migrations serialised
+across replicas on PostgreSQL, gunicorn exec'd in place, the periodic runner."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from imatter_shared.testing import create_postgres_database, drop_postgres_database
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ENTRYPOINT = os.path.join(REPO, "deploy", "docker", "entrypoint.py")
+BIN = os.path.dirname(sys.executable)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(tmp_path, app: str = "gateway", **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.endswith(("DATABASE_URL", "DATABASE_URL_FILE")) and k not in ("AMQP_URL", "PGPASSWORD")}
+    env.update(PATH=BIN + os.pathsep + env.get("PATH", ""), IMATTER_APP=app, IMATTER_VAR_DIR=str(tmp_path / "var"),
+               PYTHONUNBUFFERED="1", DB_WAIT_SECONDS="20")
+    env.update(extra)
+    return env
+
+
+def entrypoint(env: dict, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, ENTRYPOINT, *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture
+def pg_url():
+    url = create_postgres_database("imatter_deploy")
+    yield url
+    drop_postgres_database(url)
+
+
+def test_a_secret_file_fills_its_variable_and_a_direct_value_wins(tmp_path):
+    (tmp_path / "amqp").write_text("amqp://svc:from-file@broker:5672/imatter\n")
+    (tmp_path / "pw").write_text("s3cret\n")
+    show = ["python", "-c", "import os; print(os.environ['AMQP_URL']); print(os.environ['PGPASSWORD'])"]
+    result = entrypoint(base_env(tmp_path, AMQP_URL_FILE=str(tmp_path / "amqp"), PGPASSWORD_FILE=str(tmp_path / "pw")),
+                        *show)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["amqp://svc:from-file@broker:5672/imatter", "s3cret"]
+
+    direct = entrypoint(base_env(tmp_path, AMQP_URL="amqp://direct", AMQP_URL_FILE=str(tmp_path / "amqp"),
+                                 PGPASSWORD="x"), *show)
+    assert direct.stdout.splitlines() == ["amqp://direct", "x"]
+
+
+def test_a_missing_secret_file_stops_the_container_with_its_name(tmp_path):
+    result = entrypoint(base_env(tmp_path, GATEWAY_SECRET_KEY_FILE=str(tmp_path / "absent")), "web")
+    assert result.returncode == 1
+    assert "GATEWAY_SECRET_KEY_FILE" in result.stderr
+
+
+def test_the_key_paths_are_left_alone_for_the_service_to_read(tmp_path):
+    """JWT_*_KEY_FILE are paths the services read themselves, not secrets to inline."""
+    (tmp_path / "pub.pem").write_text("PEM")
+    result = entrypoint(base_env(tmp_path, JWT_PUBLIC_KEY_FILE=str(tmp_path / "pub.pem")),
+                        "python", "-c", "import os; print(os.environ.get('JWT_PUBLIC_KEY_FILE'), os.environ.get('JWT_PUBLIC_KEY'))")
+    assert result.stdout.strip() == f"{tmp_path / 'pub.pem'} None"
+
+
+def test_an_unknown_app_is_refused(tmp_path):
+    result = entrypoint(base_env(tmp_path, app="billing"), "web")
+    assert result.returncode == 1 and "IMATTER_APP" in result.stderr
+
+
+def test_an_unreachable_database_fails_after_the_wait_with_the_reason(tmp_path):
+    port = free_port()  # nothing listens there
+    env = base_env(tmp_path, GATEWAY_DATABASE_URL=f"postgresql+psycopg://gateway@127.0.0.1:{port}/gateway",
+                   DB_WAIT_SECONDS="1")
+    result = entrypoint(env, "migrate", timeout=60)
+    assert result.returncode == 1
+    assert "database not reachable" in result.stderr
+
+
+def test_replicas_starting_together_migrate_once_each_waiting_for_the_other(tmp_path, pg_url):
+    """Two `migrate` at once on an empty PostgreSQL database: both succeed (the advisory lock
+    makes the second find the schema in place instead of racing to create it)."""
+    url_file = tmp_path / "db_url"
+    url_file.write_text(pg_url)
+    env = base_env(tmp_path, GATEWAY_DATABASE_URL_FILE=str(url_file))
+    procs = [subprocess.Popen([sys.executable, ENTRYPOINT, "migrate"], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=180)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], "\n".join(outputs)
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+            tables = set(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+    assert len(versions) == 1
+    assert "users" in tables
+    assert sum("Running upgrade" in out for out in outputs) == 1, "exactly one replica ran the migration"
+
+
+def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_url):
+    port = free_port()
+    (tmp_path / "admin").write_text("Deploy-test-pass-1")
+    env = base_env(tmp_path, GATEWAY_DATABASE_URL=pg_url, PORT=str(port), SEED_ON_START="1", WEB_WORKERS="1",
+                   IMATTER_ADMIN_PASSWORD_FILE=str(tmp_path / "admin"))
+    log = open(tmp_path / "web.log", "w")
+    proc = subprocess.Popen([sys.executable, ENTRYPOINT, "web"], cwd=REPO, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        ready = False
+        while time.monotonic() < deadline and proc.poll() is None:
+            if entrypoint(env, "probe", "/readyz", timeout=30).returncode == 0:
+                ready = True
+                break
+            time.sleep(0.5)
+        assert ready, (tmp_path / "web.log").read_text()[-3000:]
+        # exec, not a child: the container's main process is gunicorn itself (signals reach it)
+        cmdline = open(f"/proc/{proc.pid}/cmdline", "rb").read().split(b"\0")
+        assert any(part.endswith(b"gunicorn") for part in cmdline), cmdline
+        assert b"--no-control-socket" in cmdline
+        assert entrypoint(env, "probe", "/no-such-page").returncode == 1
+        # seeded on start with the password from the file (argon2 hash of exactly that password)
+        from argon2 import PasswordHasher
+        engine = sa.create_engine(pg_url)
+        try:
+            with engine.connect() as conn:
+                hashes = dict(conn.execute(sa.text("SELECT email, password_hash FROM users")).all())
+        finally:
+            engine.dispose()
+        assert {"training-admin@imatter.local", "cic-admin@imatter.local"} <= set(hashes)
+        assert PasswordHasher().verify(hashes["cic-admin@imatter.local"], "Deploy-test-pass-1")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def test_the_scheduler_runs_every_command_and_survives_a_failing_one(tmp_path):
+    db = tmp_path / "gateway.db"
+    env = base_env(tmp_path, GATEWAY_DATABASE_URL=f"sqlite:///{db}", SCHEDULE_ONCE="1",
+                   SCHEDULE_COMMANDS="no-such-command; db upgrade")
+    result = entrypoint(env, "schedule")
+    assert result.returncode == 0, result.stderr
+    assert "scheduled 'no-such-command' exited 2" in result.stderr
+    assert "scheduled 'db upgrade' exited 0" in result.stderr
+    engine = sa.create_engine(f"sqlite:///{db}")
+    try:
+        assert "users" in sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_the_scheduler_needs_commands(tmp_path):
+    env = base_env(tmp_path, GATEWAY_DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}")
+    result = entrypoint(env, "schedule")
+    assert result.returncode == 1 and "SCHEDULE_COMMANDS" in result.stderr
+
+
+def test_keys_creates_the_pair_once_in_two_places(tmp_path):
+    private, public = tmp_path / "private" / "jwt.pem", tmp_path / "public" / "jwt.pub"
+    env = base_env(tmp_path, JWT_PRIVATE_KEY_FILE=str(private), JWT_PUBLIC_KEY_FILE=str(public))
+    assert entrypoint(env, "keys").returncode == 0
+    first = public.read_text()
+    assert "PUBLIC KEY" in first and "PRIVATE KEY" in private.read_text()
+    assert oct(private.stat().st_mode & 0o777) == "0o600"
+    assert entrypoint(env, "keys").returncode == 0
+    assert public.read_text() == first, "a second run keeps the existing pair"
