@@ -18,7 +18,9 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 GOAL_STATUSES = ("open", "in_progress", "achieved", "dropped")
 ASSESSMENT_KINDS = ("baseline", "follow_up")
 SCORE_MIN, SCORE_MAX = 0, 10
-BLOCKING_LICENCE_STATUSES = ("expired", "cancelled")
+# an Enhanced licence that is not in force stops Tracker use; "suspended" is what training
+# announces when the Starter it depends on lapses (nothing deleted, use resumes on renewal)
+BLOCKING_LICENCE_STATUSES = ("expired", "cancelled", "suspended")
 
 
 def code_problem(code: str) -> str | None:

@@ -47,6 +47,7 @@ def test_type_1_needs_setup_and_a_lead_plus_overseer():
 def test_closed_cases_and_lapsed_licences_stop_use():
     assert tracker.can_use_tracker(ctx(case_state="closed"), "baseline") == ["case_open"]
     assert tracker.can_use_tracker(ctx(licence_status="expired"), "baseline") == ["enhanced_licence"]
+    assert tracker.can_use_tracker(ctx(licence_status="suspended"), "baseline") == ["enhanced_licence"]
     assert tracker.can_use_tracker(ctx(licence_status="active"), "baseline") == []
 
 
