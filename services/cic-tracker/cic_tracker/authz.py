@@ -15,7 +15,7 @@ from imatter_shared.web.auth import Principal, current_principal, log_refusal
 from imatter_shared.web.errors import Forbidden, NotFound
 
 from .extensions import db
-from .models import Certification, KnownPerson, Microproject, OrgMembership
+from .models import Certification, KnownPerson, Microproject, OrgAdmin, OrgMembership
 
 # Membership roles (as training names them) that make a person an overseer of their
 # organisation's microprojects: the organisation's admins / link contact.
@@ -81,6 +81,9 @@ def caller() -> Caller:
         if certs:
             # a Lead Plus oversees the organisations they are certified in or are a member of
             lead_plus_orgs = {org for (org,) in certs if org} | member_orgs
+    # the user who created (or administers) an organisation in training, person or not
+    admin_orgs |= set(db.session.scalars(sa.select(OrgAdmin.organisation_id).where(
+        OrgAdmin.user_id == principal.user_id, OrgAdmin.status == "active")))
     g.cic_caller = Caller(principal, persons, admin_orgs, lead_plus_orgs)
     return g.cic_caller
 

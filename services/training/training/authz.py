@@ -56,7 +56,9 @@ def link_person(person: Person, user_id: str) -> None:
     """Attach a person to a gateway user and tell cic-tracker (ids only)."""
     person.user_id = user_id
     outbox.add(db.session, OutboxMessage, "training.person.linked",
-               {"person_id": person.id, "user_id": user_id}, producer="training")
+               {"person_id": person.id, "user_id": user_id,
+                "email": person.email or None},  # issue 12: so cic-tracker can say "sign in"
+               producer="training")
 
 
 def caller(optional: bool = False) -> Caller | None:
@@ -106,12 +108,14 @@ def require_person_access(person_id: str) -> Caller:
     c = caller()
     if c.is_training_admin or c.person_id == person_id:
         return c
+    created_by_caller = db.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
+        Person.id == person_id, Person.created_by == c.user_id))
+    if created_by_caller:
+        return c
     if c.admin_org_ids:
         shared = db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
             Membership.person_id == person_id, Membership.organisation_id.in_(c.admin_org_ids)))
-        created_by_admin = db.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
-            Person.id == person_id, Person.created_by == c.user_id))
-        if shared or created_by_admin:
+        if shared:
             return c
     log_refusal("person", person_id)
     raise NotFound("No person with that id.")

@@ -143,9 +143,12 @@ class LicenceChanged(OpenSchema):
 # .. event_type: training.person.linked
 # .. producer: training, when a person record is tied to a signed-in user (same email)
 # .. consumers: cic-tracker, so it knows which user a practitioner_id belongs to
+# .. note: email (optional, issue 12) is the professional's own sign-in address, so cic-tracker
+#    can email them "something needs your attention, sign in" (professional contact data only)
 class PersonLinked(OpenSchema):
     person_id = Id()
     user_id = Id()
+    email = fields.Email(required=False, allow_none=True, validate=v.Length(max=254))
 
 
 # .. event_type: training.membership.changed
@@ -160,6 +163,17 @@ class MembershipChanged(OpenSchema):
     status = Choice(MEMBERSHIP_STATUSES)
 
 
+# .. event_type: training.organisation_admin.changed
+# .. producer: training, when a signed-in user becomes (or stops being) an organisation's admin
+#    (the user who creates an organisation is its admin, the link contact role)
+# .. consumers: cic-tracker (organisation admins oversee their organisation's microprojects)
+# .. note: user-level, so it holds even before the admin has a person record
+class OrganisationAdminChanged(OpenSchema):
+    organisation_id = Id()
+    user_id = Id()
+    status = Choice(MEMBERSHIP_STATUSES)
+
+
 # .. event_type: training.fund_award.redeemed
 # .. producer: training, when a package is bought with funding=fund_award
 # .. consumers: cic-tracker, which marks the award used so it cannot be spent twice
@@ -167,6 +181,41 @@ class FundAwardRedeemed(OpenSchema):
     award_id = Id()
     package_id = Id()
     organisation_id = Id()
+
+
+# ---- reflective tools (issue 11): licence facts and Q registration orders, ids only ----------
+
+# .. event_type: training.tool_licence.changed
+# .. producer: training, when a training admin grants or revokes a community wheel licence
+#    (held by an organisation, e.g. a GP practice, or by a person, e.g. a community leader)
+# .. consumers: cic-tracker, which allows the personalised wellbeing wheel on a case only
+#    while the microproject's organisation or its practitioner holds an active licence
+# .. note: exactly one of organisation_id / person_id is set (see `holder`); status is
+#    active | revoked | expired at the time of the change, and valid_until bounds "active"
+class ToolLicenceChanged(OpenSchema):
+    licence_id = Id()
+    tool = Choice(("community_wheel",))
+    holder = Choice(("organisation", "person"))
+    organisation_id = Id(allow_none=True)
+    person_id = Id(allow_none=True)
+    status = Choice(("active", "revoked", "expired"))
+    valid_until = Timestamp()
+
+
+# .. event_type: training.q_consultation.ordered
+# .. producer: training, when an I Matter Q registration consultation is ordered for a parent
+#    learning face to face without a personal online account (optional, never required)
+# .. consumers: cic-tracker, which opens a Priorities Consultation request (purpose
+#    "I Matter Q registration") for the CIC to schedule
+# .. note: ids only, never answers or any text about the person; user_id is the parent's
+#    gateway user when they have one (null otherwise); requested_by is the user who ordered it
+class QConsultationOrdered(OpenSchema):
+    order_id = Id()
+    registration_id = Id()
+    person_id = Id()
+    user_id = Id(allow_none=True)
+    requested_by = Id()
+    organisation_id = Id(allow_none=True)
 
 
 # ---- cic-tracker -> training (closed: unknown fields are rejected) ---------------------------
@@ -239,7 +288,10 @@ REGISTRY: dict[str, EventSpec] = {
         _spec("training.licence.changed", TRAINING, (CIC,), LicenceChanged),
         _spec("training.person.linked", TRAINING, (CIC,), PersonLinked),
         _spec("training.membership.changed", TRAINING, (CIC,), MembershipChanged),
+        _spec("training.organisation_admin.changed", TRAINING, (CIC,), OrganisationAdminChanged),
         _spec("training.fund_award.redeemed", TRAINING, (CIC,), FundAwardRedeemed),
+        _spec("training.tool_licence.changed", TRAINING, (CIC,), ToolLicenceChanged),  # issue 11
+        _spec("training.q_consultation.ordered", TRAINING, (CIC,), QConsultationOrdered),  # issue 11
         _spec("cic.practicum.completed", CIC, (TRAINING,), PracticumCompleted),
         _spec("cic.fund.awarded", CIC, (TRAINING,), FundAwarded),
         _spec("cic.tracker.credit_used", CIC, (TRAINING,), TrackerCreditUsed),

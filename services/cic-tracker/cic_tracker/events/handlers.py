@@ -6,7 +6,7 @@ Only ids, roles, statuses and dates are kept (see models/directory.py).
 """
 import sqlalchemy as sa
 
-from ..models import Certification, KnownPerson, OrgLicence, OrgMembership
+from ..models import Certification, KnownPerson, OrgAdmin, OrgLicence, OrgMembership
 from ..services import fund, tracker
 
 
@@ -22,6 +22,9 @@ def on_person_linked(session, envelope):
         session.add(KnownPerson(person_id=d["person_id"], user_id=d["user_id"]))
     else:
         person.user_id = d["user_id"]
+    if d.get("email"):  # issue 12: the professional's own address, for sign-in prompts only
+        from ..notifications import remember_contact
+        remember_contact(session, d["user_id"], d["email"], "training_event")
 
 
 def on_membership_changed(session, envelope):
@@ -35,6 +38,15 @@ def on_membership_changed(session, envelope):
         m.user_id = d["user_id"]
         if session.get(KnownPerson, d["person_id"]) is None:
             session.add(KnownPerson(person_id=d["person_id"], user_id=d["user_id"]))
+
+
+def on_organisation_admin_changed(session, envelope):
+    d = envelope.data
+    row = session.get(OrgAdmin, (d["organisation_id"], d["user_id"]))
+    if row is None:
+        row = OrgAdmin(organisation_id=d["organisation_id"], user_id=d["user_id"])
+        session.add(row)
+    row.status = d["status"]
 
 
 def on_practitioner_certified(session, envelope):
@@ -61,11 +73,25 @@ def on_fund_award_redeemed(session, envelope):
     fund.redeem_award(envelope.data["award_id"], envelope.data["package_id"])
 
 
+# reflective tools (issue 11): community wheel licence facts; Q registration orders -> bookings
+def on_tool_licence_changed(session, envelope):
+    from ..services import reflective
+    reflective.on_tool_licence_changed(dict(envelope.data))
+
+
+def on_q_consultation_ordered(session, envelope):
+    from ..services import reflective
+    reflective.on_q_consultation_ordered(dict(envelope.data))
+
+
 HANDLERS = {
     "training.package.purchased": on_package_purchased,
     "training.person.linked": on_person_linked,
     "training.membership.changed": on_membership_changed,
+    "training.organisation_admin.changed": on_organisation_admin_changed,
     "training.practitioner.certified": on_practitioner_certified,
     "training.licence.changed": on_licence_changed,
     "training.fund_award.redeemed": on_fund_award_redeemed,
+    "training.tool_licence.changed": on_tool_licence_changed,  # issue 11
+    "training.q_consultation.ordered": on_q_consultation_ordered,  # issue 11
 }

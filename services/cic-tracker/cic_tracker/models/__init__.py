@@ -1,7 +1,11 @@
 """cic-tracker's tables, one module per aggregate. Importing this registers them all."""
 from .messaging import InboxMessage, OutboxMessage  # noqa: F401
-from .directory import Certification, KnownPerson, OrgLicence, OrgMembership  # noqa: F401
+from .directory import Certification, KnownPerson, OrgAdmin, OrgLicence, OrgMembership  # noqa: F401
 from .hubs import Hub  # noqa: F401
 from .tracker import Area, Assessment, Case, Goal, Microproject, Reflection  # noqa: F401
 from .consultations import Consultation  # noqa: F401
 from .fund import FundApplication, FundAward, FundDecision, FundGift, FundReview, FundRound  # noqa: F401
+# notifications (issue 12): the email outbox, preferences and contact addresses
+from .notifications import Notification, NotificationContact, NotificationPreference  # noqa: F401,E402
+# reflective tools (issue 11): formal Q and personal wheel on a case, licence facts, Q bookings
+from .reflective import CaseToolResponse, QRegistrationBooking, QuestionnaireVersion, ToolLicence  # noqa: F401,E402

@@ -27,6 +27,15 @@ class OrgMembership(db.Model):
     updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
+class OrgAdmin(db.Model):
+    """training.organisation_admin.changed: a signed-in user who administers an organisation."""
+    __tablename__ = "org_admins"
+    organisation_id = sa.Column(sa.String(100), primary_key=True)
+    user_id = sa.Column(sa.String(100), primary_key=True, index=True)
+    status = sa.Column(sa.String(20), nullable=False)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
 class Certification(db.Model):
     """training.practitioner.certified: a role certified for a person (in an organisation or none)."""
     __tablename__ = "certifications"

@@ -136,3 +136,20 @@ def test_no_outbox_payload_carries_case_text(client, cic, consent):
     assert {r["type"] for r in rows} >= {"cic.practicum.completed", "cic.tracker.credit_used",
                                          "cic.microproject.progressed"}
     assert all(MARK not in json.dumps(r) for r in rows)
+
+
+def test_an_organisation_admin_oversees_its_microprojects_from_the_admin_event(client, cic):
+    """The creator of an organisation (admin in training, with or without a person) sees its
+    microprojects in cic-tracker once training says so, and stops when the admin role ends."""
+    mp_id = cic.package("p-practitioner", organisation_id="org-admin-test")
+    headers = cic.keys.headers(user_id="u-admin")
+    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).status_code == 404
+    outcome, _ = cic.feed("training.organisation_admin.changed",
+                          {"organisation_id": "org-admin-test", "user_id": "u-admin", "status": "active"})
+    assert outcome.action == "ack", outcome
+    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).status_code == 200
+    listed = client.get("/api/v1/tracker/microprojects", headers=headers).get_json()
+    assert [m["id"] for m in listed["items"]] == [mp_id]
+    cic.feed("training.organisation_admin.changed",
+             {"organisation_id": "org-admin-test", "user_id": "u-admin", "status": "ended"})
+    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).status_code == 404

@@ -25,7 +25,8 @@ def _create(client, h, **over):
     return client.post("/api/v1/organisations", json=body, headers=h)
 
 
-def test_the_creator_administers_the_new_organisation_and_others_cannot_see_it(client, keys):
+def test_the_creator_administers_the_new_organisation_and_others_cannot_see_it(client, keys, db):
+    db_ = db
     h = _user(keys)
     r = _create(client, h)
     assert r.status_code == 201, r.get_json()
@@ -40,6 +41,11 @@ def test_the_creator_administers_the_new_organisation_and_others_cannot_see_it(c
     mine = client.get("/api/v1/organisations", headers=h).get_json()
     assert [o["id"] for o in mine["items"]] == [org["id"]] and mine["total"] == 1
     assert client.get("/internal/principal", headers=h).get_json()["admin_organisation_ids"] == [org["id"]]
+    # cic-tracker is told (ids only) so the admin oversees the organisation's microprojects there
+    from imatter_shared.web.auth import decode_token
+    uid = decode_token(h["Authorization"].split()[1], keys.public)["sub"]
+    assert _events(db_, "training.organisation_admin.changed") == [
+        {"organisation_id": org["id"], "user_id": uid, "status": "active"}]
 
     stranger = _user(keys)
     assert client.get(f"/api/v1/organisations/{org['id']}", headers=stranger).status_code == 404

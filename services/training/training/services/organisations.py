@@ -31,6 +31,9 @@ def create(data: dict, principal) -> Organisation:
     db.session.add(org)
     db.session.flush()
     db.session.add(OrganisationAdmin(organisation_id=org.id, user_id=principal.user_id))
+    outbox.add(db.session, OutboxMessage, "training.organisation_admin.changed",
+               {"organisation_id": org.id, "user_id": principal.user_id, "status": "active"},
+               producer="training")
     db.session.flush()
     return org
 
@@ -87,6 +90,8 @@ def add_member(org: Organisation, person_id: str, role: str) -> Membership:
     db.session.add(m)
     db.session.flush()
     _emit_membership(m)
+    from ..notifications import organisation_invitation  # issue 12: email to the new member, same commit
+    organisation_invitation(org, person_id, role, m.id)
     return m
 
 
