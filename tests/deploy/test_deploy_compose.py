@@ -533,7 +533,10 @@ def third_party_imports(*dirs: str, skip: tuple[str, ...] = ()) -> dict[str, str
             if "/tests/" in rel or rel.endswith(skip):
                 continue
             tree = ast.parse(open(path, encoding="utf-8").read(), rel)
+            optional = _optional_imports(tree)
             for node in ast.walk(tree):
+                if id(node) in optional:
+                    continue
                 names = []
                 if isinstance(node, ast.Import):
                     names = [a.name for a in node.names]
@@ -544,6 +547,22 @@ def third_party_imports(*dirs: str, skip: tuple[str, ...] = ()) -> dict[str, str
                     if first not in sys.stdlib_module_names and first not in ours:
                         found.setdefault(first, rel)
     return found
+
+
+def _optional_imports(tree: ast.AST) -> set[int]:
+    """Imports inside `try: ... except ImportError:` are optional: the code works without them."""
+    optional: set[int] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try):
+            continue
+        caught = set()
+        for handler in node.handlers:
+            types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            caught |= {t.id for t in types if isinstance(t, ast.Name)}
+        if caught & {"ImportError", "ModuleNotFoundError"}:
+            for stmt in node.body:
+                optional |= {id(n) for n in ast.walk(stmt) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    return optional
 
 
 def installed_closure(requirements: list[str]) -> set[str]:

@@ -1,0 +1,167 @@
+"""The Kubernetes manifests (deploy/k8s) describe the same topology as the compose files, and
+every reference in them resolves: Services and autoscalers reach existing Deployments, Secrets
+and ConfigMaps exist in the same namespace, probes hit /healthz and /readyz, the migration runs
+as a Job, only the gateway holds the signing key, and training's namespace holds nothing of the CIC's."""
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+
+yaml = pytest.importorskip("yaml", reason="PyYAML (requirements-dev.txt) is needed for the manifest checks")
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+K8S = os.path.join(REPO, "deploy", "k8s")
+NAMESPACE = {"training": "imatter-training", "cic-tracker": "rhm-cic", "gateway": "imatter-training"}
+PACKAGE = {"training": "training", "cic-tracker": "cic_tracker", "gateway": "gateway"}
+
+
+def load_all() -> list[dict]:
+    docs = []
+    for path in sorted(glob.glob(os.path.join(K8S, "*.yaml"))):
+        if path.endswith("kustomization.yaml"):
+            continue
+        with open(path, encoding="utf-8") as fh:
+            for doc in yaml.safe_load_all(fh):
+                if doc:
+                    doc["_file"] = os.path.basename(path)
+                    docs.append(doc)
+    return docs
+
+
+DOCS = load_all()
+
+
+def objects(kind: str, namespace: str | None = None) -> list[dict]:
+    return [d for d in DOCS if d["kind"] == kind and (namespace is None or d["metadata"].get("namespace") == namespace)]
+
+
+def by_name(kind: str, name: str, namespace: str) -> dict | None:
+    return next((d for d in objects(kind, namespace) if d["metadata"]["name"] == name), None)
+
+
+def pod_spec(doc: dict) -> dict:
+    if doc["kind"] == "CronJob":
+        return doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    return doc["spec"]["template"]["spec"]
+
+
+def workloads() -> list[dict]:
+    return [d for d in DOCS if d["kind"] in ("Deployment", "Job", "CronJob")]
+
+
+def containers(doc: dict) -> list[dict]:
+    spec = pod_spec(doc)
+    return list(spec.get("initContainers") or []) + list(spec["containers"])
+
+
+def test_every_manifest_is_listed_in_the_kustomization_and_well_formed():
+    with open(os.path.join(K8S, "kustomization.yaml"), encoding="utf-8") as fh:
+        listed = set(yaml.safe_load(fh)["resources"])
+    files = {os.path.basename(p) for p in glob.glob(os.path.join(K8S, "*.yaml"))} - {"kustomization.yaml"}
+    assert listed == files
+    namespaces = {d["metadata"]["name"] for d in objects("Namespace")}
+    assert namespaces == {"imatter-training", "rhm-cic"}
+    for doc in DOCS:
+        assert doc.get("apiVersion") and doc["metadata"].get("name"), doc
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"].get("namespace") in namespaces, f"{doc['_file']}: {doc['metadata']['name']}"
+
+
+@pytest.mark.parametrize("svc", ["training", "cic-tracker"])
+def test_each_service_has_web_relay_consumer_a_migration_job_and_an_autoscaled_web(svc):
+    ns = NAMESPACE[svc]
+    for role, command in (("web", "web"), ("relay", "relay"), ("consumer", "consume")):
+        deployment = by_name("Deployment", f"{svc}-{role}", ns)
+        assert deployment, f"no Deployment {svc}-{role} in {ns}"
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["args"] == [command]
+        assert container["image"].startswith(f"imatter/{svc}:")
+    job = by_name("Job", f"{svc}-migrate", ns)
+    assert job and [c["args"] for c in containers(job)] == [["migrate"]]
+    hpa = by_name("HorizontalPodAutoscaler", f"{svc}-web", ns)
+    assert hpa and hpa["spec"]["minReplicas"] >= 2
+    cron = objects("CronJob", ns)
+    assert cron and all(c["args"][:3] == ["flask", "--app", PACKAGE[svc]] for job in cron for c in containers(job))
+
+
+def test_web_pods_are_probed_on_healthz_and_readyz_and_do_not_migrate():
+    webs = [d for d in objects("Deployment") if d["metadata"]["name"].endswith("-web")]
+    assert {d["metadata"]["name"] for d in webs} == {"training-web", "cic-tracker-web", "gateway-web"}
+    for deployment in webs:
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        ns = deployment["metadata"]["namespace"]
+        config = [by_name("ConfigMap", ref["configMapRef"]["name"], ns)
+                  for ref in container["envFrom"] if "configMapRef" in ref]
+        assert config and config[0]["data"]["MIGRATE_ON_START"] == "0", "the Job migrates; replicas must not race"
+
+
+def test_services_and_autoscalers_point_at_existing_workloads():
+    for service in objects("Service"):
+        ns = service["metadata"]["namespace"]
+        selector = service["spec"]["selector"]
+        matches = [d for d in objects("Deployment", ns)
+                   if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        assert len(matches) == 1, f"Service {service['metadata']['name']} selects {len(matches)} Deployments"
+        ports = {p["name"] for c in matches[0]["spec"]["template"]["spec"]["containers"] for p in c.get("ports", [])}
+        assert all(p["targetPort"] in ports for p in service["spec"]["ports"])
+    for kind in ("HorizontalPodAutoscaler",):
+        for hpa in objects(kind):
+            ref = hpa["spec"]["scaleTargetRef"]
+            assert by_name(ref["kind"], ref["name"], hpa["metadata"]["namespace"]), ref
+    for deployment in objects("Deployment"):
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+
+
+def test_every_secret_and_configmap_a_pod_uses_exists_in_its_namespace():
+    for doc in workloads():
+        ns = doc["metadata"]["namespace"]
+        spec = pod_spec(doc)
+        for volume in spec.get("volumes") or []:
+            if "secret" in volume:
+                assert by_name("Secret", volume["secret"]["secretName"], ns), f"{doc['metadata']['name']}: {volume}"
+        for container in containers(doc):
+            for ref in container.get("envFrom") or []:
+                kind, name = ("ConfigMap", ref["configMapRef"]["name"]) if "configMapRef" in ref else ("Secret", ref["secretRef"]["name"])
+                assert by_name(kind, name, ns), f"{doc['metadata']['name']}: no {kind} {name} in {ns}"
+
+
+def test_pods_run_as_non_root_with_a_read_only_root_and_resources():
+    for doc in workloads():
+        spec = pod_spec(doc)
+        assert spec["securityContext"]["runAsNonRoot"] is True
+        assert spec["securityContext"]["runAsUser"] != 0
+        for container in containers(doc):
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True
+            assert container["securityContext"]["allowPrivilegeEscalation"] is False
+            assert container["resources"]["requests"], container["name"]
+            mounts = {m["mountPath"] for m in container.get("volumeMounts") or []}
+            assert {"/var/lib/imatter", "/tmp"} <= mounts, "the var dir and /tmp must be writable"
+
+
+def test_only_the_gateway_mounts_the_signing_key():
+    holders = []
+    for doc in workloads():
+        ns = doc["metadata"]["namespace"]
+        for volume in pod_spec(doc).get("volumes") or []:
+            secret = by_name("Secret", volume.get("secret", {}).get("secretName", ""), ns)
+            if secret and any("PRIVATE KEY" in v for v in secret.get("stringData", {}).values()):
+                holders.append(doc["metadata"]["name"])
+    assert holders and all(name.startswith("gateway-") for name in holders), holders
+
+
+def test_the_training_namespace_holds_nothing_of_the_cic():
+    for doc in DOCS:
+        if doc["metadata"].get("namespace") != "imatter-training":
+            continue
+        text = yaml.safe_dump({k: v for k, v in doc.items() if k != "_file"})
+        assert "cic-db" not in text and "cic_tracker?" not in text and "CIC_DATABASE_URL" not in text, doc["metadata"]["name"]
+        if doc["kind"] == "Secret":
+            assert "cic-tracker:" not in str(doc.get("stringData", {})), "the CIC's broker credentials"
+    cic_policies = objects("NetworkPolicy", "rhm-cic")
+    assert any(p["spec"]["podSelector"] == {} and p["spec"]["policyTypes"] == ["Ingress"] and not p["spec"].get("ingress")
+               for p in cic_policies), "the CIC namespace denies ingress by default"
