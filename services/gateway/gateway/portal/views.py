@@ -812,12 +812,17 @@ def progress_rows(data) -> list[dict]:
     return rows
 
 
+def _next_kind(case: dict) -> str:
+    counts = case.get("counts") if isinstance(case.get("counts"), dict) else {}
+    return "follow_up" if counts.get("baselines") else "baseline"
+
+
 def _render_case(case_id: str, assessment=None, goal=None, status=200):
     case = _case(case_id)
     progress = soft(lambda: api().get(f"/api/v1/tracker/cases/{case_id}/progress"))
     return render_template("portal/case.html", case=case, areas=_areas(),
                            areas_progress=progress_rows(progress.data) if progress else [], has_progress=bool(progress),
-                           assessment=assessment or FormState({"kind": "baseline"}), goal=goal or FormState(),
+                           assessment=assessment or FormState({"kind": _next_kind(case)}), goal=goal or FormState(),
                            area_note=DEFAULT_AREAS_NOTE), status
 
 

@@ -15,6 +15,12 @@
       });
     }
 
+    // a link to a section inside a closed <details> opens it (e.g. back to the pathway just booked)
+    if (location.hash) {
+      var target = document.getElementById(location.hash.slice(1));
+      if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
+    }
+
     // move focus to an error summary so screen-reader and keyboard users hear it first
     var summary = document.querySelector("[data-autofocus]");
     if (summary) { summary.focus(); }
