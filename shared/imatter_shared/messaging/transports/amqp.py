@@ -21,6 +21,7 @@ import os
 import queue as queue_mod
 import socket
 import threading
+import time
 import urllib.parse
 from typing import Any, Iterable
 
@@ -194,8 +195,14 @@ class AmqpTransport(Transport):
                 except CONNECTION_ERRORS as exc:
                     worker.generation += 1  # what is queued belongs to a dead channel
                     delay = backoff.next()
-                    log(logging.WARNING, "consumer lost RabbitMQ; reconnecting",
-                        queue=queue, error=type(exc).__name__, retry_in_s=round(delay, 2))
+                    if isinstance(exc, px.ChannelClosedByBroker) and exc.reply_code in (403, 406):
+                        # Not an outage: e.g. the queue exists with other arguments (was
+                        # EVENTS_MAX_DELIVERIES changed?) or the broker user lacks a permission.
+                        log(logging.ERROR, "broker refused the consumer's topology", queue=queue,
+                            error=f"{exc.reply_code} {exc.reply_text}"[:300], retry_in_s=round(delay, 2))
+                    else:
+                        log(logging.WARNING, "consumer lost RabbitMQ; reconnecting",
+                            queue=queue, error=type(exc).__name__, retry_in_s=round(delay, 2))
                     stop.wait(delay)
         finally:
             worker.stop()
@@ -224,7 +231,8 @@ class AmqpTransport(Transport):
             # Graceful stop: take no more, let the current message finish and be settled.
             channel.basic_cancel(tag)
             worker.generation += 1
-            while worker.busy():
+            deadline = time.monotonic() + 30  # a hung handler must not keep us from exiting
+            while worker.busy() and time.monotonic() < deadline:
                 connection.process_data_events(time_limit=0.05)
             connection.process_data_events(time_limit=0)
         finally:
