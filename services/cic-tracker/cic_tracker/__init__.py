@@ -27,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_cli
     register_cli(app)
 
+    from .notifications import register as register_notifications  # issue 12: email outbox, `flask notify`
+    register_notifications(app)
+
     @app.before_request
     def _fresh_caller():
         # The caller is resolved once per request. Under gunicorn `g` is new per request,

@@ -26,12 +26,17 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401
     from .api import auth, openapi, proxy
     api.register_blueprint(auth.blp)
+    from .api import password_reset  # issue 12
+    api.register_blueprint(password_reset.blp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(proxy.bp)
     _register_portal(app)
 
     from .cli import register_cli
     register_cli(app)
+
+    from .notifications import register as register_notifications  # issue 12: email outbox, `flask notify`
+    register_notifications(app)
 
     from .dataprotection import init_dataprotection  # audit trail, breach register, flask dp ...
     init_dataprotection(app)

@@ -26,4 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .cli import register_cli
     register_cli(app)
+
+    from .notifications import register as register_notifications  # issue 12: email outbox, `flask notify`
+    register_notifications(app)
     return app

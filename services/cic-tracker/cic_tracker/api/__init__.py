@@ -8,4 +8,5 @@ def register_blueprints(api, app):
 
 def _api_modules():
     from . import consultations, evaluation, fund, hubs, tracker
-    return [tracker, consultations, fund, hubs, evaluation]
+    from . import notification_preferences  # issue 12
+    return [tracker, consultations, fund, hubs, evaluation, notification_preferences]

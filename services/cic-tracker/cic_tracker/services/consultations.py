@@ -65,6 +65,8 @@ def schedule(c: Consultation, scheduled_for) -> Consultation:
         raise RuleViolation("Consultations are time-limited: schedule it before it lapses.", unmet=["time_limited"])
     c.scheduled_for = when
     c.state = "scheduled"
+    from ..notifications import consultation_scheduled  # issue 12: a sign-in prompt, same commit
+    consultation_scheduled(c)
     return c
 
 

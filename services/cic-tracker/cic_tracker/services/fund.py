@@ -211,6 +211,8 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
         app.deferrals += 1
     db.session.flush()
     refresh_round(r)
+    from ..notifications import fund_decision  # issue 12: a sign-in prompt (no outcome), same commit
+    fund_decision(app, decision.id)
     out = application_view(app)
     out["decision"] = decision_view(decision)
     out["award_id"] = award.id if award else None

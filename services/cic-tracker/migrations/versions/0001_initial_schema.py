@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:13:13.511347
+Create Date: 2026-11-22 16:16:27.513283
 
 """
 from alembic import op

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:57:19.053177
+Create Date: 2026-11-22 16:16:20.045786
 
 """
 from alembic import op
@@ -55,6 +55,37 @@ def upgrade():
     )
     with op.batch_alter_table('interest', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interest_element'), ['element'], unique=False)
+
+    op.create_table('notification_preferences',
+    sa.Column('recipient', sa.String(length=100), nullable=False),
+    sa.Column('non_essential_email', sa.Boolean(), nullable=False),
+    sa.Column('disabled_kinds', sa.JSON(), nullable=False),
+    sa.Column('updated_at', imatter_shared.messaging.models.UtcDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('recipient')
+    )
+    op.create_table('notifications',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('kind', sa.String(length=60), nullable=False),
+    sa.Column('recipient', sa.String(length=100), nullable=True),
+    sa.Column('to_email', sa.String(length=254), nullable=False),
+    sa.Column('essential', sa.Boolean(), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('text_body', sa.Text(), nullable=False),
+    sa.Column('html_body', sa.Text(), nullable=False),
+    sa.Column('dedup_key', sa.String(length=200), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', imatter_shared.messaging.models.UtcDateTime(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', imatter_shared.messaging.models.UtcDateTime(), nullable=False),
+    sa.Column('sent_at', imatter_shared.messaging.models.UtcDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('dedup_key')
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_pending', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("state = 'pending'"), sqlite_where=sa.text("state = 'pending'"))
+        batch_op.create_index(batch_op.f('ix_notifications_recipient'), ['recipient'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_to_email'), ['to_email'], unique=False)
 
     op.create_table('organisations',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -589,6 +620,13 @@ def downgrade():
 
     op.drop_table('outbox_messages')
     op.drop_table('organisations')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_to_email'))
+        batch_op.drop_index(batch_op.f('ix_notifications_recipient'))
+        batch_op.drop_index('ix_notifications_pending', postgresql_where=sa.text("state = 'pending'"), sqlite_where=sa.text("state = 'pending'"))
+
+    op.drop_table('notifications')
+    op.drop_table('notification_preferences')
     with op.batch_alter_table('interest', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_interest_element'))
 

@@ -17,4 +17,6 @@ def _api_modules():
     from . import bursaries, lead_professionals, practitioner_licences
     modules += [catalogue, enrolments, pathways, packages, practitioner_licences, directory, interest,
                 lead_professionals, bursaries]
+    from . import notification_preferences  # issue 12
+    modules += [notification_preferences]
     return modules

@@ -18,3 +18,5 @@ from .directory import DirectoryEntry  # noqa: F401,E402
 from .interest import Interest  # noqa: F401,E402
 from .lead_professionals import (LeadProfessionalApplication, Level3AGroup, ObligationRecord,  # noqa: F401,E402
                                  StudySupporterApplication)
+# notifications (issue 12): the email outbox and preferences
+from .notifications import Notification, NotificationPreference  # noqa: F401,E402

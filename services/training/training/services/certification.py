@@ -168,6 +168,8 @@ def complete_item(item_id: str, user_id: str) -> dict:
     if it.state != "completed":
         it.state, it.completed_at, it.completed_by = "completed", now(), user_id
         db.session.flush()
+        from ..notifications import pathway_item_completed  # issue 12: email, same commit
+        pathway_item_completed(it)
         certify_ready(it.person_id)
     return item_json(it)
 
@@ -211,6 +213,8 @@ def certify_ready(person_id: str) -> list[Certification]:
                 outbox.add(db.session, OutboxMessage, "training.practitioner.certified",
                            {"person_id": pid, "role": role, "organisation_id": c.organisation_id,
                             "certified_at": iso(c.certified_at)}, producer="training")
+                from ..notifications import certification_granted  # issue 12: email, same commit
+                certification_granted(pid, role, c.id, c.certified_at)
                 done.append(c)
                 if role in ("lead", "lead_plus"):
                     for org_id in member_org_ids(pid):

@@ -1,0 +1,83 @@
+"""Password reset by email: single-use tokens, valid 30 minutes, stored only as a SHA-256 hash.
+
+Asking never reveals whether an account exists (always 202). Confirming sets the new password,
+bumps `token_version` (every access token issued before stops working), uses up every other
+outstanding reset token of that user and sends a "your password was changed" notice.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import current_app
+
+from imatter_shared.dataprotection.annotations import NOT_PII, pii
+from imatter_shared.notifications import notify
+from imatter_shared.web.errors import ApiError
+
+from . import passwords
+from .extensions import db
+from .models import User
+
+TOKEN_TTL = timedelta(minutes=30)
+MAX_OPEN_TOKENS = 3  # per user per TTL: more requests send no more email (no mail-bombing)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class PasswordResetToken(db.Model):
+    __tablename__ = "password_reset_tokens"
+    token_hash = sa.Column(sa.String(64), primary_key=True, info=NOT_PII)  # sha256 hex; the token is never stored
+    user_id = sa.Column(sa.String(32), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True,
+                        info=pii("identifier", "password reset", "contract", "1 days after expires_at",
+                                 subject="user_id"))
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    expires_at = sa.Column(sa.DateTime, nullable=False)
+    used_at = sa.Column(sa.DateTime, nullable=True)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def request_reset(email: str) -> None:
+    """Write a token and its email (same commit) when the account exists; else nothing."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        return
+    now = utcnow()
+    open_tokens = db.session.scalar(sa.select(sa.func.count()).select_from(PasswordResetToken).where(
+        PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None),
+        PasswordResetToken.expires_at > now)) or 0
+    if open_tokens >= MAX_OPEN_TOKENS:
+        return
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordResetToken(token_hash=_hash(token), user_id=user.id, created_at=now,
+                                      expires_at=now + TOKEN_TTL))
+    portal = str(current_app.config.get("PORTAL_URL") or "").rstrip("/")
+    notify("password_reset", to=user.email, recipient=user.id,
+           context={"name": user.name, "token": token, "minutes": int(TOKEN_TTL.total_seconds() // 60),
+                    "reset_url": f"{portal}/reset-password?token={token}"})
+
+
+def confirm_reset(token: str, new_password: str) -> User:
+    now = utcnow()
+    row = db.session.get(PasswordResetToken, _hash(token)) if token else None
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise ApiError("This reset link is not valid any more; ask for a new one.", 400,
+                       errors={"token": ["Not valid: unknown, already used or expired."]})
+    user = db.session.get(User, row.user_id)
+    problems = passwords.policy_errors(new_password, user.email)
+    if problems:
+        raise ApiError("Choose a stronger password.", 400, errors={"new_password": problems})
+    user.password_hash = passwords.hash_password(new_password)
+    user.token_version += 1
+    db.session.execute(sa.update(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
+                                                           PasswordResetToken.used_at.is_(None))
+                       .values(used_at=now))
+    notify("password_changed", to=user.email, recipient=user.id, context={"name": user.name})
+    return user

@@ -1,0 +1,13 @@
+"""Training's notification outbox and each person's notification preferences (issue 12)."""
+from imatter_shared.notifications.models import NotificationMixin, NotificationPreferenceMixin
+
+from ..extensions import db
+
+
+class Notification(NotificationMixin, db.Model):
+    __tablename__ = "notifications"
+
+
+class NotificationPreference(NotificationPreferenceMixin, db.Model):
+    """Keyed by person id."""
+    __tablename__ = "notification_preferences"
