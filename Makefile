@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 export IMATTER_VAR_DIR ?= $(CURDIR)/var
 SERVICES := training cic_tracker gateway
 
-.PHONY: venv migrate seed run test test-fast migrations bench clean keys check-compose
+.PHONY: venv migrate seed run test migrations bench clean keys
 
 $(STAMP): requirements.txt requirements-dev.txt shared/pyproject.toml services/training/pyproject.toml services/cic-tracker/pyproject.toml services/gateway/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
