@@ -2,13 +2,17 @@
 400 (not 422) for invalid input, request size limit, health, logging, SQLite pragmas."""
 from __future__ import annotations
 
+import http
+
 import sqlalchemy as sa
 from flask import Flask
 from flask_smorest import Api, Blueprint as SmorestBlueprint
+from flask_smorest.utils import prepare_response
+from marshmallow import INCLUDE, Schema, fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
 
-from .errors import register_error_handlers
+from .errors import PROBLEM_MIME, register_error_handlers
 from .health import health_blueprint
 from .logging import init_request_logging
 
@@ -28,10 +32,39 @@ class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = Parser()
 
 
+class ProblemSchema(Schema):
+    """What every error body is (errors.py), so the OpenAPI document tells the truth."""
+
+    class Meta:
+        unknown = INCLUDE  # a problem may carry extra members (e.g. `service`)
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    instance = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    unmet = fields.List(fields.String())
+
+
 class ProblemApi(Api):
+    ERROR_SCHEMA = ProblemSchema
+
     def _register_error_handlers(self):
         # errors are registered app-wide by register_error_handlers (one place)
         pass
+
+    def _register_responses(self):
+        # smorest documents errors as its own application/json shape; ours are problem+json
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MIME)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response (application/problem+json)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIME)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
