@@ -34,8 +34,7 @@ def read_thing(thing_id):
     p = current_principal()
     thing = db.session.get(Thing, thing_id)
     if thing is None or thing.owner != p.user_id:
-        log_refusal("thing", thing_id)
-        audit.record("refused", "thing", thing_id)
+        log_refusal("thing", thing_id)  # logs and records "refused" in the audit trail
         raise NotFound("No such thing.")
     audit.record("read", "thing", thing.id)
     return {"id": thing.id, "label": thing.label}

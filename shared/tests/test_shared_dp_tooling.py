@@ -10,7 +10,8 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
 from imatter_shared import audit, testing as t
-from imatter_shared.dataprotection import NOT_PII, BreachMixin, SubjectTable, pii, problems, register_dp_cli
+from imatter_shared.dataprotection import (NOT_PII, BreachMixin, SubjectTable, annotate, pii, problems,
+                                           register_dp_cli)
 from imatter_shared.messaging.models import OutboxMixin
 from imatter_shared.web.api import init_service
 
@@ -74,6 +75,15 @@ class Visit(db.Model):
     created_at = sa.Column(sa.DateTime, nullable=False, default=now)
 
 
+class Group(db.Model):
+    """Found through its contact's email, but erasing the contact must not delete the group."""
+    __tablename__ = "dp_groups"
+    id = sa.Column(sa.String(32), primary_key=True)
+    title = sa.Column(sa.String(64), nullable=False, info=NOT_PII)
+    contact_email = sa.Column(sa.String(254), nullable=False,
+                              info=pii("contact", P, "contract", R, subject="email", erase="pseudonymise"))
+
+
 class Outbox(OutboxMixin, db.Model):
     __tablename__ = "dp_outbox_messages"
 
@@ -129,6 +139,7 @@ def people(app):
             Note(id="n3", about="p2", text="old note", created_at=old),
             Visit(id="v1", ip="198.51.100.1", page="/", name="home", created_at=old),
             Visit(id="v2", ip="198.51.100.2", page="/", name="home"),
+            Group(id="g1", title="Reading group", contact_email="Ada@Example.org"),
             outbox_row({"person_id": "p1", "email": "ada@example.org", "organisation_id": "org1"}),
             outbox_row({"person_id": "p2"}, state="published", published_at=datetime.now(timezone.utc) - timedelta(days=800)),
         ])
@@ -225,6 +236,8 @@ def test_erase_removes_the_person_and_keeps_financial_records_pseudonymised(peop
         assert order.amount == 25000 and order.person_id == "p1" and "Ada" not in order.billing_name
         payload = db.session.scalars(sa.select(Outbox.payload).where(Outbox.state == "pending")).one()
         assert "ada@example.org" not in payload and '"p1"' not in payload and "org1" in payload
+        group = db.session.get(Group, "g1")
+        assert group is not None and group.contact_email.endswith("@erased.invalid")
         # nobody else is touched
         assert db.session.get(Person, "p2").email == "bea@example.org"
         assert db.session.get(Enrolment, "e2") is not None and db.session.get(Note, "n2") is not None
@@ -293,3 +306,14 @@ def test_breach_register_computes_the_72_hour_deadline_and_flags_overdue(people)
     r = cli(people, "breach", "notify", first["id"], "--at", "2030-03-05T08:00:00Z")
     assert json.loads(r.output)["status"] == "notified_late"
     assert cli(people, "breach", "notify", "nope").exit_code != 0
+
+
+def test_annotations_kept_beside_the_models_fill_gaps_only_and_stale_ones_are_reported():
+    md = sa.MetaData()
+    t = sa.Table("x", md, sa.Column("id", sa.String, primary_key=True),
+                 sa.Column("email", sa.String, info=pii("own", "p", "contract", "r")), sa.Column("phone", sa.String))
+    annotate(md, {"x.email": pii("other", "p", "contract", "r"), "x.phone": pii("phone", "p", "contract", "r"),
+                  "x.gone": NOT_PII})
+    assert t.c.email.info["pii"]["category"] == "own"
+    assert t.c.phone.info["pii"]["category"] == "phone"
+    assert [p for p in problems(md)] == ["x.gone: annotated but no such column (rename or remove the entry)"]

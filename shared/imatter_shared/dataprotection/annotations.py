@@ -42,13 +42,17 @@ _SCHEDULE = re.compile(r"^\s*(\d+)\s*(d|days?|m|months?|y|years?)\s+after\s+([a-
 
 
 def pii(category: str, purpose: str, lawful_basis: str, retention: str, *, subject: str | None = None,
-        export: bool = True, fmt: str | None = None, **extra) -> dict:
+        export: bool = True, fmt: str | None = None, erase: str | None = None, **extra) -> dict:
     """The `info=` dict for a personal-data column. `export=False` keeps a column (e.g. a
     password hash) out of subject-access exports; `fmt="json"` marks a JSON text whose
-    values erasure rewrites (outbox/inbox payloads)."""
+    values erasure rewrites (outbox/inbox payloads); `erase="pseudonymise"` on a subject
+    column means a row found only through it is pseudonymised, never deleted (an
+    organisation whose link contact asks for erasure keeps existing)."""
     spec = {"category": category, "purpose": purpose, "lawful_basis": lawful_basis, "retention": retention}
     if subject:
         spec["subject"] = subject
+    if erase:
+        spec["erase"] = erase
     if not export:
         spec["export"] = False
     if fmt:
@@ -72,6 +76,26 @@ class Schedule:
 
     def __str__(self) -> str:
         return f"{self.days}d{self.months}m after {self.anchor}"
+
+
+STALE_KEY = "dp_stale_annotations"
+
+
+def annotate(metadata: sa.MetaData, mapping: dict[str, dict]) -> None:
+    """Annotate columns from one table kept beside the models: {"table.column": pii(...) or
+    NOT_PII}. A column annotated where it is declared keeps its own annotation. An entry
+    naming a column that no longer exists is reported by `flask dp register`."""
+    stale = metadata.info.setdefault(STALE_KEY, [])
+    for where, info in mapping.items():
+        table_name, _, col_name = where.partition(".")
+        table = metadata.tables.get(table_name)
+        col = table.columns.get(col_name) if table is not None else None
+        if col is None:
+            if where not in stale:
+                stale.append(where)
+            continue
+        if "pii" not in col.info:
+            col.info["pii"] = info["pii"]
 
 
 def parse_schedule(text: str) -> Schedule | None:
@@ -104,7 +128,8 @@ def looks_personal(table: sa.Table, column: sa.Column) -> bool:
 
 def problems(metadata: sa.MetaData) -> list[str]:
     """What keeps the record of processing from being complete and correct."""
-    out = []
+    out = [f"{where}: annotated but no such column (rename or remove the entry)"
+           for where in metadata.info.get(STALE_KEY, [])]
     for table in metadata.sorted_tables:
         for column in table.columns:
             where = f"{table.name}.{column.name}"

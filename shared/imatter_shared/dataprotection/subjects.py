@@ -266,6 +266,12 @@ def pseudonymised_values(cfg: DPConfig, table: sa.Table, row, subject_kinds: dic
     return values
 
 
+def _matches(value, values: set[str], kind: str) -> bool:
+    if value is None:
+        return False
+    return (str(value).lower() if kind == "email" else str(value)) in values
+
+
 def erase(cfg: DPConfig, conn, subject: Subject, *, on_row=None) -> dict:
     """Erase the subject everywhere in this service. `on_row(action, table, pk)` is told of
     every row (for the audit trail). Returns counts per table."""
@@ -278,11 +284,15 @@ def erase(cfg: DPConfig, conn, subject: Subject, *, on_row=None) -> dict:
         cond = match_condition(cfg, table, subject)
         if cond is None:
             continue
-        kinds = {c.name: k for c, k in subject_columns(cfg, table)}
+        subject_cols = subject_columns(cfg, table)
+        kinds = {c.name: k for c, k in subject_cols}
+        # columns through which a match may delete the row (others only pseudonymise it)
+        deleting = [(c, k) for c, k in subject_cols if (annotation(c) or {}).get("erase") != "pseudonymise"]
         keep = table.name in cfg.financial_tables or bool(payload_columns(table))
         for row in conn.execute(sa.select(table).where(cond)).mappings().all():
             pk = sa.and_(*(c == row[c.name] for c in table.primary_key.columns))
-            if not keep and not _still_referenced(conn, metadata, table, row):
+            owned = any(_matches(row[c.name], subject.values(k), k) for c, k in deleting)
+            if owned and not keep and not _still_referenced(conn, metadata, table, row):
                 conn.execute(sa.delete(table).where(pk))
                 action = "deleted"
             else:

@@ -142,3 +142,6 @@ def log_refusal(what: str, record_id: str) -> None:
     p = g.get("principal")
     log.warning("object access refused", extra={"ctx_user": getattr(p, "user_id", None),
                                                 "ctx_record": f"{what}:{record_id}", "ctx_path": request.path})
+    if "imatter_audit" in current_app.extensions:  # and kept in the service's audit trail
+        from imatter_shared import audit
+        audit.record("refused", what, record_id)
