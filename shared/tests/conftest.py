@@ -13,6 +13,7 @@ import subprocess
 import sys
 import urllib.parse
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -58,21 +59,31 @@ def transport_kind(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def _dropper() -> Iterator[ThreadPoolExecutor]:
+    """Drops used PostgreSQL databases in the background while later tests run."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-db") as pool:
+        yield pool
+
+
 @pytest.fixture
-def database_url(backend: str, tmp_path: Any) -> Iterator[Callable[[str], str]]:
-    """database_url(name) -> a fresh, empty database of the current backend."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Any,
+                 _dropper: ThreadPoolExecutor) -> Iterator[Callable[..., str]]:
+    """database_url(name, backend=None) -> a fresh, empty database; the backend defaults to
+    the test's `backend` parameter."""
     made: list[str] = []
 
-    def make(name: str) -> str:
+    def make(name: str, backend: str | None = None) -> str:
+        backend = backend or request.getfixturevalue("backend")
         if backend == "sqlite":
-            return f"sqlite:///{tmp_path}/{name}.db"
+            return f"sqlite:///{tmp_path}/{name}-{uuid.uuid4().hex[:6]}.db"
         url = create_postgres_database()
         made.append(url)
         return url
 
     yield make
     for url in made:
-        drop_postgres_database(url)
+        _dropper.submit(drop_postgres_database, url)
 
 
 @pytest.fixture
@@ -90,17 +101,18 @@ def bus_config(request: pytest.FixtureRequest, tmp_path: Any) -> Callable[[str],
 
 
 @pytest.fixture
-def make_pair(database_url: Callable[[str], str], bus_config: Callable[[str], dict]) -> Iterator[Callable]:
-    """make_pair(kind, **config) -> Pair(training, cic) on the current DB backend."""
+def make_pair(database_url: Callable[..., str], bus_config: Callable[[str], dict]) -> Iterator[Callable]:
+    """make_pair(kind, backend=None, **config) -> Pair(training, cic); the backend defaults
+    to the test's `backend` parameter."""
     pairs: list[Pair] = []
 
-    def make(kind: str, **extra: Any) -> Pair:
+    def make(kind: str, backend: str | None = None, **extra: Any) -> Pair:
         bus = bus_config(kind)
         vhost = bus.pop("_vhost", None)
         services = []
         for name in ("training", "cic-tracker"):
             config = {**bus, "EVENTS_QUEUE": f"{bus['EVENTS_EXCHANGE']}.{name}", **extra}
-            services.append(make_service(name, database_url(name), config))
+            services.append(make_service(name, database_url(name, backend), config))
         pair = Pair(services[0], services[1], kind, vhost)
         pairs.append(pair)
         return pair
@@ -126,6 +138,6 @@ class Pair:
 
 
 @pytest.fixture
-def pair(make_pair: Callable, transport_kind: str) -> "Pair":
+def pair(make_pair: Callable, backend: str, transport_kind: str) -> "Pair":
     """training + cic-tracker on every backend x transport combination."""
     return make_pair(transport_kind)

@@ -13,7 +13,7 @@ from imatter_shared.messaging.models import PENDING
 
 
 @pytest.fixture
-def training(database_url, tmp_path):
+def training(database_url, backend, tmp_path):
     service = make_service("training", database_url("training"),
                            {"EVENTS_EMBEDDED_PATH": str(tmp_path / "events.db")})
     yield service
