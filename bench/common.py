@@ -76,13 +76,13 @@ class Settings:
         full = mode == "full"
         s = cls(
             mode=mode,
-            duration=_env_float("BENCH_DURATION", 10.0 if full else 6.0),
+            duration=_env_float("BENCH_DURATION", 8.0 if full else 5.0),
             connections=_env_int("BENCH_CONNECTIONS", 32),
             threads=_env_int("BENCH_THREADS", 2),
             workers=_env_int("BENCH_WORKERS", 2),
             generator=os.environ.get("BENCH_GENERATOR", "auto"),
             max_requests=_env_int("BENCH_MAX_REQUESTS", 2_000_000),
-            write_duration=_env_float("BENCH_WRITE_DURATION", 10.0 if full else 6.0),
+            write_duration=_env_float("BENCH_WRITE_DURATION", 8.0 if full else 5.0),
             write_connections=_env_int("BENCH_WRITE_CONNECTIONS", 8),
             events_count=_env_int("BENCH_EVENTS", 5000 if full else 2000),
             events_rate=_env_float("BENCH_EVENTS_RATE", 50.0),

@@ -96,12 +96,18 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
           ceiling_r.errors, 1.0, None)
     for organisations, learners in s.sizes:
         urls = {name: create_postgres_database(f"imatter_bench_{name}") for name in ("training", "cic", "gateway")}
+        # migrate with a throwaway Stack, load, then make the real one: a Stack picks its free ports
+        # when made, and a long load gives other processes time to take them
+        migrator = Stack(database_urls=urls)
+        try:
+            migrator.flask("training", "db", "upgrade")
+        finally:
+            migrator.cleanup()
+        log(f"bulk load: {organisations} organisations, {learners} learners")
+        took = bulk_load(urls["training"], organisations, learners)
+        t.notes.append(f"{organisations:,} organisations / {learners:,} learners loaded in {took:.0f}s")
         stack = Stack(workers=s.workers, consumers=False, database_urls=urls)
         try:
-            stack.flask("training", "db", "upgrade")
-            log(f"bulk load: {organisations} organisations, {learners} learners")
-            took = bulk_load(urls["training"], organisations, learners)
-            t.notes.append(f"{organisations:,} organisations / {learners:,} learners loaded in {took:.0f}s")
             stack.start()
             user = signed_up(stack)
             org_id = create_org(user)
