@@ -32,3 +32,9 @@ def register_cli(app: Flask) -> None:
         click.echo(f"cic-tracker retention: {result['closed']} closed, {result['erased']} erased")
 
     app.cli.add_command(tracker)
+
+    # reflective tools (issue 11): `flask questionnaires load FILE | list`
+    from imatter_shared.questionnaires.cli import register_questionnaire_cli
+    from .models.reflective import QuestionnaireVersion
+    from .rules.reflective import INSTRUMENTS
+    register_questionnaire_cli(app, db, QuestionnaireVersion, instruments=INSTRUMENTS)

@@ -30,6 +30,15 @@ def seed_fund_round() -> None:
 SEEDERS += [seed_areas, seed_demo_hub, seed_fund_round]
 
 
+def seed_reflective_samples() -> None:
+    """Issue 11: SAMPLE formal Q and wellbeing wheel content where none is loaded yet."""
+    from .services.reflective import load_samples
+    load_samples()
+
+
+SEEDERS.append(seed_reflective_samples)
+
+
 def run_seed() -> None:
     for seeder in SEEDERS:
         seeder()

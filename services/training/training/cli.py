@@ -23,6 +23,13 @@ def register_cli(app: Flask) -> None:
     licences_cli = click.Group("licences", help="Organisational licences.")
     app.cli.add_command(licences_cli)
 
+    # reflective tools (issue 11): `flask questionnaires load FILE | list`
+    from imatter_shared.questionnaires.cli import register_questionnaire_cli
+    from .models.reflective import QuestionnaireVersion
+    from .rules.reflective import INSTRUMENTS
+    from .services.reflective import extra_check
+    register_questionnaire_cli(app, db, QuestionnaireVersion, instruments=INSTRUMENTS, extra_check=extra_check)
+
     @licences_cli.command("expire")
     def expire_licences():
         """Announce (training.licence.changed, status expired) every licence whose term has ended."""

@@ -41,6 +41,15 @@ def seed_demo_organisation() -> None:
 SEEDERS += [seed_price_book, seed_demo_organisation]
 
 
+def seed_reflective_samples() -> None:
+    """Issue 11: SAMPLE informal Q and community audit content where none is loaded yet."""
+    from .services.reflective import load_samples
+    load_samples()
+
+
+SEEDERS.append(seed_reflective_samples)
+
+
 # ---- people side (issue 5) ----------------------------------------------------------------------
 
 DEMO_LEAD_EMAIL = "demo.lead@willowbrook.example"

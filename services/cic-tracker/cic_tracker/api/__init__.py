@@ -9,4 +9,5 @@ def register_blueprints(api, app):
 def _api_modules():
     from . import consultations, evaluation, fund, hubs, tracker
     from . import notification_preferences  # issue 12
-    return [tracker, consultations, fund, hubs, evaluation, notification_preferences]
+    from . import reflective  # reflective tools (issue 11): formal Q, personal wheel, Q bookings
+    return [reflective, tracker, consultations, fund, hubs, evaluation, notification_preferences]

@@ -161,6 +161,8 @@ def _erase(case: Case, state: str) -> None:
     """Erase everything recorded about a case; keep a tombstone (ids, dates, counts)."""
     for model in (Assessment, Goal, Reflection):
         db.session.execute(sa.delete(model).where(model.case_id == case.id))
+    from .reflective import erase_case_answers  # issue 11: formal Q / wheel answers go with the case
+    erase_case_answers(case.id)
     case.code = None
     case.consent_given_by = None
     case.consent_scope = None

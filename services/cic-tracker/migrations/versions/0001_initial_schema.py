@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:16:27.513283
+Create Date: 2026-11-22 16:18:13.742096
 
 """
 from alembic import op
@@ -165,6 +165,38 @@ def upgrade():
         batch_op.create_index('ix_outbox_messages_pending', ['id', 'next_attempt_at'], unique=False, postgresql_where=sa.text("state = 'pending'"), sqlite_where=sa.text("state = 'pending'"))
         batch_op.create_index('ix_outbox_messages_published_at', ['published_at'], unique=False)
 
+    op.create_table('questionnaire_versions',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('instrument', sa.String(length=60), nullable=False),
+    sa.Column('version', sa.String(length=60), nullable=False),
+    sa.Column('title', sa.String(length=1000), nullable=False),
+    sa.Column('sample', sa.Boolean(), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('checksum', sa.String(length=64), nullable=False),
+    sa.Column('current', sa.Boolean(), nullable=False),
+    sa.Column('loaded_by', sa.String(length=100), nullable=True),
+    sa.Column('loaded_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instrument', 'version', name='uq_questionnaire_versions_instrument_version')
+    )
+    with op.batch_alter_table('questionnaire_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_questionnaire_versions_instrument'), ['instrument'], unique=False)
+
+    op.create_table('tool_licences',
+    sa.Column('licence_id', sa.String(length=100), nullable=False),
+    sa.Column('tool', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.String(length=20), nullable=False),
+    sa.Column('organisation_id', sa.String(length=100), nullable=True),
+    sa.Column('person_id', sa.String(length=100), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('valid_until', sa.DateTime(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('licence_id')
+    )
+    with op.batch_alter_table('tool_licences', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tool_licences_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tool_licences_person_id'), ['person_id'], unique=False)
+
     op.create_table('tracker_areas',
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('label', sa.String(length=200), nullable=False),
@@ -301,6 +333,19 @@ def upgrade():
     with op.batch_alter_table('fund_reviews', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_fund_reviews_application_id'), ['application_id'], unique=False)
 
+    op.create_table('q_registration_bookings',
+    sa.Column('order_id', sa.String(length=100), nullable=False),
+    sa.Column('registration_id', sa.String(length=100), nullable=False),
+    sa.Column('person_id', sa.String(length=100), nullable=False),
+    sa.Column('organisation_id', sa.String(length=100), nullable=True),
+    sa.Column('consultation_id', sa.String(length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], ),
+    sa.PrimaryKeyConstraint('order_id')
+    )
+    with op.batch_alter_table('q_registration_bookings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_q_registration_bookings_person_id'), ['person_id'], unique=False)
+
     op.create_table('assessments',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('case_id', sa.String(length=32), nullable=False),
@@ -315,6 +360,23 @@ def upgrade():
     )
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assessments_case_id'), ['case_id'], unique=False)
+
+    op.create_table('case_tool_responses',
+    sa.Column('case_id', sa.String(length=32), nullable=False),
+    sa.Column('version_id', sa.String(length=32), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('recorded_by', sa.String(length=100), nullable=False),
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('instrument', sa.String(length=60), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('section_scores', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['version_id'], ['questionnaire_versions.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('case_tool_responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_tool_responses_case_id'), ['case_id'], unique=False)
 
     op.create_table('goals',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -353,10 +415,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_goals_case_id'))
 
     op.drop_table('goals')
+    with op.batch_alter_table('case_tool_responses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_tool_responses_case_id'))
+
+    op.drop_table('case_tool_responses')
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessments_case_id'))
 
     op.drop_table('assessments')
+    with op.batch_alter_table('q_registration_bookings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_q_registration_bookings_person_id'))
+
+    op.drop_table('q_registration_bookings')
     with op.batch_alter_table('fund_reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_fund_reviews_application_id'))
 
@@ -389,6 +459,15 @@ def downgrade():
 
     op.drop_table('consultations')
     op.drop_table('tracker_areas')
+    with op.batch_alter_table('tool_licences', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tool_licences_person_id'))
+        batch_op.drop_index(batch_op.f('ix_tool_licences_organisation_id'))
+
+    op.drop_table('tool_licences')
+    with op.batch_alter_table('questionnaire_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_questionnaire_versions_instrument'))
+
+    op.drop_table('questionnaire_versions')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_published_at')
         batch_op.drop_index('ix_outbox_messages_pending', postgresql_where=sa.text("state = 'pending'"), sqlite_where=sa.text("state = 'pending'"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:16:20.045786
+Create Date: 2026-11-22 16:18:09.885221
 
 """
 from alembic import op
@@ -140,6 +140,23 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('version')
     )
+    op.create_table('questionnaire_versions',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('instrument', sa.String(length=60), nullable=False),
+    sa.Column('version', sa.String(length=60), nullable=False),
+    sa.Column('title', sa.String(length=1000), nullable=False),
+    sa.Column('sample', sa.Boolean(), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('checksum', sa.String(length=64), nullable=False),
+    sa.Column('current', sa.Boolean(), nullable=False),
+    sa.Column('loaded_by', sa.String(length=100), nullable=True),
+    sa.Column('loaded_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instrument', 'version', name='uq_questionnaire_versions_instrument_version')
+    )
+    with op.batch_alter_table('questionnaire_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_questionnaire_versions_instrument'), ['instrument'], unique=False)
+
     op.create_table('bursary_entries',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('organisation_id', sa.String(length=32), nullable=False),
@@ -172,6 +189,25 @@ def upgrade():
     with op.batch_alter_table('certifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_certifications_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_certifications_person_id'), ['person_id'], unique=False)
+
+    op.create_table('community_wheel_licences',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('holder', sa.String(length=20), nullable=False),
+    sa.Column('organisation_id', sa.String(length=32), nullable=True),
+    sa.Column('person_id', sa.String(length=32), nullable=True),
+    sa.Column('with_level_3a', sa.Boolean(), nullable=False),
+    sa.Column('valid_from', sa.DateTime(), nullable=False),
+    sa.Column('valid_until', sa.DateTime(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.Column('granted_by', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('community_wheel_licences', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_community_wheel_licences_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_community_wheel_licences_person_id'), ['person_id'], unique=False)
 
     op.create_table('directory_entries',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -382,6 +418,23 @@ def upgrade():
     with op.batch_alter_table('practitioner_licences', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_practitioner_licences_person_id'), ['person_id'], unique=False)
 
+    op.create_table('q_responses',
+    sa.Column('user_id', sa.String(length=64), nullable=False),
+    sa.Column('person_id', sa.String(length=32), nullable=True),
+    sa.Column('version_id', sa.String(length=32), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('section_scores', sa.JSON(), nullable=False),
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('instrument', sa.String(length=60), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
+    sa.ForeignKeyConstraint(['version_id'], ['questionnaire_versions.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('q_responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_q_responses_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_q_responses_user_id'), ['user_id'], unique=False)
+
     op.create_table('seat_assignments',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('organisation_id', sa.String(length=32), nullable=False),
@@ -409,6 +462,25 @@ def upgrade():
     )
     with op.batch_alter_table('study_supporter_applications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_study_supporter_applications_person_id'), ['person_id'], unique=False)
+
+    op.create_table('community_wheel_audits',
+    sa.Column('organisation_id', sa.String(length=32), nullable=False),
+    sa.Column('version_id', sa.String(length=32), nullable=False),
+    sa.Column('licence_id', sa.String(length=32), nullable=False),
+    sa.Column('participants_count', sa.Integer(), nullable=True),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('section_scores', sa.JSON(), nullable=False),
+    sa.Column('created_by', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('instrument', sa.String(length=60), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['licence_id'], ['community_wheel_licences.id'], ),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
+    sa.ForeignKeyConstraint(['version_id'], ['questionnaire_versions.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('community_wheel_audits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_community_wheel_audits_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('invoices',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -475,6 +547,23 @@ def upgrade():
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_order_lines_order_id'), ['order_id'], unique=False)
 
+    op.create_table('q_registrations',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.String(length=32), nullable=False),
+    sa.Column('organisation_id', sa.String(length=32), nullable=True),
+    sa.Column('order_id', sa.String(length=32), nullable=False),
+    sa.Column('enrolment_id', sa.String(length=32), nullable=True),
+    sa.Column('created_by', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], ),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('order_id')
+    )
+    with op.batch_alter_table('q_registrations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_q_registrations_person_id'), ['person_id'], unique=False)
+
     op.create_table('seat_credits',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('organisation_id', sa.String(length=32), nullable=False),
@@ -526,6 +615,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_seat_credits_organisation_id'))
 
     op.drop_table('seat_credits')
+    with op.batch_alter_table('q_registrations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_q_registrations_person_id'))
+
+    op.drop_table('q_registrations')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_lines_order_id'))
 
@@ -539,6 +632,10 @@ def downgrade():
 
     op.drop_table('licences')
     op.drop_table('invoices')
+    with op.batch_alter_table('community_wheel_audits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_community_wheel_audits_organisation_id'))
+
+    op.drop_table('community_wheel_audits')
     with op.batch_alter_table('study_supporter_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_study_supporter_applications_person_id'))
 
@@ -548,6 +645,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_seat_assignments_organisation_id'))
 
     op.drop_table('seat_assignments')
+    with op.batch_alter_table('q_responses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_q_responses_user_id'))
+        batch_op.drop_index(batch_op.f('ix_q_responses_person_id'))
+
+    op.drop_table('q_responses')
     with op.batch_alter_table('practitioner_licences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_practitioner_licences_person_id'))
 
@@ -599,6 +701,11 @@ def downgrade():
 
     op.drop_table('enrolments')
     op.drop_table('directory_entries')
+    with op.batch_alter_table('community_wheel_licences', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_community_wheel_licences_person_id'))
+        batch_op.drop_index(batch_op.f('ix_community_wheel_licences_organisation_id'))
+
+    op.drop_table('community_wheel_licences')
     with op.batch_alter_table('certifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certifications_person_id'))
         batch_op.drop_index(batch_op.f('ix_certifications_organisation_id'))
@@ -608,6 +715,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_bursary_entries_organisation_id'))
 
     op.drop_table('bursary_entries')
+    with op.batch_alter_table('questionnaire_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_questionnaire_versions_instrument'))
+
+    op.drop_table('questionnaire_versions')
     op.drop_table('price_book_versions')
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_people_email'))

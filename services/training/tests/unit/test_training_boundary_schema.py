@@ -29,6 +29,10 @@ ALLOWED = {
     ("level_3a_groups", "participants_count"): "how many learners attend an in-house Foundation A group (a count)",
     ("q_responses", "section_scores"): "the learner's own informal I Matter Q about themself (issue 11); the formal "
                                        "Q about a child or family lives in cic-tracker",
+    # issue 11: the community audit version of the wheel is organisation-level and aggregate
+    ("community_wheel_audits", "section_scores"): "an organisation's ratings of its community as a whole (no "
+                                                  "individual); the personalised wheel lives in cic-tracker",
+    ("community_wheel_audits", "participants_count"): "how many took part in the community audit (a count)",
 }
 
 

@@ -19,4 +19,6 @@ def _api_modules():
                 lead_professionals, bursaries]
     from . import notification_preferences  # issue 12
     modules += [notification_preferences]
+    from . import reflective  # reflective tools (issue 11)
+    modules += [reflective]
     return modules

@@ -18,5 +18,8 @@ from .directory import DirectoryEntry  # noqa: F401,E402
 from .interest import Interest  # noqa: F401,E402
 from .lead_professionals import (LeadProfessionalApplication, Level3AGroup, ObligationRecord,  # noqa: F401,E402
                                  StudySupporterApplication)
+# reflective tools (issue 11): questionnaire versions, informal Q, community wheel, Q registrations
+from .reflective import (CommunityAudit, CommunityWheelLicence, QRegistration, QResponse,  # noqa: F401,E402
+                         QuestionnaireVersion)
 # notifications (issue 12): the email outbox and preferences
 from .notifications import Notification, NotificationPreference  # noqa: F401,E402

@@ -1,0 +1,311 @@
+"""Reflective tools on the training side: content versions, the informal I Matter Q, community
+wheel licences and community audits, and I Matter Q registration consultation orders."""
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+
+from imatter_shared.messaging import outbox
+from imatter_shared.questionnaires import AnswerErrors, check_answers, score, store
+from imatter_shared.questionnaires.content import read_file
+from imatter_shared.web.auth import log_refusal
+from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+
+from ..extensions import db
+from ..models import Organisation, OutboxMessage, Person
+from ..models.learning import Enrolment, LearningAccount
+from ..models.reflective import CommunityAudit, CommunityWheelLicence, QRegistration, QResponse, QuestionnaireVersion
+from ..rules import reflective as rules
+from ..rules.catalogue import COURSES_BY_CODE
+from ._util import iso, now
+
+CONTENT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content")
+
+
+# ---- content -------------------------------------------------------------------------------
+
+def extra_check(content: dict) -> list[str]:
+    """Training content may only suggest courses that are in the catalogue."""
+    return rules.unknown_suggestions(content, COURSES_BY_CODE)
+
+
+def load_samples() -> list[str]:
+    """Install the shipped SAMPLE content for any instrument that has none yet (idempotent)."""
+    loaded = []
+    for name in rules.SAMPLE_CONTENT_FILES:
+        doc = read_file(os.path.join(CONTENT_DIR, name))
+        if store.current(db.session, QuestionnaireVersion, doc.get("instrument")) is None:
+            store.install(db.session, QuestionnaireVersion, doc, instruments=rules.INSTRUMENTS,
+                          extra_check=extra_check, loaded_by="seed")
+            loaded.append(doc["instrument"])
+    return loaded
+
+
+def current_version(instrument: str) -> QuestionnaireVersion:
+    if instrument not in rules.INSTRUMENTS:
+        raise NotFound("No questionnaire with that name here.")
+    row = store.current(db.session, QuestionnaireVersion, instrument)
+    if row is None:
+        raise RuleViolation("No content is loaded for this questionnaire yet (an admin loads it with "
+                            "`flask questionnaires load FILE`).", unmet=["questionnaire_content"])
+    return row
+
+
+def _scored(version: QuestionnaireVersion, answers: dict) -> tuple[dict, list[dict]]:
+    try:
+        clean = check_answers(version.content, answers)
+    except AnswerErrors as exc:
+        raise ApiError("Some answers do not fit the questionnaire.", 400, errors=exc.errors) from None
+    return clean, score(version.content, clean)
+
+
+# ---- the informal I Matter Q (the learner about themself) ------------------------------------
+
+def answer_q(user_id: str, person: Person | None, answers: dict) -> QResponse:
+    version = current_version(rules.INFORMAL_Q)
+    clean, sections = _scored(version, answers)
+    r = QResponse(user_id=user_id, person_id=person.id if person else None, version_id=version.id,
+                  instrument=version.instrument, answers=clean, section_scores=sections)
+    db.session.add(r)
+    db.session.flush()
+    return r
+
+
+def own_response(user_id: str, response_id: str) -> QResponse:
+    """The learner's own Q; anyone else's is 404, whoever asks (admins included)."""
+    r = db.session.get(QResponse, response_id)
+    if r is None or r.user_id != user_id:
+        if r is not None:
+            log_refusal("q_response", response_id)
+        raise NotFound("No I Matter Q response with that id.")
+    return r
+
+
+def own_responses(user_id: str, page: int, per_page: int) -> tuple[list[QResponse], int]:
+    q = sa.select(QResponse).where(QResponse.user_id == user_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(q.order_by(QResponse.created_at.desc(), QResponse.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def _completed(person_id: str | None) -> set[str]:
+    if not person_id:
+        return set()
+    return set(db.session.scalars(sa.select(Enrolment.course_code).where(
+        Enrolment.person_id == person_id, Enrolment.state == "completed")))
+
+
+def q_json(r: QResponse) -> dict:
+    version = db.session.get(QuestionnaireVersion, r.version_id)
+    steps = rules.suggestions(r.section_scores, version.content["sections"], _completed(r.person_id),
+                              COURSES_BY_CODE)
+    return {"id": r.id, "instrument": r.instrument, "version": version.version, "version_id": version.id,
+            "sample": version.sample, "notice": version.content.get("notice"),
+            "answers": r.answers, "sections": r.section_scores, "suggested_steps": steps,
+            "visible_to": "you alone", "created_at": iso(r.created_at)}
+
+
+def delete_q(r: QResponse) -> None:
+    db.session.delete(r)
+
+
+# ---- community wheel licences --------------------------------------------------------------
+
+def _licence_status(lic: CommunityWheelLicence) -> str:
+    return rules.licence_status(lic.valid_from, lic.valid_until, lic.revoked_at, now())
+
+
+def _announce(lic: CommunityWheelLicence) -> None:
+    """cic-tracker needs the licence facts for the personalised wheel: ids, status, dates."""
+    outbox.add(db.session, OutboxMessage, "training.tool_licence.changed",
+               {"licence_id": lic.id, "tool": rules.COMMUNITY_WHEEL_TOOL, "holder": lic.holder,
+                "organisation_id": lic.organisation_id, "person_id": lic.person_id,
+                "status": _licence_status(lic), "valid_until": iso(lic.valid_until)}, producer="training")
+
+
+def grant_licence(data: dict, user_id: str) -> CommunityWheelLicence:
+    from ..rules.licensing import add_months
+    from . import licences
+    org_id, person_id = data.get("organisation_id"), data.get("person_id")
+    if bool(org_id) == bool(person_id):
+        raise ApiError("Name one holder.", 400, errors={"organisation_id": ["Give organisation_id or person_id."],
+                                                        "person_id": ["Give organisation_id or person_id."]})
+    holder = "organisation" if org_id else "person"
+    if org_id and db.session.get(Organisation, org_id) is None:
+        raise ApiError("Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]})
+    if person_id and db.session.get(Person, person_id) is None:
+        raise ApiError("Unknown person.", 400, errors={"person_id": ["No person with that id."]})
+    unmet = rules.grant_unmet(holder, bool(org_id) and licences.in_date(org_id, "starter"))
+    if unmet:
+        raise RuleViolation(f"A community wheel licence needs {rules.describe(unmet)}.", unmet=unmet)
+    if _active_licence(organisation_id=org_id, person_id=person_id) is not None:
+        raise RuleViolation("This holder already has an active community wheel licence.",
+                            unmet=["licence_already_active"])
+    start = now()
+    lic = CommunityWheelLicence(holder=holder, organisation_id=org_id, person_id=person_id,
+                                with_level_3a=bool(data.get("with_level_3a")), valid_from=start,
+                                valid_until=add_months(start, data.get("months") or rules.LICENCE_TERM_MONTHS),
+                                granted_by=user_id)
+    db.session.add(lic)
+    db.session.flush()
+    _announce(lic)
+    return lic
+
+
+def revoke_licence(lic: CommunityWheelLicence) -> CommunityWheelLicence:
+    if lic.revoked_at is None:
+        lic.revoked_at = now()
+        _announce(lic)
+    return lic
+
+
+def get_licence(licence_id: str) -> CommunityWheelLicence:
+    lic = db.session.get(CommunityWheelLicence, licence_id)
+    if lic is None:
+        raise NotFound("No community wheel licence with that id.")
+    return lic
+
+
+def _active_licence(*, organisation_id: str | None = None, person_id: str | None = None):
+    if not organisation_id and not person_id:
+        return None
+    col, value = ((CommunityWheelLicence.organisation_id, organisation_id) if organisation_id
+                  else (CommunityWheelLicence.person_id, person_id))
+    at = now()
+    return db.session.scalar(sa.select(CommunityWheelLicence).where(
+        col == value, CommunityWheelLicence.revoked_at.is_(None), CommunityWheelLicence.valid_from <= at,
+        CommunityWheelLicence.valid_until > at).order_by(CommunityWheelLicence.valid_until.desc()).limit(1))
+
+
+def licences_visible(caller, page: int, per_page: int) -> tuple[list[CommunityWheelLicence], int]:
+    q = sa.select(CommunityWheelLicence)
+    if not caller.is_training_admin:
+        q = q.where(sa.or_(CommunityWheelLicence.organisation_id.in_(caller.organisation_ids or [""]),
+                           CommunityWheelLicence.person_id == (caller.person_id or "")))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(q.order_by(CommunityWheelLicence.created_at.desc(), CommunityWheelLicence.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def licence_json(lic: CommunityWheelLicence) -> dict:
+    return {"id": lic.id, "tool": rules.COMMUNITY_WHEEL_TOOL, "title": "Community wheel licence",
+            "holder": lic.holder, "organisation_id": lic.organisation_id, "person_id": lic.person_id,
+            "with_level_3a": lic.with_level_3a, "status": _licence_status(lic),
+            "valid_from": iso(lic.valid_from), "valid_until": iso(lic.valid_until),
+            "revoked_at": iso(lic.revoked_at), "created_at": iso(lic.created_at),
+            "allows": ["community audit with the wheel (organisation-level, aggregate)",
+                       "personalised wellbeing consultation with the wheel (in cic-tracker, with consent)"]}
+
+
+# ---- community audits ----------------------------------------------------------------------
+
+def record_audit(caller, organisation_id: str, answers: dict, participants_count: int | None) -> CommunityAudit:
+    org_lic = _active_licence(organisation_id=organisation_id)
+    own_lic = _active_licence(person_id=caller.person_id)
+    unmet = rules.audit_unmet(org_lic is not None, own_lic is not None)
+    if unmet:
+        raise RuleViolation(f"A community audit with the wheel needs {rules.describe(unmet)}.", unmet=unmet)
+    version = current_version(rules.COMMUNITY_AUDIT)
+    clean, sections = _scored(version, answers)
+    audit = CommunityAudit(organisation_id=organisation_id, version_id=version.id, instrument=version.instrument,
+                           licence_id=(org_lic or own_lic).id, participants_count=participants_count,
+                           answers=clean, section_scores=sections, created_by=caller.user_id)
+    db.session.add(audit)
+    db.session.flush()
+    return audit
+
+
+def get_audit(audit_id: str) -> CommunityAudit:
+    a = db.session.get(CommunityAudit, audit_id)
+    if a is None:
+        raise NotFound("No community audit with that id.")
+    return a
+
+
+def audits_of(organisation_id: str, page: int, per_page: int) -> tuple[list[CommunityAudit], int]:
+    q = sa.select(CommunityAudit).where(CommunityAudit.organisation_id == organisation_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(q.order_by(CommunityAudit.created_at.desc(), CommunityAudit.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def audit_json(a: CommunityAudit) -> dict:
+    version = db.session.get(QuestionnaireVersion, a.version_id)
+    return {"id": a.id, "organisation_id": a.organisation_id, "instrument": a.instrument,
+            "version": version.version, "sample": version.sample, "licence_id": a.licence_id,
+            "participants_count": a.participants_count, "answers": a.answers, "sections": a.section_scores,
+            "created_at": iso(a.created_at)}
+
+
+# ---- I Matter Q registration consultations -------------------------------------------------
+
+def _has_online_account(person_id: str) -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(LearningAccount).where(
+        LearningAccount.person_id == person_id)) > 0
+
+
+def _registered(person_id: str) -> QRegistration | None:
+    return db.session.scalar(sa.select(QRegistration).where(QRegistration.person_id == person_id).limit(1))
+
+
+def offer(person: Person) -> dict:
+    unmet = rules.registration_unmet(person.kind, _has_online_account(person.id), _registered(person.id) is not None)
+    courses = [{"course_code": c, "title": COURSES_BY_CODE[c]["title"], "price": COURSES_BY_CODE[c]["price"],
+                "currency": "GBP", "optional": True} for c in rules.OPTIONAL_COURSES]
+    return {"person_id": person.id, "eligible": not unmet, "unmet": unmet,
+            "consultation": {k: rules.Q_REGISTRATION[k] for k in ("code", "title", "price", "currency",
+                                                                  "price_status", "optional", "for", "note")},
+            "optional_courses": courses, "required": False}
+
+
+def order_registration(person: Person, data: dict, user_id: str) -> tuple[QRegistration, dict]:
+    from . import learning, orders
+    unmet = rules.registration_unmet(person.kind, _has_online_account(person.id), _registered(person.id) is not None)
+    if unmet:
+        raise RuleViolation(f"The I Matter Q registration consultation is offered to {rules.describe(unmet)}.",
+                            unmet=unmet)
+    org_id = data.get("organisation_id")
+    if org_id and db.session.get(Organisation, org_id) is None:
+        raise ApiError("Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]})
+    offer_row = rules.Q_REGISTRATION
+    order = orders.create_order(organisation_id=None, person_id=person.id, created_by=user_id, funding="self",
+                                lines=[{"code": offer_row["code"], "description": offer_row["title"],
+                                        "unit_price": offer_row["price"], "quantity": 1}])
+    reg = QRegistration(person_id=person.id, organisation_id=org_id, order_id=order.id, created_by=user_id)
+    course = None
+    if data.get("online_course"):
+        # the optional course goes through the ordinary enrolment (its own order; affiliate share)
+        course = learning.enrol({"person_id": person.id, "course_code": data["online_course"], "funding": "self",
+                                 "organisation_id": org_id}, user_id)
+        reg.enrolment_id = course["id"]
+    db.session.add(reg)
+    db.session.flush()
+    outbox.add(db.session, OutboxMessage, "training.q_consultation.ordered",
+               {"order_id": order.id, "registration_id": reg.id, "person_id": person.id,
+                "user_id": person.user_id, "requested_by": user_id, "organisation_id": org_id},
+               producer="training")
+    return reg, {"order": orders.order_json(order), "online_course": course}
+
+
+def registrations_of(person_id: str) -> list[QRegistration]:
+    return list(db.session.scalars(sa.select(QRegistration).where(QRegistration.person_id == person_id)
+                                   .order_by(QRegistration.created_at.desc(), QRegistration.id)))
+
+
+def registration_json(reg: QRegistration, extra: dict | None = None) -> dict:
+    from . import orders
+    out = {"id": reg.id, "person_id": reg.person_id, "organisation_id": reg.organisation_id,
+           "order_id": reg.order_id, "enrolment_id": reg.enrolment_id,
+           "purpose": rules.Q_REGISTRATION["purpose"], "optional": True,
+           "booking": "requested from Relationship Health Matters CIC (a Priorities Consultation)",
+           "created_at": iso(reg.created_at)}
+    if extra:
+        out.update(extra)
+    else:
+        order = orders.get_order(reg.order_id)
+        out["order"] = orders.order_json(order) if order else None
+    return out
