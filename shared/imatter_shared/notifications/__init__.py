@@ -14,7 +14,7 @@ and, anywhere inside a request before db.session.commit():
     notify("certification_granted", to=person.email, recipient=person.id, context={...})
 
 Essential kinds (password reset, security notices) always go; a recipient may turn off
-non-essential ones (all at once or kind by kind). See docs/decisions/0008-notifications.md.
+non-essential ones (all at once or kind by kind). See docs/decisions/0012-notifications.md.
 """
 from __future__ import annotations
 

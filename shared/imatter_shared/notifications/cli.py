@@ -66,7 +66,8 @@ def register_notify_cli(app: Any, wiring: Any) -> AppGroup:
 
 def _log_to_stderr() -> None:
     log = logging.getLogger("imatter.notify")
-    if not log.handlers:
+    log.setLevel(logging.INFO)
+    if not log.handlers and not logging.getLogger().handlers:  # the service's logging may print it already
         h = logging.StreamHandler(sys.stderr)
         h.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         log.addHandler(h)
