@@ -29,4 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .notifications import register as register_notifications  # issue 12: email outbox, `flask notify`
     register_notifications(app)
+
+    from .dataprotection import init_dataprotection  # issue 8: audit trail, breach register, `flask dp`
+    init_dataprotection(app, api)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate as v
 
+from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth
 
@@ -47,6 +48,7 @@ class People(MethodView):
         db.session.flush()
         if own:
             link_person(p, c.user_id)
+        audit.record("change", "person", p.id)
         db.session.commit()
         return person_json(p)
 
@@ -59,4 +61,5 @@ def one_person(person_id):
     p = db.session.get(Person, person_id)
     if p is None:
         raise NotFound("No person with that id.")
+    audit.record("read", "person", p.id)
     return person_json(p)

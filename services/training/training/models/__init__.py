@@ -23,3 +23,5 @@ from .reflective import (CommunityAudit, CommunityWheelLicence, QRegistration, Q
                          QuestionnaireVersion)
 # notifications (issue 12): the email outbox and preferences
 from .notifications import Notification, NotificationPreference  # noqa: F401,E402
+# data protection (issue 8): the append-only audit trail and the breach register
+from .dataprotection import AuditEvent, Breach  # noqa: F401,E402

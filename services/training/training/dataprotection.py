@@ -1,0 +1,21 @@
+"""I Matter Training's own data protection (it runs this on its own service only): the audit
+trail (GET /api/v1/training/audit for training admins), the breach register and the
+`flask dp ...` commands (record of processing, subject access, erasure, retention)."""
+from __future__ import annotations
+
+from imatter_shared import audit
+from imatter_shared.dataprotection import SubjectTable, register_dp_cli
+
+from .extensions import db
+
+# Kept (pseudonymised, never deleted) on erasure: accounting records a business must keep.
+FINANCIAL_TABLES = ("orders", "order_lines", "invoices", "bursary_entries")
+
+
+def init_dataprotection(app, api) -> None:
+    from .models import Person
+    from .models.dataprotection import AuditEvent, Breach
+
+    audit.init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/training", roles=("training_admin",))
+    register_dp_cli(app, db, service="training", breach_model=Breach, financial_tables=FINANCIAL_TABLES,
+                    subject=SubjectTable(Person, id_column="id", email_column="email", user_id_column="user_id"))

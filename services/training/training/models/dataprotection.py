@@ -1,0 +1,112 @@
+"""The audit trail and the breach register of the training service, and the data-protection
+annotations of the columns declared without one (see training/dataprotection.py).
+
+The annotations live in one table here, beside the models, so the record of processing is
+reviewed in one place; a column annotated where it is declared (info={"pii": ...}) keeps its
+own. `flask dp register` fails for any personal-looking column annotated nowhere.
+"""
+from imatter_shared.audit import AuditMixin
+from imatter_shared.dataprotection import NOT_PII, BreachMixin, annotate, pii
+
+from ..extensions import db
+
+
+class AuditEvent(AuditMixin, db.Model):
+    __tablename__ = "audit_events"
+
+
+class Breach(BreachMixin, db.Model):
+    __tablename__ = "dp_breaches"
+
+
+# purposes
+LEARNING = "running the learner's courses, accounts and progress"
+CERT = "practitioner training, pathways and certification"
+LICENSING = "organisational and practitioner licensing"
+ACCOUNTS = "orders, invoices and bursary accounting"
+DIRECTORY = "the public 'I Matter informed' directory (opt-in)"
+CONTACT = "answering an expression of interest"
+ACCOUNTABILITY = "accountability: which account recorded or changed a record"
+LEAD = "Lead Professional and study supporter applications and obligations"
+NOTIFY = "sending service emails the person has not switched off"
+
+# retention
+KEPT = "while the person has an account with us; erased on request (flask dp erase)"
+MONEY = "6 years after created_at"  # HMRC: accounting records kept six years
+CERTS = "while certified, then 6 years (evidence of certification); erased on request"
+LICENCE = "while the licence runs, then 6 years; erased on request"
+
+
+def person(purpose, basis="contract", retention=KEPT, **kw):
+    return pii("person identifier", purpose, basis, retention, subject="person_id", **kw)
+
+
+def account(purpose=ACCOUNTABILITY, retention=KEPT):
+    # a gateway user id: a match pseudonymises the row, never deletes what the user created
+    return pii("account identifier", purpose, "legitimate_interests", retention, subject="user_id",
+               erase="pseudonymise")
+
+
+ANNOTATIONS = {
+    # people and organisations
+    "people.name": pii("name", LEARNING, "contract", KEPT),
+    "people.email": pii("contact details", LEARNING, "contract", KEPT, subject="email"),
+    "people.user_id": pii("account identifier", LEARNING, "contract", KEPT, subject="user_id"),
+    "people.created_by": account(),
+    "organisations.name": NOT_PII,  # an organisation's name (a school, a GP practice)
+    "organisations.link_contact_email": pii("contact details of the link contact", LICENSING, "contract",
+                                            "while the organisation is licensed; replaced on request",
+                                            subject="email", erase="pseudonymise"),
+    "organisations.created_by": account(),
+    "organisation_admins.user_id": pii("account identifier", LICENSING, "contract", KEPT, subject="user_id"),
+    "memberships.person_id": person(LICENSING),
+    "notification_preferences.non_essential_email": NOT_PII,  # a yes/no switch
+    "interest.name": pii("name", CONTACT, "consent", "1 year after created_at"),
+    "interest.email": pii("contact details", CONTACT, "consent", "1 year after created_at", subject="email"),
+    "interest.message": pii("free text from the enquirer", CONTACT, "consent", "1 year after created_at"),
+    # learning and certification
+    "enrolments.person_id": person(LEARNING),
+    "learning_accounts.person_id": person(LEARNING),
+    "seat_assignments.person_id": person(LEARNING),
+    "certifications.person_id": person(CERT, retention=CERTS),
+    "pathway_items.person_id": person(CERT, retention=CERTS),
+    "practitioner_licences.person_id": person(LICENSING, retention=LICENCE),
+    "practitioner_licences.idea": pii("the practitioner's microproject idea (no case details)", LICENSING,
+                                      "contract", LICENCE),
+    "practitioner_licences.focus_areas": pii("the practitioner's focus areas (no case details)", LICENSING,
+                                             "contract", LICENCE),
+    "practitioner_licences.created_by": account(),
+    "packages.practitioner_id": person(LICENSING, retention=LICENCE),
+    "packages.practitioner_licence_id": NOT_PII,  # a licence id, personal only through practitioner_id
+    "packages.created_by": account(),
+    "directory_entries.person_id": person(DIRECTORY, "consent", "until the person opts out"),
+    "directory_entries.display_name": pii("name as shown publicly", DIRECTORY, "consent", "until the person opts out"),
+    "directory_entries.summary": pii("public profile text", DIRECTORY, "consent", "until the person opts out"),
+    "fund_awards.practitioner_id": person(ACCOUNTS, "legal_obligation", MONEY),
+    # Lead Professionals, Level 3A, study supporters
+    "lead_professional_applications.person_id": person(LEAD),
+    "lead_professional_applications.references": pii("references about the applicant", LEAD, "contract",
+                                                     "while training, then 6 years; erased on request"),
+    "lead_professional_applications.created_by": account(),
+    "obligation_records.note": pii("note on a trainee obligation (no case details)", LEAD, "contract",
+                                   "while training, then 6 years; erased on request"),
+    "level_3a_groups.lead_person_id": person(LEAD),
+    "level_3a_groups.created_by": account(),
+    "study_supporter_applications.person_id": person(LEAD),
+    "study_supporter_applications.motivation": pii("the applicant's own statement", LEAD, "contract", KEPT),
+    # money: kept (pseudonymised on erasure) for the accounting period
+    "orders.person_id": person(ACCOUNTS, "legal_obligation", MONEY),
+    "orders.created_by": account(ACCOUNTS, MONEY),
+    "order_lines.description": NOT_PII,  # the catalogue item bought
+    "bursary_entries.person_id": person(ACCOUNTS, "legal_obligation", MONEY),
+    "bursary_entries.note": pii("note on a bursary entry", ACCOUNTS, "legal_obligation", MONEY),
+    "bursary_entries.created_by": account(ACCOUNTS, MONEY),
+    "seat_credits.created_by": account(ACCOUNTS, MONEY),
+    "seat_transfers.consent_given_by": pii("who consented to a seat transfer", LICENSING, "legal_obligation", MONEY),
+    "seat_transfers.consent_given_at": NOT_PII,
+    "seat_transfers.created_by": account(ACCOUNTS, MONEY),
+    "price_book_versions.data": NOT_PII,  # fees and size bands
+    "price_book_versions.created_by": account(),
+}
+
+annotate(db.metadata, ANNOTATIONS)
