@@ -30,6 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .notifications import register as register_notifications  # issue 12: email outbox, `flask notify`
     register_notifications(app)
 
+    from .dataprotection import init_dataprotection  # issue 8: audit trail, breach register, `flask dp`
+    init_dataprotection(app, api)
+
     @app.before_request
     def _fresh_caller():
         # The caller is resolved once per request. Under gunicorn `g` is new per request,

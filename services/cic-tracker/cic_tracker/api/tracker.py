@@ -10,6 +10,7 @@ from datetime import timezone
 from flask import Response
 from marshmallow import Schema, fields, validate
 
+from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
 from imatter_shared.web.errors import NotFound
@@ -147,6 +148,7 @@ def create_case(body, mp_id):
     c, mp = visible_microproject(mp_id)
     require_case_writer(c, mp)
     case = svc.open_case(mp, body["code"], body["consent"])
+    audit.record("change", "case", case.id)
     db.session.commit()
     return svc.case_view(case), 201
 
@@ -167,6 +169,7 @@ def completion(body, mp_id):
 @blp.get("/cases/<case_id>")
 def get_case(case_id):
     _, _, case = svc.visible_case(case_id)
+    audit.record("read", "case", case.id)
     db.session.commit()
     return svc.case_detail(case)
 
@@ -176,6 +179,7 @@ def withdraw(case_id):
     c, mp, case = svc.visible_case(case_id)
     require_case_writer(c, mp)
     svc.withdraw_consent(mp, case)
+    audit.record("erase", "case", case.id)
     db.session.commit()
     return svc.case_view(case)
 
@@ -187,6 +191,7 @@ def assess(body, case_id):
     c, mp, case = svc.visible_case(case_id)
     require_case_writer(c, mp)
     a = svc.add_assessment(mp, case, body["kind"], body["scores"], body.get("notes"), c.user_id)
+    audit.record("change", "case", case.id)
     db.session.commit()
     out = svc.assessment_view(a)
     out["credits_left"] = mp.credits_left
@@ -200,6 +205,7 @@ def add_goal(body, case_id):
     c, mp, case = svc.visible_case(case_id)
     require_case_writer(c, mp)
     goal = svc.add_goal(mp, case, body["text"], body["status"])
+    audit.record("change", "case", case.id)
     db.session.commit()
     return svc.goal_view(goal), 201
 
@@ -215,6 +221,7 @@ def patch_goal(body, case_id, goal_id):
         raise NotFound("No goal with that id in this case.")
     svc._writable(case, mp)
     goal.status = body["status"]
+    audit.record("change", "case", case.id)
     db.session.commit()
     return svc.goal_view(goal)
 
@@ -226,6 +233,7 @@ def add_reflection(body, case_id):
     c, mp, case = svc.visible_case(case_id)
     require_case_writer(c, mp)
     r = svc.add_reflection(mp, case, body["text"])
+    audit.record("change", "case", case.id)
     db.session.commit()
     return svc.reflection_view(r), 201
 
@@ -236,6 +244,7 @@ def add_reflection(body, case_id):
 def progress(args, case_id):
     _, _, case = svc.visible_case(case_id)
     data = svc.progress_of(case)
+    audit.record("read", "case", case.id)
     db.session.commit()
     wants_svg = args["format"] == "svg"
     if wants_svg:

@@ -9,3 +9,5 @@ from .fund import FundApplication, FundAward, FundDecision, FundGift, FundReview
 from .notifications import Notification, NotificationContact, NotificationPreference  # noqa: F401,E402
 # reflective tools (issue 11): formal Q and personal wheel on a case, licence facts, Q bookings
 from .reflective import CaseToolResponse, QRegistrationBooking, QuestionnaireVersion, ToolLicence  # noqa: F401,E402
+# data protection (issue 8): the append-only audit trail and the breach register
+from .dataprotection import AuditEvent, Breach  # noqa: F401,E402
