@@ -11,7 +11,8 @@ or email itself.
   per client address (RATE_LIMIT_LOGIN_IP, default 30/minute); once either is used up every
   attempt is refused with 429 until the window ends, even with the right password, so
   guessing gains nothing.
-- sign-up: every attempt per client address (RATE_LIMIT_REGISTER, default 20/minute).
+- sign-up: every attempt per client address (RATE_LIMIT_REGISTER, default 100/minute: a shared
+  office or a test suite signs many people up from one address; still stops scripted mass sign-up).
 Limits are "N/second|minute|hour|day" or "N/<k><unit>" (e.g. "5/10minutes"); "off" disables.
 The client address is the peer, or the first X-Forwarded-For hop when the peer is a trusted
 proxy (RATE_LIMIT_TRUSTED_PROXIES, default loopback: the portal calls the API in-process).
@@ -33,7 +34,7 @@ from imatter_shared.web.errors import problem
 
 from .extensions import db
 
-DEFAULTS = {"RATE_LIMIT_LOGIN": "10/minute", "RATE_LIMIT_LOGIN_IP": "30/minute", "RATE_LIMIT_REGISTER": "20/minute"}
+DEFAULTS = {"RATE_LIMIT_LOGIN": "10/minute", "RATE_LIMIT_LOGIN_IP": "30/minute", "RATE_LIMIT_REGISTER": "100/minute"}
 _UNITS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
 
