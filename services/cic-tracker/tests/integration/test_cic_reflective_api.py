@@ -171,3 +171,23 @@ def test_the_parents_own_account_sees_the_booking_when_they_have_one(client, cic
         "order_id": "ord-" + uuid.uuid4().hex[:8], "registration_id": "reg-2", "person_id": "p-2",
         "user_id": parent_user, "requested_by": "u-the-school-admin", "organisation_id": None})
     assert db.session.scalar(sa.select(Consultation.requested_by)) == parent_user
+
+
+def test_a_new_wheel_version_loaded_by_command_leaves_earlier_answers_alone(app, client, cic, case, tmp_path):
+    import json
+    _wheel_licence(cic, org=case["org"])
+    old = _post(client, case, "wheel-responses", WHEEL).get_json()
+    doc = {"instrument": "wellbeing_wheel", "version": "hub-2027", "title": "The organisation's own wheel (test)",
+           "scales": [{"code": "s", "options": [{"value": 0, "label": "Low"}, {"value": 1, "label": "High"}]}],
+           "sections": [{"code": "whole", "title": "Whole", "questions": [{"code": "w1", "text": "One", "scale": "s"}]}]}
+    path = tmp_path / "wheel.json"
+    path.write_text(json.dumps(doc))
+    result = app.test_cli_runner().invoke(args=["questionnaires", "load", str(path)])
+    assert result.exit_code == 0 and "hub-2027: loaded (current)" in result.output, result.output
+    assert _post(client, case, "wheel-responses", {"w1": 1}).get_json()["version"] == "hub-2027"
+    listed = client.get(f"/api/v1/cic/cases/{case['id']}/wheel-responses", headers=case["headers"]).get_json()
+    first = next(r for r in listed["items"] if r["id"] == old["id"])
+    assert first["version"] == "sample-1" and first["answers"] == old["answers"] and first["sections"] == old["sections"]
+    bad = tmp_path / "training.json"
+    bad.write_text(json.dumps({**doc, "instrument": "community_wheel_audit"}))
+    assert app.test_cli_runner().invoke(args=["questionnaires", "load", str(bad)]).exit_code == 1
