@@ -32,6 +32,8 @@ from flask import current_app, g, has_request_context, request
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
+from .web.paging import PerPage
+
 log = logging.getLogger("imatter.audit")
 
 ACTIONS = ("read", "export", "change", "erase", "refused")
@@ -215,7 +217,7 @@ class AuditQuery(Schema):
     since = fields.DateTime()
     until = fields.DateTime()
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    per_page = PerPage(load_default=50)  # above 100 is read as 100 (web/paging.py)
 
 
 class AuditEventOut(Schema):

@@ -7,6 +7,7 @@ unexpected (logged, answered 500 without internals).
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, Response, json, request
 from marshmallow import ValidationError
@@ -147,6 +148,78 @@ def handle_validation_error(exc: ValidationError) -> Response:
     return problem(400, _validation_detail(errors), errors=errors)
 
 
+# ---- a write that broke a database constraint -------------------------------------------
+# The service checks its rules before writing, but two requests can pass the same check at
+# once (two purchases of one licence type); the database's constraint then refuses the second.
+# That is the client's conflict with a record that now exists, not a server fault: 409, the
+# transaction rolled back (nothing changed), and the rule named. The database's own message is
+# never echoed or logged: it carries the conflicting values, which may be personal data.
+
+_SQLITE_KINDS = {"UNIQUE": "unique", "FOREIGN KEY": "foreign_key", "NOT NULL": "not_null", "CHECK": "check"}
+_PG_KINDS = {"23505": "unique", "23503": "foreign_key", "23502": "not_null", "23514": "check"}
+
+
+def constraint_of(exc) -> tuple[str, str | None, tuple[str, ...]]:
+    """(kind, table, columns) of an IntegrityError from SQLite or PostgreSQL (psycopg)."""
+    orig = getattr(exc, "orig", exc)
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # PostgreSQL
+        kind = _PG_KINDS.get(getattr(orig, "sqlstate", None) or "", "other")
+        m = re.match(r"Key \((.+?)\)=", diag.message_detail or "")
+        columns = tuple(c.strip() for c in m.group(1).split(",")) if m else ()
+        if kind == "not_null" and diag.column_name:
+            columns = (diag.column_name,)
+        return kind, diag.table_name, columns
+    m = re.match(r"(UNIQUE|FOREIGN KEY|NOT NULL|CHECK) constraint failed(?:: (.*))?", str(orig))
+    if not m:
+        return "other", None, ()
+    kind, table, columns = _SQLITE_KINDS[m.group(1)], None, []
+    for part in (m.group(2) or "").split(","):
+        t, _, col = part.strip().rpartition(".")
+        if col and t:
+            table = t
+            columns.append(col)
+    return kind, table, tuple(columns)
+
+
+def register_conflict_rules(app: Flask, rules: dict[str, tuple[str, str]]) -> None:
+    """Name the business rule behind a unique constraint: `"table(col_a,col_b)": (code, text)`,
+    e.g. `"licences(organisation_id,type)": ("licence_already_active", "one licence of each
+    type at a time")`. Unlisted constraints get a generic code and text."""
+    app.extensions.setdefault("imatter_conflict_rules", {}).update(
+        {_rule_key(k): v for k, v in rules.items()})
+
+
+def _rule_key(key: str) -> tuple[str, frozenset[str]]:
+    table, _, cols = key.partition("(")
+    return table.strip(), frozenset(c.strip() for c in cols.rstrip(")").split(",") if c.strip())
+
+
+def handle_integrity_error(exc) -> Response:
+    from flask import current_app
+
+    ext = current_app.extensions.get("sqlalchemy")
+    if ext is not None:
+        ext.session.rollback()  # nothing of the refused request stays
+    kind, table, columns = constraint_of(exc)
+    rules = current_app.extensions.get("imatter_conflict_rules", {})
+    code, text = rules.get((table or "", frozenset(columns))) or _generic_rule(kind, table, columns)
+    log.warning("write refused by a database constraint", extra={
+        "ctx_rule": code, "ctx_kind": kind, "ctx_table": table, "ctx_path": request.path})
+    return problem(409, f"This conflicts with an existing record ({text}); nothing was changed.",
+                   unmet=[code])
+
+
+def _generic_rule(kind: str, table: str | None, columns: tuple[str, ...]) -> tuple[str, str]:
+    what = (table or "record").replace("_", " ")
+    cols = ", ".join(columns)
+    if kind == "unique":
+        return f"unique_{table or 'record'}", f"one {what} record per {cols}" if cols else f"a unique {what}"
+    if kind == "foreign_key":
+        return "referenced_record", "it refers to a record that does not exist (any more)"
+    return f"{kind}_{table or 'record'}", f"a {what} record must satisfy its {kind.replace('_', ' ')} rule"
+
+
 def handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
@@ -158,4 +231,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(ValidationError, handle_validation_error)
+    from sqlalchemy.exc import IntegrityError  # every app using these handlers has SQLAlchemy
+
+    app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(Exception, handle_unexpected)

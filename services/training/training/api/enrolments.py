@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate as v
 
+from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 
 from ..authz import caller, require_person_access
@@ -34,6 +35,7 @@ def enrol(data):
     (409 with `unmet` when there is no credit)."""
     c = require_person_access(data["person_id"])
     out = learning.enrol(data, c.user_id)
+    audit.record("change", "enrolment", out["id"])
     db.session.commit()
     return out
 
@@ -47,7 +49,9 @@ def _enrolment(enrolment_id):
 @blp.route("/enrolments/<enrolment_id>")
 @blp.response(200)
 def one(enrolment_id):
-    return learning.enrolment_json(_enrolment(enrolment_id))
+    e = _enrolment(enrolment_id)
+    audit.record("read", "enrolment", e.id)
+    return learning.enrolment_json(e)
 
 
 @blp.route("/enrolments/<enrolment_id>/progress", methods=["POST"])
@@ -55,6 +59,7 @@ def one(enrolment_id):
 @blp.response(200)
 def progress(data, enrolment_id):
     e = learning.set_progress(_enrolment(enrolment_id), data["percent"])
+    audit.record("change", "enrolment", e.id)
     db.session.commit()
     return learning.enrolment_json(e)
 
@@ -64,6 +69,7 @@ def progress(data, enrolment_id):
 def completion(enrolment_id):
     """Mark the course completed (may complete a role: certification follows automatically)."""
     e = learning.complete(_enrolment(enrolment_id))
+    audit.record("change", "enrolment", e.id)
     db.session.commit()
     return learning.enrolment_json(e)
 
@@ -75,6 +81,7 @@ def of_person(args, person_id):
     require_person_access(person_id)
     get_person(person_id)
     rows, total = learning.of_person(person_id, args["page"], args["per_page"])
+    audit.record("read", "enrolments", person_id)
     return page([learning.enrolment_json(e) for e in rows], total, args)
 
 

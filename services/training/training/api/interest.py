@@ -8,7 +8,7 @@ from imatter_shared.web.api import Blueprint
 from ..extensions import db
 from ..models.interest import Interest
 from ..services._util import iso
-from ._people_common import require_training_admin, PageArgs, page
+from ._people_common import require_training_admin, PageArgs, page, paged
 import sqlalchemy as sa
 
 blp = Blueprint("interest", __name__, url_prefix="/api/v1/interest", description="Express an interest")
@@ -36,10 +36,10 @@ class InterestIn(Schema):
 
 
 @blp.route("/elements")
+@blp.arguments(PageArgs, location="query")
 @blp.response(200)
-def elements():
-    items = [{"code": k, "title": t, "number": i + 1} for i, (k, t) in enumerate(ELEMENTS.items())]
-    return {"items": items, "total": len(items), "page": 1, "per_page": len(items)}
+def elements(args):
+    return paged([{"code": k, "title": t, "number": i + 1} for i, (k, t) in enumerate(ELEMENTS.items())], args)
 
 
 @blp.route("", methods=["POST"])

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models.lead_professionals import StudySupporterApplication
 from ..rules.trainee import ENTRY_ROUTES
 from ..services import lead_professionals as svc
-from ._people_common import require_training_admin
+from ._people_common import PageArgs, page, paged, require_training_admin
 
 blp = Blueprint("lead_professionals", __name__, url_prefix="/api/v1/lead-professionals",
                 description="Lead Professionals: application, trainee and implementation years, obligations")
@@ -30,6 +30,11 @@ class ApplicationIn(Schema):
     specialism = fields.String(load_default=None, validate=v.Length(max=200))
     references = fields.List(fields.Nested(Reference), required=True, validate=v.Length(max=5))
     senior_leadership_backing = fields.Boolean(required=True)
+
+
+class ApplicationsArgs(PageArgs):
+    state = fields.String(load_default=None, validate=v.OneOf(svc.STATES))
+    person_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
 
 
 class InterviewIn(Schema):
@@ -77,6 +82,16 @@ def apply(data):
     return svc.application_json(a)
 
 
+@blp.route("/applications", methods=["GET"])
+@blp.arguments(ApplicationsArgs, location="query")
+@blp.response(200)
+def applications(args):
+    """Training admins: every application, oldest first (filter by `state`, `person_id`)."""
+    require_training_admin()
+    rows, total = svc.applications_page(args["state"], args["person_id"], args["page"], args["per_page"])
+    return page([svc.application_json(a) for a in rows], total, args)
+
+
 @blp.route("/applications/<application_id>")
 @blp.response(200)
 def one(application_id):
@@ -104,10 +119,10 @@ def advance(application_id):
 
 
 @blp.route("/applications/<application_id>/obligations")
+@blp.arguments(PageArgs, location="query")
 @blp.response(200)
-def obligations(application_id):
-    items = svc.obligations(_application(application_id))
-    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+def obligations(args, application_id):
+    return paged(svc.obligations(_application(application_id)), args)
 
 
 @blp.route("/applications/<application_id>/obligations/<code>/records", methods=["POST"])

@@ -2,6 +2,7 @@
 invoices paid or void."""
 from __future__ import annotations
 
+from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal, require_auth, require_roles
 from imatter_shared.web.errors import NotFound
@@ -29,7 +30,9 @@ def _visible_order(order_id: str, what: str, record_id: str):
 @require_auth
 @blp.response(200)
 def one_order(order_id):
-    return orders.order_json(_visible_order(order_id, "order", order_id))
+    order = _visible_order(order_id, "order", order_id)
+    audit.record("read", "order", order.id)
+    return orders.order_json(order)
 
 
 def _invoice(invoice_id):
@@ -42,7 +45,9 @@ def _invoice(invoice_id):
 @require_auth
 @blp.response(200)
 def one_invoice(invoice_id):
-    return orders.invoice_json(_invoice(invoice_id))
+    inv = _invoice(invoice_id)
+    audit.record("read", "invoice", inv.id)
+    return orders.invoice_json(inv)
 
 
 def _set_state(invoice_id, state):
@@ -50,6 +55,7 @@ def _set_state(invoice_id, state):
     if inv is None:
         raise NotFound("No invoice with that id.")
     orders.set_invoice_state(inv, state)
+    audit.record("change", "invoice", inv.id)
     db.session.commit()
     return orders.invoice_json(inv)
 

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate as v
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import current_principal, require_auth, require_roles
 from imatter_shared.web.errors import NotFound
+from imatter_shared.web.paging import PageArgs, page, paged
 
 from ..authz import caller, require_org_access, require_org_admin
 from ..extensions import db
@@ -17,15 +18,6 @@ from ..services import licences, orders, organisations as orgs, seats
 
 blp = Blueprint("organisations", __name__, url_prefix="/api/v1/organisations",
                 description="Organisations, organisational licences, seats, members and orders")
-
-
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=v.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=v.Range(min=1, max=100))
-
-
-def page(items, total, args) -> dict:
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
 
 class OrganisationIn(Schema):
@@ -134,8 +126,7 @@ class Licences(MethodView):
     def get(self, args, organisation_id):
         require_org_access(organisation_id)
         orgs.get(organisation_id)
-        items = [licences.licence_json(lic) for lic in licences.of_organisation(organisation_id)]
-        return page(items, len(items), args)
+        return paged([licences.licence_json(lic) for lic in licences.of_organisation(organisation_id)], args)
 
 
 def _licence(organisation_id, licence_id):

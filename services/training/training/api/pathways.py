@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate as v
 
+from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 
 from ..authz import require_person_access
 from ..extensions import db
 from ..services import certification as svc
-from ._people_common import PageArgs, paged, require_training_admin
+from ._people_common import PageArgs, page, paged, require_training_admin
 
 blp = Blueprint("pathways", __name__, url_prefix="/api/v1", description="Practitioner pathways and certification")
 
@@ -21,13 +22,20 @@ class BookingIn(Schema):
     fund_award_id = fields.String(load_default=None, validate=v.Length(min=1, max=100))
 
 
+class ItemsArgs(PageArgs):
+    state = fields.String(load_default=None, validate=v.OneOf(("booked", "completed")))
+    person_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
+    organisation_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
+
+
 @blp.route("/people/<person_id>/pathways")
+@blp.arguments(PageArgs, location="query")
 @blp.response(200)
-def all_pathways(person_id):
+def all_pathways(args, person_id):
     require_person_access(person_id)
     svc.get_person(person_id)
-    items = [svc.pathway(person_id, role) for role in svc.ROLES_BY_CODE]
-    return {"items": items, "total": len(items), "page": 1, "per_page": len(items)}
+    audit.record("read", "pathways", person_id)
+    return paged([svc.pathway(person_id, role) for role in svc.ROLES_BY_CODE], args)
 
 
 @blp.route("/people/<person_id>/pathways/<role>")
@@ -36,7 +44,9 @@ def pathway(person_id, role):
     """Each requirement met / in_progress / missing, and what the rest would cost (nothing twice)."""
     require_person_access(person_id)
     svc.get_person(person_id)
-    return svc.pathway(person_id, role)
+    out = svc.pathway(person_id, role)
+    audit.record("read", "pathways", person_id)
+    return out
 
 
 @blp.route("/people/<person_id>/pathways/<role>/items", methods=["POST"])
@@ -48,6 +58,7 @@ def book(data, person_id, role):
     c = require_person_access(person_id)
     svc.get_person(person_id)
     out = svc.book(person_id, role, data, c.user_id)
+    audit.record("change", "package" if "package" in out else "pathway_item", out["id"])
     db.session.commit()
     return out
 
@@ -57,8 +68,24 @@ def book(data, person_id, role):
 @blp.response(200)
 def items_of(args, person_id):
     require_person_access(person_id)
+    svc.get_person(person_id)
     rows = svc.items_of(person_id)
+    audit.record("read", "pathway_items", person_id)
     return paged([svc.item_json(i) for i in rows], args)
+
+
+@blp.route("/pathway-items")
+@blp.arguments(ItemsArgs, location="query")
+@blp.response(200)
+def all_items(args):
+    """Training admins: every booked or completed item (filter by `state`, `person_id`,
+    `organisation_id`), oldest first, with the person's name (the completions page)."""
+    require_training_admin()
+    rows, total = svc.items_page(args["state"], args["person_id"], args["organisation_id"],
+                                 args["page"], args["per_page"])
+    for person_id in sorted({it.person_id for it, _ in rows}):
+        audit.record("read", "pathway_items", person_id)
+    return page([{**svc.item_json(it), "person_name": name} for it, name in rows], total, args)
 
 
 @blp.route("/pathway-items/<item_id>/completion", methods=["POST"])
@@ -67,6 +94,7 @@ def complete(item_id):
     """A training admin marks a booked item done; a role is certified as soon as it is complete."""
     c = require_training_admin()
     out = svc.complete_item(item_id, c.user_id)
+    audit.record("change", "pathway_item", item_id)
     db.session.commit()
     return out
 
@@ -78,4 +106,5 @@ def certifications(args, person_id):
     require_person_access(person_id)
     svc.get_person(person_id)
     rows = svc.certifications_of(person_id)
+    audit.record("read", "certifications", person_id)
     return paged([svc.certification_json(c) for c in rows], args)

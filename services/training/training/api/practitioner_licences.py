@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate as v
 
+from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 
 from ..authz import require_person_access
 from ..extensions import db
 from ..services import practitioner_licences as svc
 from ..services.certification import get_person
-from ._people_common import require_training_admin
+from ._people_common import PageArgs, paged, require_training_admin
 
-blp = Blueprint("practitioner_licences", __name__, url_prefix="/api/v1/practitioner-licences",
+# prefixed at /api/v1 so a person's licences (/people/{id}/practitioner-licences) live here too
+blp = Blueprint("practitioner_licences", __name__, url_prefix="/api/v1",
                 description="Microproject (Mini Candle) Practitioner Licence")
+P = "/practitioner-licences"
 
 
 class PractitionerLicenceIn(Schema):
@@ -29,7 +32,7 @@ def _licence(licence_id):
     return lic
 
 
-@blp.route("", methods=["POST"])
+@blp.route(P, methods=["POST"])
 @blp.arguments(PractitionerLicenceIn)
 @blp.response(201)
 def apply(data):
@@ -41,13 +44,27 @@ def apply(data):
     return svc.licence_json(lic)
 
 
-@blp.route("/<licence_id>")
+@blp.route(P + "/<licence_id>")
 @blp.response(200)
 def one(licence_id):
-    return svc.licence_json(_licence(licence_id))
+    lic = _licence(licence_id)
+    audit.record("read", "practitioner_licence", lic.id)
+    return svc.licence_json(lic)
 
 
-@blp.route("/<licence_id>/approve", methods=["POST"])
+@blp.route("/people/<person_id>/practitioner-licences")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200)
+def of_person(args, person_id):
+    """The person's licences, newest first: for the person themself, the admins of their
+    organisations and training admins (404 for anyone else)."""
+    require_person_access(person_id)
+    get_person(person_id)
+    audit.record("read", "practitioner_licences", person_id)
+    return paged([svc.licence_json(lic) for lic in svc.of_person(person_id)], args)
+
+
+@blp.route(P + "/<licence_id>/approve", methods=["POST"])
 @blp.response(200)
 def approve(licence_id):
     c = require_training_admin()
@@ -62,20 +79,20 @@ def _action(licence_id, fn):
     return svc.licence_json(lic)
 
 
-@blp.route("/<licence_id>/pause", methods=["POST"])
+@blp.route(P + "/<licence_id>/pause", methods=["POST"])
 @blp.response(200)
 def pause(licence_id):
     """A paused licence cannot be used (no package is bought under it) until resumed."""
     return _action(licence_id, svc.pause)
 
 
-@blp.route("/<licence_id>/resume", methods=["POST"])
+@blp.route(P + "/<licence_id>/resume", methods=["POST"])
 @blp.response(200)
 def resume(licence_id):
     return _action(licence_id, svc.resume)
 
 
-@blp.route("/<licence_id>/renew", methods=["POST"])
+@blp.route(P + "/<licence_id>/renew", methods=["POST"])
 @blp.response(200)
 def renew(licence_id):
     return _action(licence_id, svc.renew)

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Person
 from ..rules import reflective as rules
 from ..services import reflective as svc
-from ._people_common import PageArgs, page, require_training_admin
+from ._people_common import PageArgs, page, paged, require_training_admin
 
 blp = Blueprint("reflective", __name__, url_prefix="/api/v1/training",
                 description="Reflective tools: informal I Matter Q, community wheel, Q registration consultations")
@@ -214,12 +214,14 @@ def order_registration(data):
     return svc.registration_json(reg, extra)
 
 
+class QRegistrationsArgs(PageArgs, QPersonArgs):
+    pass
+
+
 @blp.route("/q/registration-consultations", methods=["GET"])
 @require_auth
-@blp.arguments(QPersonArgs, location="query")
+@blp.arguments(QRegistrationsArgs, location="query")
 @blp.response(200)
 def registrations(args):
     person = _person(args["person_id"])
-    rows = svc.registrations_of(person.id)
-    return {"items": [svc.registration_json(r) for r in rows], "total": len(rows), "page": 1,
-            "per_page": max(len(rows), 1)}
+    return paged([svc.registration_json(r) for r in svc.registrations_of(person.id)], args)

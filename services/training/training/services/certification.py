@@ -232,3 +232,19 @@ def certifications_of(person_id: str) -> list[Certification]:
 def items_of(person_id: str) -> list[PathwayItem]:
     return list(db.session.scalars(sa.select(PathwayItem).where(PathwayItem.person_id == person_id)
                                    .order_by(PathwayItem.created_at, PathwayItem.id)))
+
+
+def items_page(state: str | None, person_id: str | None, organisation_id: str | None, page: int,
+               per_page: int) -> tuple[list[tuple[PathwayItem, str]], int]:
+    """Every person's items for training admins, oldest first: (item, person name) pairs."""
+    q = sa.select(PathwayItem, Person.name).join(Person, Person.id == PathwayItem.person_id)
+    if state:
+        q = q.where(PathwayItem.state == state)
+    if person_id:
+        q = q.where(PathwayItem.person_id == person_id)
+    if organisation_id:
+        q = q.where(PathwayItem.organisation_id == organisation_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    rows = db.session.execute(q.order_by(PathwayItem.created_at, PathwayItem.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return [(it, name) for it, name in rows], total

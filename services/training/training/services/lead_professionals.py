@@ -20,6 +20,7 @@ from ..rules.licensing import add_months
 from ._util import iso, now, to_naive_utc
 
 ACTIVE_STATES = ("trainee", "implementation", "approved")
+STATES = ("applied", "declined") + ACTIVE_STATES
 
 
 def _completed(person_id: str) -> set[str]:
@@ -56,6 +57,19 @@ def apply(data: dict, user_id: str) -> LeadProfessionalApplication:
     db.session.add(a)
     db.session.flush()
     return a
+
+
+def applications_page(state: str | None, person_id: str | None, page: int,
+                      per_page: int) -> tuple[list[LeadProfessionalApplication], int]:
+    q = sa.select(LeadProfessionalApplication)
+    if state:
+        q = q.where(LeadProfessionalApplication.state == state)
+    if person_id:
+        q = q.where(LeadProfessionalApplication.person_id == person_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(q.order_by(LeadProfessionalApplication.created_at, LeadProfessionalApplication.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
 
 
 def interview(a: LeadProfessionalApplication, outcome: str) -> LeadProfessionalApplication:

@@ -32,6 +32,13 @@ def get(licence_id: str) -> PractitionerLicence:
     return lic
 
 
+def of_person(person_id: str) -> list[PractitionerLicence]:
+    """A person holds one licence at a time, so the list is short: newest first."""
+    return list(db.session.scalars(sa.select(PractitionerLicence).where(
+        PractitionerLicence.person_id == person_id).order_by(PractitionerLicence.created_at.desc(),
+                                                              PractitionerLicence.id)))
+
+
 def apply(data: dict, user_id: str) -> PractitionerLicence:
     errors = rules.focus_area_errors(data["focus_areas"])
     if errors:

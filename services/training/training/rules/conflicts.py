@@ -1,0 +1,15 @@
+"""The business rule behind each unique constraint, for the 409 a request gets when another
+request wrote the same thing first (two purchases of one licence type at once, one fund award
+spent twice). `"table(columns)": (code, rule)`; read by imatter_shared.web.errors."""
+
+CONFLICT_RULES = {
+    "licences(organisation_id,type)": (
+        "licence_already_active", "an organisation holds one licence of each type: renew it instead"),
+    "packages(fund_award_id)": ("fund_award", "a fund award pays for one package only"),
+    "certifications(person_id,role)": ("certified_once", "a person is certified in a role once"),
+    "directory_entries(person_id)": ("one_directory_entry", "a person has one directory entry"),
+    "people(user_id)": ("one_person_per_user", "a signed-in user is one person"),
+    "invoices(order_id)": ("one_invoice_per_order", "an order has one invoice"),
+    "q_registrations(order_id)": ("one_registration_per_order", "an order books one registration consultation"),
+    "price_book_versions(version)": ("price_book_version", "each price-book version is published once"),
+}
