@@ -11,6 +11,8 @@
 #
 # AMQP_HOST (default rabbitmq.example.org) and AMQP_SCHEME/AMQP_PORT (amqps/5671) shape the URLs
 # written for the broker; set TRAINING_AMQP_URL / CIC_AMQP_URL to write a URL you were given.
+# SMTP_PASSWORD: the SMTP relay's password for the mailers (secrets/smtp_password); without it the
+# file is written empty (a relay that needs no login) for you to fill in.
 set -eu
 umask 077
 
@@ -65,10 +67,12 @@ case "$org" in
     put gateway_secret_key "$(random)"
     put admin_password "$(random)"
     keypair jwt_private.pem jwt_public.pem
+    put smtp_password "${SMTP_PASSWORD:-}"
     if [ -n "${TRAINING_AMQP_URL:-}" ]; then put amqp_url "$TRAINING_AMQP_URL"; fi
     ;;
   cic)
     put db_password "$(random)"
+    put smtp_password "${SMTP_PASSWORD:-}"
     if [ -n "${CIC_AMQP_URL:-}" ]; then put amqp_url "$CIC_AMQP_URL"; fi
     if [ "${2:-}" = "--own-gateway" ]; then
       put gateway_db_password "$(random)"

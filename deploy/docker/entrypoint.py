@@ -5,6 +5,8 @@
                                   (SEED_ON_START=1), then exec gunicorn on 0.0.0.0:$PORT
     imatter-entrypoint relay      wait for the database, exec `flask events relay`
     imatter-entrypoint consume    wait for the database, exec `flask events consume`
+    imatter-entrypoint mailer     wait for the database, exec `flask notify send` (the email outbox's
+                                  SMTP sender; SMTP_* and MAIL_FROM from the environment)
     imatter-entrypoint migrate    wait for the database, `flask db upgrade`, exit (Kubernetes Job)
     imatter-entrypoint seed       wait for the database, `flask seed`, exit
     imatter-entrypoint schedule   run $SCHEDULE_COMMANDS every $SCHEDULE_INTERVAL_SECONDS, forever
@@ -40,6 +42,7 @@ import urllib.request
 SECRET_VARIABLES = (
     "DATABASE_URL", "TRAINING_DATABASE_URL", "CIC_DATABASE_URL", "GATEWAY_DATABASE_URL",
     "AMQP_URL", "IMATTER_ADMIN_PASSWORD", "GATEWAY_SECRET_KEY", "PGPASSWORD",
+    "SMTP_USERNAME", "SMTP_PASSWORD",   # the relay's login: the mailer containers only
 )
 APPS = ("training", "cic_tracker", "gateway")
 # Any constant both sides agree on: all starting replicas of one service queue on it, so one
@@ -222,7 +225,7 @@ def main(argv: list[str], environ=os.environ) -> int:
         if command == "schedule":
             wait_for_database(database_url(app), timeout)
             return schedule(app, environ)
-        if command in ("web", "relay", "consume", "migrate", "seed"):
+        if command in ("web", "relay", "consume", "mailer", "migrate", "seed"):
             url = database_url(app)
             wait_for_database(url, timeout)
             if command == "migrate" or (command == "web" and environ.get("MIGRATE_ON_START", "1") == "1"):
@@ -231,8 +234,13 @@ def main(argv: list[str], environ=os.environ) -> int:
                 run(flask(app, "seed"))
             if command in ("migrate", "seed"):
                 return 0
-            target = (gunicorn_argv(app, environ) if command == "web"
-                      else flask(app, "events", command))
+            if command == "web":
+                target = gunicorn_argv(app, environ)
+            elif command == "mailer":
+                # several replicas are safe: each row is claimed FOR UPDATE SKIP LOCKED
+                target = flask(app, "notify", "send")
+            else:
+                target = flask(app, "events", command)
         else:
             target = [command, *args]
     except EntrypointError as exc:

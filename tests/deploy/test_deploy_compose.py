@@ -2,7 +2,8 @@
 
 1. Every compose file is valid: Debian's docker-compose 1.29 (`config -q`, no engine needed) when
    installed, and always a structural check here (depends_on targets, each container's
-   configuration, one database per service, nothing of the CIC's reachable from training).
+   configuration, one database per service, nothing of the CIC's reachable from training; each
+   service's mailer alone holds the SMTP login and reaches out on a network of its own).
 2. Each Dockerfile copies shared/ and its own service only.
 3. Each services/<svc>/requirements.txt pins exactly the root requirements.txt versions, and
    covers every third-party import of that service and of the common package.
@@ -10,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import email.utils
 import glob
 import importlib.metadata as md
 import os
@@ -38,6 +40,9 @@ COMPOSE_FILES = sorted(
 )
 DOCKERFILES = {svc: os.path.join("services", svc, "Dockerfile") for svc in SERVICES}
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+ROLES = ("web", "relay", "consume", "mailer", "schedule")  # deploy/docker/entrypoint.py's long-running roles
+SMTP_TLS_MODES = ("starttls", "ssl", "none")               # imatter_shared.notifications.smtp
+SMTP_CREDENTIALS = ("SMTP_USERNAME", "SMTP_PASSWORD")
 
 
 def services_required() -> bool:
@@ -278,13 +283,20 @@ def test_each_container_is_given_what_its_service_needs(compose):
         if role == "keys":
             assert app == "gateway" and has_var(env, "JWT_PRIVATE_KEY_FILE") and has_var(env, "JWT_PUBLIC_KEY_FILE")
             continue
-        assert role in ("web", "relay", "consume", "schedule"), f"{where}: unknown command {role!r}"
+        assert role in ROLES, f"{where}: unknown command {role!r}"
         package, db_var = SERVICES[app]
         assert database_url(env, db_var) or has_var(env, db_var, "DATABASE_URL"), f"{where}: no database URL"
         if role == "web":
             health = " ".join(map(str, (service.get("healthcheck") or {}).get("test", [])))
             assert "/readyz" in health or "/healthz" in health, f"{where}: web needs a /readyz health check"
             assert has_var(env, "JWT_PUBLIC_KEY", "JWT_PUBLIC_KEY_FILE"), f"{where}: no key to verify tokens"
+        if role == "mailer":
+            # `flask notify send`: its database and the SMTP relay, nothing else (no broker, no keys)
+            assert_mailer_settings(where, env)
+            for var in ("AMQP_URL", "JWT_PRIVATE_KEY_FILE", "JWT_PRIVATE_KEY", "GATEWAY_SECRET_KEY",
+                        "IMATTER_ADMIN_PASSWORD"):
+                assert not has_var(env, var), f"{where}: a mailer has no use for {var}"
+            continue
         if app == "gateway":
             for var in ("TRAINING_URL", "CIC_URL", "JWT_PRIVATE_KEY_FILE", "GATEWAY_SECRET_KEY", "IMATTER_ADMIN_PASSWORD"):
                 assert has_var(env, var), f"{where}: {var} not set"
@@ -297,6 +309,17 @@ def test_each_container_is_given_what_its_service_needs(compose):
         if app in roles:
             assert {"web", "relay", "consume"} <= roles[app], \
                 f"{path}: {app} needs its web, relay and consumer as separate containers (has {sorted(roles[app])})"
+
+
+def assert_mailer_settings(where: str, env: dict) -> None:
+    assert env.get("SMTP_HOST"), f"{where}: SMTP_HOST not set"
+    assert env.get("SMTP_PORT", "").isdigit() and 0 < int(env["SMTP_PORT"]) < 65536, f"{where}: SMTP_PORT {env.get('SMTP_PORT')!r}"
+    assert env.get("SMTP_TLS") in SMTP_TLS_MODES, f"{where}: SMTP_TLS must be one of {SMTP_TLS_MODES}"
+    name, address = email.utils.parseaddr(env.get("MAIL_FROM", ""))
+    assert "@" in address and "." in address.split("@")[1], f"{where}: MAIL_FROM {env.get('MAIL_FROM')!r} is no address"
+    if env.get("SMTP_TLS") == "none":
+        # a login in clear text over the network: only for the local catcher, which wants none
+        assert not (env.get("SMTP_USERNAME") or env.get("SMTP_USERNAME_FILE")), f"{where}: SMTP login without TLS"
 
 
 def _db_service_of(data: dict, name: str) -> tuple[str, dict]:
@@ -386,7 +409,7 @@ def test_the_broker_users_are_the_ones_setup_users_creates():
     seen = {}
     for name, service in data["services"].items():
         app = app_of(service)
-        if app not in ("training", "cic-tracker") or role_of(service) == "keys":
+        if app not in ("training", "cic-tracker") or role_of(service) in ("keys", "mailer"):
             continue
         env = environment(service)
         url = urlsplit(env["AMQP_URL"])
@@ -400,6 +423,106 @@ def test_the_broker_users_are_the_ones_setup_users_creates():
     assert len(seen.get("training", ())) == 1 and len(seen.get("cic-tracker", ())) == 1
     assert seen["training"] != seen["cic-tracker"], "the two services must not share a broker user"
     assert "management" in data["services"]["rabbitmq"]["image"]
+
+
+# -- email: the mailers, their relay, the reminders ------------------------------------------
+
+def _containers(data: dict, app: str, role: str) -> dict[str, dict]:
+    return {n: s for n, s in data["services"].items() if app_of(s) == app and role_of(s) == role}
+
+
+def test_each_service_with_a_web_has_a_mailer_beside_it(compose):
+    """All three services write email to their outbox; without a mailer it is never delivered."""
+    path, data = compose
+    for app in SERVICES:
+        for name, web in _containers(data, app, "web").items():
+            mailers = {n: s for n, s in _containers(data, app, "mailer").items()
+                       if s.get("profiles") == web.get("profiles")}
+            assert mailers, f"{path}: {name} has no mailer container ({app}, command mailer)"
+            for mailer in mailers.values():
+                assert depends_on(mailer).get(name, {}).get("condition") == "service_healthy", \
+                    f"{path}: {app}'s mailer should start once {name} is healthy (migrated)"
+
+
+def test_links_in_email_point_at_the_portal(compose):
+    """Email is rendered where it is written (web requests, reminders, event handlers): those
+    containers need PORTAL_URL, or every link points at the development default."""
+    path, data = compose
+    for name, service in data["services"].items():
+        if app_of(service) and role_of(service) in ("web", "schedule", "consume"):
+            url = urlsplit(environment(service).get("PORTAL_URL", ""))
+            assert url.scheme in ("http", "https") and url.hostname, f"{path}:{name}: PORTAL_URL not set"
+
+
+def test_the_schedulers_write_the_reminders(compose):
+    path, data = compose
+    for app in ("training", "cic-tracker"):
+        if not _containers(data, app, "web"):
+            continue
+        schedulers = _containers(data, app, "schedule")
+        assert schedulers, f"{path}: {app} has no scheduler"
+        for name, service in schedulers.items():
+            commands = [" ".join(c.split()) for c in environment(service)["SCHEDULE_COMMANDS"].split(";")]
+            assert "notify reminders" in commands, f"{path}:{name}: SCHEDULE_COMMANDS lacks `notify reminders`"
+
+
+def test_only_the_mailers_hold_the_smtp_login(compose):
+    path, data = compose
+    for name, service in data["services"].items():
+        if role_of(service) == "mailer" and app_of(service):
+            continue
+        env = environment(service)
+        for var in SMTP_CREDENTIALS:
+            assert var not in env and f"{var}_FILE" not in env, f"{path}:{name} is given {var}"
+        assert not any("smtp" in s for s in secrets_of(service)), f"{path}:{name} mounts an SMTP secret"
+
+
+def test_a_mailer_reaches_out_on_a_network_no_other_service_shares(compose):
+    """The mailer talks to an SMTP relay outside, so one of its networks is not internal. Apart
+    from its own database's network, it shares none with another service's containers or
+    databases: the CIC's mailer can reach nothing of training's, training's none of the CIC's."""
+    path, data = compose
+    declared = data.get("networks") or {}
+    for name, mailer in data["services"].items():
+        app = app_of(mailer)
+        if not app or role_of(mailer) != "mailer":
+            continue
+        own_db = _db_service_of(data, name)[0]
+        nets = networks(mailer)
+        assert any(not (declared.get(n) or {}).get("internal") for n in nets), \
+            f"{path}:{name}: every network is internal, so the SMTP relay is out of reach"
+        for other, service in data["services"].items():
+            if other == name or other == own_db:
+                continue
+            if app_of(service) == app and not is_postgres(service):
+                continue  # its own service's containers
+            if app_of(service) is None and not is_postgres(service) and not service.get("ports"):
+                continue  # a helper that publishes nothing (the development mail catcher)
+            shared = nets & networks(service)
+            assert not shared, f"{path}:{name} shares {sorted(shared)} with {other}"
+
+
+@pytest.mark.parametrize("org", ["training", "cic"])
+def test_make_secrets_writes_every_secret_file_the_organisation_reads(org, tmp_path):
+    """deploy/make-secrets.sh, run on a copy, writes each secret file deploy/<org>/docker-compose.yml
+    names, except what another operator hands over (the broker's URL, the gateway's public key)."""
+    if shutil.which("openssl") is None and org == "training":
+        pytest.skip("openssl is needed for the gateway's key pair")
+    (tmp_path / "deploy").mkdir()
+    script = tmp_path / "deploy" / "make-secrets.sh"
+    shutil.copy(os.path.join(REPO, "deploy", "make-secrets.sh"), script)
+    args = ["sh", str(script), org] + (["--own-gateway"] if org == "cic" else [])
+    env = {"PATH": os.environ.get("PATH", ""), "SMTP_PASSWORD": "relay-password-for-the-test"}
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    secrets_dir = tmp_path / "deploy" / org / "secrets"
+    handed_over = {"amqp_url"} | ({"jwt_public"} if org == "cic" else set())
+    declared = load(f"deploy/{org}/docker-compose.yml")["secrets"]
+    for name, spec in declared.items():
+        if name in handed_over:
+            continue
+        assert (secrets_dir / spec["file"][len("./secrets/"):]).is_file(), f"make-secrets.sh {org} does not write {name}"
+    assert (secrets_dir / "smtp_password").read_text().strip() == "relay-password-for-the-test"
 
 
 # -- 2. Dockerfiles ------------------------------------------------------------------------------
@@ -607,3 +730,18 @@ def test_service_requirements_cover_what_its_code_imports(svc):
         if not providers & closure:
             missing.append(f"{module} (imported in {where}; provided by {sorted(providers) or 'nothing installed'})")
     assert not missing, f"services/{svc}/requirements.txt does not bring in: " + "; ".join(missing)
+
+
+@pytest.mark.parametrize("svc", sorted(SERVICES))
+def test_what_its_code_imports_is_pinned_by_name(svc):
+    """Brought in is not enough for a module our code calls itself (jinja2 for the email
+    templates, werkzeug, click, webargs): a pin of its own keeps the image on the version the
+    tests ran, whatever range flask or flask-smorest allows next."""
+    package = SERVICES[svc][0]
+    imports = third_party_imports(f"services/{svc}/{package}", "shared/imatter_shared",
+                                  skip=("imatter_shared/testing.py",))
+    pins = read_pins(f"services/{svc}/requirements.txt")
+    dists = md.packages_distributions()
+    unpinned = sorted(f"{module} ({where})" for module, where in imports.items()
+                      if not {canonical(d) for d in dists.get(module, [])} & set(pins))
+    assert not unpinned, f"services/{svc}/requirements.txt pins none of these by name: " + "; ".join(unpinned)

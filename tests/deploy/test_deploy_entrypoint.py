@@ -183,3 +183,78 @@ def test_keys_creates_the_pair_once_in_two_places(tmp_path):
     assert oct(private.stat().st_mode & 0o777) == "0o600"
     assert entrypoint(env, "keys").returncode == 0
     assert public.read_text() == first, "a second run keeps the existing pair"
+
+
+# -- mailer: `flask notify send` -------------------------------------------------------------------
+
+def test_the_smtp_login_is_read_from_secret_files(tmp_path):
+    (tmp_path / "user").write_text("relay-user\n")
+    (tmp_path / "pw").write_text("relay-pass\n")
+    result = entrypoint(base_env(tmp_path, SMTP_USERNAME_FILE=str(tmp_path / "user"), SMTP_PASSWORD_FILE=str(tmp_path / "pw")),
+                        "python", "-c", "import os; print(os.environ['SMTP_USERNAME'], os.environ['SMTP_PASSWORD'])")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "relay-user relay-pass"
+
+
+def test_a_mailer_with_a_bad_tls_setting_stops_with_its_name(tmp_path):
+    env = base_env(tmp_path, GATEWAY_DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}", SMTP_TLS="tls")
+    result = entrypoint(env, "mailer")
+    assert result.returncode != 0
+    assert "SMTP_TLS" in result.stderr
+
+
+def test_the_mailer_becomes_notify_send_and_delivers_the_outbox(tmp_path, pg_url):
+    """A password reset asked for through the gateway's API lands in its outbox; the mailer
+    container's command (waiting for PostgreSQL, no broker, no signing key) delivers it to a real
+    SMTP server, marks it sent, and stops cleanly on SIGTERM."""
+    from support.smtp import SmtpCatcher
+
+    from gateway import create_app
+    from gateway.extensions import db
+
+    assert entrypoint(base_env(tmp_path, GATEWAY_DATABASE_URL=pg_url), "migrate").returncode == 0
+    keys = tmp_path / "keys"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": pg_url, "TESTING": True,
+                      "JWT_PRIVATE_KEY_FILE": str(keys / "private.pem"), "JWT_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+                      "PORTAL_URL": "https://portal.example"})
+    with app.app_context():
+        client = app.test_client()
+        assert client.post("/api/v1/auth/register", json={"email": "mailer.fictional@example.org",
+                                                          "password": "correct horse 42 battery",
+                                                          "name": "Mailer Fictional"}).status_code == 201
+        assert client.post("/api/v1/auth/password-reset", json={"email": "mailer.fictional@example.org"}).status_code == 202
+        db.engine.dispose()
+
+    catcher = SmtpCatcher().start()
+    env = base_env(tmp_path, GATEWAY_DATABASE_URL=pg_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(catcher.port),
+                   SMTP_TLS="none", MAIL_FROM="I Matter <no-reply@imatter.example>", NOTIFY_POLL_SECONDS="0.2")
+    log = open(tmp_path / "mailer.log", "w")
+    proc = subprocess.Popen([sys.executable, ENTRYPOINT, "mailer"], cwd=REPO, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    engine = sa.create_engine(pg_url)
+    try:
+        deadline = time.monotonic() + 90
+        state = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            with engine.connect() as conn:
+                state = conn.execute(sa.text("SELECT state FROM notifications")).scalar()
+            if state == "sent" and catcher.messages:
+                break
+            time.sleep(0.2)
+        assert state == "sent", (tmp_path / "mailer.log").read_text()[-3000:]
+        (msg,) = catcher.messages
+        assert msg["To"] == "mailer.fictional@example.org"
+        assert "no-reply@imatter.example" in msg["From"]
+        assert "https://portal.example/" in msg.get_body(("plain",)).get_content()
+        # exec, not a child: the container's main process is `flask notify send` itself
+        cmdline = open(f"/proc/{proc.pid}/cmdline", "rb").read().split(b"\0")
+        assert b"notify" in cmdline and b"send" in cmdline, cmdline
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, (tmp_path / "mailer.log").read_text()[-3000:]
+    finally:
+        engine.dispose()
+        catcher.stop()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()

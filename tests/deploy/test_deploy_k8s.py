@@ -1,7 +1,9 @@
 """The Kubernetes manifests (deploy/k8s) describe the same topology as the compose files, and
 every reference in them resolves: Services and autoscalers reach existing Deployments, Secrets
 and ConfigMaps exist in the same namespace, probes hit /healthz and /readyz, the migration runs
-as a Job, only the gateway holds the signing key, and training's namespace holds nothing of the CIC's."""
+as a Job, only the gateway holds the signing key, and training's namespace holds nothing of the CIC's.
+Email: a mailer Deployment per service alone holds its SMTP login and may reach out to the relay;
+training and cic-tracker write their reminders from a CronJob."""
 from __future__ import annotations
 
 import glob
@@ -152,6 +154,60 @@ def test_only_the_gateway_mounts_the_signing_key():
             if secret and any("PRIVATE KEY" in v for v in secret.get("stringData", {}).values()):
                 holders.append(doc["metadata"]["name"])
     assert holders and all(name.startswith("gateway-") for name in holders), holders
+    assert "gateway-mailer" not in holders, "the mailer signs nothing"
+
+
+def env_of(doc: dict, container: dict) -> dict:
+    """What a container's environment holds: its ConfigMaps' and Secrets' keys, then its own env."""
+    ns = doc["metadata"]["namespace"]
+    out = {}
+    for ref in container.get("envFrom") or []:
+        kind, name = ("ConfigMap", ref["configMapRef"]["name"]) if "configMapRef" in ref else ("Secret", ref["secretRef"]["name"])
+        source = by_name(kind, name, ns)
+        out.update(source.get("data") or source.get("stringData") or {})
+    out.update({e["name"]: e.get("value", "") for e in container.get("env") or []})
+    return out
+
+
+@pytest.mark.parametrize("svc", ["training", "cic-tracker", "gateway"])
+def test_each_service_has_a_mailer_with_its_relay_settings(svc):
+    ns = NAMESPACE[svc]
+    deployment = by_name("Deployment", f"{svc}-mailer", ns)
+    assert deployment, f"no Deployment {svc}-mailer in {ns}: its email would never leave the outbox"
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["args"] == ["mailer"] and container["image"].startswith(f"imatter/{svc}:")
+    env = env_of(deployment, container)
+    assert env["SMTP_HOST"] and env["SMTP_PORT"].isdigit() and env["SMTP_TLS"] in ("starttls", "ssl", "none")
+    assert "@" in env["MAIL_FROM"] and env["PORTAL_URL"].startswith("https://")
+    assert {"DATABASE_URL", "SMTP_USERNAME", "SMTP_PASSWORD"} <= env.keys()
+    for path_var in ("JWT_PRIVATE_KEY_FILE", "JWT_PUBLIC_KEY_FILE"):
+        # create_app may write a key pair where these point: it must be a writable mount
+        if path_var in env and svc == "gateway":
+            assert env[path_var].startswith("/var/lib/imatter/"), f"{svc}-mailer: {path_var} on a read-only path"
+    # the egress policy lets it reach the relay's port, its database and DNS
+    policies = [p for p in objects("NetworkPolicy", ns) if "Egress" in p["spec"]["policyTypes"]
+                and p["spec"]["podSelector"]["matchLabels"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()]
+    assert policies, f"{svc}-mailer: no egress policy"
+    allowed = {port["port"] for p in policies for rule in p["spec"]["egress"] for port in rule.get("ports", [])}
+    assert {int(env["SMTP_PORT"]), 5432, 53} <= allowed, f"{svc}-mailer: egress allows {sorted(allowed)}"
+
+
+def test_only_the_mailers_get_the_smtp_login():
+    for doc in workloads():
+        for container in containers(doc):
+            refs = {r["secretRef"]["name"] for r in container.get("envFrom") or [] if "secretRef" in r}
+            is_mailer = container.get("args") == ["mailer"]
+            assert any(r.endswith("-smtp") for r in refs) == is_mailer, f"{doc['metadata']['name']}: {refs}"
+    for secret in objects("Secret"):
+        if "SMTP_PASSWORD" in (secret.get("stringData") or {}):
+            assert secret["metadata"]["name"].endswith("-smtp"), secret["metadata"]["name"]
+
+
+@pytest.mark.parametrize("svc", ["training", "cic-tracker"])
+def test_a_cronjob_writes_the_reminders(svc):
+    commands = [c["args"][3:] for job in objects("CronJob", NAMESPACE[svc]) for c in containers(job)
+                if c["args"][:3] == ["flask", "--app", PACKAGE[svc]]]
+    assert ["notify", "reminders"] in commands, f"{svc}: no CronJob runs `notify reminders` ({commands})"
 
 
 def test_the_training_namespace_holds_nothing_of_the_cic():
