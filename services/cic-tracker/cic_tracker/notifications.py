@@ -42,7 +42,7 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 def register(app) -> None:
     register_notifications(app, db, Notification, NotificationPreference, KINDS, TEMPLATES,
                            reminders=[fund_round_reminders, support_window_reminders],
-                           sender_name="Relationship Health Matters CIC", preferences_path="/cic")
+                           sender_name="Relationship Health Matters CIC", preferences_path="/account/notifications")
     app.after_request(_remember_caller)
 
 

@@ -25,4 +25,4 @@ class Notification(NotificationMixin, db.Model):
 
 def register(app) -> None:
     register_notifications(app, db, Notification, None, KINDS, TEMPLATES, sender_name="I Matter",
-                           preferences_path="/account", redact_after_send=REDACT_AFTER_SEND)
+                           preferences_path="/account/notifications", redact_after_send=REDACT_AFTER_SEND)

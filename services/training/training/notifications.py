@@ -40,7 +40,7 @@ TRAINEE_STATES = ("trainee", "implementation")
 def register(app) -> None:
     register_notifications(app, db, Notification, NotificationPreference, KINDS, TEMPLATES,
                            reminders=[licence_reminders, obligation_reminders],
-                           sender_name="I Matter Training", preferences_path="/account")
+                           sender_name="I Matter Training", preferences_path="/account/notifications")
 
 
 def _on() -> bool:

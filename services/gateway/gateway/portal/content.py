@@ -194,3 +194,18 @@ BOOKABLE_ITEMS = {"study_support", "consolidation", "senior_link_training", "lin
 
 FUNDING_CHOICES = [("cpd_credit", "Organisation CPD credit"), ("package", "Microproject package account"),
                    ("bursary", "Bursary or funded place"), ("self", "Self-funded")]
+
+# Which buttons a Microproject Practitioner Licence shows in each state (training's
+# rules/practitioner_licence.py TRANSITIONS, plus resume for a paused one); the API decides.
+LICENCE_ACTIONS = {
+    "applied": (("pause", "Pause"),),
+    "active": (("pause", "Pause"), ("renew", "Renew")),
+    "paused": (("resume", "Resume"), ("renew", "Renew")),
+    "lapsed": (("renew", "Renew"),),
+}
+LICENCE_STATE_NOTES = {
+    "applied": "Waiting for I Matter Training to approve it.",
+    "active": "You may practise under this licence.",
+    "paused": "Paused: resume when you are ready, or renew for a new term.",
+    "lapsed": "Its term has ended: renew to continue.",
+}

@@ -8,8 +8,8 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+                   session, url_for)
 from werkzeug.exceptions import HTTPException
 
 from . import SECURITY_HEADERS, content
@@ -151,6 +151,15 @@ def soft(result_fn):
         per_request().setdefault("gaps", set()).add(exc.service)
         return None
     return r if r.ok else None
+
+
+def refusal(r) -> str:
+    """A refusal as one line for a flash message: the detail, then what each field needs."""
+    parts = [r.detail or "refused"]
+    for name, msgs in (r.errors or {}).items():
+        msgs = msgs if isinstance(msgs, list) else [msgs]
+        parts.append(f"{name.removeprefix('json.').replace('_', ' ')}: {' '.join(map(str, msgs))}")
+    return " ".join(parts)
 
 
 def local_next(target: str | None, default: str) -> str:
@@ -336,6 +345,60 @@ def sign_out():
     return redirect(url_for("portal.home"))
 
 
+# -- password reset (gateway: /api/v1/auth/password-reset and /confirm) --------------------
+
+RESET_SENT = ("If an account uses that address, we have emailed it a link to choose a new password. "
+              "The link works once, for 30 minutes. Check your spam folder if nothing arrives.")
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+def forgotten_password():
+    """Ask for a reset link. The answer is the same whether or not the address has an account."""
+    form = FormState()
+    if request.method == "POST":
+        form = FormState({"email": text("email", 254)})
+        status = 400
+        if "@" not in form.get("email"):
+            form.add("email", "Enter your email address, like name@example.org.")
+        else:
+            r = api().post("/api/v1/auth/password-reset", {"email": form.get("email")})
+            if r.ok:
+                # no address in the URL or the page: the neutral message is all anyone learns
+                return redirect(url_for("portal.forgotten_password", sent=1))
+            form.from_result(r)
+            status = 429 if r.status == 429 else 400
+        return render_template("portal/forgotten_password.html", form=form, sent=False), status
+    return render_template("portal/forgotten_password.html", form=form, sent=request.args.get("sent") == "1",
+                           message=RESET_SENT)
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def reset_password():
+    """The emailed link (`PORTAL_URL/reset-password?token=...`, gateway/password_reset.py) lands
+    here; without a token in the link the code from the email can be typed in."""
+    token = (request.values.get("token") or "").strip()[:200]
+    form = FormState({"token": token})
+    if request.method == "POST":
+        password = request.form.get("new_password") or ""
+        if not token:
+            form.add("token", "Enter the reset code from the email.")
+        if not password:
+            form.add("new_password", "Enter a new password.")
+        elif password != (request.form.get("password_confirm") or ""):
+            form.add("password_confirm", "The two passwords are not the same.")
+        if not form.failed:
+            r = api().post("/api/v1/auth/password-reset/confirm", {"token": token, "new_password": password})
+            if r.ok:
+                session.clear()  # every earlier access token has stopped working anyway
+                flash("Your password has been changed. Sign in with the new one.", "success")
+                return redirect(url_for("portal.sign_in"))
+            form.from_result(r)
+    resp = make_response(render_template("portal/reset_password.html", form=form, show_token=not token
+                                         or "token" in form.errors), 400 if form.failed else 200)
+    resp.headers["Referrer-Policy"] = "no-referrer"  # the token is in this page's URL
+    return resp
+
+
 @bp.get("/account")
 @signed_in
 def account():
@@ -346,6 +409,65 @@ def account():
         orgs.append(r.data if r else {"id": org_id, "name": org_id})
     return render_template("portal/account.html", user=user, orgs=orgs, form=FormState(),
                            roles=set(user.get("roles") or []))
+
+
+# -- notification preferences (each organisation keeps its own) ------------------------------
+
+def _preference_sources(user: dict) -> list[dict]:
+    """Where each organisation keeps the user's email preferences: training by person (so only
+    once the user has a learner profile), the CIC by user id."""
+    out = []
+    if user.get("person_id"):
+        out.append({"key": "training", "name": "I Matter Training",
+                    "path": f"/api/v1/people/{user['person_id']}/notification-preferences"})
+    out.append({"key": "cic", "name": "Relationship Health Matters CIC", "path": "/api/v1/cic/notification-preferences"})
+    return out
+
+
+def preference_form(data: dict | None) -> FormState:
+    """The API's preferences as form values: `non_essential_email`, and `kind.<code>` ticked for
+    each non-essential kind still on (independent of the all-off switch, so it is remembered)."""
+    data = data or {}
+    values = {"non_essential_email": bool(data.get("non_essential_email", True))}
+    disabled = set(data.get("disabled_kinds") or [])
+    for k in data.get("kinds") or []:
+        if isinstance(k, dict) and not k.get("essential"):
+            values[f"kind.{k.get('code')}"] = k.get("code") not in disabled
+    return FormState(values)
+
+
+def _render_notifications(forms: dict | None = None, status: int = 200):
+    user = me()
+    sources = []
+    for src in _preference_sources(user):
+        r = soft(lambda p=src["path"]: api().get(p))
+        data = r.data if r and isinstance(r.data, dict) else None
+        sources.append({**src, "data": data, "form": (forms or {}).get(src["key"]) or preference_form(data)})
+    return render_template("portal/notifications.html", user=user, sources=sources, gaps=gaps()), status
+
+
+@bp.get("/account/notifications")
+@signed_in
+def notifications():
+    return _render_notifications()
+
+
+@bp.post("/account/notifications/<source>")
+@signed_in
+def save_notifications(source: str):
+    src = next((s for s in _preference_sources(me()) if s["key"] == source), None) or abort(404)
+    current = api().get(src["path"])
+    kinds = [k for k in (current.data or {}).get("kinds", []) if isinstance(k, dict)] if current.ok else []
+    optional = [k["code"] for k in kinds if not k.get("essential")]
+    body = {"non_essential_email": checkbox("non_essential_email"),
+            "disabled_kinds": [code for code in optional if not checkbox(f"kind.{code}")]}
+    r = api().put(src["path"], body)
+    if r.ok:
+        flash(f"Your email preferences for {src['name']} are saved.", "success")
+        return redirect(url_for("portal.notifications", _anchor=f"prefs-{source}"))
+    form = FormState({"non_essential_email": body["non_essential_email"],
+                      **{f"kind.{c}": c not in body["disabled_kinds"] for c in optional}}).from_result(r)
+    return _render_notifications({source: form}, status=400)
 
 
 @bp.post("/account/person")
@@ -618,6 +740,7 @@ def practitioner():
         licences = _my_licences(pid)
     return render_template("portal/practitioner.html", user=user, pathways=pathways, certifications=certifications,
                            licences=licences, bookable=content.BOOKABLE_ITEMS, form=FormState(),
+                           licence_actions=content.LICENCE_ACTIONS, licence_notes=content.LICENCE_STATE_NOTES,
                            gaps=gaps())
 
 
@@ -663,8 +786,10 @@ def apply_licence():
     form.from_result(r)
     if "focus_areas" in form.errors:
         form.errors["focus_area_1"] = form.errors.pop("focus_areas")
-    return render_template("portal/practitioner.html", user=user, pathways=[], certifications=[], licences=[],
-                           bookable=content.BOOKABLE_ITEMS, form=form, gaps=None), 400
+    return render_template("portal/practitioner.html", user=user, pathways=[], certifications=[],
+                           licences=_my_licences(pid), bookable=content.BOOKABLE_ITEMS, form=form,
+                           licence_actions=content.LICENCE_ACTIONS, licence_notes=content.LICENCE_STATE_NOTES,
+                           gaps=gaps()), 400
 
 
 @bp.post("/practitioner/licences/<licence_id>/<action>")
@@ -700,7 +825,7 @@ def fund_apply():
     body = {"practitioner_id": user.get("person_id") or "", "organisation_id": text("organisation_id", 64),
             "package_type": integer("package_type", 0), "summary": text("summary", 4000)}
     r = api().post("/api/v1/fund/applications", body)
-    flash("Your fund application is in the next review round." if r.ok else f"Not sent: {r.detail}",
+    flash("Your fund application is in the next review round." if r.ok else f"Not sent: {refusal(r)}",
           "success" if r.ok else "error")
     return redirect(url_for("portal.practitioner", _anchor="fund"))
 
@@ -914,17 +1039,20 @@ def progress_svg(case_id: str):
 # -- CIC staff -----------------------------------------------------------------------------
 
 @bp.get("/cic")
-@require_role("cic_staff", "fund_reviewer")
+@signed_in
 def cic():
+    """CIC staff and reviewers work here; anyone else sees their own consultations and fund
+    applications (the CIC's emails link here: a scheduled consultation, a fund decision)."""
     a = api()
+    staff, reviewer = has_role("cic_staff"), has_role("fund_reviewer")
     consultations = soft(lambda: a.get("/api/v1/consultations", per_page=100))
     rounds = soft(lambda: a.get("/api/v1/fund/rounds", per_page=100))
     applications = soft(lambda: a.get("/api/v1/fund/applications", per_page=100))
-    summary = soft(lambda: a.get("/api/v1/evaluation/summary"))
+    summary = soft(lambda: a.get("/api/v1/evaluation/summary")) if staff or reviewer else None
     return render_template("portal/cic.html", consultations=consultations.items() if consultations else [],
                            rounds=rounds.items() if rounds else [],
                            applications=applications.items() if applications else [],
-                           summary=summary.data if summary else None, gaps=gaps())
+                           summary=summary.data if summary else None, staff=staff, reviewer=reviewer, gaps=gaps())
 
 
 @bp.post("/cic/consultations")
@@ -932,18 +1060,22 @@ def cic():
 def request_consultation():
     body = {"for_kind": text("for_kind", 20), "purpose": text("purpose", 2000)}
     r = api().post("/api/v1/consultations", body)
-    flash("Consultation requested." if r.ok else f"Not requested: {r.detail}", "success" if r.ok else "error")
+    flash("Consultation requested." if r.ok else f"Not requested: {refusal(r)}", "success" if r.ok else "error")
     return redirect(local_next(request.form.get("next"), url_for("portal.cic")))
 
 
 @bp.post("/cic/consultations/<cid>/<action>")
-@require_role("cic_staff")
+@signed_in
 def consultation_action(cid: str, action: str):
+    """Staff schedule and complete; the requester (or staff) may cancel."""
     if action not in ("schedule", "complete", "cancel"):
         abort(404)
+    if action != "cancel" and not has_role("cic_staff"):
+        abort(403, description="This page is for cic staff.")
     body = {"scheduled_for": text("scheduled_for", 40)} if action == "schedule" else {}
     r = api().post(f"/api/v1/consultations/{cid}/{action}", body)
-    flash("Consultation updated." if r.ok else f"Not updated: {r.detail}", "success" if r.ok else "error")
+    past = {"schedule": "scheduled", "complete": "completed", "cancel": "cancelled"}[action]
+    flash(f"Consultation {past}." if r.ok else f"Not {past}: {refusal(r)}", "success" if r.ok else "error")
     return redirect(url_for("portal.cic", _anchor="consultations"))
 
 
@@ -961,18 +1093,18 @@ def close_round(round_id: str):
 def review_application(app_id: str):
     r = api().post(f"/api/v1/fund/applications/{app_id}/reviews",
                    {"score": integer("score", -1), "comment": text("comment", 2000)})
-    flash("Review recorded." if r.ok else f"Not recorded: {r.detail}", "success" if r.ok else "error")
+    flash("Review recorded." if r.ok else f"Not recorded: {refusal(r)}", "success" if r.ok else "error")
     return redirect(url_for("portal.cic", _anchor="fund"))
 
 
 @bp.post("/cic/applications/<app_id>/decision")
-@require_role("cic_staff")
+@require_role("cic_staff", "fund_reviewer")
 def decide_application(app_id: str):
     body = {"outcome": text("outcome", 20)}
     if text("note", 2000):
         body["note"] = text("note", 2000)
     r = api().post(f"/api/v1/fund/applications/{app_id}/decision", body)
-    flash(f"Decision recorded: {body['outcome']}." if r.ok else f"Not recorded: {r.detail}", "success" if r.ok else "error")
+    flash(f"Decision recorded: {body['outcome']}." if r.ok else f"Not recorded: {refusal(r)}", "success" if r.ok else "error")
     return redirect(url_for("portal.cic", _anchor="fund"))
 
 
@@ -984,17 +1116,36 @@ def training_admin():
     a = api()
     orgs = soft(lambda: a.get("/api/v1/organisations", per_page=100))
     org_id = (request.args.get("org") or "").strip()[:64]
-    people = []
-    if org_id:
-        members = soft(lambda: a.get(f"/api/v1/organisations/{org_id}/members", per_page=100))
-        for m in members.items() if members else []:
-            items = soft(lambda pid=m.get("person_id"): a.get(f"/api/v1/people/{pid}/pathway-items", per_page=100))
-            people.append({**m, "items": items.items() if items else []})
+    page = max(1, integer("page", 1) or 1)
+    booked, total = booked_items(a, org_id, page)
     interest = soft(lambda: a.get("/api/v1/interest", per_page=20))
     book = soft(lambda: a.get("/api/v1/price-book"))
-    return render_template("portal/admin.html", orgs=orgs.items() if orgs else [], org_id=org_id, people=people,
+    return render_template("portal/admin.html", orgs=orgs.items() if orgs else [], org_id=org_id, booked=booked,
+                           total=total, page=page, per_page=ADMIN_PER_PAGE,
                            interest=interest.items() if interest else [],
                            price_book=book.data if book else None, gaps=gaps())
+
+
+ADMIN_PER_PAGE = 100
+
+
+def booked_items(a: Api, org_id: str, page: int) -> tuple[list[dict] | None, int]:
+    """Booked pathway items waiting to be marked completed, oldest first, each with the person's
+    name: training's admin list (`GET /api/v1/pathway-items?state=booked`). None when no
+    organisation is chosen and that list is not there (older training: member by member)."""
+    r = soft(lambda: a.get("/api/v1/pathway-items", state="booked", organisation_id=org_id or None,
+                           page=page, per_page=ADMIN_PER_PAGE))
+    if r is not None:
+        return r.items(), int((r.data or {}).get("total") or 0) if isinstance(r.data, dict) else len(r.items())
+    if not org_id:
+        return None, 0
+    rows = []
+    members = soft(lambda: a.get(f"/api/v1/organisations/{org_id}/members", per_page=100))
+    for m in members.items() if members else []:
+        items = soft(lambda pid=m.get("person_id"): a.get(f"/api/v1/people/{pid}/pathway-items", per_page=100))
+        rows += [{**i, "person_name": m.get("name")} for i in (items.items() if items else [])
+                 if i.get("state") == "booked"]
+    return rows, len(rows)
 
 
 @bp.post("/admin/pathway-items/<item_id>/completion")
