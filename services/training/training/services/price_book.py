@@ -65,6 +65,8 @@ def current_version_number() -> int:
 
 
 def version(number: int) -> dict | None:
+    if not 1 <= number <= 2**31 - 1:  # beyond the column's range: no such version (not a database error)
+        return None
     if number == 1 and _latest() is None:
         return copy.deepcopy(PLACEHOLDER_BOOK)
     row = db.session.scalar(sa.select(PriceBookVersion).where(PriceBookVersion.version == number))
