@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from imatter_shared.testing import services_required
+from support.smtp import SmtpCatcher
 from support.stack import Stack
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -41,8 +42,19 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def stack():
-    s = Stack()
+def mail():
+    """A real SMTP server (aiosmtpd on a free loopback port) catching what the services send."""
+    catcher = SmtpCatcher().start()
+    try:
+        yield catcher
+    finally:
+        catcher.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(mail):
+    s = Stack(extra_env={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail.port), "SMTP_TLS": "none"})
+    s.env["PORTAL_URL"] = s.url()  # links in the caught email open this stack's portal (its port is known now)
     try:
         s.start()
         yield s

@@ -39,6 +39,33 @@ def sign_up(page, base, name):
     return email
 
 
+A11Y_PROBLEMS = """() => {
+  const problems = [];
+  if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
+  const seen = new Set();
+  for (const el of document.querySelectorAll('[id]')) {
+    if (seen.has(el.id)) problems.push('duplicate id ' + el.id);
+    seen.add(el.id);
+  }
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+    if (!named) problems.push('no label for ' + (el.id || el.name));
+  }
+  let last = 1;
+  for (const h of document.querySelectorAll('main h1, main h2, main h3, main h4')) {
+    const level = Number(h.tagName[1]);
+    if (level > last + 1) problems.push('heading jumps to ' + h.tagName + ': ' + h.textContent.trim());
+    last = level;
+  }
+  return problems;
+}"""
+
+
+def assert_accessible(page):
+    """One h1, unique ids, a label for every field, no skipped heading level."""
+    assert page.evaluate(A11Y_PROBLEMS) == [], page.url
+
+
 def sign_in(page, base, email, password):
     page.goto(base + "/sign-in")
     page.fill("#email", email)
@@ -210,33 +237,276 @@ def test_organisation_signs_up_buys_starter_and_a_practitioner_records_a_baselin
         score_inputs.nth(i).fill(str(3 + i % 5))
     page.click("button:has-text('Record')")
     assert "Baseline recorded" in page.inner_text(".flashes")
-    chart = page.locator("figure.chart img")
-    chart.wait_for()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", chart.element_handle())
+    wait_for_chart(page)
     assert page.locator("section:has(#progress-title) tbody tr").count() == score_inputs.count()
+    chart_url = page.locator("figure.chart img").get_attribute("src")
+    baseline_chart = page.request.get(base + chart_url).text()
+
+    # a follow-up two points up in every area: the chart and the table show the change
+    assert page.input_value("#kind") == "follow_up"  # the form offers what comes next
+    score_inputs = page.locator("input[name^='score.']")
+    for i in range(score_inputs.count()):
+        score_inputs.nth(i).fill(str(3 + i % 5 + 2))
+    page.click("button:has-text('Record')")
+    assert "Follow-up recorded" in page.inner_text(".flashes")
+    wait_for_chart(page)
+    follow_up_chart = page.request.get(base + chart_url).text()
+    assert follow_up_chart != baseline_chart
+    assert "change +2" in follow_up_chart and "change +2" not in baseline_chart  # the chart's own description
+    changes = page.locator("section:has(#progress-title) tbody tr td:nth-child(4)").all_inner_texts()
+    assert len(changes) == score_inputs.count() and all(re.fullmatch(r"\+?2(\.0)?", c.strip()) for c in changes)
     shot(page, "tracker-case-progress")
     ctx.close()
 
 
+def wait_for_chart(page):
+    """The progress chart <img> is fetched after the page: wait until it has loaded and decoded."""
+    page.wait_for_function("() => { const i = document.querySelector('figure.chart img');"
+                           " return i && i.complete && i.naturalWidth > 0; }")
+
+
 def test_staff_pages(browser, stack, shot):
     base = stack.url()
+    # a learner books Deep Dive and applies for a practitioner licence; the staff pages refuse them
+    ctx, page = new_page(browser)
+    learner = sign_up(page, base, "Lee Learner")
+    page.click("button:has-text('Create my learner profile')")
+    page.goto(base + "/practitioner")
+    page.click("#pathway-lead summary")
+    page.click("#pathway-lead button:has-text('Book'):near(:text('Deep Dive'))")
+    assert "Booked deep dive" in page.inner_text(".flashes")
+    page.click("#licence summary:has-text('Apply for a licence')")
+    page.fill("#idea", "A small reading-together project with two fictional families")
+    page.fill("#focus_area_1", "Shared reading")
+    page.click("#licence button:has-text('Apply')")
+    assert "application is recorded" in page.inner_text(".flashes")
+    assert page.goto(base + "/admin").status == 403
+    assert page.goto(base + "/cic").status == 200  # their own requests and applications (the CIC's emails link here)
+    ctx.close()
+
+    # signed in afresh (no remembered ids in the session): training lists the licence, with the
+    # buttons its state allows
+    ctx, page = new_page(browser)
+    sign_in(page, base, learner, PASSWORD)
+    page.goto(base + "/practitioner#licence")
+    assert_accessible(page)
+    licence = page.locator("#licence li.licence")
+    assert licence.count() == 1 and "applied" in licence.inner_text()
+    assert licence.get_by_role("button", name=re.compile("^Resume")).count() == 0
+    licence.get_by_role("button", name=re.compile("^Pause")).click()
+    assert "Licence paused." in page.inner_text(".flashes")
+    assert "paused" in page.inner_text("#licence li.licence .badge")
+    page.locator("#licence li.licence").get_by_role("button", name=re.compile("^Resume")).click()
+    assert "Licence resumed." in page.inner_text(".flashes")
+    assert "applied" in page.inner_text("#licence li.licence .badge")
+    ctx.close()
+
     ctx, page = new_page(browser)
     sign_in(page, base, "cic-admin@imatter.local", stack.admin_password)
     page.goto(base + "/cic")
     assert page.get_by_role("heading", name="Microproject Development Fund").count() == 1
     assert "open" in page.inner_text("#fund")  # the current quarterly round
+    assert_accessible(page)
     shot(page, "cic-staff")
     ctx.close()
 
+    # the training admin sees every booked item waiting (oldest first) and marks Lee's done
     ctx, page = new_page(browser)
     sign_in(page, base, "training-admin@imatter.local", stack.admin_password)
     page.goto(base + "/admin")
     assert page.locator("#price-book form").count() >= 1
+    row = page.locator("#completions tbody tr", has_text="Lee Learner")
+    assert row.count() == 1 and "deep dive" in row.inner_text()
+    assert_accessible(page)
     shot(page, "training-admin")
-    # a learner is refused the staff pages
+    row.get_by_role("button", name=re.compile("Mark completed")).click()
+    assert "Marked completed." in page.inner_text(".flashes")
+    assert page.locator("#completions tbody tr", has_text="Lee Learner").count() == 0
     ctx.close()
+
+
+def caught(mail, to: str, subject: str, timeout: float = 10):
+    """The one caught message to `to` with this subject (SMTP delivery is asynchronous)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [m for m in mail.to(to) if m["Subject"] == subject]
+        if found:
+            return found[-1]
+        assert time.monotonic() < deadline, f"no email {subject!r} to {to}: {[m['Subject'] for m in mail.messages]}"
+        time.sleep(0.1)
+
+
+def test_password_reset_through_the_pages_and_the_email(browser, stack, mail, shot):
+    base = stack.url()
     ctx, page = new_page(browser)
-    sign_up(page, base, "Lee Learner")
-    resp = page.goto(base + "/admin")
-    assert resp.status == 403
+    email = sign_up(page, base, "Pat Reset")
+    ctx.close()
+
+    ctx, page = new_page(browser, PHONE)  # forgotten passwords happen on phones
+    page.goto(base + "/sign-in")
+    page.get_by_role("link", name="Forgotten password?").click()
+    assert page.locator("h1").inner_text() == "Forgotten your password?"
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.click("button:has-text('Email me a reset link')")  # nothing typed: the error is at the field
+    assert page.locator("#email-error").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")  # focus moved to it
+    page.fill("#email", email)
+    page.click("button:has-text('Email me a reset link')")
+    neutral = page.inner_text("main .panel")
+    assert_accessible(page)
+    shot(page, "forgotten-password", full_page=False)
+
+    # an address with no account gets exactly the same page
+    page.goto(base + "/forgotten-password")
+    page.fill("#email", "nobody-" + uuid.uuid4().hex[:6] + "@example.org")
+    page.click("button:has-text('Email me a reset link')")
+    assert page.inner_text("main .panel") == neutral
+
+    stack.flask("gateway", "notify", "send", "--once")
+    msg = caught(mail, email, "Reset your I Matter password")
+    assert len(mail.messages) == 1  # nothing went to the address without an account
+    link = re.search(r"(http://\S+/reset-password\?token=[A-Za-z0-9_\-]+)", msg.get_body(("plain",)).get_content()).group(1)
+    assert link.startswith(base + "/reset-password?token=")
+
+    page.goto(link)
+    assert page.locator("input[name=token][type=hidden]").count() == 1  # the link carries it
+    page.fill("#new_password", "A-new-pass-phrase-77")
+    page.fill("#password_confirm", "A-new-pass-phrase-78")
+    page.click("button:has-text('Change my password')")
+    assert page.locator("#password_confirm-error").is_visible()
+    assert page.get_attribute("#password_confirm", "aria-invalid") == "true"
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "reset-password", full_page=False)
+    page.fill("#new_password", "A-new-pass-phrase-77")
+    page.fill("#password_confirm", "A-new-pass-phrase-77")
+    page.click("button:has-text('Change my password')")
+    page.wait_for_url(re.compile(r".*/sign-in$"))
+    assert "Your password has been changed" in page.inner_text(".flashes")
+    ctx.close()
+
+    ctx, page = new_page(browser)
+    sign_in(page, base, email, "A-new-pass-phrase-77")
+    page.goto(link)  # used once already
+    page.fill("#new_password", "Another-pass-phrase-9")
+    page.fill("#password_confirm", "Another-pass-phrase-9")
+    page.click("button:has-text('Change my password')")
+    assert page.locator("#token-error").is_visible()
+    ctx.close()
+    stack.flask("gateway", "notify", "send", "--once")
+    caught(mail, email, "Your I Matter password was changed")
+
+
+def test_email_preferences(browser, stack, shot):
+    base = stack.url()
+    ctx, page = new_page(browser)
+    sign_up(page, base, "Mo Preferences")
+    page.click("button:has-text('Create my learner profile')")
+    page.get_by_role("link", name=re.compile("Email preferences")).click()
+    assert page.locator("h1").inner_text() == "Email preferences"
+    assert_accessible(page)
+    training = page.locator("#prefs-training")
+    cic = page.locator("#prefs-cic")
+    assert training.get_by_label("Pathway item completed").is_checked()
+    training.get_by_label("Pathway item completed").uncheck()
+    training.get_by_role("button", name=re.compile("^Save")).click()
+    assert "preferences for I Matter Training are saved" in page.inner_text(".flashes")
+    cic.get_by_label(re.compile("^Send me email from Relationship Health Matters CIC")).uncheck()
+    cic.get_by_role("button", name=re.compile("^Save")).click()
+    assert "preferences for Relationship Health Matters CIC are saved" in page.inner_text(".flashes")
+
+    page.reload()  # what the services now hold
+    assert not training.get_by_label("Pathway item completed").is_checked()
+    assert training.get_by_label("Certification granted").is_checked()
+    assert not cic.get_by_label(re.compile("^Send me email from Relationship Health Matters CIC")).is_checked()
+    assert cic.get_by_label(re.compile("decision on your Microproject Development Fund")).is_checked()  # kept
+    assert "Always sent" not in cic.inner_text()  # the CIC sends no security email
+    shot(page, "email-preferences")
+    ctx.close()
+
+    ctx, page = new_page(browser, PHONE)
+    sign_in(page, base, "cic-admin@imatter.local", stack.admin_password)
+    page.goto(base + "/account/notifications")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    ctx.close()
+
+
+def test_cic_staff_schedule_a_consultation_and_award_a_fund_application(browser, stack, mail, shot):
+    """Last in the module: it closes the current fund round."""
+    base = stack.url()
+    ctx, page = new_page(browser)
+    applicant = sign_up(page, base, "Fran Applicant")
+    page.click("button:has-text('Create my learner profile')")
+    page.get_by_role("link", name="Register an organisation").click()
+    page.fill("#name", "Fictional Community Hub")
+    page.select_option("#kind", "community_service")
+    page.check("#senior_leadership_commitment")
+    page.click("button:has-text('Register organisation')")
+    page.wait_for_url(re.compile(r".*/organisations/[0-9a-f]+$"))
+
+    summary = f"Two fictional families, reading together ({uuid.uuid4().hex[:6]})"
+    page.goto(base + "/practitioner#fund")
+    page.select_option("#fund-package_type", "1")
+    page.fill("#fund-summary", summary)
+    page.click("#fund button:has-text('Send application')")
+    assert "fund application is in the next review round" in page.inner_text(".flashes")
+
+    purpose = f"Planning a parents' evening ({uuid.uuid4().hex[:6]})"
+    page.goto(base + "/cic")
+    page.click("#consultations summary")
+    page.select_option("#for_kind", "organisation")
+    page.fill("#purpose", purpose)
+    page.click("#consultations button:has-text('Request')")
+    assert "Consultation requested." in page.inner_text(".flashes")
+    row = page.locator("#consultations tbody tr", has_text=purpose)
+    assert "requested" in row.inner_text() and row.get_by_role("button", name=re.compile("^Schedule")).count() == 0
+    assert summary in page.inner_text("#fund")
+    ctx.close()
+
+    ctx, page = new_page(browser)
+    page.on("dialog", lambda d: d.accept())  # "Close round ... now?"
+    sign_in(page, base, "cic-admin@imatter.local", stack.admin_password)
+    page.goto(base + "/cic")
+    row = page.locator("#consultations tbody tr", has_text=purpose)
+    when = time.strftime("%Y-%m-%dT10:30", time.gmtime(time.time() + 3 * 86400))
+    row.get_by_label(re.compile("Date and time")).fill(when)
+    row.get_by_role("button", name=re.compile("^Schedule")).click()
+    assert "Consultation scheduled." in page.inner_text(".flashes")
+    row = page.locator("#consultations tbody tr", has_text=purpose)
+    assert "scheduled" in row.inner_text() and when.replace("T", " ") in row.inner_text()
+
+    application = page.locator("#fund .panel", has_text=summary)
+    application.get_by_label("Decision").select_option("awarded")
+    application.get_by_role("button", name="Record decision").click()
+    assert "once the round is closed" in page.inner_text(".flashes")  # the rule, shown to staff
+    page.locator("#fund li", has_text="open").first.get_by_role("button", name=re.compile("^Close round")).click()
+    assert "Round closed" in page.inner_text(".flashes")
+    application = page.locator("#fund .panel", has_text=summary)
+    application.get_by_label("Decision").select_option("awarded")
+    application.get_by_label("Note").fill("Fictional award for the browser test")
+    application.get_by_role("button", name="Record decision").click()
+    assert "Decision recorded: awarded." in page.inner_text(".flashes")
+    application = page.locator("#fund .panel", has_text=summary)
+    assert "awarded" in application.inner_text() and application.locator("code").count() == 1  # the award id
+    assert_accessible(page)
+    shot(page, "cic-fund-decision")
+    ctx.close()
+
+    # the applicant's emails are sign-in prompts that open their own CIC page
+    stack.flask("cic_tracker", "notify", "send", "--once")
+    for subject_part in ("Consultation", "Fund"):
+        assert any(subject_part.lower() in str(m["Subject"]).lower() for m in mail.to(applicant)), subject_part
+    for m in mail.to(applicant):
+        body = m.get_body(("plain",)).get_content()
+        assert base + "/cic" in body and summary not in body and purpose not in body  # no case or application data
+    ctx, page = new_page(browser, PHONE)
+    sign_in(page, base, applicant, PASSWORD)
+    page.goto(base + "/cic")
+    assert "scheduled" in page.locator("#consultations tbody tr", has_text=purpose).inner_text()
+    assert "awarded" in page.locator("#fund .panel", has_text=summary).inner_text()
+    assert page.locator("#fund form").count() == 0  # no staff controls for an applicant
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "cic-requester-phone", full_page=False)
     ctx.close()

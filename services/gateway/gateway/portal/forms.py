@@ -52,7 +52,9 @@ class FormState:
         self.unmet: list[str] = []
 
     def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
+        messages = self.errors.setdefault(field, [])
+        if message not in messages:  # an API may repeat one message for one field
+            messages.append(message)
 
     def from_result(self, result) -> "FormState":
         """Copy an API refusal (problem+json) onto the form: `detail`, per-field `errors`, `unmet`."""

@@ -155,11 +155,14 @@ def soft(result_fn):
 
 def refusal(r) -> str:
     """A refusal as one line for a flash message: the detail, then what each field needs."""
-    parts = [r.detail or "refused"]
+    fields: dict[str, list[str]] = {}
     for name, msgs in (r.errors or {}).items():
-        msgs = msgs if isinstance(msgs, list) else [msgs]
-        parts.append(f"{name.removeprefix('json.').replace('_', ' ')}: {' '.join(map(str, msgs))}")
-    return " ".join(parts)
+        seen = fields.setdefault(name.removeprefix("json.").replace("_", " "), [])
+        seen += [str(m) for m in (msgs if isinstance(msgs, list) else [msgs]) if str(m) not in seen]
+    detail = r.detail or "refused"
+    if detail.startswith("Invalid input.") and fields:
+        detail = "Invalid input."  # the fields say it again below, one by one
+    return " ".join([detail] + [f"{name}: {' '.join(msgs)}" for name, msgs in fields.items()])
 
 
 def local_next(target: str | None, default: str) -> str:
@@ -745,17 +748,9 @@ def practitioner():
 
 
 def _my_licences(pid: str) -> list[dict]:
-    """Training lists no licences by person yet, so the portal remembers the ids this browser
-    applied for (ids only) and reads each one; a by-person list is used once it exists."""
-    r = soft(lambda: api().get(f"/api/v1/people/{pid}/practitioner-licences"))
-    if r:
-        return r.items()
-    out = []
-    for lid in session.get("licence_ids", []):
-        one = soft(lambda i=lid: api().get(f"/api/v1/practitioner-licences/{i}"))
-        if one and isinstance(one.data, dict) and one.data.get("person_id") == pid:
-            out.append(one.data)
-    return out
+    """The person's Microproject Practitioner Licences, newest first (training's by-person list)."""
+    r = soft(lambda: api().get(f"/api/v1/people/{pid}/practitioner-licences", per_page=100))
+    return r.items() if r else []
 
 
 @bp.post("/practitioner/pathways/<role>/items")
@@ -780,7 +775,6 @@ def apply_licence():
     form = FormState({"idea": text("idea", 4000), **{f"focus_area_{i}": text(f"focus_area_{i}", 200) for i in (1, 2, 3)}})
     r = api().post("/api/v1/practitioner-licences", {"person_id": pid, "idea": form.get("idea"), "focus_areas": areas})
     if r.ok:
-        session["licence_ids"] = (session.get("licence_ids", []) + [r.data["id"]])[-10:]
         flash("Your Microproject Practitioner Licence application is recorded.", "success")
         return redirect(url_for("portal.practitioner", _anchor="licence"))
     form.from_result(r)
@@ -1131,21 +1125,13 @@ ADMIN_PER_PAGE = 100
 
 def booked_items(a: Api, org_id: str, page: int) -> tuple[list[dict] | None, int]:
     """Booked pathway items waiting to be marked completed, oldest first, each with the person's
-    name: training's admin list (`GET /api/v1/pathway-items?state=booked`). None when no
-    organisation is chosen and that list is not there (older training: member by member)."""
+    name (training's admin list); None when training cannot answer."""
     r = soft(lambda: a.get("/api/v1/pathway-items", state="booked", organisation_id=org_id or None,
                            page=page, per_page=ADMIN_PER_PAGE))
-    if r is not None:
-        return r.items(), int((r.data or {}).get("total") or 0) if isinstance(r.data, dict) else len(r.items())
-    if not org_id:
+    if r is None:
         return None, 0
-    rows = []
-    members = soft(lambda: a.get(f"/api/v1/organisations/{org_id}/members", per_page=100))
-    for m in members.items() if members else []:
-        items = soft(lambda pid=m.get("person_id"): a.get(f"/api/v1/people/{pid}/pathway-items", per_page=100))
-        rows += [{**i, "person_name": m.get("name")} for i in (items.items() if items else [])
-                 if i.get("state") == "booked"]
-    return rows, len(rows)
+    total = (r.data or {}).get("total") if isinstance(r.data, dict) else None
+    return r.items(), int(total if total is not None else len(r.items()))
 
 
 @bp.post("/admin/pathway-items/<item_id>/completion")
