@@ -26,9 +26,19 @@ def _private_key() -> str:
     return _private_cache[path]
 
 
-def _public_key() -> str:
-    from imatter_shared.web.auth import load_public_key
-    return load_public_key(current_app)
+def _public_key():
+    from imatter_shared.web.auth import public_key_object
+    return public_key_object(current_app)
+
+
+# The whole server-side check in one indexed round trip: the user's current token version
+# (primary key) and whether this token's jti was signed out (primary key). No row: the user is
+# gone. Plain columns, no ORM object, and deliberately no in-process cache, so a logout or a
+# password change on one worker refuses the token on every worker from the next request.
+_CHECK = sa.select(
+    User.__table__.c.token_version,
+    sa.exists().where(RevokedToken.__table__.c.jti == sa.bindparam("jti")).label("revoked"),
+).where(User.__table__.c.id == sa.bindparam("sub"))
 
 
 def issue(user: User) -> tuple[str, int]:
@@ -55,13 +65,13 @@ def verify_request_token(optional: bool = True) -> dict | None:
         raise Unauthorized("The access token has expired; sign in again.")
     except jwt.InvalidTokenError:
         raise Unauthorized("The access token is not valid.")
-    user = db.session.get(User, claims["sub"])
-    if user is None or user.token_version != claims.get("ver"):
+    row = db.session.execute(_CHECK, {"sub": str(claims["sub"]), "jti": str(claims.get("jti", ""))}).first()
+    if row is None or row.token_version != claims.get("ver"):
         raise Unauthorized("The access token is no longer valid; sign in again.")
-    if db.session.get(RevokedToken, claims.get("jti", "")) is not None:
+    if row.revoked:
         raise Unauthorized("The access token was signed out; sign in again.")
     g.principal = principal_from_claims(claims)
-    g.user_id = user.id
+    g.user_id = str(claims["sub"])
     g.claims = claims
     return claims
 

@@ -1,9 +1,12 @@
-"""Talking to the two services: the routing table and a pooled HTTP session."""
+"""Talking to the two services: the routing table, the forwarding pool and a pooled HTTP session."""
 from __future__ import annotations
 
 import logging
+import os
+import threading
 
 import requests
+import urllib3
 from flask import current_app
 from requests.adapters import HTTPAdapter
 
@@ -49,6 +52,32 @@ def session() -> requests.Session:
         s.mount("https://", adapter)
         _session = s
     return _session
+
+
+_pool: urllib3.PoolManager | None = None
+_pool_pid: int | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> urllib3.PoolManager:
+    """The forwarding hot path's keep-alive pool: one per worker process (made after the fork),
+    shared by its threads (PoolManager is thread-safe). urllib3 directly, not `requests`: the
+    field notes measured 0.49 ms of client CPU per call against 1.2 ms for `requests`. No
+    retries or redirects (a POST must never be sent twice; redirects go back to the caller),
+    and urllib3 never reads proxy settings from the environment."""
+    global _pool, _pool_pid
+    pid = os.getpid()
+    if _pool is None or _pool_pid != pid:
+        with _pool_lock:
+            if _pool is None or _pool_pid != pid:
+                _pool = urllib3.PoolManager(num_pools=4, maxsize=64, block=False, retries=False)
+                _pool_pid = pid
+    return _pool
+
+
+def pool_timeout() -> urllib3.Timeout:
+    connect, read = timeouts()
+    return urllib3.Timeout(connect=connect, read=read)
 
 
 def timeouts() -> tuple[float, float]:

@@ -54,7 +54,27 @@ def load_public_key(app) -> str:
     return _key_cache[key]
 
 
-def decode_token(token: str, public_key: str) -> dict:
+_key_objects: dict[str, object] = {}
+
+
+def public_key_object(app):
+    """The verification key, parsed once per process: PyJWT takes a key object, and parsing the
+    PEM on every request was a measurable share of each token check (docs/performance.md)."""
+    pem = load_public_key(app)
+    key = _key_objects.get(pem)
+    if key is None:
+        try:
+            from cryptography.hazmat.primitives.serialization import load_pem_public_key
+            key = load_pem_public_key(pem.encode("ascii"))
+        except (ValueError, TypeError, UnicodeError):
+            key = pem  # not a PEM PyJWT's loader takes directly: let PyJWT parse it, as before
+        if len(_key_objects) > 8:  # keys rotate rarely; keep the cache from growing regardless
+            _key_objects.clear()
+        _key_objects[pem] = key
+    return key
+
+
+def decode_token(token: str, public_key) -> dict:
     return jwt.decode(
         token,
         public_key,
@@ -99,7 +119,7 @@ def current_principal(optional: bool = False) -> Principal | None:
             return None
         raise Unauthorized("Sign in first: this needs an access token.")
     try:
-        claims = decode_token(token, load_public_key(current_app))
+        claims = decode_token(token, public_key_object(current_app))
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The access token has expired; sign in again.")
     except jwt.InvalidTokenError as exc:

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import logging
 
-import requests
 from flask import Blueprint, Response, g, request
+from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError as UpstreamTimeout
 
 from imatter_shared.web.errors import problem
 
 from .. import tokens
-from ..upstream import ROUTES, base_url, session, timeouts
+from ..upstream import ROUTES, base_url, pool, pool_timeout
 
 log = logging.getLogger("imatter.gateway.proxy")
 bp = Blueprint("proxy", __name__)
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "content-length", "content-encoding", "host"}
+REPLACED = HOP_BY_HOP | {"x-request-id", "x-forwarded-for"}
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -30,23 +31,41 @@ def forward(segment: str, rest: str = ""):
 
 
 def relay(service_key: str, path: str) -> Response:
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    # a plain dict goes out as is (urllib3 does not fold case): the two set below replace the
+    # caller's own, whatever case the caller spelt them in
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in REPLACED}
     headers["X-Request-ID"] = g.request_id
     headers["X-Forwarded-For"] = request.remote_addr or ""
     url = base_url(service_key) + path
+    body = request.get_data()
+    if not body and request.method == "GET":
+        body = None  # no Content-Length: 0 on a bodiless GET (a POST/PUT/PATCH/DELETE keeps it, as before)
     try:
-        upstream = session().request(request.method, url, data=request.get_data(), headers=headers,
-                                     timeout=timeouts(), allow_redirects=False)
-    except requests.Timeout:
+        upstream = pool().request(request.method, url, body=body, headers=headers,
+                                  timeout=pool_timeout(), redirect=False, retries=False)
+    except NewConnectionError:  # refused or unresolvable (a subclass of the connect timeout: test first)
+        return _unavailable(service_key)
+    except UpstreamTimeout:  # connect or read timeout
         log.warning("upstream timeout", extra={"ctx_upstream": service_key, "ctx_path": request.path})
         return problem(504, "The service behind this path did not answer in time; try again shortly.",
                        service=service_key.removesuffix("_URL").lower())
-    except requests.ConnectionError:
-        log.warning("upstream unavailable", extra={"ctx_upstream": service_key, "ctx_path": request.path})
-        return problem(502, "The service behind this path is unavailable right now; try again shortly.",
-                       service=service_key.removesuffix("_URL").lower())
-    out = Response(upstream.content, status=upstream.status_code)
-    for k, v in upstream.headers.items():
-        if k.lower() not in HOP_BY_HOP and k.lower() != "x-request-id":
+    except HTTPError:  # connection dropped mid-answer, unreadable answer
+        return _unavailable(service_key)
+    out = Response(upstream.data, status=upstream.status)
+    seen = set()
+    for k, v in upstream.headers.items():  # a repeated header (Set-Cookie) comes once per value
+        lk = k.lower()
+        if lk in HOP_BY_HOP or lk == "x-request-id":
+            continue
+        if lk in seen:
+            out.headers.add(k, v)
+        else:
             out.headers[k] = v
+            seen.add(lk)
     return out
+
+
+def _unavailable(service_key: str) -> Response:
+    log.warning("upstream unavailable", extra={"ctx_upstream": service_key, "ctx_path": request.path})
+    return problem(502, "The service behind this path is unavailable right now; try again shortly.",
+                   service=service_key.removesuffix("_URL").lower())
