@@ -18,6 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(Config().as_dict())
     app.config.update(config or {})
     api = init_service(app, db, "cic-tracker", "Relationship Health Matters CIC API")
+    from imatter_shared.web.errors import register_conflict_rules
+    from .rules.conflicts import CONFLICT_RULES
+    register_conflict_rules(app, CONFLICT_RULES)  # a constraint's 409 names its business rule
     migrate.init_app(app, db, directory=MIGRATIONS)
 
     from . import models  # noqa: F401  (register tables)

@@ -41,16 +41,3 @@ def paged(rows: list, args: dict) -> dict:
     """A page of an already loaded (short) list: catalogue tables, a person's pathways ..."""
     start = (args["page"] - 1) * args["per_page"]
     return page(rows[start:start + args["per_page"]], len(rows), args)
-
-
-def page_schema(item_schema, name: str | None = None) -> type[Schema]:
-    """The response schema of a list of `item_schema`, for @blp.response (OpenAPI)."""
-    item_name = item_schema.__name__ if isinstance(item_schema, type) else type(item_schema).__name__
-    name = name or item_name.removesuffix("Schema").removesuffix("Out") + "Page"
-    return type(name, (Schema,), {
-        "items": fields.List(fields.Nested(item_schema), required=True),
-        "total": fields.Integer(required=True),
-        "page": fields.Integer(required=True),
-        "per_page": fields.Integer(required=True),
-        "__doc__": f"A page of {item_name} (items, total, page, per_page).",
-    })

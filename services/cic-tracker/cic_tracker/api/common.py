@@ -1,10 +1,5 @@
 """Shared bits of the API modules: paging arguments and the no-store header for case data."""
-from marshmallow import Schema, fields, validate
-
-
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+from imatter_shared.web.paging import PageArgs, paged  # noqa: F401  (per_page above 100 is read as 100)
 
 
 def no_store(response):

@@ -12,6 +12,7 @@ from ..authz import caller
 from ..extensions import db
 from ..services import consultations as svc
 from ..services.common import page_of
+from . import schemas as S
 from .common import PageArgs, no_store
 
 blp = Blueprint("consultations", __name__, url_prefix="/api/v1/consultations",
@@ -32,6 +33,7 @@ class ScheduleIn(Schema):
 @blp.post("")
 @require_auth
 @blp.arguments(ConsultationIn)
+@blp.response(201, S.ConsultationOut)
 def create(body):
     c = svc.request_consultation(caller().user_id, body["for_kind"], body["purpose"], body["hub_id"])
     db.session.commit()
@@ -41,6 +43,7 @@ def create(body):
 @blp.get("")
 @require_auth
 @blp.arguments(PageArgs, location="query")
+@blp.response(200, S.ConsultationPage)
 def list_(args):
     out = page_of(svc.list_stmt(caller()), args["page"], args["per_page"], lambda c: svc.view(svc.refresh(c)))
     db.session.commit()
@@ -48,6 +51,7 @@ def list_(args):
 
 
 @blp.get("/<cid>")
+@blp.response(200, S.ConsultationOut)
 def get(cid):
     c = svc.visible(caller(), cid)
     db.session.commit()
@@ -57,6 +61,7 @@ def get(cid):
 @blp.post("/<cid>/schedule")
 @require_roles("cic_staff")
 @blp.arguments(ScheduleIn)
+@blp.response(200, S.ConsultationOut)
 def schedule(body, cid):
     c = svc.schedule(svc.visible(caller(), cid), body["scheduled_for"])
     db.session.commit()
@@ -65,6 +70,7 @@ def schedule(body, cid):
 
 @blp.post("/<cid>/complete")
 @require_roles("cic_staff")
+@blp.response(200, S.ConsultationOut)
 def complete(cid):
     c = svc.complete(svc.visible(caller(), cid))
     db.session.commit()
@@ -72,6 +78,7 @@ def complete(cid):
 
 
 @blp.post("/<cid>/cancel")
+@blp.response(200, S.ConsultationOut)
 def cancel(cid):
     who = caller()
     c = svc.cancel(who, svc.visible(who, cid))

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..rules.fund import OUTCOMES
 from ..services import fund as svc
 from ..services.common import page_of
+from . import schemas as S
 from .common import PageArgs
 
 blp = Blueprint("fund", __name__, url_prefix="/api/v1/fund", description="Microproject Development Fund")
@@ -51,6 +52,7 @@ class GiftIn(Schema):
 @blp.get("/rounds")
 @require_auth
 @blp.arguments(PageArgs, location="query")
+@blp.response(200, S.RoundPage)
 def rounds(args):
     out = page_of(svc.list_rounds_stmt(), args["page"], args["per_page"], svc.round_view)
     db.session.commit()  # the current quarter's round, and rounds closed by date
@@ -58,6 +60,7 @@ def rounds(args):
 
 
 @blp.get("/rounds/<round_id>")
+@blp.response(200, S.RoundOut)
 @require_auth
 def get_round(round_id):
     r = svc.get_round(round_id)
@@ -66,6 +69,7 @@ def get_round(round_id):
 
 
 @blp.post("/rounds/<round_id>/close")
+@blp.response(200, S.RoundOut)
 @require_roles("cic_staff")
 def close_round(round_id):
     r = svc.close_round(svc.get_round(round_id))
@@ -74,6 +78,7 @@ def close_round(round_id):
 
 
 @blp.get("/rounds/<round_id>/summary")
+@blp.response(200, S.RoundSummaryOut)
 @require_roles("cic_staff", "fund_reviewer")
 def round_summary(round_id):
     r = svc.get_round(round_id)
@@ -87,6 +92,7 @@ def round_summary(round_id):
 @blp.post("/applications")
 @require_auth
 @blp.arguments(ApplicationIn)
+@blp.response(201, S.ApplicationOut)
 def apply(body):
     app = svc.apply(caller().user_id, body)
     db.session.commit()
@@ -96,12 +102,14 @@ def apply(body):
 @blp.get("/applications")
 @require_auth
 @blp.arguments(ApplicationArgs, location="query")
+@blp.response(200, S.ApplicationPage)
 def applications(args):
     return page_of(svc.applications_stmt(caller(), args["round_id"]), args["page"], args["per_page"],
                    svc.application_view)
 
 
 @blp.get("/applications/<app_id>")
+@blp.response(200, S.ApplicationOut)
 @require_auth
 def application(app_id):
     return svc.application_view(svc.visible_application(caller(), app_id), with_reviews=True)
@@ -110,6 +118,8 @@ def application(app_id):
 @blp.post("/applications/<app_id>/reviews")
 @require_roles("fund_reviewer")
 @blp.arguments(ReviewIn)
+@blp.response(201, S.ReviewOut)
+@blp.alt_response(200, schema=S.ReviewOut, success=True, description="A second review by the same reviewer replaced the first")
 def review(body, app_id):
     c = caller()
     rev, created = svc.review(svc.visible_application(c, app_id), c.user_id, body["score"], body["comment"])
@@ -120,6 +130,7 @@ def review(body, app_id):
 @blp.post("/applications/<app_id>/decision")
 @require_roles("cic_staff", "fund_reviewer")
 @blp.arguments(DecisionIn)
+@blp.response(200, S.ApplicationOut)
 def decision(body, app_id):
     c = caller()
     out = svc.decide(svc.visible_application(c, app_id), body["outcome"], body["note"], c.user_id)
@@ -132,6 +143,7 @@ def decision(body, app_id):
 @blp.post("/gifts")
 @require_auth
 @blp.arguments(GiftIn)
+@blp.response(201, S.GiftOut)
 def gift(body):
     g = svc.give(caller().user_id, body["amount"], body["supporter_name"])
     db.session.commit()
@@ -139,6 +151,7 @@ def gift(body):
 
 
 @blp.get("/ledger")
+@blp.response(200, S.LedgerOut)
 @require_roles("cic_staff", "fund_reviewer")
 def ledger():
     return svc.ledger()

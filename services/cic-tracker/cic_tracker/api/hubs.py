@@ -15,6 +15,7 @@ from ..authz import caller
 from ..extensions import db
 from ..models import Hub
 from ..services.common import iso, page_of
+from . import schemas as S
 from .common import PageArgs
 
 blp = Blueprint("hubs", __name__, url_prefix="/api/v1/hubs", description="Locality hubs")
@@ -34,6 +35,7 @@ def view(h: Hub) -> dict:
 @blp.post("")
 @require_roles("cic_staff")
 @blp.arguments(HubIn)
+@blp.response(201, S.HubOut)
 def create(body):
     if db.session.scalar(sa.select(Hub).where(Hub.name == body["name"])) is not None:
         raise RuleViolation("A hub with that name exists.", unmet=["unique_name"])
@@ -46,11 +48,13 @@ def create(body):
 @blp.get("")
 @require_auth
 @blp.arguments(PageArgs, location="query")
+@blp.response(200, S.HubPage)
 def list_(args):
     return page_of(sa.select(Hub).order_by(Hub.name), args["page"], args["per_page"], view)
 
 
 @blp.get("/<hub_id>")
+@blp.response(200, S.HubOut)
 @require_auth
 def get(hub_id):
     hub = db.session.get(Hub, hub_id)

@@ -16,7 +16,8 @@ from ..rules import reflective as rules
 from ..services import reflective as svc
 from ..services.common import page_of
 from ..services.tracker import visible_case
-from .common import PageArgs, no_store
+from . import schemas as S
+from .common import PageArgs, no_store, paged
 
 blp = Blueprint("reflective", __name__, url_prefix="/api/v1/cic",
                 description="Reflective tools on a case: formal I Matter Q, personalised wellbeing wheel")
@@ -31,6 +32,7 @@ class CaseToolAnswersIn(Schema):
 
 @blp.get("/questionnaires/<instrument>/current")
 @require_auth
+@blp.response(200, S.QuestionnaireOut)
 def current(instrument):
     """The current version of a tool's questions (SAMPLE content until the real one is loaded)."""
     out = store.public_view(svc.current_version(instrument))
@@ -45,16 +47,17 @@ def _record(case_id, instrument, body):
     return svc.response_view(r), 201
 
 
-def _list(case_id, instrument):
+def _list(case_id, instrument, args):
     _c, _mp, case = visible_case(case_id)
     items = [svc.response_view(r) for r in svc.responses_of(case, instrument)]
     db.session.commit()
-    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+    return paged(items, args)
 
 
 @blp.post("/cases/<case_id>/q-responses")
 @require_auth
 @blp.arguments(CaseToolAnswersIn)
+@blp.response(201, S.CaseToolResponseOut)
 def formal_q(body, case_id):
     """The I Matter Q used formally with a case's participant: only inside a licensed pathway
     with an approved school or service (Enhanced Practice Licence) or a CIC locality hub
@@ -64,13 +67,16 @@ def formal_q(body, case_id):
 
 @blp.get("/cases/<case_id>/q-responses")
 @require_auth
-def formal_q_list(case_id):
-    return _list(case_id, rules.FORMAL_Q)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, S.CaseToolResponsePage)
+def formal_q_list(args, case_id):
+    return _list(case_id, rules.FORMAL_Q, args)
 
 
 @blp.post("/cases/<case_id>/wheel-responses")
 @require_auth
 @blp.arguments(CaseToolAnswersIn)
+@blp.response(201, S.CaseToolResponseOut)
 def wheel(body, case_id):
     """The personalised wellbeing wheel with a case's participant: only under a community wheel
     licence held by the organisation or the practitioner (409 `community_wheel_licence`)."""
@@ -79,13 +85,16 @@ def wheel(body, case_id):
 
 @blp.get("/cases/<case_id>/wheel-responses")
 @require_auth
-def wheel_list(case_id):
-    return _list(case_id, rules.WELLBEING_WHEEL)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, S.CaseToolResponsePage)
+def wheel_list(args, case_id):
+    return _list(case_id, rules.WELLBEING_WHEEL, args)
 
 
 @blp.get("/q-registrations")
 @require_roles("cic_staff")
 @blp.arguments(PageArgs, location="query")
+@blp.response(200, S.QBookingPage)
 def registrations(args):
     """I Matter Q registration consultations booked from training's orders (CIC staff)."""
     out = page_of(svc.bookings_stmt(), args["page"], args["per_page"], svc.booking_view)

@@ -22,7 +22,8 @@ from ..rules import tracker as rules
 from ..services import tracker as svc
 from ..services.chart import progress_svg
 from ..services.common import page_of
-from .common import PageArgs, no_store
+from . import schemas as S
+from .common import PageArgs, no_store, paged
 
 blp = Blueprint("tracker", __name__, url_prefix="/api/v1/tracker", description="Progress Tracker (case data stays here)")
 blp.after_request(no_store)
@@ -78,12 +79,12 @@ class MicroprojectHubIn(Schema):
 class AreaIn(Schema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$"))
     label = Text(200, required=True)
-    position = fields.Integer(load_default=0)
+    position = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))  # fits the column
 
 
 class AreaPatch(Schema):
     label = Text(200)
-    position = fields.Integer()
+    position = fields.Integer(validate=validate.Range(min=0, max=100_000))
     active = fields.Boolean()
 
 
@@ -96,12 +97,14 @@ class ProgressArgs(Schema):
 @blp.get("/microprojects")
 @require_auth
 @blp.arguments(PageArgs, location="query")
+@blp.response(200, S.MicroprojectPage)
 def list_microprojects(args):
     """The caller's microprojects (as practitioner or overseer; all for CIC staff)."""
     return page_of(svc.list_stmt(caller()), args["page"], args["per_page"], svc.microproject_view)
 
 
 @blp.get("/microprojects/<mp_id>")
+@blp.response(200, S.MicroprojectDetailOut)
 def get_microproject(mp_id):
     _, mp = visible_microproject(mp_id)
     out = svc.microproject_view(mp)
@@ -111,6 +114,7 @@ def get_microproject(mp_id):
 
 
 @blp.post("/microprojects/<mp_id>/setup")
+@blp.response(200, S.MicroprojectOut)
 def setup(mp_id):
     c, mp = visible_microproject(mp_id)
     require_manager(c, mp)
@@ -122,6 +126,7 @@ def setup(mp_id):
 @blp.post("/microprojects/<mp_id>/overseer")
 @require_auth
 @blp.arguments(OverseerIn)
+@blp.response(200, S.MicroprojectOut)
 def overseer(body, mp_id):
     c, mp = visible_microproject(mp_id)
     require_manager(c, mp)
@@ -133,6 +138,7 @@ def overseer(body, mp_id):
 @blp.post("/microprojects/<mp_id>/hub")
 @require_auth
 @blp.arguments(MicroprojectHubIn)
+@blp.response(200, S.MicroprojectOut)
 def hub(body, mp_id):
     c, mp = visible_microproject(mp_id)
     require_manager(c, mp)
@@ -144,6 +150,7 @@ def hub(body, mp_id):
 @blp.post("/microprojects/<mp_id>/cases")
 @require_auth
 @blp.arguments(CaseIn)
+@blp.response(201, S.CaseOut)
 def create_case(body, mp_id):
     c, mp = visible_microproject(mp_id)
     require_case_writer(c, mp)
@@ -156,6 +163,7 @@ def create_case(body, mp_id):
 @blp.post("/microprojects/<mp_id>/completion")
 @require_auth
 @blp.arguments(CompletionIn)
+@blp.response(200, S.MicroprojectOut)
 def completion(body, mp_id):
     c, mp = visible_microproject(mp_id)
     require_case_writer(c, mp)
@@ -167,6 +175,7 @@ def completion(body, mp_id):
 # ---- cases ---------------------------------------------------------------------------------
 
 @blp.get("/cases/<case_id>")
+@blp.response(200, S.CaseDetailOut)
 def get_case(case_id):
     _, _, case = svc.visible_case(case_id)
     audit.record("read", "case", case.id)
@@ -175,6 +184,7 @@ def get_case(case_id):
 
 
 @blp.post("/cases/<case_id>/consent/withdraw")
+@blp.response(200, S.CaseOut)
 def withdraw(case_id):
     c, mp, case = svc.visible_case(case_id)
     require_case_writer(c, mp)
@@ -187,6 +197,7 @@ def withdraw(case_id):
 @blp.post("/cases/<case_id>/assessments")
 @require_auth
 @blp.arguments(AssessmentIn)
+@blp.response(201, S.AssessmentCreatedOut)
 def assess(body, case_id):
     c, mp, case = svc.visible_case(case_id)
     require_case_writer(c, mp)
@@ -201,6 +212,7 @@ def assess(body, case_id):
 @blp.post("/cases/<case_id>/goals")
 @require_auth
 @blp.arguments(GoalIn)
+@blp.response(201, S.GoalOut)
 def add_goal(body, case_id):
     c, mp, case = svc.visible_case(case_id)
     require_case_writer(c, mp)
@@ -213,6 +225,7 @@ def add_goal(body, case_id):
 @blp.patch("/cases/<case_id>/goals/<goal_id>")
 @require_auth
 @blp.arguments(GoalPatch)
+@blp.response(200, S.GoalOut)
 def patch_goal(body, case_id, goal_id):
     c, mp, case = svc.visible_case(case_id)
     require_case_writer(c, mp)
@@ -229,6 +242,7 @@ def patch_goal(body, case_id, goal_id):
 @blp.post("/cases/<case_id>/reflections")
 @require_auth
 @blp.arguments(ReflectionIn)
+@blp.response(201, S.ReflectionOut)
 def add_reflection(body, case_id):
     c, mp, case = svc.visible_case(case_id)
     require_case_writer(c, mp)
@@ -241,6 +255,7 @@ def add_reflection(body, case_id):
 @blp.get("/cases/<case_id>/progress")
 @require_auth
 @blp.arguments(ProgressArgs, location="query")
+@blp.response(200, S.ProgressOut)
 def progress(args, case_id):
     _, _, case = svc.visible_case(case_id)
     data = svc.progress_of(case)
@@ -255,16 +270,19 @@ def progress(args, case_id):
 # ---- areas (configurable data) -------------------------------------------------------------
 
 @blp.get("/areas")
-def list_areas():
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, S.AreaPage)
+def list_areas(args):
     caller()
     items = [svc.area_view(a) for a in svc.areas()]
     db.session.commit()
-    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+    return paged(items, args)
 
 
 @blp.post("/areas")
 @require_roles("cic_staff")
 @blp.arguments(AreaIn)
+@blp.response(201, S.AreaOut)
 def create_area(body):
     svc.ensure_areas()
     if db.session.get(Area, body["code"]) is not None:
@@ -279,6 +297,7 @@ def create_area(body):
 @blp.patch("/areas/<code>")
 @require_roles("cic_staff")
 @blp.arguments(AreaPatch)
+@blp.response(200, S.AreaOut)
 def patch_area(body, code):
     svc.ensure_areas()
     area = db.session.get(Area, code)
