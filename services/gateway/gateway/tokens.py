@@ -65,7 +65,8 @@ def verify_request_token(optional: bool = True) -> dict | None:
         raise Unauthorized("The access token has expired; sign in again.")
     except jwt.InvalidTokenError:
         raise Unauthorized("The access token is not valid.")
-    row = db.session.execute(_CHECK, {"sub": str(claims["sub"]), "jti": str(claims.get("jti", ""))}).first()
+    with db.engine.connect() as conn:  # a pooled connection, not the ORM session: nothing to track
+        row = conn.execute(_CHECK, {"sub": str(claims["sub"]), "jti": str(claims.get("jti", ""))}).first()
     if row is None or row.token_version != claims.get("ver"):
         raise Unauthorized("The access token is no longer valid; sign in again.")
     if row.revoked:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import jwt
@@ -74,16 +77,47 @@ def public_key_object(app):
     return key
 
 
+LEEWAY = 5
+_VERIFIED_MAX = 2048
+_verified: "OrderedDict[tuple[str, object], tuple[dict, object]]" = OrderedDict()
+_verified_lock = threading.Lock()
+
+
 def decode_token(token: str, public_key) -> dict:
-    return jwt.decode(
+    """The token's claims, or jwt's InvalidTokenError (ExpiredSignatureError when expired).
+
+    A token verified once with this key is remembered (bounded LRU, this process only), so a
+    client's repeated calls skip PyJWT's parsing and the RSA check, measurably the largest
+    part of a token check (docs/performance.md). What is remembered can't change: the same
+    bytes, the same key, the same signature, audience, issuer and claims. Expiry is still checked
+    on every call, exactly as PyJWT checks it; only tokens that passed are remembered (a forged
+    token is refused anew each time). Revocation is not decided here either way: the gateway
+    looks it up in its database on every request."""
+    ident = public_key if isinstance(public_key, str) else id(public_key)
+    hit = _verified.get((token, ident))
+    if hit is not None and hit[1] is public_key:
+        claims = hit[0]
+        if int(claims["exp"]) <= time.time() - LEEWAY:
+            raise jwt.ExpiredSignatureError("Signature has expired")
+        with _verified_lock:
+            if (token, ident) in _verified:
+                _verified.move_to_end((token, ident))
+        return dict(claims)
+    claims = jwt.decode(
         token,
         public_key,
         algorithms=ALGORITHMS,
         audience=AUDIENCE,
         issuer=ISSUER,
         options={"require": ["exp", "iat", "sub", "aud", "iss"]},
-        leeway=5,
+        leeway=LEEWAY,
     )
+    with _verified_lock:
+        # the key object rides along: while the entry lives its id() cannot be reused
+        _verified[(token, ident)] = (dict(claims), public_key)
+        while len(_verified) > _VERIFIED_MAX:
+            _verified.popitem(last=False)
+    return claims
 
 
 def principal_from_claims(claims: dict) -> Principal:
