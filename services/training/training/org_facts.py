@@ -21,35 +21,52 @@ def _members(organisation_id: str):
         Membership.organisation_id == organisation_id, Membership.status == "active")
 
 
+def learners_query(organisation_id: str) -> sa.Select:
+    return sa.select(sa.func.count(sa.distinct(Enrolment.person_id))).where(
+        Enrolment.organisation_id == organisation_id, Enrolment.course_code.in_(L1_2_COURSES))
+
+
 def learners_count(organisation_id: str) -> int:
     """Distinct people with an L1-2 enrolment attached to this organisation."""
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Enrolment.person_id))).where(
-            Enrolment.organisation_id == organisation_id, Enrolment.course_code.in_(L1_2_COURSES))) or 0
+    return db.session.scalar(learners_query(organisation_id)) or 0
+
+
+def practitioner_ids_query(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True):
+    """Active members certified in one of `roles`, or (include_in_training) with an item booked
+    towards one of them, or a package bought for them by this organisation: one statement
+    (UNION, so each person once) instead of one per source."""
+    roles = tuple(roles)
+    members = _members(organisation_id)
+    certified = sa.select(Certification.person_id.label("person_id")).where(
+        Certification.person_id.in_(members), Certification.role.in_(roles), Certification.status == "current")
+    if not include_in_training:
+        return certified
+    return sa.union(
+        certified,
+        sa.select(PathwayItem.person_id).where(PathwayItem.person_id.in_(members), PathwayItem.role.in_(roles)),
+        sa.select(Package.practitioner_id).where(
+            Package.organisation_id == organisation_id, Package.practitioner_id.in_(members)))
 
 
 def practitioner_ids(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> set[str]:
-    """Active members certified in one of `roles`, or (include_in_training) with an item booked
-    towards one of them, or a package bought for them by this organisation."""
-    roles = tuple(roles)
-    members = _members(organisation_id)
-    ids = set(db.session.scalars(sa.select(Certification.person_id).where(
-        Certification.person_id.in_(members), Certification.role.in_(roles),
-        Certification.status == "current")))
-    if include_in_training:
-        ids |= set(db.session.scalars(sa.select(PathwayItem.person_id).where(
-            PathwayItem.person_id.in_(members), PathwayItem.role.in_(roles))))
-        ids |= set(db.session.scalars(sa.select(Package.practitioner_id).where(
-            Package.organisation_id == organisation_id, Package.practitioner_id.in_(members))))
-    return ids
+    return set(db.session.scalars(practitioner_ids_query(organisation_id, roles, include_in_training)))
+
+
+def practitioners_count_query(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> sa.Select:
+    ids = practitioner_ids_query(organisation_id, roles, include_in_training).subquery()
+    return sa.select(sa.func.count(sa.distinct(ids.c.person_id)))
 
 
 def practitioners_count(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> int:
-    return len(practitioner_ids(organisation_id, roles, include_in_training))
+    return db.session.scalar(practitioners_count_query(organisation_id, roles, include_in_training)) or 0
+
+
+def microprojects_query(organisation_id: str) -> sa.Select:
+    return sa.select(sa.func.count()).select_from(Package).where(
+        Package.organisation_id == organisation_id, Package.practicum_state == "open",
+        Package.cases_count.between(1, 3))
 
 
 def microprojects_under_way(organisation_id: str) -> int:
     """Packages of the organisation with 1-3 cases reported by cic-tracker, not yet completed."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Package).where(
-        Package.organisation_id == organisation_id, Package.practicum_state == "open",
-        Package.cases_count.between(1, 3))) or 0
+    return db.session.scalar(microprojects_query(organisation_id)) or 0

@@ -126,7 +126,8 @@ class Licences(MethodView):
     def get(self, args, organisation_id):
         require_org_access(organisation_id)
         orgs.get(organisation_id)
-        return paged([licences.licence_json(lic) for lic in licences.of_organisation(organisation_id)], args)
+        held = licences.Held(organisation_id)  # read once for every licence's suspension check
+        return paged([licences.licence_json(lic, held) for lic in held.rows], args)
 
 
 def _licence(organisation_id, licence_id):

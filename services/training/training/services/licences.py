@@ -42,6 +42,30 @@ def of_organisation(organisation_id: str) -> list[Licence]:
     return sorted(rows, key=lambda lic: order[lic.type])
 
 
+class Held:
+    """One organisation's licences, read in one query, for a read that asks about several of them
+    (stage, next steps, seats, each licence's suspension): the same answers as get(), in_date()
+    and _practitioners(), without going back to the database for each. Made per request and
+    dropped with it; nothing here outlives the request, so nothing can go stale."""
+
+    def __init__(self, organisation_id: str, practitioners: int | None = None):
+        self.organisation_id = organisation_id
+        self.rows = of_organisation(organisation_id)
+        self._by_type = {lic.type: lic for lic in self.rows}
+        self._practitioners = practitioners  # counted once, when a caller already has it or on first need
+
+    def get(self, licence_type: str) -> Licence | None:
+        return self._by_type.get(licence_type)
+
+    def in_date(self, licence_type: str) -> bool:
+        return status_of(self.get(licence_type)) == "active"
+
+    def practitioners(self) -> int:
+        if self._practitioners is None:
+            self._practitioners = _practitioners(self.organisation_id)
+        return self._practitioners
+
+
 def status_of(lic: Licence | None, at=None) -> str:
     if lic is None:
         return "none"
@@ -52,20 +76,25 @@ def in_date(organisation_id: str, licence_type: str) -> bool:
     return status_of(get(organisation_id, licence_type)) == "active"
 
 
-def suspension(lic: Licence) -> list[str]:
-    """Why an in-date licence is not usable now (codes); [] when usable."""
+def suspension(lic: Licence, held: Held | None = None) -> list[str]:
+    """Why an in-date licence is not usable now (codes); [] when usable. `held`: the
+    organisation's licences already loaded for this request (else they are looked up)."""
     if lic.type == "starter":
         return []
+    if lic.type != "enhanced":
+        practitioners = 1
+    else:
+        practitioners = held.practitioners() if held else _practitioners(lic.organisation_id)
     return licensing.suspension_reasons(
-        lic.type, starter_active=in_date(lic.organisation_id, "starter"),
-        practitioners=_practitioners(lic.organisation_id) if lic.type == "enhanced" else 1)
+        lic.type, starter_active=held.in_date("starter") if held else in_date(lic.organisation_id, "starter"),
+        practitioners=practitioners)
 
 
-def has_active_licence(organisation_id: str, licence_type: str) -> bool:
+def has_active_licence(organisation_id: str, licence_type: str, held: Held | None = None) -> bool:
     """In date and not suspended: an expired Starter suspends CPD and Enhanced; Enhanced also
     needs a Link, Child or Lead practitioner certified or in training."""
-    lic = get(organisation_id, licence_type)
-    return status_of(lic) == "active" and not suspension(lic)
+    lic = held.get(licence_type) if held else get(organisation_id, licence_type)
+    return status_of(lic) == "active" and not suspension(lic, held)
 
 
 def require_active_licence(organisation_id: str, licence_type: str) -> None:
@@ -209,9 +238,9 @@ def _announce_dependants(organisation_id: str, was: str, becomes: str, at=None) 
             _emit(dep, becomes)
 
 
-def licence_json(lic: Licence) -> dict:
+def licence_json(lic: Licence, held: Held | None = None) -> dict:
     st = status_of(lic)
-    reasons = suspension(lic) if st == "active" else []
+    reasons = suspension(lic, held) if st == "active" else []
     return {
         "id": lic.id,
         "organisation_id": lic.organisation_id,

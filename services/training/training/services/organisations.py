@@ -135,9 +135,13 @@ def member_json(m: Membership) -> dict:
             "has_seat": seat is not None, "created_at": iso(m.created_at)}
 
 
+def members_count_query(org_id: str) -> sa.Select:
+    return sa.select(sa.func.count()).select_from(Membership).where(
+        Membership.organisation_id == org_id, Membership.status == "active")
+
+
 def members_count(org_id: str) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.organisation_id == org_id, Membership.status == "active")) or 0
+    return db.session.scalar(members_count_query(org_id)) or 0
 
 
 # ---- stage ---------------------------------------------------------------------------------
@@ -145,22 +149,43 @@ def members_count(org_id: str) -> int:
 def facts(org_id: str) -> dict:
     """Counts the stage is derived from. The people side's org_facts answers them; before it
     exists, seats in use stand in for learners and nothing else is counted."""
+    return _counts(org_id)["facts"]
+
+
+def _counts(org_id: str) -> dict:
+    """The stage facts, the active members and the seats in use, in one statement (a scalar
+    subquery each) rather than one round trip per count."""
     try:
         from .. import org_facts
     except ImportError:
-        return {"learners": seats.used(org_id), "practitioners": 0, "microprojects": 0}
-    return {"learners": org_facts.learners_count(org_id),
-            "practitioners": org_facts.practitioners_count(org_id, roles=licensing.ENHANCED_PRACTITIONER_ROLES),
-            "microprojects": org_facts.microprojects_under_way(org_id)}
+        n_used = seats.used(org_id)
+        return {"facts": {"learners": n_used, "practitioners": 0, "microprojects": 0},
+                "members": members_count(org_id), "seats_used": n_used}
+    row = db.session.execute(sa.select(
+        org_facts.learners_query(org_id).scalar_subquery().label("learners"),
+        org_facts.practitioners_count_query(org_id, roles=licensing.ENHANCED_PRACTITIONER_ROLES)
+        .scalar_subquery().label("practitioners"),
+        org_facts.microprojects_query(org_id).scalar_subquery().label("microprojects"),
+        members_count_query(org_id).scalar_subquery().label("members"),
+        seats.used_query(org_id).scalar_subquery().label("seats_used"),
+    )).one()
+    return {"facts": {"learners": row.learners or 0, "practitioners": row.practitioners or 0,
+                      "microprojects": row.microprojects or 0},
+            "members": row.members or 0, "seats_used": row.seats_used or 0}
 
 
-def stage_of(org: Organisation, seat_summary: dict | None = None) -> dict:
-    f = facts(org.id)
+def stage_of(org: Organisation, seat_summary: dict | None = None, held: licences.Held | None = None,
+             f: dict | None = None) -> dict:
+    """Stage and next steps. `seat_summary`, `held` (the organisation's licences) and `f` (the
+    facts): what the caller has already read for this request; anything missing is read here."""
+    f = f if f is not None else facts(org.id)
     n = stage_rules.stage(learners=f["learners"], practitioners=f["practitioners"], microprojects=f["microprojects"])
-    seat_summary = seat_summary or seats.summary(org.id)
+    held = held or licences.Held(org.id, practitioners=f["practitioners"])
+    seat_summary = seat_summary or seats.summary(org.id, held)
     steps = stage_rules.next_steps(
-        stage_no=n, starter=licences.has_active_licence(org.id, "starter"),
-        cpd=licences.has_active_licence(org.id, "cpd"), enhanced=licences.has_active_licence(org.id, "enhanced"),
+        stage_no=n, starter=licences.has_active_licence(org.id, "starter", held),
+        cpd=licences.has_active_licence(org.id, "cpd", held),
+        enhanced=licences.has_active_licence(org.id, "enhanced", held),
         senior_leadership_commitment=bool(org.senior_leadership_commitment),
         seats_available=seat_summary["available"], learners=f["learners"])
     return {"stage": n, "stage_name": stage_rules.STAGES[n], "next_steps": steps, "facts": f}
@@ -173,14 +198,18 @@ def org_json(org: Organisation, detail: bool = False) -> dict:
            "created_at": iso(org.created_at)}
     if not detail:
         return out
-    seat_summary = seats.summary(org.id)
-    st = stage_of(org, seat_summary)
+    # everything below reads the organisation's licences and counts once (docs/performance.md:
+    # this read was 18-29 statements, six or more of them the same licence look-up)
+    counts = _counts(org.id)
+    held = licences.Held(org.id, practitioners=counts["facts"]["practitioners"])
+    seat_summary = seats.summary(org.id, held, n_used=counts["seats_used"])
+    st = stage_of(org, seat_summary, held, counts["facts"])
     out.update({
         "stage": st["stage"], "stage_name": st["stage_name"], "next_steps": st["next_steps"],
         "stage_facts": st["facts"],
-        "licences": [licences.licence_json(lic) for lic in licences.of_organisation(org.id)],
+        "licences": [licences.licence_json(lic, held) for lic in held.rows],
         "seats": seat_summary,
-        "members_count": members_count(org.id),
+        "members_count": counts["members"],
         "policy": policy_table.policy_for(org.kind),
         "as_of": iso(now()),
     })

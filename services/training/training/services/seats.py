@@ -22,22 +22,28 @@ def _credits(organisation_id: str) -> dict[str, int]:
     return {source: int(total) for source, total in rows}
 
 
+def used_query(organisation_id: str) -> sa.Select:
+    return sa.select(sa.func.count()).select_from(SeatAssignment).where(
+        SeatAssignment.organisation_id == organisation_id, SeatAssignment.status == "active")
+
+
 def used(organisation_id: str) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(SeatAssignment).where(
-        SeatAssignment.organisation_id == organisation_id, SeatAssignment.status == "active")) or 0
+    return db.session.scalar(used_query(organisation_id)) or 0
 
 
-def summary(organisation_id: str) -> dict:
-    """{total, used, available, ...}. CPD credits count while the CPD licence is in date."""
-    cpd = licences.get(organisation_id, "cpd")
+def summary(organisation_id: str, held: "licences.Held | None" = None, n_used: int | None = None) -> dict:
+    """{total, used, available, ...}. CPD credits count while the CPD licence is in date.
+    `held` and `n_used`: the licences and the seats in use when the caller already has them."""
+    cpd = held.get("cpd") if held else licences.get(organisation_id, "cpd")
     included = cpd.seats_included if licences.status_of(cpd) == "active" else 0
     c = _credits(organisation_id)
     total = included + sum(c.values())
-    n_used = used(organisation_id)
+    if n_used is None:
+        n_used = used(organisation_id)
     return {"total": total, "used": n_used, "available": max(total - n_used, 0),
             "included_with_cpd": included, "purchased": c.get("purchase", 0),
             "transferred_in": c.get("transfer_in", 0), "transferred_out": -c.get("transfer_out", 0),
-            "assignable": licences.has_active_licence(organisation_id, "cpd")}
+            "assignable": licences.has_active_licence(organisation_id, "cpd", held)}
 
 
 def _require_cpd(organisation_id: str, code: str) -> None:
