@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:25:56.055186
+Create Date: 2026-11-22 16:59:31.477251
 
 """
 from alembic import op
@@ -253,6 +253,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('person_id')
     )
+    with op.batch_alter_table('directory_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_directory_entries_listed', ['display_name', 'id'], unique=False, postgresql_where=sa.text('opted_in = true'), sqlite_where=sa.text('opted_in = 1'))
+
     op.create_table('enrolments',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('person_id', sa.String(length=32), nullable=False),
@@ -730,6 +733,9 @@ def downgrade():
         batch_op.drop_index('ix_enrolment_person_course')
 
     op.drop_table('enrolments')
+    with op.batch_alter_table('directory_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_directory_entries_listed', postgresql_where=sa.text('opted_in = true'), sqlite_where=sa.text('opted_in = 1'))
+
     op.drop_table('directory_entries')
     with op.batch_alter_table('community_wheel_licences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_community_wheel_licences_person_id'))

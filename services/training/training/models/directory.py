@@ -15,3 +15,9 @@ class DirectoryEntry(db.Model):
     opted_in_at = sa.Column(sa.DateTime, nullable=True)
     withdrawn_at = sa.Column(sa.DateTime, nullable=True)
     created_at = created_column()
+
+    # the public listing walks listed entries in name order: a partial index of exactly those rows
+    __table_args__ = (
+        sa.Index("ix_directory_entries_listed", "display_name", "id",
+                 postgresql_where=sa.text("opted_in = true"), sqlite_where=sa.text("opted_in = 1")),
+    )
