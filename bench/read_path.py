@@ -72,7 +72,7 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
     t.notes.append(f"ceiling measured before and after the reads: {before.rps:,.0f} and {after.rps:,.0f} req/s "
                    f"(x ceiling uses their mean, {ceiling_rps:,.0f})")
     t.notes.append("gateway / direct: the share of the direct service's throughput left after the gateway hop "
-                   "(token check with two gateway-database lookups, then a pooled `requests` call)")
+                   "(token check: signature, then one gateway-database query; forwarding over a urllib3 keep-alive pool)")
     emit(t, tables)
     if sink is not None:
         sink.extend(tables)
