@@ -33,7 +33,7 @@ run: seed
 	$(BIN)/honcho start -f Procfile
 
 test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)
 
 # regenerate each service's initial migration from its models (pre-release: one squashed revision)
 migrations: venv
