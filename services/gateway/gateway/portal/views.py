@@ -568,7 +568,13 @@ def organisation(org_id: str):
                            stages=content.STAGES, licence_info=content.LICENCES, **lists,
                            courses=_catalogue_items("/api/v1/catalogue/courses"),
                            package_types=_catalogue_items("/api/v1/catalogue/packages"),
-                           funding=content.FUNDING_CHOICES, member_form=FormState(), gaps=gaps())
+                           funding=content.FUNDING_CHOICES, member_form=FormState(),
+                           wheel_licences=_wheel_licences(org_id), gaps=gaps())
+
+
+def _wheel_licences(org_id: str):
+    from .reflective import wheel_licences_of
+    return wheel_licences_of(org_id)
 
 
 def _licence_price(org: dict, licence_type: str) -> int | None:
@@ -686,7 +692,8 @@ def _org_with_member_form(org_id: str, form: FormState):
                            stages=content.STAGES, licence_info=content.LICENCES, **_org_lists(org_id, org),
                            courses=_catalogue_items("/api/v1/catalogue/courses"),
                            package_types=_catalogue_items("/api/v1/catalogue/packages"),
-                           funding=content.FUNDING_CHOICES, member_form=form, gaps=gaps()), 400
+                           funding=content.FUNDING_CHOICES, member_form=form,
+                           wheel_licences=_wheel_licences(org_id), gaps=gaps()), 400
 
 
 @bp.post("/enrolments")
@@ -936,10 +943,11 @@ def _next_kind(case: dict) -> str:
     return "follow_up" if counts.get("baselines") else "baseline"
 
 
-def _render_case(case_id: str, assessment=None, goal=None, status=200):
+def _render_case(case_id: str, assessment=None, goal=None, status=200, tools=None):
+    from .reflective import case_tools
     case = _case(case_id)
     progress = soft(lambda: api().get(f"/api/v1/tracker/cases/{case_id}/progress"))
-    return render_template("portal/case.html", case=case, areas=_areas(),
+    return render_template("portal/case.html", case=case, areas=_areas(), tools=case_tools(case_id, tools),
                            areas_progress=progress_rows(progress.data) if progress else [], has_progress=bool(progress),
                            assessment=assessment or FormState({"kind": _next_kind(case)}), goal=goal or FormState(),
                            area_note=DEFAULT_AREAS_NOTE), status
@@ -1107,6 +1115,11 @@ def decide_application(app_id: str):
 @bp.get("/admin")
 @require_role("training_admin")
 def training_admin():
+    return render_admin()
+
+
+def render_admin(wheel_form=None, status=200):
+    from .reflective import admin_wheel_licences
     a = api()
     orgs = soft(lambda: a.get("/api/v1/organisations", per_page=100))
     org_id = (request.args.get("org") or "").strip()[:64]
@@ -1117,7 +1130,8 @@ def training_admin():
     return render_template("portal/admin.html", orgs=orgs.items() if orgs else [], org_id=org_id, booked=booked,
                            total=total, page=page, per_page=ADMIN_PER_PAGE,
                            interest=interest.items() if interest else [],
-                           price_book=book.data if book else None, gaps=gaps())
+                           price_book=book.data if book else None, wheel_licences=admin_wheel_licences(),
+                           wheel_form=wheel_form or FormState({"holder": "organisation"}), gaps=gaps()), status
 
 
 ADMIN_PER_PAGE = 100
