@@ -324,6 +324,7 @@ def test_case_page_tools_refused_without_licence_then_the_wheel_under_a_licence(
     one_h1_and_labels(html)
     assert 'id="tool-q-title"' in html and 'id="tool-wheel-title"' in html
     assert html.count("Not used on this case yet.") == 2 and "Sample questions." in html
+    assert "<summary>Record the formal I Matter Q</summary>" in html
 
     # the formal Q: no Enhanced Practice Licence heard and no hub -> the rule, clearly
     answers = q_answers(html, 1, prefix="tool-q-")
