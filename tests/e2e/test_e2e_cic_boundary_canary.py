@@ -12,49 +12,23 @@ import uuid
 import pytest
 
 from support.api_client import wait_for
+from support.stories import files_under, holds, ok, practitioner_with_package
 
 pytestmark = pytest.mark.e2e
 
-ORG = {"name": "Fictional Rowan Primary", "kind": "school", "size_band": "small",
-       "link_contact_email": "link@rowan.example", "senior_leadership_commitment": True}
 
 
-def _ok(r, status=201):
-    assert r.status_code == status, r.text
-    return r.json()
 
 
-def _practitioner_with_package(api):
-    """An organisation with an Enhanced licence and a Lead trainee who has a Type 3 package."""
-    admin, pro = api.signed_up(name="Ada Admin"), api.signed_up(name="Robin Practitioner")
-    org = _ok(admin.post("/api/v1/organisations", ORG))
-    person = _ok(pro.post("/api/v1/people", {"name": "Robin Practitioner", "email": pro.email,
-                                             "kind": "professional"}))
-    _ok(admin.post(f"/api/v1/organisations/{org['id']}/members", {"person_id": person["id"], "role": "teacher"}))
-    _ok(admin.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "starter"}))
-    _ok(pro.post(f"/api/v1/people/{person['id']}/pathways/lead/items", {"item": "deep_dive"}))
-    _ok(admin.post(f"/api/v1/people/{person['id']}/pathways/lead/items",
-                   {"item": "lead_training", "organisation_id": org["id"]}))
-    _ok(admin.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "enhanced"}))
-    package = _ok(admin.post(f"/api/v1/organisations/{org['id']}/packages",
-                             {"type": 3, "practitioner_id": person["id"], "funding": "organisation"}))
-    return admin, pro, org, person, package
 
 
-def _files_under(root):
-    for base, _dirs, names in os.walk(root):
-        for name in names:
-            yield os.path.join(base, name)
 
 
-def _holds(path, marker):
-    with open(path, "rb") as fh:
-        return marker.encode() in fh.read()
 
 
 def test_case_text_never_reaches_training(stack, api):
     marker = "CANARY" + uuid.uuid4().hex[:12]
-    admin, pro, org, person, package = _practitioner_with_package(api)
+    admin, pro, org, person, package = practitioner_with_package(api)
 
     # the workspace appears from training.package.purchased
     items = wait_for(lambda: pro.get("/api/v1/tracker/microprojects").json()["items"], what="workspace")
@@ -65,19 +39,19 @@ def test_case_text_never_reaches_training(stack, api):
     case_ids = []
     for i in range(3):
         r = pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/cases", {"code": f"{marker}-{i}", "consent": consent})
-        case_ids.append(_ok(r)["id"])
+        case_ids.append(ok(r)["id"])
     r = pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/cases", {"code": f"{marker}-9", "consent": consent})
     assert r.status_code == 409 and r.json()["unmet"] == ["max_cases"]
     for case_id in case_ids:
         for kind, score in (("baseline", 3), ("follow_up", 6)):
-            _ok(pro.post(f"/api/v1/tracker/cases/{case_id}/assessments",
+            ok(pro.post(f"/api/v1/tracker/cases/{case_id}/assessments",
                          {"kind": kind, "scores": {"communication": score}, "notes": f"{marker} note"}))
-        _ok(pro.post(f"/api/v1/tracker/cases/{case_id}/goals", {"text": f"{marker} goal", "status": "open"}))
-        _ok(pro.post(f"/api/v1/tracker/cases/{case_id}/reflections", {"text": f"{marker} reflection"}))
+        ok(pro.post(f"/api/v1/tracker/cases/{case_id}/goals", {"text": f"{marker} goal", "status": "open"}))
+        ok(pro.post(f"/api/v1/tracker/cases/{case_id}/reflections", {"text": f"{marker} reflection"}))
     r = pro.post(f"/api/v1/tracker/cases/{case_ids[0]}/assessments",
                  {"kind": "follow_up", "scores": {"communication": 7}, "notes": marker})
     assert r.status_code == 409 and r.json()["unmet"] == ["tracker_credit"]
-    _ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/completion", {"reflection": f"{marker} final"}), 200)
+    ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/completion", {"reflection": f"{marker} final"}), 200)
 
     # the path worked: training received the completion and the credit reports (counts only)
     def training_view():
@@ -88,29 +62,29 @@ def test_case_text_never_reaches_training(stack, api):
 
     # the marker is in cic-tracker's own files (so the scan can see it) ...
     var = stack.var
-    cic_files = [p for p in _files_under(var) if os.path.basename(p).startswith(("cic_tracker.db", "cic"))]
-    assert any(_holds(p, marker) for p in cic_files), "the scan must find the marker where it belongs"
+    cic_files = [p for p in files_under(var) if os.path.basename(p).startswith(("cic_tracker.db", "cic"))]
+    assert any(holds(p, marker) for p in cic_files), "the scan must find the marker where it belongs"
     # ... and nowhere else: training's database (and its WAL), training's logs, the event
     # store every message to training passed through, the gateway.
-    scanned = [p for p in _files_under(var) if p not in cic_files]
+    scanned = [p for p in files_under(var) if p not in cic_files]
     names = {os.path.basename(p) for p in scanned}
     assert "training.db" in names and "events.db" in names, names
-    assert [p for p in scanned if _holds(p, marker)] == []
+    assert [p for p in scanned if holds(p, marker)] == []
     for name in ("training", "training_relay", "training_consumer"):
         assert os.path.exists(stack.log_path(name)) and marker not in stack.read_log(name)
 
 
 def test_fund_award_pays_for_a_package_in_training(stack, api, cic_admin):
-    admin, pro, org, person, _ = _practitioner_with_package(api)
-    application = _ok(pro.post("/api/v1/fund/applications", {
+    admin, pro, org, person, _ = practitioner_with_package(api)
+    application = ok(pro.post("/api/v1/fund/applications", {
         "practitioner_id": person["id"], "organisation_id": org["id"], "package_type": 3,
         "summary": "Funding is the barrier for a second small project"}))
     round_id = application["round_id"]
     r = cic_admin.post(f"/api/v1/fund/applications/{application['id']}/decision", {"outcome": "awarded"})
     assert r.status_code == 409 and r.json()["unmet"] == ["round_closed"]
-    assert _ok(cic_admin.post(f"/api/v1/fund/rounds/{round_id}/close"), 200)["state"] == "closed"
-    _ok(cic_admin.post(f"/api/v1/fund/applications/{application['id']}/reviews", {"score": 5, "comment": "clear"}))
-    award_id = _ok(cic_admin.post(f"/api/v1/fund/applications/{application['id']}/decision",
+    assert ok(cic_admin.post(f"/api/v1/fund/rounds/{round_id}/close"), 200)["state"] == "closed"
+    ok(cic_admin.post(f"/api/v1/fund/applications/{application['id']}/reviews", {"score": 5, "comment": "clear"}))
+    award_id = ok(cic_admin.post(f"/api/v1/fund/applications/{application['id']}/decision",
                                   {"outcome": "awarded"}), 200)["award_id"]
     assert award_id
 

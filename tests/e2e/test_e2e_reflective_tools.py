@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from support.api_client import wait_for
+from support.stories import files_under, holds, ok, practitioner_with_package
 
 pytestmark = pytest.mark.e2e
 
@@ -25,37 +26,12 @@ Q = {"me_rest": 1, "me_notice": 2, "me_overwhelmed": 3, "rel_listen": 4, "rel_re
 WHEEL = {"wh_body": 3, "wh_mind": 5, "wh_rel": 8, "wh_purpose": 6, "wh_comm": 2}
 
 
-def _ok(r, status=201):
-    assert r.status_code == status, r.text
-    return r.json()
 
 
-def _licensed_practitioner(api):
-    """A school with Starter and Enhanced licences and a Lead trainee holding a Type 3 package."""
-    admin, pro = api.signed_up(name="Fictional Admin"), api.signed_up(name="Fictional Practitioner")
-    org = _ok(admin.post("/api/v1/organisations", ORG))
-    person = _ok(pro.post("/api/v1/people", {"name": "Fictional Practitioner", "email": pro.email,
-                                             "kind": "professional"}))
-    _ok(admin.post(f"/api/v1/organisations/{org['id']}/members", {"person_id": person["id"], "role": "teacher"}))
-    _ok(admin.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "starter"}))
-    _ok(pro.post(f"/api/v1/people/{person['id']}/pathways/lead/items", {"item": "deep_dive"}))
-    _ok(admin.post(f"/api/v1/people/{person['id']}/pathways/lead/items",
-                   {"item": "lead_training", "organisation_id": org["id"]}))
-    _ok(admin.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "enhanced"}))
-    _ok(admin.post(f"/api/v1/organisations/{org['id']}/packages",
-                   {"type": 3, "practitioner_id": person["id"], "funding": "organisation"}))
-    return admin, pro, org, person
 
 
-def _files_under(root):
-    for base, _dirs, names in os.walk(root):
-        for name in names:
-            yield os.path.join(base, name)
 
 
-def _holds(path, marker):
-    with open(path, "rb") as fh:
-        return marker.encode() in fh.read()
 
 
 def test_formal_q_and_personal_wheel_answers_never_reach_training(stack, api, training_admin):
@@ -63,12 +39,12 @@ def test_formal_q_and_personal_wheel_answers_never_reach_training(stack, api, tr
     admin, pro, org, person = _licensed_practitioner(api)
     [mp] = wait_for(lambda: pro.get("/api/v1/tracker/microprojects").json()["items"], what="workspace")
     consent = {"given_by": f"{marker} parent", "scope": f"{marker} Q and wheel", "given_at": "2026-11-01T09:00:00Z"}
-    case = _ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/cases", {"code": f"{marker}-1", "consent": consent}))
+    case = ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/cases", {"code": f"{marker}-1", "consent": consent}))
 
     # the wheel is refused until training grants the organisation a community wheel licence
     r = pro.post(f"/api/v1/cic/cases/{case['id']}/wheel-responses", {"answers": WHEEL})
     assert r.status_code == 409 and r.json()["unmet"] == ["community_wheel_licence"]
-    _ok(training_admin.post("/api/v1/training/community-wheel/licences", {"organisation_id": org["id"]}))
+    ok(training_admin.post("/api/v1/training/community-wheel/licences", {"organisation_id": org["id"]}))
 
     def answered(path, answers):
         r = pro.post(f"/api/v1/cic/cases/{case['id']}/{path}", {"answers": answers, "notes": f"{marker} {path}"})
@@ -78,38 +54,38 @@ def test_formal_q_and_personal_wheel_answers_never_reach_training(stack, api, tr
     wheel = wait_for(lambda: answered("wheel-responses", WHEEL), what="wheel allowed by the wheel licence")
     assert q["notes"].startswith(marker) and wheel["instrument"] == "wellbeing_wheel"
     # the organisation's admin (an overseer) reads them; training has no such endpoint at all
-    assert _ok(admin.get(f"/api/v1/cic/cases/{case['id']}/q-responses"), 200)["total"] == 1
+    assert ok(admin.get(f"/api/v1/cic/cases/{case['id']}/q-responses"), 200)["total"] == 1
 
     # the path from training to cic-tracker works; make sure the relays have had their turn
     # by waiting for a later training event to arrive (a registration booking)
     parent = api.signed_up(name="Fictional Parent")
-    me = _ok(parent.post("/api/v1/people", {"name": "Fictional Parent", "email": parent.email, "kind": "personal"}))
-    _ok(parent.post("/api/v1/training/q/registration-consultations", {"person_id": me["id"]}))
+    me = ok(parent.post("/api/v1/people", {"name": "Fictional Parent", "email": parent.email, "kind": "personal"}))
+    ok(parent.post("/api/v1/training/q/registration-consultations", {"person_id": me["id"]}))
     wait_for(lambda: parent.get("/api/v1/consultations").json()["total"] == 1, what="booking arrives")
 
     var = stack.var
-    cic_files = [p for p in _files_under(var) if os.path.basename(p).startswith(("cic_tracker.db", "cic"))]
-    assert any(_holds(p, marker) for p in cic_files), "the scan must find the marker where it belongs"
-    scanned = [p for p in _files_under(var) if p not in cic_files]
+    cic_files = [p for p in files_under(var) if os.path.basename(p).startswith(("cic_tracker.db", "cic"))]
+    assert any(holds(p, marker) for p in cic_files), "the scan must find the marker where it belongs"
+    scanned = [p for p in files_under(var) if p not in cic_files]
     names = {os.path.basename(p) for p in scanned}
     assert "training.db" in names and "events.db" in names, names
-    assert [p for p in scanned if _holds(p, marker)] == []
+    assert [p for p in scanned if holds(p, marker)] == []
     for name in ("training", "training_relay", "training_consumer", "gateway"):
         assert marker not in stack.read_log(name)
 
     # withdrawing consent erases the answers with the case's data
-    _ok(pro.post(f"/api/v1/tracker/cases/{case['id']}/consent/withdraw"), 200)
-    assert _ok(pro.get(f"/api/v1/cic/cases/{case['id']}/q-responses"), 200)["total"] == 0
-    assert _ok(pro.get(f"/api/v1/cic/cases/{case['id']}/wheel-responses"), 200)["total"] == 0
+    ok(pro.post(f"/api/v1/tracker/cases/{case['id']}/consent/withdraw"), 200)
+    assert ok(pro.get(f"/api/v1/cic/cases/{case['id']}/q-responses"), 200)["total"] == 0
+    assert ok(pro.get(f"/api/v1/cic/cases/{case['id']}/wheel-responses"), 200)["total"] == 0
 
 
 def test_a_registration_consultation_flows_from_order_to_booking(stack, api, cic_admin):
     parent = api.signed_up(name="Fictional Face-to-face Parent")
-    me = _ok(parent.post("/api/v1/people", {"name": "Fictional Face-to-face Parent", "email": parent.email,
+    me = ok(parent.post("/api/v1/people", {"name": "Fictional Face-to-face Parent", "email": parent.email,
                                             "kind": "personal"}))
-    offer = _ok(parent.get(f"/api/v1/training/q/registration-offer?person_id={me['id']}"), 200)
+    offer = ok(parent.get(f"/api/v1/training/q/registration-offer?person_id={me['id']}"), 200)
     assert offer["eligible"] and offer["required"] is False
-    reg = _ok(parent.post("/api/v1/training/q/registration-consultations", {"person_id": me["id"]}))
+    reg = ok(parent.post("/api/v1/training/q/registration-consultations", {"person_id": me["id"]}))
     assert reg["order"]["total"] == offer["consultation"]["price"] and reg["order"]["invoice"]["state"] == "issued"
 
     def booked():
@@ -117,28 +93,35 @@ def test_a_registration_consultation_flows_from_order_to_booking(stack, api, cic
         return items[0] if items else None
     consultation = wait_for(booked, what="the CIC books the consultation")
     assert consultation["purpose"] == "I Matter Q registration" and consultation["state"] == "requested"
-    bookings = _ok(cic_admin.get("/api/v1/cic/q-registrations"), 200)["items"]
+    bookings = ok(cic_admin.get("/api/v1/cic/q-registrations"), 200)["items"]
     assert {b["order_id"]: b["consultation_id"] for b in bookings}[reg["order_id"]] == consultation["id"]
 
     when = (datetime.now(timezone.utc) + timedelta(days=7)).replace(microsecond=0).isoformat()
-    _ok(cic_admin.post(f"/api/v1/consultations/{consultation['id']}/schedule", {"scheduled_for": when}), 200)
-    assert _ok(parent.get(f"/api/v1/consultations/{consultation['id']}"), 200)["state"] == "scheduled"
+    ok(cic_admin.post(f"/api/v1/consultations/{consultation['id']}/schedule", {"scheduled_for": when}), 200)
+    assert ok(parent.get(f"/api/v1/consultations/{consultation['id']}"), 200)["state"] == "scheduled"
     r = parent.post("/api/v1/training/q/registration-consultations", {"person_id": me["id"]})
     assert r.status_code == 409 and r.json()["unmet"] == ["one_registration"]
 
 
 def test_the_informal_q_is_visible_to_its_owner_alone(stack, api, training_admin):
     learner, other = api.signed_up(name="Fictional Learner"), api.signed_up(name="Fictional Other")
-    mine = _ok(learner.post("/api/v1/training/q/responses", {"answers": Q}))
+    mine = ok(learner.post("/api/v1/training/q/responses", {"answers": Q}))
     assert mine["suggested_steps"] and mine["sample"] is True
-    assert _ok(learner.get(f"/api/v1/training/q/responses/{mine['id']}"), 200)["id"] == mine["id"]
+    assert ok(learner.get(f"/api/v1/training/q/responses/{mine['id']}"), 200)["id"] == mine["id"]
     for someone in (other, training_admin):
         assert someone.get(f"/api/v1/training/q/responses/{mine['id']}").status_code == 404
-        assert _ok(someone.get("/api/v1/training/q/responses"), 200)["total"] == 0
+        assert ok(someone.get("/api/v1/training/q/responses"), 200)["total"] == 0
 
 
 def test_an_unlicensed_organisation_is_refused_the_community_audit(stack, api):
     gp = api.signed_up(name="Fictional GP Practice Manager")
-    org = _ok(gp.post("/api/v1/organisations", {**ORG, "name": "Fictional Oak Surgery", "kind": "primary_care"}))
+    org = ok(gp.post("/api/v1/organisations", {**ORG, "name": "Fictional Oak Surgery", "kind": "primary_care"}))
     r = gp.post("/api/v1/training/community-wheel/audits", {"organisation_id": org["id"], "answers": {}})
     assert r.status_code == 409 and r.json()["unmet"] == ["community_wheel_licence"]
+
+
+def _licensed_practitioner(api):
+    """A school with Starter and Enhanced licences and a Lead trainee holding a Type 3 package."""
+    admin, pro, org, person, _package = practitioner_with_package(
+        api, ORG, names=("Fictional Admin", "Fictional Practitioner"))
+    return admin, pro, org, person
