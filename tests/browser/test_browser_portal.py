@@ -291,14 +291,14 @@ def test_staff_pages(browser, stack, shot):
     page.goto(base + "/practitioner#licence")
     assert_accessible(page)
     licence = page.locator("#licence li.licence")
-    assert licence.count() == 1 and "applied" in licence.inner_text()
+    assert licence.count() == 1 and "active" in licence.inner_text()  # active from the application
     assert licence.get_by_role("button", name=re.compile("^Resume")).count() == 0
     licence.get_by_role("button", name=re.compile("^Pause")).click()
     assert "Licence paused." in page.inner_text(".flashes")
     assert "paused" in page.inner_text("#licence li.licence .badge")
     page.locator("#licence li.licence").get_by_role("button", name=re.compile("^Resume")).click()
     assert "Licence resumed." in page.inner_text(".flashes")
-    assert "applied" in page.inner_text("#licence li.licence .badge")
+    assert "active" in page.inner_text("#licence li.licence .badge")
     ctx.close()
 
     ctx, page = new_page(browser)

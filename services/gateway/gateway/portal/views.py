@@ -1162,7 +1162,7 @@ def approve_licence():
     licence_id = text("licence_id", 64)
     r = api().post(f"/api/v1/practitioner-licences/{licence_id}/approve") if licence_id else None
     ok = bool(r and r.ok)
-    flash("Licence approved." if ok else f"Not approved: {r.detail if r else 'enter the licence reference.'}",
+    flash("Review recorded: licence approved." if ok else f"Not approved: {r.detail if r else 'enter the licence reference.'}",
           "success" if ok else "error")
     return redirect(url_for("portal.training_admin", _anchor="applications"))
 

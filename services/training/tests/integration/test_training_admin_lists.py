@@ -53,7 +53,7 @@ def test_a_persons_practitioner_licences(client, setting):
         assert r.status_code == 200, who
         body = r.get_json()
         assert body["total"] == 1 and [x["id"] for x in body["items"]] == [lic["id"]]
-        assert body["items"][0]["state"] == "applied" and body["items"][0]["person_id"] == pid
+        assert body["items"][0]["state"] == "active" and body["items"][0]["person_id"] == pid
     assert client.get(url, headers=s["stranger"]).status_code == 404
     assert client.get(url).status_code == 401
     assert client.get("/api/v1/people/no-such-person/practitioner-licences", headers=s["staff"]).status_code == 404

@@ -118,11 +118,13 @@ def test_paused_licence_cannot_be_used_and_lifecycle(client, keys, setting, db):
         "licence_name": "mini_candle"})
     assert r.status_code == 201
     lic = r.get_json()
-    assert lic["state"] == "applied" and lic["licence_name"] == "mini_candle"
-    assert lic["title"] == "Microproject Practitioner Licence"
+    # active from the application for a year; a training admin records their review
+    assert lic["state"] == "active" and lic["licence_name"] == "mini_candle" and lic["valid_until"]
+    assert lic["title"] == "Microproject Practitioner Licence" and lic["approved_at"] is None
     assert client.post(f"/api/v1/practitioner-licences/{lic['id']}/approve", headers=admin).status_code == 403
     r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/approve", headers=staff)
-    assert r.status_code == 200 and r.get_json()["state"] == "active" and r.get_json()["valid_until"]
+    assert r.status_code == 200 and r.get_json()["state"] == "active" and r.get_json()["approved_at"]
+    assert r.get_json()["valid_until"] == lic["valid_until"]  # the review does not restart the term
 
     # Enhanced licence in place (a Link in training), then pause the practitioner's licence
     assert client.post(f"/api/v1/people/{p['id']}/pathways/lead/items", headers=admin,

@@ -16,9 +16,14 @@ ALLOWS = [
 ]
 IS_NOT = ["a qualification", "a clinical role", "a clinical service, supervision model or assessment programme"]
 
-# (from state, action) -> to state
+# (from state, action) -> to state. A licence is active from its application (the seeds' "short
+# application" by someone already on the learning journey; the contract has no approval step);
+# a training admin's review is recorded by "approve" on an active licence. "applied" remains for
+# licences recorded before that choice.
 TRANSITIONS = {
     ("applied", "approve"): "active",
+    ("active", "approve"): "active",
+    ("paused", "approve"): "paused",
     ("applied", "pause"): "paused",
     ("active", "pause"): "paused",
     ("active", "renew"): "active",

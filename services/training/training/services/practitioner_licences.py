@@ -50,7 +50,9 @@ def apply(data: dict, user_id: str) -> PractitionerLicence:
                             "renew, pause or resume it instead.", unmet=["one_licence"])
     lic = PractitionerLicence(person_id=data["person_id"], applied_as=data.get("licence_name") or "microproject",
                               idea=data["idea"].strip(), focus_areas=[a.strip() for a in data["focus_areas"]],
-                              state="applied", created_by=user_id)
+                              state="active", created_by=user_id)
+    lic.valid_from = now()
+    lic.valid_until = add_months(lic.valid_from, rules.TERM_MONTHS)
     db.session.add(lic)
     db.session.flush()
     return lic
@@ -65,10 +67,13 @@ def _move(lic: PractitionerLicence, action: str) -> str:
 
 
 def approve(lic: PractitionerLicence, user_id: str) -> PractitionerLicence:
+    """A training admin's review of the application, recorded (the term runs from application)."""
+    was = state_of(lic)
     lic.state = _move(lic, "approve")
     lic.approved_at, lic.approved_by = now(), user_id
-    lic.valid_from = now()
-    lic.valid_until = add_months(lic.valid_from, rules.TERM_MONTHS)
+    if was == "applied":
+        lic.valid_from = now()
+        lic.valid_until = add_months(lic.valid_from, rules.TERM_MONTHS)
     return lic
 
 
@@ -93,9 +98,6 @@ def resume(lic: PractitionerLicence) -> PractitionerLicence:
 
 def renew(lic: PractitionerLicence) -> PractitionerLicence:
     """Continue for another term from the end of the current one (or from now, once lapsed)."""
-    if lic.approved_at is None:
-        raise RuleViolation("The licence has not been approved yet, so there is nothing to renew.",
-                            unmet=["licence_approval"])
     lic.state = _move(lic, "renew")
     start = lic.valid_until if lic.valid_until and lic.valid_until > now() else now()
     lic.valid_until = add_months(start, rules.TERM_MONTHS)
