@@ -168,3 +168,8 @@ def test_catalogue_and_interest(client):
                                               "email": "head@example.org", "message": "Tell me more"})
     assert r.status_code == 201
     assert client.post("/api/v1/interest", json={"element": "nope", "name": "x", "email": "a@b.org"}).status_code == 400
+    # an element named by its number in the seed, its title or in the singular is understood
+    for said, code in (("5", "schools"), ("Locality Hubs", "locality_hubs"), ("school", "schools"),
+                       ("lead_professional", "lead_professionals"), (9, "lead_professionals")):
+        r = client.post("/api/v1/interest", json={"element": said, "name": "Fictional Visitor", "email": "v@example.org"})
+        assert r.status_code == 201 and r.get_json()["element"] == code, (said, r.get_json())

@@ -1,7 +1,9 @@
 """'Express an interest' in one of the ten elements of the system (seed 002). Public."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+import re
+
+from marshmallow import Schema, fields, pre_load, validate as v
 
 from imatter_shared.web.api import Blueprint
 
@@ -28,8 +30,30 @@ ELEMENTS = {
 }
 
 
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+# People name an element by its code, its number in the seed (1-10), its title, or the kind of
+# organisation in singular ("school", "locality_hub"): all are understood, stored as the code.
+ELEMENT_ALIASES = {**{_key(code): code for code in ELEMENTS},
+                   **{str(n): code for n, code in enumerate(ELEMENTS, start=1)},
+                   **{_key(title): code for code, title in ELEMENTS.items()},
+                   **{_key(code).removesuffix("s"): code for code in ELEMENTS},
+                   "school": "schools", "nursery": "schools", "community_service": "community_services",
+                   "family": "families", "individuals": "families", "training": "imatter_training",
+                   "commissioner": "commissioners", "grant_body": "commissioners"}
+
+
 class InterestIn(Schema):
     element = fields.String(required=True, validate=v.OneOf(tuple(ELEMENTS)))
+
+    @pre_load
+    def _element_by_any_name(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("element"), (str, int)):
+            data = dict(data)
+            data["element"] = ELEMENT_ALIASES.get(_key(str(data["element"])), data["element"])
+        return data
     name = fields.String(required=True, validate=v.Length(min=1, max=200))
     email = fields.Email(required=True)
     message = fields.String(load_default=None, validate=v.Length(max=2000))
