@@ -72,7 +72,7 @@ def bulk_load(database_url: str, organisations: int, learners: int) -> float:
                 conn.execute(sa.insert(DirectoryEntry.__table__), [
                     {"id": uuid.uuid4().hex, "person_id": p["id"], "display_name": p["name"].replace("Learner", "Practitioner"),
                      "locality": LOCALITIES[k % len(LOCALITIES)], "summary": "A fictional practitioner for benchmarks.",
-                     "opted_in": True, "opted_in_at": now, "created_at": now} for k, p in enumerate(listed)])
+                     "opted_in": True, "eligible": True, "opted_in_at": now, "created_at": now} for k, p in enumerate(listed)])
         if b % 100_000 == 0 or b == learners:
             log(f"  {b} learners ({time.monotonic() - t0:.0f}s)")
     with engine.begin() as conn:

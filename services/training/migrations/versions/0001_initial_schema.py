@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:59:31.477251
+Create Date: 2026-11-22 17:36:29.326950
 
 """
 from alembic import op
@@ -246,6 +246,7 @@ def upgrade():
     sa.Column('locality', sa.String(length=120), nullable=True),
     sa.Column('summary', sa.String(length=500), nullable=True),
     sa.Column('opted_in', sa.Boolean(), nullable=False),
+    sa.Column('eligible', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('opted_in_at', sa.DateTime(), nullable=True),
     sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -254,7 +255,7 @@ def upgrade():
     sa.UniqueConstraint('person_id')
     )
     with op.batch_alter_table('directory_entries', schema=None) as batch_op:
-        batch_op.create_index('ix_directory_entries_listed', ['display_name', 'id'], unique=False, postgresql_where=sa.text('opted_in = true'), sqlite_where=sa.text('opted_in = 1'))
+        batch_op.create_index('ix_directory_entries_listed', ['display_name', 'id'], unique=False, postgresql_where=sa.text('opted_in = true AND eligible = true'), sqlite_where=sa.text('opted_in = 1 AND eligible = 1'))
 
     op.create_table('enrolments',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -734,7 +735,7 @@ def downgrade():
 
     op.drop_table('enrolments')
     with op.batch_alter_table('directory_entries', schema=None) as batch_op:
-        batch_op.drop_index('ix_directory_entries_listed', postgresql_where=sa.text('opted_in = true'), sqlite_where=sa.text('opted_in = 1'))
+        batch_op.drop_index('ix_directory_entries_listed', postgresql_where=sa.text('opted_in = true AND eligible = true'), sqlite_where=sa.text('opted_in = 1 AND eligible = 1'))
 
     op.drop_table('directory_entries')
     with op.batch_alter_table('community_wheel_licences', schema=None) as batch_op:

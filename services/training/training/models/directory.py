@@ -12,6 +12,10 @@ class DirectoryEntry(db.Model):
     locality = sa.Column(sa.String(120), nullable=True)
     summary = sa.Column(sa.String(500), nullable=True)
     opted_in = sa.Column(sa.Boolean, nullable=False, default=True)
+    # the person is currently certified (Child, Lead, Lead Plus) or an approved Lead Professional:
+    # kept in step by services/directory.py whenever a certification or approval changes, so the
+    # public listing reads one partial index instead of checking every certification per request
+    eligible = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.text("false"))
     opted_in_at = sa.Column(sa.DateTime, nullable=True)
     withdrawn_at = sa.Column(sa.DateTime, nullable=True)
     created_at = created_column()
@@ -19,5 +23,6 @@ class DirectoryEntry(db.Model):
     # the public listing walks listed entries in name order: a partial index of exactly those rows
     __table_args__ = (
         sa.Index("ix_directory_entries_listed", "display_name", "id",
-                 postgresql_where=sa.text("opted_in = true"), sqlite_where=sa.text("opted_in = 1")),
+                 postgresql_where=sa.text("opted_in = true AND eligible = true"),
+                 sqlite_where=sa.text("opted_in = 1 AND eligible = 1")),
     )

@@ -98,20 +98,45 @@ def _eligible_entry():
 
 
 def search(q: str | None, page: int, per_page: int) -> tuple[list[DirectoryEntry], int]:
-    # opted_in = true (not IS TRUE): the form the partial index ix_directory_entries_listed matches
-    listed = sa.select(DirectoryEntry).where(DirectoryEntry.opted_in == sa.true())
+    # opted_in = true AND eligible = true: the form the partial index ix_directory_entries_listed
+    # matches, so the page is a walk of that index in name order and the total counts its entries
+    # (at 50,000 listed entries the per-request eligibility check cost ~70 ms: docs/performance.md)
+    listed = sa.select(DirectoryEntry).where(DirectoryEntry.opted_in == sa.true(),
+                                             DirectoryEntry.eligible == sa.true())
     if q:
         like = f"%{q.strip().lower()}%"
         listed = listed.where(sa.or_(sa.func.lower(DirectoryEntry.display_name).like(like),
                                      sa.func.lower(sa.func.coalesce(DirectoryEntry.locality, "")).like(like),
                                      sa.func.lower(sa.func.coalesce(DirectoryEntry.summary, "")).like(like)))
-    # The page walks the listed entries in name order (the partial index) and probes eligibility
-    # per entry (EXISTS), stopping after one page. The total cannot stop early, so it checks
-    # eligibility as one hashed set (IN ... UNION) instead: an OR of two EXISTS is not turned into
-    # a semi-join and cost 2.5 s at 50,000 listed entries (bench/scale.py, docs/performance.md).
-    rows = list(db.session.scalars(listed.where(_eligible_entry())
-                                   .order_by(DirectoryEntry.display_name, DirectoryEntry.id)
+    rows = list(db.session.scalars(listed.order_by(DirectoryEntry.display_name, DirectoryEntry.id)
                                    .offset((page - 1) * per_page).limit(per_page)))
-    counted = listed.with_only_columns(DirectoryEntry.id).where(DirectoryEntry.person_id.in_(_eligible_people()))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery()))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        listed.with_only_columns(DirectoryEntry.id).subquery()))
     return rows, total
+
+
+def refresh_eligibility(session, person_ids) -> None:
+    """Set each of these people's directory entry `eligible` from their certifications and
+    approvals now. Called after every flush that adds or changes one (see the hook below)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return
+    session.execute(sa.update(DirectoryEntry).where(DirectoryEntry.person_id.in_(ids))
+                    .values(eligible=_eligible_entry()).execution_options(synchronize_session=False))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _eligibility_follows_certifications(session, _flush_context) -> None:
+    """Whatever changes a certification or a Lead Professional approval (a service, a handler,
+    `flask dp erase`, a test) brings the directory flag along in the same transaction."""
+    touched = [obj.person_id for obj in (*session.new, *session.dirty, *session.deleted)
+               if isinstance(obj, (Certification, LeadProfessionalApplication, DirectoryEntry))]
+    if touched:
+        session.info.setdefault("directory_refresh", set()).update(touched)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush_postexec")
+def _apply_eligibility_refresh(session, _flush_context) -> None:
+    pending = session.info.pop("directory_refresh", None)
+    if pending:
+        refresh_eligibility(session, pending)
