@@ -131,3 +131,32 @@ def test_relay_and_consumer_processes_stop_cleanly_on_signals(make_pair, backend
     assert "body_prefix" not in everything  # pika's log of a returned message body is filtered
     for secret in ("org-1", "person-1", key):  # payload values never reach the logs
         assert secret not in everything
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_prune_removes_only_old_published_rows_and_old_inbox_records(make_pair, backend):
+    from datetime import datetime, timedelta, timezone
+
+    import sqlalchemy as sa
+
+    training = make_pair("embedded").training
+    old_published, recent_published, old_pending = (training.buy_package(new_key("pk")) for _ in range(3))
+    long_ago = datetime.now(timezone.utc) - timedelta(days=120)
+    with training.app.app_context():
+        session, Outbox, Inbox = training.db.session, training.Outbox, training.Inbox
+        session.execute(sa.update(Outbox).where(Outbox.event_id == old_published)
+                        .values(state="published", published_at=long_ago))
+        session.execute(sa.update(Outbox).where(Outbox.event_id == recent_published)
+                        .values(state="published", published_at=datetime.now(timezone.utc)))
+        session.execute(sa.update(Outbox).where(Outbox.event_id == old_pending).values(created_at=long_ago))
+        session.add_all([Inbox(event_id=new_key("old"), type="cic.practicum.completed", received_at=long_ago),
+                         Inbox(event_id=new_key("new"), type="cic.practicum.completed")])
+        session.commit()
+
+    result = flask_events(training, "prune", "--days", "90")
+    assert result.exit_code == 0, result.output
+    assert "pruned 1 published outbox row(s) and 1 inbox record(s)" in result.output
+    remaining = {row.event_id for row in training.outbox_rows()}
+    assert remaining == {recent_published, old_pending}  # a pending row is never pruned, however old
+    assert training.count(training.Inbox) == 1
+    assert flask_events(training, "prune", "--days", "3").exit_code != 0  # too short a window is refused

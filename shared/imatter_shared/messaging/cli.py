@@ -7,6 +7,7 @@
     flask events relay [--once]         publish the outbox (until SIGTERM/SIGINT)
     flask events consume                apply events to this service (until SIGTERM/SIGINT)
     flask events replay-dead-letters    put dead-lettered messages back on the queue
+    flask events prune [--days N]       delete published outbox rows and inbox records older than N days
 
 Configuration: see imatter_shared.messaging.runtime.
 """
@@ -17,6 +18,7 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Mapping
 
 import click
@@ -116,6 +118,30 @@ def register_event_cli(app: Any, db: Any, OutboxModel: type, InboxModel: type,
         finally:
             transport.close()
         click.echo(f"replayed {replayed} dead letter(s) onto {queue}")
+
+    @group.command("prune")
+    @click.option("--days", type=click.IntRange(min=7), default=90, show_default=True,
+                  help="Keep this many days; at least 7, well past any redelivery.")
+    def prune(days: int) -> None:
+        """Delete published outbox rows and inbox records older than --days.
+
+        Pending outbox rows are never touched. An inbox record is what makes a redelivered event
+        a no-op, so the window must outlast any redelivery: the broker dead-letters a message
+        after its delivery limit within minutes, and a dead-lettered event never reached the
+        inbox, so replaying it later is still applied exactly once.
+        """
+        import sqlalchemy as sa
+
+        from imatter_shared.messaging.models import PUBLISHED, utcnow
+
+        cutoff = utcnow() - timedelta(days=days)
+        session = db.session
+        outbox_gone = session.execute(sa.delete(OutboxModel).where(
+            OutboxModel.state == PUBLISHED, OutboxModel.published_at < cutoff)).rowcount
+        inbox_gone = session.execute(sa.delete(InboxModel).where(InboxModel.received_at < cutoff)).rowcount
+        session.commit()
+        click.echo(f"pruned {outbox_gone} published outbox row(s) and {inbox_gone} inbox record(s) "
+                   f"older than {days} days")
 
     app.cli.add_command(group)
     return group
