@@ -6,7 +6,9 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 
-from .content import ContentError, checksum, parse_document
+from imatter_shared.web.errors import NotFound, RuleViolation
+
+from .content import ContentError, checksum, parse_document, read_file
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,31 @@ def set_current(session: Any, VersionModel: type, row: Any) -> None:
 def current(session: Any, VersionModel: type, instrument: str):
     return session.scalar(sa.select(VersionModel).where(VersionModel.instrument == instrument,
                                                         VersionModel.current.is_(True)))
+
+
+def current_or_refuse(session: Any, VersionModel: type, instrument: str, instruments: tuple[str, ...]):
+    """The current version of an instrument this service holds: 404 for an instrument it does not
+    hold, 409 `questionnaire_content` while nothing is loaded for it."""
+    if instrument not in instruments:
+        raise NotFound("No questionnaire with that name here.")
+    row = current(session, VersionModel, instrument)
+    if row is None:
+        raise RuleViolation("No content is loaded for this questionnaire yet (an admin loads it with "
+                            "`flask questionnaires load FILE`).", unmet=["questionnaire_content"])
+    return row
+
+
+def install_missing(session: Any, VersionModel: type, paths: list[str], *, instruments: tuple[str, ...],
+                    extra_check: Callable[[dict], list[str]] | None = None) -> list[str]:
+    """Install each shipped content file whose instrument has no version yet (idempotent seeding).
+    Returns the instruments installed. Does not commit."""
+    loaded = []
+    for path in paths:
+        doc = read_file(path)
+        if current(session, VersionModel, doc.get("instrument")) is None:
+            install(session, VersionModel, doc, instruments=instruments, extra_check=extra_check, loaded_by="seed")
+            loaded.append(doc["instrument"])
+    return loaded
 
 
 def versions(session: Any, VersionModel: type, instrument: str | None = None) -> list:

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 
 from imatter_shared.events.envelope import parse_timestamp
 from imatter_shared.questionnaires import AnswerErrors, check_answers, score, store
-from imatter_shared.questionnaires.content import read_file
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import ApiError, RuleViolation
 
 from ..authz import require_case_writer
 from ..extensions import db
@@ -26,23 +25,13 @@ CONTENT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.pa
 
 def load_samples() -> list[str]:
     """Install the shipped SAMPLE content for any instrument that has none yet (idempotent)."""
-    loaded = []
-    for name in rules.SAMPLE_CONTENT_FILES:
-        doc = read_file(os.path.join(CONTENT_DIR, name))
-        if store.current(db.session, QuestionnaireVersion, doc.get("instrument")) is None:
-            store.install(db.session, QuestionnaireVersion, doc, instruments=rules.INSTRUMENTS, loaded_by="seed")
-            loaded.append(doc["instrument"])
-    return loaded
+    return store.install_missing(db.session, QuestionnaireVersion,
+                                 [os.path.join(CONTENT_DIR, name) for name in rules.SAMPLE_CONTENT_FILES],
+                                 instruments=rules.INSTRUMENTS)
 
 
 def current_version(instrument: str) -> QuestionnaireVersion:
-    if instrument not in rules.INSTRUMENTS:
-        raise NotFound("No questionnaire with that name here.")
-    row = store.current(db.session, QuestionnaireVersion, instrument)
-    if row is None:
-        raise RuleViolation("No content is loaded for this questionnaire yet (an admin loads it with "
-                            "`flask questionnaires load FILE`).", unmet=["questionnaire_content"])
-    return row
+    return store.current_or_refuse(db.session, QuestionnaireVersion, instrument, rules.INSTRUMENTS)
 
 
 # ---- licence facts -------------------------------------------------------------------------

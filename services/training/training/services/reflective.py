@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from imatter_shared.messaging import outbox
 from imatter_shared.questionnaires import AnswerErrors, check_answers, score, store
-from imatter_shared.questionnaires.content import read_file
 from imatter_shared.web.auth import log_refusal
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
@@ -32,24 +31,13 @@ def extra_check(content: dict) -> list[str]:
 
 def load_samples() -> list[str]:
     """Install the shipped SAMPLE content for any instrument that has none yet (idempotent)."""
-    loaded = []
-    for name in rules.SAMPLE_CONTENT_FILES:
-        doc = read_file(os.path.join(CONTENT_DIR, name))
-        if store.current(db.session, QuestionnaireVersion, doc.get("instrument")) is None:
-            store.install(db.session, QuestionnaireVersion, doc, instruments=rules.INSTRUMENTS,
-                          extra_check=extra_check, loaded_by="seed")
-            loaded.append(doc["instrument"])
-    return loaded
+    return store.install_missing(db.session, QuestionnaireVersion,
+                                 [os.path.join(CONTENT_DIR, name) for name in rules.SAMPLE_CONTENT_FILES],
+                                 instruments=rules.INSTRUMENTS, extra_check=extra_check)
 
 
 def current_version(instrument: str) -> QuestionnaireVersion:
-    if instrument not in rules.INSTRUMENTS:
-        raise NotFound("No questionnaire with that name here.")
-    row = store.current(db.session, QuestionnaireVersion, instrument)
-    if row is None:
-        raise RuleViolation("No content is loaded for this questionnaire yet (an admin loads it with "
-                            "`flask questionnaires load FILE`).", unmet=["questionnaire_content"])
-    return row
+    return store.current_or_refuse(db.session, QuestionnaireVersion, instrument, rules.INSTRUMENTS)
 
 
 def _scored(version: QuestionnaireVersion, answers: dict) -> tuple[dict, list[dict]]:
