@@ -16,7 +16,7 @@ TESTS = os.path.join(REPO, "tests")
 if TESTS not in sys.path:  # tests/support (Stack, Client) is shared with the e2e tests
     sys.path.insert(0, TESTS)
 
-from support.stack import BIN, Stack, free_port  # noqa: E402
+from support.stack import BIN, Stack, free_port, stop_group  # noqa: E402
 
 # The ceiling must run under the services' own gunicorn flags: read them from Stack.start_web.
 import inspect  # noqa: E402
@@ -291,7 +291,7 @@ class Ceiling:
 
     def stop(self) -> None:
         if self.proc is not None:
-            stop_process(self.proc)
+            stop_group(self.proc)
             self.proc = None
         try:
             os.remove(self.log)
@@ -320,20 +320,6 @@ def wait_http(url: str, timeout: float = 30, proc: subprocess.Popen | None = Non
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer within {timeout}s")
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    import signal
-
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
 
 
 __all__ = ["Ceiling", "Settings", "Stack", "Table", "dump_logs", "emit", "group_memory", "log", "machine",
