@@ -134,3 +134,15 @@ def truncate_all(db) -> None:
         for t in tables:
             db.session.execute(t.delete())
     db.session.commit()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request, tmp_path_factory):
+    """Every integration test of a service runs twice: on a SQLite file and on a fresh PostgreSQL
+    database (REQUIRE_SERVICES=1 makes the latter mandatory). Import it into a conftest."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+        return
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)

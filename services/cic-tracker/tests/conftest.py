@@ -7,6 +7,7 @@ Unit tests of rules take no fixture and run once.
 import pytest
 
 from imatter_shared import testing as t
+from imatter_shared.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
 
 from cic_tracker import create_app
 from cic_tracker.extensions import db as _db
@@ -17,16 +18,6 @@ KEYS = t.KeyPair()
 @pytest.fixture(scope="session")
 def keys():
     return KEYS
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
-        return
-    url = t.create_postgres_database()
-    yield url
-    t.drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,7 @@
 import pytest
 
 from imatter_shared import testing as t
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("gwdb") / "gateway.db")
-        return
-    url = t.create_postgres_database()
-    yield url
-    t.drop_postgres_database(url)
+from imatter_shared.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from imatter_shared import testing as t
+from imatter_shared.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
 
 from training import create_app
 from training.extensions import db as _db
@@ -18,16 +19,6 @@ KEYS = t.KeyPair()
 @pytest.fixture(scope="session")
 def keys():
     return KEYS
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
-        return
-    url = t.create_postgres_database()
-    yield url
-    t.drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")
