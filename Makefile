@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 export IMATTER_VAR_DIR ?= $(CURDIR)/var
 SERVICES := training cic_tracker gateway
 
-.PHONY: venv migrate seed run test migrations bench clean keys
+.PHONY: venv migrate seed run test bench clean keys
 
 $(STAMP): requirements.txt requirements-dev.txt shared/pyproject.toml services/training/pyproject.toml services/cic-tracker/pyproject.toml services/gateway/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,10 +34,6 @@ run: seed
 
 test: venv
 	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)
-
-# regenerate each service's initial migration from its models (pre-release: one squashed revision)
-migrations: venv
-	@for app in $(SERVICES); do scripts/regen-migration $$app || exit 1; done
 
 bench: venv
 	$(BIN)/python -m bench.run_all

@@ -11,7 +11,8 @@ ORG = {"kind": "school", "size_band": "small", "senior_leadership_commitment": T
 
 
 def signed_up(stack, name: str = "Bench User") -> Client:
-    return Client(stack.url()).signed_up(name=name, email=f"bench-{uuid.uuid4().hex[:10]}@example.org")
+    return Client(stack.url(), emailed_token=stack.emailed_token).signed_up(
+        name=name, email=f"bench-{uuid.uuid4().hex[:10]}@example.org")
 
 
 def staff(stack, email: str = "training-admin@imatter.local") -> Client:

@@ -103,16 +103,17 @@ class KeyPair:
                                                     serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
     def token(self, user_id: str | None = None, email: str | None = None, roles=("learner",),
-              name: str = "Test User", ttl: int = 600, **overrides) -> str:
+              name: str = "Test User", ttl: int = 600, email_verified: bool = True, **overrides) -> str:
+        """A hop token as the gateway forwards it to a service (audience imatter-services)."""
         import time
 
         import jwt
 
         now = int(time.time())
         user_id = user_id or uuid.uuid4().hex
-        claims = {"iss": "imatter-gateway", "aud": "imatter", "sub": user_id,
+        claims = {"iss": "imatter-gateway", "aud": "imatter-services", "sub": user_id,
                   "email": email or f"{user_id[:8]}@example.org", "name": name, "roles": list(roles),
-                  "ver": 1, "iat": now, "nbf": now, "exp": now + ttl, "jti": uuid.uuid4().hex}
+                  "email_verified": email_verified, "ver": 1, "iat": now, "nbf": now, "exp": now + ttl, "jti": uuid.uuid4().hex}
         claims.update(overrides)
         return jwt.encode(claims, self.private, algorithm="RS256")
 

@@ -17,7 +17,7 @@ def stack():
 
 @pytest.fixture
 def api(stack):
-    return Client(stack.url())
+    return Client(stack.url(), emailed_token=stack.emailed_token)
 
 
 @pytest.fixture

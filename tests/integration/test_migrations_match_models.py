@@ -38,4 +38,4 @@ def test_upgrade_builds_the_models_schema(name, database_url, tmp_path, monkeypa
         db.engine.dispose()
     tables_or_columns = [d for d in diff if d[0] in ("add_table", "remove_table", "add_column", "remove_column")]
     assert tables_or_columns == [], (
-        f"{name}: migrations differ from models; run `scripts/regen-migration {name}`: {tables_or_columns}")
+        f"{name}: migrations differ from models; add a new revision in services/<svc>/migrations/versions: {tables_or_columns}")

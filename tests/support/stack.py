@@ -94,6 +94,27 @@ class Stack:
         self.procs[name] = subprocess.Popen(argv, cwd=REPO, env=self._env_for(name), stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
 
+    def gateway_database_url(self) -> str:
+        return self.database_urls.get("gateway") or "sqlite:///" + os.path.join(self.var, "gateway.db")
+
+    def emailed_token(self, email: str, kind: str = "email_verification") -> str:
+        """The token in the newest email of `kind` queued for `email` (no mailer runs in a test
+        stack: the gateway's email outbox holds the message as it would be sent)."""
+        import re
+
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.gateway_database_url())
+        try:
+            with engine.connect() as conn:
+                body = conn.execute(sa.text(
+                    "SELECT text_body FROM notifications WHERE kind = :kind AND to_email = :email "
+                    "ORDER BY id DESC LIMIT 1"), {"kind": kind, "email": email.lower()}).scalar()
+        finally:
+            engine.dispose()
+        assert body, f"no {kind} email for {email}"
+        return re.search(r"token=([A-Za-z0-9_\-]+)", body).group(1)
+
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> "Stack":
         for app in APPS.values():

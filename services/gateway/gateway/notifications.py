@@ -14,9 +14,10 @@ TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notificati
 KINDS = kinds_table(
     Kind("password_reset", "Reset your password", essential=True),
     Kind("password_changed", "Your password was changed", essential=True),
+    Kind("email_verification", "Confirm your email address", essential=True),
 )
 # the reset link is a secret until used: blank the bodies once the mail server has them
-REDACT_AFTER_SEND = ("password_reset",)
+REDACT_AFTER_SEND = ("password_reset", "email_verification")
 
 
 class Notification(NotificationMixin, db.Model):

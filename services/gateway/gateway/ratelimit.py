@@ -34,7 +34,8 @@ from imatter_shared.web.errors import problem
 
 from .extensions import db
 
-DEFAULTS = {"RATE_LIMIT_LOGIN": "10/minute", "RATE_LIMIT_LOGIN_IP": "30/minute", "RATE_LIMIT_REGISTER": "100/minute"}
+DEFAULTS = {"RATE_LIMIT_LOGIN": "10/minute", "RATE_LIMIT_LOGIN_IP": "30/minute", "RATE_LIMIT_REGISTER": "100/minute",
+            "RATE_LIMIT_VERIFY_RESEND": "5/hour"}
 _UNITS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
 
@@ -164,3 +165,15 @@ def hit_register() -> None:
     window = _window(period, now)
     if _upsert(_key("register", "ip:" + client_ip()), window, period, now) > n:
         _refuse(period, now, window, "sign-up")
+
+
+def hit(scope: str, name: str, ident: str, what: str) -> None:
+    """Count one attempt of `scope` by `ident` against the limit `name`; 429 past it."""
+    limit = _limit(name)
+    if limit is None:
+        return
+    n, period = limit
+    now = time.time()
+    window = _window(period, now)
+    if _upsert(_key(scope, ident), window, period, now) > n:
+        _refuse(period, now, window, what)

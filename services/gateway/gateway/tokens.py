@@ -1,15 +1,19 @@
 """Issuing and checking access tokens (RS256, signed with the gateway's private key)."""
 from __future__ import annotations
 
+import json
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from datetime import datetime, timezone
 
 import jwt
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 
-from imatter_shared.web.auth import AUDIENCE, ISSUER, bearer_token, decode_token, principal_from_claims
+from imatter_shared.web.auth import (AUDIENCE, HOP_TOKEN_TTL, ISSUER, SERVICE_AUDIENCE, bearer_token, decode_token,
+                                     principal_from_claims)
 from imatter_shared.web.errors import Unauthorized
 
 from .extensions import db
@@ -37,6 +41,8 @@ def _public_key():
 # password change on one worker refuses the token on every worker from the next request.
 _CHECK = sa.select(
     User.__table__.c.token_version,
+    User.__table__.c.roles_json,
+    User.__table__.c.email_verified,
     sa.exists().where(RevokedToken.__table__.c.jti == sa.bindparam("jti")).label("revoked"),
 ).where(User.__table__.c.id == sa.bindparam("sub"))
 
@@ -46,7 +52,7 @@ def issue(user: User) -> tuple[str, int]:
     now = int(time.time())
     claims = {
         "iss": ISSUER, "aud": AUDIENCE, "sub": user.id, "email": user.email, "name": user.name,
-        "roles": user.roles, "ver": user.token_version, "iat": now, "nbf": now, "exp": now + ttl,
+        "roles": user.roles, "email_verified": bool(user.email_verified), "ver": user.token_version, "iat": now, "nbf": now, "exp": now + ttl,
         "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, _private_key(), algorithm="RS256"), ttl
@@ -59,8 +65,20 @@ def verify_request_token(optional: bool = True) -> dict | None:
         if optional:
             return None
         raise Unauthorized("Sign in first: this needs an access token.")
+    return verify_token(token)
+
+
+def verify_token(token: str) -> dict:
+    """A client token's claims, as of now: signature and expiry, then the database (signed out,
+    password changed, account gone). Roles and email verification are replaced by what the
+    database says now, so a removed role or a fresh verification counts on the next request."""
+    # once per request (a portal page makes several calls); never across requests
+    seen = request.environ.setdefault("imatter.verified_tokens", {}) if has_request_context() else {}
+    cached = seen.get(token)
+    if cached is not None:
+        return cached
     try:
-        claims = decode_token(token, _public_key())
+        claims = decode_token(token, _public_key(), audience=AUDIENCE)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The access token has expired; sign in again.")
     except jwt.InvalidTokenError:
@@ -71,10 +89,49 @@ def verify_request_token(optional: bool = True) -> dict | None:
         raise Unauthorized("The access token is no longer valid; sign in again.")
     if row.revoked:
         raise Unauthorized("The access token was signed out; sign in again.")
+    claims["roles"] = json.loads(row.roles_json)
+    claims["email_verified"] = bool(row.email_verified)
     g.principal = principal_from_claims(claims)
     g.user_id = str(claims["sub"])
     g.claims = claims
+    seen[token] = claims
     return claims
+
+
+_hop_cache: "OrderedDict[tuple, tuple[str, float]]" = OrderedDict()
+_hop_lock = threading.Lock()
+
+
+def hop_token(claims: dict) -> str:
+    """The token a service gets for this caller: signed here, audience imatter-services, valid
+    HOP_TOKEN_TTL seconds, with the roles and verification read from the database this request.
+    Reused within a process while its facts are unchanged and it has over half its life left
+    (an RSA signature per forwarded call would cost more than the forward itself)."""
+    key = (claims["sub"], claims.get("jti", ""), claims.get("ver"), tuple(sorted(claims.get("roles") or [])),
+           bool(claims.get("email_verified")))
+    now = time.time()
+    hit = _hop_cache.get(key)
+    if hit is not None and hit[1] - now > HOP_TOKEN_TTL / 2:
+        return hit[0]
+    iat = int(now)
+    hop = {"iss": ISSUER, "aud": SERVICE_AUDIENCE, "sub": claims["sub"], "email": claims.get("email", ""),
+           "name": claims.get("name", ""), "roles": list(claims.get("roles") or []),
+           "email_verified": bool(claims.get("email_verified")), "ver": claims.get("ver"),
+           "iat": iat, "nbf": iat, "exp": min(iat + HOP_TOKEN_TTL, int(claims["exp"])),
+           "jti": claims.get("jti", "")}
+    token = jwt.encode(hop, _private_key(), algorithm="RS256")
+    with _hop_lock:
+        _hop_cache[key] = (token, float(hop["exp"]))
+        while len(_hop_cache) > 4096:
+            _hop_cache.popitem(last=False)
+    return token
+
+
+def hop_authorization(client_token: str | None) -> str | None:
+    """`Bearer <hop token>` for a client token (checked in full first), or None without one."""
+    if not client_token:
+        return None
+    return "Bearer " + hop_token(verify_token(client_token))
 
 
 def revoke(claims: dict) -> None:

@@ -22,7 +22,13 @@ from .errors import Forbidden, Unauthorized
 log = logging.getLogger("imatter.auth")
 
 ALGORITHMS = ["RS256"]
+# Client tokens (what sign-in returns) are for the gateway alone. The gateway checks them against
+# its database on every request (revocation, password changes, roles, email verification) and
+# forwards a short-lived hop token of its own to the service: services accept hop tokens only,
+# so a revoked or stale client token sent straight to a service is refused (docs/decisions/0014).
 AUDIENCE = "imatter"
+SERVICE_AUDIENCE = "imatter-services"
+HOP_TOKEN_TTL = 60
 ISSUER = "imatter-gateway"
 STAFF_ROLES = frozenset({"training_admin", "cic_staff", "fund_reviewer"})
 
@@ -34,6 +40,8 @@ class Principal:
     name: str = ""
     roles: frozenset[str] = field(default_factory=frozenset)
     token_id: str = ""
+    # the gateway says so in every hop token, read from its database on that request
+    email_verified: bool = False
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -83,7 +91,7 @@ _verified: "OrderedDict[tuple[str, object], tuple[dict, object]]" = OrderedDict(
 _verified_lock = threading.Lock()
 
 
-def decode_token(token: str, public_key) -> dict:
+def decode_token(token: str, public_key, audience: str = SERVICE_AUDIENCE) -> dict:
     """The token's claims, or jwt's InvalidTokenError (ExpiredSignatureError when expired).
 
     A token verified once with this key is remembered (bounded LRU, this process only), so a
@@ -93,7 +101,7 @@ def decode_token(token: str, public_key) -> dict:
     on every call, exactly as PyJWT checks it; only tokens that passed are remembered (a forged
     token is refused anew each time). Revocation is not decided here either way: the gateway
     looks it up in its database on every request."""
-    ident = public_key if isinstance(public_key, str) else id(public_key)
+    ident = (public_key if isinstance(public_key, str) else id(public_key), audience)
     hit = _verified.get((token, ident))
     if hit is not None and hit[1] is public_key:
         claims = hit[0]
@@ -107,7 +115,7 @@ def decode_token(token: str, public_key) -> dict:
         token,
         public_key,
         algorithms=ALGORITHMS,
-        audience=AUDIENCE,
+        audience=audience,
         issuer=ISSUER,
         options={"require": ["exp", "iat", "sub", "aud", "iss"]},
         leeway=LEEWAY,
@@ -127,6 +135,7 @@ def principal_from_claims(claims: dict) -> Principal:
         name=str(claims.get("name", "")),
         roles=frozenset(claims.get("roles") or []),
         token_id=str(claims.get("jti", "")),
+        email_verified=claims.get("email_verified") is True,
     )
 
 

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import ApiError, Unauthorized
 
-from .. import passwords, ratelimit, tokens
+from .. import email_verification, passwords, ratelimit, tokens
 from ..extensions import db
 from ..models import User
 from ..upstream import fetch_principal
@@ -40,8 +40,18 @@ class UserOut(Schema):
     email = fields.String()
     name = fields.String()
     roles = fields.List(fields.String())
+    email_verified = fields.Boolean()
     person_id = fields.String(allow_none=True)
     organisation_ids = fields.List(fields.String())
+
+
+class VerifyIn(Schema):
+    token = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class VerifiedOut(Schema):
+    email_verified = fields.Boolean()
+    detail = fields.String()
 
 
 class TokenOut(Schema):
@@ -54,7 +64,7 @@ def _user_out(user: User, extra: dict | None = None) -> dict:
     extra = extra or {}
     roles = set(user.roles) | set(extra.get("roles") or [])
     return {"id": user.id, "email": user.email, "name": user.name, "roles": sorted(roles),
-            "person_id": extra.get("person_id"), "organisation_ids": extra.get("organisation_ids") or []}
+            "email_verified": bool(user.email_verified), "person_id": extra.get("person_id"), "organisation_ids": extra.get("organisation_ids") or []}
 
 
 @blp.route("/auth/register", methods=["POST"])
@@ -73,8 +83,36 @@ def register(data):
     user = User(email=email, name=data["name"].strip(), password_hash=passwords.hash_password(data["password"]))
     user.roles = ["learner"]
     db.session.add(user)
+    db.session.flush()
+    email_verification.send(user)  # the link to prove the address, in the same commit
     db.session.commit()
     return _user_out(user)
+
+
+@blp.route("/auth/verify-email", methods=["POST"])
+@blp.arguments(VerifyIn)
+@blp.response(200, VerifiedOut)
+def verify_email(data):
+    """Prove the account's email address with the emailed token (single use, 48 hours). No
+    sign-in needed: the token is the proof. From the next request on, the account may be
+    linked to its person, accept invitations and create organisations and people."""
+    email_verification.verify(data["token"])
+    db.session.commit()
+    return {"email_verified": True, "detail": "Thank you: your email address is confirmed."}
+
+
+@blp.route("/auth/verify-email/resend", methods=["POST"])
+@blp.response(202, VerifiedOut)
+def resend_verification():
+    """Send a new verification link to the signed-in user (rate limited per account)."""
+    claims = tokens.verify_request_token(optional=False)
+    user = db.session.get(User, claims["sub"])
+    if user.email_verified:
+        return {"email_verified": True, "detail": "Your email address is already confirmed."}
+    ratelimit.hit("verify-resend", "RATE_LIMIT_VERIFY_RESEND", "user:" + user.id, "verification email")
+    email_verification.send(user)
+    db.session.commit()
+    return {"email_verified": False, "detail": "A new verification link is on its way."}
 
 
 @blp.route("/auth/login", methods=["POST"])
@@ -140,5 +178,5 @@ def me():
     """The signed-in user with their roles, person and organisations (as of now)."""
     claims = tokens.verify_request_token(optional=False)
     user = db.session.get(User, claims["sub"])
-    extra = fetch_principal(request.headers["Authorization"], g.request_id)
+    extra = fetch_principal("Bearer " + tokens.hop_token(claims), g.request_id)
     return _user_out(user, extra)

@@ -16,7 +16,9 @@ bp = Blueprint("proxy", __name__)
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "content-length", "content-encoding", "host"}
-REPLACED = HOP_BY_HOP | {"x-request-id", "x-forwarded-for"}
+# the client's token is replaced by a hop token (services accept nothing else) and the portal's
+# session cookie never leaves the gateway
+REPLACED = HOP_BY_HOP | {"x-request-id", "x-forwarded-for", "authorization", "cookie"}
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -26,16 +28,32 @@ def forward(segment: str, rest: str = ""):
     service_key = ROUTES.get(segment)
     if service_key is None:
         return problem(404, f"No API at /api/v1/{segment}.")
-    tokens.verify_request_token(optional=True)  # a bad, expired or revoked token is a 401 here
-    return relay(service_key, request.full_path.rstrip("?") if request.query_string else request.path)
+    if _has_dot_segment():
+        return problem(400, "A path may not contain '.' or '..' segments.")
+    claims = tokens.verify_request_token(optional=True)  # a bad, expired or revoked token is a 401 here
+    return relay(service_key, request.full_path.rstrip("?") if request.query_string else request.path,
+                 tokens.hop_token(claims) if claims else None)
 
 
-def relay(service_key: str, path: str) -> Response:
+def _has_dot_segment() -> bool:
+    """'.' or '..' in the path as sent or once decoded (%2e%2e): urllib3 would resolve them and
+    reach routes outside /api/v1/<segment>/ (security review L2)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
+    for path in (raw.split("?", 1)[0], request.path):
+        for seg in path.replace("\\", "/").split("/"):
+            if seg.lower().replace("%2e", ".") in (".", ".."):
+                return True
+    return False
+
+
+def relay(service_key: str, path: str, hop: str | None = None) -> Response:
     # a plain dict goes out as is (urllib3 does not fold case): the two set below replace the
     # caller's own, whatever case the caller spelt them in
     headers = {k: v for k, v in request.headers.items() if k.lower() not in REPLACED}
     headers["X-Request-ID"] = g.request_id
     headers["X-Forwarded-For"] = request.remote_addr or ""
+    if hop:
+        headers["Authorization"] = "Bearer " + hop
     url = base_url(service_key) + path
     body = request.get_data()
     if not body and request.method == "GET":

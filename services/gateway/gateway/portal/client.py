@@ -87,6 +87,16 @@ def call(method: str, path: str, *, token: str | None = None, json: Any = None,
         headers["Authorization"] = f"Bearer {token}"
     if segment in LOCAL_SEGMENTS:
         return _local(method, path, headers, json, params)
+    if token:
+        # services take the gateway's hop token only: the session's token is checked in full here
+        # (signed out, password changed) and a 401 answered as the API would
+        from .. import tokens
+        from imatter_shared.web.errors import Unauthorized
+        try:
+            headers["Authorization"] = tokens.hop_authorization(token)
+        except Unauthorized as exc:
+            return Result(401, {"status": 401, "title": "Unauthorized", "detail": str(exc.detail)}, b"",
+                          "application/problem+json", {})
     service_key = ROUTES.get(segment)
     if service_key is None:
         raise ValueError(f"no route for {path}")  # a programming error in the portal, not user input
