@@ -39,10 +39,11 @@ def read_paths(org_id: str | None) -> dict[str, list[str]]:
     return paths
 
 
-def probe(user: Client, paths: list[str], base: str | None = None) -> int:
+def probe(user: Client, paths: list[str], base: str | None = None, token: str | None = None) -> int:
     """Status of the first path (a read whose endpoint is missing is reported, not measured)."""
     http = user.http
-    r = http.get((base or user.base) + paths[0], headers=user._headers(), timeout=30)
+    headers = user._headers({"Authorization": f"Bearer {token}"} if token else None)
+    r = http.get((base or user.base) + paths[0], headers=headers, timeout=30)
     if r.status_code != 200:
         log(f"GET {paths[0]} -> {r.status_code}: {r.text[:200]}")
     return r.status_code

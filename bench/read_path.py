@@ -20,12 +20,14 @@ def measure_ceiling(ceiling: Ceiling, s: Settings, label: str = "bare Flask rout
 
 def measure_reads(stack: Stack, user, org_id: str | None, s: Settings, vias=("gateway", "direct")) -> dict:
     """{(read, via): LoadResult} for every read whose endpoint answers 200."""
-    headers = {"Authorization": f"Bearer {user.token}", "Accept": "application/json"}
+    # the service itself takes only the gateway's hop token (what the gateway would forward)
+    tokens = {"gateway": user.token, "direct": stack.hop_token(user.token)}
     bases = {"gateway": stack.url("gateway"), "direct": stack.url("training")}
     out = {}
     for read, paths in read_paths(org_id).items():
         for via in vias:
-            status = probe(user, paths, bases[via])
+            headers = {"Authorization": f"Bearer {tokens[via]}", "Accept": "application/json"}
+            status = probe(user, paths, bases[via], token=tokens[via])
             if status != 200:
                 out[(read, via)] = LoadResult(label=f"{read} (HTTP {status}: not measured)", generator="-")
                 continue
