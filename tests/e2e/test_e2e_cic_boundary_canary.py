@@ -74,16 +74,41 @@ def test_case_text_never_reaches_training(stack, api):
         assert os.path.exists(stack.log_path(name)) and marker not in stack.read_log(name)
 
 
+def _second_reviewer(stack, api):
+    """A second fund reviewer (the seeds have one): an account given the role in the gateway's
+    database, which the gateway reads fresh on every request."""
+    import sqlalchemy as sa
+
+    reviewer = api.signed_up(name="Rae Reviewer")
+    engine = sa.create_engine(stack.gateway_database_url())
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE users SET roles_json = :roles WHERE email = :email"),
+                         {"roles": '["fund_reviewer"]', "email": reviewer.email.lower()})
+    finally:
+        engine.dispose()
+    return reviewer
+
+
 def test_fund_award_pays_for_a_package_in_training(stack, api, cic_admin):
     admin, pro, org, person, _ = practitioner_with_package(api)
-    application = ok(pro.post("/api/v1/fund/applications", {
-        "practitioner_id": person["id"], "organisation_id": org["id"], "package_type": 3,
-        "summary": "Funding is the barrier for a second small project"}))
+    body = {"practitioner_id": person["id"], "organisation_id": org["id"], "package_type": 3,
+            "summary": "Funding is the barrier for a second small project"}
+
+    def applied():  # cic checks the application against training's events, which arrive async
+        r = pro.post("/api/v1/fund/applications", body)
+        return r.json() if r.status_code == 201 else None
+    application = wait_for(applied, what="cic accepts the application")
     round_id = application["round_id"]
     r = cic_admin.post(f"/api/v1/fund/applications/{application['id']}/decision", {"outcome": "awarded"})
     assert r.status_code == 409 and r.json()["unmet"] == ["round_closed"]
     assert ok(cic_admin.post(f"/api/v1/fund/rounds/{round_id}/close"), 200)["state"] == "closed"
-    ok(cic_admin.post(f"/api/v1/fund/applications/{application['id']}/reviews", {"score": 5, "comment": "clear"}))
+    ok(cic_admin.post(f"/api/v1/fund/applications/{application['id']}/reviews",
+                      {"score": 5, "comment": "clear", "no_conflict": True}))
+    r = cic_admin.post(f"/api/v1/fund/applications/{application['id']}/decision", {"outcome": "awarded"})
+    assert r.status_code == 409 and r.json()["unmet"] == ["two_reviews"]
+    ok(_second_reviewer(stack, api).post(f"/api/v1/fund/applications/{application['id']}/reviews",
+                                         {"score": 4, "no_conflict": True}))
     award_id = ok(cic_admin.post(f"/api/v1/fund/applications/{application['id']}/decision",
                                   {"outcome": "awarded"}), 200)["award_id"]
     assert award_id

@@ -53,8 +53,11 @@ def test_formal_q_and_personal_wheel_answers_never_reach_training(stack, api, tr
     q = wait_for(lambda: answered("q-responses", Q), what="formal Q allowed by the Enhanced licence")
     wheel = wait_for(lambda: answered("wheel-responses", WHEEL), what="wheel allowed by the wheel licence")
     assert q["notes"].startswith(marker) and wheel["instrument"] == "wellbeing_wheel"
-    # the organisation's admin (an overseer) reads them; training has no such endpoint at all
-    assert ok(admin.get(f"/api/v1/cic/cases/{case['id']}/q-responses"), 200)["total"] == 1
+    # the practitioner reads them; the organisation's admin sees counts only (DOMAIN "Rulings"
+    # -> CIC: case content is the practitioner's and the assigned overseer's); training has no
+    # such endpoint at all
+    assert ok(pro.get(f"/api/v1/cic/cases/{case['id']}/q-responses"), 200)["total"] == 1
+    assert admin.get(f"/api/v1/cic/cases/{case['id']}/q-responses").status_code == 404
 
     # the path from training to cic-tracker works; make sure the relays have had their turn
     # by waiting for a later training event to arrive (a registration booking)

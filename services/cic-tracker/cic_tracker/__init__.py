@@ -45,4 +45,12 @@ def create_app(config: dict | None = None) -> Flask:
         g.pop("user_id", None)
         g.pop("cic_caller", None)
 
+    @app.after_request
+    def _refused_changes_nothing(response):
+        # a refused request changes nothing, and holds no lock either (a row lock, SQLite's
+        # write lock) while an app context outlives the request (scripts, tests)
+        if response.status_code >= 400:
+            db.session.rollback()
+        return response
+
     return app

@@ -2,6 +2,19 @@
 the organisations they oversee. Learnt from training's events (see events/handlers.py),
 resolved from local tables on every request, so a new link or role counts on the next request.
 
+Rights come only from explicit facts, never from a free-text membership role (security L8):
+- organisation admin: `training.organisation_admin.changed` (the OrgAdmin table), nothing else;
+- Lead Plus: `training.practitioner.certified` with role lead_plus;
+- only *active* memberships count (an ended one gives nothing).
+
+Two levels of sight over a microproject (DOMAIN "Rulings" -> CIC, domain row 93):
+- its overview (credits, credit use, case count, case ids, states and counts): the practitioner,
+  the assigned overseer, the organisation's admins, Lead Plus members of the organisation and
+  CIC staff (who support practitioners and run the Tracker);
+- case content (case code, consent wording, scores, notes, goals, reflections, Q and wheel
+  answers, progress): the practitioner and the assigned overseer (`overseer_person_id`) only.
+  Nobody else, CIC staff included, reads it; to them a case endpoint answers 404 (logged).
+
 Object-level refusals answer 404 (the record's existence is not revealed) and are logged.
 """
 from __future__ import annotations
@@ -17,9 +30,6 @@ from imatter_shared.web.errors import Forbidden, NotFound
 from .extensions import db
 from .models import Certification, KnownPerson, Microproject, OrgAdmin, OrgMembership
 
-# Membership roles (as training names them) that make a person an overseer of their
-# organisation's microprojects: the organisation's admins / link contact.
-ADMIN_MEMBERSHIP_ROLES = frozenset({"admin", "org_admin", "link_contact", "owner"})
 OVERSEER_CERTIFICATION = "lead_plus"
 
 
@@ -49,18 +59,28 @@ class Caller:
     def is_practitioner_of(self, mp: Microproject) -> bool:
         return mp.practitioner_id in self.person_ids
 
+    def is_assigned_overseer_of(self, mp: Microproject) -> bool:
+        return mp.overseer_person_id is not None and mp.overseer_person_id in self.person_ids
+
     def oversees(self, mp: Microproject) -> bool:
-        return (mp.organisation_id in self.overseen_org_ids
-                or (mp.overseer_person_id is not None and mp.overseer_person_id in self.person_ids))
+        return mp.organisation_id in self.overseen_org_ids or self.is_assigned_overseer_of(mp)
 
     def can_see(self, mp: Microproject) -> bool:
+        """The microproject's overview: credits, credit use, case count and case counts."""
         return self.is_cic_staff or self.is_practitioner_of(mp) or self.oversees(mp)
+
+    def can_read_cases(self, mp: Microproject) -> bool:
+        """Case content (code, consent, scores, notes, goals, reflections): practitioner and
+        assigned overseer only (DOMAIN "Rulings" -> CIC)."""
+        return self.is_practitioner_of(mp) or self.is_assigned_overseer_of(mp)
 
 
 def person_ids_of(user_id: str) -> set[str]:
+    """The training persons this user is: `training.person.linked`, or an active membership
+    that names the user."""
     linked = set(db.session.scalars(sa.select(KnownPerson.person_id).where(KnownPerson.user_id == user_id)))
-    via_membership = set(db.session.scalars(sa.select(OrgMembership.person_id)
-                                            .where(OrgMembership.user_id == user_id)))
+    via_membership = set(db.session.scalars(sa.select(OrgMembership.person_id).where(
+        OrgMembership.user_id == user_id, OrgMembership.status == "active")))
     return linked | via_membership
 
 
@@ -69,20 +89,19 @@ def caller() -> Caller:
         return g.cic_caller
     principal = current_principal()
     persons = person_ids_of(principal.user_id)
-    admin_orgs: set[str] = set()
     lead_plus_orgs: set[str] = set()
     if persons:
-        rows = db.session.execute(sa.select(OrgMembership.organisation_id, OrgMembership.role).where(
-            OrgMembership.person_id.in_(persons), OrgMembership.status == "active")).all()
-        member_orgs = {org for org, _ in rows}
-        admin_orgs = {org for org, role in rows if role in ADMIN_MEMBERSHIP_ROLES}
+        # the membership role is free text in training and gives no rights here (L8)
+        member_orgs = set(db.session.scalars(sa.select(OrgMembership.organisation_id).where(
+            OrgMembership.person_id.in_(persons), OrgMembership.status == "active")))
         certs = db.session.execute(sa.select(Certification.organisation_id).where(
             Certification.person_id.in_(persons), Certification.role == OVERSEER_CERTIFICATION)).all()
         if certs:
-            # a Lead Plus oversees the organisations they are certified in or are a member of
-            lead_plus_orgs = {org for (org,) in certs if org} | member_orgs
-    # the user who created (or administers) an organisation in training, person or not
-    admin_orgs |= set(db.session.scalars(sa.select(OrgAdmin.organisation_id).where(
+            # a Lead Plus sees the overview of the organisations they are an active member of
+            lead_plus_orgs = member_orgs
+    # admin rights only from the explicit event: the user who created (or administers) an
+    # organisation in training, person or not
+    admin_orgs = set(db.session.scalars(sa.select(OrgAdmin.organisation_id).where(
         OrgAdmin.user_id == principal.user_id, OrgAdmin.status == "active")))
     g.cic_caller = Caller(principal, persons, admin_orgs, lead_plus_orgs)
     return g.cic_caller
@@ -106,9 +125,11 @@ def visible_microproject(microproject_id: str) -> tuple[Caller, Microproject]:
 
 
 def require_case_writer(c: Caller, mp: Microproject) -> None:
-    """Case data is written by the microproject's practitioner (CIC staff may act for them);
-    overseers read it but do not write it."""
-    if not (c.is_practitioner_of(mp) or c.is_cic_staff):
+    """Case data is written by the microproject's practitioner; the assigned overseer reads it
+    but does not write it. CIC staff support practitioners without handling case content, so
+    they no longer record case data for them (the ruling keeps case text to practitioner and
+    overseer)."""
+    if not c.is_practitioner_of(mp):
         raise Forbidden("Only the microproject's practitioner records case data.")
 
 
@@ -116,3 +137,15 @@ def require_manager(c: Caller, mp: Microproject) -> None:
     """Set-up, overseer and hub choices: the practitioner, an admin of the organisation, CIC staff."""
     if not (c.is_practitioner_of(mp) or mp.organisation_id in c.admin_org_ids or c.is_cic_staff):
         raise Forbidden("Only the practitioner, the organisation's admin or CIC staff may change this.")
+
+
+def organisations_of_user(user_id: str) -> set[str]:
+    """Organisations a user belongs to as cic knows them: active admin grants and the active
+    memberships of their persons (for a fund reviewer's independence)."""
+    orgs = set(db.session.scalars(sa.select(OrgAdmin.organisation_id).where(
+        OrgAdmin.user_id == user_id, OrgAdmin.status == "active")))
+    persons = person_ids_of(user_id)
+    if persons:
+        orgs |= set(db.session.scalars(sa.select(OrgMembership.organisation_id).where(
+            OrgMembership.person_id.in_(persons), OrgMembership.status == "active")))
+    return orgs

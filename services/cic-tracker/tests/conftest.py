@@ -99,6 +99,22 @@ class _Cic:
                                                              "organisation_id": organisation_id,
                                                              "certified_at": "2026-11-01T10:00:00Z"})
 
+    def fundable(self, roles=("learner",)):
+        """A practitioner the Fund accepts (DOMAIN "Rulings" -> CIC): an accepted member of an
+        organisation cic knows to hold an active Enhanced Licence. Returns (person_id, headers, org)."""
+        org = "org-" + _uuid.uuid4().hex[:8]
+        self.feed("training.licence.changed", {"organisation_id": org, "licence_type": "enhanced",
+                                              "status": "active", "valid_until": "2099-01-01T00:00:00Z"})
+        person_id, headers = self.person(roles=roles, organisation_id=org)
+        return person_id, headers, org
+
+    def reviewed(self, client, application_id, reviewers=2):
+        """`reviewers` independent fund reviewers each declare no conflict and review."""
+        for _ in range(reviewers):
+            r = client.post(f"/api/v1/fund/applications/{application_id}/reviews",
+                            json={"score": 4, "no_conflict": True}, headers=self.staff("fund_reviewer"))
+            assert r.status_code == 201, r.get_json()
+
     def staff(self, *roles):
         return self.keys.headers(user_id="staff-" + _uuid.uuid4().hex[:8], roles=list(roles or ("cic_staff",)))
 

@@ -34,6 +34,9 @@ class ApplicationArgs(PageArgs):
 class ReviewIn(Schema):
     score = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    no_conflict = fields.Boolean(load_default=False, metadata={
+        "description": "true declares that the reviewer has no conflict of interest with the application; "
+                       "only such reviews count towards an award"})
 
 
 class DecisionIn(Schema):
@@ -41,10 +44,26 @@ class DecisionIn(Schema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
+GIFT_MAX = 1_000_000  # pence: £10,000 a pledge (a larger gift is arranged with the CIC directly)
+
+
 class GiftIn(Schema):
-    amount = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10_000_000))
+    amount = fields.Integer(required=True, strict=True, validate=validate.Range(1, GIFT_MAX),
+                            metadata={"description": "pence, 1 to 1,000,000 (£10,000)"})
     currency = fields.String(load_default="GBP", validate=validate.OneOf(["GBP"]))
-    supporter_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                         metadata={"description": "the supporter's name as they wish it shown"})
+    supporter_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                                   metadata={"description": "earlier name of `name`"})
+
+
+class GiftArgs(PageArgs):
+    state = fields.String(load_default=None, validate=validate.OneOf(["pledged", "received", "void"]))
+
+
+class GiftReceivedIn(Schema):
+    reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                              metadata={"description": "the payment's reference, for the accounts"})
 
 
 # ---- rounds ----------------------------------------------------------------------------------
@@ -94,7 +113,11 @@ def round_summary(round_id):
 @blp.arguments(ApplicationIn)
 @blp.response(201, S.ApplicationOut)
 def apply(body):
-    app = svc.apply(caller().user_id, body)
+    """Apply for a package award. Checked against what cic knows by event (409 with `unmet`):
+    `own_practitioner` (the practitioner is the caller's own person), `organisation_known`,
+    `enhanced_licence` (the organisation holds an active Enhanced Practice Licence),
+    `accepted_member` (the practitioner is its accepted member)."""
+    app = svc.apply(caller(), body)
     db.session.commit()
     return svc.application_view(app), 201
 
@@ -121,8 +144,12 @@ def application(app_id):
 @blp.response(201, S.ReviewOut)
 @blp.alt_response(200, schema=S.ReviewOut, success=True, description="A second review by the same reviewer replaced the first")
 def review(body, app_id):
+    """Review an application (fund reviewers). `no_conflict: true` declares no conflict of
+    interest; a reviewer from the applicant's organisation, or the applicant, is refused
+    (409 `independent_reviewer`)."""
     c = caller()
-    rev, created = svc.review(svc.visible_application(c, app_id), c.user_id, body["score"], body["comment"])
+    rev, created = svc.review(svc.visible_application(c, app_id), c.user_id, body["score"], body["comment"],
+                              body["no_conflict"])
     db.session.commit()
     return svc.review_view(rev), (201 if created else 200)
 
@@ -132,6 +159,10 @@ def review(body, app_id):
 @blp.arguments(DecisionIn)
 @blp.response(200, S.ApplicationOut)
 def decision(body, app_id):
+    """Decide an application in a closed round. An award needs two reviews in the round by
+    independent reviewers each declaring no conflict (409 `two_reviews`), and, with
+    FUND_AWARDS_REQUIRE_BALANCE, a balance that covers it (409 `fund_balance`); decisions are
+    serialised, so concurrent awards never exceed the balance."""
     c = caller()
     out = svc.decide(svc.visible_application(c, app_id), body["outcome"], body["note"], c.user_id)
     db.session.commit()
@@ -145,13 +176,61 @@ def decision(body, app_id):
 @blp.arguments(GiftIn)
 @blp.response(201, S.GiftOut)
 def gift(body):
-    g = svc.give(caller().user_id, body["amount"], body["supporter_name"])
+    """"Support a Journey": pledge a gift to the fund (state `pledged`). It counts in the
+    balance only once CIC staff mark it received."""
+    g = svc.give(caller().user_id, body["amount"], body["name"] or body["supporter_name"])
     db.session.commit()
     return svc.gift_view(g), 201
+
+
+@blp.get("/gifts")
+@require_auth
+@blp.arguments(GiftArgs, location="query")
+@blp.response(200, S.GiftPage)
+def gifts(args):
+    """Gifts: all of them for CIC staff and fund reviewers (`?state=pledged` for the ones to
+    confirm); the caller's own pledges for anyone else."""
+    return page_of(svc.gifts_stmt(caller(), args["state"]), args["page"], args["per_page"], svc.gift_view)
+
+
+@blp.get("/gifts/<gift_id>")
+@require_auth
+@blp.response(200, S.GiftOut)
+def get_gift(gift_id):
+    """One gift: its pledger, CIC staff and fund reviewers (404 to anyone else)."""
+    return svc.gift_view(svc.visible_gift(caller(), gift_id))
+
+
+@blp.post("/gifts/<gift_id>/received")
+@require_roles("cic_staff")
+@blp.arguments(GiftReceivedIn)
+@blp.response(200, S.GiftOut)
+def gift_received(body, gift_id):
+    """CIC staff: the pledged money arrived; the gift now counts in the balance (409
+    `gift_pledged` if it is not pledged)."""
+    c = caller()
+    g = svc.receive_gift(svc.visible_gift(c, gift_id), c.user_id, body.get("reference"))
+    db.session.commit()
+    return svc.gift_view(g)
+
+
+@blp.post("/gifts/<gift_id>/void")
+@require_roles("cic_staff")
+@blp.response(200, S.GiftOut)
+def gift_void(gift_id):
+    """CIC staff: reverse a gift. A pledge that never came, or a received gift while the fund
+    still holds it (409 `fund_holds_gift` once awards have committed the money; 409
+    `gift_not_void` if already void)."""
+    c = caller()
+    g = svc.void_gift(svc.visible_gift(c, gift_id), c.user_id)
+    db.session.commit()
+    return svc.gift_view(g)
 
 
 @blp.get("/ledger")
 @blp.response(200, S.LedgerOut)
 @require_roles("cic_staff", "fund_reviewer")
 def ledger():
+    """The fund's ledger: `balance` counts received gifts only, minus awards; pledges are shown
+    apart (`pledged_total`)."""
     return svc.ledger()

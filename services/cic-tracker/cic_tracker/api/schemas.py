@@ -177,6 +177,7 @@ class ReviewOut(Out):
     reviewer_user_id = Str()
     score = Opt(fields.Integer)
     comment = Opt()
+    no_conflict = fields.Boolean(metadata={"description": "the reviewer declared no conflict of interest"})
     created_at = When()
 
 
@@ -202,6 +203,9 @@ class ApplicationOut(Out):
     currency = Str()
     reviews_count = fields.Integer()
     average_score = Opt(fields.Float)
+    qualifying_reviews = fields.Integer(metadata={
+        "description": "this round's reviews that count towards an award (independent, no conflict)"})
+    reviews_needed = fields.Integer()
     award_id = Opt()
     created_at = When()
     # with one application (GET /applications/{id})
@@ -242,10 +246,14 @@ class RoundSummaryOut(Out):
 
 class GiftOut(Out):
     id = Str()
+    state = Str(metadata={"enum": ["pledged", "received", "void"]})
     amount = fields.Integer(metadata={"description": "pence"})
     currency = Str()
-    supporter_name = Opt()
+    name = Opt()
+    supporter_name = Opt(metadata={"description": "same as name (earlier field name)"})
     created_at = When()
+    received_at = When()
+    voided_at = When()
 
 
 class LedgerEntryOut(Out):
@@ -259,9 +267,11 @@ class LedgerEntryOut(Out):
 
 class LedgerOut(Out):
     currency = Str()
-    gifts_total = fields.Integer()
+    gifts_total = fields.Integer(metadata={"description": "received gifts only, pence"})
     awards_total = fields.Integer()
-    balance = fields.Integer()
+    balance = fields.Integer(metadata={"description": "received gifts minus awards, pence"})
+    pledged_total = fields.Integer(metadata={"description": "pledged, not yet received (not in the balance)"})
+    pledged_count = fields.Integer()
     gifts_count = fields.Integer()
     awards_count = fields.Integer()
     shortfall = fields.Integer()
@@ -342,5 +352,6 @@ ConsultationPage = page_of(ConsultationOut)
 HubPage = page_of(HubOut)
 RoundPage = page_of(RoundOut)
 ApplicationPage = page_of(ApplicationOut)
+GiftPage = page_of(GiftOut)
 CaseToolResponsePage = page_of(CaseToolResponseOut)
 QBookingPage = page_of(QBookingOut)

@@ -106,9 +106,13 @@ def list_microprojects(args):
 @blp.get("/microprojects/<mp_id>")
 @blp.response(200, S.MicroprojectDetailOut)
 def get_microproject(mp_id):
-    _, mp = visible_microproject(mp_id)
+    """A microproject with its cases. The practitioner and the assigned overseer see each case's
+    code and consent; organisation admins, Lead Plus members of the organisation and CIC staff
+    see counts and credit use only (ids, states, dates, counts)."""
+    c, mp = visible_microproject(mp_id)
     out = svc.microproject_view(mp)
-    out["cases"] = [svc.case_view(c) for c in svc.cases_of(mp)]
+    view = svc.case_view if c.can_read_cases(mp) else svc.case_overview
+    out["cases"] = [view(case) for case in svc.cases_of(mp)]
     db.session.commit()  # lazily closed cases
     return out
 
@@ -177,6 +181,9 @@ def completion(body, mp_id):
 @blp.get("/cases/<case_id>")
 @blp.response(200, S.CaseDetailOut)
 def get_case(case_id):
+    """A case with its assessments, goals and reflections: for the microproject's practitioner
+    and its assigned overseer only (404 to anyone else, organisation admins and CIC staff
+    included; they see counts on the microproject)."""
     _, _, case = svc.visible_case(case_id)
     audit.record("read", "case", case.id)
     db.session.commit()
@@ -186,8 +193,11 @@ def get_case(case_id):
 @blp.post("/cases/<case_id>/consent/withdraw")
 @blp.response(200, S.CaseOut)
 def withdraw(case_id):
-    c, mp, case = svc.visible_case(case_id)
-    require_case_writer(c, mp)
+    """Withdraw consent: the case's data is erased. The practitioner, or CIC staff acting on a
+    participant's request (erasure reveals nothing of the case)."""
+    c, mp, case = svc.visible_case(case_id, content=False)
+    if not c.is_cic_staff:
+        require_case_writer(c, mp)
     svc.withdraw_consent(mp, case)
     audit.record("erase", "case", case.id)
     db.session.commit()
@@ -257,6 +267,8 @@ def add_reflection(body, case_id):
 @blp.arguments(ProgressArgs, location="query")
 @blp.response(200, S.ProgressOut)
 def progress(args, case_id):
+    """Per-area change from baseline (scores are case content: practitioner and assigned
+    overseer only)."""
     _, _, case = svc.visible_case(case_id)
     data = svc.progress_of(case)
     audit.record("read", "case", case.id)

@@ -11,7 +11,8 @@ from ..services import fund, tracker
 
 
 def on_package_purchased(session, envelope):
-    """A package sale opens the practitioner's microproject workspace with its Tracker credits."""
+    """A package sale opens the practitioner's microproject workspace with its Tracker credits.
+    Quantities the package type cannot carry are dead-lettered (Reject), never stored (L13)."""
     tracker.open_workspace(dict(envelope.data))
 
 
@@ -33,10 +34,12 @@ def on_membership_changed(session, envelope):
     if m is None:
         m = OrgMembership(organisation_id=d["organisation_id"], person_id=d["person_id"])
         session.add(m)
+    # the role is kept as a fact and gives no rights in cic (security L8); only an active
+    # membership counts (training sends this event when a membership becomes active or ends)
     m.role, m.status = d["role"], d["status"]
     if d.get("user_id"):
         m.user_id = d["user_id"]
-        if session.get(KnownPerson, d["person_id"]) is None:
+        if d["status"] == "active" and session.get(KnownPerson, d["person_id"]) is None:
             session.add(KnownPerson(person_id=d["person_id"], user_id=d["user_id"]))
 
 

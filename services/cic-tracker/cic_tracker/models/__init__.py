@@ -4,7 +4,7 @@ from .directory import Certification, KnownPerson, OrgAdmin, OrgLicence, OrgMemb
 from .hubs import Hub  # noqa: F401
 from .tracker import Area, Assessment, Case, Goal, Microproject, Reflection  # noqa: F401
 from .consultations import Consultation  # noqa: F401
-from .fund import FundApplication, FundAward, FundDecision, FundGift, FundReview, FundRound  # noqa: F401
+from .fund import FundAccount, FundApplication, FundAward, FundDecision, FundGift, FundReview, FundRound  # noqa: F401,E501
 # notifications (issue 12): the email outbox, preferences and contact addresses
 from .notifications import Notification, NotificationContact, NotificationPreference  # noqa: F401,E402
 # reflective tools (issue 11): formal Q and personal wheel on a case, licence facts, Q bookings

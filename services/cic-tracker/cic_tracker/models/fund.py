@@ -39,6 +39,9 @@ class FundReview(db.Model):
     reviewer_user_id = sa.Column(sa.String(100), nullable=False)
     score = sa.Column(sa.Integer, nullable=False)
     comment = sa.Column(sa.String(2000), nullable=False, default="")
+    # the reviewer declared no conflict of interest with the application (DOMAIN "Rulings"
+    # -> CIC: an award needs two such reviews, by reviewers outside the applicant's organisation)
+    no_conflict = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     created_at = created_column()
     __table_args__ = (sa.UniqueConstraint("application_id", "round_id", "reviewer_user_id", name="uq_review"),)
 
@@ -67,10 +70,28 @@ class FundAward(db.Model):
 
 
 class FundGift(db.Model):
-    """"Support a Journey": a gift into the fund, in pence."""
+    """"Support a Journey": a gift into the fund, in pence. state: pledged (promised, counts for
+    nothing) -> received (CIC staff saw the money arrive; counts in the balance) -> void
+    (reversed: a pledge that never came, or a received gift taken back while the fund still
+    holds it)."""
     __tablename__ = "fund_gifts"
     id = id_column()
     amount = sa.Column(sa.Integer, nullable=False)
     supporter_name = sa.Column(sa.String(200), nullable=True)
-    given_by = sa.Column(sa.String(100), nullable=False)
+    given_by = sa.Column(sa.String(100), nullable=False, index=True)
+    state = sa.Column(sa.String(20), nullable=False, default="pledged", server_default="pledged")
+    received_at = sa.Column(sa.DateTime, nullable=True)
+    received_by = sa.Column(sa.String(100), nullable=True)
+    reference = sa.Column(sa.String(200), nullable=True)
+    voided_at = sa.Column(sa.DateTime, nullable=True)
+    voided_by = sa.Column(sa.String(100), nullable=True)
     created_at = created_column()
+
+
+class FundAccount(db.Model):
+    """One row ("fund"): every change to the fund's money (award, gift received or voided)
+    first bumps its version, a guarded write that serialises them on PostgreSQL (row lock) and
+    on SQLite (one writer), so a balance check and the write it allows cannot interleave."""
+    __tablename__ = "fund_accounts"
+    id = sa.Column(sa.String(20), primary_key=True)
+    version = sa.Column(sa.Integer, nullable=False, default=0)

@@ -19,6 +19,9 @@ class Microproject(db.Model):
     hub_id = sa.Column(sa.String(32), sa.ForeignKey("hubs.id"), nullable=True, index=True)
     tracker_credits = sa.Column(sa.Integer, nullable=False)
     credits_used = sa.Column(sa.Integer, nullable=False, default=0)
+    # cases that count (open, closed, erased; a withdrawn case leaves): taken with a guarded
+    # UPDATE so the 3-case limit holds under concurrent openings on every engine
+    cases_count = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
     online_accounts = sa.Column(sa.Integer, nullable=False, default=0)
     setup_done_at = sa.Column(sa.DateTime, nullable=True)
     overseer_person_id = sa.Column(sa.String(100), nullable=True, index=True)
@@ -61,6 +64,8 @@ class Case(db.Model):
     follow_ups_count = sa.Column(sa.Integer, nullable=False, default=0)
     goals_count = sa.Column(sa.Integer, nullable=False, default=0)
     reflections_count = sa.Column(sa.Integer, nullable=False, default=0)
+    # one code per microproject, also under concurrent openings (an erased case's code is null)
+    __table_args__ = (sa.UniqueConstraint("microproject_id", "code", name="uq_case_code"),)
 
 
 class Assessment(db.Model):

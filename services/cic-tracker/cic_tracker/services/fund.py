@@ -9,18 +9,36 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app
 
+from imatter_shared.events.envelope import parse_timestamp
 from imatter_shared.web.auth import log_refusal
 from imatter_shared.web.errors import NotFound, RuleViolation
 
-from ..authz import Caller
+from ..authz import Caller, organisations_of_user
 from ..extensions import db
-from ..models import FundApplication, FundAward, FundDecision, FundGift, FundReview, FundRound
+from ..models import (Certification, FundAccount, FundApplication, FundAward, FundDecision, FundGift, FundReview,
+                      FundRound, OrgAdmin, OrgLicence, OrgMembership)
 from ..rules import fund as rules
 from ..rules.packages import PACKAGE_PRICES
 from .common import emit, iso, now
 
 CURRENCY = "GBP"
 LEDGER_ENTRIES = 100
+REVIEWS_FOR_AWARD = 2
+
+
+def lock_fund() -> None:
+    """Serialise every change to the fund's money: create the single account row if it is
+    missing (a no-op when present), then bump its version. The UPDATE holds a row lock on
+    PostgreSQL and SQLite's write lock until commit, so the balance read after it is the one
+    the write acts on (awards never exceed the balance under concurrent decisions)."""
+    table = FundAccount.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(table).values(id="fund", version=0).on_conflict_do_nothing(index_elements=["id"]))
+    db.session.execute(sa.update(FundAccount).where(FundAccount.id == "fund")
+                       .values(version=FundAccount.version + 1))
 
 
 # ---- rounds --------------------------------------------------------------------------------
@@ -104,7 +122,63 @@ def round_view(r: FundRound) -> dict:
 
 # ---- applications and reviews ------------------------------------------------------------------
 
-def apply(user_id: str, body: dict) -> FundApplication:
+def _organisation_known(org_id: str) -> bool:
+    """cic knows an organisation only from training's events about it."""
+    for model in (OrgLicence, OrgMembership, OrgAdmin, Certification):
+        if db.session.scalar(sa.select(sa.func.count()).select_from(model)
+                             .where(model.organisation_id == org_id)):
+            return True
+    return False
+
+
+def _enhanced_active(org_id: str) -> bool:
+    lic = db.session.get(OrgLicence, (org_id, "enhanced"))
+    if lic is None or lic.status != "active":
+        return False
+    if lic.valid_until:
+        try:
+            return naive(parse_timestamp(lic.valid_until)) >= now()
+        except ValueError:
+            return True  # a date training sent without an offset: trust the status
+    return True
+
+
+def naive(moment):
+    return moment.replace(tzinfo=None)
+
+
+def application_unmet(c: Caller, body: dict) -> list[str]:
+    """DOMAIN "Rulings" -> CIC: the Fund checks an application against what cic knows by event.
+    The practitioner is the applicant's own person; the organisation is known and holds an
+    active Enhanced Licence; the practitioner is its accepted (active) member."""
+    unmet = []
+    practitioner, org = body["practitioner_id"], body["organisation_id"]
+    if practitioner not in c.person_ids:
+        unmet.append("own_practitioner")
+    if not _organisation_known(org):
+        unmet.append("organisation_known")
+    if not _enhanced_active(org):
+        unmet.append("enhanced_licence")
+    member = db.session.get(OrgMembership, (org, practitioner))
+    if member is None or member.status != "active":
+        unmet.append("accepted_member")
+    return unmet
+
+
+APPLICATION_RULES = {
+    "own_practitioner": "the practitioner must be you (your own person in I Matter Training)",
+    "organisation_known": "the organisation must be one I Matter Training has told the CIC about",
+    "enhanced_licence": "the organisation must hold an active Enhanced Practice Licence",
+    "accepted_member": "the practitioner must be an accepted member of the organisation",
+}
+
+
+def apply(c: Caller, body: dict) -> FundApplication:
+    unmet = application_unmet(c, body)
+    if unmet:
+        raise RuleViolation("The application cannot be accepted: " + "; ".join(APPLICATION_RULES[u] for u in unmet)
+                            + ".", unmet=unmet)
+    user_id = c.user_id
     r = open_round()
     app = FundApplication(round_id=r.id, applicant_user_id=user_id, practitioner_id=body["practitioner_id"],
                           organisation_id=body["organisation_id"], package_type=body["package_type"],
@@ -134,10 +208,20 @@ def applications_stmt(c: Caller, round_id: str | None):
     return stmt if may_see_all(c) else stmt.where(FundApplication.applicant_user_id == c.user_id)
 
 
-def review(app: FundApplication, reviewer: str, score: int, comment: str) -> tuple[FundReview, bool]:
-    """One review per reviewer per round; a second one from the same reviewer replaces it."""
+def _independent(app: FundApplication, reviewer: str) -> bool:
+    """A reviewer is not the applicant and is outside the applicant's organisation."""
+    return reviewer != app.applicant_user_id and app.organisation_id not in organisations_of_user(reviewer)
+
+
+def review(app: FundApplication, reviewer: str, score: int, comment: str,
+           no_conflict: bool = False) -> tuple[FundReview, bool]:
+    """One review per reviewer per round; a second one from the same reviewer replaces it.
+    A reviewer from the applicant's organisation (or the applicant) may not review it."""
     if app.state != "submitted":
         raise RuleViolation("The application already has an outcome.", unmet=["undecided"])
+    if not _independent(app, reviewer):
+        raise RuleViolation("A reviewer must be independent of the application: not the applicant and not "
+                            "from the applicant's organisation.", unmet=["independent_reviewer"])
     rev = db.session.scalar(sa.select(FundReview).where(
         FundReview.application_id == app.id, FundReview.round_id == app.round_id,
         FundReview.reviewer_user_id == reviewer))
@@ -145,7 +229,7 @@ def review(app: FundApplication, reviewer: str, score: int, comment: str) -> tup
     if created:
         rev = FundReview(application_id=app.id, round_id=app.round_id, reviewer_user_id=reviewer)
         db.session.add(rev)
-    rev.score, rev.comment = score, comment
+    rev.score, rev.comment, rev.no_conflict = score, comment, bool(no_conflict)
     rev.created_at = now()
     return rev, created
 
@@ -153,7 +237,16 @@ def review(app: FundApplication, reviewer: str, score: int, comment: str) -> tup
 def review_view(rev: FundReview) -> dict:
     return {"id": rev.id, "application_id": rev.application_id, "round_id": rev.round_id,
             "reviewer_user_id": rev.reviewer_user_id, "score": rev.score, "comment": rev.comment,
-            "created_at": iso(rev.created_at)}
+            "no_conflict": rev.no_conflict, "created_at": iso(rev.created_at)}
+
+
+def qualifying_reviews(app: FundApplication) -> int:
+    """Reviews that count towards an award: this round's, each declaring no conflict, by a
+    reviewer who is (still) independent of the application."""
+    reviewers = db.session.scalars(sa.select(FundReview.reviewer_user_id).where(
+        FundReview.application_id == app.id, FundReview.round_id == app.round_id,
+        FundReview.no_conflict.is_(True)))
+    return sum(1 for reviewer in set(reviewers) if _independent(app, reviewer))
 
 
 def _scores(app_id: str, round_id: str | None = None) -> tuple[int, float | None]:
@@ -171,6 +264,7 @@ def application_view(app: FundApplication, with_reviews: bool = False) -> dict:
            "organisation_id": app.organisation_id, "package_type": app.package_type, "summary": app.summary,
            "state": app.state, "deferrals": app.deferrals, "amount_requested": PACKAGE_PRICES[app.package_type],
            "currency": CURRENCY, "reviews_count": count, "average_score": avg,
+           "qualifying_reviews": qualifying_reviews(app), "reviews_needed": REVIEWS_FOR_AWARD,
            "award_id": award.id if award else None, "created_at": iso(app.created_at)}
     if with_reviews:
         out["reviews"] = [review_view(r) for r in db.session.scalars(
@@ -183,6 +277,8 @@ def application_view(app: FundApplication, with_reviews: bool = False) -> dict:
 # ---- decisions, awards, gifts, ledger -------------------------------------------------------
 
 def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -> dict:
+    lock_fund()  # decisions (and every money change) one at a time; then re-read the application
+    db.session.refresh(app)
     r = refresh_round(db.session.get(FundRound, app.round_id))
     unmet = rules.can_decide(r.state, app.state)
     if unmet:
@@ -193,6 +289,9 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
     db.session.add(decision)
     award = None
     if outcome == "awarded":
+        if qualifying_reviews(app) < REVIEWS_FOR_AWARD:
+            raise RuleViolation("An award needs two reviews by reviewers outside the applicant's organisation, "
+                                "each declaring no conflict of interest.", unmet=["two_reviews"])
         amount = PACKAGE_PRICES[app.package_type]
         unmet = rules.can_award(amount, ledger_totals()["balance"], current_app.config["FUND_AWARDS_REQUIRE_BALANCE"])
         if unmet:
@@ -251,33 +350,95 @@ def summary(r: FundRound) -> dict:
 
 
 def give(user_id: str, amount: int, supporter_name: str | None) -> FundGift:
-    gift = FundGift(amount=amount, supporter_name=supporter_name, given_by=user_id)
+    """A pledge: it counts for nothing until CIC staff mark the money received."""
+    gift = FundGift(amount=amount, supporter_name=supporter_name, given_by=user_id, state="pledged")
     db.session.add(gift)
     return gift
 
 
+def may_see_gifts(c: Caller) -> bool:
+    return c.is_cic_staff or c.is_fund_reviewer
+
+
+def visible_gift(c: Caller, gift_id: str) -> FundGift:
+    """A gift for CIC staff and fund reviewers, or for the user who pledged it; else 404."""
+    gift = db.session.get(FundGift, gift_id)
+    if gift is None:
+        raise NotFound("No gift with that id.")
+    if not (may_see_gifts(c) or gift.given_by == c.user_id):
+        log_refusal("fund_gift", gift_id)
+        raise NotFound("No gift with that id.")
+    return gift
+
+
+def gifts_stmt(c: Caller, state: str | None):
+    stmt = sa.select(FundGift).order_by(FundGift.created_at.desc(), FundGift.id)
+    if state:
+        stmt = stmt.where(FundGift.state == state)
+    return stmt if may_see_gifts(c) else stmt.where(FundGift.given_by == c.user_id)
+
+
+def receive_gift(gift: FundGift, user_id: str, reference: str | None) -> FundGift:
+    """CIC staff saw the money arrive: the gift now counts in the fund's balance."""
+    lock_fund()
+    done = db.session.execute(sa.update(FundGift).where(FundGift.id == gift.id, FundGift.state == "pledged")
+                              .values(state="received", received_at=now(), received_by=user_id,
+                                      reference=reference)).rowcount
+    db.session.refresh(gift)
+    if not done:
+        raise RuleViolation(f"Only a pledged gift can be marked received; this one is {gift.state}.",
+                            unmet=["gift_pledged"])
+    return gift
+
+
+def void_gift(gift: FundGift, user_id: str) -> FundGift:
+    """Reverse a gift: a pledge that never came, or a received gift the fund still holds (the
+    balance without it stays at or above zero; money already committed to awards cannot be
+    taken back)."""
+    lock_fund()
+    db.session.refresh(gift)
+    if gift.state == "void":
+        raise RuleViolation("The gift is already void.", unmet=["gift_not_void"])
+    if gift.state == "received" and ledger_totals()["balance"] < gift.amount:
+        raise RuleViolation("The fund no longer holds this gift: awards have committed it, so it cannot be "
+                            "voided.", unmet=["fund_holds_gift"])
+    done = db.session.execute(sa.update(FundGift).where(FundGift.id == gift.id, FundGift.state == gift.state)
+                              .values(state="void", voided_at=now(), voided_by=user_id)).rowcount
+    db.session.refresh(gift)
+    if not done:
+        raise RuleViolation("The gift changed meanwhile; try again.", unmet=["gift_not_void"])
+    return gift
+
+
 def gift_view(g: FundGift) -> dict:
-    return {"id": g.id, "amount": g.amount, "currency": CURRENCY, "supporter_name": g.supporter_name,
-            "created_at": iso(g.created_at)}
+    return {"id": g.id, "state": g.state, "amount": g.amount, "currency": CURRENCY, "name": g.supporter_name,
+            "supporter_name": g.supporter_name, "created_at": iso(g.created_at),
+            "received_at": iso(g.received_at), "voided_at": iso(g.voided_at)}
 
 
 def ledger_totals() -> dict:
-    gifts = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(FundGift.amount), 0)))
+    """The balance counts received gifts only (pledges and void gifts count for nothing)."""
+    gifts = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(FundGift.amount), 0))
+                              .where(FundGift.state == "received"))
     awards = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(FundAward.amount), 0)))
     return {"gifts_total": int(gifts), "awards_total": int(awards), "balance": int(gifts) - int(awards)}
 
 
 def ledger() -> dict:
     totals = ledger_totals()
-    entries = [{"kind": "gift", "id": g.id, "amount": g.amount, "at": iso(g.created_at)}
-               for g in db.session.scalars(sa.select(FundGift))]
+    pledged_count, pledged_total = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(FundGift.amount), 0))
+        .where(FundGift.state == "pledged")).one()
+    entries = [{"kind": "gift", "id": g.id, "amount": g.amount, "state": g.state, "at": iso(g.received_at)}
+               for g in db.session.scalars(sa.select(FundGift).where(FundGift.state == "received"))]
     entries += [{"kind": "award", "id": a.id, "amount": -a.amount, "application_id": a.application_id,
                  "state": a.state, "at": iso(a.created_at)}
                 for a in db.session.scalars(sa.select(FundAward))]
-    entries.sort(key=lambda e: (e["at"], e["id"]))
+    entries.sort(key=lambda e: (e["at"] or "", e["id"]))
     return {"currency": CURRENCY, **totals,
             "gifts_count": sum(1 for e in entries if e["kind"] == "gift"),
             "awards_count": sum(1 for e in entries if e["kind"] == "award"),
+            "pledged_total": int(pledged_total), "pledged_count": int(pledged_count),
             "shortfall": max(-totals["balance"], 0),
             "entries": entries[-LEDGER_ENTRIES:]}  # the latest; the totals cover them all
 

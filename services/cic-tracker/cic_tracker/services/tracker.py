@@ -26,14 +26,35 @@ COUNTED = ("open", "closed", "erased")
 def open_workspace(data: dict) -> Microproject | None:
     """From training.package.purchased: one microproject per package (idempotent)."""
     existing = db.session.scalar(sa.select(Microproject).where(Microproject.package_id == data["package_id"]))
-    if existing is not None or data["package_type"] not in PACKAGE_RULES:
+    if existing is not None:
         return existing
+    problem = package_problem(data)
+    if problem:
+        from imatter_shared.messaging.consumer import Reject
+        raise Reject(f"training.package.purchased refused: {problem}")
     mp = Microproject(package_id=data["package_id"], package_type=data["package_type"],
                       organisation_id=data["organisation_id"], practitioner_id=data["practitioner_id"],
-                      tracker_credits=data["tracker_uses"], credits_used=0,
+                      tracker_credits=data["tracker_uses"], credits_used=0, cases_count=0,
                       online_accounts=data.get("online_accounts", 0), state="open")
     db.session.add(mp)
     return mp
+
+
+def package_problem(data: dict) -> str | None:
+    """Why a `training.package.purchased` event cannot be applied (security L13), or None.
+    Its quantities must be what the package type can hold: a forged Type 3 with no Tracker
+    uses would complete a practicum without measures, an inflated one would hand out credits."""
+    rule = PACKAGE_RULES.get(data.get("package_type"))
+    if rule is None:
+        return "unknown package type"
+    uses, accounts = data.get("tracker_uses"), data.get("online_accounts", 0)
+    if rule.max_tracker_uses == 0 and uses != 0:
+        return f"type {rule.type} carries no Tracker uses"
+    if rule.max_tracker_uses and not 1 <= uses <= rule.max_tracker_uses:
+        return f"type {rule.type} carries 1-{rule.max_tracker_uses} Tracker uses"
+    if not 0 <= accounts <= rule.max_online_accounts:
+        return f"type {rule.type} carries at most {rule.max_online_accounts} online accounts"
+    return None
 
 
 def microproject_view(mp: Microproject) -> dict:
@@ -46,7 +67,7 @@ def microproject_view(mp: Microproject) -> dict:
         "needs_setup": rule.needs_setup, "setup_done": mp.setup_done_at is not None,
         "setup_done_at": iso(mp.setup_done_at),
         "overseer_role_required": rule.overseer_role, "overseer_person_id": mp.overseer_person_id,
-        "cases_count": _counted_cases(mp), "max_cases": rules.MAX_CASES,
+        "cases_count": mp.cases_count, "max_cases": rules.MAX_CASES,
         "completed_at": iso(mp.completed_at), "created_at": iso(mp.created_at),
     }
 
@@ -88,33 +109,38 @@ def set_hub(mp: Microproject, hub_id: str | None) -> Microproject:
     return mp
 
 
-def _lock(mp: Microproject) -> None:
-    """Serialise case openings and completion per microproject (row lock on PostgreSQL; SQLite
-    has one writer at a time), so two requests cannot both take the third case slot."""
-    db.session.execute(sa.select(Microproject.id).where(Microproject.id == mp.id).with_for_update())
-
-
-def _counted_cases(mp: Microproject) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(
-        Case.microproject_id == mp.id, Case.state.in_(COUNTED)))
+def _take_case_slot(mp: Microproject) -> bool:
+    """Claim one of the microproject's case slots with a guarded UPDATE (security L9): it
+    serialises on PostgreSQL (row lock) and on SQLite (one writer), so concurrent openings can
+    never pass 3 cases, and the loser gets a 409, not a 500."""
+    taken = db.session.execute(
+        sa.update(Microproject).where(Microproject.id == mp.id, Microproject.state == "open",
+                                      Microproject.cases_count < rules.MAX_CASES)
+        .values(cases_count=Microproject.cases_count + 1)).rowcount
+    db.session.refresh(mp)
+    return bool(taken)
 
 
 def _progressed(mp: Microproject) -> None:
     """Counts only, so training can derive stage 5 (a microproject with 1-3 cases under way)."""
     db.session.flush()
     emit("cic.microproject.progressed", {"package_id": mp.package_id, "organisation_id": mp.organisation_id,
-                                         "cases_count": _counted_cases(mp), "state": mp.state})
+                                         "cases_count": mp.cases_count, "state": mp.state})
 
 
 # ---- cases ---------------------------------------------------------------------------------
 
-def visible_case(case_id: str) -> tuple[Caller, Microproject, Case]:
+def visible_case(case_id: str, content: bool = True) -> tuple[Caller, Microproject, Case]:
+    """The case if the caller may reach it; else 404 (logged). `content` (the default): its
+    code, consent, scores, notes, goals and reflections, which only the practitioner and the
+    assigned overseer reach (DOMAIN "Rulings" -> CIC). Without `content`, whoever sees the
+    microproject's overview."""
     case = db.session.get(Case, case_id)
     if case is None:
         raise NotFound("No case with that id.")
     c = caller()
     mp = db.session.get(Microproject, case.microproject_id)
-    if not c.can_see(mp):
+    if not (c.can_read_cases(mp) if content else c.can_see(mp)):
         log_refusal("case", case_id)
         raise NotFound("No case with that id.")
     close_if_expired(case, mp)
@@ -128,13 +154,15 @@ def open_case(mp: Microproject, code: str, consent: dict) -> Case:
     given_at = naive_utc(consent["given_at"]) if consent.get("given_at") else now()
     if (given_at - now()).total_seconds() > 300:
         raise ApiError("Consent cannot be given in the future.", 400, errors={"consent.given_at": ["Is in the future."]})
-    _lock(mp)
     for case in db.session.scalars(sa.select(Case).where(Case.microproject_id == mp.id, Case.state == "open")):
         close_if_expired(case, mp)
-    unmet = rules.can_open_case(_counted_cases(mp), mp.state)
+    unmet = rules.can_open_case(mp.cases_count, mp.state)
+    if not unmet and not _take_case_slot(mp):  # lost the race for the last slot
+        unmet = rules.can_open_case(mp.cases_count, mp.state) or ["max_cases"]
     if unmet:
         detail = ("A microproject has at most 3 cases." if "max_cases" in unmet else "The microproject is completed.")
         raise RuleViolation(detail, unmet=unmet)
+    # a second case with the same code: refused here, and by uq_case_code under a race
     clash = db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(
         Case.microproject_id == mp.id, Case.code == code))
     if clash:
@@ -173,9 +201,14 @@ def _erase(case: Case, state: str) -> None:
 def withdraw_consent(mp: Microproject, case: Case) -> Case:
     if case.state == "withdrawn":
         return case
+    counted = case.state in COUNTED
     case.consent_withdrawn_at = now()
     case.closed_at = case.closed_at or case.consent_withdrawn_at
     _erase(case, "withdrawn")
+    if counted:  # a withdrawn case leaves the microproject and frees its slot
+        db.session.execute(sa.update(Microproject).where(Microproject.id == mp.id, Microproject.cases_count > 0)
+                           .values(cases_count=Microproject.cases_count - 1))
+        db.session.refresh(mp)
     _progressed(mp)
     return case
 
@@ -185,6 +218,18 @@ def case_view(case: Case) -> dict:
         "id": case.id, "microproject_id": case.microproject_id, "code": case.code, "state": case.state,
         "consent": {"given_by": case.consent_given_by, "scope": case.consent_scope,
                     "given_at": iso(case.consent_given_at), "withdrawn_at": iso(case.consent_withdrawn_at)},
+        "opened_at": iso(case.opened_at), "support_until": iso(case.support_until),
+        "closed_at": iso(case.closed_at), "erased_at": iso(case.erased_at),
+        "counts": {"baselines": case.baselines_count, "follow_ups": case.follow_ups_count,
+                   "goals": case.goals_count, "reflections": case.reflections_count},
+    }
+
+
+def case_overview(case: Case) -> dict:
+    """What an organisation admin, a Lead Plus of the organisation or CIC staff see of a case
+    they do not oversee: ids, dates, state and counts; no code, consent wording or content."""
+    return {
+        "id": case.id, "microproject_id": case.microproject_id, "state": case.state,
         "opened_at": iso(case.opened_at), "support_until": iso(case.support_until),
         "closed_at": iso(case.closed_at), "erased_at": iso(case.erased_at),
         "counts": {"baselines": case.baselines_count, "follow_ups": case.follow_ups_count,
@@ -213,9 +258,14 @@ def _writable(case: Case, mp: Microproject) -> None:
 def ensure_areas() -> None:
     """Sample areas when none are configured yet (clearly labelled as samples)."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(Area)) == 0:
+        # concurrent first requests may both seed: a second insert of a code does nothing
+        if db.session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
         for pos, (code, label) in enumerate(SAMPLE_AREAS):
-            db.session.add(Area(code=code, label=label, position=pos, active=True))
-        db.session.flush()
+            db.session.execute(insert(Area.__table__).values(code=code, label=label, position=pos, active=True)
+                               .on_conflict_do_nothing(index_elements=["code"]))
 
 
 def areas(active_only: bool = True) -> list[Area]:
@@ -260,13 +310,21 @@ def add_assessment(mp: Microproject, case: Case, kind: str, scores: dict, notes:
     if not claimed:
         raise RuleViolation("No Tracker credit left.", unmet=["tracker_credit"])
     db.session.refresh(mp)
-    seq = case.baselines_count + case.follow_ups_count
+    # a case has one baseline: a guarded UPDATE, so two concurrent baselines cannot both land
+    if kind == "baseline":
+        counted = db.session.execute(sa.update(Case).where(Case.id == case.id, Case.state == "open",
+                                                           Case.baselines_count == 0)
+                                     .values(baselines_count=Case.baselines_count + 1)).rowcount
+    else:
+        counted = db.session.execute(sa.update(Case).where(Case.id == case.id, Case.state == "open")
+                                     .values(follow_ups_count=Case.follow_ups_count + 1)).rowcount
+    if not counted:  # lost a race (the credit claim above is rolled back with the request)
+        db.session.rollback()
+        raise RuleViolation("A Tracker use is refused: single_baseline.", unmet=["single_baseline"])
+    db.session.refresh(case)
+    seq = case.baselines_count + case.follow_ups_count - 1
     a = Assessment(case_id=case.id, kind=kind, scores=dict(scores), notes=notes, recorded_by=user_id, seq=seq)
     db.session.add(a)
-    if kind == "baseline":
-        case.baselines_count += 1
-    else:
-        case.follow_ups_count += 1
     emit("cic.tracker.credit_used", {"package_id": mp.package_id, "credits_left": mp.credits_left})
     return a
 
@@ -335,7 +393,6 @@ def progress_of(case: Case) -> dict:
 # ---- completion and retention --------------------------------------------------------------
 
 def complete(mp: Microproject, reflection: str) -> Microproject:
-    _lock(mp)
     cases = [c for c in cases_of(mp) if c.state in COUNTED]
     counts = [rules.CaseCounts(c.baselines_count, c.follow_ups_count) for c in cases]
     unmet = rules.completion_unmet(mp.state, mp.tracker_credits, counts, reflection)
@@ -343,8 +400,12 @@ def complete(mp: Microproject, reflection: str) -> Microproject:
         raise RuleViolation("The microproject does not meet the practicum rules yet: " + ", ".join(unmet) + ".",
                             unmet=unmet)
     at = now()
-    mp.state = "completed"
-    mp.completed_at = at
+    # one completion per microproject, even under concurrent requests (guarded UPDATE)
+    done = db.session.execute(sa.update(Microproject).where(Microproject.id == mp.id, Microproject.state == "open")
+                              .values(state="completed", completed_at=at)).rowcount
+    db.session.refresh(mp)
+    if not done:
+        raise RuleViolation("The microproject is completed.", unmet=["microproject_open"])
     mp.completion_reflection = reflection.strip()
     for case in cases:  # support ends with the microproject; data is then kept for retention
         if case.state == "open":

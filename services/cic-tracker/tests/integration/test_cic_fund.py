@@ -6,9 +6,11 @@ from cic_tracker.models import FundRound
 from cic_tracker.rules.fund import next_quarter, quarter_label, quarter_of
 
 
-def _apply(client, headers, package_type=1):
+def _apply(client, applicant, package_type=1):
+    """`applicant` is cic.fundable(): (person_id, headers, organisation_id)."""
+    person, headers, org = applicant
     r = client.post("/api/v1/fund/applications", json={
-        "practitioner_id": "p-1", "organisation_id": "org-1", "package_type": package_type,
+        "practitioner_id": person, "organisation_id": org, "package_type": package_type,
         "summary": "A small project where funding is the barrier"}, headers=headers)
     assert r.status_code == 201, r.get_json()
     return r.get_json()
@@ -20,8 +22,8 @@ def _open_round(client, headers):
 
 
 def test_the_current_quarters_round_exists_and_takes_applications(client, cic):
-    _, user = cic.person()
-    body = client.get("/api/v1/fund/rounds", headers=user).get_json()
+    user = cic.fundable()
+    body = client.get("/api/v1/fund/rounds", headers=user[1]).get_json()
     assert body["total"] == 1
     [r] = body["items"]
     assert r["state"] == "open" and r["quarter"] == quarter_label(*quarter_of(datetime.utcnow()))
@@ -30,11 +32,11 @@ def test_the_current_quarters_round_exists_and_takes_applications(client, cic):
     assert app["round_id"] == r["id"] and app["state"] == "submitted" and app["amount_requested"] == 15000
     assert client.post("/api/v1/fund/applications", json={"practitioner_id": "p", "organisation_id": "o",
                                                           "package_type": 5, "summary": "x"},
-                       headers=user).status_code == 400
+                       headers=user[1]).status_code == 400
 
 
 def test_fund_story_apply_close_review_award(client, cic):
-    _, applicant = cic.person()
+    applicant = cic.fundable()
     staff, reviewer = cic.staff("cic_staff"), cic.staff("fund_reviewer")
     app = _apply(client, applicant, package_type=2)
     round_id = app["round_id"]
@@ -45,32 +47,40 @@ def test_fund_story_apply_close_review_award(client, cic):
     assert r.status_code == 200 and r.get_json()["state"] == "closed"
     assert client.post(f"/api/v1/fund/rounds/{round_id}/close", headers=staff).status_code == 409
     assert client.post(f"/api/v1/fund/applications/{app['id']}/reviews", json={"score": 4, "comment": "clear"},
-                       headers=applicant).status_code == 403
+                       headers=applicant[1]).status_code == 403
     r = client.post(f"/api/v1/fund/applications/{app['id']}/reviews", json={"score": 6}, headers=reviewer)
     assert r.status_code == 400
-    r = client.post(f"/api/v1/fund/applications/{app['id']}/reviews", json={"score": 4, "comment": "clear"},
-                    headers=reviewer)
+    r = client.post(f"/api/v1/fund/applications/{app['id']}/reviews", json={"score": 4, "comment": "clear",
+                                                                          "no_conflict": True}, headers=reviewer)
+    assert r.status_code == 201
+    # one review is not enough: an award needs two independent reviews declaring no conflict
+    r = client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded"}, headers=reviewer)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["two_reviews"]
+    r = client.post(f"/api/v1/fund/applications/{app['id']}/reviews", json={"score": 4, "no_conflict": True},
+                    headers=cic.staff("fund_reviewer"))
     assert r.status_code == 201
     summary = client.get(f"/api/v1/fund/rounds/{round_id}/summary", headers=reviewer).get_json()
     assert summary["counts"]["applications"] == 1 and summary["applications"][0]["average_score"] == 4.0
+    assert summary["applications"][0]["reviews_count"] == 2
     r = client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded", "note": "yes"},
                     headers=reviewer)
     assert r.status_code == 200
     body = r.get_json()
     assert body["award_id"] and body["state"] == "awarded"
     [event] = cic.outbox("cic.fund.awarded")
-    assert event["data"] == {"award_id": body["award_id"], "application_id": app["id"], "practitioner_id": "p-1",
-                             "organisation_id": "org-1", "package_type": 2, "amount": 30000}
+    assert event["data"] == {"award_id": body["award_id"], "application_id": app["id"],
+                             "practitioner_id": applicant[0], "organisation_id": applicant[2], "package_type": 2,
+                             "amount": 30000}
     r = client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "declined"}, headers=staff)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["undecided"]
-    rounds = {x["id"]: x for x in client.get("/api/v1/fund/rounds", headers=applicant).get_json()["items"]}
+    rounds = {x["id"]: x for x in client.get("/api/v1/fund/rounds", headers=applicant[1]).get_json()["items"]}
     assert rounds[round_id]["state"] == "decided"
     # the next application goes into the next open round
     assert _apply(client, applicant)["round_id"] != round_id
 
 
 def test_a_deferred_application_moves_to_the_next_round(client, cic, db):
-    _, applicant = cic.person()
+    applicant = cic.fundable()
     staff = cic.staff()
     app = _apply(client, applicant)
     declined = _apply(client, applicant)
@@ -91,20 +101,21 @@ def test_a_deferred_application_moves_to_the_next_round(client, cic, db):
 
 
 def test_rounds_close_by_date(client, cic, db):
-    _, user = cic.person()
-    r = _open_round(client, user)
+    user = cic.fundable()
+    r = _open_round(client, user[1])
     row = db.session.get(FundRound, r["id"])
     row.closes_at = datetime.utcnow() - timedelta(seconds=1)
     db.session.commit()
-    states = {x["id"]: x["state"] for x in client.get("/api/v1/fund/rounds", headers=user).get_json()["items"]}
+    states = {x["id"]: x["state"] for x in client.get("/api/v1/fund/rounds", headers=user[1]).get_json()["items"]}
     assert states[r["id"]] == "closed"
     assert _apply(client, user)["round_id"] != r["id"]
 
 
 def test_applications_are_private_to_applicant_and_fund_staff(client, cic):
-    _, a = cic.person()
+    applicant = cic.fundable()
+    a = applicant[1]
     _, b = cic.person()
-    app = _apply(client, a)
+    app = _apply(client, applicant)
     assert client.get(f"/api/v1/fund/applications/{app['id']}", headers=a).status_code == 200
     assert client.get(f"/api/v1/fund/applications/{app['id']}", headers=b).status_code == 404
     assert client.get(f"/api/v1/fund/applications/{app['id']}", headers=cic.staff("fund_reviewer")).status_code == 200
@@ -113,14 +124,19 @@ def test_applications_are_private_to_applicant_and_fund_staff(client, cic):
 
 
 def test_gifts_and_the_ledger(client, cic):
-    _, supporter = cic.person()
+    applicant = cic.fundable()
+    supporter = applicant[1]
     staff = cic.staff("cic_staff", "fund_reviewer")
     r = client.post("/api/v1/fund/gifts", json={"amount": 20000, "supporter_name": "A friend"}, headers=supporter)
-    assert r.status_code == 201 and r.get_json()["currency"] == "GBP"
+    assert r.status_code == 201 and r.get_json()["currency"] == "GBP" and r.get_json()["state"] == "pledged"
+    assert r.get_json()["name"] == "A friend"  # `supporter_name` is the earlier name of `name`
     assert client.post("/api/v1/fund/gifts", json={"amount": 0}, headers=supporter).status_code == 400
     assert client.post("/api/v1/fund/gifts", json={"amount": "100"}, headers=supporter).status_code == 400
-    app = _apply(client, supporter, package_type=1)
+    # a pledge counts in the balance only once CIC staff mark it received
+    assert client.post(f"/api/v1/fund/gifts/{r.get_json()['id']}/received", headers=staff).status_code == 200
+    app = _apply(client, applicant, package_type=1)
     client.post(f"/api/v1/fund/rounds/{app['round_id']}/close", headers=staff)
+    cic.reviewed(client, app["id"])
     client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded"}, headers=staff)
     assert client.get("/api/v1/fund/ledger", headers=supporter).status_code == 403
     ledger = client.get("/api/v1/fund/ledger", headers=staff).get_json()
@@ -129,10 +145,11 @@ def test_gifts_and_the_ledger(client, cic):
 
 
 def test_awards_may_be_required_to_fit_the_balance(app, client, cic):
-    _, user = cic.person()
+    user = cic.fundable()
     staff = cic.staff()
     application = _apply(client, user, package_type=4)
     client.post(f"/api/v1/fund/rounds/{application['round_id']}/close", headers=staff)
+    cic.reviewed(client, application["id"])
     app.config["FUND_AWARDS_REQUIRE_BALANCE"] = True
     try:
         r = client.post(f"/api/v1/fund/applications/{application['id']}/decision", json={"outcome": "awarded"},
@@ -144,10 +161,11 @@ def test_awards_may_be_required_to_fit_the_balance(app, client, cic):
 
 
 def test_training_redeeming_an_award_marks_it_used(client, cic):
-    _, user = cic.person()
+    user = cic.fundable()
     staff = cic.staff("cic_staff", "fund_reviewer")
     application = _apply(client, user)
     client.post(f"/api/v1/fund/rounds/{application['round_id']}/close", headers=staff)
+    cic.reviewed(client, application["id"])
     award_id = client.post(f"/api/v1/fund/applications/{application['id']}/decision",
                            json={"outcome": "awarded"}, headers=staff).get_json()["award_id"]
     outcome, _ = cic.feed("training.fund_award.redeemed", {"award_id": award_id, "package_id": "pkg-9",

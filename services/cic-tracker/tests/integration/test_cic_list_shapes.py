@@ -51,7 +51,7 @@ def world(client, cic, consent, db):
     hubs, a decided fund application, gifts: every list has two entries where it can."""
     doc = Documented(client)
     staff = cic.staff("cic_staff", "fund_reviewer")
-    person, practitioner = cic.person()
+    person, practitioner = cic.person(organisation_id="org-walk")
     cic.feed("training.licence.changed", {"organisation_id": "org-walk", "licence_type": "enhanced",
                                           "status": "active", "valid_until": "2099-12-31T00:00:00Z"})
     mp_ids = [cic.package(person, organisation_id="org-walk") for _ in range(2)]
@@ -85,15 +85,23 @@ def world(client, cic, consent, db):
         "practitioner_id": person, "organisation_id": "org-walk", "package_type": 2, "summary": f"Fictional {i}"},
         headers=practitioner)) for i in range(2)]
     doc.check("/api/v1/fund/applications/{app_id}/reviews", "post", client.post(
-        f"/api/v1/fund/applications/{apps[0]['id']}/reviews", json={"score": 4}, headers=staff))
+        f"/api/v1/fund/applications/{apps[0]['id']}/reviews", json={"score": 4, "no_conflict": True},
+        headers=staff))
+    cic.reviewed(client, apps[0]["id"], reviewers=1)  # an award needs two independent reviews
     doc.check("/api/v1/fund/rounds/{round_id}/close", "post", client.post(
         f"/api/v1/fund/rounds/{apps[0]['round_id']}/close", headers=staff))
     doc.check("/api/v1/fund/applications/{app_id}/decision", "post", client.post(
         f"/api/v1/fund/applications/{apps[0]['id']}/decision", json={"outcome": "awarded"}, headers=staff))
-    doc.check("/api/v1/fund/gifts", "post", client.post("/api/v1/fund/gifts", json={"amount": 500}, headers=staff))
+    gifts = [doc.check("/api/v1/fund/gifts", "post", client.post("/api/v1/fund/gifts", json={"amount": 500 + i},
+                                                                 headers=staff)) for i in range(2)]
+    doc.check("/api/v1/fund/gifts/{gift_id}/received", "post", client.post(
+        f"/api/v1/fund/gifts/{gifts[0]['id']}/received", json={"reference": "Fictional ref"}, headers=staff))
+    doc.check("/api/v1/fund/gifts/{gift_id}/void", "post", client.post(
+        f"/api/v1/fund/gifts/{gifts[1]['id']}/void", headers=staff))
     values = {"mp_id": mp_ids[0], "case_id": case["id"], "cid": c["id"], "hub_id": hubs[0]["id"],
-              "round_id": apps[0]["round_id"], "app_id": apps[0]["id"], "instrument": "imatter_q"}
-    return {"doc": doc, "staff": staff, "values": values}
+              "round_id": apps[0]["round_id"], "app_id": apps[0]["id"], "instrument": "imatter_q",
+              "gift_id": gifts[0]["id"]}
+    return {"doc": doc, "staff": staff, "practitioner": practitioner, "values": values}
 
 
 def test_every_get_matches_its_schema_and_every_list_pages(client, world):
@@ -105,7 +113,9 @@ def test_every_get_matches_its_schema_and_every_list_pages(client, world):
             continue
         query = {p["name"] for p in op.get("parameters", []) + ops.get("parameters", []) if p["in"] == "query"}
         url = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
-        r = client.get(url, headers=staff)
+        # case content is the practitioner's (and assigned overseer's) alone: CIC staff get 404
+        headers = world["practitioner"] if "/cases/{case_id}" in path else staff
+        r = client.get(url, headers=headers)
         assert r.status_code == 200, f"GET {path}: {r.status_code} {r.get_data(as_text=True)[:200]}"
         if doc.schema(path, "get", 200) is None:
             assert path == "/api/v1/cic/notification-preferences", f"GET {path} documents no answer"
@@ -117,17 +127,17 @@ def test_every_get_matches_its_schema_and_every_list_pages(client, world):
             assert not isinstance(body, list), f"{path} answers a bare JSON array"
             continue
         lists.append(path)
-        full = doc.check(path, "get", client.get(url, query_string={"per_page": 100}, headers=staff))
+        full = doc.check(path, "get", client.get(url, query_string={"per_page": 100}, headers=headers))
         assert set(full) == PAGE_KEYS and full["page"] == 1 and full["per_page"] == 100, path
         assert len(full["items"]) == min(full["total"], 100), path
-        one = client.get(url, query_string={"per_page": 1}, headers=staff).get_json()
+        one = client.get(url, query_string={"per_page": 1}, headers=headers).get_json()
         assert one["per_page"] == 1 and one["total"] == full["total"] and len(one["items"]) == min(1, full["total"]), path
         if full["total"] >= 2:
-            second = client.get(url, query_string={"per_page": 1, "page": 2}, headers=staff).get_json()
+            second = client.get(url, query_string={"per_page": 1, "page": 2}, headers=headers).get_json()
             assert second["page"] == 2 and second["items"] == full["items"][1:2], path
-        clamped = client.get(url, query_string={"per_page": 500}, headers=staff)
+        clamped = client.get(url, query_string={"per_page": 500}, headers=headers)
         assert clamped.status_code == 200 and clamped.get_json()["per_page"] == 100, path
-        assert client.get(url, query_string={"per_page": 0}, headers=staff).status_code == 400, path
+        assert client.get(url, query_string={"per_page": 0}, headers=headers).status_code == 400, path
 
     for must in ("/api/v1/tracker/microprojects", "/api/v1/fund/rounds", "/api/v1/hubs", "/api/v1/consultations",
                  "/api/v1/fund/applications", "/api/v1/tracker/areas", "/api/v1/cic/audit",

@@ -39,7 +39,10 @@ def _reminders(app, at):
 
 
 def _practitioner(cic, keys, organisation_id="org-n"):
-    """A professional linked by training's event, which carries their own sign-in address."""
+    """A professional linked by training's event, which carries their own sign-in address, an
+    accepted member of an organisation holding an Enhanced Licence (so the Fund accepts them)."""
+    cic.feed("training.licence.changed", {"organisation_id": organisation_id, "licence_type": "enhanced",
+                                          "status": "active", "valid_until": "2099-01-01T00:00:00Z"})
     person_id, user_id = "p-" + uuid.uuid4().hex[:10], "u-" + uuid.uuid4().hex[:10]
     email = f"{user_id}@fictional-school.example"
     cic.feed("training.person.linked", {"person_id": person_id, "user_id": user_id, "email": email})
@@ -76,6 +79,7 @@ def test_no_case_data_ever_reaches_an_email(app, db, client, cic, keys, consent,
         "practitioner_id": person_id, "organisation_id": "org-n", "package_type": 2,
         "summary": f"summary {marker}"}).get_json()
     assert client.post(f"/api/v1/fund/rounds/{application['round_id']}/close", headers=staff).status_code == 200
+    cic.reviewed(client, application["id"])
     assert client.post(f"/api/v1/fund/applications/{application['id']}/decision", headers=staff,
                        json={"outcome": "awarded", "note": f"note {marker}"}).status_code == 200
     until = db.session.scalar(sa.select(Case.support_until).where(Case.id == case_id))
@@ -96,7 +100,7 @@ def test_no_case_data_ever_reaches_an_email(app, db, client, cic, keys, consent,
 
 def test_each_email_once_and_reminders_once_per_due_date(app, db, client, cic, keys, consent, smtp):
     person_id, user_id, email, me = _practitioner(cic, keys)
-    _, other_user, other_email, other = _practitioner(cic, keys)
+    other_person, other_user, other_email, other = _practitioner(cic, keys)
     cic.package(_practitioner(cic, keys)[0])  # a third practitioner with a workspace
     mp_id = cic.package(person_id, package_type=3, organisation_id="org-n")
     case_id = client.post(f"/api/v1/tracker/microprojects/{mp_id}/cases", json={"code": "C-1", "consent": consent},
@@ -114,7 +118,8 @@ def test_each_email_once_and_reminders_once_per_due_date(app, db, client, cic, k
     # a fund round closing: 7 days before, once, to practitioners who have not applied yet
     client.get("/api/v1/fund/rounds", headers=me)  # the current quarter's round exists on demand
     assert client.post("/api/v1/fund/applications", headers=other, json={
-        "practitioner_id": "p-x", "organisation_id": "org-n", "package_type": 1, "summary": "s"}).status_code == 201
+        "practitioner_id": other_person, "organisation_id": "org-n", "package_type": 1,
+        "summary": "s"}).status_code == 201
     closes = db.session.scalar(sa.select(FundRound.closes_at).where(FundRound.state == "open")
                                .order_by(FundRound.closes_at).limit(1))
     before = len(_kinds(db))

@@ -104,8 +104,16 @@ def test_answers_stay_with_those_who_may_see_the_case(client, cic, case):
     _licence(cic, case["org"])
     assert _post(client, case, "q-responses", Q_ANSWERS).status_code == 201
     _, stranger = cic.person(organisation_id="org-elsewhere", membership_role="link_contact")
-    _, overseer = cic.person(organisation_id=case["org"], membership_role="link_contact")
-    assert client.get(f"/api/v1/cic/cases/{case['id']}/q-responses", headers=stranger).status_code == 404
+    overseer_id, overseer = cic.person(organisation_id=case["org"], certified=("lead_plus",))
+    _, other_lead_plus = cic.person(organisation_id=case["org"], certified=("lead_plus",))
+    cic.feed("training.organisation_admin.changed", {"organisation_id": case["org"], "user_id": "u-org-admin-q",
+                                                     "status": "active"})
+    org_admin = cic.keys.headers(user_id="u-org-admin-q")
+    assert client.post(f"/api/v1/tracker/microprojects/{case['mp_id']}/overseer", json={"person_id": overseer_id},
+                       headers=case["headers"]).status_code == 200
+    # the answers are case content: the practitioner and the assigned overseer only (row 93)
+    for headers in (stranger, other_lead_plus, org_admin, cic.staff()):
+        assert client.get(f"/api/v1/cic/cases/{case['id']}/q-responses", headers=headers).status_code == 404
     assert _post(client, case, "q-responses", Q_ANSWERS, headers=stranger).status_code == 404
     assert client.get(f"/api/v1/cic/cases/{case['id']}/q-responses", headers=overseer).get_json()["total"] == 1
     assert _post(client, case, "q-responses", Q_ANSWERS, headers=overseer).status_code == 403

@@ -1094,7 +1094,8 @@ def close_round(round_id: str):
 @require_role("fund_reviewer")
 def review_application(app_id: str):
     r = api().post(f"/api/v1/fund/applications/{app_id}/reviews",
-                   {"score": integer("score", -1), "comment": text("comment", 2000)})
+                   {"score": integer("score", -1), "comment": text("comment", 2000),
+                    "no_conflict": checkbox("no_conflict")})
     flash("Review recorded." if r.ok else f"Not recorded: {refusal(r)}", "success" if r.ok else "error")
     return redirect(url_for("portal.cic", _anchor="fund"))
 

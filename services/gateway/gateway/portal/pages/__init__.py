@@ -1,0 +1,1 @@
+"""Portal page families, one module each (they add their routes to views.bp when imported)."""
