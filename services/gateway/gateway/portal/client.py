@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from flask import current_app, g, request
+from flask import current_app, g
 from werkzeug.test import Client as WsgiClient
 
 from ..upstream import ROUTES, base_url, session, timeouts
