@@ -29,8 +29,11 @@ class User(db.Model):
                               info=pii("credential (argon2id hash)", _ACCOUNT, "contract", _KEPT, export=False))
     roles_json = sa.Column(sa.Text, nullable=False, default='["learner"]', info=pii("account roles", _ACCOUNT, "contract", _KEPT))
     # set when the owner follows the emailed verification link (POST /api/v1/auth/verify-email)
-    email_verified = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
-    email_verified_at = sa.Column(sa.DateTime, nullable=True)
+    email_verified = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false(),
+                               info=pii("account status (email address confirmed)", _ACCOUNT, "contract", _KEPT))
+    email_verified_at = sa.Column(sa.DateTime, nullable=True,
+                                  info=pii("account status (when the email address was confirmed)", _ACCOUNT,
+                                           "contract", _KEPT))
     # bumped on password change: every token issued before it stops working
     token_version = sa.Column(sa.Integer, nullable=False, default=1)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
