@@ -7,9 +7,68 @@ REPO_VAR = os.environ.get("IMATTER_VAR_DIR", os.path.join(os.getcwd(), "var"))
 
 
 def var_path(*parts: str) -> str:
+    """A path under the var directory; the directories on the way are made private (0700):
+    they hold the SQLite databases, the embedded event store, keys and mail (security review L12)."""
     path = os.path.join(REPO_VAR, *parts)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    private_dirs(os.path.dirname(path), REPO_VAR)
     return path
+
+
+def private_dirs(path: str, root: str | None = None) -> None:
+    """Make `path` (and its missing parents) with mode 0700. Directories from `root` down to
+    `path` that already exist are tightened to 0700 too when this process owns them."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    if root is None:
+        return
+    root = os.path.abspath(root)
+    current = os.path.abspath(path)
+    while True:
+        _tighten(current, 0o700)
+        if current == root or os.path.dirname(current) == current or not current.startswith(root):
+            break
+        current = os.path.dirname(current)
+
+
+def private_file(path: str) -> None:
+    """Create `path` empty with mode 0600 if it does not exist, else tighten it to 0600 (when this
+    process owns it): SQLite database files and the embedded event store (security review L12).
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        _tighten(path, 0o600)
+
+
+def _tighten(path: str, mode: int) -> None:
+    try:
+        st = os.stat(path)
+        if st.st_uid == os.getuid() and (st.st_mode & 0o777) != mode:
+            os.chmod(path, mode)
+    except OSError:  # not ours, gone, or a read-only mount: leave it as it is
+        pass
+
+
+def sqlite_file_of(url: str) -> str | None:
+    """The file behind a sqlite:/// URL (None for memory databases and other engines)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[1] if "///" in url else ""
+    path = path.split("?", 1)[0]
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return path
+
+
+def secure_sqlite_file(url: str) -> None:
+    """Before the first connection: the database file exists 0600 in a directory we made 0700."""
+    path = sqlite_file_of(url)
+    if path is None:
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        private_dirs(directory)
+    private_file(path)
 
 
 def sqlite_url(name: str) -> str:
@@ -33,7 +92,9 @@ class BaseConfig:
     LOG_LEVEL = env("LOG_LEVEL", "INFO")
     AMQP_URL = env("AMQP_URL")
     EVENTS_EXCHANGE = env("EVENTS_EXCHANGE", "imatter.events")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's text never carries the statement's bound values (request
+    # data: names, case text, password hashes) into an exception message or a log (security review M6)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     def __init__(self):
         self.EVENTS_EMBEDDED_PATH = env("EVENTS_EMBEDDED_PATH") or var_path("events.db")

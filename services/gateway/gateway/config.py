@@ -11,6 +11,10 @@ class Config(BaseConfig):
         self.CIC_URL = env("CIC_URL", "http://127.0.0.1:8002")
         self.JWT_PRIVATE_KEY_FILE = env("JWT_PRIVATE_KEY_FILE") or var_path("keys", "jwt_private.pem")
         self.ACCESS_TOKEN_TTL = int(env("ACCESS_TOKEN_TTL", 1800))
+        # absolute session lifetime: refresh refuses this many seconds after the password sign-in
+        self.SESSION_MAX_AGE = int(env("SESSION_MAX_AGE", 12 * 3600))
+        # X-Forwarded-For is believed only from these proxies (addresses/networks); none by default
+        self.RATE_LIMIT_TRUSTED_PROXIES = env("RATE_LIMIT_TRUSTED_PROXIES", "")
         self.UPSTREAM_CONNECT_TIMEOUT = float(env("UPSTREAM_CONNECT_TIMEOUT", 2.0))
         self.UPSTREAM_READ_TIMEOUT = float(env("UPSTREAM_READ_TIMEOUT", 30.0))
         self.SECRET_KEY = env("GATEWAY_SECRET_KEY") or _file_secret(var_path("keys", "portal_secret"))

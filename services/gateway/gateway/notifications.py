@@ -15,6 +15,8 @@ KINDS = kinds_table(
     Kind("password_reset", "Reset your password", essential=True),
     Kind("password_changed", "Your password was changed", essential=True),
     Kind("email_verification", "Confirm your email address", essential=True),
+    # sign-up with an address that already has an account: the owner is told, the caller is not
+    Kind("account_exists", "Someone tried to sign up with your address", essential=True),
 )
 # the reset link is a secret until used: blank the bodies once the mail server has them
 REDACT_AFTER_SEND = ("password_reset", "email_verification")

@@ -17,7 +17,7 @@ from imatter_shared.dataprotection.annotations import NOT_PII, pii
 from imatter_shared.notifications import notify
 from imatter_shared.web.errors import ApiError
 
-from . import passwords
+from . import passwords, ratelimit
 from .extensions import db
 from .models import User
 
@@ -45,18 +45,25 @@ def _hash(token: str) -> str:
 
 
 def request_reset(email: str) -> None:
-    """Write a token and its email (same commit) when the account exists; else nothing."""
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        return
+    """Write a token and its email (same commit) when the account exists and may have another.
+
+    The same work whether or not an account has the address (security review L10): the
+    lookup, the per-email count, the open-token count and a token are made either way; only
+    the two inserts differ, and the API answers no sooner than RESET_MIN_SECONDS after the
+    request began (api/password_reset.py), so timing tells nothing."""
+    email = email.strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    # past RATE_LIMIT_RESET_EMAIL for this address: the answer stays 202, nothing more is sent
+    within_limit = ratelimit.allow("reset-email", "RATE_LIMIT_RESET_EMAIL", "email:" + email)
     now = utcnow()
     open_tokens = db.session.scalar(sa.select(sa.func.count()).select_from(PasswordResetToken).where(
-        PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None),
+        PasswordResetToken.user_id == (user.id if user is not None else ""), PasswordResetToken.used_at.is_(None),
         PasswordResetToken.expires_at > now)) or 0
-    if open_tokens >= MAX_OPEN_TOKENS:
-        return
     token = secrets.token_urlsafe(32)
-    db.session.add(PasswordResetToken(token_hash=_hash(token), user_id=user.id, created_at=now,
+    token_hash = _hash(token)
+    if user is None or not within_limit or open_tokens >= MAX_OPEN_TOKENS:
+        return
+    db.session.add(PasswordResetToken(token_hash=token_hash, user_id=user.id, created_at=now,
                                       expires_at=now + TOKEN_TTL))
     portal = str(current_app.config.get("PORTAL_URL") or "").rstrip("/")
     notify("password_reset", to=user.email, recipient=user.id,

@@ -1,4 +1,5 @@
-"""Rate limits on sign-in and sign-up, shared by every gunicorn worker and process.
+"""Rate limits on sign-in, sign-up, password change and reset, shared by every gunicorn worker
+and process.
 
 A sliding-window counter per key lives in the gateway's own database (`rate_limits`), bumped
 by one atomic upsert (INSERT ... ON CONFLICT DO UPDATE ... RETURNING on SQLite and PostgreSQL
@@ -7,19 +8,33 @@ fixed window's count by how much of it still overlaps (so a burst across a windo
 is still caught). Keys are hashes (of the client address, of the email), never the address
 or email itself.
 
-- sign-in: failed attempts are counted per email (RATE_LIMIT_LOGIN, default 10/minute) and
-  per client address (RATE_LIMIT_LOGIN_IP, default 30/minute); once either is used up every
-  attempt is refused with 429 until the window ends, even with the right password, so
-  guessing gains nothing.
+- sign-in (lockout without denial of service, security review M7): failed attempts are counted
+  per (email, client address) (RATE_LIMIT_LOGIN, default 10/minute), per client address
+  (RATE_LIMIT_LOGIN_IP, default 30/minute) and per email from all addresses
+  (RATE_LIMIT_LOGIN_EMAIL, default 100/hour). The first two refuse (429) every attempt of
+  that pair or address until the window ends, even with the right password. The per-email
+  limit refuses only clients that have themselves failed on that email in the window: a
+  correct password from a client that has not been guessing is never refused because OTHER
+  clients failed on the account.
 - sign-up: every attempt per client address (RATE_LIMIT_REGISTER, default 100/minute: a shared
   office or a test suite signs many people up from one address; still stops scripted mass sign-up).
+- password change: wrong current passwords per account (RATE_LIMIT_PASSWORD_CHANGE, 5/15minutes).
+- password-reset requests: per client address (RATE_LIMIT_RESET_IP, 20/hour; then 429) and per
+  email (RATE_LIMIT_RESET_EMAIL, 5/hour; past it the answer is still 202 but nothing is sent).
+- notices to an existing account's owner when someone signs up with their address
+  (RATE_LIMIT_ACCOUNT_NOTICE, 3/hour per email; past it nothing is sent, the answer unchanged).
 Limits are "N/second|minute|hour|day" or "N/<k><unit>" (e.g. "5/10minutes"); "off" disables.
-The client address is the peer, or the first X-Forwarded-For hop when the peer is a trusted
-proxy (RATE_LIMIT_TRUSTED_PROXIES, default loopback: the portal calls the API in-process).
+
+The client address is the peer. X-Forwarded-For is believed only when the peer is one of the
+proxies named in RATE_LIMIT_TRUSTED_PROXIES (addresses or networks, comma separated; NONE by
+default), and then the right-most hop that is not itself a trusted proxy is the client (the
+left part of the header is whatever the client sent). Behind a proxy, set it to the proxy's
+address (docs/deploying.md), or every client shares the proxy's address.
 """
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import random
 import re
@@ -34,8 +49,10 @@ from imatter_shared.web.errors import problem
 
 from .extensions import db
 
-DEFAULTS = {"RATE_LIMIT_LOGIN": "10/minute", "RATE_LIMIT_LOGIN_IP": "30/minute", "RATE_LIMIT_REGISTER": "100/minute",
-            "RATE_LIMIT_VERIFY_RESEND": "5/hour"}
+DEFAULTS = {"RATE_LIMIT_LOGIN": "10/minute", "RATE_LIMIT_LOGIN_IP": "30/minute", "RATE_LIMIT_LOGIN_EMAIL": "100/hour",
+            "RATE_LIMIT_REGISTER": "100/minute", "RATE_LIMIT_VERIFY_RESEND": "5/hour",
+            "RATE_LIMIT_PASSWORD_CHANGE": "5/15minutes", "RATE_LIMIT_RESET_IP": "20/hour",
+            "RATE_LIMIT_RESET_EMAIL": "5/hour", "RATE_LIMIT_ACCOUNT_NOTICE": "3/hour"}
 _UNITS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
 
@@ -67,15 +84,41 @@ def _limit(name: str) -> tuple[int, int] | None:
     return parse_limit(value)
 
 
+def _trusted_networks() -> list:
+    text = current_app.config.get("RATE_LIMIT_TRUSTED_PROXIES")
+    if text is None:
+        text = os.environ.get("RATE_LIMIT_TRUSTED_PROXIES", "")
+    nets = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if part:
+            try:
+                nets.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(f"RATE_LIMIT_TRUSTED_PROXIES: {part!r} is not an address or network")
+    return nets
+
+
+def _is_trusted(address: str, nets: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip.version == n.version and ip in n for n in nets)
+
+
 def client_ip() -> str:
+    """The client's address: the peer, unless the peer is a trusted proxy; then the right-most
+    X-Forwarded-For hop that is not a trusted proxy (each proxy appends the address it saw)."""
     peer = request.remote_addr or ""
-    trusted = current_app.config.get("RATE_LIMIT_TRUSTED_PROXIES") or os.environ.get(
-        "RATE_LIMIT_TRUSTED_PROXIES", "127.0.0.1,::1")
-    if peer in {p.strip() for p in str(trusted).split(",")}:
-        first = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
-        if first:
-            return first[:64]
-    return peer
+    nets = _trusted_networks()
+    if not nets or not _is_trusted(peer, nets):
+        return peer
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, nets):
+            return hop[:64]
+    return (hops[0] if hops else peer)[:64]
 
 
 def _key(scope: str, ident: str) -> str:
@@ -133,26 +176,80 @@ def _window(period: int, now: float) -> int:
     return int(now // period * period)
 
 
+def _login_keys(email: str) -> dict[str, str]:
+    ip = client_ip()
+    return {"RATE_LIMIT_LOGIN": _key("login", "pair:" + email.strip().lower() + "\n" + ip),
+            "RATE_LIMIT_LOGIN_IP": _key("login", "ip:" + ip),
+            "RATE_LIMIT_LOGIN_EMAIL": _key("login", "email:" + email)}
+
+
+def _count(name: str, key: str, now: float) -> tuple[float, int, int, int] | None:
+    limit = _limit(name)
+    if limit is None:
+        return None
+    n, period = limit
+    window = _window(period, now)
+    return _current(key, window, period, now), n, period, window
+
+
 def check_login(email: str) -> None:
-    """Before checking a password: 429 when this email or address has used up its failures."""
+    """Before checking a password: 429 when this address, or this address on this email, has
+    used up its failures; or when the email's failures from everywhere are used up AND this
+    client has itself failed on it (so nobody else can lock the owner out)."""
     now = time.time()
-    for name, ident in (("RATE_LIMIT_LOGIN", "email:" + email), ("RATE_LIMIT_LOGIN_IP", "ip:" + client_ip())):
-        limit = _limit(name)
-        if limit is None:
+    keys = _login_keys(email)
+    pair = None
+    for name in ("RATE_LIMIT_LOGIN_IP", "RATE_LIMIT_LOGIN"):
+        got = _count(name, keys[name], now)
+        if got is None:
             continue
-        n, period = limit
-        window = _window(period, now)
-        if _current(_key("login", ident), window, period, now) >= n:
+        current, n, period, window = got
+        if name == "RATE_LIMIT_LOGIN":
+            pair = current
+        if current >= n:
             _refuse(period, now, window, "sign-in")
+    got = _count("RATE_LIMIT_LOGIN_EMAIL", keys["RATE_LIMIT_LOGIN_EMAIL"], now)
+    if got is not None and got[0] >= got[1]:
+        if pair is None:  # the pair limit is off: look at this client's own failures anyway
+            pair = _current(keys["RATE_LIMIT_LOGIN"], _window(got[2], now), got[2], now)
+        if pair > 0:
+            _refuse(got[2], now, got[3], "sign-in")
 
 
 def login_failed(email: str) -> None:
-    """Count one failed sign-in against the email and the client address."""
+    """Count one failed sign-in against the (email, address) pair, the address and the email."""
     now = time.time()
-    for name, ident in (("RATE_LIMIT_LOGIN", "email:" + email), ("RATE_LIMIT_LOGIN_IP", "ip:" + client_ip())):
+    for name, key in _login_keys(email).items():
         limit = _limit(name)
         if limit is not None:
-            _upsert(_key("login", ident), _window(limit[1], now), limit[1], now)
+            _upsert(key, _window(limit[1], now), limit[1], now)
+
+
+def check(scope: str, name: str, ident: str, what: str) -> None:
+    """429 when `ident` has used up the limit `name` in `scope` (without counting this one)."""
+    now = time.time()
+    got = _count(name, _key(scope, ident), now)
+    if got is not None and got[0] >= got[1]:
+        _refuse(got[2], now, got[3], what)
+
+
+def count(scope: str, name: str, ident: str) -> None:
+    """Count one event of `scope` by `ident` (a failure checked later by check())."""
+    limit = _limit(name)
+    if limit is not None:
+        now = time.time()
+        _upsert(_key(scope, ident), _window(limit[1], now), limit[1], now)
+
+
+def allow(scope: str, name: str, ident: str) -> bool:
+    """Count one event and say whether it is still within the limit (no 429: the caller goes
+    on quietly, e.g. sends no email but answers as always)."""
+    limit = _limit(name)
+    if limit is None:
+        return True
+    n, period = limit
+    now = time.time()
+    return _upsert(_key(scope, ident), _window(period, now), period, now) <= n
 
 
 def hit_register() -> None:

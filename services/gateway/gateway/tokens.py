@@ -47,13 +47,15 @@ _CHECK = sa.select(
 ).where(User.__table__.c.id == sa.bindparam("sub"))
 
 
-def issue(user: User) -> tuple[str, int]:
+def issue(user: User, auth_time: int | None = None) -> tuple[str, int]:
+    """A client access token. `auth_time` is when the user signed in with their password: a
+    refreshed token keeps it, and refresh stops SESSION_MAX_AGE after it (security review L3)."""
     ttl = int(current_app.config["ACCESS_TOKEN_TTL"])
     now = int(time.time())
     claims = {
         "iss": ISSUER, "aud": AUDIENCE, "sub": user.id, "email": user.email, "name": user.name,
         "roles": user.roles, "email_verified": bool(user.email_verified), "ver": user.token_version, "iat": now, "nbf": now, "exp": now + ttl,
-        "jti": uuid.uuid4().hex,
+        "jti": uuid.uuid4().hex, "auth_time": int(auth_time if auth_time is not None else now),
     }
     return jwt.encode(claims, _private_key(), algorithm="RS256"), ttl
 
@@ -132,6 +134,15 @@ def hop_authorization(client_token: str | None) -> str | None:
     if not client_token:
         return None
     return "Bearer " + hop_token(verify_token(client_token))
+
+
+def session_started(claims: dict) -> int:
+    """When this token's session began (sign-in with the password); older tokens lack the
+    claim and count from their own issue time."""
+    try:
+        return int(claims.get("auth_time", claims["iat"]))
+    except (TypeError, ValueError):
+        return int(claims["iat"])
 
 
 def revoke(claims: dict) -> None:

@@ -62,11 +62,12 @@ def test_malformed_json_is_a_400_problem(client):
     assert "body" in r.json["errors"]
 
 
-def test_duplicate_email_is_refused_and_nothing_changes(client):
+def test_duplicate_email_changes_nothing_and_is_not_revealed(client):
     assert register(client).status_code == 201
     r = register(client, name="Impostor", password="Another-long-pass-2")
-    assert r.status_code == 409
+    assert r.status_code == 201  # answered like a new sign-up (no account enumeration, L10)
     assert login(client).status_code == 200  # the original password still works
+    assert login(client, password="Another-long-pass-2").status_code == 401
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(client):

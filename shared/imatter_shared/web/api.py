@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import http
+import json
+import re
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, abort, request
 from flask_smorest import Api, Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
 
-from .errors import PROBLEM_MIME, register_error_handlers
+from .errors import PROBLEM_MIME, problem, register_error_handlers
 from .health import health_blueprint
 from .logging import init_request_logging
 
@@ -67,6 +69,97 @@ class ProblemApi(Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
+# ---- what no service accepts from a client (security review L4) -------------------------------
+# Checked once per request, before any view or the gateway's proxy runs: a JSON body nested deeper
+# than MAX_JSON_DEPTH (the parser would recurse until RecursionError), and a NUL byte or a lone
+# UTF-16 surrogate in any JSON string or key, query parameter or path (PostgreSQL refuses NUL in
+# text, and no encoder can write a lone surrogate). Each is 400 problem+json naming the field.
+
+MAX_JSON_DEPTH = 32
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+
+
+def _bad_text(value: str) -> str | None:
+    m = _BAD_CHARS.search(value)
+    if m is None:
+        return None
+    return "May not contain a NUL character." if m.group() == "\x00" else \
+        "Not valid text: contains a lone UTF-16 surrogate."
+
+
+def _refuse(field: str, message: str, detail: str | None = None):
+    abort(problem(400, detail or f"Invalid input. {field}: {message}", errors={field: [message]}))
+
+
+def _check_json(value, max_depth: int) -> None:
+    """Walk a parsed JSON document without recursion: depth, then every string and key."""
+    stack = [(value, "", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, str):
+            msg = _bad_text(node)
+            if msg:
+                _refuse(path or "body", msg)
+            continue
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth > max_depth:
+            _refuse(path.split(".")[0] or "body", f"Nested deeper than {max_depth} levels.")
+        if isinstance(node, dict):
+            for k, v in node.items():
+                name = f"{path}.{k}" if path else str(k)
+                msg = _bad_text(k)
+                if msg:
+                    _refuse(path or "body", "A field name " + msg[0].lower() + msg[1:])
+                stack.append((v, name, depth + 1))
+        else:
+            for i, v in enumerate(node):
+                stack.append((v, f"{path}.{i}" if path else str(i), depth + 1))
+
+
+def check_client_input() -> None:
+    """before_request: refuse what no service can store or parse safely (400 naming the field)."""
+    msg = _bad_text(request.path)
+    if msg:
+        _refuse("path", msg)
+    for key, value in request.args.items(multi=True):
+        msg = _bad_text(key) or _bad_text(value)
+        if msg:
+            _refuse(key if not _bad_text(key) else "query", msg)
+    if not request.is_json:
+        return
+    data = request.get_data(cache=True)
+    if not data:
+        return
+    try:
+        doc = json.loads(data)
+    except RecursionError:
+        _refuse("body", f"Nested deeper than {MAX_JSON_DEPTH} levels.",
+                "The JSON body is nested too deeply.")
+    except ValueError:  # malformed JSON: the argument parser answers it with its own 400
+        return
+    from flask import current_app
+    _check_json(doc, int(current_app.config.get("MAX_JSON_DEPTH", MAX_JSON_DEPTH)))
+
+
+# ---- responses that must not be cached (security review L11) ----------------------------------
+# A response to a request that carries a token, and every answer of the gateway's account
+# endpoints (tokens, the user's own details), says Cache-Control: no-store. Public reads
+# (catalogue, directory) made without a token stay cacheable. Every response says nosniff.
+NO_STORE_PREFIXES = ("/api/v1/auth", "/api/v1/me")
+
+
+def cache_headers(resp):
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    path = request.path
+    if (request.headers.get("Authorization") or path == "/api/v1/me"
+            or any(path == p or path.startswith(p + "/") for p in NO_STORE_PREFIXES)):
+        if "no-store" not in (resp.headers.get("Cache-Control") or ""):
+            resp.headers["Cache-Control"] = "no-store"
+        resp.headers.setdefault("Pragma", "no-cache")
+    return resp
+
+
 def _sqlite_pragmas(dbapi_conn, _record):
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -87,6 +180,13 @@ def init_service(app: Flask, db, service: str, title: str) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.json.sort_keys = False
     init_request_logging(app, service)
+    app.before_request(check_client_input)
+    app.after_request(cache_headers)
+    # whatever a caller's config says, database errors never carry bound values (M6)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
+                                               "hide_parameters": True}
+    from ..config import secure_sqlite_file
+    secure_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])  # 0600 before the first connection (L12)
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():

@@ -7,6 +7,7 @@ unexpected (logged, answered 500 without internals).
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 from flask import Flask, Response, json, request
@@ -198,9 +199,7 @@ def _rule_key(key: str) -> tuple[str, frozenset[str]]:
 def handle_integrity_error(exc) -> Response:
     from flask import current_app
 
-    ext = current_app.extensions.get("sqlalchemy")
-    if ext is not None:
-        ext.session.rollback()  # nothing of the refused request stays
+    _rollback()  # nothing of the refused request stays
     kind, table, columns = constraint_of(exc)
     rules = current_app.extensions.get("imatter_conflict_rules", {})
     code, text = rules.get((table or "", frozenset(columns))) or _generic_rule(kind, table, columns)
@@ -220,10 +219,52 @@ def _generic_rule(kind: str, table: str | None, columns: tuple[str, ...]) -> tup
     return f"{kind}_{table or 'record'}", f"a {what} record must satisfy its {kind.replace('_', ' ')} rule"
 
 
+def log_unexpected(exc: BaseException, msg: str = "unhandled error") -> None:
+    """Log an error by its class and where it was raised, never its message: a message can carry
+    request data (a database error quotes the offending value; security review M6)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)[-8:]
+    where = [f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in frames]
+    log.error(msg, extra={"ctx_path": request.path, "ctx_error": type(exc).__module__ + "." + type(exc).__qualname__,
+                          "ctx_cause": type(exc.__cause__ or exc.__context__).__qualname__
+                          if (exc.__cause__ or exc.__context__) else None,
+                          "ctx_where": where})
+
+
+def _rollback() -> None:
+    from flask import current_app
+
+    ext = current_app.extensions.get("sqlalchemy")
+    if ext is not None:
+        try:
+            ext.session.rollback()
+        except Exception:  # noqa: BLE001 - the answer matters more than a failed rollback
+            pass
+
+
+def handle_statement_error(exc) -> Response:
+    """A database error the client's values caused: too long for its column, out of range, not
+    valid for its type (DataError), or values the driver could not send (a StatementError that
+    is not a database error). 400, nothing stored, no database text in the answer or the log.
+    Any other database error (connection lost, a bug) is a 500, logged by class only."""
+    from sqlalchemy.exc import DataError, DBAPIError
+
+    _rollback()
+    client_caused = isinstance(exc, DataError) or (
+        not isinstance(exc, DBAPIError) and isinstance(getattr(exc, "orig", None), (ValueError, TypeError)))
+    if not client_caused:
+        return handle_unexpected(exc)
+    log.warning("write refused by the database", extra={"ctx_error": type(exc).__name__,
+                                                        "ctx_path": request.path})
+    return problem(400, "A value could not be stored: too long, out of range or not valid for its field; "
+                        "nothing was changed.", errors={"body": ["A value is too long, out of range or not valid."]})
+
+
 def handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
-    log.exception("unhandled error", extra={"path": request.path})
+    log_unexpected(exc)
     return problem(500, "Something went wrong on our side; it has been logged.")
 
 
@@ -231,7 +272,8 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(ValidationError, handle_validation_error)
-    from sqlalchemy.exc import IntegrityError  # every app using these handlers has SQLAlchemy
+    from sqlalchemy.exc import IntegrityError, StatementError  # every app using these handlers has SQLAlchemy
 
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(StatementError, handle_statement_error)  # DataError and the rest (M6)
     app.register_error_handler(Exception, handle_unexpected)

@@ -36,9 +36,24 @@ class JsonFormatter(logging.Formatter):
         for key, value in record.__dict__.items():
             if key.startswith("ctx_"):
                 line.setdefault(key[4:], value)
-        if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:
+            line["exc"] = describe(record.exc_info[1])
         return json.dumps(line, default=str)
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as its class and traceback frames, without its message or its causes'
+    messages: those can quote request data (a database error quotes the bound values; M6)."""
+    import traceback
+
+    parts = []
+    seen = 0
+    while exc is not None and seen < 5:
+        frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+        parts.append(f"{type(exc).__module__}.{type(exc).__qualname__} (message withheld)\n{frames}")
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return "\n".join(reversed(parts))
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

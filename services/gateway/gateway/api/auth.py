@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 
 import sqlalchemy as sa
 from flask import current_app, g, request
 from marshmallow import Schema, fields, validate
+from sqlalchemy.exc import IntegrityError
 
+from imatter_shared.notifications import notify
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import ApiError, Unauthorized
 
@@ -71,22 +75,45 @@ def _user_out(user: User, extra: dict | None = None) -> dict:
 @blp.arguments(RegisterIn)
 @blp.response(201, UserOut)
 def register(data):
-    """Create an account (learner). The email is the sign-in name."""
+    """Create an account (learner). The email is the sign-in name.
+
+    The answer never says whether the address already has an account (security review L10):
+    sign-up with a registered address answers exactly like a new one (201, the same body, with
+    an `id` that names no account) and emails the address's owner a notice instead. The
+    verification email (new accounts) or the notice (existing ones) goes only to the address
+    itself. Concurrent sign-ups with one address make one account."""
     ratelimit.hit_register()  # 429 past RATE_LIMIT_REGISTER per client address
     email = data["email"].strip().lower()
     problems = passwords.policy_errors(data["password"], email)
     if problems:
         raise ApiError("Choose a stronger password.", 400, errors={"password": problems})
-    if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise ApiError("An account with this email already exists; sign in instead.", 409,
-                       errors={"email": ["Already registered."]})
-    user = User(email=email, name=data["name"].strip(), password_hash=passwords.hash_password(data["password"]))
-    user.roles = ["learner"]
-    db.session.add(user)
-    db.session.flush()
-    email_verification.send(user)  # the link to prove the address, in the same commit
+    name = data["name"].strip()
+    password_hash = passwords.hash_password(data["password"])  # also for a taken address: same work
+    existing = db.session.scalar(sa.select(User).where(User.email == email))
+    if existing is None:
+        user = User(email=email, name=name, password_hash=password_hash)
+        user.roles = ["learner"]
+        try:
+            db.session.add(user)
+            db.session.flush()
+            email_verification.send(user)  # the link to prove the address, in the same commit
+            db.session.commit()
+            return _user_out(user)
+        except IntegrityError:  # a concurrent sign-up with the same address won the unique email
+            db.session.rollback()
+            existing = db.session.scalar(sa.select(User).where(User.email == email))
+            if existing is None:
+                raise
+    _tell_owner(existing)
     db.session.commit()
-    return _user_out(user)
+    return {"id": uuid.uuid4().hex, "email": email, "name": name, "roles": ["learner"], "email_verified": False,
+            "person_id": None, "organisation_ids": []}
+
+
+def _tell_owner(user: User) -> None:
+    """Email the owner of an address someone tried to sign up with (a few a day at most)."""
+    if ratelimit.allow("account-notice", "RATE_LIMIT_ACCOUNT_NOTICE", "email:" + user.email):
+        notify("account_exists", to=user.email, recipient=user.id, context={"name": user.name})
 
 
 @blp.route("/auth/verify-email", methods=["POST"])
@@ -146,11 +173,16 @@ def logout():
 @blp.route("/auth/refresh", methods=["POST"])
 @blp.response(200, TokenOut)
 def refresh():
-    """A fresh token for a still-valid one; the old one is revoked."""
+    """A fresh token for a still-valid one; the old one is revoked. A session lasts at most
+    SESSION_MAX_AGE (default 12 hours) from the password sign-in: refresh refuses (401) after
+    that, and a refreshed token keeps the original sign-in time."""
     claims = tokens.verify_request_token(optional=False)
+    started = tokens.session_started(claims)
+    if time.time() >= started + int(current_app.config.get("SESSION_MAX_AGE", 12 * 3600)):
+        raise Unauthorized("This session is too old to refresh; sign in again.")
     user = db.session.get(User, claims["sub"])
     tokens.revoke(claims)
-    token, ttl = tokens.issue(user)
+    token, ttl = tokens.issue(user, auth_time=started)
     db.session.commit()
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
 
@@ -159,10 +191,13 @@ def refresh():
 @blp.arguments(PasswordChangeIn)
 @blp.response(204)
 def change_password(data):
-    """Change the password; every token issued before stops working."""
+    """Change the password; every token issued before stops working. Wrong current passwords
+    are limited per account (RATE_LIMIT_PASSWORD_CHANGE; 429 with Retry-After past it)."""
     claims = tokens.verify_request_token(optional=False)
     user = db.session.get(User, claims["sub"])
+    ratelimit.check("password-change", "RATE_LIMIT_PASSWORD_CHANGE", "user:" + user.id, "password change")
     if not passwords.verify(user.password_hash, data["current_password"]):
+        ratelimit.count("password-change", "RATE_LIMIT_PASSWORD_CHANGE", "user:" + user.id)
         raise ApiError("The current password is not right.", 400, errors={"current_password": ["Not right."]})
     problems = passwords.policy_errors(data["new_password"], user.email)
     if problems:

@@ -51,7 +51,8 @@ def relay(service_key: str, path: str, hop: str | None = None) -> Response:
     # caller's own, whatever case the caller spelt them in
     headers = {k: v for k, v in request.headers.items() if k.lower() not in REPLACED}
     headers["X-Request-ID"] = g.request_id
-    headers["X-Forwarded-For"] = request.remote_addr or ""
+    from ..ratelimit import client_ip
+    headers["X-Forwarded-For"] = client_ip()  # the client as the gateway believes it (M7), never the client's own header
     if hop:
         headers["Authorization"] = "Bearer " + hop
     url = base_url(service_key) + path

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from flask import current_app, g, request
+from flask import current_app, g
 from werkzeug.test import Client as WsgiClient
 
 from ..upstream import ROUTES, base_url, session, timeouts
@@ -121,8 +121,10 @@ def _local(method, path, headers, json, params) -> Result:
     saved = {k: g.get(k) for k in ("request_id", "started", "principal", "user_id", "claims") if k in g}
     try:
         # the visitor's own address, so per-client limits (sign-in attempts) count them, not the portal
+        # (as the API would see it: behind a trusted proxy, the forwarded client, not the proxy)
+        from ..ratelimit import client_ip
         resp = WsgiClient(app).open(path, method=method, headers=headers, json=json, query_string=params,
-                                    environ_overrides={"REMOTE_ADDR": request.remote_addr or "127.0.0.1"})
+                                    environ_overrides={"REMOTE_ADDR": client_ip() or "127.0.0.1"})
         return _result(resp.status_code, resp.get_data(), resp.headers.get("Content-Type", ""), dict(resp.headers))
     finally:
         # the inner request shares this app context (and its `g`): put the outer values back

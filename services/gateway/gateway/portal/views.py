@@ -116,7 +116,24 @@ def me() -> dict:
         if not r.ok:
             raise ServiceUnavailable("gateway", r.status)
         cache["me"] = r.data
+        remember_verification(r.data)
     return cache["me"]
+
+
+def remember_verification(user: dict | None) -> None:
+    """Keep the session's copy of the email-verification state (the banner reads it) current."""
+    account = session.get("account")
+    if isinstance(account, dict) and isinstance(user, dict) and "email_verified" in user:
+        if account.get("email_verified") != bool(user["email_verified"]):
+            session["account"] = {**account, "email_verified": bool(user["email_verified"])}
+
+
+def link_token_to_session(key: str, endpoint: str):
+    """An emailed link's `?token=` goes into the session and the browser to the bare path (L1)."""
+    session[key] = (request.args.get("token") or "").strip()[:200]
+    resp = redirect(url_for(endpoint))
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
 
 
 def signed_in(fn):
@@ -299,7 +316,8 @@ def _start_session(token: str, email: str) -> None:
     session["token"] = token
     csrf_token()
     r = api().get("/api/v1/me")
-    session["account"] = {"name": (r.data or {}).get("name", "") if r.ok else "", "email": email}
+    session["account"] = {"name": (r.data or {}).get("name", "") if r.ok else "", "email": email,
+                          "email_verified": bool((r.data or {}).get("email_verified")) if r.ok else None}
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -317,8 +335,13 @@ def sign_up():
                 login = api().post("/api/v1/auth/login", {"email": form.get("email"), "password": password})
                 if login.ok:
                     _start_session(login.data["access_token"], form.get("email"))
-                    flash("Welcome: your account is ready.", "success")
+                    flash("Welcome: your account is ready. We have emailed you a link to confirm your address.",
+                          "success")
                     return redirect(url_for("portal.account"))
+                # the address already had an account (the API does not say so; its owner got an email)
+                flash("We have sent an email to that address. If you already have an account, sign in "
+                      "or reset your password.", "info")
+                return redirect(url_for("portal.sign_in"))
             form.from_result(r)
         return render_template("portal/sign_up.html", form=form), 400
     return render_template("portal/sign_up.html", form=form)
@@ -378,8 +401,12 @@ def forgotten_password():
 @bp.route("/reset-password", methods=["GET", "POST"])
 def reset_password():
     """The emailed link (`PORTAL_URL/reset-password?token=...`, gateway/password_reset.py) lands
-    here; without a token in the link the code from the email can be typed in."""
-    token = (request.values.get("token") or "").strip()[:200]
+    here; without a token in the link the code from the email can be typed in. The link's token
+    moves into the session at once and the browser is sent to the bare path, so it stays out of
+    access logs, history and Referer headers (security review L1)."""
+    if request.method == "GET" and request.args.get("token"):
+        return link_token_to_session("reset_token", "portal.reset_password")
+    token = (request.form.get("token") or session.get("reset_token") or "").strip()[:200]
     form = FormState({"token": token})
     if request.method == "POST":
         password = request.form.get("new_password") or ""
@@ -392,12 +419,13 @@ def reset_password():
         if not form.failed:
             r = api().post("/api/v1/auth/password-reset/confirm", {"token": token, "new_password": password})
             if r.ok:
-                session.clear()  # every earlier access token has stopped working anyway
+                session.clear()  # every earlier access token has stopped working anyway (and the reset token)
                 flash("Your password has been changed. Sign in with the new one.", "success")
                 return redirect(url_for("portal.sign_in"))
             form.from_result(r)
     resp = make_response(render_template("portal/reset_password.html", form=form, show_token=not token
-                                         or "token" in form.errors), 400 if form.failed else 200)
+                                         or "token" in form.errors, token_in_session=bool(session.get("reset_token"))),
+                         400 if form.failed else 200)
     resp.headers["Referrer-Policy"] = "no-referrer"  # the token is in this page's URL
     return resp
 
@@ -874,7 +902,7 @@ def microproject(mp_id: str):
                 "given_at": given_at + "T00:00:00Z" if len(given_at) == 10 else given_at}}
             r = api().post(f"/api/v1/tracker/microprojects/{mp_id}/cases", body)
             if r.ok:
-                flash(f"Case {form.get('code')} created with consent recorded.", "success")
+                flash("Case created with consent recorded.", "success")  # no case code in the session cookie (L5)
                 return redirect(url_for("portal.case", case_id=r.data["id"]))
             form.from_result(r)
             for k in ("given_by", "scope", "given_at"):

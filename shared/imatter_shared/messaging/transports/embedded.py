@@ -74,7 +74,9 @@ class EmbeddedTransport(Transport):
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            from ...config import private_dirs, private_file
+            private_dirs(os.path.dirname(self.path) or ".")
+            private_file(self.path)  # 0600: the event store holds personal data in transit (L12)
             db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
             db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             db.execute("PRAGMA journal_mode = WAL")
