@@ -130,10 +130,14 @@ def set_invoice_state(invoice: Invoice, state: str, *, user_id: str | None = Non
             return invoice  # repeating the same request is harmless
         raise RuleViolation(f"An invoice that is {current} cannot become {state}.", unmet=[f"invoice_{current}"])
     from . import voiding
-    if state == "paid":
-        voiding.on_paid(invoice.order)
-    else:
-        voiding.on_void(invoice.order)
-    db.session.flush()
+    try:
+        if state == "paid":
+            voiding.on_paid(invoice.order)
+        else:
+            voiding.on_void(invoice.order)
+        db.session.flush()
+    except Exception:
+        db.session.rollback()  # a refused void changes nothing (not even the invoice's state)
+        raise
     db.session.refresh(invoice)
     return invoice
