@@ -1,0 +1,1 @@
+"""Portal page families, one module each; each adds its routes to views.bp when imported."""
