@@ -510,3 +510,15 @@ def test_the_provider_seam_is_a_protocol():
     assert (event.event_id, event.invoice_id, event.amount) == ("e1", "i1", 5)
     with pytest.raises(payments.WebhookRejected):
         provider.parse_webhook(raw, {payments.SIGNATURE_HEADER: payments.sign(SECRET, raw, 1000)}, now=1301)
+
+
+def test_a_signed_payment_for_a_void_invoice_is_409_and_not_recorded(client, keys, app, db, monkeypatch):
+    from training.models import PaymentEvent
+    monkeypatch.setitem(app.config, "PAYMENT_WEBHOOK_SECRET", SECRET)
+    h, _, inv = _issued_invoice(client, keys)
+    assert _void(client, keys, inv).status_code == 200
+    r = _webhook(client, _succeeded(inv, 4200, event_id="evt-void-1"))
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["invoice_void"]
+    db.session.expire_all()
+    assert db.session.get(PaymentEvent, "evt-void-1") is None
+    assert client.get(f"/api/v1/invoices/{inv}", headers=h).get_json()["state"] == "void"

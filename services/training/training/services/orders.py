@@ -128,6 +128,7 @@ def set_invoice_state(invoice: Invoice, state: str, *, user_id: str | None = Non
         db.session.refresh(invoice)
         if current == state:
             return invoice  # repeating the same request is harmless
+        db.session.rollback()  # nothing of the refused request is kept
         raise RuleViolation(f"An invoice that is {current} cannot become {state}.", unmet=[f"invoice_{current}"])
     from . import voiding
     try:
