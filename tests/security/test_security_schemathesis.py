@@ -24,7 +24,10 @@ LEARNER = KEYS.headers(user_id="fuzz-learner", email="fuzz-learner@example.org",
 def _service_app(factory, tmp, seed=None):
     app = factory({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp / "svc.db"),
                    "JWT_PUBLIC_KEY": KEYS.public, "EVENTS_EMBEDDED_PATH": str(tmp / "events.db"),
-                   "ACCESS_LOG": False})
+                   "ACCESS_LOG": False,
+                   # the payment webhook answers 503 without a secret: configure one so the fuzzer
+                   # reaches the signature check (every unsigned request -> 401, never a 5xx)
+                   "PAYMENT_WEBHOOK_SECRET": "fuzz-webhook-secret"})
     db = app.extensions["sqlalchemy"]
     with app.app_context():
         db.create_all()

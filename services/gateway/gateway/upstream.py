@@ -27,6 +27,7 @@ ROUTES: dict[str, str] = {
     "price-book": "TRAINING_URL",
     "lead-professionals": "TRAINING_URL",
     "bursaries": "TRAINING_URL",
+    "payments": "TRAINING_URL",
     "training": "TRAINING_URL",
     "tracker": "CIC_URL",
     "consultations": "CIC_URL",

@@ -43,9 +43,11 @@ def practitioner_ids_query(organisation_id: str, roles=ALL_ROLES, include_in_tra
         return certified
     return sa.union(
         certified,
-        sa.select(PathwayItem.person_id).where(PathwayItem.person_id.in_(members), PathwayItem.role.in_(roles)),
+        sa.select(PathwayItem.person_id).where(PathwayItem.person_id.in_(members), PathwayItem.role.in_(roles),
+                                               PathwayItem.state != "cancelled"),
         sa.select(Package.practitioner_id).where(
-            Package.organisation_id == organisation_id, Package.practitioner_id.in_(members)))
+            Package.organisation_id == organisation_id, Package.practitioner_id.in_(members),
+            Package.cancelled_at.is_(None)))
 
 
 def practitioner_ids(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> set[str]:
@@ -63,7 +65,7 @@ def practitioners_count(organisation_id: str, roles=ALL_ROLES, include_in_traini
 
 def microprojects_query(organisation_id: str) -> sa.Select:
     return sa.select(sa.func.count()).select_from(Package).where(
-        Package.organisation_id == organisation_id, Package.practicum_state == "open",
+        Package.organisation_id == organisation_id, Package.practicum_state == "open", Package.cancelled_at.is_(None),
         Package.cases_count.between(1, 3))
 
 

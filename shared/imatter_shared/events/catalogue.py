@@ -183,6 +183,16 @@ class FundAwardRedeemed(OpenSchema):
     organisation_id = Id()
 
 
+# .. event_type: training.package.cancelled
+# .. producer: training, when the invoice of a package is voided before any use was reported
+# .. consumers: cic-tracker, which closes the package's microproject: no more Tracker use
+# .. note: closed (an unknown field is rejected): it stops use, so it carries exactly these ids
+class PackageCancelled(ClosedSchema):
+    package_id = Id()
+    organisation_id = Id()
+    practitioner_id = Id()
+
+
 # ---- reflective tools (issue 11): licence facts and Q registration orders, ids only ----------
 
 # .. event_type: training.tool_licence.changed
@@ -233,14 +243,14 @@ class PracticumCompleted(ClosedSchema):
 # .. event_type: cic.fund.awarded
 # .. producer: cic-tracker, when a fund application is decided `awarded`
 # .. consumers: training, which lets the award pay for a package (funding=fund_award)
-# .. note: amount is integer pence (GBP)
+# .. note: amount is integer pence (GBP), at least 1 (an award of nothing is no award)
 class FundAwarded(ClosedSchema):
     award_id = Id()
     application_id = Id()
     practitioner_id = Id()
     organisation_id = Id()
     package_type = Count(1, 4)
-    amount = Count()
+    amount = Count(1)
 
 
 # .. event_type: cic.tracker.credit_used
@@ -290,6 +300,7 @@ REGISTRY: dict[str, EventSpec] = {
         _spec("training.membership.changed", TRAINING, (CIC,), MembershipChanged),
         _spec("training.organisation_admin.changed", TRAINING, (CIC,), OrganisationAdminChanged),
         _spec("training.fund_award.redeemed", TRAINING, (CIC,), FundAwardRedeemed),
+        _spec("training.package.cancelled", TRAINING, (CIC,), PackageCancelled),  # money from payment
         _spec("training.tool_licence.changed", TRAINING, (CIC,), ToolLicenceChanged),  # issue 11
         _spec("training.q_consultation.ordered", TRAINING, (CIC,), QConsultationOrdered),  # issue 11
         _spec("cic.practicum.completed", CIC, (TRAINING,), PracticumCompleted),

@@ -16,6 +16,11 @@ def on_package_purchased(session, envelope):
     tracker.open_workspace(dict(envelope.data))
 
 
+def on_package_cancelled(session, envelope):
+    """Training voided the package's invoice before any use: close its microproject."""
+    tracker.close_cancelled(envelope.data["package_id"])
+
+
 def on_person_linked(session, envelope):
     d = envelope.data
     person = session.get(KnownPerson, d["person_id"])
@@ -89,6 +94,7 @@ def on_q_consultation_ordered(session, envelope):
 
 HANDLERS = {
     "training.package.purchased": on_package_purchased,
+    "training.package.cancelled": on_package_cancelled,
     "training.person.linked": on_person_linked,
     "training.membership.changed": on_membership_changed,
     "training.organisation_admin.changed": on_organisation_admin_changed,

@@ -25,7 +25,7 @@ class Microproject(db.Model):
     online_accounts = sa.Column(sa.Integer, nullable=False, default=0)
     setup_done_at = sa.Column(sa.DateTime, nullable=True)
     overseer_person_id = sa.Column(sa.String(100), nullable=True, index=True)
-    state = sa.Column(sa.String(20), nullable=False, default="open")  # open | completed
+    state = sa.Column(sa.String(20), nullable=False, default="open")  # open | completed | cancelled
     completion_reflection = sa.Column(sa.Text, nullable=True)
     completed_at = sa.Column(sa.DateTime, nullable=True)
     created_at = created_column()

@@ -57,6 +57,16 @@ def package_problem(data: dict) -> str | None:
     return None
 
 
+def close_cancelled(package_id: str) -> Microproject | None:
+    """From training.package.cancelled (its invoice was voided before any use): the microproject
+    is closed for good (state `cancelled`), so no case, assessment or set-up is possible."""
+    mp = db.session.scalar(sa.select(Microproject).where(Microproject.package_id == package_id))
+    if mp is not None and mp.state != "cancelled":
+        mp.state = "cancelled"
+        mp.tracker_credits = mp.credits_used  # nothing left to use
+    return mp
+
+
 def microproject_view(mp: Microproject) -> dict:
     rule = rule_for(mp.package_type)
     return {

@@ -48,6 +48,7 @@ def register_portal(app: Flask) -> None:
     from . import reflective, views  # noqa: F401  (reflective adds its pages to views.bp)
     from .pages import cic_finance  # noqa: F401  (fund gifts and ledger pages)
     from .pages import verification  # noqa: F401  (email verification pages; security review L1)
+    from .pages import finance  # noqa: F401  (finance: invoices, payments, voids)
 
     app.register_blueprint(views.bp)
     app.jinja_env.filters["money"] = views.money

@@ -41,9 +41,15 @@ def test_training_admins_mark_invoices_paid_or_void(client, keys):
     org, lic = _licensed_org(client, h)
     inv_id = client.get(f"/api/v1/orders/{lic['order_id']}", headers=h).get_json()["invoice"]["id"]
     assert client.post(f"/api/v1/invoices/{inv_id}/pay", headers=h).status_code == 403
-    r = client.post(f"/api/v1/invoices/{inv_id}/pay", headers=admin)
+    assert client.post(f"/api/v1/invoices/{inv_id}/pay", headers=admin).status_code == 400  # reference required
+    assert client.post(f"/api/v1/invoices/{inv_id}/pay", headers=admin, json={"reference": ""}).status_code == 400
+    assert client.post(f"/api/v1/invoices/{inv_id}/pay", headers=admin,
+                       json={"reference": "x" * 101}).status_code == 400
+    r = client.post(f"/api/v1/invoices/{inv_id}/pay", headers=admin, json={"reference": "BACS 0001"})
     assert r.status_code == 200 and r.get_json()["state"] == "paid" and r.get_json()["paid_at"]
-    assert client.post(f"/api/v1/invoices/{inv_id}/pay", headers=admin).status_code == 200  # repeat is harmless
+    assert r.get_json()["payment_reference"] == "BACS 0001" and r.get_json()["paid_by"]
+    assert client.post(f"/api/v1/invoices/{inv_id}/pay", headers=admin,
+                       json={"reference": "BACS 0001"}).status_code == 200  # repeat is harmless
     r = client.post(f"/api/v1/invoices/{inv_id}/void", headers=admin)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["invoice_paid"]
     assert client.get(f"/api/v1/orders/{lic['order_id']}", headers=h).get_json()["invoice"]["state"] == "paid"
@@ -51,8 +57,8 @@ def test_training_admins_mark_invoices_paid_or_void(client, keys):
     renewal = client.post(f"/api/v1/organisations/{org['id']}/licences/{lic['id']}/renew", headers=h).get_json()
     inv2 = client.get(f"/api/v1/orders/{renewal['order_id']}", headers=h).get_json()["invoice"]["id"]
     assert client.post(f"/api/v1/invoices/{inv2}/void", headers=admin).get_json()["state"] == "void"
-    assert client.post(f"/api/v1/invoices/{inv2}/pay", headers=admin).status_code == 409
-    assert client.post("/api/v1/invoices/nope/pay", headers=admin).status_code == 404
+    assert client.post(f"/api/v1/invoices/{inv2}/pay", headers=admin, json={"reference": "r"}).status_code == 409
+    assert client.post("/api/v1/invoices/nope/pay", headers=admin, json={"reference": "r"}).status_code == 404
 
 
 def test_the_service_layer_order_is_paid_at_once_when_nothing_is_owed(client, keys, db):

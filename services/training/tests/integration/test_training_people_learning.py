@@ -79,11 +79,17 @@ def test_no_credit_is_409(client, keys):
 
 def test_affiliate_share_of_fees_funds_bursary_places(client, keys, school):
     admin, org, member = school
+    finance = _user(keys, roles=("training_admin",))
     payer, needy = member("Fee Fictional-Payer"), member("Ira Fictional-Bursary")
     r = _enrol(client, admin, payer, "intermediate_a", "self")
     assert r.status_code == 201
     fee = r.get_json()["price"]
     assert r.get_json()["order"]["total"] == fee
+    fund = client.get(f"/api/v1/bursaries/{org['id']}", headers=admin).get_json()
+    assert fund["balance"] == 0  # the course invoice is not paid yet
+    r = client.post(f"/api/v1/invoices/{r.get_json()['order']['invoice']['id']}/pay", headers=finance,
+                    json={"reference": "card 42"})
+    assert r.status_code == 200
     fund = client.get(f"/api/v1/bursaries/{org['id']}", headers=admin).get_json()
     pct = fund["affiliate_percentage"]
     assert fund["balance"] == fee * pct // 100 > 0
@@ -92,7 +98,11 @@ def test_affiliate_share_of_fees_funds_bursary_places(client, keys, school):
     r = client.post(f"/api/v1/bursaries/{org['id']}/places", headers=admin,
                     json={"person_id": needy["id"], "course_code": "foundation_a1"})
     assert r.status_code == 409 and r.get_json()["unmet"] == ["bursary_funds"]
-    assert client.post(f"/api/v1/bursaries/{org['id']}/deposits", headers=admin, json={"amount": 10000}).status_code == 201
+    d = client.post(f"/api/v1/bursaries/{org['id']}/deposits", headers=admin, json={"amount": 10000})
+    assert d.status_code == 201 and d.get_json()["order_id"]
+    invoice_id = client.get(f"/api/v1/orders/{d.get_json()['order_id']}", headers=admin).get_json()["invoice"]["id"]
+    assert client.post(f"/api/v1/invoices/{invoice_id}/pay", headers=finance,
+                       json={"reference": "BACS 7"}).status_code == 200
     r = client.post(f"/api/v1/bursaries/{org['id']}/places", headers=admin,
                     json={"person_id": needy["id"], "course_code": "foundation_a1"})
     assert r.status_code == 201 and r.get_json()["funding"] == "bursary"

@@ -21,4 +21,6 @@ def _api_modules():
     modules += [notification_preferences]
     from . import reflective  # reflective tools (issue 11)
     modules += [reflective]
+    from . import payments  # money from payment: the card provider's signed webhook
+    modules += [payments]
     return modules

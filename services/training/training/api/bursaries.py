@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate as v
 
-from imatter_shared.web.api import Blueprint
+import sqlalchemy as sa
 
-from ..authz import require_org_access, require_org_admin
+from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import log_refusal
+from imatter_shared.web.errors import ApiError, NotFound
+
+from ..authz import caller, require_org_access, require_org_admin
 from ..extensions import db
-from ..services import bursary as svc, learning
+from ..models import Organisation
+from ..services import bursary as svc, learning, orders
 from ..services.packages import get_org
 from ._people_common import PageArgs
 
@@ -16,8 +21,13 @@ blp = Blueprint("bursaries", __name__, url_prefix="/api/v1/bursaries", descripti
 
 
 class DepositIn(Schema):
-    amount = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=100_000_000))
+    amount = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=svc.MAX_DEPOSIT),
+                            metadata={"description": "Pence, at most 5,000,000 (£50,000) a deposit."})
     note = fields.String(load_default=None, validate=v.Length(max=300))
+    billed_to_organisation_id = fields.String(
+        load_default=None, validate=v.Length(min=1, max=32),
+        metadata={"description": "The commissioner organisation (one the caller administers) to invoice; "
+                                 "by default the organisation itself when the caller is its admin."})
 
 
 class PlaceIn(Schema):
@@ -39,12 +49,49 @@ def fund(args, organisation_id):
 @blp.arguments(DepositIn)
 @blp.response(201)
 def deposit(data, organisation_id):
-    """Money paid into the fund (e.g. by a commissioner or grant body)."""
-    c = require_org_admin(organisation_id)
-    get_org(organisation_id)
-    e = svc.deposit(organisation_id, data["amount"], data["note"], c.user_id)
+    """Order a deposit into the fund: by the organisation's admin, or by an admin of any
+    commissioner organisation ("a commissioner organisation may fund bursary places in any
+    organisation"; the order is then billed to the commissioner). Creates an order and invoice
+    (`order_id`); the balance counts the deposit only once the invoice is paid (`pending` until then)."""
+    org = get_org_for_deposit(organisation_id)
+    c = caller()
+    billed_to = _billed_to(c, org.id, data["billed_to_organisation_id"])
+    e, order = svc.order_deposit(org.id, data["amount"], data["note"], c.user_id, billed_to)
     db.session.commit()
-    return {**svc.entry_json(e), "balance": svc.balance(organisation_id)}
+    return {**svc.entry_json(e), "order_id": order.id, "billed_to_organisation_id": billed_to,
+            "order": orders.order_json(order), "balance": svc.balance(org.id), "pending": svc.pending(org.id)}
+
+
+def _commissioner_admin_of(c) -> list[str]:
+    """The commissioner organisations the caller administers."""
+    if not c.admin_org_ids:
+        return []
+    return sorted(db.session.scalars(sa.select(Organisation.id).where(
+        Organisation.id.in_(c.admin_org_ids), Organisation.kind == "commissioner")))
+
+
+def get_org_for_deposit(organisation_id: str) -> Organisation:
+    c = caller()
+    org = db.session.get(Organisation, organisation_id)
+    if org is not None and (c.is_training_admin or organisation_id in c.admin_org_ids or _commissioner_admin_of(c)):
+        return org
+    if org is not None:
+        log_refusal("organisation", organisation_id)
+    raise NotFound("No organisation with that id.")
+
+
+def _billed_to(c, organisation_id: str, asked: str | None) -> str:
+    commissioners = _commissioner_admin_of(c)
+    if asked:
+        if asked == organisation_id and (organisation_id in c.admin_org_ids or c.is_training_admin):
+            return asked
+        if asked in commissioners:
+            return asked
+        raise ApiError("You may bill only this organisation or a commissioner organisation you administer.", 400,
+                       errors={"billed_to_organisation_id": ["Not an organisation you may bill."]})
+    if organisation_id in c.admin_org_ids or c.is_training_admin:
+        return organisation_id
+    return commissioners[0]
 
 
 @blp.route("/<organisation_id>/places", methods=["POST"])

@@ -2,6 +2,8 @@
 invoices paid or void."""
 from __future__ import annotations
 
+from marshmallow import Schema, fields, validate as v
+
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal, require_auth, require_roles
@@ -10,6 +12,7 @@ from imatter_shared.web.errors import NotFound
 from ..authz import caller
 from ..extensions import db
 from ..services import orders
+from ._people_common import PageArgs, page
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders and invoices")
 
@@ -50,11 +53,30 @@ def one_invoice(invoice_id):
     return orders.invoice_json(inv)
 
 
-def _set_state(invoice_id, state):
+class PayIn(Schema):
+    reference = fields.String(required=True, validate=v.Length(min=1, max=100),
+                              metadata={"description": "The payment's reference (bank transfer, cheque or receipt)."})
+
+
+class InvoiceListArgs(PageArgs):
+    state = fields.String(load_default=None, validate=v.OneOf(("issued", "paid", "void")))
+
+
+@blp.route("/invoices")
+@require_roles("training_admin")
+@blp.arguments(InvoiceListArgs, location="query")
+@blp.response(200)
+def list_invoices(args):
+    """Every invoice, newest first, optionally of one state (training admin, finance). List shape."""
+    rows, total = orders.invoices_page(args["state"], args["page"], args["per_page"])
+    return page([orders.invoice_list_json(i) for i in rows], total, args)
+
+
+def _set_state(invoice_id, state, reference=None):
     inv = orders.get_invoice(invoice_id)
     if inv is None:
         raise NotFound("No invoice with that id.")
-    orders.set_invoice_state(inv, state)
+    orders.set_invoice_state(inv, state, user_id=caller().user_id, reference=reference)
     audit.record("change", "invoice", inv.id)
     db.session.commit()
     return orders.invoice_json(inv)
@@ -62,15 +84,22 @@ def _set_state(invoice_id, state):
 
 @blp.route("/invoices/<invoice_id>/pay", methods=["POST"])
 @require_roles("training_admin")
+@blp.arguments(PayIn)
 @blp.response(200)
-def pay_invoice(invoice_id):
-    """Record payment (training admin)."""
-    return _set_state(invoice_id, "paid")
+def pay_invoice(data, invoice_id):
+    """Record payment (training admin, finance): the reference is stored with who recorded it and
+    when. Paying posts what the money buys (a bursary deposit, the affiliate share of a course fee).
+    Paying twice is harmless; a void invoice cannot be paid (409)."""
+    return _set_state(invoice_id, "paid", data["reference"].strip() or data["reference"])
 
 
 @blp.route("/invoices/<invoice_id>/void", methods=["POST"])
 @require_roles("training_admin")
 @blp.response(200)
 def void_invoice(invoice_id):
-    """Void an unpaid invoice (training admin)."""
+    """Void an unpaid invoice (training admin, finance), taking back what it bought in the same
+    transaction: licence cancelled, seats withdrawn (409 seats_in_use), pathway item or enrolment
+    cancelled (409 once completed), package cancelled (409 package_in_use once used), pending
+    deposit dropped. A refused void changes nothing; voiding twice is harmless; a paid invoice
+    cannot be voided (409 invoice_paid)."""
     return _set_state(invoice_id, "void")

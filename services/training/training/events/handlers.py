@@ -18,9 +18,21 @@ def on_practicum_completed(session, envelope):
 
 
 def on_fund_awarded(session, envelope):
-    """A Microproject Development Fund award, usable once to buy the package (funding=fund_award)."""
+    """A Microproject Development Fund award, usable once to buy the package (funding=fund_award).
+    An award that is not positive or names a practitioner or organisation training does not know
+    is never stored: it is dead-lettered at once (Reject), not retried (L13)."""
+    from imatter_shared.messaging.consumer import Reject
+
+    from ..models import Organisation, Person
+    data = envelope.data
+    if not isinstance(data.get("amount"), int) or data["amount"] < 1:
+        raise Reject("fund award amount is not positive")
+    if session.get(Person, data["practitioner_id"]) is None:
+        raise Reject("fund award names an unknown practitioner")
+    if session.get(Organisation, data["organisation_id"]) is None:
+        raise Reject("fund award names an unknown organisation")
     from ..services import packages
-    packages.record_award(envelope.data)
+    packages.record_award(data)
 
 
 def on_tracker_credit_used(session, envelope):

@@ -8,12 +8,12 @@ from .certification import Certification, PathwayItem  # noqa: F401,E402
 from .packages import FundAward, Package  # noqa: F401,E402
 # organisation side (issue 4): price book, licences, orders, seats
 from .pricebook import PriceBookVersion  # noqa: F401,E402
-from .orders import Invoice, Order, OrderLine  # noqa: F401,E402
+from .orders import Invoice, Order, OrderLine, PaymentEvent  # noqa: F401,E402
 from .licences import Licence  # noqa: F401,E402
 from .seats import SeatAssignment, SeatCredit, SeatTransfer  # noqa: F401,E402
 # people side (issue 5), continued: licences, bursaries, directory, interest, Lead Professionals
 from .practitioner_licences import PractitionerLicence  # noqa: F401,E402
-from .bursary import BursaryEntry  # noqa: F401,E402
+from .bursary import BursaryEntry, BursaryFund  # noqa: F401,E402
 from .directory import DirectoryEntry  # noqa: F401,E402
 from .interest import Interest  # noqa: F401,E402
 from .lead_professionals import (LeadProfessionalApplication, Level3AGroup, ObligationRecord,  # noqa: F401,E402

@@ -23,5 +23,7 @@ class Licence(db.Model):
     order_id = sa.Column(sa.String(32), sa.ForeignKey("orders.id"), nullable=True)  # latest term's order
     terms = sa.Column(sa.Integer, nullable=False, default=1)
     announced_status = sa.Column(sa.String(20), nullable=False, default="active")
+    # set when the invoice of its current term is voided: the licence is cancelled (not in force)
+    cancelled_at = sa.Column(sa.DateTime, nullable=True)
     created_at = created_column()
     __table_args__ = (sa.UniqueConstraint("organisation_id", "type", name="uq_licence_org_type"),)

@@ -43,4 +43,20 @@ class Invoice(db.Model):
     issued_at = created_column()
     paid_at = sa.Column(sa.DateTime, nullable=True)
     voided_at = sa.Column(sa.DateTime, nullable=True)
+    # money from payment only: who recorded the payment (or void), when, and the payment reference
+    payment_reference = sa.Column(sa.String(100), nullable=True)
+    paid_by = sa.Column(sa.String(64), nullable=True)  # gateway user id, or "provider:<name>" for a webhook
+    voided_by = sa.Column(sa.String(64), nullable=True)
     order = relationship("Order", back_populates="invoice")
+    __table_args__ = (sa.Index("ix_invoices_state", "state"),)
+
+
+class PaymentEvent(db.Model):
+    """A card provider's webhook event, kept once by its id so a replayed event does nothing."""
+    __tablename__ = "payment_events"
+    event_id = sa.Column(sa.String(100), primary_key=True)
+    provider = sa.Column(sa.String(40), nullable=False)
+    invoice_id = sa.Column(sa.String(32), sa.ForeignKey("invoices.id", name="fk_payment_events_invoice_id"),
+                           nullable=False, index=True)
+    amount = sa.Column(sa.Integer, nullable=False)
+    received_at = created_column()

@@ -22,6 +22,8 @@ class Package(db.Model):
     cases_count = sa.Column(sa.Integer, nullable=False, default=0)
     practicum_state = sa.Column(sa.String(20), nullable=False, default="open")  # open | completed
     completed_at = sa.Column(sa.DateTime, nullable=True)
+    # set when its invoice is voided before cic-tracker reported any use: no more Tracker use
+    cancelled_at = sa.Column(sa.DateTime, nullable=True)
     created_by = sa.Column(sa.String(64), nullable=True)
     created_at = created_column()
 

@@ -10,6 +10,7 @@ CONFLICT_RULES = {
     "directory_entries(person_id)": ("one_directory_entry", "a person has one directory entry"),
     "people(user_id)": ("one_person_per_user", "a signed-in user is one person"),
     "invoices(order_id)": ("one_invoice_per_order", "an order has one invoice"),
+    "payment_events(event_id)": ("payment_event_once", "a payment provider's event is applied once"),
     "q_registrations(order_id)": ("one_registration_per_order", "an order books one registration consultation"),
     "price_book_versions(version)": ("price_book_version", "each price-book version is published once"),
 }

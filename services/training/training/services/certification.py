@@ -58,18 +58,21 @@ def _oversight(person_id: str, org_ids: list[str], overseer_roles: tuple[str, ..
 def facts_of(person_id: str) -> rules.Facts:
     f = rules.Facts()
     items: dict[str, dict] = defaultdict(lambda: {"booked": 0, "completed": 0})
-    for it in db.session.scalars(sa.select(PathwayItem).where(PathwayItem.person_id == person_id)):
+    for it in db.session.scalars(sa.select(PathwayItem).where(PathwayItem.person_id == person_id,
+                                                              PathwayItem.state != "cancelled")):
         items[it.item]["completed" if it.state == "completed" else "booked"] += it.quantity
     f.items = dict(items)
     for e in db.session.scalars(sa.select(Enrolment).where(Enrolment.person_id == person_id,
-                                                           Enrolment.course_code.in_(L1_2_COURSES))):
+                                                           Enrolment.course_code.in_(L1_2_COURSES),
+                                                           Enrolment.state != "cancelled")):
         f.l1_2_enrolled.add(e.course_code)
         if e.state == "completed":
             f.l1_2_completed.add(e.course_code)
     f.certified = set(db.session.scalars(sa.select(Certification.role).where(
         Certification.person_id == person_id, Certification.status == "current")))
     packages: dict[int, dict] = defaultdict(lambda: {"bought": 0, "practicum_completed": 0})
-    for p in db.session.scalars(sa.select(Package).where(Package.practitioner_id == person_id)):
+    for p in db.session.scalars(sa.select(Package).where(Package.practitioner_id == person_id,
+                                                         Package.cancelled_at.is_(None))):
         packages[p.type]["bought"] += 1
         if p.practicum_state == "completed":
             packages[p.type]["practicum_completed"] += 1
@@ -136,7 +139,8 @@ def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
                                          "funding": data.get("funding") or "organisation",
                                          "fund_award_id": data.get("fund_award_id")}, user_id)
         return {"id": pkg["id"], "item": item, "role": role, "state": "booked", "price": pkg["price"],
-                "currency": "GBP", "quantity": 1, "package": pkg, "order": pkg.get("order")}
+                "currency": "GBP", "quantity": 1, "package": pkg, "order_id": pkg["order_id"],
+                "order": pkg.get("order")}
     from . import orders
     org_id = _paying_org(person_id, data.get("organisation_id"), data.get("funding"))
     title = COURSES_BY_CODE[item]["title"]
@@ -165,6 +169,8 @@ def complete_item(item_id: str, user_id: str) -> dict:
     it = db.session.get(PathwayItem, item_id)
     if it is None:
         raise NotFound("No pathway item with that id.")
+    if it.state == "cancelled":
+        raise RuleViolation("The pathway item was cancelled (its invoice was voided).", unmet=["pathway_item_booked"])
     if it.state != "completed":
         it.state, it.completed_at, it.completed_by = "completed", now(), user_id
         db.session.flush()

@@ -60,6 +60,8 @@ def _package_account(person_id: str, package_id: str | None) -> tuple[Package, b
     p = db.session.get(Package, package_id)
     if p is None:
         raise ApiError("Unknown package.", 400, errors={"package_id": ["No package with that id."]})
+    if p.cancelled_at is not None:
+        raise RuleViolation("The package was cancelled (its invoice was voided).", unmet=["package_cancelled"])
     policy.enforce(p.organisation_id, "online_accounts")
     if _account(person_id, "package", p.organisation_id, p.id):
         return p, False
@@ -81,7 +83,8 @@ def enrol(data: dict, user_id: str) -> dict:
         raise ApiError("CPD credits and package accounts open online L1-2 courses only.", 400,
                        errors={"funding": [f"{course['title']} is not an online L1-2 course."]})
     if db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
-            Enrolment.person_id == person.id, Enrolment.course_code == course["code"])):
+            Enrolment.person_id == person.id, Enrolment.course_code == course["code"],
+            Enrolment.state != "cancelled")):
         raise RuleViolation("Already enrolled on this course.", unmet=["already_enrolled"])
     e = Enrolment(person_id=person.id, course_code=course["code"], level=course["level"], funding=funding,
                   price=course["price"], progress=0, state="active")
@@ -117,9 +120,8 @@ def enrol(data: dict, user_id: str) -> dict:
     db.session.flush()
     if funding == "bursary":
         place.enrolment_id = e.id
-    if funding == "self" and online and e.organisation_id:
-        from . import bursary
-        bursary.credit_affiliate_share(e.organisation_id, course["price"], person.id, e.id)
+    # the affiliate share of a self-funded online course fee is credited when its invoice is PAID
+    # (services/voiding.py on_paid), never here
     out = enrolment_json(e)
     if order is not None:
         from . import orders
@@ -128,6 +130,8 @@ def enrol(data: dict, user_id: str) -> dict:
 
 
 def set_progress(e: Enrolment, percent: int) -> Enrolment:
+    if e.state == "cancelled":
+        raise RuleViolation("The enrolment was cancelled (its invoice was voided).", unmet=["enrolment_active"])
     if e.state == "completed":
         raise RuleViolation("The course is already completed.", unmet=["enrolment_active"])
     e.progress = percent
@@ -135,6 +139,8 @@ def set_progress(e: Enrolment, percent: int) -> Enrolment:
 
 
 def complete(e: Enrolment) -> Enrolment:
+    if e.state == "cancelled":
+        raise RuleViolation("The enrolment was cancelled (its invoice was voided).", unmet=["enrolment_active"])
     if e.state != "completed":
         e.state, e.progress, e.completed_at = "completed", 100, now()
         db.session.flush()
@@ -154,7 +160,8 @@ def of_person(person_id: str, page: int, per_page: int) -> tuple[list[Enrolment]
 def resource_licence(person_id: str) -> dict:
     """Anyone who has accessed L1 or L2 holds a personal resource licence (seed 001 i)."""
     courses = sorted(db.session.scalars(sa.select(Enrolment.course_code).where(
-        Enrolment.person_id == person_id, Enrolment.course_code.in_(L1_2_COURSES))))
+        Enrolment.person_id == person_id, Enrolment.course_code.in_(L1_2_COURSES),
+        Enrolment.state != "cancelled")))
     return {"person_id": person_id, "held": bool(courses), "basis": courses,
             "title": "Personal resource licence",
             "allows": RESOURCE_LICENCE["allows"] if courses else [],

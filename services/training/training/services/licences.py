@@ -69,7 +69,7 @@ class Held:
 def status_of(lic: Licence | None, at=None) -> str:
     if lic is None:
         return "none"
-    return licensing.status(lic.valid_from, lic.valid_until, at or now())
+    return licensing.status(lic.valid_from, lic.valid_until, at or now(), cancelled=lic.cancelled_at is not None)
 
 
 def in_date(organisation_id: str, licence_type: str) -> bool:
@@ -167,6 +167,7 @@ def purchase(org: Organisation, licence_type: str, user_id: str) -> tuple[Licenc
         lic = Licence(organisation_id=org.id, type=licence_type, first_valid_from=start, terms=0)
         db.session.add(lic)
     lic.valid_from, lic.valid_until = start, end
+    lic.cancelled_at = None  # a cancelled licence is taken out again like a lapsed one
     lic.terms = (lic.terms or 0) + 1
     _apply_price(lic, fee, band, number, order.id, org.size_band)
     db.session.flush()
@@ -192,8 +193,9 @@ def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
     start = licensing.renewal_start(now(), lic.valid_until)
     _, end = licensing.term(lic.type, start)
     order = _order(org, lic.type, fee, start, end, user_id, renewal=True)
-    if lic.valid_until < start:  # it had lapsed: the new term starts now
+    if lic.valid_until < start or lic.cancelled_at is not None:  # lapsed or cancelled: the new term starts now
         lic.valid_from = start
+    lic.cancelled_at = None
     lic.valid_until = end
     lic.terms += 1
     _apply_price(lic, fee, band, number, order.id, org.size_band)
@@ -214,6 +216,24 @@ def end_now(lic: Licence) -> Licence:
     lic.valid_from = min(lic.valid_from, at)
     db.session.flush()
     expire_due(at)
+    return lic
+
+
+def cancel(lic: Licence) -> Licence:
+    """The invoice of the licence's current term was voided: the licence is cancelled from now
+    (status `cancelled`, announced), and its CPD and Enhanced dependants are suspended as when a
+    Starter expires. It can be taken out again (a new purchase) like a lapsed licence."""
+    at = now()
+    if lic.cancelled_at is not None:
+        return lic
+    was_active = status_of(lic, at) == "active"
+    lic.cancelled_at = at
+    lic.valid_until = min(lic.valid_until, at)
+    lic.valid_from = min(lic.valid_from, at)
+    db.session.flush()
+    _emit(lic, "cancelled")
+    if lic.type == "starter" and was_active:
+        _announce_dependants(lic.organisation_id, "active", "suspended", at)
     return lic
 
 
@@ -251,6 +271,7 @@ def licence_json(lic: Licence, held: Held | None = None) -> dict:
         "suspended_because": reasons,
         "valid_from": iso(lic.valid_from),
         "valid_until": iso(lic.valid_until),
+        "cancelled_at": iso(lic.cancelled_at),
         "first_valid_from": iso(lic.first_valid_from),
         "terms": lic.terms,
         "price": lic.price,

@@ -45,7 +45,8 @@ def create_order(*, organisation_id: str | None, person_id: str | None, created_
 def invoice_json(invoice: Invoice) -> dict:
     return {"id": invoice.id, "order_id": invoice.order_id, "state": invoice.state, "total": invoice.total,
             "currency": invoice.currency, "issued_at": iso(invoice.issued_at), "paid_at": iso(invoice.paid_at),
-            "voided_at": iso(invoice.voided_at)}
+            "payment_reference": invoice.payment_reference, "paid_by": invoice.paid_by,
+            "voided_at": iso(invoice.voided_at), "voided_by": invoice.voided_by}
 
 
 def order_json(order: Order) -> dict:
@@ -81,21 +82,63 @@ def orders_of_organisation(organisation_id: str, page: int, per_page: int) -> tu
     return rows, total
 
 
+def invoices_page(state: str | None, page: int, per_page: int) -> tuple[list[Invoice], int]:
+    """Every invoice for training admins (finance), newest first, optionally of one state."""
+    q = sa.select(Invoice)
+    if state:
+        q = q.where(Invoice.state == state)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(q.order_by(Invoice.issued_at.desc(), Invoice.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def invoice_list_json(invoice: Invoice) -> dict:
+    """An invoice with who it is to and what it is for (finance list)."""
+    order = invoice.order
+    return {**invoice_json(invoice), "organisation_id": order.organisation_id, "person_id": order.person_id,
+            "description": "; ".join(ln.description for ln in order.lines)[:300]}
+
+
 # issued -> paid | void; nothing else moves
 TRANSITIONS = {("issued", "paid"), ("issued", "void")}
 
 
-def set_invoice_state(invoice: Invoice, state: str) -> Invoice:
+def _current_state(invoice_id: str) -> str:
+    return db.session.scalar(sa.select(Invoice.state).where(Invoice.id == invoice_id)
+                             .execution_options(populate_existing=True))
+
+
+def set_invoice_state(invoice: Invoice, state: str, *, user_id: str | None = None,
+                      reference: str | None = None) -> Invoice:
+    """Move an issued invoice to paid or void, and apply what that means (a payment posts a
+    deposit and credits the affiliate share; a void takes back what the order bought), all in
+    the caller's transaction. One guarded UPDATE decides the race: of concurrent pay/void
+    requests exactly one moves the invoice; the others see the committed state (the same state
+    -> harmless repeat, another -> 409). A refused effect raises and the caller rolls back."""
     if state not in ("paid", "void"):
         raise ApiError("Unknown invoice state.", 400, errors={"state": ["Must be paid or void."]})
-    if (invoice.state, state) not in TRANSITIONS:
-        if invoice.state == state:
+    at = now()
+    values = ({"state": "paid", "paid_at": at, "paid_by": user_id, "payment_reference": reference}
+              if state == "paid" else {"state": "void", "voided_at": at, "voided_by": user_id})
+    res = db.session.execute(sa.update(Invoice).where(Invoice.id == invoice.id, Invoice.state == "issued")
+                             .values(**values).execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        current = _current_state(invoice.id)
+        db.session.refresh(invoice)
+        if current == state:
             return invoice  # repeating the same request is harmless
-        raise RuleViolation(f"An invoice that is {invoice.state} cannot become {state}.",
-                            unmet=[f"invoice_{invoice.state}"])
-    invoice.state = state
-    if state == "paid":
-        invoice.paid_at = now()
-    else:
-        invoice.voided_at = now()
+        db.session.rollback()  # nothing of the refused request is kept
+        raise RuleViolation(f"An invoice that is {current} cannot become {state}.", unmet=[f"invoice_{current}"])
+    from . import voiding
+    try:
+        if state == "paid":
+            voiding.on_paid(invoice.order)
+        else:
+            voiding.on_void(invoice.order)
+        db.session.flush()
+    except Exception:
+        db.session.rollback()  # a refused void changes nothing (not even the invoice's state)
+        raise
+    db.session.refresh(invoice)
     return invoice

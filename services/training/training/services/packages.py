@@ -38,7 +38,8 @@ def package_json(p: Package, order=None) -> dict:
            "online_accounts_used": accounts_used(p.id), "credits_left": p.credits_left,
            "cases_count": p.cases_count, "practicum_state": p.practicum_state, "completed_at": iso(p.completed_at),
            "use_requires": list(t["use_requires"]), "excludes": list(t["excludes"]),
-           "order_id": p.order_id, "created_at": iso(p.created_at)}
+           "order_id": p.order_id, "state": "cancelled" if p.cancelled_at else "active",
+           "cancelled_at": iso(p.cancelled_at), "created_at": iso(p.created_at)}
     if order is not None:
         from . import orders
         out["order"] = orders.order_json(order)

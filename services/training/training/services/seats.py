@@ -116,7 +116,7 @@ def purchase(org: Organisation, count: int, user_id: str) -> dict:
                         created_by=user_id)
     db.session.add(credit)
     db.session.flush()
-    return {"id": credit.id, "organisation_id": org.id, **q, "order": orders.order_json(order),
+    return {"id": credit.id, "organisation_id": org.id, **q, "order_id": order.id, "order": orders.order_json(order),
             "seats": summary(org.id), "created_at": iso(credit.created_at)}
 
 
@@ -166,7 +166,7 @@ def transfer(org: Organisation, to_organisation_id: str, count: int, consent: di
     db.session.flush()
     return {"id": t.id, "from_organisation_id": org.id, "to_organisation_id": target.id, "count": count,
             "consent": {"given_by": t.consent_given_by, "given_at": iso(t.consent_given_at)},
-            "price": fee, "currency": "GBP", "order": orders.order_json(order),
+            "price": fee, "currency": "GBP", "order_id": order.id, "order": orders.order_json(order),
             "seats": summary(org.id), "created_at": iso(t.created_at)}
 
 
