@@ -11,7 +11,8 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+if not logging.getLogger().handlers:  # the app has set up its own (JSON) logging: keep it, and keep
+    fileConfig(config.config_file_name, disable_existing_loggers=False)  # every logger enabled
 logger = logging.getLogger('alembic.env')
 
 
