@@ -29,8 +29,8 @@ KINDS = kinds_table(
          description="To the trainee, 7 days before an obligation's deadline."),
     Kind("pathway_item_completed", "Pathway item completed"),
     Kind("certification_granted", "Certification granted"),
-    Kind("organisation_invitation", "Added to an organisation",
-         description="When an organisation's admin adds you as a member."),
+    Kind("organisation_invitation", "Invited to join an organisation",
+         description="When an organisation's admin invites you; you accept or decline in the portal."),
 )
 LICENCE_STEPS = (60, 30, 7)      # days before valid_until
 OBLIGATION_STEPS = (7,)          # days before an obligation's due date
@@ -81,67 +81,28 @@ def pathway_item_completed(item) -> None:
                dedup_key=f"item_completed:{item.id}")
 
 
-def organisation_invitation(org: Organisation, person_id: str, role: str, membership_id: str) -> None:
-    from flask import g
-    me = g.get("caller")
-    if me is not None and me.person_id == person_id:
-        return  # an admin adding themselves needs no email
-    person = db.session.get(Person, person_id)
-    _to_person("organisation_invitation", person,
-               {"organisation_name": org.name, "role": role.replace("_", " "), "has_account": bool(person and
-                                                                                                    person.user_id)},
-               dedup_key=f"invitation:{membership_id}:{role}")
+# What an organisation sees of a member once they accept (DOMAIN "Consent and identity"); fixed
+# text, shown in the invitation so the person knows what they agree to.
+INVITATION_SHARES = ("your name", "your practitioner roles",
+                     "your pathway and certification status (what is met, booked or missing)")
+INVITATION_NEVER = ("your email preferences", "your practitioner licence ideas", "invoices to you")
 
 
-# ---- scheduled reminders ---------------------------------------------------------------------
-
-def licence_reminders(at: datetime) -> int:
-    """60, 30 and 7 days before each licence's valid_until, to the organisation's link contact."""
-    from .models import Licence
-    from .rules.licensing import LICENCES
-
-    sent = 0
-    rows = db.session.execute(sa.select(Licence, Organisation).join(Organisation, Organisation.id == Licence.organisation_id)
-                              .where(Licence.valid_until > at,
-                                     Licence.valid_until <= at + timedelta(days=max(LICENCE_STEPS)))).all()
-    for lic, org in rows:
-        step = due_step(lic.valid_until, at, LICENCE_STEPS)
-        if step is None or not org.link_contact_email:
-            continue
-        person = _person_for_email(org.link_contact_email)
-        days_left = max(1, (lic.valid_until - at).days + (1 if (lic.valid_until - at).seconds else 0))
-        sent += remind("licence_expiring", to=org.link_contact_email, recipient=person.id if person else None,
-                       dedup_key=reminder_key("licence", lic.id, lic.valid_until, f"{step}d"),
-                       context={"organisation_name": org.name, "organisation_id": org.id,
-                                "licence_title": LICENCES[lic.type]["title"], "licence_type": lic.type,
-                                "valid_until": _date(lic.valid_until), "days_left": days_left, "step": step,
-                                "person_name": person.name if person else "link contact"})
-    return sent
-
-
-def obligation_reminders(at: datetime) -> int:
-    """A week before each Lead Professional trainee obligation falls due (not once it is done)."""
-    from .models.lead_professionals import LeadProfessionalApplication, ObligationRecord
-    from .rules import trainee
-
-    sent = 0
-    apps = db.session.scalars(sa.select(LeadProfessionalApplication).where(
-        LeadProfessionalApplication.state.in_(TRAINEE_STATES),
-        LeadProfessionalApplication.trainee_from.is_not(None))).all()
-    for a in apps:
-        person = db.session.get(Person, a.person_id)
+def organisation_invitation(org: Organisation, membership) -> None:
+    """An invitation (security review M8: no open relay): a fixed subject with nothing an admin
+    wrote in it; the body names the organisation (quoted) and what it will see, and links to the
+    portal page where the person accepts or declines. No person name, no role text."""
+    if not _on():
+        return
+    to = membership.email
+    recipient = None
+    if membership.person_id:
+        person = db.session.get(Person, membership.person_id)
         if person is None:
-            continue
-        records: dict[str, list[datetime]] = {}
-        for r in db.session.scalars(sa.select(ObligationRecord).where(ObligationRecord.application_id == a.id)):
-            records.setdefault(r.obligation, []).append(r.occurred_at)
-        start = datetime.combine(a.trainee_from.date(), datetime.min.time())
-        for o in trainee.obligations(start, at, records):
-            step = due_step(o["due_on"], at, OBLIGATION_STEPS) if o["status"] == "due" else None
-            if step is None:
-                continue
-            sent += remind("obligation_due", to=person.email, recipient=person.id,
-                           dedup_key=reminder_key("obligation", a.id, o["code"], o["due_on"], f"{step}d"),
-                           context={"person_name": person.name, "obligation_title": o["title"],
-                                    "due_on": _date(o["due_on"]), "done": o["done"], "target": o["target"]})
-    return sent
+            return
+        to, recipient = person.email, person.id
+    notify("organisation_invitation", to=to, recipient=recipient, dedup_key=f"invitation:{membership.id}",
+           context={"organisation_name": " ".join((org.name or "").split())[:200],
+                    "shares": INVITATION_SHARES, "never": INVITATION_NEVER})
+
+

@@ -142,7 +142,7 @@ def record(data, application_id, code):
 @blp.response(201)
 def register_group(data):
     """Register an in-house Foundation A group run under a Level 3A licence (no charge)."""
-    c = require_person_access(data["lead_person_id"])
+    c = require_person_access(data["lead_person_id"], org_may=True)
     if not (c.is_training_admin or data["organisation_id"] in c.admin_org_ids | c.member_org_ids):
         require_org_admin(data["organisation_id"])
     g = svc.register_group(data, c.user_id)
