@@ -106,3 +106,55 @@ def organisation_invitation(org: Organisation, membership) -> None:
                     "shares": INVITATION_SHARES, "never": INVITATION_NEVER})
 
 
+# ---- scheduled reminders ---------------------------------------------------------------------
+
+def licence_reminders(at: datetime) -> int:
+    """60, 30 and 7 days before each licence's valid_until, to the organisation's link contact."""
+    from .models import Licence
+    from .rules.licensing import LICENCES
+
+    sent = 0
+    rows = db.session.execute(sa.select(Licence, Organisation).join(Organisation, Organisation.id == Licence.organisation_id)
+                              .where(Licence.valid_until > at,
+                                     Licence.valid_until <= at + timedelta(days=max(LICENCE_STEPS)))).all()
+    for lic, org in rows:
+        step = due_step(lic.valid_until, at, LICENCE_STEPS)
+        if step is None or not org.link_contact_email:
+            continue
+        person = _person_for_email(org.link_contact_email)
+        days_left = max(1, (lic.valid_until - at).days + (1 if (lic.valid_until - at).seconds else 0))
+        sent += remind("licence_expiring", to=org.link_contact_email, recipient=person.id if person else None,
+                       dedup_key=reminder_key("licence", lic.id, lic.valid_until, f"{step}d"),
+                       context={"organisation_name": org.name, "organisation_id": org.id,
+                                "licence_title": LICENCES[lic.type]["title"], "licence_type": lic.type,
+                                "valid_until": _date(lic.valid_until), "days_left": days_left, "step": step,
+                                "person_name": person.name if person else "link contact"})
+    return sent
+
+
+def obligation_reminders(at: datetime) -> int:
+    """A week before each Lead Professional trainee obligation falls due (not once it is done)."""
+    from .models.lead_professionals import LeadProfessionalApplication, ObligationRecord
+    from .rules import trainee
+
+    sent = 0
+    apps = db.session.scalars(sa.select(LeadProfessionalApplication).where(
+        LeadProfessionalApplication.state.in_(TRAINEE_STATES),
+        LeadProfessionalApplication.trainee_from.is_not(None))).all()
+    for a in apps:
+        person = db.session.get(Person, a.person_id)
+        if person is None:
+            continue
+        records: dict[str, list[datetime]] = {}
+        for r in db.session.scalars(sa.select(ObligationRecord).where(ObligationRecord.application_id == a.id)):
+            records.setdefault(r.obligation, []).append(r.occurred_at)
+        start = datetime.combine(a.trainee_from.date(), datetime.min.time())
+        for o in trainee.obligations(start, at, records):
+            step = due_step(o["due_on"], at, OBLIGATION_STEPS) if o["status"] == "due" else None
+            if step is None:
+                continue
+            sent += remind("obligation_due", to=person.email, recipient=person.id,
+                           dedup_key=reminder_key("obligation", a.id, o["code"], o["due_on"], f"{step}d"),
+                           context={"person_name": person.name, "obligation_title": o["title"],
+                                    "due_on": _date(o["due_on"]), "done": o["done"], "target": o["target"]})
+    return sent
