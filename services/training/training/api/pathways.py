@@ -36,6 +36,8 @@ def _may_book(c, person_id: str, role: str, data: dict) -> None:
     if c.person_id is not None and c.person_id == person_id:
         return
     req = svc.REQUIREMENTS.get(data["item"], {})
+    if req.get("kind") not in ("item", "package"):
+        return  # not bookable at all: the service answers 400 naming the item
     if req.get("kind") == "package":
         funding = data.get("funding") or "organisation"
     else:
