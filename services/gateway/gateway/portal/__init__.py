@@ -46,6 +46,7 @@ def register_portal(app: Flask) -> None:
     insecure = str(app.config.get("PORTAL_INSECURE_COOKIES", os.environ.get("PORTAL_INSECURE_COOKIES", ""))) == "1"
     app.config.update(cookie_settings(insecure))
     from . import reflective, views  # noqa: F401  (reflective adds its pages to views.bp)
+    from .pages import memberships  # noqa: F401  (membership by consent: invitations, members)
 
     app.register_blueprint(views.bp)
     app.jinja_env.filters["money"] = views.money
