@@ -224,17 +224,16 @@ def member_json(m: Membership, for_admin: bool = True) -> dict:
 # ---- the member's side: my memberships, accept, decline, leave -----------------------------------
 
 def _addressed_to(c):
-    """Memberships addressed to the caller: their person's, and (verified email only) invitations
-    to that email or to an unclaimed person carrying it."""
+    """Memberships addressed to the caller: their person's, and (verified email only) those
+    addressed to that email or to an unclaimed person carrying it (invited, declined, withdrawn)."""
     conds = []
     if c.person_id:
         conds.append(Membership.person_id == c.person_id)
     email = (c.principal.email or "").strip().lower()
     if c.principal.email_verified and email:
         unclaimed = sa.select(Person.id).where(Person.email == email, Person.user_id.is_(None))
-        conds.append(sa.and_(Membership.status == "invited", sa.or_(
-            sa.and_(Membership.person_id.is_(None), Membership.email == email),
-            Membership.person_id.in_(unclaimed))))
+        conds.append(sa.or_(sa.and_(Membership.person_id.is_(None), Membership.email == email),
+                            Membership.person_id.in_(unclaimed)))
     return sa.or_(*conds) if conds else sa.false()
 
 
