@@ -548,3 +548,12 @@ def test_m4_a_duplicate_invitation_is_one_201_under_concurrent_requests(app, cli
     assert {r.get_json()["unmet"][0] for r in codes if r.status_code == 409} <= {"already_invited", "already_member"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
         Membership.organisation_id == org["id"])) == 1
+
+
+def test_the_admin_inviting_their_own_verified_email_is_a_member_at_once(client, keys):
+    admin, email, _ = _user(keys)
+    org = _org(client, admin)
+    _own_person(client, admin, email)
+    r = client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
+                    json={"email": email.upper(), "role": "practitioner"})
+    assert r.status_code == 201 and r.get_json()["state"] == "active" and r.get_json()["person_id"]

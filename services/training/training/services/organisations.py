@@ -140,6 +140,9 @@ def add_member(org: Organisation, role: str, c, person_id: str | None = None, em
     """Invite a person (by id) or an email address. The admin adding their own person is active at
     once; everyone else is `invited` until they accept, and the invitation counts for nothing."""
     _lock_org(org.id)
+    if email is not None and c.person_id and c.principal.email_verified \
+            and email.strip().lower() == (c.principal.email or "").strip().lower():
+        person_id, email = c.person_id, None  # the admin's own (verified) address: their own person
     if person_id is not None:
         if db.session.get(Person, person_id) is None:
             raise NotFound("No person with that id.")
