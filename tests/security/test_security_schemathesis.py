@@ -43,6 +43,8 @@ def training_schema(tmp_path_factory):
     from training.seed import run_seed
 
     app = _service_app(create_app, tmp_path_factory.mktemp("training"), run_seed)
+    # signed learning-platform completions answer 503 by design while no secret is configured
+    app.config["LEARNING_PLATFORM_SECRET"] = "fuzz-learning-platform-secret"
     return schemathesis.openapi.from_wsgi("/openapi.json", app)
 
 

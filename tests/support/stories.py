@@ -20,7 +20,10 @@ def practitioner_with_package(api, org_body: dict | None = None, names=("Ada Adm
     admin, pro = api.signed_up(name=names[0]), api.signed_up(name=names[1])
     org = ok(admin.post("/api/v1/organisations", org_body or SCHOOL))
     person = ok(pro.post("/api/v1/people", {"name": names[1], "email": pro.email, "kind": "professional"}))
-    ok(admin.post(f"/api/v1/organisations/{org['id']}/members", {"person_id": person["id"], "role": "teacher"}))
+    # membership by consent: the admin invites, the practitioner (signed up, verified) accepts
+    invitation = ok(admin.post(f"/api/v1/organisations/{org['id']}/members", {"person_id": person["id"], "role": "teacher"}))
+    assert invitation["state"] == "invited", invitation
+    assert ok(pro.post(f"/api/v1/memberships/{invitation['id']}/accept"), 200)["state"] == "active"
     ok(admin.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "starter"}))
     ok(pro.post(f"/api/v1/people/{person['id']}/pathways/lead/items", {"item": "deep_dive"}))
     ok(admin.post(f"/api/v1/people/{person['id']}/pathways/lead/items",

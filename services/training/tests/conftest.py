@@ -67,3 +67,29 @@ class _FreshGlobalsClient(FlaskClient):
         from flask import g
         g.__dict__.clear()
         return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def join(client, keys):
+    """Membership by consent, as a test needs it: the member signs up (verified) and links their
+    own person, the admin invites that person, the member accepts. Returns the person's JSON with
+    `headers` (the member's own) and `membership_id` added."""
+    import uuid
+
+    def _join(admin_headers: dict, org_id: str, name: str = "Fictional Member", email: str | None = None,
+              role: str = "staff", kind: str = "professional") -> dict:
+        uid = uuid.uuid4().hex
+        email = email or f"{uid[:10]}@example.org"
+        h = keys.headers(user_id=uid, email=email, name=name)
+        r = client.post("/api/v1/people", headers=h, json={"name": name, "email": email, "kind": kind})
+        assert r.status_code in (200, 201), r.get_json()
+        p = r.get_json()
+        r = client.post(f"/api/v1/organisations/{org_id}/members", headers=admin_headers,
+                        json={"person_id": p["id"], "role": role})
+        assert r.status_code == 201 and r.get_json()["state"] == "invited", r.get_json()
+        m = r.get_json()
+        r = client.post(f"/api/v1/memberships/{m['id']}/accept", headers=h)
+        assert r.status_code == 200 and r.get_json()["state"] == "active", r.get_json()
+        return {**p, "headers": h, "membership_id": m["id"]}
+
+    return _join

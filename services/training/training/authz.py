@@ -1,7 +1,8 @@
 """Who is calling, in training's terms: the gateway user, their person, their organisations.
 
 Resolved on every request from the database, so what a user becomes after signing in
-(their person, memberships, admin rights) takes effect on their next request.
+(their person, memberships, admin rights) takes effect on their next request. Resolving it
+never writes: a person is linked to a user only by an explicit step (see link_person).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask import g
 
 from imatter_shared.messaging import outbox
 from imatter_shared.web.auth import Principal, current_principal, log_refusal
-from imatter_shared.web.errors import NotFound
+from imatter_shared.web.errors import Forbidden, NotFound
 
 from .extensions import db
 from .models import Membership, OrganisationAdmin, OutboxMessage, Person
@@ -62,27 +63,38 @@ def link_person(person: Person, user_id: str) -> None:
 
 
 def caller(optional: bool = False) -> Caller | None:
+    """Read-only: never writes or commits. The caller's person is only the person linked to their
+    gateway user (`Person.user_id`); linking is an explicit step (POST /people with the caller's
+    own verified email, or accepting an invitation). An unverified account has no person and no
+    organisation here, whatever its email says."""
     if "caller" in g:
         return g.caller
     principal = current_principal(optional=optional)
     if principal is None:
         return None
-    person = db.session.scalar(sa.select(Person).where(Person.user_id == principal.user_id))
-    if person is None and principal.email:
-        # a person created (by an org admin) with this user's email before they signed up
-        person = db.session.scalar(sa.select(Person).where(
-            Person.email == principal.email, Person.user_id.is_(None)).limit(1))
+    person, admin, member = None, set(), set()
+    if principal.email_verified:
+        person = db.session.scalar(sa.select(Person).where(Person.user_id == principal.user_id))
+        admin = set(db.session.scalars(sa.select(OrganisationAdmin.organisation_id)
+                                       .where(OrganisationAdmin.user_id == principal.user_id)))
         if person is not None:
-            link_person(person, principal.user_id)
-            db.session.commit()
-    admin = set(db.session.scalars(sa.select(OrganisationAdmin.organisation_id)
-                                   .where(OrganisationAdmin.user_id == principal.user_id)))
-    member = set()
-    if person is not None:
-        member = set(db.session.scalars(sa.select(Membership.organisation_id).where(
-            Membership.person_id == person.id, Membership.status == "active")))
+            member = set(db.session.scalars(sa.select(Membership.organisation_id).where(
+                Membership.person_id == person.id, Membership.status == "active")))
     g.caller = Caller(principal, person, admin, member)
     return g.caller
+
+
+def forget_caller() -> None:
+    """After the request linked the caller's person: the next caller() reads it afresh."""
+    g.pop("caller", None)
+
+
+def require_verified() -> Caller:
+    """A verified account (the gateway says so in the hop token). Else 403."""
+    c = caller()
+    if not c.principal.email_verified:
+        raise Forbidden("Verify your email address first: follow the link we emailed you.")
+    return c
 
 
 def require_org_admin(organisation_id: str) -> Caller:
@@ -103,19 +115,32 @@ def require_org_access(organisation_id: str) -> Caller:
     raise NotFound("No organisation with that id.")
 
 
-def require_person_access(person_id: str) -> Caller:
-    """The person themself, an admin of an organisation they belong to, or a training admin. Else 404."""
+def admins_person_through_membership(c: Caller, person_id: str) -> bool:
+    """The caller administers an organisation in which the person holds an ACCEPTED (active)
+    membership. Invitations give the organisation nothing."""
+    if not c.admin_org_ids:
+        return False
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
+        Membership.person_id == person_id, Membership.status == "active",
+        Membership.organisation_id.in_(c.admin_org_ids))))
+
+
+def require_person_access(person_id: str, org_may: bool = False) -> Caller:
+    """The person themself or a training admin; with `org_may=True` also an admin of an
+    organisation where the person holds an accepted membership. Else 404.
+
+    `org_may` is for what the organisation needs (DOMAIN "Consent and identity": name, roles,
+    pathway and certification status, and the learning it arranges); never for notification
+    settings, practitioner-licence ideas or actions, invoices to the person, directory entries,
+    Lead Professional applications or `funding: self` bookings."""
     c = caller()
-    if c.is_training_admin or c.person_id == person_id:
+    if c.is_training_admin or (c.person_id is not None and c.person_id == person_id):
         return c
-    created_by_caller = db.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
-        Person.id == person_id, Person.created_by == c.user_id))
-    if created_by_caller:
+    if org_may and admins_person_through_membership(c, person_id):
         return c
-    if c.admin_org_ids:
-        shared = db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-            Membership.person_id == person_id, Membership.organisation_id.in_(c.admin_org_ids)))
-        if shared:
-            return c
     log_refusal("person", person_id)
     raise NotFound("No person with that id.")
+
+
+def is_self_or_training_admin(c: Caller, person_id: str) -> bool:
+    return c.is_training_admin or (c.person_id is not None and c.person_id == person_id)

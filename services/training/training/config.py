@@ -8,3 +8,5 @@ class Config(BaseConfig):
         super().__init__()
         self.SQLALCHEMY_DATABASE_URI = env("TRAINING_DATABASE_URL") or env("DATABASE_URL") or sqlite_url("training")
         self.EVENTS_QUEUE = env("EVENTS_QUEUE", "training.events")
+        # shared with the online learning platform, which signs course completions (unset: 503)
+        self.LEARNING_PLATFORM_SECRET = env("LEARNING_PLATFORM_SECRET") or None

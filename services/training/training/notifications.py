@@ -29,8 +29,8 @@ KINDS = kinds_table(
          description="To the trainee, 7 days before an obligation's deadline."),
     Kind("pathway_item_completed", "Pathway item completed"),
     Kind("certification_granted", "Certification granted"),
-    Kind("organisation_invitation", "Added to an organisation",
-         description="When an organisation's admin adds you as a member."),
+    Kind("organisation_invitation", "Invited to join an organisation",
+         description="When an organisation's admin invites you; you accept or decline in the portal."),
 )
 LICENCE_STEPS = (60, 30, 7)      # days before valid_until
 OBLIGATION_STEPS = (7,)          # days before an obligation's due date
@@ -81,16 +81,29 @@ def pathway_item_completed(item) -> None:
                dedup_key=f"item_completed:{item.id}")
 
 
-def organisation_invitation(org: Organisation, person_id: str, role: str, membership_id: str) -> None:
-    from flask import g
-    me = g.get("caller")
-    if me is not None and me.person_id == person_id:
-        return  # an admin adding themselves needs no email
-    person = db.session.get(Person, person_id)
-    _to_person("organisation_invitation", person,
-               {"organisation_name": org.name, "role": role.replace("_", " "), "has_account": bool(person and
-                                                                                                    person.user_id)},
-               dedup_key=f"invitation:{membership_id}:{role}")
+# What an organisation sees of a member once they accept (DOMAIN "Consent and identity"); fixed
+# text, shown in the invitation so the person knows what they agree to.
+INVITATION_SHARES = ("your name", "your practitioner roles",
+                     "your pathway and certification status (what is met, booked or missing)")
+INVITATION_NEVER = ("your email preferences", "your practitioner licence ideas", "invoices to you")
+
+
+def organisation_invitation(org: Organisation, membership) -> None:
+    """An invitation (security review M8: no open relay): a fixed subject with nothing an admin
+    wrote in it; the body names the organisation (quoted) and what it will see, and links to the
+    portal page where the person accepts or declines. No person name, no role text."""
+    if not _on():
+        return
+    to = membership.email
+    recipient = None
+    if membership.person_id:
+        person = db.session.get(Person, membership.person_id)
+        if person is None:
+            return
+        to, recipient = person.email, person.id
+    notify("organisation_invitation", to=to, recipient=recipient, dedup_key=f"invitation:{membership.id}",
+           context={"organisation_name": " ".join((org.name or "").split())[:200],
+                    "shares": INVITATION_SHARES, "never": INVITATION_NEVER})
 
 
 # ---- scheduled reminders ---------------------------------------------------------------------

@@ -78,7 +78,9 @@ def seed_demo_lead() -> None:
                      created_by="seed-demo")
     db.session.add_all([lead, learner])
     db.session.flush()
-    db.session.add_all([Membership(organisation_id=org.id, person_id=p.id, role="staff") for p in (lead, learner)])
+    # demo memberships are made active directly: the (fictional) demo people accepted their invitations
+    db.session.add_all([Membership(organisation_id=org.id, person_id=p.id, role="staff", status="active",
+                                   invited_by="seed-demo", responded_at=utcnow()) for p in (lead, learner)])
     for item, price in (("deep_dive", 75000), ("lead_training", 25000)):
         db.session.add(PathwayItem(person_id=lead.id, item=item, role="lead", organisation_id=org.id, price=price,
                                    state="completed", completed_at=utcnow(), booked_by="seed-demo"))

@@ -697,20 +697,14 @@ def _member_person_id(m: dict) -> str:
 @bp.post("/organisations/<org_id>/members")
 @signed_in
 def add_member(org_id: str):
-    """Add a person to the organisation: their person record first, then the membership."""
-    a = api()
-    name, email, role = text("name", 200), text("email", 254), text("role", 40) or "member"
-    kind = request.form.get("kind") if request.form.get("kind") in ("professional", "personal") else "professional"
-    person_id = text("person_id", 64)
-    if not person_id:
-        r = a.post("/api/v1/people", {"name": name, "email": email, "kind": kind})
-        if not r.ok:
-            return _org_with_member_form(org_id, FormState({"name": name, "email": email, "role": role}).from_result(r))
-        person_id = r.data["id"]
-    r = a.post(f"/api/v1/organisations/{org_id}/members", {"person_id": person_id, "role": role})
+    """Invite someone by email (or person id): they join once they accept (pages/memberships.py)."""
+    email, role, person_id = text("email", 254), text("role", 40) or "staff", text("person_id", 64)
+    body = {"role": role, **({"person_id": person_id} if person_id else {"email": email})}
+    r = api().post(f"/api/v1/organisations/{org_id}/members", body)
     if not r.ok:
-        return _org_with_member_form(org_id, FormState({"name": name, "email": email, "role": role}).from_result(r))
-    flash(f"{name or 'The person'} is now a member.", "success")
+        return _org_with_member_form(org_id, FormState({"email": email, "role": role}).from_result(r))
+    flash("Invitation sent: they join once they accept." if (r.data or {}).get("state") == "invited"
+          else "You are now a member.", "success")
     return redirect(url_for("portal.organisation", org_id=org_id, _anchor="members"))
 
 

@@ -1,7 +1,7 @@
 """money from payment only: invoice payment records, payment_events, bursary_funds, cancellations
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-29
 
 - invoices: payment_reference, paid_by, voided_by (who recorded a payment or void, and the reference)
@@ -10,14 +10,12 @@ Create Date: 2026-11-29
 - bursary_entries: order_id and state (pending | posted | reversed); a deposit counts once paid
 - bursary_funds: one balance row per organisation, spent with a guarded UPDATE. Filled from the
   entries already posted (a fund that the earlier unlocked spending overdrew starts at 0).
-
-NOTE for the integrator: written alongside another 0002; re-chain down_revision onto it.
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

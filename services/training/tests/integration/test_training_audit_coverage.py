@@ -21,7 +21,8 @@ def _has(items, action, record_type, record_id, user_id):
 
 
 def test_reads_and_changes_of_learning_records_are_recorded(client, keys):
-    admin, me = _user(keys)
+    me = uuid.uuid4().hex
+    admin = keys.headers(user_id=me, email="ash@audit.example")  # the learner themself (self-funded)
     staff, staff_id = _user(keys, roles=("training_admin",))
     person = client.post("/api/v1/people", headers=admin, json={
         "name": "Ash Fictional-Learner", "email": "ash@audit.example", "kind": "professional"}).get_json()

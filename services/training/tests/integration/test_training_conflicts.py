@@ -73,13 +73,10 @@ def test_two_simultaneous_purchases_of_one_licence_type(app, db, keys, monkeypat
     assert [e["organisation_id"] for e in _events(db, "training.licence.changed")] == [org["id"]]
 
 
-def test_a_fund_award_spent_in_between_is_409_and_nothing_changes(client, db, keys):
+def test_a_fund_award_spent_in_between_is_409_and_nothing_changes(client, db, keys, join):
     h = _user(keys)
     org = _org(client, h)
-    person = client.post("/api/v1/people", headers=h, json={
-        "name": "Fay Fictional-Practitioner", "email": "fay@birch.example", "kind": "professional"}).get_json()
-    assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=h,
-                       json={"person_id": person["id"], "role": "staff"}).status_code == 201
+    person = join(h, org["id"], "Fay Fictional-Practitioner", email="fay@birch.example")
     # Enhanced needs a practitioner in training; the booking is written directly (under test elsewhere)
     db.session.add(PathwayItem(person_id=person["id"], item="link_training", role="link", price=25000,
                                organisation_id=org["id"]))

@@ -19,7 +19,7 @@ def _user(keys, roles=("learner",), email=None):
 
 
 @pytest.fixture
-def world(client, keys, db):
+def world(client, keys, db, join):
     """A little of everything, so that every list has something to page through."""
     admin = _user(keys)
     staff = _user(keys, roles=("training_admin",))
@@ -29,21 +29,16 @@ def world(client, keys, db):
     for t in ("starter", "cpd"):
         assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
                            json={"type": t}).status_code == 201
-    people = []
-    for i in range(2):
-        p = client.post("/api/v1/people", headers=admin, json={
-            "name": f"Fictional Walker {i}", "email": f"walker{i}@alder.example", "kind": "professional"}).get_json()
-        assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
-                           json={"person_id": p["id"], "role": "staff"}).status_code == 201
-        people.append(p)
+    people = [join(admin, org["id"], f"Fictional Walker {i}", email=f"walker{i}@alder.example") for i in range(2)]
     pid = people[0]["id"]
+    walker = people[0]["headers"]  # funding: self and the licence idea are the person's own
     for course in ("intermediate_a", "intermediate_b"):
-        assert client.post("/api/v1/enrolments", headers=admin, json={
+        assert client.post("/api/v1/enrolments", headers=walker, json={
             "person_id": pid, "course_code": course, "funding": "self", "organisation_id": org["id"]}).status_code == 201
-    booked = client.post(f"/api/v1/people/{pid}/pathways/informed/items", headers=admin,
+    booked = client.post(f"/api/v1/people/{pid}/pathways/informed/items", headers=walker,
                          json={"item": "study_support", "funding": "self"})
     assert booked.status_code == 201, booked.get_json()
-    lic = client.post("/api/v1/practitioner-licences", headers=admin, json={
+    lic = client.post("/api/v1/practitioner-licences", headers=walker, json={
         "person_id": pid, "idea": "A fictional garden club", "focus_areas": ["belonging"]}).get_json()
     for i in range(2):
         assert client.post("/api/v1/interest", json={"element": "schools", "name": f"Fictional {i}",

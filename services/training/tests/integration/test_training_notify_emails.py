@@ -66,9 +66,12 @@ def test_invitation_item_completion_and_certification_each_email_once(app, db, c
     org = _org(client, admin)
     person = client.post("/api/v1/people", headers=pro, json={
         "name": "Robin Fictional-Lead", "email": pro_email, "kind": "professional"}).get_json()
-    assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
-                       json={"person_id": person["id"], "role": "teacher"}).status_code == 201
-    assert _kinds(db) == ["organisation_invitation"]  # written with the membership, before any sending
+    m = client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
+                    json={"person_id": person["id"], "role": "teacher"})
+    assert m.status_code == 201 and m.get_json()["state"] == "invited"
+    assert _kinds(db) == ["organisation_invitation"]  # written with the invitation, before any sending
+    assert client.post(f"/api/v1/memberships/{m.get_json()['id']}/accept", headers=pro).status_code == 200
+    assert _kinds(db) == ["organisation_invitation"]  # accepting sends nothing more
     assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
                        json={"type": "starter"}).status_code == 201
     items = [client.post(f"/api/v1/people/{person['id']}/pathways/lead/items", headers=pro,
@@ -99,9 +102,13 @@ def test_invitation_item_completion_and_certification_each_email_once(app, db, c
     assert subjects == sorted([f"Certified: {ROLES_BY_CODE['lead']['title']}",
                                f"Completed: {REQUIREMENTS['deep_dive']['title']}",
                                f"Completed: {REQUIREMENTS['lead_training']['title']}",
-                               "You have been added to Fictional Larch Primary on I Matter"])
-    invitation = [m for m in smtp.to(pro_email) if m["Subject"].startswith("You have been added")][0]
-    assert "teacher" in invitation.get_body(("plain",)).get_content()
+                               "An invitation to join an organisation on I Matter"])
+    # security review M8: a fixed subject; the organisation's name (quoted) in the body only, what it
+    # will see, a link to the portal page; no role or person name an admin typed
+    invitation = [m for m in smtp.to(pro_email) if m["Subject"].startswith("An invitation")][0]
+    text = invitation.get_body(("plain",)).get_content()
+    assert '"Fictional Larch Primary"' in text and "/memberships" in text and "pathway and certification" in text
+    assert "teacher" not in text and "Robin" not in text
     assert invitation.get_body(("html",)) is not None
     assert len(smtp.messages) == 4  # the admin and the link contact got nothing from this
 
@@ -173,7 +180,7 @@ def test_preferences_through_the_api_and_opt_out_respected(app, db, client, keys
     org = _org(client, admin)
     assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
                        json={"person_id": person["id"], "role": "teacher"}).status_code == 201
-    assert client.put(url, headers=admin, json={"non_essential_email": True}).status_code == 403  # not theirs
+    assert client.put(url, headers=admin, json={"non_essential_email": True}).status_code == 404  # not theirs
     result = _send(app)
     assert (result.sent, result.skipped) == (0, 1) and smtp.messages == []
 

@@ -38,13 +38,10 @@ def _band(client, code):
     return next(b for b in client.get("/api/v1/catalogue/price-book").get_json()["size_bands"] if b["code"] == code)
 
 
-def _member_in_link_training(client, h, org, db):
-    """A member booked on Link training. The booking is written directly (the pathway
-    endpoints belong to the people side); everything asserted goes through the API."""
-    person = client.post("/api/v1/people", json={"name": "Fictional Link Trainee", "email": f"{uuid.uuid4().hex[:6]}@ash.example",
-                                                 "kind": "professional"}, headers=h).get_json()
-    assert client.post(f"/api/v1/organisations/{org['id']}/members", json={"person_id": person["id"], "role": "staff"},
-                       headers=h).status_code == 201
+def _member_in_link_training(join, h, org, db):
+    """A member (invited, accepted) booked on Link training. The booking is written directly (the
+    pathway endpoints belong to the people side); everything asserted goes through the API."""
+    person = join(h, org["id"], "Fictional Link Trainee", email=f"{uuid.uuid4().hex[:6]}@ash.example")
     db.session.add(PathwayItem(person_id=person["id"], item="link_training", role="link", price=25000,
                                organisation_id=org["id"]))
     db.session.commit()
@@ -113,13 +110,13 @@ def test_starter_then_cpd_priced_from_the_size_band_with_an_order_each(client, k
     assert again.status_code == 409
 
 
-def test_enhanced_needs_a_link_child_or_lead_in_training(client, keys, db):
+def test_enhanced_needs_a_link_child_or_lead_in_training(client, keys, db, join):
     h = _user(keys)
     org = _org(client, h)
     _buy(client, h, org, "starter")
     r = _buy(client, h, org, "enhanced")
     assert r.status_code == 409 and r.get_json()["unmet"] == ["practitioner_in_training"]
-    _member_in_link_training(client, h, org, db)
+    _member_in_link_training(join, h, org, db)
     r = _buy(client, h, org, "enhanced")
     assert r.status_code == 201, r.get_json()
     enhanced = r.get_json()
@@ -155,14 +152,14 @@ def test_renewal_extends_from_the_current_end_and_makes_an_order(client, keys, d
     assert client.post(f"/api/v1/organisations/{org['id']}/licences/nope/renew", headers=h).status_code == 404
 
 
-def test_an_expired_starter_suspends_cpd_seats_and_enhanced_until_renewed(client, keys, db):
+def test_an_expired_starter_suspends_cpd_seats_and_enhanced_until_renewed(client, keys, db, join):
     from training.services import licences as licence_service
 
     h = _user(keys)
     org = _org(client, h)
     starter = _buy(client, h, org, "starter").get_json()
     _buy(client, h, org, "cpd")
-    trainee = _member_in_link_training(client, h, org, db)
+    trainee = _member_in_link_training(join, h, org, db)
     assert _buy(client, h, org, "enhanced").status_code == 201
     _age(db, org, "starter", 400)
 
@@ -233,15 +230,13 @@ def test_a_lapsed_starter_announces_its_dependants_suspended_and_renewal_lifts_i
     assert [(e["licence_type"], e["status"]) for e in _events(db)][4:] == [("starter", "active"), ("cpd", "active")]
 
 
-def test_a_training_admin_can_end_a_starter_which_suspends_seats_until_renewed(client, keys, db):
+def test_a_training_admin_can_end_a_starter_which_suspends_seats_until_renewed(client, keys, db, join):
     h = _user(keys)
     staff = _user(keys, roles=("training_admin",))
     org = _org(client, h)
     starter = _buy(client, h, org, "starter").get_json()
     _buy(client, h, org, "cpd")
-    member = client.post("/api/v1/people", json={"name": "Fictional Member", "email": "member@ash.example",
-                                                 "kind": "professional"}, headers=h).get_json()
-    client.post(f"/api/v1/organisations/{org['id']}/members", json={"person_id": member["id"]}, headers=h)
+    member = join(h, org["id"], "Fictional Member", email="member@ash.example")
     url = f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/end"
     assert client.post(url, headers=h).status_code == 403
     r = client.post(url, headers=staff)

@@ -89,9 +89,16 @@ def test_members_join_and_leave_with_events(client, keys, db):
                     headers=h)
     assert r.status_code == 201, r.get_json()
     member = r.get_json()
-    assert member["status"] == "active" and member["role"] == "staff"
+    # an invitation until the person accepts: it counts for nothing and tells cic-tracker nothing
+    assert member["state"] == "invited" and member["role"] == "staff"
+    assert client.get(f"/api/v1/organisations/{org['id']}", headers=h).get_json()["members_count"] == 0
+    assert _events(db, "training.membership.changed") == []
+    staff = keys.headers(user_id=uuid.uuid4().hex, email="staff@oak.example")
+    r = client.post(f"/api/v1/memberships/{member['id']}/accept", headers=staff)
+    assert r.status_code == 200 and r.get_json()["state"] == "active" and r.get_json()["person_id"] == person["id"]
     listed = client.get(f"/api/v1/organisations/{org['id']}/members", headers=h).get_json()
     assert listed["total"] == 1 and listed["items"][0]["person_id"] == person["id"]
+    assert listed["items"][0]["state"] == "active"
     assert client.get(f"/api/v1/organisations/{org['id']}", headers=h).get_json()["members_count"] == 1
     again = client.post(f"/api/v1/organisations/{org['id']}/members", json={"person_id": person["id"], "role": "staff"},
                         headers=h)
@@ -100,7 +107,7 @@ def test_members_join_and_leave_with_events(client, keys, db):
                        headers=h).status_code == 404
 
     ended = client.post(f"/api/v1/organisations/{org['id']}/members/{member['id']}/end", headers=h)
-    assert ended.status_code == 200 and ended.get_json()["status"] == "ended"
+    assert ended.status_code == 200 and ended.get_json()["state"] == "ended"
     assert client.get(f"/api/v1/organisations/{org['id']}/members", headers=h).get_json()["total"] == 0
     events = _events(db, "training.membership.changed")
     assert [(e["person_id"], e["status"]) for e in events] == [(person["id"], "active"), (person["id"], "ended")]
@@ -117,8 +124,11 @@ def test_a_member_with_a_signed_in_user_is_announced_with_that_user(client, keys
     assert person.status_code == 201
     person = person.get_json()
     assert person["user_id"] == uid
-    client.post(f"/api/v1/organisations/{org['id']}/members", json={"person_id": person["id"], "role": "link"},
-                headers=h)
+    m = client.post(f"/api/v1/organisations/{org['id']}/members", json={"person_id": person["id"], "role": "link"},
+                    headers=h).get_json()
+    assert m["state"] == "invited" and _events(db, "training.membership.changed") == []
+    assert client.get(f"/api/v1/organisations/{org['id']}", headers=learner).status_code == 404  # not yet accepted
+    assert client.post(f"/api/v1/memberships/{m['id']}/accept", headers=learner).get_json()["state"] == "active"
     assert _events(db, "training.membership.changed")[-1]["user_id"] == uid
     # members see their organisation on their next request
     assert client.get(f"/api/v1/organisations/{org['id']}", headers=learner).status_code == 200

@@ -25,11 +25,18 @@ def test_people_created_for_others_stay_unlinked_and_private(client, keys):
     p = client.post("/api/v1/people", json={"name": "Fictional Staff", "email": "staff@example.org",
                                             "kind": "professional"}, headers=h).get_json()
     assert p["user_id"] is None
-    assert client.get(f"/api/v1/people/{p['id']}", headers=h).status_code == 200  # its creator, an organisation admin
+    # its creator (an organisation admin) gets no access from creating it (security review H2b)
+    assert client.get(f"/api/v1/people/{p['id']}", headers=h).status_code == 404
     other = keys.headers(user_id=uuid.uuid4().hex, email="someone@example.org")
     assert client.get(f"/api/v1/people/{p['id']}", headers=other).status_code == 404
-    # the staff member signs up later with that email: the person is theirs
+    # the staff member signs up later with that email: nothing is linked until they say so
     staff = keys.headers(user_id=uuid.uuid4().hex, email="staff@example.org")
+    assert client.get(f"/api/v1/people/{p['id']}", headers=staff).status_code == 404
+    assert client.get("/internal/principal", headers=staff).get_json()["person_id"] is None
+    # ... and then it is theirs (the oldest unclaimed person carrying their verified email)
+    r = client.post("/api/v1/people", json={"name": "Fictional Staff", "email": "staff@example.org",
+                                            "kind": "professional"}, headers=staff)
+    assert r.status_code == 200 and r.get_json()["id"] == p["id"]
     assert client.get(f"/api/v1/people/{p['id']}", headers=staff).status_code == 200
 
 

@@ -42,7 +42,7 @@ def count_queries(db):
     return Counter()
 
 
-def _rich_org(client, db, h):
+def _rich_org(client, db, h, join):
     """Starter, CPD and Enhanced licences, a member with a seat and one booked on Link training."""
     r = client.post("/api/v1/organisations", json={
         "name": "Fictional Query Count Service", "kind": "other_service", "size_band": "medium",
@@ -52,10 +52,7 @@ def _rich_org(client, db, h):
     for lic in ("starter", "cpd"):
         assert client.post(f"/api/v1/organisations/{org['id']}/licences", json={"type": lic},
                            headers=h).status_code == 201
-    person = client.post("/api/v1/people", json={"name": "Fictional Link Trainee", "email": "trainee@qc.example",
-                                                 "kind": "professional"}, headers=h).get_json()
-    assert client.post(f"/api/v1/organisations/{org['id']}/members", json={"person_id": person["id"], "role": "staff"},
-                       headers=h).status_code == 201
+    person = join(h, org["id"], "Fictional Link Trainee", email="trainee@qc.example")
     db.session.add(PathwayItem(person_id=person["id"], item="link_training", role="link", price=25000,
                                organisation_id=org["id"]))
     db.session.commit()
@@ -67,9 +64,9 @@ def _rich_org(client, db, h):
     return org
 
 
-def test_an_organisation_read_is_a_fixed_small_number_of_queries(client, db, keys, count_queries):
+def test_an_organisation_read_is_a_fixed_small_number_of_queries(client, db, keys, count_queries, join):
     h = _user(keys)
-    org = _rich_org(client, db, h)
+    org = _rich_org(client, db, h, join)
     db.session.remove()
     with count_queries as c:
         r = client.get(f"/api/v1/organisations/{org['id']}", headers=h)

@@ -22,13 +22,9 @@ def _org(client, h, kind="school", band="micro", licences=("starter", "cpd")):
     return org
 
 
-def _member(client, h, org):
-    p = client.post("/api/v1/people", json={"name": "Fictional Staff", "email": f"{uuid.uuid4().hex[:8]}@example.org",
-                                            "kind": "professional"}, headers=h).get_json()
-    m = client.post(f"/api/v1/organisations/{org['id']}/members", json={"person_id": p["id"], "role": "staff"},
-                    headers=h)
-    assert m.status_code == 201
-    return p, m.get_json()
+def _member(join, h, org):
+    p = join(h, org["id"], "Fictional Staff")
+    return p, {"id": p["membership_id"]}
 
 
 def _tiers(client):
@@ -81,7 +77,7 @@ def test_seat_requests_are_validated(client, keys):
     assert r.status_code == 400
 
 
-def test_a_community_service_asking_for_seats_is_refused_by_the_policy(client, keys):
+def test_a_community_service_asking_for_seats_is_refused_by_the_policy(client, keys, join):
     h = _user(keys)
     org = _org(client, h, kind="community_service", licences=("starter",))
     for r in (client.get(f"/api/v1/organisations/{org['id']}/seat-quote?count=2", headers=h),
@@ -90,7 +86,7 @@ def test_a_community_service_asking_for_seats_is_refused_by_the_policy(client, k
         body = r.get_json()
         assert body["unmet"] == ["policy:online_accounts"]
         assert "Community services" in body["detail"] and "online learning accounts" in body["detail"]
-    p, _ = _member(client, h, org)
+    p, _ = _member(join, h, org)
     r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": p["id"]}, headers=h)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["policy:online_accounts"]
 
@@ -102,12 +98,12 @@ def test_buying_seats_needs_the_cpd_licence(client, keys):
     assert r.status_code == 409 and "cpd_licence" in r.get_json()["unmet"]
 
 
-def test_seats_are_assigned_to_members_and_released_when_they_leave(client, keys):
+def test_seats_are_assigned_to_members_and_released_when_they_leave(client, keys, join):
     h = _user(keys)
     org = _org(client, h)  # micro band: the CPD licence includes a few credits
     total = client.get(f"/api/v1/organisations/{org['id']}/seats", headers=h).get_json()["total"]
     assert total > 0
-    people = [_member(client, h, org) for _ in range(total)]
+    people = [_member(join, h, org) for _ in range(total)]
     for p, _ in people:
         r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": p["id"]},
                         headers=h)
@@ -115,7 +111,7 @@ def test_seats_are_assigned_to_members_and_released_when_they_leave(client, keys
     seats = client.get(f"/api/v1/organisations/{org['id']}/seats", headers=h).get_json()
     assert (seats["used"], seats["available"]) == (total, 0)
 
-    extra, extra_m = _member(client, h, org)
+    extra, extra_m = _member(join, h, org)
     r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": extra["id"]}, headers=h)
     assert r.status_code == 409 and "cpd_seat" in r.get_json()["unmet"]
 
@@ -124,9 +120,11 @@ def test_seats_are_assigned_to_members_and_released_when_they_leave(client, keys
     assert client.get(f"/api/v1/organisations/{org['id']}/seats", headers=h).get_json()["available"] == 1
     r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": extra["id"]}, headers=h)
     assert r.status_code == 201
-    # a seat goes to members only
+    # a seat goes to members only: an invited (not yet accepted) person is not one
     outsider = client.post("/api/v1/people", json={"name": "Fictional Outsider", "email": "out@example.org",
                                                    "kind": "professional"}, headers=h).get_json()
+    assert client.post(f"/api/v1/organisations/{org['id']}/members", json={"person_id": outsider["id"]},
+                       headers=h).get_json()["state"] == "invited"
     r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": outsider["id"]},
                     headers=h)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["membership"]

@@ -22,13 +22,10 @@ def _stage(client, h, org):
     return body["stage"], body
 
 
-def _staff(client, h, org, n):
-    p = client.post("/api/v1/people", headers=h, json={
-        "name": f"Fictional Teacher {n}", "email": f"teacher{n}-{uuid.uuid4().hex[:6]}@rowan.example",
-        "kind": "professional"}).get_json()
-    assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=h,
-                       json={"person_id": p["id"], "role": "teacher"}).status_code == 201
-    return p
+def _staff(join, h, org, n):
+    """A teacher invited by the admin who accepted (an invitation alone counts for nothing)."""
+    return join(h, org["id"], f"Fictional Teacher {n}", email=f"teacher{n}-{uuid.uuid4().hex[:6]}@rowan.example",
+                role="teacher")
 
 
 def _enrol(client, h, person):
@@ -38,7 +35,7 @@ def _enrol(client, h, person):
     return r.get_json()
 
 
-def test_a_school_moves_from_engagement_to_microprojects(app, db, client, keys):
+def test_a_school_moves_from_engagement_to_microprojects(app, db, client, keys, join):
     h = _user(keys)
     org = client.post("/api/v1/organisations", headers=h, json={
         "name": "Fictional Rowan Primary", "kind": "school", "size_band": "small",
@@ -55,7 +52,7 @@ def test_a_school_moves_from_engagement_to_microprojects(app, db, client, keys):
                        json={"type": "cpd"}).status_code == 201
 
     # 2 Shared learning: one, then two staff on L1-2 from the CPD credits
-    staff = [_staff(client, h, org, n) for n in range(1, 4)]
+    staff = [_staff(join, h, org, n) for n in range(1, 4)]
     _enrol(client, h, staff[0])
     assert _stage(client, h, org)[0] == 2
     _enrol(client, h, staff[1])

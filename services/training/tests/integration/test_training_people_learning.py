@@ -11,7 +11,7 @@ def _user(keys, roles=("learner",)):
 
 
 @pytest.fixture
-def school(client, keys):
+def school(client, keys, join):
     admin = _user(keys)
     org = client.post("/api/v1/organisations", headers=admin, json={
         "name": "Fictional Hazel Academy", "kind": "school", "size_band": "small",
@@ -20,12 +20,8 @@ def school(client, keys):
         assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
                            json={"type": t}).status_code == 201
 
-    def member(name):
-        p = client.post("/api/v1/people", headers=admin, json={
-            "name": name, "email": f"{uuid.uuid4().hex[:8]}@hazel.example", "kind": "professional"}).get_json()
-        assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
-                           json={"person_id": p["id"], "role": "staff"}).status_code == 201
-        return p
+    def member(name):  # invited by the admin, accepted by the member (membership by consent)
+        return join(admin, org["id"], name)
 
     return admin, org, member
 
@@ -48,13 +44,18 @@ def test_one_seat_opens_every_l1_2_course_and_completion_counts(client, keys, sc
     assert after["used"] == before["used"] + 1  # one online L1-2 account, not one per course
     assert _enrol(client, admin, p, "foundation_a1", "cpd_credit").status_code == 409
 
-    r = client.post(f"/api/v1/enrolments/{ids[0]}/progress", headers=admin, json={"percent": 40})
+    r = client.post(f"/api/v1/enrolments/{ids[0]}/progress", headers=p["headers"], json={"percent": 40})
     assert r.status_code == 200 and r.get_json()["progress"] == 40
-    assert client.post(f"/api/v1/enrolments/{ids[0]}/progress", headers=admin, json={"percent": 140}).status_code == 400
-    lic = client.get(f"/api/v1/people/{p['id']}/resource-licence", headers=admin).get_json()
+    assert client.post(f"/api/v1/enrolments/{ids[0]}/progress", headers=p["headers"],
+                       json={"percent": 140}).status_code == 400
+    lic = client.get(f"/api/v1/people/{p['id']}/resource-licence", headers=p["headers"]).get_json()
     assert lic["held"] is True and lic["does_not_allow"]
+    staff = _user(keys, roles=["training_admin"])
+    # completion comes from the learning platform or a training admin, never the learner or their admin
+    assert client.post(f"/api/v1/enrolments/{ids[0]}/completion", headers=p["headers"]).status_code == 403
+    assert client.post(f"/api/v1/enrolments/{ids[0]}/completion", headers=admin).status_code == 403
     for i in ids:
-        r = client.post(f"/api/v1/enrolments/{i}/completion", headers=admin)
+        r = client.post(f"/api/v1/enrolments/{i}/completion", headers=staff)
         assert r.status_code == 200 and r.get_json()["state"] == "completed"
     path = client.get(f"/api/v1/people/{p['id']}/pathways/informed", headers=admin).get_json()
     assert path["requirements"][0] == {**path["requirements"][0], "code": "l1_2_completion", "status": "met"}
@@ -63,16 +64,18 @@ def test_one_seat_opens_every_l1_2_course_and_completion_counts(client, keys, sc
     assert listing["total"] == 5 and all(e["state"] == "completed" for e in listing["items"])
 
 
-def test_no_credit_is_409(client, keys):
+def test_no_credit_is_409(client, keys, join):
     admin = _user(keys)
     org = client.post("/api/v1/organisations", headers=admin, json={
         "name": "Fictional Elm Nursery", "kind": "school", "size_band": "small",
         "link_contact_email": "link@elm.example", "senior_leadership_commitment": True}).get_json()
-    p = client.post("/api/v1/people", headers=admin, json={
-        "name": "Ode Fictional", "email": "ode@elm.example", "kind": "professional"}).get_json()
-    client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin, json={"person_id": p["id"], "role": "staff"})
+    p = join(admin, org["id"], "Ode Fictional", email="ode@elm.example")
     r = _enrol(client, admin, p, "foundation_a1", "cpd_credit")
     assert r.status_code == 409 and "cpd_seat" in r.get_json()["unmet"]
+    r = _enrol(client, admin, p, "foundation_a1", "bursary")  # bursary routes need the Starter (row 4)
+    assert r.status_code == 409 and r.get_json()["unmet"][0] == "starter_licence"
+    assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
+                       json={"type": "starter"}).status_code == 201
     r = _enrol(client, admin, p, "foundation_a1", "bursary")
     assert r.status_code == 409 and r.get_json()["unmet"] == ["bursary_funds"]
 
@@ -81,7 +84,9 @@ def test_affiliate_share_of_fees_funds_bursary_places(client, keys, school):
     admin, org, member = school
     finance = _user(keys, roles=("training_admin",))
     payer, needy = member("Fee Fictional-Payer"), member("Ira Fictional-Bursary")
-    r = _enrol(client, admin, payer, "intermediate_a", "self")
+    # funding: self is chosen by the person paying, never by their organisation's admin
+    assert _enrol(client, admin, payer, "intermediate_a", "self").status_code == 403
+    r = _enrol(client, payer["headers"], payer, "intermediate_a", "self", organisation_id=org["id"])
     assert r.status_code == 201
     fee = r.get_json()["price"]
     assert r.get_json()["order"]["total"] == fee
@@ -122,7 +127,7 @@ def test_lead_professional_route(client, keys, school):
     r = client.post("/api/v1/lead-professionals/applications", headers=admin, json={**body, "references": refs[:1]})
     assert r.status_code == 400
     e = _enrol(client, admin, p, "intermediate_a", "cpd_credit").get_json()
-    client.post(f"/api/v1/enrolments/{e['id']}/completion", headers=admin)
+    client.post(f"/api/v1/enrolments/{e['id']}/completion", headers=staff)
     app_ = client.post("/api/v1/lead-professionals/applications", headers=admin, json=body)
     assert app_.status_code == 201 and app_.get_json()["state"] == "applied"
     aid = app_.get_json()["id"]
@@ -149,8 +154,9 @@ def test_lead_professional_route(client, keys, school):
     for state in ("implementation", "approved"):
         r = client.post(f"/api/v1/lead-professionals/applications/{aid}/advance", headers=staff)
         assert r.status_code == 200 and r.get_json()["state"] == state
-    # an approved Lead Professional may be listed
-    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=admin, json={}).status_code == 201
+    # an approved Lead Professional may be listed: by themself, never by their organisation's admin
+    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=admin, json={}).status_code == 404
+    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=p["headers"], json={}).status_code == 201
 
 
 def test_study_supporter_needs_the_foundation_courses(client, keys, school):

@@ -14,11 +14,11 @@ def _org(db, name="Fictional Primary"):
     return org
 
 
-def _member(db, org, name):
+def _member(db, org, name, status="active"):
     p = Person(name=name, email=f"{name.lower().replace(' ', '.')}@example.test", kind="professional")
     db.session.add(p)
     db.session.flush()
-    db.session.add(Membership(organisation_id=org.id, person_id=p.id, role="staff"))
+    db.session.add(Membership(organisation_id=org.id, person_id=p.id, role="staff", status=status))
     db.session.flush()
     return p
 
@@ -27,6 +27,7 @@ def test_counts_follow_the_records(db):
     org, other = _org(db), _org(db, "Elsewhere")
     a, b, c = (_member(db, org, n) for n in ("Ada Test", "Bo Test", "Cy Test"))
     outsider = _member(db, other, "Di Test")
+    invited = _member(db, org, "Ed Test", status="invited")  # an invitation counts for nothing
     assert org_facts.learners_count(org.id) == 0
     for course, level in (("foundation_a1", 1), ("intermediate_b", 2)):
         db.session.add(Enrolment(person_id=a.id, course_code=course, level=level, funding="cpd_credit",
@@ -39,6 +40,7 @@ def test_counts_follow_the_records(db):
     db.session.add(PathwayItem(person_id=b.id, item="link_training", role="link", price=25000))
     db.session.add(Certification(person_id=c.id, role="lead", certified_at=utcnow()))
     db.session.add(PathwayItem(person_id=outsider.id, item="lead_training", role="lead", price=25000))
+    db.session.add(Certification(person_id=invited.id, role="link", certified_at=utcnow()))
     db.session.flush()
     assert org_facts.practitioners_count(org.id) == 2
     assert org_facts.practitioners_count(org.id, roles=("lead",)) == 1

@@ -15,7 +15,7 @@ def _user(keys, roles=("learner",), email=None):
 
 
 @pytest.fixture
-def setting(client, keys):
+def setting(client, keys, join):
     """An organisation (school) with Starter, its admin, and a helper adding member professionals."""
     admin = _user(keys)
     org = client.post("/api/v1/organisations", headers=admin, json={
@@ -24,12 +24,8 @@ def setting(client, keys):
     assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
                        json={"type": "starter"}).status_code == 201
 
-    def member(name):
-        p = client.post("/api/v1/people", headers=admin, json={
-            "name": name, "email": f"{uuid.uuid4().hex[:8]}@rowan.example", "kind": "professional"}).get_json()
-        assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
-                           json={"person_id": p["id"], "role": "staff"}).status_code == 201
-        return p
+    def member(name):  # invited by the admin, accepted by the member
+        return join(admin, org["id"], name)
 
     return admin, org, member
 
@@ -104,7 +100,7 @@ def test_someone_else_sees_nothing(client, keys, setting):
 def test_focus_areas_must_be_one_to_three(client, keys, setting, areas):
     admin, org, member = setting
     p = member("Pat Fictional-Candle")
-    r = client.post("/api/v1/practitioner-licences", headers=admin,
+    r = client.post("/api/v1/practitioner-licences", headers=p["headers"],
                     json={"person_id": p["id"], "idea": "A small reading-together project", "focus_areas": areas})
     assert r.status_code == 400 and "focus_areas" in r.get_json()["errors"]
 
@@ -113,7 +109,11 @@ def test_paused_licence_cannot_be_used_and_lifecycle(client, keys, setting, db):
     admin, org, member = setting
     staff = _user(keys, roles=["training_admin"])
     p = member("Mo Fictional-Candle")
-    r = client.post("/api/v1/practitioner-licences", headers=admin, json={
+    body = {"person_id": p["id"], "idea": "Calmer mornings", "focus_areas": ["routines", "transitions", "sleep"],
+            "licence_name": "mini_candle"}
+    # the licence and its idea are the person's own: their organisation's admin neither applies nor sees it
+    assert client.post("/api/v1/practitioner-licences", headers=admin, json=body).status_code == 404
+    r = client.post("/api/v1/practitioner-licences", headers=p["headers"], json={
         "person_id": p["id"], "idea": "Calmer mornings", "focus_areas": ["routines", "transitions", "sleep"],
         "licence_name": "mini_candle"})
     assert r.status_code == 201
@@ -131,30 +131,35 @@ def test_paused_licence_cannot_be_used_and_lifecycle(client, keys, setting, db):
                        json={"item": "lead_training", "organisation_id": org["id"]}).status_code == 201
     assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
                        json={"type": "enhanced"}).status_code == 201
-    r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/pause", headers=admin)
+    assert client.get(f"/api/v1/people/{p['id']}/practitioner-licences", headers=admin).status_code == 404
+    assert client.post(f"/api/v1/practitioner-licences/{lic['id']}/pause", headers=admin).status_code == 404
+    r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/pause", headers=p["headers"])
     assert r.status_code == 200 and r.get_json()["state"] == "paused"
     body = {"type": 2, "practitioner_id": p["id"], "funding": "organisation"}
     r = client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin, json=body)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["practitioner_licence_active"]
-    r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/resume", headers=admin)
+    assert client.post(f"/api/v1/practitioner-licences/{lic['id']}/resume", headers=admin).status_code == 404
+    r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/resume", headers=p["headers"])
     assert r.status_code == 200 and r.get_json()["state"] == "active"
     assert client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin, json=body).status_code == 201
     before = r.get_json()["valid_until"]
-    r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/renew", headers=admin)
+    assert client.post(f"/api/v1/practitioner-licences/{lic['id']}/renew", headers=admin).status_code == 404
+    r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/renew", headers=p["headers"])
     assert r.status_code == 200 and r.get_json()["valid_until"] > before and r.get_json()["renewals"] == 1
 
 
 def test_directory_opt_in_needs_a_current_certification(client, keys, setting, db):
     admin, org, member = setting
     p = member("Vic Fictional-Uncertified")
-    r = client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=admin, json={})
+    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=admin, json={}).status_code == 404
+    r = client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=p["headers"], json={})
     assert r.status_code == 409 and r.get_json()["unmet"] == ["directory_certification"]
     cert = Certification(person_id=p["id"], role="lead", certified_at=utcnow())
     db.session.add(cert)
     db.session.commit()
     # certified but not opted in: not listed
     assert client.get("/api/v1/directory?q=Vic").get_json()["total"] == 0
-    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=admin, json={}).status_code == 201
+    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=p["headers"], json={}).status_code == 201
     assert client.get("/api/v1/directory?q=Vic").get_json()["total"] == 1
     cert.status = "withdrawn"  # no longer current: off the directory at once
     db.session.commit()

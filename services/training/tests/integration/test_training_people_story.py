@@ -42,8 +42,10 @@ def test_from_nothing_to_lead_in_the_directory(app, db, client, keys):
         "link_contact_email": "link@larch.example", "senior_leadership_commitment": True}).get_json()
     person = client.post("/api/v1/people", headers=pro, json={
         "name": "Robin Fictional-Lead", "email": pro_email, "kind": "professional"}).get_json()
-    assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
-                       json={"person_id": person["id"], "role": "teacher"}).status_code == 201
+    m = client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
+                    json={"person_id": person["id"], "role": "teacher"})
+    assert m.status_code == 201 and m.get_json()["state"] == "invited"
+    assert client.post(f"/api/v1/memberships/{m.get_json()['id']}/accept", headers=pro).status_code == 200
     assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
                        json={"type": "starter"}).status_code == 201
 
@@ -117,5 +119,6 @@ def test_from_nothing_to_lead_in_the_directory(app, db, client, keys):
     entry = listing["items"][0]
     assert entry["name"] == "Robin Fictional-Lead" and [c["role"] for c in entry["certifications"]] == ["lead"]
     assert pro_email not in json.dumps(listing) and "email" not in entry
+    assert "person_id" not in entry and person["id"] not in json.dumps(listing)  # security review H1
     assert client.delete(f"/api/v1/people/{person['id']}/directory-entry", headers=pro).status_code == 200
     assert client.get("/api/v1/directory").get_json()["total"] == 0

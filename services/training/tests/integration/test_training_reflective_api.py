@@ -49,12 +49,23 @@ def _org(client, h, kind="primary_care", starter=True):
 
 
 def _person(client, h, email, kind="professional", org=None, admin=None):
-    p = _ok(client.post("/api/v1/people", headers=admin or h, json={"name": "Fictional Person", "email": email,
-                                                                    "kind": kind}))
+    """`h` is the person's own sign-in (their verified email is `email`): they create (link) their
+    person; with `org`, the organisation's `admin` invites them and they accept."""
+    r = client.post("/api/v1/people", headers=h, json={"name": "Fictional Person", "email": email, "kind": kind})
+    assert r.status_code in (200, 201), r.get_json()
+    p = r.get_json()
     if org:
-        _ok(client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin or h,
-                        json={"person_id": p["id"], "role": "staff"}))
-    return p
+        m = _ok(client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
+                            json={"person_id": p["id"], "role": "staff"}))
+        assert _ok(client.post(f"/api/v1/memberships/{m['id']}/accept", headers=h), 200)["state"] == "active"
+    return {**p, "headers": h}
+
+
+def _own(keys, kind="personal"):
+    """A person's own verified sign-in and email."""
+    uid = uuid.uuid4().hex
+    email = f"{uid[:8]}@example.org"
+    return keys.headers(user_id=uid, email=email), email, uid
 
 
 # ---- the informal I Matter Q -----------------------------------------------------------------
@@ -207,35 +218,40 @@ def test_a_face_to_face_parent_is_offered_and_orders_a_registration_consultation
     admin_uid = uuid.uuid4().hex
     admin = _user(keys, uid=admin_uid)
     org = _org(client, admin, kind="school")
-    parent = _person(client, admin, f"{uuid.uuid4().hex[:8]}@example.org", kind="personal", org=org)
+    ph, pemail, parent_uid = _own(keys)
+    parent = _person(client, ph, pemail, kind="personal", org=org, admin=admin)
     offer = _ok(client.get(f"/api/v1/training/q/registration-offer?person_id={parent['id']}", headers=admin), 200)
     assert offer["eligible"] is True and offer["required"] is False
     assert offer["consultation"]["optional"] is True and offer["optional_courses"][0]["optional"] is True
     price = offer["consultation"]["price"]
 
-    reg = _ok(client.post("/api/v1/training/q/registration-consultations", headers=admin,
+    # invoiced to the parent: the parent orders it, never the school's admin on their behalf
+    assert client.post("/api/v1/training/q/registration-consultations", headers=admin,
+                       json={"person_id": parent["id"], "organisation_id": org["id"]}).status_code == 404
+    reg = _ok(client.post("/api/v1/training/q/registration-consultations", headers=ph,
                           json={"person_id": parent["id"], "organisation_id": org["id"]}))
     assert reg["order"]["total"] == price and reg["order"]["currency"] == "GBP"
     assert reg["order"]["invoice"]["state"] == "issued" and reg["online_course"] is None
     assert reg["order"]["lines"][0]["code"] == "q_registration_consultation"
     [event] = _events(db, "training.q_consultation.ordered")
     assert event == {"order_id": reg["order_id"], "registration_id": reg["id"], "person_id": parent["id"],
-                     "user_id": None, "requested_by": admin_uid, "organisation_id": org["id"]}  # ids only
+                     "user_id": parent_uid, "requested_by": parent_uid, "organisation_id": org["id"]}  # ids only
 
-    r = client.post("/api/v1/training/q/registration-consultations", headers=admin, json={"person_id": parent["id"]})
+    r = client.post("/api/v1/training/q/registration-consultations", headers=ph, json={"person_id": parent["id"]})
     assert r.status_code == 409 and r.get_json()["unmet"] == ["one_registration"]
     assert client.post("/api/v1/training/q/registration-consultations", headers=_user(keys),
                        json={"person_id": parent["id"]}).status_code == 404
     listed = _ok(client.get(f"/api/v1/training/q/registration-consultations?person_id={parent['id']}",
-                            headers=admin), 200)
+                            headers=ph), 200)
     assert listed["items"][0]["order"]["id"] == reg["order_id"]
 
 
 def test_the_optional_online_course_comes_with_its_own_enrolment(client, keys):
     admin = _user(keys)
     org = _org(client, admin, kind="school")
-    parent = _person(client, admin, f"{uuid.uuid4().hex[:8]}@example.org", kind="personal", org=org)
-    reg = _ok(client.post("/api/v1/training/q/registration-consultations", headers=admin,
+    ph, pemail, _ = _own(keys)
+    parent = _person(client, ph, pemail, kind="personal", org=org, admin=admin)
+    reg = _ok(client.post("/api/v1/training/q/registration-consultations", headers=ph,
                           json={"person_id": parent["id"], "online_course": "foundation_a1"}))
     course = reg["online_course"]
     assert course["course_code"] == "foundation_a1" and course["funding"] == "self"
@@ -245,12 +261,14 @@ def test_the_optional_online_course_comes_with_its_own_enrolment(client, keys):
 def test_the_offer_is_for_parents_without_an_online_account(client, keys):
     admin = _user(keys)
     org = _org(client, admin, kind="school")
-    pro = _person(client, admin, f"{uuid.uuid4().hex[:8]}@example.org", kind="professional", org=org)
-    r = client.post("/api/v1/training/q/registration-consultations", headers=admin, json={"person_id": pro["id"]})
+    h1, e1, _ = _own(keys)
+    pro = _person(client, h1, e1, kind="professional", org=org, admin=admin)
+    r = client.post("/api/v1/training/q/registration-consultations", headers=h1, json={"person_id": pro["id"]})
     assert r.status_code == 409 and r.get_json()["unmet"] == ["personal_learner"]
     _ok(client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": "cpd"}))
-    parent = _person(client, admin, f"{uuid.uuid4().hex[:8]}@example.org", kind="personal", org=org)
+    h2, e2, _ = _own(keys)
+    parent = _person(client, h2, e2, kind="personal", org=org, admin=admin)
     _ok(client.post("/api/v1/enrolments", headers=admin, json={"person_id": parent["id"], "course_code": "foundation_a1",
                                                              "funding": "cpd_credit", "organisation_id": org["id"]}))
-    r = client.post("/api/v1/training/q/registration-consultations", headers=admin, json={"person_id": parent["id"]})
+    r = client.post("/api/v1/training/q/registration-consultations", headers=h2, json={"person_id": parent["id"]})
     assert r.status_code == 409 and r.get_json()["unmet"] == ["no_online_account"]

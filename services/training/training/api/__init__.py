@@ -13,6 +13,8 @@ def _api_modules():
     # each domain module is added here explicitly as it is written
     from . import orders, organisations, people, price_book  # organisation side (issue 4)
     modules += [organisations, people, price_book, orders]
+    from . import learning_platform, memberships  # membership by consent, signed completions (second contract)
+    modules += [memberships, learning_platform]
     from . import catalogue, directory, enrolments, interest, packages, pathways  # people side (issue 5)
     from . import bursaries, lead_professionals, practitioner_licences
     modules += [catalogue, enrolments, pathways, packages, practitioner_licences, directory, interest,

@@ -5,12 +5,13 @@ from marshmallow import Schema, fields, validate as v
 
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.errors import Forbidden
 
 from ..authz import caller, require_person_access
 from ..extensions import db
 from ..services import learning
 from ..services.certification import get_person
-from ._people_common import PageArgs, page
+from ._people_common import PageArgs, page, require_training_admin
 
 blp = Blueprint("enrolments", __name__, url_prefix="/api/v1", description="Learning: enrolments and progress")
 
@@ -27,29 +28,59 @@ class ProgressIn(Schema):
     percent = fields.Integer(required=True, strict=True, validate=v.Range(min=0, max=100))
 
 
+def _may_enrol(c, data: dict) -> None:
+    """Who may draw on which source (security review H3, M2, L7; DOMAIN "Consent and identity"):
+    `self` only the person (they pay); `cpd_credit` the organisation's admin or a training admin
+    (seats are assigned by the admin); `bursary` the organisation's admin, a training admin or the
+    member themself; `package` the person, the package organisation's admin or a training admin
+    (and only for its practitioner or the members its admin assigned)."""
+    person_id, funding = data["person_id"], data["funding"]
+    is_self = c.person_id is not None and c.person_id == person_id
+    if funding == "self":
+        if not is_self:
+            raise Forbidden("Only the person themself may enrol with funding: self (they pay for it).")
+        return
+    if c.is_training_admin:
+        return
+    if funding == "package":
+        from ..models.packages import Package
+        pkg = db.session.get(Package, data["package_id"]) if data.get("package_id") else None
+        if pkg is not None and not is_self and pkg.organisation_id not in c.admin_org_ids:
+            raise Forbidden("Only the package organisation's admin may give out its accounts.")
+        return
+    org_id = learning._org_of(person_id, data.get("organisation_id"), required=True)
+    if org_id in c.admin_org_ids:
+        return
+    if funding == "cpd_credit":
+        raise Forbidden("CPD seats are assigned by the organisation's admin.")
+    if not is_self:
+        raise Forbidden("A bursary place is requested by the member or the organisation's admin.")
+
+
 @blp.route("/enrolments", methods=["POST"])
 @blp.arguments(EnrolmentIn)
 @blp.response(201)
 def enrol(data):
     """Enrol a person; an online L1-2 course draws their account from the named source
     (409 with `unmet` when there is no credit)."""
-    c = require_person_access(data["person_id"])
+    c = require_person_access(data["person_id"], org_may=True)
+    _may_enrol(c, data)
     out = learning.enrol(data, c.user_id)
     audit.record("change", "enrolment", out["id"])
     db.session.commit()
     return out
 
 
-def _enrolment(enrolment_id):
+def _enrolment(enrolment_id, org_may: bool = False):
     e = learning.get(enrolment_id)
-    require_person_access(e.person_id)
+    require_person_access(e.person_id, org_may=org_may)
     return e
 
 
 @blp.route("/enrolments/<enrolment_id>")
 @blp.response(200)
 def one(enrolment_id):
-    e = _enrolment(enrolment_id)
+    e = _enrolment(enrolment_id, org_may=True)
     audit.record("read", "enrolment", e.id)
     return learning.enrolment_json(e)
 
@@ -67,8 +98,11 @@ def progress(data, enrolment_id):
 @blp.route("/enrolments/<enrolment_id>/completion", methods=["POST"])
 @blp.response(200)
 def completion(enrolment_id):
-    """Mark the course completed (may complete a role: certification follows automatically)."""
-    e = learning.complete(_enrolment(enrolment_id))
+    """Training admins: mark the course completed (may complete a role: certification follows
+    automatically). Course completion comes from the online learning platform (signed, POST
+    /api/v1/learning-platform/completions) or a training admin, never from the learner (403)."""
+    require_training_admin()
+    e = learning.complete(learning.get(enrolment_id))
     audit.record("change", "enrolment", e.id)
     db.session.commit()
     return learning.enrolment_json(e)
@@ -78,7 +112,7 @@ def completion(enrolment_id):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)
 def of_person(args, person_id):
-    require_person_access(person_id)
+    require_person_access(person_id, org_may=True)
     get_person(person_id)
     rows, total = learning.of_person(person_id, args["page"], args["per_page"])
     audit.record("read", "enrolments", person_id)

@@ -66,7 +66,8 @@ class DecisionIn(Schema):
 
 def _application(application_id):
     a = svc.get(application_id)
-    require_person_access(a.person_id)
+    # the trainee's organisation backs the application and tracks its obligations (org_may)
+    require_person_access(a.person_id, org_may=True)
     return a
 
 
@@ -76,7 +77,7 @@ def _application(application_id):
 def apply(data):
     """Apply with references and senior leadership backing; the standard route follows Intermediate
     A or B, the fast track Foundation A and B (409 with `unmet` otherwise)."""
-    c = require_person_access(data["person_id"])
+    c = require_person_access(data["person_id"], org_may=True)
     a = svc.apply(data, c.user_id)
     db.session.commit()
     return svc.application_json(a)
@@ -142,7 +143,7 @@ def record(data, application_id, code):
 @blp.response(201)
 def register_group(data):
     """Register an in-house Foundation A group run under a Level 3A licence (no charge)."""
-    c = require_person_access(data["lead_person_id"])
+    c = require_person_access(data["lead_person_id"], org_may=True)
     if not (c.is_training_admin or data["organisation_id"] in c.admin_org_ids | c.member_org_ids):
         require_org_admin(data["organisation_id"])
     g = svc.register_group(data, c.user_id)
@@ -154,7 +155,7 @@ def register_group(data):
 @blp.arguments(SupporterIn)
 @blp.response(201)
 def apply_supporter(data):
-    require_person_access(data["person_id"])
+    require_person_access(data["person_id"], org_may=True)
     s = svc.apply_supporter(data)
     db.session.commit()
     return svc.supporter_json(s)

@@ -3,14 +3,14 @@ service function, commit, serialise."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, ValidationError, fields, validate as v, validates_schema
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import current_principal, require_auth, require_roles
 from imatter_shared.web.errors import NotFound
 from imatter_shared.web.paging import PageArgs, page, paged
 
-from ..authz import caller, require_org_access, require_org_admin
+from ..authz import caller, require_org_access, require_org_admin, require_verified
 from ..extensions import db
 from ..rules import licensing, policy as policy_table
 from ..rules.pricing import MAX_SEATS_PER_PURCHASE
@@ -60,8 +60,18 @@ class TransferIn(Schema):
 
 
 class MemberIn(Schema):
-    person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
-    role = fields.String(load_default="staff", validate=v.Length(min=1, max=40))
+    """Exactly one of `person_id` and `email`; `role` from the closed list."""
+    person_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
+    email = fields.Email(load_default=None, validate=v.Length(max=254))
+    role = fields.String(load_default="staff", validate=v.OneOf(orgs.MEMBER_ROLES))
+
+    @validates_schema
+    def _one_of(self, data, **_):
+        if data.get("person_id") and data.get("email"):
+            raise ValidationError("Give person_id or email, not both.", field_name="email")
+        if not data.get("person_id") and not data.get("email"):
+            raise ValidationError("Give person_id (a person) or email (an invitation to that address).",
+                                  field_name="person_id")
 
 
 class MemberListArgs(PageArgs):
@@ -75,8 +85,9 @@ class Organisations(MethodView):
     @blp.arguments(OrganisationIn)
     @blp.response(201)
     def post(self, data):
-        """Create an organisation; the signed-in user becomes its admin (link contact role)."""
-        org = orgs.create(data, current_principal())
+        """Create an organisation; the signed-in user becomes its admin (link contact role).
+        Verified accounts only (403 otherwise)."""
+        org = orgs.create(data, require_verified().principal)
         db.session.commit()
         return orgs.org_json(org, detail=True)
 
@@ -232,17 +243,28 @@ class Members(MethodView):
     @blp.arguments(MemberIn)
     @blp.response(201)
     def post(self, data, organisation_id):
-        require_org_admin(organisation_id)
-        m = orgs.add_member(orgs.get(organisation_id), data["person_id"], data["role"])
+        """Invite a person (`person_id`) or an email address (`email`) with a `role` (admin).
+
+        201 `{id, organisation_id, person_id?, email?, role, state}`: `state` is `invited` (the
+        person accepts at POST /api/v1/memberships/{id}/accept) unless the admin adds their own
+        person (`active`). An invitation gives the organisation nothing. 409 `already_member` /
+        `already_invited`; 429 past the daily invitation limit."""
+        c = require_org_admin(organisation_id)
+        m = orgs.add_member(orgs.get(organisation_id), data["role"], c, person_id=data.get("person_id"),
+                            email=data.get("email"))
         db.session.commit()
         return orgs.member_json(m)
 
     @blp.arguments(MemberListArgs, location="query")
     @blp.response(200)
     def get(self, args, organisation_id):
-        require_org_access(organisation_id)
-        rows, total = orgs.members(orgs.get(organisation_id), args["page"], args["per_page"], args["include_ended"])
-        return page([orgs.member_json(m) for m in rows], total, args)
+        """Active members; the organisation's admins also see open invitations (each with `state`),
+        and with `include_ended` every membership."""
+        c = require_org_access(organisation_id)
+        is_admin = c.is_training_admin or organisation_id in c.admin_org_ids
+        rows, total = orgs.members(orgs.get(organisation_id), args["page"], args["per_page"],
+                                   args["include_ended"] and is_admin, include_invited=is_admin)
+        return page([orgs.member_json(m, for_admin=is_admin) for m in rows], total, args)
 
 
 def _end(organisation_id, member_id):

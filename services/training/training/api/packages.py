@@ -5,9 +5,9 @@ from marshmallow import Schema, fields, validate as v
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal
-from imatter_shared.web.errors import NotFound
+from imatter_shared.web.errors import Forbidden, NotFound
 
-from ..authz import caller, require_org_access
+from ..authz import caller, require_org_access, require_org_admin
 from ..extensions import db
 from ..services import packages as svc
 from ._people_common import PageArgs, page
@@ -22,15 +22,23 @@ class PackageIn(Schema):
     fund_award_id = fields.String(load_default=None, validate=v.Length(min=1, max=100))
 
 
-def _may_buy(organisation_id: str, practitioner_id: str):
-    """Admins of the organisation and training admins; a member may buy for themself."""
+def _may_buy(organisation_id: str, practitioner_id: str, funding: str):
+    """Admins of the organisation and training admins; a member may buy for themself. With
+    `funding: self` the caller must BE the practitioner (nobody is billed for what they did not
+    choose). The practitioner must be an active member (checked by the service, 409)."""
     c = caller()
-    if c.is_training_admin or organisation_id in c.admin_org_ids:
-        return c
-    if organisation_id in c.member_org_ids and c.person_id == practitioner_id:
-        return c
-    log_refusal("organisation", organisation_id)
-    raise NotFound("No organisation with that id.")
+    is_self = c.person_id is not None and c.person_id == practitioner_id
+    if not (c.is_training_admin or organisation_id in c.admin_org_ids
+            or (organisation_id in c.member_org_ids and is_self)):
+        log_refusal("organisation", organisation_id)
+        raise NotFound("No organisation with that id.")
+    if funding == "self" and not is_self:
+        raise Forbidden("Only the practitioner themself may buy a package with funding: self (they pay for it).")
+    return c
+
+
+class AccountIn(Schema):
+    person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
 
 
 @blp.route("/organisations/<organisation_id>/packages", methods=["POST"])
@@ -39,7 +47,7 @@ def _may_buy(organisation_id: str, practitioner_id: str):
 def buy(data, organisation_id):
     """Buy a package for a practitioner: needs the organisation's active Enhanced Practice Licence
     (409 `unmet: ["enhanced_licence"]`); emits `training.package.purchased`."""
-    c = _may_buy(organisation_id, data["practitioner_id"])
+    c = _may_buy(organisation_id, data["practitioner_id"], data["funding"])
     out = svc.purchase(organisation_id, data, c.user_id)
     db.session.commit()
     return out
@@ -63,3 +71,36 @@ def one(organisation_id, package_id):
     if p is None or p.organisation_id != organisation_id:
         raise NotFound("No package with that id.")
     return svc.package_json(p)
+
+
+def _package(package_id: str):
+    p = db.session.get(svc.Package, package_id)
+    if p is None:
+        raise NotFound("No package with that id.")
+    return p
+
+
+@blp.route("/packages/<package_id>/accounts", methods=["POST"])
+@blp.arguments(AccountIn)
+@blp.response(201)
+def assign_account(data, package_id):
+    """The package's organisation admin lets an active member use one of the package's online
+    L1-2 accounts (`funding: package` enrolments). The practitioner may always use them.
+    409 `membership` for someone who is not an active member; 409 `package_account_assigned` twice."""
+    p = _package(package_id)
+    c = require_org_admin(p.organisation_id)
+    g = svc.grant_account(p, data["person_id"], c.user_id)
+    db.session.commit()
+    return svc.grant_json(g)
+
+
+@blp.route("/packages/<package_id>/accounts", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200)
+def accounts(args, package_id):
+    """Who may use the package's online accounts besides its practitioner (organisation admins)."""
+    p = _package(package_id)
+    require_org_admin(p.organisation_id)
+    rows = svc.grants_of(p.id)
+    return page([svc.grant_json(g) for g in rows[(args["page"] - 1) * args["per_page"]:][:args["per_page"]]],
+                len(rows), args)

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate as v
 
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.errors import Forbidden
 
 from ..authz import require_person_access
 from ..extensions import db
@@ -28,11 +29,36 @@ class ItemsArgs(PageArgs):
     organisation_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
 
 
+def _may_book(c, person_id: str, role: str, data: dict) -> None:
+    """Nobody is billed for what they did not choose: `funding: self` (also the default without an
+    organisation) is booked by the person themself only. An organisation admin books only what
+    their own organisation pays for."""
+    if c.person_id is not None and c.person_id == person_id:
+        return
+    req = svc.REQUIREMENTS.get(data["item"], {})
+    if req.get("kind") not in ("item", "package"):
+        return  # not bookable at all: the service answers 400 naming the item
+    if req.get("kind") == "package":
+        funding = data.get("funding") or "organisation"
+    else:
+        funding = data.get("funding") or ("organisation" if data.get("organisation_id") else "self")
+    if funding == "self":
+        raise Forbidden("Only the person themself may book with funding: self (they pay for it).")
+    if c.is_training_admin:
+        return
+    org_id = data.get("organisation_id")
+    if org_id is None:
+        orgs = svc.member_org_ids(person_id)
+        org_id = orgs[0] if len(orgs) == 1 else None
+    if org_id is not None and org_id not in c.admin_org_ids:
+        raise Forbidden("An organisation admin books only what their own organisation pays for.")
+
+
 @blp.route("/people/<person_id>/pathways")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)
 def all_pathways(args, person_id):
-    require_person_access(person_id)
+    require_person_access(person_id, org_may=True)
     svc.get_person(person_id)
     audit.record("read", "pathways", person_id)
     return paged([svc.pathway(person_id, role) for role in svc.ROLES_BY_CODE], args)
@@ -42,7 +68,7 @@ def all_pathways(args, person_id):
 @blp.response(200)
 def pathway(person_id, role):
     """Each requirement met / in_progress / missing, and what the rest would cost (nothing twice)."""
-    require_person_access(person_id)
+    require_person_access(person_id, org_may=True)
     svc.get_person(person_id)
     out = svc.pathway(person_id, role)
     audit.record("read", "pathways", person_id)
@@ -55,8 +81,9 @@ def pathway(person_id, role):
 def book(data, person_id, role):
     """Book a requirement: an order and invoice come with it. 409 with `unmet` when a prerequisite
     or oversight is missing, or the item is already met or booked (never charged twice)."""
-    c = require_person_access(person_id)
+    c = require_person_access(person_id, org_may=True)
     svc.get_person(person_id)
+    _may_book(c, person_id, role, data)
     out = svc.book(person_id, role, data, c.user_id)
     audit.record("change", "package" if "package" in out else "pathway_item", out["id"])
     db.session.commit()
@@ -67,7 +94,7 @@ def book(data, person_id, role):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)
 def items_of(args, person_id):
-    require_person_access(person_id)
+    require_person_access(person_id, org_may=True)
     svc.get_person(person_id)
     rows = svc.items_of(person_id)
     audit.record("read", "pathway_items", person_id)
@@ -103,7 +130,7 @@ def complete(item_id):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)
 def certifications(args, person_id):
-    require_person_access(person_id)
+    require_person_access(person_id, org_may=True)
     svc.get_person(person_id)
     rows = svc.certifications_of(person_id)
     audit.record("read", "certifications", person_id)

@@ -9,9 +9,10 @@ from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth
 
-from ..authz import caller, link_person, require_person_access
+from ..authz import is_self_or_training_admin, require_person_access, require_verified
 from ..extensions import db
 from ..models import Person
+from ..services import people
 from ..services._util import iso
 from imatter_shared.web.errors import NotFound
 
@@ -24,9 +25,12 @@ class PersonIn(Schema):
     kind = fields.String(required=True, validate=v.OneOf(("professional", "personal")))
 
 
-def person_json(p: Person) -> dict:
-    return {"id": p.id, "name": p.name, "email": p.email, "kind": p.kind, "user_id": p.user_id,
-            "created_at": iso(p.created_at)}
+def person_json(p: Person, with_email: bool = True) -> dict:
+    out = {"id": p.id, "name": p.name, "email": p.email, "kind": p.kind, "user_id": p.user_id,
+           "created_at": iso(p.created_at)}
+    if not with_email:  # an organisation admin sees what the organisation needs, not the address
+        del out["email"], out["user_id"]
+    return out
 
 
 @blp.route("")
@@ -36,18 +40,26 @@ class People(MethodView):
     @blp.arguments(PersonIn)
     @blp.response(201)
     def post(self, data):
-        """Create a person. With the caller's own email it becomes the caller's person (their
-        `person_id` from the next request on); asking again returns that person (200)."""
-        c = caller()
+        """Create a person (verified accounts only; 403 otherwise).
+
+        With the caller's own verified email this is the explicit linking step: the caller's
+        person is the oldest unclaimed person carrying that email, or a new one (201); asking
+        again returns the caller's person (200). A person created with someone else's email
+        stays unclaimed: it gives its creator no access (invite it by `person_id` to an
+        organisation; it counts for nothing until its owner accepts)."""
+        c = require_verified()
         email = data["email"].strip().lower()
         own = bool(c.principal.email) and email == c.principal.email.lower()
         if own and c.person is not None:
             return person_json(c.person), 200
+        if own:
+            p, created = people.claim_own_person(c.principal, name=data["name"].strip(), kind=data["kind"])
+            audit.record("change", "person", p.id)
+            db.session.commit()
+            return person_json(p), 201 if created else 200
         p = Person(name=data["name"].strip(), email=email, kind=data["kind"], created_by=c.user_id)
         db.session.add(p)
         db.session.flush()
-        if own:
-            link_person(p, c.user_id)
         audit.record("change", "person", p.id)
         db.session.commit()
         return person_json(p)
@@ -57,9 +69,11 @@ class People(MethodView):
 @require_auth
 @blp.response(200)
 def one_person(person_id):
-    require_person_access(person_id)
+    """The person themself and training admins see everything; an admin of an organisation where
+    the person accepted a membership sees name and kind (no email)."""
+    c = require_person_access(person_id, org_may=True)
     p = db.session.get(Person, person_id)
     if p is None:
         raise NotFound("No person with that id.")
     audit.record("read", "person", p.id)
-    return person_json(p)
+    return person_json(p, with_email=is_self_or_training_admin(c, person_id))

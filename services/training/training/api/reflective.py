@@ -183,8 +183,10 @@ def one_audit(audit_id):
 
 # ---- I Matter Q registration consultations -------------------------------------------------
 
-def _person(person_id: str) -> Person:
-    require_person_access(person_id)
+def _person(person_id: str, org_may: bool = False) -> Person:
+    # the consultation and its optional course are ordered and invoiced to the person (funding
+    # self): only they order or list them; their organisation's admin may see the offer
+    require_person_access(person_id, org_may=org_may)
     p = db.session.get(Person, person_id)
     if p is None:
         raise NotFound("No person with that id.")
@@ -197,7 +199,7 @@ def _person(person_id: str) -> Person:
 @blp.response(200)
 def registration_offer(args):
     """What is offered to this person (optional, never required), its price, and whether it applies."""
-    return svc.offer(_person(args["person_id"]))
+    return svc.offer(_person(args["person_id"], org_may=True))
 
 
 @blp.route("/q/registration-consultations", methods=["POST"])

@@ -5,7 +5,7 @@ from .organisations import Membership, Organisation, OrganisationAdmin  # noqa: 
 # people side (issue 5): learning, certification, packages
 from .learning import Enrolment, LearningAccount  # noqa: F401,E402
 from .certification import Certification, PathwayItem  # noqa: F401,E402
-from .packages import FundAward, Package  # noqa: F401,E402
+from .packages import FundAward, Package, PackageAccountGrant  # noqa: F401,E402
 # organisation side (issue 4): price book, licences, orders, seats
 from .pricebook import PriceBookVersion  # noqa: F401,E402
 from .orders import Invoice, Order, OrderLine, PaymentEvent  # noqa: F401,E402

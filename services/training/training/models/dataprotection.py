@@ -60,6 +60,9 @@ ANNOTATIONS = {
     "organisations.created_by": account(),
     "organisation_admins.user_id": pii("account identifier", LICENSING, "contract", KEPT, subject="user_id"),
     "memberships.person_id": person(LICENSING),
+    # an invitation addressed to an email (until whoever verifies it accepts): the invitee's address
+    "memberships.email": pii("contact details of an invited person", LICENSING, "legitimate_interests", KEPT,
+                             subject="email"),
     "notification_preferences.non_essential_email": NOT_PII,  # a yes/no switch
     "interest.name": pii("name", CONTACT, "consent", "1 year after created_at"),
     "interest.email": pii("contact details", CONTACT, "consent", "1 year after created_at", subject="email"),
@@ -68,6 +71,7 @@ ANNOTATIONS = {
     "enrolments.person_id": person(LEARNING),
     "learning_accounts.person_id": person(LEARNING),
     "seat_assignments.person_id": person(LEARNING),
+    "package_account_grants.person_id": person(LEARNING),
     "certifications.person_id": person(CERT, retention=CERTS),
     "pathway_items.person_id": person(CERT, retention=CERTS),
     "practitioner_licences.person_id": person(LICENSING, retention=LICENCE),

@@ -22,7 +22,11 @@ class Enrolment(db.Model):
     state = sa.Column(sa.String(20), nullable=False, default="active")  # active | completed
     completed_at = sa.Column(sa.DateTime, nullable=True)
     created_at = created_column()
-    __table_args__ = (sa.Index("ix_enrolment_person_course", "person_id", "course_code"),)
+    # one enrolment per person and course: a second (even a concurrent one) is 409 already_enrolled
+    # one live enrolment per person and course; a cancelled one (its invoice voided) leaves room
+    __table_args__ = (sa.Index("uq_enrolment_person_course", "person_id", "course_code", unique=True,
+                               postgresql_where=sa.text("state <> 'cancelled'"),
+                               sqlite_where=sa.text("state <> 'cancelled'")),)
 
 
 class LearningAccount(db.Model):

@@ -41,3 +41,16 @@ class FundAward(db.Model):
     state = sa.Column(sa.String(20), nullable=False, default="available")  # available | used
     package_id = sa.Column(sa.String(32), nullable=True)
     created_at = created_column()
+
+
+class PackageAccountGrant(db.Model):
+    """A member the package's organisation admin assigned one of its online L1-2 accounts to
+    (besides the package's practitioner, who may always use them)."""
+
+    __tablename__ = "package_account_grants"
+    id = id_column()
+    package_id = sa.Column(sa.String(32), sa.ForeignKey("packages.id"), nullable=False, index=True)
+    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
+    granted_by = sa.Column(sa.String(64), nullable=False)
+    created_at = created_column()
+    __table_args__ = (sa.UniqueConstraint("package_id", "person_id", name="uq_package_account_grant"),)

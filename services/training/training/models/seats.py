@@ -43,3 +43,7 @@ class SeatAssignment(db.Model):
     status = sa.Column(sa.String(20), nullable=False, default="active")  # active | released
     assigned_at = created_column()
     released_at = sa.Column(sa.DateTime, nullable=True)
+    # one active seat per person and organisation, even under concurrent assignments
+    __table_args__ = (sa.Index("uq_seat_assignment_active", "organisation_id", "person_id", unique=True,
+                               postgresql_where=sa.text("status = 'active'"),
+                               sqlite_where=sa.text("status = 'active'")),)

@@ -13,4 +13,13 @@ CONFLICT_RULES = {
     "payment_events(event_id)": ("payment_event_once", "a payment provider's event is applied once"),
     "q_registrations(order_id)": ("one_registration_per_order", "an order books one registration consultation"),
     "price_book_versions(version)": ("price_book_version", "each price-book version is published once"),
+    "memberships(organisation_id,person_id)": (
+        "already_member", "one open membership (invited or active) per organisation and person"),
+    "memberships(organisation_id,email)": (
+        "already_invited", "one open invitation per organisation and email address"),
+    "enrolments(person_id,course_code)": ("already_enrolled", "one enrolment per person and course"),
+    "seat_assignments(organisation_id,person_id)": (
+        "seat_already_assigned", "one online L1-2 account seat per person and organisation"),
+    "package_account_grants(package_id,person_id)": (
+        "package_account_assigned", "a package's account is assigned to a person once"),
 }

@@ -52,7 +52,8 @@ def _credentials(person_id: str) -> list[dict]:
 
 def entry_json(e: DirectoryEntry, credentials: list[dict] | None = None) -> dict:
     """Public fields only: never an email or anything else private."""
-    return {"id": e.id, "person_id": e.person_id, "name": e.display_name, "locality": e.locality,
+    # no person_id (security review H1): the entry's own id identifies it publicly
+    return {"id": e.id, "name": e.display_name, "locality": e.locality,
             "summary": e.summary,
             "certifications": _credentials(e.person_id) if credentials is None else credentials,
             "listed_since": iso(e.opted_in_at)}

@@ -33,9 +33,11 @@ def get(enrolment_id: str) -> Enrolment:
 
 def _org_of(person_id: str, organisation_id: str | None, required: bool) -> str | None:
     from .certification import member_org_ids
+    orgs = member_org_ids(person_id)  # ACTIVE (accepted) memberships only
     if organisation_id:
+        if organisation_id not in orgs:  # security review H3: a fund or seat of the person's own organisation
+            raise RuleViolation("The person is not an active member of that organisation.", unmet=["membership"])
         return organisation_id
-    orgs = member_org_ids(person_id)
     if len(orgs) == 1:
         return orgs[0]
     if required:
@@ -63,6 +65,10 @@ def _package_account(person_id: str, package_id: str | None) -> tuple[Package, b
     if p.cancelled_at is not None:
         raise RuleViolation("The package was cancelled (its invoice was voided).", unmet=["package_cancelled"])
     policy.enforce(p.organisation_id, "online_accounts")
+    from .packages import may_use_accounts
+    if not may_use_accounts(p, person_id):  # security review M2
+        raise RuleViolation("A package's online accounts are for its practitioner and the members its "
+                            "organisation's admin assigns.", unmet=["package_account_assignment"])
     if _account(person_id, "package", p.organisation_id, p.id):
         return p, False
     if accounts_used(p.id) >= p.online_accounts:
@@ -103,7 +109,9 @@ def enrol(data: dict, user_id: str) -> dict:
                                           package_id=pkg.id)
     elif funding == "bursary":
         from . import bursary
+        from . import licences
         e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=True)
+        licences.require_active_licence(e.organisation_id, "starter")  # bursary routes need the Starter (row 4)
         place = bursary.spend_place(e.organisation_id, course["price"], person.id, user_id)
         e.bursary_place_id = place.id
     else:

@@ -9,9 +9,9 @@ from imatter_shared.messaging import outbox
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
 from ..extensions import db
-from ..models import Organisation, OutboxMessage, Person
+from ..models import Membership, Organisation, OutboxMessage, Person
 from ..models.learning import LearningAccount
-from ..models.packages import FundAward, Package
+from ..models.packages import FundAward, Package, PackageAccountGrant
 from ..rules.catalogue import PACKAGE_TYPES_BY_TYPE
 from ._util import iso
 
@@ -23,6 +23,44 @@ def get_org(organisation_id: str) -> Organisation:
     if org is None:
         raise NotFound("No organisation with that id.")
     return org
+
+
+def is_active_member(organisation_id: str, person_id: str) -> bool:
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
+        Membership.organisation_id == organisation_id, Membership.person_id == person_id,
+        Membership.status == "active")))
+
+
+def may_use_accounts(p: Package, person_id: str) -> bool:
+    """The package's practitioner, or a member its organisation admin assigned an account to."""
+    if p.practitioner_id == person_id:
+        return True
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(PackageAccountGrant).where(
+        PackageAccountGrant.package_id == p.id, PackageAccountGrant.person_id == person_id)))
+
+
+def grant_account(p: Package, person_id: str, user_id: str) -> PackageAccountGrant:
+    if db.session.get(Person, person_id) is None:
+        raise ApiError("Unknown person.", 400, errors={"person_id": ["No person with that id."]})
+    if not is_active_member(p.organisation_id, person_id):
+        raise RuleViolation("A package's accounts are for active (accepted) members of its organisation.",
+                            unmet=["membership"])
+    if may_use_accounts(p, person_id):
+        raise RuleViolation("That person may already use this package's accounts.",
+                            unmet=["package_account_assigned"])
+    g = PackageAccountGrant(package_id=p.id, person_id=person_id, granted_by=user_id)
+    db.session.add(g)
+    db.session.flush()
+    return g
+
+
+def grants_of(package_id: str) -> list[PackageAccountGrant]:
+    return list(db.session.scalars(sa.select(PackageAccountGrant).where(PackageAccountGrant.package_id == package_id)
+                                   .order_by(PackageAccountGrant.created_at, PackageAccountGrant.id)))
+
+
+def grant_json(g: PackageAccountGrant) -> dict:
+    return {"id": g.id, "package_id": g.package_id, "person_id": g.person_id, "created_at": iso(g.created_at)}
 
 
 def accounts_used(package_id: str) -> int:
@@ -73,6 +111,9 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
     person = db.session.get(Person, data["practitioner_id"])
     if person is None:
         raise ApiError("Unknown practitioner.", 400, errors={"practitioner_id": ["No person with that id."]})
+    if not is_active_member(org.id, person.id):
+        raise RuleViolation("A package is bought for an active (accepted) member of the organisation.",
+                            unmet=["membership"])
     policy.enforce(org, "microproject_packages")
     licences.require_active_licence(org.id, "enhanced")
     require_not_paused(person.id)

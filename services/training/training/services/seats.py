@@ -64,6 +64,10 @@ def consume_seat(organisation_id: str, person_id: str) -> SeatAssignment:
     """Give a member one online L1-2 account from the organisation's seats. One account per
     person per organisation: asking again returns the seat they already hold."""
     policy.enforce(organisation_id, "online_accounts")
+    # one assignment at a time per organisation: the row lock serialises the count below on
+    # PostgreSQL (security review M4); the partial unique index uq_seat_assignment_active keeps one
+    # active seat per person on every engine
+    db.session.execute(sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update())
     held = active_assignment(organisation_id, person_id)
     if held is not None:
         return held
