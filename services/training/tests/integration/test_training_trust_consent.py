@@ -272,8 +272,12 @@ def test_l8_the_admin_role_grants_rights_only_when_accepted(client, keys, db):
 def test_h3_a_bursary_place_needs_an_active_member_of_that_organisation(client, keys, db, join):
     victim_admin, _, _ = _user(keys)
     v = _org(client, victim_admin)
-    assert client.post(f"/api/v1/bursaries/{v['id']}/deposits", headers=victim_admin,
-                       json={"amount": 50000}).status_code == 201
+    dep = client.post(f"/api/v1/bursaries/{v['id']}/deposits", headers=victim_admin, json={"amount": 50000})
+    assert dep.status_code == 201
+    invoice = client.get(f"/api/v1/orders/{dep.get_json()['order_id']}", headers=victim_admin).get_json()["invoice"]
+    finance = keys.headers(user_id=uuid.uuid4().hex, roles=["training_admin"])
+    assert client.post(f"/api/v1/invoices/{invoice['id']}/pay", headers=finance,
+                       json={"reference": "BACS 0001"}).status_code == 200  # a deposit counts once paid
     balance = client.get(f"/api/v1/bursaries/{v['id']}", headers=victim_admin).get_json()["balance"]
     attacker, email, _ = _user(keys)
     me = _own_person(client, attacker, email)

@@ -51,10 +51,10 @@ def _member(client, keys, h, org, name="Nat Fictional-Learner"):
     r = client.post(f"/api/v1/organisations/{org['id']}/members", headers=h,
                     json={"person_id": p["id"], "role": "staff"})
     assert r.status_code == 201, r.get_json()
-    if r.get_json().get("state") == "invited":  # memberships that must be accepted (consent work)
-        own = keys.headers(user_id=uuid.uuid4().hex, email=email, roles=["learner"], email_verified=True)
-        assert client.post(f"/api/v1/memberships/{r.get_json()['id']}/accept", headers=own).status_code == 200
-    return p
+    assert r.get_json()["state"] == "invited"  # the member accepts (membership by consent)
+    own = keys.headers(user_id=uuid.uuid4().hex, email=email, roles=["learner"], email_verified=True)
+    assert client.post(f"/api/v1/memberships/{r.get_json()['id']}/accept", headers=own).status_code == 200
+    return {**p, "headers": own}  # a self-funded course is the learner's own choice: they enrol
 
 
 def _invoice_id(client, h, order_id):
@@ -159,21 +159,20 @@ def test_m3_affiliate_share_is_credited_when_the_course_invoice_is_paid_and_only
     learner = _member(client, keys, h, org)
     elsewhere = _org(client, _user(keys))  # names an organisation the learner does not belong to
 
-    r = client.post("/api/v1/enrolments", headers=h, json={"person_id": learner["id"], "course_code": "intermediate_a",
-                                                            "funding": "self", "organisation_id": org["id"]})
+    r = client.post("/api/v1/enrolments", headers=learner["headers"], json={
+        "person_id": learner["id"], "course_code": "intermediate_a", "funding": "self", "organisation_id": org["id"]})
     assert r.status_code == 201, r.get_json()
     fee, order_id = r.get_json()["price"], r.get_json()["order_id"]
     assert _fund(client, h, org)["balance"] == 0  # was: credited while the invoice was only issued
-    assert _pay(client, keys, _invoice_id(client, h, order_id)).status_code == 200
+    assert _pay(client, keys, _invoice_id(client, learner["headers"], order_id)).status_code == 200
     fund = _fund(client, h, org)
     assert fund["balance"] == fee * fund["affiliate_percentage"] // 100 > 0
 
-    other = client.post("/api/v1/enrolments", headers=h, json={
+    other = client.post("/api/v1/enrolments", headers=learner["headers"], json={
         "person_id": learner["id"], "course_code": "intermediate_b", "funding": "self",
         "organisation_id": elsewhere["id"]})
-    assert other.status_code == 201, other.get_json()
-    assert _pay(client, keys, _invoice_id(client, h, other.get_json()["order_id"])).status_code == 200
-    # the other organisation's fund gets nothing: the learner is not its member
+    # naming an organisation the learner does not belong to is refused, and its fund gets nothing
+    assert other.status_code == 409 and other.get_json()["unmet"] == ["membership"], other.get_json()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BursaryEntry).where(
         BursaryEntry.organisation_id == elsewhere["id"])) == 0
 
@@ -182,15 +181,15 @@ def test_m3_a_voided_course_invoice_credits_no_share(client, keys):
     h = _user(keys)
     org = _org(client, h)
     learner = _member(client, keys, h, org)
-    r = client.post("/api/v1/enrolments", headers=h, json={"person_id": learner["id"], "course_code": "intermediate_a",
-                                                            "funding": "self", "organisation_id": org["id"]})
-    inv = _invoice_id(client, h, r.get_json()["order_id"])
+    r = client.post("/api/v1/enrolments", headers=learner["headers"], json={
+        "person_id": learner["id"], "course_code": "intermediate_a", "funding": "self", "organisation_id": org["id"]})
+    inv = _invoice_id(client, learner["headers"], r.get_json()["order_id"])
     assert _void(client, keys, inv).status_code == 200
     assert _fund(client, h, org)["balance"] == 0
     e = client.get(f"/api/v1/enrolments/{r.get_json()['id']}", headers=h).get_json()
     assert e["state"] == "cancelled"
     # the place is released: the learner may enrol again
-    again = client.post("/api/v1/enrolments", headers=h, json={
+    again = client.post("/api/v1/enrolments", headers=learner["headers"], json={
         "person_id": learner["id"], "course_code": "intermediate_a", "funding": "self", "organisation_id": org["id"]})
     assert again.status_code == 201, again.get_json()
 
@@ -273,11 +272,11 @@ def test_l6_voiding_a_completed_self_funded_enrolment_is_refused(client, keys):
     h = _user(keys)
     org = _org(client, h)
     learner = _member(client, keys, h, org)
-    r = client.post("/api/v1/enrolments", headers=h, json={"person_id": learner["id"], "course_code": "intermediate_a",
-                                                            "funding": "self", "organisation_id": org["id"]})
+    r = client.post("/api/v1/enrolments", headers=learner["headers"], json={
+        "person_id": learner["id"], "course_code": "intermediate_a", "funding": "self", "organisation_id": org["id"]})
     assert client.post(f"/api/v1/enrolments/{r.get_json()['id']}/completion",
                        headers=_finance(keys)).status_code == 200
-    r = _void(client, keys, _invoice_id(client, h, r.get_json()["order_id"]))
+    r = _void(client, keys, _invoice_id(client, learner["headers"], r.get_json()["order_id"]))
     assert r.status_code == 409 and r.get_json()["unmet"] == ["enrolment_completed"]
 
 
