@@ -75,19 +75,8 @@ def test_case_text_never_reaches_training(stack, api):
 
 
 def _second_reviewer(stack, api):
-    """A second fund reviewer (the seeds have one): an account given the role in the gateway's
-    database, which the gateway reads fresh on every request."""
-    import sqlalchemy as sa
-
-    reviewer = api.signed_up(name="Rae Reviewer")
-    engine = sa.create_engine(stack.gateway_database_url())
-    try:
-        with engine.begin() as conn:
-            conn.execute(sa.text("UPDATE users SET roles_json = :roles WHERE email = :email"),
-                         {"roles": '["fund_reviewer"]', "email": reviewer.email.lower()})
-    finally:
-        engine.dispose()
-    return reviewer
+    """The seeded second fund reviewer (an award needs two independent reviews)."""
+    return api.signed_in("fund-reviewer@imatter.local", stack.admin_password)
 
 
 def test_fund_award_pays_for_a_package_in_training(stack, api, cic_admin):

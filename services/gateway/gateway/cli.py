@@ -10,7 +10,10 @@ from flask import Flask
 STAFF = [
     ("training-admin@imatter.local", "I Matter Training admin", ["training_admin"]),
     ("cic-admin@imatter.local", "Relationship Health Matters CIC admin", ["cic_staff", "fund_reviewer"]),
+    # an award needs two independent reviews (DOMAIN rulings, CIC): the CIC's second reviewer
+    ("fund-reviewer@imatter.local", "Relationship Health Matters CIC fund reviewer", ["fund_reviewer"]),
 ]
+STAFF_ROLES = ("training_admin", "cic_staff", "fund_reviewer")
 
 
 def seed_staff(echo=click.echo) -> None:
@@ -46,3 +49,22 @@ def register_cli(app: Flask) -> None:
         """Create the seeded staff accounts (idempotent)."""
         seed_staff()
         click.echo("gateway: seeded")
+
+    @app.cli.command("staff-role")
+    @click.argument("action", type=click.Choice(["grant", "revoke"]))
+    @click.argument("email")
+    @click.argument("role", type=click.Choice(STAFF_ROLES))
+    def staff_role(action, email, role):
+        """Grant or revoke a staff role (training_admin, cic_staff, fund_reviewer) on an account
+        whose email is verified. Takes effect on the account's next request."""
+        from .extensions import db
+        from .models import User
+
+        user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+        if user is None or not user.email_verified:
+            raise click.ClickException("no account with a verified email at that address")
+        roles = set(user.roles)
+        roles = roles | {role} if action == "grant" else roles - {role}
+        user.roles = sorted(roles)
+        db.session.commit()
+        click.echo(f"gateway: {email} now has roles {', '.join(user.roles)}")

@@ -127,6 +127,31 @@ def test_seeded_staff_accounts(app, client, monkeypatch):
     assert "training_admin" in client.get("/api/v1/me", headers=bearer(token)).json["roles"]
     token = login(client, "cic-admin@imatter.local", "Staff-password-for-tests").json["access_token"]
     assert {"cic_staff", "fund_reviewer"} <= set(client.get("/api/v1/me", headers=bearer(token)).json["roles"])
+    token = login(client, "fund-reviewer@imatter.local", "Staff-password-for-tests").json["access_token"]
+    me = client.get("/api/v1/me", headers=bearer(token)).json
+    assert "fund_reviewer" in me["roles"] and "cic_staff" not in me["roles"] and me["email_verified"] is True
+
+
+def test_staff_roles_are_granted_and_revoked_by_the_operator_on_verified_accounts(app, client):
+    from gateway.extensions import db
+    from gateway.models import User
+
+    runner = app.test_cli_runner()
+    email = "rae.fictional-reviewer@example.org"
+    assert client.post("/api/v1/auth/register", json={"email": email, "password": "correct horse 42 battery",
+                                                      "name": "Rae Fictional"}).status_code == 201
+    refused = runner.invoke(args=["staff-role", "grant", email, "fund_reviewer"])
+    assert refused.exit_code != 0 and "verified" in refused.output  # an unproven address gets no role
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    user.email_verified = True
+    db.session.commit()
+    assert runner.invoke(args=["staff-role", "grant", email, "fund_reviewer"]).exit_code == 0
+    token = login(client, email, "correct horse 42 battery").json["access_token"]
+    assert "fund_reviewer" in client.get("/api/v1/me", headers=bearer(token)).json["roles"]
+    assert runner.invoke(args=["staff-role", "revoke", email, "fund_reviewer"]).exit_code == 0
+    # the same token: the role is read fresh on the next request
+    assert "fund_reviewer" not in client.get("/api/v1/me", headers=bearer(token)).json["roles"]
+    assert runner.invoke(args=["staff-role", "grant", email, "superuser"]).exit_code != 0
 
 
 def test_seeding_without_a_password_generates_and_prints_one(app, client, monkeypatch):
