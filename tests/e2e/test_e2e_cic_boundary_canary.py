@@ -17,15 +17,6 @@ from support.stories import files_under, holds, ok, practitioner_with_package
 pytestmark = pytest.mark.e2e
 
 
-
-
-
-
-
-
-
-
-
 def test_case_text_never_reaches_training(stack, api):
     marker = "CANARY" + uuid.uuid4().hex[:12]
     admin, pro, org, person, package = practitioner_with_package(api)
