@@ -27,6 +27,11 @@ CONTRACT = {
 }
 
 SAMPLES = {
+    "training.practitioner_licence.changed": {"person_id": "p1", "licence_id": "l1", "state": "paused",
+                                              "valid_until": "2027-11-29T00:00:00+00:00"},
+    "training.package_types.published": {"price_book_version": 3, "package_types": [
+        {"type": 1, "title": "Tracker only", "online_accounts": 0, "tracker_uses": 3, "tracker_uses_per_case": 1,
+         "price": 15000, "placeholder": False}]},
     "training.package.purchased": {"package_id": "pk1", "package_type": 2, "organisation_id": "o1",
                                    "practitioner_id": "p1", "tracker_uses": 3, "online_accounts": 1},
     "training.practitioner.certified": {"person_id": "p1", "role": "link", "organisation_id": None,

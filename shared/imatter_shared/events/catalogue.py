@@ -193,6 +193,41 @@ class PackageCancelled(ClosedSchema):
     practitioner_id = Id()
 
 
+# .. event_type: training.practitioner_licence.changed
+# .. producer: training, when a Microproject (Mini Candle) Practitioner Licence starts, is paused,
+#    resumed, renewed or lapses (CONTRACT, second contract)
+# .. consumers: cic-tracker: Tracker use in a microproject runs under its practitioner's licence,
+#    so a paused or lapsed licence stops new assessments until it is resumed or renewed
+# .. note: state is the licence's state after the change; valid_until is the end of its term
+class PractitionerLicenceChanged(OpenSchema):
+    person_id = Id()
+    licence_id = Id()
+    state = Choice(("active", "paused", "lapsed", "expired", "ended"))
+    valid_until = fields.String(required=True, allow_none=True, validate=_is_date_or_timestamp)
+
+
+# one package type of a price-book version (nested in training.package_types.published)
+class PackageTypeOut(OpenSchema):
+    type = Count(1, 9)
+    title = fields.String(required=True, validate=v.Length(min=1, max=200))
+    online_accounts = Count(0, 10)
+    tracker_uses = Count(0, 30)
+    tracker_uses_per_case = Count(0, 10)
+    price = Count(0)
+    placeholder = fields.Boolean(load_default=False)
+
+
+# .. event_type: training.package_types.published
+# .. producer: training, whenever a price-book version is published (and once at start-up), with
+#    the microproject package types of that version: the catalogue is data I Matter Training
+#    changes without a release (issue 16)
+# .. consumers: cic-tracker, which keeps no copy of the package table in code: Tracker uses,
+#    the per-case share and the price (for fund award amounts) come from here
+class PackageTypesPublished(OpenSchema):
+    price_book_version = Count(1)
+    package_types = fields.List(fields.Nested(PackageTypeOut), required=True, validate=v.Length(min=1, max=20))
+
+
 # ---- reflective tools (issue 11): licence facts and Q registration orders, ids only ----------
 
 # .. event_type: training.tool_licence.changed
@@ -301,6 +336,8 @@ REGISTRY: dict[str, EventSpec] = {
         _spec("training.organisation_admin.changed", TRAINING, (CIC,), OrganisationAdminChanged),
         _spec("training.fund_award.redeemed", TRAINING, (CIC,), FundAwardRedeemed),
         _spec("training.package.cancelled", TRAINING, (CIC,), PackageCancelled),  # money from payment
+        _spec("training.practitioner_licence.changed", TRAINING, (CIC,), PractitionerLicenceChanged),
+        _spec("training.package_types.published", TRAINING, (CIC,), PackageTypesPublished),  # issue 16
         _spec("training.tool_licence.changed", TRAINING, (CIC,), ToolLicenceChanged),  # issue 11
         _spec("training.q_consultation.ordered", TRAINING, (CIC,), QConsultationOrdered),  # issue 11
         _spec("cic.practicum.completed", CIC, (TRAINING,), PracticumCompleted),
