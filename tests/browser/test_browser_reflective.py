@@ -25,7 +25,7 @@ def answer_every_question(form, value: str) -> int:
 def test_learner_answers_the_informal_q_and_sees_suggestions(browser, stack, shot):
     base = stack.url()
     ctx, page = new_page(browser)
-    sign_up(page, base, "Quinn Learner")
+    sign_up(page, base, "Quinn Learner", stack)
     page.click("button:has-text('Create my learner profile')")
     page.get_by_role("link", name=re.compile("^My I Matter Q")).click()
     assert page.locator("h1").inner_text() == "My I Matter Q"
@@ -63,7 +63,7 @@ def test_training_admin_grants_a_wheel_licence_and_the_org_records_a_community_a
     base = stack.url()
     org_name = f"Fictional Family Practice {uuid.uuid4().hex[:4]}"
     ctx, page = new_page(browser)
-    sign_up(page, base, "Ola Orgadmin")
+    sign_up(page, base, "Ola Orgadmin", stack)
     page.get_by_role("link", name="Register an organisation").click()
     page.fill("#name", org_name)
     page.select_option("#kind", index=1)
@@ -119,7 +119,7 @@ def test_training_admin_grants_a_wheel_licence_and_the_org_records_a_community_a
 
 def test_my_i_matter_q_fits_a_phone(browser, stack):
     ctx, page = new_page(browser, PHONE)
-    sign_up(page, stack.url(), "Pip Phone")
+    sign_up(page, stack.url(), "Pip Phone", stack)
     page.goto(stack.url() + "/learning/imatter-q")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page)

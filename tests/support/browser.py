@@ -45,7 +45,9 @@ def new_page(browser, viewport=DESKTOP):
     return ctx, ctx.new_page()
 
 
-def sign_up(page, base, name):
+def sign_up(page, base, name, stack=None):
+    """Create an account in the portal. With `stack`, the new user also follows the link of
+    their verification email (read from the stack's email outbox) and confirms it."""
     email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
     page.goto(base + "/sign-up")
     page.fill("#name", name)
@@ -54,7 +56,17 @@ def sign_up(page, base, name):
     page.fill("#password_confirm", PASSWORD)
     page.click("button:has-text('Create account')")
     page.wait_for_url(re.compile(r".*/account$"))
+    if stack is not None:
+        confirm_email(page, base, stack.emailed_token(email))
     return email
+
+
+def confirm_email(page, base, token):
+    """Open the emailed link and press "Confirm my email" (back on the account page after)."""
+    page.goto(f"{base}/verify-email?token={token}")
+    page.get_by_role("button", name="Confirm my email").click()
+    page.wait_for_url(re.compile(r".*/account$"))
+    assert "confirmed" in page.inner_text(".flashes")
 
 
 def sign_in(page, base, email, password):
