@@ -137,3 +137,80 @@ def test_the_enhanced_licence_needs_the_organisations_own_accepted_practitioners
     assert r.status_code == 201, r.get_json()
     r = client.post(url, json={"type": "enhanced"}, headers=h)
     assert r.status_code == 201 and r.get_json()["status"] == "active", r.get_json()
+
+
+# ---- seat bundles by the year's uptake (row 12) and CPD renewal (row 11) --------------------------
+
+def test_bundle_pricing_follows_the_years_total_uptake_5_then_5_costs_what_10_costs(client, keys):
+    h = _user(keys)
+    org = _org(client, h, licences=("starter", "cpd"))
+    other = _org(client, h, licences=("starter", "cpd"))
+    ten = client.get(f"/api/v1/organisations/{other['id']}/seat-quote?count=10", headers=h).get_json()
+    url = f"/api/v1/organisations/{org['id']}"
+    first_quote = client.get(f"{url}/seat-quote?count=5", headers=h).get_json()
+    first = client.post(f"{url}/seat-purchases", json={"count": 5}, headers=h)
+    assert first.status_code == 201 and first.get_json()["price"] == first_quote["price"]
+    second_quote = client.get(f"{url}/seat-quote?count=5", headers=h).get_json()
+    assert second_quote["already_bought_this_year"] == 5
+    second = client.post(f"{url}/seat-purchases", json={"count": 5}, headers=h)
+    assert second.status_code == 201, second.get_json()
+    # GET seat-quote agrees with the purchase, and the year's two bundles cost what one of 10 costs
+    assert second.get_json()["price"] == second_quote["price"] == second.get_json()["order"]["total"]
+    assert first.get_json()["price"] + second.get_json()["price"] == ten["price"]
+    assert second_quote["price"] < first_quote["price"]  # the reduced marginal rate reached
+
+
+def test_concurrent_seat_purchases_are_priced_by_the_years_total_uptake(app, db, client, keys):
+    import threading
+    from flask.testing import FlaskClient
+    if db.engine.dialect.name != "postgresql":
+        import pytest
+        pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers")
+    h = _user(keys)
+    c0 = client
+    org = _org(c0, h, licences=("starter", "cpd"))
+    other = _org(c0, h, licences=("starter", "cpd"))
+    total20 = c0.get(f"/api/v1/organisations/{other['id']}/seat-quote?count=20", headers=h).get_json()["price"]
+    results, barrier = [], threading.Barrier(20)
+
+    def buy():
+        c = FlaskClient(app, app.response_class)
+        barrier.wait()
+        r = c.post(f"/api/v1/organisations/{org['id']}/seat-purchases", json={"count": 1}, headers=h)
+        results.append((r.status_code, (r.get_json() or {}).get("price")))
+
+    threads = [threading.Thread(target=buy) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [s for s, _ in results].count(201) == 20, results
+    assert sum(p for _, p in results) == total20
+
+
+def test_a_cpd_renewal_renews_the_included_credits_for_the_new_year(client, keys, join):
+    h = _user(keys)
+    admin = _user(keys, roles=("training_admin",))
+    org = _org(client, h, licences=("starter", "cpd"))  # micro: 5 included seats
+    url = f"/api/v1/organisations/{org['id']}"
+    staff = [join(h, org["id"], f"Fictional Teacher {n}") for n in range(5)]
+    for p in staff:
+        r = client.post(f"{url}/seats/assignments", json={"person_id": p["id"]}, headers=h)
+        assert r.status_code == 201, r.get_json()
+    seats = client.get(f"{url}/seats", headers=h).get_json()
+    assert (seats["total"], seats["used"], seats["available"]) == (5, 5, 0)
+    cpd = next(lic for lic in _read(client, h, org)["licences"] if lic["type"] == "cpd")
+    # renewing early adds the next year, not more credits in this one
+    r = client.post(f"{url}/licences/{cpd['id']}/renew", headers=h)
+    assert r.status_code == 200
+    assert client.get(f"{url}/seats", headers=h).get_json()["available"] == 0
+    # the year ends (here: ended by a training admin) and the licence is renewed: a new year
+    assert client.post(f"{url}/licences/{cpd['id']}/end", headers=admin).status_code == 200
+    r = client.post(f"{url}/licences/{cpd['id']}/renew", headers=h)
+    assert r.status_code == 200, r.get_json()
+    seats = client.get(f"{url}/seats", headers=h).get_json()
+    # the five learners keep their seats, and the new year's five credits are free
+    assert (seats["used"], seats["available"], seats["carried_from_earlier_years"]) == (5, 5, 5), seats
+    assert {a["person_id"] for a in seats["assignments"]} == {p["id"] for p in staff}
+    # the year's bundle uptake starts again
+    assert client.get(f"{url}/seat-quote?count=1", headers=h).get_json()["already_bought_this_year"] == 0

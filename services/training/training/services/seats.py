@@ -10,16 +10,40 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
 from ..extensions import db
 from ..models import Membership, Organisation, SeatAssignment, SeatCredit, SeatTransfer
-from ..rules import pricing
+from ..rules import licensing, pricing
 from . import licences, orders, policy, price_book
 from ._util import iso, now, to_naive_utc
 
 
-def _credits(organisation_id: str) -> dict[str, int]:
-    rows = db.session.execute(sa.select(SeatCredit.source, sa.func.coalesce(sa.func.sum(SeatCredit.count), 0))
-                              .where(SeatCredit.organisation_id == organisation_id)
-                              .group_by(SeatCredit.source)).all()
-    return {source: int(total) for source, total in rows}
+def year_start(cpd, at=None):
+    """Start of the CPD licence year in force (the licence is in date), else None. A renewal
+    while in date keeps `valid_from`, so the year is found by counting terms from it."""
+    if licences.status_of(cpd, at) != "active":
+        return None
+    at = at or now()
+    months = licensing.LICENCES["cpd"]["term_months"]
+    start = cpd.valid_from
+    while licensing.add_months(start, months) <= at:
+        start = licensing.add_months(start, months)
+    return start
+
+
+def _ledger(organisation_id: str, since) -> dict:
+    """The seat ledger by source, the active assignments made before `since` (carried from an
+    earlier CPD licence year) and the extra seats bought since `since`, in one statement."""
+    def total(source):
+        return sa.func.coalesce(sa.func.sum(sa.case((SeatCredit.source == source, SeatCredit.count), else_=0)), 0)
+    carried = (sa.select(sa.func.count()).select_from(SeatAssignment).where(
+        SeatAssignment.organisation_id == organisation_id, SeatAssignment.status == "active",
+        SeatAssignment.assigned_at < since).scalar_subquery() if since is not None else sa.literal(0))
+    bought = (sa.func.coalesce(sa.func.sum(sa.case(
+        (sa.and_(SeatCredit.source == "purchase", SeatCredit.created_at >= since), SeatCredit.count), else_=0)), 0)
+        if since is not None else sa.literal(0))
+    row = db.session.execute(sa.select(
+        total("purchase").label("purchase"), total("transfer_in").label("transfer_in"),
+        total("transfer_out").label("transfer_out"), carried.label("carried"), bought.label("bought"))
+        .where(SeatCredit.organisation_id == organisation_id)).one()
+    return {k: int(getattr(row, k) or 0) for k in ("purchase", "transfer_in", "transfer_out", "carried", "bought")}
 
 
 def used_query(organisation_id: str) -> sa.Select:
@@ -32,17 +56,27 @@ def used(organisation_id: str) -> int:
 
 
 def summary(organisation_id: str, held: "licences.Held | None" = None, n_used: int | None = None) -> dict:
-    """{total, used, available, ...}. CPD credits count while the CPD licence is in date.
-    `held` and `n_used`: the licences and the seats in use when the caller already has them."""
+    """{total, used, available, ...}. The CPD licence's included credits count while it is in
+    date and are renewed with each licence year (DOMAIN "Rulings" -> Money, row 11): seats
+    assigned in an earlier year stay with their learners (`carried_from_earlier_years`) and hold
+    purchased or transferred seats first; the rest of them came from an earlier year's included
+    credits, so they do not use this year's. `held` and `n_used`: the licences and the seats in
+    use when the caller already has them."""
     cpd = held.get("cpd") if held else licences.get(organisation_id, "cpd")
-    included = cpd.seats_included if licences.status_of(cpd) == "active" else 0
-    c = _credits(organisation_id)
-    total = included + sum(c.values())
+    since = year_start(cpd)
+    included = cpd.seats_included if since is not None else 0
+    c = _ledger(organisation_id, since)
+    ledger = c["purchase"] + c["transfer_in"] + c["transfer_out"]
+    carried = c["carried"]
+    total = included + ledger + max(carried - max(ledger, 0), 0)
     if n_used is None:
         n_used = used(organisation_id)
     return {"total": total, "used": n_used, "available": max(total - n_used, 0),
-            "included_with_cpd": included, "purchased": c.get("purchase", 0),
-            "transferred_in": c.get("transfer_in", 0), "transferred_out": -c.get("transfer_out", 0),
+            "included_with_cpd": included, "purchased": c["purchase"],
+            "purchased_this_licence_year": c["bought"],
+            "carried_from_earlier_years": carried,
+            "licence_year_started": iso(since),
+            "transferred_in": c["transfer_in"], "transferred_out": -c["transfer_out"],
             "assignable": licences.has_active_licence(organisation_id, "cpd", held)}
 
 
@@ -101,7 +135,9 @@ def quote(org: Organisation, count: int) -> dict:
     """Exactly what a purchase of `count` seats would cost now, without buying."""
     _check_may_buy(org)
     number, book = price_book.current()
-    q = pricing.seat_quote(book["seat_bundle_tiers"], count, book.get("currency", "GBP"))
+    # the tiers follow the organisation's extra seats bought in this CPD licence year (row 12)
+    already = _ledger(org.id, year_start(licences.get(org.id, "cpd")))["bought"]
+    q = pricing.seat_quote(book["seat_bundle_tiers"], count, book.get("currency", "GBP"), already=already)
     q["price_book_version"] = number
     q["placeholder"] = bool(book.get("placeholder"))
     return q
@@ -110,9 +146,13 @@ def quote(org: Organisation, count: int) -> dict:
 def purchase(org: Organisation, count: int, user_id: str) -> dict:
     _check_may_buy(org)
     _require_cpd(org.id, "cpd_licence")
+    # one purchase at a time per organisation, so two bundles bought together both see the other
+    # in the year's uptake (PostgreSQL row lock; SQLite serialises writers)
+    db.session.execute(sa.select(Organisation.id).where(Organisation.id == org.id).with_for_update())
     q = quote(org, count)
     lines = [{"code": "seat_bundle", "unit_price": g["unit_price"], "quantity": g["quantity"],
-              "description": f"Online L1-2 account seats {g['from_seat']}–{g['to_seat']} of {count}"}
+              "description": f"Online L1-2 account seats {g['from_seat']}–{g['to_seat']} of this CPD licence "
+                             f"year's extra seats ({count} in this bundle)"}
              for g in q["tiers"]]
     order = orders.create_order(organisation_id=org.id, person_id=None, created_by=user_id, lines=lines)
     assert order.total == q["price"]  # the quote and the charge come from the same rule
