@@ -214,3 +214,87 @@ def test_a_cpd_renewal_renews_the_included_credits_for_the_new_year(client, keys
     assert {a["person_id"] for a in seats["assignments"]} == {p["id"] for p in staff}
     # the year's bundle uptake starts again
     assert client.get(f"{url}/seat-quote?count=1", headers=h).get_json()["already_bought_this_year"] == 0
+
+
+# ---- organisation kinds (rows 54, 84, 85) and bursary routes (row 4) ------------------------------
+
+def test_the_organisation_kind_policy_table_is_public_data(client):
+    r = client.get("/api/v1/catalogue/organisation-kinds")
+    assert r.status_code == 200
+    kinds = {k["kind"]: {f["action"] for f in k["forbidden"]} for k in r.get_json()["kinds"]}
+    assert {"cpd_licence", "online_accounts", "tracker_accounts", "microproject_packages"} <= kinds["community_service"]
+    assert {"cpd_licence", "online_accounts", "bursary"} <= kinds["primary_care"]
+    assert "applied_practice" not in kinds["primary_care"] and "applied_practice" not in kinds["community_service"]
+    assert "case_management" in kinds["commissioner"] and "bursary_funding" not in kinds["commissioner"]
+
+
+def test_community_services_hold_no_cpd_licence_seats_or_package(client, keys, join):
+    h = _user(keys)
+    cs = _org(client, h, kind="community_service")
+    url = f"/api/v1/organisations/{cs['id']}"
+    r = client.post(f"{url}/licences", json={"type": "cpd"}, headers=h)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["policy:cpd_licence"]
+    assert "Community services" in r.get_json()["detail"]
+    r = client.post(f"{url}/seat-purchases", json={"count": 1}, headers=h)
+    assert r.status_code == 409 and r.get_json()["unmet"][0].startswith("policy:")
+    school = _org(client, h, licences=("starter", "cpd"))
+    r = client.post(f"/api/v1/organisations/{school['id']}/seats/transfers",
+                    json={"to_organisation_id": cs["id"], "count": 1}, headers=h)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["policy:online_accounts"]
+    # the Enhanced Licence is allowed (informed, applied conversations) ...
+    lead = join(h, cs["id"], "Fictional Community Lead")
+    r = client.post(f"/api/v1/people/{lead['id']}/pathways/lead/items", headers=h,
+                    json={"item": "lead_training", "organisation_id": cs["id"]})
+    assert r.status_code == 201, r.get_json()
+    r = client.post(f"{url}/licences", json={"type": "enhanced"}, headers=h)
+    assert r.status_code == 201, r.get_json()
+    # ... but no package of any type
+    for ptype in (1, 2, 3, 4):
+        r = client.post(f"{url}/packages", headers=h,
+                        json={"type": ptype, "practitioner_id": lead["id"], "funding": "organisation"})
+        assert r.status_code == 409 and r.get_json()["unmet"] == ["policy:microproject_packages"], r.get_json()
+
+
+def test_primary_care_may_hold_enhanced_train_its_professionals_and_buy_type_1_only(client, keys, join):
+    h = _user(keys)
+    gp = _org(client, h, kind="primary_care")
+    url = f"/api/v1/organisations/{gp['id']}"
+    r = client.post(f"{url}/licences", json={"type": "cpd"}, headers=h)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["policy:cpd_licence"]
+    doctor = join(h, gp["id"], "Fictional GP")
+    # it pays for its own professionals' practitioner training
+    r = client.post(f"/api/v1/people/{doctor['id']}/pathways/lead/items", headers=h,
+                    json={"item": "lead_training", "organisation_id": gp["id"]})
+    assert r.status_code == 201, r.get_json()
+    r = client.post(f"{url}/licences", json={"type": "enhanced"}, headers=h)
+    assert r.status_code == 201, r.get_json()
+    r = client.post(f"{url}/packages", headers=h,
+                    json={"type": 1, "practitioner_id": doctor["id"], "funding": "organisation"})
+    assert r.status_code == 201, r.get_json()
+    r = client.post(f"{url}/packages", headers=h,
+                    json={"type": 3, "practitioner_id": doctor["id"], "funding": "organisation"})
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["policy:online_accounts"], r.get_json()
+    # no bursary
+    r = client.post(f"/api/v1/bursaries/{gp['id']}/deposits", json={"amount": 1000}, headers=h)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["policy:bursary"], r.get_json()
+
+
+def test_bursary_places_need_the_starter_licence(client, keys, join):
+    h = _user(keys)
+    admin = _user(keys, roles=("training_admin",))
+    org = _org(client, h, licences=())
+    r = client.post(f"/api/v1/bursaries/{org['id']}/deposits", json={"amount": 100000}, headers=h)
+    assert r.status_code == 201, r.get_json()
+    order = client.get(f"/api/v1/orders/{r.get_json()['order_id']}", headers=h).get_json()
+    assert client.post(f"/api/v1/invoices/{order['invoice']['id']}/pay", json={"reference": "BACS-1"},
+                       headers=admin).status_code == 200
+    p = join(h, org["id"], "Fictional Bursary Learner")
+    r = client.post(f"/api/v1/bursaries/{org['id']}/places", json={"person_id": p["id"], "course_code": "awareness"},
+                    headers=h)
+    assert r.status_code == 409 and "starter_licence" in r.get_json()["unmet"], r.get_json()
+    assert client.get(f"/api/v1/bursaries/{org['id']}", headers=h).get_json()["balance"] == 100000
+    assert client.post(f"/api/v1/organisations/{org['id']}/licences", json={"type": "starter"},
+                       headers=h).status_code == 201
+    r = client.post(f"/api/v1/bursaries/{org['id']}/places", json={"person_id": p["id"], "course_code": "awareness"},
+                    headers=h)
+    assert r.status_code == 201, r.get_json()

@@ -127,6 +127,7 @@ def release_seat(organisation_id: str, person_id: str) -> None:
 def _check_may_buy(org: Organisation) -> None:
     policy.enforce(org, "online_accounts")
     policy.enforce(org, "paid_learning")
+    policy.enforce(org, "cpd_licence")
 
 
 def quote(org: Organisation, count: int) -> dict:
