@@ -32,6 +32,7 @@ ROUTES: dict[str, str] = {
     "memberships": "TRAINING_URL",
     "packages": "TRAINING_URL",
     "learning-platform": "TRAINING_URL",
+    "seat-transfers": "TRAINING_URL",
     "tracker": "CIC_URL",
     "consultations": "CIC_URL",
     "fund": "CIC_URL",

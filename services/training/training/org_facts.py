@@ -22,19 +22,23 @@ def _members(organisation_id: str):
 
 
 def learners_query(organisation_id: str) -> sa.Select:
+    """Active (accepted) members with a live (not cancelled) L1-2 enrolment attached to this
+    organisation (stages 2-3); an invitation, a departed member or a voided place counts for nothing."""
     return sa.select(sa.func.count(sa.distinct(Enrolment.person_id))).where(
-        Enrolment.organisation_id == organisation_id, Enrolment.course_code.in_(L1_2_COURSES))
+        Enrolment.organisation_id == organisation_id, Enrolment.course_code.in_(L1_2_COURSES),
+        Enrolment.state != "cancelled", Enrolment.person_id.in_(_members(organisation_id)))
 
 
 def learners_count(organisation_id: str) -> int:
-    """Distinct people with an L1-2 enrolment attached to this organisation."""
+    """Distinct active members with a live L1-2 enrolment attached to this organisation."""
     return db.session.scalar(learners_query(organisation_id)) or 0
 
 
 def practitioner_ids_query(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True):
-    """Active members certified in one of `roles`, or (include_in_training) with an item booked
-    towards one of them, or a package bought for them by this organisation: one statement
-    (UNION, so each person once) instead of one per source."""
+    """Active (accepted) members certified in one of `roles`, or (include_in_training) with a
+    booked or completed training item towards one of them (DOMAIN "Rulings" -> Stages: nothing
+    else counts; holding a package is not being a practitioner): one statement (UNION, so each
+    person once). The same facts answer stage 4 and the Enhanced Licence (rows 8, 17)."""
     roles = tuple(roles)
     members = _members(organisation_id)
     certified = sa.select(Certification.person_id.label("person_id")).where(
@@ -44,10 +48,7 @@ def practitioner_ids_query(organisation_id: str, roles=ALL_ROLES, include_in_tra
     return sa.union(
         certified,
         sa.select(PathwayItem.person_id).where(PathwayItem.person_id.in_(members), PathwayItem.role.in_(roles),
-                                               PathwayItem.state != "cancelled"),
-        sa.select(Package.practitioner_id).where(
-            Package.organisation_id == organisation_id, Package.practitioner_id.in_(members),
-            Package.cancelled_at.is_(None)))
+                                               PathwayItem.state.in_(("booked", "completed"))))
 
 
 def practitioner_ids(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> set[str]:

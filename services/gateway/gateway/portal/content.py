@@ -176,7 +176,7 @@ LICENCES = [
                   "Supervision or support time", "Unlimited case activity"]},
 ]
 
-STAGES = {1: "Engagement", 2: "Shared learning", 3: "Workforce", 4: "Practitioners", 5: "Microprojects"}
+STAGES = {0: "Not yet engaged", 1: "Engagement", 2: "Shared learning", 3: "Workforce", 4: "Practitioners", 5: "Microprojects"}
 
 ORG_KINDS = [
     ("school", "School or nursery"), ("primary_care", "Primary care (GP, health visitors)"),

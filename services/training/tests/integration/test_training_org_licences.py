@@ -129,8 +129,8 @@ def test_the_kind_policy_refuses_licences_a_kind_may_not_hold(client, keys):
     gp = _org(client, h, kind="primary_care")
     assert _buy(client, h, gp, "starter").status_code == 201
     r = _buy(client, h, gp, "cpd")
-    assert r.status_code == 409 and r.get_json()["unmet"] == ["policy:paid_learning"]
-    assert "Primary care" in r.get_json()["detail"] and "paid learning" in r.get_json()["detail"]
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["policy:cpd_licence"]
+    assert "Primary care" in r.get_json()["detail"] and "CPD Licence" in r.get_json()["detail"]
     funder = _org(client, h, kind="commissioner")
     _buy(client, h, funder, "starter")
     r = _buy(client, h, funder, "enhanced")

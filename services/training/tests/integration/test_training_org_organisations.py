@@ -32,7 +32,7 @@ def test_the_creator_administers_the_new_organisation_and_others_cannot_see_it(c
     assert r.status_code == 201, r.get_json()
     org = r.get_json()
     assert org["kind"] == "school" and org["size_band"] == "small"
-    assert org["stage"] == 1 and org["next_steps"] and org["licences"] == []
+    assert org["stage"] == 0 and org["next_steps"] and org["licences"] == []
     assert org["seats"] == {**org["seats"], "total": 0, "used": 0, "available": 0}
 
     # next request, same token: the admin right is already there

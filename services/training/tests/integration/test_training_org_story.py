@@ -41,9 +41,9 @@ def test_a_school_moves_from_engagement_to_microprojects(app, db, client, keys, 
         "name": "Fictional Rowan Primary", "kind": "school", "size_band": "small",
         "link_contact_email": "link@rowan.example", "senior_leadership_commitment": True}).get_json()
 
-    # 1 Engagement: just created, then the Starter Licence and link contact
+    # 0 Not yet engaged: just created; 1 Engagement once the Starter Licence is active
     stage, body = _stage(client, h, org)
-    assert stage == 1 and "Starter Licence" in body["next_steps"][0]
+    assert stage == 0 and body["stage_name"] == "Not yet engaged" and "Starter Licence" in body["next_steps"][0]
     assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=h,
                        json={"type": "starter"}).status_code == 201
     stage, body = _stage(client, h, org)

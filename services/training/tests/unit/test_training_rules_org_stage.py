@@ -9,7 +9,15 @@ from training.rules import stage
     (0, 1, 0, 4), (5, 2, 0, 4), (5, 2, 1, 5), (0, 0, 1, 5),
 ])
 def test_stage_from_counts(learners, practitioners, microprojects, expected):
-    assert stage.stage(learners=learners, practitioners=practitioners, microprojects=microprojects) == expected
+    assert stage.stage(learners=learners, practitioners=practitioners, microprojects=microprojects,
+                       starter=True) == expected
+
+
+@pytest.mark.parametrize("learners,practitioners,microprojects", [(0, 0, 0), (3, 0, 0), (5, 2, 1)])
+def test_stage_is_0_not_yet_engaged_until_an_active_starter_licence(learners, practitioners, microprojects):
+    assert stage.stage(learners=learners, practitioners=practitioners, microprojects=microprojects,
+                       starter=False) == 0
+    assert stage.STAGES[0] == "Not yet engaged"
 
 
 def _steps(**kw):

@@ -25,4 +25,8 @@ def _api_modules():
     modules += [reflective]
     from . import payments  # money from payment: the card provider's signed webhook
     modules += [payments]
+    from . import seat_transfers  # seat transfers approved by I Matter Training (domain row 14)
+    modules += [seat_transfers]
+    from . import organisation_kinds  # the kind policy table as data (domain rows 54, 84, 85)
+    modules += [organisation_kinds]
     return modules

@@ -54,9 +54,6 @@ class AssignmentIn(Schema):
 class TransferIn(Schema):
     to_organisation_id = fields.String(required=True, validate=v.Length(min=1, max=32))
     count = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=MAX_SEATS_PER_PURCHASE))
-    # checked by the transfer rule (409 transfer_consent), not here, so a missing consent
-    # is refused as a business rule rather than as malformed input
-    consent = fields.Dict(load_default=None, allow_none=True)
 
 
 class MemberIn(Schema):
@@ -228,12 +225,28 @@ def seat_assign(data, organisation_id):
 @blp.arguments(TransferIn)
 @blp.response(201)
 def seat_transfer(data, organisation_id):
-    """Move seats to another organisation: only with recorded consent, for the top-up fee."""
+    """Request a transfer of unassigned seats to another organisation (the organisation's admin).
+
+    201 `{id, state: "requested", ...}`: nothing moves until a training admin approves it
+    (POST /api/v1/seat-transfers/{id}/approve) - "may not be transferred outside the organisation
+    without explicit consent" is I Matter Training's consent. The requested seats are held while
+    the request is open; 409 `seats_available` when fewer are free (checked under a row lock)."""
     c = require_org_admin(organisation_id)
-    result = seats.transfer(orgs.get(organisation_id), data["to_organisation_id"], data["count"],
-                            data.get("consent"), c.user_id)
+    t = seats.request_transfer(orgs.get(organisation_id), data["to_organisation_id"], data["count"], c.user_id)
     db.session.commit()
-    return result
+    return seats.transfer_json(t)
+
+
+@blp.route("/<organisation_id>/seats/transfers")
+@require_auth
+@blp.arguments(PageArgs, location="query")
+@blp.response(200)
+def seat_transfers_of(args, organisation_id):
+    """The organisation's transfer requests, sent and received, newest first (its admins)."""
+    require_org_admin(organisation_id)
+    orgs.get(organisation_id)
+    rows, total = seats.list_transfers(None, {organisation_id}, args["page"], args["per_page"])
+    return page([seats.transfer_json(t) for t in rows], total, args)
 
 
 @blp.route("/<organisation_id>/members")

@@ -21,18 +21,26 @@ class SeatCredit(db.Model):
 
 
 class SeatTransfer(db.Model):
-    """Seats moved outside the organisation, with the consent that allowed it."""
+    """Seats moved outside the organisation. The sending organisation's admin requests it;
+    I Matter Training (a training admin) gives or refuses consent (DOMAIN "Rulings" -> Money).
+    On approval the seats move and the top-up fee is invoiced to the receiving organisation
+    (`order_id`). `consent_given_by`/`consent_given_at`: who approved and when."""
 
     __tablename__ = "seat_transfers"
     id = id_column()
     from_organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True)
     to_organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True)
     count = sa.Column(sa.Integer, nullable=False)
-    consent_given_by = sa.Column(sa.String(200), nullable=False)
-    consent_given_at = sa.Column(sa.DateTime, nullable=False)
+    state = sa.Column(sa.String(20), nullable=False, default="requested")  # requested | approved | refused
+    consent_given_by = sa.Column(sa.String(200), nullable=True)
+    consent_given_at = sa.Column(sa.DateTime, nullable=True)
+    decided_by = sa.Column(sa.String(64), nullable=True)
+    decided_at = sa.Column(sa.DateTime, nullable=True)
+    reason = sa.Column(sa.String(500), nullable=True)
     order_id = sa.Column(sa.String(32), sa.ForeignKey("orders.id"), nullable=True)
     created_by = sa.Column(sa.String(64), nullable=False)
     created_at = created_column()
+    __table_args__ = (sa.Index("ix_seat_transfers_state", "state"),)
 
 
 class SeatAssignment(db.Model):

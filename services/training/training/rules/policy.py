@@ -10,32 +10,36 @@ KINDS = ("school", "primary_care", "community_service", "locality_hub", "commiss
 
 # Every action the API checks against this table, and where it is checked.
 ACTIONS = {
-    "online_accounts": "hold or assign online L1-2 learning accounts (seats)",
-    "paid_learning": "buy learning (CPD licence, seat bundles)",
+    "cpd_licence": "hold a CPD Licence (online L1-2 account credits)",
+    "online_accounts": "hold, buy, receive or assign online L1-2 learning accounts (seats, packages with accounts)",
+    "paid_learning": "buy learning for its staff (CPD Licence, seat bundles, practitioner training)",
     "learning_pathways": "host long-term practitioner learning pathways",
     "learning_data": "own learners' learning data",
-    "tracker_accounts": "hold Progress Tracker accounts",
+    "tracker_accounts": "hold Progress Tracker accounts (packages with Tracker uses)",
     "microproject_packages": "buy or hold microproject packages (applied work with cases)",
     "applied_practice": "hold an Enhanced Practice Licence (applied work with families, children, young people)",
     "case_management": "hold case management or specialist case responsibility",
+    "bursary": "hold a bursary fund or give bursary places",
     "bursary_funding": "fund places and bursaries",
     "open_ended_support": "offer open-ended support or permanent case ownership",
 }
 
-# kind -> {forbidden action: the rule that forbids it}
+# kind -> {forbidden action: the rule that forbids it} (DOMAIN "Rulings" -> Organisation kinds)
 FORBIDDEN: dict[str, dict[str, str]] = {
     "primary_care": {
-        "paid_learning": "Primary care holds no paid learning transactions: it opens conversations and signposts.",
-        "learning_pathways": "Primary care holds no long-term learning pathways.",
+        "cpd_licence": "Primary care holds no learning data for the people it sees: no CPD Licence.",
+        "online_accounts": "Primary care holds no learning data, so no online learning accounts (no seats, no "
+                           "package with online accounts; Type 1 Tracker-only packages are allowed).",
         "learning_data": "Primary care holds no ownership of learning data.",
-        "online_accounts": "Primary care holds no ownership of learning data, so it holds no online learning accounts.",
-        "applied_practice": "Primary care opens conversations; it has no expectation to manage ongoing complexity.",
-        "microproject_packages": "Primary care opens conversations; it has no expectation to manage ongoing complexity.",
+        "bursary": "Primary care holds no paid learning transactions for the people it sees: no bursary.",
         "case_management": "Primary care has no expectation to manage ongoing complexity.",
     },
     "community_service": {
+        "cpd_licence": "Community services do not hold I Matter online learning accounts: no CPD Licence.",
         "online_accounts": "Community services do not hold access to I Matter online learning accounts.",
         "tracker_accounts": "Community services do not provide Tracker accounts.",
+        "microproject_packages": "Community services hold no package: every package carries online learning "
+                                 "accounts or Tracker accounts.",
     },
     "commissioner": {
         "case_management": "Commissioners and grant bodies fund places and bursaries; they hold no case management.",
@@ -56,8 +60,11 @@ FORBIDDEN: dict[str, dict[str, str]] = {
 # What a kind does hold (shown with the policy; not enforced).
 HOLDS = {
     "school": "Hosts learning pathways and holds short-to-medium-term learning data.",
-    "primary_care": "Opens conversations, introduces shared language and signposts.",
-    "community_service": "Facilitates informed discussion and supports engagement in learning.",
+    "primary_care": "Opens conversations, introduces shared language and signposts; may hold the Starter, the "
+                    "Enhanced Licence and a community wheel licence, pay for its own professionals' practitioner "
+                    "training and buy Type 1 (Tracker only) packages.",
+    "community_service": "Facilitates informed discussion and supports engagement in learning; may hold the "
+                         "Starter, the Enhanced Licence and a community wheel licence.",
     "locality_hub": "Time-limited, opt-in tracker and consultation use with clear consent.",
     "commissioner": "Funds places and bursaries.",
     "other_service": "A registered service: no kind-specific limits.",
@@ -73,6 +80,12 @@ def refusal(kind: str, action: str) -> str | None:
 
 def allowed(kind: str, action: str) -> bool:
     return refusal(kind, action) is None
+
+
+def table() -> dict:
+    """The whole policy table, as data for GET /api/v1/catalogue/organisation-kinds."""
+    return {"actions": [{"action": a, "description": d} for a, d in ACTIONS.items()],
+            "kinds": [policy_for(k) for k in KINDS]}
 
 
 def policy_for(kind: str) -> dict:

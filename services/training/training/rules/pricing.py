@@ -45,11 +45,16 @@ def unit_price_of_seat(tiers: list[dict], n: int) -> int:
     return price
 
 
-def seat_quote(tiers: list[dict], count: int, currency: str = "GBP") -> dict:
-    """What `count` seats cost in one purchase, seat by seat and tier by tier."""
+def seat_quote(tiers: list[dict], count: int, currency: str = "GBP", already: int = 0) -> dict:
+    """What `count` more seats cost, seat by seat and tier by tier, when `already` extra seats
+    were bought earlier in the same CPD licence year: the tiers follow the year's total uptake
+    (DOMAIN "Rulings" -> Money: 5 then 5 costs what 10 costs). `seat` numbers count from the
+    year's first extra seat."""
     if count < 1 or count > MAX_SEATS_PER_PURCHASE:
         raise ValueError(f"count must be between 1 and {MAX_SEATS_PER_PURCHASE}")
-    per_seat = [{"seat": n, "unit_price": unit_price_of_seat(tiers, n)} for n in range(1, count + 1)]
+    already = max(int(already), 0)
+    per_seat = [{"seat": n, "unit_price": unit_price_of_seat(tiers, n)}
+                for n in range(already + 1, already + count + 1)]
     groups: list[dict] = []
     for item in per_seat:
         if groups and groups[-1]["unit_price"] == item["unit_price"]:
@@ -60,7 +65,7 @@ def seat_quote(tiers: list[dict], count: int, currency: str = "GBP") -> dict:
             groups.append({"from_seat": item["seat"], "to_seat": item["seat"], "quantity": 1,
                            "unit_price": item["unit_price"], "amount": item["unit_price"]})
     return {"count": count, "price": sum(i["unit_price"] for i in per_seat), "currency": currency,
-            "breakdown": per_seat, "tiers": groups}
+            "already_bought_this_year": already, "breakdown": per_seat, "tiers": groups}
 
 
 def transfer_price(top_up_fee: int, count: int) -> int:

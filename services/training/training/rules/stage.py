@@ -1,8 +1,9 @@
-"""The implementation stage 1-5 (DOMAIN.md "Implementation stages", seed 000), derived from
+"""The implementation stage 0-5 (DOMAIN.md "Implementation stages", seed 000), derived from
 plain counts, never stored, with the next steps to show the organisation."""
 from __future__ import annotations
 
 STAGES = {
+    0: "Not yet engaged",
     1: "Engagement",
     2: "Shared learning",
     3: "Workforce",
@@ -11,10 +12,13 @@ STAGES = {
 }
 
 
-def stage(*, learners: int, practitioners: int, microprojects: int) -> int:
-    """1 engagement (Starter, link contact; also a newly created organisation), 2 one or two staff
+def stage(*, learners: int, practitioners: int, microprojects: int, starter: bool) -> int:
+    """0 not yet engaged until an active Starter Licence (DOMAIN "Rulings" -> Stages; nothing
+    else counts before it), 1 engagement (Starter, link contact), 2 one or two staff
     on L1-2, 3 L1-2 beyond two staff, 4 a Link/Child/Lead in training or certified, 5 a
     microproject with 1-3 cases under way. The highest stage reached counts."""
+    if not starter:
+        return 0
     if microprojects > 0:
         return 5
     if practitioners > 0:
@@ -33,10 +37,13 @@ def next_steps(*, stage_no: int, starter: bool, cpd: bool, enhanced: bool, senio
     if not senior_leadership_commitment:
         steps.append("Record senior leadership commitment (needed for the Starter Licence).")
     if not starter:
-        steps.append("Take out (or renew) the Starter Licence: it is the entry point and comes before anything else.")
+        steps.append("Take out (or renew) the Starter Licence: it is the entry point and comes before anything else "
+                     "(stage 0 'Not yet engaged' until it is active).")
     if stage_no <= 2 and starter and not cpd:
         steps.append("Take out the CPD Licence to get online L1-2 account credits, or use bursary-funded places.")
-    if stage_no == 1:
+    if stage_no == 0:
+        pass  # nothing else counts until the Starter Licence is active
+    elif stage_no == 1:
         steps.append("Start 1-2 staff on Level 1-2 learning.")
         steps.append("Consider guided study support to help turn learning into practice.")
     elif stage_no == 2:

@@ -96,7 +96,8 @@ def order_deposit(organisation_id: str, amount: int, note: str | None, user_id: 
                   billed_to: str) -> tuple[BursaryEntry, "object"]:
     """A deposit is a purchase: an order and invoice (billed to `billed_to`, the organisation
     itself or the commissioner funding it) and a pending entry that counts once the invoice is paid."""
-    from . import orders
+    from . import orders, policy
+    policy.enforce(organisation_id, "bursary")  # primary care holds no bursary (DOMAIN "Organisation kinds")
     order = orders.create_order(organisation_id=billed_to, person_id=None, created_by=user_id, lines=[{
         "code": "bursary_deposit", "unit_price": amount, "quantity": 1,
         "description": "Deposit into the bursary fund" + ("" if billed_to == organisation_id

@@ -112,6 +112,8 @@ def enrol(data: dict, user_id: str) -> dict:
         from . import licences
         e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=True)
         licences.require_active_licence(e.organisation_id, "starter")  # bursary routes need the Starter (row 4)
+        from . import policy
+        policy.enforce(e.organisation_id, "bursary")  # primary care holds no bursary
         place = bursary.spend_place(e.organisation_id, course["price"], person.id, user_id)
         e.bursary_place_id = place.id
     else:

@@ -15,7 +15,7 @@ from . import orders, policy, price_book
 from ._util import iso, now
 
 # the policy action each licence type needs (None: any kind may hold it)
-POLICY_ACTION = {"starter": None, "cpd": "paid_learning", "enhanced": "applied_practice"}
+POLICY_ACTION = {"starter": None, "cpd": "cpd_licence", "enhanced": "applied_practice"}
 
 
 def _practitioners(organisation_id: str) -> int:

@@ -353,11 +353,13 @@ def stage_of(org: Organisation, seat_summary: dict | None = None, held: licences
     """Stage and next steps. `seat_summary`, `held` (the organisation's licences) and `f` (the
     facts): what the caller has already read for this request; anything missing is read here."""
     f = f if f is not None else facts(org.id)
-    n = stage_rules.stage(learners=f["learners"], practitioners=f["practitioners"], microprojects=f["microprojects"])
     held = held or licences.Held(org.id, practitioners=f["practitioners"])
+    starter = licences.has_active_licence(org.id, "starter", held)
+    n = stage_rules.stage(learners=f["learners"], practitioners=f["practitioners"], microprojects=f["microprojects"],
+                          starter=starter)
     seat_summary = seat_summary or seats.summary(org.id, held)
     steps = stage_rules.next_steps(
-        stage_no=n, starter=licences.has_active_licence(org.id, "starter", held),
+        stage_no=n, starter=starter,
         cpd=licences.has_active_licence(org.id, "cpd", held),
         enhanced=licences.has_active_licence(org.id, "enhanced", held),
         senior_leadership_commitment=bool(org.senior_leadership_commitment),

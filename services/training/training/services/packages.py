@@ -115,6 +115,10 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
         raise RuleViolation("A package is bought for an active (accepted) member of the organisation.",
                             unmet=["membership"])
     policy.enforce(org, "microproject_packages")
+    if ptype["online_accounts"]:
+        policy.enforce(org, "online_accounts")  # primary care: Type 1 (Tracker only) packages only
+    if ptype["tracker_uses"]:
+        policy.enforce(org, "tracker_accounts")
     licences.require_active_licence(org.id, "enhanced")
     require_not_paused(person.id)
     award = _usable_award(data, org.id) if data["funding"] == "fund_award" else None

@@ -1,25 +1,47 @@
 """Online L1-2 account seats: credits from the CPD licence and purchases, assignment to
-members, release, quotes and consented transfers outside the organisation."""
+members, release, quotes, and transfers outside the organisation approved by I Matter Training."""
 from __future__ import annotations
-
-from datetime import datetime
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import ApiError, RuleViolation
 
 from ..extensions import db
 from ..models import Membership, Organisation, SeatAssignment, SeatCredit, SeatTransfer
-from ..rules import pricing
+from ..rules import licensing, pricing
 from . import licences, orders, policy, price_book
-from ._util import iso, now, to_naive_utc
+from ._util import iso, now
 
 
-def _credits(organisation_id: str) -> dict[str, int]:
-    rows = db.session.execute(sa.select(SeatCredit.source, sa.func.coalesce(sa.func.sum(SeatCredit.count), 0))
-                              .where(SeatCredit.organisation_id == organisation_id)
-                              .group_by(SeatCredit.source)).all()
-    return {source: int(total) for source, total in rows}
+def year_start(cpd, at=None):
+    """Start of the CPD licence year in force (the licence is in date), else None. A renewal
+    while in date keeps `valid_from`, so the year is found by counting terms from it."""
+    if licences.status_of(cpd, at) != "active":
+        return None
+    at = at or now()
+    months = licensing.LICENCES["cpd"]["term_months"]
+    start = cpd.valid_from
+    while licensing.add_months(start, months) <= at:
+        start = licensing.add_months(start, months)
+    return start
+
+
+def _ledger(organisation_id: str, since) -> dict:
+    """The seat ledger by source, the active assignments made before `since` (carried from an
+    earlier CPD licence year) and the extra seats bought since `since`, in one statement."""
+    def total(source):
+        return sa.func.coalesce(sa.func.sum(sa.case((SeatCredit.source == source, SeatCredit.count), else_=0)), 0)
+    carried = (sa.select(sa.func.count()).select_from(SeatAssignment).where(
+        SeatAssignment.organisation_id == organisation_id, SeatAssignment.status == "active",
+        SeatAssignment.assigned_at < since).scalar_subquery() if since is not None else sa.literal(0))
+    bought = (sa.func.coalesce(sa.func.sum(sa.case(
+        (sa.and_(SeatCredit.source == "purchase", SeatCredit.created_at >= since), SeatCredit.count), else_=0)), 0)
+        if since is not None else sa.literal(0))
+    row = db.session.execute(sa.select(
+        total("purchase").label("purchase"), total("transfer_in").label("transfer_in"),
+        total("transfer_out").label("transfer_out"), carried.label("carried"), bought.label("bought"))
+        .where(SeatCredit.organisation_id == organisation_id)).one()
+    return {k: int(getattr(row, k) or 0) for k in ("purchase", "transfer_in", "transfer_out", "carried", "bought")}
 
 
 def used_query(organisation_id: str) -> sa.Select:
@@ -32,17 +54,27 @@ def used(organisation_id: str) -> int:
 
 
 def summary(organisation_id: str, held: "licences.Held | None" = None, n_used: int | None = None) -> dict:
-    """{total, used, available, ...}. CPD credits count while the CPD licence is in date.
-    `held` and `n_used`: the licences and the seats in use when the caller already has them."""
+    """{total, used, available, ...}. The CPD licence's included credits count while it is in
+    date and are renewed with each licence year (DOMAIN "Rulings" -> Money, row 11): seats
+    assigned in an earlier year stay with their learners (`carried_from_earlier_years`) and hold
+    purchased or transferred seats first; the rest of them came from an earlier year's included
+    credits, so they do not use this year's. `held` and `n_used`: the licences and the seats in
+    use when the caller already has them."""
     cpd = held.get("cpd") if held else licences.get(organisation_id, "cpd")
-    included = cpd.seats_included if licences.status_of(cpd) == "active" else 0
-    c = _credits(organisation_id)
-    total = included + sum(c.values())
+    since = year_start(cpd)
+    included = cpd.seats_included if since is not None else 0
+    c = _ledger(organisation_id, since)
+    ledger = c["purchase"] + c["transfer_in"] + c["transfer_out"]
+    carried = c["carried"]
+    total = included + ledger + max(carried - max(ledger, 0), 0)
     if n_used is None:
         n_used = used(organisation_id)
     return {"total": total, "used": n_used, "available": max(total - n_used, 0),
-            "included_with_cpd": included, "purchased": c.get("purchase", 0),
-            "transferred_in": c.get("transfer_in", 0), "transferred_out": -c.get("transfer_out", 0),
+            "included_with_cpd": included, "purchased": c["purchase"],
+            "purchased_this_licence_year": c["bought"],
+            "carried_from_earlier_years": carried,
+            "licence_year_started": iso(since),
+            "transferred_in": c["transfer_in"], "transferred_out": -c["transfer_out"],
             "assignable": licences.has_active_licence(organisation_id, "cpd", held)}
 
 
@@ -95,13 +127,16 @@ def release_seat(organisation_id: str, person_id: str) -> None:
 def _check_may_buy(org: Organisation) -> None:
     policy.enforce(org, "online_accounts")
     policy.enforce(org, "paid_learning")
+    policy.enforce(org, "cpd_licence")
 
 
 def quote(org: Organisation, count: int) -> dict:
     """Exactly what a purchase of `count` seats would cost now, without buying."""
     _check_may_buy(org)
     number, book = price_book.current()
-    q = pricing.seat_quote(book["seat_bundle_tiers"], count, book.get("currency", "GBP"))
+    # the tiers follow the organisation's extra seats bought in this CPD licence year (row 12)
+    already = _ledger(org.id, year_start(licences.get(org.id, "cpd")))["bought"]
+    q = pricing.seat_quote(book["seat_bundle_tiers"], count, book.get("currency", "GBP"), already=already)
     q["price_book_version"] = number
     q["placeholder"] = bool(book.get("placeholder"))
     return q
@@ -110,9 +145,13 @@ def quote(org: Organisation, count: int) -> dict:
 def purchase(org: Organisation, count: int, user_id: str) -> dict:
     _check_may_buy(org)
     _require_cpd(org.id, "cpd_licence")
+    # one purchase at a time per organisation, so two bundles bought together both see the other
+    # in the year's uptake (PostgreSQL row lock; SQLite serialises writers)
+    db.session.execute(sa.select(Organisation.id).where(Organisation.id == org.id).with_for_update())
     q = quote(org, count)
     lines = [{"code": "seat_bundle", "unit_price": g["unit_price"], "quantity": g["quantity"],
-              "description": f"Online L1-2 account seats {g['from_seat']}–{g['to_seat']} of {count}"}
+              "description": f"Online L1-2 account seats {g['from_seat']}–{g['to_seat']} of this CPD licence "
+                             f"year's extra seats ({count} in this bundle)"}
              for g in q["tiers"]]
     order = orders.create_order(organisation_id=org.id, person_id=None, created_by=user_id, lines=lines)
     assert order.total == q["price"]  # the quote and the charge come from the same rule
@@ -124,54 +163,144 @@ def purchase(org: Organisation, count: int, user_id: str) -> dict:
             "seats": summary(org.id), "created_at": iso(credit.created_at)}
 
 
-def _parse_when(value) -> datetime | None:
-    if isinstance(value, datetime):
-        return to_naive_utc(value)
-    if not isinstance(value, str):
-        return None
-    try:
-        return to_naive_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
+# ---- transfers outside the organisation (row 14) -------------------------------------------------
+
+def _lock_org(organisation_id: str) -> None:
+    db.session.execute(sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update())
 
 
-def transfer(org: Organisation, to_organisation_id: str, count: int, consent: dict | None, user_id: str) -> dict:
-    """Move seats to another organisation: only with recorded consent, for the top-up fee."""
-    given_by = (consent or {}).get("given_by")
-    given_at = _parse_when((consent or {}).get("given_at"))
-    if not (isinstance(given_by, str) and given_by.strip()) or given_at is None:
-        raise RuleViolation("Seats may not be transferred outside the organisation without explicit, recorded "
-                            "consent (consent.given_by and consent.given_at).", unmet=["transfer_consent"])
+def pending_out(organisation_id: str) -> int:
+    """Seats held by the organisation's transfer requests awaiting a decision."""
+    return int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(SeatTransfer.count), 0)).where(
+        SeatTransfer.from_organisation_id == organisation_id, SeatTransfer.state == "requested")) or 0)
+
+
+def _free_to_transfer(organisation_id: str) -> int:
+    return summary(organisation_id)["available"] - pending_out(organisation_id)
+
+
+def _check_kinds(org: Organisation, target: Organisation) -> None:
+    policy.enforce(org, "online_accounts")
+    policy.enforce(target, "online_accounts")  # a transfer in is a sale of online accounts
+
+
+def top_up_fee(count: int) -> dict:
+    """The top-up fee as the price book says now (per seat; 0 allowed: "a top up fee may apply")."""
+    number, book = price_book.current()
+    unit = int(book.get("transfer_top_up_fee", 0))
+    return {"unit_price": unit, "price": pricing.transfer_price(unit, count), "currency": book.get("currency", "GBP"),
+            "price_book_version": number, "placeholder": bool(book.get("placeholder"))}
+
+
+def request_transfer(org: Organisation, to_organisation_id: str, count: int, user_id: str) -> SeatTransfer:
+    """The sending organisation's admin asks I Matter Training to move `count` unassigned seats
+    to another organisation. The seats are held (not assignable to a new transfer) until decided."""
     if to_organisation_id == org.id:
         raise ApiError("A transfer goes to another organisation.", 400,
                        errors={"to_organisation_id": ["Must be a different organisation."]})
     target = db.session.get(Organisation, to_organisation_id)
     if target is None:
-        raise NotFound("No organisation with that id.")
-    policy.enforce(org, "online_accounts")
-    policy.enforce(target, "online_accounts")
-    if summary(org.id)["available"] < count:
-        raise RuleViolation(f"Only {summary(org.id)['available']} unassigned seats are available to transfer.",
-                            unmet=["seats_available"])
-    number, book = price_book.current()
-    fee = pricing.transfer_price(book["transfer_top_up_fee"], count)
-    order = orders.create_order(organisation_id=org.id, person_id=None, created_by=user_id, lines=[{
-        "code": "seat_transfer_top_up", "unit_price": book["transfer_top_up_fee"], "quantity": count,
-        "description": f"Top-up fee: transfer of {count} online L1-2 account seats to another organisation"}])
-    t = SeatTransfer(from_organisation_id=org.id, to_organisation_id=target.id, count=count,
-                     consent_given_by=given_by.strip()[:200], consent_given_at=given_at, order_id=order.id,
+        raise ApiError("No organisation with that id.", 400, errors={"to_organisation_id": ["Unknown organisation."]})
+    _check_kinds(org, target)
+    _lock_org(org.id)  # requests of one organisation queue here: the check below is never stale
+    free = _free_to_transfer(org.id)
+    if free < count:
+        raise RuleViolation(f"Only {max(free, 0)} unassigned seats are free to transfer (seats held by open "
+                            "transfer requests count as taken).", unmet=["seats_available"])
+    t = SeatTransfer(from_organisation_id=org.id, to_organisation_id=target.id, count=count, state="requested",
                      created_by=user_id)
     db.session.add(t)
     db.session.flush()
+    return t
+
+
+def _decide(t: SeatTransfer, to_state: str, user_id: str, reason: str | None) -> None:
+    """requested -> approved|refused, once: a guarded UPDATE, so of two simultaneous decisions
+    exactly one wins on every engine; the loser gets 409."""
+    at = now()
+    values = {"state": to_state, "decided_by": user_id, "decided_at": at, "reason": reason}
+    if to_state == "approved":
+        values.update(consent_given_by=f"I Matter Training (training admin {user_id})"[:200], consent_given_at=at)
+    res = db.session.execute(sa.update(SeatTransfer).where(SeatTransfer.id == t.id, SeatTransfer.state == "requested")
+                             .values(**values).execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        raise RuleViolation("This transfer request has already been decided.", unmet=["transfer_requested"])
+    db.session.refresh(t)
+
+
+def approve_transfer(t: SeatTransfer, user_id: str) -> SeatTransfer:
+    """A training admin gives I Matter Training's consent: in one transaction, with the sending
+    organisation's row locked, the seats move and the top-up fee is invoiced to the receiver."""
+    _lock_org(t.from_organisation_id)
+    org = db.session.get(Organisation, t.from_organisation_id)
+    target = db.session.get(Organisation, t.to_organisation_id)
+    db.session.refresh(t)
+    if t.state != "requested":
+        raise RuleViolation("This transfer request has already been decided.", unmet=["transfer_requested"])
+    _check_kinds(org, target)
+    free = summary(org.id)["available"] - (pending_out(org.id) - t.count)  # the others still pending
+    if free < t.count:
+        raise RuleViolation(f"The sending organisation has only {max(free, 0)} unassigned seats now; "
+                            "refuse the request or ask it to free seats.", unmet=["seats_available"])
+    _decide(t, "approved", user_id, None)  # checked before anything is written: a refusal changes nothing
+    fee = top_up_fee(t.count)
+    label = " (PLACEHOLDER fee - not published by I Matter)" if fee["placeholder"] else ""
+    order = orders.create_order(organisation_id=target.id, person_id=None, created_by=user_id, lines=[{
+        "code": "seat_transfer_top_up", "unit_price": fee["unit_price"], "quantity": t.count,
+        "description": f"Top-up fee: {t.count} online L1-2 account seats transferred in from another "
+                       f"organisation{label}"}])
+    t.order_id = order.id
     db.session.add_all([
-        SeatCredit(organisation_id=org.id, source="transfer_out", count=-count, transfer_id=t.id, created_by=user_id),
-        SeatCredit(organisation_id=target.id, source="transfer_in", count=count, transfer_id=t.id, created_by=user_id),
+        SeatCredit(organisation_id=org.id, source="transfer_out", count=-t.count, transfer_id=t.id, created_by=user_id),
+        SeatCredit(organisation_id=target.id, source="transfer_in", count=t.count, transfer_id=t.id,
+                   created_by=user_id),
     ])
     db.session.flush()
-    return {"id": t.id, "from_organisation_id": org.id, "to_organisation_id": target.id, "count": count,
-            "consent": {"given_by": t.consent_given_by, "given_at": iso(t.consent_given_at)},
-            "price": fee, "currency": "GBP", "order_id": order.id, "order": orders.order_json(order),
-            "seats": summary(org.id), "created_at": iso(t.created_at)}
+    return t
+
+
+def refuse_transfer(t: SeatTransfer, user_id: str, reason: str | None) -> SeatTransfer:
+    _decide(t, "refused", user_id, reason)
+    return t
+
+
+def get_transfer(transfer_id: str) -> SeatTransfer | None:
+    return db.session.get(SeatTransfer, transfer_id)
+
+
+def list_transfers(state: str | None, organisation_ids: set[str] | None, page: int, per_page: int):
+    """Newest first; `organisation_ids`: only transfers from or to these (None: all)."""
+    q = sa.select(SeatTransfer)
+    if state:
+        q = q.where(SeatTransfer.state == state)
+    if organisation_ids is not None:
+        ids = sorted(organisation_ids)
+        q = q.where(sa.or_(SeatTransfer.from_organisation_id.in_(ids), SeatTransfer.to_organisation_id.in_(ids)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
+    rows = db.session.scalars(q.order_by(SeatTransfer.created_at.desc(), SeatTransfer.id)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def transfer_json(t: SeatTransfer) -> dict:
+    names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_((t.from_organisation_id, t.to_organisation_id)))).all())
+    out = {"id": t.id, "state": t.state, "from_organisation_id": t.from_organisation_id,
+           "from_organisation_name": names.get(t.from_organisation_id),
+           "to_organisation_id": t.to_organisation_id, "to_organisation_name": names.get(t.to_organisation_id),
+           "count": t.count, "requested_by": t.created_by, "requested_at": iso(t.created_at),
+           "decided_by": t.decided_by, "decided_at": iso(t.decided_at), "reason": t.reason,
+           "consent": ({"given_by": t.consent_given_by, "given_at": iso(t.consent_given_at)}
+                       if t.state == "approved" else None),
+           "order_id": t.order_id}
+    if t.order_id:
+        from ..models import Order
+        order = db.session.get(Order, t.order_id)
+        out.update(price=order.total, currency=order.currency, order=orders.order_json(order))
+    else:
+        out["top_up_fee"] = {**top_up_fee(t.count), "note": "A top-up fee may apply: invoiced to the receiving "
+                                                            "organisation if the transfer is approved."}
+    return out
 
 
 def assignment_json(a: SeatAssignment) -> dict:
