@@ -25,7 +25,8 @@ class PackageIn(Schema):
 def _may_buy(organisation_id: str, practitioner_id: str, funding: str):
     """Admins of the organisation and training admins; a member may buy for themself. With
     `funding: self` the caller must BE the practitioner, with `funding: organisation` an admin of
-    that organisation or a training admin (nobody is billed for what they did not choose). The practitioner must be an active member (checked by the service, 409)."""
+    that organisation or a training admin (nobody is billed for what they did not choose). The
+    practitioner must be an active member (checked by the service, 409)."""
     c = caller()
     is_self = c.person_id is not None and c.person_id == practitioner_id
     if not (c.is_training_admin or organisation_id in c.admin_org_ids
