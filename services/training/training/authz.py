@@ -131,8 +131,10 @@ def require_person_access(person_id: str, org_may: bool = False) -> Caller:
 
     `org_may` is for what the organisation needs (DOMAIN "Consent and identity": name, roles,
     pathway and certification status, and the learning it arranges); never for notification
-    settings, practitioner-licence ideas or actions, invoices to the person, directory entries,
-    Lead Professional applications or `funding: self` bookings."""
+    settings, practitioner-licence ideas or actions, invoices to the person, directory entries
+    or `funding: self` bookings. Callers narrow it further to the organisation's own: enrolments
+    of the admin's organisations only; a Lead Professional application (a certification route)
+    only for the organisation that backs it (its `organisation_id`)."""
     c = caller()
     if c.is_training_admin or (c.person_id is not None and c.person_id == person_id):
         return c

@@ -88,10 +88,17 @@ INVITATION_SHARES = ("your name", "your practitioner roles",
 INVITATION_NEVER = ("your email preferences", "your practitioner licence ideas", "invoices to you")
 
 
+# an organisation's kind in words (the closed list of rules/policy.KINDS; nothing an admin wrote)
+ORGANISATION_KIND_WORDS = {"school": "school", "primary_care": "primary care service",
+                           "community_service": "community service", "locality_hub": "locality hub",
+                           "commissioner": "commissioner", "other_service": "service"}
+
+
 def organisation_invitation(org: Organisation, membership) -> None:
-    """An invitation (security review M8: no open relay): a fixed subject with nothing an admin
-    wrote in it; the body names the organisation (quoted) and what it will see, and links to the
-    portal page where the person accepts or declines. No person name, no role text."""
+    """An invitation (security review M8: no open relay): NOTHING an admin wrote, not even the
+    organisation's name. A fixed subject; the body says the organisation's kind and a short
+    reference (the first 8 characters of its id), that its name is shown after signing in on
+    "My invitations" (/memberships), and what it will see once accepted."""
     if not _on():
         return
     to = membership.email
@@ -102,8 +109,8 @@ def organisation_invitation(org: Organisation, membership) -> None:
             return
         to, recipient = person.email, person.id
     notify("organisation_invitation", to=to, recipient=recipient, dedup_key=f"invitation:{membership.id}",
-           context={"organisation_name": " ".join((org.name or "").split())[:200],
-                    "shares": INVITATION_SHARES, "never": INVITATION_NEVER})
+           context={"organisation_kind": ORGANISATION_KIND_WORDS.get(org.kind, "organisation"),
+                    "organisation_ref": org.id[:8], "shares": INVITATION_SHARES, "never": INVITATION_NEVER})
 
 
 # ---- scheduled reminders ---------------------------------------------------------------------

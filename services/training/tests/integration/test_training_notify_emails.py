@@ -103,11 +103,12 @@ def test_invitation_item_completion_and_certification_each_email_once(app, db, c
                                f"Completed: {REQUIREMENTS['deep_dive']['title']}",
                                f"Completed: {REQUIREMENTS['lead_training']['title']}",
                                "An invitation to join an organisation on I Matter"])
-    # security review M8: a fixed subject; the organisation's name (quoted) in the body only, what it
-    # will see, a link to the portal page; no role or person name an admin typed
+    # security review M8: a fixed subject; nothing an admin typed (not even the organisation's name):
+    # its kind and a short reference, what it will see, a link to the portal page
     invitation = [m for m in smtp.to(pro_email) if m["Subject"].startswith("An invitation")][0]
     text = invitation.get_body(("plain",)).get_content()
-    assert '"Fictional Larch Primary"' in text and "/memberships" in text and "pathway and certification" in text
+    assert "Larch" not in text and f"reference {org['id'][:8]}" in text and "My invitations" in text
+    assert "/memberships" in text and "pathway and certification" in text
     assert "teacher" not in text and "Robin" not in text
     assert invitation.get_body(("html",)) is not None
     assert len(smtp.messages) == 4  # the admin and the link contact got nothing from this

@@ -446,7 +446,8 @@ def test_m8_invitation_email_has_fixed_text_and_a_daily_limit(client, keys, db, 
     [mail] = db.session.scalars(sa.select(Notification).where(Notification.kind == "organisation_invitation")).all()
     assert mail.subject == "An invitation to join an organisation on I Matter"
     assert "Dear customer" not in mail.text_body and "staff" not in mail.text_body
-    assert '"URGENT - your I Matter account is suspended.' in mail.text_body and "/memberships" in mail.text_body
+    assert "URGENT" not in mail.text_body and "evil" not in mail.text_body and "evil" not in mail.html_body
+    assert f"reference {org['id'][:8]}" in mail.text_body and "/memberships" in mail.text_body
     monkeypatch.setattr(orgs, "INVITATIONS_PER_DAY", 3)
     for i in range(1, 3):
         assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,

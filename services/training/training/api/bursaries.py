@@ -52,14 +52,18 @@ def deposit(data, organisation_id):
     """Order a deposit into the fund: by the organisation's admin, or by an admin of any
     commissioner organisation ("a commissioner organisation may fund bursary places in any
     organisation"; the order is then billed to the commissioner). Creates an order and invoice
-    (`order_id`); the balance counts the deposit only once the invoice is paid (`pending` until then)."""
+    (`order_id`); the balance counts the deposit only once the invoice is paid (`pending` until then).
+    The fund's `balance` and `pending` are in the answer only for its own admins and training admins."""
     org = get_org_for_deposit(organisation_id)
     c = caller()
     billed_to = _billed_to(c, org.id, data["billed_to_organisation_id"])
     e, order = svc.order_deposit(org.id, data["amount"], data["note"], c.user_id, billed_to)
     db.session.commit()
-    return {**svc.entry_json(e), "order_id": order.id, "billed_to_organisation_id": billed_to,
-            "order": orders.order_json(order), "balance": svc.balance(org.id), "pending": svc.pending(org.id)}
+    out = {**svc.entry_json(e), "order_id": order.id, "billed_to_organisation_id": billed_to,
+           "order": orders.order_json(order)}
+    if c.is_training_admin or org.id in c.admin_org_ids:  # a commissioner learns nothing of the fund
+        out.update(balance=svc.balance(org.id), pending=svc.pending(org.id))
+    return out
 
 
 def _commissioner_admin_of(c) -> list[str]:

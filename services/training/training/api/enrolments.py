@@ -5,9 +5,10 @@ from marshmallow import Schema, fields, validate as v
 
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
-from imatter_shared.web.errors import Forbidden
+from imatter_shared.web.auth import log_refusal
+from imatter_shared.web.errors import Forbidden, NotFound
 
-from ..authz import caller, require_person_access
+from ..authz import caller, is_self_or_training_admin, require_person_access
 from ..extensions import db
 from ..services import learning
 from ..services.certification import get_person
@@ -71,9 +72,24 @@ def enrol(data):
     return out
 
 
+def _org_scope(c, person_id: str) -> list[str] | None:
+    """What an organisation admin sees of a member's learning: only the enrolments of the
+    organisations they administer where the person is an active member (the learning the
+    organisation arranges), never self-funded courses or other organisations' places.
+    None: the person themself or a training admin (everything)."""
+    if is_self_or_training_admin(c, person_id):
+        return None
+    from ..services.certification import member_org_ids
+    return sorted(set(member_org_ids(person_id)) & c.admin_org_ids)
+
+
 def _enrolment(enrolment_id, org_may: bool = False):
     e = learning.get(enrolment_id)
-    require_person_access(e.person_id, org_may=org_may)
+    c = require_person_access(e.person_id, org_may=org_may)
+    scope = _org_scope(c, e.person_id)
+    if scope is not None and e.organisation_id not in scope:
+        log_refusal("enrolment", e.id)
+        raise NotFound("No enrolment with that id.")
     return e
 
 
@@ -112,9 +128,10 @@ def completion(enrolment_id):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)
 def of_person(args, person_id):
-    require_person_access(person_id, org_may=True)
+    """The person's enrolments; an organisation admin sees only those of their organisations."""
+    c = require_person_access(person_id, org_may=True)
     get_person(person_id)
-    rows, total = learning.of_person(person_id, args["page"], args["per_page"])
+    rows, total = learning.of_person(person_id, args["page"], args["per_page"], _org_scope(c, person_id))
     audit.record("read", "enrolments", person_id)
     return page([learning.enrolment_json(e) for e in rows], total, args)
 

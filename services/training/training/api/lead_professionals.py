@@ -4,9 +4,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate as v
 
 from imatter_shared.web.api import Blueprint
-from imatter_shared.web.errors import NotFound
+from imatter_shared.web.auth import log_refusal
+from imatter_shared.web.errors import Forbidden, NotFound
 
-from ..authz import require_org_admin, require_person_access
+from ..authz import is_self_or_training_admin, require_org_admin, require_person_access
 from ..extensions import db
 from ..models.lead_professionals import StudySupporterApplication
 from ..rules.trainee import ENTRY_ROUTES
@@ -66,8 +67,12 @@ class DecisionIn(Schema):
 
 def _application(application_id):
     a = svc.get(application_id)
-    # the trainee's organisation backs the application and tracks its obligations (org_may)
-    require_person_access(a.person_id, org_may=True)
+    # the organisation that backs the application (its `organisation_id`) tracks its obligations:
+    # the person's certification route it arranges; no other organisation of the person sees it
+    c = require_person_access(a.person_id, org_may=True)
+    if not is_self_or_training_admin(c, a.person_id) and a.organisation_id not in c.admin_org_ids:
+        log_refusal("lead_professional_application", a.id)
+        raise NotFound("No application with that id.")
     return a
 
 
@@ -78,6 +83,9 @@ def apply(data):
     """Apply with references and senior leadership backing; the standard route follows Intermediate
     A or B, the fast track Foundation A and B (409 with `unmet` otherwise)."""
     c = require_person_access(data["person_id"], org_may=True)
+    if not is_self_or_training_admin(c, data["person_id"]) and data.get("organisation_id") not in c.admin_org_ids:
+        raise Forbidden("An organisation admin applies for a member only with their own organisation's backing "
+                        "(organisation_id).")
     a = svc.apply(data, c.user_id)
     db.session.commit()
     return svc.application_json(a)

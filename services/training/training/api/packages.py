@@ -24,8 +24,9 @@ class PackageIn(Schema):
 
 def _may_buy(organisation_id: str, practitioner_id: str, funding: str):
     """Admins of the organisation and training admins; a member may buy for themself. With
-    `funding: self` the caller must BE the practitioner (nobody is billed for what they did not
-    choose). The practitioner must be an active member (checked by the service, 409)."""
+    `funding: self` the caller must BE the practitioner, with `funding: organisation` an admin of
+    that organisation or a training admin (nobody is billed for what they did not choose). The
+    practitioner must be an active member (checked by the service, 409)."""
     c = caller()
     is_self = c.person_id is not None and c.person_id == practitioner_id
     if not (c.is_training_admin or organisation_id in c.admin_org_ids
@@ -34,6 +35,8 @@ def _may_buy(organisation_id: str, practitioner_id: str, funding: str):
         raise NotFound("No organisation with that id.")
     if funding == "self" and not is_self:
         raise Forbidden("Only the practitioner themself may buy a package with funding: self (they pay for it).")
+    if funding == "organisation" and not (c.is_training_admin or organisation_id in c.admin_org_ids):
+        raise Forbidden("Only an admin of the organisation buys what it pays for (funding: organisation).")
     return c
 
 

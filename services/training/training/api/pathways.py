@@ -31,10 +31,10 @@ class ItemsArgs(PageArgs):
 
 def _may_book(c, person_id: str, role: str, data: dict) -> None:
     """Nobody is billed for what they did not choose: `funding: self` (also the default without an
-    organisation) is booked by the person themself only. An organisation admin books only what
-    their own organisation pays for."""
-    if c.person_id is not None and c.person_id == person_id:
-        return
+    organisation) is booked by the person themself only; `funding: organisation` only by an admin
+    of the organisation that pays (or a training admin), never by an ordinary member for
+    themself. A person may use their own fund award."""
+    is_self = c.person_id is not None and c.person_id == person_id
     req = svc.REQUIREMENTS.get(data["item"], {})
     if req.get("kind") not in ("item", "package"):
         return  # not bookable at all: the service answers 400 naming the item
@@ -43,15 +43,17 @@ def _may_book(c, person_id: str, role: str, data: dict) -> None:
     else:
         funding = data.get("funding") or ("organisation" if data.get("organisation_id") else "self")
     if funding == "self":
+        if is_self:
+            return
         raise Forbidden("Only the person themself may book with funding: self (they pay for it).")
-    if c.is_training_admin:
+    if c.is_training_admin or (is_self and funding != "organisation"):
         return
     org_id = data.get("organisation_id")
     if org_id is None:
         orgs = svc.member_org_ids(person_id)
         org_id = orgs[0] if len(orgs) == 1 else None
     if org_id is not None and org_id not in c.admin_org_ids:
-        raise Forbidden("An organisation admin books only what their own organisation pays for.")
+        raise Forbidden("Only an admin of the organisation books what it pays for (funding: organisation).")
 
 
 @blp.route("/people/<person_id>/pathways")

@@ -4,6 +4,9 @@ import sqlalchemy as sa
 
 from .base import created_column, db, id_column
 
+# consolidation sessions are the one item booked in parts (the Informed role asks for 3)
+PATHWAY_ITEM_ONCE_WHERE = "state <> 'cancelled' AND item <> 'consolidation'"
+
 
 class PathwayItem(db.Model):
     """One bookable requirement (a course or session block) bought by a person. Booked once,
@@ -23,6 +26,12 @@ class PathwayItem(db.Model):
     created_at = created_column()
     completed_at = sa.Column(sa.DateTime, nullable=True)
     completed_by = sa.Column(sa.String(64), nullable=True)
+    # A live (not cancelled) item is booked once per person: two simultaneous bookings cannot
+    # both pass. Only consolidation sessions are bought in several bookings (3 sessions, one or
+    # more at a time); those are serialised by a lock on the person row instead.
+    __table_args__ = (sa.Index("uq_pathway_items_person_item_live", "person_id", "item", unique=True,
+                               postgresql_where=sa.text(PATHWAY_ITEM_ONCE_WHERE),
+                               sqlite_where=sa.text(PATHWAY_ITEM_ONCE_WHERE)),)
 
 
 class Certification(db.Model):

@@ -40,4 +40,9 @@ class LearningAccount(db.Model):
     organisation_id = sa.Column(sa.String(32), nullable=True, index=True)
     package_id = sa.Column(sa.String(32), nullable=True, index=True)
     bursary_place_id = sa.Column(sa.String(32), nullable=True)
+    # a package's accounts are numbered 1..online_accounts: two requests cannot take the same one
+    slot = sa.Column(sa.Integer, nullable=True)
     created_at = created_column()
+    __table_args__ = (sa.Index("uq_learning_accounts_package_slot", "package_id", "slot", unique=True,
+                               postgresql_where=sa.text("package_id IS NOT NULL"),
+                               sqlite_where=sa.text("package_id IS NOT NULL")),)

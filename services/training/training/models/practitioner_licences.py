@@ -3,6 +3,10 @@ import sqlalchemy as sa
 
 from .base import created_column, db, id_column
 
+# the stored states of a licence a person holds (one at a time); a licence past its term is
+# stored as `lapsed` when its holder applies afresh
+LIVE_LICENCE_WHERE = "state IN ('applied', 'active', 'paused')"
+
 
 class PractitionerLicence(db.Model):
     __tablename__ = "practitioner_licences"
@@ -22,3 +26,6 @@ class PractitionerLicence(db.Model):
     renewals = sa.Column(sa.Integer, nullable=False, default=0)
     created_by = sa.Column(sa.String(64), nullable=True)
     created_at = created_column()
+    __table_args__ = (sa.Index("uq_practitioner_licences_person_live", "person_id", unique=True,
+                               postgresql_where=sa.text(LIVE_LICENCE_WHERE),
+                               sqlite_where=sa.text(LIVE_LICENCE_WHERE)),)

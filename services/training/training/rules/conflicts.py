@@ -22,4 +22,10 @@ CONFLICT_RULES = {
         "seat_already_assigned", "one online L1-2 account seat per person and organisation"),
     "package_account_grants(package_id,person_id)": (
         "package_account_assigned", "a package's account is assigned to a person once"),
+    "pathway_items(person_id,item)": (
+        "not_charged_twice", "a pathway item is booked once per person (never charged twice)"),
+    "learning_accounts(package_id,slot)": (
+        "package_account", "a package has a fixed number of online L1-2 accounts"),
+    "practitioner_licences(person_id)": (
+        "one_licence", "a person holds one practitioner licence (applied, active or paused) at a time"),
 }

@@ -115,7 +115,7 @@ def check_booking(role_code: str, item: str, facts: Facts, quantity: int | None 
     current = requirement(item, needed[item], role, facts)
     if current["charge"] == 0:
         state = "met" if current["status"] == MET else "booked"
-        raise BookingRefused(f"{item} is already {state}: it is not charged twice.", [])
+        raise BookingRefused(f"{item} is already {state}: it is not charged twice.", ["not_charged_twice"])
     unit = unit_price(item)
     outstanding = current["charge"] // unit if unit else needed[item]
     qty = outstanding if quantity is None else quantity

@@ -125,6 +125,9 @@ def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
     item = data["item"]
     if item not in REQUIREMENTS:
         raise ApiError("Unknown requirement code.", 400, errors={"item": [f"Unknown requirement {item!r}."]})
+    # one booking of a person at a time (PostgreSQL row lock): the facts below are then current;
+    # the partial unique index on pathway_items holds it on SQLite (all but consolidation)
+    db.session.execute(sa.select(Person.id).where(Person.id == person_id).with_for_update())
     try:
         booking = rules.check_booking(role, item, facts_of(person_id), data.get("quantity"))
     except rules.BookingRefused as exc:

@@ -53,13 +53,15 @@ def _account(person_id: str, funding: str, org_id: str | None, package_id: str |
         LearningAccount.package_id == package_id if package_id else LearningAccount.package_id.is_(None)))
 
 
-def _package_account(person_id: str, package_id: str | None) -> tuple[Package, bool]:
+def _package_account(person_id: str, package_id: str | None) -> tuple[Package, int | None]:
+    """The package and the account slot to take (None when the person already has its account).
+    The package row is locked (PostgreSQL) and each slot is unique (SQLite too): never more
+    accounts than the package holds."""
     from . import policy
-    from .packages import accounts_used
     if not package_id:
         raise ApiError("Say which package's account to use.", 400,
                        errors={"package_id": ["Required when funding is package."]})
-    p = db.session.get(Package, package_id)
+    p = db.session.scalar(sa.select(Package).where(Package.id == package_id).with_for_update())
     if p is None:
         raise ApiError("Unknown package.", 400, errors={"package_id": ["No package with that id."]})
     if p.cancelled_at is not None:
@@ -70,10 +72,12 @@ def _package_account(person_id: str, package_id: str | None) -> tuple[Package, b
         raise RuleViolation("A package's online accounts are for its practitioner and the members its "
                             "organisation's admin assigns.", unmet=["package_account_assignment"])
     if _account(person_id, "package", p.organisation_id, p.id):
-        return p, False
-    if accounts_used(p.id) >= p.online_accounts:
+        return p, None
+    slot = (db.session.scalar(sa.select(sa.func.max(LearningAccount.slot)).where(
+        LearningAccount.package_id == p.id)) or 0) + 1
+    if slot > p.online_accounts:
         raise RuleViolation("No online L1-2 account left in this package.", unmet=["package_account"])
-    return p, True
+    return p, slot
 
 
 def enrol(data: dict, user_id: str) -> dict:
@@ -102,11 +106,11 @@ def enrol(data: dict, user_id: str) -> dict:
         if not _account(person.id, funding, e.organisation_id, None):
             new_account = LearningAccount(person_id=person.id, funding=funding, organisation_id=e.organisation_id)
     elif funding == "package":
-        pkg, needs_account = _package_account(person.id, data.get("package_id"))
+        pkg, slot = _package_account(person.id, data.get("package_id"))
         e.organisation_id, e.package_id = pkg.organisation_id, pkg.id
-        if needs_account:
+        if slot is not None:
             new_account = LearningAccount(person_id=person.id, funding=funding, organisation_id=pkg.organisation_id,
-                                          package_id=pkg.id)
+                                          package_id=pkg.id, slot=slot)
     elif funding == "bursary":
         from . import bursary
         from . import licences
@@ -159,8 +163,12 @@ def complete(e: Enrolment) -> Enrolment:
     return e
 
 
-def of_person(person_id: str, page: int, per_page: int) -> tuple[list[Enrolment], int]:
+def of_person(person_id: str, page: int, per_page: int,
+              organisation_ids: list[str] | None = None) -> tuple[list[Enrolment], int]:
+    """All the person's enrolments, or (organisation_ids given) only those of these organisations."""
     q = sa.select(Enrolment).where(Enrolment.person_id == person_id)
+    if organisation_ids is not None:
+        q = q.where(Enrolment.organisation_id.in_(organisation_ids))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
     rows = db.session.scalars(q.order_by(Enrolment.created_at, Enrolment.id)
                               .offset((page - 1) * per_page).limit(per_page)).all()

@@ -74,8 +74,10 @@ MEMBER_ROLES = ("staff", "member", "learner", "teacher", "practitioner", "traine
                 "link", "child", "lead", "lead_plus", "volunteer", "parent_mentor", "manager", "senior_leader",
                 "admin")
 ADMIN_ROLE = "admin"
-# invitations an organisation may send in a day (security review M8: no open email relay)
+# invitations an organisation may send in a day (security review M8: no open email relay), and
+# one user across all the organisations they administer (creating organisations buys no more)
 INVITATIONS_PER_DAY = 50
+INVITATIONS_PER_USER_PER_DAY = 100
 
 
 def _emit_membership(m: Membership) -> None:
@@ -113,7 +115,7 @@ def _lock_org(org_id: str) -> None:
     db.session.execute(sa.select(Organisation.id).where(Organisation.id == org_id).with_for_update())
 
 
-def _check_invitation_limit(org: Organisation) -> None:
+def _check_invitation_limit(org: Organisation, c) -> None:
     from datetime import timedelta
     since = now() - timedelta(days=1)
     sent = db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
@@ -122,6 +124,17 @@ def _check_invitation_limit(org: Organisation) -> None:
     if sent >= INVITATIONS_PER_DAY:
         raise ApiError(f"An organisation may send {INVITATIONS_PER_DAY} invitations a day; try again tomorrow.",
                        429, headers={"Retry-After": "3600"})
+    # the user's invitations from all their organisations: serialised by their admin rows (PostgreSQL)
+    db.session.execute(sa.select(OrganisationAdmin.organisation_id).where(
+        OrganisationAdmin.user_id == c.user_id).with_for_update())
+    q = sa.select(sa.func.count()).select_from(Membership).where(
+        Membership.invited_by == c.user_id, Membership.created_at >= since)
+    if c.person_id is not None:  # their own memberships are no invitations
+        q = q.where(sa.or_(Membership.person_id.is_(None), Membership.person_id != c.person_id))
+    by_user = db.session.scalar(q) or 0
+    if by_user >= INVITATIONS_PER_USER_PER_DAY:
+        raise ApiError(f"One person may send {INVITATIONS_PER_USER_PER_DAY} invitations a day across all "
+                       "their organisations; try again tomorrow.", 429, headers={"Retry-After": "3600"})
 
 
 def _open_membership(org_id: str, person_id: str | None = None, email: str | None = None) -> Membership | None:
@@ -157,7 +170,7 @@ def add_member(org: Organisation, role: str, c, person_id: str | None = None, em
         m = Membership(organisation_id=org.id, person_id=person_id, role=role, status="active",
                        invited_by=c.user_id, responded_at=now())
     else:
-        _check_invitation_limit(org)
+        _check_invitation_limit(org, c)
         m = Membership(organisation_id=org.id, person_id=person_id, email=email, role=role, status="invited",
                        invited_by=c.user_id)
     db.session.add(m)
@@ -271,6 +284,17 @@ def accept(c, m: Membership) -> Membership:
     if m.status != "invited":
         raise RuleViolation("Only an open invitation can be accepted.", unmet=["invitation_open"])
     _lock_org(m.organisation_id)
+    # the invitation is taken by exactly one request (guarded UPDATE; SQLite too): a simultaneous
+    # accept that lost finds it active and changes and announces nothing
+    taken = db.session.execute(sa.update(Membership).where(
+        Membership.id == m.id, Membership.status == "invited").values(status="active", responded_at=now())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(m)
+    if not taken:
+        holder = db.session.get(Person, m.person_id) if m.person_id else None
+        if m.status == "active" and holder is not None and holder.user_id == c.user_id:
+            return m  # the same person's simultaneous accept: harmless, nothing announced twice
+        raise RuleViolation("Only an open invitation can be accepted.", unmet=["invitation_open"])
     if m.person_id is None or m.person_id != c.person_id:
         target = db.session.get(Person, m.person_id) if m.person_id else None
         if c.person is None and target is not None and target.user_id is None:
@@ -282,7 +306,6 @@ def accept(c, m: Membership) -> Membership:
         if _open_membership(m.organisation_id, person_id=person.id) not in (None, m):
             raise RuleViolation("You are already a member of this organisation.", unmet=["already_member"])
         m.person_id = person.id
-    m.status, m.responded_at = "active", now()
     db.session.flush()
     _emit_membership(m)
     if m.role == ADMIN_ROLE:

@@ -48,6 +48,9 @@ def apply(data: dict, user_id: str) -> PractitionerLicence:
     if current is not None and state_of(current) in ("applied", "active", "paused"):
         raise RuleViolation("This person already holds (or has applied for) a practitioner licence: "
                             "renew, pause or resume it instead.", unmet=["one_licence"])
+    if current is not None and current.state in ("active", "paused"):
+        current.state = "lapsed"  # past its term: stored as such, so the new one is the live one
+        db.session.flush()
     lic = PractitionerLicence(person_id=data["person_id"], applied_as=data.get("licence_name") or "microproject",
                               idea=data["idea"].strip(), focus_areas=[a.strip() for a in data["focus_areas"]],
                               state="active", created_by=user_id)
