@@ -1,7 +1,7 @@
 """trust review: one live pathway item, package account slots, one live practitioner licence
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0007
 Create Date: 2026-11-29
 
 - pathway_items: a live (not cancelled) item is booked once per person (consolidation sessions,
@@ -20,7 +20,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0004"
-down_revision = "0003"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
