@@ -92,6 +92,14 @@ def enrol(data: dict, user_id: str) -> dict:
             Enrolment.person_id == person.id, Enrolment.course_code == course["code"],
             Enrolment.state != "cancelled")):
         raise RuleViolation("Already enrolled on this course.", unmet=["already_enrolled"])
+    from ..rules.learning import COURSE_PREREQUISITES, enrolment_unmet
+    if course["code"] in COURSE_PREREQUISITES:
+        done = set(db.session.scalars(sa.select(Enrolment.course_code).where(
+            Enrolment.person_id == person.id, Enrolment.state == "completed")))
+        unmet = enrolment_unmet(course["code"], done)
+        if unmet:
+            raise RuleViolation(f"{course['title']} needs {', '.join(unmet)} completed first "
+                                "(Foundation A part 1 before Foundation B).", unmet=unmet)
     e = Enrolment(person_id=person.id, course_code=course["code"], level=course["level"], funding=funding,
                   price=course["price"], progress=0, state="active")
     order, new_account = None, None
