@@ -109,6 +109,8 @@ def test_paused_licence_cannot_be_used_and_lifecycle(client, keys, setting, db):
     p = member("Mo Fictional-Candle")
     body = {"person_id": p["id"], "idea": "Calmer mornings", "focus_areas": ["routines", "transitions", "sleep"],
             "licence_name": "mini_candle"}
+    assert client.post("/api/v1/enrolments", headers=p["headers"], json={  # on the learning journey (row 99)
+        "person_id": p["id"], "course_code": "awareness", "funding": "self"}).status_code == 201
     # the licence and its idea are the person's own: their organisation's admin neither applies nor sees it
     assert client.post("/api/v1/practitioner-licences", headers=admin, json=body).status_code == 404
     r = client.post("/api/v1/practitioner-licences", headers=p["headers"], json={
