@@ -203,3 +203,13 @@ def test_remaining_cost_includes_the_l1_2_course_fees_still_needed(client, keys,
     assert "foundation_a1" not in path["requirements"][0]["courses_needed"]
     link = client.get(f"/api/v1/people/{me['id']}/pathways/link", headers=admin).get_json()
     assert link["remaining_cost"] == path["remaining_cost"] + 25000 + 30000  # the fees once, inside Informed
+
+
+def test_resource_licence_promises_nothing_the_platform_does_not_sell(client, school):
+    """Row 52: course notes and posters are not sold, so the licence text does not promise them."""
+    admin, org, member = school
+    me = member("Gil Fictional-Reader")
+    lic = client.get(f"/api/v1/people/{me['id']}/resource-licence", headers=me["headers"]).get_json()
+    text = json.dumps(lic).lower()
+    assert lic["held"] is False and "poster" not in text and "course notes" not in text
+    assert "level 1" in lic["how_to_hold"].lower()

@@ -182,6 +182,8 @@ def resource_licence(person_id: str) -> dict:
             "title": "Personal resource licence",
             "allows": RESOURCE_LICENCE["allows"] if courses else [],
             "does_not_allow": RESOURCE_LICENCE["does_not_allow"],
-            "how_to_hold": "Access Level 1 Foundation or Level 2 Intermediate learning, or buy course notes or posters.",
+            # course notes and A4 posters are not sold here, so the promise is not made (domain row 52;
+            # README "Assumptions"): the licence is held through L1-2 access only
+            "how_to_hold": "Access Level 1 Foundation or Level 2 Intermediate learning.",
             "note": "Licensed to train or formally support others only after Lead Professional application "
                     "and certification."}
