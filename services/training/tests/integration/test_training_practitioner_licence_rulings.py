@@ -136,3 +136,29 @@ def test_every_practitioner_licence_change_is_announced_to_cic(app, client, keys
     again = client.post(base + "/renew", headers=h).get_json()
     assert again["state"] == "active" and _events(db)[-1] == {
         "person_id": me["id"], "licence_id": lic["id"], "state": "active", "valid_until": again["valid_until"]}
+
+
+def test_twenty_simultaneous_applications_make_one_licence(app, client, db, school):
+    import threading
+
+    from flask.testing import FlaskClient
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are meaningful on PostgreSQL; SQLite serialises every writer")
+    admin, org, me = school
+    assert client.post("/api/v1/enrolments", headers=me["headers"], json={
+        "person_id": me["id"], "course_code": "awareness", "funding": "self"}).status_code == 201
+    codes = []
+
+    def apply():
+        r = FlaskClient(app, app.response_class).post("/api/v1/practitioner-licences", headers=me["headers"],
+                                                      json={"person_id": me["id"], **BODY})
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=apply) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [201] + [409] * 19
+    db.session.expire_all()
+    assert len(_events(db)) == 1

@@ -98,6 +98,9 @@ def apply(data: dict, user_id: str) -> PractitionerLicence:
     errors = rules.focus_area_errors(data["focus_areas"])
     if errors:
         raise ApiError("Invalid focus areas.", 400, errors={"focus_areas": errors})
+    # one licence at a time: simultaneous applications queue on the person's row (PostgreSQL)
+    from ..models import Person
+    db.session.execute(sa.select(Person.id).where(Person.id == data["person_id"]).with_for_update())
     current = db.session.scalar(sa.select(PractitionerLicence).where(
         PractitionerLicence.person_id == data["person_id"]).order_by(PractitionerLicence.created_at.desc()).limit(1))
     if current is not None and state_of(current) in ("applied", "active", "paused"):
