@@ -32,8 +32,14 @@ def register_cli(app: Flask) -> None:
 
     @licences_cli.command("expire")
     def expire_licences():
-        """Announce (training.licence.changed, status expired) every licence whose term has ended."""
+        """Announce (training.licence.changed, status expired) every licence whose term has ended,
+        and (training.practitioner_licence.changed, state lapsed) every practitioner licence."""
         from .services.licences import expire_due
         expired = expire_due()
         db.session.commit()
         click.echo(f"training: {len(expired)} licence(s) newly expired")
+        # practitioner licences whose yearly term ended: announced lapsed to cic-tracker (row 101)
+        from .services.practitioner_licences import expire_due as lapse_practitioner_licences
+        lapsed = lapse_practitioner_licences()
+        db.session.commit()
+        click.echo(f"training: {len(lapsed)} practitioner licence(s) newly lapsed")

@@ -25,6 +25,9 @@ def setting(client, keys, join):
 
 
 def _apply_licence(client, s):
+    # on the learning journey first (an enrolment): the licence's eligibility (domain row 99)
+    assert client.post("/api/v1/enrolments", headers=s["themself"], json={
+        "person_id": s["person"]["id"], "course_code": "awareness", "funding": "self"}).status_code == 201
     r = client.post("/api/v1/practitioner-licences", headers=s["themself"], json={
         "person_id": s["person"]["id"], "idea": "A fictional lunchtime calm club", "focus_areas": ["calm"]})
     assert r.status_code == 201, r.get_json()

@@ -107,6 +107,9 @@ def test_h1_an_accepted_membership_shows_only_what_the_organisation_needs(client
     for url in (f"/api/v1/people/{p['id']}/pathways/informed", f"/api/v1/people/{p['id']}/certifications",
                 f"/api/v1/people/{p['id']}/pathway-items"):
         assert client.get(url, headers=admin).status_code == 200, url
+    # on the learning journey first (an enrolment): the licence's eligibility (domain row 99)
+    assert client.post("/api/v1/enrolments", headers=me, json={
+        "person_id": p["id"], "course_code": "awareness", "funding": "self"}).status_code == 201
     lic = client.post("/api/v1/practitioner-licences", headers=me, json={
         "person_id": p["id"], "idea": "A private fictional idea", "focus_areas": ["calm"]}).get_json()
     for url in (f"/api/v1/people/{p['id']}/notification-preferences", f"/api/v1/people/{p['id']}/practitioner-licences",
@@ -178,6 +181,9 @@ def test_h2b_a_planted_person_gives_its_creator_nothing(client, keys):
     victim, _, _ = _user(keys, email="victim@school.example")
     assert client.post("/api/v1/people", headers=victim, json={
         "name": "Victim", "email": "victim@school.example", "kind": "professional"}).get_json()["id"] == pid
+    # on the learning journey first (an enrolment): the licence's eligibility (domain row 99)
+    assert client.post("/api/v1/enrolments", headers=victim, json={
+        "person_id": pid, "course_code": "awareness", "funding": "self"}).status_code == 201
     lic = client.post("/api/v1/practitioner-licences", headers=victim, json={
         "person_id": pid, "idea": "my private microproject idea", "focus_areas": ["calm"]})
     assert lic.status_code == 201

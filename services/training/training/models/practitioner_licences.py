@@ -24,6 +24,9 @@ class PractitionerLicence(db.Model):
     approved_by = sa.Column(sa.String(64), nullable=True)
     paused_at = sa.Column(sa.DateTime, nullable=True)
     renewals = sa.Column(sa.Integer, nullable=False, default=0)
+    # the state last announced to cic-tracker by training.practitioner_licence.changed (active,
+    # paused, lapsed); the expiry job announces a licence whose term ended once ("lapsed")
+    announced_state = sa.Column(sa.String(20), nullable=True, index=True)
     created_by = sa.Column(sa.String(64), nullable=True)
     created_at = created_column()
     __table_args__ = (sa.Index("uq_practitioner_licences_person_live", "person_id", unique=True,

@@ -83,7 +83,8 @@ PACKAGE_TYPES_BY_TYPE = {p["type"]: p for p in PACKAGE_TYPES}
 MAX_CASES_PER_PACKAGE = 3
 
 # What the personal resource licence allows (seed 001 i): held by anyone who has accessed
-# L1 or L2 (or bought course notes or posters).
+# L1 or L2. (The seed also names buyers of course notes or posters; those are not sold on the
+# platform, so no page or response promises them: README "Assumptions", domain row 52.)
 RESOURCE_LICENCE = {
     "allows": [
         "use the resources to help yourself and your own family",

@@ -9,11 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .catalogue import L1_2_COURSES
+from .catalogue import COURSES_BY_CODE, L1_2_COURSES
 from .roles import (BOOKING_PREREQUISITES, REQUIREMENTS, ROLE_BOOKING_CONDITIONS, ROLES_BY_CODE,
                     unit_price)
 
 MET, IN_PROGRESS, MISSING = "met", "in_progress", "missing"
+
+# Oversight of the role's own practicum rather than of the organisation: Type 1 use "requires
+# Lead Plus oversight" (seed 000), which cic-tracker enforces (no Tracker use on a Type 1 package
+# without an accepted Lead Plus overseer). So the requirement is met once that practicum is
+# completed, in progress while its package is held, missing before (domain rows 29, 30).
+PRACTICUM_OVERSIGHT = ("lead_plus_oversight",)
+
+
+def course_price(code: str) -> int:
+    """List price of one course (pence), from the catalogue's course prices."""
+    return COURSES_BY_CODE[code]["price"]
+
+
+def l1_2_courses_needed(facts: "Facts") -> list[str]:
+    """The L1-2 courses the person has neither completed nor enrolled on (each course once)."""
+    return [c for c in L1_2_COURSES if c not in facts.l1_2_completed and c not in facts.l1_2_enrolled]
 
 
 @dataclass
@@ -57,19 +73,28 @@ def requirement(code: str, quantity: int, role: dict, facts: Facts) -> dict:
             status = MET
         else:
             status = IN_PROGRESS if facts.l1_2_enrolled or facts.l1_2_completed else MISSING
+        # what the rest would cost includes the course fees still needed (domain row 114)
+        unit = sum(course_price(c) for c in L1_2_COURSES)
+        charge = 0 if status == MET else sum(course_price(c) for c in l1_2_courses_needed(facts))
     elif kind == "role":
         inner = evaluate(req["role"], facts)
         started = any(r["status"] != MISSING for r in inner["requirements"])
         status = MET if req["role"] in facts.certified else IN_PROGRESS if started else MISSING
         charge = 0 if status == MET else inner["remaining_cost"]
+    elif kind == "oversight" and code in PRACTICUM_OVERSIGHT:
+        got = facts.packages.get(role["package_type"], {}) if role.get("package_type") else {}
+        status = MET if got.get("practicum_completed") else IN_PROGRESS if got.get("bought") else MISSING
     elif kind == "oversight":
         status = facts.oversight.get(code, MISSING)
     elif kind == "setting":
         status = MET if facts.registered_setting else MISSING
     else:  # pragma: no cover - the table only holds the kinds above
         raise ValueError(kind)
-    return {"code": code, "title": req["title"], "kind": kind, "status": status, "quantity": quantity,
-            "price": unit, "charge": charge, "currency": "GBP"}
+    out = {"code": code, "title": req["title"], "kind": kind, "status": status, "quantity": quantity,
+           "price": unit, "charge": charge, "currency": "GBP"}
+    if kind == "l1_2":
+        out["courses_needed"] = [] if status == MET else l1_2_courses_needed(facts)
+    return out
 
 
 def evaluate(role_code: str, facts: Facts) -> dict:

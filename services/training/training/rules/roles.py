@@ -8,7 +8,10 @@ Requirement kinds:
   role       another role certified first
   practicum  a microproject package of the role's type run with 1-3 cases and completed
              (reported by cic-tracker, counts only)
-  oversight  a certified Lead (or Lead Plus) practitioner in the person's organisation
+  oversight  lead_oversight: a certified Lead (or Lead Plus) who is an ACTIVE (accepted) member of the
+             person's organisation, counted at certification (in progress while one is in Lead or
+             Lead Plus training there); lead_plus_oversight: the Lead Plus overseer of the role's Type 1
+             practicum (cic-tracker refuses Type 1 use without one, so it is met with that practicum)
   setting    the person works in a registered school or service (seed 001)
 
 Decision (documented in the README): the practicum is required for Link, Child and Lead (seed
@@ -39,7 +42,9 @@ REQUIREMENTS: dict[str, dict] = {
     "practicum": {"kind": "practicum", "title": "Supervised practicum: a completed microproject with 1-3 cases"},
     "lead_oversight": {"kind": "oversight", "title": "A Lead Practitioner in the organisation for oversight",
                        "overseer_roles": ("lead", "lead_plus")},
-    "lead_plus_oversight": {"kind": "oversight", "title": "A Lead Plus Practitioner in the organisation for oversight",
+    "lead_plus_oversight": {"kind": "oversight",
+                            "title": "A Lead Plus overseer for the Type 1 practicum (the organisation's or "
+                                     "one of I Matter Training's, accepted)",
                             "overseer_roles": ("lead_plus",)},
     "registered_setting": {"kind": "setting", "title": "Works in a registered school or service"},
 }
@@ -61,7 +66,7 @@ ROLES: list[dict] = [
     {"code": "child", "title": "Child Practitioner (CYP, optional specialist role)", "level": "advanced",
      "package_type": 1,
      "requires": [("l1_2_completion", 1), ("study_support", 1), ("deep_dive", 1), ("child_practicum", 1),
-                  ("package_type_1", 1), ("practicum", 1), ("lead_oversight", 1)],
+                  ("package_type_1", 1), ("practicum", 1), ("lead_oversight", 1), ("lead_plus_oversight", 1)],
      "enables": ["structured child-focused development work", "use of Tracker to identify priorities",
                  "school-based social and emotional support planning"]},
     {"code": "lead", "title": "Lead Practitioner (delivery and learning leadership)", "level": "advanced",
@@ -91,10 +96,10 @@ BOOKING_PREREQUISITES: dict[str, tuple[str, ...]] = {
     "link_training": ("informed",),
 }
 
-# Every booking towards these roles needs the oversight in place (or in training) first.
-ROLE_BOOKING_CONDITIONS: dict[str, tuple[str, ...]] = {
-    "child": ("lead_oversight",),
-}
+# Every booking towards these roles needs these in place (or under way) first. Empty: the Child's
+# "organisational Lead Practitioner oversight" is a requirement counted at certification, not a
+# gate on booking Child training (DOMAIN.md "Rulings", Practitioner roles; domain row 29a).
+ROLE_BOOKING_CONDITIONS: dict[str, tuple[str, ...]] = {}
 
 # Certified in one of these roles (or an approved Lead Professional) may be listed in the directory.
 DIRECTORY_ROLES = ("child", "lead", "lead_plus")

@@ -61,3 +61,25 @@ def next_steps(*, stage_no: int, starter: bool, cpd: bool, enhanced: bool, senio
     if cpd and seats_available == 0 and stage_no >= 2:
         steps.append("All online L1-2 accounts are in use: buy an extra seat bundle to add staff.")
     return steps
+
+
+def oversight_steps(*, stage_no: int, child_practitioners: int, lead_plus: int, lead_plus_in_training: int,
+                    leads: int) -> list[str]:
+    """Steps naming the Lead Plus role (domain rows 29, 30, 45; DOMAIN.md "Rulings"): a Child
+    practitioner's Type 1 practicum needs a Lead Plus overseer and their certification a Lead in
+    the organisation; "a full strategy will require a Lead Plus role offering oversight" (seed 000).
+    Counts are of ACTIVE (accepted) members: certified (`lead_plus`, `leads`: Lead or Lead Plus)
+    or, for `lead_plus_in_training`, with Lead Plus training booked."""
+    steps: list[str] = []
+    if child_practitioners and not lead_plus:
+        steps.append("A Child practitioner's Type 1 practicum needs a Lead Plus overseer: "
+                     + ("complete your Lead Plus practitioner's training, " if lead_plus_in_training
+                        else "train a Lead Plus practitioner, ")
+                     + "or ask I Matter Training to assign one of its own Lead Plus practitioners.")
+    if child_practitioners and not leads:
+        steps.append("Child certification needs a certified Lead (or Lead Plus) practitioner in the organisation "
+                     "for oversight: start a Lead practitioner on their pathway.")
+    if stage_no >= 4 and not child_practitioners and not lead_plus and not lead_plus_in_training:
+        steps.append("Plan a Lead Plus practitioner: a full strategy needs Lead Plus oversight of Lead, "
+                     "Child and Link practitioners.")
+    return steps

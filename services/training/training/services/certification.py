@@ -42,17 +42,28 @@ def member_org_ids(person_id: str) -> list[str]:
         Membership.person_id == person_id, Membership.status == "active").order_by(Membership.created_at)))
 
 
+# the training item that puts someone "in training" for an overseer role
+OVERSEER_TRAINING_ITEMS = {"lead": "lead_training", "lead_plus": "lead_plus_training"}
+
+
 def _oversight(person_id: str, org_ids: list[str], overseer_roles: tuple[str, ...]) -> str:
-    """met: someone else in the person's organisations is certified in an overseer role;
-    in_progress: someone there is training for one; missing otherwise."""
-    from ..org_facts import practitioner_ids
-    certified, training = set(), set()
-    for org_id in org_ids:
-        certified |= practitioner_ids(org_id, overseer_roles, include_in_training=False)
-        training |= practitioner_ids(org_id, overseer_roles, include_in_training=True)
-    certified.discard(person_id)
-    training.discard(person_id)
-    return rules.MET if certified else rules.IN_PROGRESS if training else rules.MISSING
+    """Organisational oversight (domain row 29, DOMAIN.md "Rulings"): met when someone else who is
+    an ACTIVE (accepted) member of one of the person's organisations is certified in an overseer
+    role; in_progress when such a member has a booked or completed Lead / Lead Plus training item;
+    missing otherwise. An invitation counts for nothing, and holding a package is not training."""
+    if not org_ids:
+        return rules.MISSING
+    members = sa.select(Membership.person_id).where(
+        Membership.organisation_id.in_(org_ids), Membership.status == "active", Membership.person_id != person_id)
+    certified = db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
+        Certification.person_id.in_(members), Certification.role.in_(overseer_roles),
+        Certification.status == "current"))
+    if certified:
+        return rules.MET
+    items = [OVERSEER_TRAINING_ITEMS[r] for r in overseer_roles if r in OVERSEER_TRAINING_ITEMS]
+    training = db.session.scalar(sa.select(sa.func.count()).select_from(PathwayItem).where(
+        PathwayItem.person_id.in_(members), PathwayItem.item.in_(items), PathwayItem.state != "cancelled"))
+    return rules.IN_PROGRESS if training else rules.MISSING
 
 
 def facts_of(person_id: str) -> rules.Facts:
@@ -79,7 +90,8 @@ def facts_of(person_id: str) -> rules.Facts:
     f.packages = dict(packages)
     orgs = member_org_ids(person_id)
     f.oversight = {code: _oversight(person_id, orgs, req["overseer_roles"])
-                   for code, req in REQUIREMENTS.items() if req["kind"] == "oversight"}
+                   for code, req in REQUIREMENTS.items()
+                   if req["kind"] == "oversight" and code not in rules.PRACTICUM_OVERSIGHT}
     f.registered_setting = bool(orgs) and bool(db.session.scalar(sa.select(sa.func.count()).select_from(
         Organisation).where(Organisation.id.in_(orgs), Organisation.kind.in_(REGISTERED_SETTING_KINDS))))
     return f
@@ -257,3 +269,44 @@ def items_page(state: str | None, person_id: str | None, organisation_id: str | 
     rows = db.session.execute(q.order_by(PathwayItem.created_at, PathwayItem.id)
                               .offset((page - 1) * per_page).limit(per_page)).all()
     return [(it, name) for it, name in rows], total
+
+
+def certify_after_joining(person_id: str, organisation_id: str) -> list[Certification]:
+    """A membership just became active: the person may now have their Lead oversight (Child), and a
+    certified Lead or Lead Plus joining gives it to the organisation's Child practitioners."""
+    done = certify_ready(person_id)
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
+            Certification.person_id == person_id, Certification.role.in_(tuple(OVERSEER_TRAINING_ITEMS)),
+            Certification.status == "current")):
+        for other in list(db.session.scalars(sa.select(Membership.person_id).where(
+                Membership.organisation_id == organisation_id, Membership.status == "active",
+                Membership.person_id != person_id))):
+            done += certify_ready(other)
+    return done
+
+
+def oversight_facts(organisation_id: str) -> dict:
+    """Counts behind the organisation's oversight next steps, over ACTIVE (accepted) members only,
+    in one statement: Child practitioners (certified or with a Child item booked), certified Lead
+    Plus, Lead Plus in training (training item booked), certified Lead or Lead Plus."""
+    members = sa.select(Membership.person_id).where(Membership.organisation_id == organisation_id,
+                                                    Membership.status == "active")
+
+    def certified(roles):
+        return sa.select(Certification.person_id).where(Certification.person_id.in_(members),
+                                                        Certification.role.in_(roles),
+                                                        Certification.status == "current")
+
+    def count(q):
+        return sa.select(sa.func.count(sa.distinct(q.subquery().c.person_id))).scalar_subquery()
+
+    child = sa.union(certified(("child",)), sa.select(PathwayItem.person_id).where(
+        PathwayItem.person_id.in_(members), PathwayItem.role == "child", PathwayItem.state != "cancelled"))
+    training = sa.select(PathwayItem.person_id).where(
+        PathwayItem.person_id.in_(members), PathwayItem.item == OVERSEER_TRAINING_ITEMS["lead_plus"],
+        PathwayItem.state != "cancelled")
+    row = db.session.execute(sa.select(
+        count(child).label("child"), count(certified(("lead_plus",))).label("lead_plus"),
+        count(training).label("lead_plus_in_training"), count(certified(("lead", "lead_plus"))).label("leads"))).one()
+    return {"child_practitioners": row.child or 0, "lead_plus": row.lead_plus or 0,
+            "lead_plus_in_training": row.lead_plus_in_training or 0, "leads": row.leads or 0}

@@ -96,6 +96,14 @@ def enrol(data: dict, user_id: str) -> dict:
             Enrolment.person_id == person.id, Enrolment.course_code == course["code"],
             Enrolment.state != "cancelled")):
         raise RuleViolation("Already enrolled on this course.", unmet=["already_enrolled"])
+    from ..rules.learning import COURSE_PREREQUISITES, enrolment_unmet
+    if course["code"] in COURSE_PREREQUISITES:
+        done = set(db.session.scalars(sa.select(Enrolment.course_code).where(
+            Enrolment.person_id == person.id, Enrolment.state == "completed")))
+        unmet = enrolment_unmet(course["code"], done)
+        if unmet:
+            raise RuleViolation(f"{course['title']} needs {', '.join(unmet)} completed first "
+                                "(Foundation A part 1 before Foundation B).", unmet=unmet)
     e = Enrolment(person_id=person.id, course_code=course["code"], level=course["level"], funding=funding,
                   price=course["price"], progress=0, state="active")
     order, new_account = None, None
@@ -184,6 +192,8 @@ def resource_licence(person_id: str) -> dict:
             "title": "Personal resource licence",
             "allows": RESOURCE_LICENCE["allows"] if courses else [],
             "does_not_allow": RESOURCE_LICENCE["does_not_allow"],
-            "how_to_hold": "Access Level 1 Foundation or Level 2 Intermediate learning, or buy course notes or posters.",
+            # course notes and A4 posters are not sold here, so the promise is not made (domain row 52;
+            # README "Assumptions"): the licence is held through L1-2 access only
+            "how_to_hold": "Access Level 1 Foundation or Level 2 Intermediate learning.",
             "note": "Licensed to train or formally support others only after Lead Professional application "
                     "and certification."}

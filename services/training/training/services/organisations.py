@@ -310,6 +310,8 @@ def accept(c, m: Membership) -> Membership:
     _emit_membership(m)
     if m.role == ADMIN_ROLE:
         _set_admin(m.organisation_id, c.user_id, True)
+    from .certification import certify_after_joining  # an accepted member may complete Child oversight
+    certify_after_joining(m.person_id, m.organisation_id)
     from ..authz import forget_caller
     forget_caller()
     return m
@@ -387,6 +389,8 @@ def stage_of(org: Organisation, seat_summary: dict | None = None, held: licences
         enhanced=licences.has_active_licence(org.id, "enhanced", held),
         senior_leadership_commitment=bool(org.senior_leadership_commitment),
         seats_available=seat_summary["available"], learners=f["learners"])
+    from .certification import oversight_facts  # the Lead Plus role named where needed (rows 29, 30, 45)
+    steps += stage_rules.oversight_steps(stage_no=n, **oversight_facts(org.id))
     return {"stage": n, "stage_name": stage_rules.STAGES[n], "next_steps": steps, "facts": f}
 
 

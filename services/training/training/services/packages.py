@@ -77,6 +77,7 @@ def package_json(p: Package, order=None) -> dict:
            "cases_count": p.cases_count, "practicum_state": p.practicum_state, "completed_at": iso(p.completed_at),
            "use_requires": list(t["use_requires"]), "excludes": list(t["excludes"]),
            "order_id": p.order_id, "state": "cancelled" if p.cancelled_at else "active",
+           "practitioner_licence_id": p.practitioner_licence_id,
            "cancelled_at": iso(p.cancelled_at), "created_at": iso(p.created_at)}
     if order is not None:
         from . import orders
@@ -130,6 +131,8 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
                 funding=data["funding"], fund_award_id=award.id if award else None, order_id=order.id,
                 tracker_uses=ptype["tracker_uses"], online_accounts=ptype["online_accounts"],
                 credits_left=ptype["tracker_uses"], created_by=user_id)
+    from .practitioner_licences import licence_for_new_package
+    p.practitioner_licence_id = licence_for_new_package(person.id)  # the microproject runs under it (row 102)
     db.session.add(p)
     db.session.flush()
     outbox.add(db.session, OutboxMessage, "training.package.purchased",

@@ -1,11 +1,24 @@
-"""Microproject Practitioner Licence: apply, approve, pause, resume, renew, lapse by date."""
+"""Microproject Practitioner Licence: apply, approve, pause, resume, renew, lapse by date.
+
+Eligibility (seeds 003, 004; DOMAIN.md "Rulings"): for someone "already engaged in the I Matter
+Learning Journey": at least one enrolment or booked pathway item (409 `learning_journey`).
+One licence at a time, linked to the practitioner's microprojects (packages). Every state change
+(applied -> active, pause, resume, renew, a lapse found by the expiry job) is announced to
+cic-tracker by `training.practitioner_licence.changed` in the same commit, so a paused or lapsed
+licence stops new Tracker use there until resumed or renewed. Renewal is yearly (TERM_MONTHS).
+"""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from imatter_shared.messaging import outbox
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
 from ..extensions import db
+from ..models import OutboxMessage
+from ..models.certification import PathwayItem
+from ..models.learning import Enrolment
+from ..models.packages import Package
 from ..models.practitioner_licences import PractitionerLicence
 from ..rules import practitioner_licence as rules
 from ..rules.licensing import add_months
@@ -16,8 +29,50 @@ def state_of(lic: PractitionerLicence) -> str:
     return rules.effective_state(lic.state, lic.valid_until, now())
 
 
+# our states -> the event's states (active, paused, lapsed, expired, ended); "applied" is never
+# announced (a licence is active from its application)
+EVENT_STATES = {"active": "active", "paused": "paused", "lapsed": "lapsed"}
+
+
+def _announce(lic: PractitionerLicence, state: str | None = None) -> None:
+    """training.practitioner_licence.changed, through the outbox in the caller's transaction."""
+    state = EVENT_STATES.get(state or state_of(lic))
+    if state is None:
+        return
+    db.session.flush()
+    outbox.add(db.session, OutboxMessage, "training.practitioner_licence.changed",
+               {"person_id": lic.person_id, "licence_id": lic.id, "state": state,
+                "valid_until": iso(lic.valid_until)}, producer="training")
+    lic.announced_state = state
+
+
+def microproject_ids(lic: PractitionerLicence) -> list[str]:
+    return list(db.session.scalars(sa.select(Package.id).where(Package.practitioner_licence_id == lic.id)
+                                   .order_by(Package.created_at, Package.id)))
+
+
+def current_of(person_id: str) -> PractitionerLicence | None:
+    return db.session.scalar(sa.select(PractitionerLicence).where(
+        PractitionerLicence.person_id == person_id).order_by(PractitionerLicence.created_at.desc(),
+                                                              PractitionerLicence.id).limit(1))
+
+
+def licence_for_new_package(person_id: str) -> str | None:
+    """The id of the practitioner's licence a new microproject runs under (an active one), if any."""
+    lic = current_of(person_id)
+    return lic.id if lic is not None and state_of(lic) == "active" else None
+
+
+def on_learning_journey(person_id: str) -> bool:
+    """At least one enrolment or booked pathway item (not cancelled)."""
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
+        Enrolment.person_id == person_id, Enrolment.state != "cancelled"))) or bool(db.session.scalar(
+            sa.select(sa.func.count()).select_from(PathwayItem).where(
+                PathwayItem.person_id == person_id, PathwayItem.state != "cancelled")))
+
+
 def licence_json(lic: PractitionerLicence) -> dict:
-    return {"id": lic.id, "person_id": lic.person_id, "licence_name": lic.applied_as,
+    return {"microprojects": microproject_ids(lic), "id": lic.id, "person_id": lic.person_id, "licence_name": lic.applied_as,
             "title": rules.NAMES["microproject"], "also_known_as": rules.NAMES["mini_candle"],
             "idea": lic.idea, "focus_areas": list(lic.focus_areas), "state": state_of(lic),
             "valid_from": iso(lic.valid_from), "valid_until": iso(lic.valid_until),
@@ -43,11 +98,18 @@ def apply(data: dict, user_id: str) -> PractitionerLicence:
     errors = rules.focus_area_errors(data["focus_areas"])
     if errors:
         raise ApiError("Invalid focus areas.", 400, errors={"focus_areas": errors})
+    # one licence at a time: simultaneous applications queue on the person's row (PostgreSQL)
+    from ..models import Person
+    db.session.execute(sa.select(Person.id).where(Person.id == data["person_id"]).with_for_update())
     current = db.session.scalar(sa.select(PractitionerLicence).where(
         PractitionerLicence.person_id == data["person_id"]).order_by(PractitionerLicence.created_at.desc()).limit(1))
     if current is not None and state_of(current) in ("applied", "active", "paused"):
         raise RuleViolation("This person already holds (or has applied for) a practitioner licence: "
                             "renew, pause or resume it instead.", unmet=["one_licence"])
+    if not on_learning_journey(data["person_id"]):
+        raise RuleViolation("The Microproject Practitioner Licence is for professionals already on the I Matter "
+                            "learning journey: enrol on a course or book a pathway item first.",
+                            unmet=["learning_journey"])
     if current is not None and current.state in ("active", "paused"):
         current.state = "lapsed"  # past its term: stored as such, so the new one is the live one
         db.session.flush()
@@ -58,6 +120,11 @@ def apply(data: dict, user_id: str) -> PractitionerLicence:
     lic.valid_until = add_months(lic.valid_from, rules.TERM_MONTHS)
     db.session.add(lic)
     db.session.flush()
+    # the practitioner's open microprojects run under this licence from now on
+    db.session.execute(sa.update(Package).where(
+        Package.practitioner_id == lic.person_id, Package.cancelled_at.is_(None),
+        Package.practicum_state != "completed").values(practitioner_licence_id=lic.id))
+    _announce(lic, "active")
     return lic
 
 
@@ -77,6 +144,7 @@ def approve(lic: PractitionerLicence, user_id: str) -> PractitionerLicence:
     if was == "applied":
         lic.valid_from = now()
         lic.valid_until = add_months(lic.valid_from, rules.TERM_MONTHS)
+        _announce(lic)
     return lic
 
 
@@ -86,6 +154,7 @@ def pause(lic: PractitionerLicence) -> PractitionerLicence:
     lic.resume_to = state_of(lic)
     lic.state = _move(lic, "pause")
     lic.paused_at = now()
+    _announce(lic)
     return lic
 
 
@@ -96,6 +165,7 @@ def resume(lic: PractitionerLicence) -> PractitionerLicence:
     if current != "paused":
         raise RuleViolation(f"A licence that is {current} cannot resume.", unmet=[f"licence_{current}"])
     lic.state, lic.resume_to, lic.paused_at = lic.resume_to or "active", None, None
+    _announce(lic)
     return lic
 
 
@@ -106,7 +176,20 @@ def renew(lic: PractitionerLicence) -> PractitionerLicence:
     lic.valid_until = add_months(start, rules.TERM_MONTHS)
     lic.paused_at, lic.resume_to = None, None
     lic.renewals += 1
+    _announce(lic)
     return lic
+
+
+def expire_due(at=None) -> list[PractitionerLicence]:
+    """The scheduler's job (`flask licences expire`): announce once, as `lapsed`, every licence
+    whose yearly term has ended since its last announcement; it stays lapsed until renewed."""
+    at = at or now()
+    rows = list(db.session.scalars(sa.select(PractitionerLicence).where(
+        PractitionerLicence.announced_state.in_(("active", "paused")),
+        PractitionerLicence.valid_until <= at).with_for_update()))
+    for lic in rows:
+        _announce(lic, "lapsed")
+    return rows
 
 
 def require_not_paused(person_id: str) -> None:
