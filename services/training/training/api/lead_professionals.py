@@ -13,7 +13,7 @@ from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import NotFound
 
 from imatter_shared.web.auth import log_refusal
-from imatter_shared.web.errors import ApiError
+from imatter_shared.web.errors import ApiError, RuleViolation
 
 from ..authz import admins_person_through_membership, caller, is_self_or_training_admin
 from ..extensions import db
@@ -62,6 +62,8 @@ class AdvanceIn(Schema):
     # end the current year before its date: training admins only, with the reason (kept on the record)
     override = fields.Boolean(load_default=False)
     reason = fields.String(load_default=None, validate=v.Length(max=1000))
+    # the state the admin is moving on from: a repeated or racing request is refused, not applied twice
+    from_state = fields.String(load_default=None, validate=v.OneOf(("trainee", "implementation")))
 
 
 class RecordIn(Schema):
@@ -177,13 +179,18 @@ def advance(data, application_id):
     `override: true` with a `reason` (kept on the record with who and when). Also 409 for
     `foundation_a_courses` (2 in the trainee year), `subscription_licence` (the organisation's
     active Starter), and at approval `senior_leadership_backing` and, on the fast track,
-    `outstanding_coursework` (Intermediate A or B completed)."""
+    `outstanding_coursework` (Intermediate A or B completed). `from_state` (optional) makes the
+    step happen once: a request for a state the application has left is a 409 `application_state`."""
     c = require_training_admin()
     reason = (data["reason"] or "").strip()
     if data["override"] and not reason:
         raise ApiError("Say why the year is overridden.", 400,
                        errors={"reason": ["A reason is required to override a year."]})
-    a = svc.advance(svc.get(application_id), data["override"], reason or None, c.principal)
+    a = svc.get(application_id)
+    if data["from_state"] and a.state != data["from_state"]:
+        raise RuleViolation(f"The application is {a.state} now, not {data['from_state']}: nothing was changed.",
+                            unmet=["application_state"])
+    a = svc.advance(a, data["override"], reason or None, c.principal)
     db.session.commit()
     return svc.application_json(a)
 

@@ -133,8 +133,11 @@ def step_unmet(a: LeadProfessionalApplication, at: datetime | None = None) -> li
         unmet.append(rules.YEAR_RULES[a.state])
     by_code = {o["code"]: o for o in obligations_at(a, at)}
     if a.state == "trainee":
-        fa = by_code["foundation_a_courses"]
-        if fa["done"] < fa["target"]:
+        # counted over the trainee year itself (the yearly period rolls over when the year ends)
+        start = datetime.combine(a.trainee_from.date(), datetime.min.time())
+        until = rules.year_until(start)
+        done = sum(1 for t in _records(a).get("foundation_a_courses", []) if start <= t < until)
+        if done < rules.OBLIGATIONS_BY_CODE["foundation_a_courses"]["target"]:
             unmet.append("foundation_a_courses")
     else:
         if by_code["senior_leadership_backing"]["status"] != "met":
