@@ -140,9 +140,10 @@ def licence_reminders(at: datetime) -> int:
 
 
 def obligation_reminders(at: datetime) -> int:
-    """A week before each Lead Professional trainee obligation falls due (not once it is done)."""
-    from .models.lead_professionals import LeadProfessionalApplication, ObligationRecord
-    from .rules import trainee
+    """A week before each Lead Professional trainee obligation falls due (not once it is done),
+    and a week before the organisation's Starter Licence (the trainee's subscription licence) ends."""
+    from .models.lead_professionals import LeadProfessionalApplication
+    from .services import lead_professionals
 
     sent = 0
     apps = db.session.scalars(sa.select(LeadProfessionalApplication).where(
@@ -152,12 +153,9 @@ def obligation_reminders(at: datetime) -> int:
         person = db.session.get(Person, a.person_id)
         if person is None:
             continue
-        records: dict[str, list[datetime]] = {}
-        for r in db.session.scalars(sa.select(ObligationRecord).where(ObligationRecord.application_id == a.id)):
-            records.setdefault(r.obligation, []).append(r.occurred_at)
-        start = datetime.combine(a.trainee_from.date(), datetime.min.time())
-        for o in trainee.obligations(start, at, records):
-            step = due_step(o["due_on"], at, OBLIGATION_STEPS) if o["status"] == "due" else None
+        for o in lead_professionals.obligations_at(a, at):
+            step = due_step(o["due_on"], at, OBLIGATION_STEPS) if o["status"] in ("due", "met") and o["due_on"] \
+                else None
             if step is None:
                 continue
             sent += remind("obligation_due", to=person.email, recipient=person.id,

@@ -50,6 +50,7 @@ def register_portal(app: Flask) -> None:
     from .pages import verification  # noqa: F401  (email verification pages; security review L1)
     from .pages import finance  # noqa: F401  (finance: invoices, payments, voids)
     from .pages import memberships  # noqa: F401  (membership by consent: invitations, members)
+    from .pages import lead_professionals  # noqa: F401  (the Lead Professional route, trainee and admin)
 
     app.register_blueprint(views.bp)
     app.jinja_env.filters["money"] = views.money

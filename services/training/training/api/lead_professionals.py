@@ -1,13 +1,21 @@
-"""The Lead Professional route, Level 3A group registration and volunteer study supporters."""
+"""The Lead Professional route, Level 3A group registration and volunteer study supporters.
+
+Who may do what (DOMAIN "Rulings", consent and identity): only the person themself applies and
+keeps their log book; training admins record the interview, agree the action plan outline and
+move an application on (ending a year early only with a recorded reason); an admin of an
+organisation where the person is an accepted member sees the status only (name, route, state,
+years). Anyone else gets 404."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate as v
 
 from imatter_shared.web.api import Blueprint
-from imatter_shared.web.auth import log_refusal
-from imatter_shared.web.errors import Forbidden, NotFound
+from imatter_shared.web.errors import NotFound
 
-from ..authz import is_self_or_training_admin, require_org_admin, require_person_access
+from imatter_shared.web.auth import log_refusal
+from imatter_shared.web.errors import ApiError, RuleViolation
+
+from ..authz import admins_person_through_membership, caller, is_self_or_training_admin
 from ..extensions import db
 from ..models.lead_professionals import StudySupporterApplication
 from ..rules.trainee import ENTRY_ROUTES
@@ -24,13 +32,20 @@ class Reference(Schema):
     contact = fields.String(load_default=None, validate=v.Length(max=254))
 
 
+class SeniorLeader(Schema):
+    name = fields.String(required=True, validate=v.Length(min=1, max=200))
+    role = fields.String(load_default=None, validate=v.Length(max=200))
+
+
 class ApplicationIn(Schema):
     person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
-    organisation_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
+    # the school or service the applicant works in and is an accepted member of (seed 001)
+    organisation_id = fields.String(required=True, validate=v.Length(min=1, max=32))
     route = fields.String(load_default="standard", validate=v.OneOf(tuple(ENTRY_ROUTES)))
     specialism = fields.String(load_default=None, validate=v.Length(max=200))
     references = fields.List(fields.Nested(Reference), required=True, validate=v.Length(max=5))
     senior_leadership_backing = fields.Boolean(required=True)
+    senior_leader = fields.Nested(SeniorLeader, load_default=None)
 
 
 class ApplicationsArgs(PageArgs):
@@ -40,10 +55,20 @@ class ApplicationsArgs(PageArgs):
 
 class InterviewIn(Schema):
     outcome = fields.String(required=True, validate=v.OneOf(("passed", "failed")))
+    note = fields.String(load_default=None, validate=v.Length(max=1000))
+
+
+class AdvanceIn(Schema):
+    # end the current year before its date: training admins only, with the reason (kept on the record)
+    override = fields.Boolean(load_default=False)
+    reason = fields.String(load_default=None, validate=v.Length(max=1000))
+    # the state the admin is moving on from: a repeated or racing request is refused, not applied twice
+    from_state = fields.String(load_default=None, validate=v.OneOf(("trainee", "implementation")))
 
 
 class RecordIn(Schema):
     occurred_at = fields.AwareDateTime(load_default=None)
+    title = fields.String(load_default=None, validate=v.Length(max=200))
     note = fields.String(load_default=None, validate=v.Length(max=500))
 
 
@@ -65,27 +90,38 @@ class DecisionIn(Schema):
     outcome = fields.String(required=True, validate=v.OneOf(("accepted", "declined")))
 
 
-def _application(application_id):
+def _refuse(application_id):
+    log_refusal("lead_professional_application", application_id)
+    raise NotFound("No Lead Professional application with that id.")
+
+
+def _own(application_id):
+    """The person themself or a training admin (the whole record). Else 404."""
     a = svc.get(application_id)
-    # the organisation that backs the application (its `organisation_id`) tracks its obligations:
-    # the person's certification route it arranges; no other organisation of the person sees it
-    c = require_person_access(a.person_id, org_may=True)
-    if not is_self_or_training_admin(c, a.person_id) and a.organisation_id not in c.admin_org_ids:
-        log_refusal("lead_professional_application", a.id)
-        raise NotFound("No application with that id.")
-    return a
+    c = caller()
+    if not is_self_or_training_admin(c, a.person_id):
+        _refuse(application_id)
+    return a, c
+
+
+def _self_only(person_id: str, what: str = "person"):
+    c = caller()
+    if c.person_id is None or c.person_id != person_id:
+        log_refusal(what, person_id)
+        raise NotFound("No person with that id.")
+    return c
 
 
 @blp.route("/applications", methods=["POST"])
 @blp.arguments(ApplicationIn)
 @blp.response(201)
 def apply(data):
-    """Apply with references and senior leadership backing; the standard route follows Intermediate
-    A or B, the fast track Foundation A and B (409 with `unmet` otherwise)."""
-    c = require_person_access(data["person_id"], org_may=True)
-    if not is_self_or_training_admin(c, data["person_id"]) and data.get("organisation_id") not in c.admin_org_ids:
-        raise Forbidden("An organisation admin applies for a member only with their own organisation's backing "
-                        "(organisation_id).")
+    """The person applies for themself (nobody applies for them), from an organisation they are an
+    accepted member of, with at least 2 references and senior leadership backing; the standard route
+    follows Intermediate A or B, the fast track Foundation A and B (409 with `unmet` otherwise:
+    `intermediate_completion`, `foundation_completion`, `senior_leadership_backing`,
+    `organisation_membership`, `one_application`)."""
+    c = _self_only(data["person_id"])
     a = svc.apply(data, c.user_id)
     db.session.commit()
     return svc.application_json(a)
@@ -95,8 +131,13 @@ def apply(data):
 @blp.arguments(ApplicationsArgs, location="query")
 @blp.response(200)
 def applications(args):
-    """Training admins: every application, oldest first (filter by `state`, `person_id`)."""
-    require_training_admin()
+    """Training admins: every application, oldest first (filter by `state`, `person_id`). Anyone
+    else: their own, with `person_id` set to their own person."""
+    c = caller()
+    if not c.is_training_admin:
+        if not args["person_id"]:
+            require_training_admin()
+        _self_only(args["person_id"])
     rows, total = svc.applications_page(args["state"], args["person_id"], args["page"], args["per_page"])
     return page([svc.application_json(a) for a in rows], total, args)
 
@@ -104,25 +145,52 @@ def applications(args):
 @blp.route("/applications/<application_id>")
 @blp.response(200)
 def one(application_id):
-    """With the trainee / implementation years and each obligation's status and next deadline."""
-    return svc.application_json(_application(application_id))
+    """The person and training admins: the whole record, with the years (and whether each is complete
+    by date), overrides, the interview outcome, each obligation's status and what falls due next.
+    An admin of an organisation where the person is an accepted member: the status only
+    (`view: "status"`)."""
+    a = svc.get(application_id)
+    c = caller()
+    if is_self_or_training_admin(c, a.person_id):
+        return svc.application_json(a)
+    if admins_person_through_membership(c, a.person_id):
+        return svc.status_json(a)
+    _refuse(application_id)
 
 
 @blp.route("/applications/<application_id>/interview", methods=["POST"])
 @blp.arguments(InterviewIn)
 @blp.response(200)
 def interview(data, application_id):
-    require_training_admin()
-    a = svc.interview(svc.get(application_id), data["outcome"])
+    """Training admins record the interview outcome (and a note the applicant sees); passed starts
+    the trainee year."""
+    c = require_training_admin()
+    a = svc.interview(svc.get(application_id), data["outcome"], data["note"], c.user_id)
     db.session.commit()
     return svc.application_json(a)
 
 
 @blp.route("/applications/<application_id>/advance", methods=["POST"])
+@blp.arguments(AdvanceIn)
 @blp.response(200)
-def advance(application_id):
-    require_training_admin()
-    a = svc.advance(svc.get(application_id))
+def advance(data, application_id):
+    """Training admins: trainee -> implementation -> approved. Each step waits for its year to be
+    complete by date (409 `unmet: ["trainee_year"]` / `["implementation_year"]`) unless
+    `override: true` with a `reason` (kept on the record with who and when). Also 409 for
+    `foundation_a_courses` (2 in the trainee year), `subscription_licence` (the organisation's
+    active Starter), and at approval `senior_leadership_backing` and, on the fast track,
+    `outstanding_coursework` (Intermediate A or B completed). `from_state` (optional) makes the
+    step happen once: a request for a state the application has left is a 409 `application_state`."""
+    c = require_training_admin()
+    reason = (data["reason"] or "").strip()
+    if data["override"] and not reason:
+        raise ApiError("Say why the year is overridden.", 400,
+                       errors={"reason": ["A reason is required to override a year."]})
+    a = svc.get(application_id)
+    if data["from_state"] and a.state != data["from_state"]:
+        raise RuleViolation(f"The application is {a.state} now, not {data['from_state']}: nothing was changed.",
+                            unmet=["application_state"])
+    a = svc.advance(a, data["override"], reason or None, c.principal)
     db.session.commit()
     return svc.application_json(a)
 
@@ -131,29 +199,55 @@ def advance(application_id):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)
 def obligations(args, application_id):
-    return paged(svc.obligations(_application(application_id)), args)
+    """Each obligation: standing ones (senior leadership backing, the subscription licence, on the
+    fast track the outstanding coursework) `met`/`unmet` with the `reason`; recorded ones
+    `done`/`due`/`overdue` with `due_on`."""
+    a, _ = _own(application_id)
+    return paged(svc.obligations(a), args)
 
 
 @blp.route("/applications/<application_id>/obligations/<code>/records", methods=["POST"])
 @blp.arguments(RecordIn)
 @blp.response(201)
 def record(data, application_id, code):
-    """Record one fulfilment (a log book entry, a session attended, a plan submitted ...)."""
-    a = _application(application_id)
-    r = svc.record(a, code, data)
+    """Record one fulfilment (a session attended, a plan submitted ...). Log book entries are the
+    trainee's own; an action plan outline is recorded by a training admin once agreed."""
+    a, c = _own(application_id)
+    as_role = "trainee" if c.person_id is not None and c.person_id == a.person_id else "training_admin"
+    r = svc.record(a, code, data, c.user_id, as_role)
     db.session.commit()
-    return {"id": r.id, "obligation": r.obligation, "occurred_at": svc.iso(r.occurred_at),
+    return {"id": r.id, "obligation": r.obligation, "occurred_at": svc.iso(r.occurred_at), "title": r.title,
             "obligations": svc.obligations(a)}
+
+
+@blp.route("/applications/<application_id>/log-book")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200)
+def log_book(args, application_id):
+    """The trainee's personal log book, newest first (the person and training admins)."""
+    a, _ = _own(application_id)
+    return paged(svc.log_book(a), args)
+
+
+@blp.route("/applications/<application_id>/level-3a-groups")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200)
+def groups(args, application_id):
+    """The Level 3A groups this Lead Professional registered (participants counted, never named)."""
+    a, _ = _own(application_id)
+    return paged([svc.group_json(g) for g in svc.groups_of(a)], args)
 
 
 @blp.route("/level-3a-groups", methods=["POST"])
 @blp.arguments(GroupIn)
 @blp.response(201)
 def register_group(data):
-    """Register an in-house Foundation A group run under a Level 3A licence (no charge)."""
-    c = require_person_access(data["lead_person_id"], org_may=True)
-    if not (c.is_training_admin or data["organisation_id"] in c.admin_org_ids | c.member_org_ids):
-        require_org_admin(data["organisation_id"])
+    """Register an in-house Foundation A group run under a Level 3A licence (no charge): the Lead
+    Professional themself (or a training admin), in an organisation they are an accepted member of.
+    Participants are counted, never named."""
+    c = caller()
+    if not is_self_or_training_admin(c, data["lead_person_id"]):
+        _self_only(data["lead_person_id"])
     g = svc.register_group(data, c.user_id)
     db.session.commit()
     return svc.group_json(g)
@@ -163,7 +257,8 @@ def register_group(data):
 @blp.arguments(SupporterIn)
 @blp.response(201)
 def apply_supporter(data):
-    require_person_access(data["person_id"], org_may=True)
+    """The person applies for themself."""
+    _self_only(data["person_id"])
     s = svc.apply_supporter(data)
     db.session.commit()
     return svc.supporter_json(s)

@@ -20,6 +20,10 @@ CONFLICT_RULES = {
     "enrolments(person_id,course_code)": ("already_enrolled", "one enrolment per person and course"),
     "seat_assignments(organisation_id,person_id)": (
         "seat_already_assigned", "one online L1-2 account seat per person and organisation"),
+    "lead_professional_applications(person_id)": (
+        "one_application", "a person has one open Lead Professional application or place"),
+    "lead_professional_overrides(application_id,rule)": (
+        "year_override_once", "a year of the Lead Professional route is overridden once"),
     "package_account_grants(package_id,person_id)": (
         "package_account_assigned", "a package's account is assigned to a person once"),
     "pathway_items(person_id,item)": (

@@ -24,6 +24,25 @@ OBLIGATIONS: list[dict] = [
      "target": 1},
 ]
 OBLIGATIONS_BY_CODE = {o["code"]: o for o in OBLIGATIONS}
+# who records a fulfilment: the log book is the trainee's own; an action plan outline counts once
+# I Matter Training has agreed it (a training admin records it); the rest either of them
+RECORDED_BY = {"log_book": ("trainee",), "action_plan_outline": ("training_admin",)}
+
+# obligations that are a standing condition, checked from the data rather than recorded (seed 001:
+# "have the support of senior leadership", "have a current licence by subscription"; DOMAIN
+# "Rulings": the subscription licence is the trainee's organisation's active Starter Licence)
+STANDING = [
+    {"code": "senior_leadership_backing", "title": "Have the support of senior leadership"},
+    {"code": "subscription_licence", "title": "Have a current licence by subscription (the organisation's Starter Licence)"},
+]
+# a fast-track entrant (after Foundation A and B) carries this until Intermediate A or B is completed
+OUTSTANDING_COURSEWORK = {"code": "outstanding_coursework", "any_of": ("intermediate_a", "intermediate_b"),
+                          "title": "Outstanding coursework completed (Intermediate A or B)"}
+ALL_CODES = tuple(o["code"] for o in STANDING) + (OUTSTANDING_COURSEWORK["code"],) + tuple(OBLIGATIONS_BY_CODE)
+
+# the route's two years (seed 001: "1 year training followed by a 1 year implementation practice period")
+YEAR_MONTHS = 12
+YEAR_RULES = {"trainee": "trainee_year", "implementation": "implementation_year"}
 MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12, "yearly_start": 12}
 
 # entry to the advanced programme (seed 001): normally after Intermediate A or B; a fast track
@@ -44,6 +63,26 @@ def entry_unmet(route: str, completed: set[str], senior_leadership_backing: bool
     if not senior_leadership_backing:
         unmet.append("senior_leadership_backing")
     return unmet
+
+
+def year_until(start: datetime) -> datetime:
+    return add_months(start, YEAR_MONTHS)
+
+
+def year_complete(start: datetime | None, now: datetime) -> bool:
+    return start is not None and now >= year_until(start)
+
+
+def coursework_outstanding(route: str, completed: set[str]) -> bool:
+    return route == "fast_track" and not any(c in completed for c in OUTSTANDING_COURSEWORK["any_of"])
+
+
+def standing(code: str, title: str, met: bool, reason: str, due_on: datetime | None = None) -> dict:
+    """A standing obligation's row, shaped like the recorded ones: met or unmet, with the reason;
+    `due_on` is when it next falls due (a Starter Licence's end), if ever."""
+    return {"code": code, "title": title, "cadence": "standing", "target": 1, "done": 1 if met else 0,
+            "period_start": None, "period_end": None, "due_on": due_on, "status": "met" if met else "unmet",
+            "reason": reason}
 
 
 def _period(start: datetime, now: datetime, months: int) -> tuple[datetime, datetime]:
@@ -75,5 +114,5 @@ def obligations(start: datetime, now: datetime, records: dict[str, list[datetime
         status = "done" if done >= o["target"] else "overdue" if now > due_on or previous_missed else "due"
         out.append({"code": o["code"], "title": o["title"], "cadence": o["cadence"], "target": o["target"],
                     "done": done, "period_start": p_start, "period_end": p_end, "due_on": due_on,
-                    "status": status})
+                    "status": status, "reason": None})
     return out

@@ -1,0 +1,151 @@
+"""Portal pages for the Lead Professional route through the Flask test client, against the real
+training app (DOMAIN "Rulings" -> "Lead Professional route"): the person applies for themself
+with references and senior leadership backing, a training admin records the interview outcome,
+the trainee sees the years, the obligations with what falls due (the subscription licence met by
+the organisation's Starter) and keeps their log book and Level 3A groups; the year is enforced by
+date and ended early only with a reason, shown on the record."""
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import re
+
+# the world (gateway, training and cic-tracker apps) and the Visitor of the reflective portal tests
+_spec = importlib.util.spec_from_file_location(
+    "_portal_world_lp", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py"))
+_world = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_world)
+Visitor, one_h1_and_labels, world = _world.Visitor, _world.one_h1_and_labels, _world.world  # world: a fixture
+
+
+def _bearer(v: Visitor) -> dict:
+    with v.client.session_transaction() as s:
+        return {"Authorization": f"Bearer {s['token']}"}
+
+
+def _member(world, head: Visitor, org_id: str, name: str) -> Visitor:
+    v = Visitor(world, name)
+    assert head.post(f"/organisations/{org_id}/memberships", {"email": v.email, "role": "staff"}).status_code == 302
+    html = v.get("/memberships").get_data(as_text=True)
+    membership_id = html.split("/memberships/")[1].split("/accept")[0]
+    assert v.post(f"/memberships/{membership_id}/accept", {}, page="/memberships").status_code == 302
+    return v
+
+
+def _completed(v: Visitor, staff: Visitor, course: str) -> None:
+    pid = v.me()["person_id"]
+    r = v.client.post("/api/v1/enrolments", headers=_bearer(v),
+                      json={"person_id": pid, "course_code": course, "funding": "self"})
+    assert r.status_code == 201, r.get_json()
+    r = staff.client.post(f"/api/v1/enrolments/{r.get_json()['id']}/completion", headers=_bearer(staff))
+    assert r.status_code == 200, r.get_json()
+
+
+REFS = {"ref0_name": "Ref One", "ref0_relationship": "head teacher", "ref1_name": "Ref Two",
+        "ref1_relationship": "colleague"}
+
+
+def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_groups(world):
+    head = Visitor(world, "Hana Head")
+    org_id = _world._organisation_with_starter(head)
+    staff = Visitor(world, "Tess Staff", roles=["training_admin"])
+    bea = _member(world, head, org_id, "Bea Trainee")
+    _completed(bea, staff, "intermediate_a")
+
+    # linked from the account page; the application form with a label on every field
+    assert "/lead-professional" in bea.get("/account").get_data(as_text=True)
+    page = bea.get("/lead-professional")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    one_h1_and_labels(html)
+    assert f'<option value="{org_id}"' in html and "References (at least 2)" in html
+
+    # one reference: the error is at the field; no backing: the API's rule is named
+    r = bea.post("/lead-professional/apply", {"organisation_id": org_id, "route": "standard",
+                                              "ref0_name": "Ref One", "ref0_relationship": "head teacher",
+                                              "senior_leadership_backing": "on"}, page="/lead-professional")
+    assert r.status_code == 400 and 'id="ref0_name-error"' in r.get_data(as_text=True)
+    r = bea.post("/lead-professional/apply", {"organisation_id": org_id, "route": "standard", **REFS},
+                 page="/lead-professional")
+    assert r.status_code == 409 and "senior_leadership_backing" in r.get_data(as_text=True)
+    r = bea.post("/lead-professional/apply", {"organisation_id": org_id, "route": "standard", **REFS,
+                                              "senior_leadership_backing": "on", "senior_leader_name": "Hana Head",
+                                              "senior_leader_role": "Head teacher"}, page="/lead-professional")
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    html = bea.get("/lead-professional").get_data(as_text=True)
+    assert "Applied: waiting for the interview" in html and "Not held yet" in html
+
+    # a training admin reviews it (linked from the admin page) and records the interview outcome
+    assert "/admin/lead-professionals" in staff.get("/admin").get_data(as_text=True)
+    listing = staff.get("/admin/lead-professionals")
+    assert listing.status_code == 200 and "Bea Trainee" in listing.get_data(as_text=True)
+    one_h1_and_labels(listing.get_data(as_text=True))
+    aid = re.search(r'/admin/lead-professionals/([0-9a-f]{32})"', listing.get_data(as_text=True)).group(1)
+    detail = staff.get(f"/admin/lead-professionals/{aid}").get_data(as_text=True)
+    one_h1_and_labels(detail)
+    assert "Ref One, head teacher" in detail and "Hana Head (Head teacher)" in detail
+    r = staff.post(f"/admin/lead-professionals/{aid}/interview", {"outcome": ""}, page=f"/admin/lead-professionals/{aid}")
+    assert r.status_code == 400 and 'id="iv-outcome-error"' in r.get_data(as_text=True)
+    r = staff.post(f"/admin/lead-professionals/{aid}/interview",
+                   {"outcome": "passed", "note": "Clear plan for two parent groups"}, page=f"/admin/lead-professionals/{aid}")
+    assert r.status_code == 302
+    # nobody else reaches the admin pages
+    assert bea.get("/admin/lead-professionals").status_code == 403
+    assert head.get(f"/admin/lead-professionals/{aid}").status_code == 403
+
+    # the trainee sees the outcome, the years and the obligations with what falls due
+    html = bea.get("/lead-professional").get_data(as_text=True)
+    one_h1_and_labels(html)
+    assert "Clear plan for two parent groups" in html and "Trainee year (1 year of training)" in html
+    assert "Have a current licence by subscription" in html and "Starter Licence is active until" in html
+    assert "Falls due next:" in html and "Maintain a personal log book" in html
+
+    # log book entries: the heading is required, then the entry is listed
+    r = bea.post(f"/lead-professional/{aid}/log-book", {"title": "", "note": "x"}, page="/lead-professional")
+    assert r.status_code == 400 and 'id="log-title-error"' in r.get_data(as_text=True)
+    r = bea.post(f"/lead-professional/{aid}/log-book", {"title": "Planning the first group",
+                                                         "note": "Booked the hall."}, page="/lead-professional")
+    assert r.status_code == 302
+    r = bea.post(f"/lead-professional/{aid}/records", {"obligation": "monthly_development", "note": "June"},
+                 page="/lead-professional")
+    assert r.status_code == 302
+    # a Level 3A group: counted, not named
+    r = bea.post("/lead-professional/groups", {"organisation_id": org_id, "course_code": "foundation_a1",
+                                               "audience": "parents", "starts_on": "2030-01-10",
+                                               "participants_count": "0"}, page="/lead-professional")
+    assert r.status_code == 400 and 'id="grp-participants_count-error"' in r.get_data(as_text=True)
+    from datetime import date
+    r = bea.post("/lead-professional/groups", {"organisation_id": org_id, "course_code": "foundation_a1",
+                                               "audience": "parents", "starts_on": date.today().isoformat(),
+                                               "participants_count": "8"}, page="/lead-professional")
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    html = bea.get("/lead-professional").get_data(as_text=True)
+    assert "Planning the first group" in html and "Booked the hall." in html and "8 participants" in html
+
+    # someone else cannot write in Bea's log book
+    sam = Visitor(world, "Sam Stranger")
+    assert sam.post(f"/lead-professional/{aid}/log-book", {"title": "x"}, page="/lead-professional").status_code == 404
+
+    # the trainee year is enforced by date: refused, then ended early only with a reason
+    page = f"/admin/lead-professionals/{aid}"
+    r = staff.post(f"{page}/advance", {"from_state": "trainee"}, page=page)
+    assert r.status_code == 409 and "trainee_year" in r.get_data(as_text=True)
+    r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on", "reason": ""}, page=page)
+    assert r.status_code == 400 and 'id="adv-reason-error"' in r.get_data(as_text=True)
+    _completed(bea, staff, "foundation_a2")  # not needed by the rule; the second group is
+    r = bea.post("/lead-professional/groups", {"organisation_id": org_id, "course_code": "foundation_a2",
+                                               "audience": "parents", "starts_on": date.today().isoformat(),
+                                               "participants_count": "6"}, page="/lead-professional")
+    assert r.status_code == 302
+    r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on",
+                                       "reason": "Ran groups as a study supporter already"}, page=page)
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    detail = staff.get(page).get_data(as_text=True)
+    assert "Implementation year" in detail and "Ran groups as a study supporter already" in detail
+    assert "Tess Staff" in detail
+    html = bea.get("/lead-professional").get_data(as_text=True)
+    assert "Years ended early by I Matter Training" in html and "Ran groups as a study supporter already" in html
+    # the same form sent again (a double click) changes nothing
+    r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on", "reason": "again"}, page=page)
+    assert r.status_code == 409 and "application_state" in r.get_data(as_text=True)
+    assert "Approved Lead Professional" not in staff.get(page).get_data(as_text=True)
