@@ -55,7 +55,11 @@ def test_home_shows_the_learning_journey_and_elements_page_the_ten(client):
     page = client.get("/elements").get_data(as_text=True)
     assert len(re.findall(r'<section class="element"', page)) == 10
     assert "Primary care opens conversations; it does not own learning journeys." in page
-    assert "No paid learning transactions" in page
+    # what an organisation kind may not hold is training's policy table, not a copy kept here:
+    # with training down the page says so instead of showing stale words
+    assert "No paid learning transactions" not in page and "Provision of Tracker accounts" not in page
+    assert "The policy table cannot be shown just now" in page
+    assert "No automatic entitlement to joined up learning support" in page  # not a kind: seed words stay
 
 
 def test_session_cookie_is_host_prefixed_secure_httponly_lax(client):

@@ -51,6 +51,8 @@ def register_portal(app: Flask) -> None:
     from .pages import finance  # noqa: F401  (finance: invoices, payments, voids)
     from .pages import memberships  # noqa: F401  (membership by consent: invitations, members)
     from .pages import lead_professionals  # noqa: F401  (the Lead Professional route, trainee and admin)
+    from .pages import organisation_kinds  # noqa: F401  (the organisation-kind policy table, from training)
+    from .pages import seat_transfers  # noqa: F401  (seat transfers: requests and training admin decisions)
 
     app.register_blueprint(views.bp)
     app.jinja_env.filters["money"] = views.money

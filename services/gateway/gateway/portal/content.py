@@ -25,7 +25,9 @@ JOURNEY = [
 ]
 
 # The ten key elements of the system (seed 002), in the seed's order and words.
-# `code` is what the "express an interest" form sends as `element`.
+# `code` is what the "express an interest" form sends as `element`. An element that is a kind of
+# organisation names its `kind` instead of a `not_held` list: what it may not buy or hold is
+# I Matter Training's policy table (GET /api/v1/catalogue/organisation-kinds), shown from there.
 ELEMENTS = [
     {"code": "personal_learners", "number": 1,
      "title": "Motivated Personal Learners",
@@ -56,7 +58,7 @@ ELEMENTS = [
      "happens": ["Decide to become informed", "Reflection on locality priorities as a system",
                  "Conversation with local providers", "Supportive funding to progress professional training",
                  "Assistance to funding for targeted needs for families"],
-     "not_held": ["No case management"],
+     "kind": "commissioner",  # what it does not hold: training's policy table for this kind
      "boundary": "Commissioners and grant providers support the skills development of the locality system; "
                  "they do not hold case management."},
     {"code": "primary_care", "number": 4,
@@ -67,8 +69,7 @@ ELEMENTS = [
      "happens": ["Normalising difficulty in relationships", "Introducing shared language (I Matter concepts)",
                  "Helping people name concerns and priorities", "Brief orientation conversations",
                  "Early signposting"],
-     "not_held": ["No paid learning transactions", "No long-term learning pathways",
-                  "No ownership of learning data", "No expectation to manage ongoing complexity"],
+     "kind": "primary_care",  # what it does not hold: training's policy table for this kind
      "boundary": "Primary care opens conversations; it does not own learning journeys."},
     {"code": "schools", "number": 5,
      "title": "Schools and Nurseries",
@@ -78,8 +79,7 @@ ELEMENTS = [
                  "Offer option of access to follow-on online learning",
                  "Communicating costs clearly and transparently", "Supporting parent engagement at scale",
                  "Holding short- to medium-term learning data"],
-     "not_held": ["Specialist case responsibility", "Clinical interpretation",
-                  "Responsibility for complex family situations beyond their remit"],
+     "kind": "school",  # what it does not hold: training's policy table for this kind
      "boundary": "Schools host learning pathways, not therapeutic services."},
     {"code": "community_services", "number": 6,
      "title": "Community Services",
@@ -89,8 +89,7 @@ ELEMENTS = [
      "happens": ["Professionals progress relationship health and I Matter informed conversations with young "
                  "people and families", "Offer access to a range of complementary services",
                  "Supporting parent engagement in understanding of relationship health informed practice at scale"],
-     "not_held": ["Access to I Matter online learning accounts", "Provision of Tracker accounts",
-                  "Responsibility for holding complex family situations in isolation"],
+     "kind": "community_service",  # what it does not hold: training's policy table for this kind
      "boundary": "Community organisations facilitate informed discussion of questions of relationship health and "
                  "support engagement in learning."},
     {"code": "locality_hubs", "number": 7,
@@ -101,7 +100,7 @@ ELEMENTS = [
      "happens": ["Opt-in use of priorities consultations", "Use of digital tools for baseline and follow-up",
                  "Time-limited, purpose-specific support", "Coordinated learning for families or professionals",
                  "Clear consent and data ownership"],
-     "not_held": ["Open-ended support", "Crisis management", "Permanent case ownership"],
+     "kind": "locality_hub",  # what it does not hold: training's policy table for this kind
      "boundary": "Locality hubs support reflection and planning, not long-term holding."},
     {"code": "imatter_training", "number": 8,
      "title": "I Matter Training",
