@@ -31,6 +31,8 @@ from .extensions import db
 from .models import Certification, KnownPerson, Microproject, OrgAdmin, OrgMembership
 
 OVERSEER_CERTIFICATION = "lead_plus"
+# a Lead member sees the overview of the organisation's practicums to sign off, and signed off
+SIGN_OFF_STATES = ("awaiting_sign_off", "completed")
 
 
 @dataclass
@@ -40,7 +42,7 @@ class Caller:
     admin_org_ids: set[str] = field(default_factory=set)
     lead_plus_org_ids: set[str] = field(default_factory=set)
     # organisations where the caller is a certified Lead and an active member: they may sign a
-    # practicum off there (row 35), so they see the overview of one awaiting sign-off
+    # practicum off there (row 35), so they see the overview of one awaiting (or past) sign-off
     lead_org_ids: set[str] = field(default_factory=set)
 
     @property
@@ -83,7 +85,7 @@ class Caller:
         """The microproject's overview: credits, credit use, case count and case counts."""
         return (self.is_cic_staff or self.is_training_admin or self.is_practitioner_of(mp) or self.oversees(mp)
                 or self.is_named_overseer_of(mp)
-                or (mp.state == "awaiting_sign_off" and mp.organisation_id in self.lead_org_ids))
+                or (mp.state in SIGN_OFF_STATES and mp.organisation_id in self.lead_org_ids))
 
     def can_read_cases(self, mp: Microproject) -> bool:
         """Case content (code, consent, scores, notes, goals, reflections): practitioner and

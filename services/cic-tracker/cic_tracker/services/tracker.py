@@ -9,7 +9,7 @@ from flask import current_app
 from imatter_shared.web.errors import ApiError, Forbidden, NotFound, RuleViolation
 from imatter_shared.web.auth import log_refusal
 
-from ..authz import Caller, caller, is_active_member, is_certified, visible_microproject
+from ..authz import SIGN_OFF_STATES, Caller, caller, is_active_member, is_certified, visible_microproject
 from ..extensions import db
 from ..models import (Area, Assessment, Case, Goal, Hub, Microproject, OrgLicence, PractitionerLicence,
                       Reflection)
@@ -108,7 +108,7 @@ def list_stmt(c: Caller):
     if c.is_cic_staff or c.is_training_admin:
         return stmt
     return stmt.where(sa.or_(
-        sa.and_(Microproject.state == "awaiting_sign_off", Microproject.organisation_id.in_(c.lead_org_ids or {""})),
+        sa.and_(Microproject.state.in_(SIGN_OFF_STATES), Microproject.organisation_id.in_(c.lead_org_ids or {""})),
         Microproject.practitioner_id.in_(c.person_ids or {""}),
         Microproject.organisation_id.in_(c.overseen_org_ids or {""}),
         Microproject.overseer_person_id.in_(c.person_ids or {""}),
