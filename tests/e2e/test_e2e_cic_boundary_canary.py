@@ -42,14 +42,19 @@ def test_case_text_never_reaches_training(stack, api):
     r = pro.post(f"/api/v1/tracker/cases/{case_ids[0]}/assessments",
                  {"kind": "follow_up", "scores": {"communication": 7}, "notes": marker})
     assert r.status_code == 409 and r.json()["unmet"] == ["tracker_credit"]
-    ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/completion", {"reflection": f"{marker} final"}), 200)
+    done = ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/completion", {"reflection": f"{marker} final"}), 200)
+    # a SUPERVISED practicum (issue 16, row 35): it waits for the overseer's or a Lead's sign-off;
+    # the organisation's admin (no Lead) and the practitioner may not sign it off
+    assert done["state"] == "awaiting_sign_off" and done["tracker_uses_per_case"] == 2
+    assert pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/sign-off").status_code == 403
+    assert admin.post(f"/api/v1/tracker/microprojects/{mp['id']}/sign-off").status_code == 403
 
-    # the path worked: training received the completion and the credit reports (counts only)
+    # the path worked: training received the credit reports (counts only), and no completion yet
     def training_view():
         p = admin.get(f"/api/v1/organisations/{org['id']}/packages/{package['id']}").json()
-        return p if p.get("practicum_state") == "completed" and p.get("credits_left") == 0 else None
-    seen = wait_for(training_view, what="training records the practicum")
-    assert seen["cases_count"] == 3
+        return p if p.get("credits_left") == 0 else None
+    seen = wait_for(training_view, what="training records the credit use")
+    assert seen["practicum_state"] != "completed"
 
     # the marker is in cic-tracker's own files (so the scan can see it) ...
     var = stack.var

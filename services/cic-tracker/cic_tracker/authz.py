@@ -12,7 +12,7 @@ Two levels of sight over a microproject (DOMAIN "Rulings" -> CIC, domain row 93)
   the assigned overseer, the organisation's admins, Lead Plus members of the organisation and
   CIC staff (who support practitioners and run the Tracker);
 - case content (case code, consent wording, scores, notes, goals, reflections, Q and wheel
-  answers, progress): the practitioner and the assigned overseer (`overseer_person_id`) only.
+  answers, progress): the practitioner and the assigned overseer (`overseer_person_id`, once ACCEPTED) only.
   Nobody else, CIC staff included, reads it; to them a case endpoint answers 404 (logged).
 
 Object-level refusals answer 404 (the record's existence is not revealed) and are logged.
@@ -31,6 +31,8 @@ from .extensions import db
 from .models import Certification, KnownPerson, Microproject, OrgAdmin, OrgMembership
 
 OVERSEER_CERTIFICATION = "lead_plus"
+# a Lead member sees the overview of the organisation's practicums to sign off, and signed off
+SIGN_OFF_STATES = ("awaiting_sign_off", "completed")
 
 
 @dataclass
@@ -39,6 +41,9 @@ class Caller:
     person_ids: set[str] = field(default_factory=set)
     admin_org_ids: set[str] = field(default_factory=set)
     lead_plus_org_ids: set[str] = field(default_factory=set)
+    # organisations where the caller is a certified Lead and an active member: they may sign a
+    # practicum off there (row 35), so they see the overview of one awaiting (or past) sign-off
+    lead_org_ids: set[str] = field(default_factory=set)
 
     @property
     def user_id(self) -> str:
@@ -47,6 +52,12 @@ class Caller:
     @property
     def is_cic_staff(self) -> bool:
         return self.principal.has_role("cic_staff")
+
+    @property
+    def is_training_admin(self) -> bool:
+        """I Matter Training's admin: names one of Training's own Lead Plus as an overseer, and
+        sees microproject overviews (counts, never case content) to do so."""
+        return self.principal.has_role("training_admin")
 
     @property
     def is_fund_reviewer(self) -> bool:
@@ -59,15 +70,22 @@ class Caller:
     def is_practitioner_of(self, mp: Microproject) -> bool:
         return mp.practitioner_id in self.person_ids
 
-    def is_assigned_overseer_of(self, mp: Microproject) -> bool:
+    def is_named_overseer_of(self, mp: Microproject) -> bool:
+        """Named as overseer, accepted or not (sees the overview, to accept or decline)."""
         return mp.overseer_person_id is not None and mp.overseer_person_id in self.person_ids
+
+    def is_assigned_overseer_of(self, mp: Microproject) -> bool:
+        """The overseer who ACCEPTED: reads case content and signs the practicum off."""
+        return self.is_named_overseer_of(mp) and mp.overseer_state == "accepted"
 
     def oversees(self, mp: Microproject) -> bool:
         return mp.organisation_id in self.overseen_org_ids or self.is_assigned_overseer_of(mp)
 
     def can_see(self, mp: Microproject) -> bool:
         """The microproject's overview: credits, credit use, case count and case counts."""
-        return self.is_cic_staff or self.is_practitioner_of(mp) or self.oversees(mp)
+        return (self.is_cic_staff or self.is_training_admin or self.is_practitioner_of(mp) or self.oversees(mp)
+                or self.is_named_overseer_of(mp)
+                or (mp.state in SIGN_OFF_STATES and mp.organisation_id in self.lead_org_ids))
 
     def can_read_cases(self, mp: Microproject) -> bool:
         """Case content (code, consent, scores, notes, goals, reflections): practitioner and
@@ -90,6 +108,7 @@ def caller() -> Caller:
     principal = current_principal()
     persons = person_ids_of(principal.user_id)
     lead_plus_orgs: set[str] = set()
+    lead_orgs: set[str] = set()
     if persons:
         # the membership role is free text in training and gives no rights here (L8)
         member_orgs = set(db.session.scalars(sa.select(OrgMembership.organisation_id).where(
@@ -99,17 +118,26 @@ def caller() -> Caller:
         if certs:
             # a Lead Plus sees the overview of the organisations they are an active member of
             lead_plus_orgs = member_orgs
+        if db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
+                Certification.person_id.in_(persons), Certification.role == "lead")):
+            lead_orgs = member_orgs
     # admin rights only from the explicit event: the user who created (or administers) an
     # organisation in training, person or not
     admin_orgs = set(db.session.scalars(sa.select(OrgAdmin.organisation_id).where(
         OrgAdmin.user_id == principal.user_id, OrgAdmin.status == "active")))
-    g.cic_caller = Caller(principal, persons, admin_orgs, lead_plus_orgs)
+    g.cic_caller = Caller(principal, persons, admin_orgs, lead_plus_orgs, lead_orgs)
     return g.cic_caller
 
 
 def is_certified(person_id: str, role: str) -> bool:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
         Certification.person_id == person_id, Certification.role == role)) > 0
+
+
+def is_active_member(person_id: str, organisation_id: str) -> bool:
+    """An ACCEPTED membership (training sends `active` only once the person accepted)."""
+    m = db.session.get(OrgMembership, (organisation_id, person_id))
+    return m is not None and m.status == "active"
 
 
 def visible_microproject(microproject_id: str) -> tuple[Caller, Microproject]:

@@ -118,8 +118,18 @@ class _Cic:
     def staff(self, *roles):
         return self.keys.headers(user_id="staff-" + _uuid.uuid4().hex[:8], roles=list(roles or ("cic_staff",)))
 
-    def package(self, practitioner_id, package_type=3, tracker_uses=6, organisation_id="org-1"):
-        """A package sale in training; returns the new microproject's id."""
+    def enhanced(self, organisation_id, status="active", valid_until="2099-01-01T00:00:00Z"):
+        """training.licence.changed for the organisation's Enhanced Licence."""
+        return self.feed("training.licence.changed", {"organisation_id": organisation_id, "licence_type": "enhanced",
+                                                      "status": status, "valid_until": valid_until})
+
+    def package(self, practitioner_id, package_type=3, tracker_uses=6, organisation_id="org-1", enhanced=True):
+        """A package sale in training; returns the new microproject's id. Packages need the
+        organisation's Enhanced Licence (and cic refuses Tracker use without an active one known,
+        row 21): unless `enhanced=False`, an active one is announced first when cic knows none."""
+        from cic_tracker.models import OrgLicence
+        if enhanced and _db.session.get(OrgLicence, (organisation_id, "enhanced")) is None:
+            self.enhanced(organisation_id)
         package_id = "pkg-" + _uuid.uuid4().hex[:10]
         self.feed("training.package.purchased", {
             "package_id": package_id, "package_type": package_type, "organisation_id": organisation_id,
@@ -127,6 +137,23 @@ class _Cic:
             "online_accounts": 0 if package_type == 1 else 3})
         from cic_tracker.models import Microproject
         return _db.session.scalar(_db.select(Microproject.id).where(Microproject.package_id == package_id))
+
+    def oversee(self, client, mp_id, overseer_id, overseer_headers, by_headers):
+        """Name the overseer (by the practitioner / an admin / a training admin) and accept."""
+        r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": overseer_id},
+                        headers=by_headers)
+        assert r.status_code == 200, r.get_json()
+        r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer/accept", headers=overseer_headers)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    def sign_off(self, client, mp_id, organisation_id="org-1", role="lead"):
+        """A certified Lead (or Lead Plus) who is an active member of the organisation signs the
+        practicum off (row 35); returns the response JSON."""
+        _, headers = self.person(organisation_id=organisation_id, certified=(role,))
+        r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/sign-off", headers=headers)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
 
     def outbox(self, event_type=None):
         import json

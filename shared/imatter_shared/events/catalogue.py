@@ -31,6 +31,7 @@ LICENCE_TYPES = ("starter", "cpd", "enhanced")
 # expired, so what depends on it stops until the Starter is renewed (nothing is deleted)
 LICENCE_STATUSES = ("active", "expired", "cancelled", "superseded", "suspended")
 MEMBERSHIP_STATUSES = ("active", "ended")
+ORGANISATION_KINDS = ("school", "primary_care", "community_service", "locality_hub", "commissioner", "other_service")
 
 
 class EventValidationError(ValueError):
@@ -168,10 +169,13 @@ class MembershipChanged(OpenSchema):
 #    (the user who creates an organisation is its admin, the link contact role)
 # .. consumers: cic-tracker (organisation admins oversee their organisation's microprojects)
 # .. note: user-level, so it holds even before the admin has a person record
+# .. note: organisation_kind (optional, issue 16) is the organisation's kind, so cic-tracker knows
+#    its commissioners (they see the evaluation summary) and its locality hubs
 class OrganisationAdminChanged(OpenSchema):
     organisation_id = Id()
     user_id = Id()
     status = Choice(MEMBERSHIP_STATUSES)
+    organisation_kind = fields.String(required=False, allow_none=True, validate=v.OneOf(ORGANISATION_KINDS))
 
 
 # .. event_type: training.fund_award.redeemed

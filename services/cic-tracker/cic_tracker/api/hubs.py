@@ -5,6 +5,7 @@ information, and a consultation request can name its hub)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from marshmallow import Schema, fields, validate
 
 from imatter_shared.web.api import Blueprint
@@ -13,7 +14,7 @@ from imatter_shared.web.errors import NotFound, RuleViolation
 
 from ..authz import caller
 from ..extensions import db
-from ..models import Hub
+from ..models import Hub, KnownOrganisation
 from ..services.common import iso, page_of
 from . import schemas as S
 from .common import PageArgs
@@ -25,11 +26,30 @@ class HubIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     locality = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    # the training organisation (kind `locality_hub`) this hub is (row 86); optional
+    organisation_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
+class HubLinkIn(Schema):
+    organisation_id = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=100))
 
 
 def view(h: Hub) -> dict:
     return {"id": h.id, "name": h.name, "locality": h.locality, "description": h.description,
-            "created_at": iso(h.created_at)}
+            "organisation_id": h.organisation_id, "created_at": iso(h.created_at)}
+
+
+def check_link(organisation_id: str | None, hub_id: str | None = None) -> None:
+    """A hub links to a training organisation cic knows to be of kind `locality_hub`, one hub each."""
+    if organisation_id is None:
+        return
+    org = db.session.get(KnownOrganisation, organisation_id)
+    if org is None or org.kind != "locality_hub":
+        raise RuleViolation("A hub links only to an organisation of kind locality_hub known from training.",
+                            unmet=["locality_hub_organisation"])
+    other = db.session.scalar(sa.select(Hub.id).where(Hub.organisation_id == organisation_id))
+    if other is not None and other != hub_id:
+        raise RuleViolation("Another hub is linked to that organisation.", unmet=["unique_organisation"])
 
 
 @blp.post("")
@@ -39,10 +59,35 @@ def view(h: Hub) -> dict:
 def create(body):
     if db.session.scalar(sa.select(Hub).where(Hub.name == body["name"])) is not None:
         raise RuleViolation("A hub with that name exists.", unmet=["unique_name"])
+    check_link(body.get("organisation_id"))
     hub = Hub(created_by=caller().user_id, **body)
     db.session.add(hub)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent link of the same organisation or name
+        db.session.rollback()
+        raise RuleViolation("A hub with that name or organisation exists.", unmet=["unique_organisation"])
     return view(hub), 201
+
+
+@blp.post("/<hub_id>/organisation")
+@require_roles("cic_staff")
+@blp.arguments(HubLinkIn)
+@blp.response(200, S.HubOut)
+def link(body, hub_id):
+    """CIC staff link a hub to training's `locality_hub` organisation (or unlink it with null);
+    409 `locality_hub_organisation` for any other organisation (row 86)."""
+    hub = db.session.get(Hub, hub_id)
+    if hub is None:
+        raise NotFound("No hub with that id.")
+    check_link(body["organisation_id"], hub.id)
+    hub.organisation_id = body["organisation_id"]
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise RuleViolation("Another hub is linked to that organisation.", unmet=["unique_organisation"])
+    return view(hub)
 
 
 @blp.get("")

@@ -66,8 +66,20 @@ class MicroprojectOut(Out):
     setup_done_at = When()
     overseer_role_required = Opt()
     overseer_person_id = Opt()
+    overseer_state = Opt(metadata={"description": "pending (named, not yet accepted) | accepted; null without"})
+    overseer_via = Opt(metadata={"description": "organisation (a Lead Plus member) | training (named by a "
+                                                "training admin)"})
+    overseer_assigned_at = When()
+    overseer_accepted_at = When()
+    tracker_uses_per_case = fields.Integer(metadata={"description": "each case's share of the Tracker uses"})
+    completion_rules = fields.Dict(metadata={"description": "what the practicum needs: cases [min, max], what "
+                                                          "each case needs, a final reflection, a sign-off"})
     cases_count = fields.Integer()
     max_cases = fields.Integer()
+    completion_requested_at = When()
+    signed_off_by_person_id = Opt()
+    signed_off_as = Opt(metadata={"description": "overseer | lead | lead_plus"})
+    signed_off_at = When()
     completed_at = When()
     created_at = When()
 
@@ -156,6 +168,7 @@ class HubOut(Out):
     name = Str()
     locality = Opt()
     description = Opt()
+    organisation_id = Opt(metadata={"description": "training's locality_hub organisation this hub is"})
     created_at = When()
 
 

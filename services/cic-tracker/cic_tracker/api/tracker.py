@@ -132,9 +132,52 @@ def setup(mp_id):
 @blp.arguments(OverseerIn)
 @blp.response(200, S.MicroprojectOut)
 def overseer(body, mp_id):
+    """Name the overseer (a certified Lead Plus): an ACTIVE member of the organisation, named by
+    the practitioner, an organisation admin or a training admin; or one of I Matter Training's
+    own Lead Plus practitioners, named by a training admin. Nobody names themself (409
+    `overseer_not_self`); anyone else -> 409 `overseer_organisation_member` or
+    `lead_plus_oversight`. The assignment is `pending` until the overseer accepts."""
     c, mp = visible_microproject(mp_id)
-    require_manager(c, mp)
-    svc.assign_overseer(mp, body["person_id"])
+    svc.assign_overseer(c, mp, body["person_id"])
+    audit.record("change", "microproject", mp.id)
+    db.session.commit()
+    return svc.microproject_view(mp)
+
+
+@blp.post("/microprojects/<mp_id>/overseer/accept")
+@require_auth
+@blp.response(200, S.MicroprojectOut)
+def accept_overseer(mp_id):
+    """The named overseer accepts the oversight (`overseer_state` -> accepted). Only then do they
+    read the cases' content and may sign the practicum off; a Type 1 needs it before any use."""
+    c, mp = visible_microproject(mp_id)
+    svc.accept_oversight(c, mp)
+    db.session.commit()
+    return svc.microproject_view(mp)
+
+
+@blp.post("/microprojects/<mp_id>/overseer/decline")
+@require_auth
+@blp.response(200, S.MicroprojectOut)
+def decline_overseer(mp_id):
+    """The named overseer declines (or steps down): the microproject has no overseer again."""
+    c, mp = visible_microproject(mp_id)
+    svc.decline_oversight(c, mp)
+    db.session.commit()
+    return svc.microproject_view(mp)
+
+
+@blp.post("/microprojects/<mp_id>/sign-off")
+@require_auth
+@blp.response(200, S.MicroprojectOut)
+def sign_off(mp_id):
+    """Sign the supervised practicum off (row 35): the accepted overseer, or a certified Lead or
+    Lead Plus who is an active member of the organisation (never the practitioner; else 403).
+    Only a microproject `awaiting_sign_off` (409 `awaiting_sign_off`); records who and when, and
+    only now reports `cic.practicum.completed` to training."""
+    c, mp = visible_microproject(mp_id)
+    svc.sign_off(c, mp)
+    audit.record("change", "microproject", mp.id)
     db.session.commit()
     return svc.microproject_view(mp)
 
@@ -169,6 +212,10 @@ def create_case(body, mp_id):
 @blp.arguments(CompletionIn)
 @blp.response(200, S.MicroprojectOut)
 def completion(body, mp_id):
+    """The practitioner completes the practicum: 200 when the rules of its type are met (1-3
+    cases; Type 1 a baseline per case, Type 2 a reflection per case, Types 3 and 4 a baseline and
+    a follow-up per case; a final reflection), else 409 with `unmet`. The microproject then
+    waits for sign-off (`state: awaiting_sign_off`); training hears of it once signed off."""
     c, mp = visible_microproject(mp_id)
     require_case_writer(c, mp)
     svc.complete(mp, body["reflection"])

@@ -6,7 +6,8 @@ Only ids, roles, statuses and dates are kept (see models/directory.py).
 """
 import sqlalchemy as sa
 
-from ..models import Certification, KnownPerson, OrgAdmin, OrgLicence, OrgMembership
+from ..models import (Certification, KnownOrganisation, KnownPerson, OrgAdmin, OrgLicence, OrgMembership,
+                      PractitionerLicence)
 from ..services import fund, tracker
 
 
@@ -55,6 +56,27 @@ def on_organisation_admin_changed(session, envelope):
         row = OrgAdmin(organisation_id=d["organisation_id"], user_id=d["user_id"])
         session.add(row)
     row.status = d["status"]
+    if d.get("organisation_kind"):  # issue 16: the organisation's kind (optional field)
+        remember_organisation_kind(session, d["organisation_id"], d["organisation_kind"])
+
+
+def remember_organisation_kind(session, organisation_id: str, kind: str) -> None:
+    org = session.get(KnownOrganisation, organisation_id)
+    if org is None:
+        session.add(KnownOrganisation(organisation_id=organisation_id, kind=kind))
+    else:
+        org.kind = kind
+
+
+def on_practitioner_licence_changed(session, envelope):
+    """A Microproject Practitioner Licence started, paused, resumed, renewed or lapsed: the latest
+    state per licence decides whether its holder's microprojects may use the Tracker."""
+    d = envelope.data
+    lic = session.get(PractitionerLicence, d["licence_id"])
+    if lic is None:
+        lic = PractitionerLicence(licence_id=d["licence_id"], person_id=d["person_id"])
+        session.add(lic)
+    lic.person_id, lic.state, lic.valid_until = d["person_id"], d["state"], d["valid_until"]
 
 
 def on_practitioner_certified(session, envelope):
@@ -100,6 +122,7 @@ HANDLERS = {
     "training.organisation_admin.changed": on_organisation_admin_changed,
     "training.practitioner.certified": on_practitioner_certified,
     "training.licence.changed": on_licence_changed,
+    "training.practitioner_licence.changed": on_practitioner_licence_changed,  # issue 16
     "training.fund_award.redeemed": on_fund_award_redeemed,
     "training.tool_licence.changed": on_tool_licence_changed,  # issue 11
     "training.q_consultation.ordered": on_q_consultation_ordered,  # issue 11

@@ -1,6 +1,7 @@
 """cic-tracker's tables, one module per aggregate. Importing this registers them all."""
 from .messaging import InboxMessage, OutboxMessage  # noqa: F401
-from .directory import Certification, KnownPerson, OrgAdmin, OrgLicence, OrgMembership  # noqa: F401
+from .directory import (Certification, KnownOrganisation, KnownPerson, OrgAdmin, OrgLicence, OrgMembership,  # noqa: F401
+                        PractitionerLicence)
 from .hubs import Hub  # noqa: F401
 from .tracker import Area, Assessment, Case, Goal, Microproject, Reflection  # noqa: F401
 from .consultations import Consultation  # noqa: F401

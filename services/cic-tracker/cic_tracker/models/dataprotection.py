@@ -67,6 +67,10 @@ ANNOTATIONS = {
     # microprojects and practitioners
     "microprojects.practitioner_id": person(PRACTICE, erase="pseudonymise"),
     "microprojects.overseer_person_id": person(PRACTICE, erase="pseudonymise"),
+    "microprojects.overseer_assigned_by": account(PRACTICE),
+    "microprojects.signed_off_by_person_id": person(PRACTICE, erase="pseudonymise"),
+    "microprojects.signed_off_by_user_id": account(PRACTICE),
+    "practitioner_licences.person_id": person(MIRROR),
     "microprojects.completion_reflection": pii("the practitioner's closing reflection (no case details)",
                                                PRACTICE, "contract", KEPT),
     "hubs.name": NOT_PII,  # a locality hub's name

@@ -55,3 +55,24 @@ class OrgLicence(db.Model):
     status = sa.Column(sa.String(20), nullable=False)
     valid_until = sa.Column(sa.String(40), nullable=True)
     updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class KnownOrganisation(db.Model):
+    """An organisation's kind (school, commissioner, locality_hub, ...), from the optional
+    `organisation_kind` of training.organisation_admin.changed (issue 16): commissioners see the
+    evaluation summary; hubs link to `locality_hub` organisations."""
+    __tablename__ = "known_organisations"
+    organisation_id = sa.Column(sa.String(100), primary_key=True)
+    kind = sa.Column(sa.String(40), nullable=False)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class PractitionerLicence(db.Model):
+    """training.practitioner_licence.changed: the latest state of each Microproject Practitioner
+    Licence; Tracker use stops while the practitioner's licence is paused or lapsed."""
+    __tablename__ = "practitioner_licences"
+    licence_id = sa.Column(sa.String(100), primary_key=True)
+    person_id = sa.Column(sa.String(100), nullable=False, index=True)
+    state = sa.Column(sa.String(20), nullable=False)
+    valid_until = sa.Column(sa.String(40), nullable=True)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)

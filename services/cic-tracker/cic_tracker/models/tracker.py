@@ -24,9 +24,25 @@ class Microproject(db.Model):
     cases_count = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
     online_accounts = sa.Column(sa.Integer, nullable=False, default=0)
     setup_done_at = sa.Column(sa.DateTime, nullable=True)
+    # each case's share of the credits ("2 Tracker uses pp"; issue 16), guarded per case
+    tracker_uses_per_case = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
+    # the overseer (a Lead Plus): assigned in the portal, `pending` until they accept; only an
+    # accepted overseer reads case text or signs the practicum off (issue 16, rows 29/30/45)
     overseer_person_id = sa.Column(sa.String(100), nullable=True, index=True)
-    state = sa.Column(sa.String(20), nullable=False, default="open")  # open | completed | cancelled
+    overseer_state = sa.Column(sa.String(20), nullable=True)        # pending | accepted
+    overseer_via = sa.Column(sa.String(20), nullable=True)          # organisation | training
+    overseer_assigned_by = sa.Column(sa.String(100), nullable=True)  # gateway user id
+    overseer_assigned_at = sa.Column(sa.DateTime, nullable=True)
+    overseer_accepted_at = sa.Column(sa.DateTime, nullable=True)
+    # open | awaiting_sign_off (the practitioner asked to complete) | completed | cancelled
+    state = sa.Column(sa.String(20), nullable=False, default="open")
     completion_reflection = sa.Column(sa.Text, nullable=True)
+    completion_requested_at = sa.Column(sa.DateTime, nullable=True)
+    # the supervised practicum (row 35): who signed it off, and when
+    signed_off_by_person_id = sa.Column(sa.String(100), nullable=True)
+    signed_off_by_user_id = sa.Column(sa.String(100), nullable=True)
+    signed_off_as = sa.Column(sa.String(20), nullable=True)  # overseer | lead | lead_plus
+    signed_off_at = sa.Column(sa.DateTime, nullable=True)
     completed_at = sa.Column(sa.DateTime, nullable=True)
     created_at = created_column()
 
@@ -64,6 +80,8 @@ class Case(db.Model):
     follow_ups_count = sa.Column(sa.Integer, nullable=False, default=0)
     goals_count = sa.Column(sa.Integer, nullable=False, default=0)
     reflections_count = sa.Column(sa.Integer, nullable=False, default=0)
+    # Tracker uses this case took, against the microproject's tracker_uses_per_case (guarded UPDATE)
+    uses_count = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
     # one code per microproject, also under concurrent openings (an erased case's code is null)
     __table_args__ = (sa.UniqueConstraint("microproject_id", "code", name="uq_case_code"),)
 

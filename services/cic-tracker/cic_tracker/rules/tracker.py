@@ -19,7 +19,8 @@ GOAL_STATUSES = ("open", "in_progress", "achieved", "dropped")
 ASSESSMENT_KINDS = ("baseline", "follow_up")
 SCORE_MIN, SCORE_MAX = 0, 10
 # an Enhanced licence that is not in force stops Tracker use; "suspended" is what training
-# announces when the Starter it depends on lapses (nothing deleted, use resumes on renewal)
+# announces when the Starter it depends on lapses (nothing deleted, use resumes on renewal).
+# Since issue 16 (row 21) only an ACTIVE one allows use: unknown refuses too.
 BLOCKING_LICENCE_STATUSES = ("expired", "cancelled", "suspended")
 
 
@@ -43,6 +44,11 @@ def can_open_case(active_cases: int, microproject_state: str) -> list[str]:
     return unmet
 
 
+# practitioner licence states that stop new Tracker use (Rulings -> Microproject Practitioner
+# Licence: "a paused or lapsed licence stops new Tracker use ... until resumed or renewed")
+STOPPED_PRACTITIONER_LICENCE_STATES = ("paused", "lapsed", "expired", "ended")
+
+
 @dataclass(frozen=True)
 class UseContext:
     """What decides whether one more Tracker use (an assessment) is allowed."""
@@ -51,9 +57,27 @@ class UseContext:
     case_state: str
     credits_left: int
     setup_done: bool
-    overseer_certified: bool     # an overseer holding the package's overseer role is assigned
+    overseer_certified: bool     # an ACCEPTED overseer holding the package's overseer role
     baselines: int
     licence_status: str | None   # latest enhanced licence status known, None when unknown
+    case_uses: int = 0           # Tracker uses this case has taken
+    uses_per_case: int = 0       # the case's share ("2 Tracker uses pp")
+    practitioner_licence_ok: bool = True  # not paused / lapsed (see practitioner_licence_ok)
+
+
+def enhanced_licence_active(status: str | None) -> bool:
+    """Row 21: Tracker use needs an ACTIVE Enhanced Licence known for the organisation; an
+    unknown licence (no event yet) refuses like an expired one."""
+    return status == "active"
+
+
+def practitioner_licence_ok(states: list[str]) -> bool:
+    """The practitioner's Microproject Practitioner Licence allows Tracker use unless every
+    licence cic knows for them is stopped (paused, lapsed, expired, ended). None known: allowed,
+    cic cannot tell (training decides who may buy a package); see README "Assumptions"."""
+    if not states:
+        return True
+    return any(s not in STOPPED_PRACTITIONER_LICENCE_STATES for s in states)
 
 
 def can_use_tracker(ctx: UseContext, kind: str) -> list[str]:
@@ -63,13 +87,15 @@ def can_use_tracker(ctx: UseContext, kind: str) -> list[str]:
         unmet.append("microproject_open")
     if ctx.case_state != "open":
         unmet.append("case_open")
-    if ctx.licence_status in BLOCKING_LICENCE_STATUSES:
+    if not enhanced_licence_active(ctx.licence_status):
         unmet.append("enhanced_licence")
+    if not ctx.practitioner_licence_ok:
+        unmet.append("practitioner_licence")
     if rule.needs_setup and not ctx.setup_done:
         unmet.append("tracker_setup")
     if rule.overseer_role == "lead_plus" and not ctx.overseer_certified:
         unmet.append("lead_plus_oversight")
-    if ctx.credits_left <= 0:
+    if ctx.credits_left <= 0 or ctx.case_uses >= ctx.uses_per_case:
         unmet.append("tracker_credit")
     if kind == "follow_up" and ctx.baselines == 0:
         unmet.append("baseline")
@@ -82,24 +108,33 @@ def can_use_tracker(ctx: UseContext, kind: str) -> list[str]:
 class CaseCounts:
     baselines: int
     follow_ups: int
+    reflections: int = 0
 
 
-def completion_unmet(state: str, tracker_credits: int, cases: list[CaseCounts], reflection: str) -> list[str]:
-    """Practicum completion (DOMAIN.md): 1-3 cases, each with a baseline and a follow-up when
-    the package has Tracker uses, and a non-empty final reflection."""
+def _case_has(c: CaseCounts, need: str) -> bool:
+    return {"baseline": c.baselines, "follow_up": c.follow_ups, "case_reflection": c.reflections}[need] > 0
+
+
+def completion_unmet(state: str, package_type: int, cases: list[CaseCounts], reflection: str) -> list[str]:
+    """Practicum completion per type (Rulings -> Practitioner roles; rule data in
+    rules/packages.py): 1-3 cases, each with what its type needs (Type 1 a baseline, Type 2 a
+    reflection, Types 3 and 4 a baseline and a follow-up), and a non-empty final reflection."""
     unmet = []
     if state != "open":
         unmet.append("microproject_open")
     if not 1 <= len(cases) <= MAX_CASES:
         unmet.append("cases")
-    if tracker_credits > 0:
-        if any(c.baselines == 0 for c in cases) or not cases:
-            unmet.append("baseline")
-        if any(c.follow_ups == 0 for c in cases) or not cases:
-            unmet.append("follow_up")
+    for need in rule_for(package_type).case_completion:
+        if not cases or any(not _case_has(c, need) for c in cases):
+            unmet.append(need)
     if not (reflection or "").strip():
         unmet.append("reflection")
     return unmet
+
+
+def can_open_case_for_use(licence_status: str | None) -> list[str]:
+    """A new case is Tracker use too (row 21): it needs an active Enhanced Licence."""
+    return [] if enhanced_licence_active(licence_status) else ["enhanced_licence"]
 
 
 def support_until(opened_at: datetime, window_days: int) -> datetime:

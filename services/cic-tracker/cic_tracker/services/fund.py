@@ -26,6 +26,15 @@ LEDGER_ENTRIES = 100
 REVIEWS_FOR_AWARD = 2
 
 
+def package_price(package_type: int) -> int:
+    """The price (pence) of a package of this type NOW, read at award time: an award pays for
+    exactly one package, so its amount is the package price (domain row 104). The ONE place fund
+    amounts come from: the integrator points it at the package types cic learns by
+    `training.package_types.published` (the catalogue work of issue 16); until then the interim
+    table in rules/packages.py."""
+    return PACKAGE_PRICES[package_type]
+
+
 def lock_fund() -> None:
     """Serialise every change to the fund's money: create the single account row if it is
     missing (a no-op when present), then bump its version. The UPDATE holds a row lock on
@@ -262,7 +271,7 @@ def application_view(app: FundApplication, with_reviews: bool = False) -> dict:
     award = db.session.scalar(sa.select(FundAward).where(FundAward.application_id == app.id))
     out = {"id": app.id, "round_id": app.round_id, "practitioner_id": app.practitioner_id,
            "organisation_id": app.organisation_id, "package_type": app.package_type, "summary": app.summary,
-           "state": app.state, "deferrals": app.deferrals, "amount_requested": PACKAGE_PRICES[app.package_type],
+           "state": app.state, "deferrals": app.deferrals, "amount_requested": package_price(app.package_type),
            "currency": CURRENCY, "reviews_count": count, "average_score": avg,
            "qualifying_reviews": qualifying_reviews(app), "reviews_needed": REVIEWS_FOR_AWARD,
            "award_id": award.id if award else None, "created_at": iso(app.created_at)}
@@ -292,7 +301,7 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
         if qualifying_reviews(app) < REVIEWS_FOR_AWARD:
             raise RuleViolation("An award needs two reviews by reviewers outside the applicant's organisation, "
                                 "each declaring no conflict of interest.", unmet=["two_reviews"])
-        amount = PACKAGE_PRICES[app.package_type]
+        amount = package_price(app.package_type)
         unmet = rules.can_award(amount, ledger_totals()["balance"], current_app.config["FUND_AWARDS_REQUIRE_BALANCE"])
         if unmet:
             raise RuleViolation("The fund's balance cannot cover this award.", unmet=unmet)
@@ -334,7 +343,7 @@ def summary(r: FundRound) -> dict:
         d = decisions.get(app_id)
         apps.append({"id": app.id, "practitioner_id": app.practitioner_id, "organisation_id": app.organisation_id,
                      "package_type": app.package_type, "summary": app.summary,
-                     "amount_requested": PACKAGE_PRICES[app.package_type], "reviews_count": count,
+                     "amount_requested": package_price(app.package_type), "reviews_count": count,
                      "average_score": avg, "outcome": d.outcome if d else None})
     apps.sort(key=lambda a: (a["average_score"] is None, -(a["average_score"] or 0), a["id"]))
     outcomes = [a["outcome"] for a in apps]

@@ -6,15 +6,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import ApiError, Forbidden, NotFound, RuleViolation
 from imatter_shared.web.auth import log_refusal
 
-from ..authz import Caller, caller, is_certified, visible_microproject
+from ..authz import SIGN_OFF_STATES, Caller, caller, is_active_member, is_certified, visible_microproject
 from ..extensions import db
-from ..models import Area, Assessment, Case, Goal, Hub, Microproject, OrgLicence, Reflection
+from ..models import (Area, Assessment, Case, Goal, Hub, Microproject, OrgLicence, PractitionerLicence,
+                      Reflection)
 from ..rules import tracker as rules
 from ..rules.areas import SAMPLE_AREAS
-from ..rules.packages import PACKAGE_RULES, rule_for
+from ..rules.packages import OVERSEER_ROLE, PACKAGE_RULES, SIGN_OFF_ROLES, default_uses_per_case, rule_for
 from .common import emit, iso, naive_utc, now
 
 # cases that still count as part of the microproject (a withdrawn case leaves it)
@@ -35,9 +36,21 @@ def open_workspace(data: dict) -> Microproject | None:
     mp = Microproject(package_id=data["package_id"], package_type=data["package_type"],
                       organisation_id=data["organisation_id"], practitioner_id=data["practitioner_id"],
                       tracker_credits=data["tracker_uses"], credits_used=0, cases_count=0,
+                      tracker_uses_per_case=uses_per_case_for(data),
                       online_accounts=data.get("online_accounts", 0), state="open")
     db.session.add(mp)
     return mp
+
+
+def uses_per_case_for(data: dict) -> int:
+    """Each case's share of a package's Tracker uses (Rulings: "Tracker uses are per person").
+    The one place it is decided: the package event's `tracker_uses_per_case` when training sends
+    it (the package types training publishes carry it), else the package's uses over 3 cases
+    (Type 1: 3 -> 1, Type 2: 0, Type 3: 6 -> 2, Type 4: 9 -> 3)."""
+    per_case = data.get("tracker_uses_per_case")
+    if isinstance(per_case, int) and not isinstance(per_case, bool) and per_case >= 0:
+        return per_case
+    return default_uses_per_case(int(data.get("tracker_uses") or 0), rules.MAX_CASES)
 
 
 def package_problem(data: dict) -> str | None:
@@ -74,19 +87,28 @@ def microproject_view(mp: Microproject) -> dict:
         "organisation_id": mp.organisation_id, "practitioner_id": mp.practitioner_id,
         "hub_id": mp.hub_id, "state": mp.state,
         "tracker_credits": mp.tracker_credits, "credits_used": mp.credits_used, "credits_left": mp.credits_left,
+        "tracker_uses_per_case": mp.tracker_uses_per_case,
         "needs_setup": rule.needs_setup, "setup_done": mp.setup_done_at is not None,
         "setup_done_at": iso(mp.setup_done_at),
         "overseer_role_required": rule.overseer_role, "overseer_person_id": mp.overseer_person_id,
+        "overseer_state": mp.overseer_state, "overseer_via": mp.overseer_via,
+        "overseer_assigned_at": iso(mp.overseer_assigned_at), "overseer_accepted_at": iso(mp.overseer_accepted_at),
+        "completion_rules": {"cases": [1, rules.MAX_CASES], "each_case": list(rule.case_completion),
+                             "final_reflection": True, "sign_off": True},
         "cases_count": mp.cases_count, "max_cases": rules.MAX_CASES,
+        "completion_requested_at": iso(mp.completion_requested_at),
+        "signed_off_by_person_id": mp.signed_off_by_person_id, "signed_off_as": mp.signed_off_as,
+        "signed_off_at": iso(mp.signed_off_at),
         "completed_at": iso(mp.completed_at), "created_at": iso(mp.created_at),
     }
 
 
 def list_stmt(c: Caller):
     stmt = sa.select(Microproject).order_by(Microproject.created_at.desc(), Microproject.id)
-    if c.is_cic_staff:
+    if c.is_cic_staff or c.is_training_admin:
         return stmt
     return stmt.where(sa.or_(
+        sa.and_(Microproject.state.in_(SIGN_OFF_STATES), Microproject.organisation_id.in_(c.lead_org_ids or {""})),
         Microproject.practitioner_id.in_(c.person_ids or {""}),
         Microproject.organisation_id.in_(c.overseen_org_ids or {""}),
         Microproject.overseer_person_id.in_(c.person_ids or {""}),
@@ -101,14 +123,71 @@ def set_up(mp: Microproject) -> Microproject:
     return mp
 
 
-def assign_overseer(mp: Microproject, person_id: str) -> Microproject:
-    rule = rule_for(mp.package_type)
-    role = rule.overseer_role or "lead_plus"
+def assign_overseer(c: Caller, mp: Microproject, person_id: str) -> Microproject:
+    """Name the microproject's overseer (DOMAIN "Rulings" -> Practitioner roles; rows 29, 30, 45).
+
+    The overseer is a certified Lead Plus, and either
+    - an ACTIVE member of the microproject's organisation, named by the practitioner, an admin of
+      the organisation or a training admin (`via: organisation`), or
+    - one of I Matter Training's own Lead Plus practitioners, named by a training admin
+      (principal role `training_admin`; `via: training`).
+    Nobody names themself, and the practitioner is never their own overseer. The assignment is
+    `pending` until the overseer accepts; until then they read no case text and sign nothing.
+    """
+    if not (c.is_practitioner_of(mp) or mp.organisation_id in c.admin_org_ids or c.is_training_admin):
+        raise Forbidden("Only the practitioner, the organisation's admin or a training admin names the overseer.")
+    if mp.state not in ("open", "awaiting_sign_off"):
+        raise RuleViolation("The microproject is completed.", unmet=["microproject_open"])
+    if person_id in c.person_ids:
+        raise RuleViolation("Nobody assigns themself as overseer.", unmet=["overseer_not_self"])
     if person_id == mp.practitioner_id:
-        raise RuleViolation("The overseer must be someone other than the practitioner.", unmet=["lead_plus_oversight"])
-    if not is_certified(person_id, role):
+        raise RuleViolation("The overseer must be someone other than the practitioner.",
+                            unmet=["lead_plus_oversight"])
+    if not is_certified(person_id, OVERSEER_ROLE):
         raise RuleViolation("The overseer must be a certified Lead Plus practitioner.", unmet=["lead_plus_oversight"])
+    if is_active_member(person_id, mp.organisation_id):
+        via = "organisation"
+    elif c.is_training_admin:
+        via = "training"  # the training admin vouches: one of I Matter Training's own Lead Plus
+    else:
+        raise RuleViolation("The overseer must be a Lead Plus who is an active member of the organisation, or one "
+                            "of I Matter Training's Lead Plus practitioners named by a training admin.",
+                            unmet=["overseer_organisation_member"])
     mp.overseer_person_id = person_id
+    mp.overseer_state = "pending"
+    mp.overseer_via = via
+    mp.overseer_assigned_by = c.user_id
+    mp.overseer_assigned_at = now()
+    mp.overseer_accepted_at = None
+    return mp
+
+
+def accept_oversight(c: Caller, mp: Microproject) -> Microproject:
+    """The named overseer accepts (guarded UPDATE: pending -> accepted, once)."""
+    if not c.is_named_overseer_of(mp):
+        raise Forbidden("Only the named overseer accepts the oversight.")
+    if not is_certified(mp.overseer_person_id, OVERSEER_ROLE):
+        raise RuleViolation("The overseer must be a certified Lead Plus practitioner.", unmet=["lead_plus_oversight"])
+    if mp.overseer_state == "accepted":
+        return mp
+    named = mp.overseer_person_id
+    done = db.session.execute(sa.update(Microproject).where(
+        Microproject.id == mp.id, Microproject.overseer_person_id == named,
+        Microproject.overseer_state == "pending").values(overseer_state="accepted", overseer_accepted_at=now())
+    ).rowcount
+    db.session.refresh(mp)
+    if not done and not (mp.overseer_person_id == named and mp.overseer_state == "accepted"):
+        raise RuleViolation("The oversight is no longer pending.", unmet=["overseer_pending"])
+    return mp
+
+
+def decline_oversight(c: Caller, mp: Microproject) -> Microproject:
+    """The named overseer declines (or steps down): the microproject has no overseer again."""
+    if not c.is_named_overseer_of(mp):
+        raise Forbidden("Only the named overseer declines the oversight.")
+    mp.overseer_person_id = None
+    mp.overseer_state = mp.overseer_via = mp.overseer_assigned_by = None
+    mp.overseer_assigned_at = mp.overseer_accepted_at = None
     return mp
 
 
@@ -135,7 +214,8 @@ def _progressed(mp: Microproject) -> None:
     """Counts only, so training can derive stage 5 (a microproject with 1-3 cases under way)."""
     db.session.flush()
     emit("cic.microproject.progressed", {"package_id": mp.package_id, "organisation_id": mp.organisation_id,
-                                         "cases_count": mp.cases_count, "state": mp.state})
+                                         "cases_count": mp.cases_count,
+                                         "state": "completed" if mp.state == "completed" else "open"})
 
 
 # ---- cases ---------------------------------------------------------------------------------
@@ -166,7 +246,11 @@ def open_case(mp: Microproject, code: str, consent: dict) -> Case:
         raise ApiError("Consent cannot be given in the future.", 400, errors={"consent.given_at": ["Is in the future."]})
     for case in db.session.scalars(sa.select(Case).where(Case.microproject_id == mp.id, Case.state == "open")):
         close_if_expired(case, mp)
-    unmet = rules.can_open_case(mp.cases_count, mp.state)
+    unmet = rules.can_open_case(mp.cases_count, mp.state) + rules.can_open_case_for_use(
+        _licence_status(mp.organisation_id))
+    if "enhanced_licence" in unmet:
+        raise RuleViolation("Tracker use needs an active Enhanced Practice Licence for the organisation.",
+                            unmet=unmet)
     if not unmet and not _take_case_slot(mp):  # lost the race for the last slot
         unmet = rules.can_open_case(mp.cases_count, mp.state) or ["max_cases"]
     if unmet:
@@ -293,8 +377,23 @@ def area_view(a: Area) -> dict:
 # ---- assessments, goals, reflections -----------------------------------------------------
 
 def _licence_status(organisation_id: str) -> str | None:
+    """The Enhanced Licence status cic knows; an `active` one past its valid_until is `expired`."""
     lic = db.session.get(OrgLicence, (organisation_id, "enhanced"))
-    return lic.status if lic else None
+    if lic is None:
+        return None
+    if lic.status == "active" and lic.valid_until and lic.valid_until[:10] < now().date().isoformat():
+        return "expired"
+    return lic.status
+
+
+def practitioner_licence_states(person_id: str) -> list[str]:
+    return list(db.session.scalars(sa.select(PractitionerLicence.state).where(
+        PractitionerLicence.person_id == person_id)))
+
+
+def accepted_overseer_certified(mp: Microproject) -> bool:
+    return bool(mp.overseer_person_id and mp.overseer_state == "accepted"
+                and is_certified(mp.overseer_person_id, OVERSEER_ROLE))
 
 
 def add_assessment(mp: Microproject, case: Case, kind: str, scores: dict, notes: str | None, user_id: str):
@@ -307,30 +406,39 @@ def add_assessment(mp: Microproject, case: Case, kind: str, scores: dict, notes:
     ctx = rules.UseContext(
         package_type=mp.package_type, microproject_state=mp.state, case_state=case.state,
         credits_left=mp.credits_left, setup_done=mp.setup_done_at is not None,
-        overseer_certified=bool(mp.overseer_person_id and is_certified(mp.overseer_person_id, "lead_plus")),
-        baselines=case.baselines_count, licence_status=_licence_status(mp.organisation_id))
+        overseer_certified=accepted_overseer_certified(mp),
+        baselines=case.baselines_count, licence_status=_licence_status(mp.organisation_id),
+        case_uses=case.uses_count, uses_per_case=mp.tracker_uses_per_case,
+        practitioner_licence_ok=rules.practitioner_licence_ok(practitioner_licence_states(mp.practitioner_id)))
     unmet = rules.can_use_tracker(ctx, kind)
     if unmet:
-        raise RuleViolation("A Tracker use is refused: " + ", ".join(unmet) + ".", unmet=unmet)
-    # claim the credit with a guarded UPDATE so two concurrent uses cannot both take the last one
+        detail = ("This case has used its share of Tracker uses." if unmet == ["tracker_credit"]
+                  and ctx.credits_left > 0 else "A Tracker use is refused: " + ", ".join(unmet) + ".")
+        raise RuleViolation(detail, unmet=unmet)
+    # the case's share first (Tracker uses are per person), then one baseline per case: one
+    # guarded UPDATE, so concurrent uses of one case can never pass its share or add a 2nd baseline
+    guard = [Case.id == case.id, Case.state == "open", Case.uses_count < mp.tracker_uses_per_case]
+    if kind == "baseline":
+        values = {"baselines_count": Case.baselines_count + 1, "uses_count": Case.uses_count + 1}
+        guard.append(Case.baselines_count == 0)
+    else:
+        values = {"follow_ups_count": Case.follow_ups_count + 1, "uses_count": Case.uses_count + 1}
+    counted = db.session.execute(sa.update(Case).where(*guard).values(**values)).rowcount
+    if not counted:  # lost a race to another use of this case
+        db.session.rollback()
+        fresh = db.session.get(Case, case.id)
+        if fresh is not None and fresh.uses_count >= mp.tracker_uses_per_case:
+            raise RuleViolation("This case has used its share of Tracker uses.", unmet=["tracker_credit"])
+        raise RuleViolation("A Tracker use is refused: single_baseline.", unmet=["single_baseline"])
+    # then the microproject's pool (guarded UPDATE: two concurrent uses cannot take the last one)
     claimed = db.session.execute(
         sa.update(Microproject).where(Microproject.id == mp.id,
                                       Microproject.credits_used < Microproject.tracker_credits)
         .values(credits_used=Microproject.credits_used + 1)).rowcount
     if not claimed:
+        db.session.rollback()
         raise RuleViolation("No Tracker credit left.", unmet=["tracker_credit"])
     db.session.refresh(mp)
-    # a case has one baseline: a guarded UPDATE, so two concurrent baselines cannot both land
-    if kind == "baseline":
-        counted = db.session.execute(sa.update(Case).where(Case.id == case.id, Case.state == "open",
-                                                           Case.baselines_count == 0)
-                                     .values(baselines_count=Case.baselines_count + 1)).rowcount
-    else:
-        counted = db.session.execute(sa.update(Case).where(Case.id == case.id, Case.state == "open")
-                                     .values(follow_ups_count=Case.follow_ups_count + 1)).rowcount
-    if not counted:  # lost a race (the credit claim above is rolled back with the request)
-        db.session.rollback()
-        raise RuleViolation("A Tracker use is refused: single_baseline.", unmet=["single_baseline"])
     db.session.refresh(case)
     seq = case.baselines_count + case.follow_ups_count - 1
     a = Assessment(case_id=case.id, kind=kind, scores=dict(scores), notes=notes, recorded_by=user_id, seq=seq)
@@ -403,20 +511,69 @@ def progress_of(case: Case) -> dict:
 # ---- completion and retention --------------------------------------------------------------
 
 def complete(mp: Microproject, reflection: str) -> Microproject:
+    """The practitioner asks to complete (CONTRACT: 200, or 409 with `unmet`): the practicum
+    rules of its type are checked and the microproject waits for sign-off (`awaiting_sign_off`).
+    Training hears of it only once it is signed off (row 35, a SUPERVISED practicum)."""
     cases = [c for c in cases_of(mp) if c.state in COUNTED]
-    counts = [rules.CaseCounts(c.baselines_count, c.follow_ups_count) for c in cases]
-    unmet = rules.completion_unmet(mp.state, mp.tracker_credits, counts, reflection)
+    counts = [rules.CaseCounts(c.baselines_count, c.follow_ups_count, c.reflections_count) for c in cases]
+    unmet = rules.completion_unmet(mp.state, mp.package_type, counts, reflection)
     if unmet:
         raise RuleViolation("The microproject does not meet the practicum rules yet: " + ", ".join(unmet) + ".",
                             unmet=unmet)
-    at = now()
-    # one completion per microproject, even under concurrent requests (guarded UPDATE)
+    # one request per microproject, even under concurrent requests (guarded UPDATE)
     done = db.session.execute(sa.update(Microproject).where(Microproject.id == mp.id, Microproject.state == "open")
-                              .values(state="completed", completed_at=at)).rowcount
+                              .values(state="awaiting_sign_off", completion_requested_at=now(),
+                                      completion_reflection=reflection.strip())).rowcount
     db.session.refresh(mp)
     if not done:
         raise RuleViolation("The microproject is completed.", unmet=["microproject_open"])
-    mp.completion_reflection = reflection.strip()
+    return mp
+
+
+def sign_off_capacity(c: Caller, mp: Microproject) -> str | None:
+    """In what capacity the caller may sign the practicum off, or None: the ACCEPTED overseer
+    (`overseer`), or a certified Lead / Lead Plus who is an active member of the organisation
+    (`lead_plus` / `lead`). Never the practitioner themself."""
+    if c.is_practitioner_of(mp):
+        return None
+    if c.is_assigned_overseer_of(mp) and is_certified(mp.overseer_person_id, OVERSEER_ROLE):
+        return "overseer"
+    for role in reversed(SIGN_OFF_ROLES):  # lead_plus before lead
+        if _member_certified_as(c, mp, role):
+            return role
+    return None
+
+
+def _member_certified_as(c: Caller, mp: Microproject, role: str) -> str | None:
+    return next((p for p in sorted(c.person_ids)
+                 if is_active_member(p, mp.organisation_id) and is_certified(p, role)), None)
+
+
+def sign_off(c: Caller, mp: Microproject) -> Microproject:
+    """Sign the practicum off (row 35): who and when are recorded, cases close (kept for
+    retention), and `cic.practicum.completed` (counts only) goes to training. Once, even under a
+    race (guarded UPDATE awaiting_sign_off -> completed)."""
+    capacity = sign_off_capacity(c, mp)
+    if capacity is None:
+        raise Forbidden("Only the accepted overseer, or a Lead or Lead Plus of the organisation, signs a "
+                        "practicum off.")
+    if mp.state != "awaiting_sign_off":
+        if mp.state == "completed":
+            raise RuleViolation("The microproject is completed.", unmet=["microproject_open"])
+        raise RuleViolation("The practitioner has not asked to complete this microproject.",
+                            unmet=["awaiting_sign_off"])
+    if rule_for(mp.package_type).overseer_role and not accepted_overseer_certified(mp):
+        raise RuleViolation("This package type needs an accepted Lead Plus overseer.", unmet=["lead_plus_oversight"])
+    at = now()
+    signer = mp.overseer_person_id if capacity == "overseer" else _member_certified_as(c, mp, capacity)
+    done = db.session.execute(sa.update(Microproject).where(
+        Microproject.id == mp.id, Microproject.state == "awaiting_sign_off").values(
+        state="completed", completed_at=at, signed_off_at=at, signed_off_by_person_id=signer,
+        signed_off_by_user_id=c.user_id, signed_off_as=capacity)).rowcount
+    db.session.refresh(mp)
+    if not done:
+        raise RuleViolation("The microproject is completed.", unmet=["microproject_open"])
+    cases = [case for case in cases_of(mp) if case.state in COUNTED]
     for case in cases:  # support ends with the microproject; data is then kept for retention
         if case.state == "open":
             case.state = "closed"

@@ -111,7 +111,10 @@ def test_story_workspace_cases_credits_completion(client, cic, consent):
                     json={"kind": "follow_up", "scores": {"confidence": 7}}, headers=headers)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_credit"]
     assert client.post(url, json={"reflection": "  "}, headers=headers).get_json()["unmet"] == ["reflection"]
-    assert client.post(url, json={"reflection": MARK}, headers=headers).status_code == 200
+    r = client.post(url, json={"reflection": MARK}, headers=headers)
+    assert r.status_code == 200 and r.get_json()["state"] == "awaiting_sign_off"
+    assert cic.outbox("cic.practicum.completed") == []  # a supervised practicum: sign-off first
+    cic.sign_off(client, mp_id)
     [event] = cic.outbox("cic.practicum.completed")
     assert event["data"]["cases_count"] == 3 and event["data"]["practitioner_id"] == person
     assert [e["data"]["credits_left"] for e in cic.outbox("cic.tracker.credit_used")] == [5, 4, 3, 2, 1, 0]
@@ -132,6 +135,7 @@ def test_no_outbox_payload_carries_case_text(client, cic, consent):
     client.post(f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": MARK}, headers=headers)
     assert client.post(f"/api/v1/tracker/microprojects/{mp_id}/completion", json={"reflection": MARK},
                        headers=headers).status_code == 200
+    cic.sign_off(client, mp_id)
     rows = cic.outbox()
     assert {r["type"] for r in rows} >= {"cic.practicum.completed", "cic.tracker.credit_used",
                                          "cic.microproject.progressed"}

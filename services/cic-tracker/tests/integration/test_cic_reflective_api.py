@@ -53,6 +53,7 @@ def _post(client, case, path, answers, notes=None, headers=None):
 
 
 def test_the_formal_q_is_refused_outside_a_licensed_approved_setting(client, cic, case):
+    _licence(cic, case["org"], "expired")  # the case was opened under an active one (row 21)
     r = _post(client, case, "q-responses", Q_ANSWERS)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["enhanced_licence"]
     assert "Enhanced Practice Licence" in r.get_json()["detail"]
@@ -109,8 +110,7 @@ def test_answers_stay_with_those_who_may_see_the_case(client, cic, case):
     cic.feed("training.organisation_admin.changed", {"organisation_id": case["org"], "user_id": "u-org-admin-q",
                                                      "status": "active"})
     org_admin = cic.keys.headers(user_id="u-org-admin-q")
-    assert client.post(f"/api/v1/tracker/microprojects/{case['mp_id']}/overseer", json={"person_id": overseer_id},
-                       headers=case["headers"]).status_code == 200
+    cic.oversee(client, case["mp_id"], overseer_id, overseer, case["headers"])
     # the answers are case content: the practitioner and the assigned overseer only (row 93)
     for headers in (stranger, other_lead_plus, org_admin, cic.staff()):
         assert client.get(f"/api/v1/cic/cases/{case['id']}/q-responses", headers=headers).status_code == 404

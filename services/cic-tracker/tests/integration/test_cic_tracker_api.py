@@ -74,9 +74,14 @@ def test_an_overseer_reads_cases_but_only_the_practitioner_writes_them(client, c
     mp_id = cic.package(person, organisation_id="org-A")
     admin = _org_admin(cic, "org-A")
     overseer_id, overseer = cic.person(organisation_id="org-A", certified=("lead_plus",))
-    assert client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": overseer_id},
-                       headers=admin).status_code == 200
+    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": overseer_id},
+                    headers=admin)
+    assert r.status_code == 200 and r.get_json()["overseer_state"] == "pending"
     case = _case(client, mp_id, practitioner, consent)
+    # named but not yet accepted: no case text
+    assert client.get(f"/api/v1/tracker/cases/{case['id']}", headers=overseer).status_code == 404
+    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer/accept", headers=overseer)
+    assert r.status_code == 200 and r.get_json()["overseer_state"] == "accepted"
     assert client.get(f"/api/v1/tracker/cases/{case['id']}", headers=overseer).status_code == 200
     # the organisation's admin sees counts on the microproject, not the case (DOMAIN row 93)
     assert client.get(f"/api/v1/tracker/cases/{case['id']}", headers=admin).status_code == 404
@@ -108,19 +113,20 @@ def test_three_cases_at_most_and_codes_are_pseudonyms(client, cic, consent):
 
 def test_each_assessment_uses_a_credit_until_none_is_left(client, cic, consent):
     person, headers = cic.person()
-    mp_id = cic.package(person, tracker_uses=2)
+    mp_id = cic.package(person, tracker_uses=6)
     case = _case(client, mp_id, headers, consent)
     r = _assess(client, case["id"], headers, "follow_up")
     assert r.status_code == 409 and r.get_json()["unmet"] == ["baseline"]
     r = _assess(client, case["id"], headers)
-    assert r.status_code == 201 and r.get_json()["credits_left"] == 1
+    assert r.status_code == 201 and r.get_json()["credits_left"] == 5
     assert r.headers["Cache-Control"] == "no-store"
-    assert _assess(client, case["id"], headers, "follow_up").get_json()["credits_left"] == 0
+    assert _assess(client, case["id"], headers, "follow_up").get_json()["credits_left"] == 4
+    # the case's share (2 for a Type 3) is used: refused although the microproject has 4 left
     r = _assess(client, case["id"], headers, "follow_up")
     assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_credit"]
     events = cic.outbox("cic.tracker.credit_used")
-    assert [e["data"] for e in events] == [{"package_id": events[0]["data"]["package_id"], "credits_left": 1},
-                                           {"package_id": events[0]["data"]["package_id"], "credits_left": 0}]
+    assert [e["data"] for e in events] == [{"package_id": events[0]["data"]["package_id"], "credits_left": 5},
+                                           {"package_id": events[0]["data"]["package_id"], "credits_left": 4}]
 
 
 def test_scores_are_checked_against_the_configured_areas(client, cic, consent):
@@ -148,12 +154,15 @@ def test_type_1_needs_setup_and_a_lead_plus_overseer_before_any_use(client, cic,
     r = _assess(client, case["id"], headers)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_setup", "lead_plus_oversight"]
     assert client.post(f"/api/v1/tracker/microprojects/{mp_id}/setup", headers=headers).status_code == 200
-    lead, _ = cic.person(certified=("lead",))
+    lead, _ = cic.person(organisation_id="org-1", certified=("lead",))
     r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": lead}, headers=headers)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["lead_plus_oversight"]
-    lead_plus, lp_headers = cic.person(certified=("lead_plus",))
+    lead_plus, lp_headers = cic.person(organisation_id="org-1", certified=("lead_plus",))
     r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": lead_plus}, headers=headers)
     assert r.status_code == 200 and r.get_json()["overseer_person_id"] == lead_plus
+    # pending: Type 1 use needs an ACCEPTED Lead Plus overseer
+    assert _assess(client, case["id"], headers).get_json()["unmet"] == ["lead_plus_oversight"]
+    assert client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer/accept", headers=lp_headers).status_code == 200
     assert _assess(client, case["id"], headers).status_code == 201
     # the overseer now sees the microproject
     assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=lp_headers).status_code == 200
@@ -248,7 +257,7 @@ def test_support_is_time_limited_and_retention_erases_closed_cases(app, client, 
 
 def test_completion_is_refused_while_unmet_and_reports_counts_only(client, cic, consent):
     person, headers = cic.person()
-    mp_id = cic.package(person, tracker_uses=4)
+    mp_id = cic.package(person, tracker_uses=6)
     url = f"/api/v1/tracker/microprojects/{mp_id}/completion"
     r = client.post(url, json={"reflection": ""}, headers=headers)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["cases", "baseline", "follow_up", "reflection"]
@@ -258,7 +267,9 @@ def test_completion_is_refused_while_unmet_and_reports_counts_only(client, cic, 
     assert r.status_code == 409 and r.get_json()["unmet"] == ["follow_up"]
     _assess(client, case["id"], headers, "follow_up")
     r = client.post(url, json={"reflection": "what I learnt"}, headers=headers)
-    assert r.status_code == 200 and r.get_json()["state"] == "completed"
+    assert r.status_code == 200 and r.get_json()["state"] == "awaiting_sign_off"
+    assert cic.outbox("cic.practicum.completed") == []
+    assert cic.sign_off(client, mp_id)["state"] == "completed"
     [event] = cic.outbox("cic.practicum.completed")
     assert set(event["data"]) == {"package_id", "practitioner_id", "cases_count", "completed_at"}
     assert event["data"]["cases_count"] == 1 and event["data"]["practitioner_id"] == person
@@ -274,8 +285,13 @@ def test_a_package_without_tracker_uses_completes_without_measures(client, cic, 
     case = _case(client, mp_id, headers, consent)
     r = _assess(client, case["id"], headers)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_credit"]
-    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/completion", json={"reflection": "done"},
-                    headers=headers)
+    url = f"/api/v1/tracker/microprojects/{mp_id}/completion"
+    # Type 2 (row 37): a reflection for each case, then the final reflection
+    r = client.post(url, json={"reflection": "done"}, headers=headers)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["case_reflection"]
+    assert client.post(f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": "talked it through"},
+                       headers=headers).status_code == 201
+    r = client.post(url, json={"reflection": "done"}, headers=headers)
     assert r.status_code == 200
 
 

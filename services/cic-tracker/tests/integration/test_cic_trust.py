@@ -123,9 +123,7 @@ def test_row93_only_the_assigned_overseer_among_lead_plus_members_reads_case_tex
     _, practitioner, mp_id, case_id = _case_with_private_note(client, cic, consent, org)
     overseer, overseer_headers = cic.person(organisation_id=org, certified=("lead_plus",))
     _, other_lead_plus = cic.person(organisation_id=org, certified=("lead_plus",))
-    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": overseer},
-                    headers=practitioner)
-    assert r.status_code == 200
+    cic.oversee(client, mp_id, overseer, overseer_headers, practitioner)
     for headers in (practitioner, overseer_headers):
         r = client.get(f"/api/v1/tracker/cases/{case_id}", headers=headers)
         assert r.status_code == 200 and r.get_json()["assessments"][0]["notes"] == "private note"
@@ -391,31 +389,31 @@ def test_tracker_credits_hold_under_20_concurrent_assessments(app, client, cic, 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks under real concurrency: PostgreSQL")
     person, headers = cic.person()
-    mp_id = cic.package(person, tracker_uses=4)
+    mp_id = cic.package(person, tracker_uses=6)  # Type 3: 2 uses per case, 3 cases
     case_ids = [client.post(CASES.format(mp_id), json={"code": f"A-{i}", "consent": consent},
-                            headers=headers).get_json()["id"] for i in range(2)]
+                            headers=headers).get_json()["id"] for i in range(3)]
 
     def baseline(c, i):
-        return c.post(f"/api/v1/tracker/cases/{case_ids[i % 2]}/assessments", headers=headers,
+        return c.post(f"/api/v1/tracker/cases/{case_ids[i % 3]}/assessments", headers=headers,
                       json={"kind": "baseline", "scores": {"communication": 3}})
     out = _threads(app, 20, baseline)
     codes = sorted(s for s, _ in out)
-    assert codes == [201] * 2 + [409] * 18, codes  # one baseline per case
+    assert codes == [201] * 3 + [409] * 17, codes  # one baseline per case
     assert all(body["unmet"] == ["single_baseline"] for s, body in out if s == 409), out
 
     def follow_up(c, i):
-        return c.post(f"/api/v1/tracker/cases/{case_ids[i % 2]}/assessments", headers=headers,
+        return c.post(f"/api/v1/tracker/cases/{case_ids[i % 3]}/assessments", headers=headers,
                       json={"kind": "follow_up", "scores": {"communication": 5}})
     out = _threads(app, 20, follow_up)
     codes = sorted(s for s, _ in out)
-    assert codes == [201] * 2 + [409] * 18, codes  # the 2 credits left, no more
+    assert codes == [201] * 3 + [409] * 17, codes  # the 3 credits left, one per case, no more
     assert all(body["unmet"] == ["tracker_credit"] for s, body in out if s == 409), out
     db.session.expire_all()
     mp = db.session.get(Microproject, mp_id)
-    assert (mp.credits_used, mp.credits_left) == (4, 0)
+    assert (mp.credits_used, mp.credits_left) == (6, 0)
     counts = db.session.execute(db.select(db.func.sum(Case.baselines_count), db.func.sum(Case.follow_ups_count))
                                 .where(Case.microproject_id == mp_id)).one()
-    assert tuple(counts) == (2, 2)
+    assert tuple(counts) == (3, 3)
 
 
 # ---- L13: events with quantities a package cannot carry ------------------------------------

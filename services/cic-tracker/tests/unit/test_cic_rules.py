@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from cic_tracker.rules import evaluation, fund, tracker
+from cic_tracker.rules.packages import default_uses_per_case
 from cic_tracker.rules.tracker import CaseCounts, UseContext
 
 
@@ -26,7 +27,7 @@ def test_at_most_three_cases():
 
 def ctx(**kw):
     base = dict(package_type=3, microproject_state="open", case_state="open", credits_left=2, setup_done=False,
-                overseer_certified=False, baselines=0, licence_status=None)
+                overseer_certified=False, baselines=0, licence_status="active", case_uses=0, uses_per_case=2)
     base.update(kw)
     return UseContext(**base)
 
@@ -35,8 +36,15 @@ def test_a_use_needs_a_credit_and_a_baseline_before_follow_ups():
     assert tracker.can_use_tracker(ctx(), "baseline") == []
     assert tracker.can_use_tracker(ctx(credits_left=0), "baseline") == ["tracker_credit"]
     assert tracker.can_use_tracker(ctx(), "follow_up") == ["baseline"]
-    assert tracker.can_use_tracker(ctx(baselines=1), "follow_up") == []
-    assert tracker.can_use_tracker(ctx(baselines=1), "baseline") == ["single_baseline"]
+    assert tracker.can_use_tracker(ctx(baselines=1, case_uses=1), "follow_up") == []
+    assert tracker.can_use_tracker(ctx(baselines=1, case_uses=1), "baseline") == ["single_baseline"]
+
+
+def test_tracker_uses_are_per_case_a_case_past_its_share_is_refused_while_the_pool_has_uses():
+    assert tracker.can_use_tracker(ctx(baselines=1, case_uses=2, credits_left=4), "follow_up") == ["tracker_credit"]
+    assert tracker.can_use_tracker(ctx(uses_per_case=0, credits_left=3), "baseline") == ["tracker_credit"]
+    assert default_uses_per_case(3) == 1 and default_uses_per_case(0) == 0
+    assert default_uses_per_case(6) == 2 and default_uses_per_case(9) == 3
 
 
 def test_type_1_needs_setup_and_a_lead_plus_overseer():
@@ -51,15 +59,33 @@ def test_closed_cases_and_lapsed_licences_stop_use():
     assert tracker.can_use_tracker(ctx(licence_status="active"), "baseline") == []
 
 
-def test_completion_rules():
+def test_row21_no_known_enhanced_licence_stops_use():
+    assert tracker.can_use_tracker(ctx(licence_status=None), "baseline") == ["enhanced_licence"]
+    assert tracker.can_open_case_for_use(None) == ["enhanced_licence"]
+    assert tracker.can_open_case_for_use("active") == []
+
+
+def test_rows101_102_a_paused_or_lapsed_practitioner_licence_stops_use():
+    assert tracker.practitioner_licence_ok([]) is True  # none known: training decides (README)
+    assert tracker.practitioner_licence_ok(["active"]) is True
+    assert tracker.practitioner_licence_ok(["paused"]) is False
+    assert tracker.practitioner_licence_ok(["lapsed", "active"]) is True
+    assert tracker.can_use_tracker(ctx(practitioner_licence_ok=False), "baseline") == ["practitioner_licence"]
+
+
+def test_completion_rules_per_type_rows_36_to_39():
     done = CaseCounts(1, 1)
-    assert tracker.completion_unmet("open", 6, [done], "learnt a lot") == []
-    assert tracker.completion_unmet("open", 6, [], "") == ["cases", "baseline", "follow_up", "reflection"]
-    assert tracker.completion_unmet("open", 6, [done, CaseCounts(1, 0)], "x") == ["follow_up"]
-    assert tracker.completion_unmet("open", 6, [done] * 4, "x") == ["cases"]
-    # a package without Tracker uses (type 2) needs no measures
-    assert tracker.completion_unmet("open", 0, [CaseCounts(0, 0)], "x") == []
-    assert tracker.completion_unmet("completed", 6, [done], "x") == ["microproject_open"]
+    assert tracker.completion_unmet("open", 3, [done], "learnt a lot") == []
+    assert tracker.completion_unmet("open", 3, [], "") == ["cases", "baseline", "follow_up", "reflection"]
+    assert tracker.completion_unmet("open", 4, [done, CaseCounts(1, 0)], "x") == ["follow_up"]
+    assert tracker.completion_unmet("open", 3, [done] * 4, "x") == ["cases"]
+    # Type 1 (screening): a baseline for each case, no follow-up
+    assert tracker.completion_unmet("open", 1, [CaseCounts(1, 0)] * 3, "x") == []
+    assert tracker.completion_unmet("open", 1, [CaseCounts(1, 0), CaseCounts(0, 0)], "x") == ["baseline"]
+    # Type 2 (no Tracker use): a reflection for each case
+    assert tracker.completion_unmet("open", 2, [CaseCounts(0, 0, 1)], "x") == []
+    assert tracker.completion_unmet("open", 2, [CaseCounts(0, 0, 1), CaseCounts(0, 0, 0)], "x") == ["case_reflection"]
+    assert tracker.completion_unmet("completed", 3, [done], "x") == ["microproject_open"]
 
 
 def test_progress_change_from_baseline():

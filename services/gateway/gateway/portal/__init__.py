@@ -47,6 +47,7 @@ def register_portal(app: Flask) -> None:
     app.config.update(cookie_settings(insecure))
     from . import reflective, views  # noqa: F401  (reflective adds its pages to views.bp)
     from .pages import cic_finance  # noqa: F401  (fund gifts and ledger pages)
+    from .pages import cic_practice  # noqa: F401  (overseers, practicum sign-off, hubs; issue 16)
     from .pages import verification  # noqa: F401  (email verification pages; security review L1)
     from .pages import finance  # noqa: F401  (finance: invoices, payments, voids)
     from .pages import memberships  # noqa: F401  (membership by consent: invitations, members)

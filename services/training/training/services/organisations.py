@@ -33,7 +33,8 @@ def create(data: dict, principal) -> Organisation:
     db.session.flush()
     db.session.add(OrganisationAdmin(organisation_id=org.id, user_id=principal.user_id))
     outbox.add(db.session, OutboxMessage, "training.organisation_admin.changed",
-               {"organisation_id": org.id, "user_id": principal.user_id, "status": "active"},
+               {"organisation_id": org.id, "user_id": principal.user_id, "status": "active",
+                "organisation_kind": org.kind},
                producer="training")
     db.session.flush()
     return org
@@ -105,8 +106,10 @@ def _set_admin(org_id: str, user_id: str | None, on: bool) -> None:
         db.session.delete(row)
     else:
         return
+    kind_of = db.session.get(Organisation, org_id)
     outbox.add(db.session, OutboxMessage, "training.organisation_admin.changed",
-               {"organisation_id": org_id, "user_id": user_id, "status": "active" if on else "ended"},
+               {"organisation_id": org_id, "user_id": user_id, "status": "active" if on else "ended",
+                "organisation_kind": kind_of.kind if kind_of is not None else None},
                producer="training")
 
 
