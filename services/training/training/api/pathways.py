@@ -128,6 +128,27 @@ def complete(item_id):
     return out
 
 
+class RecognitionIn(Schema):
+    role = fields.String(required=True, validate=v.OneOf(("informed", "senior_link", "link", "child", "lead",
+                                                          "lead_plus")))
+    reason = fields.String(required=True, validate=v.Length(min=5, max=300))
+
+
+@blp.route("/people/<person_id>/certifications", methods=["POST"])
+@blp.arguments(RecognitionIn)
+@blp.response(201)
+def recognise(data, person_id):
+    """A training admin records a certification gained before or outside this system, with the
+    reason: how I Matter Training's own team (the Lead Plus practitioners who oversee and sign off
+    practicums) comes to be certified. Announced to cic-tracker like any certification."""
+    c = require_training_admin()
+    svc.get_person(person_id)
+    cert = svc.recognise(person_id, data["role"], data["reason"], c.user_id)
+    audit.record("change", "certification", cert.id)
+    db.session.commit()
+    return svc.certification_json(cert)
+
+
 @blp.route("/people/<person_id>/certifications")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)

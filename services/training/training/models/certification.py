@@ -42,5 +42,9 @@ class Certification(db.Model):
     organisation_id = sa.Column(sa.String(32), nullable=True, index=True)
     status = sa.Column(sa.String(20), nullable=False, default="current")  # current | withdrawn
     certified_at = sa.Column(sa.DateTime, nullable=False)
+    # pathway: earned here; recognised: recorded by a training admin (I Matter Training's own team)
+    basis = sa.Column(sa.String(20), nullable=False, default="pathway", server_default="pathway")
+    reason = sa.Column(sa.String(300), nullable=True)
+    recorded_by = sa.Column(sa.String(64), nullable=True)
     created_at = created_column()
     __table_args__ = (sa.UniqueConstraint("person_id", "role", name="uq_certification_person_role"),)

@@ -199,7 +199,23 @@ def complete_item(item_id: str, user_id: str) -> dict:
 
 def certification_json(c: Certification) -> dict:
     return {"id": c.id, "person_id": c.person_id, "role": c.role, "title": ROLES_BY_CODE[c.role]["title"],
-            "organisation_id": c.organisation_id, "status": c.status, "certified_at": iso(c.certified_at)}
+            "organisation_id": c.organisation_id, "status": c.status, "certified_at": iso(c.certified_at),
+            "basis": c.basis or "pathway", "reason": c.reason}
+
+
+def recognise(person_id: str, role: str, reason: str, user_id: str) -> Certification:
+    """A certification a training admin records (basis `recognised`), not earned on a pathway here."""
+    if db.session.scalar(sa.select(Certification.id).where(Certification.person_id == person_id,
+                                                           Certification.role == role)):
+        raise RuleViolation("This person already holds that certification.", unmet=["already_certified"])
+    c = Certification(person_id=person_id, role=role, organisation_id=None, status="current", certified_at=now(),
+                      basis="recognised", reason=reason.strip(), recorded_by=user_id)
+    db.session.add(c)
+    db.session.flush()
+    outbox.add(db.session, OutboxMessage, "training.practitioner.certified",
+               {"person_id": person_id, "role": role, "organisation_id": None, "certified_at": iso(c.certified_at)},
+               producer="training")
+    return c
 
 
 def _certifying_org(person_id: str, role: str) -> str | None:
