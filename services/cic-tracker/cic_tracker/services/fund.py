@@ -18,12 +18,19 @@ from ..extensions import db
 from ..models import (Certification, FundAccount, FundApplication, FundAward, FundDecision, FundGift, FundReview,
                       FundRound, OrgAdmin, OrgLicence, OrgMembership)
 from ..rules import fund as rules
-from ..rules.packages import PACKAGE_PRICES
+from .package_types import package_type
 from .common import emit, iso, now
 
 CURRENCY = "GBP"
 LEDGER_ENTRIES = 100
 REVIEWS_FOR_AWARD = 2
+
+
+def package_price(package_type_: int) -> int | None:
+    """A fund award pays for exactly one package: its amount is the package price training
+    publishes at the time (None while training has not published the type)."""
+    known = package_type(package_type_)
+    return known.price if known is not None else None
 
 
 def lock_fund() -> None:
@@ -262,7 +269,7 @@ def application_view(app: FundApplication, with_reviews: bool = False) -> dict:
     award = db.session.scalar(sa.select(FundAward).where(FundAward.application_id == app.id))
     out = {"id": app.id, "round_id": app.round_id, "practitioner_id": app.practitioner_id,
            "organisation_id": app.organisation_id, "package_type": app.package_type, "summary": app.summary,
-           "state": app.state, "deferrals": app.deferrals, "amount_requested": PACKAGE_PRICES[app.package_type],
+           "state": app.state, "deferrals": app.deferrals, "amount_requested": package_price(app.package_type),
            "currency": CURRENCY, "reviews_count": count, "average_score": avg,
            "qualifying_reviews": qualifying_reviews(app), "reviews_needed": REVIEWS_FOR_AWARD,
            "award_id": award.id if award else None, "created_at": iso(app.created_at)}
@@ -292,7 +299,10 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
         if qualifying_reviews(app) < REVIEWS_FOR_AWARD:
             raise RuleViolation("An award needs two reviews by reviewers outside the applicant's organisation, "
                                 "each declaring no conflict of interest.", unmet=["two_reviews"])
-        amount = PACKAGE_PRICES[app.package_type]
+        amount = package_price(app.package_type)
+        if amount is None:
+            raise RuleViolation("The package type's price is not known yet (training has not published it).",
+                                unmet=["package_type_published"])
         unmet = rules.can_award(amount, ledger_totals()["balance"], current_app.config["FUND_AWARDS_REQUIRE_BALANCE"])
         if unmet:
             raise RuleViolation("The fund's balance cannot cover this award.", unmet=unmet)
@@ -334,7 +344,7 @@ def summary(r: FundRound) -> dict:
         d = decisions.get(app_id)
         apps.append({"id": app.id, "practitioner_id": app.practitioner_id, "organisation_id": app.organisation_id,
                      "package_type": app.package_type, "summary": app.summary,
-                     "amount_requested": PACKAGE_PRICES[app.package_type], "reviews_count": count,
+                     "amount_requested": package_price(app.package_type) or 0, "reviews_count": count,
                      "average_score": avg, "outcome": d.outcome if d else None})
     apps.sort(key=lambda a: (a["average_score"] is None, -(a["average_score"] or 0), a["id"]))
     outcomes = [a["outcome"] for a in apps]

@@ -50,9 +50,12 @@ def register_portal(app: Flask) -> None:
     from .pages import verification  # noqa: F401  (email verification pages; security review L1)
     from .pages import finance  # noqa: F401  (finance: invoices, payments, voids)
     from .pages import memberships  # noqa: F401  (membership by consent: invitations, members)
+    from .pages import price_book  # noqa: F401  (the catalogue in the price book: courses, roles, packages)
 
     app.register_blueprint(views.bp)
     app.jinja_env.filters["money"] = views.money
+    from .forms import pounds
+    app.jinja_env.filters["pounds"] = pounds  # a money input's value: pounds.pence (issue 16)
     app.jinja_env.globals["csrf_token"] = views.csrf_token  # globals reach imported macros too
     app.register_error_handler(404, _not_found)
 
