@@ -86,6 +86,7 @@ class _Cic:
         self.app, self.keys = app, keys
         self.consumer = Consumer(flask_session_scope(app, _db), InboxMessage, HANDLERS, transport=None,
                                  queue="cic-tracker.test")
+        self.published_package_types = PUBLISHED_PACKAGE_TYPES
         self.feed("training.package_types.published", PUBLISHED_PACKAGE_TYPES)
 
     def feed(self, event_type, data, envelope=None):

@@ -1213,7 +1213,11 @@ def edit_band(band_code: str):
     seats = integer("cpd_seats_included")
     if seats is not None:
         band["cpd_seats_included"] = seats
-    keep = ("code", "label", "staff_min", "staff_max", "starter_fee", "cpd_fee", "enhanced_fee", "cpd_seats_included")
+    # the band edited is confirmed by the admin (no longer a placeholder); the others keep their labels
+    band["placeholder"] = False
+    band["label"] = (band.get("label") or band_code).split(" — PLACEHOLDER")[0]
+    keep = ("code", "label", "staff_min", "staff_max", "starter_fee", "cpd_fee", "enhanced_fee", "cpd_seats_included",
+            "placeholder")
     r = api().put("/api/v1/price-book", {"size_bands": [{k: b.get(k) for k in keep if k in b} for b in bands]})
     flash(f"Price book updated (version {(r.data or {}).get('version')})." if r.ok else f"Not updated: {r.detail}",
           "success" if r.ok else "error")
