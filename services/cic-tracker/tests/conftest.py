@@ -61,6 +61,19 @@ def client(app):
 
 import uuid as _uuid  # noqa: E402
 
+# What training publishes for its seeded price book (issue 16: cic keeps no copy of the package
+# table in code; like a real deployment, the tests learn it by event first).
+PUBLISHED_PACKAGE_TYPES = {"price_book_version": 1, "package_types": [
+    {"type": 1, "title": "Tracker only", "online_accounts": 0, "tracker_uses": 3, "tracker_uses_per_case": 1,
+     "price": 15000, "placeholder": False},
+    {"type": 2, "title": "Prevention", "online_accounts": 3, "tracker_uses": 0, "tracker_uses_per_case": 0,
+     "price": 30000, "placeholder": False},
+    {"type": 3, "title": "Early Intervention", "online_accounts": 3, "tracker_uses": 6, "tracker_uses_per_case": 2,
+     "price": 45000, "placeholder": False},
+    {"type": 4, "title": "Additional Needs", "online_accounts": 3, "tracker_uses": 9, "tracker_uses_per_case": 3,
+     "price": 60000, "placeholder": False},
+]}
+
 
 class _Cic:
     def __init__(self, app, keys):
@@ -73,6 +86,8 @@ class _Cic:
         self.app, self.keys = app, keys
         self.consumer = Consumer(flask_session_scope(app, _db), InboxMessage, HANDLERS, transport=None,
                                  queue="cic-tracker.test")
+        self.published_package_types = PUBLISHED_PACKAGE_TYPES
+        self.feed("training.package_types.published", PUBLISHED_PACKAGE_TYPES)
 
     def feed(self, event_type, data, envelope=None):
         """Deliver one event as the broker would; returns (outcome, envelope)."""

@@ -316,6 +316,11 @@ def test_case_page_tools_refused_without_licence_then_the_wheel_under_a_licence(
     person_id, user_id = me["person_id"], me["id"]
     feed_cic(world, "training.person.linked", {"person_id": person_id, "user_id": user_id})
     package_id = "pkg-" + uuid.uuid4().hex[:10]
+    with world["training"].app_context():  # cic knows package types only as training publishes them
+        from training.services.price_book import current, package_types_event
+        number, book = current()
+        types = package_types_event(book)
+    feed_cic(world, "training.package_types.published", {"price_book_version": number, "package_types": types})
     feed_cic(world, "training.package.purchased", {"package_id": package_id, "package_type": 3,
                                                    "organisation_id": "org-" + uuid.uuid4().hex[:6],
                                                    "practitioner_id": person_id, "tracker_uses": 6,

@@ -19,6 +19,18 @@ def register_cli(app: Flask) -> None:
         run_seed()
         click.echo("training: seeded")
 
+    catalogue_cli = click.Group("catalogue", help="The catalogue in the price book (issue 16).")
+    app.cli.add_command(catalogue_cli)
+
+    @catalogue_cli.command("publish")
+    def catalogue_publish():
+        """Store the catalogue if missing and announce the package types of the version in force
+        (`training.package_types.published`, applied idempotently by cic-tracker)."""
+        from .services import price_book
+        number = price_book.load_catalogue()
+        db.session.commit()
+        click.echo(f"training: package types of price-book version {number} announced")
+
     # organisation side (issue 4): licence expiry announcements
     licences_cli = click.Group("licences", help="Organisational licences.")
     app.cli.add_command(licences_cli)

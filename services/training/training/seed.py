@@ -1,4 +1,6 @@
 """Demo data for `make run`: clearly fictional, idempotent. Domain modules add to SEEDERS."""
+import sqlalchemy as sa
+
 from .extensions import db
 
 SEEDERS: list = []
@@ -10,35 +12,99 @@ def run_seed() -> None:
     db.session.commit()
 
 
-# ---- organisation side (issue 4) --------------------------------------------------------------
+# ---- the catalogue and the demo organisation (issues 4, 5, 16) --------------------------------
+# Demo data is made through the same service functions as real requests (domain row 113), so it
+# obeys every rule: an organisation created by its (fictional) link contact, licences bought in
+# order (Starter, then Enhanced once a practitioner is in training), members invited and
+# accepting, pathway items booked and signed off, a package bought under the Enhanced Licence.
+# Everything is clearly fictional: names say so, addresses are on the reserved .example domain,
+# and the fictional accounts' user ids exist in no gateway, so nobody can sign in as them.
 
 DEMO_ORG_NAME = "Fictional Willowbrook Demo School (not a real organisation)"
+DEMO_ADMIN_EMAIL = "link.contact@willowbrook.example"
+DEMO_LEAD_EMAIL = "demo.lead@willowbrook.example"
+DEMO_LEARNER_EMAIL = "demo.learner@willowbrook.example"
+DEMO_SIGN_OFF = "seed-demo-training-admin"  # the (fictional) training admin who signs items off
 
 
 def seed_price_book() -> None:
-    """Version 1 of the price book: PLACEHOLDER fees, labelled as such (the seeds publish none)."""
+    """The price book with the catalogue (seeds' published prices, placeholders labelled), and
+    `training.package_types.published` for cic-tracker (every seed announces the version in force)."""
     from .services import price_book
-    price_book.ensure_stored()
+    price_book.load_catalogue()
+
+
+def _demo_principal(key: str, email: str, name: str):
+    from imatter_shared.web.auth import Principal
+    return Principal(user_id=f"seed-demo-{key}", email=email, name=name, email_verified=True)
+
+
+def _demo_caller(principal):
+    from .authz import Caller, forget_caller
+    from .models import Person
+    forget_caller()
+    person = db.session.scalar(sa.select(Person).where(Person.user_id == principal.user_id))
+    return Caller(principal, person)
 
 
 def seed_demo_organisation() -> None:
-    """A clearly fictional school with a Starter Licence, so the pathway has something to show."""
-    import sqlalchemy as sa
-
+    """A clearly fictional school created by its link contact, with a Starter Licence."""
     from .models import Organisation
-    from .services import licences
+    from .services import licences, organisations, people
 
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.name == DEMO_ORG_NAME)):
         return
-    org = Organisation(name=DEMO_ORG_NAME, kind="school", size_band="small",
-                       link_contact_email="link.contact@willowbrook.example",
-                       senior_leadership_commitment=True, created_by="seed-demo")
-    db.session.add(org)
+    admin = _demo_principal("link-contact", DEMO_ADMIN_EMAIL, "Demo Link Contact (fictional)")
+    people.claim_own_person(admin, kind="professional")
+    org = organisations.create({"name": DEMO_ORG_NAME, "kind": "school", "size_band": _demo_band(),
+                                "link_contact_email": DEMO_ADMIN_EMAIL, "senior_leadership_commitment": True}, admin)
+    licences.purchase(org, "starter", admin.user_id)
     db.session.flush()
-    licences.purchase(org, "starter", "seed-demo")
 
 
-SEEDERS += [seed_price_book, seed_demo_organisation]
+def _demo_band() -> str:
+    from .services import price_book
+    codes = price_book.size_band_codes()
+    return "small" if "small" in codes else codes[0]
+
+
+def _invite_and_accept(org, admin_caller, key: str, email: str, name: str) -> str:
+    """The admin invites by email; the (fictional) person accepts: an active membership."""
+    from .services import organisations
+    m = organisations.add_member(org, "staff", admin_caller, email=email)
+    me = _demo_principal(key, email, name)
+    organisations.accept(_demo_caller(me), m)
+    return m.person_id
+
+
+def seed_demo_lead() -> None:
+    """A fictional Lead Practitioner in training at the demo school (Deep Dive and Lead training
+    signed off, a Type 3 package bought under the Enhanced Licence; certification follows only when
+    cic-tracker reports the practicum), and a fictional learner on the Informed pathway."""
+    from .models import Organisation, Person
+    from .services import certification, licences
+
+    if db.session.scalar(sa.select(Person.id).where(Person.email == DEMO_LEAD_EMAIL)):
+        return
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.name == DEMO_ORG_NAME))
+    if org is None:
+        return
+    admin = _demo_caller(_demo_principal("link-contact", DEMO_ADMIN_EMAIL, "Demo Link Contact (fictional)"))
+    lead = _invite_and_accept(org, admin, "lead", DEMO_LEAD_EMAIL, "Demo Lead Practitioner (fictional)")
+    learner = _invite_and_accept(org, admin, "learner", DEMO_LEARNER_EMAIL, "Demo Learner (fictional)")
+    for item in ("deep_dive", "lead_training"):
+        booked = certification.book(lead, "lead", {"item": item, "organisation_id": org.id,
+                                                   "funding": "organisation"}, admin.user_id)
+        certification.complete_item(booked["id"], DEMO_SIGN_OFF)
+    licences.purchase(org, "enhanced", admin.user_id)  # a Lead in training is in place now
+    certification.book(lead, "lead", {"item": "package_type_3", "organisation_id": org.id,
+                                      "funding": "organisation"}, admin.user_id)
+    certification.book(learner, "informed", {"item": "study_support", "organisation_id": org.id,
+                                             "funding": "organisation"}, admin.user_id)
+    db.session.flush()
+
+
+SEEDERS += [seed_price_book, seed_demo_organisation, seed_demo_lead]
 
 
 def seed_reflective_samples() -> None:
@@ -48,55 +114,3 @@ def seed_reflective_samples() -> None:
 
 
 SEEDERS.append(seed_reflective_samples)
-
-
-# ---- people side (issue 5) ----------------------------------------------------------------------
-
-DEMO_LEAD_EMAIL = "demo.lead@willowbrook.example"
-
-
-def seed_demo_lead() -> None:
-    """A clearly fictional Lead Practitioner of the demo school, certified through the normal rules
-    (Deep Dive and Lead training completed, a Type 3 practicum completed) and opted into the
-    public directory; plus a fictional Informed-Practitioner learner part way through."""
-    import sqlalchemy as sa
-
-    from imatter_shared.messaging import outbox
-
-    from .models import Membership, Organisation, OutboxMessage, Package, PathwayItem, Person
-    from .models.base import utcnow
-    from .services import certification, directory
-
-    if db.session.scalar(sa.select(Person.id).where(Person.email == DEMO_LEAD_EMAIL)):
-        return
-    org = db.session.scalar(sa.select(Organisation).where(Organisation.name == DEMO_ORG_NAME))
-    if org is None:
-        return
-    lead = Person(name="Demo Lead Practitioner (fictional)", email=DEMO_LEAD_EMAIL, kind="professional",
-                  created_by="seed-demo")
-    learner = Person(name="Demo Learner (fictional)", email="demo.learner@willowbrook.example", kind="professional",
-                     created_by="seed-demo")
-    db.session.add_all([lead, learner])
-    db.session.flush()
-    # demo memberships are made active directly: the (fictional) demo people accepted their invitations
-    db.session.add_all([Membership(organisation_id=org.id, person_id=p.id, role="staff", status="active",
-                                   invited_by="seed-demo", responded_at=utcnow()) for p in (lead, learner)])
-    for item, price in (("deep_dive", 75000), ("lead_training", 25000)):
-        db.session.add(PathwayItem(person_id=lead.id, item=item, role="lead", organisation_id=org.id, price=price,
-                                   state="completed", completed_at=utcnow(), booked_by="seed-demo"))
-    pkg = Package(organisation_id=org.id, practitioner_id=lead.id, type=3, price=45000, funding="organisation",
-                  tracker_uses=6, online_accounts=3, credits_left=2, cases_count=2, practicum_state="completed",
-                  completed_at=utcnow(), created_by="seed-demo")
-    db.session.add(pkg)
-    db.session.add(PathwayItem(person_id=learner.id, item="study_support", role="informed", organisation_id=org.id,
-                               price=25000, state="booked", booked_by="seed-demo"))
-    db.session.flush()
-    outbox.add(db.session, OutboxMessage, "training.package.purchased",
-               {"package_id": pkg.id, "package_type": 3, "organisation_id": org.id, "practitioner_id": lead.id,
-                "tracker_uses": 6, "online_accounts": 3}, producer="training")
-    certification.certify_ready(lead.id)  # the rules certify (and announce) the Lead
-    if directory.is_eligible(lead.id):
-        directory.opt_in(lead, {"locality": "Fictional Valley", "summary": "Demo entry: not a real practitioner."})
-
-
-SEEDERS += [seed_demo_lead]

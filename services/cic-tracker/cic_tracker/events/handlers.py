@@ -114,7 +114,14 @@ def on_q_consultation_ordered(session, envelope):
     reflective.on_q_consultation_ordered(dict(envelope.data))
 
 
+def on_package_types_published(session, envelope):
+    """training published a price-book version: keep its package types (latest version wins)."""
+    from ..services.package_types import apply_published
+    apply_published(dict(envelope.data))
+
+
 HANDLERS = {
+    "training.package_types.published": on_package_types_published,  # issue 16
     "training.package.purchased": on_package_purchased,
     "training.package.cancelled": on_package_cancelled,
     "training.person.linked": on_person_linked,

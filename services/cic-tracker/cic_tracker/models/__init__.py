@@ -3,6 +3,7 @@ from .messaging import InboxMessage, OutboxMessage  # noqa: F401
 from .directory import (Certification, KnownOrganisation, KnownPerson, OrgAdmin, OrgLicence, OrgMembership,  # noqa: F401
                         PractitionerLicence)
 from .hubs import Hub  # noqa: F401
+from .catalogue import PackageType  # noqa: F401  (issue 16: package types learnt from training)
 from .tracker import Area, Assessment, Case, Goal, Microproject, Reflection  # noqa: F401
 from .consultations import Consultation  # noqa: F401
 from .fund import FundAccount, FundApplication, FundAward, FundDecision, FundGift, FundReview, FundRound  # noqa: F401,E501

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import (Certification, FundAccount, FundApplication, FundAward, FundDecision, FundGift, FundReview,
                       FundRound, OrgAdmin, OrgLicence, OrgMembership)
 from ..rules import fund as rules
-from ..rules.packages import PACKAGE_PRICES
+from .package_types import package_type
 from .common import emit, iso, now
 
 CURRENCY = "GBP"
@@ -26,13 +26,11 @@ LEDGER_ENTRIES = 100
 REVIEWS_FOR_AWARD = 2
 
 
-def package_price(package_type: int) -> int:
-    """The price (pence) of a package of this type NOW, read at award time: an award pays for
-    exactly one package, so its amount is the package price (domain row 104). The ONE place fund
-    amounts come from: the integrator points it at the package types cic learns by
-    `training.package_types.published` (the catalogue work of issue 16); until then the interim
-    table in rules/packages.py."""
-    return PACKAGE_PRICES[package_type]
+def package_price(package_type_: int) -> int | None:
+    """A fund award pays for exactly one package: its amount is the package price training
+    publishes at the time (None while training has not published the type)."""
+    known = package_type(package_type_)
+    return known.price if known is not None else None
 
 
 def lock_fund() -> None:
@@ -302,6 +300,9 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
             raise RuleViolation("An award needs two reviews by reviewers outside the applicant's organisation, "
                                 "each declaring no conflict of interest.", unmet=["two_reviews"])
         amount = package_price(app.package_type)
+        if amount is None:
+            raise RuleViolation("The package type's price is not known yet (training has not published it).",
+                                unmet=["package_type_published"])
         unmet = rules.can_award(amount, ledger_totals()["balance"], current_app.config["FUND_AWARDS_REQUIRE_BALANCE"])
         if unmet:
             raise RuleViolation("The fund's balance cannot cover this award.", unmet=unmet)
@@ -343,7 +344,7 @@ def summary(r: FundRound) -> dict:
         d = decisions.get(app_id)
         apps.append({"id": app.id, "practitioner_id": app.practitioner_id, "organisation_id": app.organisation_id,
                      "package_type": app.package_type, "summary": app.summary,
-                     "amount_requested": package_price(app.package_type), "reviews_count": count,
+                     "amount_requested": package_price(app.package_type) or 0, "reviews_count": count,
                      "average_score": avg, "outcome": d.outcome if d else None})
     apps.sort(key=lambda a: (a["average_score"] is None, -(a["average_score"] or 0), a["id"]))
     outcomes = [a["outcome"] for a in apps]

@@ -50,23 +50,31 @@ def uses_per_case_for(data: dict) -> int:
     per_case = data.get("tracker_uses_per_case")
     if isinstance(per_case, int) and not isinstance(per_case, bool) and per_case >= 0:
         return per_case
+    from .package_types import package_type
+    known = package_type(data.get("package_type"))
+    if known is not None:  # the share training published for this type
+        return known.tracker_uses_per_case
     return default_uses_per_case(int(data.get("tracker_uses") or 0), rules.MAX_CASES)
 
 
 def package_problem(data: dict) -> str | None:
     """Why a `training.package.purchased` event cannot be applied (security L13), or None.
-    Its quantities must be what the package type can hold: a forged Type 3 with no Tracker
-    uses would complete a practicum without measures, an inflated one would hand out credits."""
-    rule = PACKAGE_RULES.get(data.get("package_type"))
-    if rule is None:
+    Its quantities must be what the package type holds, as training published it
+    (`training.package_types.published`): a forged Type 3 with no Tracker uses would complete a
+    practicum without measures, an inflated one would hand out credits."""
+    from .package_types import package_type
+    if data.get("package_type") not in PACKAGE_RULES:
         return "unknown package type"
+    known = package_type(data.get("package_type"))
+    if known is None:
+        return "package type not published by training yet (replay after training.package_types.published)"
     uses, accounts = data.get("tracker_uses"), data.get("online_accounts", 0)
-    if rule.max_tracker_uses == 0 and uses != 0:
-        return f"type {rule.type} carries no Tracker uses"
-    if rule.max_tracker_uses and not 1 <= uses <= rule.max_tracker_uses:
-        return f"type {rule.type} carries 1-{rule.max_tracker_uses} Tracker uses"
-    if not 0 <= accounts <= rule.max_online_accounts:
-        return f"type {rule.type} carries at most {rule.max_online_accounts} online accounts"
+    if known.tracker_uses == 0 and uses != 0:
+        return f"type {known.type} carries no Tracker uses"
+    if known.tracker_uses and not 1 <= uses <= known.tracker_uses:
+        return f"type {known.type} carries 1-{known.tracker_uses} Tracker uses"
+    if not 0 <= accounts <= known.online_accounts:
+        return f"type {known.type} carries at most {known.online_accounts} online accounts"
     return None
 
 

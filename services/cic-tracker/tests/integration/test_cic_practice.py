@@ -333,8 +333,7 @@ def test_rows101_102_a_paused_or_lapsed_practitioner_licence_stops_assessments(c
 
 # ---- fund, evaluation, hubs (rows 104, 75, 81, 97, 86) -----------------------------------------
 
-def test_row104_an_award_amount_is_the_package_price_at_award_time(client, cic, monkeypatch):
-    from cic_tracker.services import fund
+def test_row104_an_award_amount_is_the_package_price_at_award_time(client, cic):
     applicant = cic.fundable()
     r = client.post("/api/v1/fund/applications", headers=applicant[1], json={
         "practitioner_id": applicant[0], "organisation_id": applicant[2], "package_type": 3, "summary": "need"})
@@ -343,7 +342,11 @@ def test_row104_an_award_amount_is_the_package_price_at_award_time(client, cic, 
     staff = cic.staff()
     assert client.post(f"/api/v1/fund/rounds/{app['round_id']}/close", headers=staff).status_code == 200
     cic.reviewed(client, app["id"])
-    monkeypatch.setitem(fund.PACKAGE_PRICES, 3, 47500)  # the price changed after the application
+    # the price changed after the application: training published a new price-book version
+    book = cic.published_package_types
+    cic.feed("training.package_types.published", {
+        "price_book_version": book["price_book_version"] + 1,
+        "package_types": [{**t, "price": 47500} if t["type"] == 3 else t for t in book["package_types"]]})
     r = client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded"}, headers=staff)
     assert r.status_code == 200
     [event] = cic.outbox("cic.fund.awarded")

@@ -54,9 +54,12 @@ def register_portal(app: Flask) -> None:
     from .pages import lead_professionals  # noqa: F401  (the Lead Professional route, trainee and admin)
     from .pages import organisation_kinds  # noqa: F401  (the organisation-kind policy table, from training)
     from .pages import seat_transfers  # noqa: F401  (seat transfers: requests and training admin decisions)
+    from .pages import price_book  # noqa: F401  (the catalogue in the price book: courses, roles, packages)
 
     app.register_blueprint(views.bp)
     app.jinja_env.filters["money"] = views.money
+    from .forms import pounds
+    app.jinja_env.filters["pounds"] = pounds  # a money input's value: pounds.pence (issue 16)
     app.jinja_env.globals["csrf_token"] = views.csrf_token  # globals reach imported macros too
     app.register_error_handler(404, _not_found)
 

@@ -38,6 +38,26 @@ def integer(name: str, default: int | None = None) -> int | None:
         return default
 
 
+def pence(name: str) -> int | None:
+    """A money input in pounds (and pence) as integer pence: "12.50" -> 1250, "£1,450" -> 145000,
+    "7.5" -> 750; None when empty or not an amount with at most two decimals."""
+    raw = (request.values.get(name) or "").strip().replace(",", "").removeprefix("£").strip()
+    import re
+    m = re.fullmatch(r"(\d{1,9})(?:\.(\d{1,2}))?", raw)
+    if not m:
+        return None
+    return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+
+
+def pounds(value) -> str:
+    """Integer pence as the value of a money input: 1250 -> "12.50", 145000 -> "1450.00"."""
+    try:
+        value = int(value or 0)
+    except (TypeError, ValueError):
+        return ""
+    return f"{value // 100}.{value % 100:02d}"
+
+
 def checkbox(name: str) -> bool:
     return request.form.get(name) in ("on", "true", "1", "yes")
 

@@ -626,8 +626,16 @@ def buy_licence(org_id: str, licence_type: str):
                   f"valid until {(r.data or {}).get('valid_until', '')[:10]}.", "success")
             return redirect(url_for("portal.organisation", org_id=org_id))
         form.from_result(r)
+    band = next((b for b in _size_bands() if b.get("code") == org.get("size_band")), {})
     return render_template("portal/confirm_licence.html", org=org, info=info, form=form,
-                           price=_licence_price(org, licence_type)), 409 if form.unmet else (400 if form.failed else 200)
+                           price=_licence_price(org, licence_type), placeholder=bool(band.get("placeholder")),
+                           notice=book_notice()), 409 if form.unmet else (400 if form.failed else 200)
+
+
+def book_notice() -> str | None:
+    """The price book's placeholder notice (row 111: every page showing a placeholder says so)."""
+    r = soft(lambda: api().get("/api/v1/catalogue/price-book"))
+    return (r.data or {}).get("notice") if r is not None and isinstance(r.data, dict) else None
 
 
 @bp.route("/organisations/<org_id>/seats", methods=["GET", "POST"])
@@ -1197,14 +1205,19 @@ def edit_band(band_code: str):
     book = api().get("/api/v1/price-book")
     bands = [dict(b) for b in (book.data or {}).get("size_bands", [])] if book.ok else []
     band = next((b for b in bands if b.get("code") == band_code), None) or abort(404)
+    from .forms import pence
     for key in ("starter_fee", "cpd_fee", "enhanced_fee"):
-        pounds = integer(key)
-        if pounds is not None:
-            band[key] = pounds * 100
+        amount = pence(key)  # pounds.pence: the pence are kept
+        if amount is not None:
+            band[key] = amount
     seats = integer("cpd_seats_included")
     if seats is not None:
         band["cpd_seats_included"] = seats
-    keep = ("code", "label", "staff_min", "staff_max", "starter_fee", "cpd_fee", "enhanced_fee", "cpd_seats_included")
+    # the band edited is confirmed by the admin (no longer a placeholder); the others keep their labels
+    band["placeholder"] = False
+    band["label"] = (band.get("label") or band_code).split(" — PLACEHOLDER")[0]
+    keep = ("code", "label", "staff_min", "staff_max", "starter_fee", "cpd_fee", "enhanced_fee", "cpd_seats_included",
+            "placeholder")
     r = api().put("/api/v1/price-book", {"size_bands": [{k: b.get(k) for k in keep if k in b} for b in bands]})
     flash(f"Price book updated (version {(r.data or {}).get('version')})." if r.ok else f"Not updated: {r.detail}",
           "success" if r.ok else "error")

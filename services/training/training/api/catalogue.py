@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from imatter_shared.web.api import Blueprint
 
-from ..rules.catalogue import COURSES, PACKAGE_TYPES
+from ..rules.catalogue import COURSES, PACKAGE_TYPES, course_json, package_type_json
 from ..rules.roles import ROLES, role_json
 from ._people_common import PageArgs, paged
 
@@ -15,9 +15,10 @@ blp = Blueprint("catalogue", __name__, url_prefix="/api/v1/catalogue",
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)
 def courses(args):
-    """Every course with its level and price (pence). `price_status: placeholder` marks fees the
-    seeds do not publish."""
-    return paged([{**c, "currency": "GBP"} for c in COURSES], args)
+    """Every course with its level, price (pence) and whether it needs an online L1-2 account
+    (`online_account`), from the price book in force. A fee the seeds do not publish says so:
+    `placeholder: true`, `placeholder_label`, `price_status: placeholder`."""
+    return paged([course_json(c) for c in COURSES], args)
 
 
 @blp.route("/roles")
@@ -32,5 +33,7 @@ def roles(args):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)
 def packages(args):
-    """Microproject package types 1-4: contents and prices; they need an Enhanced Practice Licence."""
-    return paged([{**p, "currency": "GBP", "requires": ["enhanced_licence"]} for p in PACKAGE_TYPES], args)
+    """Microproject package types 1-4 from the price book in force: purpose, contents, online
+    accounts, Tracker uses (`tracker_uses_per_case` per case, `tracker_uses` for 3 cases) and
+    prices; they need an Enhanced Practice Licence."""
+    return paged([package_type_json(p) for p in PACKAGE_TYPES], args)

@@ -13,7 +13,8 @@ from ..extensions import db
 from ..rules import pricing
 from ..services import price_book
 
-blp = Blueprint("price_book", __name__, url_prefix="/api/v1", description="Price book (size bands, licence fees, seats)")
+blp = Blueprint("price_book", __name__, url_prefix="/api/v1",
+                description="Price book (size bands, licence fees, seats, courses, roles, package types)")
 
 # Upper bounds keep every order total (up to 1,000 seats) inside a 32-bit integer column.
 MAX_FEE = 100_000_000  # £1,000,000
@@ -39,6 +40,57 @@ class SizeBand(Schema):
 class Tier(Schema):
     from_seat = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=100_000))
     unit_price = Pence(maximum=MAX_SEAT_PRICE)
+    placeholder = fields.Boolean(load_default=False)
+    label = fields.String(validate=v.Length(max=200))
+
+
+Code = fields.String(required=True, validate=v.Regexp(r"^[a-z0-9_]{1,40}$"))
+Text = lambda n=200, **kw: fields.String(validate=v.Length(min=1, max=n), **kw)  # noqa: E731
+
+
+class Course(Schema):
+    code = fields.String(required=True, validate=v.Regexp(r"^[a-z0-9_]{1,40}$"))
+    level = fields.Integer(required=True, strict=True, validate=v.Range(min=0, max=5))
+    title = Text(required=True)
+    price = Pence()
+    unit = Text(load_default="per person")
+    kind = fields.String(required=True, validate=v.OneOf(pricing.COURSE_KINDS))
+    online_account = fields.Boolean(required=True)
+    placeholder = fields.Boolean(load_default=False)
+    placeholder_label = fields.String(validate=v.Length(max=200))
+    price_status = fields.String(validate=v.OneOf(["published", "placeholder"]))
+
+
+class RoleRequirement(Schema):
+    code = fields.String(required=True, validate=v.Regexp(r"^[a-z0-9_]{1,40}$"))
+    quantity = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=100))
+
+
+class Role(Schema):
+    code = fields.String(required=True, validate=v.Regexp(r"^[a-z0-9_]{1,40}$"))
+    title = Text(required=True)
+    level = fields.String(load_default=None, allow_none=True, validate=v.Length(max=40))
+    package_type = fields.Integer(load_default=None, allow_none=True, strict=True, validate=v.Range(min=1, max=4))
+    requirements = fields.List(fields.Nested(RoleRequirement), required=True, validate=v.Length(min=1, max=30))
+    enables = fields.List(Text(), load_default=list, validate=v.Length(max=30))
+
+
+class PackageType(Schema):
+    type = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=4))
+    title = Text(required=True)
+    purpose = fields.String(load_default="", validate=v.Length(max=1000))
+    online_accounts = fields.Integer(required=True, strict=True, validate=v.Range(min=0, max=pricing.MAX_ONLINE_ACCOUNTS))
+    tracker_uses_per_case = fields.Integer(required=True, strict=True,
+                                           validate=v.Range(min=0, max=pricing.MAX_TRACKER_USES_PER_CASE))
+    tracker_uses = fields.Integer(strict=True, validate=v.Range(min=0, max=100))  # derived: per case x 3
+    price = Pence()
+    price_per_person = fields.Integer(strict=True, validate=v.Range(min=0))  # derived
+    contents = fields.List(Text(), load_default=list, validate=v.Length(max=20))
+    use_requires = fields.List(fields.String(validate=v.OneOf(["lead_plus_oversight", "lead_oversight"])),
+                               load_default=list)
+    excludes = fields.List(Text(), load_default=list, validate=v.Length(max=20))
+    placeholder = fields.Boolean(load_default=False)
+    placeholder_label = fields.String(validate=v.Length(max=200))
 
 
 class PriceBookIn(Schema):
@@ -50,6 +102,12 @@ class PriceBookIn(Schema):
     affiliate_percentage = fields.Float(validate=v.Range(min=0, max=100))
     placeholder = fields.Boolean()
     notice = fields.String(validate=v.Length(max=1000))
+    # the catalogue (issue 16): each list, when sent, replaces the current one whole
+    courses = fields.List(fields.Nested(Course), validate=v.Length(min=1, max=200))
+    requirement_titles = fields.Dict(keys=fields.String(validate=v.Length(max=40)),
+                                     values=fields.String(validate=v.Length(min=1, max=200)))
+    roles = fields.List(fields.Nested(Role), validate=v.Length(min=1, max=20))
+    package_types = fields.List(fields.Nested(PackageType), validate=v.Length(min=1, max=4))
 
 
 @blp.route("/catalogue/price-book")
@@ -71,7 +129,12 @@ class AdminPriceBook(MethodView):
     @blp.arguments(PriceBookIn)
     @blp.response(200)
     def put(self, data):
-        """Publish a new version (the old ones stay as they were)."""
+        """Publish a new version (the old ones stay as they were). Besides size bands and seat
+        tiers it holds the catalogue: `courses`, `roles` (requirements by code and quantity),
+        `requirement_titles` and `package_types`; each list sent replaces the current one whole.
+        A book that does not hold together is refused with 400 naming the field. Every version
+        is announced to cic-tracker (`training.package_types.published`); orders keep the version
+        they were sold at."""
         number, current = price_book.current()
         if "affiliate_percentage" in data and float(data["affiliate_percentage"]).is_integer():
             data["affiliate_percentage"] = int(data["affiliate_percentage"])

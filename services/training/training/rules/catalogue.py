@@ -1,86 +1,108 @@
-"""The course and package catalogue (seeds 000, 001): declarative tables, integer pence.
+"""The course and package catalogue (seeds 000, 001), read from the price book in force.
 
-Prices the seeds publish are used as they are. The seeds do not publish the fees of the
-online L1-2 courses, Awareness, or the study supporter preparation course: those rows carry
-clearly labelled placeholder prices (`price_status: "placeholder"`) to be replaced by I Matter
-Training, and no logic depends on their values.
+The tables are data I Matter Training edits without a release (issue 16): courses, package
+types and their prices live in the versioned price book (services/price_book.py, seeded from
+the seeds' published prices, placeholders labelled). This module only reads them: the public
+names below (`COURSES`, `COURSES_BY_CODE`, `L1_2_COURSES`, `PACKAGE_TYPES_BY_TYPE`, ...) are
+live views of the current version, read afresh on every use (outside an application context
+they show the seed catalogue, for pure unit tests).
 """
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+import copy
 
 PUBLISHED = "published"
 PLACEHOLDER = "placeholder"
 
+
+def tables() -> dict:
+    """The catalogue part of the price book in force (shared: do not mutate)."""
+    from ..services.price_book import catalogue
+    return catalogue()[1]
+
+
+def tables_version() -> int:
+    from ..services.price_book import catalogue
+    return catalogue()[0]
+
+
+class _LiveList(Sequence):
+    """A read-only list computed from the current price book on every use."""
+
+    def __init__(self, compute):
+        self._compute = compute
+
+    def _items(self):
+        return self._compute(tables())
+
+    def __getitem__(self, i):
+        return copy.deepcopy(self._items()[i])
+
+    def __len__(self):
+        return len(self._items())
+
+    def __iter__(self):
+        return iter(copy.deepcopy(list(self._items())))
+
+    def __contains__(self, value):
+        return value in self._items()
+
+    def __eq__(self, other):
+        return list(self._items()) == list(other)
+
+    def __repr__(self):
+        return f"Live({list(self._items())!r})"
+
+
+class _LiveMap(Mapping):
+    """A read-only mapping computed from the current price book on every use."""
+
+    def __init__(self, compute):
+        self._compute = compute
+
+    def _map(self):
+        return self._compute(tables())
+
+    def __getitem__(self, key):
+        return copy.deepcopy(self._map()[key])
+
+    def __iter__(self):
+        return iter(list(self._map()))
+
+    def __len__(self):
+        return len(self._map())
+
+    def __contains__(self, key):
+        return key in self._map()
+
+    def __repr__(self):
+        return f"Live({self._map()!r})"
+
+
+def _codes(pred):
+    return lambda t: tuple(c["code"] for c in t["courses"] if pred(c))
+
+
+def _is_l1_2(c: dict) -> bool:
+    return c["level"] in (1, 2) and c["kind"] == "online_course"
+
+
 # kind: online_course (an online L1-2 account is needed), session (study support, consolidation),
 #       training (practitioner role training), practicum, preparation.
-COURSES: list[dict] = [
-    {"code": "awareness", "level": 0, "title": "Awareness: introductions, getting started and the informal I Matter Q",
-     "price": 0, "unit": "per person", "kind": "online_course", "price_status": PLACEHOLDER},
-    {"code": "foundation_a1", "level": 1, "title": "Level 1 Foundation A part 1",
-     "price": 4500, "unit": "per person", "kind": "online_course", "price_status": PLACEHOLDER},
-    {"code": "foundation_a2", "level": 1, "title": "Level 1 Foundation A part 2",
-     "price": 4500, "unit": "per person", "kind": "online_course", "price_status": PLACEHOLDER},
-    {"code": "foundation_b", "level": 1, "title": "Level 1 Foundation B",
-     "price": 4500, "unit": "per person", "kind": "online_course", "price_status": PLACEHOLDER},
-    {"code": "intermediate_a", "level": 2, "title": "Level 2 Intermediate A",
-     "price": 6000, "unit": "per person", "kind": "online_course", "price_status": PLACEHOLDER},
-    {"code": "intermediate_b", "level": 2, "title": "Level 2 Intermediate B",
-     "price": 6000, "unit": "per person", "kind": "online_course", "price_status": PLACEHOLDER},
-    {"code": "deep_dive", "level": 3, "title": "Deep Dive",
-     "price": 75000, "unit": "per person", "kind": "training", "price_status": PUBLISHED},
-    {"code": "study_support", "level": 2, "title": "Study support",
-     "price": 25000, "unit": "per person", "kind": "session", "price_status": PUBLISHED},
-    {"code": "consolidation", "level": 2, "title": "Monthly consolidation session",
-     "price": 15000, "unit": "per person per session", "kind": "session", "price_status": PUBLISHED},
-    {"code": "senior_link_training", "level": 3, "title": "Senior Link training",
-     "price": 25000, "unit": "per person", "kind": "training", "price_status": PUBLISHED},
-    {"code": "link_training", "level": 3, "title": "Link training",
-     "price": 25000, "unit": "per person", "kind": "training", "price_status": PUBLISHED},
-    {"code": "lead_training", "level": 3, "title": "Lead training",
-     "price": 25000, "unit": "per person", "kind": "training", "price_status": PUBLISHED},
-    {"code": "lead_plus_training", "level": 3, "title": "Lead Plus training",
-     "price": 25000, "unit": "per person", "kind": "training", "price_status": PUBLISHED},
-    {"code": "child_practicum", "level": 3, "title": "Child practicum",
-     "price": 25000, "unit": "per person", "kind": "practicum", "price_status": PUBLISHED},
-    {"code": "study_supporter_preparation", "level": 3, "title": "Study supporters preparation course",
-     "price": 15000, "unit": "per person", "kind": "preparation", "price_status": PLACEHOLDER},
-]
-
-COURSES_BY_CODE = {c["code"]: c for c in COURSES}
+COURSES: Sequence = _LiveList(lambda t: t["courses"])
+COURSES_BY_CODE: Mapping = _LiveMap(lambda t: {c["code"]: c for c in t["courses"]})
 
 # "L1-2 completion" means Foundation and Intermediate completed (DOMAIN.md "Learning").
-L1_2_COURSES = tuple(c["code"] for c in COURSES if c["level"] in (1, 2) and c["kind"] == "online_course")
-FOUNDATION_COURSES = tuple(c["code"] for c in COURSES if c["level"] == 1 and c["kind"] == "online_course")
-INTERMEDIATE_COURSES = tuple(c["code"] for c in COURSES if c["level"] == 2 and c["kind"] == "online_course")
+L1_2_COURSES: Sequence = _LiveList(_codes(_is_l1_2))
+FOUNDATION_COURSES: Sequence = _LiveList(_codes(lambda c: c["level"] == 1 and c["kind"] == "online_course"))
+INTERMEDIATE_COURSES: Sequence = _LiveList(_codes(lambda c: c["level"] == 2 and c["kind"] == "online_course"))
 # an online L1-2 account (one seat) opens these; Awareness is open access and needs no seat
-ACCOUNT_COURSES = L1_2_COURSES
+ACCOUNT_COURSES: Sequence = _LiveList(_codes(lambda c: c.get("online_account", _is_l1_2(c))))
 
-_NO_SERVICES = ["practitioner time", "delivery", "supervision", "ongoing support"]
-
-PACKAGE_TYPES: list[dict] = [
-    {"type": 1, "title": "Tracker only", "online_accounts": 0, "tracker_uses": 3, "price": 15000,
-     "price_per_person": 5000,
-     "purpose": "Screening and priority planning only: direct roles with children and young people.",
-     "contents": ["3 Tracker uses", "Requires Tracker set-up", "Use requires Lead Plus oversight"],
-     "use_requires": ["lead_plus_oversight"], "excludes": _NO_SERVICES},
-    {"type": 2, "title": "Prevention", "online_accounts": 3, "tracker_uses": 0, "price": 30000,
-     "price_per_person": 10000,
-     "purpose": "Low concern, development and preparation work.",
-     "contents": ["3 online L1-2 accounts", "Light or no Tracker use"],
-     "use_requires": [], "excludes": _NO_SERVICES},
-    {"type": 3, "title": "Early Intervention", "online_accounts": 3, "tracker_uses": 6, "price": 45000,
-     "price_per_person": 15000,
-     "purpose": "Emerging concern, priorities identified.",
-     "contents": ["3 online L1-2 accounts", "2 Tracker uses per person"],
-     "use_requires": [], "excludes": _NO_SERVICES},
-    {"type": 4, "title": "Additional Needs", "online_accounts": 3, "tracker_uses": 9, "price": 60000,
-     "price_per_person": 20000,
-     "purpose": "Multi-context, school-home complexity.",
-     "contents": ["3 online L1-2 accounts", "3 Tracker uses per person"],
-     "use_requires": [], "excludes": _NO_SERVICES},
-]
-
-PACKAGE_TYPES_BY_TYPE = {p["type"]: p for p in PACKAGE_TYPES}
-MAX_CASES_PER_PACKAGE = 3
+PACKAGE_TYPES: Sequence = _LiveList(lambda t: t["package_types"])
+PACKAGE_TYPES_BY_TYPE: Mapping = _LiveMap(lambda t: {p["type"]: p for p in t["package_types"]})
+MAX_CASES_PER_PACKAGE = 3  # the rule "1-3 cases" (seed 000), not a price
 
 # What the personal resource licence allows (seed 001 i): held by anyone who has accessed
 # L1 or L2. (The seed also names buyers of course notes or posters; those are not sold on the
@@ -105,3 +127,13 @@ def course(code: str) -> dict | None:
 
 def package_type(type_: int) -> dict | None:
     return PACKAGE_TYPES_BY_TYPE.get(type_)
+
+
+def course_json(c: dict) -> dict:
+    """A course as the catalogue shows it: placeholders say so."""
+    return {**c, "currency": "GBP", "placeholder": bool(c.get("placeholder")),
+            "price_status": PLACEHOLDER if c.get("placeholder") else PUBLISHED}
+
+
+def package_type_json(p: dict) -> dict:
+    return {**p, "currency": "GBP", "requires": ["enhanced_licence"], "placeholder": bool(p.get("placeholder"))}

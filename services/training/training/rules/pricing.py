@@ -93,6 +93,8 @@ def validate_price_book(book: dict) -> None:
     pct = book.get("affiliate_percentage", 0)
     if pct < 0 or pct > 100:
         errors["affiliate_percentage"] = ["Must be between 0 and 100."]
+    for field, problems in catalogue_problems(book).items():
+        errors.setdefault(field, []).extend(problems)
     if errors:
         raise PriceBookError(errors)
 
@@ -107,3 +109,77 @@ def band_fee(book: dict, band_code: str, licence_type: str) -> int:
 
 def band_of(book: dict, band_code: str) -> dict | None:
     return next((b for b in book["size_bands"] if b["code"] == band_code), None)
+
+
+# ---- the catalogue tables of a price book (issue 16) -------------------------------------------
+
+CONTRACT_COURSES = ("awareness", "foundation_a1", "foundation_a2", "foundation_b", "intermediate_a", "intermediate_b")
+COURSE_KINDS = ("online_course", "session", "training", "practicum", "preparation")
+PACKAGE_TYPE_NUMBERS = (1, 2, 3, 4)
+MAX_TRACKER_USES_PER_CASE = 10
+MAX_ONLINE_ACCOUNTS = 10
+
+
+def catalogue_problems(book: dict) -> dict[str, list[str]]:
+    """field -> messages for the courses, roles and package types of a price book."""
+    from .roles import REQUIREMENT_KINDS, ROLE_CODE_LIST
+    errors: dict[str, list[str]] = {}
+
+    def bad(field: str, message: str) -> None:
+        if message not in errors.setdefault(field, []):
+            errors[field].append(message)
+
+    courses = book.get("courses", [])
+    codes = [c.get("code") for c in courses]
+    if len(set(codes)) != len(codes):
+        bad("courses", "Course codes must be unique.")
+    for code in CONTRACT_COURSES:
+        if code not in codes:
+            bad("courses", f"The course {code} cannot be removed (it is part of the public contract).")
+    for c in courses:
+        if c.get("price", 0) < 0:
+            bad("courses", f"{c.get('code')}: price cannot be negative.")
+        if c.get("kind") not in COURSE_KINDS:
+            bad("courses", f"{c.get('code')}: kind must be one of {', '.join(COURSE_KINDS)}.")
+    types = [p.get("type") for p in book.get("package_types", [])]
+    if sorted(types) != list(PACKAGE_TYPE_NUMBERS):
+        bad("package_types", "Package types 1, 2, 3 and 4 are each needed exactly once.")
+    for p in book.get("package_types", []):
+        label = f"type {p.get('type')}"
+        if p.get("price", 0) < 0:
+            bad("package_types", f"{label}: price cannot be negative.")
+        if not 0 <= p.get("tracker_uses_per_case", 0) <= MAX_TRACKER_USES_PER_CASE:
+            bad("package_types", f"{label}: tracker_uses_per_case must be 0-{MAX_TRACKER_USES_PER_CASE}.")
+        if not 0 <= p.get("online_accounts", 0) <= MAX_ONLINE_ACCOUNTS:
+            bad("package_types", f"{label}: online_accounts must be 0-{MAX_ONLINE_ACCOUNTS}.")
+        if not str(p.get("title") or "").strip():
+            bad("package_types", f"{label}: a title is needed.")
+    roles = book.get("roles", [])
+    role_codes = [r.get("code") for r in roles]
+    if sorted(role_codes) != sorted(ROLE_CODE_LIST):
+        bad("roles", f"The roles are {', '.join(ROLE_CODE_LIST)}, each exactly once.")
+    for r in roles:
+        seen = set()
+        for req in r.get("requirements", []):
+            code = req.get("code")
+            kind = REQUIREMENT_KINDS.get(code, {}).get("kind")
+            if kind is None:
+                bad("roles", f"{r.get('code')}: unknown requirement {code!r}.")
+                continue
+            if code in seen:
+                bad("roles", f"{r.get('code')}: requirement {code} is listed twice.")
+            seen.add(code)
+            if not 1 <= req.get("quantity", 0) <= 100:
+                bad("roles", f"{r.get('code')}: {code} quantity must be 1-100.")
+            if kind == "item" and code not in codes:
+                bad("roles", f"{r.get('code')}: {code} is priced by the course of that code, which is missing.")
+            if kind == "role" and REQUIREMENT_KINDS[code]["role"] == r.get("code"):
+                bad("roles", f"{r.get('code')}: a role cannot require itself.")
+        if "practicum" in seen and r.get("package_type") not in PACKAGE_TYPE_NUMBERS:
+            bad("roles", f"{r.get('code')}: a role with a practicum names its package_type (1-4).")
+        if r.get("package_type") is not None and r.get("package_type") not in PACKAGE_TYPE_NUMBERS:
+            bad("roles", f"{r.get('code')}: package_type must be 1-4 or null.")
+    for code in book.get("requirement_titles", {}):
+        if code not in REQUIREMENT_KINDS:
+            bad("requirement_titles", f"Unknown requirement {code!r}.")
+    return {k: v for k, v in errors.items() if v}

@@ -1,5 +1,7 @@
 """The six practitioner roles (seed 000, DOMAIN.md "Practitioner roles and certification"):
-ONE declarative requirements table, read by the pathway rules and shown by the catalogue.
+the roles, their requirements and prices are data in the price book in force (issue 16), read
+here as live views by the pathway rules and shown by the catalogue; what each requirement code
+means (its kind) is logic and stays here.
 
 Requirement kinds:
   item       a bookable course or session block; its price comes from the course catalogue
@@ -21,69 +23,54 @@ Informed, which the seed does not name, need none.
 """
 from __future__ import annotations
 
-from .catalogue import COURSES_BY_CODE, PACKAGE_TYPES_BY_TYPE
+from .catalogue import COURSES_BY_CODE, PACKAGE_TYPES_BY_TYPE, _LiveList, _LiveMap
 
-# requirement code -> (kind, title, argument)
-REQUIREMENTS: dict[str, dict] = {
-    "l1_2_completion": {"kind": "l1_2", "title": "Level 1-2 completion (Foundation and Intermediate)"},
-    "study_support": {"kind": "item", "title": "Study support"},
-    "consolidation": {"kind": "item", "title": "Monthly consolidation sessions"},
-    "informed": {"kind": "role", "title": "Informed Practitioner", "role": "informed"},
-    "senior_link_training": {"kind": "item", "title": "Senior Link training"},
-    "link_training": {"kind": "item", "title": "Link training"},
-    "deep_dive": {"kind": "item", "title": "Deep Dive"},
-    "child_practicum": {"kind": "item", "title": "Child practicum"},
-    "lead_training": {"kind": "item", "title": "Lead training"},
-    "lead_plus_training": {"kind": "item", "title": "Lead Plus training"},
-    "package_type_1": {"kind": "package", "title": "Type 1 microproject (Tracker only)", "package_type": 1},
-    "package_type_2": {"kind": "package", "title": "Type 2 microproject (Prevention)", "package_type": 2},
-    "package_type_3": {"kind": "package", "title": "Type 3 microproject (Early Intervention)", "package_type": 3},
-    "package_type_4": {"kind": "package", "title": "Type 4 microproject (Additional Needs)", "package_type": 4},
-    "practicum": {"kind": "practicum", "title": "Supervised practicum: a completed microproject with 1-3 cases"},
-    "lead_oversight": {"kind": "oversight", "title": "A Lead Practitioner in the organisation for oversight",
-                       "overseer_roles": ("lead", "lead_plus")},
-    "lead_plus_oversight": {"kind": "oversight",
-                            "title": "A Lead Plus overseer for the Type 1 practicum (the organisation's or "
-                                     "one of I Matter Training's, accepted)",
-                            "overseer_roles": ("lead_plus",)},
-    "registered_setting": {"kind": "setting", "title": "Works in a registered school or service"},
+# What each requirement code of the contract's vocabulary (CONTRACT.md "Shapes") means: logic,
+# not data. Titles, prices and which role needs what are in the price book.
+REQUIREMENT_KINDS: dict[str, dict] = {
+    "l1_2_completion": {"kind": "l1_2"},
+    "study_support": {"kind": "item"},
+    "consolidation": {"kind": "item"},
+    "informed": {"kind": "role", "role": "informed"},
+    "senior_link_training": {"kind": "item"},
+    "link_training": {"kind": "item"},
+    "deep_dive": {"kind": "item"},
+    "child_practicum": {"kind": "item"},
+    "lead_training": {"kind": "item"},
+    "lead_plus_training": {"kind": "item"},
+    "package_type_1": {"kind": "package", "package_type": 1},
+    "package_type_2": {"kind": "package", "package_type": 2},
+    "package_type_3": {"kind": "package", "package_type": 3},
+    "package_type_4": {"kind": "package", "package_type": 4},
+    "practicum": {"kind": "practicum"},
+    "lead_oversight": {"kind": "oversight", "overseer_roles": ("lead", "lead_plus")},
+    "lead_plus_oversight": {"kind": "oversight", "overseer_roles": ("lead_plus",)},
+    "registered_setting": {"kind": "setting"},
 }
+ROLE_CODE_LIST = ("informed", "senior_link", "link", "child", "lead", "lead_plus")
+
+
+def _requirements(t: dict) -> dict[str, dict]:
+    titles = t.get("requirement_titles", {})
+    return {code: {**meta, "title": titles.get(code, code.replace("_", " ").capitalize())}
+            for code, meta in REQUIREMENT_KINDS.items()}
+
+
+def _role(r: dict) -> dict:
+    """A role of the price book, with `requires` as (code, quantity) pairs for the pathway rules."""
+    return {**r, "requires": [(q["code"], q["quantity"]) for q in r["requirements"]]}
+
+
+# requirement code -> {kind, title, ...}: read from the price book in force
+REQUIREMENTS = _LiveMap(_requirements)
 
 # organisation kinds that are a registered school or service (seed 001: Lead Practitioners only there)
 REGISTERED_SETTING_KINDS = ("school", "primary_care", "community_service", "other_service")
 
-# role -> requirements in order; (code, quantity). The practicum runs on the role's package type.
-ROLES: list[dict] = [
-    {"code": "informed", "title": "Informed Practitioner", "level": "entry", "package_type": None,
-     "requires": [("l1_2_completion", 1), ("study_support", 1), ("consolidation", 3)],
-     "enables": ["assisted self-help support", "light-touch microproject work (with cases they hold)"]},
-    {"code": "senior_link", "title": "Senior Link Practitioner", "level": "entry", "package_type": 1,
-     "requires": [("informed", 1), ("senior_link_training", 1), ("package_type_1", 1)],
-     "enables": ["senior management role", "oversight of project development"]},
-    {"code": "link", "title": "Link Practitioner (first applied role)", "level": "entry", "package_type": 2,
-     "requires": [("informed", 1), ("link_training", 1), ("package_type_2", 1), ("practicum", 1)],
-     "enables": ["assisted self-help support", "light-touch microproject work (with cases they hold)"]},
-    {"code": "child", "title": "Child Practitioner (CYP, optional specialist role)", "level": "advanced",
-     "package_type": 1,
-     "requires": [("l1_2_completion", 1), ("study_support", 1), ("deep_dive", 1), ("child_practicum", 1),
-                  ("package_type_1", 1), ("practicum", 1), ("lead_oversight", 1), ("lead_plus_oversight", 1)],
-     "enables": ["structured child-focused development work", "use of Tracker to identify priorities",
-                 "school-based social and emotional support planning"]},
-    {"code": "lead", "title": "Lead Practitioner (delivery and learning leadership)", "level": "advanced",
-     "package_type": 3,
-     "requires": [("deep_dive", 1), ("lead_training", 1), ("package_type_3", 1), ("practicum", 1),
-                  ("registered_setting", 1)],
-     "enables": ["delivery of workshops", "facilitation of I Matter learning", "baseline and progress tracking",
-                 "support for organisational implementation"]},
-    {"code": "lead_plus", "title": "Lead Plus Practitioner (oversight of Lead, CYP and Link)", "level": "advanced",
-     "package_type": 4,
-     "requires": [("lead_training", 1), ("lead_plus_training", 1), ("package_type_4", 1), ("practicum", 1)],
-     "enables": ["delivery of workshops", "facilitation of I Matter learning",
-                 "support for organisational implementation", "oversight of Lead, Child (CYP) and Link practitioners"]},
-]
-
-ROLES_BY_CODE = {r["code"]: r for r in ROLES}
-ROLE_CODES = tuple(ROLES_BY_CODE)
+# role -> requirements in order (code, quantity); the practicum runs on the role's package type.
+ROLES = _LiveList(lambda t: [_role(r) for r in t["roles"]])
+ROLES_BY_CODE = _LiveMap(lambda t: {r["code"]: _role(r) for r in t["roles"]})
+ROLE_CODES = ROLE_CODE_LIST
 
 # Booking order: an item may be booked only once these are met or under way (booked/enrolled).
 # Why: Lead Plus builds on Lead training; the Child practicum applies the Deep Dive; the
@@ -117,15 +104,26 @@ def unit_price(code: str) -> int:
 
 def role_json(role: dict) -> dict:
     return {
-        "code": role["code"], "title": role["title"], "level": role["level"],
+        "code": role["code"], "title": role["title"], "level": role.get("level"),
         "requirements": [{"code": code, "title": REQUIREMENTS[code]["title"], "kind": REQUIREMENTS[code]["kind"],
-                          "price": unit_price(code), "quantity": qty, "currency": "GBP"}
+                          "price": unit_price(code), "quantity": qty, "currency": "GBP",
+                          **_placeholder_of(code)}
                          for code, qty in role["requires"]],
         "practicum_package_type": role["package_type"] if any(c == "practicum" for c, _ in role["requires"]) else None,
         "enables": list(role["enables"]),
         "price": role_items_price(role["code"]),
         "currency": "GBP",
     }
+
+
+def _placeholder_of(code: str) -> dict:
+    """A requirement priced by a placeholder course or package says so."""
+    req = REQUIREMENT_KINDS[code]
+    row = (COURSES_BY_CODE.get(code) if req["kind"] == "item"
+           else PACKAGE_TYPES_BY_TYPE.get(req["package_type"]) if req["kind"] == "package" else None)
+    if row and row.get("placeholder"):
+        return {"placeholder": True, "placeholder_label": row.get("placeholder_label") or "PLACEHOLDER"}
+    return {"placeholder": False}
 
 
 def role_items_price(role_code: str) -> int:

@@ -17,14 +17,15 @@ FREE_FUNDING = ("fund_award",)  # paid for by a Microproject Development Fund aw
 
 
 def create_order(*, organisation_id: str | None, person_id: str | None, created_by: str, lines: list[dict],
-                 funding: str | None = None) -> Order:
+                 funding: str | None = None, price_book_version: int | None = None) -> Order:
     """lines: [{"code", "description", "unit_price" (pence), "quantity"}]. Adds the order, its
     lines and an invoice ('issued', or 'paid' at once when nothing is owed or a fund award
-    pays). Records the current price-book version. Does not commit."""
+    pays). Records the price-book version its prices came from (`price_book_version`, by default
+    the current one). Does not commit."""
     if not lines:
         raise ValueError("an order needs at least one line")
     order = Order(organisation_id=organisation_id, person_id=person_id, created_by=created_by, funding=funding,
-                  currency="GBP", price_book_version=price_book.current_version_number(), total=0)
+                  currency="GBP", price_book_version=price_book_version or price_book.current_version_number(), total=0)
     total = 0
     for pos, line in enumerate(lines):
         unit, qty = int(line["unit_price"]), int(line["quantity"])

@@ -13,6 +13,7 @@ from ..models import Membership, Organisation, OutboxMessage, Person
 from ..models.learning import LearningAccount
 from ..models.packages import FundAward, Package, PackageAccountGrant
 from ..rules.catalogue import PACKAGE_TYPES_BY_TYPE
+from . import price_book
 from ._util import iso
 
 FUNDINGS = ("organisation", "self", "fund_award")
@@ -104,9 +105,12 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
     from . import licences, orders, policy
     from .practitioner_licences import require_not_paused
     org = get_org(organisation_id)
-    ptype = PACKAGE_TYPES_BY_TYPE.get(data["type"])
+    # one read of the price book in force: the package's contents, its price and the order's
+    # price-book version all come from the same version
+    book_version, book = price_book.current()
+    ptype = next((t for t in book["package_types"] if t["type"] == data["type"]), None)
     if ptype is None:
-        raise ApiError("Unknown package type.", 400, errors={"type": ["Must be 1, 2, 3 or 4."]})
+        raise ApiError("Unknown package type.", 400, errors={"type": ["Not a package type of the price book."]})
     if data["funding"] not in FUNDINGS:
         raise ApiError("Unknown funding.", 400, errors={"funding": [f"Must be one of {', '.join(FUNDINGS)}."]})
     person = db.session.get(Person, data["practitioner_id"])
@@ -126,7 +130,8 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
     line = {"code": f"package_type_{ptype['type']}", "quantity": 1, "unit_price": ptype["price"],
             "description": f"Microproject package Type {ptype['type']} ({ptype['title']}) for {person.name}"}
     order = orders.create_order(organisation_id=None if data["funding"] == "self" else org.id, person_id=person.id,
-                                created_by=user_id, lines=[line], funding=data["funding"])
+                                created_by=user_id, lines=[line], funding=data["funding"],
+                                price_book_version=book_version)
     p = Package(organisation_id=org.id, practitioner_id=person.id, type=ptype["type"], price=ptype["price"],
                 funding=data["funding"], fund_award_id=award.id if award else None, order_id=order.id,
                 tracker_uses=ptype["tracker_uses"], online_accounts=ptype["online_accounts"],
