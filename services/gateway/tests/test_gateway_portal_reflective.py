@@ -321,8 +321,13 @@ def test_case_page_tools_refused_without_licence_then_the_wheel_under_a_licence(
         number, book = current()
         types = package_types_event(book)
     feed_cic(world, "training.package_types.published", {"price_book_version": number, "package_types": types})
+    org_id = "org-" + uuid.uuid4().hex[:6]
+    # a case opens only under an active Enhanced Practice Licence (domain row 21)
+    enhanced = {"organisation_id": org_id, "licence_type": "enhanced", "status": "active",
+                "valid_until": "2099-01-01T00:00:00Z"}
+    feed_cic(world, "training.licence.changed", enhanced)
     feed_cic(world, "training.package.purchased", {"package_id": package_id, "package_type": 3,
-                                                   "organisation_id": "org-" + uuid.uuid4().hex[:6],
+                                                   "organisation_id": org_id,
                                                    "practitioner_id": person_id, "tracker_uses": 6,
                                                    "online_accounts": 3})
     projects = pat.get("/tracker").get_data(as_text=True)
@@ -341,7 +346,8 @@ def test_case_page_tools_refused_without_licence_then_the_wheel_under_a_licence(
     assert html.count("Not used on this case yet.") == 2 and "Sample questions." in html
     assert "<summary>Record the formal I Matter Q</summary>" in html
 
-    # the formal Q: no Enhanced Practice Licence heard and no hub -> the rule, clearly
+    # the formal Q: the Enhanced Practice Licence has since ended and there is no hub -> the rule, clearly
+    feed_cic(world, "training.licence.changed", {**enhanced, "status": "expired"})
     answers = q_answers(html, 1, prefix="tool-q-")
     r = pat.post(f"{case_url}/tools/q", answers, page=case_url)
     assert r.status_code == 409

@@ -68,6 +68,11 @@ ANNOTATIONS = {
     "microprojects.practitioner_id": person(PRACTICE, erase="pseudonymise"),
     "microprojects.overseer_person_id": person(PRACTICE, erase="pseudonymise"),
     "microprojects.overseer_assigned_by": account(PRACTICE),
+    # the overseer's acceptance: a state and its dates, about the assignment, not a person
+    "microprojects.overseer_state": NOT_PII,
+    "microprojects.overseer_via": NOT_PII,
+    "microprojects.overseer_assigned_at": NOT_PII,
+    "microprojects.overseer_accepted_at": NOT_PII,
     "microprojects.signed_off_by_person_id": person(PRACTICE, erase="pseudonymise"),
     "microprojects.signed_off_by_user_id": account(PRACTICE),
     "practitioner_licences.person_id": person(MIRROR),

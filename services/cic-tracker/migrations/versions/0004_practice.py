@@ -3,7 +3,7 @@ supervised practicum sign-off, practitioner licences and organisation kinds lear
 hubs linked to training's locality_hub organisations
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-30
 
 - microprojects.tracker_uses_per_case: filled as tracker_credits / 3 (the package's uses over
@@ -20,7 +20,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

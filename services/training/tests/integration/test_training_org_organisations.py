@@ -45,7 +45,7 @@ def test_the_creator_administers_the_new_organisation_and_others_cannot_see_it(c
     from imatter_shared.web.auth import decode_token
     uid = decode_token(h["Authorization"].split()[1], keys.public)["sub"]
     assert _events(db_, "training.organisation_admin.changed") == [
-        {"organisation_id": org["id"], "user_id": uid, "status": "active"}]
+        {"organisation_id": org["id"], "user_id": uid, "status": "active", "organisation_kind": org["kind"]}]
 
     stranger = _user(keys)
     assert client.get(f"/api/v1/organisations/{org['id']}", headers=stranger).status_code == 404

@@ -217,10 +217,19 @@ def test_3_a_package_account_slot_is_taken_once(client, db, keys, enhanced, join
 LICENCE = {"idea": "A fictional lunchtime listening club", "focus_areas": ["belonging"]}
 
 
+def _on_the_journey(client, h, email):
+    """A person already on the learning journey (an enrolment): who may hold a practitioner licence."""
+    p = _own_person(client, h, email)
+    r = client.post("/api/v1/enrolments", headers=h, json={"person_id": p["id"], "course_code": "awareness",
+                                                           "funding": "self"})
+    assert r.status_code == 201, r.get_json()
+    return p
+
+
 def test_4_twenty_simultaneous_applications_make_one_licence(app, client, db, keys):
     _postgres_only(db)
     h, email = _user(keys)
-    p = _own_person(client, h, email)
+    p = _on_the_journey(client, h, email)
     out = _race(app, [("POST", "/api/v1/practitioner-licences", h, {**LICENCE, "person_id": p["id"]})] * 20)
     codes = sorted(s for s, _ in out)
     assert codes == [201] + [409] * 19, codes
@@ -230,7 +239,7 @@ def test_4_twenty_simultaneous_applications_make_one_licence(app, client, db, ke
 
 def test_4_one_live_licence_per_person_also_after_a_lapse(client, db, keys):
     h, email = _user(keys)
-    p = _own_person(client, h, email)
+    p = _on_the_journey(client, h, email)
     first = client.post("/api/v1/practitioner-licences", headers=h, json={**LICENCE, "person_id": p["id"]})
     assert first.status_code == 201
     r = client.post("/api/v1/practitioner-licences", headers=h, json={**LICENCE, "person_id": p["id"]})
@@ -356,7 +365,7 @@ def test_8_an_org_admin_lists_only_their_organisations_enrolments_of_a_member(cl
         "person_id": m["id"], "course_code": "foundation_a2", "funding": "cpd_credit", "organisation_id": a["id"]})
     assert by_a.status_code == 201, by_a.get_json()
     by_b = client.post("/api/v1/enrolments", headers=admin_b, json={
-        "person_id": m["id"], "course_code": "foundation_b", "funding": "cpd_credit", "organisation_id": b["id"]})
+        "person_id": m["id"], "course_code": "intermediate_a", "funding": "cpd_credit", "organisation_id": b["id"]})
     assert by_b.status_code == 201, by_b.get_json()
     url = f"/api/v1/people/{m['id']}/enrolments"
     seen_a = client.get(url, headers=admin_a).get_json()
@@ -368,7 +377,7 @@ def test_8_an_org_admin_lists_only_their_organisations_enrolments_of_a_member(cl
     assert client.get(f"/api/v1/enrolments/{by_a.get_json()['id']}", headers=admin_a).status_code == 200
 
 
-def test_8_a_lead_professional_application_is_seen_by_the_organisation_backing_it_only(client, keys, join):
+def test_8_a_lead_professional_application_shows_its_organisations_the_status_only(client, keys, join):
     staff, _ = _user(keys, roles=("training_admin",))
     admin_a, _ = _user(keys)
     a = _org(client, admin_a, name="Fictional A")
@@ -384,13 +393,17 @@ def test_8_a_lead_professional_application_is_seen_by_the_organisation_backing_i
     assert client.post(f"/api/v1/enrolments/{e.get_json()['id']}/completion", headers=staff).status_code == 200
     refs = [{"name": "Ref One", "relationship": "head teacher"}, {"name": "Ref Two", "relationship": "colleague"}]
     body = {"person_id": m["id"], "organisation_id": a["id"], "references": refs, "senior_leadership_backing": True}
-    r = client.post("/api/v1/lead-professionals/applications", headers=admin_b, json=body)
-    assert r.status_code == 403  # B cannot apply in A's name
-    r = client.post("/api/v1/lead-professionals/applications", headers=admin_a, json=body)
+    for admin in (admin_b, admin_a):  # nobody applies in the person's name, not even the backing organisation
+        assert client.post("/api/v1/lead-professionals/applications", headers=admin, json=body).status_code == 404
+    r = client.post("/api/v1/lead-professionals/applications", headers=m["headers"], json=body)
     assert r.status_code == 201, r.get_json()
     aid = r.get_json()["id"]
-    assert client.get(f"/api/v1/lead-professionals/applications/{aid}", headers=admin_a).status_code == 200
+    seen = client.get(f"/api/v1/lead-professionals/applications/{aid}", headers=admin_a)
+    assert seen.status_code == 200 and seen.get_json()["view"] == "status"  # the status, not the record
     assert client.get(f"/api/v1/lead-professionals/applications/{aid}", headers=m["headers"]).status_code == 200
-    assert client.get(f"/api/v1/lead-professionals/applications/{aid}", headers=admin_b).status_code == 404
-    assert client.get(f"/api/v1/lead-professionals/applications/{aid}/obligations",
-                      headers=admin_b).status_code == 404
+    # B is an organisation the trainee accepted too: the status only (ruling: pathway and certification status)
+    seen_b = client.get(f"/api/v1/lead-professionals/applications/{aid}", headers=admin_b)
+    assert seen_b.status_code == 200 and seen_b.get_json()["view"] == "status"
+    admin_c, _ = _user(keys)
+    _org(client, admin_c, name="Fictional C")  # an organisation the trainee never joined sees nothing
+    assert client.get(f"/api/v1/lead-professionals/applications/{aid}", headers=admin_c).status_code == 404

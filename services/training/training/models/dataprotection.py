@@ -127,6 +127,9 @@ ANNOTATIONS = {
     "seat_transfers.consent_given_by": pii("who consented to a seat transfer", LICENSING, "legal_obligation", MONEY),
     "seat_transfers.consent_given_at": NOT_PII,
     "seat_transfers.created_by": account(ACCOUNTS, MONEY),
+    "seat_transfers.decided_by": account(ACCOUNTS, MONEY),
+    "seat_transfers.reason": pii("a training admin's reason for a seat transfer decision", LICENSING,
+                                 "legal_obligation", MONEY),
     "price_book_versions.data": NOT_PII,  # fees and size bands
     "price_book_versions.created_by": account(),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 
 import sqlalchemy as sa
-from flask import g, has_app_context
+from flask import g, has_app_context, has_request_context, request
 
 from ..extensions import db
 from ..models import PriceBookVersion
@@ -189,20 +189,35 @@ def with_catalogue(data: dict) -> dict:
     return data
 
 
+_REQUEST_KEY = "imatter.price_book"
+
+
 def _current_shared() -> tuple[int, dict]:
     """(version, data) in force now, shared within the app context: do not mutate. One small
-    query a call (the latest version's id); versions are immutable, so the parsed data is kept
-    per app context and keyed by that id."""
+    query per request (the latest version's id: the catalogue tables are read many times while
+    answering one request); versions are immutable, so the parsed data is kept per app context
+    and keyed by that id. `publish` forgets the request's answer."""
+    scope = request.environ if has_request_context() else None
+    if scope is not None and _REQUEST_KEY in scope:
+        return scope[_REQUEST_KEY]
     row = db.session.execute(sa.select(PriceBookVersion.id, PriceBookVersion.version)
                              .order_by(PriceBookVersion.version.desc()).limit(1)).first()
     if row is None:
-        return 1, PLACEHOLDER_BOOK
-    cached = g.get("_price_book")
-    if cached is not None and cached[0] == row.id:
-        return cached[1], cached[2]
-    data = with_catalogue(copy.deepcopy(db.session.get(PriceBookVersion, row.id).data))
-    g._price_book = (row.id, row.version, data)
-    return row.version, data
+        result = (1, PLACEHOLDER_BOOK)
+    elif (cached := g.get("_price_book")) is not None and cached[0] == row.id:
+        result = (cached[1], cached[2])
+    else:
+        data = with_catalogue(copy.deepcopy(db.session.get(PriceBookVersion, row.id).data))
+        g._price_book = (row.id, row.version, data)
+        result = (row.version, data)
+    if scope is not None:
+        scope[_REQUEST_KEY] = result
+    return result
+
+
+def _forget_request_book() -> None:
+    if has_request_context():
+        request.environ.pop(_REQUEST_KEY, None)
 
 
 def current() -> tuple[int, dict]:
@@ -254,12 +269,14 @@ def ensure_stored() -> bool:
     if row is None:
         db.session.add(PriceBookVersion(version=1, data=copy.deepcopy(PLACEHOLDER_BOOK), created_by=None))
         db.session.flush()
+        _forget_request_book()
         announce(1, PLACEHOLDER_BOOK)
         return True
     elif any(key not in row.data for key in CATALOGUE_KEYS):
         number, data = row.version + 1, with_catalogue(copy.deepcopy(row.data))
         db.session.add(PriceBookVersion(version=number, data=data, created_by=None))
         db.session.flush()
+        _forget_request_book()
         announce(number, data)
         return True
     return False
@@ -322,6 +339,7 @@ def publish(data: dict, user_id: str) -> tuple[int, dict]:
     number = _latest().version + 1
     db.session.add(PriceBookVersion(version=number, data=data, created_by=user_id))
     db.session.flush()
+    _forget_request_book()
     announce(number, data)
     return number, data
 
