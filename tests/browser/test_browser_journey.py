@@ -190,7 +190,8 @@ def test_a_lead_plus_overseer_is_named_accepts_and_signs_the_practicum_off(brows
     # the overseer accepts, then signs the practicum off
     ctx, page = new_page(browser)
     sign_in(page, base, overseer.email, PASSWORD)
-    page.goto(base + "/practice/oversight")
+    page.get_by_role("link", name=re.compile("^Practicum oversight and sign-off")).click()  # from My account
+    page.wait_for_url(re.compile(r".*/practice/oversight$"))
     card = page.locator(f"#mp-{mp['id']}")
     assert "Awaiting sign-off" in card.inner_text()
     assert card.get_by_role("button", name="Sign the practicum off").count() == 1
