@@ -149,3 +149,40 @@ def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_group
     r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on", "reason": "again"}, page=page)
     assert r.status_code == 409 and "application_state" in r.get_data(as_text=True)
     assert "Approved Lead Professional" not in staff.get(page).get_data(as_text=True)
+
+
+def _heading_jumps(html: str) -> list[str]:
+    """Headings in <main> that skip a level going down (h2 followed by h4), as the browser
+    tests' accessibility check finds them."""
+    main = html.split("<main", 1)[-1].split("</main>", 1)[0]
+    jumps, last = [], 1
+    for level, text in re.findall(r"<h([1-4])\b[^>]*>(.*?)</h\1>", main, flags=re.S):
+        if int(level) > last + 1:
+            jumps.append(f"h{level}: {re.sub('<[^>]+>', '', text).strip()}")
+        last = int(level)
+    return jumps
+
+
+def test_log_book_entries_are_headed_one_level_below_the_log_book(world):
+    """Each entry's heading sits under the "Personal log book" h2 as an h3, on the trainee's page
+    and on the training admin's (it was an h4: a skipped heading level for screen readers)."""
+    head = Visitor(world, "Hana Head")
+    org_id = _world._organisation_with_starter(head)
+    staff = Visitor(world, "Tess Staff", roles=["training_admin"])
+    bea = _member(world, head, org_id, "Bea Trainee")
+    _completed(bea, staff, "intermediate_a")
+    r = bea.post("/lead-professional/apply", {"organisation_id": org_id, "route": "standard", **REFS,
+                                              "senior_leadership_backing": "on"}, page="/lead-professional")
+    assert r.status_code == 302
+    r = bea.client.get("/api/v1/lead-professionals/applications", headers=_bearer(bea),
+                       query_string={"person_id": bea.me()["person_id"]})
+    [application] = r.get_json()["items"]
+    aid = application["id"]
+    assert staff.post(f"/admin/lead-professionals/{aid}/interview", {"outcome": "passed"},
+                      page=f"/admin/lead-professionals/{aid}").status_code == 302
+    assert bea.post(f"/lead-professional/{aid}/log-book", {"title": "Staff briefing", "note": "On the wheel."},
+                    page="/lead-professional").status_code == 302
+    for visitor, path in ((bea, "/lead-professional"), (staff, f"/admin/lead-professionals/{aid}")):
+        html = visitor.get(path).get_data(as_text=True)
+        assert "<h3>Staff briefing</h3>" in html, path
+        assert _heading_jumps(html) == [], path
