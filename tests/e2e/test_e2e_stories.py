@@ -51,6 +51,15 @@ def _school(admin) -> dict:
     return org
 
 
+def _stage(org: dict) -> int:
+    stage = org["stage"]
+    return stage["number"] if isinstance(stage, dict) else stage
+
+
+def _steps(org: dict) -> list[str]:
+    return [s if isinstance(s, str) else s.get("text", str(s)) for s in org["next_steps"]]
+
+
 def _consent():
     return {"given_by": "Parent of the pupil (fictional)", "scope": "Screening and priority planning",
             "given_at": "2026-11-01T09:00:00Z"}
@@ -120,6 +129,9 @@ def test_the_child_story(stack, api, training_admin):
     assert r.status_code == 403, r.text  # funding self only by the person
     booked_and_completed(training_admin, head, person, "child", "deep_dive", organisation_id=org["id"])
     booked_and_completed(training_admin, head, person, "child", "child_practicum", organisation_id=org["id"])
+    # stage 4 (an accepted member training towards Child); the next steps name the Lead Plus role
+    school = ok(head.get(f"/api/v1/organisations/{org['id']}"), 200)
+    assert _stage(school) == 4 and any("Lead Plus" in step for step in _steps(school)), school
     # the practitioner (accepted, on the Child pathway) now lets the school hold the Enhanced Licence
     ok(head.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "enhanced"}))
 
@@ -140,6 +152,8 @@ def test_the_child_story(stack, api, training_admin):
     assert (mp["package_type"], mp["tracker_uses_per_case"], mp["credits_left"]) == (1, 1, 3), mp
     assert mp["needs_setup"] and mp["overseer_role_required"] == "lead_plus"
     cases = _open_cases(pro, mp)
+    wait_for(lambda: _stage(head.get(f"/api/v1/organisations/{org['id']}").json()) == 5,
+             what="stage 5: a microproject with 1-3 cases under way")
     area = _area(pro)
     r = pro.post(f"/api/v1/tracker/cases/{cases[0]}/assessments", {"kind": "baseline", "scores": {area: 4}})
     assert r.status_code == 409 and {"tracker_setup", "lead_plus_oversight"} <= set(r.json()["unmet"]), r.text
@@ -185,8 +199,10 @@ def test_the_child_story(stack, api, training_admin):
     assert pathway["certified"] and pathway["complete"], pathway
     assert all(r["status"] == "met" for r in pathway["requirements"]), pathway["requirements"]
     assert pathway["remaining_cost"] == 0
-    # the organisation sees it too (an accepted member's certification status)
+    # the organisation sees it too (an accepted member's certification status), and it stays at
+    # the highest stage it reached: a completed microproject does not take it back to stage 4
     assert "child" in certified_roles(head, person)
+    assert _stage(ok(head.get(f"/api/v1/organisations/{org['id']}"), 200)) == 5
 
 
 def test_the_link_story(stack, api, training_admin):
