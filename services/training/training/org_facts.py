@@ -70,6 +70,16 @@ def microprojects_query(organisation_id: str) -> sa.Select:
         Package.cases_count.between(1, 3))
 
 
+def microprojects_reached_query(organisation_id: str) -> sa.Select:
+    """Packages of the organisation whose microproject reached stage 5: 1-3 cases under way, or a
+    practicum completed with them (stage 5 stays once reached, as stage 4 counts certified
+    practitioners too: a school does not fall back to "buy a package" for finishing one).
+    A cancelled package counts for nothing."""
+    return sa.select(sa.func.count()).select_from(Package).where(
+        Package.organisation_id == organisation_id, Package.practicum_state.in_(("open", "completed")),
+        Package.cancelled_at.is_(None), Package.cases_count.between(1, 3))
+
+
 def microprojects_under_way(organisation_id: str) -> int:
     """Packages of the organisation with 1-3 cases reported by cic-tracker, not yet completed."""
     return db.session.scalar(microprojects_query(organisation_id)) or 0

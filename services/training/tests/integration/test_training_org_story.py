@@ -92,3 +92,14 @@ def test_a_school_moves_from_engagement_to_microprojects(app, db, client, keys, 
 
     assert body["stage_facts"] == {"learners": 3, "practitioners": 1, "microprojects": 1}
     assert [lic["type"] for lic in body["licences"]] == ["starter", "cpd", "enhanced"]
+
+    # the practicum is completed and signed off in cic-tracker: the school stays at stage 5 (the
+    # highest stage reached counts), it does not fall back to "buy a microproject package"
+    body = new_envelope("cic.practicum.completed", {
+        "package_id": package["id"], "practitioner_id": lead["id"], "cases_count": 2,
+        "completed_at": "2026-11-20T10:00:00Z"}, "cic-tracker").to_json()
+    assert consumer.process(body).action == "ack"
+    db.session.expire_all()
+    stage, body = _stage(client, h, org)
+    assert stage == 5 and body["stage_facts"]["microprojects"] == 1
+    assert not any("Buy a microproject package" in s for s in body["next_steps"])

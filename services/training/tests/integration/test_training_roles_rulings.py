@@ -132,6 +132,45 @@ def test_lead_oversight_is_counted_at_certification_when_a_certified_lead_accept
     assert [(e["person_id"], e["role"]) for e in sent] == [(child["id"], "child")]
 
 
+def test_lead_oversight_is_counted_when_an_accepted_member_is_recognised_as_lead_plus(client, keys, db, school):
+    """A dead end found by the whole Child story: a member who already accepted is later
+    recognised as Lead Plus by a training admin (certified outside the system). The Child
+    practitioner whose only missing requirement was Lead oversight is certified then, in the same
+    commit, as when a certified Lead accepts; nothing else would ever certify them."""
+    admin, org, member = school
+    child = member("Kit Fictional-Child")
+    _child_ready_but_oversight(db, org["id"], child["id"])
+    lead = member("Rae Fictional-Team")  # accepted, not (yet) certified
+    assert _status(client, admin, child)["lead_oversight"] == "missing"
+    training_admin = _user(keys, roles=("training_admin",))
+    r = client.post(f"/api/v1/people/{lead['id']}/certifications", headers=training_admin,
+                    json={"role": "lead_plus", "reason": "Certified before the platform (records held)"})
+    assert r.status_code == 201, r.get_json()
+    certs = client.get(f"/api/v1/people/{child['id']}/certifications", headers=admin).get_json()
+    assert [c["role"] for c in certs["items"]] == ["child"]
+    sent = [json.loads(m.payload)["data"] for m in db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.type == "training.practitioner.certified"))]
+    assert sorted((e["person_id"], e["role"]) for e in sent) == sorted([(lead["id"], "lead_plus"),
+                                                                      (child["id"], "child")])
+
+
+def test_recognising_a_lead_plus_outside_the_organisation_certifies_nobody_there(client, keys, db, school):
+    """Only ACCEPTED members count: a Lead Plus recognised while merely invited gives no oversight."""
+    admin, org, member = school
+    child = member("Jo Fictional-Child")
+    _child_ready_but_oversight(db, org["id"], child["id"])
+    uid = uuid.uuid4().hex
+    h = keys.headers(user_id=uid, email=f"{uid[:10]}@example.org")
+    outsider = client.post("/api/v1/people", headers=h, json={
+        "name": "Vic Fictional-Invited", "email": f"{uid[:10]}@example.org", "kind": "professional"}).get_json()
+    assert client.post(f"/api/v1/organisations/{org['id']}/members", headers=admin,
+                       json={"person_id": outsider["id"], "role": "staff"}).get_json()["state"] == "invited"
+    r = client.post(f"/api/v1/people/{outsider['id']}/certifications", headers=_user(keys, roles=("training_admin",)),
+                    json={"role": "lead_plus", "reason": "Certified before the platform (records held)"})
+    assert r.status_code == 201, r.get_json()
+    assert client.get(f"/api/v1/people/{child['id']}/certifications", headers=admin).get_json()["total"] == 0
+
+
 def test_child_pathway_lists_lead_plus_oversight_met_by_the_overseen_type_1_practicum(client, db, school):
     """Row 30: the Type 1 practicum needs a Lead Plus overseer (cic refuses its use without one)."""
     admin, org, member = school

@@ -215,6 +215,11 @@ def recognise(person_id: str, role: str, reason: str, user_id: str) -> Certifica
     outbox.add(db.session, OutboxMessage, "training.practitioner.certified",
                {"person_id": person_id, "role": role, "organisation_id": None, "certified_at": iso(c.certified_at)},
                producer="training")
+    # a recognised Lead or Lead Plus who is already an accepted member gives their organisations'
+    # Child practitioners the Lead oversight now, as when a certified Lead accepts (else nothing
+    # would ever certify a Child practitioner whose only missing requirement it was)
+    for org_id in member_org_ids(person_id):
+        certify_after_joining(person_id, org_id)
     return c
 
 

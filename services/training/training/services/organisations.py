@@ -367,7 +367,7 @@ def _counts(org_id: str) -> dict:
         org_facts.learners_query(org_id).scalar_subquery().label("learners"),
         org_facts.practitioners_count_query(org_id, roles=licensing.ENHANCED_PRACTITIONER_ROLES)
         .scalar_subquery().label("practitioners"),
-        org_facts.microprojects_query(org_id).scalar_subquery().label("microprojects"),
+        org_facts.microprojects_reached_query(org_id).scalar_subquery().label("microprojects"),
         members_count_query(org_id).scalar_subquery().label("members"),
         seats.used_query(org_id).scalar_subquery().label("seats_used"),
     )).one()
