@@ -344,6 +344,31 @@ def publish(data: dict, user_id: str) -> tuple[int, dict]:
     return number, data
 
 
+def _version_cached(number: int | None) -> dict | None:
+    """A stored version read once per app context (versions never change once written)."""
+    if number is None:
+        return None
+    if has_app_context():
+        current_number, data = _current_shared()  # read once per request already
+        if number == current_number:
+            return data
+    cache = g.setdefault("_price_book_versions", {}) if has_app_context() else {}
+    if cache.get(number) is None:
+        cache[number] = version(number)
+    return cache[number]
+
+
+def band_mark(number: int | None, band_code: str | None) -> dict:
+    """{placeholder, placeholder_label?} of the size band a licence fee came from, in the price-book
+    version it was priced from (domain row 111: a placeholder fee says so wherever it is shown)."""
+    data = _version_cached(number)
+    band = pricing.band_of(data, band_code) if data and band_code else None
+    placeholder = bool(band.get("placeholder")) if band else bool(data and data.get("placeholder"))
+    if not placeholder:
+        return {"placeholder": False}
+    return {"placeholder": True, "placeholder_label": (band or {}).get("placeholder_label") or PLACEHOLDER_LABEL}
+
+
 def book_json(number: int, data: dict) -> dict:
     row = db.session.scalar(sa.select(PriceBookVersion).where(PriceBookVersion.version == number))
     out = {"version": number, **data}
