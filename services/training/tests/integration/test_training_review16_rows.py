@@ -109,3 +109,41 @@ def test_row114_the_catalogue_prices_l1_2_completion_at_the_course_fees(client, 
     roles = {r["code"]: r for r in client.get("/api/v1/catalogue/roles").get_json()["items"]}
     l12 = next(q for q in roles["informed"]["requirements"] if q["code"] == "l1_2_completion")
     assert l12["placeholder"] is False and l12["price"] == fees
+
+
+# ---- row 74: professionals on the Lead Professional programme may be listed ----------------------
+
+def _lp_application(db, person_id, state):
+    from training.models.lead_professionals import LeadProfessionalApplication
+    app = LeadProfessionalApplication(person_id=person_id, route="standard", references=[],
+                                      senior_leadership_backing=True, state=state)
+    db.session.add(app)
+    db.session.commit()
+    return app
+
+
+def test_row74_a_lead_professional_trainee_may_list_themself(client, keys, db):
+    listed = []
+    for state, name in (("applied", "Ada Fictional-Applied"), ("trainee", "Tia Fictional-Trainee"),
+                        ("implementation", "Ivo Fictional-Implementation")):
+        h, email, _ = _user(keys)
+        me = client.post("/api/v1/people", headers=h, json={"name": name, "email": email,
+                                                            "kind": "professional"}).get_json()
+        app = _lp_application(db, me["id"], state)
+        r = client.post(f"/api/v1/people/{me['id']}/directory-entry", headers=h, json={"locality": "Fictionalton"})
+        if state == "applied":  # an application alone is not the programme
+            assert r.status_code == 409 and r.get_json()["unmet"] == ["directory_certification"]
+            continue
+        assert r.status_code == 201, r.get_json()
+        listed.append((name, me, h, app))
+    entries = {e["name"]: e for e in client.get("/api/v1/directory?q=Fictional-").get_json()["items"]}
+    assert set(entries) == {"Tia Fictional-Trainee", "Ivo Fictional-Implementation"}
+    cred = entries["Tia Fictional-Trainee"]["certifications"]
+    assert cred == [{"role": "lead_professional", "title": "Lead Professional programme (training year)",
+                     "in_training": True, "certified_at": None}]
+    # leaving the programme drops the entry at once
+    _, _, _, app = listed[0]
+    app.state = "declined"
+    db.session.commit()
+    names = [e["name"] for e in client.get("/api/v1/directory?q=Fictional-").get_json()["items"]]
+    assert names == ["Ivo Fictional-Implementation"]
