@@ -147,3 +147,46 @@ def test_row74_a_lead_professional_trainee_may_list_themself(client, keys, db):
     db.session.commit()
     names = [e["name"] for e in client.get("/api/v1/directory?q=Fictional-").get_json()["items"]]
     assert names == ["Ivo Fictional-Implementation"]
+
+
+# ---- row 42: packages are for practitioners on a practitioner pathway ----------------------------
+
+def _enhanced_org(client, admin, join):
+    """An organisation holding the Enhanced Licence (it needs a practitioner in training there)."""
+    org = _org(client, admin)
+    lead = join(admin, org["id"], "Lea Fictional-Lead")
+    r = client.post(f"/api/v1/people/{lead['id']}/pathways/lead/items", headers=admin,
+                    json={"item": "lead_training", "organisation_id": org["id"]})
+    assert r.status_code == 201, r.get_json()
+    r = client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": "enhanced"})
+    assert r.status_code == 201, r.get_json()
+    return org
+
+
+def test_row42_a_package_is_not_bought_for_a_member_with_no_training_pathway_or_licence(client, keys, join):
+    admin, _, _ = _user(keys)
+    org = _enhanced_org(client, admin, join)
+    member = join(admin, org["id"], "Una Fictional-Untrained")
+    body = {"type": 3, "practitioner_id": member["id"], "funding": "organisation"}
+    r = client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin, json=body)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["practitioner_pathway"], r.get_json()
+    assert client.get(f"/api/v1/organisations/{org['id']}/packages", headers=admin).get_json()["items"] == []
+    # once they book practitioner training (Deep Dive towards Lead) the package may be bought
+    r = client.post(f"/api/v1/people/{member['id']}/pathways/lead/items", headers=admin,
+                    json={"item": "deep_dive", "organisation_id": org["id"]})
+    assert r.status_code == 201, r.get_json()
+    r = client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin, json=body)
+    assert r.status_code == 201, r.get_json()
+
+
+def test_row42_a_certified_practitioner_may_have_a_package(client, keys, join, db):
+    from training.models.certification import Certification
+    from training.services._util import now
+    admin, _, _ = _user(keys)
+    org = _enhanced_org(client, admin, join)
+    member = join(admin, org["id"], "Cara Fictional-Certified")
+    db.session.add(Certification(person_id=member["id"], role="informed", certified_at=now()))
+    db.session.commit()
+    r = client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin,
+                    json={"type": 2, "practitioner_id": member["id"], "funding": "organisation"})
+    assert r.status_code == 201, r.get_json()
