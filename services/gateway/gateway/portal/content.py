@@ -193,6 +193,9 @@ BOOKABLE_ITEMS = {"study_support", "consolidation", "senior_link_training", "lin
 
 FUNDING_CHOICES = [("cpd_credit", "Organisation CPD credit"), ("package", "Microproject package account"),
                    ("bursary", "Bursary or funded place"), ("self", "Self-funded")]
+# What a learner chooses for themself (domain row 80): bursary places and CPD seats are the
+# organisation's decision (its admin places a member from the organisation page), so only these.
+LEARNER_FUNDING_CHOICES = [("self", "Self-funded"), ("package", "Microproject package account")]
 
 # Which buttons a Microproject Practitioner Licence shows in each state (training's
 # rules/practitioner_licence.py TRANSITIONS, plus resume for a paused one); the API decides.

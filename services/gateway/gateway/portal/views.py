@@ -730,6 +730,8 @@ def _org_with_member_form(org_id: str, form: FormState):
 @signed_in
 def enrol():
     body = {"person_id": text("person_id", 64), "course_code": text("course_code", 40), "funding": text("funding", 20)}
+    if request.form.get("organisation_id"):  # the organisation page places its own member (row 80)
+        body["organisation_id"] = text("organisation_id", 64)
     r = api().post("/api/v1/enrolments", body)
     flash("Enrolled." if r.ok else f"Not enrolled: {r.detail}", "success" if r.ok else "error")
     return redirect(local_next(request.form.get("next"), url_for("portal.learning")))
@@ -763,7 +765,7 @@ def learning():
     courses = [(c.get("code"), f"{c.get('title')} ({money(c.get('price'))})")
                for c in _catalogue_items("/api/v1/catalogue/courses")]
     return render_template("portal/learning.html", user=user, enrolments=enrolments, courses=courses,
-                           funding=content.FUNDING_CHOICES)
+                           funding=content.LEARNER_FUNDING_CHOICES)
 
 
 @bp.get("/practitioner")

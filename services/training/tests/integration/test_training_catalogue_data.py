@@ -120,6 +120,7 @@ def test_editing_a_package_price_changes_the_catalogue_the_next_package_and_tell
     catalogue = {p["type"]: p for p in client.get("/api/v1/catalogue/packages").get_json()["items"]}
     assert (catalogue[3]["price"], catalogue[3]["tracker_uses_per_case"], catalogue[3]["tracker_uses"]) == (
         47599, 3, 9)
+    _book(client, admin, org, b, "lead_training")  # packages are for practitioners in training (row 42)
     second = client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin,
                          json={"type": 3, "practitioner_id": b["id"], "funding": "organisation"}).get_json()
     assert (second["price"], second["tracker_uses"]) == (47599, 9)

@@ -116,8 +116,12 @@ def test_implementation_year_is_enforced_by_date_before_approval(client, db, key
     r = _advance(client, staff, aid)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["implementation_year"]
     assert client.get(f"{API}/applications/{aid}", headers=staff).get_json()["state"] == "implementation"
-    # approval refused: the directory stays closed to them
-    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=p["headers"], json={}).status_code == 409
+    # approval refused; on the programme they may list themselves, shown as in their implementation year
+    # (domain row 74), never as an approved Lead Professional
+    r = client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=p["headers"], json={})
+    assert r.status_code == 201
+    [cred] = r.get_json()["certifications"]
+    assert cred["in_training"] is True and cred["certified_at"] is None and "implementation" in cred["title"]
     _backdate(db, aid, "implementation_from", 366)
     r = _advance(client, staff, aid)
     assert r.status_code == 200 and r.get_json()["state"] == "approved" and r.get_json()["approved_at"]

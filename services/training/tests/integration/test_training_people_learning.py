@@ -181,7 +181,8 @@ def test_catalogue_and_interest(client):
     roles = {r["code"]: r for r in client.get("/api/v1/catalogue/roles").get_json()["items"]}
     assert list(roles) == ["informed", "senior_link", "link", "child", "lead", "lead_plus"]
     assert {q["code"]: (q["price"], q["quantity"]) for q in roles["informed"]["requirements"]} == {
-        "l1_2_completion": (0, 1), "study_support": (25000, 1), "consolidation": (15000, 3)}
+        # L1-2 completion costs the five Foundation and Intermediate course fees (domain row 114)
+        "l1_2_completion": (3 * 4500 + 2 * 6000, 1), "study_support": (25000, 1), "consolidation": (15000, 3)}
     assert sum(q["price"] * q["quantity"] for q in roles["lead"]["requirements"]) == 145000
     pk = client.get("/api/v1/catalogue/packages").get_json()["items"]
     assert [(p["type"], p["online_accounts"], p["tracker_uses"], p["price"]) for p in pk] == [

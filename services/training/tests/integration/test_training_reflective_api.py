@@ -246,6 +246,36 @@ def test_a_face_to_face_parent_is_offered_and_orders_a_registration_consultation
     assert listed["items"][0]["order"]["id"] == reg["order_id"]
 
 
+def test_row110_the_registration_consultation_is_priced_from_the_price_book(client, keys):
+    """No price in code: the consultation is a product row of the price book in force, read at
+    order time, a labelled placeholder until I Matter Training publishes its price."""
+    admin = _user(keys, uid=uuid.uuid4().hex)
+    org = _org(client, admin, kind="school")
+    ph, pemail, _ = _own(keys)
+    parent = _person(client, ph, pemail, kind="personal", org=org, admin=admin)
+    url = f"/api/v1/training/q/registration-offer?person_id={parent['id']}"
+    consultation = _ok(client.get(url, headers=admin), 200)["consultation"]
+    assert consultation["price_status"] == "placeholder" and consultation["placeholder"] is True
+    assert "PLACEHOLDER" in consultation["placeholder_label"]
+
+    staff = keys.headers(user_id=uuid.uuid4().hex, roles=["training_admin"])
+    book = _ok(client.get("/api/v1/price-book", headers=staff), 200)
+    [row] = [p for p in book["products"] if p["code"] == "q_registration_consultation"]
+    assert row["price"] == consultation["price"]
+    r = client.put("/api/v1/price-book", headers=staff, json={"products": [{"code": "q_nope", "title": "x", "price": 1}]})
+    assert r.status_code == 400 and "products" in str(r.get_json()["errors"])
+    r = client.put("/api/v1/price-book", headers=staff, json={"products": [
+        {"code": "q_registration_consultation", "title": "I Matter Q registration consultation", "price": 3550,
+         "placeholder": False}]})
+    assert r.status_code == 200, r.get_json()
+    version = r.get_json()["version"]
+    consultation = _ok(client.get(url, headers=admin), 200)["consultation"]
+    assert (consultation["price"], consultation["price_status"], consultation["placeholder"]) == (3550, "published", False)
+    reg = _ok(client.post("/api/v1/training/q/registration-consultations", headers=ph,
+                          json={"person_id": parent["id"], "organisation_id": org["id"]}))
+    assert reg["order"]["total"] == 3550 and reg["order"]["price_book_version"] == version
+
+
 def test_the_optional_online_course_comes_with_its_own_enrolment(client, keys):
     admin = _user(keys)
     org = _org(client, admin, kind="school")

@@ -301,13 +301,41 @@ def test_h3_a_bursary_place_needs_an_active_member_of_that_organisation(client, 
     r = client.post("/api/v1/enrolments", headers=other_admin, json={**body, "person_id": theirs["id"]})
     assert r.status_code == 409 and r.get_json()["unmet"] == ["membership"]
     assert client.get(f"/api/v1/bursaries/{v['id']}", headers=victim_admin).get_json()["balance"] == balance
-    # an accepted member may ask for themself; the organisation's admin may place them
+    # the organisation decides bursary places (domain row 80): its admin places an accepted member
     member = join(victim_admin, v["id"], "Ira Fictional-Bursary")
     r = client.post("/api/v1/enrolments", headers=member["headers"], json={**body, "person_id": member["id"]})
+    assert r.status_code == 403
+    r = client.post("/api/v1/enrolments", headers=victim_admin, json={**body, "person_id": member["id"]})
     assert r.status_code == 201 and r.get_json()["funding"] == "bursary"
     other_member = join(victim_admin, v["id"], "Jo Fictional-Bursary")
     r = client.post("/api/v1/enrolments", headers=member["headers"], json={**body, "person_id": other_member["id"]})
     assert r.status_code == 404  # a member reaches no other member's record
+
+
+def test_row80_a_member_cannot_take_a_bursary_place_for_themself(client, keys, join):
+    """Bursary places are the organisation's decision: the member themself is refused (403 naming
+    who decides) and nothing is spent; the organisation's admin places them."""
+    admin, _, _ = _user(keys)
+    org = _org(client, admin)
+    dep = client.post(f"/api/v1/bursaries/{org['id']}/deposits", headers=admin, json={"amount": 50000})
+    assert dep.status_code == 201
+    invoice = client.get(f"/api/v1/orders/{dep.get_json()['order_id']}", headers=admin).get_json()["invoice"]
+    finance = keys.headers(user_id=uuid.uuid4().hex, roles=["training_admin"])
+    assert client.post(f"/api/v1/invoices/{invoice['id']}/pay", headers=finance,
+                       json={"reference": "BACS 0080"}).status_code == 200
+    balance = client.get(f"/api/v1/bursaries/{org['id']}", headers=admin).get_json()["balance"]
+    member = join(admin, org["id"], "Row Eighty Fictional")
+    body = {"person_id": member["id"], "course_code": "foundation_a1", "funding": "bursary",
+            "organisation_id": org["id"]}
+    r = client.post("/api/v1/enrolments", headers=member["headers"], json=body)
+    assert r.status_code == 403
+    assert "admin" in r.get_json()["detail"]
+    assert client.get(f"/api/v1/bursaries/{org['id']}", headers=admin).get_json()["balance"] == balance
+    assert client.get(f"/api/v1/people/{member['id']}/enrolments", headers=admin).get_json()["items"] == []
+    # a training admin may place them too
+    r = client.post("/api/v1/enrolments", headers=finance, json=body)
+    assert r.status_code == 201 and r.get_json()["funding"] == "bursary"
+    assert client.get(f"/api/v1/bursaries/{org['id']}", headers=admin).get_json()["balance"] < balance
 
 
 def test_row4_bursary_places_need_the_starter_licence(client, keys, join):

@@ -19,7 +19,7 @@ def test_the_seed_book_holds_together():
 
 def test_reads_outside_an_app_show_the_seed_tables():
     assert unit_price("deep_dive") == 75000 and unit_price("package_type_4") == 60000
-    assert role_items_price("informed") == 25000 + 3 * 15000
+    assert role_items_price("informed") == 3 * 4500 + 2 * 6000 + 25000 + 3 * 15000  # L1-2 fees included (row 114)
     assert PACKAGE_TYPES_BY_TYPE[1]["tracker_uses_per_case"] == 1 and PACKAGE_TYPES_BY_TYPE[2]["tracker_uses"] == 0
     assert list(L1_2_COURSES) == ["foundation_a1", "foundation_a2", "foundation_b", "intermediate_a", "intermediate_b"]
     assert ROLES_BY_CODE["child"]["requires"][-1] == ("lead_plus_oversight", 1)

@@ -116,4 +116,4 @@ def test_licence_and_audit_and_registration_rules():
     assert rules.registration_unmet("personal", False, False) == []
     assert rules.registration_unmet("professional", True, True) == ["personal_learner", "no_online_account",
                                                                     "one_registration"]
-    assert rules.Q_REGISTRATION["optional"] is True and rules.Q_REGISTRATION["price_status"] == "placeholder"
+    assert rules.Q_REGISTRATION["optional"] is True and "price" not in rules.Q_REGISTRATION  # in the price book

@@ -32,8 +32,9 @@ class ProgressIn(Schema):
 def _may_enrol(c, data: dict) -> None:
     """Who may draw on which source (security review H3, M2, L7; DOMAIN "Consent and identity"):
     `self` only the person (they pay); `cpd_credit` the organisation's admin or a training admin
-    (seats are assigned by the admin); `bursary` the organisation's admin, a training admin or the
-    member themself; `package` the person, the package organisation's admin or a training admin
+    (seats are assigned by the admin); `bursary` the organisation's admin or a training admin (a
+    bursary place is the organisation's decision, domain row 80: the member themself may not take
+    one); `package` the person, the package organisation's admin or a training admin
     (and only for its practitioner or the members its admin assigned)."""
     person_id, funding = data["person_id"], data["funding"]
     is_self = c.person_id is not None and c.person_id == person_id
@@ -54,8 +55,8 @@ def _may_enrol(c, data: dict) -> None:
         return
     if funding == "cpd_credit":
         raise Forbidden("CPD seats are assigned by the organisation's admin.")
-    if not is_self:
-        raise Forbidden("A bursary place is requested by the member or the organisation's admin.")
+    raise Forbidden("A bursary place is decided by the organisation: its admin (or a training admin) "
+                    "places a member on it.")
 
 
 @blp.route("/enrolments", methods=["POST"])

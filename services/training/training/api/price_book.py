@@ -93,6 +93,15 @@ class PackageType(Schema):
     placeholder_label = fields.String(validate=v.Length(max=200))
 
 
+class Product(Schema):
+    code = fields.String(required=True, validate=v.OneOf(price_book.PRODUCT_CODES))
+    title = Text(required=True)
+    price = Pence()
+    placeholder = fields.Boolean(load_default=False)
+    placeholder_label = fields.String(validate=v.Length(max=200))
+    price_status = fields.String(validate=v.OneOf(["published", "placeholder"]))
+
+
 class PriceBookIn(Schema):
     """Any field left out keeps its value from the current version."""
     currency = fields.String(validate=v.OneOf(["GBP"]))
@@ -108,6 +117,9 @@ class PriceBookIn(Schema):
                                      values=fields.String(validate=v.Length(min=1, max=200)))
     roles = fields.List(fields.Nested(Role), validate=v.Length(min=1, max=20))
     package_types = fields.List(fields.Nested(PackageType), validate=v.Length(min=1, max=4))
+    # products sold on their own (the I Matter Q registration consultation): rows sent replace
+    # those of the same code
+    products = fields.List(fields.Nested(Product), validate=v.Length(min=1, max=20))
 
 
 @blp.route("/catalogue/price-book")

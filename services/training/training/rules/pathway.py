@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .catalogue import COURSES_BY_CODE, L1_2_COURSES
 from .roles import (BOOKING_PREREQUISITES, REQUIREMENTS, ROLE_BOOKING_CONDITIONS, ROLES_BY_CODE,
-                    unit_price)
+                    placeholder_of, unit_price)
 
 MET, IN_PROGRESS, MISSING = "met", "in_progress", "missing"
 
@@ -57,6 +57,7 @@ def requirement(code: str, quantity: int, role: dict, facts: Facts) -> dict:
     req = REQUIREMENTS[code]
     kind, unit = req["kind"], unit_price(code)
     charge = 0
+    mark = placeholder_of(code)  # a placeholder price says so (domain row 111)
     if kind == "item":
         completed, booked = _item_units(facts, code)
         status = MET if completed >= quantity else IN_PROGRESS if completed + booked > 0 else MISSING
@@ -81,6 +82,8 @@ def requirement(code: str, quantity: int, role: dict, facts: Facts) -> dict:
         started = any(r["status"] != MISSING for r in inner["requirements"])
         status = MET if req["role"] in facts.certified else IN_PROGRESS if started else MISSING
         charge = 0 if status == MET else inner["remaining_cost"]
+        if charge and inner["placeholder"]:
+            mark = {"placeholder": True, "placeholder_label": inner["placeholder_label"]}
     elif kind == "oversight" and code in PRACTICUM_OVERSIGHT:
         got = facts.packages.get(role["package_type"], {}) if role.get("package_type") else {}
         status = MET if got.get("practicum_completed") else IN_PROGRESS if got.get("bought") else MISSING
@@ -91,7 +94,7 @@ def requirement(code: str, quantity: int, role: dict, facts: Facts) -> dict:
     else:  # pragma: no cover - the table only holds the kinds above
         raise ValueError(kind)
     out = {"code": code, "title": req["title"], "kind": kind, "status": status, "quantity": quantity,
-           "price": unit, "charge": charge, "currency": "GBP"}
+           "price": unit, "charge": charge, "currency": "GBP", **mark}
     if kind == "l1_2":
         out["courses_needed"] = [] if status == MET else l1_2_courses_needed(facts)
     return out
@@ -100,8 +103,12 @@ def requirement(code: str, quantity: int, role: dict, facts: Facts) -> dict:
 def evaluate(role_code: str, facts: Facts) -> dict:
     role = ROLES_BY_CODE[role_code]
     reqs = [requirement(code, qty, role, facts) for code, qty in role["requires"]]
+    # the remaining cost is a placeholder figure when any placeholder price is part of it (row 111)
+    marked = next((r for r in reqs if r["charge"] and r.get("placeholder")), None)
     return {"role": role_code, "title": role["title"], "requirements": reqs,
             "remaining_cost": sum(r["charge"] for r in reqs), "currency": "GBP",
+            "placeholder": marked is not None,
+            **({"placeholder_label": marked["placeholder_label"]} if marked else {}),
             "certified": role_code in facts.certified,
             "complete": all(r["status"] == MET for r in reqs)}
 

@@ -24,14 +24,12 @@ COMMUNITY_WHEEL_TOOL = "community_wheel"
 LICENCE_HOLDERS = ("organisation", "person")
 LICENCE_TERM_MONTHS = 12
 
-# The registration consultation and its optional course. The seeds publish no price for it:
-# PLACEHOLDER, to be replaced by I Matter Training (no logic depends on the value).
+# The registration consultation and its optional course. Its price is data: a product row of the
+# price book in force (services/price_book.py SEED_PRODUCTS, a labelled PLACEHOLDER because the
+# seeds publish none), read at order time (domain row 110).
 Q_REGISTRATION = {
     "code": "q_registration_consultation",
     "title": "I Matter Q registration consultation",
-    "price": 3000,
-    "currency": "GBP",
-    "price_status": "placeholder",
     "purpose": "I Matter Q registration",
     "optional": True,
     "for": "Parents learning face to face (e.g. in a Level 3A group) without a personal online account.",

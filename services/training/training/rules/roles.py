@@ -23,7 +23,7 @@ Informed, which the seed does not name, need none.
 """
 from __future__ import annotations
 
-from .catalogue import COURSES_BY_CODE, PACKAGE_TYPES_BY_TYPE, _LiveList, _LiveMap
+from .catalogue import COURSES_BY_CODE, L1_2_COURSES, PACKAGE_TYPES_BY_TYPE, _LiveList, _LiveMap
 
 # What each requirement code of the contract's vocabulary (CONTRACT.md "Shapes") means: logic,
 # not data. Titles, prices and which role needs what are in the price book.
@@ -93,12 +93,17 @@ DIRECTORY_ROLES = ("child", "lead", "lead_plus")
 
 
 def unit_price(code: str) -> int:
-    """List price in pence of one unit of a requirement (0 for what is not bought)."""
+    """List price in pence of one unit of a requirement (0 for what is not bought). L1-2
+    completion costs the Foundation and Intermediate course fees (domain row 114: the calculator
+    and the pathway's remaining cost agree)."""
     req = REQUIREMENTS[code]
     if req["kind"] == "item":
         return COURSES_BY_CODE[code]["price"]
     if req["kind"] == "package":
         return PACKAGE_TYPES_BY_TYPE[req["package_type"]]["price"]
+    if req["kind"] == "l1_2":
+        courses = COURSES_BY_CODE
+        return sum(courses[c]["price"] for c in L1_2_COURSES)
     return 0
 
 
@@ -117,13 +122,25 @@ def role_json(role: dict) -> dict:
 
 
 def _placeholder_of(code: str) -> dict:
-    """A requirement priced by a placeholder course or package says so."""
+    """A requirement priced by a placeholder course or package says so (L1-2 completion when any
+    of its course fees is a placeholder)."""
     req = REQUIREMENT_KINDS[code]
-    row = (COURSES_BY_CODE.get(code) if req["kind"] == "item"
-           else PACKAGE_TYPES_BY_TYPE.get(req["package_type"]) if req["kind"] == "package" else None)
-    if row and row.get("placeholder"):
+    if req["kind"] == "l1_2":
+        courses = COURSES_BY_CODE
+        rows = [courses[c] for c in L1_2_COURSES]
+    elif req["kind"] == "item":
+        rows = [COURSES_BY_CODE.get(code)]
+    elif req["kind"] == "package":
+        rows = [PACKAGE_TYPES_BY_TYPE.get(req["package_type"])]
+    else:
+        rows = []
+    row = next((r for r in rows if r and r.get("placeholder")), None)
+    if row:
         return {"placeholder": True, "placeholder_label": row.get("placeholder_label") or "PLACEHOLDER"}
     return {"placeholder": False}
+
+
+placeholder_of = _placeholder_of
 
 
 def role_items_price(role_code: str) -> int:

@@ -1,6 +1,9 @@
 """The public directory: opt-in entries of people CURRENTLY certified as Lead Professionals or
-Advanced Practitioners (Child, Lead, Lead Plus, or an approved Lead Professional). Eligibility
-is checked when listing, so a withdrawn certification drops the entry at once."""
+Advanced Practitioners (Child, Lead, Lead Plus, or an approved Lead Professional), and of
+professionals on the Lead Professional programme (trainee or implementation year: seed 001
+"Professionals on our Lead Professional/Advanced Practitioner program can be listed", domain row
+74), shown as in training. Eligibility is checked when listing, so a withdrawn certification or
+application drops the entry at once."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -15,11 +18,18 @@ from ..models.lead_professionals import LeadProfessionalApplication
 from ..rules.roles import DIRECTORY_ROLES, ROLES_BY_CODE
 from ._util import iso, now
 
+# Lead Professional application states that may be listed: on the programme or approved
+LISTED_LP_STATES = ("trainee", "implementation", "approved")
+LP_TITLES = {"trainee": "Lead Professional programme (training year)",
+             "implementation": "Lead Professional programme (implementation year)",
+             "approved": "Lead Professional"}
+
 
 def _eligible_people():
     certified = sa.select(Certification.person_id).where(
         Certification.status == "current", Certification.role.in_(DIRECTORY_ROLES))
-    approved = sa.select(LeadProfessionalApplication.person_id).where(LeadProfessionalApplication.state == "approved")
+    approved = sa.select(LeadProfessionalApplication.person_id).where(
+        LeadProfessionalApplication.state.in_(LISTED_LP_STATES))
     return certified.union(approved)
 
 
@@ -39,10 +49,14 @@ def _credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
                                  "certified_at": iso(c.certified_at)})
     approved: dict[str, LeadProfessionalApplication] = {}
     for lp in db.session.scalars(sa.select(LeadProfessionalApplication).where(
-            LeadProfessionalApplication.person_id.in_(person_ids), LeadProfessionalApplication.state == "approved")):
-        approved.setdefault(lp.person_id, lp)
+            LeadProfessionalApplication.person_id.in_(person_ids),
+            LeadProfessionalApplication.state.in_(LISTED_LP_STATES))
+            .order_by(LeadProfessionalApplication.state == "approved")):
+        approved[lp.person_id] = lp  # an approval wins over a later application still in training
     for pid, lp in approved.items():
-        out[pid].append({"role": "lead_professional", "title": "Lead Professional", "certified_at": iso(lp.approved_at)})
+        in_training = lp.state != "approved"
+        out[pid].append({"role": "lead_professional", "title": LP_TITLES[lp.state], "in_training": in_training,
+                         "certified_at": None if in_training else iso(lp.approved_at)})
     return out
 
 
@@ -67,7 +81,8 @@ def entries_json(rows: list[DirectoryEntry]) -> list[dict]:
 def opt_in(person: Person, data: dict) -> DirectoryEntry:
     if not is_eligible(person.id):
         raise RuleViolation("Only currently certified Lead Professionals and Advanced Practitioners "
-                            "(Child, Lead, Lead Plus) may be listed.", unmet=["directory_certification"])
+                            "(Child, Lead, Lead Plus) and professionals on the Lead Professional programme "
+                            "may be listed.", unmet=["directory_certification"])
     e = db.session.scalar(sa.select(DirectoryEntry).where(DirectoryEntry.person_id == person.id))
     if e is None:
         e = DirectoryEntry(person_id=person.id, display_name=person.name)
@@ -94,7 +109,7 @@ def _eligible_entry():
     certified = sa.exists().where(Certification.person_id == DirectoryEntry.person_id,
                                   Certification.status == "current", Certification.role.in_(DIRECTORY_ROLES))
     approved = sa.exists().where(LeadProfessionalApplication.person_id == DirectoryEntry.person_id,
-                                 LeadProfessionalApplication.state == "approved")
+                                 LeadProfessionalApplication.state.in_(LISTED_LP_STATES))
     return sa.or_(certified, approved)
 
 

@@ -276,6 +276,7 @@ def licence_json(lic: Licence, held: Held | None = None) -> dict:
         "terms": lic.terms,
         "price": lic.price,
         "currency": lic.currency,
+        **price_book.band_mark(lic.price_book_version, lic.size_band),  # a placeholder fee says so (row 111)
         "size_band": lic.size_band,
         "seats_included": lic.seats_included,
         "price_book_version": lic.price_book_version,

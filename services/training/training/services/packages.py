@@ -101,6 +101,18 @@ def _usable_award(data: dict, org_id: str) -> FundAward:
     return award
 
 
+def on_practitioner_pathway(person_id: str) -> bool:
+    """"Used by trained practitioners to support 1-3 cases" (seed 000; domain row 42): a current
+    certification, a practitioner training item booked or completed on a pathway, or an active
+    Microproject Practitioner Licence. One query."""
+    from ..models.certification import Certification, PathwayItem
+    from ..models.practitioner_licences import PractitionerLicence
+    certified = sa.exists().where(Certification.person_id == person_id, Certification.status == "current")
+    training = sa.exists().where(PathwayItem.person_id == person_id, PathwayItem.state.in_(("booked", "completed")))
+    licensed = sa.exists().where(PractitionerLicence.person_id == person_id, PractitionerLicence.state == "active")
+    return bool(db.session.scalar(sa.select(sa.or_(certified, training, licensed))))
+
+
 def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
     from . import licences, orders, policy
     from .practitioner_licences import require_not_paused
@@ -119,6 +131,10 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
     if not is_active_member(org.id, person.id):
         raise RuleViolation("A package is bought for an active (accepted) member of the organisation.",
                             unmet=["membership"])
+    if not on_practitioner_pathway(person.id):
+        raise RuleViolation("Packages are used by trained practitioners: the person needs a practitioner "
+                            "certification, booked or completed practitioner training, or an active "
+                            "Microproject Practitioner Licence first.", unmet=["practitioner_pathway"])
     policy.enforce(org, "microproject_packages")
     if ptype["online_accounts"]:
         policy.enforce(org, "online_accounts")  # primary care: Type 1 (Tracker only) packages only

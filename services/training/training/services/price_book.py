@@ -170,10 +170,19 @@ SEED_PACKAGE_TYPES: list[dict] = [
              3, 3, 60000, ["3 online L1-2 accounts", "3 Tracker uses per person"]),
 ]
 
+# Products sold on their own that are not courses (domain row 110: no price in code). The seeds
+# publish no price for the I Matter Q registration consultation: PLACEHOLDER.
+SEED_PRODUCTS: list[dict] = [
+    {"code": "q_registration_consultation", "title": "I Matter Q registration consultation", "price": 3000,
+     "placeholder": True, "placeholder_label": PLACEHOLDER_LABEL, "price_status": "placeholder"},
+]
+PRODUCT_CODES = tuple(p["code"] for p in SEED_PRODUCTS)
+
 CATALOGUE_KEYS = ("courses", "requirement_titles", "roles", "package_types")
 SEED_CATALOGUE: dict = {"courses": SEED_COURSES, "requirement_titles": SEED_REQUIREMENT_TITLES,
                         "roles": SEED_ROLES, "package_types": SEED_PACKAGE_TYPES}
 PLACEHOLDER_BOOK.update(copy.deepcopy(SEED_CATALOGUE))
+PLACEHOLDER_BOOK["products"] = copy.deepcopy(SEED_PRODUCTS)
 
 
 def _latest() -> PriceBookVersion | None:
@@ -186,7 +195,18 @@ def with_catalogue(data: dict) -> dict:
     for key in CATALOGUE_KEYS:
         if key not in data:
             data[key] = copy.deepcopy(SEED_CATALOGUE[key])
+    # products added later (row 110): a version without them reads the seed's (placeholder) rows
+    have = {p["code"] for p in data.get("products", [])}
+    data["products"] = list(data.get("products", [])) + [copy.deepcopy(p) for p in SEED_PRODUCTS
+                                                          if p["code"] not in have]
     return data
+
+
+def product(code: str) -> tuple[int, dict]:
+    """(price-book version, row) of a product in the price book in force, read at order time."""
+    number, data = _current_shared()
+    row = next(p for p in with_catalogue(dict(data))["products"] if p["code"] == code)
+    return number, copy.deepcopy(row)
 
 
 _REQUEST_KEY = "imatter.price_book"
@@ -301,7 +321,10 @@ def normalise(data: dict) -> dict:
         for key in ("contents", "use_requires", "excludes"):
             p.setdefault(key, [])
         p.setdefault("purpose", "")
-    for rows in (data.get("courses", []), data.get("package_types", []), data.get("seat_bundle_tiers", [])):
+    for p in data.get("products", []):
+        p["price_status"] = "placeholder" if p.get("placeholder") else "published"
+    for rows in (data.get("courses", []), data.get("package_types", []), data.get("seat_bundle_tiers", []),
+                 data.get("products", [])):
         for row in rows:
             row["placeholder"] = bool(row.get("placeholder", False))
             label_key = "label" if rows is data.get("seat_bundle_tiers") else "placeholder_label"
@@ -317,7 +340,8 @@ def normalise(data: dict) -> dict:
 
 
 def any_placeholder(data: dict) -> bool:
-    return any(r.get("placeholder") for key in ("size_bands", "seat_bundle_tiers", "courses", "package_types")
+    return any(r.get("placeholder") for key in ("size_bands", "seat_bundle_tiers", "courses", "package_types",
+                                                 "products")
                for r in data.get(key, []))
 
 
@@ -342,6 +366,31 @@ def publish(data: dict, user_id: str) -> tuple[int, dict]:
     _forget_request_book()
     announce(number, data)
     return number, data
+
+
+def _version_cached(number: int | None) -> dict | None:
+    """A stored version read once per app context (versions never change once written)."""
+    if number is None:
+        return None
+    if has_app_context():
+        current_number, data = _current_shared()  # read once per request already
+        if number == current_number:
+            return data
+    cache = g.setdefault("_price_book_versions", {}) if has_app_context() else {}
+    if cache.get(number) is None:
+        cache[number] = version(number)
+    return cache[number]
+
+
+def band_mark(number: int | None, band_code: str | None) -> dict:
+    """{placeholder, placeholder_label?} of the size band a licence fee came from, in the price-book
+    version it was priced from (domain row 111: a placeholder fee says so wherever it is shown)."""
+    data = _version_cached(number)
+    band = pricing.band_of(data, band_code) if data and band_code else None
+    placeholder = bool(band.get("placeholder")) if band else bool(data and data.get("placeholder"))
+    if not placeholder:
+        return {"placeholder": False}
+    return {"placeholder": True, "placeholder_label": (band or {}).get("placeholder_label") or PLACEHOLDER_LABEL}
 
 
 def book_json(number: int, data: dict) -> dict:

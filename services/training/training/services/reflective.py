@@ -240,13 +240,25 @@ def _registered(person_id: str) -> QRegistration | None:
     return db.session.scalar(sa.select(QRegistration).where(QRegistration.person_id == person_id).limit(1))
 
 
+def _consultation() -> dict:
+    """The consultation as offered, priced from the price book in force (row 110)."""
+    from .price_book import product
+    _, row = product(rules.Q_REGISTRATION["code"])
+    out = {k: rules.Q_REGISTRATION[k] for k in ("code", "optional", "for", "note")}
+    out.update(title=row.get("title") or rules.Q_REGISTRATION["title"], price=row["price"], currency="GBP",
+               placeholder=bool(row.get("placeholder")),
+               price_status="placeholder" if row.get("placeholder") else "published")
+    if row.get("placeholder"):
+        out["placeholder_label"] = row.get("placeholder_label")
+    return out
+
+
 def offer(person: Person) -> dict:
     unmet = rules.registration_unmet(person.kind, _has_online_account(person.id), _registered(person.id) is not None)
     courses = [{"course_code": c, "title": COURSES_BY_CODE[c]["title"], "price": COURSES_BY_CODE[c]["price"],
                 "currency": "GBP", "optional": True} for c in rules.OPTIONAL_COURSES]
     return {"person_id": person.id, "eligible": not unmet, "unmet": unmet,
-            "consultation": {k: rules.Q_REGISTRATION[k] for k in ("code", "title", "price", "currency",
-                                                                  "price_status", "optional", "for", "note")},
+            "consultation": _consultation(),
             "optional_courses": courses, "required": False}
 
 
@@ -259,10 +271,12 @@ def order_registration(person: Person, data: dict, user_id: str) -> tuple[QRegis
     org_id = data.get("organisation_id")
     if org_id and db.session.get(Organisation, org_id) is None:
         raise ApiError("Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]})
-    offer_row = rules.Q_REGISTRATION
+    from .price_book import product
+    book_version, offer_row = product(rules.Q_REGISTRATION["code"])  # the price in force now (row 110)
     order = orders.create_order(organisation_id=None, person_id=person.id, created_by=user_id, funding="self",
                                 lines=[{"code": offer_row["code"], "description": offer_row["title"],
-                                        "unit_price": offer_row["price"], "quantity": 1}])
+                                        "unit_price": offer_row["price"], "quantity": 1}],
+                                price_book_version=book_version)
     reg = QRegistration(person_id=person.id, organisation_id=org_id, order_id=order.id, created_by=user_id)
     course = None
     if data.get("online_course"):
