@@ -444,6 +444,12 @@ def test_cic_staff_schedule_a_consultation_and_award_a_fund_application(browser,
               if a["summary"] == summary]
     r = reviewer.post(f"/api/v1/fund/applications/{mine['id']}/reviews", {"score": 4, "no_conflict": True})
     assert r.status_code == 201, r.text
+    # an award needs received gifts covering it (row 104): a supporter pledges, CIC staff receive
+    gift = reviewer.post("/api/v1/fund/gifts", {"amount": mine["amount_requested"], "name": "A fictional supporter"})
+    assert gift.status_code == 201, gift.text
+    staff_api = api.signed_in("cic-admin@imatter.local", stack.admin_password)
+    r = staff_api.post(f"/api/v1/fund/gifts/{gift.json()['id']}/received")
+    assert r.status_code == 200, r.text
     page.goto(base + "/cic")
     application = page.locator("#fund .panel", has_text=summary)
     application.get_by_label("Decision").select_option("awarded")

@@ -94,6 +94,14 @@ def test_fund_award_pays_for_a_package_in_training(stack, api, cic_admin):
     assert r.status_code == 409 and r.json()["unmet"] == ["two_reviews"]
     ok(_second_reviewer(stack, api).post(f"/api/v1/fund/applications/{application['id']}/reviews",
                                          {"score": 4, "no_conflict": True}))
+    # an award needs received gifts covering it (row 104): a supporter pledges, CIC staff receive
+    price = application["amount_requested"]
+    if cic_admin.get("/api/v1/fund/ledger").json()["balance"] < price:
+        r = cic_admin.post(f"/api/v1/fund/applications/{application['id']}/decision", {"outcome": "awarded"})
+        assert r.status_code == 409 and r.json()["unmet"] == ["fund_balance"]
+    gift = ok(pro.post("/api/v1/fund/gifts", {"amount": price, "name": "A fictional supporter"}))
+    assert gift["state"] == "pledged"
+    assert ok(cic_admin.post(f"/api/v1/fund/gifts/{gift['id']}/received"), 200)["state"] == "received"
     award_id = ok(cic_admin.post(f"/api/v1/fund/applications/{application['id']}/decision",
                                   {"outcome": "awarded"}), 200)["award_id"]
     assert award_id

@@ -9,8 +9,10 @@ class Config(BaseConfig):
     RETENTION_DAYS = int(env("RETENTION_DAYS", 365))
     # A consultation request lapses (state expired) when not completed within this many days.
     CONSULTATION_VALID_DAYS = int(env("CONSULTATION_VALID_DAYS", 90))
-    # When true, an award the fund's balance cannot cover is refused (409 fund_balance).
-    FUND_AWARDS_REQUIRE_BALANCE = env("FUND_AWARDS_REQUIRE_BALANCE", "0") in ("1", "true", "yes")
+    # An award needs received gifts covering it (DOMAIN "Rulings" -> Money: money that buys other
+    # things counts only once received): otherwise 409 fund_balance. On by default; "0" turns the
+    # check off (the ledger would then show a shortfall) - kept only as an operator escape hatch.
+    FUND_AWARDS_REQUIRE_BALANCE = env("FUND_AWARDS_REQUIRE_BALANCE", "1") in ("1", "true", "yes")
 
     def __init__(self):
         super().__init__()

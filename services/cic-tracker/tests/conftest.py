@@ -130,6 +130,16 @@ class _Cic:
                             json={"score": 4, "no_conflict": True}, headers=self.staff("fund_reviewer"))
             assert r.status_code == 201, r.get_json()
 
+    def funded(self, client, amount, name="A supporter"):
+        """A supporter pledges `amount` to the fund and CIC staff mark it received (an award
+        needs received gifts covering it, DOMAIN "Rulings" -> Money); returns the gift."""
+        _, supporter = self.person()
+        r = client.post("/api/v1/fund/gifts", json={"amount": amount, "name": name}, headers=supporter)
+        assert r.status_code == 201, r.get_json()
+        r = client.post(f"/api/v1/fund/gifts/{r.get_json()['id']}/received", headers=self.staff())
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
     def staff(self, *roles):
         return self.keys.headers(user_id="staff-" + _uuid.uuid4().hex[:8], roles=list(roles or ("cic_staff",)))
 

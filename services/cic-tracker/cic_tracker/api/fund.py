@@ -160,8 +160,8 @@ def review(body, app_id):
 @blp.response(200, S.ApplicationOut)
 def decision(body, app_id):
     """Decide an application in a closed round. An award needs two reviews in the round by
-    independent reviewers each declaring no conflict (409 `two_reviews`), and, with
-    FUND_AWARDS_REQUIRE_BALANCE, a balance that covers it (409 `fund_balance`); decisions are
+    independent reviewers each declaring no conflict (409 `two_reviews`), and received gifts
+    covering it (409 `fund_balance`: the balance counts received gifts only); decisions are
     serialised, so concurrent awards never exceed the balance."""
     c = caller()
     out = svc.decide(svc.visible_application(c, app_id), body["outcome"], body["note"], c.user_id)

@@ -40,9 +40,9 @@ def can_decide(round_state: str, application_state: str) -> list[str]:
 
 
 def can_award(amount: int, balance: int, require_balance: bool) -> list[str]:
-    """Awards are commitments the CIC makes; by default the ledger may show a shortfall
-    (balance below zero) rather than refuse. With require_balance, an award the balance
-    cannot cover is refused."""
+    """An award spends received gifts (DOMAIN "Rulings" -> Money): with require_balance (the
+    default, FUND_AWARDS_REQUIRE_BALANCE) an award the balance cannot cover is refused.
+    Only with the check turned off may the ledger show a shortfall."""
     return ["fund_balance"] if require_balance and amount > balance else []
 
 

@@ -305,7 +305,8 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
                                 unmet=["package_type_published"])
         unmet = rules.can_award(amount, ledger_totals()["balance"], current_app.config["FUND_AWARDS_REQUIRE_BALANCE"])
         if unmet:
-            raise RuleViolation("The fund's balance cannot cover this award.", unmet=unmet)
+            raise RuleViolation("An award needs received gifts covering it: the fund's balance (received "
+                                "gifts less awards) cannot cover this award.", unmet=unmet)
         award = FundAward(application_id=app.id, amount=amount, state="awarded")
         db.session.add(award)
         db.session.flush()

@@ -61,6 +61,7 @@ def test_fund_story_apply_close_review_award(client, cic):
     assert r.status_code == 201
     summary = client.get(f"/api/v1/fund/rounds/{round_id}/summary", headers=reviewer).get_json()
     assert summary["counts"]["applications"] == 1 and summary["applications"][0]["average_score"] == 4.0
+    cic.funded(client, 30000)  # an award needs received gifts covering it
     assert summary["applications"][0]["reviews_count"] == 2
     r = client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded", "note": "yes"},
                     headers=reviewer)
@@ -144,20 +145,56 @@ def test_gifts_and_the_ledger(client, cic):
     assert ledger["gifts_count"] == 1 and ledger["awards_count"] == 1 and ledger["shortfall"] == 0
 
 
-def test_awards_may_be_required_to_fit_the_balance(app, client, cic):
+def test_row104_an_award_needs_received_gifts_covering_it(app, client, cic):
+    """DOMAIN "Rulings" -> Money: fund gifts count only once received, so an award from an
+    empty fund (or one holding only pledges) is refused by default and changes nothing."""
+    assert app.config["FUND_AWARDS_REQUIRE_BALANCE"] is True  # the default
     user = cic.fundable()
-    staff = cic.staff()
+    staff = cic.staff("cic_staff", "fund_reviewer")
     application = _apply(client, user, package_type=4)
     client.post(f"/api/v1/fund/rounds/{application['round_id']}/close", headers=staff)
     cic.reviewed(client, application["id"])
-    app.config["FUND_AWARDS_REQUIRE_BALANCE"] = True
+    decide = lambda: client.post(f"/api/v1/fund/applications/{application['id']}/decision",  # noqa: E731
+                                 json={"outcome": "awarded"}, headers=staff)
+    r = decide()
+    body = r.get_json()
+    assert r.status_code == 409 and body["unmet"] == ["fund_balance"] and "received gifts" in body["detail"]
+    # a pledge is not money yet
+    _, supporter = cic.person()
+    pledge = client.post("/api/v1/fund/gifts", json={"amount": 100000, "name": "A friend"}, headers=supporter)
+    assert pledge.status_code == 201
+    r = decide()
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["fund_balance"]
+    # received, but not enough
+    cic.funded(client, 1000)
+    assert decide().status_code == 409
+    assert cic.outbox("cic.fund.awarded") == []
+    ledger = client.get("/api/v1/fund/ledger", headers=staff).get_json()
+    assert (ledger["awards_total"], ledger["balance"], ledger["shortfall"]) == (0, 1000, 0)
+    got = client.get(f"/api/v1/fund/applications/{application['id']}", headers=staff).get_json()
+    assert got["state"] == "submitted" and got["award_id"] is None
+    # once the pledge is received, the award is made and the balance never goes negative
+    assert client.post(f"/api/v1/fund/gifts/{pledge.get_json()['id']}/received", headers=staff).status_code == 200
+    r = decide()
+    assert r.status_code == 200, r.get_json()
+    ledger = client.get("/api/v1/fund/ledger", headers=staff).get_json()
+    assert ledger["balance"] == 101000 - r.get_json()["amount_requested"] >= 0
+
+
+def test_awards_may_exceed_the_balance_only_when_the_check_is_turned_off(app, client, cic):
+    user = cic.fundable()
+    staff = cic.staff()
+    application = _apply(client, user, package_type=1)
+    client.post(f"/api/v1/fund/rounds/{application['round_id']}/close", headers=staff)
+    cic.reviewed(client, application["id"])
+    app.config["FUND_AWARDS_REQUIRE_BALANCE"] = False
     try:
         r = client.post(f"/api/v1/fund/applications/{application['id']}/decision", json={"outcome": "awarded"},
                         headers=staff)
-        assert r.status_code == 409 and r.get_json()["unmet"] == ["fund_balance"]
-        assert cic.outbox("cic.fund.awarded") == []
+        assert r.status_code == 200
     finally:
-        app.config["FUND_AWARDS_REQUIRE_BALANCE"] = False
+        app.config["FUND_AWARDS_REQUIRE_BALANCE"] = True
+    assert client.get("/api/v1/fund/ledger", headers=staff).get_json()["shortfall"] == 15000
 
 
 def test_training_redeeming_an_award_marks_it_used(client, cic):
@@ -166,6 +203,7 @@ def test_training_redeeming_an_award_marks_it_used(client, cic):
     application = _apply(client, user)
     client.post(f"/api/v1/fund/rounds/{application['round_id']}/close", headers=staff)
     cic.reviewed(client, application["id"])
+    cic.funded(client, 15000)
     award_id = client.post(f"/api/v1/fund/applications/{application['id']}/decision",
                            json={"outcome": "awarded"}, headers=staff).get_json()["award_id"]
     outcome, _ = cic.feed("training.fund_award.redeemed", {"award_id": award_id, "package_id": "pkg-9",

@@ -88,6 +88,7 @@ def world(client, cic, consent, db):
         f"/api/v1/fund/applications/{apps[0]['id']}/reviews", json={"score": 4, "no_conflict": True},
         headers=staff))
     cic.reviewed(client, apps[0]["id"], reviewers=1)  # an award needs two independent reviews
+    cic.funded(client, 30000)  # ... and received gifts covering it
     doc.check("/api/v1/fund/rounds/{round_id}/close", "post", client.post(
         f"/api/v1/fund/rounds/{apps[0]['round_id']}/close", headers=staff))
     doc.check("/api/v1/fund/applications/{app_id}/decision", "post", client.post(

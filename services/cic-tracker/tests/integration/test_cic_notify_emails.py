@@ -80,6 +80,7 @@ def test_no_case_data_ever_reaches_an_email(app, db, client, cic, keys, consent,
         "summary": f"summary {marker}"}).get_json()
     assert client.post(f"/api/v1/fund/rounds/{application['round_id']}/close", headers=staff).status_code == 200
     cic.reviewed(client, application["id"])
+    cic.funded(client, 30000)
     assert client.post(f"/api/v1/fund/applications/{application['id']}/decision", headers=staff,
                        json={"outcome": "awarded", "note": f"note {marker}"}).status_code == 200
     until = db.session.scalar(sa.select(Case.support_until).where(Case.id == case_id))

@@ -56,6 +56,7 @@ def test_a_fund_award_is_for_the_price_training_publishes_at_award_time(client, 
     assert client.post(f"/api/v1/fund/rounds/{app['round_id']}/close", headers=staff).status_code == 200
     cic.reviewed(client, app["id"])
     cic.feed("training.package_types.published", _version(cic, 10, price=48000))
+    cic.funded(client, 48000)
     r = client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded"}, headers=staff)
     assert r.status_code == 200, r.get_json()
     [event] = cic.outbox("cic.fund.awarded")

@@ -347,6 +347,7 @@ def test_row104_an_award_amount_is_the_package_price_at_award_time(client, cic):
     cic.feed("training.package_types.published", {
         "price_book_version": book["price_book_version"] + 1,
         "package_types": [{**t, "price": 47500} if t["type"] == 3 else t for t in book["package_types"]]})
+    cic.funded(client, 47500)
     r = client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded"}, headers=staff)
     assert r.status_code == 200
     [event] = cic.outbox("cic.fund.awarded")

@@ -305,6 +305,7 @@ def test_row104_an_award_needs_two_independent_reviews_declaring_no_conflict(cli
     assert r.status_code == 409 and r.get_json()["unmet"] == ["two_reviews"]
     assert client.post(f"{APPLY}/{app['id']}/reviews", json={"score": 3, "no_conflict": True},
                        headers=undeclared).status_code == 200  # replaces the first, now declared
+    cic.funded(client, 45000)
     r = decide()
     assert r.status_code == 200 and r.get_json()["award_id"] and r.get_json()["qualifying_reviews"] == 2
 
@@ -329,12 +330,9 @@ def test_fund_balance_holds_under_20_concurrent_award_decisions(app, client, cic
         for rev in reviewers:
             assert client.post(f"{APPLY}/{a['id']}/reviews", json={"score": 4, "no_conflict": True},
                                headers=rev).status_code == 201
-    app.config["FUND_AWARDS_REQUIRE_BALANCE"] = True
-    try:
-        out = _threads(app, 20, lambda c, i: c.post(f"{APPLY}/{apps[i]['id']}/decision",
-                                                    json={"outcome": "awarded"}, headers=staff))
-    finally:
-        app.config["FUND_AWARDS_REQUIRE_BALANCE"] = False
+    assert app.config["FUND_AWARDS_REQUIRE_BALANCE"] is True  # the default (row 104)
+    out = _threads(app, 20, lambda c, i: c.post(f"{APPLY}/{apps[i]['id']}/decision",
+                                                json={"outcome": "awarded"}, headers=staff))
     codes = sorted(s for s, _ in out)
     assert codes == [200] * 5 + [409] * 15, codes
     assert all(body["unmet"] == ["fund_balance"] for s, body in out if s == 409)
