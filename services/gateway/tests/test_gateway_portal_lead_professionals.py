@@ -137,6 +137,14 @@ def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_group
                                                "audience": "parents", "starts_on": date.today().isoformat(),
                                                "participants_count": "6"}, page="/lead-professional")
     assert r.status_code == 302
+    # rows 71/72i: the log book is kept (Bea's entry), but the action plan outline is not agreed yet
+    r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on",
+                                       "reason": "Ran groups as a study supporter already"}, page=page)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409 and "action plan outline is not yet agreed" in html and "log book" not in \
+        html.split("Not yet:", 1)[-1].split(".", 1)[0]
+    r = staff.post(f"{page}/action-plan", {"note": "Agreed on the review call"}, page=page)
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on",
                                        "reason": "Ran groups as a study supporter already"}, page=page)
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]

@@ -77,6 +77,17 @@ def _groups(client, p, org, on: date, n=2):
         assert r.status_code == 201, r.get_json()
 
 
+def _kept(client, staff, p, aid):
+    """The trainee year's records that leaving it needs (rows 71, 72i): a log book entry by the
+    trainee and the action plan outline agreed (recorded by a training admin)."""
+    r = client.post(f"{API}/applications/{aid}/obligations/log_book/records", headers=p["headers"],
+                    json={"title": "First group", "note": "Fictional reflection"})
+    assert r.status_code == 201, r.get_json()
+    r = client.post(f"{API}/applications/{aid}/obligations/action_plan_outline/records", headers=staff,
+                    json={"note": "Outline agreed"})
+    assert r.status_code == 201, r.get_json()
+
+
 def _backdate(db, aid, column, days):
     db.session.execute(sa.update(LeadProfessionalApplication).where(LeadProfessionalApplication.id == aid)
                        .values({column: datetime.utcnow() - timedelta(days=days)}))
@@ -91,6 +102,7 @@ def test_trainee_year_is_enforced_by_date_before_the_implementation_year(client,
     admin, org = school
     p, aid = _trainee(client, staff, school, join)
     _groups(client, p, org, date.today() + timedelta(days=7))
+    _kept(client, staff, p, aid)
     r = _advance(client, staff, aid)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["trainee_year"]
     assert "trainee year" in r.get_json()["detail"] and "override" in r.get_json()["detail"]
@@ -112,6 +124,7 @@ def test_implementation_year_is_enforced_by_date_before_approval(client, db, key
     admin, org = school
     p, aid = _trainee(client, staff, school, join)
     _groups(client, p, org, date.today())
+    _kept(client, staff, p, aid)
     assert _advance(client, staff, aid, override=True, reason="Experienced facilitator").status_code == 200
     r = _advance(client, staff, aid)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["implementation_year"]
@@ -131,6 +144,7 @@ def test_training_admin_may_override_a_year_recording_why_who_and_when(client, d
     admin, org = school
     p, aid = _trainee(client, staff, school, join)
     _groups(client, p, org, date.today())
+    _kept(client, staff, p, aid)
     r = _advance(client, staff, aid, override=True)
     assert r.status_code == 400 and "reason" in r.get_json()["errors"]
     r = _advance(client, staff, aid, override=True, reason="   ")
@@ -174,6 +188,7 @@ def test_subscription_licence_is_the_organisations_active_starter(app, client, d
            .get_json()["items"]}
     assert obs["subscription_licence"]["status"] == "unmet" and "expired" in obs["subscription_licence"]["reason"]
     _groups(client, p, org, date.today())
+    _kept(client, staff, p, aid)
     r = _advance(client, staff, aid, override=True, reason="early")
     assert r.status_code == 409 and r.get_json()["unmet"] == ["subscription_licence"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(YearOverride)) == 0  # nothing changed
@@ -197,6 +212,7 @@ def test_fast_track_outstanding_coursework_blocks_approval_until_met(client, db,
     assert got["outstanding_coursework"]["status"] == "unmet"
     assert "Intermediate A or B" in got["outstanding_coursework"]["reason"]
     _groups(client, p, org, date.today())
+    _kept(client, staff, p, aid)
     assert _advance(client, staff, aid, override=True, reason="fast track").status_code == 200
     r = _advance(client, staff, aid, override=True, reason="ready")
     assert r.status_code == 409 and r.get_json()["unmet"] == ["outstanding_coursework"]
@@ -206,6 +222,78 @@ def test_fast_track_outstanding_coursework_blocks_approval_until_met(client, db,
     assert got["outstanding_coursework"]["status"] == "met"
     r = _advance(client, staff, aid, override=True, reason="ready")
     assert r.status_code == 200 and r.get_json()["state"] == "approved"
+
+
+def test_row71_leaving_the_trainee_year_needs_the_log_book_and_an_agreed_action_plan_outline(
+        client, db, keys, staff, school, join):
+    admin, org = school
+    p, aid = _trainee(client, staff, school, join)
+    _groups(client, p, org, date.today())
+    # even with the year overridden, neither record can be skipped
+    r = _advance(client, staff, aid, override=True, reason="Experienced facilitator")
+    body = r.get_json()
+    assert r.status_code == 409 and body["unmet"] == ["log_book", "action_plan_outline"]
+    assert "log book" in body["detail"] and "action plan outline" in body["detail"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(YearOverride)) == 0  # nothing changed
+    got = client.get(f"{API}/applications/{aid}", headers=p["headers"]).get_json()
+    assert got["state"] == "trainee" and "log_book" in got["next_step_unmet"]
+    # a log book entry dated before the trainee year began does not keep the year's log book
+    r = client.post(f"{API}/applications/{aid}/obligations/log_book/records", headers=p["headers"],
+                    json={"title": "Before", "occurred_at": (datetime.utcnow() - timedelta(days=30)).isoformat() + "Z"})
+    assert r.status_code == 201
+    assert _advance(client, staff, aid, override=True, reason="x").get_json()["unmet"] == [
+        "log_book", "action_plan_outline"]
+    assert client.post(f"{API}/applications/{aid}/obligations/log_book/records", headers=p["headers"],
+                       json={"title": "Week one"}).status_code == 201
+    assert _advance(client, staff, aid, override=True, reason="x").get_json()["unmet"] == ["action_plan_outline"]
+    assert client.post(f"{API}/applications/{aid}/obligations/action_plan_outline/records", headers=staff,
+                       json={"note": "Agreed"}).status_code == 201
+    r = _advance(client, staff, aid, override=True, reason="Experienced facilitator")
+    assert r.status_code == 200 and r.get_json()["state"] == "implementation"
+
+
+def test_row72i_overdue_linked_cpd_blocks_approval_and_the_directory_listing(client, db, keys, staff, school, join):
+    from training.models.lead_professionals import ObligationRecord
+    admin, org = school
+    p, aid = _trainee(client, staff, school, join)
+    _groups(client, p, org, date.today())
+    _kept(client, staff, p, aid)
+    assert _advance(client, staff, aid, override=True, reason="early").status_code == 200
+    # both years over by date; the first year had no linked CPD, so it is overdue
+    _backdate(db, aid, "trainee_from", 400)
+    _backdate(db, aid, "implementation_from", 366)
+    r = _advance(client, staff, aid)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["linked_cpd"]
+    assert "linked CPD" in r.get_json()["detail"]
+    assert client.get(f"{API}/applications/{aid}", headers=staff).get_json()["state"] == "implementation"
+    obs = {o["code"]: o for o in client.get(f"{API}/applications/{aid}/obligations", headers=staff)
+           .get_json()["items"]}
+    assert obs["linked_cpd"]["status"] == "overdue"
+    r = client.post(f"{API}/applications/{aid}/obligations/linked_cpd/records", headers=staff, json={
+        "note": "Linked CPD day", "occurred_at": (datetime.utcnow() - timedelta(days=100)).isoformat() + "Z"})
+    assert r.status_code == 201
+    r = _advance(client, staff, aid)
+    assert r.status_code == 200 and r.get_json()["state"] == "approved"
+    # listed in the directory as a Lead Professional ...
+    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=p["headers"],
+                       json={"display_name": "Bea Fictional-Trainee"}).status_code in (200, 201)
+
+    def listed():
+        items = client.get("/api/v1/directory", query_string={"q": "Bea Fictional-Trainee"}).get_json()["items"]
+        return [[c["role"] for c in e["certifications"]] for e in items]
+    assert listed() == [["lead_professional"]]
+    # ... until linked CPD falls overdue again (time passes with no record): out of the listing
+    db.session.execute(sa.update(ObligationRecord).where(ObligationRecord.application_id == aid,
+                                                         ObligationRecord.obligation == "linked_cpd")
+                       .values(occurred_at=datetime.utcnow() - timedelta(days=1000)))
+    db.session.commit()
+    assert listed() == []
+    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=p["headers"],
+                       json={}).status_code == 409
+    # recorded again: listed again
+    assert client.post(f"{API}/applications/{aid}/obligations/linked_cpd/records", headers=p["headers"],
+                       json={"note": "Linked CPD day"}).status_code == 201
+    assert listed() == [["lead_professional"]]
 
 
 def test_standard_route_carries_no_outstanding_coursework(client, staff, school, join):
@@ -379,6 +467,7 @@ def test_twenty_simultaneous_overrides_move_once_and_record_one_reason(app, clie
     admin, org = school
     p, aid = _trainee(client, staff, school, join)
     _groups(client, p, org, date.today())
+    _kept(client, staff, p, aid)
     db.session.commit()
     codes = _threads(app, 20, lambda c: c.post(f"{API}/applications/{aid}/advance", headers=staff,
                                                json={"override": True, "reason": "race",

@@ -149,7 +149,10 @@ def test_lead_professional_route(client, keys, school):
     assert {o["code"]: o["status"] for o in r.get_json()["obligations"]}["log_book"] == "done"
 
     r = client.post(f"/api/v1/lead-professionals/applications/{aid}/advance", headers=staff)
-    assert r.status_code == 409 and r.get_json()["unmet"] == ["trainee_year", "foundation_a_courses"]
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["trainee_year", "foundation_a_courses",
+                                                              "action_plan_outline"]
+    assert client.post(f"/api/v1/lead-professionals/applications/{aid}/obligations/action_plan_outline/records",
+                       headers=staff, json={"note": "Agreed"}).status_code == 201
     from datetime import date
     for course in ("foundation_a1", "foundation_a2"):
         g = client.post("/api/v1/lead-professionals/level-3a-groups", headers=p["headers"], json={

@@ -33,8 +33,23 @@ def _eligible_people():
     return certified.union(approved)
 
 
+def _lapsed() -> set[str]:
+    from .lead_professionals import lapsed_lead_professionals
+    return lapsed_lead_professionals()
+
+
+def _certified(person_id) -> bool:
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
+        Certification.person_id == person_id, Certification.status == "current",
+        Certification.role.in_(DIRECTORY_ROLES))))
+
+
 def is_eligible(person_id: str) -> bool:
-    return person_id in set(db.session.scalars(_eligible_people()))
+    """Certified now, on the Lead Professional programme, or an approved Lead Professional whose
+    linked CPD is not overdue (row 72i)."""
+    if person_id not in set(db.session.scalars(_eligible_people())):
+        return False
+    return _certified(person_id) or person_id not in _lapsed()
 
 
 def _credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
@@ -53,7 +68,10 @@ def _credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
             LeadProfessionalApplication.state.in_(LISTED_LP_STATES))
             .order_by(LeadProfessionalApplication.state == "approved")):
         approved[lp.person_id] = lp  # an approval wins over a later application still in training
+    lapsed = _lapsed() if any(lp.state == "approved" for lp in approved.values()) else set()
     for pid, lp in approved.items():
+        if lp.state == "approved" and pid in lapsed:  # row 72i: linked CPD overdue - not shown while it is
+            continue
         in_training = lp.state != "approved"
         out[pid].append({"role": "lead_professional", "title": LP_TITLES[lp.state], "in_training": in_training,
                          "certified_at": None if in_training else iso(lp.approved_at)})
@@ -119,6 +137,13 @@ def search(q: str | None, page: int, per_page: int) -> tuple[list[DirectoryEntry
     # (at 50,000 listed entries the per-request eligibility check cost ~70 ms: docs/performance.md)
     listed = sa.select(DirectoryEntry).where(DirectoryEntry.opted_in == sa.true(),
                                              DirectoryEntry.eligible == sa.true())
+    lapsed = _lapsed()
+    if lapsed:
+        # row 72i: an approved Lead Professional whose linked CPD is overdue is not listed on that
+        # approval while it is (time makes it overdue, so this is checked when listing, not stored)
+        certified = sa.exists().where(Certification.person_id == DirectoryEntry.person_id,
+                                      Certification.status == "current", Certification.role.in_(DIRECTORY_ROLES))
+        listed = listed.where(sa.or_(DirectoryEntry.person_id.not_in(sorted(lapsed)), certified))
     if q:
         like = f"%{q.strip().lower()}%"
         listed = listed.where(sa.or_(sa.func.lower(DirectoryEntry.display_name).like(like),

@@ -4,7 +4,10 @@ trainee year, implementation year, obligations; Level 3A groups; volunteer study
 DOMAIN "Rulings" -> "Lead Professional route": the trainee year and the implementation year are
 enforced by dates (a training admin may override, recording why); "have a current licence by
 subscription" is checked against the trainee's organisation's active Starter Licence; a fast-track
-entrant carries "outstanding coursework completed" (Intermediate A or B), which blocks approval."""
+entrant carries "outstanding coursework completed" (Intermediate A or B), which blocks approval.
+Rows 71/72i: leaving the trainee year needs the log book kept (an entry in the year) and the action
+plan outline agreed; overdue linked CPD blocks approval and keeps an approved Lead Professional out
+of the directory listing while it is overdue."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -136,14 +139,24 @@ def step_unmet(a: LeadProfessionalApplication, at: datetime | None = None) -> li
         # counted over the trainee year itself (the yearly period rolls over when the year ends)
         start = datetime.combine(a.trainee_from.date(), datetime.min.time())
         until = rules.year_until(start)
-        done = sum(1 for t in _records(a).get("foundation_a_courses", []) if start <= t < until)
+        records = _records(a)
+        done = sum(1 for t in records.get("foundation_a_courses", []) if start <= t < until)
         if done < rules.OBLIGATIONS_BY_CODE["foundation_a_courses"]["target"]:
             unmet.append("foundation_a_courses")
+        # rows 71/72i: the log book kept during the trainee year (at least one entry in it) and
+        # the action plan outline agreed (recorded by a training admin) before the trainee year ends
+        if not any(start <= t < until for t in records.get("log_book", [])):
+            unmet.append("log_book")
+        if not records.get("action_plan_outline"):
+            unmet.append("action_plan_outline")
     else:
         if by_code["senior_leadership_backing"]["status"] != "met":
             unmet.append("senior_leadership_backing")
         if "outstanding_coursework" in by_code and by_code["outstanding_coursework"]["status"] != "met":
             unmet.append("outstanding_coursework")
+        # row 72i: "take part in linked CPD to maintain the licence" - an overdue year blocks approval
+        if by_code["linked_cpd"]["status"] == "overdue":
+            unmet.append("linked_cpd")
     if by_code["subscription_licence"]["status"] != "met":
         unmet.append("subscription_licence")
     return unmet
@@ -156,7 +169,39 @@ UNMET_TEXT = {
     "senior_leadership_backing": "the support of senior leadership in the trainee's organisation",
     "outstanding_coursework": "the fast track's outstanding coursework (Intermediate A or B) is not completed",
     "subscription_licence": "a current licence by subscription (the organisation's active Starter Licence)",
+    "log_book": "the personal log book needs at least one entry in the trainee year",
+    "action_plan_outline": "the action plan outline is not yet agreed by I Matter Training",
+    "linked_cpd": "linked CPD is overdue (it maintains the licence)",
 }
+
+
+def lapsed_lead_professionals(person_ids=None, at: datetime | None = None) -> set[str]:
+    """People whose approved Lead Professional standing has lapsed now because their linked CPD is
+    overdue (row 72i): the directory does not list them on that approval while it is. Computed
+    from the records (approved Lead Professionals are few): one query for the applications, one
+    for their linked CPD records."""
+    at = at or now()
+    q = sa.select(LeadProfessionalApplication).where(LeadProfessionalApplication.state == "approved")
+    if person_ids is not None:
+        ids = list(person_ids)
+        if not ids:
+            return set()
+        q = q.where(LeadProfessionalApplication.person_id.in_(ids))
+    apps = list(db.session.scalars(q))
+    if not apps:
+        return set()
+    recs: dict[str, list[datetime]] = defaultdict(list)
+    for app_id, when in db.session.execute(sa.select(ObligationRecord.application_id, ObligationRecord.occurred_at)
+                                           .where(ObligationRecord.application_id.in_([a.id for a in apps]),
+                                                  ObligationRecord.obligation == "linked_cpd")):
+        recs[app_id].append(when)
+    out = set()
+    for a in apps:
+        start = datetime.combine(a.trainee_from.date(), datetime.min.time())
+        row = next(o for o in rules.obligations(start, at, {"linked_cpd": recs[a.id]}) if o["code"] == "linked_cpd")
+        if row["status"] == "overdue":
+            out.add(a.person_id)
+    return out
 
 
 def advance(a: LeadProfessionalApplication, override: bool, reason: str | None, principal) -> LeadProfessionalApplication:
