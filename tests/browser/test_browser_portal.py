@@ -116,6 +116,9 @@ def test_organisation_signs_up_buys_starter_and_a_practitioner_records_a_baselin
     shown = page.inner_text("[data-price]")
     assert shown.startswith(pounds) and (not band.get("placeholder", book.get("placeholder"))
                                          or "Placeholder" in shown), shown  # a placeholder says so
+    # row 3: the organisational agreement to participate is shown and accepted before buying
+    assert "agreement to participate" in page.inner_text("[data-agreement]")
+    page.get_by_label(re.compile("accept the organisational agreement to participate")).check()
     shot(page, "confirm-starter-licence")
     page.click("button:has-text('Confirm and buy')")
     page.wait_for_url(org_url)

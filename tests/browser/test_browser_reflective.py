@@ -72,6 +72,7 @@ def test_training_admin_grants_a_wheel_licence_and_the_org_records_a_community_a
     page.wait_for_url(re.compile(r".*/organisations/[0-9a-f]+$"))
     org_url = page.url
     page.get_by_role("link", name="Buy the Starter Licence").click()
+    page.get_by_label(re.compile("accept the organisational agreement to participate")).check()  # row 3
     page.click("button:has-text('Confirm and buy')")
     page.wait_for_url(org_url)
     wheel = page.locator("#community-wheel")

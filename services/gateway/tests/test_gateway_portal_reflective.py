@@ -224,7 +224,7 @@ def _organisation_with_starter(visitor) -> str:
                                                 "senior_leadership_commitment": "on"})
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     org_id = r.headers["Location"].rstrip("/").split("/")[-1]
-    r = visitor.post(f"/organisations/{org_id}/licences/starter", {})
+    r = visitor.post(f"/organisations/{org_id}/licences/starter", {"agreement_accepted": "on"})  # row 3
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     return org_id
 

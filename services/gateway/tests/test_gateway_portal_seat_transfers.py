@@ -28,7 +28,7 @@ def _org(visitor, name, kind="school", band="micro", licences=("starter", "cpd")
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     org_id = r.headers["Location"].rstrip("/").split("/")[-1]
     for t in licences:
-        r = visitor.post(f"/organisations/{org_id}/licences/{t}", {})
+        r = visitor.post(f"/organisations/{org_id}/licences/{t}", {"agreement_accepted": "on"})  # row 3: the Starter
         assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     return org_id
 

@@ -618,9 +618,13 @@ def _licence_price(org: dict, licence_type: str) -> int | None:
 def buy_licence(org_id: str, licence_type: str):
     info = {l["type"]: l for l in content.LICENCES}.get(licence_type) or abort(404)
     org = _org_or_404(org_id)
-    form = FormState()
-    if request.method == "POST":
-        r = api().post(f"/api/v1/organisations/{org_id}/licences", {"type": licence_type})
+    agreement = _licence_agreement(licence_type)  # row 3: the Starter's agreement to participate
+    form = FormState({"agreement_accepted": request.form.get("agreement_accepted") == "on"})
+    if request.method == "POST" and agreement and not form.get("agreement_accepted"):
+        form.add("agreement_accepted", "Accept the organisational agreement to participate to buy the Starter Licence.")
+    elif request.method == "POST":
+        body = {"type": licence_type, **({"agreement_accepted": True} if agreement else {})}
+        r = api().post(f"/api/v1/organisations/{org_id}/licences", body)
         if r.ok:
             flash(f"{info['title']} bought for {money((r.data or {}).get('price'))}; "
                   f"valid until {(r.data or {}).get('valid_until', '')[:10]}.", "success")
@@ -629,7 +633,15 @@ def buy_licence(org_id: str, licence_type: str):
     band = next((b for b in _size_bands() if b.get("code") == org.get("size_band")), {})
     return render_template("portal/confirm_licence.html", org=org, info=info, form=form,
                            price=_licence_price(org, licence_type), placeholder=bool(band.get("placeholder")),
-                           notice=book_notice()), 409 if form.unmet else (400 if form.failed else 200)
+                           notice=book_notice(), agreement=agreement), \
+        409 if form.unmet else (400 if form.failed else 200)
+
+
+def _licence_agreement(licence_type: str) -> str | None:
+    """The agreement text training's licensing terms attach to a licence type (the Starter's)."""
+    r = soft(lambda: api().get("/api/v1/catalogue/price-book"))
+    book = r.data if r is not None and isinstance(r.data, dict) else {}
+    return next((l.get("agreement") for l in book.get("licences") or [] if l.get("type") == licence_type), None)
 
 
 def book_notice() -> str | None:

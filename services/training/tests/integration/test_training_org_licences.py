@@ -247,3 +247,46 @@ def test_a_training_admin_can_end_a_starter_which_suspends_seats_until_renewed(c
     assert client.post(f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/renew", headers=h).status_code == 200
     r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": member["id"]}, headers=h)
     assert r.status_code == 201
+
+
+def test_row3_the_starter_records_who_accepted_the_organisational_agreement_and_when(client, db, keys):
+    """Seed 000 Starter "includes: organisational agreement to participate": the text is in the
+    price book's licence terms; buying records who accepted it and when - explicitly with
+    `agreement_accepted: true`, implicitly (the buying admin) with the contract body `{type}`;
+    `false` refuses and changes nothing."""
+    from training.rules.licensing import STARTER_AGREEMENT
+    book = client.get("/api/v1/catalogue/price-book").get_json()
+    terms = {t["type"]: t for t in book["licences"]}
+    assert terms["starter"]["agreement"] == STARTER_AGREEMENT and "agreement to participate" in STARTER_AGREEMENT
+    assert terms["cpd"]["agreement"] is None and terms["enhanced"]["agreement"] is None
+
+    uid = uuid.uuid4().hex
+    h = keys.headers(user_id=uid, email=f"{uid[:8]}@example.org", roles=["learner"], name="Ada Fictional-Admin")
+    org = _org(client, h)
+    r = client.post(f"/api/v1/organisations/{org['id']}/licences", headers=h,
+                    json={"type": "starter", "agreement_accepted": False})
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["organisation_agreement"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Licence)
+                             .where(Licence.organisation_id == org["id"])) == 0
+    assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=h,
+                       json={"type": "starter", "agreement_accepted": "maybe"}).status_code == 400
+    r = client.post(f"/api/v1/organisations/{org['id']}/licences", headers=h,
+                    json={"type": "starter", "agreement_accepted": True})
+    assert r.status_code == 201, r.get_json()
+    lic = r.get_json()
+    assert lic["agreement"] == STARTER_AGREEMENT and lic["agreement_acceptance"] == "explicit"
+    assert lic["agreement_accepted_by"] == uid and lic["agreement_accepted_by_name"] == "Ada Fictional-Admin"
+    assert lic["agreement_accepted_at"] == lic["valid_from"]
+    listed = client.get(f"/api/v1/organisations/{org['id']}/licences", headers=h).get_json()["items"]
+    assert listed[0]["agreement_accepted_by"] == uid
+    # the CPD Licence carries no agreement
+    cpd = _buy(client, h, org, "cpd").get_json()
+    assert cpd["agreement"] is None and cpd["agreement_accepted_by"] is None
+
+    # the contract body {type} still works: the buying admin's acceptance, recorded as implicit
+    other = _org(client, h, name="Fictional Birch School")
+    r = _buy(client, h, other, "starter")
+    assert r.status_code == 201
+    lic = r.get_json()
+    assert lic["agreement_acceptance"] == "implicit" and lic["agreement_accepted_by"] == uid
+    assert lic["agreement_accepted_at"] and "without an explicit acceptance" in lic["agreement_note"]

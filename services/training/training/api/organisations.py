@@ -37,6 +37,10 @@ class OrganisationPatch(Schema):
 
 class LicenceIn(Schema):
     type = fields.String(required=True, validate=v.OneOf(licensing.TYPES))
+    # the Starter's organisational agreement to participate (seed 000; text in the price book's
+    # licence terms): true records the caller's explicit acceptance; absent, the buying admin's
+    # request is taken as acceptance (recorded as "implicit"); false refuses the purchase (409)
+    agreement_accepted = fields.Boolean(load_default=None, allow_none=True)
 
 
 class SeatCount(Schema):
@@ -123,9 +127,18 @@ class Licences(MethodView):
     @blp.arguments(LicenceIn)
     @blp.response(201)
     def post(self, data, organisation_id):
-        """Take out a licence for one annual term (409 with `unmet` when a rule refuses)."""
+        """Take out a licence for one annual term (409 with `unmet` when a rule refuses).
+
+        The Starter includes the organisational agreement to participate (its text is
+        `agreement` in the price book's licence terms): the licence records who accepted it and
+        when (`agreement_accepted_by`, `agreement_accepted_at`, `agreement_acceptance`).
+        `agreement_accepted: true` records an explicit acceptance; without the field the buying
+        admin's request counts as acceptance (`implicit`); `false` is refused (409
+        `organisation_agreement`)."""
         c = require_org_admin(organisation_id)
-        lic, _ = licences.purchase(orgs.get(organisation_id), data["type"], c.user_id)
+        lic, _ = licences.purchase(orgs.get(organisation_id), data["type"], c.user_id,
+                                   agreement_accepted=data.get("agreement_accepted"),
+                                   user_name=c.principal.name or (c.person.name if c.person else None))
         db.session.commit()
         return licences.licence_json(lic)
 

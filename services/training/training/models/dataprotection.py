@@ -119,6 +119,11 @@ ANNOTATIONS = {
     # money: kept (pseudonymised on erasure) for the accounting period
     "orders.person_id": person(ACCOUNTS, "legal_obligation", MONEY),
     "orders.created_by": account(ACCOUNTS, MONEY),
+    "licences.agreement_accepted_by": account(LICENSING),
+    "licences.agreement_accepted_by_name": pii("who accepted the Starter's agreement to participate", LICENSING,
+                                               "contract", KEPT),
+    "licences.agreement_accepted_at": NOT_PII,
+    "licences.agreement_acceptance": NOT_PII,
     "order_lines.description": NOT_PII,  # the catalogue item bought
     "bursary_entries.person_id": person(ACCOUNTS, "legal_obligation", MONEY),
     "bursary_entries.note": pii("note on a bursary entry", ACCOUNTS, "legal_obligation", MONEY),

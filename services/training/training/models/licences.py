@@ -25,5 +25,12 @@ class Licence(db.Model):
     announced_status = sa.Column(sa.String(20), nullable=False, default="active")
     # set when the invoice of its current term is voided: the licence is cancelled (not in force)
     cancelled_at = sa.Column(sa.DateTime, nullable=True)
+    # seed 000 Starter "organisational agreement to participate": who accepted it and when (the
+    # latest term's purchase); `agreement_acceptance` is "explicit" (agreement_accepted: true was
+    # sent, as the portal's form does) or "implicit" (the buying admin's request without the field)
+    agreement_accepted_by = sa.Column(sa.String(64), nullable=True)
+    agreement_accepted_by_name = sa.Column(sa.String(200), nullable=True)
+    agreement_accepted_at = sa.Column(sa.DateTime, nullable=True)
+    agreement_acceptance = sa.Column(sa.String(20), nullable=True)
     created_at = created_column()
     __table_args__ = (sa.UniqueConstraint("organisation_id", "type", name="uq_licence_org_type"),)

@@ -8,6 +8,19 @@ from datetime import datetime
 TYPES = ("starter", "cpd", "enhanced")
 
 # The three licences as data (seed 000 wording). The catalogue and every licence show it.
+# Seed 000: the Starter Licence "includes: organisational agreement to participate". The text the
+# organisation agrees to when it takes out the Starter (shown before it buys; who accepted it and
+# when is kept on the licence). Fixed text of I Matter Training's licensing terms.
+STARTER_AGREEMENT = (
+    "Organisational agreement to participate. By taking out the Starter Licence, the organisation "
+    "agrees to take part in the I Matter programme: to name a link contact who keeps in touch with "
+    "I Matter Training; to have the commitment of its senior leadership to the programme; to use "
+    "the I Matter Framework, its language and materials within the organisation only, under its "
+    "licences; to seek the explicit consent of I Matter Training before transferring learning "
+    "credits or accounts outside the organisation; and to take part in the reviews of the programme "
+    "that its licences provide for."
+)
+
 LICENCES: dict[str, dict] = {
     "starter": {
         "type": "starter",
@@ -79,8 +92,16 @@ ENHANCED_PRACTITIONER_ROLES = ("link", "child", "lead", "lead_plus")
 def public_terms(licence_type: str) -> dict:
     """The catalogue text of one licence type (without internal fields)."""
     d = LICENCES[licence_type]
-    return {k: d[k] for k in ("type", "title", "phase", "term_months", "requires", "includes", "excludes",
-                              "required_for")}
+    out = {k: d[k] for k in ("type", "title", "phase", "term_months", "requires", "includes", "excludes",
+                             "required_for")}
+    out["agreement"] = agreement(licence_type)
+    return out
+
+
+def agreement(licence_type: str) -> str | None:
+    """The agreement an organisation accepts when it takes out this licence (the Starter's
+    "organisational agreement to participate"); None for the others."""
+    return STARTER_AGREEMENT if licence_type == "starter" else None
 
 
 def add_months(start: datetime, months: int) -> datetime:

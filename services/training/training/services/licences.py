@@ -149,11 +149,17 @@ def _order(org: Organisation, lic_type: str, fee: int, start, end, user_id: str,
                        f"(size band {org.size_band})"}])
 
 
-def purchase(org: Organisation, licence_type: str, user_id: str) -> tuple[Licence, bool]:
+def purchase(org: Organisation, licence_type: str, user_id: str,
+             agreement_accepted: bool | None = None, user_name: str | None = None) -> tuple[Licence, bool]:
     """Grant a licence for one annual term. Returns (licence, created). A lapsed licence of the
-    same type is taken out again from now (same record, new term)."""
+    same type is taken out again from now (same record, new term). The Starter records who
+    accepted its organisational agreement to participate and when: explicitly
+    (`agreement_accepted=True`) or implicitly by the buying admin (None); False is refused."""
     if licence_type not in licensing.TYPES:
         raise ApiError("Unknown licence type.", 400, errors={"type": ["Must be one of: starter, cpd, enhanced."]})
+    if licensing.agreement(licence_type) and agreement_accepted is False:
+        raise RuleViolation("The Starter Licence includes the organisational agreement to participate: the "
+                            "organisation must accept it to take the licence out.", unmet=["organisation_agreement"])
     lic = get(org.id, licence_type)
     if lic is not None and status_of(lic) == "active":
         raise RuleViolation(f"The organisation already holds an active {licensing.LICENCES[licence_type]['title']} "
@@ -169,6 +175,10 @@ def purchase(org: Organisation, licence_type: str, user_id: str) -> tuple[Licenc
     lic.valid_from, lic.valid_until = start, end
     lic.cancelled_at = None  # a cancelled licence is taken out again like a lapsed one
     lic.terms = (lic.terms or 0) + 1
+    if licensing.agreement(licence_type):
+        lic.agreement_accepted_by, lic.agreement_accepted_at = user_id, start
+        lic.agreement_accepted_by_name = (user_name or "")[:200] or None
+        lic.agreement_acceptance = "explicit" if agreement_accepted else "implicit"
     _apply_price(lic, fee, band, number, order.id, org.size_band)
     db.session.flush()
     _emit(lic, "active")
@@ -284,4 +294,12 @@ def licence_json(lic: Licence, held: Held | None = None) -> dict:
         "includes": licensing.LICENCES[lic.type]["includes"],
         "excludes": licensing.LICENCES[lic.type]["excludes"],
         "required_for": licensing.LICENCES[lic.type]["required_for"],
+        "agreement": licensing.agreement(lic.type),
+        "agreement_accepted_by": lic.agreement_accepted_by,
+        "agreement_accepted_by_name": lic.agreement_accepted_by_name,
+        "agreement_accepted_at": iso(lic.agreement_accepted_at),
+        "agreement_acceptance": lic.agreement_acceptance,
+        "agreement_note": {"explicit": "Accepted explicitly when the licence was taken out.",
+                           "implicit": "Taken as accepted: the organisation's admin took the licence out "
+                                       "without an explicit acceptance."}.get(lic.agreement_acceptance or ""),
     }
