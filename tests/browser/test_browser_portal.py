@@ -76,7 +76,13 @@ def test_pathway_calculator_shows_the_seed_totals(browser, stack, shot):
     assert page.inner_text("[data-total]") == "£700"
     with page.expect_navigation():
         page.select_option("#role", "informed")
-    assert page.inner_text("[data-total]") == "£700"  # study support 250 + 3 x 150
+    # study support 250 + 3 x 150, and the Level 1-2 course fees (placeholders, labelled; domain row 114)
+    roles = requests.get(stack.url() + "/api/v1/catalogue/roles", timeout=10).json()["items"]
+    informed = next(r for r in roles if r["code"] == "informed")
+    l1_2 = next(q for q in informed["requirements"] if q["code"] == "l1_2_completion")
+    assert l1_2["price"] > 0
+    total = 25000 + 3 * 15000 + l1_2["price"]
+    assert page.inner_text("[data-total]") == f"£{total // 100:,}" + (f".{total % 100:02d}" if total % 100 else "")
     ctx.close()
 
     # without JavaScript the same GET form works
