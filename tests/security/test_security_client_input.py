@@ -8,7 +8,8 @@ import pytest
 
 from support.three_apps import KEYS, three_apps
 
-LEARNER = KEYS.headers(user_id="input-learner", email="input-learner@example.org", roles=["learner"])
+# made at import, used until the end of a long `make test`: a lifetime beyond the whole run
+LEARNER = KEYS.headers(user_id="input-learner", email="input-learner@example.org", roles=["learner"], ttl=6 * 3600)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

@@ -16,9 +16,10 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+# made at import, used until the end of a long `make test`: a lifetime beyond the whole run
 STAFF = KEYS.headers(user_id="fuzz-staff", email="fuzz-staff@example.org",
-                     roles=["training_admin", "cic_staff", "fund_reviewer", "learner"])
-LEARNER = KEYS.headers(user_id="fuzz-learner", email="fuzz-learner@example.org", roles=["learner"])
+                     roles=["training_admin", "cic_staff", "fund_reviewer", "learner"], ttl=6 * 3600)
+LEARNER = KEYS.headers(user_id="fuzz-learner", email="fuzz-learner@example.org", roles=["learner"], ttl=6 * 3600)
 
 
 def _service_app(factory, tmp, seed=None):
