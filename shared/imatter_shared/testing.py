@@ -147,3 +147,32 @@ def database_url(request, tmp_path_factory):
     url = create_postgres_database()
     yield url
     drop_postgres_database(url)
+
+
+def simultaneously(app, n: int, call) -> list:
+    """`call(client, i)` on n threads at once, each with its own Flask test client, released
+    together by a barrier: how the race tests fire 20 requests at one limit. The responses, in
+    i order; a request that did not finish fails the test."""
+    import threading
+
+    from flask.testing import FlaskClient
+
+    barrier, out = threading.Barrier(n), [None] * n
+
+    def run(i):
+        client = FlaskClient(app, app.response_class)
+        barrier.wait(timeout=30)
+        out[i] = call(client, i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert all(r is not None for r in out), "a simultaneous request did not finish"
+    return out
+
+
+def simultaneous_results(app, n: int, call) -> list[tuple[int, object]]:
+    """As `simultaneously`, as (status, JSON body) pairs."""
+    return [(r.status_code, r.get_json(silent=True)) for r in simultaneously(app, n, call)]

@@ -2,13 +2,12 @@
 roles, Microproject Practitioner Licence, CIC; CONTRACT "Second contract"; domain rows 21, 29,
 30, 35-39, 45, 75, 81, 86, 97, 101, 102, 104). Through the API and the real consumer path, on
 SQLite and PostgreSQL; races with 20 real threads on PostgreSQL."""
-import threading
 import uuid
 
 import pytest
-from flask.testing import FlaskClient
 
 from cic_tracker.models import Case, Microproject
+from imatter_shared.testing import simultaneous_results as _threads
 
 CASES = "/api/v1/tracker/microprojects/{}/cases"
 MP = "/api/v1/tracker/microprojects/{}"
@@ -27,25 +26,6 @@ def _case(client, mp_id, headers, consent, code="C-1"):
 def _assess(client, case_id, headers, kind="baseline"):
     return client.post(f"/api/v1/tracker/cases/{case_id}/assessments", headers=headers,
                        json={"kind": kind, "scores": {"communication": 4}})
-
-
-def _threads(app, n, fn):
-    barrier, out, lock = threading.Barrier(n), [], threading.Lock()
-
-    def run(i):
-        c = FlaskClient(app, app.response_class)
-        barrier.wait()
-        r = fn(c, i)
-        with lock:
-            out.append((r.status_code, r.get_json(silent=True)))
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert len(out) == n
-    return out
 
 
 def _admin(cic, org):
@@ -249,8 +229,8 @@ def test_an_organisation_admin_who_is_a_lead_plus_elsewhere_cannot_appoint_thems
     mp_id = cic.package(person, organisation_id=org)
     case_id = _case(client, mp_id, headers, consent)
     admin_person, _ = cic.person(organisation_id=_org(), certified=("lead_plus",))
-    from cic_tracker.models import KnownPerson
     from cic_tracker.extensions import db
+    from cic_tracker.models import KnownPerson
     admin_user = db.session.get(KnownPerson, admin_person).user_id
     cic.feed("training.organisation_admin.changed", {"organisation_id": org, "user_id": admin_user,
                                                      "status": "active"})

@@ -1,13 +1,12 @@
 """The trust issue in cic-tracker: one test per finding of the 2026-11-29 reviews (security L6,
 L8, L9, L13; domain rows 93, 104, 105) and the money races, through the API and the real
 consumer path. Concurrency tests fire 20 requests from real threads."""
-import threading
 import uuid
 
 import pytest
-from flask.testing import FlaskClient
 
 from cic_tracker.models import Case, FundAward, FundGift, Microproject
+from imatter_shared.testing import simultaneous_results as _threads
 
 CASES = "/api/v1/tracker/microprojects/{}/cases"
 
@@ -32,26 +31,6 @@ def _case_with_private_note(client, cic, consent, org):
     assert client.post(f"/api/v1/tracker/cases/{case_id}/goals", json={"text": "private goal"},
                        headers=practitioner).status_code == 201
     return person, practitioner, mp_id, case_id
-
-
-def _threads(app, n, fn):
-    """Run fn(client, i) in n threads at once; returns the responses' (status, json)."""
-    barrier, out, lock = threading.Barrier(n), [], threading.Lock()
-
-    def run(i):
-        c = FlaskClient(app, app.response_class)
-        barrier.wait()
-        r = fn(c, i)
-        with lock:
-            out.append((r.status_code, r.get_json(silent=True)))
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert len(out) == n
-    return out
 
 
 # ---- L8: admin rights only from the explicit event ----------------------------------------

@@ -5,14 +5,13 @@ organisation's active Starter; the fast track's outstanding coursework blocking 
 application, references, senior leadership backing and an interview recorded by a training admin;
 the obligations of seed 001 with what falls due; log book entries by the trainee; Level 3A groups;
 only the person acts on their application, their organisation's admin sees the status only."""
-import threading
 import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
+from imatter_shared.testing import simultaneously
 from training.models import Licence, Notification
 from training.models.lead_professionals import LeadProfessionalApplication, YearOverride
 
@@ -432,19 +431,7 @@ def test_level_3a_groups_registered_by_the_lead_professional_count_participants_
 
 
 def _threads(app, n, fn):
-    results, start = [], threading.Barrier(n)
-
-    def run():
-        c = FlaskClient(app, app.response_class)
-        start.wait()
-        results.append(fn(c))
-
-    ts = [threading.Thread(target=run) for _ in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    return results
+    return simultaneously(app, n, lambda c, _i: fn(c))
 
 
 def test_twenty_simultaneous_applications_make_one(app, client, db, keys, staff, school, join):

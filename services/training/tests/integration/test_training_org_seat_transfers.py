@@ -3,11 +3,11 @@ the sending organisation's admin, approved or refused by a training admin (I Mat
 consent); on approval the seats move and the top-up fee from the price book is invoiced to the
 RECEIVING organisation. Available seats are checked under the sender's row lock at request and
 at approval. Through the API, on SQLite and PostgreSQL; races with 20 threads on PostgreSQL."""
-import threading
 import uuid
 
 import pytest
-from flask.testing import FlaskClient
+
+from imatter_shared.testing import simultaneous_results as _fire
 
 
 def _user(keys, roles=("learner",)):
@@ -115,23 +115,6 @@ def test_seat_transfer_request_validation_and_visibility(client, keys):
     assert client.get(f"/api/v1/seat-transfers/{t['id']}", headers=stranger).status_code == 404
     assert client.get(f"/api/v1/seat-transfers/{t['id']}", headers=h_to).status_code == 200
     assert client.get("/api/v1/seat-transfers", headers=stranger).get_json()["items"] == []
-
-
-def _fire(app, n, call):
-    results, barrier = [], threading.Barrier(n)
-
-    def run(i):
-        c = FlaskClient(app, app.response_class)
-        barrier.wait()
-        r = call(c, i)
-        results.append((r.status_code, r.get_json()))
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_20_concurrent_seat_transfer_requests_never_promise_more_seats_than_the_sender_has(app, db, client, keys):

@@ -5,14 +5,13 @@ Each test reproduces a finding through the API and shows that it no longer works
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
+from imatter_shared.testing import simultaneously as _concurrently
 from training.models import Certification, Membership, OutboxMessage, PathwayItem
 from training.models.base import utcnow
 
@@ -494,21 +493,6 @@ def test_m8_invitation_email_has_fixed_text_and_a_daily_limit(client, keys, db, 
 
 
 # ---- M4: race-free on PostgreSQL -------------------------------------------------------------------
-
-def _concurrently(app, n, make_request):
-    results, barrier = [None] * n, threading.Barrier(n)
-
-    def run(i):
-        c = FlaskClient(app, app.response_class)
-        barrier.wait()
-        results[i] = make_request(c, i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _pg_only(db):

@@ -2,18 +2,16 @@
 rows 4 and 65): each finding reproduced through the API, now refused or taken back. Concurrency
 on PostgreSQL with 20 real threads; the payment provider's signed webhook."""
 import json
-import threading
 import time
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
 from imatter_shared.events.envelope import new_envelope
 from imatter_shared.messaging.consumer import Consumer
 from imatter_shared.messaging.runtime import flask_session_scope
-
+from imatter_shared.testing import simultaneous_results as _race
 from training import payments
 from training.events.handlers import HANDLERS
 from training.models import InboxMessage, OutboxMessage
@@ -366,22 +364,6 @@ def test_l13_a_fund_award_naming_unknown_people_or_no_money_is_dead_lettered(cli
 
 
 # ---- concurrency (PostgreSQL): 20 real threads ----------------------------------------------------------
-
-def _race(app, n, request):
-    results, barrier = [], threading.Barrier(n)
-
-    def run(i):
-        c = FlaskClient(app, app.response_class)
-        barrier.wait(timeout=30)
-        r = request(c, i)
-        results.append((r.status_code, r.get_json()))
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_twenty_simultaneous_bursary_places_never_overdraw(client, keys, db, app):

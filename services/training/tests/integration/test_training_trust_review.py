@@ -8,14 +8,13 @@ on PostgreSQL) and shows that it no longer works:
 email with no attacker-written text; 7 a commissioner learned any fund's money; 8 organisation
 admins saw a member's other learning and other organisations' Lead Professional applications."""
 import json
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
+from imatter_shared.testing import simultaneous_results
 from training.models import Membership, Order, OutboxMessage, PathwayItem
 from training.models.learning import LearningAccount
 from training.models.packages import Package
@@ -58,22 +57,8 @@ def _events(db, kind):
 
 def _race(app, requests):
     """Fire the requests at once, each on its own thread and client; [(status, json)]."""
-    start = threading.Barrier(len(requests))
-    out = []
-
-    def run(method, url, headers, body):
-        c = FlaskClient(app, app.response_class)
-        start.wait(timeout=30)
-        r = c.open(url, method=method, headers=headers, json=body)
-        out.append((r.status_code, r.get_json()))
-
-    threads = [threading.Thread(target=run, args=req) for req in requests]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert len(out) == len(requests)
-    return out
+    return simultaneous_results(app, len(requests), lambda c, i: c.open(
+        requests[i][1], method=requests[i][0], headers=requests[i][2], json=requests[i][3]))
 
 
 def _postgres_only(db):
