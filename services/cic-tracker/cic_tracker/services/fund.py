@@ -195,24 +195,37 @@ def apply(c: Caller, body: dict) -> FundApplication:
 
 
 def may_see_all(c: Caller) -> bool:
+    """CIC staff and fund reviewers see every application and gift; others only their own."""
     return c.is_cic_staff or c.is_fund_reviewer
 
 
+def _visible(c: Caller, model, record_id: str, owner, what: str, record_type: str):
+    """A Fund record for those who see all, or for the user who made it (`owner` column); else 404."""
+    row = db.session.get(model, record_id)
+    if row is None:
+        raise NotFound(f"No {what} with that id.")
+    if not (may_see_all(c) or getattr(row, owner.key) == c.user_id):
+        log_refusal(record_type, record_id)
+        raise NotFound(f"No {what} with that id.")
+    return row
+
+
+def _listed(c: Caller, model, owner, where=None):
+    """Newest first: every record for those who see all, else the caller's own."""
+    stmt = sa.select(model).order_by(model.created_at.desc(), model.id)
+    if where is not None:
+        stmt = stmt.where(where)
+    return stmt if may_see_all(c) else stmt.where(owner == c.user_id)
+
+
 def visible_application(c: Caller, app_id: str) -> FundApplication:
-    app = db.session.get(FundApplication, app_id)
-    if app is None:
-        raise NotFound("No fund application with that id.")
-    if not (may_see_all(c) or app.applicant_user_id == c.user_id):
-        log_refusal("fund_application", app_id)
-        raise NotFound("No fund application with that id.")
-    return app
+    return _visible(c, FundApplication, app_id, FundApplication.applicant_user_id, "fund application",
+                    "fund_application")
 
 
 def applications_stmt(c: Caller, round_id: str | None):
-    stmt = sa.select(FundApplication).order_by(FundApplication.created_at.desc(), FundApplication.id)
-    if round_id:
-        stmt = stmt.where(FundApplication.round_id == round_id)
-    return stmt if may_see_all(c) else stmt.where(FundApplication.applicant_user_id == c.user_id)
+    return _listed(c, FundApplication, FundApplication.applicant_user_id,
+                   FundApplication.round_id == round_id if round_id else None)
 
 
 def _independent(app: FundApplication, reviewer: str) -> bool:
@@ -367,26 +380,13 @@ def give(user_id: str, amount: int, supporter_name: str | None) -> FundGift:
     return gift
 
 
-def may_see_gifts(c: Caller) -> bool:
-    return c.is_cic_staff or c.is_fund_reviewer
-
-
 def visible_gift(c: Caller, gift_id: str) -> FundGift:
     """A gift for CIC staff and fund reviewers, or for the user who pledged it; else 404."""
-    gift = db.session.get(FundGift, gift_id)
-    if gift is None:
-        raise NotFound("No gift with that id.")
-    if not (may_see_gifts(c) or gift.given_by == c.user_id):
-        log_refusal("fund_gift", gift_id)
-        raise NotFound("No gift with that id.")
-    return gift
+    return _visible(c, FundGift, gift_id, FundGift.given_by, "gift", "fund_gift")
 
 
 def gifts_stmt(c: Caller, state: str | None):
-    stmt = sa.select(FundGift).order_by(FundGift.created_at.desc(), FundGift.id)
-    if state:
-        stmt = stmt.where(FundGift.state == state)
-    return stmt if may_see_gifts(c) else stmt.where(FundGift.given_by == c.user_id)
+    return _listed(c, FundGift, FundGift.given_by, FundGift.state == state if state else None)
 
 
 def receive_gift(gift: FundGift, user_id: str, reference: str | None) -> FundGift:
