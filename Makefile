@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 export IMATTER_VAR_DIR ?= $(CURDIR)/var
 SERVICES := training cic_tracker gateway
 
-.PHONY: venv migrate seed run test bench clean keys
+.PHONY: venv migrate seed run test lint format bench clean keys
 
 $(STAMP): requirements.txt requirements-dev.txt shared/pyproject.toml services/training/pyproject.toml services/cic-tracker/pyproject.toml services/gateway/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,15 @@ seed: migrate
 run: seed
 	$(BIN)/honcho start -f Procfile
 
-test: venv
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
 	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)
 
 bench: venv

@@ -7,6 +7,7 @@ figure as a ratio to them. No auth, no schema, no ORM objects: only what cannot 
 CEILING_DATABASE_URL (optional) names the database of the write ceiling; SQLite gets the same
 pragmas as the services (WAL, synchronous=NORMAL).
 """
+
 import os
 import uuid
 
@@ -14,9 +15,12 @@ import sqlalchemy as sa
 from flask import Flask, jsonify
 
 metadata = sa.MetaData()
-rows = sa.Table("ceiling_rows", metadata,
-                sa.Column("id", sa.String(32), primary_key=True),
-                sa.Column("body", sa.String(200), nullable=False))
+rows = sa.Table(
+    "ceiling_rows",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("body", sa.String(200), nullable=False),
+)
 
 
 def _engine():
@@ -25,6 +29,7 @@ def _engine():
         return None
     engine = sa.create_engine(url, pool_pre_ping=True)
     if url.startswith("sqlite"):
+
         @sa.event.listens_for(engine, "connect")
         def pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
@@ -32,6 +37,7 @@ def _engine():
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=5000")
             cur.close()
+
     return engine
 
 
@@ -46,8 +52,12 @@ def create_app() -> Flask:
     @app.get("/json")
     def bare_json():
         # a list-shaped body like the API's, small and constant
-        return jsonify(items=[{"id": "x" * 32, "title": "A bare route", "price": 1000, "currency": "GBP"}],
-                       total=1, page=1, per_page=50)
+        return jsonify(
+            items=[{"id": "x" * 32, "title": "A bare route", "price": 1000, "currency": "GBP"}],
+            total=1,
+            page=1,
+            per_page=50,
+        )
 
     @app.post("/insert")
     def bare_insert():

@@ -1,5 +1,6 @@
 """What every benchmark shares: settings, result tables, percentiles, machine facts, process memory,
 and the ceiling (a bare Flask JSON route under the same gunicorn settings as the services)."""
+
 from __future__ import annotations
 
 import json
@@ -9,22 +10,23 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.join(REPO, "tests")
 if TESTS not in sys.path:  # tests/support (Stack, Client) is shared with the e2e tests
     sys.path.insert(0, TESTS)
 
-from support.stack import BIN, Stack, free_port, stop_group  # noqa: E402
-
 # The ceiling must run under the services' own gunicorn flags: read them from Stack.start_web.
 import inspect  # noqa: E402
+
+from support.stack import BIN, Stack, free_port, stop_group  # noqa: E402
 
 STACK_WEB_FLAGS = inspect.getsource(Stack.start_web)
 
 
 # -- settings ---------------------------------------------------------------------------------
+
 
 def _env_float(name: str, default: float) -> float:
     value = os.environ.get(name)
@@ -71,7 +73,7 @@ class Settings:
     smoke: bool = False  # tiny and fast: for tests/bench only
 
     @classmethod
-    def from_env(cls, mode: str | None = None) -> "Settings":
+    def from_env(cls, mode: str | None = None) -> Settings:
         mode = mode or os.environ.get("BENCH_MODE", "quick")
         full = mode == "full"
         s = cls(
@@ -93,15 +95,29 @@ class Settings:
         return s
 
     @classmethod
-    def for_smoke(cls) -> "Settings":
+    def for_smoke(cls) -> Settings:
         """1-2 s of load, tiny data: proves the code runs, measures nothing."""
-        return cls(mode="smoke", duration=1.0, connections=4, threads=1, workers=1, generator="python",
-                   max_requests=2000, write_duration=1.0, write_connections=2, events_count=20,
-                   events_rate=20.0, events_latency_seconds=1.0, pika_messages=200,
-                   sizes=[(50, 200)], smoke=True)
+        return cls(
+            mode="smoke",
+            duration=1.0,
+            connections=4,
+            threads=1,
+            workers=1,
+            generator="python",
+            max_requests=2000,
+            write_duration=1.0,
+            write_connections=2,
+            events_count=20,
+            events_rate=20.0,
+            events_latency_seconds=1.0,
+            pika_messages=200,
+            sizes=[(50, 200)],
+            smoke=True,
+        )
 
 
 # -- result tables ------------------------------------------------------------------------------
+
 
 @dataclass
 class Table:
@@ -117,7 +133,12 @@ class Table:
         cells = [[_fmt(c) for c in row] for row in self.rows]
         widths = [max([len(col)] + [len(r[i]) for r in cells]) for i, col in enumerate(self.columns)]
         line = lambda vals: "| " + " | ".join(v.ljust(w) for v, w in zip(vals, widths)) + " |"  # noqa: E731
-        out = [f"### {self.title}", "", line(self.columns), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+        out = [
+            f"### {self.title}",
+            "",
+            line(self.columns),
+            "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+        ]
         out += [line(r) for r in cells]
         out += [""] + [f"- {n}" for n in self.notes] if self.notes else []
         return "\n".join(out) + "\n"
@@ -167,6 +188,7 @@ def log(msg: str) -> None:
 
 # -- the machine ----------------------------------------------------------------------------------
 
+
 def machine() -> dict:
     cpu = "unknown"
     try:
@@ -185,29 +207,47 @@ def machine() -> dict:
                     mem_kb = int(line.split()[1])
     except OSError:
         pass
-    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "nproc": os.cpu_count(),
-            "cpu": cpu, "memory_gib": round(mem_kb / 1024 / 1024, 1), "python": platform.python_version(),
-            "kernel": platform.release()}
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
 
 
 def write_results(tables: list[Table], path: str | None = None, extra: dict | None = None) -> str:
     path = path or os.path.join(REPO, "var", "bench", "last-run.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as fh:
-        json.dump({"machine": machine(), **(extra or {}), "tables": [t.as_dict() for t in tables]}, fh, indent=1,
-                  default=str)
+        json.dump(
+            {"machine": machine(), **(extra or {}), "tables": [t.as_dict() for t in tables]},
+            fh,
+            indent=1,
+            default=str,
+        )
     return path
 
 
 def dump_logs(stack: Stack) -> None:
     """When a benchmark fails, the tail of every service log says why (the stack's var is removed after)."""
-    for name in ("gateway", "training", "cic", "training_relay", "training_consumer", "cic_relay", "cic_consumer"):
+    for name in (
+        "gateway",
+        "training",
+        "cic",
+        "training_relay",
+        "training_consumer",
+        "cic_relay",
+        "cic_consumer",
+    ):
         tail = stack.read_log(name)[-1500:]
         if tail.strip():
             print(f"--- {name} log tail ---\n{tail}", file=sys.stderr, flush=True)
 
 
 # -- process memory (from /proc) -------------------------------------------------------------------
+
 
 def session_pids(sid: int) -> list[int]:
     """Every live process of a session (Stack starts each service in its own session)."""
@@ -247,16 +287,31 @@ def group_memory(sid: int) -> dict:
     """Memory of a process group: the count, total RSS, total PSS and the largest single RSS."""
     per = [memory_kib(p) for p in session_pids(sid)]
     per = [m for m in per if m[0]]
-    return {"processes": len(per), "rss_kib": sum(m[0] for m in per), "pss_kib": sum(m[1] for m in per),
-            "max_rss_kib": max((m[0] for m in per), default=0)}
+    return {
+        "processes": len(per),
+        "rss_kib": sum(m[0] for m in per),
+        "pss_kib": sum(m[1] for m in per),
+        "max_rss_kib": max((m[0] for m in per), default=0),
+    }
 
 
 # -- the ceiling ------------------------------------------------------------------------------------
 
+
 def gunicorn_argv(app_spec: str, port: int, workers: int) -> list[str]:
     """The same gunicorn settings as tests/support/stack.py Stack.start_web (keep them identical)."""
-    argv = [os.path.join(BIN, "gunicorn"), "--no-control-socket", "--workers", str(workers), "--threads", "4",
-            "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2"]
+    argv = [
+        os.path.join(BIN, "gunicorn"),
+        "--no-control-socket",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--graceful-timeout",
+        "2",
+    ]
     if "--reuse-port" in STACK_WEB_FLAGS:
         argv.append("--reuse-port")
     return argv + [app_spec]
@@ -275,17 +330,23 @@ class Ceiling:
     def url(self, path: str = "") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def start(self) -> "Ceiling":
+    def start(self) -> Ceiling:
         os.makedirs(os.path.dirname(self.log), exist_ok=True)
-        env = {k: v for k, v in os.environ.items()}
+        env = dict(os.environ.items())
         env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
         if self.database_url:
             from .ceiling_app import prepare
+
             prepare(self.database_url)
             env["CEILING_DATABASE_URL"] = self.database_url
-        self.proc = subprocess.Popen(gunicorn_argv("bench.ceiling_app:create_app()", self.port, self.workers),
-                                     cwd=REPO, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            gunicorn_argv("bench.ceiling_app:create_app()", self.port, self.workers),
+            cwd=REPO,
+            env=env,
+            stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_http(self.url("/healthz"), proc=self.proc)
         return self
 
@@ -322,5 +383,19 @@ def wait_http(url: str, timeout: float = 30, proc: subprocess.Popen | None = Non
     raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
-__all__ = ["Ceiling", "Settings", "Stack", "Table", "dump_logs", "emit", "group_memory", "log", "machine",
-           "percentile", "ratio", "session_pids", "write_results", "REPO"]
+__all__ = [
+    "Ceiling",
+    "Settings",
+    "Stack",
+    "Table",
+    "dump_logs",
+    "emit",
+    "group_memory",
+    "log",
+    "machine",
+    "percentile",
+    "ratio",
+    "session_pids",
+    "write_results",
+    "REPO",
+]

@@ -13,6 +13,7 @@ Services on PostgreSQL (fresh databases). Needs RabbitMQ on 127.0.0.1:5672.
 
     python -m bench.events
 """
+
 from __future__ import annotations
 
 import threading
@@ -28,6 +29,7 @@ FAST_POLL = 0.05  # seconds: the relay's idle poll for the second latency run
 
 
 # -- the raw-pika ceiling ----------------------------------------------------------------------------
+
 
 def pika_ceiling(amqp_url: str, messages: int, rate: float, latency_seconds: float) -> dict:
     import pika
@@ -114,10 +116,17 @@ def _ms(v):
 
 # -- the pipeline ------------------------------------------------------------------------------------
 
+
 def _package_data() -> dict:
     # a Type 3 package as training sells it (cic dead-letters quantities its type cannot carry)
-    return {"package_id": uuid.uuid4().hex, "package_type": 3, "organisation_id": uuid.uuid4().hex,
-            "practitioner_id": uuid.uuid4().hex, "tracker_uses": 6, "online_accounts": 3}
+    return {
+        "package_id": uuid.uuid4().hex,
+        "package_type": 3,
+        "organisation_id": uuid.uuid4().hex,
+        "practitioner_id": uuid.uuid4().hex,
+        "tracker_uses": 6,
+        "online_accounts": 3,
+    }
 
 
 def write_outbox(engine, count: int, rate: float | None = None) -> list[str]:
@@ -161,25 +170,48 @@ _IDS = sa.bindparam("ids", expanding=True)
 
 def latencies(training_engine, cic_engine, event_ids: list[str]) -> list[float]:
     with training_engine.connect() as conn:
-        created = dict(conn.execute(sa.text("SELECT event_id, created_at FROM outbox_messages "
-                                            "WHERE event_id IN :ids").bindparams(_IDS), {"ids": event_ids}).all())
+        created = dict(
+            conn.execute(
+                sa.text("SELECT event_id, created_at FROM outbox_messages WHERE event_id IN :ids").bindparams(
+                    _IDS
+                ),
+                {"ids": event_ids},
+            ).all()
+        )
     with cic_engine.connect() as conn:
-        received = dict(conn.execute(sa.text("SELECT event_id, received_at FROM inbox_messages "
-                                             "WHERE event_id IN :ids").bindparams(_IDS), {"ids": event_ids}).all())
-    return sorted((received[e] - created[e]).total_seconds() for e in event_ids if e in received and e in created)
+        received = dict(
+            conn.execute(
+                sa.text("SELECT event_id, received_at FROM inbox_messages WHERE event_id IN :ids").bindparams(
+                    _IDS
+                ),
+                {"ids": event_ids},
+            ).all()
+        )
+    return sorted(
+        (received[e] - created[e]).total_seconds() for e in event_ids if e in received and e in created
+    )
 
 
 def stage_rates(training_engine, cic_engine) -> tuple[float | None, float | None]:
     """Each stage on its own: outbox rows published per second (published_at span) and events
     applied per second (inbox received_at span), over everything so far."""
+
     def rate(engine, sql):
         with engine.connect() as conn:
             n, first, last = conn.execute(sa.text(sql), {"t": TYPE}).one()
         return (n - 1) / (last - first).total_seconds() if n and n > 1 and last > first else None
 
-    return (rate(training_engine, "SELECT count(*), min(published_at), max(published_at) FROM outbox_messages "
-                                  "WHERE type = :t AND published_at IS NOT NULL"),
-            rate(cic_engine, "SELECT count(*), min(received_at), max(received_at) FROM inbox_messages WHERE type = :t"))
+    return (
+        rate(
+            training_engine,
+            "SELECT count(*), min(published_at), max(published_at) FROM outbox_messages "
+            "WHERE type = :t AND published_at IS NOT NULL",
+        ),
+        rate(
+            cic_engine,
+            "SELECT count(*), min(received_at), max(received_at) FROM inbox_messages WHERE type = :t",
+        ),
+    )
 
 
 def _wait_log(stack, name: str, text: str, timeout: float = 60) -> None:
@@ -208,24 +240,30 @@ def _wait_queue(amqp_url: str, queue: str, timeout: float = 30) -> None:
 
 
 def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
-    from imatter_shared.testing import create_postgres_database, drop_postgres_database, require_amqp
-
-    from support.stack import BIN
     import os
+
+    from imatter_shared.testing import create_postgres_database, drop_postgres_database, require_amqp
+    from support.stack import BIN
 
     s = s or Settings.from_env()
     amqp_url = require_amqp()
-    log(f"raw pika ceiling: {s.pika_messages} messages, then {s.events_rate:.0f}/s for {s.events_latency_seconds:.0f}s")
+    log(
+        f"raw pika ceiling: {s.pika_messages} messages, then {s.events_rate:.0f}/s for {s.events_latency_seconds:.0f}s"
+    )
     raw = pika_ceiling(amqp_url, s.pika_messages, s.events_rate, s.events_latency_seconds)
 
-    urls = {name: create_postgres_database(f"imatter_bench_{name}") for name in ("training", "cic", "gateway")}
+    urls = {
+        name: create_postgres_database(f"imatter_bench_{name}") for name in ("training", "cic", "gateway")
+    }
     stack = Stack(workers=1, consumers=False, amqp_url=amqp_url, database_urls=urls)
     training_engine = sa.create_engine(urls["training"])
     cic_engine = sa.create_engine(urls["cic"])
     try:
         log("starting the stack (PostgreSQL, RabbitMQ), consumer first, relay after the outbox is full")
         stack.start()
-        stack._spawn("cic_consumer", [os.path.join(BIN, "flask"), "--app", "cic_tracker", "events", "consume"])
+        stack._spawn(
+            "cic_consumer", [os.path.join(BIN, "flask"), "--app", "cic_tracker", "events", "consume"]
+        )
         _wait_queue(amqp_url, f"cic-tracker.events.{stack.queue_suffix}")
         base = effects(cic_engine)
 
@@ -245,10 +283,14 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
             if poll is not None:
                 stack.stop_process("training_relay")
                 stack.env["EVENTS_RELAY_POLL_SECONDS"] = str(poll)
-                stack._spawn("training_relay", [os.path.join(BIN, "flask"), "--app", "training", "events", "relay"])
+                stack._spawn(
+                    "training_relay", [os.path.join(BIN, "flask"), "--app", "training", "events", "relay"]
+                )
                 _wait_log(stack, "training_relay", "relay started")
-            log(f"steady rate: {s.events_rate:.0f} events/s for {s.events_latency_seconds:.0f}s "
-                f"(relay poll {poll or 'default'})")
+            log(
+                f"steady rate: {s.events_rate:.0f} events/s for {s.events_latency_seconds:.0f}s "
+                f"(relay poll {poll or 'default'})"
+            )
             n = max(1, int(s.events_rate * s.events_latency_seconds))
             before = effects(cic_engine)
             ids = write_outbox(training_engine, n, rate=s.events_rate)
@@ -267,28 +309,57 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
             drop_postgres_database(url)
 
     pipe_ceiling = min(raw["publish_rate"], raw["consume_rate"])
-    t = Table(f"3. Event pipeline: outbox -> RabbitMQ -> committed effect (PostgreSQL, quorum queues)",
-              ["measure", "pipeline", "raw pika (ceiling)", "x ceiling"])
-    t.add("events/s, outbox drained to committed effect", drain_rate, pipe_ceiling, ratio(drain_rate, pipe_ceiling))
-    t.add("  relay stage: outbox rows published/s vs raw publish with confirms", relay_rate, raw["publish_rate"],
-          ratio(relay_rate, raw["publish_rate"]))
-    t.add("  consumer stage: events applied/s vs raw consume (manual ack, prefetch 100)", consume_rate,
-          raw["consume_rate"], ratio(consume_rate, raw["consume_rate"]))
+    t = Table(
+        "3. Event pipeline: outbox -> RabbitMQ -> committed effect (PostgreSQL, quorum queues)",
+        ["measure", "pipeline", "raw pika (ceiling)", "x ceiling"],
+    )
+    t.add(
+        "events/s, outbox drained to committed effect",
+        drain_rate,
+        pipe_ceiling,
+        ratio(drain_rate, pipe_ceiling),
+    )
+    t.add(
+        "  relay stage: outbox rows published/s vs raw publish with confirms",
+        relay_rate,
+        raw["publish_rate"],
+        ratio(relay_rate, raw["publish_rate"]),
+    )
+    t.add(
+        "  consumer stage: events applied/s vs raw consume (manual ack, prefetch 100)",
+        consume_rate,
+        raw["consume_rate"],
+        ratio(consume_rate, raw["consume_rate"]),
+    )
     for poll, lat in lat_runs:
         p50, p99 = _ms(percentile(lat, 50)), _ms(percentile(lat, 99))
         how = f"relay poll {poll} s" if poll else "relay poll as configured"
-        t.add(f"p50 latency at {s.events_rate:.0f}/s, {how}, ms", p50, raw["p50_ms"], ratio(p50, raw["p50_ms"]))
-        t.add(f"p99 latency at {s.events_rate:.0f}/s, {how}, ms", p99, raw["p99_ms"], ratio(p99, raw["p99_ms"]))
-    t.add("events measured (throughput / latency runs)", " / ".join([str(done)] + [str(len(l)) for _, l in lat_runs]),
-          f"{raw['consumed']} / {raw['latency_n']}", None)
-    t.notes.append("x ceiling: throughput as a share of the slower raw-pika stage; latency as a multiple of "
-                   "raw publish->consume latency (higher is worse)")
-    t.notes.append("end-to-end latency is outbox created_at -> cic inbox received_at (the inbox row commits "
-                   "with the effect); when the outbox is empty the relay sleeps EVENTS_RELAY_POLL_SECONDS "
-                   "(0.5 s unless configured), so a lone event waits half of that on average")
+        t.add(
+            f"p50 latency at {s.events_rate:.0f}/s, {how}, ms", p50, raw["p50_ms"], ratio(p50, raw["p50_ms"])
+        )
+        t.add(
+            f"p99 latency at {s.events_rate:.0f}/s, {how}, ms", p99, raw["p99_ms"], ratio(p99, raw["p99_ms"])
+        )
+    t.add(
+        "events measured (throughput / latency runs)",
+        " / ".join([str(done)] + [str(len(run)) for _, run in lat_runs]),
+        f"{raw['consumed']} / {raw['latency_n']}",
+        None,
+    )
+    t.notes.append(
+        "x ceiling: throughput as a share of the slower raw-pika stage; latency as a multiple of "
+        "raw publish->consume latency (higher is worse)"
+    )
+    t.notes.append(
+        "end-to-end latency is outbox created_at -> cic inbox received_at (the inbox row commits "
+        "with the effect); when the outbox is empty the relay sleeps EVENTS_RELAY_POLL_SECONDS "
+        "(0.5 s unless configured), so a lone event waits half of that on average"
+    )
     if done < s.events_count:
-        t.notes.append(f"only {done} of {s.events_count} effects committed in time; "
-                       f"relay log tail: {relay_log[-300:]!r} consumer log tail: {consumer_log[-300:]!r}")
+        t.notes.append(
+            f"only {done} of {s.events_count} effects committed in time; "
+            f"relay log tail: {relay_log[-300:]!r} consumer log tail: {consumer_log[-300:]!r}"
+        )
     emit(t)
     if sink is not None:
         sink.append(t)

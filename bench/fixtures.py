@@ -1,18 +1,21 @@
 """Data a benchmark needs, made through the public API of a started Stack (never behind its back),
 except the bulk loads of bench.scale, which go straight into the service database before start."""
+
 from __future__ import annotations
 
 import uuid
 
-from .common import log
 from support.api_client import Client
+
+from .common import log
 
 ORG = {"kind": "school", "size_band": "small", "senior_leadership_commitment": True}
 
 
 def signed_up(stack, name: str = "Bench User") -> Client:
     return Client(stack.url(), emailed_token=stack.emailed_token).signed_up(
-        name=name, email=f"bench-{uuid.uuid4().hex[:10]}@example.org")
+        name=name, email=f"bench-{uuid.uuid4().hex[:10]}@example.org"
+    )
 
 
 def staff(stack, email: str = "training-admin@imatter.local") -> Client:
@@ -20,8 +23,12 @@ def staff(stack, email: str = "training-admin@imatter.local") -> Client:
 
 
 def create_org(user: Client, name: str | None = None, size_band: str = "small") -> str:
-    body = {**ORG, "size_band": size_band, "name": name or f"Fictional Bench School {uuid.uuid4().hex[:6]}",
-            "link_contact_email": user.email}
+    body = {
+        **ORG,
+        "size_band": size_band,
+        "name": name or f"Fictional Bench School {uuid.uuid4().hex[:6]}",
+        "link_contact_email": user.email,
+    }
     r = user.post("/api/v1/organisations", body)
     if r.status_code != 201:
         raise RuntimeError(f"POST /api/v1/organisations -> {r.status_code}: {r.text[:300]}")
@@ -32,7 +39,10 @@ def read_paths(org_id: str | None) -> dict[str, list[str]]:
     """The three reads of bench 1 and bench 4: name -> paths (GETs, taken in turn)."""
     paths = {
         "catalogue": ["/api/v1/catalogue/courses", "/api/v1/catalogue/roles", "/api/v1/catalogue/packages"],
-        "directory": ["/api/v1/directory?page=1&per_page=50", "/api/v1/directory?q=fictional&page=1&per_page=50"],
+        "directory": [
+            "/api/v1/directory?page=1&per_page=50",
+            "/api/v1/directory?q=fictional&page=1&per_page=50",
+        ],
     }
     if org_id:
         paths["organisation"] = [f"/api/v1/organisations/{org_id}"]

@@ -8,6 +8,7 @@
 
 Both answer a LoadResult with the same fields, so tables never care which one ran.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -22,8 +23,8 @@ import threading
 import time
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import urlsplit
 
 from .common import percentile
@@ -33,8 +34,10 @@ ALLOWED_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # (method, path, body bytes or None, extra headers) for the n-th request (n counts from 1)
 MakeRequest = Callable[[int], tuple]
 
-WRK_MISSING = ("wrk is not installed: `apt-get install -y wrk` (Debian) for the C load generator; "
-               "falling back to the Python generator (it spends more of the same CPU the server needs).")
+WRK_MISSING = (
+    "wrk is not installed: `apt-get install -y wrk` (Debian) for the C load generator; "
+    "falling back to the Python generator (it spends more of the same CPU the server needs)."
+)
 
 
 @dataclass
@@ -78,8 +81,18 @@ def choose(generator: str) -> str:
     return generator
 
 
-def run_get(label: str, base_url: str, paths: list[str], headers: dict | None, *, duration: float,
-            connections: int, threads: int, generator: str = "auto", max_requests: int = 1_000_000) -> LoadResult:
+def run_get(
+    label: str,
+    base_url: str,
+    paths: list[str],
+    headers: dict | None,
+    *,
+    duration: float,
+    connections: int,
+    threads: int,
+    generator: str = "auto",
+    max_requests: int = 1_000_000,
+) -> LoadResult:
     """GET the paths in turn for `duration` seconds (or `max_requests`), whichever ends first."""
     which = choose(generator)
     if which == "wrk":
@@ -89,8 +102,15 @@ def run_get(label: str, base_url: str, paths: list[str], headers: dict | None, *
     def make(n: int) -> tuple:
         return "GET", paths[n % len(paths)], None, hdrs
 
-    return run_python(label, base_url, make, duration=duration, connections=connections, processes=threads,
-                      max_requests=max_requests)
+    return run_python(
+        label,
+        base_url,
+        make,
+        duration=duration,
+        connections=connections,
+        processes=threads,
+        max_requests=max_requests,
+    )
 
 
 # -- wrk --------------------------------------------------------------------------------------------
@@ -120,13 +140,23 @@ end
 def _run_wrk(label, base_url, paths, headers, duration, connections, threads, max_requests) -> LoadResult:
     check_local(base_url)
     threads = max(1, min(threads, connections))
-    lua = _WRK_LUA % {"paths": ", ".join(json.dumps(p) for p in paths),
-                      "max_per_thread": max(1, max_requests // threads)}
+    lua = _WRK_LUA % {
+        "paths": ", ".join(json.dumps(p) for p in paths),
+        "max_per_thread": max(1, max_requests // threads),
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(lua)
         script = fh.name
-    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, int(round(duration)))}s", "--timeout", "10s",
-            "-s", script]
+    argv = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, int(round(duration)))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script,
+    ]
     for k, v in headers.items():
         argv += ["-H", f"{k}: {v}"]
     argv.append(base_url.rstrip("/") + paths[0])
@@ -139,15 +169,32 @@ def _run_wrk(label, base_url, paths, headers, duration, connections, threads, ma
         raise RuntimeError(f"wrk gave no result:\n{out}")
     r = json.loads(m.group(1))
     errors = r["status_errors"] + r["socket_errors"]
-    return LoadResult(label=label, generator="wrk", requests=r["requests"], ok=max(0, r["requests"] - r["status_errors"]),
-                      errors=errors, seconds=r["duration_us"] / 1e6, p50_ms=r["p50_us"] / 1000.0,
-                      p99_ms=r["p99_us"] / 1000.0)
+    return LoadResult(
+        label=label,
+        generator="wrk",
+        requests=r["requests"],
+        ok=max(0, r["requests"] - r["status_errors"]),
+        errors=errors,
+        seconds=r["duration_us"] / 1e6,
+        p50_ms=r["p50_us"] / 1000.0,
+        p99_ms=r["p99_us"] / 1000.0,
+    )
 
 
 # -- python -----------------------------------------------------------------------------------------
 
-def run_python(label: str, base_url: str, make: MakeRequest, *, duration: float, connections: int,
-               processes: int = 2, max_requests: int = 1_000_000, rate: float | None = None) -> LoadResult:
+
+def run_python(
+    label: str,
+    base_url: str,
+    make: MakeRequest,
+    *,
+    duration: float,
+    connections: int,
+    processes: int = 2,
+    max_requests: int = 1_000_000,
+    rate: float | None = None,
+) -> LoadResult:
     """`connections` keep-alive connections spread over `processes` processes (threads inside).
 
     With `rate` (requests/s over all connections) requests are paced on a fixed schedule instead
@@ -155,15 +202,35 @@ def run_python(label: str, base_url: str, make: MakeRequest, *, duration: float,
     omission hiding a stall)."""
     host, port = check_local(base_url)
     processes = max(1, min(processes, connections))
-    per_proc = [connections // processes + (1 if i < connections % processes else 0) for i in range(processes)]
+    per_proc = [
+        connections // processes + (1 if i < connections % processes else 0) for i in range(processes)
+    ]
     ctx = mp.get_context("fork")  # `make` may be a closure: fork carries it over as it is
     counter = ctx.Value("q", 0)
     queue = ctx.Queue()
     start_at = time.monotonic() + 0.2
     deadline = start_at + duration
-    procs = [ctx.Process(target=_proc_main, args=(host, port, make, n, start_at, deadline, counter, max_requests,
-                                                   queue, rate, connections, sum(per_proc[:i])), daemon=True)
-             for i, n in enumerate(per_proc)]
+    procs = [
+        ctx.Process(
+            target=_proc_main,
+            args=(
+                host,
+                port,
+                make,
+                n,
+                start_at,
+                deadline,
+                counter,
+                max_requests,
+                queue,
+                rate,
+                connections,
+                sum(per_proc[:i]),
+            ),
+            daemon=True,
+        )
+        for i, n in enumerate(per_proc)
+    ]
     for p in procs:
         p.start()
     latencies = array("d")
@@ -185,18 +252,37 @@ def run_python(label: str, base_url: str, make: MakeRequest, *, duration: float,
     values = sorted(latencies)
     ok = sum(v for k, v in statuses.items() if 200 <= k < 400)
     total = sum(statuses.values())
-    return LoadResult(label=label, generator="python", requests=total, ok=ok, errors=total - ok,
-                      seconds=(last - first) if first is not None and last > first else duration,
-                      p50_ms=_ms(percentile(values, 50)), p99_ms=_ms(percentile(values, 99)),
-                      statuses=dict(statuses))
+    return LoadResult(
+        label=label,
+        generator="python",
+        requests=total,
+        ok=ok,
+        errors=total - ok,
+        seconds=(last - first) if first is not None and last > first else duration,
+        p50_ms=_ms(percentile(values, 50)),
+        p99_ms=_ms(percentile(values, 99)),
+        statuses=dict(statuses),
+    )
 
 
 def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else seconds * 1000.0
 
 
-def _proc_main(host, port, make, nthreads, start_at, deadline, counter, max_requests, queue, rate, total_conns,
-               conn_offset):
+def _proc_main(
+    host,
+    port,
+    make,
+    nthreads,
+    start_at,
+    deadline,
+    counter,
+    max_requests,
+    queue,
+    rate,
+    total_conns,
+    conn_offset,
+):
     lock = threading.Lock()
     latencies = array("d")
     statuses: Counter = Counter()
@@ -254,7 +340,9 @@ def _proc_main(host, port, make, nthreads, start_at, deadline, counter, max_requ
                 span[0] = t_first if span[0] is None else min(span[0], t_first)
                 span[1] = t_last if span[1] is None else max(span[1], t_last)
 
-    threads = [threading.Thread(target=one_thread, args=(conn_offset + i,), daemon=True) for i in range(nthreads)]
+    threads = [
+        threading.Thread(target=one_thread, args=(conn_offset + i,), daemon=True) for i in range(nthreads)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -8,6 +8,7 @@ gunicorn workers inherit from their master, so PSS adds up across processes and 
 
     python -m bench.memory
 """
+
 from __future__ import annotations
 
 import json
@@ -52,29 +53,57 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
             headers = {"Authorization": f"Bearer {user.token}", "Accept": "application/json"}
-            write_body = json.dumps({"name": "Fictional Memory School", "kind": "school", "size_band": "small",
-                                     "link_contact_email": user.email,
-                                     "senior_leadership_commitment": True}).encode()
+            write_body = json.dumps(
+                {
+                    "name": "Fictional Memory School",
+                    "kind": "school",
+                    "size_band": "small",
+                    "link_contact_email": user.email,
+                    "senior_leadership_commitment": True,
+                }
+            ).encode()
             whdr = {**headers, "Content-Type": "application/json"}
             writes: dict = {}
 
             def writer():
-                writes["r"] = run_python("writes", stack.url(), lambda n: ("POST", "/api/v1/organisations",
-                                                                          write_body, whdr),
-                                         duration=s.duration, connections=2, processes=1,
-                                         max_requests=min(s.max_requests, 3000))
+                writes["r"] = run_python(
+                    "writes",
+                    stack.url(),
+                    lambda n: ("POST", "/api/v1/organisations", write_body, whdr),
+                    duration=s.duration,
+                    connections=2,
+                    processes=1,
+                    max_requests=min(s.max_requests, 3000),
+                )
 
             wt = threading.Thread(target=writer, daemon=True)
             wt.start()
             paths = [p for ps in read_paths(org_id).values() for p in ps]
             log(f"mixed load for {s.duration:.0f}s: reads {len(paths)} paths + organisation writes")
-            reads = run_get("mixed reads", stack.url(), paths, headers, duration=s.duration,
-                            connections=s.connections, threads=s.threads, generator=s.generator,
-                            max_requests=s.max_requests)
+            reads = run_get(
+                "mixed reads",
+                stack.url(),
+                paths,
+                headers,
+                duration=s.duration,
+                connections=s.connections,
+                threads=s.threads,
+                generator=s.generator,
+                max_requests=s.max_requests,
+            )
             wt.join(timeout=s.duration + 120)
             # the ceiling under the same read load, for its own peak
-            run_get("ceiling", ceiling.url(), ["/json"], None, duration=min(s.duration, 3), connections=s.connections,
-                    threads=s.threads, generator=s.generator, max_requests=s.max_requests)
+            run_get(
+                "ceiling",
+                ceiling.url(),
+                ["/json"],
+                None,
+                duration=min(s.duration, 3),
+                connections=s.connections,
+                threads=s.threads,
+                generator=s.generator,
+                max_requests=s.max_requests,
+            )
             time.sleep(0.6)
             stop.set()
             sampler.join(timeout=5)
@@ -87,18 +116,38 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
             stack.cleanup()
 
     base = peaks.get("ceiling (bare Flask)", {}).get("rss_kib") or None
-    t = Table(f"5. Memory per process group ({s.workers} gunicorn workers x 4 threads; peak under "
-              f"{counts.get('reads', 0):,} reads + {counts.get('writes', 0):,} writes)",
-              ["process group", "processes", "idle RSS MiB", "peak RSS MiB", "peak PSS MiB", "largest process MiB",
-               "x ceiling (RSS)"])
+    t = Table(
+        f"5. Memory per process group ({s.workers} gunicorn workers x 4 threads; peak under "
+        f"{counts.get('reads', 0):,} reads + {counts.get('writes', 0):,} writes)",
+        [
+            "process group",
+            "processes",
+            "idle RSS MiB",
+            "peak RSS MiB",
+            "peak PSS MiB",
+            "largest process MiB",
+            "x ceiling (RSS)",
+        ],
+    )
     for name in list(idle):
         i, p = idle[name], peaks.get(name, idle[name])
-        t.add(name, p["processes"], _mib(i["rss_kib"]), _mib(p["rss_kib"]), _mib(p["pss_kib"]),
-              _mib(p["max_rss_kib"]), ratio(p["rss_kib"], base))
+        t.add(
+            name,
+            p["processes"],
+            _mib(i["rss_kib"]),
+            _mib(p["rss_kib"]),
+            _mib(p["pss_kib"]),
+            _mib(p["max_rss_kib"]),
+            ratio(p["rss_kib"], base),
+        )
     total = sum(peaks.get(n, idle[n])["pss_kib"] for n in idle if not n.startswith("ceiling"))
-    t.notes.append(f"whole system at peak: {_mib(total):,.0f} MiB PSS (what it really takes from the machine)")
-    t.notes.append("a gunicorn group is its master plus workers; relays and consumers are one `flask events` "
-                   "process each")
+    t.notes.append(
+        f"whole system at peak: {_mib(total):,.0f} MiB PSS (what it really takes from the machine)"
+    )
+    t.notes.append(
+        "a gunicorn group is its master plus workers; relays and consumers are one `flask events` "
+        "process each"
+    )
     emit(t)
     if sink is not None:
         sink.append(t)

@@ -4,6 +4,7 @@ against a bare Flask JSON route under the same gunicorn settings (the ceiling), 
 
     python -m bench.read_path            (BENCH_* variables: see bench.common.Settings)
 """
+
 from __future__ import annotations
 
 from .common import Ceiling, Settings, Stack, Table, dump_logs, emit, log, ratio
@@ -14,8 +15,17 @@ COLUMNS = ["read", "via", "req/s", "p50 ms", "p99 ms", "requests", "errors", "x 
 
 
 def measure_ceiling(ceiling: Ceiling, s: Settings, label: str = "bare Flask route") -> LoadResult:
-    return run_get(label, ceiling.url(), ["/json"], None, duration=s.duration, connections=s.connections,
-                   threads=s.threads, generator=s.generator, max_requests=s.max_requests)
+    return run_get(
+        label,
+        ceiling.url(),
+        ["/json"],
+        None,
+        duration=s.duration,
+        connections=s.connections,
+        threads=s.threads,
+        generator=s.generator,
+        max_requests=s.max_requests,
+    )
 
 
 def measure_reads(stack: Stack, user, org_id: str | None, s: Settings, vias=("gateway", "direct")) -> dict:
@@ -32,9 +42,17 @@ def measure_reads(stack: Stack, user, org_id: str | None, s: Settings, vias=("ga
                 out[(read, via)] = LoadResult(label=f"{read} (HTTP {status}: not measured)", generator="-")
                 continue
             log(f"read {read} via {via}: {s.duration:.0f}s x {s.connections} connections")
-            out[(read, via)] = run_get(read, bases[via], paths, headers, duration=s.duration,
-                                       connections=s.connections, threads=s.threads, generator=s.generator,
-                                       max_requests=s.max_requests)
+            out[(read, via)] = run_get(
+                read,
+                bases[via],
+                paths,
+                headers,
+                duration=s.duration,
+                connections=s.connections,
+                threads=s.threads,
+                generator=s.generator,
+                max_requests=s.max_requests,
+            )
     return out
 
 
@@ -43,8 +61,17 @@ def table(results: dict, ceiling_rps: float, title: str) -> Table:
     for (read, via), r in results.items():
         direct = results.get((read, "direct"))
         hop = ratio(r.rps, direct.rps) if via == "gateway" and direct is not None else None
-        t.add(r.label if r.generator == "-" else read, via, r.rps, r.p50_ms, r.p99_ms, r.requests, r.errors,
-              ratio(r.rps, ceiling_rps), hop)
+        t.add(
+            r.label if r.generator == "-" else read,
+            via,
+            r.rps,
+            r.p50_ms,
+            r.p99_ms,
+            r.requests,
+            r.errors,
+            ratio(r.rps, ceiling_rps),
+            hop,
+        )
     return t
 
 
@@ -67,14 +94,21 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
         finally:
             stack.cleanup()
     ceiling_rps = (before.rps + after.rps) / 2
-    t = table({("ceiling: bare Flask JSON route", "direct"): before, **results}, ceiling_rps,
-              f"1. Read path (SQLite, {s.workers} gunicorn workers x 4 threads, {s.connections} connections, "
-              f"{before.generator})")
+    t = table(
+        {("ceiling: bare Flask JSON route", "direct"): before, **results},
+        ceiling_rps,
+        f"1. Read path (SQLite, {s.workers} gunicorn workers x 4 threads, {s.connections} connections, "
+        f"{before.generator})",
+    )
     t.rows[0][0] = "ceiling: bare Flask JSON route"
-    t.notes.append(f"ceiling measured before and after the reads: {before.rps:,.0f} and {after.rps:,.0f} req/s "
-                   f"(x ceiling uses their mean, {ceiling_rps:,.0f})")
-    t.notes.append("gateway / direct: the share of the direct service's throughput left after the gateway hop "
-                   "(token check: signature, then one gateway-database query; forwarding over a urllib3 keep-alive pool)")
+    t.notes.append(
+        f"ceiling measured before and after the reads: {before.rps:,.0f} and {after.rps:,.0f} req/s "
+        f"(x ceiling uses their mean, {ceiling_rps:,.0f})"
+    )
+    t.notes.append(
+        "gateway / direct: the share of the direct service's throughput left after the gateway hop "
+        "(token check: signature, then one gateway-database query; forwarding over a urllib3 keep-alive pool)"
+    )
     emit(t, tables)
     if sink is not None:
         sink.extend(tables)

@@ -7,6 +7,7 @@
 Settings come from BENCH_* environment variables (bench/common.py Settings); flags override them.
 Every load goes to 127.0.0.1 only and stops by itself. Results: var/bench/last-run.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.generator:
         s.generator = args.generator
     if args.sizes:
-        from .common import _env_sizes
         import os
+
+        from .common import _env_sizes
+
         os.environ["BENCH_SIZES"] = args.sizes
         s.sizes = _env_sizes("BENCH_SIZES", args.sizes)
     chosen = [b.strip() for b in args.only.split(",") if b.strip()] or BENCHES
@@ -56,8 +59,11 @@ def main(argv: list[str] | None = None) -> int:
 
     m = machine()
     print(f"# I Matter benchmarks ({s.mode} mode)\n")
-    print(f"{m['date']}; {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB; Python {m['python']}; "
-          f"load average at start {loadavg()}\n", flush=True)
+    print(
+        f"{m['date']}; {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB; Python {m['python']}; "
+        f"load average at start {loadavg()}\n",
+        flush=True,
+    )
     if not wrk_available():
         print(WRK_MISSING + "\n", flush=True)
 
@@ -79,8 +85,11 @@ def main(argv: list[str] | None = None) -> int:
             emit(t, tables)
             traceback.print_exc()
         log(f"=== {name} took {time.monotonic() - t0:.0f}s")
-    path = write_results(tables, args.out, {"mode": s.mode, "seconds": round(time.monotonic() - started),
-                                            "load_average_end": loadavg()})
+    path = write_results(
+        tables,
+        args.out,
+        {"mode": s.mode, "seconds": round(time.monotonic() - started), "load_average_end": loadavg()},
+    )
     print(f"\nAll done in {time.monotonic() - started:.0f}s; results saved to {path}")
     return 1 if failures else 0
 

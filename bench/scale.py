@@ -12,11 +12,12 @@ adds 100000:1000000).
 
     python -m bench.scale
 """
+
 from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -41,38 +42,96 @@ def bulk_load(database_url: str, organisations: int, learners: int) -> float:
     from training.models.directory import DirectoryEntry
 
     t0 = time.monotonic()
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     engine = sa.create_engine(database_url)
     org_ids = [uuid.uuid4().hex for _ in range(organisations)]
     with engine.begin() as conn:
         for a, b in _chunks(organisations):
-            conn.execute(sa.insert(Organisation.__table__), [
-                {"id": org_ids[i], "name": f"Fictional Bench School {i}", "kind": "school", "size_band": "small",
-                 "link_contact_email": f"link{i}@bench.example", "senior_leadership_commitment": True,
-                 "created_by": f"bench-user-{i}", "created_at": now} for i in range(a, b)])
-            conn.execute(sa.insert(OrganisationAdmin.__table__), [
-                {"organisation_id": org_ids[i], "user_id": f"bench-user-{i}", "created_at": now}
-                for i in range(a, b)])
+            conn.execute(
+                sa.insert(Organisation.__table__),
+                [
+                    {
+                        "id": org_ids[i],
+                        "name": f"Fictional Bench School {i}",
+                        "kind": "school",
+                        "size_band": "small",
+                        "link_contact_email": f"link{i}@bench.example",
+                        "senior_leadership_commitment": True,
+                        "created_by": f"bench-user-{i}",
+                        "created_at": now,
+                    }
+                    for i in range(a, b)
+                ],
+            )
+            conn.execute(
+                sa.insert(OrganisationAdmin.__table__),
+                [
+                    {"organisation_id": org_ids[i], "user_id": f"bench-user-{i}", "created_at": now}
+                    for i in range(a, b)
+                ],
+            )
     log(f"  {organisations} organisations in {time.monotonic() - t0:.1f}s")
     for a, b in _chunks(learners):
-        people = [{"id": uuid.uuid4().hex, "name": f"Fictional Learner {i}", "email": f"learner{i}@bench.example",
-                   "kind": "professional", "created_at": now} for i in range(a, b)]
+        people = [
+            {
+                "id": uuid.uuid4().hex,
+                "name": f"Fictional Learner {i}",
+                "email": f"learner{i}@bench.example",
+                "kind": "professional",
+                "created_at": now,
+            }
+            for i in range(a, b)
+        ]
         with engine.begin() as conn:
             conn.execute(sa.insert(Person.__table__), people)
             if org_ids:
-                conn.execute(sa.insert(Membership.__table__), [
-                    {"id": uuid.uuid4().hex, "organisation_id": org_ids[(a + k) % len(org_ids)],
-                     "person_id": p["id"], "role": "staff", "status": "active", "created_at": now}
-                    for k, p in enumerate(people)])
+                conn.execute(
+                    sa.insert(Membership.__table__),
+                    [
+                        {
+                            "id": uuid.uuid4().hex,
+                            "organisation_id": org_ids[(a + k) % len(org_ids)],
+                            "person_id": p["id"],
+                            "role": "staff",
+                            "status": "active",
+                            "created_at": now,
+                        }
+                        for k, p in enumerate(people)
+                    ],
+                )
             listed = [p for k, p in enumerate(people) if (a + k) % DIRECTORY_SHARE == 0]
             if listed:
-                conn.execute(sa.insert(Certification.__table__), [
-                    {"id": uuid.uuid4().hex, "person_id": p["id"], "role": "lead", "status": "current",
-                     "certified_at": now - timedelta(days=30), "created_at": now} for p in listed])
-                conn.execute(sa.insert(DirectoryEntry.__table__), [
-                    {"id": uuid.uuid4().hex, "person_id": p["id"], "display_name": p["name"].replace("Learner", "Practitioner"),
-                     "locality": LOCALITIES[k % len(LOCALITIES)], "summary": "A fictional practitioner for benchmarks.",
-                     "opted_in": True, "eligible": True, "opted_in_at": now, "created_at": now} for k, p in enumerate(listed)])
+                conn.execute(
+                    sa.insert(Certification.__table__),
+                    [
+                        {
+                            "id": uuid.uuid4().hex,
+                            "person_id": p["id"],
+                            "role": "lead",
+                            "status": "current",
+                            "certified_at": now - timedelta(days=30),
+                            "created_at": now,
+                        }
+                        for p in listed
+                    ],
+                )
+                conn.execute(
+                    sa.insert(DirectoryEntry.__table__),
+                    [
+                        {
+                            "id": uuid.uuid4().hex,
+                            "person_id": p["id"],
+                            "display_name": p["name"].replace("Learner", "Practitioner"),
+                            "locality": LOCALITIES[k % len(LOCALITIES)],
+                            "summary": "A fictional practitioner for benchmarks.",
+                            "opted_in": True,
+                            "eligible": True,
+                            "opted_in_at": now,
+                            "created_at": now,
+                        }
+                        for k, p in enumerate(listed)
+                    ],
+                )
         if b % 100_000 == 0 or b == learners:
             log(f"  {b} learners ({time.monotonic() - t0:.0f}s)")
     with engine.begin() as conn:
@@ -85,17 +144,39 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
     from imatter_shared.testing import create_postgres_database, drop_postgres_database
 
     s = s or Settings.from_env()
-    t = Table(f"4. Scale: reads through the gateway with data loaded (PostgreSQL, {s.workers} workers x 4 threads, "
-              f"{s.connections} connections)",
-              ["organisations", "learners", "read", "req/s", "p50 ms", "p99 ms", "errors", "x ceiling",
-               "p50 / smallest"])
+    t = Table(
+        f"4. Scale: reads through the gateway with data loaded (PostgreSQL, {s.workers} workers x 4 threads, "
+        f"{s.connections} connections)",
+        [
+            "organisations",
+            "learners",
+            "read",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "errors",
+            "x ceiling",
+            "p50 / smallest",
+        ],
+    )
     first_p50: dict[str, float] = {}
     with Ceiling(s.workers) as ceiling:
         ceiling_r = measure_ceiling(ceiling, s)
-    t.add("-", "-", "ceiling: bare Flask JSON route", ceiling_r.rps, ceiling_r.p50_ms, ceiling_r.p99_ms,
-          ceiling_r.errors, 1.0, None)
+    t.add(
+        "-",
+        "-",
+        "ceiling: bare Flask JSON route",
+        ceiling_r.rps,
+        ceiling_r.p50_ms,
+        ceiling_r.p99_ms,
+        ceiling_r.errors,
+        1.0,
+        None,
+    )
     for organisations, learners in s.sizes:
-        urls = {name: create_postgres_database(f"imatter_bench_{name}") for name in ("training", "cic", "gateway")}
+        urls = {
+            name: create_postgres_database(f"imatter_bench_{name}") for name in ("training", "cic", "gateway")
+        }
         # migrate with a throwaway Stack, load, then make the real one: a Stack picks its free ports
         # when made, and a long load gives other processes time to take them
         migrator = Stack(database_urls=urls)
@@ -124,8 +205,17 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
                 t.add(organisations, learners, r.label, None, None, None, None, None, None)
                 continue
             first_p50.setdefault(read, r.p50_ms)
-            t.add(organisations, learners, read, r.rps, r.p50_ms, r.p99_ms, r.errors, ratio(r.rps, ceiling_r.rps),
-                  ratio(r.p50_ms, first_p50[read]))
+            t.add(
+                organisations,
+                learners,
+                read,
+                r.rps,
+                r.p50_ms,
+                r.p99_ms,
+                r.errors,
+                ratio(r.rps, ceiling_r.rps),
+                ratio(r.p50_ms, first_p50[read]),
+            )
     t.notes.append("p50 / smallest: median latency relative to the smallest size measured (flat is ~1)")
     emit(t)
     if sink is not None:

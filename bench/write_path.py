@@ -8,6 +8,7 @@ pending, which is exactly the write a request pays for.
 
     python -m bench.write_path
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,11 @@ class NotReady(Exception):
 
 
 def _post_maker(user, path_for, body: dict):
-    headers = {"Authorization": f"Bearer {user.token}", "Content-Type": "application/json",
-               "Accept": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {user.token}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
     raw = json.dumps(body).encode()
 
     def make(n: int):
@@ -47,12 +51,22 @@ def package_ready_org(user, admin) -> tuple[str, str]:
     """An organisation that may buy packages for a practitioner: Starter licence, a member in
     training towards Lead (one Deep Dive booked), then the Enhanced Practice Licence."""
     org_id = create_org(user, size_band="small")
-    _expect(user.post(f"/api/v1/organisations/{org_id}/licences", {"type": "starter"}), "starter licence", 201)
-    person = _expect(user.post("/api/v1/people", {"name": "Fictional Practitioner", "email": user.email,
-                                                  "kind": "professional"}), "person", 201)
+    _expect(
+        user.post(f"/api/v1/organisations/{org_id}/licences", {"type": "starter"}), "starter licence", 201
+    )
+    person = _expect(
+        user.post(
+            "/api/v1/people", {"name": "Fictional Practitioner", "email": user.email, "kind": "professional"}
+        ),
+        "person",
+        201,
+    )
     pid = person["id"]
-    _expect(user.post(f"/api/v1/organisations/{org_id}/members", {"person_id": pid, "role": "practitioner"}),
-            "member", 201)
+    _expect(
+        user.post(f"/api/v1/organisations/{org_id}/members", {"person_id": pid, "role": "practitioner"}),
+        "member",
+        201,
+    )
     booked = None
     for role, item in (("lead", "deep_dive"), ("link", "informed"), ("lead", "lead_training")):
         r = user.post(f"/api/v1/people/{pid}/pathways/{role}/items", {"item": item})
@@ -60,10 +74,20 @@ def package_ready_org(user, admin) -> tuple[str, str]:
             booked = r
             break
     if booked is None:
-        raise NotReady(f"no pathway item could be booked for the practitioner: {r.status_code} {r.text[:200]}")
-    _expect(user.post(f"/api/v1/organisations/{org_id}/licences", {"type": "enhanced"}), "enhanced licence", 201)
-    _expect(user.post(f"/api/v1/organisations/{org_id}/packages",
-                      {"type": 1, "practitioner_id": pid, "funding": "organisation"}), "first package", 201)
+        raise NotReady(
+            f"no pathway item could be booked for the practitioner: {r.status_code} {r.text[:200]}"
+        )
+    _expect(
+        user.post(f"/api/v1/organisations/{org_id}/licences", {"type": "enhanced"}), "enhanced licence", 201
+    )
+    _expect(
+        user.post(
+            f"/api/v1/organisations/{org_id}/packages",
+            {"type": 1, "practitioner_id": pid, "funding": "organisation"},
+        ),
+        "first package",
+        201,
+    )
     return org_id, pid
 
 
@@ -74,19 +98,47 @@ def measure_writes(stack: Stack, s: Settings, database: str) -> list[tuple[str, 
     cap = min(s.max_requests, 200 if s.smoke else 5000)
 
     log(f"[{database}] organisations created: up to {cap} in {s.write_duration:.0f}s")
-    make = _post_maker(user, lambda n: "/api/v1/organisations",
-                       {**ORG_BODY, "name": "Fictional Bench Org", "link_contact_email": user.email})
-    out.append(("organisation created", run_python("organisations", base, make, duration=s.write_duration,
-                                                   connections=s.write_connections, processes=s.threads,
-                                                   max_requests=cap)))
+    make = _post_maker(
+        user,
+        lambda n: "/api/v1/organisations",
+        {**ORG_BODY, "name": "Fictional Bench Org", "link_contact_email": user.email},
+    )
+    out.append(
+        (
+            "organisation created",
+            run_python(
+                "organisations",
+                base,
+                make,
+                duration=s.write_duration,
+                connections=s.write_connections,
+                processes=s.threads,
+                max_requests=cap,
+            ),
+        )
+    )
     org_ids = sorted(user.get("/api/v1/me").json().get("organisation_ids", []))
     if org_ids:
         log(f"[{database}] starter licence purchases: {len(org_ids)} organisations, one each")
-        make = _post_maker(user, lambda n: f"/api/v1/organisations/{org_ids[(n - 1) % len(org_ids)]}/licences",
-                           {"type": "starter"})
-        out.append(("licence purchase (starter)", run_python(
-            "licences", base, make, duration=s.write_duration, connections=s.write_connections,
-            processes=s.threads, max_requests=len(org_ids))))
+        make = _post_maker(
+            user,
+            lambda n: f"/api/v1/organisations/{org_ids[(n - 1) % len(org_ids)]}/licences",
+            {"type": "starter"},
+        )
+        out.append(
+            (
+                "licence purchase (starter)",
+                run_python(
+                    "licences",
+                    base,
+                    make,
+                    duration=s.write_duration,
+                    connections=s.write_connections,
+                    processes=s.threads,
+                    max_requests=len(org_ids),
+                ),
+            )
+        )
     else:
         out.append(("licence purchase (starter)", "not measured: /api/v1/me lists no organisations"))
 
@@ -96,42 +148,83 @@ def measure_writes(stack: Stack, s: Settings, database: str) -> list[tuple[str, 
         out.append(("package purchase (type 1)", f"not measured: {exc}"))
     else:
         log(f"[{database}] package purchases for one practitioner in {s.write_duration:.0f}s")
-        make = _post_maker(user, lambda n: f"/api/v1/organisations/{org_id}/packages",
-                           {"type": 1, "practitioner_id": pid, "funding": "organisation"})
-        out.append(("package purchase (type 1)", run_python(
-            "packages", base, make, duration=s.write_duration, connections=s.write_connections,
-            processes=s.threads, max_requests=s.max_requests)))
+        make = _post_maker(
+            user,
+            lambda n: f"/api/v1/organisations/{org_id}/packages",
+            {"type": 1, "practitioner_id": pid, "funding": "organisation"},
+        )
+        out.append(
+            (
+                "package purchase (type 1)",
+                run_python(
+                    "packages",
+                    base,
+                    make,
+                    duration=s.write_duration,
+                    connections=s.write_connections,
+                    processes=s.threads,
+                    max_requests=s.max_requests,
+                ),
+            )
+        )
     return out
 
 
 def measure_ceiling(s: Settings, database_url: str) -> LoadResult:
     with Ceiling(s.workers, database_url=database_url) as ceiling:
         make = lambda n: ("POST", "/insert", b"", {})  # noqa: E731
-        return run_python("insert", ceiling.url(), make, duration=s.write_duration,
-                          connections=s.write_connections, processes=s.threads, max_requests=s.max_requests)
+        return run_python(
+            "insert",
+            ceiling.url(),
+            make,
+            duration=s.write_duration,
+            connections=s.write_connections,
+            processes=s.threads,
+            max_requests=s.max_requests,
+        )
 
 
 def _pg_urls():
     from imatter_shared.testing import create_postgres_database
-    return {name: create_postgres_database(f"imatter_bench_{name}") for name in ("training", "cic", "gateway")}
+
+    return {
+        name: create_postgres_database(f"imatter_bench_{name}") for name in ("training", "cic", "gateway")
+    }
 
 
-def run(s: Settings | None = None, sink: list | None = None, databases=("sqlite", "postgresql")) -> list[Table]:
+def run(
+    s: Settings | None = None, sink: list | None = None, databases=("sqlite", "postgresql")
+) -> list[Table]:
     from imatter_shared.testing import create_postgres_database, drop_postgres_database
 
     s = s or Settings.from_env()
-    t = Table(f"2. Write path through the gateway ({s.workers} gunicorn workers x 4 threads, "
-              f"{s.write_connections} connections, python generator)", COLUMNS)
+    t = Table(
+        f"2. Write path through the gateway ({s.workers} gunicorn workers x 4 threads, "
+        f"{s.write_connections} connections, python generator)",
+        COLUMNS,
+    )
     for database in databases:
         urls = _pg_urls() if database == "postgresql" else None
         tmp = tempfile.mkdtemp(prefix="imatter-bench-ceiling-")
-        ceiling_url = (create_postgres_database("imatter_bench_ceiling") if database == "postgresql"
-                       else "sqlite:///" + os.path.join(tmp, "ceiling.db"))
+        ceiling_url = (
+            create_postgres_database("imatter_bench_ceiling")
+            if database == "postgresql"
+            else "sqlite:///" + os.path.join(tmp, "ceiling.db")
+        )
         try:
             log(f"[{database}] write ceiling: one-row insert")
             ceiling = measure_ceiling(s, ceiling_url)
-            t.add("ceiling: bare one-row insert", database, ceiling.rps, ceiling.p50_ms, ceiling.p99_ms,
-                  ceiling.requests, ceiling.ok, ceiling.errors, 1.0)
+            t.add(
+                "ceiling: bare one-row insert",
+                database,
+                ceiling.rps,
+                ceiling.p50_ms,
+                ceiling.p99_ms,
+                ceiling.requests,
+                ceiling.ok,
+                ceiling.errors,
+                1.0,
+            )
             stack = Stack(workers=s.workers, consumers=False, database_urls=urls)
             try:
                 log(f"[{database}] starting the stack")
@@ -141,8 +234,17 @@ def run(s: Settings | None = None, sink: list | None = None, databases=("sqlite"
                         t.add(label, database, None, None, None, 0, 0, 0, None)
                         t.notes.append(f"{label} on {database}: {r}")
                     else:
-                        t.add(label, database, r.rps, r.p50_ms, r.p99_ms, r.requests, r.ok, r.errors,
-                              ratio(r.rps, ceiling.rps))
+                        t.add(
+                            label,
+                            database,
+                            r.rps,
+                            r.p50_ms,
+                            r.p99_ms,
+                            r.requests,
+                            r.ok,
+                            r.errors,
+                            ratio(r.rps, ceiling.rps),
+                        )
                         bad = {k: v for k, v in r.statuses.items() if not 200 <= k < 400}
                         if bad:
                             t.notes.append(f"{label} on {database}: non-2xx statuses {bad}")
@@ -157,8 +259,10 @@ def run(s: Settings | None = None, sink: list | None = None, databases=("sqlite"
                     drop_postgres_database(url)
             if database == "postgresql":
                 drop_postgres_database(ceiling_url)
-    t.notes.append("writes/s counts 2xx answers only; each purchase commits its order, invoice, licence or "
-                   "package and one outbox row in one transaction")
+    t.notes.append(
+        "writes/s counts 2xx answers only; each purchase commits its order, invoice, licence or "
+        "package and one outbox row in one transaction"
+    )
     emit(t)
     if sink is not None:
         sink.append(t)

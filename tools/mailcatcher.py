@@ -8,6 +8,7 @@ with any mail reader or a text editor. Nothing is relayed anywhere.
 A message it cannot write (disk full) is answered with a 451 so the sender retries it; the
 catcher itself keeps going until SIGTERM/SIGINT.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ import os
 import signal
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiosmtpd.controller import Controller
 
@@ -27,13 +28,15 @@ class MaildirHandler:
         os.makedirs(directory, exist_ok=True)
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         path = os.path.join(self.directory, f"{stamp}-{uuid.uuid4().hex[:8]}.eml")
         data = envelope.original_content or envelope.content
         if isinstance(data, str):
             data = data.encode("utf-8")
-        header = (f"X-Catcher-Mail-From: {envelope.mail_from}\r\n"
-                  f"X-Catcher-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n").encode("utf-8")
+        header = (
+            f"X-Catcher-Mail-From: {envelope.mail_from}\r\n"
+            f"X-Catcher-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode()
         try:
             tmp = path + ".tmp"
             with open(tmp, "wb") as fh:
@@ -54,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     controller = Controller(MaildirHandler(args.dir), hostname=args.host, port=args.port)
     controller.start()
-    print(f"mailcatcher: listening on {args.host}:{args.port}, writing to {os.path.abspath(args.dir)}", flush=True)
+    print(
+        f"mailcatcher: listening on {args.host}:{args.port}, writing to {os.path.abspath(args.dir)}",
+        flush=True,
+    )
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

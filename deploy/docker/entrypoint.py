@@ -25,6 +25,7 @@ JWT_PUBLIC_KEY_FILE are not in the list: they already are paths the services rea
 Written in Python, not shell: the image has no shell tools worth relying on (python:3.11-slim),
 and the same code waits for PostgreSQL through the service's own configuration.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -40,9 +41,16 @@ import urllib.error
 import urllib.request
 
 SECRET_VARIABLES = (
-    "DATABASE_URL", "TRAINING_DATABASE_URL", "CIC_DATABASE_URL", "GATEWAY_DATABASE_URL",
-    "AMQP_URL", "IMATTER_ADMIN_PASSWORD", "GATEWAY_SECRET_KEY", "PGPASSWORD",
-    "SMTP_USERNAME", "SMTP_PASSWORD",   # the relay's login: the mailer containers only
+    "DATABASE_URL",
+    "TRAINING_DATABASE_URL",
+    "CIC_DATABASE_URL",
+    "GATEWAY_DATABASE_URL",
+    "AMQP_URL",
+    "IMATTER_ADMIN_PASSWORD",
+    "GATEWAY_SECRET_KEY",
+    "PGPASSWORD",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",  # the relay's login: the mailer containers only
 )
 APPS = ("training", "cic_tracker", "gateway")
 # Any constant both sides agree on: all starting replicas of one service queue on it, so one
@@ -148,12 +156,19 @@ def gunicorn_argv(app: str, environ: dict) -> list[str]:
     # No gunicorn access log: the app writes one JSON line per request itself.
     # More flags (TLS, limits): GUNICORN_CMD_ARGS, which gunicorn reads itself.
     argv = [
-        "gunicorn", "--no-control-socket", "--reuse-port",
-        "--bind", f"0.0.0.0:{environ.get('PORT', '8000')}",
-        "--workers", environ.get("WEB_WORKERS", "2"),
-        "--threads", environ.get("WEB_THREADS", "4"),
-        "--timeout", environ.get("WEB_TIMEOUT", "60"),
-        "--graceful-timeout", environ.get("WEB_GRACEFUL_TIMEOUT", "20"),
+        "gunicorn",
+        "--no-control-socket",
+        "--reuse-port",
+        "--bind",
+        f"0.0.0.0:{environ.get('PORT', '8000')}",
+        "--workers",
+        environ.get("WEB_WORKERS", "2"),
+        "--threads",
+        environ.get("WEB_THREADS", "4"),
+        "--timeout",
+        environ.get("WEB_TIMEOUT", "60"),
+        "--graceful-timeout",
+        environ.get("WEB_GRACEFUL_TIMEOUT", "20"),
     ]
     if environ.get("FORWARDED_ALLOW_IPS"):
         # behind the TLS-terminating proxy: trust its X-Forwarded-* (scheme https, client address)
@@ -186,8 +201,13 @@ def schedule(app: str, environ: dict) -> int:
             argv = flask(app, *shlex.split(command))
             started = time.monotonic()
             code = subprocess.run(argv).returncode
-            log.log(logging.INFO if code == 0 else logging.ERROR, "scheduled %r exited %s after %.1f s",
-                    command, code, time.monotonic() - started)
+            log.log(
+                logging.INFO if code == 0 else logging.ERROR,
+                "scheduled %r exited %s after %.1f s",
+                command,
+                code,
+                time.monotonic() - started,
+            )
         if environ.get("SCHEDULE_ONCE") == "1":
             break
         stop.wait(interval)

@@ -20,12 +20,12 @@ transaction (`SET LOCAL imatter.audit_retention = 'on'`).
 Rows hold ids, never names, emails or bodies: the trail must not itself become a second copy
 of the personal data it watches.
 """
+
 from __future__ import annotations
 
 import getpass
 import logging
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
@@ -49,12 +49,18 @@ class AuditAppendOnly(RuntimeError):
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _pii(category, purpose, retention):
-    return {"pii": {"category": category, "purpose": purpose, "lawful_basis": "legal_obligation",
-                    "retention": retention}}
+    return {
+        "pii": {
+            "category": category,
+            "purpose": purpose,
+            "lawful_basis": "legal_obligation",
+            "retention": retention,
+        }
+    }
 
 
 _AUDIT_PURPOSE = "accountability: audit trail of access to personal records (UK GDPR art. 5(2), 32)"
@@ -62,19 +68,26 @@ _AUDIT_PURPOSE = "accountability: audit trail of access to personal records (UK 
 
 class AuditMixin:
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=_utcnow, index=True,
-                                         info={"pii": False})
-    user_id: Mapped[Optional[str]] = mapped_column(
-        sa.String(64), nullable=True, index=True,
-        info=_pii("account identifier", _AUDIT_PURPOSE, "6 years after at"))
+    at: Mapped[datetime] = mapped_column(
+        sa.DateTime, nullable=False, default=_utcnow, index=True, info={"pii": False}
+    )
+    user_id: Mapped[str | None] = mapped_column(
+        sa.String(64),
+        nullable=True,
+        index=True,
+        info=_pii("account identifier", _AUDIT_PURPOSE, "6 years after at"),
+    )
     action: Mapped[str] = mapped_column(sa.String(16), nullable=False, info={"pii": False})
     record_type: Mapped[str] = mapped_column(sa.String(60), nullable=False, info={"pii": False})
     record_id: Mapped[str] = mapped_column(
-        sa.String(64), nullable=False,
-        info=_pii("pseudonymous record identifier", _AUDIT_PURPOSE, "6 years after at"))
-    ip: Mapped[Optional[str]] = mapped_column(
-        sa.String(64), nullable=True, info=_pii("network identifier", _AUDIT_PURPOSE, "6 years after at"))
-    request_id: Mapped[Optional[str]] = mapped_column(sa.String(64), nullable=True, info={"pii": False})
+        sa.String(64),
+        nullable=False,
+        info=_pii("pseudonymous record identifier", _AUDIT_PURPOSE, "6 years after at"),
+    )
+    ip: Mapped[str | None] = mapped_column(
+        sa.String(64), nullable=True, info=_pii("network identifier", _AUDIT_PURPOSE, "6 years after at")
+    )
+    request_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, info={"pii": False})
     via: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="api", info={"pii": False})
 
     def __init_subclass__(cls, **kw):
@@ -90,9 +103,17 @@ class AuditMixin:
         return (sa.Index(f"ix_{cls.__tablename__}_record", "record_type", "record_id"),)
 
     def to_dict(self) -> dict:
-        return {"id": str(self.id), "at": self.at.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z"),
-                "user_id": self.user_id, "action": self.action, "record_type": self.record_type,
-                "record_id": self.record_id, "ip": self.ip, "request_id": self.request_id, "via": self.via}
+        return {
+            "id": str(self.id),
+            "at": self.at.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z"),
+            "user_id": self.user_id,
+            "action": self.action,
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+            "ip": self.ip,
+            "request_id": self.request_id,
+            "via": self.via,
+        }
 
 
 def _refuse_update(mapper, connection, target):
@@ -115,6 +136,7 @@ def _refuse_bulk(state):
 
 
 # -- PostgreSQL guard ---------------------------------------------------------------------
+
 
 def pg_guard_sql(table: str) -> list[str]:
     fn = f"{table}_append_only"
@@ -148,6 +170,7 @@ def allow_retention_delete(session_or_conn) -> None:
 
 # -- recording ----------------------------------------------------------------------------
 
+
 def _state():
     state = current_app.extensions.get("imatter_audit")
     if state is None:
@@ -175,8 +198,12 @@ def record(action: str, record_type: str, record_id, *, user_id: str | None = No
     row = dict(action=action, record_type=str(record_type)[:60], record_id=str(record_id)[:64], at=_utcnow())
     if has_request_context():
         p = g.get("principal")
-        row.update(user_id=user_id or getattr(p, "user_id", None) or g.get("user_id"), ip=client_ip(),
-                   request_id=g.get("request_id"), via="api")
+        row.update(
+            user_id=user_id or getattr(p, "user_id", None) or g.get("user_id"),
+            ip=client_ip(),
+            request_id=g.get("request_id"),
+            via="api",
+        )
         g.setdefault("_audit_rows", []).append(row)
     else:
         row.update(user_id=user_id or _cli_actor(), ip=None, request_id=None, via="cli")
@@ -203,12 +230,15 @@ def _flush(response):
     except Exception as exc:
         db.session.rollback()
         # the class only: a database error's message can quote the rows' values (M6)
-        log.error("audit rows could not be written", extra={"ctx_rows": len(rows), "ctx_error": type(exc).__name__})
+        log.error(
+            "audit rows could not be written", extra={"ctx_rows": len(rows), "ctx_error": type(exc).__name__}
+        )
         raise
     return response
 
 
 # -- staff query endpoint -----------------------------------------------------------------
+
 
 class AuditQuery(Schema):
     user_id = fields.String(validate=validate.Length(max=64))
@@ -241,15 +271,19 @@ class AuditPage(Schema):
 
 
 def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def audit_blueprint(db, model, url_prefix: str, roles: tuple[str, ...]):
     from imatter_shared.web.api import Blueprint
     from imatter_shared.web.auth import require_roles
 
-    blp = Blueprint("audit", __name__, url_prefix=url_prefix,
-                    description="The audit trail of access to personal records (staff only)")
+    blp = Blueprint(
+        "audit",
+        __name__,
+        url_prefix=url_prefix,
+        description="The audit trail of access to personal records (staff only)",
+    )
 
     @blp.route("/audit", methods=["GET"])
     @blp.arguments(AuditQuery, location="query")

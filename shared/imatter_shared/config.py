@@ -1,4 +1,5 @@
 """Configuration shared by services: environment with local defaults."""
+
 from __future__ import annotations
 
 import os
@@ -80,10 +81,18 @@ def env(name: str, default=None):
     return value if value not in (None, "") else default
 
 
-EVENT_TUNING_KEYS = ("EVENTS_PREFETCH", "EVENTS_MAX_DELIVERIES", "EVENTS_RETRY_BASE_SECONDS",
-                     "EVENTS_RETRY_MAX_SECONDS", "EVENTS_RECONNECT_MAX_SECONDS", "EVENTS_RELAY_BATCH_SIZE",
-                     "EVENTS_RELAY_POLL_SECONDS", "EVENTS_EMBEDDED_LEASE_SECONDS", "EVENTS_EMBEDDED_POLL_SECONDS",
-                     "EVENTS_HEARTBEAT_SECONDS")
+EVENT_TUNING_KEYS = (
+    "EVENTS_PREFETCH",
+    "EVENTS_MAX_DELIVERIES",
+    "EVENTS_RETRY_BASE_SECONDS",
+    "EVENTS_RETRY_MAX_SECONDS",
+    "EVENTS_RECONNECT_MAX_SECONDS",
+    "EVENTS_RELAY_BATCH_SIZE",
+    "EVENTS_RELAY_POLL_SECONDS",
+    "EVENTS_EMBEDDED_LEASE_SECONDS",
+    "EVENTS_EMBEDDED_POLL_SECONDS",
+    "EVENTS_HEARTBEAT_SECONDS",
+)
 
 
 class BaseConfig:

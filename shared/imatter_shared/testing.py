@@ -3,6 +3,7 @@
 With REQUIRE_SERVICES=1 a missing service fails the test; without it the test skips
 with a clear reason. Nothing here mocks a service: each helper opens a real connection.
 """
+
 from __future__ import annotations
 
 import os
@@ -89,6 +90,7 @@ def unique_exchange(prefix: str = "imatter.test") -> str:
 
 # -- tokens for service-level tests ----------------------------------------------------------
 
+
 class KeyPair:
     """An RSA key pair made for one test session (the gateway's real key never leaves it)."""
 
@@ -97,13 +99,25 @@ class KeyPair:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption()).decode()
-        self.public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                    serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        self.private = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        self.public = (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
 
-    def token(self, user_id: str | None = None, email: str | None = None, roles=("learner",),
-              name: str = "Test User", ttl: int = 600, email_verified: bool = True, **overrides) -> str:
+    def token(
+        self,
+        user_id: str | None = None,
+        email: str | None = None,
+        roles=("learner",),
+        name: str = "Test User",
+        ttl: int = 600,
+        email_verified: bool = True,
+        **overrides,
+    ) -> str:
         """A hop token as the gateway forwards it to a service (audience imatter-services)."""
         import time
 
@@ -111,9 +125,20 @@ class KeyPair:
 
         now = int(time.time())
         user_id = user_id or uuid.uuid4().hex
-        claims = {"iss": "imatter-gateway", "aud": "imatter-services", "sub": user_id,
-                  "email": email or f"{user_id[:8]}@example.org", "name": name, "roles": list(roles),
-                  "email_verified": email_verified, "ver": 1, "iat": now, "nbf": now, "exp": now + ttl, "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": "imatter-gateway",
+            "aud": "imatter-services",
+            "sub": user_id,
+            "email": email or f"{user_id[:8]}@example.org",
+            "name": name,
+            "roles": list(roles),
+            "email_verified": email_verified,
+            "ver": 1,
+            "iat": now,
+            "nbf": now,
+            "exp": now + ttl,
+            "jti": uuid.uuid4().hex,
+        }
         claims.update(overrides)
         return jwt.encode(claims, self.private, algorithm="RS256")
 

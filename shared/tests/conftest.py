@@ -6,6 +6,7 @@ RabbitMQ tests run in a virtual host of their own (created with rabbitmqctl when
 available) and with unique exchange/queue names, so they never touch other runs; the
 connection-drop test closes only the connections of that virtual host.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,9 @@ import subprocess
 import sys
 import urllib.parse
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -22,8 +24,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from imatter_events_helpers import can_rabbitmqctl, rabbitmqctl  # noqa: E402
 from imatter_events_testapp import Service, make_service  # noqa: E402
+
 from imatter_shared.testing import (  # noqa: E402
-    create_postgres_database, drop_postgres_database, require_amqp, unique_exchange,
+    create_postgres_database,
+    drop_postgres_database,
+    require_amqp,
+    unique_exchange,
 )
 
 # ---- real services ------------------------------------------------------------------------
@@ -67,8 +73,9 @@ def _dropper() -> Iterator[ThreadPoolExecutor]:
 
 
 @pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Any,
-                 _dropper: ThreadPoolExecutor) -> Iterator[Callable[..., str]]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Any, _dropper: ThreadPoolExecutor
+) -> Iterator[Callable[..., str]]:
     """database_url(name, backend=None) -> a fresh, empty database; the backend defaults to
     the test's `backend` parameter."""
     made: list[str] = []
@@ -138,6 +145,6 @@ class Pair:
 
 
 @pytest.fixture
-def pair(make_pair: Callable, backend: str, transport_kind: str) -> "Pair":
+def pair(make_pair: Callable, backend: str, transport_kind: str) -> Pair:
     """training + cic-tracker on every backend x transport combination."""
     return make_pair(transport_kind)

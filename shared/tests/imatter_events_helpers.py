@@ -1,5 +1,6 @@
 """Helpers for the event-backbone tests: bounded waits, running loops in threads,
 recording consumer outcomes, and driving the real RabbitMQ with rabbitmqctl."""
+
 from __future__ import annotations
 
 import functools
@@ -8,8 +9,9 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 

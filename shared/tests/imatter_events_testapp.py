@@ -8,14 +8,16 @@ double application shows up as count 2.
 Also importable by subprocesses (see `service_from_env`), so a test can run a real
 `flask events ...` command or kill a consumer mid-message.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
@@ -56,10 +58,20 @@ class Service:
         with self.app.app_context():
             session = self.db.session
             session.add(self.Purchase(id=key, kind="package"))
-            envelope = outbox.add(session, self.Outbox, "training.package.purchased", {
-                "package_id": key, "package_type": 1, "organisation_id": "org-1",
-                "practitioner_id": "person-1", "tracker_uses": tracker_uses, "online_accounts": 1,
-            }, producer="training")
+            envelope = outbox.add(
+                session,
+                self.Outbox,
+                "training.package.purchased",
+                {
+                    "package_id": key,
+                    "package_type": 1,
+                    "organisation_id": "org-1",
+                    "practitioner_id": "person-1",
+                    "tracker_uses": tracker_uses,
+                    "online_accounts": 1,
+                },
+                producer="training",
+            )
             if fail_before_commit:
                 raise RuntimeError("boom after the business write, before commit")
             session.commit()
@@ -70,10 +82,18 @@ class Service:
         with self.app.app_context():
             session = self.db.session
             session.add(self.Purchase(id=key, kind="practicum"))
-            envelope = outbox.add(session, self.Outbox, "cic.practicum.completed", {
-                "package_id": key, "practitioner_id": "person-1", "cases_count": cases,
-                "completed_at": "2026-11-22T10:00:00Z",
-            }, producer="cic-tracker")
+            envelope = outbox.add(
+                session,
+                self.Outbox,
+                "cic.practicum.completed",
+                {
+                    "package_id": key,
+                    "practitioner_id": "person-1",
+                    "cases_count": cases,
+                    "completed_at": "2026-11-22T10:00:00Z",
+                },
+                producer="cic-tracker",
+            )
             session.commit()
             return envelope.event_id
 
@@ -148,7 +168,7 @@ def make_service(name: str, database_url: str, config: dict[str, Any] | None = N
         tally.count += 1
         tally.total += amount
 
-    handlers = {event_type: bump for event_type in CONSUMES[name]}
+    handlers = dict.fromkeys(CONSUMES[name], bump)
 
     app = Flask(f"events_test_{name.replace('-', '_')}")
     engine_options: dict[str, Any] = {}
@@ -173,7 +193,9 @@ def make_service(name: str, database_url: str, config: dict[str, Any] | None = N
             with db.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         db.create_all()
-    return Service(name, app, db, Outbox, Inbox, Purchase, Tally, handlers, faults, database_url, dict(config or {}))
+    return Service(
+        name, app, db, Outbox, Inbox, Purchase, Tally, handlers, faults, database_url, dict(config or {})
+    )
 
 
 def subprocess_env(service: Service, **config: Any) -> dict[str, str]:

@@ -1,19 +1,26 @@
 """The envelope: round trip, and a clear EnvelopeError for anything malformed."""
+
 from __future__ import annotations
 
 import json
 import uuid
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from imatter_shared.events.envelope import Envelope, EnvelopeError, new_envelope, parse_timestamp
 
 
 def good() -> dict:
-    return {"event_id": str(uuid.uuid4()), "type": "cic.tracker.credit_used", "version": 1,
-            "occurred_at": "2026-11-22T15:00:00Z", "producer": "cic-tracker",
-            "data": {"package_id": "p1", "credits_left": 2}}
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": "cic.tracker.credit_used",
+        "version": 1,
+        "occurred_at": "2026-11-22T15:00:00Z",
+        "producer": "cic-tracker",
+        "data": {"package_id": "p1", "credits_left": 2},
+    }
 
 
 def test_new_envelope_round_trips_through_json():
@@ -34,21 +41,24 @@ def test_envelope_is_frozen_including_its_data():
         envelope.data["credits_left"] = 9  # type: ignore[index]
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d.pop("event_id"), "lacks event_id"),
-    (lambda d: d.update(event_id="not-a-uuid"), "event_id is not a UUID"),
-    (lambda d: d.update(event_id=7), "event_id is not a string"),
-    (lambda d: d.update(type=""), "type"),
-    (lambda d: d.update(type="a..b"), "type"),
-    (lambda d: d.update(version="1"), "version"),
-    (lambda d: d.update(version=True), "version"),
-    (lambda d: d.update(version=0), "version"),
-    (lambda d: d.update(occurred_at="yesterday"), "occurred_at"),
-    (lambda d: d.update(occurred_at="2026-11-22T15:00:00"), "occurred_at"),  # no UTC offset
-    (lambda d: d.update(producer=" "), "producer"),
-    (lambda d: d.update(data=[1, 2]), "data is not a JSON object"),
-    (lambda d: d.update(extra=1), "unknown fields extra"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.pop("event_id"), "lacks event_id"),
+        (lambda d: d.update(event_id="not-a-uuid"), "event_id is not a UUID"),
+        (lambda d: d.update(event_id=7), "event_id is not a string"),
+        (lambda d: d.update(type=""), "type"),
+        (lambda d: d.update(type="a..b"), "type"),
+        (lambda d: d.update(version="1"), "version"),
+        (lambda d: d.update(version=True), "version"),
+        (lambda d: d.update(version=0), "version"),
+        (lambda d: d.update(occurred_at="yesterday"), "occurred_at"),
+        (lambda d: d.update(occurred_at="2026-11-22T15:00:00"), "occurred_at"),  # no UTC offset
+        (lambda d: d.update(producer=" "), "producer"),
+        (lambda d: d.update(data=[1, 2]), "data is not a JSON object"),
+        (lambda d: d.update(extra=1), "unknown fields extra"),
+    ],
+)
 def test_malformed_envelopes_are_refused_with_a_clear_message(mutate, message):
     raw = good()
     mutate(raw)
@@ -77,9 +87,11 @@ def test_arbitrary_bytes_either_parse_or_raise_envelope_error(body):
         pass
 
 
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-                           max_leaves=10)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10,
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -4,6 +4,7 @@ Outbox writes never depend on the broker, and relay and consumer recover by them
 Each test runs a SQLite pair and a PostgreSQL pair side by side, so one outage (or one
 connection drop) covers both databases and the shared broker is disturbed half as often.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,9 +12,9 @@ import threading
 import time
 
 import pytest
-
 from imatter_events_helpers import Recorder, broker_stopped, rabbitmqctl, running, wait_for
 from imatter_events_testapp import new_key
+
 from imatter_shared.messaging.models import PENDING, PUBLISHED
 
 BACKENDS = ("sqlite", "postgresql")
@@ -41,11 +42,14 @@ def test_outbox_writes_commit_while_the_broker_is_down_and_are_delivered_once_af
                 for k in keys[id(pair)]:
                     pair.training.buy_package(k)  # one business transaction each
                 assert pair.training.count(pair.training.Outbox, pair.training.Outbox.state == PENDING) == 100
-        wait_for(lambda: all(len(p.cic.tallies()) == 100 for p in pairs), 60,
-                 "all 100 events applied on both databases after the broker came back")
+        wait_for(
+            lambda: all(len(p.cic.tallies()) == 100 for p in pairs),
+            60,
+            "all 100 events applied on both databases after the broker came back",
+        )
 
     for pair, seen in zip(pairs, recorders):
-        assert pair.cic.tallies() == {k: (1, 1) for k in keys[id(pair)]}
+        assert pair.cic.tallies() == dict.fromkeys(keys[id(pair)], (1, 1))
         assert pair.cic.count(pair.cic.Inbox) == 100
         assert {r.state for r in pair.training.outbox_rows()} == {PUBLISHED}
         assert seen.count("dead") == 0
@@ -72,11 +76,14 @@ def test_relay_and_consumer_resume_after_all_connections_are_closed(make_pair, c
         rabbitmqctl("close_all_connections", "--vhost", vhost, "test: dropped connections")
         for writer in writers:
             writer.join(timeout=30)
-        wait_for(lambda: all(len(p.cic.tallies()) == 100 for p in pairs), 10,
-                 "every event applied within 10 s of the drop")
+        wait_for(
+            lambda: all(len(p.cic.tallies()) == 100 for p in pairs),
+            10,
+            "every event applied within 10 s of the drop",
+        )
 
     for pair in pairs:
-        assert pair.cic.tallies() == {k: (1, 1) for k in keys[id(pair)]}
+        assert pair.cic.tallies() == dict.fromkeys(keys[id(pair)], (1, 1))
         assert {r.state for r in pair.training.outbox_rows()} == {PUBLISHED}
     reconnects = [r for r in caplog.records if r.getMessage() == "consumer connected"]
     assert len(reconnects) >= 4, "the consumers never lost their connections: the drop did not happen"

@@ -1,16 +1,18 @@
 """`flask events ...`: status, relay --once, replay (see test_messaging_delivery), and the
 long-running commands stopping cleanly on SIGTERM/SIGINT with JSON logs free of payloads."""
+
 from __future__ import annotations
 
 import json
 import signal
 import subprocess
 import sys
+from datetime import UTC
 
 import pytest
-
 from imatter_events_helpers import running, wait_for
 from imatter_events_testapp import make_service, new_key, subprocess_env
+
 from imatter_shared.messaging import outbox
 
 
@@ -47,13 +49,18 @@ def test_status_reports_outbox_backlog_and_dead_letters(make_pair, backend, tran
     result = flask_events(training, "relay", "--once")
     assert result.exit_code == 0 and "published 0, refused 2" in result.output  # cic's queue not declared yet
     pair.cic.consumer().declare()
-    wait_for(lambda: "published 2" in flask_events(training, "relay", "--once").output, 30, "the retry after backoff")
+    wait_for(
+        lambda: "published 2" in flask_events(training, "relay", "--once").output,
+        30,
+        "the retry after backoff",
+    )
     assert json.loads(flask_events(training, "status", "--json").output)["outbox_pending"] == 0
 
 
 def test_status_exits_1_when_the_broker_is_unreachable(tmp_path):
-    service = make_service("training", f"sqlite:///{tmp_path}/t.db",
-                           {"AMQP_URL": "amqp://guest:guest@127.0.0.1:1/%2F"})
+    service = make_service(
+        "training", f"sqlite:///{tmp_path}/t.db", {"AMQP_URL": "amqp://guest:guest@127.0.0.1:1/%2F"}
+    )
     result = flask_events(service, "status")
     assert result.exit_code == 1
     assert "outbox pending: 0" in result.output and "unknown (broker unreachable)" in result.output
@@ -61,8 +68,9 @@ def test_status_exits_1_when_the_broker_is_unreachable(tmp_path):
 
 
 def test_commands_refuse_to_guess_a_queue_without_service_name(tmp_path):
-    service = make_service("training", f"sqlite:///{tmp_path}/t.db",
-                           {"EVENTS_EMBEDDED_PATH": str(tmp_path / "e.db")})
+    service = make_service(
+        "training", f"sqlite:///{tmp_path}/t.db", {"EVENTS_EMBEDDED_PATH": str(tmp_path / "e.db")}
+    )
     service.app.config.update(SERVICE_NAME=None, EVENTS_QUEUE=None)
     result = flask_events(service, "replay-dead-letters")
     assert result.exit_code != 0 and "SERVICE_NAME" in result.output
@@ -74,6 +82,7 @@ def test_register_event_cli_rejects_handlers_for_unknown_types(tmp_path):
     from flask import Flask
 
     from imatter_shared.messaging.cli import register_event_cli
+
     with pytest.raises(ValueError, match="cic.nothing"):
         register_event_cli(Flask("x"), service.db, service.Outbox, service.Inbox, {"cic.nothing": print})
     service.drop()
@@ -83,7 +92,11 @@ def start(service, command, tmp_path):
     log = open(tmp_path / f"{command}.log", "w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "imatter_events_testapp:create_app", "events", command],
-        env=subprocess_env(service), stdout=subprocess.DEVNULL, stderr=log, cwd=tmp_path)
+        env=subprocess_env(service),
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        cwd=tmp_path,
+    )
     return process, log
 
 
@@ -93,18 +106,26 @@ def read(log) -> str:
         return f.read()
 
 
-@pytest.mark.parametrize("backend, transport_kind, signum",
-                         [("sqlite", "embedded", signal.SIGINT), ("sqlite", "amqp", signal.SIGTERM)])
-def test_relay_and_consumer_processes_stop_cleanly_on_signals(make_pair, backend, transport_kind, signum, tmp_path):
+@pytest.mark.parametrize(
+    "backend, transport_kind, signum",
+    [("sqlite", "embedded", signal.SIGINT), ("sqlite", "amqp", signal.SIGTERM)],
+)
+def test_relay_and_consumer_processes_stop_cleanly_on_signals(
+    make_pair, backend, transport_kind, signum, tmp_path
+):
     pair = make_pair(transport_kind)
     training, cic = pair.training, pair.cic
     cic.consumer().declare()
     key = new_key("pk")
     training.buy_package(key, tracker_uses=3)
     with training.app.app_context():  # nobody consumes this one: the broker returns it, unroutable
-        outbox.add(training.db.session, training.Outbox, "training.licence.changed",
-                   {"organisation_id": "org-1", "licence_type": "cpd", "status": "active", "valid_until": None},
-                   producer="training")
+        outbox.add(
+            training.db.session,
+            training.Outbox,
+            "training.licence.changed",
+            {"organisation_id": "org-1", "licence_type": "cpd", "status": "active", "valid_until": None},
+            producer="training",
+        )
         training.db.session.commit()
 
     relay, relay_log = start(training, "relay", tmp_path)
@@ -126,7 +147,9 @@ def test_relay_and_consumer_processes_stop_cleanly_on_signals(make_pair, backend
     assert relay_lines[-1]["msg"] == "relay stopped"
     assert any(line["msg"] == "publish refused; will retry" for line in relay_lines)
     handled = [line for line in consumer_lines if line["msg"] == "event handled"]
-    assert [(h["type"], h["queue"]) for h in handled] == [("training.package.purchased", cic.app.config["EVENTS_QUEUE"])]
+    assert [(h["type"], h["queue"]) for h in handled] == [
+        ("training.package.purchased", cic.app.config["EVENTS_QUEUE"])
+    ]
     everything = read(relay_log) + read(consumer_log)
     assert "body_prefix" not in everything  # pika's log of a returned message body is filtered
     for secret in ("org-1", "person-1", key):  # payload values never reach the logs
@@ -135,22 +158,32 @@ def test_relay_and_consumer_processes_stop_cleanly_on_signals(make_pair, backend
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_prune_removes_only_old_published_rows_and_old_inbox_records(make_pair, backend):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     import sqlalchemy as sa
 
     training = make_pair("embedded").training
     old_published, recent_published, old_pending = (training.buy_package(new_key("pk")) for _ in range(3))
-    long_ago = datetime.now(timezone.utc) - timedelta(days=120)
+    long_ago = datetime.now(UTC) - timedelta(days=120)
     with training.app.app_context():
         session, Outbox, Inbox = training.db.session, training.Outbox, training.Inbox
-        session.execute(sa.update(Outbox).where(Outbox.event_id == old_published)
-                        .values(state="published", published_at=long_ago))
-        session.execute(sa.update(Outbox).where(Outbox.event_id == recent_published)
-                        .values(state="published", published_at=datetime.now(timezone.utc)))
+        session.execute(
+            sa.update(Outbox)
+            .where(Outbox.event_id == old_published)
+            .values(state="published", published_at=long_ago)
+        )
+        session.execute(
+            sa.update(Outbox)
+            .where(Outbox.event_id == recent_published)
+            .values(state="published", published_at=datetime.now(UTC))
+        )
         session.execute(sa.update(Outbox).where(Outbox.event_id == old_pending).values(created_at=long_ago))
-        session.add_all([Inbox(event_id=new_key("old"), type="cic.practicum.completed", received_at=long_ago),
-                         Inbox(event_id=new_key("new"), type="cic.practicum.completed")])
+        session.add_all(
+            [
+                Inbox(event_id=new_key("old"), type="cic.practicum.completed", received_at=long_ago),
+                Inbox(event_id=new_key("new"), type="cic.practicum.completed"),
+            ]
+        )
         session.commit()
 
     result = flask_events(training, "prune", "--days", "90")

@@ -1,23 +1,37 @@
 """Consumer.process, the transport-independent verdict on one delivery (SQLite; the same
 code runs on PostgreSQL in the property and delivery tests)."""
+
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
-
 from imatter_events_testapp import make_service
+
 from imatter_shared.events.envelope import new_envelope
 
-PURCHASE = {"package_id": "pk-1", "package_type": 1, "organisation_id": "o", "practitioner_id": "p",
-            "tracker_uses": 2, "online_accounts": 0}
+PURCHASE = {
+    "package_id": "pk-1",
+    "package_type": 1,
+    "organisation_id": "o",
+    "practitioner_id": "p",
+    "tracker_uses": 2,
+    "online_accounts": 0,
+}
 
 
 @pytest.fixture
 def cic(tmp_path):
-    service = make_service("cic-tracker", f"sqlite:///{tmp_path}/cic.db",
-                           {"EVENTS_EMBEDDED_PATH": str(tmp_path / "events.db"), "EVENTS_MAX_DELIVERIES": 4,
-                            "EVENTS_RETRY_BASE_SECONDS": 1.0, "EVENTS_RETRY_MAX_SECONDS": 3.0})
+    service = make_service(
+        "cic-tracker",
+        f"sqlite:///{tmp_path}/cic.db",
+        {
+            "EVENTS_EMBEDDED_PATH": str(tmp_path / "events.db"),
+            "EVENTS_MAX_DELIVERIES": 4,
+            "EVENTS_RETRY_BASE_SECONDS": 1.0,
+            "EVENTS_RETRY_MAX_SECONDS": 3.0,
+        },
+    )
     yield service
     service.drop()
 
@@ -27,16 +41,24 @@ def body(event_type="training.package.purchased", data=PURCHASE, producer="train
     return envelope.to_json()
 
 
-@pytest.mark.parametrize("raw, reason", [
-    (b"\x00\x01", "malformed envelope"),
-    (b'{"event_id": "x"}', "malformed envelope"),
-    (body("training.nothing.happened"), "unknown event type"),
-    (body("training.licence.changed", {"organisation_id": "o", "licence_type": "cpd", "status": "active",
-                                       "valid_until": None}), "not handled by this consumer"),
-    (body(version=2), "unsupported version 2"),
-    (body(producer="cic-tracker"), "may not emit this type"),
-    (body(data={**PURCHASE, "tracker_uses": "two"}), "schema"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"\x00\x01", "malformed envelope"),
+        (b'{"event_id": "x"}', "malformed envelope"),
+        (body("training.nothing.happened"), "unknown event type"),
+        (
+            body(
+                "training.licence.changed",
+                {"organisation_id": "o", "licence_type": "cpd", "status": "active", "valid_until": None},
+            ),
+            "not handled by this consumer",
+        ),
+        (body(version=2), "unsupported version 2"),
+        (body(producer="cic-tracker"), "may not emit this type"),
+        (body(data={**PURCHASE, "tracker_uses": "two"}), "schema"),
+    ],
+)
 def test_what_retrying_cannot_fix_is_dead_lettered_at_once(cic, raw, reason):
     outcome = cic.consumer().process(raw, 1)
     assert (outcome.action, reason in outcome.reason) == ("dead", True), outcome
@@ -59,7 +81,12 @@ def test_a_failing_handler_is_retried_with_growing_delays_then_dead_lettered(cic
     consumer, raw = cic.consumer(), body()
     cic.faults["broken_keys"].add("pk-1")
     outcomes = [consumer.process(raw, attempt) for attempt in (1, 2, 3, 4)]
-    assert [(o.action, o.delay) for o in outcomes] == [("retry", 1.0), ("retry", 2.0), ("retry", 3.0), ("dead", 0.0)]
+    assert [(o.action, o.delay) for o in outcomes] == [
+        ("retry", 1.0),
+        ("retry", 2.0),
+        ("retry", 3.0),
+        ("dead", 0.0),
+    ]
     assert "RuntimeError at imatter_events_testapp.py" in outcomes[0].reason
     assert "handler bug" not in outcomes[0].reason  # the class and place, never the message
     assert cic.count(cic.Inbox) == 0  # rolled back together with the handler's writes

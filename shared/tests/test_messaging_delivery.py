@@ -1,6 +1,7 @@
 """End to end between two stand-in services, on SQLite and PostgreSQL, over the embedded
 transport and the real RabbitMQ: delivery, de-duplication, crashes, dead letters, replay,
 refused publishes and relay replicas."""
+
 from __future__ import annotations
 
 import subprocess
@@ -8,6 +9,7 @@ import sys
 
 from imatter_events_helpers import Recorder, running, wait_for
 from imatter_events_testapp import new_key, subprocess_env
+
 from imatter_shared.events.envelope import new_envelope
 from imatter_shared.messaging.models import PENDING, PUBLISHED, utcnow
 from imatter_shared.messaging.relay import RelayRound
@@ -26,13 +28,20 @@ def test_events_flow_both_ways_in_order_and_apply_once(pair):
     for k in practica:
         cic.complete_practicum(k, cases=3)
 
-    with running(training.relay().run_forever, cic.relay().run_forever,
-                 cic_consumer.run_forever, training_consumer.run_forever):
-        wait_for(lambda: len(cic.tallies()) == 30 and len(training.tallies()) == 5, 30,
-                 "every event applied on both sides")
+    with running(
+        training.relay().run_forever,
+        cic.relay().run_forever,
+        cic_consumer.run_forever,
+        training_consumer.run_forever,
+    ):
+        wait_for(
+            lambda: len(cic.tallies()) == 30 and len(training.tallies()) == 5,
+            30,
+            "every event applied on both sides",
+        )
 
-    assert cic.tallies() == {k: (1, 2) for k in keys}
-    assert training.tallies() == {k: (1, 3) for k in practica}
+    assert cic.tallies() == dict.fromkeys(keys, (1, 2))
+    assert training.tallies() == dict.fromkeys(practica, (1, 3))
     assert seen.applied() == event_ids  # one relay, one consumer: outbox id order
     for service in (training, cic):
         assert {(r.state, r.times_sent) for r in service.outbox_rows()} == {(PUBLISHED, 1)}
@@ -85,12 +94,20 @@ def test_consumer_killed_between_commit_and_ack_causes_no_double_effect(make_pai
     training.buy_package(key, tracker_uses=4)
     assert training.relay().run_once().published == 1
 
-    crashed = subprocess.run([sys.executable, "-c", CRASH_AFTER_COMMIT], env=subprocess_env(cic),
-                             capture_output=True, text=True, timeout=60)
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASH_AFTER_COMMIT],
+        env=subprocess_env(cic),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert crashed.returncode == 17, crashed.stderr[-2000:]
     assert cic.tallies() == {key: (1, 4)}  # applied and committed before the crash
-    wait_for(lambda: consumer.transport.queue_counts(consumer.queue).ready == 1, 10,
-             "the unacknowledged message back in the queue")
+    wait_for(
+        lambda: consumer.transport.queue_counts(consumer.queue).ready == 1,
+        10,
+        "the unacknowledged message back in the queue",
+    )
 
     seen = Recorder(consumer)
     with running(consumer.run_forever):
@@ -106,8 +123,12 @@ def test_poison_messages_are_dead_lettered_the_queue_keeps_moving_and_replay_red
     consumer.declare()
     publisher = cic.relay().transport
     key = "cic.practicum.completed"
-    practicum = {"package_id": new_key("mp"), "practitioner_id": "p1", "cases_count": 3,
-                 "completed_at": "2026-11-22T10:00:00Z"}
+    practicum = {
+        "package_id": new_key("mp"),
+        "practitioner_id": "p1",
+        "cases_count": 3,
+        "completed_at": "2026-11-22T10:00:00Z",
+    }
 
     publisher.publish(key, b"{this is not json", message_id="malformed")
     unknown = new_envelope("cic.microproject.exploded", practicum, "cic-tracker")
@@ -178,8 +199,12 @@ def test_relay_replicas_on_postgresql_publish_each_row_once(make_pair, transport
     for k in keys:
         training.buy_package(k)
 
-    with running(training.relay().run_forever, training.relay().run_forever, training.relay().run_forever,
-                 consumer.run_forever):
+    with running(
+        training.relay().run_forever,
+        training.relay().run_forever,
+        training.relay().run_forever,
+        consumer.run_forever,
+    ):
         wait_for(lambda: len(cic.tallies()) == 120, 30, "every event applied")
 
     assert {(r.state, r.times_sent) for r in training.outbox_rows()} == {(PUBLISHED, 1)}

@@ -1,11 +1,13 @@
 """Property: any permutation of an event stream, with any duplicates, leaves the consumer's
 database in the same state as the de-duplicated stream (on SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imatter_events_testapp import make_service
+
 from imatter_shared.events.envelope import new_envelope
 from imatter_shared.testing import create_postgres_database, drop_postgres_database
 
@@ -22,12 +24,23 @@ def cic(request, tmp_path_factory):
 
 
 purchase = st.builds(
-    lambda key, uses: ("training.package.purchased", {
-        "package_id": key, "package_type": 1, "organisation_id": "o", "practitioner_id": "p",
-        "tracker_uses": uses, "online_accounts": 0}),
-    st.sampled_from(["a", "b", "c"]), st.integers(0, 5))
-linked = st.builds(lambda key: ("training.person.linked", {"person_id": key, "user_id": "u"}),
-                   st.sampled_from(["a", "d"]))
+    lambda key, uses: (
+        "training.package.purchased",
+        {
+            "package_id": key,
+            "package_type": 1,
+            "organisation_id": "o",
+            "practitioner_id": "p",
+            "tracker_uses": uses,
+            "online_accounts": 0,
+        },
+    ),
+    st.sampled_from(["a", "b", "c"]),
+    st.integers(0, 5),
+)
+linked = st.builds(
+    lambda key: ("training.person.linked", {"person_id": key, "user_id": "u"}), st.sampled_from(["a", "d"])
+)
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,12 +1,13 @@
 """outbox.add: validated, in the caller's transaction, never committed on its own."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 import sqlalchemy as sa
-
 from imatter_events_testapp import make_service
+
 from imatter_shared.events.catalogue import EventValidationError, UnknownEventType
 from imatter_shared.messaging import outbox
 from imatter_shared.messaging.models import PENDING
@@ -14,8 +15,9 @@ from imatter_shared.messaging.models import PENDING
 
 @pytest.fixture
 def training(database_url, backend, tmp_path):
-    service = make_service("training", database_url("training"),
-                           {"EVENTS_EMBEDDED_PATH": str(tmp_path / "events.db")})
+    service = make_service(
+        "training", database_url("training"), {"EVENTS_EMBEDDED_PATH": str(tmp_path / "events.db")}
+    )
     yield service
     service.drop()
 
@@ -23,7 +25,12 @@ def training(database_url, backend, tmp_path):
 def test_event_commits_with_the_business_change(training):
     event_id = training.buy_package("pk-1", tracker_uses=3)
     [row] = training.outbox_rows()
-    assert (row.event_id, row.type, row.state, row.times_sent) == (event_id, "training.package.purchased", PENDING, 0)
+    assert (row.event_id, row.type, row.state, row.times_sent) == (
+        event_id,
+        "training.package.purchased",
+        PENDING,
+        0,
+    )
     assert row.published_at is None and row.next_attempt_at == row.created_at
     envelope = json.loads(row.payload)
     assert envelope["event_id"] == event_id and envelope["producer"] == "training"
@@ -42,18 +49,26 @@ def test_add_neither_commits_nor_flushes(training):
     with training.app.app_context():
         session = training.db.session
         with session.no_autoflush:
-            outbox.add(session, training.Outbox, "training.person.linked",
-                       {"person_id": "p", "user_id": "u"}, producer="training")
+            outbox.add(
+                session,
+                training.Outbox,
+                "training.person.linked",
+                {"person_id": "p", "user_id": "u"},
+                producer="training",
+            )
             assert len(session.new) == 1
         session.rollback()
     assert training.count(training.Outbox) == 0
 
 
-@pytest.mark.parametrize("event_type, data, producer, error", [
-    ("training.person.linked", {"person_id": "p"}, "training", EventValidationError),
-    ("training.person.linked", {"person_id": "p", "user_id": "u"}, "cic-tracker", EventValidationError),
-    ("training.nothing", {}, "training", UnknownEventType),
-])
+@pytest.mark.parametrize(
+    "event_type, data, producer, error",
+    [
+        ("training.person.linked", {"person_id": "p"}, "training", EventValidationError),
+        ("training.person.linked", {"person_id": "p", "user_id": "u"}, "cic-tracker", EventValidationError),
+        ("training.nothing", {}, "training", UnknownEventType),
+    ],
+)
 def test_invalid_events_are_refused_before_anything_is_written(training, event_type, data, producer, error):
     with training.app.app_context():
         session = training.db.session
@@ -66,9 +81,13 @@ def test_invalid_events_are_refused_before_anything_is_written(training, event_t
 
 def test_open_schema_stores_the_cleaned_data(training):
     with training.app.app_context():
-        envelope = outbox.add(training.db.session, training.Outbox, "training.person.linked",
-                              {"person_id": "p", "user_id": "u", "not_in_any_schema": "x-secret"},
-                              producer="training")
+        envelope = outbox.add(
+            training.db.session,
+            training.Outbox,
+            "training.person.linked",
+            {"person_id": "p", "user_id": "u", "not_in_any_schema": "x-secret"},
+            producer="training",
+        )
         training.db.session.commit()
     assert dict(envelope.data) == {"person_id": "p", "user_id": "u"}
     assert "x-secret" not in training.outbox_rows()[0].payload

@@ -1,6 +1,7 @@
 """Transport mechanics: the embedded broker's bindings, fan-out, leases, delivery limit and
 replay; the RabbitMQ topology (quorum queue, delivery limit, at-least-once dead-lettering,
 bindings = the handler map)."""
+
 from __future__ import annotations
 
 import threading
@@ -8,8 +9,8 @@ import time
 
 import pika
 import pytest
-
 from imatter_events_helpers import can_rabbitmqctl, rabbitmqctl, wait_for
+
 from imatter_shared.messaging.transports import Outcome, PublishFailed
 from imatter_shared.messaging.transports.amqp import AmqpTransport
 from imatter_shared.messaging.transports.embedded import EmbeddedTransport
@@ -18,7 +19,9 @@ from imatter_shared.testing import unique_exchange
 
 @pytest.fixture
 def embedded(tmp_path):
-    transport = EmbeddedTransport(str(tmp_path / "var" / "events.db"), "ex", max_deliveries=3, lease_seconds=0.3)
+    transport = EmbeddedTransport(
+        str(tmp_path / "var" / "events.db"), "ex", max_deliveries=3, lease_seconds=0.3
+    )
     yield transport
     transport.close()
 
@@ -83,7 +86,9 @@ def test_embedded_consume_loop_settles_and_stops(embedded):
         seen.append(body)
         return Outcome.dead("poison") if body == b"3" else Outcome.ack()
 
-    thread = threading.Thread(target=embedded.consume, args=("a", ["t"], process, stop), kwargs={"prefetch": 2})
+    thread = threading.Thread(
+        target=embedded.consume, args=("a", ["t"], process, stop), kwargs={"prefetch": 2}
+    )
     thread.start()
     wait_for(lambda: len(seen) == 5, 10, "five deliveries")
     stop.set()
@@ -110,23 +115,34 @@ def test_amqp_topology_quorum_queue_delivery_limit_dead_lettering_and_bindings(r
     transport.declare_queue(queue, ["cic.fund.awarded", "cic.practicum.completed"])
     transport.declare_queue(queue, ["cic.fund.awarded", "cic.practicum.completed"])  # idempotent
 
-    listed = rabbitmqctl("list_queues", "-p", vhost, "name", "type", "durable", "arguments", "--no-table-headers").stdout
+    listed = rabbitmqctl(
+        "list_queues", "-p", vhost, "name", "type", "durable", "arguments", "--no-table-headers"
+    ).stdout
     main = next(line for line in listed.splitlines() if line.startswith(queue + "\t"))
     dead = next(line for line in listed.splitlines() if line.startswith(queue + ".dead\t"))
     assert "\tquorum\ttrue\t" in main and "\tquorum\ttrue\t" in dead
-    for argument in ('"x-delivery-limit",7', f'"x-dead-letter-exchange","{transport.exchange}.dlx"',
-                     '"x-dead-letter-strategy","at-least-once"', '"x-overflow","reject-publish"',
-                     f'"x-dead-letter-routing-key","{queue}"'):
+    for argument in (
+        '"x-delivery-limit",7',
+        f'"x-dead-letter-exchange","{transport.exchange}.dlx"',
+        '"x-dead-letter-strategy","at-least-once"',
+        '"x-overflow","reject-publish"',
+        f'"x-dead-letter-routing-key","{queue}"',
+    ):
         assert argument in main.replace(" ", ""), (argument, main)
 
-    bindings = rabbitmqctl("list_bindings", "-p", vhost, "source_name", "destination_name", "routing_key",
-                           "--no-table-headers").stdout.splitlines()
-    assert sorted(line.split("\t")[2] for line in bindings
-                  if line.startswith(transport.exchange + "\t") and f"\t{queue}\t" in line) == \
-        ["cic.fund.awarded", "cic.practicum.completed"]
+    bindings = rabbitmqctl(
+        "list_bindings", "-p", vhost, "source_name", "destination_name", "routing_key", "--no-table-headers"
+    ).stdout.splitlines()
+    assert sorted(
+        line.split("\t")[2]
+        for line in bindings
+        if line.startswith(transport.exchange + "\t") and f"\t{queue}\t" in line
+    ) == ["cic.fund.awarded", "cic.practicum.completed"]
     assert f"{transport.exchange}.dlx\t{queue}.dead\t{queue}" in bindings
 
-    exchanges = rabbitmqctl("list_exchanges", "-p", vhost, "name", "type", "durable", "--no-table-headers").stdout
+    exchanges = rabbitmqctl(
+        "list_exchanges", "-p", vhost, "name", "type", "durable", "--no-table-headers"
+    ).stdout
     assert f"{transport.exchange}\ttopic\ttrue" in exchanges
 
 
@@ -143,6 +159,9 @@ def test_amqp_publishes_persistent_confirmed_messages_and_refuses_unroutable_one
     finally:
         connection.close()
     assert body == b"{}"
-    assert (props.delivery_mode, props.message_id, props.type) == (pika.DeliveryMode.Persistent.value, "m-1",
-                                                                   "cic.fund.awarded")
+    assert (props.delivery_mode, props.message_id, props.type) == (
+        pika.DeliveryMode.Persistent.value,
+        "m-1",
+        "cic.fund.awarded",
+    )
     assert method.routing_key == "cic.fund.awarded"

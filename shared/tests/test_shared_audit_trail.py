@@ -1,12 +1,14 @@
 """The audit trail mechanism on a small demo service, on SQLite and PostgreSQL: what is
 recorded (who, what, when, from where, request id), append-only enforcement, and the staff
 query endpoint."""
+
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
-from imatter_shared import audit, testing as t
+from imatter_shared import audit
+from imatter_shared import testing as t
 from imatter_shared.web.api import Blueprint, init_service
 from imatter_shared.web.auth import current_principal, log_refusal
 from imatter_shared.web.errors import NotFound
@@ -97,8 +99,14 @@ def rows(app, **where):
 
 
 def test_a_read_is_recorded_with_who_when_and_where(app, client):
-    r = client.get("/api/v1/demo/things/t1", headers={**KEYS.headers(user_id="alice"),
-                                                      "X-Forwarded-For": "203.0.113.7", "X-Request-ID": "req-12345678"})
+    r = client.get(
+        "/api/v1/demo/things/t1",
+        headers={
+            **KEYS.headers(user_id="alice"),
+            "X-Forwarded-For": "203.0.113.7",
+            "X-Request-ID": "req-12345678",
+        },
+    )
     assert r.status_code == 200
     [row] = rows(app)
     assert row["action"] == "read" and row["record_type"] == "thing" and row["record_id"] == "t1"

@@ -1,6 +1,7 @@
 """decode_token remembers tokens it verified (performance), and that changes no answer: expiry is
 checked on every call, a token verified with one key is not accepted with another, and any
 altered token is refused however often its genuine twin was accepted."""
+
 import time
 
 import jwt
@@ -12,7 +13,8 @@ from imatter_shared.web import auth
 
 def _token(keys, **over):
     return keys.headers(user_id="u-cache", email="cache@example.org", roles=["learner"], **over)[
-        "Authorization"].split()[1]
+        "Authorization"
+    ].split()[1]
 
 
 def test_a_remembered_token_still_expires(monkeypatch):

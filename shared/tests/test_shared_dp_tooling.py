@@ -1,17 +1,26 @@
 """`flask dp ...` on a small demo service, on SQLite and PostgreSQL: the record of
 processing, subject access, erasure (financial records pseudonymised, payloads rewritten),
 retention and the breach register."""
+
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
-from imatter_shared import audit, testing as t
-from imatter_shared.dataprotection import (NOT_PII, BreachMixin, SubjectTable, annotate, pii, problems,
-                                           register_dp_cli)
+from imatter_shared import audit
+from imatter_shared import testing as t
+from imatter_shared.dataprotection import (
+    NOT_PII,
+    BreachMixin,
+    SubjectTable,
+    annotate,
+    pii,
+    problems,
+    register_dp_cli,
+)
 from imatter_shared.messaging.models import OutboxMixin
 from imatter_shared.web.api import init_service
 
@@ -21,7 +30,7 @@ R = "until erased on request"
 
 
 def now():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Person(db.Model):
@@ -30,15 +39,21 @@ class Person(db.Model):
     name = sa.Column(sa.String(200), nullable=False, info=pii("name", P, "contract", R))
     email = sa.Column(sa.String(254), nullable=False, unique=True, info=pii("contact", P, "contract", R))
     user_id = sa.Column(sa.String(64), nullable=True, info=pii("account id", P, "contract", R))
-    secret_hash = sa.Column(sa.String(100), nullable=True, info=pii("credential", P, "contract", R, export=False))
+    secret_hash = sa.Column(
+        sa.String(100), nullable=True, info=pii("credential", P, "contract", R, export=False)
+    )
     created_at = sa.Column(sa.DateTime, nullable=False, default=now)
 
 
 class Enrolment(db.Model):
     __tablename__ = "dp_enrolments"
     id = sa.Column(sa.String(32), primary_key=True)
-    person_id = sa.Column(sa.String(32), sa.ForeignKey("dp_people.id"), nullable=False,
-                          info=pii("learner id", P, "contract", "2 years after created_at"))
+    person_id = sa.Column(
+        sa.String(32),
+        sa.ForeignKey("dp_people.id"),
+        nullable=False,
+        info=pii("learner id", P, "contract", "2 years after created_at"),
+    )
     course = sa.Column(sa.String(20), nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False, default=now)
 
@@ -46,30 +61,47 @@ class Enrolment(db.Model):
 class Order(db.Model):
     __tablename__ = "dp_orders"
     id = sa.Column(sa.String(32), primary_key=True)
-    person_id = sa.Column(sa.String(32), sa.ForeignKey("dp_people.id"), nullable=False,
-                          info=pii("buyer id", "accounting", "legal_obligation", "6 years after created_at"))
-    billing_name = sa.Column(sa.String(200), nullable=False,
-                             info=pii("buyer name", "accounting", "legal_obligation", "6 years after created_at"))
+    person_id = sa.Column(
+        sa.String(32),
+        sa.ForeignKey("dp_people.id"),
+        nullable=False,
+        info=pii("buyer id", "accounting", "legal_obligation", "6 years after created_at"),
+    )
+    billing_name = sa.Column(
+        sa.String(200),
+        nullable=False,
+        info=pii("buyer name", "accounting", "legal_obligation", "6 years after created_at"),
+    )
     amount = sa.Column(sa.Integer, nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False, default=now)
 
 
 class Note(db.Model):
     """Mentions a person by id without a foreign key (as cic-tracker does with training ids)."""
+
     __tablename__ = "dp_notes"
     id = sa.Column(sa.String(32), primary_key=True)
-    about = sa.Column(sa.String(32), nullable=False,
-                      info=pii("person id", P, "legitimate_interests", "30 days after created_at", subject="person_id"))
-    text = sa.Column(sa.Text, nullable=True, info=pii("free text", P, "legitimate_interests", "30 days after created_at"))
+    about = sa.Column(
+        sa.String(32),
+        nullable=False,
+        info=pii("person id", P, "legitimate_interests", "30 days after created_at", subject="person_id"),
+    )
+    text = sa.Column(
+        sa.Text, nullable=True, info=pii("free text", P, "legitimate_interests", "30 days after created_at")
+    )
     created_at = sa.Column(sa.DateTime, nullable=False, default=now)
 
 
 class Visit(db.Model):
     """A column cleared sooner than its row: ip after 7 days, the row stays."""
+
     __tablename__ = "dp_visits"
     id = sa.Column(sa.String(32), primary_key=True)
-    ip = sa.Column(sa.String(64), nullable=True, info=pii("network id", "security", "legitimate_interests",
-                                                          "7 days after created_at"))
+    ip = sa.Column(
+        sa.String(64),
+        nullable=True,
+        info=pii("network id", "security", "legitimate_interests", "7 days after created_at"),
+    )
     page = sa.Column(sa.String(64), nullable=False, info=NOT_PII)
     name = sa.Column(sa.String(64), nullable=False, info=NOT_PII)
     created_at = sa.Column(sa.DateTime, nullable=False, default=now)
@@ -77,11 +109,15 @@ class Visit(db.Model):
 
 class Group(db.Model):
     """Found through its contact's email, but erasing the contact must not delete the group."""
+
     __tablename__ = "dp_groups"
     id = sa.Column(sa.String(32), primary_key=True)
     title = sa.Column(sa.String(64), nullable=False, info=NOT_PII)
-    contact_email = sa.Column(sa.String(254), nullable=False,
-                              info=pii("contact", P, "contract", R, subject="email", erase="pseudonymise"))
+    contact_email = sa.Column(
+        sa.String(254),
+        nullable=False,
+        info=pii("contact", P, "contract", R, subject="email", erase="pseudonymise"),
+    )
 
 
 class Outbox(OutboxMixin, db.Model):
@@ -98,14 +134,23 @@ class Breach(BreachMixin, db.Model):
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def app(request, tmp_path_factory):
-    url = ("sqlite:///" + str(tmp_path_factory.mktemp("dp") / "dp.db")) if request.param == "sqlite" \
+    url = (
+        ("sqlite:///" + str(tmp_path_factory.mktemp("dp") / "dp.db"))
+        if request.param == "sqlite"
         else t.create_postgres_database()
+    )
     app = Flask("demo_dp")
     app.config.update(SQLALCHEMY_DATABASE_URI=url, TESTING=True, ACCESS_LOG=False, JWT_PUBLIC_KEY="unused")
     api = init_service(app, db, "demo", "Demo")
     audit.init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/demo", roles=("demo_admin",))
-    register_dp_cli(app, db, service="demo", subject=SubjectTable(Person, user_id_column="user_id"),
-                    financial_tables=("dp_orders",), breach_model=Breach)
+    register_dp_cli(
+        app,
+        db,
+        service="demo",
+        subject=SubjectTable(Person, user_id_column="user_id"),
+        financial_tables=("dp_orders",),
+        breach_model=Breach,
+    )
     with app.app_context():
         db.create_all()
     yield app
@@ -118,6 +163,7 @@ def app(request, tmp_path_factory):
 
 def outbox_row(data, **kw):
     from imatter_shared.events.envelope import new_envelope
+
     env = new_envelope("training.demo.happened", data, "demo")
     return Outbox(event_id=env.event_id, type=env.type, payload=env.to_json().decode(), **kw)
 
@@ -127,22 +173,32 @@ def people(app):
     with app.app_context():
         t.truncate_all(db)
         old = now() - timedelta(days=400)
-        db.session.add_all([
-            Person(id="p1", name="Ada Example", email="ada@example.org", user_id="u1", secret_hash="h1"),
-            Person(id="p2", name="Bea Example", email="bea@example.org", user_id="u2"),
-        ])
+        db.session.add_all(
+            [
+                Person(id="p1", name="Ada Example", email="ada@example.org", user_id="u1", secret_hash="h1"),
+                Person(id="p2", name="Bea Example", email="bea@example.org", user_id="u2"),
+            ]
+        )
         db.session.flush()
-        db.session.add_all([
-            Enrolment(id="e1", person_id="p1", course="F-A"), Enrolment(id="e2", person_id="p2", course="F-A"),
-            Order(id="o1", person_id="p1", billing_name="Ada Example", amount=25000),
-            Note(id="n1", about="p1", text="met Ada"), Note(id="n2", about="p2", text="met Bea"),
-            Note(id="n3", about="p2", text="old note", created_at=old),
-            Visit(id="v1", ip="198.51.100.1", page="/", name="home", created_at=old),
-            Visit(id="v2", ip="198.51.100.2", page="/", name="home"),
-            Group(id="g1", title="Reading group", contact_email="Ada@Example.org"),
-            outbox_row({"person_id": "p1", "email": "ada@example.org", "organisation_id": "org1"}),
-            outbox_row({"person_id": "p2"}, state="published", published_at=datetime.now(timezone.utc) - timedelta(days=800)),
-        ])
+        db.session.add_all(
+            [
+                Enrolment(id="e1", person_id="p1", course="F-A"),
+                Enrolment(id="e2", person_id="p2", course="F-A"),
+                Order(id="o1", person_id="p1", billing_name="Ada Example", amount=25000),
+                Note(id="n1", about="p1", text="met Ada"),
+                Note(id="n2", about="p2", text="met Bea"),
+                Note(id="n3", about="p2", text="old note", created_at=old),
+                Visit(id="v1", ip="198.51.100.1", page="/", name="home", created_at=old),
+                Visit(id="v2", ip="198.51.100.2", page="/", name="home"),
+                Group(id="g1", title="Reading group", contact_email="Ada@Example.org"),
+                outbox_row({"person_id": "p1", "email": "ada@example.org", "organisation_id": "org1"}),
+                outbox_row(
+                    {"person_id": "p2"},
+                    state="published",
+                    published_at=datetime.now(UTC) - timedelta(days=800),
+                ),
+            ]
+        )
         db.session.commit()
         db.session.remove()
     return app
@@ -169,12 +225,23 @@ def test_register_prints_the_record_of_processing_and_passes(app):
 
 def test_register_fails_for_an_unannotated_personal_column():
     md = sa.MetaData()
-    sa.Table("things", md, sa.Column("id", sa.String, primary_key=True), sa.Column("phone", sa.String),
-             sa.Column("given_by", sa.String), sa.Column("remarks", sa.Text), sa.Column("kind", sa.String))
+    sa.Table(
+        "things",
+        md,
+        sa.Column("id", sa.String, primary_key=True),
+        sa.Column("phone", sa.String),
+        sa.Column("given_by", sa.String),
+        sa.Column("remarks", sa.Text),
+        sa.Column("kind", sa.String),
+    )
     sa.Table("cases", md, sa.Column("id", sa.String, primary_key=True), sa.Column("code", sa.String))
-    sa.Table("odd", md, sa.Column("id", sa.String, primary_key=True),
-             sa.Column("email", sa.String, info=pii("c", "p", "because", "forever")),
-             sa.Column("name", sa.String, info=pii("c", "p", "contract", "3 years after nowhere")))
+    sa.Table(
+        "odd",
+        md,
+        sa.Column("id", sa.String, primary_key=True),
+        sa.Column("email", sa.String, info=pii("c", "p", "because", "forever")),
+        sa.Column("name", sa.String, info=pii("c", "p", "contract", "3 years after nowhere")),
+    )
     found = "\n".join(problems(md))
     for where in ("things.phone", "things.given_by", "things.remarks", "cases.code", "odd.email", "odd.name"):
         assert where in found
@@ -242,8 +309,13 @@ def test_erase_removes_the_person_and_keeps_financial_records_pseudonymised(peop
         assert db.session.get(Person, "p2").email == "bea@example.org"
         assert db.session.get(Enrolment, "e2") is not None and db.session.get(Note, "n2") is not None
         erased = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "erase")).all()
-        assert {a.record_type for a in erased} >= {"dp_people", "dp_enrolments", "dp_notes", "dp_orders",
-                                                   "dp_outbox_messages"}
+        assert {a.record_type for a in erased} >= {
+            "dp_people",
+            "dp_enrolments",
+            "dp_notes",
+            "dp_orders",
+            "dp_outbox_messages",
+        }
     again = json.loads(cli(people, "export", "--email", "ada@example.org").output)
     assert again["records"] == {}
 
@@ -294,8 +366,17 @@ def test_breach_register_computes_the_72_hour_deadline_and_flags_overdue(people)
     assert r.exit_code == 0, r.output
     first = json.loads(r.output)
     assert first["ico_deadline"] == "2030-03-04T09:00:00Z"
-    second = json.loads(cli(people, "breach", "add", "--description", "mis-sent email",
-                            "--detected-at", "2030-03-02T12:00:00Z").output)
+    second = json.loads(
+        cli(
+            people,
+            "breach",
+            "add",
+            "--description",
+            "mis-sent email",
+            "--detected-at",
+            "2030-03-02T12:00:00Z",
+        ).output
+    )
     r = cli(people, "breach", "list", "--now", "2030-03-04T10:00:00Z")
     listing = json.loads(r.stdout)
     assert {i["id"]: i["status"] for i in listing["items"]} == {first["id"]: "overdue", second["id"]: "open"}
@@ -310,10 +391,21 @@ def test_breach_register_computes_the_72_hour_deadline_and_flags_overdue(people)
 
 def test_annotations_kept_beside_the_models_fill_gaps_only_and_stale_ones_are_reported():
     md = sa.MetaData()
-    t = sa.Table("x", md, sa.Column("id", sa.String, primary_key=True),
-                 sa.Column("email", sa.String, info=pii("own", "p", "contract", "r")), sa.Column("phone", sa.String))
-    annotate(md, {"x.email": pii("other", "p", "contract", "r"), "x.phone": pii("phone", "p", "contract", "r"),
-                  "x.gone": NOT_PII})
+    t = sa.Table(
+        "x",
+        md,
+        sa.Column("id", sa.String, primary_key=True),
+        sa.Column("email", sa.String, info=pii("own", "p", "contract", "r")),
+        sa.Column("phone", sa.String),
+    )
+    annotate(
+        md,
+        {
+            "x.email": pii("other", "p", "contract", "r"),
+            "x.phone": pii("phone", "p", "contract", "r"),
+            "x.gone": NOT_PII,
+        },
+    )
     assert t.c.email.info["pii"]["category"] == "own"
     assert t.c.phone.info["pii"]["category"] == "phone"
-    assert [p for p in problems(md)] == ["x.gone: annotated but no such column (rename or remove the entry)"]
+    assert list(problems(md)) == ["x.gone: annotated but no such column (rename or remove the entry)"]

@@ -1,6 +1,7 @@
 """Local files are private (security review L12): the var directory 0700, SQLite database files
 and the embedded event store 0600 (their -wal/-shm files follow the database file), whatever
 the process umask."""
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,15 @@ def test_a_service_sqlite_database_is_0600(tmp_path, loose_umask):
     from training.extensions import db
 
     folder = tmp_path / "fresh"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/training.db",
-                      "JWT_PUBLIC_KEY": KeyPair().public, "EVENTS_EMBEDDED_PATH": str(tmp_path / "ev" / "events.db"),
-                      "ACCESS_LOG": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/training.db",
+            "JWT_PUBLIC_KEY": KeyPair().public,
+            "EVENTS_EMBEDDED_PATH": str(tmp_path / "ev" / "events.db"),
+            "ACCESS_LOG": False,
+        }
+    )
     with app.app_context():
         db.create_all()
         db.session.execute(db.text("SELECT 1"))

@@ -1,6 +1,7 @@
 """The notification outbox and SMTP sender against a real SMTP server (aiosmtpd on 127.0.0.1)
 and a real database (SQLite file and PostgreSQL): written with the change, sent once, retried
 through an outage with backoff, opt-out respected, permanent refusals recorded."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,14 +10,22 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from support.smtp import SmtpCatcher
 
 from imatter_shared import testing as t
 from imatter_shared.messaging.models import utcnow
-from imatter_shared.notifications import Kind, kinds_table, notify, register_notifications, remind, run_reminders, wiring_of
+from imatter_shared.notifications import (
+    Kind,
+    kinds_table,
+    notify,
+    register_notifications,
+    remind,
+    run_reminders,
+    wiring_of,
+)
 from imatter_shared.notifications.models import NotificationMixin, NotificationPreferenceMixin
 from imatter_shared.notifications.render import TemplateMissing
 from imatter_shared.notifications.sender import make_sender
+from support.smtp import SmtpCatcher
 
 KINDS = kinds_table(Kind("hello", "A friendly note"), Kind("security", "A security notice", essential=True))
 TEMPLATES = {
@@ -43,8 +52,14 @@ def svc(request, tmp_path_factory):
     else:
         url = t.create_postgres_database("imatter_notify")
     app = Flask("notifytest")
-    app.config.update(SQLALCHEMY_DATABASE_URI=url, SERVICE_NAME="notifytest", NOTIFY_RETRY_BASE_SECONDS=30,
-                      NOTIFY_RETRY_MAX_SECONDS=3600, NOTIFY_MAX_ATTEMPTS=5, PORTAL_URL="https://portal.example")
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=url,
+        SERVICE_NAME="notifytest",
+        NOTIFY_RETRY_BASE_SECONDS=30,
+        NOTIFY_RETRY_MAX_SECONDS=3600,
+        NOTIFY_MAX_ATTEMPTS=5,
+        PORTAL_URL="https://portal.example",
+    )
     db = SQLAlchemy()
     db.init_app(app)
 
@@ -58,11 +73,25 @@ def svc(request, tmp_path_factory):
 
     def hello_reminders(at):
         calls.append(at)
-        return int(remind("hello", to="rem@example.org", recipient="p-rem", dedup_key=f"hello:{at.date()}",
-                          context={"name": "Rem", "body": "a reminder"}))
+        return int(
+            remind(
+                "hello",
+                to="rem@example.org",
+                recipient="p-rem",
+                dedup_key=f"hello:{at.date()}",
+                context={"name": "Rem", "body": "a reminder"},
+            )
+        )
 
-    register_notifications(app, db, Notification, Preference, KINDS,
-                           _template_dir(tmp_path_factory.mktemp("tpl")), reminders=[hello_reminders])
+    register_notifications(
+        app,
+        db,
+        Notification,
+        Preference,
+        KINDS,
+        _template_dir(tmp_path_factory.mktemp("tpl")),
+        reminders=[hello_reminders],
+    )
     with app.app_context():
         db.create_all()
     app.db, app.N, app.P = db, Notification, Preference
@@ -112,7 +141,7 @@ def test_each_notification_is_sent_once_with_text_and_html(app, smtp):
     assert msg["Message-ID"].startswith("<notification.notifytest.")
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "Dear Ada, <b>welcome</b>" in text            # text is not escaped ...
+    assert "Dear Ada, <b>welcome</b>" in text  # text is not escaped ...
     assert "Dear Ada, &lt;b&gt;welcome&lt;/b&gt;" in html  # ... HTML is
     assert "https://portal.example/account/notifications" in text  # non-essential: how to turn it off
     rows = _rows(app)
@@ -202,7 +231,10 @@ def test_reminders_are_written_once_per_due_date_however_often_they_run(app, smt
     for _ in range(3):
         run_reminders(at)
     run_reminders(at + timedelta(days=1))  # the next due date: a new one
-    assert [r.dedup_key for r in _rows(app)] == [f"hello:{at.date()}", f"hello:{(at + timedelta(days=1)).date()}"]
+    assert [r.dedup_key for r in _rows(app)] == [
+        f"hello:{at.date()}",
+        f"hello:{(at + timedelta(days=1)).date()}",
+    ]
     _send(app)
     _send(app)
     assert len(smtp.messages) == 2

@@ -1,5 +1,6 @@
 """tools/mailcatcher.py (started by `make run`): a real process that writes each message it
 receives to <dir>/<timestamp>-<id>.eml, keeps going, and stops on SIGTERM."""
+
 import os
 import signal
 import smtplib
@@ -26,14 +27,28 @@ def _wait_listening(port, proc):
 
 def test_mailcatcher_writes_each_message_to_a_file_and_keeps_going(tmp_path):
     port, out = free_port(), tmp_path / "mail"
-    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "mailcatcher.py"), "--port", str(port),
-                             "--dir", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            os.path.join(ROOT, "tools", "mailcatcher.py"),
+            "--port",
+            str(port),
+            "--dir",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_listening(port, proc)
         for n in range(2):
             with smtplib.SMTP("127.0.0.1", port) as s:
-                s.sendmail("no-reply@imatter.local", [f"person{n}@example.org"],
-                           f"Subject: note {n}\r\nTo: person{n}@example.org\r\n\r\nbody {n}\r\n")
+                s.sendmail(
+                    "no-reply@imatter.local",
+                    [f"person{n}@example.org"],
+                    f"Subject: note {n}\r\nTo: person{n}@example.org\r\n\r\nbody {n}\r\n",
+                )
         files = sorted(out.glob("*.eml"))
         assert len(files) == 2 and not list(out.glob("*.tmp"))
         first = files[0].read_text()

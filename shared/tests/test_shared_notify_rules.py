@@ -1,4 +1,5 @@
 """Pure parts of the notifications: when a reminder is due, who gets what, SMTP settings."""
+
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -12,8 +13,22 @@ DUE = datetime(2027, 3, 31, 12, 0)
 STEPS = (60, 30, 7)
 
 
-@pytest.mark.parametrize("days_before, step", [
-    (90, None), (61, None), (60, 60), (45, 60), (30, 30), (8, 30), (7, 7), (1, 7), (0.01, 7), (0, None), (-3, None)])
+@pytest.mark.parametrize(
+    "days_before, step",
+    [
+        (90, None),
+        (61, None),
+        (60, 60),
+        (45, 60),
+        (30, 30),
+        (8, 30),
+        (7, 7),
+        (1, 7),
+        (0.01, 7),
+        (0, None),
+        (-3, None),
+    ],
+)
 def test_the_nearest_reached_step_is_due(days_before, step):
     assert due_step(DUE, DUE - timedelta(days=days_before), STEPS) == step
 
@@ -37,8 +52,16 @@ def test_essential_always_goes_non_essential_follows_preferences():
 
 
 def test_smtp_settings_from_the_environment():
-    cfg = SmtpConfig.from_mapping({"SMTP_HOST": "mail.example.org", "SMTP_PORT": "587", "SMTP_TLS": "STARTTLS",
-                                   "SMTP_USERNAME": "u", "SMTP_PASSWORD": "secret", "MAIL_FROM": "X <x@example.org>"})
+    cfg = SmtpConfig.from_mapping(
+        {
+            "SMTP_HOST": "mail.example.org",
+            "SMTP_PORT": "587",
+            "SMTP_TLS": "STARTTLS",
+            "SMTP_USERNAME": "u",
+            "SMTP_PASSWORD": "secret",
+            "MAIL_FROM": "X <x@example.org>",
+        }
+    )
     assert (cfg.host, cfg.port, cfg.tls, cfg.username) == ("mail.example.org", 587, "starttls", "u")
     assert "secret" not in cfg.describe()
     assert SmtpConfig.from_mapping({"SMTP_TLS": "ssl"}).port == 465

@@ -1,6 +1,7 @@
 """The benchmarks still run: each module's setup imports, starts real services and drives its load
 generator for about a second, and prints a table with non-zero counts. Nothing here times anything:
 no threshold on a rate or a latency (those live in docs/performance.md, measured by `make bench`)."""
+
 import pytest
 
 from bench import events, memory, read_path, scale, write_path
@@ -26,8 +27,17 @@ def test_generators_against_the_ceiling_stop_by_themselves(generator):
     if generator == "wrk" and not wrk_available():
         pytest.skip("wrk is not installed (apt-get install -y wrk)")
     with Ceiling(workers=1) as ceiling:
-        r = run_get("ceiling", ceiling.url(), ["/json"], None, duration=1, connections=2, threads=1,
-                    generator=generator, max_requests=300)
+        r = run_get(
+            "ceiling",
+            ceiling.url(),
+            ["/json"],
+            None,
+            duration=1,
+            connections=2,
+            threads=1,
+            generator=generator,
+            max_requests=300,
+        )
     assert r.requests > 0 and r.ok > 0 and r.errors == 0
     if generator == "python":
         assert r.requests <= 300  # the request bound holds as well as the deadline
@@ -35,7 +45,9 @@ def test_generators_against_the_ceiling_stop_by_themselves(generator):
 
 def test_read_path_bench_measures_ceiling_and_reads():
     [table] = read_path.run(Settings.for_smoke())
-    requests = dict(zip([(r, v) for r, v in zip(_col(table, "read"), _col(table, "via"))], _col(table, "requests")))
+    requests = dict(
+        zip([(r, v) for r, v in zip(_col(table, "read"), _col(table, "via"))], _col(table, "requests"))
+    )
     assert requests[("ceiling: bare Flask JSON route", "direct")] > 0
     assert requests[("organisation", "gateway")] > 0 and requests[("organisation", "direct")] > 0
     assert requests[("catalogue", "gateway")] > 0

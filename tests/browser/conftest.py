@@ -1,6 +1,7 @@
 """Browser fixtures: the whole system as real processes, driven by Debian's Chromium through
 Playwright's sync API. Without Chromium the tests skip with the reason (fail under
 REQUIRE_SERVICES=1, as in CI, where .ci/run installs it)."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,15 @@ from support.stack import Stack
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(REPO, "docs", "screenshots")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def _unavailable(reason: str):
@@ -54,7 +62,9 @@ def mail():
 @pytest.fixture(scope="module")
 def stack(mail):
     s = Stack(extra_env={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail.port), "SMTP_TLS": "none"})
-    s.env["PORTAL_URL"] = s.url()  # links in the caught email open this stack's portal (its port is known now)
+    s.env["PORTAL_URL"] = (
+        s.url()
+    )  # links in the caught email open this stack's portal (its port is known now)
     try:
         s.start()
         yield s

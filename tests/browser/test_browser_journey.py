@@ -5,6 +5,7 @@ Lead Plus overseer named for a microproject accepts and signs the practicum off,
 Lead Professional sees their obligations and adds a log book entry. What a page does not do
 itself is set up through the API. Screenshots: docs/screenshots/catalogue-editor.png,
 seat-transfer.png, overseer.png and lp-obligations.png."""
+
 from __future__ import annotations
 
 import re
@@ -12,11 +13,11 @@ import uuid
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
 from support.api_client import Client, wait_for
 from support.browser import PHONE, assert_accessible, new_page, sign_in
 from support.stories import SCHOOL, ok, practitioner_with_package
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 PASSWORD = "Plenty-long-passphrase-1"  # Client.signed_up's default: the same user signs in in the browser
 
@@ -40,6 +41,7 @@ def _org(client, name: str) -> dict:
 
 
 # -- (1) the price book: a role requirement's price in pounds and pence -------------------------
+
 
 def test_training_admin_edits_a_role_requirement_price_and_the_catalogue_shows_it(browser, stack, shot):
     base = stack.url()
@@ -89,6 +91,7 @@ def test_training_admin_edits_a_role_requirement_price_and_the_catalogue_shows_i
 
 
 # -- (2) seat transfers: the sending organisation asks, a training admin approves ---------------
+
 
 def test_org_admin_requests_a_seat_transfer_and_a_training_admin_approves_it(browser, stack, api, shot):
     base = stack.url()
@@ -151,14 +154,27 @@ def test_org_admin_requests_a_seat_transfer_and_a_training_admin_approves_it(bro
 
 # -- (3) practicum oversight: a Lead Plus named, accepting, signing off --------------------------
 
-def test_a_lead_plus_overseer_is_named_accepts_and_signs_the_practicum_off(browser, stack, api, training_admin, shot):
+
+def test_a_lead_plus_overseer_is_named_accepts_and_signs_the_practicum_off(
+    browser, stack, api, training_admin, shot
+):
     base = stack.url()
     # one of I Matter Training's own Lead Plus practitioners (certified outside the system)
     overseer = api.signed_up(name="Olu Overseer")
-    op = ok(overseer.post("/api/v1/people", {"name": "Olu Overseer", "email": overseer.email, "kind": "professional"}))
-    ok(training_admin.post(f"/api/v1/people/{op['id']}/certifications",
-                           {"role": "lead_plus", "reason": "I Matter Training's own Lead Plus team"}))
-    admin, pro, org, person, package = practitioner_with_package(api, names=("Ada Admin", "Robin Practitioner"))
+    op = ok(
+        overseer.post(
+            "/api/v1/people", {"name": "Olu Overseer", "email": overseer.email, "kind": "professional"}
+        )
+    )
+    ok(
+        training_admin.post(
+            f"/api/v1/people/{op['id']}/certifications",
+            {"role": "lead_plus", "reason": "I Matter Training's own Lead Plus team"},
+        )
+    )
+    admin, pro, org, person, package = practitioner_with_package(
+        api, names=("Ada Admin", "Robin Practitioner")
+    )
     [mp] = wait_for(lambda: pro.get("/api/v1/tracker/microprojects").json()["items"], what="workspace")
 
     # the training admin names the overseer on /practice/oversight
@@ -178,10 +194,18 @@ def test_a_lead_plus_overseer_is_named_accepts_and_signs_the_practicum_off(brows
     # the practitioner runs the practicum (through the API: not this page's subject)
     consent = {"given_by": "Parent", "scope": "school support", "given_at": "2026-11-01T09:00:00Z"}
     for i in range(3):
-        case = ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/cases", {"code": f"RP-{i}", "consent": consent}))
+        case = ok(
+            pro.post(
+                f"/api/v1/tracker/microprojects/{mp['id']}/cases", {"code": f"RP-{i}", "consent": consent}
+            )
+        )
         for kind, score in (("baseline", 3), ("follow_up", 6)):
-            ok(pro.post(f"/api/v1/tracker/cases/{case['id']}/assessments",
-                        {"kind": kind, "scores": {"communication": score}, "notes": "seen"}))
+            ok(
+                pro.post(
+                    f"/api/v1/tracker/cases/{case['id']}/assessments",
+                    {"kind": kind, "scores": {"communication": score}, "notes": "seen"},
+                )
+            )
         ok(pro.post(f"/api/v1/tracker/cases/{case['id']}/goals", {"text": "a goal", "status": "open"}))
         ok(pro.post(f"/api/v1/tracker/cases/{case['id']}/reflections", {"text": "a reflection"}))
     done = ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/completion", {"reflection": "done"}), 200)
@@ -213,32 +237,68 @@ def test_a_lead_plus_overseer_is_named_accepts_and_signs_the_practicum_off(brows
     ctx.close()
 
     # and only then does training hear the practicum is complete
-    wait_for(lambda: admin.get(f"/api/v1/organisations/{org['id']}/packages/{package['id']}").json()
-             .get("practicum_state") == "completed", what="training records the completed practicum")
+    wait_for(
+        lambda: (
+            admin.get(f"/api/v1/organisations/{org['id']}/packages/{package['id']}")
+            .json()
+            .get("practicum_state")
+            == "completed"
+        ),
+        what="training records the completed practicum",
+    )
 
 
 # -- (4) Lead Professional: obligations and the log book -----------------------------------------
 
-def test_a_trainee_lead_professional_sees_obligations_and_adds_a_log_book_entry(browser, stack, api, training_admin,
-                                                                                shot):
+
+def test_a_trainee_lead_professional_sees_obligations_and_adds_a_log_book_entry(
+    browser, stack, api, training_admin, shot
+):
     base = stack.url()
     admin = api.signed_up(name="Hana Head")
     org = _org(admin, f"Fictional Cedar Primary {uuid.uuid4().hex[:4]}")
     trainee = api.signed_up(name="Tam Trainee")
-    person = ok(trainee.post("/api/v1/people", {"name": "Tam Trainee", "email": trainee.email, "kind": "professional"}))
-    invite = ok(admin.post(f"/api/v1/organisations/{org['id']}/members", {"person_id": person["id"], "role": "teacher"}))
+    person = ok(
+        trainee.post(
+            "/api/v1/people", {"name": "Tam Trainee", "email": trainee.email, "kind": "professional"}
+        )
+    )
+    invite = ok(
+        admin.post(
+            f"/api/v1/organisations/{org['id']}/members", {"person_id": person["id"], "role": "teacher"}
+        )
+    )
     ok(trainee.post(f"/api/v1/memberships/{invite['id']}/accept"), 200)
     # the standard route follows Intermediate A
-    e = ok(trainee.post("/api/v1/enrolments", {"person_id": person["id"], "course_code": "intermediate_a",
-                                               "funding": "self"}))
+    e = ok(
+        trainee.post(
+            "/api/v1/enrolments",
+            {"person_id": person["id"], "course_code": "intermediate_a", "funding": "self"},
+        )
+    )
     ok(training_admin.post(f"/api/v1/enrolments/{e['id']}/completion"), 200)
-    application = ok(trainee.post("/api/v1/lead-professionals/applications", {
-        "person_id": person["id"], "organisation_id": org["id"], "route": "standard",
-        "references": [{"name": "Ref One", "relationship": "line manager"},
-                       {"name": "Ref Two", "relationship": "colleague"}],
-        "senior_leadership_backing": True}))
-    ok(training_admin.post(f"/api/v1/lead-professionals/applications/{application['id']}/interview",
-                           {"outcome": "passed", "note": "A clear plan"}), 200)
+    application = ok(
+        trainee.post(
+            "/api/v1/lead-professionals/applications",
+            {
+                "person_id": person["id"],
+                "organisation_id": org["id"],
+                "route": "standard",
+                "references": [
+                    {"name": "Ref One", "relationship": "line manager"},
+                    {"name": "Ref Two", "relationship": "colleague"},
+                ],
+                "senior_leadership_backing": True,
+            },
+        )
+    )
+    ok(
+        training_admin.post(
+            f"/api/v1/lead-professionals/applications/{application['id']}/interview",
+            {"outcome": "passed", "note": "A clear plan"},
+        ),
+        200,
+    )
 
     ctx, page = new_page(browser)
     sign_in(page, base, trainee.email, PASSWORD)
@@ -247,7 +307,10 @@ def test_a_trainee_lead_professional_sees_obligations_and_adds_a_log_book_entry(
     assert "Trainee year" in page.inner_text("#application")
     obligations = page.locator("#obligations table tbody tr")
     assert obligations.count() >= 3
-    assert "0 of 1" in page.locator("#obligations tbody tr", has_text="Maintain a personal log book").inner_text()
+    assert (
+        "0 of 1"
+        in page.locator("#obligations tbody tr", has_text="Maintain a personal log book").inner_text()
+    )
     assert "Falls due next" in page.inner_text("#obligations")
     assert "No log book entries yet." in page.inner_text("#log-book")
     assert_accessible(page)

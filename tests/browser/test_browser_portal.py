@@ -6,6 +6,7 @@ books Lead training, the organisation buys the Enhanced licence and a Type 3 pac
 Tracker workspace appears (by event), a case is created with consent, a baseline recorded,
 and the progress chart is shown. Screenshots go to docs/screenshots/.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,12 +16,11 @@ import uuid
 import pytest
 import requests
 
-pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
 from support.api_client import Client, wait_for
-from support.browser import (DESKTOP, PASSWORD, PHONE, assert_accessible, new_page, sign_in,
-                             sign_up)
+from support.browser import DESKTOP, PASSWORD, PHONE, assert_accessible, new_page, sign_in, sign_up
 from support.stories import practitioner_with_package
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
 def test_home_and_public_pages(browser, stack, shot):
@@ -82,7 +82,9 @@ def test_pathway_calculator_shows_the_seed_totals(browser, stack, shot):
     l1_2 = next(q for q in informed["requirements"] if q["code"] == "l1_2_completion")
     assert l1_2["price"] > 0
     total = 25000 + 3 * 15000 + l1_2["price"]
-    assert page.inner_text("[data-total]") == f"£{total // 100:,}" + (f".{total % 100:02d}" if total % 100 else "")
+    assert page.inner_text("[data-total]") == f"£{total // 100:,}" + (
+        f".{total % 100:02d}" if total % 100 else ""
+    )
     ctx.close()
 
     # without JavaScript the same GET form works
@@ -120,8 +122,9 @@ def test_organisation_signs_up_buys_starter_and_a_practitioner_records_a_baselin
     band = next(b for b in book["size_bands"] if b["code"] == book["size_bands"][0]["code"])
     pounds = f"£{band['starter_fee'] // 100:,}"
     shown = page.inner_text("[data-price]")
-    assert shown.startswith(pounds) and (not band.get("placeholder", book.get("placeholder"))
-                                         or "Placeholder" in shown), shown  # a placeholder says so
+    assert shown.startswith(pounds) and (
+        not band.get("placeholder", book.get("placeholder")) or "Placeholder" in shown
+    ), shown  # a placeholder says so
     # row 3: the organisational agreement to participate is shown and accepted before buying
     assert "agreement to participate" in page.inner_text("[data-agreement]")
     page.get_by_label(re.compile("accept the organisational agreement to participate")).check()
@@ -213,15 +216,19 @@ def test_organisation_signs_up_buys_starter_and_a_practitioner_records_a_baselin
     assert follow_up_chart != baseline_chart
     assert "change +2" in follow_up_chart and "change +2" not in baseline_chart  # the chart's own description
     changes = page.locator("section:has(#progress-title) tbody tr td:nth-child(4)").all_inner_texts()
-    assert len(changes) == score_inputs.count() and all(re.fullmatch(r"\+?2(\.0)?", c.strip()) for c in changes)
+    assert len(changes) == score_inputs.count() and all(
+        re.fullmatch(r"\+?2(\.0)?", c.strip()) for c in changes
+    )
     shot(page, "tracker-case-progress")
     ctx.close()
 
 
 def wait_for_chart(page):
     """The progress chart <img> is fetched after the page: wait until it has loaded and decoded."""
-    page.wait_for_function("() => { const i = document.querySelector('figure.chart img');"
-                           " return i && i.complete && i.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('figure.chart img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
 
 
 def test_staff_pages(browser, stack, shot):
@@ -240,7 +247,9 @@ def test_staff_pages(browser, stack, shot):
     page.click("#licence button:has-text('Apply')")
     assert "application is recorded" in page.inner_text(".flashes")
     assert page.goto(base + "/admin").status == 403
-    assert page.goto(base + "/cic").status == 200  # their own requests and applications (the CIC's emails link here)
+    assert (
+        page.goto(base + "/cic").status == 200
+    )  # their own requests and applications (the CIC's emails link here)
     ctx.close()
 
     # signed in afresh (no remembered ids in the session): training lists the licence, with the
@@ -291,7 +300,9 @@ def caught(mail, to: str, subject: str, timeout: float = 10):
         found = [m for m in mail.to(to) if m["Subject"] == subject]
         if found:
             return found[-1]
-        assert time.monotonic() < deadline, f"no email {subject!r} to {to}: {[m['Subject'] for m in mail.messages]}"
+        assert time.monotonic() < deadline, (
+            f"no email {subject!r} to {to}: {[m['Subject'] for m in mail.messages]}"
+        )
         time.sleep(0.1)
 
 
@@ -326,7 +337,9 @@ def test_password_reset_through_the_pages_and_the_email(browser, stack, mail, sh
     msg = caught(mail, email, "Reset your I Matter password")
     # nothing went to the address without an account (the other message: sign-up's verification)
     assert [m["Subject"] for m in mail.messages if "password" in m["Subject"].lower()] == [msg["Subject"]]
-    link = re.search(r"(http://\S+/reset-password\?token=[A-Za-z0-9_\-]+)", msg.get_body(("plain",)).get_content()).group(1)
+    link = re.search(
+        r"(http://\S+/reset-password\?token=[A-Za-z0-9_\-]+)", msg.get_body(("plain",)).get_content()
+    ).group(1)
     assert link.startswith(base + "/reset-password?token=")
 
     page.goto(link)
@@ -381,7 +394,9 @@ def test_email_preferences(browser, stack, shot):
     page.reload()  # what the services now hold
     assert not training.get_by_label("Pathway item completed").is_checked()
     assert training.get_by_label("Certification granted").is_checked()
-    assert not cic.get_by_label(re.compile("^Send me email from Relationship Health Matters CIC")).is_checked()
+    assert not cic.get_by_label(
+        re.compile("^Send me email from Relationship Health Matters CIC")
+    ).is_checked()
     assert cic.get_by_label(re.compile("decision on your Microproject Development Fund")).is_checked()  # kept
     assert "Always sent" not in cic.inner_text()  # the CIC sends no security email
     shot(page, "email-preferences")
@@ -400,9 +415,13 @@ def test_cic_staff_schedule_a_consultation_and_award_a_fund_application(browser,
     # the applicant: an accepted member practitioner of a school with the Enhanced Licence (the Fund
     # checks applications against what cic knows by event), set up through the API
     api = Client(base, emailed_token=stack.emailed_token)
-    _admin, pro, _org, _person, _pkg = practitioner_with_package(api, names=("Ada Fictional-Head", "Fran Applicant"))
+    _admin, pro, _org, _person, _pkg = practitioner_with_package(
+        api, names=("Ada Fictional-Head", "Fran Applicant")
+    )
     applicant = pro.email
-    wait_for(lambda: pro.get("/api/v1/tracker/microprojects").json()["items"], what="cic knows the practitioner")
+    wait_for(
+        lambda: pro.get("/api/v1/tracker/microprojects").json()["items"], what="cic knows the practitioner"
+    )
     ctx, page = new_page(browser)
     sign_in(page, base, applicant, PASSWORD)
 
@@ -421,7 +440,10 @@ def test_cic_staff_schedule_a_consultation_and_award_a_fund_application(browser,
     page.click("#consultations button:has-text('Request')")
     assert "Consultation requested." in page.inner_text(".flashes")
     row = page.locator("#consultations tbody tr", has_text=purpose)
-    assert "requested" in row.inner_text() and row.get_by_role("button", name=re.compile("^Schedule")).count() == 0
+    assert (
+        "requested" in row.inner_text()
+        and row.get_by_role("button", name=re.compile("^Schedule")).count() == 0
+    )
     assert summary in page.inner_text("#fund")
     ctx.close()
 
@@ -441,7 +463,9 @@ def test_cic_staff_schedule_a_consultation_and_award_a_fund_application(browser,
     application.get_by_label("Decision").select_option("awarded")
     application.get_by_role("button", name="Record decision").click()
     assert "once the round is closed" in page.inner_text(".flashes")  # the rule, shown to staff
-    page.locator("#fund li", has_text="open").first.get_by_role("button", name=re.compile("^Close round")).click()
+    page.locator("#fund li", has_text="open").first.get_by_role(
+        "button", name=re.compile("^Close round")
+    ).click()
     assert "Round closed" in page.inner_text(".flashes")
     # two independent reviews declaring no conflict: the CIC admin here, the second reviewer by the API
     application = page.locator("#fund .panel", has_text=summary)
@@ -449,12 +473,17 @@ def test_cic_staff_schedule_a_consultation_and_award_a_fund_application(browser,
     application.get_by_label(re.compile("no conflict of interest")).check()
     application.get_by_role("button", name="Record review").click()
     reviewer = api.signed_in("fund-reviewer@imatter.local", stack.admin_password)
-    [mine] = [a for a in reviewer.get("/api/v1/fund/applications", params={"per_page": 100}).json()["items"]
-              if a["summary"] == summary]
+    [mine] = [
+        a
+        for a in reviewer.get("/api/v1/fund/applications", params={"per_page": 100}).json()["items"]
+        if a["summary"] == summary
+    ]
     r = reviewer.post(f"/api/v1/fund/applications/{mine['id']}/reviews", {"score": 4, "no_conflict": True})
     assert r.status_code == 201, r.text
     # an award needs received gifts covering it (row 104): a supporter pledges, CIC staff receive
-    gift = reviewer.post("/api/v1/fund/gifts", {"amount": mine["amount_requested"], "name": "A fictional supporter"})
+    gift = reviewer.post(
+        "/api/v1/fund/gifts", {"amount": mine["amount_requested"], "name": "A fictional supporter"}
+    )
     assert gift.status_code == 201, gift.text
     staff_api = api.signed_in("cic-admin@imatter.local", stack.admin_password)
     r = staff_api.post(f"/api/v1/fund/gifts/{gift.json()['id']}/received")
@@ -474,10 +503,14 @@ def test_cic_staff_schedule_a_consultation_and_award_a_fund_application(browser,
     # the applicant's emails are sign-in prompts that open their own CIC page
     stack.flask("cic_tracker", "notify", "send", "--once")
     for subject_part in ("Consultation", "Fund"):
-        assert any(subject_part.lower() in str(m["Subject"]).lower() for m in mail.to(applicant)), subject_part
+        assert any(subject_part.lower() in str(m["Subject"]).lower() for m in mail.to(applicant)), (
+            subject_part
+        )
     for m in mail.to(applicant):
         body = m.get_body(("plain",)).get_content()
-        assert base + "/cic" in body and summary not in body and purpose not in body  # no case or application data
+        assert (
+            base + "/cic" in body and summary not in body and purpose not in body
+        )  # no case or application data
     ctx, page = new_page(browser, PHONE)
     sign_in(page, base, applicant, PASSWORD)
     page.goto(base + "/cic")

@@ -2,6 +2,7 @@
 a learner answers the informal I Matter Q and sees section scores and suggested learning steps;
 a training admin grants a community wheel licence to an organisation, whose admin then records
 a community audit. Screenshots: docs/screenshots/imatter-q.png and community-audit.png."""
+
 from __future__ import annotations
 
 import re
@@ -9,9 +10,9 @@ import uuid
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
 from support.browser import PHONE, assert_accessible, new_page, sign_in, sign_up
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
 def answer_every_question(form, value: str) -> int:

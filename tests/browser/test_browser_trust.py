@@ -1,6 +1,7 @@
 """Membership by consent in the browser (issue "Trust"): a new user signs up, follows the link
 of the email the mail catcher received, is invited to an organisation, and appears to the
 organisation only once they accept it on their own invitations page."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ def _caught(mail, to: str, subject: str, timeout: float = 10):
         found = [m for m in mail.to(to) if m["Subject"] == subject]
         if found:
             return found[-1]
-        assert time.monotonic() < deadline, f"no email {subject!r} to {to}: {[m['Subject'] for m in mail.messages]}"
+        assert time.monotonic() < deadline, (
+            f"no email {subject!r} to {to}: {[m['Subject'] for m in mail.messages]}"
+        )
         time.sleep(0.1)
 
 
@@ -26,8 +29,15 @@ def test_a_new_user_verifies_by_email_accepts_an_invitation_and_only_then_appear
     base = stack.url()
     # the organisation's admin, set up through the API (their own email verified the same way)
     admin = Client(base, emailed_token=stack.emailed_token).signed_up(name="Ada Fictional-Admin")
-    r = admin.post("/api/v1/organisations", {"name": "Fictional Rowan Primary", "kind": "school",
-                                             "size_band": "small", "senior_leadership_commitment": True})
+    r = admin.post(
+        "/api/v1/organisations",
+        {
+            "name": "Fictional Rowan Primary",
+            "kind": "school",
+            "size_band": "small",
+            "senior_leadership_commitment": True,
+        },
+    )
     assert r.status_code == 201, r.text
     org = r.json()
 
@@ -40,7 +50,9 @@ def test_a_new_user_verifies_by_email_accepts_an_invitation_and_only_then_appear
     # the email arrives at the mail catcher; its link confirms the address (the token leaves the URL)
     stack.flask("gateway", "notify", "send", "--once")
     msg = _caught(mail, email, VERIFY_SUBJECT)
-    link = re.search(r"(http://\S+/verify-email\?token=[A-Za-z0-9_\-]+)", msg.get_body(("plain",)).get_content()).group(1)
+    link = re.search(
+        r"(http://\S+/verify-email\?token=[A-Za-z0-9_\-]+)", msg.get_body(("plain",)).get_content()
+    ).group(1)
     assert link.startswith(base + "/verify-email?token=")
     page.goto(link)
     assert "token=" not in page.url  # moved into the session, out of history and logs
@@ -53,8 +65,11 @@ def test_a_new_user_verifies_by_email_accepts_an_invitation_and_only_then_appear
     # invited by email: an invitation gives the organisation nothing
     r = admin.post(f"/api/v1/organisations/{org['id']}/members", {"email": email, "role": "staff"})
     assert r.status_code == 201 and r.json()["state"] == "invited", r.text
-    active = [m for m in admin.get(f"/api/v1/organisations/{org['id']}/members").json()["items"]
-              if m.get("state", m.get("status")) == "active"]
+    active = [
+        m
+        for m in admin.get(f"/api/v1/organisations/{org['id']}/members").json()["items"]
+        if m.get("state", m.get("status")) == "active"
+    ]
     assert [m for m in active if m.get("name") == "Mo Fictional-Member"] == []
     assert admin.get(f"/api/v1/organisations/{org['id']}").json()["members_count"] == 0
 
@@ -72,8 +87,11 @@ def test_a_new_user_verifies_by_email_accepts_an_invitation_and_only_then_appear
     ctx.close()
 
     # only now the organisation sees the member (name, not their email)
-    active = [m for m in admin.get(f"/api/v1/organisations/{org['id']}/members").json()["items"]
-              if m.get("state", m.get("status")) == "active"]
+    active = [
+        m
+        for m in admin.get(f"/api/v1/organisations/{org['id']}/members").json()["items"]
+        if m.get("state", m.get("status")) == "active"
+    ]
     assert [m["name"] for m in active] == ["Mo Fictional-Member"]
     assert admin.get(f"/api/v1/organisations/{org['id']}").json()["members_count"] == 1
     ctx, page = new_page(browser)

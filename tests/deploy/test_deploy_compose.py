@@ -8,6 +8,7 @@
 3. Each services/<svc>/requirements.txt pins exactly the root requirements.txt versions, and
    covers every third-party import of that service and of the common package.
 """
+
 from __future__ import annotations
 
 import ast
@@ -32,16 +33,22 @@ SERVICES = {  # service directory -> (python package, name of its database URL v
     "gateway": ("gateway", "GATEWAY_DATABASE_URL"),
 }
 ORG_OF = {"training": "training", "cic-tracker": "cic", "gateway": "gateway"}
-REQUIRED_COMPOSE = ["docker-compose.yml", "deploy/training/docker-compose.yml", "deploy/cic/docker-compose.yml"]
+REQUIRED_COMPOSE = [
+    "docker-compose.yml",
+    "deploy/training/docker-compose.yml",
+    "deploy/cic/docker-compose.yml",
+]
 COMPOSE_FILES = sorted(
     {os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "docker-compose*.yml"))}
-    | {os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "deploy", "**", "docker-compose*.yml"),
-                                                   recursive=True)}
+    | {
+        os.path.relpath(p, REPO)
+        for p in glob.glob(os.path.join(REPO, "deploy", "**", "docker-compose*.yml"), recursive=True)
+    }
 )
 DOCKERFILES = {svc: os.path.join("services", svc, "Dockerfile") for svc in SERVICES}
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 ROLES = ("web", "relay", "consume", "mailer", "schedule")  # deploy/docker/entrypoint.py's long-running roles
-SMTP_TLS_MODES = ("starttls", "ssl", "none")               # imatter_shared.notifications.smtp
+SMTP_TLS_MODES = ("starttls", "ssl", "none")  # imatter_shared.notifications.smtp
 SMTP_CREDENTIALS = ("SMTP_USERNAME", "SMTP_PASSWORD")
 
 
@@ -171,7 +178,7 @@ def secrets_of(service: dict) -> set[str]:
 def secret_path_ok(service: dict, path: str) -> bool:
     """A file path handed to a container must exist in it: a secret or a mounted volume."""
     if path.startswith("/run/secrets/"):
-        return path[len("/run/secrets/"):].split("/")[0] in secrets_of(service)
+        return path[len("/run/secrets/") :].split("/")[0] in secrets_of(service)
     return any(target and path.startswith(target.rstrip("/") + "/") for _, target in mounts(service))
 
 
@@ -185,6 +192,7 @@ def compose(request):
 
 
 # -- 1. validity -------------------------------------------------------------------------------
+
 
 def test_the_expected_compose_files_exist():
     for path in REQUIRED_COMPOSE:
@@ -202,12 +210,22 @@ def test_docker_compose_1_29_accepts_the_file(path, tmp_path):
     # A clean environment: the defaults in the file must be enough to read it.
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL")}
     env["DOCKER_HOST"] = f"unix://{tmp_path}/no-engine.sock"  # proves no engine is needed
-    result = subprocess.run([binary, "-f", os.path.join(REPO, path), "config", "-q"], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [binary, "-f", os.path.join(REPO, path), "config", "-q"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, f"docker-compose rejects {path}:\n{result.stderr}"
     if "--profile" in open(os.path.join(REPO, path), encoding="utf-8").read():
-        profiled = subprocess.run([binary, "-f", os.path.join(REPO, path), "--profile", "gateway", "config", "-q"],
-                                  env=env, capture_output=True, text=True, timeout=120)
+        profiled = subprocess.run(
+            [binary, "-f", os.path.join(REPO, path), "--profile", "gateway", "config", "-q"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert profiled.returncode == 0, profiled.stderr
 
 
@@ -215,8 +233,9 @@ def test_only_keys_docker_compose_1_29_reads(compose):
     path, data = compose
     assert str(data.get("version", "")).startswith("3."), f"{path}: use compose file format 3.x"
     top = {k for k in data if not k.startswith("x-")}
-    assert top <= {"version", "services", "networks", "volumes", "secrets", "configs"}, \
+    assert top <= {"version", "services", "networks", "volumes", "secrets", "configs"}, (
         f"{path}: docker-compose 1.29 rejects top-level {sorted(top - {'version', 'services', 'networks', 'volumes', 'secrets', 'configs'})}"
+    )
     for name, service in data["services"].items():
         assert "develop" not in service, f"{path}:{name}: `develop:` needs compose v2"
         for dep, spec in depends_on(service).items():
@@ -232,9 +251,13 @@ def test_depends_on_names_existing_services_that_can_satisfy_it(compose):
             condition = spec.get("condition", "service_started")
             assert condition in CONDITIONS, f"{path}:{name}: unknown condition {condition!r}"
             if condition == "service_healthy":
-                assert services[dep].get("healthcheck"), f"{path}:{name} waits for {dep} healthy, it has no healthcheck"
+                assert services[dep].get("healthcheck"), (
+                    f"{path}:{name} waits for {dep} healthy, it has no healthcheck"
+                )
             if not service.get("profiles"):
-                assert not services[dep].get("profiles"), f"{path}:{name} depends on {dep}, which only runs in a profile"
+                assert not services[dep].get("profiles"), (
+                    f"{path}:{name} depends on {dep}, which only runs in a profile"
+                )
 
     def visit(name, stack):
         assert name not in stack, f"{path}: dependency cycle {' -> '.join([*stack, name])}"
@@ -251,7 +274,9 @@ def test_networks_volumes_and_secrets_are_declared(compose):
     declared_vols = set(data.get("volumes") or {})
     declared_secrets = data.get("secrets") or {}
     for name, service in data["services"].items():
-        assert networks(service) <= declared_nets, f"{path}:{name}: undeclared network(s) {networks(service) - declared_nets}"
+        assert networks(service) <= declared_nets, (
+            f"{path}:{name}: undeclared network(s) {networks(service) - declared_nets}"
+        )
         assert named_volumes(service) <= declared_vols, f"{path}:{name}: undeclared volume(s)"
         assert secrets_of(service) <= set(declared_secrets), f"{path}:{name}: undeclared secret(s)"
     for name, spec in declared_secrets.items():
@@ -269,7 +294,9 @@ def test_each_container_is_given_what_its_service_needs(compose):
         where = f"{path}:{name}"
         for var, value in env.items():
             if var.endswith("_FILE") and value.startswith("/"):
-                assert secret_path_ok(service, value), f"{where}: {var}={value} is neither a secret nor on a volume"
+                assert secret_path_ok(service, value), (
+                    f"{where}: {var}={value} is neither a secret nor on a volume"
+                )
         if is_postgres(service):
             for var in ("POSTGRES_DB", "POSTGRES_USER"):
                 assert env.get(var), f"{where}: {var} not set"
@@ -281,7 +308,11 @@ def test_each_container_is_given_what_its_service_needs(compose):
         role = role_of(service)
         roles.setdefault(app, set()).add(role)
         if role == "keys":
-            assert app == "gateway" and has_var(env, "JWT_PRIVATE_KEY_FILE") and has_var(env, "JWT_PUBLIC_KEY_FILE")
+            assert (
+                app == "gateway"
+                and has_var(env, "JWT_PRIVATE_KEY_FILE")
+                and has_var(env, "JWT_PUBLIC_KEY_FILE")
+            )
             continue
         assert role in ROLES, f"{where}: unknown command {role!r}"
         package, db_var = SERVICES[app]
@@ -293,12 +324,23 @@ def test_each_container_is_given_what_its_service_needs(compose):
         if role == "mailer":
             # `flask notify send`: its database and the SMTP relay, nothing else (no broker, no keys)
             assert_mailer_settings(where, env)
-            for var in ("AMQP_URL", "JWT_PRIVATE_KEY_FILE", "JWT_PRIVATE_KEY", "GATEWAY_SECRET_KEY",
-                        "IMATTER_ADMIN_PASSWORD"):
+            for var in (
+                "AMQP_URL",
+                "JWT_PRIVATE_KEY_FILE",
+                "JWT_PRIVATE_KEY",
+                "GATEWAY_SECRET_KEY",
+                "IMATTER_ADMIN_PASSWORD",
+            ):
                 assert not has_var(env, var), f"{where}: a mailer has no use for {var}"
             continue
         if app == "gateway":
-            for var in ("TRAINING_URL", "CIC_URL", "JWT_PRIVATE_KEY_FILE", "GATEWAY_SECRET_KEY", "IMATTER_ADMIN_PASSWORD"):
+            for var in (
+                "TRAINING_URL",
+                "CIC_URL",
+                "JWT_PRIVATE_KEY_FILE",
+                "GATEWAY_SECRET_KEY",
+                "IMATTER_ADMIN_PASSWORD",
+            ):
                 assert has_var(env, var), f"{where}: {var} not set"
             continue
         for var in ("AMQP_URL", "EVENTS_EXCHANGE", "EVENTS_QUEUE"):
@@ -307,19 +349,26 @@ def test_each_container_is_given_what_its_service_needs(compose):
             assert env.get("SCHEDULE_COMMANDS"), f"{where}: SCHEDULE_COMMANDS not set"
     for app in ("training", "cic-tracker"):
         if app in roles:
-            assert {"web", "relay", "consume"} <= roles[app], \
+            assert {"web", "relay", "consume"} <= roles[app], (
                 f"{path}: {app} needs its web, relay and consumer as separate containers (has {sorted(roles[app])})"
+            )
 
 
 def assert_mailer_settings(where: str, env: dict) -> None:
     assert env.get("SMTP_HOST"), f"{where}: SMTP_HOST not set"
-    assert env.get("SMTP_PORT", "").isdigit() and 0 < int(env["SMTP_PORT"]) < 65536, f"{where}: SMTP_PORT {env.get('SMTP_PORT')!r}"
+    assert env.get("SMTP_PORT", "").isdigit() and 0 < int(env["SMTP_PORT"]) < 65536, (
+        f"{where}: SMTP_PORT {env.get('SMTP_PORT')!r}"
+    )
     assert env.get("SMTP_TLS") in SMTP_TLS_MODES, f"{where}: SMTP_TLS must be one of {SMTP_TLS_MODES}"
     name, address = email.utils.parseaddr(env.get("MAIL_FROM", ""))
-    assert "@" in address and "." in address.split("@")[1], f"{where}: MAIL_FROM {env.get('MAIL_FROM')!r} is no address"
+    assert "@" in address and "." in address.split("@")[1], (
+        f"{where}: MAIL_FROM {env.get('MAIL_FROM')!r} is no address"
+    )
     if env.get("SMTP_TLS") == "none":
         # a login in clear text over the network: only for the local catcher, which wants none
-        assert not (env.get("SMTP_USERNAME") or env.get("SMTP_USERNAME_FILE")), f"{where}: SMTP login without TLS"
+        assert not (env.get("SMTP_USERNAME") or env.get("SMTP_USERNAME_FILE")), (
+            f"{where}: SMTP login without TLS"
+        )
 
 
 def _db_service_of(data: dict, name: str) -> tuple[str, dict]:
@@ -329,8 +378,9 @@ def _db_service_of(data: dict, name: str) -> tuple[str, dict]:
     url = urlsplit(database_url(env, SERVICES[app][1]))
     assert url.scheme == "postgresql+psycopg", f"{name}: the database URL must be postgresql+psycopg://"
     host = url.hostname
-    assert host in data["services"] and is_postgres(data["services"][host]), \
+    assert host in data["services"] and is_postgres(data["services"][host]), (
         f"{name}: database host {host!r} is not a PostgreSQL service of this file"
+    )
     return host, {"user": unquote(url.username or ""), "db": url.path.lstrip("/"), "password": url.password}
 
 
@@ -349,19 +399,25 @@ def test_each_service_has_its_own_database_and_credentials(compose):
         assert url["user"] == db_env["POSTGRES_USER"], f"{path}:{name}: user {url['user']!r} is not {host}'s"
         # the same password on both sides, from the same secret or the same value
         if db_env.get("POSTGRES_PASSWORD_FILE"):
-            assert env.get("PGPASSWORD_FILE") == db_env["POSTGRES_PASSWORD_FILE"], \
+            assert env.get("PGPASSWORD_FILE") == db_env["POSTGRES_PASSWORD_FILE"], (
                 f"{path}:{name}: PGPASSWORD_FILE must be the database's POSTGRES_PASSWORD_FILE"
+            )
             secret = db_env["POSTGRES_PASSWORD_FILE"].rsplit("/", 1)[-1]
             assert secret in secrets_of(service) and secret in secrets_of(services[host])
         else:
-            assert (url["password"] or env.get("PGPASSWORD")) == db_env["POSTGRES_PASSWORD"], \
+            assert (url["password"] or env.get("PGPASSWORD")) == db_env["POSTGRES_PASSWORD"], (
                 f"{path}:{name}: its database password differs from {host}'s"
+            )
         assert networks(service) & networks(services[host]), f"{path}:{name} shares no network with {host}"
-        assert owner.setdefault(host, app) == app, f"{path}: {owner[host]} and {app} share the database {host}"
+        assert owner.setdefault(host, app) == app, (
+            f"{path}: {owner[host]} and {app} share the database {host}"
+        )
     users = {environment(services[h])["POSTGRES_USER"] for h in owner}
     vols = [named_volumes(services[h]) for h in owner]
     assert len(users) == len(owner), f"{path}: the services' databases must have separate users"
-    assert all(not (a & b) for i, a in enumerate(vols) for b in vols[i + 1:]), f"{path}: databases share a volume"
+    assert all(not (a & b) for i, a in enumerate(vols) for b in vols[i + 1 :]), (
+        f"{path}: databases share a volume"
+    )
 
 
 def _side(data: dict, org: str) -> dict:
@@ -389,13 +445,15 @@ def test_an_organisation_reaches_nothing_of_the_other(compose, org, other):
         env = environment(service)
         assert not (networks(service) & their_data_nets), f"{where} can reach {other}'s database network"
         assert not (named_volumes(service) & their_vols), f"{where} mounts a volume of {other}'s"
-        assert not (writable_volumes(service) & set().union(*(named_volumes(s) for s in theirs.values()))), \
+        assert not (writable_volumes(service) & set().union(*(named_volumes(s) for s in theirs.values()))), (
             f"{where} writes to a volume {other} mounts"
+        )
         for source, _ in mounts(service):
             assert their_dir not in source, f"{where} mounts {other}'s code or data"
         for var, value in env.items():
-            assert not any(re.search(rf"\b{re.escape(db)}\b", value) for db in their_dbs), \
+            assert not any(re.search(rf"\b{re.escape(db)}\b", value) for db in their_dbs), (
                 f"{where}: {var} refers to {other}'s database"
+            )
         other_var = {"cic": "CIC_DATABASE_URL", "training": "TRAINING_DATABASE_URL"}[other]
         assert other_var not in env, f"{where} is given {other_var}"
 
@@ -415,10 +473,18 @@ def test_the_broker_users_are_the_ones_setup_users_creates():
         url = urlsplit(env["AMQP_URL"])
         key = "TRAINING" if app == "training" else "CIC"
         assert url.hostname == "rabbitmq"
-        assert unquote(url.path.lstrip("/")) == broker["RABBITMQ_VHOST"], f"{name}: another vhost than the users'"
-        assert url.password == broker[f"{key}_AMQP_PASSWORD"], f"{name}: its AMQP password is not its broker user's"
-        assert f"{key}_AMQP_USER:-{url.username}}}" in script, f"{name}: user {url.username} is not setup-users.sh's default"
-        assert f"{key}_QUEUE:-{env['EVENTS_QUEUE']}}}" in script, f"{name}: queue {env['EVENTS_QUEUE']} is not its user's"
+        assert unquote(url.path.lstrip("/")) == broker["RABBITMQ_VHOST"], (
+            f"{name}: another vhost than the users'"
+        )
+        assert url.password == broker[f"{key}_AMQP_PASSWORD"], (
+            f"{name}: its AMQP password is not its broker user's"
+        )
+        assert f"{key}_AMQP_USER:-{url.username}}}" in script, (
+            f"{name}: user {url.username} is not setup-users.sh's default"
+        )
+        assert f"{key}_QUEUE:-{env['EVENTS_QUEUE']}}}" in script, (
+            f"{name}: queue {env['EVENTS_QUEUE']} is not its user's"
+        )
         seen.setdefault(app, set()).add(url.username)
     assert len(seen.get("training", ())) == 1 and len(seen.get("cic-tracker", ())) == 1
     assert seen["training"] != seen["cic-tracker"], "the two services must not share a broker user"
@@ -426,6 +492,7 @@ def test_the_broker_users_are_the_ones_setup_users_creates():
 
 
 # -- email: the mailers, their relay, the reminders ------------------------------------------
+
 
 def _containers(data: dict, app: str, role: str) -> dict[str, dict]:
     return {n: s for n, s in data["services"].items() if app_of(s) == app and role_of(s) == role}
@@ -436,12 +503,16 @@ def test_each_service_with_a_web_has_a_mailer_beside_it(compose):
     path, data = compose
     for app in SERVICES:
         for name, web in _containers(data, app, "web").items():
-            mailers = {n: s for n, s in _containers(data, app, "mailer").items()
-                       if s.get("profiles") == web.get("profiles")}
+            mailers = {
+                n: s
+                for n, s in _containers(data, app, "mailer").items()
+                if s.get("profiles") == web.get("profiles")
+            }
             assert mailers, f"{path}: {name} has no mailer container ({app}, command mailer)"
             for mailer in mailers.values():
-                assert depends_on(mailer).get(name, {}).get("condition") == "service_healthy", \
+                assert depends_on(mailer).get(name, {}).get("condition") == "service_healthy", (
                     f"{path}: {app}'s mailer should start once {name} is healthy (migrated)"
+                )
 
 
 def test_links_in_email_point_at_the_portal(compose):
@@ -463,7 +534,9 @@ def test_the_schedulers_write_the_reminders(compose):
         assert schedulers, f"{path}: {app} has no scheduler"
         for name, service in schedulers.items():
             commands = [" ".join(c.split()) for c in environment(service)["SCHEDULE_COMMANDS"].split(";")]
-            assert "notify reminders" in commands, f"{path}:{name}: SCHEDULE_COMMANDS lacks `notify reminders`"
+            assert "notify reminders" in commands, (
+                f"{path}:{name}: SCHEDULE_COMMANDS lacks `notify reminders`"
+            )
 
 
 def test_only_the_mailers_hold_the_smtp_login(compose):
@@ -489,8 +562,9 @@ def test_a_mailer_reaches_out_on_a_network_no_other_service_shares(compose):
             continue
         own_db = _db_service_of(data, name)[0]
         nets = networks(mailer)
-        assert any(not (declared.get(n) or {}).get("internal") for n in nets), \
+        assert any(not (declared.get(n) or {}).get("internal") for n in nets), (
             f"{path}:{name}: every network is internal, so the SMTP relay is out of reach"
+        )
         for other, service in data["services"].items():
             if other == name or other == own_db:
                 continue
@@ -521,11 +595,14 @@ def test_make_secrets_writes_every_secret_file_the_organisation_reads(org, tmp_p
     for name, spec in declared.items():
         if name in handed_over:
             continue
-        assert (secrets_dir / spec["file"][len("./secrets/"):]).is_file(), f"make-secrets.sh {org} does not write {name}"
+        assert (secrets_dir / spec["file"][len("./secrets/") :]).is_file(), (
+            f"make-secrets.sh {org} does not write {name}"
+        )
     assert (secrets_dir / "smtp_password").read_text().strip() == "relay-password-for-the-test"
 
 
 # -- 2. Dockerfiles ------------------------------------------------------------------------------
+
 
 def dockerfile_instructions(path: str) -> list[tuple[str, str]]:
     text = open(os.path.join(REPO, path), encoding="utf-8").read()
@@ -542,6 +619,7 @@ def dockerfile_instructions(path: str) -> list[tuple[str, str]]:
 def copy_sources(args: str) -> list[str]:
     if args.startswith("["):
         import json
+
         parts = json.loads(args)
     else:
         parts = args.split()
@@ -567,7 +645,9 @@ def test_dockerfile_copies_the_common_package_and_its_own_service_only(svc):
         if source.startswith("services/"):
             assert source.split("/")[1] == svc, f"{svc}: copies another service's code: {source}"
         else:
-            assert source == "shared" or source.startswith("deploy/docker/"), f"{svc}: unexpected COPY {source}"
+            assert source == "shared" or source.startswith("deploy/docker/"), (
+                f"{svc}: unexpected COPY {source}"
+            )
         assert os.path.exists(os.path.join(REPO, source)), f"{svc}: COPY source {source} does not exist"
 
 
@@ -579,10 +659,13 @@ def test_dockerfile_is_slim_non_root_pinned_and_runs_its_own_app(svc):
     assert froms == ["python:3.11-slim"], f"{svc}: base image {froms}"
     users = [a for w, a in instructions if w == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0"), f"{svc}: must run as a non-root user"
-    assert words.index("USER") > max(i for i, w in enumerate(words) if w in ("RUN", "COPY")), \
+    assert words.index("USER") > max(i for i, w in enumerate(words) if w in ("RUN", "COPY")), (
         f"{svc}: USER must come after the last RUN/COPY"
+    )
     runs = " ".join(a for w, a in instructions if w == "RUN")
-    assert re.search(rf"pip install [^&]*-r /app/requirements.txt", runs), f"{svc}: installs no pinned requirements"
+    assert re.search(r"pip install [^&]*-r /app/requirements.txt", runs), (
+        f"{svc}: installs no pinned requirements"
+    )
     assert f"services/{svc}/requirements.txt" in " ".join(a for w, a in instructions if w == "COPY")
     env = " ".join(a for w, a in instructions if w == "ENV")
     package = SERVICES[svc][0]
@@ -594,8 +677,11 @@ def test_dockerfile_is_slim_non_root_pinned_and_runs_its_own_app(svc):
 
 
 def test_dockerignore_keeps_local_state_and_tests_out():
-    lines = {line.strip() for line in open(os.path.join(REPO, ".dockerignore"), encoding="utf-8")
-             if line.strip() and not line.startswith("#")}
+    lines = {
+        line.strip()
+        for line in open(os.path.join(REPO, ".dockerignore"), encoding="utf-8")
+        if line.strip() and not line.startswith("#")
+    }
     for needed in (".git", ".venv", "var", "**/tests", "**/__pycache__", "**/secrets"):
         assert needed in lines, f".dockerignore should exclude {needed}"
     assert not any(line.startswith(("shared", "services/", "deploy/docker")) for line in lines)
@@ -609,7 +695,9 @@ def test_compose_builds_each_service_from_its_own_dockerfile():
                 continue
             context = os.path.normpath(os.path.join(REPO, os.path.dirname(path), build["context"]))
             assert context == REPO, f"{path}:{name}: the build context must be the repository root"
-            assert os.path.isfile(os.path.join(context, build["dockerfile"])), f"{path}:{name}: no {build['dockerfile']}"
+            assert os.path.isfile(os.path.join(context, build["dockerfile"])), (
+                f"{path}:{name}: no {build['dockerfile']}"
+            )
 
 
 # -- 3. pinned requirements ----------------------------------------------------------------------
@@ -640,8 +728,9 @@ def test_service_requirements_pin_the_root_versions(svc):
     assert mine, f"services/{svc}/requirements.txt is empty"
     for name, (extras, version) in mine.items():
         assert name in root, f"{svc}: {name} is not in the root requirements.txt"
-        assert root[name] == (extras, version), \
+        assert root[name] == (extras, version), (
             f"{svc}: {name}{extras}=={version}, the root pins {name}{root[name][0]}=={root[name][1]}"
+        )
     for needed in ("flask", "gunicorn", "flask-migrate", "psycopg"):
         assert needed in mine, f"{svc}: {needed} missing"
 
@@ -695,7 +784,10 @@ def installed_closure(requirements: list[str]) -> set[str]:
     while todo:
         spec = todo.pop()
         match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[([^\]]+)\])?", spec)
-        name, extras = canonical(match.group(1)), set((match.group(2) or "").replace(" ", "").split(",")) - {""}
+        name, extras = (
+            canonical(match.group(1)),
+            set((match.group(2) or "").replace(" ", "").split(",")) - {""},
+        )
         key = name + "[" + ",".join(sorted(extras)) + "]"
         if key in seen:
             continue
@@ -709,7 +801,11 @@ def installed_closure(requirements: list[str]) -> set[str]:
             marker_extras = set(re.findall(r"extra\s*==\s*['\"]([^'\"]+)['\"]", marker))
             if marker_extras and not marker_extras & extras:
                 continue
-            if marker and not marker_extras and ("python_version < \"3" in marker or "sys_platform == \"win32\"" in marker):
+            if (
+                marker
+                and not marker_extras
+                and ('python_version < "3' in marker or 'sys_platform == "win32"' in marker)
+            ):
                 continue
             todo.append(req_spec.strip())
     return {k.split("[")[0] for k in seen}
@@ -719,8 +815,9 @@ def installed_closure(requirements: list[str]) -> set[str]:
 def test_service_requirements_cover_what_its_code_imports(svc):
     """An image holds only its own requirements: an import they do not bring in fails at run time."""
     package = SERVICES[svc][0]
-    imports = third_party_imports(f"services/{svc}/{package}", "shared/imatter_shared",
-                                  skip=("imatter_shared/testing.py",))
+    imports = third_party_imports(
+        f"services/{svc}/{package}", "shared/imatter_shared", skip=("imatter_shared/testing.py",)
+    )
     reqs = [f"{n}{e}" for n, (e, _) in read_pins(f"services/{svc}/requirements.txt").items()]
     closure = installed_closure(reqs)
     dists = md.packages_distributions()
@@ -728,7 +825,9 @@ def test_service_requirements_cover_what_its_code_imports(svc):
     for module, where in sorted(imports.items()):
         providers = {canonical(d) for d in dists.get(module, [])}
         if not providers & closure:
-            missing.append(f"{module} (imported in {where}; provided by {sorted(providers) or 'nothing installed'})")
+            missing.append(
+                f"{module} (imported in {where}; provided by {sorted(providers) or 'nothing installed'})"
+            )
     assert not missing, f"services/{svc}/requirements.txt does not bring in: " + "; ".join(missing)
 
 
@@ -738,10 +837,14 @@ def test_what_its_code_imports_is_pinned_by_name(svc):
     templates, werkzeug, click, webargs): a pin of its own keeps the image on the version the
     tests ran, whatever range flask or flask-smorest allows next."""
     package = SERVICES[svc][0]
-    imports = third_party_imports(f"services/{svc}/{package}", "shared/imatter_shared",
-                                  skip=("imatter_shared/testing.py",))
+    imports = third_party_imports(
+        f"services/{svc}/{package}", "shared/imatter_shared", skip=("imatter_shared/testing.py",)
+    )
     pins = read_pins(f"services/{svc}/requirements.txt")
     dists = md.packages_distributions()
-    unpinned = sorted(f"{module} ({where})" for module, where in imports.items()
-                      if not {canonical(d) for d in dists.get(module, [])} & set(pins))
+    unpinned = sorted(
+        f"{module} ({where})"
+        for module, where in imports.items()
+        if not {canonical(d) for d in dists.get(module, [])} & set(pins)
+    )
     assert not unpinned, f"services/{svc}/requirements.txt pins none of these by name: " + "; ".join(unpinned)

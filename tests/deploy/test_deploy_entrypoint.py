@@ -1,6 +1,7 @@
 """The container entrypoint (deploy/docker/entrypoint.py), run as a real process on this machine
 the way each image runs it: secrets from files, waiting for the database, migrations serialised
 across replicas on PostgreSQL, gunicorn exec'd in place, the periodic runner."""
+
 from __future__ import annotations
 
 import os
@@ -27,17 +28,31 @@ def free_port() -> int:
 
 
 def base_env(tmp_path, app: str = "gateway", **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.endswith(("DATABASE_URL", "DATABASE_URL_FILE")) and k not in ("AMQP_URL", "PGPASSWORD")}
-    env.update(PATH=BIN + os.pathsep + env.get("PATH", ""), IMATTER_APP=app, IMATTER_VAR_DIR=str(tmp_path / "var"),
-               PYTHONUNBUFFERED="1", DB_WAIT_SECONDS="20")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith(("DATABASE_URL", "DATABASE_URL_FILE")) and k not in ("AMQP_URL", "PGPASSWORD")
+    }
+    env.update(
+        PATH=BIN + os.pathsep + env.get("PATH", ""),
+        IMATTER_APP=app,
+        IMATTER_VAR_DIR=str(tmp_path / "var"),
+        PYTHONUNBUFFERED="1",
+        DB_WAIT_SECONDS="20",
+    )
     env.update(extra)
     return env
 
 
 def entrypoint(env: dict, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, ENTRYPOINT, *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, ENTRYPOINT, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture
@@ -51,13 +66,16 @@ def test_a_secret_file_fills_its_variable_and_a_direct_value_wins(tmp_path):
     (tmp_path / "amqp").write_text("amqp://svc:from-file@broker:5672/imatter\n")
     (tmp_path / "pw").write_text("s3cret\n")
     show = ["python", "-c", "import os; print(os.environ['AMQP_URL']); print(os.environ['PGPASSWORD'])"]
-    result = entrypoint(base_env(tmp_path, AMQP_URL_FILE=str(tmp_path / "amqp"), PGPASSWORD_FILE=str(tmp_path / "pw")),
-                        *show)
+    result = entrypoint(
+        base_env(tmp_path, AMQP_URL_FILE=str(tmp_path / "amqp"), PGPASSWORD_FILE=str(tmp_path / "pw")), *show
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["amqp://svc:from-file@broker:5672/imatter", "s3cret"]
 
-    direct = entrypoint(base_env(tmp_path, AMQP_URL="amqp://direct", AMQP_URL_FILE=str(tmp_path / "amqp"),
-                                 PGPASSWORD="x"), *show)
+    direct = entrypoint(
+        base_env(tmp_path, AMQP_URL="amqp://direct", AMQP_URL_FILE=str(tmp_path / "amqp"), PGPASSWORD="x"),
+        *show,
+    )
     assert direct.stdout.splitlines() == ["amqp://direct", "x"]
 
 
@@ -70,8 +88,12 @@ def test_a_missing_secret_file_stops_the_container_with_its_name(tmp_path):
 def test_the_key_paths_are_left_alone_for_the_service_to_read(tmp_path):
     """JWT_*_KEY_FILE are paths the services read themselves, not secrets to inline."""
     (tmp_path / "pub.pem").write_text("PEM")
-    result = entrypoint(base_env(tmp_path, JWT_PUBLIC_KEY_FILE=str(tmp_path / "pub.pem")),
-                        "python", "-c", "import os; print(os.environ.get('JWT_PUBLIC_KEY_FILE'), os.environ.get('JWT_PUBLIC_KEY'))")
+    result = entrypoint(
+        base_env(tmp_path, JWT_PUBLIC_KEY_FILE=str(tmp_path / "pub.pem")),
+        "python",
+        "-c",
+        "import os; print(os.environ.get('JWT_PUBLIC_KEY_FILE'), os.environ.get('JWT_PUBLIC_KEY'))",
+    )
     assert result.stdout.strip() == f"{tmp_path / 'pub.pem'} None"
 
 
@@ -82,8 +104,11 @@ def test_an_unknown_app_is_refused(tmp_path):
 
 def test_an_unreachable_database_fails_after_the_wait_with_the_reason(tmp_path):
     port = free_port()  # nothing listens there
-    env = base_env(tmp_path, GATEWAY_DATABASE_URL=f"postgresql+psycopg://gateway@127.0.0.1:{port}/gateway",
-                   DB_WAIT_SECONDS="1")
+    env = base_env(
+        tmp_path,
+        GATEWAY_DATABASE_URL=f"postgresql+psycopg://gateway@127.0.0.1:{port}/gateway",
+        DB_WAIT_SECONDS="1",
+    )
     result = entrypoint(env, "migrate", timeout=60)
     assert result.returncode == 1
     assert "database not reachable" in result.stderr
@@ -95,8 +120,17 @@ def test_replicas_starting_together_migrate_once_each_waiting_for_the_other(tmp_
     url_file = tmp_path / "db_url"
     url_file.write_text(pg_url)
     env = base_env(tmp_path, GATEWAY_DATABASE_URL_FILE=str(url_file))
-    procs = [subprocess.Popen([sys.executable, ENTRYPOINT, "migrate"], cwd=REPO, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, ENTRYPOINT, "migrate"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=180)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], "\n".join(outputs)
     engine = sa.create_engine(pg_url)
@@ -114,11 +148,23 @@ def test_replicas_starting_together_migrate_once_each_waiting_for_the_other(tmp_
 def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_url):
     port = free_port()
     (tmp_path / "admin").write_text("Deploy-test-pass-1")
-    env = base_env(tmp_path, GATEWAY_DATABASE_URL=pg_url, PORT=str(port), SEED_ON_START="1", WEB_WORKERS="1",
-                   IMATTER_ADMIN_PASSWORD_FILE=str(tmp_path / "admin"))
+    env = base_env(
+        tmp_path,
+        GATEWAY_DATABASE_URL=pg_url,
+        PORT=str(port),
+        SEED_ON_START="1",
+        WEB_WORKERS="1",
+        IMATTER_ADMIN_PASSWORD_FILE=str(tmp_path / "admin"),
+    )
     log = open(tmp_path / "web.log", "w")
-    proc = subprocess.Popen([sys.executable, ENTRYPOINT, "web"], cwd=REPO, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, ENTRYPOINT, "web"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 90
         ready = False
@@ -135,6 +181,7 @@ def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_u
         assert entrypoint(env, "probe", "/no-such-page").returncode == 1
         # seeded on start with the password from the file (argon2 hash of exactly that password)
         from argon2 import PasswordHasher
+
         engine = sa.create_engine(pg_url)
         try:
             with engine.connect() as conn:
@@ -155,8 +202,12 @@ def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_u
 
 def test_the_scheduler_runs_every_command_and_survives_a_failing_one(tmp_path):
     db = tmp_path / "gateway.db"
-    env = base_env(tmp_path, GATEWAY_DATABASE_URL=f"sqlite:///{db}", SCHEDULE_ONCE="1",
-                   SCHEDULE_COMMANDS="no-such-command; db upgrade")
+    env = base_env(
+        tmp_path,
+        GATEWAY_DATABASE_URL=f"sqlite:///{db}",
+        SCHEDULE_ONCE="1",
+        SCHEDULE_COMMANDS="no-such-command; db upgrade",
+    )
     result = entrypoint(env, "schedule")
     assert result.returncode == 0, result.stderr
     assert "scheduled 'no-such-command' exited 2" in result.stderr
@@ -187,11 +238,18 @@ def test_keys_creates_the_pair_once_in_two_places(tmp_path):
 
 # -- mailer: `flask notify send` -------------------------------------------------------------------
 
+
 def test_the_smtp_login_is_read_from_secret_files(tmp_path):
     (tmp_path / "user").write_text("relay-user\n")
     (tmp_path / "pw").write_text("relay-pass\n")
-    result = entrypoint(base_env(tmp_path, SMTP_USERNAME_FILE=str(tmp_path / "user"), SMTP_PASSWORD_FILE=str(tmp_path / "pw")),
-                        "python", "-c", "import os; print(os.environ['SMTP_USERNAME'], os.environ['SMTP_PASSWORD'])")
+    result = entrypoint(
+        base_env(
+            tmp_path, SMTP_USERNAME_FILE=str(tmp_path / "user"), SMTP_PASSWORD_FILE=str(tmp_path / "pw")
+        ),
+        "python",
+        "-c",
+        "import os; print(os.environ['SMTP_USERNAME'], os.environ['SMTP_PASSWORD'])",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "relay-user relay-pass"
 
@@ -207,42 +265,77 @@ def test_the_mailer_becomes_notify_send_and_delivers_the_outbox(tmp_path, pg_url
     """A password reset asked for through the gateway's API lands in its outbox; the mailer
     container's command (waiting for PostgreSQL, no broker, no signing key) delivers it to a real
     SMTP server, marks it sent, and stops cleanly on SIGTERM."""
-    from support.smtp import SmtpCatcher
-
     from gateway import create_app
     from gateway.extensions import db
+    from support.smtp import SmtpCatcher
 
     assert entrypoint(base_env(tmp_path, GATEWAY_DATABASE_URL=pg_url), "migrate").returncode == 0
     keys = tmp_path / "keys"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": pg_url, "TESTING": True,
-                      "JWT_PRIVATE_KEY_FILE": str(keys / "private.pem"), "JWT_PUBLIC_KEY_FILE": str(keys / "public.pem"),
-                      "PORTAL_URL": "https://portal.example"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": pg_url,
+            "TESTING": True,
+            "JWT_PRIVATE_KEY_FILE": str(keys / "private.pem"),
+            "JWT_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+            "PORTAL_URL": "https://portal.example",
+        }
+    )
     with app.app_context():
         client = app.test_client()
-        assert client.post("/api/v1/auth/register", json={"email": "mailer.fictional@example.org",
-                                                          "password": "correct horse 42 battery",
-                                                          "name": "Mailer Fictional"}).status_code == 201
-        assert client.post("/api/v1/auth/password-reset", json={"email": "mailer.fictional@example.org"}).status_code == 202
+        assert (
+            client.post(
+                "/api/v1/auth/register",
+                json={
+                    "email": "mailer.fictional@example.org",
+                    "password": "correct horse 42 battery",
+                    "name": "Mailer Fictional",
+                },
+            ).status_code
+            == 201
+        )
+        assert (
+            client.post(
+                "/api/v1/auth/password-reset", json={"email": "mailer.fictional@example.org"}
+            ).status_code
+            == 202
+        )
         db.engine.dispose()
 
     catcher = SmtpCatcher().start()
-    env = base_env(tmp_path, GATEWAY_DATABASE_URL=pg_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(catcher.port),
-                   SMTP_TLS="none", MAIL_FROM="I Matter <no-reply@imatter.example>", NOTIFY_POLL_SECONDS="0.2")
+    env = base_env(
+        tmp_path,
+        GATEWAY_DATABASE_URL=pg_url,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(catcher.port),
+        SMTP_TLS="none",
+        MAIL_FROM="I Matter <no-reply@imatter.example>",
+        NOTIFY_POLL_SECONDS="0.2",
+    )
     log = open(tmp_path / "mailer.log", "w")
-    proc = subprocess.Popen([sys.executable, ENTRYPOINT, "mailer"], cwd=REPO, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, ENTRYPOINT, "mailer"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     engine = sa.create_engine(pg_url)
     try:
         deadline = time.monotonic() + 90
         state = None
         while time.monotonic() < deadline and proc.poll() is None:
             with engine.connect() as conn:
-                state = conn.execute(sa.text("SELECT state FROM notifications WHERE kind = 'password_reset'")).scalar()
+                state = conn.execute(
+                    sa.text("SELECT state FROM notifications WHERE kind = 'password_reset'")
+                ).scalar()
             if state == "sent" and len(catcher.messages) == 2:
                 break
             time.sleep(0.2)
         assert state == "sent", (tmp_path / "mailer.log").read_text()[-3000:]
-        (msg,) = [m for m in catcher.messages if "password" in m["Subject"]]  # the other: sign-up's verification
+        (msg,) = [
+            m for m in catcher.messages if "password" in m["Subject"]
+        ]  # the other: sign-up's verification
         assert msg["To"] == "mailer.fictional@example.org"
         assert "no-reply@imatter.example" in msg["From"]
         assert "https://portal.example/" in msg.get_body(("plain",)).get_content()

@@ -4,6 +4,7 @@ and ConfigMaps exist in the same namespace, probes hit /healthz and /readyz, the
 as a Job, only the gateway holds the signing key, and training's namespace holds nothing of the CIC's.
 Email: a mailer Deployment per service alone holds its SMTP login and may reach out to the relay;
 training and cic-tracker write their reminders from a CronJob."""
+
 from __future__ import annotations
 
 import glob
@@ -36,7 +37,11 @@ DOCS = load_all()
 
 
 def objects(kind: str, namespace: str | None = None) -> list[dict]:
-    return [d for d in DOCS if d["kind"] == kind and (namespace is None or d["metadata"].get("namespace") == namespace)]
+    return [
+        d
+        for d in DOCS
+        if d["kind"] == kind and (namespace is None or d["metadata"].get("namespace") == namespace)
+    ]
 
 
 def by_name(kind: str, name: str, namespace: str) -> dict | None:
@@ -68,7 +73,9 @@ def test_every_manifest_is_listed_in_the_kustomization_and_well_formed():
     for doc in DOCS:
         assert doc.get("apiVersion") and doc["metadata"].get("name"), doc
         if doc["kind"] != "Namespace":
-            assert doc["metadata"].get("namespace") in namespaces, f"{doc['_file']}: {doc['metadata']['name']}"
+            assert doc["metadata"].get("namespace") in namespaces, (
+                f"{doc['_file']}: {doc['metadata']['name']}"
+            )
 
 
 @pytest.mark.parametrize("svc", ["training", "cic-tracker"])
@@ -85,7 +92,9 @@ def test_each_service_has_web_relay_consumer_a_migration_job_and_an_autoscaled_w
     hpa = by_name("HorizontalPodAutoscaler", f"{svc}-web", ns)
     assert hpa and hpa["spec"]["minReplicas"] >= 2
     cron = objects("CronJob", ns)
-    assert cron and all(c["args"][:3] == ["flask", "--app", PACKAGE[svc]] for job in cron for c in containers(job))
+    assert cron and all(
+        c["args"][:3] == ["flask", "--app", PACKAGE[svc]] for job in cron for c in containers(job)
+    )
 
 
 def test_web_pods_are_probed_on_healthz_and_readyz_and_do_not_migrate():
@@ -96,19 +105,31 @@ def test_web_pods_are_probed_on_healthz_and_readyz_and_do_not_migrate():
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         ns = deployment["metadata"]["namespace"]
-        config = [by_name("ConfigMap", ref["configMapRef"]["name"], ns)
-                  for ref in container["envFrom"] if "configMapRef" in ref]
-        assert config and config[0]["data"]["MIGRATE_ON_START"] == "0", "the Job migrates; replicas must not race"
+        config = [
+            by_name("ConfigMap", ref["configMapRef"]["name"], ns)
+            for ref in container["envFrom"]
+            if "configMapRef" in ref
+        ]
+        assert config and config[0]["data"]["MIGRATE_ON_START"] == "0", (
+            "the Job migrates; replicas must not race"
+        )
 
 
 def test_services_and_autoscalers_point_at_existing_workloads():
     for service in objects("Service"):
         ns = service["metadata"]["namespace"]
         selector = service["spec"]["selector"]
-        matches = [d for d in objects("Deployment", ns)
-                   if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        matches = [
+            d
+            for d in objects("Deployment", ns)
+            if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()
+        ]
         assert len(matches) == 1, f"Service {service['metadata']['name']} selects {len(matches)} Deployments"
-        ports = {p["name"] for c in matches[0]["spec"]["template"]["spec"]["containers"] for p in c.get("ports", [])}
+        ports = {
+            p["name"]
+            for c in matches[0]["spec"]["template"]["spec"]["containers"]
+            for p in c.get("ports", [])
+        }
         assert all(p["targetPort"] in ports for p in service["spec"]["ports"])
     for kind in ("HorizontalPodAutoscaler",):
         for hpa in objects(kind):
@@ -125,10 +146,16 @@ def test_every_secret_and_configmap_a_pod_uses_exists_in_its_namespace():
         spec = pod_spec(doc)
         for volume in spec.get("volumes") or []:
             if "secret" in volume:
-                assert by_name("Secret", volume["secret"]["secretName"], ns), f"{doc['metadata']['name']}: {volume}"
+                assert by_name("Secret", volume["secret"]["secretName"], ns), (
+                    f"{doc['metadata']['name']}: {volume}"
+                )
         for container in containers(doc):
             for ref in container.get("envFrom") or []:
-                kind, name = ("ConfigMap", ref["configMapRef"]["name"]) if "configMapRef" in ref else ("Secret", ref["secretRef"]["name"])
+                kind, name = (
+                    ("ConfigMap", ref["configMapRef"]["name"])
+                    if "configMapRef" in ref
+                    else ("Secret", ref["secretRef"]["name"])
+                )
                 assert by_name(kind, name, ns), f"{doc['metadata']['name']}: no {kind} {name} in {ns}"
 
 
@@ -162,7 +189,11 @@ def env_of(doc: dict, container: dict) -> dict:
     ns = doc["metadata"]["namespace"]
     out = {}
     for ref in container.get("envFrom") or []:
-        kind, name = ("ConfigMap", ref["configMapRef"]["name"]) if "configMapRef" in ref else ("Secret", ref["secretRef"]["name"])
+        kind, name = (
+            ("ConfigMap", ref["configMapRef"]["name"])
+            if "configMapRef" in ref
+            else ("Secret", ref["secretRef"]["name"])
+        )
         source = by_name(kind, name, ns)
         out.update(source.get("data") or source.get("stringData") or {})
     out.update({e["name"]: e.get("value", "") for e in container.get("env") or []})
@@ -183,12 +214,21 @@ def test_each_service_has_a_mailer_with_its_relay_settings(svc):
     for path_var in ("JWT_PRIVATE_KEY_FILE", "JWT_PUBLIC_KEY_FILE"):
         # create_app may write a key pair where these point: it must be a writable mount
         if path_var in env and svc == "gateway":
-            assert env[path_var].startswith("/var/lib/imatter/"), f"{svc}-mailer: {path_var} on a read-only path"
+            assert env[path_var].startswith("/var/lib/imatter/"), (
+                f"{svc}-mailer: {path_var} on a read-only path"
+            )
     # the egress policy lets it reach the relay's port, its database and DNS
-    policies = [p for p in objects("NetworkPolicy", ns) if "Egress" in p["spec"]["policyTypes"]
-                and p["spec"]["podSelector"]["matchLabels"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()]
+    policies = [
+        p
+        for p in objects("NetworkPolicy", ns)
+        if "Egress" in p["spec"]["policyTypes"]
+        and p["spec"]["podSelector"]["matchLabels"].items()
+        <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    ]
     assert policies, f"{svc}-mailer: no egress policy"
-    allowed = {port["port"] for p in policies for rule in p["spec"]["egress"] for port in rule.get("ports", [])}
+    allowed = {
+        port["port"] for p in policies for rule in p["spec"]["egress"] for port in rule.get("ports", [])
+    }
     assert {int(env["SMTP_PORT"]), 5432, 53} <= allowed, f"{svc}-mailer: egress allows {sorted(allowed)}"
 
 
@@ -205,8 +245,12 @@ def test_only_the_mailers_get_the_smtp_login():
 
 @pytest.mark.parametrize("svc", ["training", "cic-tracker"])
 def test_a_cronjob_writes_the_reminders(svc):
-    commands = [c["args"][3:] for job in objects("CronJob", NAMESPACE[svc]) for c in containers(job)
-                if c["args"][:3] == ["flask", "--app", PACKAGE[svc]]]
+    commands = [
+        c["args"][3:]
+        for job in objects("CronJob", NAMESPACE[svc])
+        for c in containers(job)
+        if c["args"][:3] == ["flask", "--app", PACKAGE[svc]]
+    ]
     assert ["notify", "reminders"] in commands, f"{svc}: no CronJob runs `notify reminders` ({commands})"
 
 
@@ -215,9 +259,15 @@ def test_the_training_namespace_holds_nothing_of_the_cic():
         if doc["metadata"].get("namespace") != "imatter-training":
             continue
         text = yaml.safe_dump({k: v for k, v in doc.items() if k != "_file"})
-        assert "cic-db" not in text and "cic_tracker?" not in text and "CIC_DATABASE_URL" not in text, doc["metadata"]["name"]
+        assert "cic-db" not in text and "cic_tracker?" not in text and "CIC_DATABASE_URL" not in text, doc[
+            "metadata"
+        ]["name"]
         if doc["kind"] == "Secret":
             assert "cic-tracker:" not in str(doc.get("stringData", {})), "the CIC's broker credentials"
     cic_policies = objects("NetworkPolicy", "rhm-cic")
-    assert any(p["spec"]["podSelector"] == {} and p["spec"]["policyTypes"] == ["Ingress"] and not p["spec"].get("ingress")
-               for p in cic_policies), "the CIC namespace denies ingress by default"
+    assert any(
+        p["spec"]["podSelector"] == {}
+        and p["spec"]["policyTypes"] == ["Ingress"]
+        and not p["spec"].get("ingress")
+        for p in cic_policies
+    ), "the CIC namespace denies ingress by default"

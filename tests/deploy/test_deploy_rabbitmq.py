@@ -1,6 +1,7 @@
 """deploy/rabbitmq/setup-users.sh on the real RabbitMQ: each service's broker user can do exactly
 what its relay and consumer do (through the platform's own AMQP transport) and nothing of the
 other service's. Runs in a fresh vhost with uniquely named users, removed afterwards."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ from imatter_shared.testing import require_amqp, services_required
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(REPO, "deploy", "rabbitmq", "setup-users.sh")
-TRAINING_TYPES = ["cic.practicum.completed", "cic.fund.awarded"]      # what training consumes
+TRAINING_TYPES = ["cic.practicum.completed", "cic.fund.awarded"]  # what training consumes
 CIC_TYPES = ["training.package.purchased", "training.licence.changed"]  # what the CIC consumes
 
 
@@ -43,11 +44,20 @@ def broker(tmp_path):
     if probe.returncode != 0:
         _unavailable(f"rabbitmqctl cannot reach the broker: {probe.stderr.strip()[:200]}")
     suffix = uuid.uuid4().hex[:8]
-    names = {"vhost": f"imatter-deploy-test-{suffix}", "training": f"training-{suffix}", "cic": f"cic-tracker-{suffix}"}
+    names = {
+        "vhost": f"imatter-deploy-test-{suffix}",
+        "training": f"training-{suffix}",
+        "cic": f"cic-tracker-{suffix}",
+    }
     (tmp_path / "cic_pw").write_text("cic-pw-" + suffix + "\n")
-    env = {**os.environ, "RABBITMQ_VHOST": names["vhost"], "TRAINING_AMQP_USER": names["training"],
-           "TRAINING_AMQP_PASSWORD": "training-pw-" + suffix, "CIC_AMQP_USER": names["cic"],
-           "CIC_AMQP_PASSWORD_FILE": str(tmp_path / "cic_pw")}
+    env = {
+        **os.environ,
+        "RABBITMQ_VHOST": names["vhost"],
+        "TRAINING_AMQP_USER": names["training"],
+        "TRAINING_AMQP_PASSWORD": "training-pw-" + suffix,
+        "CIC_AMQP_USER": names["cic"],
+        "CIC_AMQP_PASSWORD_FILE": str(tmp_path / "cic_pw"),
+    }
     names["env"] = env
     try:
         yield names
@@ -125,15 +135,17 @@ def test_each_service_user_does_its_own_job_and_nothing_of_the_others_also_after
         assert refused(lambda: training.publish("cic.practicum.completed", b"{}", message_id="forged"))
         training.close()
         assert refused(lambda: training.declare_queue("cic-tracker.events", CIC_TYPES))
-        assert refused(lambda: training.declare_queue("training.events", ["training.package.purchased"])), \
+        assert refused(lambda: training.declare_queue("training.events", ["training.package.purchased"])), (
             "training may bind only to the CIC's events"
+        )
         assert refused(lambda: cic.declare_queue("cic-tracker.events", ["cic.fund.awarded"]))
         cic.close()
         assert refused(lambda: cic.publish("training.licence.changed", b"{}", message_id="forged"))
         connection, channel = raw_channel(training_url)
         try:
-            assert refused(lambda: channel.basic_get("cic-tracker.events", auto_ack=True)), \
+            assert refused(lambda: channel.basic_get("cic-tracker.events", auto_ack=True)), (
                 "training must not read the CIC's queue"
+            )
         finally:
             if connection.is_open:
                 connection.close()

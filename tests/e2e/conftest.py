@@ -1,4 +1,5 @@
 """Whole-system fixtures: the three services as real gunicorn processes with relays and consumers."""
+
 import pytest
 
 from support.api_client import Client

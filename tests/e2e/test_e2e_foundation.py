@@ -1,10 +1,16 @@
 """The foundation, end to end: real gunicorn processes behind the gateway."""
+
 import pytest
 
 pytestmark = pytest.mark.e2e
 
-ORG = {"name": "Fictional Primary School", "kind": "school", "size_band": "small",
-       "link_contact_email": "link@fictional-school.example", "senior_leadership_commitment": True}
+ORG = {
+    "name": "Fictional Primary School",
+    "kind": "school",
+    "size_band": "small",
+    "link_contact_email": "link@fictional-school.example",
+    "senior_leadership_commitment": True,
+}
 
 
 def test_register_login_me_and_both_services(api):
@@ -40,8 +46,11 @@ def test_another_organisations_record_is_404(api):
 
 def test_malformed_json_is_400_naming_the_field(api):
     user = api.signed_up()
-    r = user.http.post(user.base + "/api/v1/organisations", data="{oops",
-                       headers={**user._headers(), "Content-Type": "application/json"})
+    r = user.http.post(
+        user.base + "/api/v1/organisations",
+        data="{oops",
+        headers={**user._headers(), "Content-Type": "application/json"},
+    )
     assert r.status_code == 400
     assert r.headers["Content-Type"] == "application/problem+json"
     assert r.json()["errors"]

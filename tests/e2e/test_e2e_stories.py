@@ -15,6 +15,7 @@ RabbitMQ.
 
 Whatever crosses the event boundary is waited for (`wait_for`), never timed.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -24,8 +25,18 @@ import pytest
 from imatter_shared import testing as t
 from support.api_client import wait_for
 from support.stack import Stack
-from support.stories import (SCHOOL, booked_and_completed, certified_roles, joins, l1_2_completed, ok, own_person,
-                             recognised, requirement_status, workspace_of)
+from support.stories import (
+    SCHOOL,
+    booked_and_completed,
+    certified_roles,
+    joins,
+    l1_2_completed,
+    ok,
+    own_person,
+    recognised,
+    requirement_status,
+    workspace_of,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +46,9 @@ def stack(request):
     urls, amqp = {}, None
     if request.param == "postgres_rabbitmq":
         amqp = t.require_amqp()
-        urls = {name: t.create_postgres_database(f"imatter_e2e_{name}") for name in ("training", "cic", "gateway")}
+        urls = {
+            name: t.create_postgres_database(f"imatter_e2e_{name}") for name in ("training", "cic", "gateway")
+        }
     s = Stack(database_urls=urls, amqp_url=amqp)
     try:
         s.start()
@@ -47,7 +60,9 @@ def stack(request):
 
 
 def _school(admin) -> dict:
-    org = ok(admin.post("/api/v1/organisations", {**SCHOOL, "name": f"Fictional Rowan {uuid.uuid4().hex[:6]}"}))
+    org = ok(
+        admin.post("/api/v1/organisations", {**SCHOOL, "name": f"Fictional Rowan {uuid.uuid4().hex[:6]}"})
+    )
     ok(admin.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "starter"}))
     return org
 
@@ -62,14 +77,26 @@ def _steps(org: dict) -> list[str]:
 
 
 def _consent():
-    return {"given_by": "Parent of the pupil (fictional)", "scope": "Screening and priority planning",
-            "given_at": "2026-11-01T09:00:00Z"}
+    return {
+        "given_by": "Parent of the pupil (fictional)",
+        "scope": "Screening and priority planning",
+        "given_at": "2026-11-01T09:00:00Z",
+    }
 
 
 def _open_cases(pro, mp: dict, n: int = 3) -> list[str]:
-    ids = [ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/cases",
-                       {"code": f"P-{uuid.uuid4().hex[:6]}", "consent": _consent()}))["id"] for _ in range(n)]
-    r = pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/cases", {"code": "P-extra", "consent": _consent()})
+    ids = [
+        ok(
+            pro.post(
+                f"/api/v1/tracker/microprojects/{mp['id']}/cases",
+                {"code": f"P-{uuid.uuid4().hex[:6]}", "consent": _consent()},
+            )
+        )["id"]
+        for _ in range(n)
+    ]
+    r = pro.post(
+        f"/api/v1/tracker/microprojects/{mp['id']}/cases", {"code": "P-extra", "consent": _consent()}
+    )
     assert r.status_code == 409 and r.json()["unmet"] == ["max_cases"], r.text
     return ids
 
@@ -82,20 +109,26 @@ def _area(pro) -> str:
 def _assign_overseer(assigner, mp: dict, overseer_person: dict) -> dict:
     """Name the overseer; cic learns the Lead Plus certification by event, so it is retried
     while cic does not know it yet (409 lead_plus_oversight), never timed."""
+
     def named():
-        r = assigner.post(f"/api/v1/tracker/microprojects/{mp['id']}/overseer", {"person_id": overseer_person["id"]})
+        r = assigner.post(
+            f"/api/v1/tracker/microprojects/{mp['id']}/overseer", {"person_id": overseer_person["id"]}
+        )
         if r.status_code == 409 and r.json().get("unmet") == ["lead_plus_oversight"]:
             return None
         return ok(r, 200)
+
     return wait_for(named, what="cic knows the overseer's Lead Plus certification")
 
 
 def _accept_oversight(overseer, mp: dict) -> dict:
     """The overseer accepts; cic links their account to their person by event, so the
     microproject is invisible to them (404) until then."""
+
     def accepted():
         r = overseer.post(f"/api/v1/tracker/microprojects/{mp['id']}/overseer/accept")
         return None if r.status_code == 404 else ok(r, 200)
+
     return wait_for(accepted, what="cic knows the overseer's person")
 
 
@@ -105,6 +138,7 @@ def _sign_off(signer, mp: dict) -> dict:
         if r.status_code in (403, 404):  # cic has not yet learnt the signer's membership/person
             return None
         return ok(r, 200)
+
     return wait_for(signed, what="sign-off")
 
 
@@ -126,7 +160,9 @@ def test_the_child_story(stack, api, training_admin):
     l1_2_completed(pro, training_admin, person)
     # study support paid by the practitioner themself; Deep Dive and the Child practicum by the school
     booked_and_completed(training_admin, pro, person, "child", "study_support")
-    r = head.post(f"/api/v1/people/{person['id']}/pathways/child/items", {"item": "study_support", "funding": "self"})
+    r = head.post(
+        f"/api/v1/people/{person['id']}/pathways/child/items", {"item": "study_support", "funding": "self"}
+    )
     assert r.status_code == 403, r.text  # funding self only by the person
     booked_and_completed(training_admin, head, person, "child", "deep_dive", organisation_id=org["id"])
     booked_and_completed(training_admin, head, person, "child", "child_practicum", organisation_id=org["id"])
@@ -141,23 +177,33 @@ def test_the_child_story(stack, api, training_admin):
     # (below, after the practicum, so the story also shows oversight counted at certification).
     lead = api.signed_up(name="Lee Fictional-LeadPlus")
     lead_person = own_person(lead, "Lee Fictional-LeadPlus")
-    invitation = ok(head.post(f"/api/v1/organisations/{org['id']}/members",
-                              {"person_id": lead_person["id"], "role": "senior_leader"}))
+    invitation = ok(
+        head.post(
+            f"/api/v1/organisations/{org['id']}/members",
+            {"person_id": lead_person["id"], "role": "senior_leader"},
+        )
+    )
     assert invitation["state"] == "invited"
     assert requirement_status(pro, person, "child")["lead_oversight"] == "missing"
     assert ok(lead.post(f"/api/v1/memberships/{invitation['id']}/accept"), 200)["state"] == "active"
     assert requirement_status(pro, person, "child")["lead_oversight"] == "missing"  # not certified yet
 
     # the Type 1 practicum: Tracker only, one use per case, set-up, a Lead Plus overseer
-    package = ok(head.post(f"/api/v1/organisations/{org['id']}/packages",
-                           {"type": 1, "practitioner_id": person["id"], "funding": "organisation"}))
+    package = ok(
+        head.post(
+            f"/api/v1/organisations/{org['id']}/packages",
+            {"type": 1, "practitioner_id": person["id"], "funding": "organisation"},
+        )
+    )
     assert requirement_status(pro, person, "child")["package_type_1"] == "met"
     mp = workspace_of(pro, package)
     assert (mp["package_type"], mp["tracker_uses_per_case"], mp["credits_left"]) == (1, 1, 3), mp
     assert mp["needs_setup"] and mp["overseer_role_required"] == "lead_plus"
     cases = _open_cases(pro, mp)
-    wait_for(lambda: _stage(head.get(f"/api/v1/organisations/{org['id']}").json()) == 5,
-             what="stage 5: a microproject with 1-3 cases under way")
+    wait_for(
+        lambda: _stage(head.get(f"/api/v1/organisations/{org['id']}").json()) == 5,
+        what="stage 5: a microproject with 1-3 cases under way",
+    )
     area = _area(pro)
     r = pro.post(f"/api/v1/tracker/cases/{cases[0]}/assessments", {"kind": "baseline", "scores": {area: 4}})
     assert r.status_code == 409 and {"tracker_setup", "lead_plus_oversight"} <= set(r.json()["unmet"]), r.text
@@ -166,9 +212,17 @@ def test_the_child_story(stack, api, training_admin):
     # the overseer: one of I Matter Training's own Lead Plus team, named by a training admin.
     # The school's admin may not name someone outside the school; the overseer accepts.
     overseer, overseer_person = recognised(api, training_admin, "Orla Fictional-Overseer", "lead_plus")
-    wait_for(lambda: head.post(f"/api/v1/tracker/microprojects/{mp['id']}/overseer",
-                               {"person_id": overseer_person["id"]}).json().get("unmet")
-             == ["overseer_organisation_member"], what="cic refuses an outsider named by the school")
+    wait_for(
+        lambda: (
+            head.post(
+                f"/api/v1/tracker/microprojects/{mp['id']}/overseer", {"person_id": overseer_person["id"]}
+            )
+            .json()
+            .get("unmet")
+            == ["overseer_organisation_member"]
+        ),
+        what="cic refuses an outsider named by the school",
+    )
     named = _assign_overseer(training_admin, mp, overseer_person)
     assert (named["overseer_state"], named["overseer_via"]) == ("pending", "training"), named
     r = pro.post(f"/api/v1/tracker/cases/{cases[0]}/assessments", {"kind": "baseline", "scores": {area: 4}})
@@ -177,8 +231,12 @@ def test_the_child_story(stack, api, training_admin):
 
     # 3 screened cases: a baseline each, the case's one use; no second use of a case
     for i, case_id in enumerate(cases):
-        out = ok(pro.post(f"/api/v1/tracker/cases/{case_id}/assessments",
-                          {"kind": "baseline", "scores": {area: 3 + i}, "notes": "screening"}))
+        out = ok(
+            pro.post(
+                f"/api/v1/tracker/cases/{case_id}/assessments",
+                {"kind": "baseline", "scores": {area: 3 + i}, "notes": "screening"},
+            )
+        )
         assert out["credits_left"] == 2 - i
     r = pro.post(f"/api/v1/tracker/cases/{cases[0]}/assessments", {"kind": "follow_up", "scores": {area: 6}})
     assert r.status_code == 409 and "tracker_credit" in r.json()["unmet"], r.text
@@ -188,25 +246,39 @@ def test_the_child_story(stack, api, training_admin):
 
     r = pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/completion", {"reflection": ""})
     assert r.status_code == 409 and r.json()["unmet"] == ["reflection"], r.text
-    done = ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/completion",
-                       {"reflection": "Screening showed where to begin with each pupil."}), 200)
+    done = ok(
+        pro.post(
+            f"/api/v1/tracker/microprojects/{mp['id']}/completion",
+            {"reflection": "Screening showed where to begin with each pupil."},
+        ),
+        200,
+    )
     assert done["state"] == "awaiting_sign_off"
     assert pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/sign-off").status_code == 403
     assert head.post(f"/api/v1/tracker/microprojects/{mp['id']}/sign-off").status_code == 403
     signed = _sign_off(overseer, mp)
     assert (signed["state"], signed["signed_off_as"], signed["signed_off_by_person_id"]) == (
-        "completed", "overseer", overseer_person["id"]), signed
+        "completed",
+        "overseer",
+        overseer_person["id"],
+    ), signed
 
     # training hears of the signed-off practicum (counts only): everything is met but the Lead oversight
-    wait_for(lambda: requirement_status(pro, person, "child")["practicum"] == "met",
-             what="training records the signed-off practicum")
+    wait_for(
+        lambda: requirement_status(pro, person, "child")["practicum"] == "met",
+        what="training records the signed-off practicum",
+    )
     status = requirement_status(pro, person, "child")
     assert [c for c, s in status.items() if s != "met"] == ["lead_oversight"], status
     assert "child" not in certified_roles(pro, person)
     # the school's accepted Lead Plus is recognised by a training admin: the Child practitioner is
     # certified in the same request (a dead end before: nothing re-checked them)
-    ok(training_admin.post(f"/api/v1/people/{lead_person['id']}/certifications",
-                           {"role": "lead_plus", "reason": "Certified before the platform (records held)"}))
+    ok(
+        training_admin.post(
+            f"/api/v1/people/{lead_person['id']}/certifications",
+            {"role": "lead_plus", "reason": "Certified before the platform (records held)"},
+        )
+    )
     assert "child" in certified_roles(pro, person)
     pathway = ok(pro.get(f"/api/v1/people/{person['id']}/pathways/child"), 200)
     assert pathway["certified"] and pathway["complete"], pathway
@@ -228,8 +300,12 @@ def test_the_link_story(stack, api, training_admin):
     # Informed: L1-2, study support, 3 monthly consolidation sessions -> certified on its own
     l1_2_completed(pro, training_admin, person)
     booked_and_completed(training_admin, pro, person, "informed", "study_support")
-    consolidation = ok(head.post(f"/api/v1/people/{person['id']}/pathways/informed/items",
-                                 {"item": "consolidation", "organisation_id": org["id"]}))
+    consolidation = ok(
+        head.post(
+            f"/api/v1/people/{person['id']}/pathways/informed/items",
+            {"item": "consolidation", "organisation_id": org["id"]},
+        )
+    )
     assert consolidation["quantity"] == 3, consolidation
     ok(training_admin.post(f"/api/v1/pathway-items/{consolidation['id']}/completion"), 200)
     assert "informed" in certified_roles(pro, person)
@@ -238,13 +314,23 @@ def test_the_link_story(stack, api, training_admin):
     booked_and_completed(training_admin, head, person, "link", "link_training", organisation_id=org["id"])
     ok(head.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "enhanced"}))
     # the practitioner pays for their own package (funding self is the person's choice only)
-    r = head.post(f"/api/v1/organisations/{org['id']}/packages",
-                  {"type": 2, "practitioner_id": person["id"], "funding": "self"})
+    r = head.post(
+        f"/api/v1/organisations/{org['id']}/packages",
+        {"type": 2, "practitioner_id": person["id"], "funding": "self"},
+    )
     assert r.status_code == 403, r.text
-    package = ok(pro.post(f"/api/v1/organisations/{org['id']}/packages",
-                          {"type": 2, "practitioner_id": person["id"], "funding": "self"}))
-    assert requirement_status(pro, person, "link") == {"informed": "met", "link_training": "met",
-                                                       "package_type_2": "met", "practicum": "in_progress"}
+    package = ok(
+        pro.post(
+            f"/api/v1/organisations/{org['id']}/packages",
+            {"type": 2, "practitioner_id": person["id"], "funding": "self"},
+        )
+    )
+    assert requirement_status(pro, person, "link") == {
+        "informed": "met",
+        "link_training": "met",
+        "package_type_2": "met",
+        "practicum": "in_progress",
+    }
     mp = workspace_of(pro, package)
     assert (mp["package_type"], mp["tracker_uses_per_case"], mp["credits_left"]) == (2, 0, 0), mp
     assert not mp["needs_setup"] and mp["overseer_role_required"] is None
@@ -257,20 +343,35 @@ def test_the_link_story(stack, api, training_admin):
     r = pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/completion", {"reflection": "Too early."})
     assert r.status_code == 409 and r.json()["unmet"], r.text
     for case_id in cases:
-        ok(pro.post(f"/api/v1/tracker/cases/{case_id}/reflections", {"text": "What changed in the conversations."}))
-    done = ok(pro.post(f"/api/v1/tracker/microprojects/{mp['id']}/completion",
-                       {"reflection": "Light-touch support worked for all three."}), 200)
+        ok(
+            pro.post(
+                f"/api/v1/tracker/cases/{case_id}/reflections", {"text": "What changed in the conversations."}
+            )
+        )
+    done = ok(
+        pro.post(
+            f"/api/v1/tracker/microprojects/{mp['id']}/completion",
+            {"reflection": "Light-touch support worked for all three."},
+        ),
+        200,
+    )
     assert done["state"] == "awaiting_sign_off"
 
     # sign-off by a Lead of the organisation (recognised Lead, accepted member); an invited one cannot
     lead, lead_person = recognised(api, training_admin, "Lou Fictional-Lead", "lead")
-    invitation = ok(head.post(f"/api/v1/organisations/{org['id']}/members",
-                              {"person_id": lead_person["id"], "role": "lead"}))
+    invitation = ok(
+        head.post(
+            f"/api/v1/organisations/{org['id']}/members", {"person_id": lead_person["id"], "role": "lead"}
+        )
+    )
     assert lead.post(f"/api/v1/tracker/microprojects/{mp['id']}/sign-off").status_code in (403, 404)
     ok(lead.post(f"/api/v1/memberships/{invitation['id']}/accept"), 200)
     signed = _sign_off(lead, mp)
     assert (signed["state"], signed["signed_off_as"], signed["signed_off_by_person_id"]) == (
-        "completed", "lead", lead_person["id"]), signed
+        "completed",
+        "lead",
+        lead_person["id"],
+    ), signed
 
     wait_for(lambda: "link" in certified_roles(pro, person), what="training certifies link")
     pathway = ok(pro.get(f"/api/v1/people/{person['id']}/pathways/link"), 200)

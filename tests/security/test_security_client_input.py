@@ -2,6 +2,7 @@
 deeply nested JSON, lone surrogates and NUL bytes in any JSON string or key and in query
 parameters are 400 problem+json naming the field, on the gateway, training and cic-tracker,
 on SQLite and PostgreSQL. And (L11) responses carrying tokens or personal data say no-store."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,9 @@ import pytest
 from support.three_apps import KEYS, three_apps
 
 # made at import, used until the end of a long `make test`: a lifetime beyond the whole run
-LEARNER = KEYS.headers(user_id="input-learner", email="input-learner@example.org", roles=["learner"], ttl=6 * 3600)
+LEARNER = KEYS.headers(
+    user_id="input-learner", email="input-learner@example.org", roles=["learner"], ttl=6 * 3600
+)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -20,9 +23,20 @@ def apps(request, tmp_path_factory):
 
 # (app, path, a valid body whose "name"-like field is replaced, that field, headers)
 TARGETS = [
-    ("gateway", "/api/v1/auth/register", {"email": "in@example.org", "password": "Plenty-long-passphrase-1",
-                                          "name": "x"}, "name", {}),
-    ("training", "/api/v1/interest", {"element": "schools", "name": "x", "email": "in@example.org"}, "name", {}),
+    (
+        "gateway",
+        "/api/v1/auth/register",
+        {"email": "in@example.org", "password": "Plenty-long-passphrase-1", "name": "x"},
+        "name",
+        {},
+    ),
+    (
+        "training",
+        "/api/v1/interest",
+        {"element": "schools", "name": "x", "email": "in@example.org"},
+        "name",
+        {},
+    ),
     ("cic", "/api/v1/consultations", {"for_kind": "family", "purpose": "x"}, "purpose", LEARNER),
 ]
 IDS = [t[0] for t in TARGETS]
@@ -39,10 +53,14 @@ def test_deeply_nested_json_is_400(apps, target):
     name, path, body, field, headers = target
     c = apps[name].test_client()
     assert_400(c.post(path, data="[" * 60000, content_type="application/json", headers=headers), "body")
-    assert_400(c.post(path, data='{"a":' * 20000 + "1" + "}" * 20000, content_type="application/json",
-                      headers=headers), "body")
+    assert_400(
+        c.post(
+            path, data='{"a":' * 20000 + "1" + "}" * 20000, content_type="application/json", headers=headers
+        ),
+        "body",
+    )
     nested = "[" * 40 + "]" * 40  # parses, but deeper than any request needs
-    raw = '{"%s": %s}' % (field, nested)
+    raw = f'{{"{field}": {nested}}}'
     assert_400(c.post(path, data=raw, content_type="application/json", headers=headers), field)
 
 
@@ -63,8 +81,10 @@ def test_lone_surrogates_and_nul_in_any_string_are_400_naming_the_field(apps, ta
     assert r.status_code == 400
 
 
-@pytest.mark.parametrize("name,path", [("gateway", "/api/v1/directory"), ("training", "/api/v1/directory"),
-                                       ("cic", "/api/v1/fund/rounds")])
+@pytest.mark.parametrize(
+    "name,path",
+    [("gateway", "/api/v1/directory"), ("training", "/api/v1/directory"), ("cic", "/api/v1/fund/rounds")],
+)
 def test_nul_in_a_query_parameter_is_400(apps, name, path):
     c = apps[name].test_client()
     assert_400(c.get(path + "?q=a%00b", headers=LEARNER), "q")
@@ -73,18 +93,25 @@ def test_nul_in_a_query_parameter_is_400(apps, name, path):
 
 def test_a_valid_request_still_passes(apps):
     c = apps["training"].test_client()
-    r = c.post("/api/v1/interest", json={"element": "schools", "name": "Zoë – ok ✓", "email": "ok@example.org"})
+    r = c.post(
+        "/api/v1/interest", json={"element": "schools", "name": "Zoë – ok ✓", "email": "ok@example.org"}
+    )
     assert r.status_code == 201
 
 
 # -- L11: no-store on responses with tokens or personal data; nosniff everywhere ----------------
 
+
 def test_gateway_auth_responses_are_never_stored(apps):
     c = apps["gateway"].test_client()
-    r = c.post("/api/v1/auth/register", json={"email": "store@example.org", "password": "Plenty-long-passphrase-1",
-                                              "name": "Store"})
+    r = c.post(
+        "/api/v1/auth/register",
+        json={"email": "store@example.org", "password": "Plenty-long-passphrase-1", "name": "Store"},
+    )
     assert r.status_code == 201
-    login = c.post("/api/v1/auth/login", json={"email": "store@example.org", "password": "Plenty-long-passphrase-1"})
+    login = c.post(
+        "/api/v1/auth/login", json={"email": "store@example.org", "password": "Plenty-long-passphrase-1"}
+    )
     token = login.get_json()["access_token"]
     me = c.get("/api/v1/me", headers={"Authorization": "Bearer " + token})
     refused = c.post("/api/v1/auth/login", json={"email": "store@example.org", "password": "wrong-wrong-1"})
@@ -94,8 +121,11 @@ def test_gateway_auth_responses_are_never_stored(apps):
 
 
 def test_service_responses_to_signed_in_requests_are_never_stored(apps):
-    for name, path in (("training", "/api/v1/catalogue/courses"), ("cic", "/api/v1/tracker/microprojects"),
-                       ("cic", "/api/v1/fund/rounds")):
+    for name, path in (
+        ("training", "/api/v1/catalogue/courses"),
+        ("cic", "/api/v1/tracker/microprojects"),
+        ("cic", "/api/v1/fund/rounds"),
+    ):
         r = apps[name].test_client().get(path, headers=LEARNER)
         assert r.status_code == 200, (name, path, r.status_code)
         assert "no-store" in r.headers["Cache-Control"], (name, path)

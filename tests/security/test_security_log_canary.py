@@ -8,6 +8,7 @@ unexpected error whose message carries the canary. Every log line of the three a
 (the JSON log on stderr, pytest's caplog, and SQLAlchemy's statement log switched on) and must
 not contain the canary; no answer is a 500 where the client caused it, and no answer carries
 database text."""
+
 from __future__ import annotations
 
 import io
@@ -32,7 +33,9 @@ def _canary_routes(app):
 
     @bp.post("/_canary/cast")
     def cast():  # PostgreSQL: invalid input syntax for type integer: "<the value>" (DataError)
-        return {"n": db.session.execute(sa.text("SELECT CAST(:v AS integer)"), {"v": request.json["v"]}).scalar()}
+        return {
+            "n": db.session.execute(sa.text("SELECT CAST(:v AS integer)"), {"v": request.json["v"]}).scalar()
+        }
 
     @bp.post("/_canary/too-long")
     def too_long():  # value too long for type character varying(8) (DataError)
@@ -74,8 +77,17 @@ def logs(caplog):
     old = engine_logger.level
     engine_logger.setLevel(logging.INFO)  # statements and (hidden) parameters are logged too
     try:
-        yield lambda: stream.getvalue() + "\n" + caplog.text + "\n".join(
-            json.dumps([r.getMessage(), str(r.args), str(r.__dict__)], default=str) for r in caplog.records)
+        yield (
+            lambda: (
+                stream.getvalue()
+                + "\n"
+                + caplog.text
+                + "\n".join(
+                    json.dumps([r.getMessage(), str(r.args), str(r.__dict__)], default=str)
+                    for r in caplog.records
+                )
+            )
+        )
     finally:
         root.removeHandler(handler)
         engine_logger.setLevel(old)
@@ -86,33 +98,66 @@ def nul(s):
 
 
 def fields(*names, value):
-    return {n: value for n in names}
+    return dict.fromkeys(names, value)
 
 
 def requests_to_send():
     c = CANARY
     learner = KEYS.headers(user_id="canary-learner", email="canary-learner@example.org", roles=["learner"])
-    yield "gateway", "/api/v1/auth/register", {"email": f"{c.lower()}@example.org", "password": f"{c}-pass-1",
-                                               "name": nul(c)}, {}
-    yield "gateway", "/api/v1/auth/register", {"email": f"{c.lower()}@example.org", "password": f"{c}-pass-1\ud800",
-                                               "name": c}, {}
-    yield "gateway", "/api/v1/auth/register", {"email": f"{c.lower()}" * 30 + "@example.org",
-                                               "password": f"{c}-pass-1", "name": c * 40}, {}
+    yield (
+        "gateway",
+        "/api/v1/auth/register",
+        {"email": f"{c.lower()}@example.org", "password": f"{c}-pass-1", "name": nul(c)},
+        {},
+    )
+    yield (
+        "gateway",
+        "/api/v1/auth/register",
+        {"email": f"{c.lower()}@example.org", "password": f"{c}-pass-1\ud800", "name": c},
+        {},
+    )
+    yield (
+        "gateway",
+        "/api/v1/auth/register",
+        {"email": f"{c.lower()}" * 30 + "@example.org", "password": f"{c}-pass-1", "name": c * 40},
+        {},
+    )
     yield "gateway", "/api/v1/auth/login", {"email": nul(c), "password": nul(c)}, {}
     yield "gateway", "/api/v1/auth/password-reset", {"email": nul(c)}, {}
     yield "gateway", "/api/v1/auth/verify-email", {"token": nul(c)}, {}
-    yield "training", "/api/v1/interest", {"element": "schools", "name": nul(c), "email": f"{c.lower()}@example.org",
-                                           "message": nul(c)}, {}
-    yield "training", "/api/v1/interest", {"element": "schools", "name": c * 30, "email": f"{c.lower()}@example.org",
-                                           "message": c * 300}, {}
-    yield "training", "/api/v1/people", {"name": nul(c), "email": f"{c.lower()}@example.org", "kind": "personal"}, learner
-    yield "training", "/api/v1/organisations", {"name": nul(c), "kind": "school", "size_band": c,
-                                                "link_contact_email": f"{c.lower()}@example.org"}, learner
+    yield (
+        "training",
+        "/api/v1/interest",
+        {"element": "schools", "name": nul(c), "email": f"{c.lower()}@example.org", "message": nul(c)},
+        {},
+    )
+    yield (
+        "training",
+        "/api/v1/interest",
+        {"element": "schools", "name": c * 30, "email": f"{c.lower()}@example.org", "message": c * 300},
+        {},
+    )
+    yield (
+        "training",
+        "/api/v1/people",
+        {"name": nul(c), "email": f"{c.lower()}@example.org", "kind": "personal"},
+        learner,
+    )
+    yield (
+        "training",
+        "/api/v1/organisations",
+        {"name": nul(c), "kind": "school", "size_band": c, "link_contact_email": f"{c.lower()}@example.org"},
+        learner,
+    )
     yield "cic", "/api/v1/consultations", {"for_kind": "family", "purpose": nul(c)}, learner
     yield "cic", "/api/v1/consultations", {"for_kind": "family", "purpose": c * 200}, learner
-    yield "cic", "/api/v1/fund/gifts", {"amount": 10 ** 20, "name": nul(c)}, learner
-    yield "cic", "/api/v1/fund/applications", {"practitioner_id": c * 10, "organisation_id": nul(c),
-                                               "package_type": 1, "summary": nul(c)}, learner
+    yield "cic", "/api/v1/fund/gifts", {"amount": 10**20, "name": nul(c)}, learner
+    yield (
+        "cic",
+        "/api/v1/fund/applications",
+        {"practitioner_id": c * 10, "organisation_id": nul(c), "package_type": 1, "summary": nul(c)},
+        learner,
+    )
     for name in ("gateway", "training", "cic"):
         yield name, "/_canary/cast", {"v": c}, {}
         yield name, "/_canary/too-long", {"v": c * 3}, {}
@@ -122,8 +167,11 @@ def requests_to_send():
 def test_no_canary_in_any_log_line_or_answer(apps, logs):
     statuses = {}
     for name, path, body, headers in requests_to_send():
-        r = apps[name].test_client().post(path, data=json.dumps(body), content_type="application/json",
-                                          headers=headers)
+        r = (
+            apps[name]
+            .test_client()
+            .post(path, data=json.dumps(body), content_type="application/json", headers=headers)
+        )
         statuses[(name, path, len(statuses))] = r.status_code
         assert r.status_code != 500, (name, path, r.get_data(as_text=True)[:300])
         text = r.get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Schemathesis against every service's OpenAPI document (WSGI, in process): generated
 requests, anonymous and signed in, must never get a server error, and every documented
 response must match its documented schema. Bounded examples keep the whole run short."""
+
 import os
 
 import pytest
@@ -14,21 +15,39 @@ from imatter_shared import testing as t
 KEYS = t.KeyPair()
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))
 CHECKS = [not_a_server_error, response_schema_conformance]
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+)
 # made at import, used until the end of a long `make test`: a lifetime beyond the whole run
-STAFF = KEYS.headers(user_id="fuzz-staff", email="fuzz-staff@example.org",
-                     roles=["training_admin", "cic_staff", "fund_reviewer", "learner"], ttl=6 * 3600)
-LEARNER = KEYS.headers(user_id="fuzz-learner", email="fuzz-learner@example.org", roles=["learner"], ttl=6 * 3600)
+STAFF = KEYS.headers(
+    user_id="fuzz-staff",
+    email="fuzz-staff@example.org",
+    roles=["training_admin", "cic_staff", "fund_reviewer", "learner"],
+    ttl=6 * 3600,
+)
+LEARNER = KEYS.headers(
+    user_id="fuzz-learner", email="fuzz-learner@example.org", roles=["learner"], ttl=6 * 3600
+)
 
 
 def _service_app(factory, tmp, seed=None):
-    app = factory({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp / "svc.db"),
-                   "JWT_PUBLIC_KEY": KEYS.public, "EVENTS_EMBEDDED_PATH": str(tmp / "events.db"),
-                   "ACCESS_LOG": False,
-                   # the payment webhook answers 503 without a secret: configure one so the fuzzer
-                   # reaches the signature check (every unsigned request -> 401, never a 5xx)
-                   "PAYMENT_WEBHOOK_SECRET": "fuzz-webhook-secret"})
+    app = factory(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp / "svc.db"),
+            "JWT_PUBLIC_KEY": KEYS.public,
+            "EVENTS_EMBEDDED_PATH": str(tmp / "events.db"),
+            "ACCESS_LOG": False,
+            # the payment webhook answers 503 without a secret: configure one so the fuzzer
+            # reaches the signature check (every unsigned request -> 401, never a 5xx)
+            "PAYMENT_WEBHOOK_SECRET": "fuzz-webhook-secret",
+        }
+    )
     db = app.extensions["sqlalchemy"]
     with app.app_context():
         db.create_all()
@@ -63,9 +82,17 @@ def gateway_schema(tmp_path_factory):
     from gateway import create_app
 
     tmp = tmp_path_factory.mktemp("gateway")
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp / "gw.db"),
-                      "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"), "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"),
-                      "TRAINING_URL": "http://127.0.0.1:9", "CIC_URL": "http://127.0.0.1:9", "ACCESS_LOG": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp / "gw.db"),
+            "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"),
+            "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"),
+            "TRAINING_URL": "http://127.0.0.1:9",
+            "CIC_URL": "http://127.0.0.1:9",
+            "ACCESS_LOG": False,
+        }
+    )
     db = app.extensions["sqlalchemy"]
     with app.app_context():
         db.create_all()

@@ -1,4 +1,5 @@
 """A small API client for whole-system tests (cosmicpython's tests/e2e/api_client.py idea)."""
+
 from __future__ import annotations
 
 import time
@@ -24,14 +25,22 @@ class Client:
         return h
 
     def get(self, path, **kw):
-        return self.http.get(self.base + path, headers=self._headers(kw.pop("headers", None)), timeout=30, **kw)
+        return self.http.get(
+            self.base + path, headers=self._headers(kw.pop("headers", None)), timeout=30, **kw
+        )
 
     def post(self, path, json=None, **kw):
-        return self.http.post(self.base + path, json=json, headers=self._headers(kw.pop("headers", None)),
-                              timeout=30, **kw)
+        return self.http.post(
+            self.base + path, json=json, headers=self._headers(kw.pop("headers", None)), timeout=30, **kw
+        )
 
-    def signed_up(self, name: str = "Test User", email: str | None = None,
-                  password: str = "Plenty-long-passphrase-1", verified: bool = True) -> "Client":
+    def signed_up(
+        self,
+        name: str = "Test User",
+        email: str | None = None,
+        password: str = "Plenty-long-passphrase-1",
+        verified: bool = True,
+    ) -> Client:
         """Register and sign in a new user; returns a client carrying their token. With
         `verified` (the default) the user first follows the link of their verification email."""
         email = email or f"user-{uuid.uuid4().hex[:10]}@example.org"
@@ -46,7 +55,7 @@ class Client:
         r = self.post("/api/v1/auth/verify-email", {"token": self.emailed_token(email)})
         assert r.status_code == 200, r.text
 
-    def signed_in(self, email: str, password: str) -> "Client":
+    def signed_in(self, email: str, password: str) -> Client:
         r = self.post("/api/v1/auth/login", {"email": email, "password": password})
         assert r.status_code == 200, r.text
         other = Client(self.base, r.json()["access_token"], self.emailed_token)

@@ -1,4 +1,5 @@
 """Helpers shared by the browser tests (Playwright driving Debian's Chromium)."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The portal through the Flask test client against the real training app on a loopback port:
 what the gateway's portal-page tests share (a signed-in staff visitor, CSRF, the two apps)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -33,6 +34,7 @@ class Visitor:
         from gateway import passwords
         from gateway.extensions import db
         from gateway.models import User
+
         self.client = world["gateway"].test_client()
         self.email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
         with world["gateway"].app_context():
@@ -42,7 +44,9 @@ class Visitor:
             db.session.add(user)
             db.session.commit()
         token = csrf_of(self.client.get("/sign-in"))
-        r = self.client.post("/sign-in", data={"csrf_token": token, "email": self.email, "password": PASSWORD})
+        r = self.client.post(
+            "/sign-in", data={"csrf_token": token, "email": self.email, "password": PASSWORD}
+        )
         assert r.status_code == 302, r.get_data(as_text=True)[:2000]
 
     def get(self, path):
@@ -62,14 +66,28 @@ def gateway_and_training(tmp):
     from training import create_app as training_app
     from training.extensions import db as tdb
 
-    gw = gateway_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/gateway.db",
-                      "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"), "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"),
-                      "TRAINING_URL": "http://127.0.0.1:9", "CIC_URL": "http://127.0.0.1:9", "ACCESS_LOG": False})
+    gw = gateway_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/gateway.db",
+            "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"),
+            "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"),
+            "TRAINING_URL": "http://127.0.0.1:9",
+            "CIC_URL": "http://127.0.0.1:9",
+            "ACCESS_LOG": False,
+        }
+    )
     with gw.app_context():
         gdb.create_all()
-    tr = training_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/training.db",
-                       "JWT_PUBLIC_KEY": (tmp / "public.pem").read_text(),
-                       "EVENTS_EMBEDDED_PATH": str(tmp / "training-events.db"), "ACCESS_LOG": False})
+    tr = training_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/training.db",
+            "JWT_PUBLIC_KEY": (tmp / "public.pem").read_text(),
+            "EVENTS_EMBEDDED_PATH": str(tmp / "training-events.db"),
+            "ACCESS_LOG": False,
+        }
+    )
     with tr.app_context():
         tdb.create_all()
     server = serve(tr)

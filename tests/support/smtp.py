@@ -7,6 +7,7 @@
 
 `refuse_rcpt` makes it answer RCPT TO for those addresses with 550 (a permanent refusal).
 """
+
 from __future__ import annotations
 
 import email
@@ -25,7 +26,7 @@ def free_port() -> int:
 
 
 class _Handler:
-    def __init__(self, catcher: "SmtpCatcher"):
+    def __init__(self, catcher: SmtpCatcher):
         self.catcher = catcher
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -35,7 +36,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        msg = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
         with self.catcher.lock:
             self.catcher.messages.append(msg)
         return "250 Message accepted for delivery"
@@ -49,7 +52,7 @@ class SmtpCatcher:
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 
-    def start(self) -> "SmtpCatcher":
+    def start(self) -> SmtpCatcher:
         for _ in range(50):  # the port may linger for a moment after stop()
             try:
                 self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)

@@ -4,6 +4,7 @@ Each Stack has its own var directory (SQLite files, keys, embedded event store) 
 ports, so stacks never share state. Optionally PostgreSQL databases and RabbitMQ with a
 unique exchange and queues.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,15 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 
 class Stack:
-    def __init__(self, *, amqp_url: str | None = None, database_urls: dict | None = None,
-                 workers: int = 1, consumers: bool = True, extra_env: dict | None = None):
+    def __init__(
+        self,
+        *,
+        amqp_url: str | None = None,
+        database_urls: dict | None = None,
+        workers: int = 1,
+        consumers: bool = True,
+        extra_env: dict | None = None,
+    ):
         self.var = tempfile.mkdtemp(prefix="imatter-stack-")
         self.ports = {name: free_port() for name in APPS}
         self.procs: dict[str, subprocess.Popen] = {}
@@ -61,7 +69,13 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
             "EVENTS_RELAY_INTERVAL": "0.1",
         }
-        for key in ("AMQP_URL", "TRAINING_DATABASE_URL", "CIC_DATABASE_URL", "GATEWAY_DATABASE_URL", "DATABASE_URL"):
+        for key in (
+            "AMQP_URL",
+            "TRAINING_DATABASE_URL",
+            "CIC_DATABASE_URL",
+            "GATEWAY_DATABASE_URL",
+            "DATABASE_URL",
+        ):
             self.env.pop(key, None)
         if amqp_url:
             self.env["AMQP_URL"] = amqp_url
@@ -81,18 +95,33 @@ class Stack:
     def _env_for(self, name: str) -> dict:
         env = dict(self.env)
         if "AMQP_URL" in env:
-            env["EVENTS_QUEUE"] = f"{'training' if name.startswith('training') else 'cic-tracker'}.events.{self.queue_suffix}"
+            env["EVENTS_QUEUE"] = (
+                f"{'training' if name.startswith('training') else 'cic-tracker'}.events.{self.queue_suffix}"
+            )
         return env
 
     def flask(self, app: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         name = "training" if app == "training" else ("cic" if app == "cic_tracker" else "gateway")
-        return subprocess.run([os.path.join(BIN, "flask"), "--app", app, *args], cwd=REPO, env=self._env_for(name),
-                              capture_output=True, text=True, check=check, timeout=300)
+        return subprocess.run(
+            [os.path.join(BIN, "flask"), "--app", app, *args],
+            cwd=REPO,
+            env=self._env_for(name),
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=300,
+        )
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         log = open(self.log_path(name), "ab")
-        self.procs[name] = subprocess.Popen(argv, cwd=REPO, env=self._env_for(name), stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs[name] = subprocess.Popen(
+            argv,
+            cwd=REPO,
+            env=self._env_for(name),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def gateway_database_url(self) -> str:
         return self.database_urls.get("gateway") or "sqlite:///" + os.path.join(self.var, "gateway.db")
@@ -107,9 +136,13 @@ class Stack:
         engine = sa.create_engine(self.gateway_database_url())
         try:
             with engine.connect() as conn:
-                body = conn.execute(sa.text(
-                    "SELECT text_body FROM notifications WHERE kind = :kind AND to_email = :email "
-                    "ORDER BY id DESC LIMIT 1"), {"kind": kind, "email": email.lower()}).scalar()
+                body = conn.execute(
+                    sa.text(
+                        "SELECT text_body FROM notifications WHERE kind = :kind AND to_email = :email "
+                        "ORDER BY id DESC LIMIT 1"
+                    ),
+                    {"kind": kind, "email": email.lower()},
+                ).scalar()
         finally:
             engine.dispose()
         assert body, f"no {kind} email for {email}"
@@ -130,16 +163,18 @@ class Stack:
             return jwt.encode(claims, fh.read(), algorithm="RS256")
 
     # -- lifecycle -----------------------------------------------------------------------
-    def start(self) -> "Stack":
+    def start(self) -> Stack:
         for app in APPS.values():
             self.flask(app, "db", "upgrade")
             self.flask(app, "seed")
-        for name, app in APPS.items():
+        for name in APPS:
             self.start_web(name)
         if self.consumers:
             for name, app in (("training", "training"), ("cic", "cic_tracker")):
                 self._spawn(f"{name}_relay", [os.path.join(BIN, "flask"), "--app", app, "events", "relay"])
-                self._spawn(f"{name}_consumer", [os.path.join(BIN, "flask"), "--app", app, "events", "consume"])
+                self._spawn(
+                    f"{name}_consumer", [os.path.join(BIN, "flask"), "--app", app, "events", "consume"]
+                )
         for name in APPS:
             self.wait_healthy(name)
         return self
@@ -148,10 +183,23 @@ class Stack:
         # --reuse-port: each gthread worker gets its own listening socket and the kernel spreads
         # connections over them; without it one worker can hold every keep-alive connection
         # (bench/read_path.py saw the bare route swing between 2,600 and 7,600 req/s).
-        self._spawn(name, [os.path.join(BIN, "gunicorn"), "--no-control-socket", "--reuse-port",
-                           "--workers", str(self.workers),
-                           "--threads", "4", "--bind", f"127.0.0.1:{self.ports[name]}",
-                           "--graceful-timeout", "2", f"{APPS[name]}:create_app()"])
+        self._spawn(
+            name,
+            [
+                os.path.join(BIN, "gunicorn"),
+                "--no-control-socket",
+                "--reuse-port",
+                "--workers",
+                str(self.workers),
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{self.ports[name]}",
+                "--graceful-timeout",
+                "2",
+                f"{APPS[name]}:create_app()",
+            ],
+        )
 
     def wait_healthy(self, name: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

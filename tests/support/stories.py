@@ -1,11 +1,17 @@
 """Steps shared by whole-system tests: the usual way to a practitioner with a package, and the
 checks that a marker never reached a place it must not."""
+
 from __future__ import annotations
 
 import os
 
-SCHOOL = {"name": "Fictional Rowan Primary", "kind": "school", "size_band": "small",
-          "link_contact_email": "link@rowan.example", "senior_leadership_commitment": True}
+SCHOOL = {
+    "name": "Fictional Rowan Primary",
+    "kind": "school",
+    "size_band": "small",
+    "link_contact_email": "link@rowan.example",
+    "senior_leadership_commitment": True,
+}
 
 
 def ok(r, status: int = 201):
@@ -21,16 +27,28 @@ def practitioner_with_package(api, org_body: dict | None = None, names=("Ada Adm
     org = ok(admin.post("/api/v1/organisations", org_body or SCHOOL))
     person = ok(pro.post("/api/v1/people", {"name": names[1], "email": pro.email, "kind": "professional"}))
     # membership by consent: the admin invites, the practitioner (signed up, verified) accepts
-    invitation = ok(admin.post(f"/api/v1/organisations/{org['id']}/members", {"person_id": person["id"], "role": "teacher"}))
+    invitation = ok(
+        admin.post(
+            f"/api/v1/organisations/{org['id']}/members", {"person_id": person["id"], "role": "teacher"}
+        )
+    )
     assert invitation["state"] == "invited", invitation
     assert ok(pro.post(f"/api/v1/memberships/{invitation['id']}/accept"), 200)["state"] == "active"
     ok(admin.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "starter"}))
     ok(pro.post(f"/api/v1/people/{person['id']}/pathways/lead/items", {"item": "deep_dive"}))
-    ok(admin.post(f"/api/v1/people/{person['id']}/pathways/lead/items",
-                  {"item": "lead_training", "organisation_id": org["id"]}))
+    ok(
+        admin.post(
+            f"/api/v1/people/{person['id']}/pathways/lead/items",
+            {"item": "lead_training", "organisation_id": org["id"]},
+        )
+    )
     ok(admin.post(f"/api/v1/organisations/{org['id']}/licences", {"type": "enhanced"}))
-    package = ok(admin.post(f"/api/v1/organisations/{org['id']}/packages",
-                            {"type": 3, "practitioner_id": person["id"], "funding": "organisation"}))
+    package = ok(
+        admin.post(
+            f"/api/v1/organisations/{org['id']}/packages",
+            {"type": 3, "practitioner_id": person["id"], "funding": "organisation"},
+        )
+    )
     return admin, pro, org, person, package
 
 
@@ -47,6 +65,7 @@ def holds(path: str, marker: str) -> bool:
 
 # ---- the whole journeys (tests/e2e/test_e2e_stories.py) -------------------------------------
 
+
 def own_person(client, name: str, kind: str = "professional") -> dict:
     """The person record of a signed-up (verified) account, made by that account."""
     return ok(client.post("/api/v1/people", {"name": name, "email": client.email, "kind": kind}))
@@ -54,8 +73,11 @@ def own_person(client, name: str, kind: str = "professional") -> dict:
 
 def joins(org_admin, member, org: dict, person: dict, role: str = "teacher") -> dict:
     """Membership by consent: the organisation's admin invites, the person accepts."""
-    invitation = ok(org_admin.post(f"/api/v1/organisations/{org['id']}/members",
-                                   {"person_id": person["id"], "role": role}))
+    invitation = ok(
+        org_admin.post(
+            f"/api/v1/organisations/{org['id']}/members", {"person_id": person["id"], "role": role}
+        )
+    )
     assert invitation["state"] == "invited", invitation
     accepted = ok(member.post(f"/api/v1/memberships/{invitation['id']}/accept"), 200)
     assert accepted["state"] == "active", accepted
@@ -67,8 +89,12 @@ def recognised(api, training_admin, name: str, role: str) -> tuple:
     the system: signs up, makes their person, and a training admin records the certification."""
     client = api.signed_up(name=name)
     person = own_person(client, name)
-    cert = ok(training_admin.post(f"/api/v1/people/{person['id']}/certifications",
-                                  {"role": role, "reason": "Certified before the platform (records held)"}))
+    cert = ok(
+        training_admin.post(
+            f"/api/v1/people/{person['id']}/certifications",
+            {"role": role, "reason": "Certified before the platform (records held)"},
+        )
+    )
     assert cert["basis"] == "recognised" and cert["role"] == role, cert
     return client, person
 
@@ -81,12 +107,20 @@ def l1_2_completed(pro, training_admin, person: dict) -> None:
     codes = [c["code"] for c in courses if c["level"] in (1, 2) and c["kind"] == "online_course"]
     assert {"foundation_a1", "foundation_b"} <= set(codes), codes
     # Foundation B before part 1 is completed: refused, naming the rule
-    r = pro.post("/api/v1/enrolments", {"person_id": person["id"], "course_code": "foundation_b", "funding": "self"})
+    r = pro.post(
+        "/api/v1/enrolments", {"person_id": person["id"], "course_code": "foundation_b", "funding": "self"}
+    )
     assert r.status_code == 409 and "foundation_a1" in r.json()["unmet"], r.text
     for code in codes:
-        e = ok(pro.post("/api/v1/enrolments", {"person_id": person["id"], "course_code": code, "funding": "self"}))
+        e = ok(
+            pro.post(
+                "/api/v1/enrolments", {"person_id": person["id"], "course_code": code, "funding": "self"}
+            )
+        )
         assert pro.post(f"/api/v1/enrolments/{e['id']}/completion").status_code == 403  # never the learner
-        assert ok(training_admin.post(f"/api/v1/enrolments/{e['id']}/completion"), 200)["state"] == "completed"
+        assert (
+            ok(training_admin.post(f"/api/v1/enrolments/{e['id']}/completion"), 200)["state"] == "completed"
+        )
 
 
 def booked_and_completed(training_admin, booker, person: dict, role: str, item: str, **body) -> dict:
@@ -112,6 +146,7 @@ def workspace_of(client, package: dict) -> dict:
     def seen():
         items = client.get("/api/v1/tracker/microprojects?per_page=100").json().get("items", [])
         return next((m for m in items if m["package_id"] == package["id"]), None)
+
     return wait_for(seen, what=f"the workspace of package {package['id']}")
 
 

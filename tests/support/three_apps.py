@@ -1,5 +1,6 @@
 """The gateway, training and cic-tracker apps in this process, each on its own fresh database
 (SQLite file or PostgreSQL), for the security tests of the shared web layer."""
+
 from __future__ import annotations
 
 import contextlib
@@ -19,6 +20,7 @@ def three_apps(kind: str, tmp, setup=None):
 
     urls = []
     try:
+
         def url(name):
             if kind == "sqlite":
                 return f"sqlite:///{tmp}/{name}.db"
@@ -27,15 +29,33 @@ def three_apps(kind: str, tmp, setup=None):
 
         common = {"TESTING": True, "ACCESS_LOG": True}
         apps = {
-            "gateway": gateway_app({**common, "SQLALCHEMY_DATABASE_URI": url("gateway"),
-                                    "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"),
-                                    "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"),
-                                    "TRAINING_URL": "http://127.0.0.1:9", "CIC_URL": "http://127.0.0.1:9",
-                                    "RESET_MIN_SECONDS": 0}),
-            "training": training_app({**common, "SQLALCHEMY_DATABASE_URI": url("training"), "JWT_PUBLIC_KEY": KEYS.public,
-                                      "EVENTS_EMBEDDED_PATH": str(tmp / "training-events.db")}),
-            "cic": cic_app({**common, "SQLALCHEMY_DATABASE_URI": url("cic"), "JWT_PUBLIC_KEY": KEYS.public,
-                            "EVENTS_EMBEDDED_PATH": str(tmp / "cic-events.db")}),
+            "gateway": gateway_app(
+                {
+                    **common,
+                    "SQLALCHEMY_DATABASE_URI": url("gateway"),
+                    "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"),
+                    "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"),
+                    "TRAINING_URL": "http://127.0.0.1:9",
+                    "CIC_URL": "http://127.0.0.1:9",
+                    "RESET_MIN_SECONDS": 0,
+                }
+            ),
+            "training": training_app(
+                {
+                    **common,
+                    "SQLALCHEMY_DATABASE_URI": url("training"),
+                    "JWT_PUBLIC_KEY": KEYS.public,
+                    "EVENTS_EMBEDDED_PATH": str(tmp / "training-events.db"),
+                }
+            ),
+            "cic": cic_app(
+                {
+                    **common,
+                    "SQLALCHEMY_DATABASE_URI": url("cic"),
+                    "JWT_PUBLIC_KEY": KEYS.public,
+                    "EVENTS_EMBEDDED_PATH": str(tmp / "cic-events.db"),
+                }
+            ),
         }
         for app in apps.values():
             db = app.extensions["sqlalchemy"]

@@ -17,6 +17,7 @@ Two levels of sight over a microproject (DOMAIN "Rulings" -> CIC, domain row 93)
 
 Object-level refusals answer 404 (the record's existence is not revealed) and are logged.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -83,9 +84,14 @@ class Caller:
 
     def can_see(self, mp: Microproject) -> bool:
         """The microproject's overview: credits, credit use, case count and case counts."""
-        return (self.is_cic_staff or self.is_training_admin or self.is_practitioner_of(mp) or self.oversees(mp)
-                or self.is_named_overseer_of(mp)
-                or (mp.state in SIGN_OFF_STATES and mp.organisation_id in self.lead_org_ids))
+        return (
+            self.is_cic_staff
+            or self.is_training_admin
+            or self.is_practitioner_of(mp)
+            or self.oversees(mp)
+            or self.is_named_overseer_of(mp)
+            or (mp.state in SIGN_OFF_STATES and mp.organisation_id in self.lead_org_ids)
+        )
 
     def can_read_cases(self, mp: Microproject) -> bool:
         """Case content (code, consent, scores, notes, goals, reflections): practitioner and
@@ -97,8 +103,13 @@ def person_ids_of(user_id: str) -> set[str]:
     """The training persons this user is: `training.person.linked`, or an active membership
     that names the user."""
     linked = set(db.session.scalars(sa.select(KnownPerson.person_id).where(KnownPerson.user_id == user_id)))
-    via_membership = set(db.session.scalars(sa.select(OrgMembership.person_id).where(
-        OrgMembership.user_id == user_id, OrgMembership.status == "active")))
+    via_membership = set(
+        db.session.scalars(
+            sa.select(OrgMembership.person_id).where(
+                OrgMembership.user_id == user_id, OrgMembership.status == "active"
+            )
+        )
+    )
     return linked | via_membership
 
 
@@ -111,27 +122,49 @@ def caller() -> Caller:
     lead_orgs: set[str] = set()
     if persons:
         # the membership role is free text in training and gives no rights here (L8)
-        member_orgs = set(db.session.scalars(sa.select(OrgMembership.organisation_id).where(
-            OrgMembership.person_id.in_(persons), OrgMembership.status == "active")))
-        certs = db.session.execute(sa.select(Certification.organisation_id).where(
-            Certification.person_id.in_(persons), Certification.role == OVERSEER_CERTIFICATION)).all()
+        member_orgs = set(
+            db.session.scalars(
+                sa.select(OrgMembership.organisation_id).where(
+                    OrgMembership.person_id.in_(persons), OrgMembership.status == "active"
+                )
+            )
+        )
+        certs = db.session.execute(
+            sa.select(Certification.organisation_id).where(
+                Certification.person_id.in_(persons), Certification.role == OVERSEER_CERTIFICATION
+            )
+        ).all()
         if certs:
             # a Lead Plus sees the overview of the organisations they are an active member of
             lead_plus_orgs = member_orgs
-        if db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
-                Certification.person_id.in_(persons), Certification.role == "lead")):
+        if db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Certification)
+            .where(Certification.person_id.in_(persons), Certification.role == "lead")
+        ):
             lead_orgs = member_orgs
     # admin rights only from the explicit event: the user who created (or administers) an
     # organisation in training, person or not
-    admin_orgs = set(db.session.scalars(sa.select(OrgAdmin.organisation_id).where(
-        OrgAdmin.user_id == principal.user_id, OrgAdmin.status == "active")))
+    admin_orgs = set(
+        db.session.scalars(
+            sa.select(OrgAdmin.organisation_id).where(
+                OrgAdmin.user_id == principal.user_id, OrgAdmin.status == "active"
+            )
+        )
+    )
     g.cic_caller = Caller(principal, persons, admin_orgs, lead_plus_orgs, lead_orgs)
     return g.cic_caller
 
 
 def is_certified(person_id: str, role: str) -> bool:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
-        Certification.person_id == person_id, Certification.role == role)) > 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Certification)
+            .where(Certification.person_id == person_id, Certification.role == role)
+        )
+        > 0
+    )
 
 
 def is_active_member(person_id: str, organisation_id: str) -> bool:
@@ -170,10 +203,20 @@ def require_manager(c: Caller, mp: Microproject) -> None:
 def organisations_of_user(user_id: str) -> set[str]:
     """Organisations a user belongs to as cic knows them: active admin grants and the active
     memberships of their persons (for a fund reviewer's independence)."""
-    orgs = set(db.session.scalars(sa.select(OrgAdmin.organisation_id).where(
-        OrgAdmin.user_id == user_id, OrgAdmin.status == "active")))
+    orgs = set(
+        db.session.scalars(
+            sa.select(OrgAdmin.organisation_id).where(
+                OrgAdmin.user_id == user_id, OrgAdmin.status == "active"
+            )
+        )
+    )
     persons = person_ids_of(user_id)
     if persons:
-        orgs |= set(db.session.scalars(sa.select(OrgMembership.organisation_id).where(
-            OrgMembership.person_id.in_(persons), OrgMembership.status == "active")))
+        orgs |= set(
+            db.session.scalars(
+                sa.select(OrgMembership.organisation_id).where(
+                    OrgMembership.person_id.in_(persons), OrgMembership.status == "active"
+                )
+            )
+        )
     return orgs

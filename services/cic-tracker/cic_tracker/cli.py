@@ -1,4 +1,5 @@
 """flask commands of the cic-tracker service: seed, tracker retention, events (relay, consume, status, replay)."""
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -17,6 +18,7 @@ def register_cli(app: Flask) -> None:
     def seed():
         """Load the catalogue and clearly fictional demo data (idempotent)."""
         from .seed import run_seed
+
         run_seed()
         click.echo("cic-tracker: seeded")
 
@@ -27,6 +29,7 @@ def register_cli(app: Flask) -> None:
         """Close cases past their support window; erase closed cases past RETENTION_DAYS.
         Run it daily (cron or a scheduler); it is idempotent."""
         from .services.tracker import run_retention
+
         result = run_retention()
         db.session.commit()
         click.echo(f"cic-tracker retention: {result['closed']} closed, {result['erased']} erased")
@@ -35,6 +38,8 @@ def register_cli(app: Flask) -> None:
 
     # reflective tools (issue 11): `flask questionnaires load FILE | list`
     from imatter_shared.questionnaires.cli import register_questionnaire_cli
+
     from .models.reflective import QuestionnaireVersion
     from .rules.reflective import INSTRUMENTS
+
     register_questionnaire_cli(app, db, QuestionnaireVersion, instruments=INSTRUMENTS)

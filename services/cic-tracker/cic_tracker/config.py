@@ -16,5 +16,7 @@ class Config(BaseConfig):
 
     def __init__(self):
         super().__init__()
-        self.SQLALCHEMY_DATABASE_URI = env("CIC_DATABASE_URL") or env("DATABASE_URL") or sqlite_url("cic_tracker")
+        self.SQLALCHEMY_DATABASE_URI = (
+            env("CIC_DATABASE_URL") or env("DATABASE_URL") or sqlite_url("cic_tracker")
+        )
         self.EVENTS_QUEUE = env("EVENTS_QUEUE", "cic-tracker.events")

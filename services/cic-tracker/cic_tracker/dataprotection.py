@@ -3,6 +3,7 @@ only): the audit trail (GET /api/v1/cic/audit for CIC staff), the breach registe
 `flask dp ...` commands. cic-tracker has no table of people: practitioners are known by
 their training ids (subject=person_id columns); case participants are pseudonymous codes
 whose data is erased by consent withdrawal."""
+
 from __future__ import annotations
 
 from imatter_shared import audit

@@ -4,13 +4,13 @@ Integration tests take `app`/`client`; each runs on SQLite and on the real Postg
 (a fresh database per session; REQUIRE_SERVICES=1 makes PostgreSQL mandatory).
 Unit tests of rules take no fixture and run once.
 """
-import pytest
 
-from imatter_shared import testing as t
-from imatter_shared.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
+import pytest
 
 from cic_tracker import create_app
 from cic_tracker.extensions import db as _db
+from imatter_shared import testing as t
+from imatter_shared.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
 
 KEYS = t.KeyPair()
 
@@ -22,13 +22,15 @@ def keys():
 
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "JWT_PUBLIC_KEY": KEYS.public,
-        "EVENTS_EMBEDDED_PATH": str(tmp_path_factory.mktemp("events") / "events.db"),
-        "ACCESS_LOG": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "JWT_PUBLIC_KEY": KEYS.public,
+            "EVENTS_EMBEDDED_PATH": str(tmp_path_factory.mktemp("events") / "events.db"),
+            "ACCESS_LOG": False,
+        }
+    )
     with app.app_context():
         _db.create_all()
     yield app
@@ -63,35 +65,67 @@ import uuid as _uuid  # noqa: E402
 
 # What training publishes for its seeded price book (issue 16: cic keeps no copy of the package
 # table in code; like a real deployment, the tests learn it by event first).
-PUBLISHED_PACKAGE_TYPES = {"price_book_version": 1, "package_types": [
-    {"type": 1, "title": "Tracker only", "online_accounts": 0, "tracker_uses": 3, "tracker_uses_per_case": 1,
-     "price": 15000, "placeholder": False},
-    {"type": 2, "title": "Prevention", "online_accounts": 3, "tracker_uses": 0, "tracker_uses_per_case": 0,
-     "price": 30000, "placeholder": False},
-    {"type": 3, "title": "Early Intervention", "online_accounts": 3, "tracker_uses": 6, "tracker_uses_per_case": 2,
-     "price": 45000, "placeholder": False},
-    {"type": 4, "title": "Additional Needs", "online_accounts": 3, "tracker_uses": 9, "tracker_uses_per_case": 3,
-     "price": 60000, "placeholder": False},
-]}
+PUBLISHED_PACKAGE_TYPES = {
+    "price_book_version": 1,
+    "package_types": [
+        {
+            "type": 1,
+            "title": "Tracker only",
+            "online_accounts": 0,
+            "tracker_uses": 3,
+            "tracker_uses_per_case": 1,
+            "price": 15000,
+            "placeholder": False,
+        },
+        {
+            "type": 2,
+            "title": "Prevention",
+            "online_accounts": 3,
+            "tracker_uses": 0,
+            "tracker_uses_per_case": 0,
+            "price": 30000,
+            "placeholder": False,
+        },
+        {
+            "type": 3,
+            "title": "Early Intervention",
+            "online_accounts": 3,
+            "tracker_uses": 6,
+            "tracker_uses_per_case": 2,
+            "price": 45000,
+            "placeholder": False,
+        },
+        {
+            "type": 4,
+            "title": "Additional Needs",
+            "online_accounts": 3,
+            "tracker_uses": 9,
+            "tracker_uses_per_case": 3,
+            "price": 60000,
+            "placeholder": False,
+        },
+    ],
+}
 
 
 class _Cic:
     def __init__(self, app, keys):
+        from cic_tracker.events.handlers import HANDLERS
+        from cic_tracker.models import InboxMessage
         from imatter_shared.messaging.consumer import Consumer
         from imatter_shared.messaging.runtime import flask_session_scope
 
-        from cic_tracker.events.handlers import HANDLERS
-        from cic_tracker.models import InboxMessage
-
         self.app, self.keys = app, keys
-        self.consumer = Consumer(flask_session_scope(app, _db), InboxMessage, HANDLERS, transport=None,
-                                 queue="cic-tracker.test")
+        self.consumer = Consumer(
+            flask_session_scope(app, _db), InboxMessage, HANDLERS, transport=None, queue="cic-tracker.test"
+        )
         self.published_package_types = PUBLISHED_PACKAGE_TYPES
         self.feed("training.package_types.published", PUBLISHED_PACKAGE_TYPES)
 
     def feed(self, event_type, data, envelope=None):
         """Deliver one event as the broker would; returns (outcome, envelope)."""
         from imatter_shared.events.envelope import new_envelope
+
         env = envelope or new_envelope(event_type, data, producer="training")
         outcome = self.consumer.process(env.to_json())
         _db.session.expire_all()
@@ -102,32 +136,55 @@ class _Cic:
         person_id, user_id = "p-" + _uuid.uuid4().hex[:10], "u-" + _uuid.uuid4().hex[:10]
         self.feed("training.person.linked", {"person_id": person_id, "user_id": user_id})
         if organisation_id:
-            self.feed("training.membership.changed", {"organisation_id": organisation_id, "person_id": person_id,
-                                                      "user_id": user_id, "role": membership_role,
-                                                      "status": "active"})
+            self.feed(
+                "training.membership.changed",
+                {
+                    "organisation_id": organisation_id,
+                    "person_id": person_id,
+                    "user_id": user_id,
+                    "role": membership_role,
+                    "status": "active",
+                },
+            )
         for role in certified:
             self.certify(person_id, role, organisation_id)
         return person_id, self.keys.headers(user_id=user_id, roles=list(roles))
 
     def certify(self, person_id, role, organisation_id=None):
-        return self.feed("training.practitioner.certified", {"person_id": person_id, "role": role,
-                                                             "organisation_id": organisation_id,
-                                                             "certified_at": "2026-11-01T10:00:00Z"})
+        return self.feed(
+            "training.practitioner.certified",
+            {
+                "person_id": person_id,
+                "role": role,
+                "organisation_id": organisation_id,
+                "certified_at": "2026-11-01T10:00:00Z",
+            },
+        )
 
     def fundable(self, roles=("learner",)):
         """A practitioner the Fund accepts (DOMAIN "Rulings" -> CIC): an accepted member of an
         organisation cic knows to hold an active Enhanced Licence. Returns (person_id, headers, org)."""
         org = "org-" + _uuid.uuid4().hex[:8]
-        self.feed("training.licence.changed", {"organisation_id": org, "licence_type": "enhanced",
-                                              "status": "active", "valid_until": "2099-01-01T00:00:00Z"})
+        self.feed(
+            "training.licence.changed",
+            {
+                "organisation_id": org,
+                "licence_type": "enhanced",
+                "status": "active",
+                "valid_until": "2099-01-01T00:00:00Z",
+            },
+        )
         person_id, headers = self.person(roles=roles, organisation_id=org)
         return person_id, headers, org
 
     def reviewed(self, client, application_id, reviewers=2):
         """`reviewers` independent fund reviewers each declare no conflict and review."""
         for _ in range(reviewers):
-            r = client.post(f"/api/v1/fund/applications/{application_id}/reviews",
-                            json={"score": 4, "no_conflict": True}, headers=self.staff("fund_reviewer"))
+            r = client.post(
+                f"/api/v1/fund/applications/{application_id}/reviews",
+                json={"score": 4, "no_conflict": True},
+                headers=self.staff("fund_reviewer"),
+            )
             assert r.status_code == 201, r.get_json()
 
     def funded(self, client, amount, name="A supporter"):
@@ -141,32 +198,55 @@ class _Cic:
         return r.get_json()
 
     def staff(self, *roles):
-        return self.keys.headers(user_id="staff-" + _uuid.uuid4().hex[:8], roles=list(roles or ("cic_staff",)))
+        return self.keys.headers(
+            user_id="staff-" + _uuid.uuid4().hex[:8], roles=list(roles or ("cic_staff",))
+        )
 
     def enhanced(self, organisation_id, status="active", valid_until="2099-01-01T00:00:00Z"):
         """training.licence.changed for the organisation's Enhanced Licence."""
-        return self.feed("training.licence.changed", {"organisation_id": organisation_id, "licence_type": "enhanced",
-                                                      "status": status, "valid_until": valid_until})
+        return self.feed(
+            "training.licence.changed",
+            {
+                "organisation_id": organisation_id,
+                "licence_type": "enhanced",
+                "status": status,
+                "valid_until": valid_until,
+            },
+        )
 
-    def package(self, practitioner_id, package_type=3, tracker_uses=6, organisation_id="org-1", enhanced=True):
+    def package(
+        self, practitioner_id, package_type=3, tracker_uses=6, organisation_id="org-1", enhanced=True
+    ):
         """A package sale in training; returns the new microproject's id. Packages need the
         organisation's Enhanced Licence (and cic refuses Tracker use without an active one known,
         row 21): unless `enhanced=False`, an active one is announced first when cic knows none."""
         from cic_tracker.models import OrgLicence
+
         if enhanced and _db.session.get(OrgLicence, (organisation_id, "enhanced")) is None:
             self.enhanced(organisation_id)
         package_id = "pkg-" + _uuid.uuid4().hex[:10]
-        self.feed("training.package.purchased", {
-            "package_id": package_id, "package_type": package_type, "organisation_id": organisation_id,
-            "practitioner_id": practitioner_id, "tracker_uses": tracker_uses,
-            "online_accounts": 0 if package_type == 1 else 3})
+        self.feed(
+            "training.package.purchased",
+            {
+                "package_id": package_id,
+                "package_type": package_type,
+                "organisation_id": organisation_id,
+                "practitioner_id": practitioner_id,
+                "tracker_uses": tracker_uses,
+                "online_accounts": 0 if package_type == 1 else 3,
+            },
+        )
         from cic_tracker.models import Microproject
+
         return _db.session.scalar(_db.select(Microproject.id).where(Microproject.package_id == package_id))
 
     def oversee(self, client, mp_id, overseer_id, overseer_headers, by_headers):
         """Name the overseer (by the practitioner / an admin / a training admin) and accept."""
-        r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": overseer_id},
-                        headers=by_headers)
+        r = client.post(
+            f"/api/v1/tracker/microprojects/{mp_id}/overseer",
+            json={"person_id": overseer_id},
+            headers=by_headers,
+        )
         assert r.status_code == 200, r.get_json()
         r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer/accept", headers=overseer_headers)
         assert r.status_code == 200, r.get_json()
@@ -184,6 +264,7 @@ class _Cic:
         import json
 
         from cic_tracker.models import OutboxMessage
+
         rows = _db.session.scalars(_db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
         return [json.loads(r.payload) for r in rows if event_type in (None, r.type)]
 
@@ -193,7 +274,11 @@ def cic(app, keys):
     return _Cic(app, keys)
 
 
-CONSENT = {"given_by": "parent", "scope": "tracker use for this microproject", "given_at": "2026-11-01T09:00:00Z"}
+CONSENT = {
+    "given_by": "parent",
+    "scope": "tracker use for this microproject",
+    "given_at": "2026-11-01T09:00:00Z",
+}
 
 
 @pytest.fixture

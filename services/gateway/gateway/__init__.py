@@ -1,4 +1,5 @@
 """I Matter gateway: the single public entry (API routing, sign-in, portal): the app factory."""
+
 from __future__ import annotations
 
 import os
@@ -18,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(Config().as_dict())
     app.config.update(config or {})
     from .keys import ensure_keypair
+
     ensure_keypair(app.config["JWT_PRIVATE_KEY_FILE"], app.config["JWT_PUBLIC_KEY_FILE"])
 
     api = init_service(app, db, "gateway", "I Matter gateway")
@@ -25,20 +27,25 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401
     from .api import auth, openapi, proxy
+
     api.register_blueprint(auth.blp)
     from .api import password_reset  # issue 12
+
     api.register_blueprint(password_reset.blp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(proxy.bp)
     _register_portal(app)
 
     from .cli import register_cli
+
     register_cli(app)
 
     from .notifications import register as register_notifications  # issue 12: email outbox, `flask notify`
+
     register_notifications(app)
 
     from .dataprotection import init_dataprotection  # audit trail, breach register, flask dp ...
+
     init_dataprotection(app)
     return app
 

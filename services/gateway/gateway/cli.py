@@ -1,7 +1,8 @@
 """flask commands of the gateway: seed the staff accounts."""
+
 import os
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 import sqlalchemy as sa
@@ -28,19 +29,20 @@ def seed_staff(echo=click.echo) -> None:
         if user is None:
             if password is None and generated is None:
                 generated = secrets.token_urlsafe(12)
-            user = User(email=email, name=name,
-                        password_hash=passwords.hash_password(password or generated))
+            user = User(email=email, name=name, password_hash=passwords.hash_password(password or generated))
             db.session.add(user)
         elif password is not None and not passwords.verify(user.password_hash, password):
             user.password_hash = passwords.hash_password(password)
             user.token_version += 1
         user.roles = roles
         if not user.email_verified:  # staff addresses are the organisations' own: nothing to prove
-            user.email_verified, user.email_verified_at = True, datetime.now(timezone.utc).replace(tzinfo=None)
+            user.email_verified, user.email_verified_at = True, datetime.now(UTC).replace(tzinfo=None)
     db.session.commit()
     if generated:
-        echo(f"gateway: staff accounts created with the generated password {generated!r} "
-             "(shown once; set IMATTER_ADMIN_PASSWORD to choose it)")
+        echo(
+            f"gateway: staff accounts created with the generated password {generated!r} "
+            "(shown once; set IMATTER_ADMIN_PASSWORD to choose it)"
+        )
 
 
 def register_cli(app: Flask) -> None:

@@ -6,7 +6,9 @@ class Config(BaseConfig):
 
     def __init__(self):
         super().__init__()
-        self.SQLALCHEMY_DATABASE_URI = env("GATEWAY_DATABASE_URL") or env("DATABASE_URL") or sqlite_url("gateway")
+        self.SQLALCHEMY_DATABASE_URI = (
+            env("GATEWAY_DATABASE_URL") or env("DATABASE_URL") or sqlite_url("gateway")
+        )
         self.TRAINING_URL = env("TRAINING_URL", "http://127.0.0.1:8001")
         self.CIC_URL = env("CIC_URL", "http://127.0.0.1:8002")
         self.JWT_PRIVATE_KEY_FILE = env("JWT_PRIVATE_KEY_FILE") or var_path("keys", "jwt_private.pem")

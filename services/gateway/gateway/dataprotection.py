@@ -1,6 +1,7 @@
 """The gateway's own data protection: it holds accounts (email, name, password hash), so it
 has its own audit trail, breach register and `flask dp ...` commands, run by whichever
 organisation operates this gateway instance."""
+
 from __future__ import annotations
 
 from imatter_shared import audit
@@ -21,5 +22,10 @@ def init_dataprotection(app) -> None:
     from .models import User
 
     audit.init_audit(app, None, db, AuditEvent)
-    register_dp_cli(app, db, service="gateway", breach_model=Breach,
-                    subject=SubjectTable(User, id_column="id", id_kind="user_id", email_column="email"))
+    register_dp_cli(
+        app,
+        db,
+        service="gateway",
+        breach_model=Breach,
+        subject=SubjectTable(User, id_column="id", id_kind="user_id", email_column="email"),
+    )

@@ -4,11 +4,12 @@ Tokens are single use, valid 48 hours and stored only as a SHA-256 hash (like pa
 A verified address is what training links a person record to (docs/decisions/0014): until then
 the account is never linked to a person and may not create organisations or people.
 """
+
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,18 +25,33 @@ TOKEN_TTL = timedelta(hours=48)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class EmailVerificationToken(db.Model):
     __tablename__ = "email_verification_tokens"
-    token_hash = sa.Column(sa.String(64), primary_key=True, info=NOT_PII)  # sha256 hex; the token is never stored
-    user_id = sa.Column(sa.String(32), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True,
-                        info=pii("identifier", "email verification", "contract", "1 days after expires_at",
-                                 subject="user_id"))
-    email = sa.Column(sa.String(254), nullable=False,
-                      info=pii("contact details", "email verification: the address the link proves", "contract",
-                               "1 days after expires_at"))
+    token_hash = sa.Column(
+        sa.String(64), primary_key=True, info=NOT_PII
+    )  # sha256 hex; the token is never stored
+    user_id = sa.Column(
+        sa.String(32),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        info=pii(
+            "identifier", "email verification", "contract", "1 days after expires_at", subject="user_id"
+        ),
+    )
+    email = sa.Column(
+        sa.String(254),
+        nullable=False,
+        info=pii(
+            "contact details",
+            "email verification: the address the link proves",
+            "contract",
+            "1 days after expires_at",
+        ),
+    )
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     expires_at = sa.Column(sa.DateTime, nullable=False)
     used_at = sa.Column(sa.DateTime, nullable=True)
@@ -51,12 +67,27 @@ def send(user: User) -> None:
         return
     now = utcnow()
     token = secrets.token_urlsafe(32)
-    db.session.add(EmailVerificationToken(token_hash=_hash(token), user_id=user.id, email=user.email,
-                                          created_at=now, expires_at=now + TOKEN_TTL))
+    db.session.add(
+        EmailVerificationToken(
+            token_hash=_hash(token),
+            user_id=user.id,
+            email=user.email,
+            created_at=now,
+            expires_at=now + TOKEN_TTL,
+        )
+    )
     portal = str(current_app.config.get("PORTAL_URL") or "").rstrip("/")
-    notify("email_verification", to=user.email, recipient=user.id,
-           context={"name": user.name, "token": token, "hours": int(TOKEN_TTL.total_seconds() // 3600),
-                    "verify_url": f"{portal}/verify-email?token={token}"})
+    notify(
+        "email_verification",
+        to=user.email,
+        recipient=user.id,
+        context={
+            "name": user.name,
+            "token": token,
+            "hours": int(TOKEN_TTL.total_seconds() // 3600),
+            "verify_url": f"{portal}/verify-email?token={token}",
+        },
+    )
 
 
 def verify(token: str) -> User:
@@ -64,13 +95,23 @@ def verify(token: str) -> User:
     now = utcnow()
     row = db.session.get(EmailVerificationToken, _hash(token)) if token else None
     user = db.session.get(User, row.user_id) if row is not None else None
-    if (row is None or user is None or row.used_at is not None or row.expires_at <= now
-            or row.email != user.email):
-        raise ApiError("This verification link is not valid any more; ask for a new one.", 400,
-                       errors={"token": ["Not valid: unknown, already used or expired."]})
+    if (
+        row is None
+        or user is None
+        or row.used_at is not None
+        or row.expires_at <= now
+        or row.email != user.email
+    ):
+        raise ApiError(
+            "This verification link is not valid any more; ask for a new one.",
+            400,
+            errors={"token": ["Not valid: unknown, already used or expired."]},
+        )
     user.email_verified = True
     user.email_verified_at = now
-    db.session.execute(sa.update(EmailVerificationToken).where(EmailVerificationToken.user_id == user.id,
-                                                               EmailVerificationToken.used_at.is_(None))
-                       .values(used_at=now))
+    db.session.execute(
+        sa.update(EmailVerificationToken)
+        .where(EmailVerificationToken.user_id == user.id, EmailVerificationToken.used_at.is_(None))
+        .values(used_at=now)
+    )
     return user

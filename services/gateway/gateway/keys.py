@@ -1,4 +1,5 @@
 """The gateway's signing key pair (RS256). Services get only the public half."""
+
 from __future__ import annotations
 
 import os
@@ -14,10 +15,12 @@ def ensure_keypair(private_path: str, public_path: str) -> None:
     os.makedirs(os.path.dirname(private_path), exist_ok=True)
     os.makedirs(os.path.dirname(public_path), exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     try:
         fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

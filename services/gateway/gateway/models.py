@@ -1,9 +1,10 @@
 """Accounts: the gateway is the only place passwords live (argon2id hashes)."""
+
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -17,22 +18,40 @@ _KEPT = "while the account is open; erased on request (flask dp erase)"
 
 
 def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class User(db.Model):
     __tablename__ = "users"
     id = sa.Column(sa.String(32), primary_key=True, default=lambda: uuid.uuid4().hex)
-    email = sa.Column(sa.String(254), nullable=False, unique=True, info=pii("contact details (sign-in name)", _ACCOUNT, "contract", _KEPT))
+    email = sa.Column(
+        sa.String(254),
+        nullable=False,
+        unique=True,
+        info=pii("contact details (sign-in name)", _ACCOUNT, "contract", _KEPT),
+    )
     name = sa.Column(sa.String(200), nullable=False, info=pii("name", _ACCOUNT, "contract", _KEPT))
-    password_hash = sa.Column(sa.String(255), nullable=False,
-                              info=pii("credential (argon2id hash)", _ACCOUNT, "contract", _KEPT, export=False))
-    roles_json = sa.Column(sa.Text, nullable=False, default='["learner"]', info=pii("account roles", _ACCOUNT, "contract", _KEPT))
+    password_hash = sa.Column(
+        sa.String(255),
+        nullable=False,
+        info=pii("credential (argon2id hash)", _ACCOUNT, "contract", _KEPT, export=False),
+    )
+    roles_json = sa.Column(
+        sa.Text, nullable=False, default='["learner"]', info=pii("account roles", _ACCOUNT, "contract", _KEPT)
+    )
     # set when the owner follows the emailed verification link (POST /api/v1/auth/verify-email)
-    email_verified = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false(),
-                               info=pii("account state (email address proven)", _ACCOUNT, "contract", _KEPT))
-    email_verified_at = sa.Column(sa.DateTime, nullable=True,
-                                  info=pii("account state (when the address was proven)", _ACCOUNT, "contract", _KEPT))
+    email_verified = sa.Column(
+        sa.Boolean,
+        nullable=False,
+        default=False,
+        server_default=sa.false(),
+        info=pii("account state (email address proven)", _ACCOUNT, "contract", _KEPT),
+    )
+    email_verified_at = sa.Column(
+        sa.DateTime,
+        nullable=True,
+        info=pii("account state (when the address was proven)", _ACCOUNT, "contract", _KEPT),
+    )
     # bumped on password change: every token issued before it stops working
     token_version = sa.Column(sa.Integer, nullable=False, default=1)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)

@@ -1,5 +1,6 @@
 """The gateway's email (issue 12): only essential, security email (password reset, password
 changed), so no preferences apply. Templates: gateway/notification_templates/."""
+
 from __future__ import annotations
 
 import os
@@ -27,5 +28,14 @@ class Notification(NotificationMixin, db.Model):
 
 
 def register(app) -> None:
-    register_notifications(app, db, Notification, None, KINDS, TEMPLATES, sender_name="I Matter",
-                           preferences_path="/account/notifications", redact_after_send=REDACT_AFTER_SEND)
+    register_notifications(
+        app,
+        db,
+        Notification,
+        None,
+        KINDS,
+        TEMPLATES,
+        sender_name="I Matter",
+        preferences_path="/account/notifications",
+        redact_after_send=REDACT_AFTER_SEND,
+    )

@@ -4,11 +4,12 @@ Asking never reveals whether an account exists (always 202). Confirming sets the
 bumps `token_version` (every access token issued before stops working), uses up every other
 outstanding reset token of that user and sends a "your password was changed" notice.
 """
+
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,15 +27,21 @@ MAX_OPEN_TOKENS = 3  # per user per TTL: more requests send no more email (no ma
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class PasswordResetToken(db.Model):
     __tablename__ = "password_reset_tokens"
-    token_hash = sa.Column(sa.String(64), primary_key=True, info=NOT_PII)  # sha256 hex; the token is never stored
-    user_id = sa.Column(sa.String(32), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True,
-                        info=pii("identifier", "password reset", "contract", "1 days after expires_at",
-                                 subject="user_id"))
+    token_hash = sa.Column(
+        sa.String(64), primary_key=True, info=NOT_PII
+    )  # sha256 hex; the token is never stored
+    user_id = sa.Column(
+        sa.String(32),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        info=pii("identifier", "password reset", "contract", "1 days after expires_at", subject="user_id"),
+    )
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     expires_at = sa.Column(sa.DateTime, nullable=False)
     used_at = sa.Column(sa.DateTime, nullable=True)
@@ -56,35 +63,58 @@ def request_reset(email: str) -> None:
     # past RATE_LIMIT_RESET_EMAIL for this address: the answer stays 202, nothing more is sent
     within_limit = ratelimit.allow("reset-email", "RATE_LIMIT_RESET_EMAIL", "email:" + email)
     now = utcnow()
-    open_tokens = db.session.scalar(sa.select(sa.func.count()).select_from(PasswordResetToken).where(
-        PasswordResetToken.user_id == (user.id if user is not None else ""), PasswordResetToken.used_at.is_(None),
-        PasswordResetToken.expires_at > now)) or 0
+    open_tokens = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(PasswordResetToken)
+            .where(
+                PasswordResetToken.user_id == (user.id if user is not None else ""),
+                PasswordResetToken.used_at.is_(None),
+                PasswordResetToken.expires_at > now,
+            )
+        )
+        or 0
+    )
     token = secrets.token_urlsafe(32)
     token_hash = _hash(token)
     if user is None or not within_limit or open_tokens >= MAX_OPEN_TOKENS:
         return
-    db.session.add(PasswordResetToken(token_hash=token_hash, user_id=user.id, created_at=now,
-                                      expires_at=now + TOKEN_TTL))
+    db.session.add(
+        PasswordResetToken(token_hash=token_hash, user_id=user.id, created_at=now, expires_at=now + TOKEN_TTL)
+    )
     portal = str(current_app.config.get("PORTAL_URL") or "").rstrip("/")
-    notify("password_reset", to=user.email, recipient=user.id,
-           context={"name": user.name, "token": token, "minutes": int(TOKEN_TTL.total_seconds() // 60),
-                    "reset_url": f"{portal}/reset-password?token={token}"})
+    notify(
+        "password_reset",
+        to=user.email,
+        recipient=user.id,
+        context={
+            "name": user.name,
+            "token": token,
+            "minutes": int(TOKEN_TTL.total_seconds() // 60),
+            "reset_url": f"{portal}/reset-password?token={token}",
+        },
+    )
 
 
 def confirm_reset(token: str, new_password: str) -> User:
     now = utcnow()
     row = db.session.get(PasswordResetToken, _hash(token)) if token else None
     if row is None or row.used_at is not None or row.expires_at <= now:
-        raise ApiError("This reset link is not valid any more; ask for a new one.", 400,
-                       errors={"token": ["Not valid: unknown, already used or expired."]})
+        raise ApiError(
+            "This reset link is not valid any more; ask for a new one.",
+            400,
+            errors={"token": ["Not valid: unknown, already used or expired."]},
+        )
     user = db.session.get(User, row.user_id)
     problems = passwords.policy_errors(new_password, user.email)
     if problems:
         raise ApiError("Choose a stronger password.", 400, errors={"new_password": problems})
     user.password_hash = passwords.hash_password(new_password)
     user.token_version += 1
-    db.session.execute(sa.update(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
-                                                           PasswordResetToken.used_at.is_(None))
-                       .values(used_at=now))
+    db.session.execute(
+        sa.update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
     notify("password_changed", to=user.email, recipient=user.id, context={"name": user.name})
     return user

@@ -1,4 +1,5 @@
 """Password hashing (argon2id) and the sign-up password policy."""
+
 from __future__ import annotations
 
 import os

@@ -31,6 +31,7 @@ default), and then the right-most hop that is not itself a trusted proxy is the 
 left part of the header is whatever the client sent). Behind a proxy, set it to the proxy's
 address (docs/deploying.md), or every client shares the proxy's address.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,20 +50,33 @@ from imatter_shared.web.errors import problem
 
 from .extensions import db
 
-DEFAULTS = {"RATE_LIMIT_LOGIN": "10/minute", "RATE_LIMIT_LOGIN_IP": "30/minute", "RATE_LIMIT_LOGIN_EMAIL": "100/hour",
-            "RATE_LIMIT_REGISTER": "100/minute", "RATE_LIMIT_VERIFY_RESEND": "5/hour",
-            "RATE_LIMIT_PASSWORD_CHANGE": "5/15minutes", "RATE_LIMIT_RESET_IP": "20/hour",
-            "RATE_LIMIT_RESET_EMAIL": "5/hour", "RATE_LIMIT_ACCOUNT_NOTICE": "3/hour"}
+DEFAULTS = {
+    "RATE_LIMIT_LOGIN": "10/minute",
+    "RATE_LIMIT_LOGIN_IP": "30/minute",
+    "RATE_LIMIT_LOGIN_EMAIL": "100/hour",
+    "RATE_LIMIT_REGISTER": "100/minute",
+    "RATE_LIMIT_VERIFY_RESEND": "5/hour",
+    "RATE_LIMIT_PASSWORD_CHANGE": "5/15minutes",
+    "RATE_LIMIT_RESET_IP": "20/hour",
+    "RATE_LIMIT_RESET_EMAIL": "5/hour",
+    "RATE_LIMIT_ACCOUNT_NOTICE": "3/hour",
+}
 _UNITS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
 
 
 class RateLimit(db.Model):
     __tablename__ = "rate_limits"
-    key = sa.Column(sa.String(80), primary_key=True,
-                    info=pii("hash of a client address or sign-in email", "protecting sign-in and sign-up from "
-                             "password guessing and abuse", "legitimate_interests",
-                             "until its window ends (minutes); swept by the limiter"))
+    key = sa.Column(
+        sa.String(80),
+        primary_key=True,
+        info=pii(
+            "hash of a client address or sign-in email",
+            "protecting sign-in and sign-up from password guessing and abuse",
+            "legitimate_interests",
+            "until its window ends (minutes); swept by the limiter",
+        ),
+    )
     window_start = sa.Column(sa.BigInteger, nullable=False, info=NOT_PII)
     count = sa.Column(sa.Integer, nullable=False, info=NOT_PII)
     prev_count = sa.Column(sa.Integer, nullable=False, default=0, info=NOT_PII)
@@ -95,7 +109,9 @@ def _trusted_networks() -> list:
             try:
                 nets.append(ipaddress.ip_network(part, strict=False))
             except ValueError:
-                raise ValueError(f"RATE_LIMIT_TRUSTED_PROXIES: {part!r} is not an address or network")
+                raise ValueError(
+                    f"RATE_LIMIT_TRUSTED_PROXIES: {part!r} is not an address or network"
+                ) from None
     return nets
 
 
@@ -132,7 +148,9 @@ def _estimate(count: int, prev: int, window: int, period: int, now: float) -> fl
 def _upsert(key: str, window: int, period: int, now: float) -> float:
     table = RateLimit.__table__
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    ins = insert(table).values(key=key, window_start=window, count=1, prev_count=0, expires_at=window + 2 * period)
+    ins = insert(table).values(
+        key=key, window_start=window, count=1, prev_count=0, expires_at=window + 2 * period
+    )
     same = table.c.window_start == ins.excluded.window_start
     previous = table.c.window_start == ins.excluded.window_start - period
     stmt = ins.on_conflict_do_update(
@@ -154,8 +172,11 @@ def _upsert(key: str, window: int, period: int, now: float) -> float:
 
 def _current(key: str, window: int, period: int, now: float) -> float:
     with db.engine.connect() as conn:
-        row = conn.execute(sa.select(RateLimit.window_start, RateLimit.count, RateLimit.prev_count)
-                           .where(RateLimit.key == key)).first()
+        row = conn.execute(
+            sa.select(RateLimit.window_start, RateLimit.count, RateLimit.prev_count).where(
+                RateLimit.key == key
+            )
+        ).first()
     if row is None:
         return 0.0
     start, count, prev = row
@@ -168,8 +189,13 @@ def _current(key: str, window: int, period: int, now: float) -> float:
 
 def _refuse(period: int, now: float, window: int, what: str):
     retry = max(1, int(window + period - now + 0.999))
-    abort(problem(429, f"Too many {what} attempts; try again in {retry} seconds.",
-                  headers={"Retry-After": str(retry)}))
+    abort(
+        problem(
+            429,
+            f"Too many {what} attempts; try again in {retry} seconds.",
+            headers={"Retry-After": str(retry)},
+        )
+    )
 
 
 def _window(period: int, now: float) -> int:
@@ -178,9 +204,11 @@ def _window(period: int, now: float) -> int:
 
 def _login_keys(email: str) -> dict[str, str]:
     ip = client_ip()
-    return {"RATE_LIMIT_LOGIN": _key("login", "pair:" + email.strip().lower() + "\n" + ip),
-            "RATE_LIMIT_LOGIN_IP": _key("login", "ip:" + ip),
-            "RATE_LIMIT_LOGIN_EMAIL": _key("login", "email:" + email)}
+    return {
+        "RATE_LIMIT_LOGIN": _key("login", "pair:" + email.strip().lower() + "\n" + ip),
+        "RATE_LIMIT_LOGIN_IP": _key("login", "ip:" + ip),
+        "RATE_LIMIT_LOGIN_EMAIL": _key("login", "email:" + email),
+    }
 
 
 def _count(name: str, key: str, now: float) -> tuple[float, int, int, int] | None:

@@ -1,4 +1,5 @@
 """Issuing and checking access tokens (RS256, signed with the gateway's private key)."""
+
 from __future__ import annotations
 
 import json
@@ -6,14 +7,21 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jwt
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
 
-from imatter_shared.web.auth import (AUDIENCE, HOP_TOKEN_TTL, ISSUER, SERVICE_AUDIENCE, bearer_token, decode_token,
-                                     principal_from_claims)
+from imatter_shared.web.auth import (
+    AUDIENCE,
+    HOP_TOKEN_TTL,
+    ISSUER,
+    SERVICE_AUDIENCE,
+    bearer_token,
+    decode_token,
+    principal_from_claims,
+)
 from imatter_shared.web.errors import Unauthorized
 
 from .extensions import db
@@ -32,6 +40,7 @@ def _private_key() -> str:
 
 def _public_key():
     from imatter_shared.web.auth import public_key_object
+
     return public_key_object(current_app)
 
 
@@ -53,9 +62,19 @@ def issue(user: User, auth_time: int | None = None) -> tuple[str, int]:
     ttl = int(current_app.config["ACCESS_TOKEN_TTL"])
     now = int(time.time())
     claims = {
-        "iss": ISSUER, "aud": AUDIENCE, "sub": user.id, "email": user.email, "name": user.name,
-        "roles": user.roles, "email_verified": bool(user.email_verified), "ver": user.token_version, "iat": now, "nbf": now, "exp": now + ttl,
-        "jti": uuid.uuid4().hex, "auth_time": int(auth_time if auth_time is not None else now),
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": user.id,
+        "email": user.email,
+        "name": user.name,
+        "roles": user.roles,
+        "email_verified": bool(user.email_verified),
+        "ver": user.token_version,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl,
+        "jti": uuid.uuid4().hex,
+        "auth_time": int(auth_time if auth_time is not None else now),
     }
     return jwt.encode(claims, _private_key(), algorithm="RS256"), ttl
 
@@ -82,9 +101,9 @@ def verify_token(token: str) -> dict:
     try:
         claims = decode_token(token, _public_key(), audience=AUDIENCE)
     except jwt.ExpiredSignatureError:
-        raise Unauthorized("The access token has expired; sign in again.")
+        raise Unauthorized("The access token has expired; sign in again.") from None
     except jwt.InvalidTokenError:
-        raise Unauthorized("The access token is not valid.")
+        raise Unauthorized("The access token is not valid.") from None
     with db.engine.connect() as conn:  # a pooled connection, not the ORM session: nothing to track
         row = conn.execute(_CHECK, {"sub": str(claims["sub"]), "jti": str(claims.get("jti", ""))}).first()
     if row is None or row.token_version != claims.get("ver"):
@@ -100,7 +119,7 @@ def verify_token(token: str) -> dict:
     return claims
 
 
-_hop_cache: "OrderedDict[tuple, tuple[str, float]]" = OrderedDict()
+_hop_cache: OrderedDict[tuple, tuple[str, float]] = OrderedDict()
 _hop_lock = threading.Lock()
 
 
@@ -109,18 +128,32 @@ def hop_token(claims: dict) -> str:
     HOP_TOKEN_TTL seconds, with the roles and verification read from the database this request.
     Reused within a process while its facts are unchanged and it has over half its life left
     (an RSA signature per forwarded call would cost more than the forward itself)."""
-    key = (claims["sub"], claims.get("jti", ""), claims.get("ver"), tuple(sorted(claims.get("roles") or [])),
-           bool(claims.get("email_verified")))
+    key = (
+        claims["sub"],
+        claims.get("jti", ""),
+        claims.get("ver"),
+        tuple(sorted(claims.get("roles") or [])),
+        bool(claims.get("email_verified")),
+    )
     now = time.time()
     hit = _hop_cache.get(key)
     if hit is not None and hit[1] - now > HOP_TOKEN_TTL / 2:
         return hit[0]
     iat = int(now)
-    hop = {"iss": ISSUER, "aud": SERVICE_AUDIENCE, "sub": claims["sub"], "email": claims.get("email", ""),
-           "name": claims.get("name", ""), "roles": list(claims.get("roles") or []),
-           "email_verified": bool(claims.get("email_verified")), "ver": claims.get("ver"),
-           "iat": iat, "nbf": iat, "exp": min(iat + HOP_TOKEN_TTL, int(claims["exp"])),
-           "jti": claims.get("jti", "")}
+    hop = {
+        "iss": ISSUER,
+        "aud": SERVICE_AUDIENCE,
+        "sub": claims["sub"],
+        "email": claims.get("email", ""),
+        "name": claims.get("name", ""),
+        "roles": list(claims.get("roles") or []),
+        "email_verified": bool(claims.get("email_verified")),
+        "ver": claims.get("ver"),
+        "iat": iat,
+        "nbf": iat,
+        "exp": min(iat + HOP_TOKEN_TTL, int(claims["exp"])),
+        "jti": claims.get("jti", ""),
+    }
     token = jwt.encode(hop, _private_key(), algorithm="RS256")
     with _hop_lock:
         _hop_cache[key] = (token, float(hop["exp"]))
@@ -146,8 +179,8 @@ def session_started(claims: dict) -> int:
 
 
 def revoke(claims: dict) -> None:
-    exp = datetime.fromtimestamp(claims["exp"], timezone.utc).replace(tzinfo=None)
+    exp = datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None)
     if db.session.get(RevokedToken, claims["jti"]) is None:
         db.session.add(RevokedToken(jti=claims["jti"], expires_at=exp))
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     db.session.execute(sa.delete(RevokedToken).where(RevokedToken.expires_at < now))

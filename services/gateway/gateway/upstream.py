@@ -1,4 +1,5 @@
 """Talking to the two services: the routing table, the forwarding pool and a pooled HTTP session."""
+
 from __future__ import annotations
 
 import logging
@@ -96,8 +97,11 @@ def base_url(service_key: str) -> str:
 def fetch_principal(authorization: str, request_id: str) -> dict:
     """Person, organisations and derived roles from training; {} when training can't say."""
     try:
-        r = session().get(base_url("TRAINING_URL") + "/internal/principal", timeout=timeouts(),
-                          headers={"Authorization": authorization, "X-Request-ID": request_id})
+        r = session().get(
+            base_url("TRAINING_URL") + "/internal/principal",
+            timeout=timeouts(),
+            headers={"Authorization": authorization, "X-Request-ID": request_id},
+        )
         if r.status_code == 200:
             return r.json()
         log.warning("principal lookup failed", extra={"ctx_status": r.status_code})

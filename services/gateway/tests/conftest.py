@@ -1,4 +1,5 @@
 """Fixtures for gateway tests: the app on SQLite and on the real PostgreSQL."""
+
 import pytest
 
 from imatter_shared import testing as t
@@ -11,15 +12,17 @@ def _app(database_url, tmp_path_factory):
     from gateway.extensions import db
 
     keys = tmp_path_factory.mktemp("keys")
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "JWT_PRIVATE_KEY_FILE": str(keys / "private.pem"),
-        "JWT_PUBLIC_KEY_FILE": str(keys / "public.pem"),
-        "TRAINING_URL": "http://127.0.0.1:9",  # nothing listens: upstream calls fail fast
-        "CIC_URL": "http://127.0.0.1:9",
-        "ACCESS_LOG": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "JWT_PRIVATE_KEY_FILE": str(keys / "private.pem"),
+            "JWT_PUBLIC_KEY_FILE": str(keys / "public.pem"),
+            "TRAINING_URL": "http://127.0.0.1:9",  # nothing listens: upstream calls fail fast
+            "CIC_URL": "http://127.0.0.1:9",
+            "ACCESS_LOG": False,
+        }
+    )
     with app.app_context():
         db.create_all()
     yield app

@@ -1,4 +1,5 @@
 """Accounts and tokens at the gateway, through its HTTP API."""
+
 import time
 
 import jwt
@@ -42,12 +43,15 @@ def test_token_is_rs256_with_audience_and_expiry(client, app):
     assert claims["aud"] == "imatter" and claims["exp"] > time.time()
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"email": "not-an-email", "password": PASSWORD, "name": "A"}, "email"),
-    ({"email": "a@example.org", "password": PASSWORD}, "name"),
-    ({"email": "a@example.org", "password": "short", "name": "A"}, "password"),
-    ({"email": "a@example.org", "password": "password123", "name": "A"}, "password"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"email": "not-an-email", "password": PASSWORD, "name": "A"}, "email"),
+        ({"email": "a@example.org", "password": PASSWORD}, "name"),
+        ({"email": "a@example.org", "password": "short", "name": "A"}, "password"),
+        ({"email": "a@example.org", "password": "password123", "name": "A"}, "password"),
+    ],
+)
 def test_register_refuses_bad_input_naming_the_field(client, body, field):
     r = client.post("/api/v1/auth/register", json=body)
     assert r.status_code == 400
@@ -83,8 +87,11 @@ def test_bad_and_missing_tokens(client):
     r = client.get("/api/v1/me", headers=bearer("not.a.token"))
     assert r.status_code == 401 and r.headers["Content-Type"] == "application/problem+json"
     # a token signed with the wrong algorithm is refused (allow-list)
-    forged = jwt.encode({"sub": "x", "aud": "imatter", "iss": "imatter-gateway", "exp": time.time() + 60,
-                         "iat": time.time()}, "an-hmac-secret-that-is-long-enough-32b", algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": "x", "aud": "imatter", "iss": "imatter-gateway", "exp": time.time() + 60, "iat": time.time()},
+        "an-hmac-secret-that-is-long-enough-32b",
+        algorithm="HS256",
+    )
     assert client.get("/api/v1/me", headers=bearer(forged)).status_code == 401
 
 
@@ -100,8 +107,11 @@ def test_logout_revokes_the_token(client):
 def test_password_change_revokes_older_tokens(client):
     register(client)
     old = login(client).json["access_token"]
-    r = client.post("/api/v1/auth/password", headers=bearer(old),
-                    json={"current_password": PASSWORD, "new_password": "A-brand-new-passphrase-9"})
+    r = client.post(
+        "/api/v1/auth/password",
+        headers=bearer(old),
+        json={"current_password": PASSWORD, "new_password": "A-brand-new-passphrase-9"},
+    )
     assert r.status_code == 204
     assert client.get("/api/v1/me", headers=bearer(old)).status_code == 401
     assert login(client).status_code == 401
@@ -126,7 +136,9 @@ def test_seeded_staff_accounts(app, client, monkeypatch):
     token = login(client, "training-admin@imatter.local", "Staff-password-for-tests").json["access_token"]
     assert "training_admin" in client.get("/api/v1/me", headers=bearer(token)).json["roles"]
     token = login(client, "cic-admin@imatter.local", "Staff-password-for-tests").json["access_token"]
-    assert {"cic_staff", "fund_reviewer"} <= set(client.get("/api/v1/me", headers=bearer(token)).json["roles"])
+    assert {"cic_staff", "fund_reviewer"} <= set(
+        client.get("/api/v1/me", headers=bearer(token)).json["roles"]
+    )
     token = login(client, "fund-reviewer@imatter.local", "Staff-password-for-tests").json["access_token"]
     me = client.get("/api/v1/me", headers=bearer(token)).json
     assert "fund_reviewer" in me["roles"] and "cic_staff" not in me["roles"] and me["email_verified"] is True
@@ -138,8 +150,13 @@ def test_staff_roles_are_granted_and_revoked_by_the_operator_on_verified_account
 
     runner = app.test_cli_runner()
     email = "rae.fictional-reviewer@example.org"
-    assert client.post("/api/v1/auth/register", json={"email": email, "password": "correct horse 42 battery",
-                                                      "name": "Rae Fictional"}).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "password": "correct horse 42 battery", "name": "Rae Fictional"},
+        ).status_code
+        == 201
+    )
     refused = runner.invoke(args=["staff-role", "grant", email, "fund_reviewer"])
     assert refused.exit_code != 0 and "verified" in refused.output  # an unproven address gets no role
     user = db.session.scalar(db.select(User).where(User.email == email))

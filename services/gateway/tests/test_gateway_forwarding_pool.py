@@ -2,6 +2,7 @@
 it replaced did: encoded paths and queries reach the service intact, response headers come back
 filtered (repeated ones kept), a dropped answer is a 502, and the token check (one query) still
 refuses signed-out tokens and tokens of deleted users at once, on every worker."""
+
 import socket
 import threading
 
@@ -19,8 +20,15 @@ def upstream():
 
     @svc.route("/api/v1/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def echo(rest):
-        seen.append({"method": request.method, "path": request.path, "args": request.args.to_dict(flat=False),
-                     "headers": dict(request.headers), "body": request.get_data()})
+        seen.append(
+            {
+                "method": request.method,
+                "path": request.path,
+                "args": request.args.to_dict(flat=False),
+                "headers": dict(request.headers),
+                "body": request.get_data(),
+            }
+        )
         resp = jsonify(ok=True)
         resp.headers["X-Upstream"] = "yes"
         resp.headers["X-Request-ID"] = "upstream-made-this-up"  # the gateway's own id wins
@@ -40,7 +48,9 @@ def bearer(token):
 
 
 def signed_in(client):
-    r = client.post("/api/v1/auth/register", json={"email": "pool@example.org", "password": PASSWORD, "name": "Pool"})
+    r = client.post(
+        "/api/v1/auth/register", json={"email": "pool@example.org", "password": PASSWORD, "name": "Pool"}
+    )
     assert r.status_code == 201
     r = client.post("/api/v1/auth/login", json={"email": "pool@example.org", "password": PASSWORD})
     assert r.status_code == 200
@@ -60,8 +70,9 @@ def test_every_method_and_body_is_forwarded_once(app, client, upstream):
     url, seen = upstream
     app.config["TRAINING_URL"] = url
     for method in ("POST", "PUT", "PATCH", "DELETE"):
-        r = client.open("/api/v1/organisations/o1", method=method, data=b'{"n": 1}',
-                        content_type="application/json")
+        r = client.open(
+            "/api/v1/organisations/o1", method=method, data=b'{"n": 1}', content_type="application/json"
+        )
         assert r.status_code == 200, method
     assert [s["method"] for s in seen] == ["POST", "PUT", "PATCH", "DELETE"]
     assert all(s["body"] == b'{"n": 1}' and s["headers"]["Content-Type"] == "application/json" for s in seen)
@@ -70,7 +81,9 @@ def test_every_method_and_body_is_forwarded_once(app, client, upstream):
 def test_response_headers_are_filtered_and_repeated_ones_kept(app, client, upstream):
     url, seen = upstream
     app.config["TRAINING_URL"] = url
-    r = client.get("/api/v1/catalogue/courses", headers={"X-Request-ID": "req-abcdefgh", "Connection": "close"})
+    r = client.get(
+        "/api/v1/catalogue/courses", headers={"X-Request-ID": "req-abcdefgh", "Connection": "close"}
+    )
     assert r.status_code == 200 and r.json == {"ok": True}
     assert r.headers["X-Upstream"] == "yes"
     assert r.headers["X-Request-ID"] == "req-abcdefgh"
@@ -114,8 +127,19 @@ def test_signed_out_token_is_refused_by_another_worker_at_once(app, client, upst
     url, seen = upstream
     app.config["TRAINING_URL"] = url
     token = signed_in(client)
-    other = create_app({k: app.config[k] for k in ("TESTING", "SQLALCHEMY_DATABASE_URI", "JWT_PRIVATE_KEY_FILE",
-                                                    "JWT_PUBLIC_KEY_FILE", "ACCESS_LOG")} | {"TRAINING_URL": url})
+    other = create_app(
+        {
+            k: app.config[k]
+            for k in (
+                "TESTING",
+                "SQLALCHEMY_DATABASE_URI",
+                "JWT_PRIVATE_KEY_FILE",
+                "JWT_PUBLIC_KEY_FILE",
+                "ACCESS_LOG",
+            )
+        }
+        | {"TRAINING_URL": url}
+    )
     other_client = other.test_client()
     assert other_client.get("/api/v1/catalogue/courses", headers=bearer(token)).status_code == 200
     assert client.post("/api/v1/auth/logout", headers=bearer(token)).status_code == 204
@@ -124,6 +148,7 @@ def test_signed_out_token_is_refused_by_another_worker_at_once(app, client, upst
     assert client.get("/api/v1/catalogue/courses", headers=bearer(token)).status_code == 401
     assert len(seen) == n  # refused before any service saw it
     from gateway.extensions import db
+
     with other.app_context():
         db.session.remove()
         db.engine.dispose()

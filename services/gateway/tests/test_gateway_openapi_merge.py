@@ -2,14 +2,21 @@
 document says, even where both services use one component name for different schemas
 (`ApplicationIn` is a Lead Professional application in training and a fund application in
 cic-tracker). Built from the real documents of the three apps."""
+
 import pytest
 
 from gateway.api.openapi import merge
 
 
 def _doc(factory, tmp_path, **config):
-    app = factory({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "x.db"),
-                   "ACCESS_LOG": False, **config})
+    app = factory(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "x.db"),
+            "ACCESS_LOG": False,
+            **config,
+        }
+    )
     return app.test_client().get("/openapi.json").get_json()
 
 
@@ -23,14 +30,22 @@ def documents(tmp_path_factory):
     keys = t.KeyPair()
     tmp = tmp_path_factory.mktemp("docs")
     common = {"JWT_PUBLIC_KEY": keys.public, "EVENTS_EMBEDDED_PATH": str(tmp / "events.db")}
-    gateway = gateway_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp / "gw.db"),
-                           "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"),
-                           "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"), "ACCESS_LOG": False})
+    gateway = gateway_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp / "gw.db"),
+            "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"),
+            "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"),
+            "ACCESS_LOG": False,
+        }
+    )
     own = gateway.extensions["imatter_api"].spec.to_dict()
     (tmp / "t").mkdir()
     (tmp / "c").mkdir()
-    return own, {"training": _doc(training_app, tmp / "t", **common),
-                 "cic-tracker": _doc(cic_app, tmp / "c", **common)}
+    return own, {
+        "training": _doc(training_app, tmp / "t", **common),
+        "cic-tracker": _doc(cic_app, tmp / "c", **common),
+    }
 
 
 def _resolve(doc, node, seen=()):
@@ -57,7 +72,7 @@ def test_every_merged_path_says_what_its_owner_says(documents):
     own, docs = documents
     merged = merge(own, docs)
     owned = 0
-    for service, doc in docs.items():
+    for doc in docs.values():
         for path, item in doc["paths"].items():
             if path not in merged["paths"]:
                 continue

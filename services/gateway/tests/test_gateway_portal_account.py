@@ -2,6 +2,7 @@
 over the gateway's own reset API (same neutral answer for any address, the emailed link opens
 the portal's reset page, errors next to their field, CSRF), and the email-preferences page
 staying friendly while the services that keep the preferences are down."""
+
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,7 +23,9 @@ def csrf_of(resp) -> str:
 
 
 def register(client, email="reset.portal@example.org"):
-    r = client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Reset Portal"})
+    r = client.post(
+        "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Reset Portal"}
+    )
     assert r.status_code == 201
 
 
@@ -84,26 +87,40 @@ def test_the_emailed_link_opens_the_portal_reset_page_and_changes_the_password(c
     assert token not in html and 'id="token"' not in html
     csrf = csrf_of(page)
 
-    mismatch = client.post("/reset-password", data={"csrf_token": csrf, "new_password": NEW,
-                                                    "password_confirm": NEW + "x"})
+    mismatch = client.post(
+        "/reset-password", data={"csrf_token": csrf, "new_password": NEW, "password_confirm": NEW + "x"}
+    )
     assert mismatch.status_code == 400 and 'id="password_confirm-error"' in mismatch.get_data(as_text=True)
-    weak = client.post("/reset-password", data={"csrf_token": csrf, "new_password": "password",
-                                                "password_confirm": "password"})
+    weak = client.post(
+        "/reset-password",
+        data={"csrf_token": csrf, "new_password": "password", "password_confirm": "password"},
+    )
     html = weak.get_data(as_text=True)
     assert weak.status_code == 400 and 'id="new_password-error"' in html
     assert 'aria-describedby="new_password-hint new_password-error"' in html
 
-    done = client.post("/reset-password", data={"csrf_token": csrf, "new_password": NEW,
-                                                "password_confirm": NEW})
+    done = client.post(
+        "/reset-password", data={"csrf_token": csrf, "new_password": NEW, "password_confirm": NEW}
+    )
     assert done.status_code == 302 and done.headers["Location"] == "/sign-in"
     assert "Your password has been changed" in client.get("/sign-in").get_data(as_text=True)
-    assert client.post("/api/v1/auth/login", json={"email": "reset.portal@example.org",
-                                                   "password": NEW}).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/auth/login", json={"email": "reset.portal@example.org", "password": NEW}
+        ).status_code
+        == 200
+    )
 
     # the link works once: used again, the page asks for a new one and shows the code field
-    again = client.post("/reset-password", data={"csrf_token": csrf_of(client.get("/reset-password")),
-                                                 "token": token, "new_password": NEW + "1",
-                                                 "password_confirm": NEW + "1"})
+    again = client.post(
+        "/reset-password",
+        data={
+            "csrf_token": csrf_of(client.get("/reset-password")),
+            "token": token,
+            "new_password": NEW + "1",
+            "password_confirm": NEW + "1",
+        },
+    )
     html = again.get_data(as_text=True)
     assert again.status_code == 400 and 'id="token-error"' in html and 'href="/forgotten-password"' in html
 
@@ -112,8 +129,10 @@ def test_reset_page_without_a_link_asks_for_the_code(client):
     page = client.get("/reset-password")
     html = page.get_data(as_text=True)
     assert 'id="token"' in html and 'for="token"' in html
-    r = client.post("/reset-password", data={"csrf_token": csrf_of(page), "token": "", "new_password": NEW,
-                                             "password_confirm": NEW})
+    r = client.post(
+        "/reset-password",
+        data={"csrf_token": csrf_of(page), "token": "", "new_password": NEW, "password_confirm": NEW},
+    )
     assert r.status_code == 400 and 'id="token-error"' in r.get_data(as_text=True)
 
 
@@ -121,8 +140,13 @@ def test_reset_forms_need_the_csrf_token(client):
     register(client)
     client.get("/forgotten-password")
     assert client.post("/forgotten-password", data={"email": "reset.portal@example.org"}).status_code == 400
-    assert client.post("/reset-password", data={"csrf_token": "forged", "token": "x", "new_password": NEW,
-                                                "password_confirm": NEW}).status_code == 400
+    assert (
+        client.post(
+            "/reset-password",
+            data={"csrf_token": "forged", "token": "x", "new_password": NEW, "password_confirm": NEW},
+        ).status_code
+        == 400
+    )
     assert reset_links() == []
 
 
@@ -130,11 +154,21 @@ def test_email_preferences_page_is_signed_in_only_and_friendly_when_services_are
     r = client.get("/account/notifications")
     assert r.status_code == 302 and "/sign-in?next=/account/notifications" in r.headers["Location"]
     token = csrf_of(client.get("/sign-up"))
-    client.post("/sign-up", data={"csrf_token": token, "name": "Pref Person", "email": "pref@example.org",
-                                  "password": PASSWORD, "password_confirm": PASSWORD})
+    client.post(
+        "/sign-up",
+        data={
+            "csrf_token": token,
+            "name": "Pref Person",
+            "email": "pref@example.org",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
     assert 'href="/account/notifications"' in client.get("/account").get_data(as_text=True)
     page = client.get("/account/notifications")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and html.count("<h1") == 1
     assert "cannot be shown right now" in html and "Relationship Health Matters CIC" in html
-    assert client.post("/account/notifications/elsewhere", data={"csrf_token": csrf_of(page)}).status_code == 404
+    assert (
+        client.post("/account/notifications/elsewhere", data={"csrf_token": csrf_of(page)}).status_code == 404
+    )

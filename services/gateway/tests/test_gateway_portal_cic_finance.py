@@ -2,6 +2,7 @@
 client against the real cic-tracker (and training) apps, as test_gateway_portal_reflective does:
 the public "Support a Journey" pledge form, and the CIC staff page that marks pledges received
 or voids them."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -11,15 +12,21 @@ import re
 # the real-apps world, visitors and page checks of the reflective portal tests (pytest runs with
 # --import-mode=importlib, so the sibling module is loaded by path)
 _spec = importlib.util.spec_from_file_location(
-    "_portal_world", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py"))
+    "_portal_world", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py")
+)
 _world = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_world)
-Visitor, one_h1_and_labels, world = _world.Visitor, _world.one_h1_and_labels, _world.world  # world: module fixture
+Visitor, one_h1_and_labels, world = (
+    _world.Visitor,
+    _world.one_h1_and_labels,
+    _world.world,
+)  # world: module fixture
 
 
 def _gift_state(world, amount):
     from cic_tracker.extensions import db
     from cic_tracker.models import FundGift
+
     with world["cic"].app_context():
         rows = db.session.scalars(db.select(FundGift).where(FundGift.amount == amount)).all()
         return [g.state for g in rows]
@@ -66,8 +73,10 @@ def test_a_supporter_pledges_and_sees_the_pledge_until_cic_staff_mark_it_receive
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "£25.50" in html and "Mark received" in html
     one_h1_and_labels(html)
-    gift_id = re.search(r'/cic/finance/gifts/([0-9a-f]+)/received', html).group(1)
-    assert sam.post(f"/cic/finance/gifts/{gift_id}/received", {}, page="/support-a-journey").status_code == 403
+    gift_id = re.search(r"/cic/finance/gifts/([0-9a-f]+)/received", html).group(1)
+    assert (
+        sam.post(f"/cic/finance/gifts/{gift_id}/received", {}, page="/support-a-journey").status_code == 403
+    )
 
     r = cass.post(f"/cic/finance/gifts/{gift_id}/received", {"reference": "BANK-42"}, page="/cic/finance")
     assert r.status_code == 302

@@ -1,11 +1,13 @@
 """The finance page for training admins through the Flask test client, against the real training
 app on a loopback port: invoices by state, recording a payment with its reference (error at the
 field when missing), voiding, and the 409 rule shown when training refuses a void."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+
 from support.portal import HTML, Visitor, gateway_and_training
 
 
@@ -23,19 +25,45 @@ def _purchases(world):
     from training.services import bursary, orders
 
     with world["training"].app_context():
-        org = Organisation(name="Fictional Rowan School", kind="school", size_band="small",
-                           link_contact_email="link@rowan.example", created_by="u-rowan")
+        org = Organisation(
+            name="Fictional Rowan School",
+            kind="school",
+            size_band="small",
+            link_contact_email="link@rowan.example",
+            created_by="u-rowan",
+        )
         person = Person(name="Pat Fictional", email="pat@rowan.example", kind="professional")
         db.session.add_all([org, person])
         db.session.flush()
         deposit, order1 = bursary.order_deposit(org.id, 12345, None, "u-rowan", org.id)
         _, order2 = bursary.order_deposit(org.id, 500, None, "u-rowan", org.id)
-        order3 = orders.create_order(organisation_id=org.id, person_id=person.id, created_by="u-rowan", lines=[
-            {"code": "package_type_3", "description": "Microproject package Type 3", "unit_price": 90000,
-             "quantity": 1}], funding="organisation")
-        db.session.add(Package(organisation_id=org.id, practitioner_id=person.id, type=3, price=90000,
-                               funding="organisation", order_id=order3.id, tracker_uses=6, credits_left=4,
-                               online_accounts=3))
+        order3 = orders.create_order(
+            organisation_id=org.id,
+            person_id=person.id,
+            created_by="u-rowan",
+            lines=[
+                {
+                    "code": "package_type_3",
+                    "description": "Microproject package Type 3",
+                    "unit_price": 90000,
+                    "quantity": 1,
+                }
+            ],
+            funding="organisation",
+        )
+        db.session.add(
+            Package(
+                organisation_id=org.id,
+                practitioner_id=person.id,
+                type=3,
+                price=90000,
+                funding="organisation",
+                order_id=order3.id,
+                tracker_uses=6,
+                credits_left=4,
+                online_accounts=3,
+            )
+        )
         db.session.commit()
         return org.id, order1.invoice.id, order2.invoice.id, order3.invoice.id
 
@@ -43,6 +71,7 @@ def _purchases(world):
 def _state(world, invoice_id):
     from training.extensions import db
     from training.models import Invoice
+
     with world["training"].app_context():
         return db.session.get(Invoice, invoice_id).state
 
@@ -66,7 +95,9 @@ def test_training_admin_records_payments_and_voids_and_sees_the_rule_when_refuse
     assert f'id="pay-{deposit_inv}-reference-error"' in html and "Enter the payment" in html
     assert _state(world, deposit_inv) == "issued"
 
-    r = admin.post(f"/admin/finance/invoices/{deposit_inv}/pay", {"reference": "BACS 991"}, page="/admin/finance")
+    r = admin.post(
+        f"/admin/finance/invoices/{deposit_inv}/pay", {"reference": "BACS 991"}, page="/admin/finance"
+    )
     assert r.status_code == 302
     assert _state(world, deposit_inv) == "paid"
     paid = admin.get("/admin/finance?state=paid").get_data(as_text=True)

@@ -4,6 +4,7 @@ with references and senior leadership backing, a training admin records the inte
 the trainee sees the years, the obligations with what falls due (the subscription licence met by
 the organisation's Starter) and keeps their log book and Level 3A groups; the year is enforced by
 date and ended early only with a reason, shown on the record."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -12,7 +13,8 @@ import re
 
 # the world (gateway, training and cic-tracker apps) and the Visitor of the reflective portal tests
 _spec = importlib.util.spec_from_file_location(
-    "_portal_world_lp", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py"))
+    "_portal_world_lp", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py")
+)
 _world = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_world)
 Visitor, one_h1_and_labels, world = _world.Visitor, _world.one_h1_and_labels, _world.world  # world: a fixture
@@ -25,7 +27,10 @@ def _bearer(v: Visitor) -> dict:
 
 def _member(world, head: Visitor, org_id: str, name: str) -> Visitor:
     v = Visitor(world, name)
-    assert head.post(f"/organisations/{org_id}/memberships", {"email": v.email, "role": "staff"}).status_code == 302
+    assert (
+        head.post(f"/organisations/{org_id}/memberships", {"email": v.email, "role": "staff"}).status_code
+        == 302
+    )
     html = v.get("/memberships").get_data(as_text=True)
     membership_id = html.split("/memberships/")[1].split("/accept")[0]
     assert v.post(f"/memberships/{membership_id}/accept", {}, page="/memberships").status_code == 302
@@ -34,15 +39,22 @@ def _member(world, head: Visitor, org_id: str, name: str) -> Visitor:
 
 def _completed(v: Visitor, staff: Visitor, course: str) -> None:
     pid = v.me()["person_id"]
-    r = v.client.post("/api/v1/enrolments", headers=_bearer(v),
-                      json={"person_id": pid, "course_code": course, "funding": "self"})
+    r = v.client.post(
+        "/api/v1/enrolments",
+        headers=_bearer(v),
+        json={"person_id": pid, "course_code": course, "funding": "self"},
+    )
     assert r.status_code == 201, r.get_json()
     r = staff.client.post(f"/api/v1/enrolments/{r.get_json()['id']}/completion", headers=_bearer(staff))
     assert r.status_code == 200, r.get_json()
 
 
-REFS = {"ref0_name": "Ref One", "ref0_relationship": "head teacher", "ref1_name": "Ref Two",
-        "ref1_relationship": "colleague"}
+REFS = {
+    "ref0_name": "Ref One",
+    "ref0_relationship": "head teacher",
+    "ref1_name": "Ref Two",
+    "ref1_relationship": "colleague",
+}
 
 
 def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_groups(world):
@@ -61,16 +73,36 @@ def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_group
     assert f'<option value="{org_id}"' in html and "References (at least 2)" in html
 
     # one reference: the error is at the field; no backing: the API's rule is named
-    r = bea.post("/lead-professional/apply", {"organisation_id": org_id, "route": "standard",
-                                              "ref0_name": "Ref One", "ref0_relationship": "head teacher",
-                                              "senior_leadership_backing": "on"}, page="/lead-professional")
+    r = bea.post(
+        "/lead-professional/apply",
+        {
+            "organisation_id": org_id,
+            "route": "standard",
+            "ref0_name": "Ref One",
+            "ref0_relationship": "head teacher",
+            "senior_leadership_backing": "on",
+        },
+        page="/lead-professional",
+    )
     assert r.status_code == 400 and 'id="ref0_name-error"' in r.get_data(as_text=True)
-    r = bea.post("/lead-professional/apply", {"organisation_id": org_id, "route": "standard", **REFS},
-                 page="/lead-professional")
+    r = bea.post(
+        "/lead-professional/apply",
+        {"organisation_id": org_id, "route": "standard", **REFS},
+        page="/lead-professional",
+    )
     assert r.status_code == 409 and "senior_leadership_backing" in r.get_data(as_text=True)
-    r = bea.post("/lead-professional/apply", {"organisation_id": org_id, "route": "standard", **REFS,
-                                              "senior_leadership_backing": "on", "senior_leader_name": "Hana Head",
-                                              "senior_leader_role": "Head teacher"}, page="/lead-professional")
+    r = bea.post(
+        "/lead-professional/apply",
+        {
+            "organisation_id": org_id,
+            "route": "standard",
+            **REFS,
+            "senior_leadership_backing": "on",
+            "senior_leader_name": "Hana Head",
+            "senior_leader_role": "Head teacher",
+        },
+        page="/lead-professional",
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     html = bea.get("/lead-professional").get_data(as_text=True)
     assert "Applied: waiting for the interview" in html and "Not held yet" in html
@@ -84,10 +116,15 @@ def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_group
     detail = staff.get(f"/admin/lead-professionals/{aid}").get_data(as_text=True)
     one_h1_and_labels(detail)
     assert "Ref One, head teacher" in detail and "Hana Head (Head teacher)" in detail
-    r = staff.post(f"/admin/lead-professionals/{aid}/interview", {"outcome": ""}, page=f"/admin/lead-professionals/{aid}")
+    r = staff.post(
+        f"/admin/lead-professionals/{aid}/interview", {"outcome": ""}, page=f"/admin/lead-professionals/{aid}"
+    )
     assert r.status_code == 400 and 'id="iv-outcome-error"' in r.get_data(as_text=True)
-    r = staff.post(f"/admin/lead-professionals/{aid}/interview",
-                   {"outcome": "passed", "note": "Clear plan for two parent groups"}, page=f"/admin/lead-professionals/{aid}")
+    r = staff.post(
+        f"/admin/lead-professionals/{aid}/interview",
+        {"outcome": "passed", "note": "Clear plan for two parent groups"},
+        page=f"/admin/lead-professionals/{aid}",
+    )
     assert r.status_code == 302
     # nobody else reaches the admin pages
     assert bea.get("/admin/lead-professionals").status_code == 403
@@ -103,28 +140,54 @@ def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_group
     # log book entries: the heading is required, then the entry is listed
     r = bea.post(f"/lead-professional/{aid}/log-book", {"title": "", "note": "x"}, page="/lead-professional")
     assert r.status_code == 400 and 'id="log-title-error"' in r.get_data(as_text=True)
-    r = bea.post(f"/lead-professional/{aid}/log-book", {"title": "Planning the first group",
-                                                         "note": "Booked the hall."}, page="/lead-professional")
+    r = bea.post(
+        f"/lead-professional/{aid}/log-book",
+        {"title": "Planning the first group", "note": "Booked the hall."},
+        page="/lead-professional",
+    )
     assert r.status_code == 302
-    r = bea.post(f"/lead-professional/{aid}/records", {"obligation": "monthly_development", "note": "June"},
-                 page="/lead-professional")
+    r = bea.post(
+        f"/lead-professional/{aid}/records",
+        {"obligation": "monthly_development", "note": "June"},
+        page="/lead-professional",
+    )
     assert r.status_code == 302
     # a Level 3A group: counted, not named
-    r = bea.post("/lead-professional/groups", {"organisation_id": org_id, "course_code": "foundation_a1",
-                                               "audience": "parents", "starts_on": "2030-01-10",
-                                               "participants_count": "0"}, page="/lead-professional")
+    r = bea.post(
+        "/lead-professional/groups",
+        {
+            "organisation_id": org_id,
+            "course_code": "foundation_a1",
+            "audience": "parents",
+            "starts_on": "2030-01-10",
+            "participants_count": "0",
+        },
+        page="/lead-professional",
+    )
     assert r.status_code == 400 and 'id="grp-participants_count-error"' in r.get_data(as_text=True)
     from datetime import date
-    r = bea.post("/lead-professional/groups", {"organisation_id": org_id, "course_code": "foundation_a1",
-                                               "audience": "parents", "starts_on": date.today().isoformat(),
-                                               "participants_count": "8"}, page="/lead-professional")
+
+    r = bea.post(
+        "/lead-professional/groups",
+        {
+            "organisation_id": org_id,
+            "course_code": "foundation_a1",
+            "audience": "parents",
+            "starts_on": date.today().isoformat(),
+            "participants_count": "8",
+        },
+        page="/lead-professional",
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     html = bea.get("/lead-professional").get_data(as_text=True)
     assert "Planning the first group" in html and "Booked the hall." in html and "8 participants" in html
 
     # someone else cannot write in Bea's log book
     sam = Visitor(world, "Sam Stranger")
-    assert sam.post(f"/lead-professional/{aid}/log-book", {"title": "x"}, page="/lead-professional").status_code == 404
+    assert (
+        sam.post(f"/lead-professional/{aid}/log-book", {"title": "x"}, page="/lead-professional").status_code
+        == 404
+    )
 
     # the trainee year is enforced by date: refused, then ended early only with a reason
     page = f"/admin/lead-professionals/{aid}"
@@ -133,28 +196,49 @@ def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_group
     r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on", "reason": ""}, page=page)
     assert r.status_code == 400 and 'id="adv-reason-error"' in r.get_data(as_text=True)
     _completed(bea, staff, "foundation_a2")  # not needed by the rule; the second group is
-    r = bea.post("/lead-professional/groups", {"organisation_id": org_id, "course_code": "foundation_a2",
-                                               "audience": "parents", "starts_on": date.today().isoformat(),
-                                               "participants_count": "6"}, page="/lead-professional")
+    r = bea.post(
+        "/lead-professional/groups",
+        {
+            "organisation_id": org_id,
+            "course_code": "foundation_a2",
+            "audience": "parents",
+            "starts_on": date.today().isoformat(),
+            "participants_count": "6",
+        },
+        page="/lead-professional",
+    )
     assert r.status_code == 302
     # rows 71/72i: the log book is kept (Bea's entry), but the action plan outline is not agreed yet
-    r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on",
-                                       "reason": "Ran groups as a study supporter already"}, page=page)
+    r = staff.post(
+        f"{page}/advance",
+        {"from_state": "trainee", "override": "on", "reason": "Ran groups as a study supporter already"},
+        page=page,
+    )
     html = r.get_data(as_text=True)
-    assert r.status_code == 409 and "action plan outline is not yet agreed" in html and "log book" not in \
-        html.split("Not yet:", 1)[-1].split(".", 1)[0]
+    assert (
+        r.status_code == 409
+        and "action plan outline is not yet agreed" in html
+        and "log book" not in html.split("Not yet:", 1)[-1].split(".", 1)[0]
+    )
     r = staff.post(f"{page}/action-plan", {"note": "Agreed on the review call"}, page=page)
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
-    r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on",
-                                       "reason": "Ran groups as a study supporter already"}, page=page)
+    r = staff.post(
+        f"{page}/advance",
+        {"from_state": "trainee", "override": "on", "reason": "Ran groups as a study supporter already"},
+        page=page,
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     detail = staff.get(page).get_data(as_text=True)
     assert "Implementation year" in detail and "Ran groups as a study supporter already" in detail
     assert "Tess Staff" in detail
     html = bea.get("/lead-professional").get_data(as_text=True)
-    assert "Years ended early by I Matter Training" in html and "Ran groups as a study supporter already" in html
+    assert (
+        "Years ended early by I Matter Training" in html and "Ran groups as a study supporter already" in html
+    )
     # the same form sent again (a double click) changes nothing
-    r = staff.post(f"{page}/advance", {"from_state": "trainee", "override": "on", "reason": "again"}, page=page)
+    r = staff.post(
+        f"{page}/advance", {"from_state": "trainee", "override": "on", "reason": "again"}, page=page
+    )
     assert r.status_code == 409 and "application_state" in r.get_data(as_text=True)
     assert "Approved Lead Professional" not in staff.get(page).get_data(as_text=True)
 
@@ -179,17 +263,35 @@ def test_log_book_entries_are_headed_one_level_below_the_log_book(world):
     staff = Visitor(world, "Tess Staff", roles=["training_admin"])
     bea = _member(world, head, org_id, "Bea Trainee")
     _completed(bea, staff, "intermediate_a")
-    r = bea.post("/lead-professional/apply", {"organisation_id": org_id, "route": "standard", **REFS,
-                                              "senior_leadership_backing": "on"}, page="/lead-professional")
+    r = bea.post(
+        "/lead-professional/apply",
+        {"organisation_id": org_id, "route": "standard", **REFS, "senior_leadership_backing": "on"},
+        page="/lead-professional",
+    )
     assert r.status_code == 302
-    r = bea.client.get("/api/v1/lead-professionals/applications", headers=_bearer(bea),
-                       query_string={"person_id": bea.me()["person_id"]})
+    r = bea.client.get(
+        "/api/v1/lead-professionals/applications",
+        headers=_bearer(bea),
+        query_string={"person_id": bea.me()["person_id"]},
+    )
     [application] = r.get_json()["items"]
     aid = application["id"]
-    assert staff.post(f"/admin/lead-professionals/{aid}/interview", {"outcome": "passed"},
-                      page=f"/admin/lead-professionals/{aid}").status_code == 302
-    assert bea.post(f"/lead-professional/{aid}/log-book", {"title": "Staff briefing", "note": "On the wheel."},
-                    page="/lead-professional").status_code == 302
+    assert (
+        staff.post(
+            f"/admin/lead-professionals/{aid}/interview",
+            {"outcome": "passed"},
+            page=f"/admin/lead-professionals/{aid}",
+        ).status_code
+        == 302
+    )
+    assert (
+        bea.post(
+            f"/lead-professional/{aid}/log-book",
+            {"title": "Staff briefing", "note": "On the wheel."},
+            page="/lead-professional",
+        ).status_code
+        == 302
+    )
     for visitor, path in ((bea, "/lead-professional"), (staff, f"/admin/lead-professionals/{aid}")):
         html = visitor.get(path).get_data(as_text=True)
         assert "<h3>Staff briefing</h3>" in html, path

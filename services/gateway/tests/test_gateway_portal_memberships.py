@@ -2,6 +2,7 @@
 training app: an organisation admin invites by email, the invited person sees the invitation on
 "My invitations" and accepts (or declines), the admin sees each member's state, and the member
 leaves the organisation."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -9,15 +10,24 @@ import pathlib
 
 # the world (gateway, training and cic-tracker apps) and the Visitor of the reflective portal tests
 _spec = importlib.util.spec_from_file_location(
-    "_portal_world", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py"))
+    "_portal_world", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py")
+)
 _world = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_world)
 Visitor, one_h1_and_labels, world = _world.Visitor, _world.one_h1_and_labels, _world.world  # world: a fixture
 
 
 def _org(admin: Visitor, name: str = "Fictional Consent Primary") -> str:
-    r = admin.post("/organisations/new", {"name": name, "kind": "school", "size_band": "small",
-                                          "link_contact_email": admin.email, "senior_leadership_commitment": "on"})
+    r = admin.post(
+        "/organisations/new",
+        {
+            "name": name,
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": admin.email,
+            "senior_leadership_commitment": "on",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     return r.headers["Location"].rstrip("/").split("/")[-1].split("#")[0]
 
@@ -77,8 +87,11 @@ def test_a_declined_invitation_and_the_links_to_the_pages(world):
     org_id = _org(admin, "Fictional Decline School")
     kit = Visitor(world, "Kit Parent")
     # the organisation page's own form invites by email too
-    r = admin.post(f"/organisations/{org_id}/members", {"email": kit.email, "role": "staff"},
-                   page=f"/organisations/{org_id}")
+    r = admin.post(
+        f"/organisations/{org_id}/members",
+        {"email": kit.email, "role": "staff"},
+        page=f"/organisations/{org_id}",
+    )
     assert r.status_code == 302
     org_page = admin.get(f"/organisations/{org_id}").get_data(as_text=True)
     assert f"/organisations/{org_id}/memberships" in org_page and "Invite a member" in org_page

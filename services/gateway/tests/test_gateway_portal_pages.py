@@ -2,6 +2,7 @@
 (the fixture points TRAINING_URL and CIC_URL at a closed port): security headers, cookie
 attributes, CSRF refusal, sign-up and sign-in through the gateway's own account views,
 and friendly pages instead of tracebacks when a service does not answer."""
+
 import re
 
 import pytest
@@ -18,8 +19,16 @@ def csrf_of(resp) -> str:
 
 def sign_up(client, email="pat@example.org", name="Pat Example"):
     token = csrf_of(client.get("/sign-up"))
-    return client.post("/sign-up", data={"csrf_token": token, "name": name, "email": email,
-                                         "password": PASSWORD, "password_confirm": PASSWORD})
+    return client.post(
+        "/sign-up",
+        data={
+            "csrf_token": token,
+            "name": name,
+            "email": email,
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
 
 
 @pytest.mark.parametrize("path", ["/", "/elements", "/licences", "/sign-in", "/sign-up"])
@@ -72,11 +81,15 @@ def test_session_cookie_is_host_prefixed_secure_httponly_lax(client):
 
 def test_post_without_csrf_token_is_refused(client):
     client.get("/sign-up")  # a session exists, but the token is not sent
-    r = client.post("/sign-up", data={"name": "X", "email": "x@example.org", "password": PASSWORD,
-                                      "password_confirm": PASSWORD})
+    r = client.post(
+        "/sign-up",
+        data={"name": "X", "email": "x@example.org", "password": PASSWORD, "password_confirm": PASSWORD},
+    )
     assert r.status_code == 400
     assert "Form expired" in r.get_data(as_text=True)
-    r = client.post("/elements/schools/interest", data={"csrf_token": "forged", "name": "X", "email": "x@example.org"})
+    r = client.post(
+        "/elements/schools/interest", data={"csrf_token": "forged", "name": "X", "email": "x@example.org"}
+    )
     assert r.status_code == 400
 
 
@@ -91,8 +104,16 @@ def test_sign_up_signs_in_and_account_page_is_no_store(client, app):
 
 def test_sign_up_errors_are_shown_next_to_the_field(client):
     token = csrf_of(client.get("/sign-up"))
-    r = client.post("/sign-up", data={"csrf_token": token, "name": "Pat", "email": "pat@example.org",
-                                      "password": "password", "password_confirm": "password"})
+    r = client.post(
+        "/sign-up",
+        data={
+            "csrf_token": token,
+            "name": "Pat",
+            "email": "pat@example.org",
+            "password": "password",
+            "password_confirm": "password",
+        },
+    )
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert 'id="password-error"' in html and "too common" in html
@@ -105,16 +126,33 @@ def test_sign_in_with_wrong_password_says_so_and_sign_out_revokes(client):
     client.post("/sign-out", data={"csrf_token": token})
     assert client.get("/account").status_code == 302
     token = csrf_of(client.get("/sign-in"))
-    r = client.post("/sign-in", data={"csrf_token": token, "email": "pat@example.org", "password": "wrong-one-x"})
+    r = client.post(
+        "/sign-in", data={"csrf_token": token, "email": "pat@example.org", "password": "wrong-one-x"}
+    )
     assert r.status_code == 400 and "not right" in r.get_data(as_text=True)
     token = csrf_of(client.get("/sign-in"))
-    r = client.post("/sign-in", data={"csrf_token": token, "email": "pat@example.org", "password": PASSWORD,
-                                      "next": "https://evil.example/"})
+    r = client.post(
+        "/sign-in",
+        data={
+            "csrf_token": token,
+            "email": "pat@example.org",
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+        },
+    )
     assert r.status_code == 302 and r.headers["Location"] == "/account"  # no open redirect
 
 
 def test_signed_in_pages_need_sign_in(client):
-    for path in ("/account", "/learning", "/practitioner", "/tracker", "/admin", "/cic", "/organisations/new"):
+    for path in (
+        "/account",
+        "/learning",
+        "/practitioner",
+        "/tracker",
+        "/admin",
+        "/cic",
+        "/organisations/new",
+    ):
         r = client.get(path)
         assert r.status_code == 302 and "/sign-in?next=" in r.headers["Location"], path
 

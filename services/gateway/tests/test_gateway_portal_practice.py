@@ -2,13 +2,15 @@
 from their account page (it was linked from nowhere, so an overseer had to be told its address
 before they could accept), and it renders for a signed-in user, with the real training and
 cic-tracker apps behind the gateway."""
+
 from __future__ import annotations
 
 import importlib.util
 import pathlib
 
 _spec = importlib.util.spec_from_file_location(
-    "_portal_world_practice", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py"))
+    "_portal_world_practice", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py")
+)
 _world = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_world)
 Visitor, one_h1_and_labels, world = _world.Visitor, _world.one_h1_and_labels, _world.world  # world: a fixture

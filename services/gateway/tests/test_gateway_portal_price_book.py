@@ -2,11 +2,13 @@
 through the Flask test client against the real training app on a loopback port. Money typed in
 pounds and pence keeps its pence; every save is a new price-book version; training's 400 is
 shown at the field; /catalogue and the licence confirmation say when a price is a placeholder."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+
 from support.portal import HTML, Visitor, gateway_and_training
 
 
@@ -18,6 +20,7 @@ def world(tmp_path_factory):
 
 def _book(world) -> tuple[int, dict]:
     from training.services.price_book import current
+
     with world["training"].app_context():
         return current()
 
@@ -31,8 +34,9 @@ def test_a_training_admin_edits_a_role_requirement_price_and_keeps_the_pence(wor
     assert 'for="req-lead-lead_training-price"' in html  # a label on every field
     before, _ = _book(world)
 
-    r = admin.post("/admin/catalogue/roles/lead/requirements/lead_training", {"price": "260.55"},
-                   page="/admin/catalogue")
+    r = admin.post(
+        "/admin/catalogue/roles/lead/requirements/lead_training", {"price": "260.55"}, page="/admin/catalogue"
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     number, book = _book(world)
     assert number == before + 1
@@ -41,8 +45,11 @@ def test_a_training_admin_edits_a_role_requirement_price_and_keeps_the_pence(wor
     assert 'value="260.55"' in html  # shown back in pounds and pence
 
     # a package type's price and Tracker uses per case, each save a new version
-    r = admin.post("/admin/catalogue/packages/3", {"price": "451.20", "tracker_uses_per_case": "2",
-                                                   "online_accounts": "3"}, page="/admin/catalogue")
+    r = admin.post(
+        "/admin/catalogue/packages/3",
+        {"price": "451.20", "tracker_uses_per_case": "2", "online_accounts": "3"},
+        page="/admin/catalogue",
+    )
     assert r.status_code == 302
     number2, book = _book(world)
     assert number2 == number + 1
@@ -61,13 +68,19 @@ def test_a_training_admin_edits_a_role_requirement_price_and_keeps_the_pence(wor
 def test_bad_money_is_shown_at_the_field_and_changes_nothing(world):
     admin = Visitor(world, "Cat Admin", roles=["training_admin"])
     before, _ = _book(world)
-    r = admin.post("/admin/catalogue/packages/2", {"price": "three hundred", "tracker_uses_per_case": "0",
-                                                   "online_accounts": "3"}, page="/admin/catalogue")
+    r = admin.post(
+        "/admin/catalogue/packages/2",
+        {"price": "three hundred", "tracker_uses_per_case": "0", "online_accounts": "3"},
+        page="/admin/catalogue",
+    )
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert 'id="package-2-price-error"' in html and "pounds and pence" in html
-    r = admin.post("/admin/catalogue/packages/2", {"price": "300", "tracker_uses_per_case": "11",
-                                                   "online_accounts": "3"}, page="/admin/catalogue")
+    r = admin.post(
+        "/admin/catalogue/packages/2",
+        {"price": "300", "tracker_uses_per_case": "11", "online_accounts": "3"},
+        page="/admin/catalogue",
+    )
     assert r.status_code == 400 and 'id="package-2-tracker_uses_per_case-error"' in r.get_data(as_text=True)
     assert _book(world)[0] == before
 
@@ -92,13 +105,21 @@ def test_the_licence_confirmation_says_the_fee_is_a_placeholder(world):
     owner = Visitor(world, "Olive Owner", roles=[])
     from training.extensions import db
     from training.models import Organisation, OrganisationAdmin
+
     with world["gateway"].app_context():
-        from gateway.models import User
         from gateway.extensions import db as gdb
+        from gateway.models import User
+
         user_id = gdb.session.scalar(gdb.select(User.id).where(User.email == owner.email))
     with world["training"].app_context():
-        org = Organisation(name="Fictional Alder School", kind="school", size_band="medium",
-                           link_contact_email=owner.email, senior_leadership_commitment=True, created_by=user_id)
+        org = Organisation(
+            name="Fictional Alder School",
+            kind="school",
+            size_band="medium",
+            link_contact_email=owner.email,
+            senior_leadership_commitment=True,
+            created_by=user_id,
+        )
         db.session.add(org)
         db.session.flush()
         db.session.add(OrganisationAdmin(organisation_id=org.id, user_id=user_id))

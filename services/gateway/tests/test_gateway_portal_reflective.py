@@ -6,6 +6,7 @@ them with the signed-in user's token exactly as in production. cic-tracker learn
 needs from training's events through its real consumer (person linked, package bought, wheel
 licence changed). With the services down (the shared `client` fixture) the pages are friendly.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,9 +40,17 @@ def world(tmp_path_factory):
     from gateway.extensions import db as gdb
 
     tmp = tmp_path_factory.mktemp("reflective-portal")
-    gw = gateway_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/gateway.db",
-                      "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"), "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"),
-                      "TRAINING_URL": "http://127.0.0.1:9", "CIC_URL": "http://127.0.0.1:9", "ACCESS_LOG": False})
+    gw = gateway_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/gateway.db",
+            "JWT_PRIVATE_KEY_FILE": str(tmp / "private.pem"),
+            "JWT_PUBLIC_KEY_FILE": str(tmp / "public.pem"),
+            "TRAINING_URL": "http://127.0.0.1:9",
+            "CIC_URL": "http://127.0.0.1:9",
+            "ACCESS_LOG": False,
+        }
+    )
     with gw.app_context():
         gdb.create_all()
     public = (tmp / "public.pem").read_text()
@@ -50,9 +59,15 @@ def world(tmp_path_factory):
     from training.extensions import db as tdb
     from training.services.reflective import load_samples as training_samples
 
-    tr = training_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/training.db",
-                       "JWT_PUBLIC_KEY": public, "EVENTS_EMBEDDED_PATH": str(tmp / "training-events.db"),
-                       "ACCESS_LOG": False})
+    tr = training_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/training.db",
+            "JWT_PUBLIC_KEY": public,
+            "EVENTS_EMBEDDED_PATH": str(tmp / "training-events.db"),
+            "ACCESS_LOG": False,
+        }
+    )
     with tr.app_context():
         tdb.create_all()
         training_samples()
@@ -62,8 +77,15 @@ def world(tmp_path_factory):
     from cic_tracker.extensions import db as cdb
     from cic_tracker.services.reflective import load_samples as cic_samples
 
-    cic = cic_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/cic.db",
-                   "JWT_PUBLIC_KEY": public, "EVENTS_EMBEDDED_PATH": str(tmp / "cic-events.db"), "ACCESS_LOG": False})
+    cic = cic_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/cic.db",
+            "JWT_PUBLIC_KEY": public,
+            "EVENTS_EMBEDDED_PATH": str(tmp / "cic-events.db"),
+            "ACCESS_LOG": False,
+        }
+    )
     with cic.app_context():
         cdb.create_all()
         cic_samples()
@@ -85,16 +107,20 @@ def world(tmp_path_factory):
 
 def feed_cic(world, event_type: str, data: dict) -> None:
     """Deliver one training event to cic-tracker as the broker would (real consumer path)."""
+    from cic_tracker.events.handlers import HANDLERS
+    from cic_tracker.extensions import db
+    from cic_tracker.models import InboxMessage
     from imatter_shared.events.envelope import new_envelope
     from imatter_shared.messaging.consumer import Consumer
     from imatter_shared.messaging.runtime import flask_session_scope
 
-    from cic_tracker.events.handlers import HANDLERS
-    from cic_tracker.extensions import db
-    from cic_tracker.models import InboxMessage
-
-    consumer = Consumer(flask_session_scope(world["cic"], db), InboxMessage, HANDLERS, transport=None,
-                        queue="cic-tracker.portal-test")
+    consumer = Consumer(
+        flask_session_scope(world["cic"], db),
+        InboxMessage,
+        HANDLERS,
+        transport=None,
+        queue="cic-tracker.portal-test",
+    )
     outcome = consumer.process(new_envelope(event_type, data, producer="training").to_json())
     assert outcome.action == "ack", outcome
 
@@ -108,11 +134,21 @@ class Visitor:
         if roles:
             self._account_with_roles(world, name, roles)
             token = csrf_of(self.client.get("/sign-in"))
-            r = self.client.post("/sign-in", data={"csrf_token": token, "email": self.email, "password": PASSWORD})
+            r = self.client.post(
+                "/sign-in", data={"csrf_token": token, "email": self.email, "password": PASSWORD}
+            )
         else:
             token = csrf_of(self.client.get("/sign-up"))
-            r = self.client.post("/sign-up", data={"csrf_token": token, "name": name, "email": self.email,
-                                                   "password": PASSWORD, "password_confirm": PASSWORD})
+            r = self.client.post(
+                "/sign-up",
+                data={
+                    "csrf_token": token,
+                    "name": name,
+                    "email": self.email,
+                    "password": PASSWORD,
+                    "password_confirm": PASSWORD,
+                },
+            )
         assert r.status_code == 302, r.get_data(as_text=True)[:2000]
         if not roles:
             self.verify(world)  # only a verified account creates organisations and its person
@@ -122,8 +158,10 @@ class Visitor:
     def verify(self, world):
         """As if they followed the link of their verification email (tested in the gateway's own tests)."""
         import sqlalchemy as sa
+
         from gateway.extensions import db
         from gateway.models import User
+
         with world["gateway"].app_context():
             db.session.execute(sa.update(User).where(User.email == self.email).values(email_verified=True))
             db.session.commit()
@@ -132,6 +170,7 @@ class Visitor:
         from gateway import passwords
         from gateway.extensions import db
         from gateway.models import User
+
         with world["gateway"].app_context():
             user = User(email=self.email, name=name, password_hash=passwords.hash_password(PASSWORD))
             user.roles = roles
@@ -155,7 +194,13 @@ class Visitor:
 
 def q_answers(page_html: str, value: int = 0, prefix: str = "") -> dict:
     """Every radio group on the page (optionally only one form's, by id prefix) answered `value`."""
-    names = sorted(set(re.findall(r'<input type="radio" id="' + prefix + r'answers-[^"]+" name="(answers\.[^"]+)"', page_html)))
+    names = sorted(
+        set(
+            re.findall(
+                r'<input type="radio" id="' + prefix + r'answers-[^"]+" name="(answers\.[^"]+)"', page_html
+            )
+        )
+    )
     assert names, "no questions on the page"
     return {n: str(value) for n in names}
 
@@ -170,6 +215,7 @@ def one_h1_and_labels(html: str) -> None:
 
 # -- learner: the informal I Matter Q ------------------------------------------------------
 
+
 def test_learner_answers_the_informal_q_and_sees_scores_and_suggestions(world):
     lee = Visitor(world, "Lee Learner")
     page = lee.get("/learning/imatter-q")
@@ -177,7 +223,10 @@ def test_learner_answers_the_informal_q_and_sees_scores_and_suggestions(world):
     html = page.get_data(as_text=True)
     one_h1_and_labels(html)
     assert "Sample questions." in html
-    assert html.count("<fieldset class=\"q-question") >= 3 and "<legend>I make time to rest and recover.</legend>" in html
+    assert (
+        html.count('<fieldset class="q-question') >= 3
+        and "<legend>I make time to rest and recover.</legend>" in html
+    )
     assert "You have not answered the I Matter Q yet." in html
 
     # nothing chosen: each question's own error, inside its fieldset, linked from the summary
@@ -207,21 +256,43 @@ def test_learner_answers_the_informal_q_and_sees_scores_and_suggestions(world):
     # someone else cannot open it (training answers 404 to anyone but its owner)
     sam = Visitor(world, "Sam Other")
     assert sam.get(r.headers["Location"]).status_code == 404
-    assert "You have not answered the I Matter Q yet." in sam.get("/learning/imatter-q").get_data(as_text=True)
+    assert "You have not answered the I Matter Q yet." in sam.get("/learning/imatter-q").get_data(
+        as_text=True
+    )
 
 
 # -- organisation and training admin: community wheel licence and audit ----------------------
 
+
 def _organisation_with_starter(visitor) -> str:
-    r = visitor.post("/organisations/new", {"name": "Fictional Health Centre", "kind": "gp_practice",
-                                            "size_band": "", "link_contact_email": visitor.email,
-                                            "senior_leadership_commitment": "on"})
+    r = visitor.post(
+        "/organisations/new",
+        {
+            "name": "Fictional Health Centre",
+            "kind": "gp_practice",
+            "size_band": "",
+            "link_contact_email": visitor.email,
+            "senior_leadership_commitment": "on",
+        },
+    )
     if r.status_code != 302:  # the first size band of the price book, whatever its code
-        band = re.search(r'<select id="size_band" name="size_band"[^>]*>\s*<option value="([^"]+)"', r.get_data(as_text=True))
-        kind = re.search(r'<select id="kind" name="kind"[^>]*>\s*<option value="([^"]+)"', r.get_data(as_text=True))
-        r = visitor.post("/organisations/new", {"name": "Fictional Health Centre", "kind": kind.group(1),
-                                                "size_band": band.group(1), "link_contact_email": visitor.email,
-                                                "senior_leadership_commitment": "on"})
+        band = re.search(
+            r'<select id="size_band" name="size_band"[^>]*>\s*<option value="([^"]+)"',
+            r.get_data(as_text=True),
+        )
+        kind = re.search(
+            r'<select id="kind" name="kind"[^>]*>\s*<option value="([^"]+)"', r.get_data(as_text=True)
+        )
+        r = visitor.post(
+            "/organisations/new",
+            {
+                "name": "Fictional Health Centre",
+                "kind": kind.group(1),
+                "size_band": band.group(1),
+                "link_contact_email": visitor.email,
+                "senior_leadership_commitment": "on",
+            },
+        )
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     org_id = r.headers["Location"].rstrip("/").split("/")[-1]
     r = visitor.post(f"/organisations/{org_id}/licences/starter", {"agreement_accepted": "on"})  # row 3
@@ -256,23 +327,36 @@ def test_community_wheel_licence_granted_by_admin_then_the_org_records_an_audit(
     one_h1_and_labels(html)
     r = admin.post("/admin/community-wheel/licences", {"holder": "person", "person_id": ""}, page="/admin")
     assert r.status_code == 400 and 'id="wheel-person_id-error"' in r.get_data(as_text=True)
-    r = admin.post("/admin/community-wheel/licences", {"holder": "person", "person_id": "no-such-person"}, page="/admin")
+    r = admin.post(
+        "/admin/community-wheel/licences", {"holder": "person", "person_id": "no-such-person"}, page="/admin"
+    )
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert 'id="wheel-person_id-error"' in html and "No person with that id." in html
     assert 'id="wheel-organisation_id-error"' not in html
-    r = admin.post("/admin/community-wheel/licences", {"holder": "organisation", "organisation_id": org_id,
-                                                       "months": "99"}, page="/admin")
+    r = admin.post(
+        "/admin/community-wheel/licences",
+        {"holder": "organisation", "organisation_id": org_id, "months": "99"},
+        page="/admin",
+    )
     assert r.status_code == 400 and 'id="wheel-months-error"' in r.get_data(as_text=True)
-    r = admin.post("/admin/community-wheel/licences", {"holder": "organisation", "organisation_id": org_id},
-                   page="/admin")
+    r = admin.post(
+        "/admin/community-wheel/licences",
+        {"holder": "organisation", "organisation_id": org_id},
+        page="/admin",
+    )
     assert r.status_code == 302
     html = admin.get("/admin").get_data(as_text=True)
     assert "Community wheel licence granted" in html and "Fictional Health Centre" in html
     assert re.search(r"Fictional Health Centre.*?badge-active", html, re.S)
-    r = admin.post("/admin/community-wheel/licences", {"holder": "organisation", "organisation_id": org_id},
-                   page="/admin")
-    assert r.status_code == 409 and "already has an active community wheel licence" in r.get_data(as_text=True)
+    r = admin.post(
+        "/admin/community-wheel/licences",
+        {"holder": "organisation", "organisation_id": org_id},
+        page="/admin",
+    )
+    assert r.status_code == 409 and "already has an active community wheel licence" in r.get_data(
+        as_text=True
+    )
 
     # the organisation now sees it, and records an aggregate audit
     dash = robin.get(f"/organisations/{org_id}").get_data(as_text=True)
@@ -290,25 +374,41 @@ def test_community_wheel_licence_granted_by_admin_then_the_org_records_an_audit(
 
     # another organisation's audit page is not found for Robin; revoking ends the licence
     assert robin.get("/organisations/not-robins/community-audit").status_code == 404
-    lic_id = re.search(r'/admin/community-wheel/licences/([^/"]+)/revoke', admin.get("/admin").get_data(as_text=True)).group(1)
-    assert admin.post(f"/admin/community-wheel/licences/{lic_id}/revoke", {}, page="/admin").status_code == 302
+    lic_id = re.search(
+        r'/admin/community-wheel/licences/([^/"]+)/revoke', admin.get("/admin").get_data(as_text=True)
+    ).group(1)
+    assert (
+        admin.post(f"/admin/community-wheel/licences/{lic_id}/revoke", {}, page="/admin").status_code == 302
+    )
     assert "badge-revoked" in admin.get("/admin").get_data(as_text=True)
     assert "needs a community wheel licence" in robin.get(f"/organisations/{org_id}").get_data(as_text=True)
     # a learner is not a training admin
-    assert robin.post("/admin/community-wheel/licences", {"holder": "organisation", "organisation_id": org_id},
-                      page="/account").status_code == 403
+    assert (
+        robin.post(
+            "/admin/community-wheel/licences",
+            {"holder": "organisation", "organisation_id": org_id},
+            page="/account",
+        ).status_code
+        == 403
+    )
 
 
 def _all_audit_answers(world, value: int) -> dict:
     from training.extensions import db
     from training.models.reflective import QuestionnaireVersion
+
     with world["training"].app_context():
-        row = db.session.scalar(sa.select(QuestionnaireVersion).where(
-            QuestionnaireVersion.instrument == "community_wheel_audit", QuestionnaireVersion.current.is_(True)))
+        row = db.session.scalar(
+            sa.select(QuestionnaireVersion).where(
+                QuestionnaireVersion.instrument == "community_wheel_audit",
+                QuestionnaireVersion.current.is_(True),
+            )
+        )
         return {f"answers.{q['code']}": str(value) for s in row.content["sections"] for q in s["questions"]}
 
 
 # -- Tracker case: formal Q and personalised wheel -------------------------------------------
+
 
 def test_case_page_tools_refused_without_licence_then_the_wheel_under_a_licence(world):
     pat = Visitor(world, "Pat Practitioner")
@@ -318,23 +418,45 @@ def test_case_page_tools_refused_without_licence_then_the_wheel_under_a_licence(
     package_id = "pkg-" + uuid.uuid4().hex[:10]
     with world["training"].app_context():  # cic knows package types only as training publishes them
         from training.services.price_book import current, package_types_event
+
         number, book = current()
         types = package_types_event(book)
-    feed_cic(world, "training.package_types.published", {"price_book_version": number, "package_types": types})
+    feed_cic(
+        world, "training.package_types.published", {"price_book_version": number, "package_types": types}
+    )
     org_id = "org-" + uuid.uuid4().hex[:6]
     # a case opens only under an active Enhanced Practice Licence (domain row 21)
-    enhanced = {"organisation_id": org_id, "licence_type": "enhanced", "status": "active",
-                "valid_until": "2099-01-01T00:00:00Z"}
+    enhanced = {
+        "organisation_id": org_id,
+        "licence_type": "enhanced",
+        "status": "active",
+        "valid_until": "2099-01-01T00:00:00Z",
+    }
     feed_cic(world, "training.licence.changed", enhanced)
-    feed_cic(world, "training.package.purchased", {"package_id": package_id, "package_type": 3,
-                                                   "organisation_id": org_id,
-                                                   "practitioner_id": person_id, "tracker_uses": 6,
-                                                   "online_accounts": 3})
+    feed_cic(
+        world,
+        "training.package.purchased",
+        {
+            "package_id": package_id,
+            "package_type": 3,
+            "organisation_id": org_id,
+            "practitioner_id": person_id,
+            "tracker_uses": 6,
+            "online_accounts": 3,
+        },
+    )
     projects = pat.get("/tracker").get_data(as_text=True)
     mp_id = re.search(r'/tracker/microprojects/([^"/]+)"', projects).group(1)
-    r = pat.post(f"/tracker/microprojects/{mp_id}", {"code": "C-01", "given_by": "Adult participant",
-                                                     "scope": "Reflective tools on this case",
-                                                     "given_at": "2026-01-05", "consent": "on"})
+    r = pat.post(
+        f"/tracker/microprojects/{mp_id}",
+        {
+            "code": "C-01",
+            "given_by": "Adult participant",
+            "scope": "Reflective tools on this case",
+            "given_at": "2026-01-05",
+            "consent": "on",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     case_url = r.headers["Location"]
 
@@ -352,21 +474,37 @@ def test_case_page_tools_refused_without_licence_then_the_wheel_under_a_licence(
     r = pat.post(f"{case_url}/tools/q", answers, page=case_url)
     assert r.status_code == 409
     html = r.get_data(as_text=True)
-    assert "This use needs" in html and "Enhanced Practice Licence" in html and "<code>enhanced_licence</code>" in html
+    assert (
+        "This use needs" in html
+        and "Enhanced Practice Licence" in html
+        and "<code>enhanced_licence</code>" in html
+    )
     assert "<details open>" in html  # the refused form stays open with the answers kept
     assert re.search(r'id="tool-q-answers-[^"]+" name="answers\.[^"]+" value="1" checked', html)
 
     # the wheel: missing answers are shown at their fields; without a licence, the 409 rule
     r = pat.post(f"{case_url}/tools/wheel", {}, page=case_url)
-    assert r.status_code == 400 and re.search(r'id="tool-wheel-answers-[^"]+-error"', r.get_data(as_text=True))
+    assert r.status_code == 400 and re.search(
+        r'id="tool-wheel-answers-[^"]+-error"', r.get_data(as_text=True)
+    )
     wheel = q_answers(pat.get(case_url).get_data(as_text=True), 2, prefix="tool-wheel-")
     r = pat.post(f"{case_url}/tools/wheel", wheel, page=case_url)
     assert r.status_code == 409 and "<code>community_wheel_licence</code>" in r.get_data(as_text=True)
 
     # a community wheel licence held by the practitioner (training's event) -> recorded, shown
-    feed_cic(world, "training.tool_licence.changed", {
-        "licence_id": "cwl-" + uuid.uuid4().hex[:8], "tool": "community_wheel", "holder": "person",
-        "organisation_id": None, "person_id": person_id, "status": "active", "valid_until": "2099-01-01T00:00:00Z"})
+    feed_cic(
+        world,
+        "training.tool_licence.changed",
+        {
+            "licence_id": "cwl-" + uuid.uuid4().hex[:8],
+            "tool": "community_wheel",
+            "holder": "person",
+            "organisation_id": None,
+            "person_id": person_id,
+            "status": "active",
+            "valid_until": "2099-01-01T00:00:00Z",
+        },
+    )
     r = pat.post(f"{case_url}/tools/wheel", {**wheel, "notes": "Fictional notes"}, page=case_url)
     assert r.status_code == 302 and r.headers["Location"].endswith("#tool-wheel")
     html = pat.get(case_url).get_data(as_text=True)
@@ -382,9 +520,17 @@ def test_case_page_tools_refused_without_licence_then_the_wheel_under_a_licence(
 
 # -- CSRF and services down (the shared client: nothing listens on the services' port) --------
 
-@pytest.mark.parametrize("path", ["/learning/imatter-q", "/organisations/o1/community-audit",
-                                  "/tracker/cases/c1/tools/q", "/admin/community-wheel/licences",
-                                  "/admin/community-wheel/licences/l1/revoke"])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/learning/imatter-q",
+        "/organisations/o1/community-audit",
+        "/tracker/cases/c1/tools/q",
+        "/admin/community-wheel/licences",
+        "/admin/community-wheel/licences/l1/revoke",
+    ],
+)
 def test_reflective_posts_without_csrf_are_refused(client, path):
     client.get("/sign-in")
     r = client.post(path, data={"answers.me_rest": "1"})
@@ -399,11 +545,21 @@ def test_reflective_pages_need_sign_in(client):
 
 def test_reflective_pages_with_the_services_down_are_friendly(client):
     token = csrf_of(client.get("/sign-up"))
-    client.post("/sign-up", data={"csrf_token": token, "name": "Down Visitor", "email": "down@example.org",
-                                  "password": PASSWORD, "password_confirm": PASSWORD})
-    for path, who in (("/learning/imatter-q", "I Matter Training"),
-                      ("/organisations/o1/community-audit", "I Matter Training"),
-                      ("/tracker/cases/c1", "Progress Tracker")):
+    client.post(
+        "/sign-up",
+        data={
+            "csrf_token": token,
+            "name": "Down Visitor",
+            "email": "down@example.org",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
+    for path, who in (
+        ("/learning/imatter-q", "I Matter Training"),
+        ("/organisations/o1/community-audit", "I Matter Training"),
+        ("/tracker/cases/c1", "Progress Tracker"),
+    ):
         r = client.get(path, headers=HTML)
         html = r.get_data(as_text=True)
         assert r.status_code == 503 and "is not answering right now" in html and who in html, path

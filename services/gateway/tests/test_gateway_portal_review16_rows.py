@@ -2,11 +2,13 @@
 the real training app on a loopback port: placeholder prices are marked on the organisation's
 licences table and on the practitioner's pathways; the calculator prices L1-2 completion as the
 pathway does; a learner is not offered a bursary place (or a CPD seat) as their own funding choice."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+
 from support.portal import Visitor, gateway_and_training
 
 
@@ -19,6 +21,7 @@ def world(tmp_path_factory):
 def _user_id(world, visitor) -> str:
     from gateway.extensions import db as gdb
     from gateway.models import User
+
     with world["gateway"].app_context():
         return gdb.session.scalar(gdb.select(User.id).where(User.email == visitor.email))
 
@@ -29,10 +32,17 @@ def _org_with_starter(world, owner) -> str:
     from training.extensions import db
     from training.models import Organisation, OrganisationAdmin
     from training.services import licences
+
     user_id = _user_id(world, owner)
     with world["training"].test_request_context():
-        org = Organisation(name="Fictional Hazel School", kind="school", size_band="small",
-                           link_contact_email=owner.email, senior_leadership_commitment=True, created_by=user_id)
+        org = Organisation(
+            name="Fictional Hazel School",
+            kind="school",
+            size_band="small",
+            link_contact_email=owner.email,
+            senior_leadership_commitment=True,
+            created_by=user_id,
+        )
         db.session.add(org)
         db.session.flush()
         db.session.add(OrganisationAdmin(organisation_id=org.id, user_id=user_id))
@@ -44,6 +54,7 @@ def _org_with_starter(world, owner) -> str:
 def _person_of(world, visitor, name) -> str:
     from training.extensions import db
     from training.models import Person
+
     with world["training"].app_context():
         p = Person(name=name, email=visitor.email, kind="professional", user_id=_user_id(world, visitor))
         db.session.add(p)
@@ -53,6 +64,7 @@ def _person_of(world, visitor, name) -> str:
 
 def _l1_2_fees(world) -> int:
     from training.rules.catalogue import COURSES_BY_CODE, L1_2_COURSES
+
     with world["training"].app_context():
         return sum(COURSES_BY_CODE[c]["price"] for c in L1_2_COURSES)
 
@@ -78,7 +90,9 @@ def test_row111_the_practitioner_page_marks_placeholder_fees_and_what_is_left(wo
     page = learner.get("/practitioner")
     assert page.status_code == 200, page.get_data(as_text=True)[:2000]
     html = page.get_data(as_text=True)
-    informed = re.search(r'<details class="pathway card" id="pathway-informed".*?</details>', html, re.S).group(0)
+    informed = re.search(
+        r'<details class="pathway card" id="pathway-informed".*?</details>', html, re.S
+    ).group(0)
     summary = re.search(r"<summary>.*?</summary>", informed, re.S).group(0)
     assert " left" in summary and "PLACEHOLDER" in summary
     l12 = re.search(r"Level 1-2 completion.*?</li>", informed, re.S).group(0)
@@ -90,7 +104,11 @@ def test_row111_the_practitioner_page_marks_placeholder_fees_and_what_is_left(wo
 
 
 def test_row114_the_calculator_prices_l1_2_completion_as_the_pathway_does(world):
-    page = world["gateway"].test_client().get("/pathway-calculator?role=informed", headers={"Accept": "text/html"})
+    page = (
+        world["gateway"]
+        .test_client()
+        .get("/pathway-calculator?role=informed", headers={"Accept": "text/html"})
+    )
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     fees = _l1_2_fees(world)

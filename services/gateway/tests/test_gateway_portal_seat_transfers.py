@@ -3,11 +3,13 @@ against the real training app on a loopback port: the organisation's admin asks 
 seats section (errors at the fields, the 409 rule in words), a training admin approves or refuses it on
 the admin pages (the top-up fee with its placeholder label; the 409 rule when a decision is refused),
 and the "ten elements" page shows the policy table as training answers it, not a copy."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+
 from support.portal import HTML, Visitor, csrf_of, gateway_and_training
 
 
@@ -17,24 +19,34 @@ def world(tmp_path_factory):
         yield apps
 
 
-
-
 def _org(visitor, name, kind="school", band="micro", licences=("starter", "cpd")):
     """Registered through the portal by `visitor` (who becomes its admin), then licences bought."""
     token = csrf_of(visitor.get("/organisations/new"))
-    r = visitor.client.post("/organisations/new", headers=HTML, data={
-        "csrf_token": token, "name": name, "kind": kind, "size_band": band,
-        "link_contact_email": visitor.email, "senior_leadership_commitment": "on"})
+    r = visitor.client.post(
+        "/organisations/new",
+        headers=HTML,
+        data={
+            "csrf_token": token,
+            "name": name,
+            "kind": kind,
+            "size_band": band,
+            "link_contact_email": visitor.email,
+            "senior_leadership_commitment": "on",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     org_id = r.headers["Location"].rstrip("/").split("/")[-1]
     for t in licences:
-        r = visitor.post(f"/organisations/{org_id}/licences/{t}", {"agreement_accepted": "on"})  # row 3: the Starter
+        r = visitor.post(
+            f"/organisations/{org_id}/licences/{t}", {"agreement_accepted": "on"}
+        )  # row 3: the Starter
         assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     return org_id
 
 
 def _seats_total(world, org_id):
     from training.services import seats
+
     with world["training"].app_context():
         return seats.summary(org_id)["total"]
 
@@ -42,8 +54,11 @@ def _seats_total(world, org_id):
 def _transfer_states(world, from_org):
     from training.extensions import db
     from training.models import SeatTransfer
+
     with world["training"].app_context():
-        return {t.id: t.state for t in db.session.query(SeatTransfer).filter_by(from_organisation_id=from_org)}
+        return {
+            t.id: t.state for t in db.session.query(SeatTransfer).filter_by(from_organisation_id=from_org)
+        }
 
 
 def _labelled(html):
@@ -56,8 +71,9 @@ def test_an_organisation_admin_requests_a_seat_transfer_in_the_seats_section(wor
     receiver_admin = Visitor(world, "Rae Receiver", roles=["learner"])
     sender = _org(sender_admin, "Fictional Alder School")
     receiver = _org(receiver_admin, "Fictional Birch School")
-    community = _org(receiver_admin, "Fictional Cedar Community Service", kind="community_service",
-                     licences=("starter",))
+    community = _org(
+        receiver_admin, "Fictional Cedar Community Service", kind="community_service", licences=("starter",)
+    )
     total = _seats_total(world, sender)
     assert total >= 3
 
@@ -76,42 +92,49 @@ def test_an_organisation_admin_requests_a_seat_transfer_in_the_seats_section(wor
     assert 'id="transfer-to_organisation_id-error"' in html and 'id="transfer-count-error"' in html
     assert 'aria-invalid="true"' in html and html.count("<h1") == 1
     # the API's field error (an unknown organisation) is shown at the field too
-    r = sender_admin.post(url, {"to_organisation_id": "no-such-organisation", "count": "2"},
-                          page=f"/organisations/{sender}")
+    r = sender_admin.post(
+        url, {"to_organisation_id": "no-such-organisation", "count": "2"}, page=f"/organisations/{sender}"
+    )
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert 'id="transfer-to_organisation_id-error"' in html and "Unknown organisation." in html
     assert _transfer_states(world, sender) == {}
 
     # the 409 rule in words: more seats than are free
-    r = sender_admin.post(url, {"to_organisation_id": receiver, "count": str(total + 1)},
-                          page=f"/organisations/{sender}")
+    r = sender_admin.post(
+        url, {"to_organisation_id": receiver, "count": str(total + 1)}, page=f"/organisations/{sender}"
+    )
     assert r.status_code == 409
     html = r.get_data(as_text=True)
     assert "The rule that refused it" in html and "Enough unassigned seats free to transfer" in html
     # the organisation-kind rule, in training's own words for the action
-    r = sender_admin.post(url, {"to_organisation_id": community, "count": "1"}, page=f"/organisations/{sender}")
+    r = sender_admin.post(
+        url, {"to_organisation_id": community, "count": "1"}, page=f"/organisations/{sender}"
+    )
     assert r.status_code == 409
     html = r.get_data(as_text=True)
     assert "Community services do not hold access to I Matter online learning accounts." in html
     assert "may not hold, buy, receive or assign online L1-2 learning accounts" in html
     assert _transfer_states(world, sender) == {}
 
-    r = sender_admin.post(url, {"to_organisation_id": receiver, "count": "2"}, page=f"/organisations/{sender}")
+    r = sender_admin.post(
+        url, {"to_organisation_id": receiver, "count": "2"}, page=f"/organisations/{sender}"
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("#seat-transfers")
-    (tid, state), = _transfer_states(world, sender).items()
+    ((tid, state),) = _transfer_states(world, sender).items()
     assert state == "requested" and _seats_total(world, sender) == total  # nothing moves yet
     html = sender_admin.client.get(r.headers["Location"], headers=HTML).get_data(as_text=True)
     assert "Transfer of 2 seats to Fictional Birch School requested" in html
-    row = html[html.index('id="seat-transfers-caption"'):]
+    row = html[html.index('id="seat-transfers-caption"') :]
     assert "Fictional Birch School" in row and "Waiting for a decision" in row
 
     # someone who is not the organisation's admin gets no form and cannot ask
     outsider = Visitor(world, "Otto Outsider", roles=["learner"])
     assert outsider.get(f"/organisations/{sender}").status_code == 404
     token = csrf_of(outsider.get("/"))
-    r = outsider.client.post(url, headers=HTML, data={"csrf_token": token, "to_organisation_id": receiver,
-                                                      "count": "1"})
+    r = outsider.client.post(
+        url, headers=HTML, data={"csrf_token": token, "to_organisation_id": receiver, "count": "1"}
+    )
     assert r.status_code == 404 and len(_transfer_states(world, sender)) == 1
 
 
@@ -126,7 +149,9 @@ def test_a_training_admin_approves_or_refuses_transfers_with_the_fee_and_the_rul
     total = _seats_total(world, sender)
     url = f"/organisations/{sender}/seats/transfers"
     for count in ("2", "1"):
-        r = sender_admin.post(url, {"to_organisation_id": receiver, "count": count}, page=f"/organisations/{sender}")
+        r = sender_admin.post(
+            url, {"to_organisation_id": receiver, "count": count}, page=f"/organisations/{sender}"
+        )
         assert r.status_code == 302
     with world["training"].app_context():
         _, book = price_book.current()
@@ -142,6 +167,7 @@ def test_a_training_admin_approves_or_refuses_transfers_with_the_fee_and_the_rul
     assert "Fictional Dogwood School" in html and "Fictional Elm School" in html
     _labelled(html)
     from gateway.portal.views import money
+
     assert money(unit * 2) in html
     assert ("Placeholder fee" in html) == placeholder
 
@@ -150,6 +176,7 @@ def test_a_training_admin_approves_or_refuses_transfers_with_the_fee_and_the_rul
 
     by_count = {}
     from training.models import SeatTransfer
+
     with world["training"].app_context():
         for t in db.session.query(SeatTransfer).filter_by(from_organisation_id=sender):
             by_count[t.count] = t.id
@@ -158,7 +185,10 @@ def test_a_training_admin_approves_or_refuses_transfers_with_the_fee_and_the_rul
     r = admin.post(f"/admin/seat-transfers/{two}/approve", {}, page="/admin/seat-transfers")
     assert r.status_code == 302
     html = admin.client.get(r.headers["Location"], headers=HTML).get_data(as_text=True)
-    assert "Approved: 2 seats moved" in html and f"top-up fee of {money(unit * 2)} invoiced to Fictional Elm School" in html
+    assert (
+        "Approved: 2 seats moved" in html
+        and f"top-up fee of {money(unit * 2)} invoiced to Fictional Elm School" in html
+    )
     assert _transfer_states(world, sender)[two] == "approved" and _seats_total(world, sender) == total - 2
 
     # deciding twice: the 409 rule is shown
@@ -173,21 +203,29 @@ def test_a_training_admin_approves_or_refuses_transfers_with_the_fee_and_the_rul
     assert f'id="refuse-{one}-reason-error"' in r.get_data(as_text=True)
     assert _transfer_states(world, sender)[one] == "requested"
 
-    r = admin.post(f"/admin/seat-transfers/{one}/refuse", {"reason": "Receiver has enough seats"},
-                   page="/admin/seat-transfers")
+    r = admin.post(
+        f"/admin/seat-transfers/{one}/refuse",
+        {"reason": "Receiver has enough seats"},
+        page="/admin/seat-transfers",
+    )
     assert r.status_code == 302 and _transfer_states(world, sender)[one] == "refused"
-    assert "Receiver has enough seats" in admin.get("/admin/seat-transfers?state=refused").get_data(as_text=True)
+    assert "Receiver has enough seats" in admin.get("/admin/seat-transfers?state=refused").get_data(
+        as_text=True
+    )
     assert _seats_total(world, sender) == total - 2
     # the sender's admin sees both requests with their state
     html = sender_admin.get(f"/organisations/{sender}").get_data(as_text=True)
-    row = html[html.index('id="seat-transfers-caption"'):]
+    row = html[html.index('id="seat-transfers-caption"') :]
     assert "Approved" in row and "Refused" in row and "Receiver has enough seats" in row
 
     # approving when the sender no longer has the seats: the rule, and nothing moves
-    r = sender_admin.post(url, {"to_organisation_id": receiver, "count": str(total - 2)}, page=f"/organisations/{sender}")
+    r = sender_admin.post(
+        url, {"to_organisation_id": receiver, "count": str(total - 2)}, page=f"/organisations/{sender}"
+    )
     assert r.status_code == 302
     last = next(t for t, s in _transfer_states(world, sender).items() if s == "requested")
     from training.models import SeatCredit
+
     with world["training"].app_context():
         db.session.add(SeatCredit(organisation_id=sender, source="transfer_out", count=-1, created_by="test"))
         db.session.commit()
@@ -213,8 +251,11 @@ def test_the_elements_page_shows_the_policy_table_training_answers(world, monkey
 
     # a value that only the API has: the page follows training, not a copy in the portal
     monkeypatch.setitem(policy.ACTIONS, "fictional_action", "run a fictional lottery")
-    monkeypatch.setitem(policy.FORBIDDEN, "school", {**policy.FORBIDDEN["school"],
-                                                     "fictional_action": "Schools run no fictional lottery."})
+    monkeypatch.setitem(
+        policy.FORBIDDEN,
+        "school",
+        {**policy.FORBIDDEN["school"], "fictional_action": "Schools run no fictional lottery."},
+    )
     monkeypatch.setattr(policy, "KINDS", policy.KINDS + ("fictional_kind",))
     monkeypatch.setitem(policy.HOLDS, "fictional_kind", "A fictional kind only training knows.")
     monkeypatch.delitem(policy.FORBIDDEN["community_service"], "tracker_accounts")

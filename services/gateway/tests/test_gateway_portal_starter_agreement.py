@@ -2,13 +2,14 @@
 through the Flask test client against the real training app: the Starter's confirmation page shows
 the agreement text from training's licensing terms, buying needs it accepted (error at the field),
 and the licence shows who accepted it and when."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-from support.portal import Visitor, gateway_and_training
 
+from support.portal import Visitor, gateway_and_training
 from training.rules.licensing import STARTER_AGREEMENT
 
 
@@ -20,8 +21,16 @@ def world(tmp_path_factory):
 
 def test_row3_starter_confirmation_shows_the_agreement_and_records_who_accepted_it(world):
     ada = Visitor(world, "Ada Fictional-Admin", roles=["learner"])
-    r = ada.post("/organisations/new", {"name": "Fictional Alder School", "kind": "school", "size_band": "small",
-                                        "link_contact_email": ada.email, "senior_leadership_commitment": "on"})
+    r = ada.post(
+        "/organisations/new",
+        {
+            "name": "Fictional Alder School",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": ada.email,
+            "senior_leadership_commitment": "on",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     org_page = r.headers["Location"]
     org_id = org_page.rstrip("/").split("/")[-1]
@@ -41,4 +50,5 @@ def test_row3_starter_confirmation_shows_the_agreement_and_records_who_accepted_
     assert "Agreement to participate accepted by Ada Fictional-Admin on 20" in html
     # the CPD confirmation carries no agreement
     assert "Organisational agreement to participate" not in ada.get(
-        f"/organisations/{org_id}/licences/cpd").get_data(as_text=True)
+        f"/organisations/{org_id}/licences/cpd"
+    ).get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Forwarding to the owning service: a real upstream HTTP server on 127.0.0.1 stands in for a service."""
+
 import threading
 
 import pytest
@@ -21,10 +22,15 @@ def upstream():
 
     @svc.get("/openapi.json")
     def spec():
-        return jsonify(openapi="3.0.3", info={"title": "x", "version": "1"},
-                       paths={"/api/v1/tracker/microprojects": {"get": {"responses": {"200": {"description": "ok"}}}},
-                              "/api/v1/organisations": {"get": {"responses": {"200": {"description": "wrong owner"}}}}},
-                       components={"schemas": {"Microproject": {"type": "object"}}})
+        return jsonify(
+            openapi="3.0.3",
+            info={"title": "x", "version": "1"},
+            paths={
+                "/api/v1/tracker/microprojects": {"get": {"responses": {"200": {"description": "ok"}}}},
+                "/api/v1/organisations": {"get": {"responses": {"200": {"description": "wrong owner"}}}},
+            },
+            components={"schemas": {"Microproject": {"type": "object"}}},
+        )
 
     server = make_server("127.0.0.1", 0, svc, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -34,8 +40,16 @@ def upstream():
 
 
 def test_routing_table_covers_the_contract():
-    training = {"catalogue", "organisations", "people", "enrolments", "pathway-items", "practitioner-licences",
-                "directory", "interest"}
+    training = {
+        "catalogue",
+        "organisations",
+        "people",
+        "enrolments",
+        "pathway-items",
+        "practitioner-licences",
+        "directory",
+        "interest",
+    }
     cic = {"tracker", "consultations", "fund", "evaluation"}
     assert all(ROUTES[s] == "TRAINING_URL" for s in training)
     assert all(ROUTES[s] == "CIC_URL" for s in cic)
@@ -44,7 +58,9 @@ def test_routing_table_covers_the_contract():
 def test_forwards_method_path_query_body_and_request_id(app, client, upstream):
     url, seen = upstream
     app.config["CIC_URL"] = url
-    r = client.post("/api/v1/consultations?x=1", json={"purpose": "p"}, headers={"X-Request-ID": "req-12345678"})
+    r = client.post(
+        "/api/v1/consultations?x=1", json={"purpose": "p"}, headers={"X-Request-ID": "req-12345678"}
+    )
     assert r.status_code == 201 and r.json["ok"] is True
     assert seen[0]["path"] == "/api/v1/consultations?x=1"
     assert seen[0]["headers"]["X-Request-Id"] == "req-12345678"
@@ -92,8 +108,11 @@ def test_unknown_api_segment_is_404_problem(client):
 
 
 def test_body_over_the_limit_is_413(app, client):
-    r = client.post("/api/v1/interest", data=b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1),
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/interest",
+        data=b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1),
+        content_type="application/json",
+    )
     assert r.status_code == 413
     assert r.headers["Content-Type"] == "application/problem+json"
 

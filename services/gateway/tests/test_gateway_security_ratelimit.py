@@ -1,5 +1,6 @@
 """Rate limits on sign-in and sign-up: 429 problem+json with Retry-After, counted in the
 gateway's database so every worker and process shares them."""
+
 import pytest
 
 from gateway import ratelimit
@@ -8,13 +9,17 @@ PASSWORD = "Correct-horse-battery-9"
 
 
 def register(client, email, ip="198.51.100.1"):
-    return client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Ada"},
-                       headers={"X-Forwarded-For": ip})
+    return client.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": PASSWORD, "name": "Ada"},
+        headers={"X-Forwarded-For": ip},
+    )
 
 
 def login(client, email, password=PASSWORD, ip="198.51.100.1"):
-    return client.post("/api/v1/auth/login", json={"email": email, "password": password},
-                       headers={"X-Forwarded-For": ip})
+    return client.post(
+        "/api/v1/auth/login", json={"email": email, "password": password}, headers={"X-Forwarded-For": ip}
+    )
 
 
 class Clock:
@@ -39,9 +44,14 @@ def limits(app, monkeypatch, clock):
     def set_(**kw):
         for k, v in kw.items():
             monkeypatch.setitem(app.config, k, v)
+
     # the test client's peer is 127.0.0.1: named as the proxy, so X-Forwarded-For stands for the client
-    set_(RATE_LIMIT_LOGIN="3/minute", RATE_LIMIT_LOGIN_IP="100/minute", RATE_LIMIT_REGISTER="100/minute",
-         RATE_LIMIT_TRUSTED_PROXIES="127.0.0.1")
+    set_(
+        RATE_LIMIT_LOGIN="3/minute",
+        RATE_LIMIT_LOGIN_IP="100/minute",
+        RATE_LIMIT_REGISTER="100/minute",
+        RATE_LIMIT_TRUSTED_PROXIES="127.0.0.1",
+    )
     return set_
 
 
@@ -90,11 +100,18 @@ def test_sign_ups_per_address_are_limited(client, limits):
 def test_the_count_is_shared_by_another_process_on_the_same_database(app, client, limits, tmp_path):
     from gateway import create_app
 
-    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                        "JWT_PRIVATE_KEY_FILE": app.config["JWT_PRIVATE_KEY_FILE"],
-                        "JWT_PUBLIC_KEY_FILE": app.config["JWT_PUBLIC_KEY_FILE"], "ACCESS_LOG": False,
-                        "RATE_LIMIT_LOGIN": "3/minute", "RATE_LIMIT_LOGIN_IP": "100/minute",
-                        "RATE_LIMIT_TRUSTED_PROXIES": "127.0.0.1"})
+    other = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "JWT_PRIVATE_KEY_FILE": app.config["JWT_PRIVATE_KEY_FILE"],
+            "JWT_PUBLIC_KEY_FILE": app.config["JWT_PUBLIC_KEY_FILE"],
+            "ACCESS_LOG": False,
+            "RATE_LIMIT_LOGIN": "3/minute",
+            "RATE_LIMIT_LOGIN_IP": "100/minute",
+            "RATE_LIMIT_TRUSTED_PROXIES": "127.0.0.1",
+        }
+    )
     other_client = other.test_client()
     try:
         for c in (client, other_client, client):
@@ -102,6 +119,7 @@ def test_the_count_is_shared_by_another_process_on_the_same_database(app, client
         assert_429(login(other_client, "ada@example.org", "Wrong-password-123"))
     finally:
         from gateway.extensions import db
+
         with other.app_context():
             db.engine.dispose()
 
@@ -131,8 +149,16 @@ def test_forwarded_for_is_only_believed_from_a_trusted_proxy(client, limits):
     assert_429(register(client, "c2@example.org", ip="198.51.100.2"))
 
 
-@pytest.mark.parametrize("text,expected", [("10/minute", (10, 60)), ("5/10minutes", (5, 600)),
-                                           ("3/second", (3, 1)), ("100/hours", (100, 3600)), ("off", None)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("10/minute", (10, 60)),
+        ("5/10minutes", (5, 600)),
+        ("3/second", (3, 1)),
+        ("100/hours", (100, 3600)),
+        ("off", None),
+    ],
+)
 def test_limit_syntax(text, expected):
     assert ratelimit.parse_limit(text) == expected
 

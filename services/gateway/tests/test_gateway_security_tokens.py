@@ -1,6 +1,7 @@
 """Access tokens: RS256 only (no alg confusion, no "none"), audience, issuer, expiry and
 subject required, signature by the gateway's own key, revocation on logout, refresh and
 password change; generic sign-in failures."""
+
 import time
 import uuid
 
@@ -12,7 +13,9 @@ PASSWORD = "Correct-horse-battery-9"
 
 @pytest.fixture
 def user(client):
-    r = client.post("/api/v1/auth/register", json={"email": "ada@example.org", "password": PASSWORD, "name": "Ada"})
+    r = client.post(
+        "/api/v1/auth/register", json={"email": "ada@example.org", "password": PASSWORD, "name": "Ada"}
+    )
     assert r.status_code == 201
     return r.get_json()
 
@@ -27,8 +30,19 @@ def me(client, token):
 
 def claims_for(user, **overrides):
     now = int(time.time())
-    claims = {"iss": "imatter-gateway", "aud": "imatter", "sub": user["id"], "email": user["email"], "name": "Ada",
-              "roles": ["learner"], "ver": 1, "iat": now, "nbf": now, "exp": now + 600, "jti": uuid.uuid4().hex}
+    claims = {
+        "iss": "imatter-gateway",
+        "aud": "imatter",
+        "sub": user["id"],
+        "email": user["email"],
+        "name": "Ada",
+        "roles": ["learner"],
+        "ver": 1,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "jti": uuid.uuid4().hex,
+    }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -59,7 +73,10 @@ def test_a_well_formed_token_signed_by_the_gateway_is_accepted(app, client, user
 
 
 def test_algorithm_confusion_with_the_public_key_as_hmac_secret_is_refused(app, client, user):
-    import base64, hashlib, hmac, json
+    import base64
+    import hashlib
+    import hmac
+    import json
 
     def b64(b):
         return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
@@ -81,10 +98,19 @@ def test_a_token_signed_by_another_key_is_refused(client, user):
     assert_401(me(client, jwt.encode(claims_for(user), KeyPair().private, algorithm="RS256")))
 
 
-@pytest.mark.parametrize("overrides", [
-    {"aud": "someone-else"}, {"iss": "not-the-gateway"}, {"exp": int(time.time()) - 120},
-    {"exp": None}, {"aud": None}, {"sub": None}, {"ver": 99},
-], ids=["audience", "issuer", "expired", "no-exp", "no-aud", "no-sub", "old-version"])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"aud": "someone-else"},
+        {"iss": "not-the-gateway"},
+        {"exp": int(time.time()) - 120},
+        {"exp": None},
+        {"aud": None},
+        {"sub": None},
+        {"ver": 99},
+    ],
+    ids=["audience", "issuer", "expired", "no-exp", "no-aud", "no-sub", "old-version"],
+)
 def test_tokens_with_wrong_or_missing_claims_are_refused(app, client, user, overrides):
     assert_401(me(client, jwt.encode(claims_for(user, **overrides), private_key(app), algorithm="RS256")))
 
@@ -111,8 +137,11 @@ def test_refresh_gives_a_new_token_and_revokes_the_old(client, user):
 def test_a_password_change_ends_every_earlier_token(client, user):
     a = login(client).get_json()["access_token"]
     b = login(client).get_json()["access_token"]
-    r = client.post("/api/v1/auth/password", headers={"Authorization": f"Bearer {a}"},
-                    json={"current_password": PASSWORD, "new_password": "A-new-long-passphrase-7"})
+    r = client.post(
+        "/api/v1/auth/password",
+        headers={"Authorization": f"Bearer {a}"},
+        json={"current_password": PASSWORD, "new_password": "A-new-long-passphrase-7"},
+    )
     assert r.status_code == 204
     assert_401(me(client, a))
     assert_401(me(client, b))

@@ -2,6 +2,7 @@
 exactly like a new sign-up (201, the same body shape, an id that names no account) and emails
 the owner a notice instead; concurrent duplicate sign-ups make one account and no 500. A
 password-reset request takes the same time whether or not the address has an account."""
+
 import statistics
 import threading
 import time
@@ -34,8 +35,9 @@ def test_sign_up_with_a_registered_address_looks_like_a_new_one(client):
     assert again.status_code == fresh.status_code == 201
     a, f = again.get_json(), fresh.get_json()
     assert set(a) == set(f)
-    assert {k: a[k] for k in ("roles", "email_verified", "person_id", "organisation_ids")} == \
-        {k: f[k] for k in ("roles", "email_verified", "person_id", "organisation_ids")}
+    assert {k: a[k] for k in ("roles", "email_verified", "person_id", "organisation_ids")} == {
+        k: f[k] for k in ("roles", "email_verified", "person_id", "organisation_ids")
+    }
     assert a["name"] == "Mallory" and a["email"] == "ada@example.org"
     assert len(a["id"]) == len(first.get_json()["id"]) and a["id"] != first.get_json()["id"]
     assert again.headers["Content-Type"] == fresh.headers["Content-Type"]
@@ -74,7 +76,12 @@ def test_concurrent_duplicate_sign_ups_make_one_account(app, client):
         t.join()
     assert statuses == [201] * 20
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == "race@example.org")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(User).where(User.email == "race@example.org")
+        )
+        == 1
+    )
 
 
 def _timed_reset(client, email):

@@ -4,6 +4,7 @@ a service is refused; a removed role is gone on the next forwarded request; afte
 a password change the old client token is refused by the gateway and yields no hop token.
 
 The real training app answers on a loopback port in this process, with the gateway's public key."""
+
 from __future__ import annotations
 
 import threading
@@ -29,8 +30,15 @@ def training(_app, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hop-training")
     with open(_app.config["JWT_PUBLIC_KEY_FILE"]) as fh:
         public = fh.read()
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/training.db",
-                      "JWT_PUBLIC_KEY": public, "EVENTS_EMBEDDED_PATH": str(tmp / "events.db"), "ACCESS_LOG": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/training.db",
+            "JWT_PUBLIC_KEY": public,
+            "EVENTS_EMBEDDED_PATH": str(tmp / "events.db"),
+            "ACCESS_LOG": False,
+        }
+    )
     with app.app_context():
         tdb.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -50,8 +58,12 @@ def gateway(app, client, training, monkeypatch):
 
 
 def sign_up(client, email="hop@example.org", roles=None):
-    assert client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD,
-                                                      "name": "Hop"}).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Hop"}
+        ).status_code
+        == 201
+    )
     if roles:
         user = db.session.scalar(sa.select(User).where(User.email == email))
         user.roles = roles
@@ -107,8 +119,14 @@ def test_after_logout_or_password_change_the_old_token_is_refused_and_gets_no_ho
     if how == "logout":
         assert gateway.post("/api/v1/auth/logout", headers=bearer(token)).status_code == 204
     else:
-        assert gateway.post("/api/v1/auth/password", headers=bearer(token), json={
-            "current_password": PASSWORD, "new_password": "Another-long-phrase-9"}).status_code == 204
+        assert (
+            gateway.post(
+                "/api/v1/auth/password",
+                headers=bearer(token),
+                json={"current_password": PASSWORD, "new_password": "Another-long-phrase-9"},
+            ).status_code
+            == 204
+        )
     assert gateway.get("/api/v1/interest", headers=bearer(token)).status_code == 401
     assert gateway.get("/api/v1/me", headers=bearer(token)).status_code == 401
     with app.test_request_context():

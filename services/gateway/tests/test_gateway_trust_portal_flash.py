@@ -1,6 +1,7 @@
 """Portal flashes never carry a case code (security review L5): the session cookie is signed, not
 encrypted, so what a flash says can be read from it. A stub cic-tracker on a loopback port
 answers the two calls the portal makes when a case is created."""
+
 from __future__ import annotations
 
 import json
@@ -46,13 +47,32 @@ def test_creating_a_case_flashes_no_case_code(app, client, stub, monkeypatch):
     monkeypatch.setitem(app.config, "CIC_URL", stub)
     monkeypatch.setitem(app.config, "TRAINING_URL", stub)
     token = csrf_of(client.get("/sign-up"))
-    assert client.post("/sign-up", data={"csrf_token": token, "name": "Pat", "email": "pat@example.org",
-                                         "password": PASSWORD, "password_confirm": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/sign-up",
+            data={
+                "csrf_token": token,
+                "name": "Pat",
+                "email": "pat@example.org",
+                "password": PASSWORD,
+                "password_confirm": PASSWORD,
+            },
+        ).status_code
+        == 302
+    )
     page = client.get("/tracker/microprojects/mp1")
     assert page.status_code == 200
-    r = client.post("/tracker/microprojects/mp1", data={
-        "csrf_token": csrf_of(page), "code": CODE, "given_by": "Parent", "scope": "Tracker use",
-        "given_at": "2026-11-01", "consent": "on"})
+    r = client.post(
+        "/tracker/microprojects/mp1",
+        data={
+            "csrf_token": csrf_of(page),
+            "code": CODE,
+            "given_by": "Parent",
+            "scope": "Tracker use",
+            "given_at": "2026-11-01",
+            "consent": "on",
+        },
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("/tracker/cases/case1")
     cookie = client.get_cookie("__Host-imatter")
     session = app.session_interface.get_signing_serializer(app).loads(cookie.value)

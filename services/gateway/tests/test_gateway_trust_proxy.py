@@ -1,6 +1,7 @@
 """The proxy (deliverable 1): dot segments never reach a service (raw or percent-encoded), and
 the portal's session cookie and the client's own Authorization never leave the gateway. An echo
 upstream on a loopback port answers with the headers it received."""
+
 from __future__ import annotations
 
 import http.client
@@ -38,13 +39,16 @@ def gateway(app, client, echo, monkeypatch):
     return client
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/catalogue/../../../internal/principal",
-    "/api/v1/catalogue/%2e%2e/%2e%2e/%2e%2e/internal/principal",
-    "/api/v1/tracker/%2E%2E/%2e%2e/%2e%2e/openapi.json",
-    "/api/v1/catalogue/./courses",
-    "/api/v1/catalogue/.%2e/.%2e/.%2e/internal/principal",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/catalogue/../../../internal/principal",
+        "/api/v1/catalogue/%2e%2e/%2e%2e/%2e%2e/internal/principal",
+        "/api/v1/tracker/%2E%2E/%2e%2e/%2e%2e/openapi.json",
+        "/api/v1/catalogue/./courses",
+        "/api/v1/catalogue/.%2e/.%2e/.%2e/internal/principal",
+    ],
+)
 def test_dot_segments_are_refused_400(gateway, path):
     # werkzeug's test client would not normalise the path, but to be sure the raw URI is what a
     # client sends, set it as a real server would (gunicorn: RAW_URI)
@@ -58,8 +62,10 @@ def test_dot_segments_are_refused_over_a_real_socket(_app, app, echo, monkeypatc
     server = make_server("127.0.0.1", 0, _app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        for path in ("/api/v1/catalogue/../../../internal/principal",
-                     "/api/v1/catalogue/%2e%2e/%2e%2e/%2e%2e/internal/principal"):
+        for path in (
+            "/api/v1/catalogue/../../../internal/principal",
+            "/api/v1/catalogue/%2e%2e/%2e%2e/%2e%2e/internal/principal",
+        ):
             conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
             conn.request("GET", path)  # http.client sends the path as written
             resp = conn.getresponse()
@@ -83,14 +89,26 @@ def csrf_of(resp) -> str:
 def test_the_portal_cookie_and_the_client_token_never_go_upstream(gateway):
     # a real portal session: the browser holds the __Host-imatter cookie
     token = csrf_of(gateway.get("/sign-up"))
-    r = gateway.post("/sign-up", data={"csrf_token": token, "name": "Cookie", "email": "cookie@example.org",
-                                       "password": PASSWORD, "password_confirm": PASSWORD})
+    r = gateway.post(
+        "/sign-up",
+        data={
+            "csrf_token": token,
+            "name": "Cookie",
+            "email": "cookie@example.org",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
     assert r.status_code == 302
     cookie = gateway.get_cookie("__Host-imatter")
     assert cookie is not None
-    access = gateway.post("/api/v1/auth/login", json={"email": "cookie@example.org", "password": PASSWORD}).get_json()
-    r = gateway.get("/api/v1/catalogue/courses", headers={"Authorization": "Bearer " + access["access_token"],
-                                                          "X-Forwarded-For": "6.6.6.6"})
+    access = gateway.post(
+        "/api/v1/auth/login", json={"email": "cookie@example.org", "password": PASSWORD}
+    ).get_json()
+    r = gateway.get(
+        "/api/v1/catalogue/courses",
+        headers={"Authorization": "Bearer " + access["access_token"], "X-Forwarded-For": "6.6.6.6"},
+    )
     seen = r.get_json()["headers"]
     assert "cookie" not in seen
     assert cookie.value not in json.dumps(seen)

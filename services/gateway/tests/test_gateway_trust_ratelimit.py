@@ -1,13 +1,13 @@
 """Rate limiting without bypass or denial of service (security review M7): X-Forwarded-For only
 from named proxies (none by default), right-most untrusted hop; a correct password is never
 refused because OTHER clients failed on that email; limits on password change and reset."""
+
 import pytest
+import sqlalchemy as sa
 
 from gateway import ratelimit
 from gateway.extensions import db
 from gateway.notifications import Notification
-
-import sqlalchemy as sa
 
 PASSWORD = "Correct-horse-battery-9"
 WRONG = "Wrong-password-123"
@@ -28,21 +28,34 @@ def limits(app, monkeypatch):
     def set_(**kw):
         for k, v in kw.items():
             monkeypatch.setitem(app.config, k, v)
-    set_(RATE_LIMIT_LOGIN="3/minute", RATE_LIMIT_LOGIN_IP="100/minute", RATE_LIMIT_LOGIN_EMAIL="5/hour",
-         RATE_LIMIT_REGISTER="100/minute", RATE_LIMIT_TRUSTED_PROXIES="127.0.0.1", RESET_MIN_SECONDS=0)
+
+    set_(
+        RATE_LIMIT_LOGIN="3/minute",
+        RATE_LIMIT_LOGIN_IP="100/minute",
+        RATE_LIMIT_LOGIN_EMAIL="5/hour",
+        RATE_LIMIT_REGISTER="100/minute",
+        RATE_LIMIT_TRUSTED_PROXIES="127.0.0.1",
+        RESET_MIN_SECONDS=0,
+    )
     return set_
 
 
 def register(client, email="ada@example.org", ip="198.51.100.1"):
-    r = client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Ada"},
-                    headers={"X-Forwarded-For": ip})
+    r = client.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": PASSWORD, "name": "Ada"},
+        headers={"X-Forwarded-For": ip},
+    )
     assert r.status_code == 201
     return r
 
 
 def login(client, email="ada@example.org", password=PASSWORD, ip="198.51.100.1", xff=None):
-    return client.post("/api/v1/auth/login", json={"email": email, "password": password},
-                       headers={"X-Forwarded-For": xff if xff is not None else ip})
+    return client.post(
+        "/api/v1/auth/login",
+        json={"email": email, "password": password},
+        headers={"X-Forwarded-For": xff if xff is not None else ip},
+    )
 
 
 def assert_429(r):
@@ -52,6 +65,7 @@ def assert_429(r):
 
 
 # -- whose address -----------------------------------------------------------------------------
+
 
 def test_forwarded_for_is_not_believed_by_default(app, client, monkeypatch):
     monkeypatch.setattr(ratelimit, "time", Clock())
@@ -65,7 +79,11 @@ def test_forwarded_for_is_not_believed_by_default(app, client, monkeypatch):
 
 
 def test_the_right_most_untrusted_hop_is_the_client(app, client, limits):
-    limits(RATE_LIMIT_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8", RATE_LIMIT_LOGIN_IP="2/minute", RATE_LIMIT_LOGIN="100/minute")
+    limits(
+        RATE_LIMIT_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8",
+        RATE_LIMIT_LOGIN_IP="2/minute",
+        RATE_LIMIT_LOGIN="100/minute",
+    )
     # the client's own (forged) first hops vary; what the proxies appended stays: 192.0.2.7
     for forged in ("1.1.1.1", "2.2.2.2, 3.3.3.3"):
         assert login(client, "x@example.org", WRONG, xff=f"{forged}, 192.0.2.7, 10.1.2.3").status_code == 401
@@ -75,9 +93,9 @@ def test_the_right_most_untrusted_hop_is_the_client(app, client, limits):
 
 def test_client_ip_rules(app):
     cases = [
-        ("", "10.0.0.1", "9.9.9.9", "10.0.0.1"),                       # none trusted: the peer
+        ("", "10.0.0.1", "9.9.9.9", "10.0.0.1"),  # none trusted: the peer
         ("10.0.0.1", "10.0.0.1", "9.9.9.9", "9.9.9.9"),
-        ("10.0.0.1", "10.0.0.2", "9.9.9.9", "10.0.0.2"),               # peer not trusted
+        ("10.0.0.1", "10.0.0.2", "9.9.9.9", "10.0.0.2"),  # peer not trusted
         ("10.0.0.0/8", "10.0.0.1", "8.8.8.8, 9.9.9.9, 10.2.2.2", "9.9.9.9"),
         ("10.0.0.0/8", "10.0.0.1", "10.3.3.3, 10.2.2.2", "10.3.3.3"),  # all trusted: the left-most
         ("10.0.0.1", "10.0.0.1", "", "10.0.0.1"),
@@ -85,14 +103,16 @@ def test_client_ip_rules(app):
     for trusted, peer, xff, expected in cases:
         app.config["RATE_LIMIT_TRUSTED_PROXIES"] = trusted
         try:
-            with app.test_request_context("/", headers={"X-Forwarded-For": xff} if xff else {},
-                                          environ_base={"REMOTE_ADDR": peer}):
+            with app.test_request_context(
+                "/", headers={"X-Forwarded-For": xff} if xff else {}, environ_base={"REMOTE_ADDR": peer}
+            ):
                 assert ratelimit.client_ip() == expected, (trusted, peer, xff)
         finally:
             app.config["RATE_LIMIT_TRUSTED_PROXIES"] = ""
 
 
 # -- lockout without denial of service ----------------------------------------------------------
+
 
 def test_other_clients_failures_never_refuse_the_owners_correct_password(client, limits):
     register(client)
@@ -126,6 +146,7 @@ def test_the_per_address_limit_still_holds_across_emails(client, limits):
 
 # -- password change ----------------------------------------------------------------------------
 
+
 def test_wrong_current_passwords_are_limited_per_user(client, limits):
     limits(RATE_LIMIT_PASSWORD_CHANGE="3/15minutes")
     register(client)
@@ -137,12 +158,18 @@ def test_wrong_current_passwords_are_limited_per_user(client, limits):
         assert r.status_code == 400 and "current_password" in r.get_json()["errors"]
     assert_429(client.post("/api/v1/auth/password", json=body, headers=headers))
     # even the right current password waits now (a stolen token gains nothing by guessing)
-    assert_429(client.post("/api/v1/auth/password", headers=headers,
-                           json={"current_password": PASSWORD, "new_password": "A-new-long-passphrase-7"}))
+    assert_429(
+        client.post(
+            "/api/v1/auth/password",
+            headers=headers,
+            json={"current_password": PASSWORD, "new_password": "A-new-long-passphrase-7"},
+        )
+    )
     assert login(client).status_code == 200  # the password did not change
 
 
 # -- password reset -----------------------------------------------------------------------------
+
 
 def reset(client, email, ip="198.51.100.1"):
     return client.post("/api/v1/auth/password-reset", json={"email": email}, headers={"X-Forwarded-For": ip})
@@ -150,8 +177,9 @@ def reset(client, email, ip="198.51.100.1"):
 
 def reset_emails():
     db.session.expire_all()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
-                             .where(Notification.kind == "password_reset"))
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Notification).where(Notification.kind == "password_reset")
+    )
 
 
 def test_reset_requests_per_address_get_429_then(client, limits):

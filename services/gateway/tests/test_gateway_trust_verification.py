@@ -1,6 +1,7 @@
 """Email verification as it is on main (issue "Trust", deliverable 1) and its portal pages (L1):
 register emails one link carrying `token=`; verify -> 200 and /me says verified; a token works
 once and for 48 hours; resend is limited; the portal moves the link's token into the session."""
+
 import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -122,10 +123,19 @@ def test_resend_needs_sign_in(client):
 
 # -- the portal: /verify-email (L1) -------------------------------------------------------------
 
+
 def portal_sign_up(client, email="vera@example.org"):
     token = csrf_of(client.get("/sign-up"))
-    r = client.post("/sign-up", data={"csrf_token": token, "name": "Vera", "email": email,
-                                      "password": PASSWORD, "password_confirm": PASSWORD})
+    r = client.post(
+        "/sign-up",
+        data={
+            "csrf_token": token,
+            "name": "Vera",
+            "email": email,
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
     assert r.status_code == 302
 
 
@@ -148,7 +158,9 @@ def test_the_emailed_link_moves_the_token_into_the_session_then_a_button_confirm
     done = client.post("/verify-email", data={"csrf_token": csrf_of(page)})
     assert done.status_code == 302
     assert done.headers["Location"] == ("/account" if signed_in else "/sign-in")
-    assert "your email address is confirmed" in client.get(done.headers["Location"], headers=HTML).get_data(as_text=True)
+    assert "your email address is confirmed" in client.get(done.headers["Location"], headers=HTML).get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert db.session.scalar(sa.text("SELECT email_verified FROM users")) in (True, 1)
 

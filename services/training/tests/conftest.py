@@ -4,12 +4,12 @@ Integration tests take `app`/`client`; each runs on SQLite and on the real Postg
 (a fresh database per session; REQUIRE_SERVICES=1 makes PostgreSQL mandatory).
 Unit tests of rules take no fixture and run once.
 """
+
 import pytest
 from flask.testing import FlaskClient
 
 from imatter_shared import testing as t
 from imatter_shared.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
-
 from training import create_app
 from training.extensions import db as _db
 
@@ -23,13 +23,15 @@ def keys():
 
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "JWT_PUBLIC_KEY": KEYS.public,
-        "EVENTS_EMBEDDED_PATH": str(tmp_path_factory.mktemp("events") / "events.db"),
-        "ACCESS_LOG": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "JWT_PUBLIC_KEY": KEYS.public,
+            "EVENTS_EMBEDDED_PATH": str(tmp_path_factory.mktemp("events") / "events.db"),
+            "ACCESS_LOG": False,
+        }
+    )
     with app.app_context():
         _db.create_all()
     yield app
@@ -65,6 +67,7 @@ class _FreshGlobalsClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         from flask import g
+
         g.__dict__.clear()
         return super().open(*args, **kwargs)
 
@@ -76,16 +79,25 @@ def join(client, keys):
     `headers` (the member's own) and `membership_id` added."""
     import uuid
 
-    def _join(admin_headers: dict, org_id: str, name: str = "Fictional Member", email: str | None = None,
-              role: str = "staff", kind: str = "professional") -> dict:
+    def _join(
+        admin_headers: dict,
+        org_id: str,
+        name: str = "Fictional Member",
+        email: str | None = None,
+        role: str = "staff",
+        kind: str = "professional",
+    ) -> dict:
         uid = uuid.uuid4().hex
         email = email or f"{uid[:10]}@example.org"
         h = keys.headers(user_id=uid, email=email, name=name)
         r = client.post("/api/v1/people", headers=h, json={"name": name, "email": email, "kind": kind})
         assert r.status_code in (200, 201), r.get_json()
         p = r.get_json()
-        r = client.post(f"/api/v1/organisations/{org_id}/members", headers=admin_headers,
-                        json={"person_id": p["id"], "role": role})
+        r = client.post(
+            f"/api/v1/organisations/{org_id}/members",
+            headers=admin_headers,
+            json={"person_id": p["id"], "role": role},
+        )
         assert r.status_code == 201 and r.get_json()["state"] == "invited", r.get_json()
         m = r.get_json()
         r = client.post(f"/api/v1/memberships/{m['id']}/accept", headers=h)

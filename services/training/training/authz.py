@@ -4,6 +4,7 @@ Resolved on every request from the database, so what a user becomes after signin
 (their person, memberships, admin rights) takes effect on their next request. Resolving it
 never writes: a person is linked to a user only by an explicit step (see link_person).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Caller:
             roles.add("org_admin")
         if self.person is not None:
             from .rules.roles_of import practitioner_roles  # late: optional module of the people side
+
             if practitioner_roles(self.person.id):
                 roles.add("practitioner")
         return sorted(roles)
@@ -56,10 +58,17 @@ class Caller:
 def link_person(person: Person, user_id: str) -> None:
     """Attach a person to a gateway user and tell cic-tracker (ids only)."""
     person.user_id = user_id
-    outbox.add(db.session, OutboxMessage, "training.person.linked",
-               {"person_id": person.id, "user_id": user_id,
-                "email": person.email or None},  # issue 12: so cic-tracker can say "sign in"
-               producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.person.linked",
+        {
+            "person_id": person.id,
+            "user_id": user_id,
+            "email": person.email or None,
+        },  # issue 12: so cic-tracker can say "sign in"
+        producer="training",
+    )
 
 
 def caller(optional: bool = False) -> Caller | None:
@@ -75,11 +84,21 @@ def caller(optional: bool = False) -> Caller | None:
     person, admin, member = None, set(), set()
     if principal.email_verified:
         person = db.session.scalar(sa.select(Person).where(Person.user_id == principal.user_id))
-        admin = set(db.session.scalars(sa.select(OrganisationAdmin.organisation_id)
-                                       .where(OrganisationAdmin.user_id == principal.user_id)))
+        admin = set(
+            db.session.scalars(
+                sa.select(OrganisationAdmin.organisation_id).where(
+                    OrganisationAdmin.user_id == principal.user_id
+                )
+            )
+        )
         if person is not None:
-            member = set(db.session.scalars(sa.select(Membership.organisation_id).where(
-                Membership.person_id == person.id, Membership.status == "active")))
+            member = set(
+                db.session.scalars(
+                    sa.select(Membership.organisation_id).where(
+                        Membership.person_id == person.id, Membership.status == "active"
+                    )
+                )
+            )
     g.caller = Caller(principal, person, admin, member)
     return g.caller
 
@@ -120,9 +139,17 @@ def admins_person_through_membership(c: Caller, person_id: str) -> bool:
     membership. Invitations give the organisation nothing."""
     if not c.admin_org_ids:
         return False
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.person_id == person_id, Membership.status == "active",
-        Membership.organisation_id.in_(c.admin_org_ids))))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(
+                Membership.person_id == person_id,
+                Membership.status == "active",
+                Membership.organisation_id.in_(c.admin_org_ids),
+            )
+        )
+    )
 
 
 def require_person_access(person_id: str, org_may: bool = False) -> Caller:

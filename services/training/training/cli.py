@@ -1,4 +1,5 @@
 """flask commands of the training service: seed, events (relay, consume, status, replay)."""
+
 import click
 from flask import Flask
 
@@ -16,6 +17,7 @@ def register_cli(app: Flask) -> None:
     def seed():
         """Load the catalogue and clearly fictional demo data (idempotent)."""
         from .seed import run_seed
+
         run_seed()
         click.echo("training: seeded")
 
@@ -27,6 +29,7 @@ def register_cli(app: Flask) -> None:
         """Store the catalogue if missing and announce the package types of the version in force
         (`training.package_types.published`, applied idempotently by cic-tracker)."""
         from .services import price_book
+
         number = price_book.load_catalogue()
         db.session.commit()
         click.echo(f"training: package types of price-book version {number} announced")
@@ -37,21 +40,27 @@ def register_cli(app: Flask) -> None:
 
     # reflective tools (issue 11): `flask questionnaires load FILE | list`
     from imatter_shared.questionnaires.cli import register_questionnaire_cli
+
     from .models.reflective import QuestionnaireVersion
     from .rules.reflective import INSTRUMENTS
     from .services.reflective import extra_check
-    register_questionnaire_cli(app, db, QuestionnaireVersion, instruments=INSTRUMENTS, extra_check=extra_check)
+
+    register_questionnaire_cli(
+        app, db, QuestionnaireVersion, instruments=INSTRUMENTS, extra_check=extra_check
+    )
 
     @licences_cli.command("expire")
     def expire_licences():
         """Announce (training.licence.changed, status expired) every licence whose term has ended,
         and (training.practitioner_licence.changed, state lapsed) every practitioner licence."""
         from .services.licences import expire_due
+
         expired = expire_due()
         db.session.commit()
         click.echo(f"training: {len(expired)} licence(s) newly expired")
         # practitioner licences whose yearly term ended: announced lapsed to cic-tracker (row 101)
         from .services.practitioner_licences import expire_due as lapse_practitioner_licences
+
         lapsed = lapse_practitioner_licences()
         db.session.commit()
         click.echo(f"training: {len(lapsed)} practitioner licence(s) newly lapsed")

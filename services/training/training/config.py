@@ -6,7 +6,9 @@ class Config(BaseConfig):
 
     def __init__(self):
         super().__init__()
-        self.SQLALCHEMY_DATABASE_URI = env("TRAINING_DATABASE_URL") or env("DATABASE_URL") or sqlite_url("training")
+        self.SQLALCHEMY_DATABASE_URI = (
+            env("TRAINING_DATABASE_URL") or env("DATABASE_URL") or sqlite_url("training")
+        )
         self.EVENTS_QUEUE = env("EVENTS_QUEUE", "training.events")
         # shared with the online learning platform, which signs course completions (unset: 503)
         self.LEARNING_PLATFORM_SECRET = env("LEARNING_PLATFORM_SECRET") or None

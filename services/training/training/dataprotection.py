@@ -1,6 +1,7 @@
 """I Matter Training's own data protection (it runs this on its own service only): the audit
 trail (GET /api/v1/training/audit for training admins), the breach register and the
 `flask dp ...` commands (record of processing, subject access, erasure, retention)."""
+
 from __future__ import annotations
 
 from imatter_shared import audit
@@ -17,5 +18,11 @@ def init_dataprotection(app, api) -> None:
     from .models.dataprotection import AuditEvent, Breach
 
     audit.init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/training", roles=("training_admin",))
-    register_dp_cli(app, db, service="training", breach_model=Breach, financial_tables=FINANCIAL_TABLES,
-                    subject=SubjectTable(Person, id_column="id", email_column="email", user_id_column="user_id"))
+    register_dp_cli(
+        app,
+        db,
+        service="training",
+        breach_model=Breach,
+        financial_tables=FINANCIAL_TABLES,
+        subject=SubjectTable(Person, id_column="id", email_column="email", user_id_column="user_id"),
+    )

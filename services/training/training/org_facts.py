@@ -2,6 +2,7 @@
 
 Read-only queries over training's own tables; no Flask needed beyond the app's session.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -18,15 +19,19 @@ ALL_ROLES = ("link", "child", "lead", "lead_plus", "senior_link", "informed")
 
 def _members(organisation_id: str):
     return sa.select(Membership.person_id).where(
-        Membership.organisation_id == organisation_id, Membership.status == "active")
+        Membership.organisation_id == organisation_id, Membership.status == "active"
+    )
 
 
 def learners_query(organisation_id: str) -> sa.Select:
     """Active (accepted) members with a live (not cancelled) L1-2 enrolment attached to this
     organisation (stages 2-3); an invitation, a departed member or a voided place counts for nothing."""
     return sa.select(sa.func.count(sa.distinct(Enrolment.person_id))).where(
-        Enrolment.organisation_id == organisation_id, Enrolment.course_code.in_(L1_2_COURSES),
-        Enrolment.state != "cancelled", Enrolment.person_id.in_(_members(organisation_id)))
+        Enrolment.organisation_id == organisation_id,
+        Enrolment.course_code.in_(L1_2_COURSES),
+        Enrolment.state != "cancelled",
+        Enrolment.person_id.in_(_members(organisation_id)),
+    )
 
 
 def learners_count(organisation_id: str) -> int:
@@ -42,20 +47,27 @@ def practitioner_ids_query(organisation_id: str, roles=ALL_ROLES, include_in_tra
     roles = tuple(roles)
     members = _members(organisation_id)
     certified = sa.select(Certification.person_id.label("person_id")).where(
-        Certification.person_id.in_(members), Certification.role.in_(roles), Certification.status == "current")
+        Certification.person_id.in_(members), Certification.role.in_(roles), Certification.status == "current"
+    )
     if not include_in_training:
         return certified
     return sa.union(
         certified,
-        sa.select(PathwayItem.person_id).where(PathwayItem.person_id.in_(members), PathwayItem.role.in_(roles),
-                                               PathwayItem.state.in_(("booked", "completed"))))
+        sa.select(PathwayItem.person_id).where(
+            PathwayItem.person_id.in_(members),
+            PathwayItem.role.in_(roles),
+            PathwayItem.state.in_(("booked", "completed")),
+        ),
+    )
 
 
 def practitioner_ids(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> set[str]:
     return set(db.session.scalars(practitioner_ids_query(organisation_id, roles, include_in_training)))
 
 
-def practitioners_count_query(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> sa.Select:
+def practitioners_count_query(
+    organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True
+) -> sa.Select:
     ids = practitioner_ids_query(organisation_id, roles, include_in_training).subquery()
     return sa.select(sa.func.count(sa.distinct(ids.c.person_id)))
 
@@ -65,9 +77,16 @@ def practitioners_count(organisation_id: str, roles=ALL_ROLES, include_in_traini
 
 
 def microprojects_query(organisation_id: str) -> sa.Select:
-    return sa.select(sa.func.count()).select_from(Package).where(
-        Package.organisation_id == organisation_id, Package.practicum_state == "open", Package.cancelled_at.is_(None),
-        Package.cases_count.between(1, 3))
+    return (
+        sa.select(sa.func.count())
+        .select_from(Package)
+        .where(
+            Package.organisation_id == organisation_id,
+            Package.practicum_state == "open",
+            Package.cancelled_at.is_(None),
+            Package.cases_count.between(1, 3),
+        )
+    )
 
 
 def microprojects_reached_query(organisation_id: str) -> sa.Select:
@@ -75,9 +94,16 @@ def microprojects_reached_query(organisation_id: str) -> sa.Select:
     practicum completed with them (stage 5 stays once reached, as stage 4 counts certified
     practitioners too: a school does not fall back to "buy a package" for finishing one).
     A cancelled package counts for nothing."""
-    return sa.select(sa.func.count()).select_from(Package).where(
-        Package.organisation_id == organisation_id, Package.practicum_state.in_(("open", "completed")),
-        Package.cancelled_at.is_(None), Package.cases_count.between(1, 3))
+    return (
+        sa.select(sa.func.count())
+        .select_from(Package)
+        .where(
+            Package.organisation_id == organisation_id,
+            Package.practicum_state.in_(("open", "completed")),
+            Package.cancelled_at.is_(None),
+            Package.cases_count.between(1, 3),
+        )
+    )
 
 
 def microprojects_under_way(organisation_id: str) -> int:

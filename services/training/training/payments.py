@@ -11,14 +11,16 @@ keyed with PAYMENT_WEBHOOK_SECRET, within a 5-minute tolerance (a replayed old r
 compared in constant time. `payment.succeeded {event_id, invoice_id, amount, reference}` marks the
 invoice paid when the amount equals the invoice total; each event_id is applied once.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 SIGNATURE_HEADER = "X-Imatter-Signature"
 TOLERANCE_SECONDS = 300
@@ -62,7 +64,9 @@ class PaymentProvider(Protocol):
     def start_payment(self, invoice_id: str, amount: int, currency: str, description: str) -> PaymentStart:
         """Begin a payment of `amount` pence for an invoice; returns where to send the payer."""
 
-    def parse_webhook(self, raw_body: bytes, headers: Mapping[str, str], now: float | None = None) -> ProviderEvent:
+    def parse_webhook(
+        self, raw_body: bytes, headers: Mapping[str, str], now: float | None = None
+    ) -> ProviderEvent:
         """Verify the request came from the provider and return its event, or raise
         WebhookRejected (not genuine) / WebhookMalformed (genuine but not understood)."""
 
@@ -99,9 +103,13 @@ class SignedWebhookProvider:
         self.tolerance = tolerance
 
     def start_payment(self, invoice_id: str, amount: int, currency: str, description: str) -> PaymentStart:
-        raise NotImplementedError("no card provider is configured; invoices are paid by transfer and recorded")
+        raise NotImplementedError(
+            "no card provider is configured; invoices are paid by transfer and recorded"
+        )
 
-    def parse_webhook(self, raw_body: bytes, headers: Mapping[str, str], now: float | None = None) -> ProviderEvent:
+    def parse_webhook(
+        self, raw_body: bytes, headers: Mapping[str, str], now: float | None = None
+    ) -> ProviderEvent:
         header = headers.get(SIGNATURE_HEADER)
         if not header or len(header) > 1000:
             raise WebhookRejected("missing signature")
@@ -129,19 +137,28 @@ def _event(raw_body: bytes) -> ProviderEvent:
     if not isinstance(data, dict):
         raise WebhookMalformed("Missing event data.", "data")
     event_id = data.get("event_id", body.get("event_id"))
-    for field, value, limit in (("event_id", event_id, 100), ("invoice_id", data.get("invoice_id"), 32),
-                                ("reference", data.get("reference"), 100)):
+    for field, value, limit in (
+        ("event_id", event_id, 100),
+        ("invoice_id", data.get("invoice_id"), 32),
+        ("reference", data.get("reference"), 100),
+    ):
         if not isinstance(value, str) or not 1 <= len(value) <= limit:
             raise WebhookMalformed(f"{field} must be a string of 1-{limit} characters.", field)
     amount = data.get("amount")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
         raise WebhookMalformed("amount must be whole pence.", "amount")
-    return ProviderEvent(event_id=event_id, type=kind, invoice_id=data["invoice_id"], amount=amount,
-                         reference=data["reference"])
+    return ProviderEvent(
+        event_id=event_id,
+        type=kind,
+        invoice_id=data["invoice_id"],
+        amount=amount,
+        reference=data["reference"],
+    )
 
 
 def configured_provider(config: Mapping) -> SignedWebhookProvider | None:
     """The verifier for the configured secret; None when PAYMENT_WEBHOOK_SECRET is unset."""
     import os
+
     secret = config.get("PAYMENT_WEBHOOK_SECRET") or os.environ.get("PAYMENT_WEBHOOK_SECRET")
     return SignedWebhookProvider(secret) if secret else None

@@ -1,4 +1,5 @@
 """Demo data for `make run`: clearly fictional, idempotent. Domain modules add to SEEDERS."""
+
 import sqlalchemy as sa
 
 from .extensions import db
@@ -31,17 +32,20 @@ def seed_price_book() -> None:
     """The price book with the catalogue (seeds' published prices, placeholders labelled), and
     `training.package_types.published` for cic-tracker (every seed announces the version in force)."""
     from .services import price_book
+
     price_book.load_catalogue()
 
 
 def _demo_principal(key: str, email: str, name: str):
     from imatter_shared.web.auth import Principal
+
     return Principal(user_id=f"seed-demo-{key}", email=email, name=name, email_verified=True)
 
 
 def _demo_caller(principal):
     from .authz import Caller, forget_caller
     from .models import Person
+
     forget_caller()
     person = db.session.scalar(sa.select(Person).where(Person.user_id == principal.user_id))
     return Caller(principal, person)
@@ -56,14 +60,23 @@ def seed_demo_organisation() -> None:
         return
     admin = _demo_principal("link-contact", DEMO_ADMIN_EMAIL, "Demo Link Contact (fictional)")
     people.claim_own_person(admin, kind="professional")
-    org = organisations.create({"name": DEMO_ORG_NAME, "kind": "school", "size_band": _demo_band(),
-                                "link_contact_email": DEMO_ADMIN_EMAIL, "senior_leadership_commitment": True}, admin)
+    org = organisations.create(
+        {
+            "name": DEMO_ORG_NAME,
+            "kind": "school",
+            "size_band": _demo_band(),
+            "link_contact_email": DEMO_ADMIN_EMAIL,
+            "senior_leadership_commitment": True,
+        },
+        admin,
+    )
     licences.purchase(org, "starter", admin.user_id)
     db.session.flush()
 
 
 def _demo_band() -> str:
     from .services import price_book
+
     codes = price_book.size_band_codes()
     return "small" if "small" in codes else codes[0]
 
@@ -71,6 +84,7 @@ def _demo_band() -> str:
 def _invite_and_accept(org, admin_caller, key: str, email: str, name: str) -> str:
     """The admin invites by email; the (fictional) person accepts: an active membership."""
     from .services import organisations
+
     m = organisations.add_member(org, "staff", admin_caller, email=email)
     me = _demo_principal(key, email, name)
     organisations.accept(_demo_caller(me), m)
@@ -93,14 +107,23 @@ def seed_demo_lead() -> None:
     lead = _invite_and_accept(org, admin, "lead", DEMO_LEAD_EMAIL, "Demo Lead Practitioner (fictional)")
     learner = _invite_and_accept(org, admin, "learner", DEMO_LEARNER_EMAIL, "Demo Learner (fictional)")
     for item in ("deep_dive", "lead_training"):
-        booked = certification.book(lead, "lead", {"item": item, "organisation_id": org.id,
-                                                   "funding": "organisation"}, admin.user_id)
+        booked = certification.book(
+            lead, "lead", {"item": item, "organisation_id": org.id, "funding": "organisation"}, admin.user_id
+        )
         certification.complete_item(booked["id"], DEMO_SIGN_OFF)
     licences.purchase(org, "enhanced", admin.user_id)  # a Lead in training is in place now
-    certification.book(lead, "lead", {"item": "package_type_3", "organisation_id": org.id,
-                                      "funding": "organisation"}, admin.user_id)
-    certification.book(learner, "informed", {"item": "study_support", "organisation_id": org.id,
-                                             "funding": "organisation"}, admin.user_id)
+    certification.book(
+        lead,
+        "lead",
+        {"item": "package_type_3", "organisation_id": org.id, "funding": "organisation"},
+        admin.user_id,
+    )
+    certification.book(
+        learner,
+        "informed",
+        {"item": "study_support", "organisation_id": org.id, "funding": "organisation"},
+        admin.user_id,
+    )
     db.session.flush()
 
 
@@ -110,6 +133,7 @@ SEEDERS += [seed_price_book, seed_demo_organisation, seed_demo_lead]
 def seed_reflective_samples() -> None:
     """Issue 11: SAMPLE informal Q and community audit content where none is loaded yet."""
     from .services.reflective import load_samples
+
     load_samples()
 
 

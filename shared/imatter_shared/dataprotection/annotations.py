@@ -13,6 +13,7 @@ sentence for what only an event ends ("until erased on request", "while the acco
 `subject` marks a column that identifies the data subject ("person_id", "email", "user_id"):
 subject access and erasure find a person's rows through these columns.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -22,27 +23,45 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-LAWFUL_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_task",
-                "legitimate_interests")
+LAWFUL_BASES = (
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+)
 SUBJECT_KINDS = ("person_id", "email", "user_id")
 REQUIRED_KEYS = ("category", "purpose", "lawful_basis", "retention")
 NOT_PII = {"pii": False}
 
 # Words in a column name that suggest personal data (split on "_"); any Text/JSON column too,
 # since free text can hold anything about anyone.
-PERSONAL_WORDS = frozenset("""
+PERSONAL_WORDS = frozenset(
+    """
 name names email phone mobile telephone address postcode notes note text message comment comments
 reflection reflections summary idea ideas dob birth ip payload person people practitioner user reviewer
 overseer supporter donor contact given consent score scores goal goals purpose reason feedback body
 content description detail details answer answers diagnosis family child
-""".split())
+""".split()
+)
 PERSONAL_NAMES = frozenset({"created_by", "updated_by", "given_by", "recorded_by", "decided_by", "sub"})
 
 _SCHEDULE = re.compile(r"^\s*(\d+)\s*(d|days?|m|months?|y|years?)\s+after\s+([a-z_][a-z0-9_]*)\s*$", re.I)
 
 
-def pii(category: str, purpose: str, lawful_basis: str, retention: str, *, subject: str | None = None,
-        export: bool = True, fmt: str | None = None, erase: str | None = None, **extra) -> dict:
+def pii(
+    category: str,
+    purpose: str,
+    lawful_basis: str,
+    retention: str,
+    *,
+    subject: str | None = None,
+    export: bool = True,
+    fmt: str | None = None,
+    erase: str | None = None,
+    **extra,
+) -> dict:
     """The `info=` dict for a personal-data column. `export=False` keeps a column (e.g. a
     password hash) out of subject-access exports; `fmt="json"` marks a JSON text whose
     values erasure rewrites (outbox/inbox payloads); `erase="pseudonymise"` on a subject
@@ -128,16 +147,20 @@ def looks_personal(table: sa.Table, column: sa.Column) -> bool:
 
 def problems(metadata: sa.MetaData) -> list[str]:
     """What keeps the record of processing from being complete and correct."""
-    out = [f"{where}: annotated but no such column (rename or remove the entry)"
-           for where in metadata.info.get(STALE_KEY, [])]
+    out = [
+        f"{where}: annotated but no such column (rename or remove the entry)"
+        for where in metadata.info.get(STALE_KEY, [])
+    ]
     for table in metadata.sorted_tables:
         for column in table.columns:
             where = f"{table.name}.{column.name}"
             spec = annotation(column)
             if spec is None:
                 if looks_personal(table, column):
-                    out.append(f"{where}: looks like personal data but has no info={{'pii': ...}} annotation "
-                               "(use pii(...) or NOT_PII)")
+                    out.append(
+                        f"{where}: looks like personal data but has no info={{'pii': ...}} annotation "
+                        "(use pii(...) or NOT_PII)"
+                    )
                 continue
             if spec is False:
                 continue
@@ -148,12 +171,16 @@ def problems(metadata: sa.MetaData) -> list[str]:
             if missing:
                 out.append(f"{where}: the pii annotation lacks {', '.join(missing)}")
             if spec.get("lawful_basis") and spec["lawful_basis"] not in LAWFUL_BASES:
-                out.append(f"{where}: lawful_basis {spec['lawful_basis']!r} is not one of {', '.join(LAWFUL_BASES)}")
+                out.append(
+                    f"{where}: lawful_basis {spec['lawful_basis']!r} is not one of {', '.join(LAWFUL_BASES)}"
+                )
             if spec.get("subject") and spec["subject"] not in SUBJECT_KINDS:
                 out.append(f"{where}: subject {spec['subject']!r} is not one of {', '.join(SUBJECT_KINDS)}")
             sched = parse_schedule(str(spec.get("retention") or ""))
             if sched and sched.anchor not in table.columns:
-                out.append(f"{where}: retention counts from {sched.anchor!r}, which is not a column of {table.name}")
+                out.append(
+                    f"{where}: retention counts from {sched.anchor!r}, which is not a column of {table.name}"
+                )
     return out
 
 
@@ -166,16 +193,37 @@ def record_of_processing(metadata: sa.MetaData, service: str, exempt: tuple[str,
             if not spec:
                 continue
             sched = parse_schedule(spec.get("retention", ""))
-            fields.append({"column": column.name, "category": spec.get("category"), "purpose": spec.get("purpose"),
-                           "lawful_basis": spec.get("lawful_basis"), "retention": spec.get("retention"),
-                           "retention_enforced": bool(sched), **({"identifies": spec["subject"]}
-                                                                 if spec.get("subject") else {})})
+            fields.append(
+                {
+                    "column": column.name,
+                    "category": spec.get("category"),
+                    "purpose": spec.get("purpose"),
+                    "lawful_basis": spec.get("lawful_basis"),
+                    "retention": spec.get("retention"),
+                    "retention_enforced": bool(sched),
+                    **({"identifies": spec["subject"]} if spec.get("subject") else {}),
+                }
+            )
         if fields:
-            tables.append({"table": table.name, "fields": fields,
-                           **({"note": "exempt from erasure (accountability record)"} if table.name in exempt else {})})
+            tables.append(
+                {
+                    "table": table.name,
+                    "fields": fields,
+                    **(
+                        {"note": "exempt from erasure (accountability record)"}
+                        if table.name in exempt
+                        else {}
+                    ),
+                }
+            )
         else:
             without.append(table.name)
-    return {"service": service, "controller": service, "tables": tables, "tables_without_personal_data": without}
+    return {
+        "service": service,
+        "controller": service,
+        "tables": tables,
+        "tables_without_personal_data": without,
+    }
 
 
 def render_text(record: dict) -> str:
@@ -185,8 +233,10 @@ def render_text(record: dict) -> str:
         for f in t["fields"]:
             lines.append(f"  {f['column']}: {f['category']}")
             lines.append(f"      purpose: {f['purpose']}")
-            lines.append(f"      lawful basis: {f['lawful_basis']}; retention: {f['retention']}"
-                         + ("" if f["retention_enforced"] else " (ended by an event, not by the schedule)"))
+            lines.append(
+                f"      lawful basis: {f['lawful_basis']}; retention: {f['retention']}"
+                + ("" if f["retention_enforced"] else " (ended by an event, not by the schedule)")
+            )
         lines.append("")
     if record["tables_without_personal_data"]:
         lines.append("tables without personal data: " + ", ".join(record["tables_without_personal_data"]))

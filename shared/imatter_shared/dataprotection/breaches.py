@@ -4,11 +4,11 @@ the ICO (UK GDPR art. 33) computed from when it was detected, and overdue ones f
     class Breach(BreachMixin, db.Model):
         __tablename__ = "dp_breaches"
 """
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
-from typing import Optional
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,18 +21,32 @@ _PURPOSE = "breach register kept by the controller (UK GDPR art. 33(5))"
 
 class BreachMixin:
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=lambda: uuid.uuid4().hex)
-    detected_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, index=True, info={"pii": False})
+    detected_at: Mapped[datetime] = mapped_column(
+        sa.DateTime, nullable=False, index=True, info={"pii": False}
+    )
     description: Mapped[str] = mapped_column(
-        sa.Text, nullable=False,
-        info=pii("incident description (may mention affected people)", _PURPOSE, "legal_obligation",
-                 "6 years after detected_at"))
-    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, info={"pii": False},
-                                                  default=lambda: datetime.now(timezone.utc).replace(tzinfo=None))
-    recorded_by: Mapped[Optional[str]] = mapped_column(
-        sa.String(64), nullable=True,
-        info=pii("staff identifier", _PURPOSE, "legal_obligation", "6 years after detected_at"))
-    notified_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime, nullable=True, info={"pii": False})
-    ico_reference: Mapped[Optional[str]] = mapped_column(sa.String(64), nullable=True, info={"pii": False})
+        sa.Text,
+        nullable=False,
+        info=pii(
+            "incident description (may mention affected people)",
+            _PURPOSE,
+            "legal_obligation",
+            "6 years after detected_at",
+        ),
+    )
+    recorded_at: Mapped[datetime] = mapped_column(
+        sa.DateTime,
+        nullable=False,
+        info={"pii": False},
+        default=lambda: datetime.now(UTC).replace(tzinfo=None),
+    )
+    recorded_by: Mapped[str | None] = mapped_column(
+        sa.String(64),
+        nullable=True,
+        info=pii("staff identifier", _PURPOSE, "legal_obligation", "6 years after detected_at"),
+    )
+    notified_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True, info={"pii": False})
+    ico_reference: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, info={"pii": False})
 
     @property
     def deadline(self) -> datetime:
@@ -47,7 +61,14 @@ class BreachMixin:
         def iso(d):
             return None if d is None else d.isoformat() + "Z"
 
-        return {"id": self.id, "detected_at": iso(self.detected_at), "ico_deadline": iso(self.deadline),
-                "notified_at": iso(self.notified_at), "ico_reference": self.ico_reference,
-                "status": self.status(now), "overdue": self.status(now) in ("overdue", "notified_late"),
-                "description": self.description, "recorded_by": self.recorded_by}
+        return {
+            "id": self.id,
+            "detected_at": iso(self.detected_at),
+            "ico_deadline": iso(self.deadline),
+            "notified_at": iso(self.notified_at),
+            "ico_reference": self.ico_reference,
+            "status": self.status(now),
+            "overdue": self.status(now) in ("overdue", "notified_late"),
+            "description": self.description,
+            "recorded_by": self.recorded_by,
+        }

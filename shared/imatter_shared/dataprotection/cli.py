@@ -1,16 +1,17 @@
 """`flask dp ...`: the data-protection tooling each organisation runs on its own service.
 
-    flask dp register [--format text|json]     record of processing; exit 1 if incomplete
-    flask dp export --email X | --person ID    subject access, JSON on stdout
-    flask dp erase --email X | --person ID     erasure (financial records pseudonymised)
-    flask dp retention [--dry-run] [--now T]   delete what is past its schedule
-    flask dp breach add|notify|list            the breach register (72-hour ICO deadline)
+flask dp register [--format text|json]     record of processing; exit 1 if incomplete
+flask dp export --email X | --person ID    subject access, JSON on stdout
+flask dp erase --email X | --person ID     erasure (financial records pseudonymised)
+flask dp retention [--dry-run] [--now T]   delete what is past its schedule
+flask dp breach add|notify|list            the breach register (72-hour ICO deadline)
 """
+
 from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
@@ -22,16 +23,20 @@ from . import retention as retention_mod
 from .annotations import pii, problems, record_of_processing, render_text
 from .subjects import DPConfig, SubjectTable, erase, export, resolve
 
-MESSAGE_PAYLOAD = pii("integration event (ids of professionals, organisations, packages; never case data)",
-                      "delivering integration events between the two organisations exactly once",
-                      "legitimate_interests", "1 year after published_at", fmt="json")
+MESSAGE_PAYLOAD = pii(
+    "integration event (ids of professionals, organisations, packages; never case data)",
+    "delivering integration events between the two organisations exactly once",
+    "legitimate_interests",
+    "1 year after published_at",
+    fmt="json",
+)
 
 
 def _now(value: str | None) -> datetime:
     if not value:
-        return datetime.now(timezone.utc).replace(tzinfo=None)
+        return datetime.now(UTC).replace(tzinfo=None)
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _config() -> DPConfig:
@@ -52,7 +57,8 @@ def _annotate_payloads(db) -> None:
                 col.info["pii"] = dict(MESSAGE_PAYLOAD["pii"])
                 if "published_at" not in table.columns:
                     col.info["pii"]["retention"] = "1 year after " + next(
-                        (c for c in ("received_at", "created_at") if c in table.columns), "id")
+                        (c for c in ("received_at", "created_at") if c in table.columns), "id"
+                    )
             else:
                 col.info["pii"] = False
 
@@ -68,14 +74,26 @@ def _subject_args(email, person):
         raise click.UsageError("Give exactly one of --email or --person.")
 
 
-def register_dp_cli(app: Flask, db, *, service: str, subject: SubjectTable | None = None,
-                    financial_tables: tuple[str, ...] = (), breach_model=None) -> None:
+def register_dp_cli(
+    app: Flask,
+    db,
+    *,
+    service: str,
+    subject: SubjectTable | None = None,
+    financial_tables: tuple[str, ...] = (),
+    breach_model=None,
+) -> None:
     exempt = set(audit_mod.APPEND_ONLY_TABLES)
     if breach_model is not None:
         exempt.add(breach_model.__tablename__)
-    app.extensions["imatter_dp"] = DPConfig(service=service, db=db, subject=subject,
-                                            financial_tables=tuple(financial_tables),
-                                            exempt_tables=tuple(sorted(exempt)), breach_model=breach_model)
+    app.extensions["imatter_dp"] = DPConfig(
+        service=service,
+        db=db,
+        subject=subject,
+        financial_tables=tuple(financial_tables),
+        exempt_tables=tuple(sorted(exempt)),
+        breach_model=breach_model,
+    )
     _annotate_payloads(db)
     group = AppGroup("dp", help="Data protection: record of processing, subject rights, retention, breaches.")
 
@@ -182,7 +200,9 @@ def register_dp_cli(app: Flask, db, *, service: str, subject: SubjectTable | Non
         overdue = [r for r in rows if r["overdue"]]
         click.echo(json.dumps({"items": rows, "total": len(rows), "overdue": len(overdue)}, indent=2))
         for r in overdue:
-            click.echo(f"OVERDUE breach {r['id']}: ICO deadline {r['ico_deadline']} ({r['status']})", err=True)
+            click.echo(
+                f"OVERDUE breach {r['id']}: ICO deadline {r['ico_deadline']} ({r['status']})", err=True
+            )
         if fail_if_overdue and overdue:
             sys.exit(1)
 

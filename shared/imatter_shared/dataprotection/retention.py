@@ -9,9 +9,10 @@ Each personal column's schedule is "<N> <unit> after <anchor column>". Per table
 Columns whose retention is ended by an event ("until erased on request") are left alone.
 Append-only tables (the audit trail) are only ever deleted from, never updated.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -26,7 +27,7 @@ def _cutoff_for(col: sa.Column, cutoff: datetime):
     # TypeDecorators over DateTime (the messaging UtcDateTime) want aware datetimes; plain
     # DateTime columns hold naive UTC.
     if isinstance(col.type, sa.types.TypeDecorator):
-        return cutoff.replace(tzinfo=timezone.utc)
+        return cutoff.replace(tzinfo=UTC)
     return cutoff
 
 
@@ -42,24 +43,30 @@ def _not_referenced(metadata: sa.MetaData, table: sa.Table):
 
 
 def run(cfg, conn, now: datetime, *, dry_run: bool = False) -> list[dict]:
-    now = now.astimezone(timezone.utc).replace(tzinfo=None) if now.tzinfo else now
+    now = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
     metadata = cfg.db.metadata
     report = []
     for table in reversed(metadata.sorted_tables):
         specs = {c.name: annotation(c) for c in table.columns if annotation(c)}
         scheds = {name: parse_schedule(spec.get("retention", "")) for name, spec in specs.items()}
-        due = {name: table.c[s.anchor] < _cutoff_for(table.c[s.anchor], s.cutoff(now))
-               for name, s in scheds.items() if s}
+        due = {
+            name: table.c[s.anchor] < _cutoff_for(table.c[s.anchor], s.cutoff(now))
+            for name, s in scheds.items()
+            if s
+        }
         if not due:
             continue
         entry = {"table": table.name, "deleted": 0, "cleared": {}}
         append_only = table.name in audit_mod.APPEND_ONLY_TABLES
-        clearable = all(table.c[n].nullable and not table.c[n].foreign_keys and not table.c[n].primary_key
-                        for n in specs)
+        clearable = all(
+            table.c[n].nullable and not table.c[n].foreign_keys and not table.c[n].primary_key for n in specs
+        )
         if len(due) == len(specs) and not clearable and table.name not in cfg.financial_tables:
             where = sa.and_(*due.values(), *_not_referenced(metadata, table))
             if dry_run:
-                entry["deleted"] = conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar()
+                entry["deleted"] = conn.execute(
+                    sa.select(sa.func.count()).select_from(table).where(where)
+                ).scalar()
             else:
                 if append_only:
                     audit_mod.allow_retention_delete(conn)

@@ -7,6 +7,7 @@ that stays still points at it; otherwise, and always for financial records and m
 payloads, its personal columns are pseudonymised in place (consistent pseudonyms within one
 run, from a random salt, so they cannot be reversed by guessing).
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,7 +17,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -65,7 +66,11 @@ class Subject:
         return {v for v in self.person_ids | self.emails | self.user_ids if v}
 
     def as_dict(self) -> dict:
-        return {"person_ids": sorted(self.person_ids), "emails": sorted(self.emails), "user_ids": sorted(self.user_ids)}
+        return {
+            "person_ids": sorted(self.person_ids),
+            "emails": sorted(self.emails),
+            "user_ids": sorted(self.user_ids),
+        }
 
 
 def resolve(cfg: DPConfig, conn, *, email: str | None = None, person: str | None = None) -> Subject:
@@ -93,6 +98,7 @@ def resolve(cfg: DPConfig, conn, *, email: str | None = None, person: str | None
 
 # -- which columns point at a person ---------------------------------------------------------
 
+
 def subject_columns(cfg: DPConfig, table: sa.Table) -> list[tuple[sa.Column, str]]:
     out = []
     sub = cfg.subject
@@ -101,9 +107,14 @@ def subject_columns(cfg: DPConfig, table: sa.Table) -> list[tuple[sa.Column, str
         kind = spec.get("subject") if spec else None
         if kind is None and sub is not None:
             if table is sub.table:
-                kind = {sub.id_column: sub.id_kind, sub.email_column: "email",
-                        sub.user_id_column: "user_id"}.get(col.name)
-            elif any(fk.column.table is sub.table and fk.column.name == sub.id_column for fk in col.foreign_keys):
+                kind = {
+                    sub.id_column: sub.id_kind,
+                    sub.email_column: "email",
+                    sub.user_id_column: "user_id",
+                }.get(col.name)
+            elif any(
+                fk.column.table is sub.table and fk.column.name == sub.id_column for fk in col.foreign_keys
+            ):
                 kind = sub.id_kind
         if kind:
             out.append((col, kind))
@@ -134,8 +145,8 @@ def _tables(cfg: DPConfig) -> list[sa.Table]:
 def jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -150,6 +161,7 @@ def _pk(table: sa.Table, row) -> str:
 
 
 # -- subject access ----------------------------------------------------------------------
+
 
 def export(cfg: DPConfig, conn, subject: Subject) -> dict:
     records: dict[str, list] = {}
@@ -174,11 +186,16 @@ def export(cfg: DPConfig, conn, subject: Subject) -> dict:
             rows.append(out)
         if rows:
             records[table.name] = rows
-    return {"service": cfg.service, "generated_at": jsonable(datetime.now(timezone.utc)),
-            "subject": subject.as_dict(), "records": records}
+    return {
+        "service": cfg.service,
+        "generated_at": jsonable(datetime.now(UTC)),
+        "subject": subject.as_dict(),
+        "records": records,
+    }
 
 
 # -- erasure -----------------------------------------------------------------------------
+
 
 class Pseudonymiser:
     """The same value always gets the same pseudonym within one run (so ids stay joinable
@@ -240,14 +257,22 @@ def _still_referenced(conn, metadata: sa.MetaData, table: sa.Table, row) -> bool
         for col in child.columns:
             for fk in col.foreign_keys:
                 if fk.column.table is table and row[fk.column.name] is not None:
-                    if conn.execute(sa.select(sa.literal(1)).select_from(child)
-                                    .where(col == row[fk.column.name]).limit(1)).first():
+                    if conn.execute(
+                        sa.select(sa.literal(1)).select_from(child).where(col == row[fk.column.name]).limit(1)
+                    ).first():
                         return True
     return False
 
 
-def pseudonymised_values(cfg: DPConfig, table: sa.Table, row, subject_kinds: dict, rewriter: _Rewriter,
-                         pseudo: Pseudonymiser, keys: set) -> dict:
+def pseudonymised_values(
+    cfg: DPConfig,
+    table: sa.Table,
+    row,
+    subject_kinds: dict,
+    rewriter: _Rewriter,
+    pseudo: Pseudonymiser,
+    keys: set,
+) -> dict:
     values = {}
     for col in table.columns:
         spec = annotation(col)

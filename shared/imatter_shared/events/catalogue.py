@@ -12,13 +12,16 @@ Every field is a JSON-native type (strings, integers, null), so the cleaned data
 `validate` returns is exactly what goes on the wire and what a handler receives.
 Ids are strings, money is integer pence, times are ISO 8601 with a UTC offset.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate as v
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
+from marshmallow import validate as v
 
 from imatter_shared.events.envelope import parse_timestamp
 
@@ -31,7 +34,14 @@ LICENCE_TYPES = ("starter", "cpd", "enhanced")
 # expired, so what depends on it stops until the Starter is renewed (nothing is deleted)
 LICENCE_STATUSES = ("active", "expired", "cancelled", "superseded", "suspended")
 MEMBERSHIP_STATUSES = ("active", "ended")
-ORGANISATION_KINDS = ("school", "primary_care", "community_service", "locality_hub", "commissioner", "other_service")
+ORGANISATION_KINDS = (
+    "school",
+    "primary_care",
+    "community_service",
+    "locality_hub",
+    "commissioner",
+    "other_service",
+)
 
 
 class EventValidationError(ValueError):
@@ -41,7 +51,9 @@ class EventValidationError(ValueError):
     def __init__(self, event_type: str, errors: Mapping[str, Any] | None = None, message: str | None = None):
         self.event_type = event_type
         self.errors = dict(errors or {})
-        super().__init__(message or f"{event_type}: invalid data in {', '.join(sorted(self.errors)) or 'data'}")
+        super().__init__(
+            message or f"{event_type}: invalid data in {', '.join(sorted(self.errors)) or 'data'}"
+        )
 
 
 class UnknownEventType(EventValidationError):
@@ -52,6 +64,7 @@ class UnknownEventType(EventValidationError):
 
 
 # ---- field kinds -----------------------------------------------------------------------
+
 
 class _StrictInteger(fields.Integer):
     """An integer and nothing else: no "3", no 3.0, no true."""
@@ -106,6 +119,7 @@ class ClosedSchema(Schema):
 
 
 # ---- training -> cic-tracker -------------------------------------------------------------
+
 
 # .. event_type: training.package.purchased
 # .. producer: training, when a practitioner package (type 1-4) is bought for an organisation
@@ -229,10 +243,13 @@ class PackageTypeOut(OpenSchema):
 #    the per-case share and the price (for fund award amounts) come from here
 class PackageTypesPublished(OpenSchema):
     price_book_version = Count(1)
-    package_types = fields.List(fields.Nested(PackageTypeOut), required=True, validate=v.Length(min=1, max=20))
+    package_types = fields.List(
+        fields.Nested(PackageTypeOut), required=True, validate=v.Length(min=1, max=20)
+    )
 
 
 # ---- reflective tools (issue 11): licence facts and Q registration orders, ids only ----------
+
 
 # .. event_type: training.tool_licence.changed
 # .. producer: training, when a training admin grants or revokes a community wheel licence
@@ -268,6 +285,7 @@ class QConsultationOrdered(OpenSchema):
 
 
 # ---- cic-tracker -> training (closed: unknown fields are rejected) ---------------------------
+
 
 # .. event_type: cic.practicum.completed
 # .. producer: cic-tracker, when a microproject is completed (its cases done, reflection given)
@@ -314,6 +332,7 @@ class MicroprojectProgressed(ClosedSchema):
 
 # ---- registry -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class EventSpec:
     type: str
@@ -324,7 +343,9 @@ class EventSpec:
     closed: bool
 
 
-def _spec(type_: str, producer: str, consumers: tuple[str, ...], schema: type[Schema], version: int = 1) -> EventSpec:
+def _spec(
+    type_: str, producer: str, consumers: tuple[str, ...], schema: type[Schema], version: int = 1
+) -> EventSpec:
     closed = schema.Meta.unknown == RAISE
     return EventSpec(type_, version, producer, consumers, schema, closed)
 
@@ -350,6 +371,7 @@ REGISTRY: dict[str, EventSpec] = {
         _spec("cic.microproject.progressed", CIC, (TRAINING,), MicroprojectProgressed),
     )
 }
+
 
 def spec_for(event_type: str) -> EventSpec:
     try:

@@ -5,14 +5,16 @@ An Envelope is a small frozen record: `event_id` (UUID string), `type`, `version
 wire into an Envelope, so a consumer either gets a well-formed envelope or an
 EnvelopeError it can dead-letter; it never sees a half-parsed message.
 """
+
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 FIELDS = ("event_id", "type", "version", "occurred_at", "producer", "data")
 MAX_BODY_BYTES = 1_000_000  # an event is a few hundred bytes; anything huge is a mistake
@@ -24,14 +26,14 @@ class EnvelopeError(ValueError):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def format_timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z` suffix, e.g. 2026-11-22T15:43:00.123456Z."""
     if moment.tzinfo is None:
         raise ValueError("timestamp must be timezone-aware")
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -39,7 +41,7 @@ def parse_timestamp(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError("timestamp has no UTC offset")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,16 @@ class Envelope:
         return {name: (dict(self.data) if name == "data" else getattr(self, name)) for name in FIELDS}
 
     def to_json(self) -> bytes:
-        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True, allow_nan=False).encode("utf-8")
+        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True, allow_nan=False).encode(
+            "utf-8"
+        )
 
     @classmethod
-    def from_json(cls, body: bytes | str) -> "Envelope":
+    def from_json(cls, body: bytes | str) -> Envelope:
         return cls.from_dict(_decode(body))
 
     @classmethod
-    def from_dict(cls, raw: Any) -> "Envelope":
+    def from_dict(cls, raw: Any) -> Envelope:
         if not isinstance(raw, dict):
             raise EnvelopeError("envelope is not a JSON object")
         missing = [name for name in FIELDS if name not in raw]
@@ -86,7 +90,9 @@ class Envelope:
         )
 
 
-def new_envelope(type: str, data: Mapping[str, Any], producer: str, *, version: int | None = None) -> Envelope:
+def new_envelope(
+    type: str, data: Mapping[str, Any], producer: str, *, version: int | None = None
+) -> Envelope:
     """A fresh envelope: new UUID, now as occurred_at, version from the catalogue
     (1 for a type the catalogue does not know)."""
     if version is None:

@@ -11,15 +11,17 @@
 
 Configuration: see imatter_shared.messaging.runtime.
 """
+
 from __future__ import annotations
 
 import json
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -27,7 +29,13 @@ from flask.cli import AppGroup
 from imatter_shared.messaging.consumer import Handler, check_handlers
 from imatter_shared.messaging.log import log_to_stderr
 from imatter_shared.messaging.relay import pending_summary
-from imatter_shared.messaging.runtime import EventsConfig, EventsConfigError, make_consumer, make_relay, make_transport
+from imatter_shared.messaging.runtime import (
+    EventsConfig,
+    EventsConfigError,
+    make_consumer,
+    make_relay,
+    make_transport,
+)
 from imatter_shared.messaging.transports import TransportUnavailable
 
 EXTENSION_KEY = "imatter_events"
@@ -41,8 +49,9 @@ class EventsWiring:
     handlers: Mapping[str, Handler]
 
 
-def register_event_cli(app: Any, db: Any, OutboxModel: type, InboxModel: type,
-                       HANDLERS: Mapping[str, Handler]) -> AppGroup:
+def register_event_cli(
+    app: Any, db: Any, OutboxModel: type, InboxModel: type, HANDLERS: Mapping[str, Handler]
+) -> AppGroup:
     check_handlers(HANDLERS)
     wiring = EventsWiring(db, OutboxModel, InboxModel, dict(HANDLERS))
     app.extensions[EXTENSION_KEY] = wiring
@@ -54,8 +63,10 @@ def register_event_cli(app: Any, db: Any, OutboxModel: type, InboxModel: type,
         """Outbox backlog and dead letters. Exit 1 if the broker cannot be reached."""
         cfg = _config(app)
         count, age = pending_summary(db.session, OutboxModel)
-        report: dict[str, Any] = {"outbox_pending": count,
-                                  "outbox_oldest_pending_age_s": None if age is None else round(age, 1)}
+        report: dict[str, Any] = {
+            "outbox_pending": count,
+            "outbox_oldest_pending_age_s": None if age is None else round(age, 1),
+        }
         transport = make_transport(cfg)
         reachable = True
         try:
@@ -120,8 +131,13 @@ def register_event_cli(app: Any, db: Any, OutboxModel: type, InboxModel: type,
         click.echo(f"replayed {replayed} dead letter(s) onto {queue}")
 
     @group.command("prune")
-    @click.option("--days", type=click.IntRange(min=7), default=90, show_default=True,
-                  help="Keep this many days; at least 7, well past any redelivery.")
+    @click.option(
+        "--days",
+        type=click.IntRange(min=7),
+        default=90,
+        show_default=True,
+        help="Keep this many days; at least 7, well past any redelivery.",
+    )
     def prune(days: int) -> None:
         """Delete published outbox rows and inbox records older than --days.
 
@@ -136,12 +152,15 @@ def register_event_cli(app: Any, db: Any, OutboxModel: type, InboxModel: type,
 
         cutoff = utcnow() - timedelta(days=days)
         session = db.session
-        outbox_gone = session.execute(sa.delete(OutboxModel).where(
-            OutboxModel.state == PUBLISHED, OutboxModel.published_at < cutoff)).rowcount
+        outbox_gone = session.execute(
+            sa.delete(OutboxModel).where(OutboxModel.state == PUBLISHED, OutboxModel.published_at < cutoff)
+        ).rowcount
         inbox_gone = session.execute(sa.delete(InboxModel).where(InboxModel.received_at < cutoff)).rowcount
         session.commit()
-        click.echo(f"pruned {outbox_gone} published outbox row(s) and {inbox_gone} inbox record(s) "
-                   f"older than {days} days")
+        click.echo(
+            f"pruned {outbox_gone} published outbox row(s) and {inbox_gone} inbox record(s) "
+            f"older than {days} days"
+        )
 
     app.cli.add_command(group)
     return group

@@ -14,13 +14,15 @@ For each delivery `Consumer.process` decides one Outcome:
 Handlers are `fn(session, envelope)`, never commit, and are listed in an explicit map:
     HANDLERS = {"cic.practicum.completed": on_practicum_completed}
 """
+
 from __future__ import annotations
 
 import dataclasses
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -49,9 +51,19 @@ def check_handlers(handlers: Mapping[str, Handler]) -> None:
 
 
 class Consumer:
-    def __init__(self, session_scope: SessionScope, InboxModel: type, handlers: Mapping[str, Handler],
-                 transport: Transport, queue: str, *, prefetch: int = 20, max_deliveries: int = 10,
-                 retry_base: float = 1.0, retry_max: float = 60.0):
+    def __init__(
+        self,
+        session_scope: SessionScope,
+        InboxModel: type,
+        handlers: Mapping[str, Handler],
+        transport: Transport,
+        queue: str,
+        *,
+        prefetch: int = 20,
+        max_deliveries: int = 10,
+        retry_base: float = 1.0,
+        retry_max: float = 60.0,
+    ):
         check_handlers(handlers)
         if not 1 <= int(prefetch) <= 100:
             raise ValueError("EVENTS_PREFETCH must be between 1 and 100")
@@ -119,8 +131,9 @@ class Consumer:
                 try:
                     if session.get(self.InboxModel, envelope.event_id) is not None:
                         return Outcome.ack("duplicate")
-                    session.add(self.InboxModel(event_id=envelope.event_id, type=envelope.type,
-                                                received_at=utcnow()))
+                    session.add(
+                        self.InboxModel(event_id=envelope.event_id, type=envelope.type, received_at=utcnow())
+                    )
                     session.flush()
                 except IntegrityError:
                     # Another replica is applying (or has just applied) the same event.
@@ -141,7 +154,9 @@ class Consumer:
             return Outcome.retry(delay_for(attempt, self.retry_base, self.retry_max), reason)
         return Outcome.ack()
 
-    def _log(self, level: int, message: str, envelope: Envelope | None, attempt: int, outcome: Outcome) -> None:
+    def _log(
+        self, level: int, message: str, envelope: Envelope | None, attempt: int, outcome: Outcome
+    ) -> None:
         fields: dict[str, Any] = {"queue": self.queue, "attempt": attempt}
         if envelope is not None:
             fields.update(type=envelope.type, event_id=envelope.event_id)

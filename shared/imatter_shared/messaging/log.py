@@ -3,13 +3,14 @@
 Only metadata is ever logged (type, event_id, counts, error classes): event payloads may
 carry case data and must not reach the logs.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 logger = logging.getLogger("imatter.events")
@@ -32,13 +33,15 @@ def describe_exception(exc: BaseException) -> str:
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat().replace("+00:00", "Z"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
         }
         line.update(getattr(record, "fields", {}) or {})
-        line.update({k: v for k, v in vars(record).items() if k not in _RESERVED and k not in ("fields", "message")})
+        line.update(
+            {k: v for k, v in vars(record).items() if k not in _RESERVED and k not in ("fields", "message")}
+        )
         if record.exc_info and record.exc_info[1] is not None:
             line["error"] = describe_exception(record.exc_info[1])
         return json.dumps(line, default=str)

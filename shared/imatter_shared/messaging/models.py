@@ -7,10 +7,11 @@ The outbox holds events written in the same commit as the business change; the r
 publishes them. The inbox remembers every event_id a consumer has applied, so a
 redelivered event is recognised in the same transaction as the handler's writes.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -25,19 +26,19 @@ class UtcDateTime(sa.types.TypeDecorator):
     impl = sa.DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("UtcDateTime needs a timezone-aware datetime")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY, not a BIGINT one.
@@ -55,8 +56,8 @@ class OutboxMixin:
     state: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=PENDING)
     times_sent: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
-    published_at: Mapped[Optional[datetime]] = mapped_column(UtcDateTime, nullable=True)
-    last_error: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple:
@@ -64,8 +65,13 @@ class OutboxMixin:
         # pending. A partial index keeps both cheap however many published rows pile up.
         pending = sa.text(f"state = '{PENDING}'")
         return (
-            sa.Index(f"ix_{cls.__tablename__}_pending", "id", "next_attempt_at",
-                     postgresql_where=pending, sqlite_where=pending),
+            sa.Index(
+                f"ix_{cls.__tablename__}_pending",
+                "id",
+                "next_attempt_at",
+                postgresql_where=pending,
+                sqlite_where=pending,
+            ),
             sa.Index(f"ix_{cls.__tablename__}_published_at", "published_at"),
         )
 

@@ -3,9 +3,11 @@
 Never write and publish as two steps: the event row is added to the same session as the
 business change and shares its commit (or its rollback). The relay publishes it later.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from imatter_shared.events import catalogue
 from imatter_shared.events.envelope import Envelope, new_envelope
@@ -22,19 +24,22 @@ def add(session: Any, OutboxModel: type, event_type: str, data: Mapping[str, Any
     spec = catalogue.spec_for(event_type)
     if producer != spec.producer:
         raise catalogue.EventValidationError(
-            event_type, message=f"{event_type} is produced by {spec.producer!r}, not {producer!r}")
+            event_type, message=f"{event_type} is produced by {spec.producer!r}, not {producer!r}"
+        )
     cleaned = catalogue.validate(event_type, data)
     envelope = new_envelope(event_type, cleaned, producer, version=spec.version)
     now = utcnow()
-    session.add(OutboxModel(
-        event_id=envelope.event_id,
-        type=envelope.type,
-        payload=envelope.to_json().decode("utf-8"),
-        state=PENDING,
-        times_sent=0,
-        created_at=now,
-        next_attempt_at=now,
-    ))
+    session.add(
+        OutboxModel(
+            event_id=envelope.event_id,
+            type=envelope.type,
+            payload=envelope.to_json().decode("utf-8"),
+            state=PENDING,
+            times_sent=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
     return envelope
 
 

@@ -13,21 +13,29 @@ SELECT ... FOR UPDATE SKIP LOCKED, so each row is published by one relay at a ti
 A crash between the broker's confirm and our commit republishes the row later: delivery
 is at least once, and consumers de-duplicate by event_id.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 
 from imatter_shared.messaging.log import describe_exception, log
 from imatter_shared.messaging.models import PENDING, PUBLISHED, utcnow
-from imatter_shared.messaging.transports import Backoff, PublishFailed, Transport, TransportUnavailable, delay_for
+from imatter_shared.messaging.transports import (
+    Backoff,
+    PublishFailed,
+    Transport,
+    TransportUnavailable,
+    delay_for,
+)
 
 SessionScope = Callable[[], AbstractContextManager]
 
@@ -43,9 +51,18 @@ class RelayRound:
 
 
 class Relay:
-    def __init__(self, session_scope: SessionScope, OutboxModel: Any, transport: Transport, *,
-                 batch_size: int = 100, retry_base: float = 1.0, retry_max: float = 60.0,
-                 reconnect_max: float = 5.0, poll_interval: float = 0.5):
+    def __init__(
+        self,
+        session_scope: SessionScope,
+        OutboxModel: Any,
+        transport: Transport,
+        *,
+        batch_size: int = 100,
+        retry_base: float = 1.0,
+        retry_max: float = 60.0,
+        reconnect_max: float = 5.0,
+        poll_interval: float = 0.5,
+    ):
         self.session_scope = session_scope
         self.OutboxModel = OutboxModel
         self.transport = transport
@@ -63,8 +80,11 @@ class Relay:
         with self.session_scope() as session:
             now = utcnow()
             rows = session.scalars(
-                sa.select(M).where(M.state == PENDING, M.next_attempt_at <= now)
-                .order_by(M.id).limit(self.batch_size).with_for_update(skip_locked=True)
+                sa.select(M)
+                .where(M.state == PENDING, M.next_attempt_at <= now)
+                .order_by(M.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
             ).all()
             try:
                 for row in rows:
@@ -76,8 +96,15 @@ class Relay:
                         delay = delay_for(row.times_sent, self.retry_base, self.retry_max)
                         row.next_attempt_at = utcnow() + timedelta(seconds=delay)
                         failed += 1
-                        log(logging.WARNING, "publish refused; will retry", type=row.type, event_id=row.event_id,
-                            times_sent=row.times_sent, reason=row.last_error, retry_in_s=round(delay, 3))
+                        log(
+                            logging.WARNING,
+                            "publish refused; will retry",
+                            type=row.type,
+                            event_id=row.event_id,
+                            times_sent=row.times_sent,
+                            reason=row.last_error,
+                            retry_in_s=round(delay, 3),
+                        )
                         continue
                     row.times_sent += 1
                     row.state = PUBLISHED

@@ -21,11 +21,13 @@
 EVENTS_MAX_DELIVERIES becomes the queue's `x-delivery-limit`; RabbitMQ refuses to
 redeclare a queue with other arguments, so change it only together with a new queue.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from imatter_shared.messaging.consumer import Consumer, Handler
 from imatter_shared.messaging.relay import Relay
@@ -55,7 +57,7 @@ class EventsConfig:
     heartbeat: int = 30
 
     @classmethod
-    def from_mapping(cls, config: Mapping[str, Any]) -> "EventsConfig":
+    def from_mapping(cls, config: Mapping[str, Any]) -> EventsConfig:
         service = config.get("SERVICE_NAME") or None
         queue = config.get("EVENTS_QUEUE") or (f"{service}.events" if service else None)
         made = cls(
@@ -91,13 +93,23 @@ def make_transport(cfg: EventsConfig) -> Transport:
     if cfg.amqp_url:
         from imatter_shared.messaging.transports.amqp import AmqpTransport
 
-        return AmqpTransport(cfg.amqp_url, cfg.exchange, max_deliveries=cfg.max_deliveries,
-                             heartbeat=cfg.heartbeat, reconnect_max=cfg.reconnect_max,
-                             client_name=cfg.service_name or "imatter")
+        return AmqpTransport(
+            cfg.amqp_url,
+            cfg.exchange,
+            max_deliveries=cfg.max_deliveries,
+            heartbeat=cfg.heartbeat,
+            reconnect_max=cfg.reconnect_max,
+            client_name=cfg.service_name or "imatter",
+        )
     from imatter_shared.messaging.transports.embedded import EmbeddedTransport
 
-    return EmbeddedTransport(cfg.embedded_path, cfg.exchange, max_deliveries=cfg.max_deliveries,
-                             lease_seconds=cfg.embedded_lease, poll_seconds=cfg.embedded_poll)
+    return EmbeddedTransport(
+        cfg.embedded_path,
+        cfg.exchange,
+        max_deliveries=cfg.max_deliveries,
+        lease_seconds=cfg.embedded_lease,
+        poll_seconds=cfg.embedded_poll,
+    )
 
 
 def flask_session_scope(app: Any, db: Any):
@@ -114,14 +126,30 @@ def flask_session_scope(app: Any, db: Any):
 
 def make_relay(app: Any, db: Any, OutboxModel: type, transport: Transport | None = None) -> Relay:
     cfg = EventsConfig.from_mapping(app.config)
-    return Relay(flask_session_scope(app, db), OutboxModel, transport or make_transport(cfg),
-                 batch_size=cfg.relay_batch_size, retry_base=cfg.retry_base, retry_max=cfg.retry_max,
-                 reconnect_max=cfg.reconnect_max, poll_interval=cfg.relay_poll)
+    return Relay(
+        flask_session_scope(app, db),
+        OutboxModel,
+        transport or make_transport(cfg),
+        batch_size=cfg.relay_batch_size,
+        retry_base=cfg.retry_base,
+        retry_max=cfg.retry_max,
+        reconnect_max=cfg.reconnect_max,
+        poll_interval=cfg.relay_poll,
+    )
 
 
-def make_consumer(app: Any, db: Any, InboxModel: type, handlers: Mapping[str, Handler],
-                  transport: Transport | None = None) -> Consumer:
+def make_consumer(
+    app: Any, db: Any, InboxModel: type, handlers: Mapping[str, Handler], transport: Transport | None = None
+) -> Consumer:
     cfg = EventsConfig.from_mapping(app.config)
-    return Consumer(flask_session_scope(app, db), InboxModel, handlers, transport or make_transport(cfg),
-                    cfg.require_queue(), prefetch=cfg.prefetch, max_deliveries=cfg.max_deliveries,
-                    retry_base=cfg.retry_base, retry_max=cfg.retry_max)
+    return Consumer(
+        flask_session_scope(app, db),
+        InboxModel,
+        handlers,
+        transport or make_transport(cfg),
+        cfg.require_queue(),
+        prefetch=cfg.prefetch,
+        max_deliveries=cfg.max_deliveries,
+        retry_base=cfg.retry_base,
+        retry_max=cfg.retry_max,
+    )

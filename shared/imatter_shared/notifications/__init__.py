@@ -16,13 +16,15 @@ and, anywhere inside a request before db.session.commit():
 Essential kinds (password reset, security notices) always go; a recipient may turn off
 non-essential ones (all at once or kind by kind). See docs/decisions/0012-notifications.md.
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -44,9 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_TIMEOUT": 15,
     "MAIL_FROM": "I Matter <no-reply@imatter.local>",
     "PORTAL_URL": "http://127.0.0.1:8000",
-    "NOTIFY_RETRY_BASE_SECONDS": 30.0,     # first retry after this, doubling each time ...
-    "NOTIFY_RETRY_MAX_SECONDS": 3600.0,    # ... up to this
-    "NOTIFY_MAX_ATTEMPTS": 40,             # ~1.5 days of retries, then `failed` (still recorded)
+    "NOTIFY_RETRY_BASE_SECONDS": 30.0,  # first retry after this, doubling each time ...
+    "NOTIFY_RETRY_MAX_SECONDS": 3600.0,  # ... up to this
+    "NOTIFY_MAX_ATTEMPTS": 40,  # ~1.5 days of retries, then `failed` (still recorded)
     "NOTIFY_POLL_SECONDS": 2.0,
     "NOTIFY_BATCH_SIZE": 100,
 }
@@ -56,7 +58,7 @@ DEFAULTS: dict[str, Any] = {
 class Kind:
     code: str
     title: str
-    essential: bool = False       # password reset, security: sent whatever the preferences say
+    essential: bool = False  # password reset, security: sent whatever the preferences say
     description: str = ""
 
 
@@ -81,11 +83,19 @@ class NotifyWiring:
     redact_after_send: tuple[str, ...] = ()  # kinds whose bodies hold a secret (a reset link)
 
 
-def register_notifications(app: Any, db: Any, Notification: type, Preference: type | None,
-                           kinds: Mapping[str, Kind], template_folder: str, *,
-                           reminders: Sequence[Reminder] = (), sender_name: str = "I Matter",
-                           preferences_path: str = "/account/notifications",
-                           redact_after_send: Sequence[str] = ()) -> NotifyWiring:
+def register_notifications(
+    app: Any,
+    db: Any,
+    Notification: type,
+    Preference: type | None,
+    kinds: Mapping[str, Kind],
+    template_folder: str,
+    *,
+    reminders: Sequence[Reminder] = (),
+    sender_name: str = "I Matter",
+    preferences_path: str = "/account/notifications",
+    redact_after_send: Sequence[str] = (),
+) -> NotifyWiring:
     """Wire a service's notifications and add `flask notify send|reminders|status`."""
     from imatter_shared.notifications.cli import register_notify_cli
 
@@ -94,8 +104,18 @@ def register_notifications(app: Any, db: Any, Notification: type, Preference: ty
         app.config.setdefault(key, value if value not in (None, "") else default)
     renderer = Renderer(template_folder)
     renderer.check(kinds)
-    wiring = NotifyWiring(app.config.get("SERVICE_NAME") or app.name, db, Notification, Preference, dict(kinds),
-                          renderer, list(reminders), sender_name, preferences_path, tuple(redact_after_send))
+    wiring = NotifyWiring(
+        app.config.get("SERVICE_NAME") or app.name,
+        db,
+        Notification,
+        Preference,
+        dict(kinds),
+        renderer,
+        list(reminders),
+        sender_name,
+        preferences_path,
+        tuple(redact_after_send),
+    )
     app.extensions[EXTENSION_KEY] = wiring
     register_notify_cli(app, wiring)
     return wiring
@@ -111,13 +131,25 @@ def valid_email(address: str | None) -> bool:
 
 def base_context(wiring: NotifyWiring, kind: Kind, app: Any = None) -> dict[str, Any]:
     portal = str((app or current_app).config.get("PORTAL_URL") or DEFAULTS["PORTAL_URL"]).rstrip("/")
-    return {"portal_url": portal, "sign_in_url": portal + "/sign-in",
-            "preferences_url": portal + wiring.preferences_path, "sender_name": wiring.sender_name,
-            "essential": kind.essential, "kind_title": kind.title}
+    return {
+        "portal_url": portal,
+        "sign_in_url": portal + "/sign-in",
+        "preferences_url": portal + wiring.preferences_path,
+        "sender_name": wiring.sender_name,
+        "essential": kind.essential,
+        "kind_title": kind.title,
+    }
 
 
-def notify(kind: str, *, to: str | None, recipient: str | None = None, context: Mapping[str, Any] | None = None,
-           dedup_key: str | None = None, session: Any = None) -> Any:
+def notify(
+    kind: str,
+    *,
+    to: str | None,
+    recipient: str | None = None,
+    context: Mapping[str, Any] | None = None,
+    dedup_key: str | None = None,
+    session: Any = None,
+) -> Any:
     """Render `kind` and add it to the outbox in the caller's transaction (never commits).
     Returns the row, or None when there is no usable address or `dedup_key` was used before."""
     wiring = wiring_of()
@@ -131,14 +163,30 @@ def notify(kind: str, *, to: str | None, recipient: str | None = None, context: 
         return None
     ctx = {**base_context(wiring, spec), **dict(context or {})}
     subject, text, html = wiring.renderer.render(kind, ctx)
-    row = M(kind=kind, recipient=recipient, to_email=to, essential=spec.essential, subject=subject,
-            text_body=text, html_body=html, dedup_key=dedup_key, state=PENDING, attempts=0)
+    row = M(
+        kind=kind,
+        recipient=recipient,
+        to_email=to,
+        essential=spec.essential,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        dedup_key=dedup_key,
+        state=PENDING,
+        attempts=0,
+    )
     session.add(row)
     return row
 
 
-def remind(kind: str, *, to: str | None, recipient: str | None = None, context: Mapping[str, Any] | None = None,
-           dedup_key: str) -> bool:
+def remind(
+    kind: str,
+    *,
+    to: str | None,
+    recipient: str | None = None,
+    context: Mapping[str, Any] | None = None,
+    dedup_key: str,
+) -> bool:
     """A scheduled reminder: written and committed on its own, once per `dedup_key` however often
     the reminders command runs (a concurrent run loses on the unique key and rolls back)."""
     session = wiring_of().db.session
@@ -160,5 +208,8 @@ def run_reminders(at: datetime, app: Any = None) -> dict[str, int]:
 
 
 def kinds_view(wiring: NotifyWiring, kinds: Iterable[str] | None = None) -> list[dict]:
-    return [{"code": k.code, "title": k.title, "essential": k.essential, "description": k.description}
-            for k in wiring.kinds.values() if kinds is None or k.code in kinds]
+    return [
+        {"code": k.code, "title": k.title, "essential": k.essential, "description": k.description}
+        for k in wiring.kinds.values()
+        if kinds is None or k.code in kinds
+    ]

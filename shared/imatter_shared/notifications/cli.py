@@ -1,14 +1,15 @@
 """`flask notify ...`: the operator commands of a service's email.
 
-    flask notify send [--once]     deliver the outbox over SMTP (until SIGTERM/SIGINT)
-    flask notify reminders [--at]  write the reminders that are due (run it from a scheduler)
-    flask notify status            how many notifications are pending, sent, skipped, failed
+flask notify send [--once]     deliver the outbox over SMTP (until SIGTERM/SIGINT)
+flask notify reminders [--at]  write the reminders that are due (run it from a scheduler)
+flask notify status            how many notifications are pending, sent, skipped, failed
 """
+
 from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -34,8 +35,10 @@ def register_notify_cli(app: Any, wiring: Any) -> AppGroup:
             raise click.ClickException(str(exc)) from exc
         if once:
             r = sender.run_once()
-            click.echo(f"sent {r.sent}, skipped {r.skipped}, retrying {r.retrying}, failed {r.failed}"
-                       + (f"; server unavailable: {r.unavailable}" if r.unavailable else ""))
+            click.echo(
+                f"sent {r.sent}, skipped {r.skipped}, retrying {r.retrying}, failed {r.failed}"
+                + (f"; server unavailable: {r.unavailable}" if r.unavailable else "")
+            )
             return
         sender.run_forever(_stop_on_signals())
 
@@ -45,12 +48,14 @@ def register_notify_cli(app: Any, wiring: Any) -> AppGroup:
         """Write every reminder that is due; each is written once per due date."""
         from imatter_shared.notifications import run_reminders
 
-        moment = datetime.now(timezone.utc)
+        moment = datetime.now(UTC)
         if at:
             moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-        counts = run_reminders(moment.astimezone(timezone.utc).replace(tzinfo=None), app)
-        click.echo(f"{wiring.service} reminders: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        counts = run_reminders(moment.astimezone(UTC).replace(tzinfo=None), app)
+        click.echo(
+            f"{wiring.service} reminders: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none")
+        )
 
     @group.command("status")
     def status() -> None:

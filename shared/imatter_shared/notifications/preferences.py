@@ -1,4 +1,5 @@
 """Reading and changing a recipient's notification preferences (shared by the services' APIs)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,9 @@ from imatter_shared.web.errors import ApiError
 
 class PreferencesIn(Schema):
     non_essential_email = fields.Boolean(required=False)
-    disabled_kinds = fields.List(fields.String(validate=validate.Length(max=60)), required=False,
-                                 validate=validate.Length(max=50))
+    disabled_kinds = fields.List(
+        fields.String(validate=validate.Length(max=60)), required=False, validate=validate.Length(max=50)
+    )
 
 
 def view(wiring: NotifyWiring, recipient: str) -> dict[str, Any]:
@@ -22,8 +24,15 @@ def view(wiring: NotifyWiring, recipient: str) -> dict[str, Any]:
     return {
         "non_essential_email": on,
         "disabled_kinds": disabled,
-        "kinds": [{"code": k.code, "title": k.title, "essential": k.essential,
-                   "enabled": k.essential or (on and k.code not in disabled)} for k in wiring.kinds.values()],
+        "kinds": [
+            {
+                "code": k.code,
+                "title": k.title,
+                "essential": k.essential,
+                "enabled": k.essential or (on and k.code not in disabled),
+            }
+            for k in wiring.kinds.values()
+        ],
         "updated_at": None if p is None else p.updated_at.isoformat().replace("+00:00", "Z"),
     }
 
@@ -34,10 +43,13 @@ def update(wiring: NotifyWiring, recipient: str, data: dict) -> dict[str, Any]:
     if disabled is not None:
         unknown = [k for k in disabled if k not in wiring.kinds]
         essential = [k for k in disabled if k in wiring.kinds and wiring.kinds[k].essential]
-        problems = ([f"Unknown kind {k!r}." for k in unknown]
-                    + [f"{k!r} is essential (security) email and always sent." for k in essential])
+        problems = [f"Unknown kind {k!r}." for k in unknown] + [
+            f"{k!r} is essential (security) email and always sent." for k in essential
+        ]
         if problems:
-            raise ApiError("Those notifications cannot be turned off.", 400, errors={"disabled_kinds": problems})
+            raise ApiError(
+                "Those notifications cannot be turned off.", 400, errors={"disabled_kinds": problems}
+            )
     session = wiring.db.session
     p = session.get(wiring.Preference, recipient)
     if p is None:

@@ -8,10 +8,12 @@ looked up first in the service's folder, then in the common folder (layout `_bas
 Text is rendered without escaping, HTML with autoescape; an undefined variable is an error,
 not an empty string, so a template typo fails the test that renders it.
 """
+
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import jinja2
 
@@ -33,8 +35,12 @@ class Renderer:
 
     def check(self, kinds: Iterable[str]) -> None:
         """Fail at start-up, not at 3 a.m., when a kind lacks a template."""
-        missing = [f"{k}.{p}" for k in kinds for p in PARTS
-                   if not os.path.exists(os.path.join(self.folder, f"{k}.{p}"))]
+        missing = [
+            f"{k}.{p}"
+            for k in kinds
+            for p in PARTS
+            if not os.path.exists(os.path.join(self.folder, f"{k}.{p}"))
+        ]
         if missing:
             raise TemplateMissing(f"notification templates missing in {self.folder}: {', '.join(missing)}")
 

@@ -5,10 +5,11 @@ step to send is the nearest one already reached; the larger ones passed while no
 are not sent late (one email, the most urgent, rather than three at once). With the due date
 in the dedup key, each step goes once per due date, and a renewal (new due date) starts over.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Sequence
 
 
 def due_step(due: datetime, at: datetime, steps: Sequence[int]) -> int | None:

@@ -8,16 +8,18 @@ the next attempt time) and ends the round; nothing is dropped. A crash between t
 acceptance and our commit sends that one message again later (at least once); its Message-ID
 is the same both times.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -68,10 +70,21 @@ def build_message(row: Any, mail_from: str, service: str) -> EmailMessage:
 
 
 class Sender:
-    def __init__(self, session_scope: SessionScope, Notification: type, Preference: type | None,
-                 transport: SmtpTransport, *, service: str, retry_base: float = 30.0, retry_max: float = 3600.0,
-                 max_attempts: int = 40, poll_interval: float = 2.0, batch_size: int = 100,
-                 redact_after_send: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        session_scope: SessionScope,
+        Notification: type,
+        Preference: type | None,
+        transport: SmtpTransport,
+        *,
+        service: str,
+        retry_base: float = 30.0,
+        retry_max: float = 3600.0,
+        max_attempts: int = 40,
+        poll_interval: float = 2.0,
+        batch_size: int = 100,
+        redact_after_send: tuple[str, ...] = (),
+    ):
         self.session_scope = session_scope
         self.Notification, self.Preference = Notification, Preference
         self.transport = transport
@@ -90,20 +103,32 @@ class Sender:
         finally:
             self.transport.close()
         if result.handled:
-            log.info("notify round: sent %s, skipped %s, retrying %s, failed %s%s", result.sent, result.skipped,
-                     result.retrying, result.failed, f" (stopped: {result.unavailable})" if result.unavailable else "")
+            log.info(
+                "notify round: sent %s, skipped %s, retrying %s, failed %s%s",
+                result.sent,
+                result.skipped,
+                result.retrying,
+                result.failed,
+                f" (stopped: {result.unavailable})" if result.unavailable else "",
+            )
         return result
 
     def _one(self, result: SendRound) -> bool:
         M = self.Notification
         with self.session_scope() as session:
-            row = session.scalars(sa.select(M).where(M.state == PENDING, M.next_attempt_at <= utcnow())
-                                  .order_by(M.next_attempt_at, M.id).limit(1)
-                                  .with_for_update(skip_locked=True)).first()
+            row = session.scalars(
+                sa.select(M)
+                .where(M.state == PENDING, M.next_attempt_at <= utcnow())
+                .order_by(M.next_attempt_at, M.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
             if row is None:
                 session.rollback()
                 return False
-            prefs = session.get(self.Preference, row.recipient) if (self.Preference and row.recipient) else None
+            prefs = (
+                session.get(self.Preference, row.recipient) if (self.Preference and row.recipient) else None
+            )
             if not allowed(row.kind, row.essential, prefs):
                 row.state, row.last_error = SKIPPED, "turned off by the recipient"
                 session.commit()
@@ -143,8 +168,13 @@ class Sender:
         delay = delay_for(row.attempts, self.retry_base, self.retry_max)
         row.next_attempt_at = utcnow() + timedelta(seconds=delay)
         result.retrying += 1
-        log.warning("notification %s not delivered (attempt %s), retry in %.0f s: %s", row.id, row.attempts,
-                    delay, error)
+        log.warning(
+            "notification %s not delivered (attempt %s), retry in %.0f s: %s",
+            row.id,
+            row.attempts,
+            delay,
+            error,
+        )
 
     def run_forever(self, stop: threading.Event) -> None:
         """Send until `stop` is set; an SMTP or database outage only pauses it."""
@@ -171,8 +201,16 @@ def make_sender(app: Any, wiring: Any, transport: SmtpTransport | None = None) -
     from imatter_shared.messaging.runtime import flask_session_scope
 
     cfg = app.config
-    return Sender(flask_session_scope(app, wiring.db), wiring.Notification, wiring.Preference,
-                  transport or SmtpTransport(SmtpConfig.from_mapping(cfg)), service=wiring.service,
-                  retry_base=float(cfg["NOTIFY_RETRY_BASE_SECONDS"]), retry_max=float(cfg["NOTIFY_RETRY_MAX_SECONDS"]),
-                  max_attempts=int(cfg["NOTIFY_MAX_ATTEMPTS"]), poll_interval=float(cfg["NOTIFY_POLL_SECONDS"]),
-                  batch_size=int(cfg["NOTIFY_BATCH_SIZE"]), redact_after_send=wiring.redact_after_send)
+    return Sender(
+        flask_session_scope(app, wiring.db),
+        wiring.Notification,
+        wiring.Preference,
+        transport or SmtpTransport(SmtpConfig.from_mapping(cfg)),
+        service=wiring.service,
+        retry_base=float(cfg["NOTIFY_RETRY_BASE_SECONDS"]),
+        retry_max=float(cfg["NOTIFY_RETRY_MAX_SECONDS"]),
+        max_attempts=int(cfg["NOTIFY_MAX_ATTEMPTS"]),
+        poll_interval=float(cfg["NOTIFY_POLL_SECONDS"]),
+        batch_size=int(cfg["NOTIFY_BATCH_SIZE"]),
+        redact_after_send=wiring.redact_after_send,
+    )

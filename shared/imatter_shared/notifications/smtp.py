@@ -12,15 +12,16 @@ A failure is either `SmtpUnavailable` (the server cannot be reached or would not
 anything: retry later, nothing is lost) or `SmtpRefused(permanent=...)` (this message was
 refused; permanent when every recipient got a 5xx, as for an unknown mailbox).
 """
+
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import Any, Mapping
+from typing import Any
 
 TLS_MODES = ("starttls", "ssl", "none")
 
@@ -50,7 +51,7 @@ class SmtpConfig:
     mail_from: str = "I Matter <no-reply@imatter.local>"
 
     @classmethod
-    def from_mapping(cls, config: Mapping[str, Any]) -> "SmtpConfig":
+    def from_mapping(cls, config: Mapping[str, Any]) -> SmtpConfig:
         tls = str(config.get("SMTP_TLS") or "none").lower()
         if tls not in TLS_MODES:
             raise SmtpConfigError(f"SMTP_TLS must be one of {', '.join(TLS_MODES)}, not {tls!r}")
@@ -62,9 +63,15 @@ class SmtpConfig:
         mail_from = config.get("MAIL_FROM") or cls.mail_from
         if "@" not in parseaddr(mail_from)[1]:
             raise SmtpConfigError(f"MAIL_FROM is not an address: {mail_from!r}")
-        return cls(host=config.get("SMTP_HOST") or "127.0.0.1", port=port, tls=tls,
-                   username=config.get("SMTP_USERNAME") or None, password=config.get("SMTP_PASSWORD") or None,
-                   timeout=timeout, mail_from=mail_from)
+        return cls(
+            host=config.get("SMTP_HOST") or "127.0.0.1",
+            port=port,
+            tls=tls,
+            username=config.get("SMTP_USERNAME") or None,
+            password=config.get("SMTP_PASSWORD") or None,
+            timeout=timeout,
+            mail_from=mail_from,
+        )
 
     def describe(self) -> str:  # never the password
         who = f"{self.username}@" if self.username else ""
@@ -82,8 +89,9 @@ class SmtpTransport:
         c = self.config
         try:
             if c.tls == "ssl":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout,
-                                                      context=ssl.create_default_context())
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                    c.host, c.port, timeout=c.timeout, context=ssl.create_default_context()
+                )
             else:
                 conn = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
             conn.ehlo()
@@ -110,14 +118,18 @@ class SmtpTransport:
                     raise SmtpUnavailable(f"disconnected: {exc}"[:500]) from exc
             except smtplib.SMTPRecipientsRefused as exc:
                 codes = [code for code, _ in exc.recipients.values()]
-                raise SmtpRefused(f"recipient refused: {codes}", permanent=all(500 <= c < 600 for c in codes)) from exc
+                raise SmtpRefused(
+                    f"recipient refused: {codes}", permanent=all(500 <= c < 600 for c in codes)
+                ) from exc
             except smtplib.SMTPDataError as exc:
-                raise SmtpRefused(f"message refused: {exc.smtp_code} {exc.smtp_error!r}"[:500],
-                                  permanent=500 <= exc.smtp_code < 600) from exc
+                raise SmtpRefused(
+                    f"message refused: {exc.smtp_code} {exc.smtp_error!r}"[:500],
+                    permanent=500 <= exc.smtp_code < 600,
+                ) from exc
             except (smtplib.SMTPSenderRefused, smtplib.SMTPResponseException) as exc:
                 self.close()
                 raise SmtpUnavailable(f"session refused: {exc}"[:500]) from exc
-            except (OSError, socket.timeout, smtplib.SMTPException) as exc:
+            except (TimeoutError, OSError, smtplib.SMTPException) as exc:
                 self.close()
                 raise SmtpUnavailable(f"{type(exc).__name__}: {exc}"[:500]) from exc
 

@@ -12,5 +12,6 @@ later version never alters answers given to an earlier one. Scoring is by sectio
 
 Each service keeps its own versions in its own database: nothing here crosses the boundary.
 """
+
 from .content import ContentError, checksum, parse_document, read_file  # noqa: F401
 from .scoring import AnswerErrors, check_answers, score  # noqa: F401

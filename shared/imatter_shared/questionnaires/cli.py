@@ -1,12 +1,14 @@
 """`flask questionnaires load FILE` and `flask questionnaires list`, per service.
 
-    from imatter_shared.questionnaires.cli import register_questionnaire_cli
-    register_questionnaire_cli(app, db, QuestionnaireVersion, instruments=("imatter_q", ...),
-                               extra_check=check_suggestions)
+from imatter_shared.questionnaires.cli import register_questionnaire_cli
+register_questionnaire_cli(app, db, QuestionnaireVersion, instruments=("imatter_q", ...),
+                           extra_check=check_suggestions)
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -15,8 +17,14 @@ from . import store
 from .content import ContentError, read_file
 
 
-def register_questionnaire_cli(app: Any, db: Any, VersionModel: type, *, instruments: tuple[str, ...],
-                               extra_check: Callable[[dict], list[str]] | None = None) -> AppGroup:
+def register_questionnaire_cli(
+    app: Any,
+    db: Any,
+    VersionModel: type,
+    *,
+    instruments: tuple[str, ...],
+    extra_check: Callable[[dict], list[str]] | None = None,
+) -> AppGroup:
     group = AppGroup("questionnaires", help="Reflective-tool content: load versions from a file, list them.")
 
     @group.command("load")
@@ -26,13 +34,20 @@ def register_questionnaire_cli(app: Any, db: Any, VersionModel: type, *, instrum
         """Load questionnaire content (JSON or YAML) as a new version. Answers given to earlier
         versions are never altered; the same version with other content is refused."""
         try:
-            result = store.install(db.session, VersionModel, read_file(path), instruments=instruments,
-                                   extra_check=extra_check, loaded_by="cli", make_current=not not_current)
+            result = store.install(
+                db.session,
+                VersionModel,
+                read_file(path),
+                instruments=instruments,
+                extra_check=extra_check,
+                loaded_by="cli",
+                make_current=not not_current,
+            )
         except ContentError as exc:
             db.session.rollback()
             for problem in exc.problems:
                 click.echo(f"error: {problem}", err=True)
-            raise SystemExit(1)
+            raise SystemExit(1) from None
         db.session.commit()
         row = result.version
         what = "loaded" if result.created else "already loaded (unchanged)"

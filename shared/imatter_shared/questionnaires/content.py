@@ -15,6 +15,7 @@ Bands split a section's percentage (0-100): the first band whose `below` is grea
 the percentage applies; the last band has no `below`. `suggest` marks the bands where a
 service offers next steps. Codes are short identifiers, unique within their kind.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -144,8 +145,14 @@ def _bands(raw: Any, problems: list[str]) -> list[dict]:
             problems.append(f"{where}.below: an integer above the previous band's, at most 100")
         else:
             last = below if below is not None else last
-        out.append({"code": code, "label": _text(b.get("label"), f"{where}.label", problems),
-                    "below": below, "suggest": bool(b.get("suggest", False))})
+        out.append(
+            {
+                "code": code,
+                "label": _text(b.get("label"), f"{where}.label", problems),
+                "below": below,
+                "suggest": bool(b.get("suggest", False)),
+            }
+        )
     return out
 
 
@@ -203,23 +210,45 @@ def parse_document(doc: dict, *, instruments: tuple[str, ...] | None = None) -> 
             if scale not in scales:
                 problems.append(f"{qw}.scale: not one of the document's scales")
             count += 1
-            questions.append({"code": qcode, "text": _text(q.get("text"), f"{qw}.text", problems),
-                              "scale": scale, "reverse": bool(q.get("reverse", False)),
-                              "required": bool(q.get("required", True))})
-        sections.append({"code": code, "title": _text(s.get("title"), f"{where}.title", problems),
-                         "description": _text(s.get("description"), f"{where}.description", problems,
-                                              required=False),
-                         "suggests": list(suggests), "questions": questions})
+            questions.append(
+                {
+                    "code": qcode,
+                    "text": _text(q.get("text"), f"{qw}.text", problems),
+                    "scale": scale,
+                    "reverse": bool(q.get("reverse", False)),
+                    "required": bool(q.get("required", True)),
+                }
+            )
+        sections.append(
+            {
+                "code": code,
+                "title": _text(s.get("title"), f"{where}.title", problems),
+                "description": _text(s.get("description"), f"{where}.description", problems, required=False),
+                "suggests": list(suggests),
+                "questions": questions,
+            }
+        )
     if count > MAX_QUESTIONS:
         problems.append(f"sections: at most {MAX_QUESTIONS} questions in all")
     if problems:
         raise ContentError(problems)
-    return {"instrument": instrument, "version": version, "title": title, "sample": sample, "notice": notice,
-            "scales": list(scales.values()), "bands": bands, "sections": sections}
+    return {
+        "instrument": instrument,
+        "version": version,
+        "title": title,
+        "sample": sample,
+        "notice": notice,
+        "scales": list(scales.values()),
+        "bands": bands,
+        "sections": sections,
+    }
 
 
 def questions_of(content: dict) -> dict[str, dict]:
     """question code -> question, with its section code and resolved scale."""
     scales = {s["code"]: s for s in content["scales"]}
-    return {q["code"]: {**q, "section": s["code"], "scale_def": scales[q["scale"]]}
-            for s in content["sections"] for q in s["questions"]}
+    return {
+        q["code"]: {**q, "section": s["code"], "scale_def": scales[q["scale"]]}
+        for s in content["sections"]
+        for q in s["questions"]
+    }

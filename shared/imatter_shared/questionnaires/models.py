@@ -12,10 +12,11 @@ A version row is never updated after it is loaded (only `current` moves), and an
 row keeps its version id, its answers and the section scores computed when they were
 given: loading a new version never alters answers given to an old one.
 """
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr
@@ -29,7 +30,7 @@ def _new_id() -> str:
 
 def _utcnow() -> datetime:
     # naive UTC, like every DateTime column of the services
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class QuestionnaireVersionMixin:
@@ -48,7 +49,9 @@ class QuestionnaireVersionMixin:
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple:
-        return (sa.UniqueConstraint("instrument", "version", name=f"uq_{cls.__tablename__}_instrument_version"),)
+        return (
+            sa.UniqueConstraint("instrument", "version", name=f"uq_{cls.__tablename__}_instrument_version"),
+        )
 
 
 class QuestionnaireAnswersMixin:

@@ -5,9 +5,11 @@ max + min - value, so a high score always means the same direction); `percent` p
 between the lowest and highest possible sums of the questions answered; the band is the
 first whose `below` exceeds the percentage.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .content import questions_of
 
@@ -69,7 +71,18 @@ def score(content: dict, answers: Mapping[str, int]) -> list[dict]:
             low, high, answered = low + lo, high + hi, answered + 1
         percent = round(100 * (total - low) / (high - low)) if high > low else 0
         band = band_for(content["bands"], percent)
-        out.append({"code": section["code"], "title": section["title"], "answered": answered,
-                    "score": total, "min": low, "max": high, "percent": percent,
-                    "band": band["code"], "band_label": band["label"], "suggest": band["suggest"] and answered > 0})
+        out.append(
+            {
+                "code": section["code"],
+                "title": section["title"],
+                "answered": answered,
+                "score": total,
+                "min": low,
+                "max": high,
+                "percent": percent,
+                "band": band["code"],
+                "band_label": band["label"],
+                "suggest": band["suggest"] and answered > 0,
+            }
+        )
     return out

@@ -1,5 +1,6 @@
 """The common application scaffolding: flask-smorest Api with problem+json errors,
 400 (not 422) for invalid input, request size limit, health, logging, SQLite pragmas."""
+
 from __future__ import annotations
 
 import http
@@ -8,7 +9,8 @@ import re
 
 import sqlalchemy as sa
 from flask import Flask, abort, request
-from flask_smorest import Api, Blueprint as SmorestBlueprint
+from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields
 from webargs.flaskparser import FlaskParser
@@ -64,7 +66,10 @@ class ProblemApi(Api):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_MIME)
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Default error response (application/problem+json)", "schema": self.ERROR_SCHEMA}
+        response = {
+            "description": "Default error response (application/problem+json)",
+            "schema": self.ERROR_SCHEMA,
+        }
         prepare_response(response, self.spec, PROBLEM_MIME)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
@@ -83,8 +88,11 @@ def _bad_text(value: str) -> str | None:
     m = _BAD_CHARS.search(value)
     if m is None:
         return None
-    return "May not contain a NUL character." if m.group() == "\x00" else \
-        "Not valid text: contains a lone UTF-16 surrogate."
+    return (
+        "May not contain a NUL character."
+        if m.group() == "\x00"
+        else "Not valid text: contains a lone UTF-16 surrogate."
+    )
 
 
 def _refuse(field: str, message: str, detail: str | None = None):
@@ -134,11 +142,11 @@ def check_client_input() -> None:
     try:
         doc = json.loads(data)
     except RecursionError:
-        _refuse("body", f"Nested deeper than {MAX_JSON_DEPTH} levels.",
-                "The JSON body is nested too deeply.")
+        _refuse("body", f"Nested deeper than {MAX_JSON_DEPTH} levels.", "The JSON body is nested too deeply.")
     except ValueError:  # malformed JSON: the argument parser answers it with its own 400
         return
     from flask import current_app
+
     _check_json(doc, int(current_app.config.get("MAX_JSON_DEPTH", MAX_JSON_DEPTH)))
 
 
@@ -152,8 +160,11 @@ NO_STORE_PREFIXES = ("/api/v1/auth", "/api/v1/me")
 def cache_headers(resp):
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     path = request.path
-    if (request.headers.get("Authorization") or path == "/api/v1/me"
-            or any(path == p or path.startswith(p + "/") for p in NO_STORE_PREFIXES)):
+    if (
+        request.headers.get("Authorization")
+        or path == "/api/v1/me"
+        or any(path == p or path.startswith(p + "/") for p in NO_STORE_PREFIXES)
+    ):
         if "no-store" not in (resp.headers.get("Cache-Control") or ""):
             resp.headers["Cache-Control"] = "no-store"
         resp.headers.setdefault("Pragma", "no-cache")
@@ -183,9 +194,12 @@ def init_service(app: Flask, db, service: str, title: str) -> Api:
     app.before_request(check_client_input)
     app.after_request(cache_headers)
     # whatever a caller's config says, database errors never carry bound values (M6)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
-                                               "hide_parameters": True}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
+        "hide_parameters": True,
+    }
     from ..config import secure_sqlite_file
+
     secure_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])  # 0600 before the first connection (L12)
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -193,7 +207,13 @@ def init_service(app: Flask, db, service: str, title: str) -> Api:
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
     register_error_handlers(app)
     app.register_blueprint(health_blueprint(db))
-    api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
+    api = ProblemApi(
+        app,
+        spec_kwargs={
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+            }
+        },
+    )
     app.extensions["imatter_api"] = api
     return api

@@ -4,6 +4,7 @@ The gateway signs access tokens with its private key (RS256); services hold only
 public key, so no service can mint a token. Allowed algorithms are an explicit list;
 `aud`, `iss`, `exp` and `sub` are required.
 """
+
 from __future__ import annotations
 
 import functools
@@ -76,6 +77,7 @@ def public_key_object(app):
     if key is None:
         try:
             from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
             key = load_pem_public_key(pem.encode("ascii"))
         except (ValueError, TypeError, UnicodeError):
             key = pem  # not a PEM PyJWT's loader takes directly: let PyJWT parse it, as before
@@ -87,7 +89,7 @@ def public_key_object(app):
 
 LEEWAY = 5
 _VERIFIED_MAX = 2048
-_verified: "OrderedDict[tuple[str, object], tuple[dict, object]]" = OrderedDict()
+_verified: OrderedDict[tuple[str, object], tuple[dict, object]] = OrderedDict()
 _verified_lock = threading.Lock()
 
 
@@ -164,10 +166,10 @@ def current_principal(optional: bool = False) -> Principal | None:
     try:
         claims = decode_token(token, public_key_object(current_app))
     except jwt.ExpiredSignatureError:
-        raise Unauthorized("The access token has expired; sign in again.")
+        raise Unauthorized("The access token has expired; sign in again.") from None
     except jwt.InvalidTokenError as exc:
         log.info("token refused", extra={"ctx_reason": type(exc).__name__})
-        raise Unauthorized("The access token is not valid.")
+        raise Unauthorized("The access token is not valid.") from None
     g.principal = principal_from_claims(claims)
     g.user_id = g.principal.user_id
     return g.principal
@@ -190,8 +192,10 @@ def require_roles(*roles: str):
         def wrapper(*args, **kwargs):
             p = current_principal()
             if not p.has_role(*roles):
-                log.warning("access refused", extra={"ctx_user": p.user_id, "ctx_path": request.path,
-                                                     "ctx_need": sorted(roles)})
+                log.warning(
+                    "access refused",
+                    extra={"ctx_user": p.user_id, "ctx_path": request.path, "ctx_need": sorted(roles)},
+                )
                 raise Forbidden("This needs one of the roles: " + ", ".join(sorted(roles)) + ".")
             return fn(*args, **kwargs)
 
@@ -203,8 +207,15 @@ def require_roles(*roles: str):
 def log_refusal(what: str, record_id: str) -> None:
     """Object-level refusals answer 404 (no leak of existence) but are logged."""
     p = g.get("principal")
-    log.warning("object access refused", extra={"ctx_user": getattr(p, "user_id", None),
-                                                "ctx_record": f"{what}:{record_id}", "ctx_path": request.path})
+    log.warning(
+        "object access refused",
+        extra={
+            "ctx_user": getattr(p, "user_id", None),
+            "ctx_record": f"{what}:{record_id}",
+            "ctx_path": request.path,
+        },
+    )
     if "imatter_audit" in current_app.extensions:  # and kept in the service's audit trail
         from imatter_shared import audit
+
         audit.record("refused", what, record_id)

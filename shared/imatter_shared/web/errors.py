@@ -4,6 +4,7 @@ All error mapping happens here, in one place: HTTP exceptions, webargs/marshmall
 validation errors (per field), business-rule refusals (409 with `unmet`) and anything
 unexpected (logged, answered 500 without internals).
 """
+
 from __future__ import annotations
 
 import logging
@@ -72,8 +73,17 @@ class RuleViolation(ApiError):
         super().__init__(detail, 409, unmet=list(unmet or []), **extra)
 
 
-def problem(status: int, detail: str = "", *, title: str | None = None, errors=None,
-            unmet=None, type_: str = "about:blank", headers=None, **extra) -> Response:
+def problem(
+    status: int,
+    detail: str = "",
+    *,
+    title: str | None = None,
+    errors=None,
+    unmet=None,
+    type_: str = "about:blank",
+    headers=None,
+    **extra,
+) -> Response:
     body = {
         "type": type_,
         "title": title or TITLES.get(status, "Error"),
@@ -102,7 +112,11 @@ def flatten_messages(messages) -> dict[str, list[str]]:
     def walk(prefix, value):
         if isinstance(value, dict):
             for k, v in value.items():
-                key = str(k) if prefix in ("", "json", "query", "form", "files", "headers", "view_args") else f"{prefix}.{k}"
+                key = (
+                    str(k)
+                    if prefix in ("", "json", "query", "form", "files", "headers", "view_args")
+                    else f"{prefix}.{k}"
+                )
                 walk(key, v)
         elif isinstance(value, (list, tuple)):
             if all(isinstance(x, str) for x in value):
@@ -188,7 +202,8 @@ def register_conflict_rules(app: Flask, rules: dict[str, tuple[str, str]]) -> No
     e.g. `"licences(organisation_id,type)": ("licence_already_active", "one licence of each
     type at a time")`. Unlisted constraints get a generic code and text."""
     app.extensions.setdefault("imatter_conflict_rules", {}).update(
-        {_rule_key(k): v for k, v in rules.items()})
+        {_rule_key(k): v for k, v in rules.items()}
+    )
 
 
 def _rule_key(key: str) -> tuple[str, frozenset[str]]:
@@ -203,10 +218,13 @@ def handle_integrity_error(exc) -> Response:
     kind, table, columns = constraint_of(exc)
     rules = current_app.extensions.get("imatter_conflict_rules", {})
     code, text = rules.get((table or "", frozenset(columns))) or _generic_rule(kind, table, columns)
-    log.warning("write refused by a database constraint", extra={
-        "ctx_rule": code, "ctx_kind": kind, "ctx_table": table, "ctx_path": request.path})
-    return problem(409, f"This conflicts with an existing record ({text}); nothing was changed.",
-                   unmet=[code])
+    log.warning(
+        "write refused by a database constraint",
+        extra={"ctx_rule": code, "ctx_kind": kind, "ctx_table": table, "ctx_path": request.path},
+    )
+    return problem(
+        409, f"This conflicts with an existing record ({text}); nothing was changed.", unmet=[code]
+    )
 
 
 def _generic_rule(kind: str, table: str | None, columns: tuple[str, ...]) -> tuple[str, str]:
@@ -226,10 +244,17 @@ def log_unexpected(exc: BaseException, msg: str = "unhandled error") -> None:
 
     frames = traceback.extract_tb(exc.__traceback__)[-8:]
     where = [f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in frames]
-    log.error(msg, extra={"ctx_path": request.path, "ctx_error": type(exc).__module__ + "." + type(exc).__qualname__,
-                          "ctx_cause": type(exc.__cause__ or exc.__context__).__qualname__
-                          if (exc.__cause__ or exc.__context__) else None,
-                          "ctx_where": where})
+    log.error(
+        msg,
+        extra={
+            "ctx_path": request.path,
+            "ctx_error": type(exc).__module__ + "." + type(exc).__qualname__,
+            "ctx_cause": type(exc.__cause__ or exc.__context__).__qualname__
+            if (exc.__cause__ or exc.__context__)
+            else None,
+            "ctx_where": where,
+        },
+    )
 
 
 def _rollback() -> None:
@@ -252,13 +277,19 @@ def handle_statement_error(exc) -> Response:
 
     _rollback()
     client_caused = isinstance(exc, DataError) or (
-        not isinstance(exc, DBAPIError) and isinstance(getattr(exc, "orig", None), (ValueError, TypeError)))
+        not isinstance(exc, DBAPIError) and isinstance(getattr(exc, "orig", None), (ValueError, TypeError))
+    )
     if not client_caused:
         return handle_unexpected(exc)
-    log.warning("write refused by the database", extra={"ctx_error": type(exc).__name__,
-                                                        "ctx_path": request.path})
-    return problem(400, "A value could not be stored: too long, out of range or not valid for its field; "
-                        "nothing was changed.", errors={"body": ["A value is too long, out of range or not valid."]})
+    log.warning(
+        "write refused by the database", extra={"ctx_error": type(exc).__name__, "ctx_path": request.path}
+    )
+    return problem(
+        400,
+        "A value could not be stored: too long, out of range or not valid for its field; "
+        "nothing was changed.",
+        errors={"body": ["A value is too long, out of range or not valid."]},
+    )
 
 
 def handle_unexpected(exc: Exception) -> Response:

@@ -1,4 +1,5 @@
 """/healthz (the process is up) and /readyz (the database answers; the broker too when configured)."""
+
 from __future__ import annotations
 
 import socket
@@ -46,7 +47,8 @@ def health_blueprint(db) -> Blueprint:
             checks["broker"] = "ok" if ok else "unreachable"
         if all(v == "ok" for v in checks.values()):
             return jsonify(status="ready", checks=checks)
-        return problem(503, "Not ready: " + ", ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"),
-                       checks=checks)
+        return problem(
+            503, "Not ready: " + ", ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"), checks=checks
+        )
 
     return bp

@@ -3,6 +3,7 @@
 The gateway creates `X-Request-ID` (or keeps a sane one from the client) and forwards it;
 services log it on every line. Request and response bodies are never logged.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,8 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "service": self.service,
             "logger": record.name,
@@ -88,8 +90,12 @@ def init_request_logging(app: Flask, service: str) -> None:
             ms = (time.perf_counter() - getattr(g, "started", time.perf_counter())) * 1000
             access.info(
                 "request",
-                extra={"ctx_method": request.method, "ctx_path": request.path,
-                       "ctx_status": resp.status_code, "ctx_ms": round(ms, 1),
-                       "ctx_user": getattr(g, "user_id", None)},
+                extra={
+                    "ctx_method": request.method,
+                    "ctx_path": request.path,
+                    "ctx_status": resp.status_code,
+                    "ctx_ms": round(ms, 1),
+                    "ctx_user": getattr(g, "user_id", None),
+                },
             )
         return resp

@@ -4,6 +4,7 @@
 "everything" gets the largest page and `total` tells it there is more. Below 1 is a 400.
 The answer's `per_page` is the size actually used, so a client can see the clamp.
 """
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -19,8 +20,13 @@ class PerPage(fields.Integer):
     def __init__(self, **kw):
         kw.setdefault("load_default", DEFAULT_PER_PAGE)
         kw.setdefault("validate", validate.Range(min=1))
-        kw.setdefault("metadata", {"description": f"Items a page (default {DEFAULT_PER_PAGE}); "
-                                                  f"above {MAX_PER_PAGE} is read as {MAX_PER_PAGE}."})
+        kw.setdefault(
+            "metadata",
+            {
+                "description": f"Items a page (default {DEFAULT_PER_PAGE}); "
+                f"above {MAX_PER_PAGE} is read as {MAX_PER_PAGE}."
+            },
+        )
         super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kw):
@@ -40,4 +46,4 @@ def page(items: list, total: int, args: dict) -> dict:
 def paged(rows: list, args: dict) -> dict:
     """A page of an already loaded (short) list: catalogue tables, a person's pathways ..."""
     start = (args["page"] - 1) * args["per_page"]
-    return page(rows[start:start + args["per_page"]], len(rows), args)
+    return page(rows[start : start + args["per_page"]], len(rows), args)

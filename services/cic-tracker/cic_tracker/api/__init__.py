@@ -7,7 +7,14 @@ def register_blueprints(api, app):
 
 
 def _api_modules():
-    from . import consultations, evaluation, fund, hubs, tracker
-    from . import notification_preferences  # issue 12
-    from . import reflective  # reflective tools (issue 11): formal Q, personal wheel, Q bookings
+    from . import (
+        consultations,
+        evaluation,
+        fund,
+        hubs,
+        notification_preferences,  # issue 12
+        reflective,  # reflective tools (issue 11): formal Q, personal wheel, Q bookings
+        tracker,
+    )
+
     return [reflective, tracker, consultations, fund, hubs, evaluation, notification_preferences]

@@ -1,4 +1,5 @@
 """Shared bits of the API modules: paging arguments and the no-store header for case data."""
+
 from imatter_shared.web.paging import PageArgs, paged  # noqa: F401  (per_page above 100 is read as 100)
 
 

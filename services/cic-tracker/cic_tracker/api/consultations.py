@@ -1,7 +1,8 @@
 """/api/v1/consultations: Priorities Consultations (opt-in, purpose-specific, time-limited)."""
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
@@ -15,8 +16,9 @@ from ..services.common import page_of
 from . import schemas as S
 from .common import PageArgs, no_store
 
-blp = Blueprint("consultations", __name__, url_prefix="/api/v1/consultations",
-                description="Priorities Consultations")
+blp = Blueprint(
+    "consultations", __name__, url_prefix="/api/v1/consultations", description="Priorities Consultations"
+)
 blp.after_request(no_store)
 
 
@@ -27,7 +29,7 @@ class ConsultationIn(Schema):
 
 
 class ScheduleIn(Schema):
-    scheduled_for = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    scheduled_for = fields.AwareDateTime(required=True, default_timezone=UTC)
 
 
 @blp.post("")

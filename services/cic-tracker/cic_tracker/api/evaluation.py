@@ -1,4 +1,5 @@
 """/api/v1/evaluation: anonymised aggregate figures for the CIC and its funders."""
+
 import sqlalchemy as sa
 
 from imatter_shared.web.api import Blueprint
@@ -17,9 +18,19 @@ blp = Blueprint("evaluation", __name__, url_prefix="/api/v1/evaluation", descrip
 def is_commissioner_admin(user_id: str) -> bool:
     """An active admin of an organisation of kind `commissioner` (kind learnt from
     training.organisation_admin.changed; rows 75, 81, 97)."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(OrgAdmin).join(
-        KnownOrganisation, KnownOrganisation.organisation_id == OrgAdmin.organisation_id).where(
-        OrgAdmin.user_id == user_id, OrgAdmin.status == "active", KnownOrganisation.kind == "commissioner")) > 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OrgAdmin)
+            .join(KnownOrganisation, KnownOrganisation.organisation_id == OrgAdmin.organisation_id)
+            .where(
+                OrgAdmin.user_id == user_id,
+                OrgAdmin.status == "active",
+                KnownOrganisation.kind == "commissioner",
+            )
+        )
+        > 0
+    )
 
 
 @blp.get("/summary")

@@ -1,5 +1,6 @@
 """/api/v1/fund: the Microproject Development Fund (rounds, applications, reviews,
 decisions, "Support a Journey" gifts, the ledger)."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -34,9 +35,13 @@ class ApplicationArgs(PageArgs):
 class ReviewIn(Schema):
     score = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
-    no_conflict = fields.Boolean(load_default=False, metadata={
-        "description": "true declares that the reviewer has no conflict of interest with the application; "
-                       "only such reviews count towards an award"})
+    no_conflict = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true declares that the reviewer has no conflict of interest with the application; "
+            "only such reviews count towards an award"
+        },
+    )
 
 
 class DecisionIn(Schema):
@@ -48,13 +53,25 @@ GIFT_MAX = 1_000_000  # pence: £10,000 a pledge (a larger gift is arranged with
 
 
 class GiftIn(Schema):
-    amount = fields.Integer(required=True, strict=True, validate=validate.Range(1, GIFT_MAX),
-                            metadata={"description": "pence, 1 to 1,000,000 (£10,000)"})
+    amount = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(1, GIFT_MAX),
+        metadata={"description": "pence, 1 to 1,000,000 (£10,000)"},
+    )
     currency = fields.String(load_default="GBP", validate=validate.OneOf(["GBP"]))
-    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
-                         metadata={"description": "the supporter's name as they wish it shown"})
-    supporter_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
-                                   metadata={"description": "earlier name of `name`"})
+    name = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "the supporter's name as they wish it shown"},
+    )
+    supporter_name = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "earlier name of `name`"},
+    )
 
 
 class GiftArgs(PageArgs):
@@ -62,11 +79,16 @@ class GiftArgs(PageArgs):
 
 
 class GiftReceivedIn(Schema):
-    reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
-                              metadata={"description": "the payment's reference, for the accounts"})
+    reference = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "the payment's reference, for the accounts"},
+    )
 
 
 # ---- rounds ----------------------------------------------------------------------------------
+
 
 @blp.get("/rounds")
 @require_auth
@@ -108,6 +130,7 @@ def round_summary(round_id):
 
 # ---- applications ----------------------------------------------------------------------------
 
+
 @blp.post("/applications")
 @require_auth
 @blp.arguments(ApplicationIn)
@@ -127,8 +150,12 @@ def apply(body):
 @blp.arguments(ApplicationArgs, location="query")
 @blp.response(200, S.ApplicationPage)
 def applications(args):
-    return page_of(svc.applications_stmt(caller(), args["round_id"]), args["page"], args["per_page"],
-                   svc.application_view)
+    return page_of(
+        svc.applications_stmt(caller(), args["round_id"]),
+        args["page"],
+        args["per_page"],
+        svc.application_view,
+    )
 
 
 @blp.get("/applications/<app_id>")
@@ -142,14 +169,20 @@ def application(app_id):
 @require_roles("fund_reviewer")
 @blp.arguments(ReviewIn)
 @blp.response(201, S.ReviewOut)
-@blp.alt_response(200, schema=S.ReviewOut, success=True, description="A second review by the same reviewer replaced the first")
+@blp.alt_response(
+    200,
+    schema=S.ReviewOut,
+    success=True,
+    description="A second review by the same reviewer replaced the first",
+)
 def review(body, app_id):
     """Review an application (fund reviewers). `no_conflict: true` declares no conflict of
     interest; a reviewer from the applicant's organisation, or the applicant, is refused
     (409 `independent_reviewer`)."""
     c = caller()
-    rev, created = svc.review(svc.visible_application(c, app_id), c.user_id, body["score"], body["comment"],
-                              body["no_conflict"])
+    rev, created = svc.review(
+        svc.visible_application(c, app_id), c.user_id, body["score"], body["comment"], body["no_conflict"]
+    )
     db.session.commit()
     return svc.review_view(rev), (201 if created else 200)
 
@@ -171,12 +204,13 @@ def decision(body, app_id):
 
 # ---- gifts and ledger ------------------------------------------------------------------------
 
+
 @blp.post("/gifts")
 @require_auth
 @blp.arguments(GiftIn)
 @blp.response(201, S.GiftOut)
 def gift(body):
-    """"Support a Journey": pledge a gift to the fund (state `pledged`). It counts in the
+    """ "Support a Journey": pledge a gift to the fund (state `pledged`). It counts in the
     balance only once CIC staff mark it received."""
     g = svc.give(caller().user_id, body["amount"], body["name"] or body["supporter_name"])
     db.session.commit()

@@ -2,11 +2,12 @@
 
 CIC staff create hubs; any signed-in user may list them (a hub's name is public
 information, and a consultation request can name its hub)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from marshmallow import Schema, fields, validate
+from sqlalchemy.exc import IntegrityError
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
@@ -27,7 +28,9 @@ class HubIn(Schema):
     locality = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
     # the training organisation (kind `locality_hub`) this hub is (row 86); optional
-    organisation_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+    organisation_id = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=100)
+    )
 
 
 class HubLinkIn(Schema):
@@ -35,8 +38,14 @@ class HubLinkIn(Schema):
 
 
 def view(h: Hub) -> dict:
-    return {"id": h.id, "name": h.name, "locality": h.locality, "description": h.description,
-            "organisation_id": h.organisation_id, "created_at": iso(h.created_at)}
+    return {
+        "id": h.id,
+        "name": h.name,
+        "locality": h.locality,
+        "description": h.description,
+        "organisation_id": h.organisation_id,
+        "created_at": iso(h.created_at),
+    }
 
 
 def check_link(organisation_id: str | None, hub_id: str | None = None) -> None:
@@ -45,8 +54,10 @@ def check_link(organisation_id: str | None, hub_id: str | None = None) -> None:
         return
     org = db.session.get(KnownOrganisation, organisation_id)
     if org is None or org.kind != "locality_hub":
-        raise RuleViolation("A hub links only to an organisation of kind locality_hub known from training.",
-                            unmet=["locality_hub_organisation"])
+        raise RuleViolation(
+            "A hub links only to an organisation of kind locality_hub known from training.",
+            unmet=["locality_hub_organisation"],
+        )
     other = db.session.scalar(sa.select(Hub.id).where(Hub.organisation_id == organisation_id))
     if other is not None and other != hub_id:
         raise RuleViolation("Another hub is linked to that organisation.", unmet=["unique_organisation"])
@@ -66,7 +77,9 @@ def create(body):
         db.session.commit()
     except IntegrityError:  # a concurrent link of the same organisation or name
         db.session.rollback()
-        raise RuleViolation("A hub with that name or organisation exists.", unmet=["unique_organisation"])
+        raise RuleViolation(
+            "A hub with that name or organisation exists.", unmet=["unique_organisation"]
+        ) from None
     return view(hub), 201
 
 
@@ -86,7 +99,9 @@ def link(body, hub_id):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise RuleViolation("Another hub is linked to that organisation.", unmet=["unique_organisation"])
+        raise RuleViolation(
+            "Another hub is linked to that organisation.", unmet=["unique_organisation"]
+        ) from None
     return view(hub)
 
 

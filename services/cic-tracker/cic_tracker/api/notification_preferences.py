@@ -1,6 +1,7 @@
 """The caller's email preferences in cic-tracker (issue 12), keyed by their user id: they can
 turn non-essential email off, all at once or kind by kind. Each organisation keeps its own
 preferences (training has /api/v1/people/{id}/notification-preferences)."""
+
 from __future__ import annotations
 
 from imatter_shared.notifications import preferences, wiring_of
@@ -10,14 +11,21 @@ from imatter_shared.web.auth import current_principal, require_auth
 from ..extensions import db
 from ..models import NotificationContact
 
-blp = Blueprint("cic_notification_preferences", __name__, url_prefix="/api/v1/cic",
-                description="Notification preferences (CIC)")
+blp = Blueprint(
+    "cic_notification_preferences",
+    __name__,
+    url_prefix="/api/v1/cic",
+    description="Notification preferences (CIC)",
+)
 
 
 def _out(user_id: str) -> dict:
     contact = db.session.get(NotificationContact, user_id)
-    return {"user_id": user_id, "email": contact.email if contact else None,
-            **preferences.view(wiring_of(), user_id)}
+    return {
+        "user_id": user_id,
+        "email": contact.email if contact else None,
+        **preferences.view(wiring_of(), user_id),
+    }
 
 
 @blp.route("/notification-preferences", methods=["GET"])

@@ -3,6 +3,7 @@
 The formal I Matter Q and the personalised wellbeing wheel are recorded on a case, under the
 case's consent: the microproject's practitioner writes, those who may see the case read, and
 withdrawing consent erases the answers with the rest of the case's data."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -19,14 +20,19 @@ from ..services.tracker import visible_case
 from . import schemas as S
 from .common import PageArgs, no_store, paged
 
-blp = Blueprint("reflective", __name__, url_prefix="/api/v1/cic",
-                description="Reflective tools on a case: formal I Matter Q, personalised wellbeing wheel")
+blp = Blueprint(
+    "reflective",
+    __name__,
+    url_prefix="/api/v1/cic",
+    description="Reflective tools on a case: formal I Matter Q, personalised wellbeing wheel",
+)
 blp.after_request(no_store)
 
 
 class CaseToolAnswersIn(Schema):
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=60)),
-                          values=fields.Raw(), required=True)
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=60)), values=fields.Raw(), required=True
+    )
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
 

@@ -1,6 +1,7 @@
 """What the cic-tracker API answers, for the OpenAPI document (and schemathesis, which checks
 every real answer against it). Each schema mirrors a `*_view` function in services/; `Out`
 documents without reshaping, so a field a view adds later still reaches the client."""
+
 from __future__ import annotations
 
 from marshmallow import fields
@@ -22,6 +23,7 @@ def When(**kw):
 
 
 # ---- tracker -----------------------------------------------------------------------------------
+
 
 class CountsOut(Out):
     baselines = fields.Integer()
@@ -66,14 +68,21 @@ class MicroprojectOut(Out):
     setup_done_at = When()
     overseer_role_required = Opt()
     overseer_person_id = Opt()
-    overseer_state = Opt(metadata={"description": "pending (named, not yet accepted) | accepted; null without"})
-    overseer_via = Opt(metadata={"description": "organisation (a Lead Plus member) | training (named by a "
-                                                "training admin)"})
+    overseer_state = Opt(
+        metadata={"description": "pending (named, not yet accepted) | accepted; null without"}
+    )
+    overseer_via = Opt(
+        metadata={"description": "organisation (a Lead Plus member) | training (named by a training admin)"}
+    )
     overseer_assigned_at = When()
     overseer_accepted_at = When()
     tracker_uses_per_case = fields.Integer(metadata={"description": "each case's share of the Tracker uses"})
-    completion_rules = fields.Dict(metadata={"description": "what the practicum needs: cases [min, max], what "
-                                                          "each case needs, a final reflection, a sign-off"})
+    completion_rules = fields.Dict(
+        metadata={
+            "description": "what the practicum needs: cases [min, max], what "
+            "each case needs, a final reflection, a sign-off"
+        }
+    )
     cases_count = fields.Integer()
     max_cases = fields.Integer()
     completion_requested_at = When()
@@ -149,6 +158,7 @@ class AreaOut(Out):
 
 # ---- consultations and hubs --------------------------------------------------------------------
 
+
 class ConsultationOut(Out):
     id = Str()
     for_kind = Str()
@@ -173,6 +183,7 @@ class HubOut(Out):
 
 
 # ---- the fund --------------------------------------------------------------------------------
+
 
 class RoundOut(Out):
     id = Str()
@@ -216,8 +227,11 @@ class ApplicationOut(Out):
     currency = Str()
     reviews_count = fields.Integer()
     average_score = Opt(fields.Float)
-    qualifying_reviews = fields.Integer(metadata={
-        "description": "this round's reviews that count towards an award (independent, no conflict)"})
+    qualifying_reviews = fields.Integer(
+        metadata={
+            "description": "this round's reviews that count towards an award (independent, no conflict)"
+        }
+    )
     reviews_needed = fields.Integer()
     award_id = Opt()
     created_at = When()
@@ -293,6 +307,7 @@ class LedgerOut(Out):
 
 # ---- evaluation --------------------------------------------------------------------------------
 
+
 class EvaluationTotalsOut(Out):
     microprojects = fields.Integer()
     cases = Opt(fields.Integer, metadata={"description": "null when suppressed"})
@@ -316,6 +331,7 @@ class EvaluationOut(Out):
 
 
 # ---- reflective tools --------------------------------------------------------------------------
+
 
 class QuestionnaireSectionOut(Out):
     code = Str()

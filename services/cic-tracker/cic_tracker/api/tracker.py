@@ -3,9 +3,10 @@
 Thin views: validate, call one service function, commit, serialise. Every response here
 carries Cache-Control: no-store (case data).
 """
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from flask import Response
 from marshmallow import Schema, fields, validate
@@ -25,7 +26,9 @@ from ..services.common import page_of
 from . import schemas as S
 from .common import PageArgs, no_store, paged
 
-blp = Blueprint("tracker", __name__, url_prefix="/api/v1/tracker", description="Progress Tracker (case data stays here)")
+blp = Blueprint(
+    "tracker", __name__, url_prefix="/api/v1/tracker", description="Progress Tracker (case data stays here)"
+)
 blp.after_request(no_store)
 
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
@@ -35,7 +38,7 @@ class ConsentIn(Schema):
     given_by = Text(200, required=True)
     scope = Text(1000, required=True)
     # when consent was recorded; defaults to now (naive times are read as UTC)
-    given_at = fields.AwareDateTime(load_default=None, default_timezone=timezone.utc)
+    given_at = fields.AwareDateTime(load_default=None, default_timezone=UTC)
 
 
 class CaseIn(Schema):
@@ -45,9 +48,11 @@ class CaseIn(Schema):
 
 class AssessmentIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(rules.ASSESSMENT_KINDS))
-    scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=40)),
-                         values=fields.Integer(strict=True, validate=validate.Range(rules.SCORE_MIN, rules.SCORE_MAX)),
-                         required=True)
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=40)),
+        values=fields.Integer(strict=True, validate=validate.Range(rules.SCORE_MIN, rules.SCORE_MAX)),
+        required=True,
+    )
     notes = fields.String(validate=validate.Length(max=4000), allow_none=True)
 
 
@@ -93,6 +98,7 @@ class ProgressArgs(Schema):
 
 
 # ---- microprojects -------------------------------------------------------------------------
+
 
 @blp.get("/microprojects")
 @require_auth
@@ -225,6 +231,7 @@ def completion(body, mp_id):
 
 # ---- cases ---------------------------------------------------------------------------------
 
+
 @blp.get("/cases/<case_id>")
 @blp.response(200, S.CaseDetailOut)
 def get_case(case_id):
@@ -328,6 +335,7 @@ def progress(args, case_id):
 
 # ---- areas (configurable data) -------------------------------------------------------------
 
+
 @blp.get("/areas")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, S.AreaPage)
@@ -346,6 +354,7 @@ def create_area(body):
     svc.ensure_areas()
     if db.session.get(Area, body["code"]) is not None:
         from imatter_shared.web.errors import RuleViolation
+
         raise RuleViolation("An area with that code exists.", unmet=["unique_code"])
     area = Area(code=body["code"], label=body["label"], position=body["position"], active=True)
     db.session.add(area)

@@ -4,10 +4,18 @@ Handlers get (session, envelope), write through the session and never commit: th
 consumer commits the handler's writes together with the inbox row (exactly-once effect).
 Only ids, roles, statuses and dates are kept (see models/directory.py).
 """
+
 import sqlalchemy as sa
 
-from ..models import (Certification, KnownOrganisation, KnownPerson, OrgAdmin, OrgLicence, OrgMembership,
-                      PractitionerLicence)
+from ..models import (
+    Certification,
+    KnownOrganisation,
+    KnownPerson,
+    OrgAdmin,
+    OrgLicence,
+    OrgMembership,
+    PractitionerLicence,
+)
 from ..services import fund, tracker
 
 
@@ -31,6 +39,7 @@ def on_person_linked(session, envelope):
         person.user_id = d["user_id"]
     if d.get("email"):  # issue 12: the professional's own address, for sign-in prompts only
         from ..notifications import remember_contact
+
         remember_contact(session, d["user_id"], d["email"], "training_event")
 
 
@@ -81,13 +90,24 @@ def on_practitioner_licence_changed(session, envelope):
 
 def on_practitioner_certified(session, envelope):
     d = envelope.data
-    exists = session.scalar(sa.select(Certification.id).where(
-        Certification.person_id == d["person_id"], Certification.role == d["role"],
-        (Certification.organisation_id == d["organisation_id"]) if d["organisation_id"] is not None
-        else Certification.organisation_id.is_(None)))
+    exists = session.scalar(
+        sa.select(Certification.id).where(
+            Certification.person_id == d["person_id"],
+            Certification.role == d["role"],
+            (Certification.organisation_id == d["organisation_id"])
+            if d["organisation_id"] is not None
+            else Certification.organisation_id.is_(None),
+        )
+    )
     if exists is None:
-        session.add(Certification(person_id=d["person_id"], role=d["role"], organisation_id=d["organisation_id"],
-                                  certified_at=d["certified_at"]))
+        session.add(
+            Certification(
+                person_id=d["person_id"],
+                role=d["role"],
+                organisation_id=d["organisation_id"],
+                certified_at=d["certified_at"],
+            )
+        )
 
 
 def on_licence_changed(session, envelope):
@@ -106,17 +126,20 @@ def on_fund_award_redeemed(session, envelope):
 # reflective tools (issue 11): community wheel licence facts; Q registration orders -> bookings
 def on_tool_licence_changed(session, envelope):
     from ..services import reflective
+
     reflective.on_tool_licence_changed(dict(envelope.data))
 
 
 def on_q_consultation_ordered(session, envelope):
     from ..services import reflective
+
     reflective.on_q_consultation_ordered(dict(envelope.data))
 
 
 def on_package_types_published(session, envelope):
     """training published a price-book version: keep its package types (latest version wins)."""
     from ..services.package_types import apply_published
+
     apply_published(dict(envelope.data))
 
 

@@ -6,7 +6,9 @@ the row of a type holds the figures of the latest version seen (an older or repe
 changes nothing). Tracker uses, the per-case share and the price (fund award amounts) are read
 from here.
 """
+
 import sqlalchemy as sa
+
 from imatter_shared.dataprotection import NOT_PII
 
 from .base import db, utcnow

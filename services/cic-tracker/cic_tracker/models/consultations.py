@@ -1,4 +1,5 @@
 """Priorities Consultations: opt-in, purpose-specific, time-limited."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column
@@ -6,6 +7,7 @@ from .base import created_column, db, id_column
 
 class Consultation(db.Model):
     """state: requested | scheduled | completed | cancelled | expired."""
+
     __tablename__ = "consultations"
     id = id_column()
     requested_by = sa.Column(sa.String(100), nullable=False, index=True)  # gateway user id

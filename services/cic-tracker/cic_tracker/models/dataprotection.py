@@ -4,6 +4,7 @@ annotations of the columns declared without one (see cic_tracker/dataprotection.
 The annotations live in one table here, beside the models, so the record of processing is
 reviewed in one place; a column annotated where it is declared keeps its own.
 """
+
 from imatter_shared.audit import AuditMixin
 from imatter_shared.dataprotection import NOT_PII, BreachMixin, annotate, pii
 
@@ -19,7 +20,9 @@ class Breach(BreachMixin, db.Model):
 
 
 # purposes
-TRACKER = "non-clinical reflection, goal-setting and progress monitoring of a microproject case (Progress Tracker)"
+TRACKER = (
+    "non-clinical reflection, goal-setting and progress monitoring of a microproject case (Progress Tracker)"
+)
 PRACTICE = "running practitioners' microprojects and their oversight"
 FUND = "the Microproject Development Fund: applications, reviews, decisions, gifts"
 CONSULT = "opt-in Priorities Consultations"
@@ -34,13 +37,20 @@ MONEY = "6 years after created_at"  # accounting records
 
 
 def person(purpose, retention=KEPT, basis="contract", **kw):
-    return pii("person identifier (an I Matter Training id)", purpose, basis, retention, subject="person_id", **kw)
+    return pii(
+        "person identifier (an I Matter Training id)", purpose, basis, retention, subject="person_id", **kw
+    )
 
 
 def account(purpose=ACCOUNTABILITY, retention=KEPT, subject=True):
     # a gateway user id; a match pseudonymises the row, never deletes what the user worked on
-    return pii("account identifier", purpose, "legitimate_interests", retention,
-               **({"subject": "user_id", "erase": "pseudonymise"} if subject else {}))
+    return pii(
+        "account identifier",
+        purpose,
+        "legitimate_interests",
+        retention,
+        **({"subject": "user_id", "erase": "pseudonymise"} if subject else {}),
+    )
 
 
 ANNOTATIONS = {
@@ -58,9 +68,12 @@ ANNOTATIONS = {
     # request must not export the case data of the people they support)
     "assessments.recorded_by": account(TRACKER, CASE_ITEM_KEPT, subject=False),
     "case_tool_responses.notes": pii("notes about a case", TRACKER, "consent", CASE_ITEM_KEPT),
-    "case_tool_responses.answers": pii("questionnaire answers about a case", TRACKER, "consent", CASE_ITEM_KEPT),
-    "case_tool_responses.section_scores": pii("questionnaire scores about a case", TRACKER, "consent",
-                                              CASE_ITEM_KEPT),
+    "case_tool_responses.answers": pii(
+        "questionnaire answers about a case", TRACKER, "consent", CASE_ITEM_KEPT
+    ),
+    "case_tool_responses.section_scores": pii(
+        "questionnaire scores about a case", TRACKER, "consent", CASE_ITEM_KEPT
+    ),
     "case_tool_responses.recorded_by": account(TRACKER, CASE_ITEM_KEPT, subject=False),
     "goals.text": pii("a goal about a case", TRACKER, "consent", CASE_ITEM_KEPT),
     "reflections.text": pii("a reflection about a case", TRACKER, "consent", CASE_ITEM_KEPT),
@@ -76,8 +89,9 @@ ANNOTATIONS = {
     "microprojects.signed_off_by_person_id": person(PRACTICE, erase="pseudonymise"),
     "microprojects.signed_off_by_user_id": account(PRACTICE),
     "practitioner_licences.person_id": person(MIRROR),
-    "microprojects.completion_reflection": pii("the practitioner's closing reflection (no case details)",
-                                               PRACTICE, "contract", KEPT),
+    "microprojects.completion_reflection": pii(
+        "the practitioner's closing reflection (no case details)", PRACTICE, "contract", KEPT
+    ),
     "hubs.name": NOT_PII,  # a locality hub's name
     "hubs.description": NOT_PII,  # what the hub offers
     "hubs.created_by": account(),
@@ -95,19 +109,29 @@ ANNOTATIONS = {
     # the fund
     "fund_applications.applicant_user_id": account(FUND),
     "fund_applications.practitioner_id": person(FUND, erase="pseudonymise"),
-    "fund_applications.summary": pii("the application's own text", FUND, "contract",
-                                     "6 years after created_at"),
+    "fund_applications.summary": pii(
+        "the application's own text", FUND, "contract", "6 years after created_at"
+    ),
     "fund_reviews.reviewer_user_id": account(FUND),
-    "fund_reviews.score": pii("a reviewer's score of an application", FUND, "legitimate_interests",
-                              "6 years after created_at"),
-    "fund_reviews.comment": pii("a reviewer's comment on an application", FUND, "legitimate_interests",
-                                "6 years after created_at"),
-    "fund_decisions.note": pii("note on a fund decision", FUND, "legitimate_interests",
-                               "6 years after decided_at"),
+    "fund_reviews.score": pii(
+        "a reviewer's score of an application", FUND, "legitimate_interests", "6 years after created_at"
+    ),
+    "fund_reviews.comment": pii(
+        "a reviewer's comment on an application", FUND, "legitimate_interests", "6 years after created_at"
+    ),
+    "fund_decisions.note": pii(
+        "note on a fund decision", FUND, "legitimate_interests", "6 years after decided_at"
+    ),
     "fund_decisions.decided_by": account(FUND),
     "fund_gifts.supporter_name": pii("a supporter's name", FUND, "legal_obligation", MONEY),
-    "fund_gifts.given_by": pii("who gave (account or supporter reference)", FUND, "legal_obligation", MONEY,
-                               subject="user_id", erase="pseudonymise"),
+    "fund_gifts.given_by": pii(
+        "who gave (account or supporter reference)",
+        FUND,
+        "legal_obligation",
+        MONEY,
+        subject="user_id",
+        erase="pseudonymise",
+    ),
     "consultations.requested_by": account(CONSULT),
 }
 

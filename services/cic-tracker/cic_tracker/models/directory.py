@@ -3,6 +3,7 @@
 Ids, roles, statuses and dates only: no names, no e-mails. These tables answer "who is
 calling and what may they see" without ever asking training at request time.
 """
+
 import sqlalchemy as sa
 
 from .base import db, utcnow
@@ -10,6 +11,7 @@ from .base import db, utcnow
 
 class KnownPerson(db.Model):
     """training.person.linked: this training person is this gateway user."""
+
     __tablename__ = "known_people"
     person_id = sa.Column(sa.String(100), primary_key=True)
     user_id = sa.Column(sa.String(100), nullable=True, index=True)
@@ -18,6 +20,7 @@ class KnownPerson(db.Model):
 
 class OrgMembership(db.Model):
     """training.membership.changed: the latest role and status of a person in an organisation."""
+
     __tablename__ = "org_memberships"
     organisation_id = sa.Column(sa.String(100), primary_key=True)
     person_id = sa.Column(sa.String(100), primary_key=True, index=True)
@@ -29,6 +32,7 @@ class OrgMembership(db.Model):
 
 class OrgAdmin(db.Model):
     """training.organisation_admin.changed: a signed-in user who administers an organisation."""
+
     __tablename__ = "org_admins"
     organisation_id = sa.Column(sa.String(100), primary_key=True)
     user_id = sa.Column(sa.String(100), primary_key=True, index=True)
@@ -38,6 +42,7 @@ class OrgAdmin(db.Model):
 
 class Certification(db.Model):
     """training.practitioner.certified: a role certified for a person (in an organisation or none)."""
+
     __tablename__ = "certifications"
     id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
     person_id = sa.Column(sa.String(100), nullable=False, index=True)
@@ -49,6 +54,7 @@ class Certification(db.Model):
 
 class OrgLicence(db.Model):
     """training.licence.changed: the latest status of each licence type of an organisation."""
+
     __tablename__ = "org_licences"
     organisation_id = sa.Column(sa.String(100), primary_key=True)
     licence_type = sa.Column(sa.String(20), primary_key=True)
@@ -61,6 +67,7 @@ class KnownOrganisation(db.Model):
     """An organisation's kind (school, commissioner, locality_hub, ...), from the optional
     `organisation_kind` of training.organisation_admin.changed (issue 16): commissioners see the
     evaluation summary; hubs link to `locality_hub` organisations."""
+
     __tablename__ = "known_organisations"
     organisation_id = sa.Column(sa.String(100), primary_key=True)
     kind = sa.Column(sa.String(40), nullable=False)
@@ -70,6 +77,7 @@ class KnownOrganisation(db.Model):
 class PractitionerLicence(db.Model):
     """training.practitioner_licence.changed: the latest state of each Microproject Practitioner
     Licence; Tracker use stops while the practitioner's licence is paused or lapsed."""
+
     __tablename__ = "practitioner_licences"
     licence_id = sa.Column(sa.String(100), primary_key=True)
     person_id = sa.Column(sa.String(100), nullable=False, index=True)

@@ -1,4 +1,5 @@
 """Locality hubs: neutral, non-clinical containers the CIC oversees."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column

@@ -4,6 +4,7 @@ consent is withdrawn or retention ends), community wheel licence facts learnt fr
 and the bookings of I Matter Q registration consultations ordered in training.
 
 Answers and notes about a case never leave this service."""
+
 import sqlalchemy as sa
 
 from imatter_shared.questionnaires.models import QuestionnaireAnswersMixin, QuestionnaireVersionMixin
@@ -17,8 +18,11 @@ class QuestionnaireVersion(QuestionnaireVersionMixin, db.Model):
 
 class CaseToolResponse(QuestionnaireAnswersMixin, db.Model):
     """A formal I Matter Q or a personalised wellbeing wheel, about a case's participant."""
+
     __tablename__ = "case_tool_responses"
-    case_id = sa.Column(sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    case_id = sa.Column(
+        sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     version_id = sa.Column(sa.String(32), sa.ForeignKey("questionnaire_versions.id"), nullable=False)
     notes = sa.Column(sa.Text, nullable=True)
     recorded_by = sa.Column(sa.String(100), nullable=False)
@@ -26,6 +30,7 @@ class CaseToolResponse(QuestionnaireAnswersMixin, db.Model):
 
 class ToolLicence(db.Model):
     """training.tool_licence.changed: the latest state of a community wheel licence."""
+
     __tablename__ = "tool_licences"
     licence_id = sa.Column(sa.String(100), primary_key=True)
     tool = sa.Column(sa.String(40), nullable=False)
@@ -39,6 +44,7 @@ class ToolLicence(db.Model):
 
 class QRegistrationBooking(db.Model):
     """training.q_consultation.ordered -> a Priorities Consultation request (one per order)."""
+
     __tablename__ = "q_registration_bookings"
     order_id = sa.Column(sa.String(100), primary_key=True)
     registration_id = sa.Column(sa.String(100), nullable=False)

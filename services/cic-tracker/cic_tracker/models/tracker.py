@@ -3,6 +3,7 @@
 Case data (code, consent wording, scores, notes, goals, reflections) lives only here and
 never leaves this service; erasing a case keeps a tombstone with counts only.
 """
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column, utcnow
@@ -10,6 +11,7 @@ from .base import created_column, db, id_column, utcnow
 
 class Microproject(db.Model):
     """Opened by training.package.purchased; one per package."""
+
     __tablename__ = "microprojects"
     id = id_column()
     package_id = sa.Column(sa.String(100), nullable=False, unique=True)
@@ -29,8 +31,8 @@ class Microproject(db.Model):
     # the overseer (a Lead Plus): assigned in the portal, `pending` until they accept; only an
     # accepted overseer reads case text or signs the practicum off (issue 16, rows 29/30/45)
     overseer_person_id = sa.Column(sa.String(100), nullable=True, index=True)
-    overseer_state = sa.Column(sa.String(20), nullable=True)        # pending | accepted
-    overseer_via = sa.Column(sa.String(20), nullable=True)          # organisation | training
+    overseer_state = sa.Column(sa.String(20), nullable=True)  # pending | accepted
+    overseer_via = sa.Column(sa.String(20), nullable=True)  # organisation | training
     overseer_assigned_by = sa.Column(sa.String(100), nullable=True)  # gateway user id
     overseer_assigned_at = sa.Column(sa.DateTime, nullable=True)
     overseer_accepted_at = sa.Column(sa.DateTime, nullable=True)
@@ -53,6 +55,7 @@ class Microproject(db.Model):
 
 class Area(db.Model):
     """A named assessment area (configurable data; sample rows are seeded)."""
+
     __tablename__ = "tracker_areas"
     code = sa.Column(sa.String(40), primary_key=True)
     label = sa.Column(sa.String(200), nullable=False)
@@ -62,6 +65,7 @@ class Area(db.Model):
 
 class Case(db.Model):
     """A pseudonymous case. state: open | closed (support window over) | withdrawn | erased."""
+
     __tablename__ = "cases"
     id = id_column()
     microproject_id = sa.Column(sa.String(32), sa.ForeignKey("microprojects.id"), nullable=False, index=True)
@@ -88,9 +92,12 @@ class Case(db.Model):
 
 class Assessment(db.Model):
     """A baseline or follow-up; `scores` maps area code -> 0..10. Uses one Tracker credit."""
+
     __tablename__ = "assessments"
     id = id_column()
-    case_id = sa.Column(sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    case_id = sa.Column(
+        sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind = sa.Column(sa.String(20), nullable=False)
     scores = sa.Column(sa.JSON, nullable=False)
     notes = sa.Column(sa.Text, nullable=True)
@@ -102,7 +109,9 @@ class Assessment(db.Model):
 class Goal(db.Model):
     __tablename__ = "goals"
     id = id_column()
-    case_id = sa.Column(sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    case_id = sa.Column(
+        sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     text = sa.Column(sa.Text, nullable=False)
     status = sa.Column(sa.String(20), nullable=False)
     created_at = created_column()
@@ -112,6 +121,8 @@ class Goal(db.Model):
 class Reflection(db.Model):
     __tablename__ = "reflections"
     id = id_column()
-    case_id = sa.Column(sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    case_id = sa.Column(
+        sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     text = sa.Column(sa.Text, nullable=False)
     created_at = created_column()

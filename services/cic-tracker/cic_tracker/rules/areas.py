@@ -3,6 +3,7 @@
 These are SAMPLE areas, labelled as such: the CIC edits the real list (POST/PATCH
 /api/v1/tracker/areas). They are non-clinical reflection themes, never symptoms or diagnoses.
 """
+
 SAMPLE_AREAS: list[tuple[str, str]] = [
     ("feeling_valued", "Feeling valued (sample area)"),
     ("communication", "Communication (sample area)"),

@@ -6,7 +6,9 @@ CONFLICT_RULES = {
     "hubs(name)": ("unique_name", "hub names are unique"),
     "fund_rounds(quarter)": ("one_round_per_quarter", "the fund has one round a quarter"),
     "fund_reviews(application_id,round_id,reviewer_user_id)": (
-        "one_review_per_reviewer", "a reviewer reviews an application once a round"),
+        "one_review_per_reviewer",
+        "a reviewer reviews an application once a round",
+    ),
     "fund_awards(application_id)": ("one_award_per_application", "an application is awarded once"),
     "cases(microproject_id,code)": ("unique_code", "another case of this microproject has that code"),
     "microprojects(package_id)": ("one_microproject_per_package", "a package has one microproject"),

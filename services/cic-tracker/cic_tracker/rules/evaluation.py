@@ -4,6 +4,7 @@ A cell is a (package type, hub) group. Any cell with fewer than MIN_CELL cases s
 count and no averages. The overall total is suppressed too when the suppressed cells hold
 between 1 and MIN_CELL-1 cases together, or it would reveal them by subtraction.
 """
+
 from __future__ import annotations
 
 MIN_CELL = 5

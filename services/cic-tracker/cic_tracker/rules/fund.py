@@ -1,4 +1,5 @@
 """Microproject Development Fund rules: quarterly rounds, decisions, the ledger."""
+
 from __future__ import annotations
 
 from datetime import datetime

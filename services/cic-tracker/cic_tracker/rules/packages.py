@@ -7,6 +7,7 @@ data: cic-tracker learns them by `training.package_types.published` and reads th
 `services.package_types.package_type(type)`; the credits of a package come from
 `training.package.purchased`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,8 +20,8 @@ CASE_BASELINE, CASE_FOLLOW_UP, CASE_REFLECTION = "baseline", "follow_up", "case_
 class PackageRule:
     type: int
     title: str
-    needs_setup: bool           # a Tracker set-up step before the first use
-    overseer_role: str | None   # certified role an ACCEPTED overseer must hold before any use
+    needs_setup: bool  # a Tracker set-up step before the first use
+    overseer_role: str | None  # certified role an ACCEPTED overseer must hold before any use
     case_completion: tuple[str, ...]  # what each case needs before the practicum completes
 
 
@@ -28,14 +29,26 @@ class PackageRule:
 # each case; Type 2 a reflection for each case; Types 3 and 4 a baseline and a follow-up for each
 # case; always 1-3 cases and a final reflection." Type 1 "use requires Lead Plus oversight".
 PACKAGE_RULES: dict[int, PackageRule] = {
-    1: PackageRule(1, "Tracker only", needs_setup=True, overseer_role="lead_plus",
-                   case_completion=(CASE_BASELINE,)),
-    2: PackageRule(2, "Prevention", needs_setup=False, overseer_role=None,
-                   case_completion=(CASE_REFLECTION,)),
-    3: PackageRule(3, "Early Intervention", needs_setup=False, overseer_role=None,
-                   case_completion=(CASE_BASELINE, CASE_FOLLOW_UP)),
-    4: PackageRule(4, "Additional Needs", needs_setup=False, overseer_role=None,
-                   case_completion=(CASE_BASELINE, CASE_FOLLOW_UP)),
+    1: PackageRule(
+        1, "Tracker only", needs_setup=True, overseer_role="lead_plus", case_completion=(CASE_BASELINE,)
+    ),
+    2: PackageRule(
+        2, "Prevention", needs_setup=False, overseer_role=None, case_completion=(CASE_REFLECTION,)
+    ),
+    3: PackageRule(
+        3,
+        "Early Intervention",
+        needs_setup=False,
+        overseer_role=None,
+        case_completion=(CASE_BASELINE, CASE_FOLLOW_UP),
+    ),
+    4: PackageRule(
+        4,
+        "Additional Needs",
+        needs_setup=False,
+        overseer_role=None,
+        case_completion=(CASE_BASELINE, CASE_FOLLOW_UP),
+    ),
 }
 
 # The role every overseer holds (DOMAIN: "Lead Plus ... oversight of Lead, Child and Link").

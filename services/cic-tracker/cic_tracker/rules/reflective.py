@@ -11,6 +11,7 @@ The licence facts come from training's events, never from a request to training:
 - `training.tool_licence.changed` -> a community wheel licence held by the organisation or by
   the practitioner.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,9 +31,9 @@ Q_REGISTRATION_PURPOSE = "I Matter Q registration"
 class UseFacts:
     case_state: str
     microproject_state: str
-    enhanced_status: str | None      # latest training.licence.changed status; None if never heard
-    in_hub: bool                     # the microproject runs in a CIC locality hub
-    wheel_licence_active: bool       # organisation or practitioner holds a community wheel licence
+    enhanced_status: str | None  # latest training.licence.changed status; None if never heard
+    in_hub: bool  # the microproject runs in a CIC locality hub
+    wheel_licence_active: bool  # organisation or practitioner holds a community wheel licence
 
 
 def use_unmet(instrument: str, facts: UseFacts) -> list[str]:
@@ -54,8 +55,10 @@ def use_unmet(instrument: str, facts: UseFacts) -> list[str]:
 RULE_TEXT = {
     "microproject_open": "an open microproject (a licensed pathway)",
     "case_open": "an open case with consent in force",
-    "enhanced_licence": ("the organisation's Enhanced Practice Licence in force (an approved school or service), "
-                         "or a microproject run in a CIC locality hub"),
+    "enhanced_licence": (
+        "the organisation's Enhanced Practice Licence in force (an approved school or service), "
+        "or a microproject run in a CIC locality hub"
+    ),
     "community_wheel_licence": "a community wheel licence held by the organisation or the practitioner",
 }
 

@@ -3,6 +3,7 @@
 Every check returns a list of unmet rule codes (empty = allowed), so a view can answer 409
 with `unmet` naming each rule that refused it.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,16 +53,17 @@ STOPPED_PRACTITIONER_LICENCE_STATES = ("paused", "lapsed", "expired", "ended")
 @dataclass(frozen=True)
 class UseContext:
     """What decides whether one more Tracker use (an assessment) is allowed."""
+
     package_type: int
     microproject_state: str
     case_state: str
     credits_left: int
     setup_done: bool
-    overseer_certified: bool     # an ACCEPTED overseer holding the package's overseer role
+    overseer_certified: bool  # an ACCEPTED overseer holding the package's overseer role
     baselines: int
-    licence_status: str | None   # latest enhanced licence status known, None when unknown
-    case_uses: int = 0           # Tracker uses this case has taken
-    uses_per_case: int = 0       # the case's share ("2 Tracker uses pp")
+    licence_status: str | None  # latest enhanced licence status known, None when unknown
+    case_uses: int = 0  # Tracker uses this case has taken
+    uses_per_case: int = 0  # the case's share ("2 Tracker uses pp")
     practitioner_licence_ok: bool = True  # not paused / lapsed (see practitioner_licence_ok)
 
 
@@ -156,6 +158,13 @@ def progress(baseline: dict[str, int] | None, latest: dict[str, int] | None, are
     for code, label in areas:
         b = (baseline or {}).get(code)
         lt = (latest or {}).get(code)
-        rows.append({"area": code, "label": label, "baseline": b, "latest": lt,
-                     "change": (lt - b) if (b is not None and lt is not None) else None})
+        rows.append(
+            {
+                "area": code,
+                "label": label,
+                "baseline": b,
+                "latest": lt,
+                "change": (lt - b) if (b is not None and lt is not None) else None,
+            }
+        )
     return rows

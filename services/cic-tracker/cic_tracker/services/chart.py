@@ -3,6 +3,7 @@
 Plain SVG built from escaped text: a <title> and <desc> for screen readers, a text label
 and value on every bar, and patterns distinguishable without colour (solid vs outlined).
 """
+
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
@@ -23,8 +24,7 @@ def progress_svg(progress: dict) -> str:
         '<title id="chart-title">Progress: baseline and latest score per area (0 to 10)</title>',
         f'<desc id="chart-desc">{escape(_describe(rows))}</desc>',
         '<g font-family="sans-serif" font-size="13" fill="#1a1a1a">',
-        '<rect x="10" y="12" width="14" height="10" fill="#9aa5b1"/>'
-        '<text x="30" y="21">Baseline</text>',
+        '<rect x="10" y="12" width="14" height="10" fill="#9aa5b1"/><text x="30" y="21">Baseline</text>',
         '<rect x="110" y="12" width="14" height="10" fill="#ffffff" stroke="#1f4e79" stroke-width="2"/>'
         '<text x="130" y="21">Latest</text>',
     ]
@@ -35,8 +35,9 @@ def progress_svg(progress: dict) -> str:
         label = escape(row["label"])
         parts.append(f'<text x="10" y="{y + 16}">{label}</text>')
         parts.append(_bar(y, row["baseline"], "Baseline", label, 'fill="#9aa5b1"'))
-        parts.append(_bar(y + 18, row["latest"], "Latest", label,
-                          'fill="#ffffff" stroke="#1f4e79" stroke-width="2"'))
+        parts.append(
+            _bar(y + 18, row["latest"], "Latest", label, 'fill="#ffffff" stroke="#1f4e79" stroke-width="2"')
+        )
     parts.append("</g></svg>")
     return "\n".join(parts)
 
@@ -45,9 +46,11 @@ def _bar(y: int, value, series: str, label: str, style: str) -> str:
     if value is None:
         return f'<text x="{LEFT}" y="{y + 12}" font-size="11">{series}: not recorded</text>'
     w = max(value * SCALE, 1)
-    return (f'<g><title>{series} for {label}: {value}</title>'
-            f'<rect x="{LEFT}" y="{y}" width="{w:.0f}" height="14" {style}/>'
-            f'<text x="{LEFT + w + 6:.0f}" y="{y + 12}" font-size="11">{series} {value}</text></g>')
+    return (
+        f"<g><title>{series} for {label}: {value}</title>"
+        f'<rect x="{LEFT}" y="{y}" width="{w:.0f}" height="14" {style}/>'
+        f'<text x="{LEFT + w + 6:.0f}" y="{y + 12}" font-size="11">{series} {value}</text></g>'
+    )
 
 
 def _describe(rows: list[dict]) -> str:

@@ -1,5 +1,6 @@
 """Priorities Consultations: requested -> scheduled -> completed, or cancelled; lapse when
 their time is up (expired). Opt-in: only the person asking can open one."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -29,9 +30,15 @@ def request_consultation(user_id: str, for_kind: str, purpose: str, hub_id: str 
     if hub_id is not None and db.session.get(Hub, hub_id) is None:
         raise ApiError("Unknown hub.", 400, errors={"hub_id": ["No hub with that id."]})
     created = now()
-    c = Consultation(requested_by=user_id, for_kind=for_kind, purpose=purpose, hub_id=hub_id, state="requested",
-                     created_at=created,
-                     expires_at=created + timedelta(days=current_app.config["CONSULTATION_VALID_DAYS"]))
+    c = Consultation(
+        requested_by=user_id,
+        for_kind=for_kind,
+        purpose=purpose,
+        hub_id=hub_id,
+        state="requested",
+        created_at=created,
+        expires_at=created + timedelta(days=current_app.config["CONSULTATION_VALID_DAYS"]),
+    )
     db.session.add(c)
     return c
 
@@ -60,12 +67,17 @@ def schedule(c: Consultation, scheduled_for) -> Consultation:
     _live(c)
     when = naive_utc(scheduled_for)
     if when <= now():
-        raise ApiError("Schedule it in the future.", 400, errors={"scheduled_for": ["Must be in the future."]})
+        raise ApiError(
+            "Schedule it in the future.", 400, errors={"scheduled_for": ["Must be in the future."]}
+        )
     if when > c.expires_at:
-        raise RuleViolation("Consultations are time-limited: schedule it before it lapses.", unmet=["time_limited"])
+        raise RuleViolation(
+            "Consultations are time-limited: schedule it before it lapses.", unmet=["time_limited"]
+        )
     c.scheduled_for = when
     c.state = "scheduled"
     from ..notifications import consultation_scheduled  # issue 12: a sign-in prompt, same commit
+
     consultation_scheduled(c)
     return c
 
@@ -88,6 +100,16 @@ def cancel(caller: Caller, c: Consultation) -> Consultation:
 
 
 def view(c: Consultation) -> dict:
-    return {"id": c.id, "for_kind": c.for_kind, "purpose": c.purpose, "hub_id": c.hub_id, "state": c.state,
-            "requested_by": c.requested_by, "scheduled_for": iso(c.scheduled_for), "expires_at": iso(c.expires_at),
-            "completed_at": iso(c.completed_at), "cancelled_at": iso(c.cancelled_at), "created_at": iso(c.created_at)}
+    return {
+        "id": c.id,
+        "for_kind": c.for_kind,
+        "purpose": c.purpose,
+        "hub_id": c.hub_id,
+        "state": c.state,
+        "requested_by": c.requested_by,
+        "scheduled_for": iso(c.scheduled_for),
+        "expires_at": iso(c.expires_at),
+        "completed_at": iso(c.completed_at),
+        "cancelled_at": iso(c.cancelled_at),
+        "created_at": iso(c.created_at),
+    }

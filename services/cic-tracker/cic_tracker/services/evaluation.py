@@ -1,5 +1,6 @@
 """Evaluation summary: aggregate, anonymised counts and average change per area, by package
 type and hub. No codes, no free text, no per-case rows; cells under 5 cases suppressed."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -27,11 +28,17 @@ def summary() -> dict:
     hub_names = dict(db.session.execute(sa.select(Hub.id, Hub.name)).all())
     by_case: dict[str, list[Assessment]] = defaultdict(list)
     for case_id, a in db.session.execute(
-            sa.select(Case.id, Assessment).join(Assessment, Assessment.case_id == Case.id)
-            .where(Case.state.in_(("open", "closed"))).order_by(Assessment.seq, Assessment.created_at)).all():
+        sa.select(Case.id, Assessment)
+        .join(Assessment, Assessment.case_id == Case.id)
+        .where(Case.state.in_(("open", "closed")))
+        .order_by(Assessment.seq, Assessment.created_at)
+    ).all():
         by_case[case_id].append(a)
-    case_mp = dict(db.session.execute(sa.select(Case.id, Case.microproject_id)
-                                      .where(Case.state.in_(("open", "closed")))).all())
+    case_mp = dict(
+        db.session.execute(
+            sa.select(Case.id, Case.microproject_id).where(Case.state.in_(("open", "closed")))
+        ).all()
+    )
     groups: dict[tuple[int, str | None], dict] = {}
     for mp in microprojects:
         g = groups.setdefault((mp.package_type, mp.hub_id), {"microprojects": 0, "changes": []})
@@ -43,9 +50,20 @@ def summary() -> dict:
             groups[mp_key[case_mp[case_id]]]["changes"].append(change)
     cells = []
     for (ptype, hub_id), g in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        cells.append({"package_type": ptype, "hub_id": hub_id, "hub_name": hub_names.get(hub_id),
-                      "microprojects": g["microprojects"], **rules.cell(len(g["changes"]), g["changes"])})
-    return {"min_cell_size": rules.MIN_CELL,
-            "totals": {"microprojects": len(microprojects),
-                       **rules.total([len(g["changes"]) for g in groups.values()])},
-            "cells": cells}
+        cells.append(
+            {
+                "package_type": ptype,
+                "hub_id": hub_id,
+                "hub_name": hub_names.get(hub_id),
+                "microprojects": g["microprojects"],
+                **rules.cell(len(g["changes"]), g["changes"]),
+            }
+        )
+    return {
+        "min_cell_size": rules.MIN_CELL,
+        "totals": {
+            "microprojects": len(microprojects),
+            **rules.total([len(g["changes"]) for g in groups.values()]),
+        },
+        "cells": cells,
+    }

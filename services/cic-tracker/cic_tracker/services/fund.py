@@ -4,6 +4,7 @@ Rounds follow calendar quarters and exist on demand (the current quarter's round
 the first time anyone looks). A round closes by date, or early by CIC staff; decisions are
 only given in a closed round; a deferred application moves to the next round.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -15,11 +16,22 @@ from imatter_shared.web.errors import NotFound, RuleViolation
 
 from ..authz import Caller, organisations_of_user
 from ..extensions import db
-from ..models import (Certification, FundAccount, FundApplication, FundAward, FundDecision, FundGift, FundReview,
-                      FundRound, OrgAdmin, OrgLicence, OrgMembership)
+from ..models import (
+    Certification,
+    FundAccount,
+    FundApplication,
+    FundAward,
+    FundDecision,
+    FundGift,
+    FundReview,
+    FundRound,
+    OrgAdmin,
+    OrgLicence,
+    OrgMembership,
+)
 from ..rules import fund as rules
-from .package_types import package_type
 from .common import emit, iso, now
+from .package_types import package_type
 
 CURRENCY = "GBP"
 LEDGER_ENTRIES = 100
@@ -43,12 +55,16 @@ def lock_fund() -> None:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(table).values(id="fund", version=0).on_conflict_do_nothing(index_elements=["id"]))
-    db.session.execute(sa.update(FundAccount).where(FundAccount.id == "fund")
-                       .values(version=FundAccount.version + 1))
+    db.session.execute(
+        insert(table).values(id="fund", version=0).on_conflict_do_nothing(index_elements=["id"])
+    )
+    db.session.execute(
+        sa.update(FundAccount).where(FundAccount.id == "fund").values(version=FundAccount.version + 1)
+    )
 
 
 # ---- rounds --------------------------------------------------------------------------------
+
 
 def round_for(year: int, quarter: int) -> FundRound:
     label = rules.quarter_label(year, quarter)
@@ -62,10 +78,16 @@ def round_for(year: int, quarter: int) -> FundRound:
 
 
 def refresh_round(r: FundRound) -> FundRound:
-    undecided = db.session.scalar(sa.select(sa.func.count()).select_from(FundApplication).where(
-        FundApplication.round_id == r.id, FundApplication.state == "submitted"))
-    decided = db.session.scalar(sa.select(sa.func.count(sa.distinct(FundDecision.application_id)))
-                                .where(FundDecision.round_id == r.id))
+    undecided = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(FundApplication)
+        .where(FundApplication.round_id == r.id, FundApplication.state == "submitted")
+    )
+    decided = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(FundDecision.application_id))).where(
+            FundDecision.round_id == r.id
+        )
+    )
     state = rules.round_state(r.state, now(), r.closes_at, undecided, undecided + decided)
     if state != r.state:
         if r.state == "open":
@@ -123,17 +145,25 @@ def close_round(r: FundRound) -> FundRound:
 
 
 def round_view(r: FundRound) -> dict:
-    return {"id": r.id, "quarter": r.quarter, "state": r.state, "opens_at": iso(r.opens_at),
-            "closes_at": iso(r.closes_at), "closed_at": iso(r.closed_at)}
+    return {
+        "id": r.id,
+        "quarter": r.quarter,
+        "state": r.state,
+        "opens_at": iso(r.opens_at),
+        "closes_at": iso(r.closes_at),
+        "closed_at": iso(r.closed_at),
+    }
 
 
 # ---- applications and reviews ------------------------------------------------------------------
 
+
 def _organisation_known(org_id: str) -> bool:
     """cic knows an organisation only from training's events about it."""
     for model in (OrgLicence, OrgMembership, OrgAdmin, Certification):
-        if db.session.scalar(sa.select(sa.func.count()).select_from(model)
-                             .where(model.organisation_id == org_id)):
+        if db.session.scalar(
+            sa.select(sa.func.count()).select_from(model).where(model.organisation_id == org_id)
+        ):
             return True
     return False
 
@@ -183,13 +213,21 @@ APPLICATION_RULES = {
 def apply(c: Caller, body: dict) -> FundApplication:
     unmet = application_unmet(c, body)
     if unmet:
-        raise RuleViolation("The application cannot be accepted: " + "; ".join(APPLICATION_RULES[u] for u in unmet)
-                            + ".", unmet=unmet)
+        raise RuleViolation(
+            "The application cannot be accepted: " + "; ".join(APPLICATION_RULES[u] for u in unmet) + ".",
+            unmet=unmet,
+        )
     user_id = c.user_id
     r = open_round()
-    app = FundApplication(round_id=r.id, applicant_user_id=user_id, practitioner_id=body["practitioner_id"],
-                          organisation_id=body["organisation_id"], package_type=body["package_type"],
-                          summary=body["summary"], state="submitted")
+    app = FundApplication(
+        round_id=r.id,
+        applicant_user_id=user_id,
+        practitioner_id=body["practitioner_id"],
+        organisation_id=body["organisation_id"],
+        package_type=body["package_type"],
+        summary=body["summary"],
+        state="submitted",
+    )
     db.session.add(app)
     return app
 
@@ -219,13 +257,18 @@ def _listed(c: Caller, model, owner, where=None):
 
 
 def visible_application(c: Caller, app_id: str) -> FundApplication:
-    return _visible(c, FundApplication, app_id, FundApplication.applicant_user_id, "fund application",
-                    "fund_application")
+    return _visible(
+        c, FundApplication, app_id, FundApplication.applicant_user_id, "fund application", "fund_application"
+    )
 
 
 def applications_stmt(c: Caller, round_id: str | None):
-    return _listed(c, FundApplication, FundApplication.applicant_user_id,
-                   FundApplication.round_id == round_id if round_id else None)
+    return _listed(
+        c,
+        FundApplication,
+        FundApplication.applicant_user_id,
+        FundApplication.round_id == round_id if round_id else None,
+    )
 
 
 def _independent(app: FundApplication, reviewer: str) -> bool:
@@ -233,18 +276,26 @@ def _independent(app: FundApplication, reviewer: str) -> bool:
     return reviewer != app.applicant_user_id and app.organisation_id not in organisations_of_user(reviewer)
 
 
-def review(app: FundApplication, reviewer: str, score: int, comment: str,
-           no_conflict: bool = False) -> tuple[FundReview, bool]:
+def review(
+    app: FundApplication, reviewer: str, score: int, comment: str, no_conflict: bool = False
+) -> tuple[FundReview, bool]:
     """One review per reviewer per round; a second one from the same reviewer replaces it.
     A reviewer from the applicant's organisation (or the applicant) may not review it."""
     if app.state != "submitted":
         raise RuleViolation("The application already has an outcome.", unmet=["undecided"])
     if not _independent(app, reviewer):
-        raise RuleViolation("A reviewer must be independent of the application: not the applicant and not "
-                            "from the applicant's organisation.", unmet=["independent_reviewer"])
-    rev = db.session.scalar(sa.select(FundReview).where(
-        FundReview.application_id == app.id, FundReview.round_id == app.round_id,
-        FundReview.reviewer_user_id == reviewer))
+        raise RuleViolation(
+            "A reviewer must be independent of the application: not the applicant and not "
+            "from the applicant's organisation.",
+            unmet=["independent_reviewer"],
+        )
+    rev = db.session.scalar(
+        sa.select(FundReview).where(
+            FundReview.application_id == app.id,
+            FundReview.round_id == app.round_id,
+            FundReview.reviewer_user_id == reviewer,
+        )
+    )
     created = rev is None
     if created:
         rev = FundReview(application_id=app.id, round_id=app.round_id, reviewer_user_id=reviewer)
@@ -255,22 +306,35 @@ def review(app: FundApplication, reviewer: str, score: int, comment: str,
 
 
 def review_view(rev: FundReview) -> dict:
-    return {"id": rev.id, "application_id": rev.application_id, "round_id": rev.round_id,
-            "reviewer_user_id": rev.reviewer_user_id, "score": rev.score, "comment": rev.comment,
-            "no_conflict": rev.no_conflict, "created_at": iso(rev.created_at)}
+    return {
+        "id": rev.id,
+        "application_id": rev.application_id,
+        "round_id": rev.round_id,
+        "reviewer_user_id": rev.reviewer_user_id,
+        "score": rev.score,
+        "comment": rev.comment,
+        "no_conflict": rev.no_conflict,
+        "created_at": iso(rev.created_at),
+    }
 
 
 def qualifying_reviews(app: FundApplication) -> int:
     """Reviews that count towards an award: this round's, each declaring no conflict, by a
     reviewer who is (still) independent of the application."""
-    reviewers = db.session.scalars(sa.select(FundReview.reviewer_user_id).where(
-        FundReview.application_id == app.id, FundReview.round_id == app.round_id,
-        FundReview.no_conflict.is_(True)))
+    reviewers = db.session.scalars(
+        sa.select(FundReview.reviewer_user_id).where(
+            FundReview.application_id == app.id,
+            FundReview.round_id == app.round_id,
+            FundReview.no_conflict.is_(True),
+        )
+    )
     return sum(1 for reviewer in set(reviewers) if _independent(app, reviewer))
 
 
 def _scores(app_id: str, round_id: str | None = None) -> tuple[int, float | None]:
-    stmt = sa.select(sa.func.count(), sa.func.avg(FundReview.score)).where(FundReview.application_id == app_id)
+    stmt = sa.select(sa.func.count(), sa.func.avg(FundReview.score)).where(
+        FundReview.application_id == app_id
+    )
     if round_id:
         stmt = stmt.where(FundReview.round_id == round_id)
     count, avg = db.session.execute(stmt).one()
@@ -280,21 +344,46 @@ def _scores(app_id: str, round_id: str | None = None) -> tuple[int, float | None
 def application_view(app: FundApplication, with_reviews: bool = False) -> dict:
     count, avg = _scores(app.id)
     award = db.session.scalar(sa.select(FundAward).where(FundAward.application_id == app.id))
-    out = {"id": app.id, "round_id": app.round_id, "practitioner_id": app.practitioner_id,
-           "organisation_id": app.organisation_id, "package_type": app.package_type, "summary": app.summary,
-           "state": app.state, "deferrals": app.deferrals, "amount_requested": package_price(app.package_type),
-           "currency": CURRENCY, "reviews_count": count, "average_score": avg,
-           "qualifying_reviews": qualifying_reviews(app), "reviews_needed": REVIEWS_FOR_AWARD,
-           "award_id": award.id if award else None, "created_at": iso(app.created_at)}
+    out = {
+        "id": app.id,
+        "round_id": app.round_id,
+        "practitioner_id": app.practitioner_id,
+        "organisation_id": app.organisation_id,
+        "package_type": app.package_type,
+        "summary": app.summary,
+        "state": app.state,
+        "deferrals": app.deferrals,
+        "amount_requested": package_price(app.package_type),
+        "currency": CURRENCY,
+        "reviews_count": count,
+        "average_score": avg,
+        "qualifying_reviews": qualifying_reviews(app),
+        "reviews_needed": REVIEWS_FOR_AWARD,
+        "award_id": award.id if award else None,
+        "created_at": iso(app.created_at),
+    }
     if with_reviews:
-        out["reviews"] = [review_view(r) for r in db.session.scalars(
-            sa.select(FundReview).where(FundReview.application_id == app.id).order_by(FundReview.created_at))]
-        out["decisions"] = [decision_view(d) for d in db.session.scalars(
-            sa.select(FundDecision).where(FundDecision.application_id == app.id).order_by(FundDecision.decided_at))]
+        out["reviews"] = [
+            review_view(r)
+            for r in db.session.scalars(
+                sa.select(FundReview)
+                .where(FundReview.application_id == app.id)
+                .order_by(FundReview.created_at)
+            )
+        ]
+        out["decisions"] = [
+            decision_view(d)
+            for d in db.session.scalars(
+                sa.select(FundDecision)
+                .where(FundDecision.application_id == app.id)
+                .order_by(FundDecision.decided_at)
+            )
+        ]
     return out
 
 
 # ---- decisions, awards, gifts, ledger -------------------------------------------------------
+
 
 def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -> dict:
     lock_fund()  # decisions (and every money change) one at a time; then re-read the application
@@ -302,31 +391,54 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
     r = refresh_round(db.session.get(FundRound, app.round_id))
     unmet = rules.can_decide(r.state, app.state)
     if unmet:
-        detail = ("Decisions are given once the round is closed." if "round_closed" in unmet
-                  else "The application already has an outcome.")
+        detail = (
+            "Decisions are given once the round is closed."
+            if "round_closed" in unmet
+            else "The application already has an outcome."
+        )
         raise RuleViolation(detail, unmet=unmet)
-    decision = FundDecision(application_id=app.id, round_id=r.id, outcome=outcome, note=note, decided_by=user_id)
+    decision = FundDecision(
+        application_id=app.id, round_id=r.id, outcome=outcome, note=note, decided_by=user_id
+    )
     db.session.add(decision)
     award = None
     if outcome == "awarded":
         if qualifying_reviews(app) < REVIEWS_FOR_AWARD:
-            raise RuleViolation("An award needs two reviews by reviewers outside the applicant's organisation, "
-                                "each declaring no conflict of interest.", unmet=["two_reviews"])
+            raise RuleViolation(
+                "An award needs two reviews by reviewers outside the applicant's organisation, "
+                "each declaring no conflict of interest.",
+                unmet=["two_reviews"],
+            )
         amount = package_price(app.package_type)
         if amount is None:
-            raise RuleViolation("The package type's price is not known yet (training has not published it).",
-                                unmet=["package_type_published"])
-        unmet = rules.can_award(amount, ledger_totals()["balance"], current_app.config["FUND_AWARDS_REQUIRE_BALANCE"])
+            raise RuleViolation(
+                "The package type's price is not known yet (training has not published it).",
+                unmet=["package_type_published"],
+            )
+        unmet = rules.can_award(
+            amount, ledger_totals()["balance"], current_app.config["FUND_AWARDS_REQUIRE_BALANCE"]
+        )
         if unmet:
-            raise RuleViolation("An award needs received gifts covering it: the fund's balance (received "
-                                "gifts less awards) cannot cover this award.", unmet=unmet)
+            raise RuleViolation(
+                "An award needs received gifts covering it: the fund's balance (received "
+                "gifts less awards) cannot cover this award.",
+                unmet=unmet,
+            )
         award = FundAward(application_id=app.id, amount=amount, state="awarded")
         db.session.add(award)
         db.session.flush()
         app.state = "awarded"
-        emit("cic.fund.awarded", {"award_id": award.id, "application_id": app.id,
-                                  "practitioner_id": app.practitioner_id, "organisation_id": app.organisation_id,
-                                  "package_type": app.package_type, "amount": amount})
+        emit(
+            "cic.fund.awarded",
+            {
+                "award_id": award.id,
+                "application_id": app.id,
+                "practitioner_id": app.practitioner_id,
+                "organisation_id": app.organisation_id,
+                "package_type": app.package_type,
+                "amount": amount,
+            },
+        )
     elif outcome == "declined":
         app.state = "declined"
     else:  # deferred: considered again in the next round
@@ -335,6 +447,7 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
     db.session.flush()
     refresh_round(r)
     from ..notifications import fund_decision  # issue 12: a sign-in prompt (no outcome), same commit
+
     fund_decision(app, decision.id)
     out = application_view(app)
     out["decision"] = decision_view(decision)
@@ -343,30 +456,52 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
 
 
 def decision_view(d: FundDecision) -> dict:
-    return {"id": d.id, "round_id": d.round_id, "outcome": d.outcome, "note": d.note,
-            "decided_by": d.decided_by, "decided_at": iso(d.decided_at)}
+    return {
+        "id": d.id,
+        "round_id": d.round_id,
+        "outcome": d.outcome,
+        "note": d.note,
+        "decided_by": d.decided_by,
+        "decided_at": iso(d.decided_at),
+    }
 
 
 def summary(r: FundRound) -> dict:
     in_round = set(db.session.scalars(sa.select(FundApplication.id).where(FundApplication.round_id == r.id)))
-    decisions = {d.application_id: d for d in db.session.scalars(
-        sa.select(FundDecision).where(FundDecision.round_id == r.id))}
+    decisions = {
+        d.application_id: d
+        for d in db.session.scalars(sa.select(FundDecision).where(FundDecision.round_id == r.id))
+    }
     apps = []
     for app_id in in_round | set(decisions):
         app = db.session.get(FundApplication, app_id)
         count, avg = _scores(app_id, r.id)
         d = decisions.get(app_id)
-        apps.append({"id": app.id, "practitioner_id": app.practitioner_id, "organisation_id": app.organisation_id,
-                     "package_type": app.package_type, "summary": app.summary,
-                     "amount_requested": package_price(app.package_type) or 0, "reviews_count": count,
-                     "average_score": avg, "outcome": d.outcome if d else None})
+        apps.append(
+            {
+                "id": app.id,
+                "practitioner_id": app.practitioner_id,
+                "organisation_id": app.organisation_id,
+                "package_type": app.package_type,
+                "summary": app.summary,
+                "amount_requested": package_price(app.package_type) or 0,
+                "reviews_count": count,
+                "average_score": avg,
+                "outcome": d.outcome if d else None,
+            }
+        )
     apps.sort(key=lambda a: (a["average_score"] is None, -(a["average_score"] or 0), a["id"]))
     outcomes = [a["outcome"] for a in apps]
     return {
-        "round": round_view(r), "currency": CURRENCY,
-        "counts": {"applications": len(apps), "undecided": outcomes.count(None),
-                   "awarded": outcomes.count("awarded"), "declined": outcomes.count("declined"),
-                   "deferred": outcomes.count("deferred")},
+        "round": round_view(r),
+        "currency": CURRENCY,
+        "counts": {
+            "applications": len(apps),
+            "undecided": outcomes.count(None),
+            "awarded": outcomes.count("awarded"),
+            "declined": outcomes.count("declined"),
+            "deferred": outcomes.count("deferred"),
+        },
         "amount_requested": sum(a["amount_requested"] for a in apps),
         "amount_awarded": sum(a["amount_requested"] for a in apps if a["outcome"] == "awarded"),
         "applications": apps,
@@ -392,13 +527,16 @@ def gifts_stmt(c: Caller, state: str | None):
 def receive_gift(gift: FundGift, user_id: str, reference: str | None) -> FundGift:
     """CIC staff saw the money arrive: the gift now counts in the fund's balance."""
     lock_fund()
-    done = db.session.execute(sa.update(FundGift).where(FundGift.id == gift.id, FundGift.state == "pledged")
-                              .values(state="received", received_at=now(), received_by=user_id,
-                                      reference=reference)).rowcount
+    done = db.session.execute(
+        sa.update(FundGift)
+        .where(FundGift.id == gift.id, FundGift.state == "pledged")
+        .values(state="received", received_at=now(), received_by=user_id, reference=reference)
+    ).rowcount
     db.session.refresh(gift)
     if not done:
-        raise RuleViolation(f"Only a pledged gift can be marked received; this one is {gift.state}.",
-                            unmet=["gift_pledged"])
+        raise RuleViolation(
+            f"Only a pledged gift can be marked received; this one is {gift.state}.", unmet=["gift_pledged"]
+        )
     return gift
 
 
@@ -411,10 +549,15 @@ def void_gift(gift: FundGift, user_id: str) -> FundGift:
     if gift.state == "void":
         raise RuleViolation("The gift is already void.", unmet=["gift_not_void"])
     if gift.state == "received" and ledger_totals()["balance"] < gift.amount:
-        raise RuleViolation("The fund no longer holds this gift: awards have committed it, so it cannot be "
-                            "voided.", unmet=["fund_holds_gift"])
-    done = db.session.execute(sa.update(FundGift).where(FundGift.id == gift.id, FundGift.state == gift.state)
-                              .values(state="void", voided_at=now(), voided_by=user_id)).rowcount
+        raise RuleViolation(
+            "The fund no longer holds this gift: awards have committed it, so it cannot be voided.",
+            unmet=["fund_holds_gift"],
+        )
+    done = db.session.execute(
+        sa.update(FundGift)
+        .where(FundGift.id == gift.id, FundGift.state == gift.state)
+        .values(state="void", voided_at=now(), voided_by=user_id)
+    ).rowcount
     db.session.refresh(gift)
     if not done:
         raise RuleViolation("The gift changed meanwhile; try again.", unmet=["gift_not_void"])
@@ -422,15 +565,24 @@ def void_gift(gift: FundGift, user_id: str) -> FundGift:
 
 
 def gift_view(g: FundGift) -> dict:
-    return {"id": g.id, "state": g.state, "amount": g.amount, "currency": CURRENCY, "name": g.supporter_name,
-            "supporter_name": g.supporter_name, "created_at": iso(g.created_at),
-            "received_at": iso(g.received_at), "voided_at": iso(g.voided_at)}
+    return {
+        "id": g.id,
+        "state": g.state,
+        "amount": g.amount,
+        "currency": CURRENCY,
+        "name": g.supporter_name,
+        "supporter_name": g.supporter_name,
+        "created_at": iso(g.created_at),
+        "received_at": iso(g.received_at),
+        "voided_at": iso(g.voided_at),
+    }
 
 
 def ledger_totals() -> dict:
     """The balance counts received gifts only (pledges and void gifts count for nothing)."""
-    gifts = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(FundGift.amount), 0))
-                              .where(FundGift.state == "received"))
+    gifts = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(FundGift.amount), 0)).where(FundGift.state == "received")
+    )
     awards = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(FundAward.amount), 0)))
     return {"gifts_total": int(gifts), "awards_total": int(awards), "balance": int(gifts) - int(awards)}
 
@@ -438,20 +590,36 @@ def ledger_totals() -> dict:
 def ledger() -> dict:
     totals = ledger_totals()
     pledged_count, pledged_total = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(FundGift.amount), 0))
-        .where(FundGift.state == "pledged")).one()
-    entries = [{"kind": "gift", "id": g.id, "amount": g.amount, "state": g.state, "at": iso(g.received_at)}
-               for g in db.session.scalars(sa.select(FundGift).where(FundGift.state == "received"))]
-    entries += [{"kind": "award", "id": a.id, "amount": -a.amount, "application_id": a.application_id,
-                 "state": a.state, "at": iso(a.created_at)}
-                for a in db.session.scalars(sa.select(FundAward))]
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(FundGift.amount), 0)).where(
+            FundGift.state == "pledged"
+        )
+    ).one()
+    entries = [
+        {"kind": "gift", "id": g.id, "amount": g.amount, "state": g.state, "at": iso(g.received_at)}
+        for g in db.session.scalars(sa.select(FundGift).where(FundGift.state == "received"))
+    ]
+    entries += [
+        {
+            "kind": "award",
+            "id": a.id,
+            "amount": -a.amount,
+            "application_id": a.application_id,
+            "state": a.state,
+            "at": iso(a.created_at),
+        }
+        for a in db.session.scalars(sa.select(FundAward))
+    ]
     entries.sort(key=lambda e: (e["at"] or "", e["id"]))
-    return {"currency": CURRENCY, **totals,
-            "gifts_count": sum(1 for e in entries if e["kind"] == "gift"),
-            "awards_count": sum(1 for e in entries if e["kind"] == "award"),
-            "pledged_total": int(pledged_total), "pledged_count": int(pledged_count),
-            "shortfall": max(-totals["balance"], 0),
-            "entries": entries[-LEDGER_ENTRIES:]}  # the latest; the totals cover them all
+    return {
+        "currency": CURRENCY,
+        **totals,
+        "gifts_count": sum(1 for e in entries if e["kind"] == "gift"),
+        "awards_count": sum(1 for e in entries if e["kind"] == "award"),
+        "pledged_total": int(pledged_total),
+        "pledged_count": int(pledged_count),
+        "shortfall": max(-totals["balance"], 0),
+        "entries": entries[-LEDGER_ENTRIES:],
+    }  # the latest; the totals cover them all
 
 
 def redeem_award(award_id: str, package_id: str) -> None:

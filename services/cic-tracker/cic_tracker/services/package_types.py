@@ -1,5 +1,6 @@
 """The microproject package types training publishes (issue 16): stored from
 `training.package_types.published`, read by the Tracker and the Fund. No copy in code."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -40,6 +41,14 @@ def package_type(type_: int | None) -> PackageType | None:
 
 
 def package_type_json(p: PackageType) -> dict:
-    return {"type": p.type, "title": p.title, "online_accounts": p.online_accounts, "tracker_uses": p.tracker_uses,
-            "tracker_uses_per_case": p.tracker_uses_per_case, "price": p.price, "currency": "GBP",
-            "placeholder": p.placeholder, "price_book_version": p.price_book_version}
+    return {
+        "type": p.type,
+        "title": p.title,
+        "online_accounts": p.online_accounts,
+        "tracker_uses": p.tracker_uses,
+        "tracker_uses_per_case": p.tracker_uses_per_case,
+        "price": p.price,
+        "currency": "GBP",
+        "placeholder": p.placeholder,
+        "price_book_version": p.price_book_version,
+    }

@@ -1,6 +1,7 @@
 """Reflective tools with someone else: the formal I Matter Q and the personalised wellbeing
 wheel on a case (same consent rules as the Tracker), community wheel licence facts from
 training, and I Matter Q registration consultations booked from training's orders."""
+
 from __future__ import annotations
 
 import os
@@ -18,16 +19,22 @@ from ..models.reflective import CaseToolResponse, QRegistrationBooking, Question
 from ..rules import reflective as rules
 from .common import iso, naive_utc, now
 
-CONTENT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content")
+CONTENT_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content"
+)
 
 
 # ---- content -------------------------------------------------------------------------------
 
+
 def load_samples() -> list[str]:
     """Install the shipped SAMPLE content for any instrument that has none yet (idempotent)."""
-    return store.install_missing(db.session, QuestionnaireVersion,
-                                 [os.path.join(CONTENT_DIR, name) for name in rules.SAMPLE_CONTENT_FILES],
-                                 instruments=rules.INSTRUMENTS)
+    return store.install_missing(
+        db.session,
+        QuestionnaireVersion,
+        [os.path.join(CONTENT_DIR, name) for name in rules.SAMPLE_CONTENT_FILES],
+        instruments=rules.INSTRUMENTS,
+    )
 
 
 def current_version(instrument: str) -> QuestionnaireVersion:
@@ -36,19 +43,27 @@ def current_version(instrument: str) -> QuestionnaireVersion:
 
 # ---- licence facts -------------------------------------------------------------------------
 
+
 def wheel_licence_active(organisation_id: str, practitioner_id: str) -> bool:
-    rows = db.session.scalars(sa.select(ToolLicence).where(
-        ToolLicence.tool == "community_wheel",
-        sa.or_(ToolLicence.organisation_id == organisation_id, ToolLicence.person_id == practitioner_id)))
+    rows = db.session.scalars(
+        sa.select(ToolLicence).where(
+            ToolLicence.tool == "community_wheel",
+            sa.or_(ToolLicence.organisation_id == organisation_id, ToolLicence.person_id == practitioner_id),
+        )
+    )
     at = now()
     return any(rules.licence_active(r.status, r.valid_until, at) for r in rows)
 
 
 def _facts(mp: Microproject, case: Case) -> rules.UseFacts:
     lic = db.session.get(OrgLicence, (mp.organisation_id, "enhanced"))
-    return rules.UseFacts(case_state=case.state, microproject_state=mp.state,
-                          enhanced_status=lic.status if lic else None, in_hub=mp.hub_id is not None,
-                          wheel_licence_active=wheel_licence_active(mp.organisation_id, mp.practitioner_id))
+    return rules.UseFacts(
+        case_state=case.state,
+        microproject_state=mp.state,
+        enhanced_status=lic.status if lic else None,
+        in_hub=mp.hub_id is not None,
+        wheel_licence_active=wheel_licence_active(mp.organisation_id, mp.practitioner_id),
+    )
 
 
 def on_tool_licence_changed(data: dict) -> None:
@@ -63,7 +78,10 @@ def on_tool_licence_changed(data: dict) -> None:
 
 # ---- answers on a case ---------------------------------------------------------------------
 
-def record(c, mp: Microproject, case: Case, instrument: str, answers: dict, notes: str | None) -> CaseToolResponse:
+
+def record(
+    c, mp: Microproject, case: Case, instrument: str, answers: dict, notes: str | None
+) -> CaseToolResponse:
     require_case_writer(c, mp)
     unmet = rules.use_unmet(instrument, _facts(mp, case))
     if unmet:
@@ -73,17 +91,28 @@ def record(c, mp: Microproject, case: Case, instrument: str, answers: dict, note
         clean = check_answers(version.content, answers)
     except AnswerErrors as exc:
         raise ApiError("Some answers do not fit the questionnaire.", 400, errors=exc.errors) from None
-    r = CaseToolResponse(case_id=case.id, instrument=instrument, version_id=version.id, answers=clean,
-                         section_scores=score(version.content, clean), notes=notes, recorded_by=c.user_id)
+    r = CaseToolResponse(
+        case_id=case.id,
+        instrument=instrument,
+        version_id=version.id,
+        answers=clean,
+        section_scores=score(version.content, clean),
+        notes=notes,
+        recorded_by=c.user_id,
+    )
     db.session.add(r)
     db.session.flush()
     return r
 
 
 def responses_of(case: Case, instrument: str) -> list[CaseToolResponse]:
-    return list(db.session.scalars(sa.select(CaseToolResponse).where(
-        CaseToolResponse.case_id == case.id, CaseToolResponse.instrument == instrument)
-        .order_by(CaseToolResponse.created_at, CaseToolResponse.id)))
+    return list(
+        db.session.scalars(
+            sa.select(CaseToolResponse)
+            .where(CaseToolResponse.case_id == case.id, CaseToolResponse.instrument == instrument)
+            .order_by(CaseToolResponse.created_at, CaseToolResponse.id)
+        )
+    )
 
 
 def erase_case_answers(case_id: str) -> int:
@@ -93,38 +122,61 @@ def erase_case_answers(case_id: str) -> int:
 
 def response_view(r: CaseToolResponse) -> dict:
     version = db.session.get(QuestionnaireVersion, r.version_id)
-    return {"id": r.id, "case_id": r.case_id, "instrument": r.instrument, "version": version.version,
-            "sample": version.sample, "answers": r.answers, "sections": r.section_scores, "notes": r.notes,
-            "created_at": iso(r.created_at)}
+    return {
+        "id": r.id,
+        "case_id": r.case_id,
+        "instrument": r.instrument,
+        "version": version.version,
+        "sample": version.sample,
+        "answers": r.answers,
+        "sections": r.section_scores,
+        "notes": r.notes,
+        "created_at": iso(r.created_at),
+    }
 
 
 # ---- I Matter Q registration consultations -------------------------------------------------
 
+
 def on_q_consultation_ordered(data: dict) -> QRegistrationBooking:
     """A Priorities Consultation request for the parent (or whoever ordered it for them)."""
     from .consultations import request_consultation
+
     booking = db.session.get(QRegistrationBooking, data["order_id"])
     if booking is not None:
         return booking
-    c = request_consultation(data.get("user_id") or data["requested_by"], "family",
-                             rules.Q_REGISTRATION_PURPOSE, None)
+    c = request_consultation(
+        data.get("user_id") or data["requested_by"], "family", rules.Q_REGISTRATION_PURPOSE, None
+    )
     db.session.flush()
-    booking = QRegistrationBooking(order_id=data["order_id"], registration_id=data["registration_id"],
-                                   person_id=data["person_id"], organisation_id=data.get("organisation_id"),
-                                   consultation_id=c.id)
+    booking = QRegistrationBooking(
+        order_id=data["order_id"],
+        registration_id=data["registration_id"],
+        person_id=data["person_id"],
+        organisation_id=data.get("organisation_id"),
+        consultation_id=c.id,
+    )
     db.session.add(booking)
     return booking
 
 
 def bookings_stmt():
-    return sa.select(QRegistrationBooking).order_by(QRegistrationBooking.created_at.desc(),
-                                                    QRegistrationBooking.order_id)
+    return sa.select(QRegistrationBooking).order_by(
+        QRegistrationBooking.created_at.desc(), QRegistrationBooking.order_id
+    )
 
 
 def booking_view(b: QRegistrationBooking) -> dict:
     from ..models import Consultation
     from .consultations import refresh
+
     c = db.session.get(Consultation, b.consultation_id)
-    return {"order_id": b.order_id, "registration_id": b.registration_id, "person_id": b.person_id,
-            "organisation_id": b.organisation_id, "consultation_id": b.consultation_id,
-            "consultation_state": refresh(c).state if c else None, "created_at": iso(b.created_at)}
+    return {
+        "order_id": b.order_id,
+        "registration_id": b.registration_id,
+        "person_id": b.person_id,
+        "organisation_id": b.organisation_id,
+        "consultation_id": b.consultation_id,
+        "consultation_state": refresh(c).state if c else None,
+        "created_at": iso(b.created_at),
+    }

@@ -1,11 +1,12 @@
 """Priorities Consultations and locality hubs through the API."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from cic_tracker.models import Consultation
 
 
 def _future(days=7):
-    return (datetime.now(timezone.utc) + timedelta(days=days)).isoformat()
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 
 
 def _hub(client, cic, name="Northside Hub (fictional)"):
@@ -39,15 +40,24 @@ def test_a_microproject_can_belong_to_a_hub(client, cic):
 def test_consultation_lifecycle(client, cic):
     _, family = cic.person()
     hub = _hub(client, cic)
-    r = client.post("/api/v1/consultations", json={"for_kind": "family", "purpose": "Set priorities",
-                                                   "hub_id": hub["id"]}, headers=family)
+    r = client.post(
+        "/api/v1/consultations",
+        json={"for_kind": "family", "purpose": "Set priorities", "hub_id": hub["id"]},
+        headers=family,
+    )
     assert r.status_code == 201
     c = r.get_json()
     assert c["state"] == "requested" and c["expires_at"] and c["hub_id"] == hub["id"]
     staff = cic.staff()
-    assert client.post(f"/api/v1/consultations/{c['id']}/schedule", json={"scheduled_for": _future()},
-                       headers=family).status_code == 403
-    r = client.post(f"/api/v1/consultations/{c['id']}/schedule", json={"scheduled_for": _future()}, headers=staff)
+    assert (
+        client.post(
+            f"/api/v1/consultations/{c['id']}/schedule", json={"scheduled_for": _future()}, headers=family
+        ).status_code
+        == 403
+    )
+    r = client.post(
+        f"/api/v1/consultations/{c['id']}/schedule", json={"scheduled_for": _future()}, headers=staff
+    )
     assert r.status_code == 200 and r.get_json()["state"] == "scheduled"
     r = client.post(f"/api/v1/consultations/{c['id']}/complete", headers=staff)
     assert r.status_code == 200 and r.get_json()["state"] == "completed"
@@ -58,20 +68,28 @@ def test_consultation_lifecycle(client, cic):
 def test_consultations_are_time_limited_and_cancellable(client, cic, db):
     _, prof = cic.person()
     staff = cic.staff()
-    c = client.post("/api/v1/consultations", json={"for_kind": "professional", "purpose": "Team focus"},
-                    headers=prof).get_json()
-    r = client.post(f"/api/v1/consultations/{c['id']}/schedule", json={"scheduled_for": _future(400)},
-                    headers=staff)
+    c = client.post(
+        "/api/v1/consultations", json={"for_kind": "professional", "purpose": "Team focus"}, headers=prof
+    ).get_json()
+    r = client.post(
+        f"/api/v1/consultations/{c['id']}/schedule", json={"scheduled_for": _future(400)}, headers=staff
+    )
     assert r.status_code == 409 and r.get_json()["unmet"] == ["time_limited"]
-    r = client.post(f"/api/v1/consultations/{c['id']}/schedule",
-                    json={"scheduled_for": (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()},
-                    headers=staff)
+    r = client.post(
+        f"/api/v1/consultations/{c['id']}/schedule",
+        json={"scheduled_for": (datetime.now(UTC) - timedelta(days=1)).isoformat()},
+        headers=staff,
+    )
     assert r.status_code == 400
-    assert client.post(f"/api/v1/consultations/{c['id']}/cancel", headers=prof).get_json()["state"] == "cancelled"
-    other = client.post("/api/v1/consultations", json={"for_kind": "organisation", "purpose": "Plan"},
-                        headers=prof).get_json()
+    assert (
+        client.post(f"/api/v1/consultations/{c['id']}/cancel", headers=prof).get_json()["state"]
+        == "cancelled"
+    )
+    other = client.post(
+        "/api/v1/consultations", json={"for_kind": "organisation", "purpose": "Plan"}, headers=prof
+    ).get_json()
     row = db.session.get(Consultation, other["id"])
-    row.expires_at = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=1)
+    row.expires_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1)
     db.session.commit()
     assert client.get(f"/api/v1/consultations/{other['id']}", headers=prof).get_json()["state"] == "expired"
 
@@ -79,9 +97,15 @@ def test_consultations_are_time_limited_and_cancellable(client, cic, db):
 def test_consultations_are_seen_by_their_requester_and_cic_staff(client, cic):
     _, a = cic.person()
     _, b = cic.person()
-    assert client.post("/api/v1/consultations", json={"for_kind": "patient", "purpose": "x"},
-                       headers=a).status_code == 400
-    c = client.post("/api/v1/consultations", json={"for_kind": "family", "purpose": "x"}, headers=a).get_json()
+    assert (
+        client.post(
+            "/api/v1/consultations", json={"for_kind": "patient", "purpose": "x"}, headers=a
+        ).status_code
+        == 400
+    )
+    c = client.post(
+        "/api/v1/consultations", json={"for_kind": "family", "purpose": "x"}, headers=a
+    ).get_json()
     client.post("/api/v1/consultations", json={"for_kind": "family", "purpose": "y"}, headers=b)
     assert client.get("/api/v1/consultations", headers=a).get_json()["total"] == 1
     assert client.get("/api/v1/consultations", headers=cic.staff()).get_json()["total"] == 2

@@ -1,4 +1,5 @@
 """Evaluation summary (aggregate, suppressed small cells) and the consumed events."""
+
 import json
 
 from cic_tracker.models import Certification, KnownPerson, Microproject, OrgLicence, OrgMembership
@@ -7,11 +8,17 @@ MARK = "PRIVATE-TEXT-7c1e"
 
 
 def _case_with_change(client, mp_id, headers, consent, code, before, after):
-    case = client.post(f"/api/v1/tracker/microprojects/{mp_id}/cases",
-                       json={"code": code, "consent": consent}, headers=headers).get_json()
+    case = client.post(
+        f"/api/v1/tracker/microprojects/{mp_id}/cases",
+        json={"code": code, "consent": consent},
+        headers=headers,
+    ).get_json()
     for kind, value in (("baseline", before), ("follow_up", after)):
-        r = client.post(f"/api/v1/tracker/cases/{case['id']}/assessments",
-                        json={"kind": kind, "scores": {"communication": value}, "notes": MARK}, headers=headers)
+        r = client.post(
+            f"/api/v1/tracker/cases/{case['id']}/assessments",
+            json={"kind": kind, "scores": {"communication": value}, "notes": MARK},
+            headers=headers,
+        )
         assert r.status_code == 201, r.get_json()
     return case
 
@@ -34,8 +41,12 @@ def test_evaluation_is_aggregate_and_suppresses_small_cells(client, cic, consent
     cells = {(c["package_type"], c["hub_id"]): c for c in body["cells"]}
     assert cells[(4, None)]["cases"] == 6 and cells[(4, None)]["suppressed"] is False
     assert cells[(4, None)]["average_change"] == {"communication": 1.0}
-    assert cells[(3, hub["id"])] == {**cells[(3, hub["id"])], "cases": None, "average_change": None,
-                                     "suppressed": True}
+    assert cells[(3, hub["id"])] == {
+        **cells[(3, hub["id"])],
+        "cases": None,
+        "average_change": None,
+        "suppressed": True,
+    }
     assert body["totals"]["suppressed"] is True and body["totals"]["cases"] is None  # 6 + 2: no subtraction
     assert MARK not in r.get_data(as_text=True)  # no codes, no notes
 
@@ -43,21 +54,53 @@ def test_evaluation_is_aggregate_and_suppresses_small_cells(client, cic, consent
 def test_people_memberships_certifications_and_licences_are_kept_as_ids_only(client, cic, db):
     for event_type, data in [
         ("training.person.linked", {"person_id": "p1", "user_id": "u1"}),
-        ("training.membership.changed", {"organisation_id": "o1", "person_id": "p2", "user_id": "u2",
-                                         "role": "link_contact", "status": "active"}),
-        ("training.membership.changed", {"organisation_id": "o1", "person_id": "p2", "user_id": None,
-                                         "role": "link_contact", "status": "ended"}),
-        ("training.practitioner.certified", {"person_id": "p1", "role": "lead_plus", "organisation_id": None,
-                                             "certified_at": "2026-11-01T10:00:00Z"}),
-        ("training.licence.changed", {"organisation_id": "o1", "licence_type": "enhanced", "status": "active",
-                                      "valid_until": "2027-11-01"}),
+        (
+            "training.membership.changed",
+            {
+                "organisation_id": "o1",
+                "person_id": "p2",
+                "user_id": "u2",
+                "role": "link_contact",
+                "status": "active",
+            },
+        ),
+        (
+            "training.membership.changed",
+            {
+                "organisation_id": "o1",
+                "person_id": "p2",
+                "user_id": None,
+                "role": "link_contact",
+                "status": "ended",
+            },
+        ),
+        (
+            "training.practitioner.certified",
+            {
+                "person_id": "p1",
+                "role": "lead_plus",
+                "organisation_id": None,
+                "certified_at": "2026-11-01T10:00:00Z",
+            },
+        ),
+        (
+            "training.licence.changed",
+            {
+                "organisation_id": "o1",
+                "licence_type": "enhanced",
+                "status": "active",
+                "valid_until": "2027-11-01",
+            },
+        ),
     ]:
         outcome, _ = cic.feed(event_type, data)
         assert outcome.action == "ack", outcome
     assert db.session.get(KnownPerson, "p1").user_id == "u1"
     m = db.session.get(OrgMembership, ("o1", "p2"))
     assert (m.status, m.user_id) == ("ended", "u2")
-    assert db.session.scalar(db.select(Certification.role).where(Certification.person_id == "p1")) == "lead_plus"
+    assert (
+        db.session.scalar(db.select(Certification.role).where(Certification.person_id == "p1")) == "lead_plus"
+    )
     assert db.session.get(OrgLicence, ("o1", "enhanced")).status == "active"
     # an ended membership no longer grants oversight
     mp_id = cic.package("p9", organisation_id="o1")
@@ -71,16 +114,25 @@ def test_a_certification_redelivered_is_kept_once_and_bad_events_are_dead_letter
     assert again.action == "ack" and again.reason == "duplicate"
     cic.certify("p5", "lead_plus")  # a fresh event for the same fact: still one row
     assert db.session.scalar(db.select(db.func.count()).select_from(Certification)) == 1
-    bad, _ = cic.feed("training.package.purchased", {"package_id": "x", "package_type": 9, "organisation_id": "o",
-                                                     "practitioner_id": "p", "tracker_uses": 1, "online_accounts": 0})
+    bad, _ = cic.feed(
+        "training.package.purchased",
+        {
+            "package_id": "x",
+            "package_type": 9,
+            "organisation_id": "o",
+            "practitioner_id": "p",
+            "tracker_uses": 1,
+            "online_accounts": 0,
+        },
+    )
     assert bad.action == "dead"
     assert db.session.scalar(db.select(db.func.count()).select_from(Microproject)) == 0
 
 
 def test_the_handler_map_covers_every_type_cic_consumes():
+    from cic_tracker.events.handlers import HANDLERS
     from imatter_shared.events import catalogue
 
-    from cic_tracker.events.handlers import HANDLERS
     assert sorted(HANDLERS) == catalogue.types_for("cic-tracker")
 
 
@@ -91,24 +143,46 @@ def test_story_workspace_cases_credits_completion(client, cic, consent):
     mp_id = cic.package(person, package_type=3, tracker_uses=6)
     mp = client.get("/api/v1/tracker/microprojects", headers=headers).get_json()["items"][0]
     assert (mp["id"], mp["credits_left"]) == (mp_id, 6)
-    cases = [client.post(f"/api/v1/tracker/microprojects/{mp_id}/cases", json={"code": f"{MARK}-{i}",
-                                                                              "consent": consent}, headers=headers)
-             for i in range(4)]
+    cases = [
+        client.post(
+            f"/api/v1/tracker/microprojects/{mp_id}/cases",
+            json={"code": f"{MARK}-{i}", "consent": consent},
+            headers=headers,
+        )
+        for i in range(4)
+    ]
     assert [c.status_code for c in cases] == [201, 201, 201, 409]
     assert cases[3].get_json()["unmet"] == ["max_cases"]
     ids = [c.get_json()["id"] for c in cases[:3]]
     url = f"/api/v1/tracker/microprojects/{mp_id}/completion"
     for i, case_id in enumerate(ids):
-        assert client.post(f"/api/v1/tracker/cases/{case_id}/assessments",
-                           json={"kind": "baseline", "scores": {"confidence": 3}}, headers=headers).status_code == 201
+        assert (
+            client.post(
+                f"/api/v1/tracker/cases/{case_id}/assessments",
+                json={"kind": "baseline", "scores": {"confidence": 3}},
+                headers=headers,
+            ).status_code
+            == 201
+        )
         if i == 0:
             r = client.post(url, json={"reflection": MARK}, headers=headers)
             assert r.status_code == 409 and r.get_json()["unmet"] == ["baseline", "follow_up"]
-        assert client.post(f"/api/v1/tracker/cases/{case_id}/assessments",
-                           json={"kind": "follow_up", "scores": {"confidence": 6}}, headers=headers).status_code == 201
-    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).get_json()["credits_left"] == 0
-    r = client.post(f"/api/v1/tracker/cases/{ids[0]}/assessments",
-                    json={"kind": "follow_up", "scores": {"confidence": 7}}, headers=headers)
+        assert (
+            client.post(
+                f"/api/v1/tracker/cases/{case_id}/assessments",
+                json={"kind": "follow_up", "scores": {"confidence": 6}},
+                headers=headers,
+            ).status_code
+            == 201
+        )
+    assert (
+        client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).get_json()["credits_left"] == 0
+    )
+    r = client.post(
+        f"/api/v1/tracker/cases/{ids[0]}/assessments",
+        json={"kind": "follow_up", "scores": {"confidence": 7}},
+        headers=headers,
+    )
     assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_credit"]
     assert client.post(url, json={"reflection": "  "}, headers=headers).get_json()["unmet"] == ["reflection"]
     r = client.post(url, json={"reflection": MARK}, headers=headers)
@@ -126,19 +200,34 @@ def test_no_outbox_payload_carries_case_text(client, cic, consent):
     person, headers = cic.person()
     mp_id = cic.package(person, tracker_uses=6)
     consent = {"given_by": f"{MARK} parent", "scope": f"{MARK} scope", "given_at": consent["given_at"]}
-    case = client.post(f"/api/v1/tracker/microprojects/{mp_id}/cases", json={"code": f"{MARK}-1", "consent": consent},
-                       headers=headers).get_json()
+    case = client.post(
+        f"/api/v1/tracker/microprojects/{mp_id}/cases",
+        json={"code": f"{MARK}-1", "consent": consent},
+        headers=headers,
+    ).get_json()
     for kind in ("baseline", "follow_up"):
-        client.post(f"/api/v1/tracker/cases/{case['id']}/assessments",
-                    json={"kind": kind, "scores": {"wellbeing": 4}, "notes": MARK}, headers=headers)
-    client.post(f"/api/v1/tracker/cases/{case['id']}/goals", json={"text": MARK, "status": "open"}, headers=headers)
+        client.post(
+            f"/api/v1/tracker/cases/{case['id']}/assessments",
+            json={"kind": kind, "scores": {"wellbeing": 4}, "notes": MARK},
+            headers=headers,
+        )
+    client.post(
+        f"/api/v1/tracker/cases/{case['id']}/goals", json={"text": MARK, "status": "open"}, headers=headers
+    )
     client.post(f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": MARK}, headers=headers)
-    assert client.post(f"/api/v1/tracker/microprojects/{mp_id}/completion", json={"reflection": MARK},
-                       headers=headers).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/tracker/microprojects/{mp_id}/completion", json={"reflection": MARK}, headers=headers
+        ).status_code
+        == 200
+    )
     cic.sign_off(client, mp_id)
     rows = cic.outbox()
-    assert {r["type"] for r in rows} >= {"cic.practicum.completed", "cic.tracker.credit_used",
-                                         "cic.microproject.progressed"}
+    assert {r["type"] for r in rows} >= {
+        "cic.practicum.completed",
+        "cic.tracker.credit_used",
+        "cic.microproject.progressed",
+    }
     assert all(MARK not in json.dumps(r) for r in rows)
 
 
@@ -148,12 +237,16 @@ def test_an_organisation_admin_oversees_its_microprojects_from_the_admin_event(c
     mp_id = cic.package("p-practitioner", organisation_id="org-admin-test")
     headers = cic.keys.headers(user_id="u-admin")
     assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).status_code == 404
-    outcome, _ = cic.feed("training.organisation_admin.changed",
-                          {"organisation_id": "org-admin-test", "user_id": "u-admin", "status": "active"})
+    outcome, _ = cic.feed(
+        "training.organisation_admin.changed",
+        {"organisation_id": "org-admin-test", "user_id": "u-admin", "status": "active"},
+    )
     assert outcome.action == "ack", outcome
     assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).status_code == 200
     listed = client.get("/api/v1/tracker/microprojects", headers=headers).get_json()
     assert [m["id"] for m in listed["items"]] == [mp_id]
-    cic.feed("training.organisation_admin.changed",
-             {"organisation_id": "org-admin-test", "user_id": "u-admin", "status": "ended"})
+    cic.feed(
+        "training.organisation_admin.changed",
+        {"organisation_id": "org-admin-test", "user_id": "u-admin", "status": "ended"},
+    )
     assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=headers).status_code == 404

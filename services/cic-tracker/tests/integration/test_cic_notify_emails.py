@@ -3,17 +3,17 @@ PostgreSQL. Every email is a sign-in prompt: a unique marker written into a case
 notes, goals and reflections, a consultation's purpose and a fund application's summary and
 decision note appears in no message and no outbox row. Each is sent once; reminders (case
 support window ending, fund round closing) once per due date; preferences respected."""
+
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from support.smtp import SmtpCatcher
-
-from imatter_shared.notifications import wiring_of
-from imatter_shared.notifications.sender import make_sender
 
 from cic_tracker.models import Case, FundRound, Notification, NotificationContact
+from imatter_shared.notifications import wiring_of
+from imatter_shared.notifications.sender import make_sender
+from support.smtp import SmtpCatcher
 
 
 @pytest.fixture
@@ -41,18 +41,33 @@ def _reminders(app, at):
 def _practitioner(cic, keys, organisation_id="org-n"):
     """A professional linked by training's event, which carries their own sign-in address, an
     accepted member of an organisation holding an Enhanced Licence (so the Fund accepts them)."""
-    cic.feed("training.licence.changed", {"organisation_id": organisation_id, "licence_type": "enhanced",
-                                          "status": "active", "valid_until": "2099-01-01T00:00:00Z"})
+    cic.feed(
+        "training.licence.changed",
+        {
+            "organisation_id": organisation_id,
+            "licence_type": "enhanced",
+            "status": "active",
+            "valid_until": "2099-01-01T00:00:00Z",
+        },
+    )
     person_id, user_id = "p-" + uuid.uuid4().hex[:10], "u-" + uuid.uuid4().hex[:10]
     email = f"{user_id}@fictional-school.example"
     cic.feed("training.person.linked", {"person_id": person_id, "user_id": user_id, "email": email})
-    cic.feed("training.membership.changed", {"organisation_id": organisation_id, "person_id": person_id,
-                                             "user_id": user_id, "role": "teacher", "status": "active"})
+    cic.feed(
+        "training.membership.changed",
+        {
+            "organisation_id": organisation_id,
+            "person_id": person_id,
+            "user_id": user_id,
+            "role": "teacher",
+            "status": "active",
+        },
+    )
     return person_id, user_id, email, keys.headers(user_id=user_id, email=email, roles=["learner"])
 
 
 def _future(days=10):
-    return (datetime.now(timezone.utc) + timedelta(days=days)).isoformat()
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 
 
 def test_no_case_data_ever_reaches_an_email(app, db, client, cic, keys, consent, smtp):
@@ -60,29 +75,74 @@ def test_no_case_data_ever_reaches_an_email(app, db, client, cic, keys, consent,
     person_id, user_id, email, me = _practitioner(cic, keys)
     staff = cic.staff("cic_staff", "fund_reviewer")
     mp_id = cic.package(person_id, package_type=3, organisation_id="org-n")
-    case = client.post(f"/api/v1/tracker/microprojects/{mp_id}/cases", json={"code": f"C-{marker}", "consent": consent},
-                       headers=me)
+    case = client.post(
+        f"/api/v1/tracker/microprojects/{mp_id}/cases",
+        json={"code": f"C-{marker}", "consent": consent},
+        headers=me,
+    )
     assert case.status_code == 201, case.get_json()
     case_id = case.get_json()["id"]
-    assert client.post(f"/api/v1/tracker/cases/{case_id}/assessments", headers=me, json={
-        "kind": "baseline", "scores": {"communication": 3, "confidence": 4},
-        "notes": f"notes {marker}"}).status_code == 201
-    assert client.post(f"/api/v1/tracker/cases/{case_id}/goals", json={"text": f"goal {marker}", "status": "open"},
-                       headers=me).status_code == 201
-    assert client.post(f"/api/v1/tracker/cases/{case_id}/reflections", json={"text": f"reflection {marker}"},
-                       headers=me).status_code == 201
-    c = client.post("/api/v1/consultations", json={"for_kind": "family", "purpose": f"purpose {marker}"}, headers=me)
+    assert (
+        client.post(
+            f"/api/v1/tracker/cases/{case_id}/assessments",
+            headers=me,
+            json={
+                "kind": "baseline",
+                "scores": {"communication": 3, "confidence": 4},
+                "notes": f"notes {marker}",
+            },
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            f"/api/v1/tracker/cases/{case_id}/goals",
+            json={"text": f"goal {marker}", "status": "open"},
+            headers=me,
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            f"/api/v1/tracker/cases/{case_id}/reflections", json={"text": f"reflection {marker}"}, headers=me
+        ).status_code
+        == 201
+    )
+    c = client.post(
+        "/api/v1/consultations", json={"for_kind": "family", "purpose": f"purpose {marker}"}, headers=me
+    )
     assert c.status_code == 201
-    assert client.post(f"/api/v1/consultations/{c.get_json()['id']}/schedule", json={"scheduled_for": _future()},
-                       headers=staff).status_code == 200
-    application = client.post("/api/v1/fund/applications", headers=me, json={
-        "practitioner_id": person_id, "organisation_id": "org-n", "package_type": 2,
-        "summary": f"summary {marker}"}).get_json()
-    assert client.post(f"/api/v1/fund/rounds/{application['round_id']}/close", headers=staff).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/consultations/{c.get_json()['id']}/schedule",
+            json={"scheduled_for": _future()},
+            headers=staff,
+        ).status_code
+        == 200
+    )
+    application = client.post(
+        "/api/v1/fund/applications",
+        headers=me,
+        json={
+            "practitioner_id": person_id,
+            "organisation_id": "org-n",
+            "package_type": 2,
+            "summary": f"summary {marker}",
+        },
+    ).get_json()
+    assert (
+        client.post(f"/api/v1/fund/rounds/{application['round_id']}/close", headers=staff).status_code == 200
+    )
     cic.reviewed(client, application["id"])
     cic.funded(client, 30000)
-    assert client.post(f"/api/v1/fund/applications/{application['id']}/decision", headers=staff,
-                       json={"outcome": "awarded", "note": f"note {marker}"}).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/fund/applications/{application['id']}/decision",
+            headers=staff,
+            json={"outcome": "awarded", "note": f"note {marker}"},
+        ).status_code
+        == 200
+    )
     until = db.session.scalar(sa.select(Case.support_until).where(Case.id == case_id))
     _reminders(app, until - timedelta(days=3, hours=-1))
 
@@ -104,8 +164,9 @@ def test_each_email_once_and_reminders_once_per_due_date(app, db, client, cic, k
     other_person, other_user, other_email, other = _practitioner(cic, keys)
     cic.package(_practitioner(cic, keys)[0])  # a third practitioner with a workspace
     mp_id = cic.package(person_id, package_type=3, organisation_id="org-n")
-    case_id = client.post(f"/api/v1/tracker/microprojects/{mp_id}/cases", json={"code": "C-1", "consent": consent},
-                          headers=me).get_json()["id"]
+    case_id = client.post(
+        f"/api/v1/tracker/microprojects/{mp_id}/cases", json={"code": "C-1", "consent": consent}, headers=me
+    ).get_json()["id"]
     until = db.session.scalar(sa.select(Case.support_until).where(Case.id == case_id))
     hour = timedelta(hours=1)
     for days, expected in ((20, 0), (14, 1), (14, 0), (10, 0), (3, 1), (2, 0)):
@@ -118,11 +179,22 @@ def test_each_email_once_and_reminders_once_per_due_date(app, db, client, cic, k
 
     # a fund round closing: 7 days before, once, to practitioners who have not applied yet
     client.get("/api/v1/fund/rounds", headers=me)  # the current quarter's round exists on demand
-    assert client.post("/api/v1/fund/applications", headers=other, json={
-        "practitioner_id": other_person, "organisation_id": "org-n", "package_type": 1,
-        "summary": "s"}).status_code == 201
-    closes = db.session.scalar(sa.select(FundRound.closes_at).where(FundRound.state == "open")
-                               .order_by(FundRound.closes_at).limit(1))
+    assert (
+        client.post(
+            "/api/v1/fund/applications",
+            headers=other,
+            json={
+                "practitioner_id": other_person,
+                "organisation_id": "org-n",
+                "package_type": 1,
+                "summary": "s",
+            },
+        ).status_code
+        == 201
+    )
+    closes = db.session.scalar(
+        sa.select(FundRound.closes_at).where(FundRound.state == "open").order_by(FundRound.closes_at).limit(1)
+    )
     before = len(_kinds(db))
     for _ in range(3):
         _reminders(app, closes - timedelta(days=6))
@@ -143,15 +215,23 @@ def test_an_address_from_the_token_and_preferences_keyed_by_user(app, db, client
     got = client.get(url, headers=me).get_json()
     assert got["email"] is None and got["non_essential_email"] is True  # a GET teaches nothing
 
-    first = client.post("/api/v1/consultations", json={"for_kind": "family", "purpose": "p"}, headers=me).get_json()
+    first = client.post(
+        "/api/v1/consultations", json={"for_kind": "family", "purpose": "p"}, headers=me
+    ).get_json()
     assert db.session.get(NotificationContact, user_id).email == "parent.fictional@example.org"
-    client.post(f"/api/v1/consultations/{first['id']}/schedule", json={"scheduled_for": _future()}, headers=staff)
+    client.post(
+        f"/api/v1/consultations/{first['id']}/schedule", json={"scheduled_for": _future()}, headers=staff
+    )
     assert _send(app).sent == 1 and smtp.to("parent.fictional@example.org")
 
     r = client.put(url, headers=me, json={"non_essential_email": False})
     assert r.status_code == 200 and r.get_json()["non_essential_email"] is False
     assert client.put(url, headers=me, json={"disabled_kinds": ["nope"]}).status_code == 400
-    second = client.post("/api/v1/consultations", json={"for_kind": "family", "purpose": "q"}, headers=me).get_json()
-    client.post(f"/api/v1/consultations/{second['id']}/schedule", json={"scheduled_for": _future()}, headers=staff)
+    second = client.post(
+        "/api/v1/consultations", json={"for_kind": "family", "purpose": "q"}, headers=me
+    ).get_json()
+    client.post(
+        f"/api/v1/consultations/{second['id']}/schedule", json={"scheduled_for": _future()}, headers=staff
+    )
     result = _send(app)
     assert (result.sent, result.skipped) == (0, 1) and len(smtp.messages) == 1

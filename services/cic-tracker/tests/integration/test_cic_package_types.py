@@ -1,6 +1,7 @@
 """Issue 16: cic-tracker keeps no copy of the package table in code. It stores the package types
 training publishes (`training.package_types.published`, latest price-book version wins, applied
 idempotently) and reads Tracker uses and prices from them."""
+
 import copy
 
 from cic_tracker.services.package_types import package_type
@@ -17,10 +18,16 @@ def test_the_event_updates_cics_package_types_and_a_tracker_credit_count_follows
     assert package_type(3).tracker_uses == 6 and package_type(3).price == 45000
     pro, headers = cic.person()
     # Type 3 now carries 3 Tracker uses per case: 9 for 3 cases
-    outcome, _ = cic.feed("training.package_types.published",
-                          _version(cic, 7, tracker_uses_per_case=3, tracker_uses=9, price=47599))
-    assert (package_type(3).tracker_uses, package_type(3).tracker_uses_per_case, package_type(3).price,
-            package_type(3).price_book_version) == (9, 3, 47599, 7)
+    outcome, _ = cic.feed(
+        "training.package_types.published",
+        _version(cic, 7, tracker_uses_per_case=3, tracker_uses=9, price=47599),
+    )
+    assert (
+        package_type(3).tracker_uses,
+        package_type(3).tracker_uses_per_case,
+        package_type(3).price,
+        package_type(3).price_book_version,
+    ) == (9, 3, 47599, 7)
     mp_id = cic.package(pro, package_type=3, tracker_uses=9)
     assert mp_id is not None, "a 9-use Type 3 is what training sells now"
     [mp] = client.get("/api/v1/tracker/microprojects", headers=headers).get_json()["items"]
@@ -47,9 +54,16 @@ def test_the_same_event_delivered_twice_is_applied_once(cic, db):
 def test_a_fund_award_is_for_the_price_training_publishes_at_award_time(client, cic):
     applicant = cic.fundable()
     person, headers, org = applicant
-    r = client.post("/api/v1/fund/applications", json={
-        "practitioner_id": person, "organisation_id": org, "package_type": 3,
-        "summary": "A small project where funding is the barrier"}, headers=headers)
+    r = client.post(
+        "/api/v1/fund/applications",
+        json={
+            "practitioner_id": person,
+            "organisation_id": org,
+            "package_type": 3,
+            "summary": "A small project where funding is the barrier",
+        },
+        headers=headers,
+    )
     assert r.status_code == 201 and r.get_json()["amount_requested"] == 45000
     app = r.get_json()
     staff = cic.staff("cic_staff")
@@ -57,7 +71,9 @@ def test_a_fund_award_is_for_the_price_training_publishes_at_award_time(client, 
     cic.reviewed(client, app["id"])
     cic.feed("training.package_types.published", _version(cic, 10, price=48000))
     cic.funded(client, 48000)
-    r = client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded"}, headers=staff)
+    r = client.post(
+        f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded"}, headers=staff
+    )
     assert r.status_code == 200, r.get_json()
     [event] = cic.outbox("cic.fund.awarded")
     assert event["data"]["amount"] == 48000

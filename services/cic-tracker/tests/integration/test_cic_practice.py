@@ -2,6 +2,7 @@
 roles, Microproject Practitioner Licence, CIC; CONTRACT "Second contract"; domain rows 21, 29,
 30, 35-39, 45, 75, 81, 86, 97, 101, 102, 104). Through the API and the real consumer path, on
 SQLite and PostgreSQL; races with 20 real threads on PostgreSQL."""
+
 import uuid
 
 import pytest
@@ -24,17 +25,24 @@ def _case(client, mp_id, headers, consent, code="C-1"):
 
 
 def _assess(client, case_id, headers, kind="baseline"):
-    return client.post(f"/api/v1/tracker/cases/{case_id}/assessments", headers=headers,
-                       json={"kind": kind, "scores": {"communication": 4}})
+    return client.post(
+        f"/api/v1/tracker/cases/{case_id}/assessments",
+        headers=headers,
+        json={"kind": kind, "scores": {"communication": 4}},
+    )
 
 
 def _admin(cic, org):
     user_id = "u-admin-" + uuid.uuid4().hex[:8]
-    cic.feed("training.organisation_admin.changed", {"organisation_id": org, "user_id": user_id, "status": "active"})
+    cic.feed(
+        "training.organisation_admin.changed",
+        {"organisation_id": org, "user_id": user_id, "status": "active"},
+    )
     return cic.keys.headers(user_id=user_id)
 
 
 # ---- tracker uses per case (ruling; CONTRACT) ------------------------------------------------
+
 
 @pytest.mark.parametrize("package_type,uses,per_case", [(1, 3, 1), (2, 0, 0), (3, 6, 2), (4, 9, 3)])
 def test_a_microproject_shows_tracker_uses_per_case(client, cic, package_type, uses, per_case):
@@ -87,6 +95,7 @@ def test_tracker_uses_per_case_hold_under_20_concurrent_assessments(app, client,
 
 # ---- completion rules per type (rows 36-39) and the supervised practicum (row 35) --------------
 
+
 def test_row36_a_type_1_practicum_completes_with_a_baseline_for_each_case(client, cic, consent):
     org = _org()
     person, headers = cic.person(organisation_id=org)
@@ -109,12 +118,16 @@ def test_row37_a_type_2_practicum_needs_a_reflection_for_each_case(client, cic, 
     r = client.post(f"{MP.format(mp_id)}/completion", json={"reflection": "x"}, headers=headers)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["case_reflection"]
     client.post(f"/api/v1/tracker/cases/{b}/reflections", json={"text": "went well"}, headers=headers)
-    assert client.post(f"{MP.format(mp_id)}/completion", json={"reflection": "x"}, headers=headers).status_code == 200
+    assert (
+        client.post(f"{MP.format(mp_id)}/completion", json={"reflection": "x"}, headers=headers).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("package_type,uses", [(3, 6), (4, 9)])
-def test_rows38_39_types_3_and_4_need_a_baseline_and_a_follow_up_for_each_case(client, cic, consent,
-                                                                               package_type, uses):
+def test_rows38_39_types_3_and_4_need_a_baseline_and_a_follow_up_for_each_case(
+    client, cic, consent, package_type, uses
+):
     person, headers = cic.person()
     mp_id = cic.package(person, package_type=package_type, tracker_uses=uses)
     case_id = _case(client, mp_id, headers, consent)
@@ -122,7 +135,10 @@ def test_rows38_39_types_3_and_4_need_a_baseline_and_a_follow_up_for_each_case(c
     r = client.post(f"{MP.format(mp_id)}/completion", json={"reflection": "x"}, headers=headers)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["follow_up"]
     _assess(client, case_id, headers, "follow_up")
-    assert client.post(f"{MP.format(mp_id)}/completion", json={"reflection": "x"}, headers=headers).status_code == 200
+    assert (
+        client.post(f"{MP.format(mp_id)}/completion", json={"reflection": "x"}, headers=headers).status_code
+        == 200
+    )
     rules = client.get(MP.format(mp_id), headers=headers).get_json()["completion_rules"]
     assert rules["each_case"] == ["baseline", "follow_up"] and rules["sign_off"] is True
 
@@ -138,7 +154,9 @@ def _ready(client, cic, consent, org):
     return person, headers, mp_id
 
 
-def test_row35_completion_reaches_training_only_after_sign_off_by_a_lead_of_the_organisation(client, cic, consent):
+def test_row35_completion_reaches_training_only_after_sign_off_by_a_lead_of_the_organisation(
+    client, cic, consent
+):
     org = _org()
     person, headers, mp_id = _ready(client, cic, consent, org)
     assert cic.outbox("cic.practicum.completed") == []
@@ -167,8 +185,10 @@ def test_row35_the_accepted_overseer_signs_off_and_a_pending_one_cannot(client, 
     _, headers, mp_id = _ready(client, cic, consent, org)
     overseer, overseer_headers = cic.person(organisation_id=org, certified=("lead_plus",))
     client.post(f"{MP.format(mp_id)}/overseer", json={"person_id": overseer}, headers=headers)
-    cic.feed("training.membership.changed", {"organisation_id": org, "person_id": overseer, "user_id": None,
-                                             "role": "staff", "status": "ended"})
+    cic.feed(
+        "training.membership.changed",
+        {"organisation_id": org, "person_id": overseer, "user_id": None, "role": "staff", "status": "ended"},
+    )
     # named, not accepted, and no longer a member: nothing to sign
     assert client.post(f"{MP.format(mp_id)}/sign-off", headers=overseer_headers).status_code == 403
     assert client.post(f"{MP.format(mp_id)}/overseer/accept", headers=overseer_headers).status_code == 200
@@ -198,6 +218,7 @@ def test_row35_one_sign_off_under_20_concurrent_requests(app, client, cic, conse
 
 
 # ---- overseers (rows 29, 30, 45; the trust defect) --------------------------------------------
+
 
 def test_overseer_is_a_lead_plus_active_member_and_stays_pending_until_accepted(client, cic, consent):
     org = _org()
@@ -231,9 +252,12 @@ def test_an_organisation_admin_who_is_a_lead_plus_elsewhere_cannot_appoint_thems
     admin_person, _ = cic.person(organisation_id=_org(), certified=("lead_plus",))
     from cic_tracker.extensions import db
     from cic_tracker.models import KnownPerson
+
     admin_user = db.session.get(KnownPerson, admin_person).user_id
-    cic.feed("training.organisation_admin.changed", {"organisation_id": org, "user_id": admin_user,
-                                                     "status": "active"})
+    cic.feed(
+        "training.organisation_admin.changed",
+        {"organisation_id": org, "user_id": admin_user, "status": "active"},
+    )
     admin = cic.keys.headers(user_id=admin_user)
     r = client.post(f"{MP.format(mp_id)}/overseer", json={"person_id": admin_person}, headers=admin)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["overseer_not_self"]
@@ -283,6 +307,7 @@ def test_the_named_overseer_may_decline(client, cic):
 
 # ---- row 21: an active Enhanced Licence; rows 101/102: the practitioner licence ----------------
 
+
 def test_row21_no_tracker_use_without_a_known_active_enhanced_licence(client, cic, consent):
     person, headers = cic.person()
     mp_id = cic.package(person, organisation_id="org-no-enhanced", enhanced=False)
@@ -313,10 +338,19 @@ def test_rows101_102_a_paused_or_lapsed_practitioner_licence_stops_assessments(c
 
 # ---- fund, evaluation, hubs (rows 104, 75, 81, 97, 86) -----------------------------------------
 
+
 def test_row104_an_award_amount_is_the_package_price_at_award_time(client, cic):
     applicant = cic.fundable()
-    r = client.post("/api/v1/fund/applications", headers=applicant[1], json={
-        "practitioner_id": applicant[0], "organisation_id": applicant[2], "package_type": 3, "summary": "need"})
+    r = client.post(
+        "/api/v1/fund/applications",
+        headers=applicant[1],
+        json={
+            "practitioner_id": applicant[0],
+            "organisation_id": applicant[2],
+            "package_type": 3,
+            "summary": "need",
+        },
+    )
     assert r.status_code == 201, r.get_json()
     app = r.get_json()
     staff = cic.staff()
@@ -324,11 +358,17 @@ def test_row104_an_award_amount_is_the_package_price_at_award_time(client, cic):
     cic.reviewed(client, app["id"])
     # the price changed after the application: training published a new price-book version
     book = cic.published_package_types
-    cic.feed("training.package_types.published", {
-        "price_book_version": book["price_book_version"] + 1,
-        "package_types": [{**t, "price": 47500} if t["type"] == 3 else t for t in book["package_types"]]})
+    cic.feed(
+        "training.package_types.published",
+        {
+            "price_book_version": book["price_book_version"] + 1,
+            "package_types": [{**t, "price": 47500} if t["type"] == 3 else t for t in book["package_types"]],
+        },
+    )
     cic.funded(client, 47500)
-    r = client.post(f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded"}, headers=staff)
+    r = client.post(
+        f"/api/v1/fund/applications/{app['id']}/decision", json={"outcome": "awarded"}, headers=staff
+    )
     assert r.status_code == 200
     [event] = cic.outbox("cic.fund.awarded")
     assert event["data"]["amount"] == 47500
@@ -338,33 +378,65 @@ def test_rows75_81_97_commissioners_see_the_evaluation_summary(client, cic):
     user = "u-comm-" + uuid.uuid4().hex[:6]
     commissioner = cic.keys.headers(user_id=user)
     assert client.get("/api/v1/evaluation/summary", headers=commissioner).status_code == 403
-    cic.feed("training.organisation_admin.changed", {"organisation_id": "org-comm", "user_id": user,
-                                                     "status": "active", "organisation_kind": "commissioner"})
+    cic.feed(
+        "training.organisation_admin.changed",
+        {
+            "organisation_id": "org-comm",
+            "user_id": user,
+            "status": "active",
+            "organisation_kind": "commissioner",
+        },
+    )
     r = client.get("/api/v1/evaluation/summary", headers=commissioner)
     assert r.status_code == 200 and "cells" in r.get_json()
     # the admin of a school sees no evaluation
     school = "u-school-" + uuid.uuid4().hex[:6]
-    cic.feed("training.organisation_admin.changed", {"organisation_id": "org-school", "user_id": school,
-                                                     "status": "active", "organisation_kind": "school"})
-    assert client.get("/api/v1/evaluation/summary", headers=cic.keys.headers(user_id=school)).status_code == 403
-    cic.feed("training.organisation_admin.changed", {"organisation_id": "org-comm", "user_id": user,
-                                                     "status": "ended"})
+    cic.feed(
+        "training.organisation_admin.changed",
+        {
+            "organisation_id": "org-school",
+            "user_id": school,
+            "status": "active",
+            "organisation_kind": "school",
+        },
+    )
+    assert (
+        client.get("/api/v1/evaluation/summary", headers=cic.keys.headers(user_id=school)).status_code == 403
+    )
+    cic.feed(
+        "training.organisation_admin.changed",
+        {"organisation_id": "org-comm", "user_id": user, "status": "ended"},
+    )
     assert client.get("/api/v1/evaluation/summary", headers=commissioner).status_code == 403
 
 
 def test_row86_a_hub_links_to_a_locality_hub_organisation_only(client, cic):
     staff = cic.staff()
-    cic.feed("training.organisation_admin.changed", {"organisation_id": "org-hub", "user_id": "u-hub",
-                                                     "status": "active", "organisation_kind": "locality_hub"})
-    cic.feed("training.organisation_admin.changed", {"organisation_id": "org-sch", "user_id": "u-sch",
-                                                     "status": "active", "organisation_kind": "school"})
+    cic.feed(
+        "training.organisation_admin.changed",
+        {
+            "organisation_id": "org-hub",
+            "user_id": "u-hub",
+            "status": "active",
+            "organisation_kind": "locality_hub",
+        },
+    )
+    cic.feed(
+        "training.organisation_admin.changed",
+        {"organisation_id": "org-sch", "user_id": "u-sch", "status": "active", "organisation_kind": "school"},
+    )
     r = client.post("/api/v1/hubs", json={"name": "North hub", "organisation_id": "org-sch"}, headers=staff)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["locality_hub_organisation"]
     r = client.post("/api/v1/hubs", json={"name": "North hub", "organisation_id": "org-hub"}, headers=staff)
     assert r.status_code == 201 and r.get_json()["organisation_id"] == "org-hub"
     other = client.post("/api/v1/hubs", json={"name": "South hub"}, headers=staff).get_json()
-    r = client.post(f"/api/v1/hubs/{other['id']}/organisation", json={"organisation_id": "org-hub"}, headers=staff)
+    r = client.post(
+        f"/api/v1/hubs/{other['id']}/organisation", json={"organisation_id": "org-hub"}, headers=staff
+    )
     assert r.status_code == 409 and r.get_json()["unmet"] == ["unique_organisation"]
-    r = client.post(f"/api/v1/hubs/{other['id']}/organisation", json={"organisation_id": "org-hub"},
-                    headers=cic.staff("fund_reviewer"))
+    r = client.post(
+        f"/api/v1/hubs/{other['id']}/organisation",
+        json={"organisation_id": "org-hub"},
+        headers=cic.staff("fund_reviewer"),
+    )
     assert r.status_code == 403

@@ -5,17 +5,30 @@ withdrawal (erasure) are recorded; CIC staff query the trail; the trail holds id
 def test_case_access_is_in_the_audit_trail(client, cic, consent):
     person, practitioner = cic.person()
     mp_id = cic.package(person)
-    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/cases", json={"code": "MARKER-7Q", "consent": consent},
-                    headers=practitioner)
+    r = client.post(
+        f"/api/v1/tracker/microprojects/{mp_id}/cases",
+        json={"code": "MARKER-7Q", "consent": consent},
+        headers=practitioner,
+    )
     assert r.status_code == 201
     case_id = r.get_json()["id"]
-    assert client.get(f"/api/v1/tracker/cases/{case_id}/progress",
-                      headers={**practitioner, "X-Forwarded-For": "198.51.100.23"}).status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/tracker/cases/{case_id}/progress",
+            headers={**practitioner, "X-Forwarded-For": "198.51.100.23"},
+        ).status_code
+        == 200
+    )
     _, stranger = cic.person()
     assert client.get(f"/api/v1/tracker/cases/{case_id}/progress", headers=stranger).status_code == 404
-    assert client.post(f"/api/v1/tracker/cases/{case_id}/consent/withdraw", headers=practitioner).status_code == 200
+    assert (
+        client.post(f"/api/v1/tracker/cases/{case_id}/consent/withdraw", headers=practitioner).status_code
+        == 200
+    )
 
-    r = client.get(f"/api/v1/cic/audit?record_type=case&record_id={case_id}&per_page=100", headers=cic.staff())
+    r = client.get(
+        f"/api/v1/cic/audit?record_type=case&record_id={case_id}&per_page=100", headers=cic.staff()
+    )
     assert r.status_code == 200
     items = r.get_json()["items"]
     actions = [i["action"] for i in reversed(items)]  # oldest first

@@ -1,6 +1,7 @@
 """Progress Tracker through the API: workspaces from events, who sees what, cases, credits,
 assessments, goals, reflections, progress (JSON and SVG), consent withdrawal, completion."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -36,9 +37,17 @@ def test_a_package_sale_opens_a_workspace_the_practitioner_sees_with_credits(cli
 def test_a_redelivered_package_event_opens_one_workspace(client, cic):
     person, headers = cic.person()
     env = None
-    outcome, env = cic.feed("training.package.purchased", {
-        "package_id": "pkg-dup", "package_type": 4, "organisation_id": "org-1", "practitioner_id": person,
-        "tracker_uses": 9, "online_accounts": 3})
+    outcome, env = cic.feed(
+        "training.package.purchased",
+        {
+            "package_id": "pkg-dup",
+            "package_type": 4,
+            "organisation_id": "org-1",
+            "practitioner_id": person,
+            "tracker_uses": 9,
+            "online_accounts": 3,
+        },
+    )
     again, _ = cic.feed(None, None, envelope=env)
     assert (outcome.action, again.action) == ("ack", "ack")
     assert client.get("/api/v1/tracker/microprojects", headers=headers).get_json()["total"] == 1
@@ -47,7 +56,10 @@ def test_a_redelivered_package_event_opens_one_workspace(client, cic):
 def _org_admin(cic, org):
     """An organisation admin as training says so (training.organisation_admin.changed)."""
     user_id = "u-admin-" + org
-    cic.feed("training.organisation_admin.changed", {"organisation_id": org, "user_id": user_id, "status": "active"})
+    cic.feed(
+        "training.organisation_admin.changed",
+        {"organisation_id": org, "user_id": user_id, "status": "active"},
+    )
     return cic.keys.headers(user_id=user_id)
 
 
@@ -74,8 +86,9 @@ def test_an_overseer_reads_cases_but_only_the_practitioner_writes_them(client, c
     mp_id = cic.package(person, organisation_id="org-A")
     admin = _org_admin(cic, "org-A")
     overseer_id, overseer = cic.person(organisation_id="org-A", certified=("lead_plus",))
-    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": overseer_id},
-                    headers=admin)
+    r = client.post(
+        f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": overseer_id}, headers=admin
+    )
     assert r.status_code == 200 and r.get_json()["overseer_state"] == "pending"
     case = _case(client, mp_id, practitioner, consent)
     # named but not yet accepted: no case text
@@ -105,9 +118,13 @@ def test_three_cases_at_most_and_codes_are_pseudonyms(client, cic, consent):
     for code in ("jo@example.org", "Jo Bloggs"):
         r = client.post(CASES.format(mp2), json={"code": code, "consent": consent}, headers=headers)
         assert r.status_code == 400 and "code" in r.get_json()["errors"]
-    r = client.post(CASES.format(mp2), json={"code": "C-1", "consent": {"given_by": "parent"}}, headers=headers)
+    r = client.post(
+        CASES.format(mp2), json={"code": "C-1", "consent": {"given_by": "parent"}}, headers=headers
+    )
     assert r.status_code == 400 and "consent.scope" in r.get_json()["errors"]
-    r = client.post(CASES.format(mp2), json={"code": "C-1", "consent": consent, "diagnosis": "x"}, headers=headers)
+    r = client.post(
+        CASES.format(mp2), json={"code": "C-1", "consent": consent, "diagnosis": "x"}, headers=headers
+    )
     assert r.status_code == 400  # no clinical fields: unknown fields are refused, never stored
 
 
@@ -125,8 +142,10 @@ def test_each_assessment_uses_a_credit_until_none_is_left(client, cic, consent):
     r = _assess(client, case["id"], headers, "follow_up")
     assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_credit"]
     events = cic.outbox("cic.tracker.credit_used")
-    assert [e["data"] for e in events] == [{"package_id": events[0]["data"]["package_id"], "credits_left": 5},
-                                           {"package_id": events[0]["data"]["package_id"], "credits_left": 4}]
+    assert [e["data"] for e in events] == [
+        {"package_id": events[0]["data"]["package_id"], "credits_left": 5},
+        {"package_id": events[0]["data"]["package_id"], "credits_left": 4},
+    ]
 
 
 def test_scores_are_checked_against_the_configured_areas(client, cic, consent):
@@ -143,7 +162,10 @@ def test_scores_are_checked_against_the_configured_areas(client, cic, consent):
     assert all("sample" in a["label"] for a in areas)
     r = client.post("/api/v1/tracker/areas", json={"code": "play", "label": "Play"}, headers=cic.staff())
     assert r.status_code == 201
-    assert client.post("/api/v1/tracker/areas", json={"code": "x1", "label": "X"}, headers=headers).status_code == 403
+    assert (
+        client.post("/api/v1/tracker/areas", json={"code": "x1", "label": "X"}, headers=headers).status_code
+        == 403
+    )
     assert _assess(client, case["id"], headers, scores={"play": 5}).status_code == 201
 
 
@@ -155,14 +177,21 @@ def test_type_1_needs_setup_and_a_lead_plus_overseer_before_any_use(client, cic,
     assert r.status_code == 409 and r.get_json()["unmet"] == ["tracker_setup", "lead_plus_oversight"]
     assert client.post(f"/api/v1/tracker/microprojects/{mp_id}/setup", headers=headers).status_code == 200
     lead, _ = cic.person(organisation_id="org-1", certified=("lead",))
-    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": lead}, headers=headers)
+    r = client.post(
+        f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": lead}, headers=headers
+    )
     assert r.status_code == 409 and r.get_json()["unmet"] == ["lead_plus_oversight"]
     lead_plus, lp_headers = cic.person(organisation_id="org-1", certified=("lead_plus",))
-    r = client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": lead_plus}, headers=headers)
+    r = client.post(
+        f"/api/v1/tracker/microprojects/{mp_id}/overseer", json={"person_id": lead_plus}, headers=headers
+    )
     assert r.status_code == 200 and r.get_json()["overseer_person_id"] == lead_plus
     # pending: Type 1 use needs an ACCEPTED Lead Plus overseer
     assert _assess(client, case["id"], headers).get_json()["unmet"] == ["lead_plus_oversight"]
-    assert client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer/accept", headers=lp_headers).status_code == 200
+    assert (
+        client.post(f"/api/v1/tracker/microprojects/{mp_id}/overseer/accept", headers=lp_headers).status_code
+        == 200
+    )
     assert _assess(client, case["id"], headers).status_code == 201
     # the overseer now sees the microproject
     assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=lp_headers).status_code == 200
@@ -172,8 +201,15 @@ def test_an_expired_enhanced_licence_stops_tracker_use(client, cic, consent):
     person, headers = cic.person()
     mp_id = cic.package(person, organisation_id="org-L")
     case = _case(client, mp_id, headers, consent)
-    cic.feed("training.licence.changed", {"organisation_id": "org-L", "licence_type": "enhanced",
-                                          "status": "expired", "valid_until": "2026-01-01"})
+    cic.feed(
+        "training.licence.changed",
+        {
+            "organisation_id": "org-L",
+            "licence_type": "enhanced",
+            "status": "expired",
+            "valid_until": "2026-01-01",
+        },
+    )
     r = _assess(client, case["id"], headers)
     assert r.status_code == 409 and "enhanced_licence" in r.get_json()["unmet"]
 
@@ -182,17 +218,31 @@ def test_goals_reflections_and_progress(client, cic, consent):
     person, headers = cic.person()
     mp_id = cic.package(person)
     case = _case(client, mp_id, headers, consent)
-    r = client.post(f"/api/v1/tracker/cases/{case['id']}/goals", json={"text": "Talk daily", "status": "open"},
-                    headers=headers)
+    r = client.post(
+        f"/api/v1/tracker/cases/{case['id']}/goals",
+        json={"text": "Talk daily", "status": "open"},
+        headers=headers,
+    )
     assert r.status_code == 201
     goal = r.get_json()
-    assert client.post(f"/api/v1/tracker/cases/{case['id']}/goals", json={"text": "x", "status": "cured"},
-                       headers=headers).status_code == 400
-    r = client.patch(f"/api/v1/tracker/cases/{case['id']}/goals/{goal['id']}", json={"status": "achieved"},
-                     headers=headers)
+    assert (
+        client.post(
+            f"/api/v1/tracker/cases/{case['id']}/goals",
+            json={"text": "x", "status": "cured"},
+            headers=headers,
+        ).status_code
+        == 400
+    )
+    r = client.patch(
+        f"/api/v1/tracker/cases/{case['id']}/goals/{goal['id']}", json={"status": "achieved"}, headers=headers
+    )
     assert r.status_code == 200 and r.get_json()["status"] == "achieved"
-    assert client.post(f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": "went well"},
-                       headers=headers).status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": "went well"}, headers=headers
+        ).status_code
+        == 201
+    )
     _assess(client, case["id"], headers, scores={"communication": 3, "confidence": 4})
     _assess(client, case["id"], headers, "follow_up", scores={"communication": 7})
     r = client.get(f"/api/v1/tracker/cases/{case['id']}/progress", headers=headers)
@@ -216,15 +266,21 @@ def test_withdrawing_consent_erases_the_case_at_once(client, cic, consent, db):
     case = _case(client, mp_id, headers, consent, code="W-1")
     _assess(client, case["id"], headers, notes="private note")
     client.post(f"/api/v1/tracker/cases/{case['id']}/goals", json={"text": "a goal"}, headers=headers)
-    client.post(f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": "a thought"}, headers=headers)
+    client.post(
+        f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": "a thought"}, headers=headers
+    )
     r = client.post(f"/api/v1/tracker/cases/{case['id']}/consent/withdraw", headers=headers)
     assert r.status_code == 200
     body = r.get_json()
     assert body["state"] == "withdrawn" and body["code"] is None and body["consent"]["given_by"] is None
     assert body["counts"]["baselines"] == 1  # the tombstone keeps counts only
     for model in (Assessment, Goal, Reflection):
-        assert db.session.scalar(db.select(db.func.count()).select_from(model)
-                                 .where(model.case_id == case["id"])) == 0
+        assert (
+            db.session.scalar(
+                db.select(db.func.count()).select_from(model).where(model.case_id == case["id"])
+            )
+            == 0
+        )
     assert _assess(client, case["id"], headers, "follow_up").status_code == 409
     # a withdrawn case leaves the microproject: a new one may take its place
     for i in range(3):
@@ -237,7 +293,7 @@ def test_support_is_time_limited_and_retention_erases_closed_cases(app, client, 
     case = _case(client, mp_id, headers, consent)
     _assess(client, case["id"], headers, notes="kept while supported")
     row = db.session.get(Case, case["id"])
-    row.support_until = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=1)
+    row.support_until = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1)
     db.session.commit()
     r = _assess(client, case["id"], headers, "follow_up")
     assert r.status_code == 409 and r.get_json()["unmet"] == ["case_open"]
@@ -289,8 +345,14 @@ def test_a_package_without_tracker_uses_completes_without_measures(client, cic, 
     # Type 2 (row 37): a reflection for each case, then the final reflection
     r = client.post(url, json={"reflection": "done"}, headers=headers)
     assert r.status_code == 409 and r.get_json()["unmet"] == ["case_reflection"]
-    assert client.post(f"/api/v1/tracker/cases/{case['id']}/reflections", json={"text": "talked it through"},
-                       headers=headers).status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/tracker/cases/{case['id']}/reflections",
+            json={"text": "talked it through"},
+            headers=headers,
+        ).status_code
+        == 201
+    )
     r = client.post(url, json={"reflection": "done"}, headers=headers)
     assert r.status_code == 200
 
@@ -298,13 +360,22 @@ def test_a_package_without_tracker_uses_completes_without_measures(client, cic, 
 def test_consent_time_defaults_to_now_and_cannot_be_in_the_future(client, cic):
     person, headers = cic.person()
     mp_id = cic.package(person)
-    r = client.post(CASES.format(mp_id), json={"code": "T1", "consent": {"given_by": "carer", "scope": "tracker"}},
-                    headers=headers)
+    r = client.post(
+        CASES.format(mp_id),
+        json={"code": "T1", "consent": {"given_by": "carer", "scope": "tracker"}},
+        headers=headers,
+    )
     assert r.status_code == 201 and r.get_json()["consent"]["given_at"]
-    future = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
-    r = client.post(CASES.format(mp_id), json={"code": "T2", "consent": {"given_by": "carer", "scope": "tracker",
-                                                                         "given_at": future}}, headers=headers)
+    future = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    r = client.post(
+        CASES.format(mp_id),
+        json={"code": "T2", "consent": {"given_by": "carer", "scope": "tracker", "given_at": future}},
+        headers=headers,
+    )
     assert r.status_code == 400 and "consent.given_at" in r.get_json()["errors"]
-    r = client.post(CASES.format(mp_id), json={"code": "T1", "consent": {"given_by": "carer", "scope": "tracker"}},
-                    headers=headers)
+    r = client.post(
+        CASES.format(mp_id),
+        json={"code": "T1", "consent": {"given_by": "carer", "scope": "tracker"}},
+        headers=headers,
+    )
     assert r.status_code == 409 and r.get_json()["unmet"] == ["unique_code"]

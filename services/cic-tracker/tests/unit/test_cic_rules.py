@@ -1,8 +1,10 @@
 """Pure rules of the Tracker, the fund and the evaluation (no Flask, no database)."""
+
 from datetime import datetime
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cic_tracker.rules import evaluation, fund, tracker
 from cic_tracker.rules.packages import default_uses_per_case
@@ -26,8 +28,18 @@ def test_at_most_three_cases():
 
 
 def ctx(**kw):
-    base = dict(package_type=3, microproject_state="open", case_state="open", credits_left=2, setup_done=False,
-                overseer_certified=False, baselines=0, licence_status="active", case_uses=0, uses_per_case=2)
+    base = dict(
+        package_type=3,
+        microproject_state="open",
+        case_state="open",
+        credits_left=2,
+        setup_done=False,
+        overseer_certified=False,
+        baselines=0,
+        licence_status="active",
+        case_uses=0,
+        uses_per_case=2,
+    )
     base.update(kw)
     return UseContext(**base)
 
@@ -41,15 +53,23 @@ def test_a_use_needs_a_credit_and_a_baseline_before_follow_ups():
 
 
 def test_tracker_uses_are_per_case_a_case_past_its_share_is_refused_while_the_pool_has_uses():
-    assert tracker.can_use_tracker(ctx(baselines=1, case_uses=2, credits_left=4), "follow_up") == ["tracker_credit"]
+    assert tracker.can_use_tracker(ctx(baselines=1, case_uses=2, credits_left=4), "follow_up") == [
+        "tracker_credit"
+    ]
     assert tracker.can_use_tracker(ctx(uses_per_case=0, credits_left=3), "baseline") == ["tracker_credit"]
     assert default_uses_per_case(3) == 1 and default_uses_per_case(0) == 0
     assert default_uses_per_case(6) == 2 and default_uses_per_case(9) == 3
 
 
 def test_type_1_needs_setup_and_a_lead_plus_overseer():
-    assert tracker.can_use_tracker(ctx(package_type=1), "baseline") == ["tracker_setup", "lead_plus_oversight"]
-    assert tracker.can_use_tracker(ctx(package_type=1, setup_done=True, overseer_certified=True), "baseline") == []
+    assert tracker.can_use_tracker(ctx(package_type=1), "baseline") == [
+        "tracker_setup",
+        "lead_plus_oversight",
+    ]
+    assert (
+        tracker.can_use_tracker(ctx(package_type=1, setup_done=True, overseer_certified=True), "baseline")
+        == []
+    )
 
 
 def test_closed_cases_and_lapsed_licences_stop_use():
@@ -84,15 +104,19 @@ def test_completion_rules_per_type_rows_36_to_39():
     assert tracker.completion_unmet("open", 1, [CaseCounts(1, 0), CaseCounts(0, 0)], "x") == ["baseline"]
     # Type 2 (no Tracker use): a reflection for each case
     assert tracker.completion_unmet("open", 2, [CaseCounts(0, 0, 1)], "x") == []
-    assert tracker.completion_unmet("open", 2, [CaseCounts(0, 0, 1), CaseCounts(0, 0, 0)], "x") == ["case_reflection"]
+    assert tracker.completion_unmet("open", 2, [CaseCounts(0, 0, 1), CaseCounts(0, 0, 0)], "x") == [
+        "case_reflection"
+    ]
     assert tracker.completion_unmet("completed", 3, [done], "x") == ["microproject_open"]
 
 
 def test_progress_change_from_baseline():
     rows = tracker.progress({"a": 3, "b": 5}, {"a": 7, "b": 5}, [("a", "A"), ("b", "B"), ("c", "C")])
-    assert rows == [{"area": "a", "label": "A", "baseline": 3, "latest": 7, "change": 4},
-                    {"area": "b", "label": "B", "baseline": 5, "latest": 5, "change": 0},
-                    {"area": "c", "label": "C", "baseline": None, "latest": None, "change": None}]
+    assert rows == [
+        {"area": "a", "label": "A", "baseline": 3, "latest": 7, "change": 4},
+        {"area": "b", "label": "B", "baseline": 5, "latest": 5, "change": 0},
+        {"area": "c", "label": "C", "baseline": None, "latest": None, "change": None},
+    ]
 
 
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)))

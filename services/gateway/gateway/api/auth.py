@@ -1,4 +1,5 @@
 """Sign-up, sign-in, sign-out, password change and /me."""
+
 from __future__ import annotations
 
 import logging
@@ -67,8 +68,15 @@ class TokenOut(Schema):
 def _user_out(user: User, extra: dict | None = None) -> dict:
     extra = extra or {}
     roles = set(user.roles) | set(extra.get("roles") or [])
-    return {"id": user.id, "email": user.email, "name": user.name, "roles": sorted(roles),
-            "email_verified": bool(user.email_verified), "person_id": extra.get("person_id"), "organisation_ids": extra.get("organisation_ids") or []}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "roles": sorted(roles),
+        "email_verified": bool(user.email_verified),
+        "person_id": extra.get("person_id"),
+        "organisation_ids": extra.get("organisation_ids") or [],
+    }
 
 
 @blp.route("/auth/register", methods=["POST"])
@@ -106,8 +114,15 @@ def register(data):
                 raise
     _tell_owner(existing)
     db.session.commit()
-    return {"id": uuid.uuid4().hex, "email": email, "name": name, "roles": ["learner"], "email_verified": False,
-            "person_id": None, "organisation_ids": []}
+    return {
+        "id": uuid.uuid4().hex,
+        "email": email,
+        "name": name,
+        "roles": ["learner"],
+        "email_verified": False,
+        "person_id": None,
+        "organisation_ids": [],
+    }
 
 
 def _tell_owner(user: User) -> None:

@@ -1,4 +1,5 @@
 """GET /api/v1/openapi.json: the gateway's own document merged with each service's."""
+
 from __future__ import annotations
 
 import copy
@@ -43,8 +44,14 @@ def _renamed(doc: dict, service: str, comps: dict) -> dict:
 
     def rewrite(node):
         if isinstance(node, dict):
-            return {k: (f"#/components/{renames[v][0]}/{renames[v][2]}" if k == "$ref" and v in renames
-                        else rewrite(v)) for k, v in node.items()}
+            return {
+                k: (
+                    f"#/components/{renames[v][0]}/{renames[v][2]}"
+                    if k == "$ref" and v in renames
+                    else rewrite(v)
+                )
+                for k, v in node.items()
+            }
         if isinstance(node, list):
             return [rewrite(x) for x in node]
         return node
@@ -72,8 +79,11 @@ def merge(base: dict, docs: dict[str, dict]) -> dict:
         for tag in doc.get("tags") or []:
             if tag not in out.setdefault("tags", []):
                 out["tags"].append(tag)
-    out["info"] = {"title": "I Matter API", "version": "v1",
-                   "description": "Gateway to I Matter Training and Relationship Health Matters CIC."}
+    out["info"] = {
+        "title": "I Matter API",
+        "version": "v1",
+        "description": "Gateway to I Matter Training and Relationship Health Matters CIC.",
+    }
     return out
 
 
@@ -87,7 +97,9 @@ def merged_openapi():
             if r.status_code == 200:
                 docs[service] = r.json()
         except requests.RequestException as exc:
-            log.warning("openapi fetch failed", extra={"ctx_upstream": service, "ctx_error": type(exc).__name__})
+            log.warning(
+                "openapi fetch failed", extra={"ctx_upstream": service, "ctx_error": type(exc).__name__}
+            )
     merged = merge(own, docs)
     merged["x-services-missing"] = sorted(set(SERVICES) - set(docs))
     return jsonify(merged)

@@ -1,4 +1,5 @@
 """Password reset by email (issue 12)."""
+
 from __future__ import annotations
 
 import time

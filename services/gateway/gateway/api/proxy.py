@@ -1,10 +1,12 @@
 """Forwarding /api/v1/... to the owning service. Bodies pass through and are never logged or stored."""
+
 from __future__ import annotations
 
 import logging
 
 from flask import Blueprint, Response, g, request
-from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError as UpstreamTimeout
+from urllib3.exceptions import HTTPError, NewConnectionError
+from urllib3.exceptions import TimeoutError as UpstreamTimeout
 
 from imatter_shared.web.errors import problem
 
@@ -14,8 +16,19 @@ from ..upstream import ROUTES, base_url, pool, pool_timeout
 log = logging.getLogger("imatter.gateway.proxy")
 bp = Blueprint("proxy", __name__)
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-              "transfer-encoding", "upgrade", "content-length", "content-encoding", "host"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+    "content-encoding",
+    "host",
+}
 # the client's token is replaced by a hop token (services accept nothing else) and the portal's
 # session cookie never leaves the gateway
 REPLACED = HOP_BY_HOP | {"x-request-id", "x-forwarded-for", "authorization", "cookie"}
@@ -31,8 +44,11 @@ def forward(segment: str, rest: str = ""):
     if _has_dot_segment():
         return problem(400, "A path may not contain '.' or '..' segments.")
     claims = tokens.verify_request_token(optional=True)  # a bad, expired or revoked token is a 401 here
-    return relay(service_key, request.full_path.rstrip("?") if request.query_string else request.path,
-                 tokens.hop_token(claims) if claims else None)
+    return relay(
+        service_key,
+        request.full_path.rstrip("?") if request.query_string else request.path,
+        tokens.hop_token(claims) if claims else None,
+    )
 
 
 def _has_dot_segment() -> bool:
@@ -52,7 +68,10 @@ def relay(service_key: str, path: str, hop: str | None = None) -> Response:
     headers = {k: v for k, v in request.headers.items() if k.lower() not in REPLACED}
     headers["X-Request-ID"] = g.request_id
     from ..ratelimit import client_ip
-    headers["X-Forwarded-For"] = client_ip()  # the client as the gateway believes it (M7), never the client's own header
+
+    headers["X-Forwarded-For"] = (
+        client_ip()
+    )  # the client as the gateway believes it (M7), never the client's own header
     if hop:
         headers["Authorization"] = "Bearer " + hop
     url = base_url(service_key) + path
@@ -60,14 +79,24 @@ def relay(service_key: str, path: str, hop: str | None = None) -> Response:
     if not body and request.method == "GET":
         body = None  # no Content-Length: 0 on a bodiless GET (a POST/PUT/PATCH/DELETE keeps it, as before)
     try:
-        upstream = pool().request(request.method, url, body=body, headers=headers,
-                                  timeout=pool_timeout(), redirect=False, retries=False)
+        upstream = pool().request(
+            request.method,
+            url,
+            body=body,
+            headers=headers,
+            timeout=pool_timeout(),
+            redirect=False,
+            retries=False,
+        )
     except NewConnectionError:  # refused or unresolvable (a subclass of the connect timeout: test first)
         return _unavailable(service_key)
     except UpstreamTimeout:  # connect or read timeout
         log.warning("upstream timeout", extra={"ctx_upstream": service_key, "ctx_path": request.path})
-        return problem(504, "The service behind this path did not answer in time; try again shortly.",
-                       service=service_key.removesuffix("_URL").lower())
+        return problem(
+            504,
+            "The service behind this path did not answer in time; try again shortly.",
+            service=service_key.removesuffix("_URL").lower(),
+        )
     except HTTPError:  # connection dropped mid-answer, unreadable answer
         return _unavailable(service_key)
     out = Response(upstream.data, status=upstream.status)
@@ -86,5 +115,8 @@ def relay(service_key: str, path: str, hop: str | None = None) -> Response:
 
 def _unavailable(service_key: str) -> Response:
     log.warning("upstream unavailable", extra={"ctx_upstream": service_key, "ctx_path": request.path})
-    return problem(502, "The service behind this path is unavailable right now; try again shortly.",
-                   service=service_key.removesuffix("_URL").lower())
+    return problem(
+        502,
+        "The service behind this path is unavailable right now; try again shortly.",
+        service=service_key.removesuffix("_URL").lower(),
+    )

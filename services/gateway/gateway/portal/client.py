@@ -6,6 +6,7 @@ The gateway's own account endpoints (/api/v1/auth/..., /api/v1/me) are dispatche
 this process to the very same views, so sign-up, sign-in and token checks have one
 implementation (gateway/api/auth.py) and one set of error messages.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,7 +53,11 @@ class Result:
     def detail(self) -> str | None:
         if self.ok:
             return None
-        return self.problem.get("detail") or self.problem.get("title") or f"The request was refused ({self.status})."
+        return (
+            self.problem.get("detail")
+            or self.problem.get("title")
+            or f"The request was refused ({self.status})."
+        )
 
     @property
     def errors(self) -> dict:
@@ -78,8 +83,15 @@ def _segment(path: str) -> str:
     return parts[2] if len(parts) > 2 and parts[:2] == ["api", "v1"] else ""
 
 
-def call(method: str, path: str, *, token: str | None = None, json: Any = None,
-         params: dict | None = None, accept: str = "application/json") -> Result:
+def call(
+    method: str,
+    path: str,
+    *,
+    token: str | None = None,
+    json: Any = None,
+    params: dict | None = None,
+    accept: str = "application/json",
+) -> Result:
     """One API call. Raises ServiceUnavailable when the owning service cannot answer."""
     segment = _segment(path)
     headers = {"Accept": accept, "X-Request-ID": g.get("request_id", "")}
@@ -90,26 +102,42 @@ def call(method: str, path: str, *, token: str | None = None, json: Any = None,
     if token:
         # services take the gateway's hop token only: the session's token is checked in full here
         # (signed out, password changed) and a 401 answered as the API would
-        from .. import tokens
         from imatter_shared.web.errors import Unauthorized
+
+        from .. import tokens
+
         try:
             headers["Authorization"] = tokens.hop_authorization(token)
         except Unauthorized as exc:
-            return Result(401, {"status": 401, "title": "Unauthorized", "detail": str(exc.detail)}, b"",
-                          "application/problem+json", {})
+            return Result(
+                401,
+                {"status": 401, "title": "Unauthorized", "detail": str(exc.detail)},
+                b"",
+                "application/problem+json",
+                {},
+            )
     service_key = ROUTES.get(segment)
     if service_key is None:
         raise ValueError(f"no route for {path}")  # a programming error in the portal, not user input
     service = service_key.removesuffix("_URL").lower()
     try:
-        r = session().request(method, base_url(service_key) + path, headers=headers, json=json,
-                              params=params, timeout=timeouts(), allow_redirects=False)
+        r = session().request(
+            method,
+            base_url(service_key) + path,
+            headers=headers,
+            json=json,
+            params=params,
+            timeout=timeouts(),
+            allow_redirects=False,
+        )
     except requests.Timeout:
         log.warning("portal upstream timeout", extra={"ctx_upstream": service})
-        raise ServiceUnavailable(service, 504)
+        raise ServiceUnavailable(service, 504) from None
     except requests.RequestException as exc:
-        log.warning("portal upstream unavailable", extra={"ctx_upstream": service, "ctx_error": type(exc).__name__})
-        raise ServiceUnavailable(service, 502)
+        log.warning(
+            "portal upstream unavailable", extra={"ctx_upstream": service, "ctx_error": type(exc).__name__}
+        )
+        raise ServiceUnavailable(service, 502) from None
     if r.status_code in (502, 503, 504):
         raise ServiceUnavailable(service, r.status_code)
     return _result(r.status_code, r.content, r.headers.get("Content-Type", ""), dict(r.headers))
@@ -123,9 +151,18 @@ def _local(method, path, headers, json, params) -> Result:
         # the visitor's own address, so per-client limits (sign-in attempts) count them, not the portal
         # (as the API would see it: behind a trusted proxy, the forwarded client, not the proxy)
         from ..ratelimit import client_ip
-        resp = WsgiClient(app).open(path, method=method, headers=headers, json=json, query_string=params,
-                                    environ_overrides={"REMOTE_ADDR": client_ip() or "127.0.0.1"})
-        return _result(resp.status_code, resp.get_data(), resp.headers.get("Content-Type", ""), dict(resp.headers))
+
+        resp = WsgiClient(app).open(
+            path,
+            method=method,
+            headers=headers,
+            json=json,
+            query_string=params,
+            environ_overrides={"REMOTE_ADDR": client_ip() or "127.0.0.1"},
+        )
+        return _result(
+            resp.status_code, resp.get_data(), resp.headers.get("Content-Type", ""), dict(resp.headers)
+        )
     finally:
         # the inner request shares this app context (and its `g`): put the outer values back
         for k in ("principal", "user_id", "claims"):
@@ -139,6 +176,7 @@ def _result(status: int, content: bytes, content_type: str, headers: dict) -> Re
     if "json" in content_type:
         try:
             import json as _json
+
             data = _json.loads(content or b"null")
         except ValueError:
             data = None
@@ -152,7 +190,9 @@ class Api:
         self.token = token
 
     def get(self, path: str, **params) -> Result:
-        return call("GET", path, token=self.token, params={k: v for k, v in params.items() if v not in (None, "")})
+        return call(
+            "GET", path, token=self.token, params={k: v for k, v in params.items() if v not in (None, "")}
+        )
 
     def post(self, path: str, body: Any = None) -> Result:
         return call("POST", path, token=self.token, json=body if body is not None else {})

@@ -1,4 +1,5 @@
 """Form helpers: the per-session CSRF token, reading form fields, mapping API errors to fields."""
+
 from __future__ import annotations
 
 import hmac
@@ -43,6 +44,7 @@ def pence(name: str) -> int | None:
     "7.5" -> 750; None when empty or not an amount with at most two decimals."""
     raw = (request.values.get(name) or "").strip().replace(",", "").removeprefix("£").strip()
     import re
+
     m = re.fullmatch(r"(\d{1,9})(?:\.(\d{1,2}))?", raw)
     if not m:
         return None
@@ -76,7 +78,7 @@ class FormState:
         if message not in messages:  # an API may repeat one message for one field
             messages.append(message)
 
-    def from_result(self, result) -> "FormState":
+    def from_result(self, result) -> FormState:
         """Copy an API refusal (problem+json) onto the form: `detail`, per-field `errors`, `unmet`."""
         self.detail = result.detail
         for field, messages in (result.errors or {}).items():

@@ -11,18 +11,19 @@ The questions, scales and sections come from the API's current version (SAMPLE c
 the organisation loads its own), so the pages never hard-code a question. Routes are added to
 the portal blueprint (views.bp); this module is imported before the blueprint is registered.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from .client import Api
 from .forms import FormState, checkbox, integer, text
-from .views import _case, _org_or_404, api, bp, gaps, me, require_role, signed_in, soft
+from .views import _org_or_404, api, bp, gaps, me, require_role, signed_in, soft
 
-INFORMAL_Q = "imatter_q"                    # training's informal Q (the learner about themself)
-COMMUNITY_AUDIT = "community_wheel_audit"   # training's organisation-level audit version
-FORMAL_Q = "imatter_q"                      # cic-tracker's formal Q on a case
-WHEEL = "wellbeing_wheel"                   # cic-tracker's personalised wheel on a case
+INFORMAL_Q = "imatter_q"  # training's informal Q (the learner about themself)
+COMMUNITY_AUDIT = "community_wheel_audit"  # training's organisation-level audit version
+FORMAL_Q = "imatter_q"  # cic-tracker's formal Q on a case
+WHEEL = "wellbeing_wheel"  # cic-tracker's personalised wheel on a case
 
 # the two tools on a case: (key, instrument, API collection, heading)
 CASE_TOOLS = (
@@ -32,6 +33,7 @@ CASE_TOOLS = (
 
 
 # -- shared: questionnaire content and answers ---------------------------------------------
+
 
 def questions_of(content: dict | None) -> list[dict]:
     """Every question of a version with its scale's options, in order."""
@@ -79,13 +81,22 @@ def _current(path: str) -> tuple[dict | None, str | None]:
 
 # -- learner: my informal I Matter Q -------------------------------------------------------
 
+
 def _render_q(form: FormState | None = None, result: dict | None = None, status: int = 200):
     user = me()
     current, reason = _current(f"/api/v1/training/questionnaires/{INFORMAL_Q}/current")
     past = soft(lambda: api().get("/api/v1/training/q/responses", per_page=20))
-    return render_template("portal/imatter_q.html", user=user, q=current, reason=reason, form=form or FormState(),
-                           result=result, past=past.items() if past else None,
-                           labels=labels_of(current), gaps=gaps()), status
+    return render_template(
+        "portal/imatter_q.html",
+        user=user,
+        q=current,
+        reason=reason,
+        form=form or FormState(),
+        result=result,
+        past=past.items() if past else None,
+        labels=labels_of(current),
+        gaps=gaps(),
+    ), status
 
 
 @bp.get("/learning/imatter-q")
@@ -123,6 +134,7 @@ def imatter_q_result(response_id: str):
 
 # -- organisation: community wheel licence and community audits ----------------------------
 
+
 def wheel_licences_of(org_id: str, a: Api | None = None) -> list[dict] | None:
     """The organisation's community wheel licences (newest first); None when training is down."""
     r = soft(lambda: (a or api()).get("/api/v1/training/community-wheel/licences", per_page=100))
@@ -138,8 +150,14 @@ def active_licence(licences: list[dict] | None) -> dict | None:
 def _own_active_licence(licences: list[dict] | None) -> dict | None:
     """A community wheel licence the signed-in person holds themself also allows an audit."""
     pid = me().get("person_id")
-    return next((lic for lic in licences or [] if pid and lic.get("person_id") == pid
-                 and lic.get("status") == "active"), None)
+    return next(
+        (
+            lic
+            for lic in licences or []
+            if pid and lic.get("person_id") == pid and lic.get("status") == "active"
+        ),
+        None,
+    )
 
 
 def _render_audit(org_id: str, form: FormState | None = None, status: int = 200):
@@ -150,12 +168,21 @@ def _render_audit(org_id: str, form: FormState | None = None, status: int = 200)
     licences = [lic for lic in everything if lic.get("organisation_id") == org_id]
     licence = active_licence(licences) or _own_active_licence(everything)
     current, reason = _current(f"/api/v1/training/questionnaires/{COMMUNITY_AUDIT}/current")
-    audits = soft(lambda: a.get("/api/v1/training/community-wheel/audits", organisation_id=org_id, per_page=20))
-    return render_template("portal/community_audit.html", org=org, licences=licences, licence=licence,
-                           q=current, reason=reason, form=form or FormState(),
-                           audits=audits.items() if audits else None,
-                           labels={**labels_of(current), "participants_count": "People who took part"},
-                           gaps=gaps()), status
+    audits = soft(
+        lambda: a.get("/api/v1/training/community-wheel/audits", organisation_id=org_id, per_page=20)
+    )
+    return render_template(
+        "portal/community_audit.html",
+        org=org,
+        licences=licences,
+        licence=licence,
+        q=current,
+        reason=reason,
+        form=form or FormState(),
+        audits=audits.items() if audits else None,
+        labels={**labels_of(current), "participants_count": "People who took part"},
+        gaps=gaps(),
+    ), status
 
 
 @bp.get("/organisations/<org_id>/community-audit")
@@ -179,8 +206,10 @@ def record_community_audit(org_id: str):
         if participants is None or participants < 0:
             form.add("participants_count", "Enter a whole number of people, or leave it empty.")
     if not form.failed:
-        r = api().post("/api/v1/training/community-wheel/audits",
-                       {"organisation_id": org_id, "answers": answers, "participants_count": participants})
+        r = api().post(
+            "/api/v1/training/community-wheel/audits",
+            {"organisation_id": org_id, "answers": answers, "participants_count": participants},
+        )
         if r.ok:
             flash("Community audit recorded.", "success")
             return redirect(url_for("portal.community_audit", org_id=org_id, _anchor="audits"))
@@ -192,6 +221,7 @@ def record_community_audit(org_id: str):
 
 # -- Tracker case: formal Q and personalised wheel -----------------------------------------
 
+
 def case_tools(case_id: str, forms: dict | None = None) -> list[dict]:
     """Each tool on the case: its current questions (or why none), its form and its results."""
     a = api()
@@ -200,9 +230,17 @@ def case_tools(case_id: str, forms: dict | None = None) -> list[dict]:
         current = soft(lambda i=instrument: a.get(f"/api/v1/cic/questionnaires/{i}/current"))
         results = soft(lambda c=collection: a.get(f"/api/v1/cic/cases/{case_id}/{c}", per_page=100))
         q = current.data if current and isinstance(current.data, dict) else None
-        out.append({"key": key, "instrument": instrument, "heading": heading, "q": q,
-                    "form": (forms or {}).get(key) or FormState(), "labels": labels_of(q),
-                    "results": results.items() if results else None})
+        out.append(
+            {
+                "key": key,
+                "instrument": instrument,
+                "heading": heading,
+                "q": q,
+                "form": (forms or {}).get(key) or FormState(),
+                "labels": labels_of(q),
+                "results": results.items() if results else None,
+            }
+        )
     return out
 
 
@@ -210,6 +248,7 @@ def case_tools(case_id: str, forms: dict | None = None) -> list[dict]:
 @signed_in
 def record_case_tool(case_id: str, tool: str):
     from .views import _render_case
+
     spec = next((t for t in CASE_TOOLS if t[0] == tool), None) or abort(404)
     key, instrument, collection, heading = spec
     current, reason = _current(f"/api/v1/cic/questionnaires/{instrument}/current")
@@ -234,6 +273,7 @@ def record_case_tool(case_id: str, tool: str):
 
 # -- training admin: community wheel licences ----------------------------------------------
 
+
 def admin_wheel_licences() -> list[dict] | None:
     r = soft(lambda: api().get("/api/v1/training/community-wheel/licences", per_page=100))
     return r.items() if r else None
@@ -243,15 +283,24 @@ def admin_wheel_licences() -> list[dict] | None:
 @require_role("training_admin")
 def grant_wheel_licence():
     from .views import render_admin
+
     holder = request.form.get("holder") if request.form.get("holder") in ("organisation", "person") else ""
-    form = FormState({"holder": holder, "organisation_id": text("organisation_id", 32),
-                      "person_id": text("person_id", 32), "with_level_3a": checkbox("with_level_3a"),
-                      "months": text("months", 4)})
+    form = FormState(
+        {
+            "holder": holder,
+            "organisation_id": text("organisation_id", 32),
+            "person_id": text("person_id", 32),
+            "with_level_3a": checkbox("with_level_3a"),
+            "months": text("months", 4),
+        }
+    )
     if not holder:
         form.add("holder", "Choose who holds the licence.")
     elif not form.get(f"{holder}_id"):
-        form.add(f"{holder}_id", "Choose the organisation." if holder == "organisation"
-                 else "Enter the person's reference.")
+        form.add(
+            f"{holder}_id",
+            "Choose the organisation." if holder == "organisation" else "Enter the person's reference.",
+        )
     months = None
     if form.get("months"):
         months = integer("months")
@@ -263,7 +312,10 @@ def grant_wheel_licence():
             body["months"] = months
         r = api().post("/api/v1/training/community-wheel/licences", body)
         if r.ok:
-            flash(f"Community wheel licence granted, valid until {(r.data.get('valid_until') or '')[:10]}.", "success")
+            flash(
+                f"Community wheel licence granted, valid until {(r.data.get('valid_until') or '')[:10]}.",
+                "success",
+            )
             return redirect(url_for("portal.training_admin", _anchor="community-wheel"))
         form.from_result(r)
         # the API names both ids when neither or both are given; show only the one chosen
@@ -278,5 +330,8 @@ def revoke_wheel_licence(licence_id: str):
     r = api().post(f"/api/v1/training/community-wheel/licences/{licence_id}/revoke")
     if r.status == 404:
         abort(404)
-    flash("Community wheel licence revoked." if r.ok else f"Not revoked: {r.detail}", "success" if r.ok else "error")
+    flash(
+        "Community wheel licence revoked." if r.ok else f"Not revoked: {r.detail}",
+        "success" if r.ok else "error",
+    )
     return redirect(url_for("portal.training_admin", _anchor="community-wheel"))

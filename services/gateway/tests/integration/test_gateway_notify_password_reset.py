@@ -1,19 +1,19 @@
 """Password reset by email through a real SMTP server (aiosmtpd on 127.0.0.1), on SQLite and
 PostgreSQL: 202 whoever asks (no account enumeration); a single-use, 30-minute token stored
 only hashed; confirming sets the password, ends every earlier token and sends a notice."""
+
 import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from support.smtp import SmtpCatcher
-
-from imatter_shared.notifications import wiring_of
-from imatter_shared.notifications.sender import make_sender
 
 from gateway.extensions import db
 from gateway.notifications import Notification
 from gateway.password_reset import PasswordResetToken, utcnow
+from imatter_shared.notifications import wiring_of
+from imatter_shared.notifications.sender import make_sender
+from support.smtp import SmtpCatcher
 
 EMAIL, PASSWORD, NEW = "reset.fictional@example.org", "correct horse 42 battery", "a brand new pass phrase 7"
 
@@ -21,16 +21,21 @@ EMAIL, PASSWORD, NEW = "reset.fictional@example.org", "correct horse 42 battery"
 @pytest.fixture
 def smtp(app):
     catcher = SmtpCatcher().start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=catcher.port, SMTP_TLS="none",
-                      PORTAL_URL="https://portal.example")
+    app.config.update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=catcher.port, SMTP_TLS="none", PORTAL_URL="https://portal.example"
+    )
     yield catcher
     catcher.stop()
 
 
 @pytest.fixture
 def account(app, client):
-    assert client.post("/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD,
-                                                      "name": "Reset Fictional"}).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD, "name": "Reset Fictional"}
+        ).status_code
+        == 201
+    )
     with app.app_context():  # sign-up's verification email is not what these tests count
         db.session.execute(sa.delete(Notification).where(Notification.kind == "email_verification"))
         db.session.commit()
@@ -73,9 +78,15 @@ def test_reset_story_single_use_token_stored_hashed(app, client, account, smtp):
 
     weak = client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": "short"})
     assert weak.status_code == 400 and "new_password" in weak.get_json()["errors"]  # the token survives that
-    assert client.post("/api/v1/auth/password-reset/confirm",
-                       json={"token": token, "new_password": NEW}).status_code == 204
-    again = client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": NEW + "x"})
+    assert (
+        client.post(
+            "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": NEW}
+        ).status_code
+        == 204
+    )
+    again = client.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": NEW + "x"}
+    )
     assert again.status_code == 400 and "token" in again.get_json()["errors"]
     assert _login(client, PASSWORD).status_code == 401
     assert _login(client, NEW).status_code == 200
@@ -98,13 +109,20 @@ def test_an_expired_or_made_up_token_is_refused(app, client, account, smtp):
 
 
 def test_a_new_password_ends_every_other_outstanding_link_and_asking_often_sends_at_most_three(
-        app, client, account, smtp):
+    app, client, account, smtp
+):
     for _ in range(5):
         assert client.post("/api/v1/auth/password-reset", json={"email": EMAIL}).status_code == 202
     assert _send(app).sent == 3
     tokens = [_token_from(m) for m in smtp.messages]
     assert len(set(tokens)) == 3
-    assert client.post("/api/v1/auth/password-reset/confirm",
-                       json={"token": tokens[1], "new_password": NEW}).status_code == 204
-    r = client.post("/api/v1/auth/password-reset/confirm", json={"token": tokens[2], "new_password": NEW + "y"})
+    assert (
+        client.post(
+            "/api/v1/auth/password-reset/confirm", json={"token": tokens[1], "new_password": NEW}
+        ).status_code
+        == 204
+    )
+    r = client.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": tokens[2], "new_password": NEW + "y"}
+    )
     assert r.status_code == 400

@@ -1,5 +1,6 @@
 """Lists for people and training admins: a person's practitioner licences, every pathway item
 (the completions page) and Lead Professional applications; who may read them."""
+
 import uuid
 
 import pytest
@@ -14,29 +15,59 @@ def _user(keys, roles=("learner",), email=None):
 def setting(client, keys, join):
     """An organisation admin, a member who signs in as themself (invited, accepted), and a training admin."""
     org_admin = _user(keys)
-    org = client.post("/api/v1/organisations", headers=org_admin, json={
-        "name": "Fictional Rowan School", "kind": "school", "size_band": "small",
-        "link_contact_email": "link@rowan.example", "senior_leadership_commitment": True}).get_json()
+    org = client.post(
+        "/api/v1/organisations",
+        headers=org_admin,
+        json={
+            "name": "Fictional Rowan School",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": "link@rowan.example",
+            "senior_leadership_commitment": True,
+        },
+    ).get_json()
     email = f"{uuid.uuid4().hex[:8]}@rowan.example"
     person = join(org_admin, org["id"], "Ria Fictional-Practitioner", email=email)
     themself = person.pop("headers")
-    return {"org": org, "person": person, "org_admin": org_admin, "themself": themself,
-            "staff": _user(keys, roles=("training_admin",)), "stranger": _user(keys)}
+    return {
+        "org": org,
+        "person": person,
+        "org_admin": org_admin,
+        "themself": themself,
+        "staff": _user(keys, roles=("training_admin",)),
+        "stranger": _user(keys),
+    }
 
 
 def _apply_licence(client, s):
     # on the learning journey first (an enrolment): the licence's eligibility (domain row 99)
-    assert client.post("/api/v1/enrolments", headers=s["themself"], json={
-        "person_id": s["person"]["id"], "course_code": "awareness", "funding": "self"}).status_code == 201
-    r = client.post("/api/v1/practitioner-licences", headers=s["themself"], json={
-        "person_id": s["person"]["id"], "idea": "A fictional lunchtime calm club", "focus_areas": ["calm"]})
+    assert (
+        client.post(
+            "/api/v1/enrolments",
+            headers=s["themself"],
+            json={"person_id": s["person"]["id"], "course_code": "awareness", "funding": "self"},
+        ).status_code
+        == 201
+    )
+    r = client.post(
+        "/api/v1/practitioner-licences",
+        headers=s["themself"],
+        json={
+            "person_id": s["person"]["id"],
+            "idea": "A fictional lunchtime calm club",
+            "focus_areas": ["calm"],
+        },
+    )
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
 
 def _book(client, s, item="study_support", role="informed"):
-    r = client.post(f"/api/v1/people/{s['person']['id']}/pathways/{role}/items", headers=s["themself"],
-                    json={"item": item, "funding": "self"})
+    r = client.post(
+        f"/api/v1/people/{s['person']['id']}/pathways/{role}/items",
+        headers=s["themself"],
+        json={"item": item, "funding": "self"},
+    )
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
@@ -58,7 +89,10 @@ def test_a_persons_practitioner_licences(client, setting):
         assert body["items"][0]["state"] == "active" and body["items"][0]["person_id"] == pid
     assert client.get(url, headers=s["stranger"]).status_code == 404
     assert client.get(url).status_code == 401
-    assert client.get("/api/v1/people/no-such-person/practitioner-licences", headers=s["staff"]).status_code == 404
+    assert (
+        client.get("/api/v1/people/no-such-person/practitioner-licences", headers=s["staff"]).status_code
+        == 404
+    )
     # the single licence is still at its old address
     assert client.get(f"/api/v1/practitioner-licences/{lic['id']}", headers=s["themself"]).status_code == 200
 
@@ -73,12 +107,16 @@ def test_training_admins_list_pathway_items_for_completion(client, setting):
     mine = [i for i in body["items"] if i["id"] == booked["id"]]
     assert mine and mine[0]["state"] == "booked" and mine[0]["person_name"] == s["person"]["name"]
 
-    assert client.post(f"/api/v1/pathway-items/{booked['id']}/completion", headers=s["staff"]).status_code == 200
-    still_booked = client.get(f"/api/v1/pathway-items?state=booked&person_id={s['person']['id']}",
-                              headers=s["staff"]).get_json()
+    assert (
+        client.post(f"/api/v1/pathway-items/{booked['id']}/completion", headers=s["staff"]).status_code == 200
+    )
+    still_booked = client.get(
+        f"/api/v1/pathway-items?state=booked&person_id={s['person']['id']}", headers=s["staff"]
+    ).get_json()
     assert still_booked["total"] == 0
-    done = client.get(f"/api/v1/pathway-items?state=completed&person_id={s['person']['id']}",
-                      headers=s["staff"]).get_json()
+    done = client.get(
+        f"/api/v1/pathway-items?state=completed&person_id={s['person']['id']}", headers=s["staff"]
+    ).get_json()
     assert [i["id"] for i in done["items"]] == [booked["id"]] and done["items"][0]["completed_at"]
 
     assert client.get("/api/v1/pathway-items?state=lost", headers=s["staff"]).status_code == 400
@@ -96,7 +134,10 @@ def test_pathway_items_page_through_every_person(client, setting, join):
     second = client.get("/api/v1/pathway-items?per_page=1&page=2", headers=s["staff"]).get_json()
     assert first["total"] == second["total"] == 2 and first["per_page"] == 1 and second["page"] == 2
     assert len(first["items"]) == len(second["items"]) == 1
-    assert {first["items"][0]["person_id"], second["items"][0]["person_id"]} == {s["person"]["id"], other["id"]}
+    assert {first["items"][0]["person_id"], second["items"][0]["person_id"]} == {
+        s["person"]["id"],
+        other["id"],
+    }
 
 
 def test_training_admins_list_lead_professional_applications(client, setting, db):
@@ -104,18 +145,32 @@ def test_training_admins_list_lead_professional_applications(client, setting, db
     from training.models.lead_professionals import LeadProfessionalApplication
 
     # the application itself is under test elsewhere; here one is written to be listed
-    db.session.add(LeadProfessionalApplication(person_id=s["person"]["id"], organisation_id=s["org"]["id"],
-                                               route="standard", references=[{"name": "R", "relationship": "x"}] * 2,
-                                               senior_leadership_backing=True, state="applied",
-                                               created_by="test"))
+    db.session.add(
+        LeadProfessionalApplication(
+            person_id=s["person"]["id"],
+            organisation_id=s["org"]["id"],
+            route="standard",
+            references=[{"name": "R", "relationship": "x"}] * 2,
+            senior_leadership_backing=True,
+            state="applied",
+            created_by="test",
+        )
+    )
     db.session.commit()
     r = client.get("/api/v1/lead-professionals/applications", headers=s["staff"])
     assert r.status_code == 200
     body = r.get_json()
     assert body["total"] == 1 and body["items"][0]["person_id"] == s["person"]["id"]
     assert body["items"][0]["state"] == "applied" and body["page"] == 1
-    assert client.get("/api/v1/lead-professionals/applications?state=trainee",
-                      headers=s["staff"]).get_json()["total"] == 0
-    assert client.get("/api/v1/lead-professionals/applications?state=nope", headers=s["staff"]).status_code == 400
+    assert (
+        client.get("/api/v1/lead-professionals/applications?state=trainee", headers=s["staff"]).get_json()[
+            "total"
+        ]
+        == 0
+    )
+    assert (
+        client.get("/api/v1/lead-professionals/applications?state=nope", headers=s["staff"]).status_code
+        == 400
+    )
     for who in ("org_admin", "themself"):
         assert client.get("/api/v1/lead-professionals/applications", headers=s[who]).status_code == 403

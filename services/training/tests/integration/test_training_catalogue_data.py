@@ -3,6 +3,7 @@ requirements and package types live in the versioned price book; a training admi
 PUT /api/v1/price-book (each save a new version, validated: 400 naming the field); the catalogue
 and the next order follow; earlier orders keep the price and version they were sold at; every
 version is announced to cic-tracker (training.package_types.published)."""
+
 import json
 import uuid
 
@@ -17,25 +18,43 @@ def _user(keys, roles=("learner",), email=None):
 
 
 def _published(db):
-    rows = db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.type == "training.package_types.published").order_by(OutboxMessage.id)).all()
+    rows = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.type == "training.package_types.published")
+        .order_by(OutboxMessage.id)
+    ).all()
     return [json.loads(r.payload)["data"] for r in rows]
 
 
 def _org_with_two_leads_in_training(client, keys, join):
     admin = _user(keys)
-    org = client.post("/api/v1/organisations", headers=admin, json={
-        "name": "Fictional Hazel School", "kind": "school", "size_band": "small",
-        "link_contact_email": "link@hazel.example", "senior_leadership_commitment": True}).get_json()
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
-                       json={"type": "starter"}).status_code == 201
+    org = client.post(
+        "/api/v1/organisations",
+        headers=admin,
+        json={
+            "name": "Fictional Hazel School",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": "link@hazel.example",
+            "senior_leadership_commitment": True,
+        },
+    ).get_json()
+    assert (
+        client.post(
+            f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": "starter"}
+        ).status_code
+        == 201
+    )
     a, b = join(admin, org["id"], name="Fictional Lead A"), join(admin, org["id"], name="Fictional Lead B")
     return admin, org, a, b
 
 
 def _book(client, admin, org, person, item, role="lead"):
-    r = client.post(f"/api/v1/people/{person['id']}/pathways/{role}/items", headers=admin,
-                    json={"item": item, "organisation_id": org["id"]})
+    r = client.post(
+        f"/api/v1/people/{person['id']}/pathways/{role}/items",
+        headers=admin,
+        json={"item": item, "organisation_id": org["id"]},
+    )
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
@@ -48,17 +67,36 @@ def _order(client, headers, order_id):
 
 def test_the_catalogue_is_read_from_the_price_book_with_the_seeds_prices_and_labelled_placeholders(client):
     courses = {c["code"]: c for c in client.get("/api/v1/catalogue/courses?per_page=100").get_json()["items"]}
-    for code in ("awareness", "foundation_a1", "foundation_a2", "foundation_b", "intermediate_a", "intermediate_b"):
+    for code in (
+        "awareness",
+        "foundation_a1",
+        "foundation_a2",
+        "foundation_b",
+        "intermediate_a",
+        "intermediate_b",
+    ):
         assert courses[code]["placeholder"] is True and "PLACEHOLDER" in courses[code]["placeholder_label"]
-    assert courses["foundation_a1"]["online_account"] is True and courses["deep_dive"]["online_account"] is False
-    assert {c: courses[c]["price"] for c in ("study_support", "consolidation", "deep_dive", "lead_training",
-                                             "child_practicum")} == {
-        "study_support": 25000, "consolidation": 15000, "deep_dive": 75000, "lead_training": 25000,
-        "child_practicum": 25000}
+    assert (
+        courses["foundation_a1"]["online_account"] is True and courses["deep_dive"]["online_account"] is False
+    )
+    assert {
+        c: courses[c]["price"]
+        for c in ("study_support", "consolidation", "deep_dive", "lead_training", "child_practicum")
+    } == {
+        "study_support": 25000,
+        "consolidation": 15000,
+        "deep_dive": 75000,
+        "lead_training": 25000,
+        "child_practicum": 25000,
+    }
     assert courses["deep_dive"]["placeholder"] is False
     packages = client.get("/api/v1/catalogue/packages").get_json()["items"]
     assert [(p["type"], p["tracker_uses_per_case"], p["tracker_uses"], p["price"]) for p in packages] == [
-        (1, 1, 3, 15000), (2, 0, 0, 30000), (3, 2, 6, 45000), (4, 3, 9, 60000)]
+        (1, 1, 3, 15000),
+        (2, 0, 0, 30000),
+        (3, 2, 6, 45000),
+        (4, 3, 9, 60000),
+    ]
     assert all(p["purpose"] for p in packages)
     roles = {r["code"]: r for r in client.get("/api/v1/catalogue/roles").get_json()["items"]}
     child = [q["code"] for q in roles["child"]["requirements"]]
@@ -71,7 +109,8 @@ def test_the_catalogue_is_read_from_the_price_book_with_the_seeds_prices_and_lab
 
 
 def test_editing_a_role_requirement_price_changes_the_catalogue_and_the_next_order_not_earlier_ones(
-        client, keys, join):
+    client, keys, join
+):
     staff = _user(keys, roles=("training_admin",))
     admin, org, a, b = _org_with_two_leads_in_training(client, keys, join)
     first = _book(client, admin, org, a, "lead_training")
@@ -101,10 +140,17 @@ def test_editing_a_package_price_changes_the_catalogue_the_next_package_and_tell
     staff = _user(keys, roles=("training_admin",))
     admin, org, a, b = _org_with_two_leads_in_training(client, keys, join)
     _book(client, admin, org, a, "lead_training")
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
-                       json={"type": "enhanced"}).status_code == 201
-    first = client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin,
-                        json={"type": 3, "practitioner_id": a["id"], "funding": "organisation"})
+    assert (
+        client.post(
+            f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": "enhanced"}
+        ).status_code
+        == 201
+    )
+    first = client.post(
+        f"/api/v1/organisations/{org['id']}/packages",
+        headers=admin,
+        json={"type": 3, "practitioner_id": a["id"], "funding": "organisation"},
+    )
     assert first.status_code == 201, first.get_json()
     first = first.get_json()
     assert (first["price"], first["tracker_uses"]) == (45000, 6)
@@ -119,10 +165,16 @@ def test_editing_a_package_price_changes_the_catalogue_the_next_package_and_tell
 
     catalogue = {p["type"]: p for p in client.get("/api/v1/catalogue/packages").get_json()["items"]}
     assert (catalogue[3]["price"], catalogue[3]["tracker_uses_per_case"], catalogue[3]["tracker_uses"]) == (
-        47599, 3, 9)
+        47599,
+        3,
+        9,
+    )
     _book(client, admin, org, b, "lead_training")  # packages are for practitioners in training (row 42)
-    second = client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin,
-                         json={"type": 3, "practitioner_id": b["id"], "funding": "organisation"}).get_json()
+    second = client.post(
+        f"/api/v1/organisations/{org['id']}/packages",
+        headers=admin,
+        json={"type": 3, "practitioner_id": b["id"], "funding": "organisation"},
+    ).get_json()
     assert (second["price"], second["tracker_uses"]) == (47599, 9)
     assert _order(client, admin, second["order_id"])["price_book_version"] == version
     again = client.get(f"/api/v1/organisations/{org['id']}/packages/{first['id']}", headers=admin)
@@ -133,8 +185,10 @@ def test_editing_a_package_price_changes_the_catalogue_the_next_package_and_tell
 
     announced = _published(db)[-1]
     assert announced["price_book_version"] == version
-    assert {p["type"]: (p["price"], p["tracker_uses_per_case"], p["tracker_uses"])
-            for p in announced["package_types"]}[3] == (47599, 3, 9)
+    assert {
+        p["type"]: (p["price"], p["tracker_uses_per_case"], p["tracker_uses"])
+        for p in announced["package_types"]
+    }[3] == (47599, 3, 9)
 
 
 def test_an_edit_of_the_catalogue_that_does_not_hold_together_is_refused_naming_the_field(client, keys, db):
@@ -177,8 +231,17 @@ def test_an_edit_of_the_catalogue_that_does_not_hold_together_is_refused_naming_
 def test_a_course_added_by_an_admin_is_in_the_catalogue_and_a_placeholder_says_so(client, keys):
     staff = _user(keys, roles=("training_admin",))
     book = client.get("/api/v1/price-book", headers=staff).get_json()
-    courses = book["courses"] + [{"code": "course_notes", "level": 1, "title": "Course notes (print)", "price": 1250,
-                                  "kind": "preparation", "online_account": False, "placeholder": True}]
+    courses = book["courses"] + [
+        {
+            "code": "course_notes",
+            "level": 1,
+            "title": "Course notes (print)",
+            "price": 1250,
+            "kind": "preparation",
+            "online_account": False,
+            "placeholder": True,
+        }
+    ]
     r = client.put("/api/v1/price-book", headers=staff, json={"courses": courses})
     assert r.status_code == 200, r.get_json()
     listed = {c["code"]: c for c in client.get("/api/v1/catalogue/courses?per_page=100").get_json()["items"]}

@@ -1,6 +1,7 @@
 """Every list of the training API is `{items, total, page, per_page}` and honours `?page=&per_page=`
 (per_page above 100 is read as 100; below 1 is a 400). The GET operations are taken from the
 service's own OpenAPI document, so a list added later is walked too."""
+
 import re
 import uuid
 
@@ -23,37 +24,92 @@ def world(client, keys, db, join):
     """A little of everything, so that every list has something to page through."""
     admin = _user(keys)
     staff = _user(keys, roles=("training_admin",))
-    org = client.post("/api/v1/organisations", headers=admin, json={
-        "name": "Fictional Alder School", "kind": "school", "size_band": "small",
-        "link_contact_email": "link@alder.example", "senior_leadership_commitment": True}).get_json()
+    org = client.post(
+        "/api/v1/organisations",
+        headers=admin,
+        json={
+            "name": "Fictional Alder School",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": "link@alder.example",
+            "senior_leadership_commitment": True,
+        },
+    ).get_json()
     for t in ("starter", "cpd"):
-        assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
-                           json={"type": t}).status_code == 201
-    people = [join(admin, org["id"], f"Fictional Walker {i}", email=f"walker{i}@alder.example") for i in range(2)]
+        assert (
+            client.post(
+                f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": t}
+            ).status_code
+            == 201
+        )
+    people = [
+        join(admin, org["id"], f"Fictional Walker {i}", email=f"walker{i}@alder.example") for i in range(2)
+    ]
     pid = people[0]["id"]
     walker = people[0]["headers"]  # funding: self and the licence idea are the person's own
     for course in ("intermediate_a", "intermediate_b"):
-        assert client.post("/api/v1/enrolments", headers=walker, json={
-            "person_id": pid, "course_code": course, "funding": "self", "organisation_id": org["id"]}).status_code == 201
-    booked = client.post(f"/api/v1/people/{pid}/pathways/informed/items", headers=walker,
-                         json={"item": "study_support", "funding": "self"})
+        assert (
+            client.post(
+                "/api/v1/enrolments",
+                headers=walker,
+                json={
+                    "person_id": pid,
+                    "course_code": course,
+                    "funding": "self",
+                    "organisation_id": org["id"],
+                },
+            ).status_code
+            == 201
+        )
+    booked = client.post(
+        f"/api/v1/people/{pid}/pathways/informed/items",
+        headers=walker,
+        json={"item": "study_support", "funding": "self"},
+    )
     assert booked.status_code == 201, booked.get_json()
-    lic = client.post("/api/v1/practitioner-licences", headers=walker, json={
-        "person_id": pid, "idea": "A fictional garden club", "focus_areas": ["belonging"]}).get_json()
+    lic = client.post(
+        "/api/v1/practitioner-licences",
+        headers=walker,
+        json={"person_id": pid, "idea": "A fictional garden club", "focus_areas": ["belonging"]},
+    ).get_json()
     for i in range(2):
-        assert client.post("/api/v1/interest", json={"element": "schools", "name": f"Fictional {i}",
-                                                     "email": f"i{i}@example.org"}).status_code == 201
-    application = LeadProfessionalApplication(person_id=pid, organisation_id=org["id"], route="standard",
-                                              references=[], senior_leadership_backing=True, state="applied",
-                                              created_by="test")
+        assert (
+            client.post(
+                "/api/v1/interest",
+                json={"element": "schools", "name": f"Fictional {i}", "email": f"i{i}@example.org"},
+            ).status_code
+            == 201
+        )
+    application = LeadProfessionalApplication(
+        person_id=pid,
+        organisation_id=org["id"],
+        route="standard",
+        references=[],
+        senior_leadership_backing=True,
+        state="applied",
+        created_by="test",
+    )
     db.session.add(application)
     db.session.commit()
     order = booked.get_json()["order"]
-    org_licence = client.get(f"/api/v1/organisations/{org['id']}/licences", headers=admin).get_json()["items"][0]
-    values = {"organisation_id": org["id"], "person_id": pid, "role": "informed", "order_id": order["id"],
-              "invoice_id": order["invoice"]["id"], "licence_id": org_licence["id"], "number": "1",
-              "application_id": application.id, "instrument": "imatter_q", "count": "1",
-              "enrolment_id": client.get(f"/api/v1/people/{pid}/enrolments", headers=admin).get_json()["items"][0]["id"]}
+    org_licence = client.get(f"/api/v1/organisations/{org['id']}/licences", headers=admin).get_json()[
+        "items"
+    ][0]
+    values = {
+        "organisation_id": org["id"],
+        "person_id": pid,
+        "role": "informed",
+        "order_id": order["id"],
+        "invoice_id": order["invoice"]["id"],
+        "licence_id": org_licence["id"],
+        "number": "1",
+        "application_id": application.id,
+        "instrument": "imatter_q",
+        "count": "1",
+        "enrolment_id": client.get(f"/api/v1/people/{pid}/enrolments", headers=admin).get_json()["items"][0][
+            "id"
+        ],
+    }
     return {"staff": staff, "values": values, "practitioner_licence_id": lic["id"]}
 
 
@@ -74,8 +130,11 @@ def _get_operations(client):
         if op is None:
             continue
         params = op.get("parameters", []) + ops.get("parameters", [])
-        yield path, {p["name"] for p in params if p["in"] == "query"}, {
-            p["name"] for p in params if p["in"] == "query" and p.get("required")}
+        yield (
+            path,
+            {p["name"] for p in params if p["in"] == "query"},
+            {p["name"] for p in params if p["in"] == "query" and p.get("required")},
+        )
 
 
 def _page(path, body):
@@ -107,10 +166,16 @@ def test_every_get_list_pages_the_same_way(client, world):
         assert len(full["items"]) == min(full["total"], 100), path
 
         one = _page(path, client.get(url, query_string={**base, "per_page": 1}, headers=staff).get_json())
-        assert one["per_page"] == 1 and one["total"] == full["total"] and len(one["items"]) == min(1, full["total"]), path
+        assert (
+            one["per_page"] == 1
+            and one["total"] == full["total"]
+            and len(one["items"]) == min(1, full["total"])
+        ), path
         if full["total"] >= 2:
-            second = _page(path, client.get(url, query_string={**base, "per_page": 1, "page": 2},
-                                            headers=staff).get_json())
+            second = _page(
+                path,
+                client.get(url, query_string={**base, "per_page": 1, "page": 2}, headers=staff).get_json(),
+            )
             assert second["page"] == 2 and second["items"] == full["items"][1:2], path
 
         clamped = client.get(url, query_string={**base, "per_page": 500}, headers=staff)
@@ -119,8 +184,15 @@ def test_every_get_list_pages_the_same_way(client, world):
         assert client.get(url, query_string={**base, "page": 0}, headers=staff).status_code == 400, path
 
     # the walk must really have covered the lists, including those of this issue
-    for must in ("/api/v1/organisations", "/api/v1/catalogue/courses", "/api/v1/pathway-items",
-                 "/api/v1/people/{person_id}/practitioner-licences", "/api/v1/lead-professionals/applications",
-                 "/api/v1/people/{person_id}/enrolments", "/api/v1/training/audit", "/api/v1/interest"):
+    for must in (
+        "/api/v1/organisations",
+        "/api/v1/catalogue/courses",
+        "/api/v1/pathway-items",
+        "/api/v1/people/{person_id}/practitioner-licences",
+        "/api/v1/lead-professionals/applications",
+        "/api/v1/people/{person_id}/enrolments",
+        "/api/v1/training/audit",
+        "/api/v1/interest",
+    ):
         assert must in lists, must
     assert len(lists) >= 20 and len(reached) > len(lists)

@@ -1,6 +1,7 @@
 """Organisational licences through the API: Starter first, the Enhanced practitioner
 condition, the kind policy, prices from the price book, orders, renewal, expiry, suspension
 and the training.licence.changed events."""
+
 import json
 import uuid
 from datetime import timedelta
@@ -8,7 +9,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from training.models import Licence, OutboxMessage, PathwayItem
-from training.models.base import utcnow
 
 
 def _user(keys, roles=("learner",)):
@@ -17,14 +17,21 @@ def _user(keys, roles=("learner",)):
 
 
 def _events(db, event_type="training.licence.changed"):
-    rows = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.type == event_type)
-                              .order_by(OutboxMessage.id)).all()
+    rows = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.type == event_type).order_by(OutboxMessage.id)
+    ).all()
     return [json.loads(r.payload)["data"] for r in rows]
 
 
 def _org(client, h, **over):
-    body = {"name": "Fictional Ash Service", "kind": "other_service", "size_band": "medium",
-            "link_contact_email": "link@ash.example", "senior_leadership_commitment": True, **over}
+    body = {
+        "name": "Fictional Ash Service",
+        "kind": "other_service",
+        "size_band": "medium",
+        "link_contact_email": "link@ash.example",
+        "senior_leadership_commitment": True,
+        **over,
+    }
     r = client.post("/api/v1/organisations", json=body, headers=h)
     assert r.status_code == 201, r.get_json()
     return r.get_json()
@@ -35,22 +42,29 @@ def _buy(client, h, org, licence_type):
 
 
 def _band(client, code):
-    return next(b for b in client.get("/api/v1/catalogue/price-book").get_json()["size_bands"] if b["code"] == code)
+    return next(
+        b for b in client.get("/api/v1/catalogue/price-book").get_json()["size_bands"] if b["code"] == code
+    )
 
 
 def _member_in_link_training(join, h, org, db):
     """A member (invited, accepted) booked on Link training. The booking is written directly (the
     pathway endpoints belong to the people side); everything asserted goes through the API."""
     person = join(h, org["id"], "Fictional Link Trainee", email=f"{uuid.uuid4().hex[:6]}@ash.example")
-    db.session.add(PathwayItem(person_id=person["id"], item="link_training", role="link", price=25000,
-                               organisation_id=org["id"]))
+    db.session.add(
+        PathwayItem(
+            person_id=person["id"], item="link_training", role="link", price=25000, organisation_id=org["id"]
+        )
+    )
     db.session.commit()
     return person
 
 
 def _age(db, org, licence_type, days):
     """Move a licence's term into the past (the licence itself is what is under test)."""
-    lic = db.session.scalar(sa.select(Licence).where(Licence.organisation_id == org["id"], Licence.type == licence_type))
+    lic = db.session.scalar(
+        sa.select(Licence).where(Licence.organisation_id == org["id"], Licence.type == licence_type)
+    )
     lic.valid_from -= timedelta(days=days)
     lic.valid_until -= timedelta(days=days)
     db.session.commit()
@@ -92,7 +106,10 @@ def test_starter_then_cpd_priced_from_the_size_band_with_an_order_each(client, k
     assert cpd["price"] == band["cpd_fee"] and cpd["seats_included"] == band["cpd_seats_included"]
 
     detail = client.get(f"/api/v1/organisations/{org['id']}", headers=h).get_json()
-    assert [(lic["type"], lic["status"]) for lic in detail["licences"]] == [("starter", "active"), ("cpd", "active")]
+    assert [(lic["type"], lic["status"]) for lic in detail["licences"]] == [
+        ("starter", "active"),
+        ("cpd", "active"),
+    ]
     assert detail["seats"]["total"] == band["cpd_seats_included"]
 
     orders = client.get(f"/api/v1/organisations/{org['id']}/orders", headers=h).get_json()
@@ -169,8 +186,9 @@ def test_an_expired_starter_suspends_cpd_seats_and_enhanced_until_renewed(client
     assert by_type["cpd"]["status"] == "active" and by_type["cpd"]["suspended_because"] == ["starter_licence"]
     assert by_type["enhanced"]["suspended"] is True
     # seat assignment is suspended (nothing deleted)
-    r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": trainee["id"]},
-                    headers=h)
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": trainee["id"]}, headers=h
+    )
     assert r.status_code == 409 and "starter_licence" in r.get_json()["unmet"]
     # package purchase (people side) asks the same question of the service layer
     assert licence_service.has_active_licence(org["id"], "enhanced") is False
@@ -181,8 +199,9 @@ def test_an_expired_starter_suspends_cpd_seats_and_enhanced_until_renewed(client
         assert "enhanced_licence" in exc.unmet and "starter_licence" in exc.unmet
     # CPD cannot be renewed before the Starter
     cpd_id = by_type["cpd"]["id"]
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences/{cpd_id}/renew",
-                       headers=h).get_json()["unmet"] == ["starter_licence"]
+    assert client.post(f"/api/v1/organisations/{org['id']}/licences/{cpd_id}/renew", headers=h).get_json()[
+        "unmet"
+    ] == ["starter_licence"]
 
     r = client.post(f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/renew", headers=h)
     assert r.status_code == 200 and r.get_json()["status"] == "active"
@@ -190,8 +209,9 @@ def test_an_expired_starter_suspends_cpd_seats_and_enhanced_until_renewed(client
     assert r.get_json()["valid_from"][:10] == starter["valid_from"][:10]
     assert r.get_json()["valid_until"][:10] == starter["valid_until"][:10]
     assert licence_service.has_active_licence(org["id"], "enhanced") is True
-    r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": trainee["id"]},
-                    headers=h)
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": trainee["id"]}, headers=h
+    )
     assert r.status_code == 201, r.get_json()
 
 
@@ -215,7 +235,10 @@ def test_a_licence_type_must_be_known_and_only_admins_buy(client, keys):
     r = _buy(client, h, org, "platinum")
     assert r.status_code == 400 and "type" in r.get_json()["errors"]
     assert _buy(client, _user(keys), org, "starter").status_code == 404
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences", json={"type": "starter"}).status_code == 401
+    assert (
+        client.post(f"/api/v1/organisations/{org['id']}/licences", json={"type": "starter"}).status_code
+        == 401
+    )
 
 
 def test_a_lapsed_starter_announces_its_dependants_suspended_and_renewal_lifts_it(client, keys, db, app):
@@ -225,9 +248,15 @@ def test_a_lapsed_starter_announces_its_dependants_suspended_and_renewal_lifts_i
     _buy(client, h, org, "cpd")
     _age(db, org, "starter", 400)
     assert app.test_cli_runner().invoke(args=["licences", "expire"]).exit_code == 0
-    assert [(e["licence_type"], e["status"]) for e in _events(db)][2:] == [("starter", "expired"), ("cpd", "suspended")]
+    assert [(e["licence_type"], e["status"]) for e in _events(db)][2:] == [
+        ("starter", "expired"),
+        ("cpd", "suspended"),
+    ]
     client.post(f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/renew", headers=h)
-    assert [(e["licence_type"], e["status"]) for e in _events(db)][4:] == [("starter", "active"), ("cpd", "active")]
+    assert [(e["licence_type"], e["status"]) for e in _events(db)][4:] == [
+        ("starter", "active"),
+        ("cpd", "active"),
+    ]
 
 
 def test_a_training_admin_can_end_a_starter_which_suspends_seats_until_renewed(client, keys, db, join):
@@ -241,11 +270,23 @@ def test_a_training_admin_can_end_a_starter_which_suspends_seats_until_renewed(c
     assert client.post(url, headers=h).status_code == 403
     r = client.post(url, headers=staff)
     assert r.status_code == 200 and r.get_json()["status"] == "expired"
-    assert [(e["licence_type"], e["status"]) for e in _events(db)][2:] == [("starter", "expired"), ("cpd", "suspended")]
-    r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": member["id"]}, headers=h)
+    assert [(e["licence_type"], e["status"]) for e in _events(db)][2:] == [
+        ("starter", "expired"),
+        ("cpd", "suspended"),
+    ]
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": member["id"]}, headers=h
+    )
     assert r.status_code == 409 and "starter_licence" in r.get_json()["unmet"]
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/renew", headers=h).status_code == 200
-    r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": member["id"]}, headers=h)
+    assert (
+        client.post(
+            f"/api/v1/organisations/{org['id']}/licences/{starter['id']}/renew", headers=h
+        ).status_code
+        == 200
+    )
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": member["id"]}, headers=h
+    )
     assert r.status_code == 201
 
 
@@ -255,23 +296,44 @@ def test_row3_the_starter_records_who_accepted_the_organisational_agreement_and_
     `agreement_accepted: true`, implicitly (the buying admin) with the contract body `{type}`;
     `false` refuses and changes nothing."""
     from training.rules.licensing import STARTER_AGREEMENT
+
     book = client.get("/api/v1/catalogue/price-book").get_json()
     terms = {t["type"]: t for t in book["licences"]}
-    assert terms["starter"]["agreement"] == STARTER_AGREEMENT and "agreement to participate" in STARTER_AGREEMENT
+    assert (
+        terms["starter"]["agreement"] == STARTER_AGREEMENT and "agreement to participate" in STARTER_AGREEMENT
+    )
     assert terms["cpd"]["agreement"] is None and terms["enhanced"]["agreement"] is None
 
     uid = uuid.uuid4().hex
-    h = keys.headers(user_id=uid, email=f"{uid[:8]}@example.org", roles=["learner"], name="Ada Fictional-Admin")
+    h = keys.headers(
+        user_id=uid, email=f"{uid[:8]}@example.org", roles=["learner"], name="Ada Fictional-Admin"
+    )
     org = _org(client, h)
-    r = client.post(f"/api/v1/organisations/{org['id']}/licences", headers=h,
-                    json={"type": "starter", "agreement_accepted": False})
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/licences",
+        headers=h,
+        json={"type": "starter", "agreement_accepted": False},
+    )
     assert r.status_code == 409 and r.get_json()["unmet"] == ["organisation_agreement"]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Licence)
-                             .where(Licence.organisation_id == org["id"])) == 0
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=h,
-                       json={"type": "starter", "agreement_accepted": "maybe"}).status_code == 400
-    r = client.post(f"/api/v1/organisations/{org['id']}/licences", headers=h,
-                    json={"type": "starter", "agreement_accepted": True})
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Licence).where(Licence.organisation_id == org["id"])
+        )
+        == 0
+    )
+    assert (
+        client.post(
+            f"/api/v1/organisations/{org['id']}/licences",
+            headers=h,
+            json={"type": "starter", "agreement_accepted": "maybe"},
+        ).status_code
+        == 400
+    )
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/licences",
+        headers=h,
+        json={"type": "starter", "agreement_accepted": True},
+    )
     assert r.status_code == 201, r.get_json()
     lic = r.get_json()
     assert lic["agreement"] == STARTER_AGREEMENT and lic["agreement_acceptance"] == "explicit"

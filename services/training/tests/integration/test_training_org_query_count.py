@@ -3,6 +3,7 @@ organisation holds: its licences are loaded once per request and handed to the s
 steps, seats and suspension checks (it used to ask for the same licence six times; 18 queries).
 
 A count of statements, not a timing: it fails the day a change brings the repeated look-ups back."""
+
 import uuid
 
 import pytest
@@ -24,6 +25,7 @@ def _user(keys, roles=("learner",)):
 @pytest.fixture
 def count_queries(db):
     """Statements sent to the database while the block runs (SQLAlchemy cursor events)."""
+
     class Counter:
         statements: list[str] = []
 
@@ -44,22 +46,42 @@ def count_queries(db):
 
 def _rich_org(client, db, h, join):
     """Starter, CPD and Enhanced licences, a member with a seat and one booked on Link training."""
-    r = client.post("/api/v1/organisations", json={
-        "name": "Fictional Query Count Service", "kind": "other_service", "size_band": "medium",
-        "link_contact_email": "link@qc.example", "senior_leadership_commitment": True}, headers=h)
+    r = client.post(
+        "/api/v1/organisations",
+        json={
+            "name": "Fictional Query Count Service",
+            "kind": "other_service",
+            "size_band": "medium",
+            "link_contact_email": "link@qc.example",
+            "senior_leadership_commitment": True,
+        },
+        headers=h,
+    )
     assert r.status_code == 201, r.get_json()
     org = r.get_json()
     for lic in ("starter", "cpd"):
-        assert client.post(f"/api/v1/organisations/{org['id']}/licences", json={"type": lic},
-                           headers=h).status_code == 201
+        assert (
+            client.post(
+                f"/api/v1/organisations/{org['id']}/licences", json={"type": lic}, headers=h
+            ).status_code
+            == 201
+        )
     person = join(h, org["id"], "Fictional Link Trainee", email="trainee@qc.example")
-    db.session.add(PathwayItem(person_id=person["id"], item="link_training", role="link", price=25000,
-                               organisation_id=org["id"]))
+    db.session.add(
+        PathwayItem(
+            person_id=person["id"], item="link_training", role="link", price=25000, organisation_id=org["id"]
+        )
+    )
     db.session.commit()
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences", json={"type": "enhanced"},
-                       headers=h).status_code == 201
-    r = client.post(f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": person["id"]},
-                    headers=h)
+    assert (
+        client.post(
+            f"/api/v1/organisations/{org['id']}/licences", json={"type": "enhanced"}, headers=h
+        ).status_code
+        == 201
+    )
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/seats/assignments", json={"person_id": person["id"]}, headers=h
+    )
     assert r.status_code in (200, 201), r.get_json()
     return org
 
@@ -82,9 +104,16 @@ def test_an_organisation_read_is_a_fixed_small_number_of_queries(client, db, key
 
 def test_an_empty_organisation_read_is_no_more_queries(client, db, keys, count_queries):
     h = _user(keys)
-    org = client.post("/api/v1/organisations", json={
-        "name": "Fictional Empty Service", "kind": "school", "size_band": "small",
-        "link_contact_email": "link@empty.example"}, headers=h).get_json()
+    org = client.post(
+        "/api/v1/organisations",
+        json={
+            "name": "Fictional Empty Service",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": "link@empty.example",
+        },
+        headers=h,
+    ).get_json()
     db.session.remove()
     with count_queries as c:
         r = client.get(f"/api/v1/organisations/{org['id']}", headers=h)

@@ -1,14 +1,20 @@
 """org_facts: the counts the organisations side reads (stage, Enhanced licence eligibility)."""
+
 from training import org_facts
 from training.certification_queries import roles_in_progress_or_certified
-from training.models import (Certification, Enrolment, Membership, Organisation, Package,
-                             PathwayItem, Person)
+from training.models import Certification, Enrolment, Membership, Organisation, Package, PathwayItem, Person
 from training.models.base import utcnow
 
 
 def _org(db, name="Fictional Primary"):
-    org = Organisation(name=name, kind="school", size_band="small", link_contact_email="link@example.test",
-                       senior_leadership_commitment=True, created_by="u-admin")
+    org = Organisation(
+        name=name,
+        kind="school",
+        size_band="small",
+        link_contact_email="link@example.test",
+        senior_leadership_commitment=True,
+        created_by="u-admin",
+    )
     db.session.add(org)
     db.session.flush()
     return org
@@ -30,10 +36,14 @@ def test_counts_follow_the_records(db):
     invited = _member(db, org, "Ed Test", status="invited")  # an invitation counts for nothing
     assert org_facts.learners_count(org.id) == 0
     for course, level in (("foundation_a1", 1), ("intermediate_b", 2)):
-        db.session.add(Enrolment(person_id=a.id, course_code=course, level=level, funding="cpd_credit",
-                                 organisation_id=org.id))
-    db.session.add(Enrolment(person_id=b.id, course_code="deep_dive", level=3, funding="self",
-                             organisation_id=org.id))
+        db.session.add(
+            Enrolment(
+                person_id=a.id, course_code=course, level=level, funding="cpd_credit", organisation_id=org.id
+            )
+        )
+    db.session.add(
+        Enrolment(person_id=b.id, course_code="deep_dive", level=3, funding="self", organisation_id=org.id)
+    )
     db.session.flush()
     assert org_facts.learners_count(org.id) == 1  # one person, L1-2 only
 
@@ -48,8 +58,15 @@ def test_counts_follow_the_records(db):
     assert roles_in_progress_or_certified(b.id) == ["link"]
     assert roles_in_progress_or_certified(c.id) == ["lead"]
 
-    pkg = Package(organisation_id=org.id, practitioner_id=c.id, type=3, price=45000, funding="organisation",
-                  tracker_uses=6, online_accounts=3)
+    pkg = Package(
+        organisation_id=org.id,
+        practitioner_id=c.id,
+        type=3,
+        price=45000,
+        funding="organisation",
+        tracker_uses=6,
+        online_accounts=3,
+    )
     db.session.add(pkg)
     db.session.flush()
     assert org_facts.microprojects_under_way(org.id) == 0

@@ -1,6 +1,7 @@
 """Each refusal of the people side, through the API: Child oversight (a requirement, no gate), a 4th focus
 area, a paused practitioner licence used, directory opt-in without a certification, double
 charging, booking before a prerequisite, and access to someone else's pathway."""
+
 import uuid
 
 import pytest
@@ -18,11 +19,23 @@ def _user(keys, roles=("learner",), email=None):
 def setting(client, keys, join):
     """An organisation (school) with Starter, its admin, and a helper adding member professionals."""
     admin = _user(keys)
-    org = client.post("/api/v1/organisations", headers=admin, json={
-        "name": "Fictional Rowan School", "kind": "school", "size_band": "small",
-        "link_contact_email": "link@rowan.example", "senior_leadership_commitment": True}).get_json()
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
-                       json={"type": "starter"}).status_code == 201
+    org = client.post(
+        "/api/v1/organisations",
+        headers=admin,
+        json={
+            "name": "Fictional Rowan School",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": "link@rowan.example",
+            "senior_leadership_commitment": True,
+        },
+    ).get_json()
+    assert (
+        client.post(
+            f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": "starter"}
+        ).status_code
+        == 201
+    )
 
     def member(name):  # invited by the admin, accepted by the member
         return join(admin, org["id"], name)
@@ -31,7 +44,9 @@ def setting(client, keys, join):
 
 
 def _book(client, h, person, role, item, **extra):
-    return client.post(f"/api/v1/people/{person['id']}/pathways/{role}/items", headers=h, json={"item": item, **extra})
+    return client.post(
+        f"/api/v1/people/{person['id']}/pathways/{role}/items", headers=h, json={"item": item, **extra}
+    )
 
 
 def test_child_lead_oversight_is_a_requirement_not_a_booking_gate(client, keys, setting):
@@ -56,7 +71,10 @@ def test_deep_dive_done_for_child_is_not_charged_again_for_lead(client, keys, se
     db.session.commit()
     child = member("Jo Fictional-Child")
     dd = _book(client, admin, child, "child", "deep_dive", organisation_id=org["id"])
-    assert client.post(f"/api/v1/pathway-items/{dd.get_json()['id']}/completion", headers=staff).status_code == 200
+    assert (
+        client.post(f"/api/v1/pathway-items/{dd.get_json()['id']}/completion", headers=staff).status_code
+        == 200
+    )
 
     path = client.get(f"/api/v1/people/{child['id']}/pathways/lead", headers=admin).get_json()
     deep = next(q for q in path["requirements"] if q["code"] == "deep_dive")
@@ -87,8 +105,11 @@ def test_someone_else_sees_nothing(client, keys, setting):
     admin, org, member = setting
     p = member("Ash Fictional-Private")
     stranger = _user(keys)
-    for path in (f"/api/v1/people/{p['id']}/pathways/lead", f"/api/v1/people/{p['id']}/certifications",
-                 f"/api/v1/people/{p['id']}/enrolments"):
+    for path in (
+        f"/api/v1/people/{p['id']}/pathways/lead",
+        f"/api/v1/people/{p['id']}/certifications",
+        f"/api/v1/people/{p['id']}/enrolments",
+    ):
         assert client.get(path, headers=stranger).status_code == 404
     assert _book(client, stranger, p, "lead", "deep_dive").status_code == 404
     assert client.get(f"/api/v1/people/{p['id']}/pathways/lead").status_code == 401
@@ -98,8 +119,11 @@ def test_someone_else_sees_nothing(client, keys, setting):
 def test_focus_areas_must_be_one_to_three(client, keys, setting, areas):
     admin, org, member = setting
     p = member("Pat Fictional-Candle")
-    r = client.post("/api/v1/practitioner-licences", headers=p["headers"],
-                    json={"person_id": p["id"], "idea": "A small reading-together project", "focus_areas": areas})
+    r = client.post(
+        "/api/v1/practitioner-licences",
+        headers=p["headers"],
+        json={"person_id": p["id"], "idea": "A small reading-together project", "focus_areas": areas},
+    )
     assert r.status_code == 400 and "focus_areas" in r.get_json()["errors"]
 
 
@@ -107,15 +131,36 @@ def test_paused_licence_cannot_be_used_and_lifecycle(client, keys, setting, db):
     admin, org, member = setting
     staff = _user(keys, roles=["training_admin"])
     p = member("Mo Fictional-Candle")
-    body = {"person_id": p["id"], "idea": "Calmer mornings", "focus_areas": ["routines", "transitions", "sleep"],
-            "licence_name": "mini_candle"}
-    assert client.post("/api/v1/enrolments", headers=p["headers"], json={  # on the learning journey (row 99)
-        "person_id": p["id"], "course_code": "awareness", "funding": "self"}).status_code == 201
+    body = {
+        "person_id": p["id"],
+        "idea": "Calmer mornings",
+        "focus_areas": ["routines", "transitions", "sleep"],
+        "licence_name": "mini_candle",
+    }
+    assert (
+        client.post(
+            "/api/v1/enrolments",
+            headers=p["headers"],
+            json={  # on the learning journey (row 99)
+                "person_id": p["id"],
+                "course_code": "awareness",
+                "funding": "self",
+            },
+        ).status_code
+        == 201
+    )
     # the licence and its idea are the person's own: their organisation's admin neither applies nor sees it
     assert client.post("/api/v1/practitioner-licences", headers=admin, json=body).status_code == 404
-    r = client.post("/api/v1/practitioner-licences", headers=p["headers"], json={
-        "person_id": p["id"], "idea": "Calmer mornings", "focus_areas": ["routines", "transitions", "sleep"],
-        "licence_name": "mini_candle"})
+    r = client.post(
+        "/api/v1/practitioner-licences",
+        headers=p["headers"],
+        json={
+            "person_id": p["id"],
+            "idea": "Calmer mornings",
+            "focus_areas": ["routines", "transitions", "sleep"],
+            "licence_name": "mini_candle",
+        },
+    )
     assert r.status_code == 201
     lic = r.get_json()
     # active from the application for a year; a training admin records their review
@@ -127,10 +172,20 @@ def test_paused_licence_cannot_be_used_and_lifecycle(client, keys, setting, db):
     assert r.get_json()["valid_until"] == lic["valid_until"]  # the review does not restart the term
 
     # Enhanced licence in place (a Link in training), then pause the practitioner's licence
-    assert client.post(f"/api/v1/people/{p['id']}/pathways/lead/items", headers=admin,
-                       json={"item": "lead_training", "organisation_id": org["id"]}).status_code == 201
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
-                       json={"type": "enhanced"}).status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/people/{p['id']}/pathways/lead/items",
+            headers=admin,
+            json={"item": "lead_training", "organisation_id": org["id"]},
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": "enhanced"}
+        ).status_code
+        == 201
+    )
     assert client.get(f"/api/v1/people/{p['id']}/practitioner-licences", headers=admin).status_code == 404
     assert client.post(f"/api/v1/practitioner-licences/{lic['id']}/pause", headers=admin).status_code == 404
     r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/pause", headers=p["headers"])
@@ -141,7 +196,10 @@ def test_paused_licence_cannot_be_used_and_lifecycle(client, keys, setting, db):
     assert client.post(f"/api/v1/practitioner-licences/{lic['id']}/resume", headers=admin).status_code == 404
     r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/resume", headers=p["headers"])
     assert r.status_code == 200 and r.get_json()["state"] == "active"
-    assert client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin, json=body).status_code == 201
+    assert (
+        client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin, json=body).status_code
+        == 201
+    )
     before = r.get_json()["valid_until"]
     assert client.post(f"/api/v1/practitioner-licences/{lic['id']}/renew", headers=admin).status_code == 404
     r = client.post(f"/api/v1/practitioner-licences/{lic['id']}/renew", headers=p["headers"])
@@ -159,7 +217,10 @@ def test_directory_opt_in_needs_a_current_certification(client, keys, setting, d
     db.session.commit()
     # certified but not opted in: not listed
     assert client.get("/api/v1/directory?q=Vic").get_json()["total"] == 0
-    assert client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=p["headers"], json={}).status_code == 201
+    assert (
+        client.post(f"/api/v1/people/{p['id']}/directory-entry", headers=p["headers"], json={}).status_code
+        == 201
+    )
     assert client.get("/api/v1/directory?q=Vic").get_json()["total"] == 1
     cert.status = "withdrawn"  # no longer current: off the directory at once
     db.session.commit()

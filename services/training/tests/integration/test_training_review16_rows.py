@@ -1,5 +1,6 @@
 """Gaps found by the second domain review re-run (rows 111, 114, 42, 74, 110), through the API on
 SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import uuid
@@ -14,9 +15,17 @@ def _user(keys, roles=("learner",)):
 
 
 def _org(client, h, name="Fictional Review School", licences=("starter",)):
-    r = client.post("/api/v1/organisations", headers=h, json={
-        "name": name, "kind": "school", "size_band": "small", "link_contact_email": "link@review.example",
-        "senior_leadership_commitment": True})
+    r = client.post(
+        "/api/v1/organisations",
+        headers=h,
+        json={
+            "name": name,
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": "link@review.example",
+            "senior_leadership_commitment": True,
+        },
+    )
     assert r.status_code == 201, r.get_json()
     org = r.get_json()
     for t in licences:
@@ -34,11 +43,14 @@ def _l1_2_fees(client) -> tuple[int, bool]:
 
 # ---- row 111: every response that shows a placeholder price says so ----------------------------
 
+
 def test_row111_a_licence_priced_from_a_placeholder_band_says_so(client, keys):
     admin, _, _ = _user(keys)
     org = _org(client, admin)
     lic = client.get(f"/api/v1/organisations/{org['id']}/licences", headers=admin).get_json()["items"][0]
-    assert lic["type"] == "starter" and lic["placeholder"] is True and "PLACEHOLDER" in lic["placeholder_label"]
+    assert (
+        lic["type"] == "starter" and lic["placeholder"] is True and "PLACEHOLDER" in lic["placeholder_label"]
+    )
     shown = client.get(f"/api/v1/organisations/{org['id']}", headers=admin).get_json()["licences"][0]
     assert shown["placeholder"] is True and shown["placeholder_label"]
 
@@ -51,18 +63,25 @@ def test_row111_a_licence_priced_from_a_placeholder_band_says_so(client, keys):
             b.update(placeholder=False, label="Small (11-50 staff)")
     r = client.put("/api/v1/price-book", headers=staff, json={"size_bands": bands})
     assert r.status_code == 200, r.get_json()
-    assert client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin,
-                       json={"type": "cpd"}).status_code == 201
-    got = {x["type"]: x for x in client.get(f"/api/v1/organisations/{org['id']}/licences",
-                                             headers=admin).get_json()["items"]}
+    assert (
+        client.post(
+            f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": "cpd"}
+        ).status_code
+        == 201
+    )
+    got = {
+        x["type"]: x
+        for x in client.get(f"/api/v1/organisations/{org['id']}/licences", headers=admin).get_json()["items"]
+    }
     assert got["starter"]["placeholder"] is True
     assert got["cpd"]["placeholder"] is False and "placeholder_label" not in got["cpd"]
 
 
 def test_row111_the_pathway_marks_a_remaining_cost_built_from_placeholder_fees(client, keys):
     h, email, _ = _user(keys)
-    me = client.post("/api/v1/people", headers=h, json={"name": "Pat Fictional", "email": email,
-                                                        "kind": "professional"}).get_json()
+    me = client.post(
+        "/api/v1/people", headers=h, json={"name": "Pat Fictional", "email": email, "kind": "professional"}
+    ).get_json()
     fees, any_placeholder = _l1_2_fees(client)
     assert any_placeholder  # the seed's L1-2 fees are placeholders
     informed = client.get(f"/api/v1/people/{me['id']}/pathways/informed", headers=h).get_json()
@@ -82,6 +101,7 @@ def test_row111_the_pathway_marks_a_remaining_cost_built_from_placeholder_fees(c
 
 # ---- row 114: the calculator and the pathway price L1-2 completion alike -------------------------
 
+
 def test_row114_the_catalogue_prices_l1_2_completion_at_the_course_fees(client, keys):
     fees, _ = _l1_2_fees(client)
     roles = {r["code"]: r for r in client.get("/api/v1/catalogue/roles").get_json()["items"]}
@@ -91,8 +111,9 @@ def test_row114_the_catalogue_prices_l1_2_completion_at_the_course_fees(client, 
         assert l12["placeholder"] is True and l12["placeholder_label"]
     # the role's items agree with a newcomer's remaining cost on their pathway
     h, email, _ = _user(keys)
-    me = client.post("/api/v1/people", headers=h, json={"name": "Cal Fictional", "email": email,
-                                                        "kind": "professional"}).get_json()
+    me = client.post(
+        "/api/v1/people", headers=h, json={"name": "Cal Fictional", "email": email, "kind": "professional"}
+    ).get_json()
     path = client.get(f"/api/v1/people/{me['id']}/pathways/informed", headers=h).get_json()
     listed = sum(q["price"] * q["quantity"] for q in roles["informed"]["requirements"])
     assert listed == roles["informed"]["price"] == path["remaining_cost"]
@@ -113,10 +134,11 @@ def test_row114_the_catalogue_prices_l1_2_completion_at_the_course_fees(client, 
 
 # ---- row 74: professionals on the Lead Professional programme may be listed ----------------------
 
+
 def _lp_application(db, person_id, state):
-    from training.models.lead_professionals import LeadProfessionalApplication
-    app = LeadProfessionalApplication(person_id=person_id, route="standard", references=[],
-                                      senior_leadership_backing=True, state=state)
+    app = LeadProfessionalApplication(
+        person_id=person_id, route="standard", references=[], senior_leadership_backing=True, state=state
+    )
     db.session.add(app)
     db.session.commit()
     return app
@@ -124,13 +146,19 @@ def _lp_application(db, person_id, state):
 
 def test_row74_a_lead_professional_trainee_may_list_themself(client, keys, db):
     listed = []
-    for state, name in (("applied", "Ada Fictional-Applied"), ("trainee", "Tia Fictional-Trainee"),
-                        ("implementation", "Ivo Fictional-Implementation")):
+    for state, name in (
+        ("applied", "Ada Fictional-Applied"),
+        ("trainee", "Tia Fictional-Trainee"),
+        ("implementation", "Ivo Fictional-Implementation"),
+    ):
         h, email, _ = _user(keys)
-        me = client.post("/api/v1/people", headers=h, json={"name": name, "email": email,
-                                                            "kind": "professional"}).get_json()
+        me = client.post(
+            "/api/v1/people", headers=h, json={"name": name, "email": email, "kind": "professional"}
+        ).get_json()
         app = _lp_application(db, me["id"], state)
-        r = client.post(f"/api/v1/people/{me['id']}/directory-entry", headers=h, json={"locality": "Fictionalton"})
+        r = client.post(
+            f"/api/v1/people/{me['id']}/directory-entry", headers=h, json={"locality": "Fictionalton"}
+        )
         if state == "applied":  # an application alone is not the programme
             assert r.status_code == 409 and r.get_json()["unmet"] == ["directory_certification"]
             continue
@@ -139,8 +167,14 @@ def test_row74_a_lead_professional_trainee_may_list_themself(client, keys, db):
     entries = {e["name"]: e for e in client.get("/api/v1/directory?q=Fictional-").get_json()["items"]}
     assert set(entries) == {"Tia Fictional-Trainee", "Ivo Fictional-Implementation"}
     cred = entries["Tia Fictional-Trainee"]["certifications"]
-    assert cred == [{"role": "lead_professional", "title": "Lead Professional programme (training year)",
-                     "in_training": True, "certified_at": None}]
+    assert cred == [
+        {
+            "role": "lead_professional",
+            "title": "Lead Professional programme (training year)",
+            "in_training": True,
+            "certified_at": None,
+        }
+    ]
     # leaving the programme drops the entry at once
     _, _, _, app = listed[0]
     app.state = "declined"
@@ -151,12 +185,16 @@ def test_row74_a_lead_professional_trainee_may_list_themself(client, keys, db):
 
 # ---- row 42: packages are for practitioners on a practitioner pathway ----------------------------
 
+
 def _enhanced_org(client, admin, join):
     """An organisation holding the Enhanced Licence (it needs a practitioner in training there)."""
     org = _org(client, admin)
     lead = join(admin, org["id"], "Lea Fictional-Lead")
-    r = client.post(f"/api/v1/people/{lead['id']}/pathways/lead/items", headers=admin,
-                    json={"item": "lead_training", "organisation_id": org["id"]})
+    r = client.post(
+        f"/api/v1/people/{lead['id']}/pathways/lead/items",
+        headers=admin,
+        json={"item": "lead_training", "organisation_id": org["id"]},
+    )
     assert r.status_code == 201, r.get_json()
     r = client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": "enhanced"})
     assert r.status_code == 201, r.get_json()
@@ -172,8 +210,11 @@ def test_row42_a_package_is_not_bought_for_a_member_with_no_training_pathway_or_
     assert r.status_code == 409 and r.get_json()["unmet"] == ["practitioner_pathway"], r.get_json()
     assert client.get(f"/api/v1/organisations/{org['id']}/packages", headers=admin).get_json()["items"] == []
     # once they book practitioner training (Deep Dive towards Lead) the package may be bought
-    r = client.post(f"/api/v1/people/{member['id']}/pathways/lead/items", headers=admin,
-                    json={"item": "deep_dive", "organisation_id": org["id"]})
+    r = client.post(
+        f"/api/v1/people/{member['id']}/pathways/lead/items",
+        headers=admin,
+        json={"item": "deep_dive", "organisation_id": org["id"]},
+    )
     assert r.status_code == 201, r.get_json()
     r = client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin, json=body)
     assert r.status_code == 201, r.get_json()
@@ -182,11 +223,15 @@ def test_row42_a_package_is_not_bought_for_a_member_with_no_training_pathway_or_
 def test_row42_a_certified_practitioner_may_have_a_package(client, keys, join, db):
     from training.models.certification import Certification
     from training.services._util import now
+
     admin, _, _ = _user(keys)
     org = _enhanced_org(client, admin, join)
     member = join(admin, org["id"], "Cara Fictional-Certified")
     db.session.add(Certification(person_id=member["id"], role="informed", certified_at=now()))
     db.session.commit()
-    r = client.post(f"/api/v1/organisations/{org['id']}/packages", headers=admin,
-                    json={"type": 2, "practitioner_id": member["id"], "funding": "organisation"})
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/packages",
+        headers=admin,
+        json={"type": 2, "practitioner_id": member["id"], "funding": "organisation"},
+    )
     assert r.status_code == 201, r.get_json()

@@ -4,11 +4,17 @@ someone else's person is recorded (and answered 404), and training admins query 
 
 def test_person_reads_and_refusals_are_in_the_audit_trail(client, keys):
     ada = keys.headers(user_id="u-ada", email="ada@example.org")
-    r = client.post("/api/v1/people", json={"name": "Ada Example", "email": "ada@example.org", "kind": "personal"},
-                    headers=ada)
+    r = client.post(
+        "/api/v1/people",
+        json={"name": "Ada Example", "email": "ada@example.org", "kind": "personal"},
+        headers=ada,
+    )
     assert r.status_code == 201
     pid = r.get_json()["id"]
-    assert client.get(f"/api/v1/people/{pid}", headers={**ada, "X-Forwarded-For": "203.0.113.4"}).status_code == 200
+    assert (
+        client.get(f"/api/v1/people/{pid}", headers={**ada, "X-Forwarded-For": "203.0.113.4"}).status_code
+        == 200
+    )
     other = keys.headers(user_id="u-bob", email="bob@example.org")
     assert client.get(f"/api/v1/people/{pid}", headers=other).status_code == 404
 

@@ -6,32 +6,81 @@ cic-tracker only (DOMAIN.md, "Two organisations, one boundary").
 A name that matches but is not case data must be listed in ALLOWED with the reason, so each
 exception is a reviewed decision rather than a silent drift.
 """
+
 import re
 
 import sqlalchemy as sa
 
 # whole words of a snake_case name (after splitting on "_")
 FORBIDDEN_WORDS = {
-    "case", "cases", "consent", "consents", "baseline", "baselines", "score", "scores", "goal", "goals",
-    "reflection", "reflections", "diagnosis", "diagnoses", "family", "families", "child", "children",
-    "participant", "participants", "safeguarding", "wellbeing", "concern", "concerns", "assessment",
-    "assessments", "referral", "referrals", "pupil", "pupils", "patient", "patients", "parent", "parents",
+    "case",
+    "cases",
+    "consent",
+    "consents",
+    "baseline",
+    "baselines",
+    "score",
+    "scores",
+    "goal",
+    "goals",
+    "reflection",
+    "reflections",
+    "diagnosis",
+    "diagnoses",
+    "family",
+    "families",
+    "child",
+    "children",
+    "participant",
+    "participants",
+    "safeguarding",
+    "wellbeing",
+    "concern",
+    "concerns",
+    "assessment",
+    "assessments",
+    "referral",
+    "referrals",
+    "pupil",
+    "pupils",
+    "patient",
+    "patients",
+    "parent",
+    "parents",
 }
 # word sequences that are case-adjacent only together
-FORBIDDEN_PHRASES = [("follow", "up"), ("followup",), ("young", "person"), ("child", "name"), ("case", "code"),
-                     ("case", "notes")]
+FORBIDDEN_PHRASES = [
+    ("follow", "up"),
+    ("followup",),
+    ("young", "person"),
+    ("child", "name"),
+    ("case", "code"),
+    ("case", "notes"),
+]
 
 ALLOWED = {
-    ("packages", "cases_count"): "a count reported by cic.practicum.completed (counts only cross the boundary)",
-    ("seat_transfers", "consent_given_by"): "the organisation's consent to move a seat (DOMAIN: credits are not "
-                                            "transferred without explicit consent), not consent about a case",
+    (
+        "packages",
+        "cases_count",
+    ): "a count reported by cic.practicum.completed (counts only cross the boundary)",
+    (
+        "seat_transfers",
+        "consent_given_by",
+    ): "the organisation's consent to move a seat (DOMAIN: credits are not "
+    "transferred without explicit consent), not consent about a case",
     ("seat_transfers", "consent_given_at"): "as consent_given_by",
-    ("level_3a_groups", "participants_count"): "how many learners attend an in-house Foundation A group (a count)",
-    ("q_responses", "section_scores"): "the learner's own informal I Matter Q about themself (issue 11); the formal "
-                                       "Q about a child or family lives in cic-tracker",
+    (
+        "level_3a_groups",
+        "participants_count",
+    ): "how many learners attend an in-house Foundation A group (a count)",
+    (
+        "q_responses",
+        "section_scores",
+    ): "the learner's own informal I Matter Q about themself (issue 11); the formal "
+    "Q about a child or family lives in cic-tracker",
     # issue 11: the community audit version of the wheel is organisation-level and aggregate
     ("community_wheel_audits", "section_scores"): "an organisation's ratings of its community as a whole (no "
-                                                  "individual); the personalised wheel lives in cic-tracker",
+    "individual); the personalised wheel lives in cic-tracker",
     ("community_wheel_audits", "participants_count"): "how many took part in the community audit (a count)",
 }
 
@@ -46,7 +95,7 @@ def suspicious(name: str) -> bool:
         return True
     for phrase in FORBIDDEN_PHRASES:
         n = len(phrase)
-        if any(tuple(ws[i:i + n]) == phrase for i in range(len(ws) - n + 1)):
+        if any(tuple(ws[i : i + n]) == phrase for i in range(len(ws) - n + 1)):
             return True
     return False
 
@@ -65,6 +114,7 @@ def findings(metadata: sa.MetaData) -> list[str]:
 def training_metadata() -> sa.MetaData:
     from training import models  # noqa: F401  (importing registers every table)
     from training.extensions import db
+
     return db.metadata
 
 
@@ -72,23 +122,42 @@ def test_training_schema_holds_nothing_case_adjacent():
     metadata = training_metadata()
     assert len(metadata.tables) > 5  # the real schema was loaded
     found = findings(metadata)
-    assert found == [], ("case-adjacent names in training's schema (move the data to cic-tracker, or add a "
-                         "reasoned entry to ALLOWED): " + ", ".join(found))
+    assert found == [], (
+        "case-adjacent names in training's schema (move the data to cic-tracker, or add a "
+        "reasoned entry to ALLOWED): " + ", ".join(found)
+    )
 
 
 def test_the_scan_catches_case_adjacent_names():
     md = sa.MetaData()
     sa.Table("microproject_cases", md, sa.Column("id", sa.String, primary_key=True))
-    sa.Table("people", md, sa.Column("id", sa.String, primary_key=True), sa.Column("follow_up_at", sa.DateTime),
-             sa.Column("child_name", sa.String), sa.Column("baseline", sa.JSON), sa.Column("goal_text", sa.Text),
-             sa.Column("family_notes", sa.Text), sa.Column("name", sa.String), sa.Column("showcase", sa.String))
+    sa.Table(
+        "people",
+        md,
+        sa.Column("id", sa.String, primary_key=True),
+        sa.Column("follow_up_at", sa.DateTime),
+        sa.Column("child_name", sa.String),
+        sa.Column("baseline", sa.JSON),
+        sa.Column("goal_text", sa.Text),
+        sa.Column("family_notes", sa.Text),
+        sa.Column("name", sa.String),
+        sa.Column("showcase", sa.String),
+    )
     found = findings(md)
-    assert found == ["table microproject_cases", "column people.follow_up_at", "column people.child_name",
-                     "column people.baseline", "column people.goal_text", "column people.family_notes"]
+    assert found == [
+        "table microproject_cases",
+        "column people.follow_up_at",
+        "column people.child_name",
+        "column people.baseline",
+        "column people.goal_text",
+        "column people.family_notes",
+    ]
 
 
 def test_an_allowed_name_is_allowed_only_where_it_was_reviewed():
     md = sa.MetaData()
-    sa.Table("packages", md, sa.Column("id", sa.String, primary_key=True), sa.Column("cases_count", sa.Integer))
+    sa.Table(
+        "packages", md, sa.Column("id", sa.String, primary_key=True), sa.Column("cases_count", sa.Integer)
+    )
     sa.Table("orders", md, sa.Column("id", sa.String, primary_key=True), sa.Column("cases_count", sa.Integer))
     assert findings(md) == ["column orders.cases_count"]

@@ -1,36 +1,68 @@
 """The questionnaire engine (shared) and training's reflective-tool rules: pure functions."""
+
 import json
 import os
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from imatter_shared.questionnaires import AnswerErrors, ContentError, check_answers, parse_document, read_file, score
+from imatter_shared.questionnaires import (
+    AnswerErrors,
+    ContentError,
+    check_answers,
+    parse_document,
+    read_file,
+    score,
+)
 from imatter_shared.questionnaires.content import checksum
-
 from training.rules import reflective as rules
 from training.rules.catalogue import COURSES_BY_CODE
 
 CONTENT = os.path.join(os.path.dirname(__file__), "..", "..", "content")
 
 DOC = {
-    "instrument": "imatter_q", "version": "t-1", "title": "Test Q", "sample": True, "notice": "sample questions",
-    "scales": [{"code": "s3", "options": [{"value": 0, "label": "No"}, {"value": 1, "label": "Some"},
-                                          {"value": 2, "label": "Yes"}]}],
+    "instrument": "imatter_q",
+    "version": "t-1",
+    "title": "Test Q",
+    "sample": True,
+    "notice": "sample questions",
+    "scales": [
+        {
+            "code": "s3",
+            "options": [
+                {"value": 0, "label": "No"},
+                {"value": 1, "label": "Some"},
+                {"value": 2, "label": "Yes"},
+            ],
+        }
+    ],
     "sections": [
-        {"code": "a", "title": "A", "suggests": ["foundation_a1"],
-         "questions": [{"code": "a1", "text": "Q a1", "scale": "s3"},
-                       {"code": "a2", "text": "Q a2", "scale": "s3", "reverse": True}]},
-        {"code": "b", "title": "B", "suggests": ["intermediate_a", "foundation_a1"],
-         "questions": [{"code": "b1", "text": "Q b1", "scale": "s3", "required": False}]},
+        {
+            "code": "a",
+            "title": "A",
+            "suggests": ["foundation_a1"],
+            "questions": [
+                {"code": "a1", "text": "Q a1", "scale": "s3"},
+                {"code": "a2", "text": "Q a2", "scale": "s3", "reverse": True},
+            ],
+        },
+        {
+            "code": "b",
+            "title": "B",
+            "suggests": ["intermediate_a", "foundation_a1"],
+            "questions": [{"code": "b1", "text": "Q b1", "scale": "s3", "required": False}],
+        },
     ],
 }
 
 
 def test_every_shipped_sample_parses_and_says_it_is_a_sample():
-    for name in rules.SAMPLE_CONTENT_FILES + ("../../cic-tracker/content/imatter_q_formal_sample.json",
-                                              "../../cic-tracker/content/wellbeing_wheel_sample.json"):
+    for name in rules.SAMPLE_CONTENT_FILES + (
+        "../../cic-tracker/content/imatter_q_formal_sample.json",
+        "../../cic-tracker/content/wellbeing_wheel_sample.json",
+    ):
         content = parse_document(read_file(os.path.join(CONTENT, name)))
         assert content["sample"] is True
         assert "SAMPLE" in content["notice"] and "organisation's own" in content["notice"]
@@ -40,9 +72,9 @@ def test_every_shipped_sample_parses_and_says_it_is_a_sample():
 def test_content_problems_are_all_listed():
     bad = json.loads(json.dumps(DOC))
     bad["version"] = "has space"
-    bad["sections"][0]["questions"][1]["code"] = "a1"       # duplicate question
-    bad["sections"][1]["questions"][0]["scale"] = "nope"    # unknown scale
-    bad["notice"] = None                                     # a sample must say so
+    bad["sections"][0]["questions"][1]["code"] = "a1"  # duplicate question
+    bad["sections"][1]["questions"][0]["scale"] = "nope"  # unknown scale
+    bad["notice"] = None  # a sample must say so
     with pytest.raises(ContentError) as raised:
         parse_document(bad)
     text = " | ".join(raised.value.problems)
@@ -114,6 +146,11 @@ def test_licence_and_audit_and_registration_rules():
     assert rules.grant_unmet("organisation", False) == ["starter_licence"]
     assert rules.grant_unmet("person", False) == []
     assert rules.registration_unmet("personal", False, False) == []
-    assert rules.registration_unmet("professional", True, True) == ["personal_learner", "no_online_account",
-                                                                    "one_registration"]
-    assert rules.Q_REGISTRATION["optional"] is True and "price" not in rules.Q_REGISTRATION  # in the price book
+    assert rules.registration_unmet("professional", True, True) == [
+        "personal_learner",
+        "no_online_account",
+        "one_registration",
+    ]
+    assert (
+        rules.Q_REGISTRATION["optional"] is True and "price" not in rules.Q_REGISTRATION
+    )  # in the price book

@@ -1,4 +1,5 @@
 """Licence dependencies, terms and status from dates."""
+
 from datetime import datetime, timedelta
 
 from training.rules import licensing as lic
@@ -9,19 +10,25 @@ NOW = datetime(2026, 11, 22, 12, 0)
 def test_starter_needs_commitment_and_a_link_contact():
     kw = dict(starter_active=False, practitioners=0)
     assert lic.purchase_unmet("starter", senior_leadership_commitment=True, has_link_contact=True, **kw) == []
-    assert lic.purchase_unmet("starter", senior_leadership_commitment=False, has_link_contact=True, **kw) == \
-        ["senior_leadership_commitment"]
-    assert lic.purchase_unmet("starter", senior_leadership_commitment=False, has_link_contact=False, **kw) == \
-        ["senior_leadership_commitment", "link_contact"]
+    assert lic.purchase_unmet("starter", senior_leadership_commitment=False, has_link_contact=True, **kw) == [
+        "senior_leadership_commitment"
+    ]
+    assert lic.purchase_unmet(
+        "starter", senior_leadership_commitment=False, has_link_contact=False, **kw
+    ) == ["senior_leadership_commitment", "link_contact"]
 
 
 def test_cpd_and_enhanced_need_the_starter_first():
     kw = dict(senior_leadership_commitment=True, has_link_contact=True)
     assert lic.purchase_unmet("cpd", starter_active=False, practitioners=0, **kw) == ["starter_licence"]
     assert lic.purchase_unmet("cpd", starter_active=True, practitioners=0, **kw) == []
-    assert lic.purchase_unmet("enhanced", starter_active=False, practitioners=0, **kw) == \
-        ["starter_licence", "practitioner_in_training"]
-    assert lic.purchase_unmet("enhanced", starter_active=True, practitioners=0, **kw) == ["practitioner_in_training"]
+    assert lic.purchase_unmet("enhanced", starter_active=False, practitioners=0, **kw) == [
+        "starter_licence",
+        "practitioner_in_training",
+    ]
+    assert lic.purchase_unmet("enhanced", starter_active=True, practitioners=0, **kw) == [
+        "practitioner_in_training"
+    ]
     assert lic.purchase_unmet("enhanced", starter_active=True, practitioners=1, **kw) == []
 
 
@@ -46,7 +53,9 @@ def test_renewal_runs_on_from_the_later_of_now_and_the_end():
 
 def test_an_expired_starter_suspends_what_depends_on_it():
     assert lic.suspension_reasons("cpd", starter_active=False, practitioners=1) == ["starter_licence"]
-    assert lic.suspension_reasons("enhanced", starter_active=True, practitioners=0) == ["practitioner_in_training"]
+    assert lic.suspension_reasons("enhanced", starter_active=True, practitioners=0) == [
+        "practitioner_in_training"
+    ]
     assert lic.suspension_reasons("starter", starter_active=False, practitioners=0) == []
 
 

@@ -1,29 +1,50 @@
 """The organisation-kind policy table (seed 002)."""
+
 import pytest
 
 from training.rules import policy
 
 
-@pytest.mark.parametrize("kind,action", [
-    ("primary_care", "cpd_licence"), ("primary_care", "online_accounts"), ("primary_care", "bursary"),
-    ("primary_care", "learning_data"),
-    ("community_service", "online_accounts"), ("community_service", "tracker_accounts"),
-    ("community_service", "cpd_licence"), ("community_service", "microproject_packages"),
-    ("commissioner", "case_management"), ("school", "case_management"), ("locality_hub", "case_management"),
-    ("locality_hub", "open_ended_support"),
-])
+@pytest.mark.parametrize(
+    "kind,action",
+    [
+        ("primary_care", "cpd_licence"),
+        ("primary_care", "online_accounts"),
+        ("primary_care", "bursary"),
+        ("primary_care", "learning_data"),
+        ("community_service", "online_accounts"),
+        ("community_service", "tracker_accounts"),
+        ("community_service", "cpd_licence"),
+        ("community_service", "microproject_packages"),
+        ("commissioner", "case_management"),
+        ("school", "case_management"),
+        ("locality_hub", "case_management"),
+        ("locality_hub", "open_ended_support"),
+    ],
+)
 def test_what_each_kind_may_not_hold(kind, action):
     assert not policy.allowed(kind, action)
     assert policy.refusal(kind, action)
 
 
-@pytest.mark.parametrize("kind,action", [
-    ("commissioner", "bursary_funding"), ("commissioner", "paid_learning"), ("school", "online_accounts"),
-    ("school", "learning_pathways"), ("school", "microproject_packages"), ("locality_hub", "tracker_accounts"),
-    ("community_service", "paid_learning"), ("community_service", "applied_practice"),
-    ("primary_care", "paid_learning"), ("primary_care", "learning_pathways"), ("primary_care", "applied_practice"),
-    ("primary_care", "microproject_packages"), ("primary_care", "tracker_accounts"),
-])
+@pytest.mark.parametrize(
+    "kind,action",
+    [
+        ("commissioner", "bursary_funding"),
+        ("commissioner", "paid_learning"),
+        ("school", "online_accounts"),
+        ("school", "learning_pathways"),
+        ("school", "microproject_packages"),
+        ("locality_hub", "tracker_accounts"),
+        ("community_service", "paid_learning"),
+        ("community_service", "applied_practice"),
+        ("primary_care", "paid_learning"),
+        ("primary_care", "learning_pathways"),
+        ("primary_care", "applied_practice"),
+        ("primary_care", "microproject_packages"),
+        ("primary_care", "tracker_accounts"),
+    ],
+)
 def test_what_each_kind_may_do(kind, action):
     assert policy.allowed(kind, action)
 
@@ -45,4 +66,9 @@ def test_an_unknown_action_is_a_programming_error():
 
 def test_the_row_is_data_for_the_api():
     row = policy.policy_for("community_service")
-    assert {f["action"] for f in row["forbidden"]} == {"cpd_licence", "online_accounts", "tracker_accounts", "microproject_packages"}
+    assert {f["action"] for f in row["forbidden"]} == {
+        "cpd_licence",
+        "online_accounts",
+        "tracker_accounts",
+        "microproject_packages",
+    }

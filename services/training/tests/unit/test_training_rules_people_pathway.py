@@ -1,27 +1,40 @@
 """Pathway rules: statuses, remaining cost, nothing charged twice, booking order."""
+
 import pytest
 
 from training.rules import pathway as pw
 from training.rules.catalogue import COURSES_BY_CODE, L1_2_COURSES, PACKAGE_TYPES
-from training.rules.roles import ROLES, ROLES_BY_CODE, REQUIREMENTS, role_items_price
+from training.rules.roles import REQUIREMENTS, ROLES, ROLES_BY_CODE, role_items_price
 
 
 def test_lead_from_scratch_costs_the_seed_prices():
     result = pw.evaluate("lead", pw.Facts())
     assert result["remaining_cost"] == 75000 + 25000 + 45000 == 145000
     assert {r["code"]: r["status"] for r in result["requirements"]} == {
-        "deep_dive": "missing", "lead_training": "missing", "package_type_3": "missing",
-        "practicum": "missing", "registered_setting": "missing"}
+        "deep_dive": "missing",
+        "lead_training": "missing",
+        "package_type_3": "missing",
+        "practicum": "missing",
+        "registered_setting": "missing",
+    }
     assert role_items_price("lead") == 145000
 
 
-L1_2_FEES = 3 * 4500 + 2 * 6000  # the five L1-2 course fees (placeholders), part of the role's price (row 114)
+L1_2_FEES = (
+    3 * 4500 + 2 * 6000
+)  # the five L1-2 course fees (placeholders), part of the role's price (row 114)
 
 
-@pytest.mark.parametrize("role,cost", [("informed", L1_2_FEES + 25000 + 3 * 15000), ("senior_link", 25000 + 15000),
-                                       ("link", 25000 + 30000),
-                                       ("child", L1_2_FEES + 25000 + 75000 + 25000 + 15000),
-                                       ("lead_plus", 25000 + 25000 + 60000)])
+@pytest.mark.parametrize(
+    "role,cost",
+    [
+        ("informed", L1_2_FEES + 25000 + 3 * 15000),
+        ("senior_link", 25000 + 15000),
+        ("link", 25000 + 30000),
+        ("child", L1_2_FEES + 25000 + 75000 + 25000 + 15000),
+        ("lead_plus", 25000 + 25000 + 60000),
+    ],
+)
 def test_role_item_prices_follow_the_seed(role, cost):
     assert role_items_price(role) == cost
 
@@ -80,17 +93,25 @@ def test_child_bookings_have_no_lead_oversight_gate():
 
 
 def test_child_certification_needs_lead_oversight_and_the_lead_plus_overseen_practicum():
-    done = pw.Facts(l1_2_completed=set(L1_2_COURSES),
-                    items={"study_support": {"completed": 1}, "deep_dive": {"completed": 1},
-                           "child_practicum": {"completed": 1}},
-                    packages={1: {"bought": 1, "practicum_completed": 0}},
-                    oversight={"lead_oversight": "in_progress"})
+    done = pw.Facts(
+        l1_2_completed=set(L1_2_COURSES),
+        items={
+            "study_support": {"completed": 1},
+            "deep_dive": {"completed": 1},
+            "child_practicum": {"completed": 1},
+        },
+        packages={1: {"bought": 1, "practicum_completed": 0}},
+        oversight={"lead_oversight": "in_progress"},
+    )
     reqs = {r["code"]: r["status"] for r in pw.evaluate("child", done)["requirements"]}
     assert reqs["lead_plus_oversight"] == "in_progress" and reqs["lead_oversight"] == "in_progress"
     assert "child" not in pw.roles_ready_to_certify(done)
     done.packages[1]["practicum_completed"] = 1  # cic runs Type 1 only under an accepted Lead Plus overseer
     assert pw.evaluate("child", done)["requirements"][-1] == {
-        **pw.evaluate("child", done)["requirements"][-1], "code": "lead_plus_oversight", "status": "met"}
+        **pw.evaluate("child", done)["requirements"][-1],
+        "code": "lead_plus_oversight",
+        "status": "met",
+    }
     assert "child" not in pw.roles_ready_to_certify(done)  # the organisation's Lead is still in training
     done.oversight["lead_oversight"] = "met"
     assert "child" in pw.roles_ready_to_certify(done)
@@ -102,15 +123,24 @@ def test_remaining_cost_includes_the_l1_2_course_fees_still_needed():
     fees = sum(COURSES_BY_CODE[c]["price"] for c in L1_2_COURSES)
     none = pw.evaluate("informed", pw.Facts())
     l12 = none["requirements"][0]
-    assert l12["code"] == "l1_2_completion" and l12["charge"] == fees and l12["courses_needed"] == list(L1_2_COURSES)
+    assert (
+        l12["code"] == "l1_2_completion"
+        and l12["charge"] == fees
+        and l12["courses_needed"] == list(L1_2_COURSES)
+    )
     assert none["remaining_cost"] == fees + 25000 + 3 * 15000
     some = pw.Facts(l1_2_completed={"foundation_a1"}, l1_2_enrolled={"foundation_a1", "foundation_a2"})
     l12 = pw.evaluate("child", some)["requirements"][0]
-    assert l12["status"] == "in_progress" and l12["charge"] == fees - COURSES_BY_CODE["foundation_a1"]["price"] \
-        - COURSES_BY_CODE["foundation_a2"]["price"]
+    assert (
+        l12["status"] == "in_progress"
+        and l12["charge"]
+        == fees - COURSES_BY_CODE["foundation_a1"]["price"] - COURSES_BY_CODE["foundation_a2"]["price"]
+    )
     # nested: Link's "informed" carries the fees once
     assert pw.evaluate("link", pw.Facts())["remaining_cost"] == none["remaining_cost"] + 25000 + 30000
-    assert pw.evaluate("informed", pw.Facts(l1_2_completed=set(L1_2_COURSES)))["requirements"][0]["charge"] == 0
+    assert (
+        pw.evaluate("informed", pw.Facts(l1_2_completed=set(L1_2_COURSES)))["requirements"][0]["charge"] == 0
+    )
 
 
 def test_not_bookable_items_are_field_errors():
@@ -121,8 +151,11 @@ def test_not_bookable_items_are_field_errors():
 
 
 def test_certification_is_ready_only_when_every_requirement_is_met():
-    facts = pw.Facts(items={"deep_dive": {"completed": 1}, "lead_training": {"completed": 1}},
-                     packages={3: {"bought": 1}}, registered_setting=True)
+    facts = pw.Facts(
+        items={"deep_dive": {"completed": 1}, "lead_training": {"completed": 1}},
+        packages={3: {"bought": 1}},
+        registered_setting=True,
+    )
     assert "lead" not in pw.roles_ready_to_certify(facts)  # practicum still open
     facts.packages[3]["practicum_completed"] = 1
     assert "lead" in pw.roles_ready_to_certify(facts)
@@ -138,12 +171,17 @@ def test_tables_hold_together():
         if any(c == "practicum" for c, _ in role["requires"]):
             assert f"package_type_{role['package_type']}" in dict(role["requires"])
     assert [(p["type"], p["online_accounts"], p["tracker_uses"], p["price"]) for p in PACKAGE_TYPES] == [
-        (1, 0, 3, 15000), (2, 3, 0, 30000), (3, 3, 6, 45000), (4, 3, 9, 60000)]
+        (1, 0, 3, 15000),
+        (2, 3, 0, 30000),
+        (3, 3, 6, 45000),
+        (4, 3, 9, 60000),
+    ]
     assert dict(ROLES_BY_CODE["informed"]["requires"])["consolidation"] == 3
 
 
 def test_foundation_b_needs_foundation_a1_completed():
     from training.rules.learning import enrolment_unmet
+
     assert enrolment_unmet("foundation_b", set()) == ["foundation_a1"]
     assert enrolment_unmet("foundation_b", {"foundation_a2"}) == ["foundation_a1"]
     assert enrolment_unmet("foundation_b", {"foundation_a1"}) == []

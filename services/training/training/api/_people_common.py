@@ -1,4 +1,5 @@
 """Small helpers shared by the people-side blueprints (pagination, the training-admin check)."""
+
 from __future__ import annotations
 
 from imatter_shared.web.errors import Forbidden

@@ -1,10 +1,11 @@
 """Affiliate bursary funds: credited with the agreed percentage of online course fees paid by the
 organisation's learners (and deposits), spent on places for those who cannot pay."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
-
 import sqlalchemy as sa
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal
@@ -13,7 +14,8 @@ from imatter_shared.web.errors import ApiError, NotFound
 from ..authz import caller, require_org_access, require_org_admin
 from ..extensions import db
 from ..models import Organisation
-from ..services import bursary as svc, learning, orders
+from ..services import bursary as svc
+from ..services import learning, orders
 from ..services.packages import get_org
 from ._people_common import PageArgs
 
@@ -21,13 +23,21 @@ blp = Blueprint("bursaries", __name__, url_prefix="/api/v1/bursaries", descripti
 
 
 class DepositIn(Schema):
-    amount = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=svc.MAX_DEPOSIT),
-                            metadata={"description": "Pence, at most 5,000,000 (£50,000) a deposit."})
+    amount = fields.Integer(
+        required=True,
+        strict=True,
+        validate=v.Range(min=1, max=svc.MAX_DEPOSIT),
+        metadata={"description": "Pence, at most 5,000,000 (£50,000) a deposit."},
+    )
     note = fields.String(load_default=None, validate=v.Length(max=300))
     billed_to_organisation_id = fields.String(
-        load_default=None, validate=v.Length(min=1, max=32),
-        metadata={"description": "The commissioner organisation (one the caller administers) to invoice; "
-                                 "by default the organisation itself when the caller is its admin."})
+        load_default=None,
+        validate=v.Length(min=1, max=32),
+        metadata={
+            "description": "The commissioner organisation (one the caller administers) to invoice; "
+            "by default the organisation itself when the caller is its admin."
+        },
+    )
 
 
 class PlaceIn(Schema):
@@ -59,8 +69,12 @@ def deposit(data, organisation_id):
     billed_to = _billed_to(c, org.id, data["billed_to_organisation_id"])
     e, order = svc.order_deposit(org.id, data["amount"], data["note"], c.user_id, billed_to)
     db.session.commit()
-    out = {**svc.entry_json(e), "order_id": order.id, "billed_to_organisation_id": billed_to,
-           "order": orders.order_json(order)}
+    out = {
+        **svc.entry_json(e),
+        "order_id": order.id,
+        "billed_to_organisation_id": billed_to,
+        "order": orders.order_json(order),
+    }
     if c.is_training_admin or org.id in c.admin_org_ids:  # a commissioner learns nothing of the fund
         out.update(balance=svc.balance(org.id), pending=svc.pending(org.id))
     return out
@@ -70,14 +84,21 @@ def _commissioner_admin_of(c) -> list[str]:
     """The commissioner organisations the caller administers."""
     if not c.admin_org_ids:
         return []
-    return sorted(db.session.scalars(sa.select(Organisation.id).where(
-        Organisation.id.in_(c.admin_org_ids), Organisation.kind == "commissioner")))
+    return sorted(
+        db.session.scalars(
+            sa.select(Organisation.id).where(
+                Organisation.id.in_(c.admin_org_ids), Organisation.kind == "commissioner"
+            )
+        )
+    )
 
 
 def get_org_for_deposit(organisation_id: str) -> Organisation:
     c = caller()
     org = db.session.get(Organisation, organisation_id)
-    if org is not None and (c.is_training_admin or organisation_id in c.admin_org_ids or _commissioner_admin_of(c)):
+    if org is not None and (
+        c.is_training_admin or organisation_id in c.admin_org_ids or _commissioner_admin_of(c)
+    ):
         return org
     if org is not None:
         log_refusal("organisation", organisation_id)
@@ -91,8 +112,11 @@ def _billed_to(c, organisation_id: str, asked: str | None) -> str:
             return asked
         if asked in commissioners:
             return asked
-        raise ApiError("You may bill only this organisation or a commissioner organisation you administer.", 400,
-                       errors={"billed_to_organisation_id": ["Not an organisation you may bill."]})
+        raise ApiError(
+            "You may bill only this organisation or a commissioner organisation you administer.",
+            400,
+            errors={"billed_to_organisation_id": ["Not an organisation you may bill."]},
+        )
     if organisation_id in c.admin_org_ids or c.is_training_admin:
         return organisation_id
     return commissioners[0]
@@ -105,7 +129,14 @@ def place(data, organisation_id):
     """Spend a place from the fund: an enrolment funded by the bursary (409 when the fund is short)."""
     c = require_org_admin(organisation_id)
     get_org(organisation_id)
-    out = learning.enrol({"person_id": data["person_id"], "course_code": data["course_code"], "funding": "bursary",
-                          "organisation_id": organisation_id}, c.user_id)
+    out = learning.enrol(
+        {
+            "person_id": data["person_id"],
+            "course_code": data["course_code"],
+            "funding": "bursary",
+            "organisation_id": organisation_id,
+        },
+        c.user_id,
+    )
     db.session.commit()
     return {**out, "fund_balance": svc.balance(organisation_id)}

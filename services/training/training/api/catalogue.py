@@ -1,4 +1,5 @@
 """The public catalogue: courses, practitioner roles, microproject package types."""
+
 from __future__ import annotations
 
 from imatter_shared.web.api import Blueprint
@@ -7,8 +8,12 @@ from ..rules.catalogue import COURSES, PACKAGE_TYPES, course_json, package_type_
 from ..rules.roles import ROLES, role_json
 from ._people_common import PageArgs, paged
 
-blp = Blueprint("catalogue", __name__, url_prefix="/api/v1/catalogue",
-                description="Courses, practitioner roles and package types (public)")
+blp = Blueprint(
+    "catalogue",
+    __name__,
+    url_prefix="/api/v1/catalogue",
+    description="Courses, practitioner roles and package types (public)",
+)
 
 
 @blp.route("/courses")

@@ -1,7 +1,9 @@
 """The public "I Matter informed" directory and the certified person's opt-in / opt-out."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
 

@@ -1,14 +1,16 @@
 """Enrolments on courses, learner progress and completion, and the personal resource licence."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal
 from imatter_shared.web.errors import Forbidden, NotFound
 
-from ..authz import caller, is_self_or_training_admin, require_person_access
+from ..authz import is_self_or_training_admin, require_person_access
 from ..extensions import db
 from ..services import learning
 from ..services.certification import get_person
@@ -46,6 +48,7 @@ def _may_enrol(c, data: dict) -> None:
         return
     if funding == "package":
         from ..models.packages import Package
+
         pkg = db.session.get(Package, data["package_id"]) if data.get("package_id") else None
         if pkg is not None and not is_self and pkg.organisation_id not in c.admin_org_ids:
             raise Forbidden("Only the package organisation's admin may give out its accounts.")
@@ -55,8 +58,10 @@ def _may_enrol(c, data: dict) -> None:
         return
     if funding == "cpd_credit":
         raise Forbidden("CPD seats are assigned by the organisation's admin.")
-    raise Forbidden("A bursary place is decided by the organisation: its admin (or a training admin) "
-                    "places a member on it.")
+    raise Forbidden(
+        "A bursary place is decided by the organisation: its admin (or a training admin) "
+        "places a member on it."
+    )
 
 
 @blp.route("/enrolments", methods=["POST"])
@@ -81,6 +86,7 @@ def _org_scope(c, person_id: str) -> list[str] | None:
     if is_self_or_training_admin(c, person_id):
         return None
     from ..services.certification import member_org_ids
+
     return sorted(set(member_org_ids(person_id)) & c.admin_org_ids)
 
 

@@ -1,17 +1,19 @@
 """'Express an interest' in one of the ten elements of the system (seed 002). Public."""
+
 from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, fields, pre_load, validate as v
+import sqlalchemy as sa
+from marshmallow import Schema, fields, pre_load
+from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
 
 from ..extensions import db
 from ..models.interest import Interest
 from ..services._util import iso
-from ._people_common import require_training_admin, PageArgs, page, paged
-import sqlalchemy as sa
+from ._people_common import PageArgs, page, paged, require_training_admin
 
 blp = Blueprint("interest", __name__, url_prefix="/api/v1/interest", description="Express an interest")
 
@@ -36,13 +38,20 @@ def _key(text: str) -> str:
 
 # People name an element by its code, its number in the seed (1-10), its title, or the kind of
 # organisation in singular ("school", "locality_hub"): all are understood, stored as the code.
-ELEMENT_ALIASES = {**{_key(code): code for code in ELEMENTS},
-                   **{str(n): code for n, code in enumerate(ELEMENTS, start=1)},
-                   **{_key(title): code for code, title in ELEMENTS.items()},
-                   **{_key(code).removesuffix("s"): code for code in ELEMENTS},
-                   "school": "schools", "nursery": "schools", "community_service": "community_services",
-                   "family": "families", "individuals": "families", "training": "imatter_training",
-                   "commissioner": "commissioners", "grant_body": "commissioners"}
+ELEMENT_ALIASES = {
+    **{_key(code): code for code in ELEMENTS},
+    **{str(n): code for n, code in enumerate(ELEMENTS, start=1)},
+    **{_key(title): code for code, title in ELEMENTS.items()},
+    **{_key(code).removesuffix("s"): code for code in ELEMENTS},
+    "school": "schools",
+    "nursery": "schools",
+    "community_service": "community_services",
+    "family": "families",
+    "individuals": "families",
+    "training": "imatter_training",
+    "commissioner": "commissioners",
+    "grant_body": "commissioners",
+}
 
 
 class InterestIn(Schema):
@@ -54,6 +63,7 @@ class InterestIn(Schema):
             data = dict(data)
             data["element"] = ELEMENT_ALIASES.get(_key(str(data["element"])), data["element"])
         return data
+
     name = fields.String(required=True, validate=v.Length(min=1, max=200))
     email = fields.Email(required=True)
     message = fields.String(load_default=None, validate=v.Length(max=2000))
@@ -63,18 +73,29 @@ class InterestIn(Schema):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200)
 def elements(args):
-    return paged([{"code": k, "title": t, "number": i + 1} for i, (k, t) in enumerate(ELEMENTS.items())], args)
+    return paged(
+        [{"code": k, "title": t, "number": i + 1} for i, (k, t) in enumerate(ELEMENTS.items())], args
+    )
 
 
 @blp.route("", methods=["POST"])
 @blp.arguments(InterestIn)
 @blp.response(201)
 def express(data):
-    row = Interest(element=data["element"], name=data["name"].strip(), email=data["email"].strip().lower(),
-                   message=data["message"])
+    row = Interest(
+        element=data["element"],
+        name=data["name"].strip(),
+        email=data["email"].strip().lower(),
+        message=data["message"],
+    )
     db.session.add(row)
     db.session.commit()
-    return {"id": row.id, "element": row.element, "title": ELEMENTS[row.element], "created_at": iso(row.created_at)}
+    return {
+        "id": row.id,
+        "element": row.element,
+        "title": ELEMENTS[row.element],
+        "created_at": iso(row.created_at),
+    }
 
 
 @blp.route("")
@@ -85,7 +106,23 @@ def listing(args):
     require_training_admin()
     q = sa.select(Interest)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Interest))
-    rows = db.session.scalars(q.order_by(Interest.created_at.desc()).offset((args["page"] - 1) * args["per_page"])
-                              .limit(args["per_page"])).all()
-    return page([{"id": r.id, "element": r.element, "name": r.name, "email": r.email, "message": r.message,
-                  "created_at": iso(r.created_at)} for r in rows], total, args)
+    rows = db.session.scalars(
+        q.order_by(Interest.created_at.desc())
+        .offset((args["page"] - 1) * args["per_page"])
+        .limit(args["per_page"])
+    ).all()
+    return page(
+        [
+            {
+                "id": r.id,
+                "element": r.element,
+                "name": r.name,
+                "email": r.email,
+                "message": r.message,
+                "created_at": iso(r.created_at),
+            }
+            for r in rows
+        ],
+        total,
+        args,
+    )

@@ -5,15 +5,15 @@ keeps their log book; training admins record the interview, agree the action pla
 move an application on (ending a year early only with a recorded reason); an admin of an
 organisation where the person is an accepted member sees the status only (name, route, state,
 years). Anyone else gets 404."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
-from imatter_shared.web.errors import NotFound
-
 from imatter_shared.web.auth import log_refusal
-from imatter_shared.web.errors import ApiError, RuleViolation
+from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
 from ..authz import admins_person_through_membership, caller, is_self_or_training_admin
 from ..extensions import db
@@ -22,8 +22,12 @@ from ..rules.trainee import ENTRY_ROUTES
 from ..services import lead_professionals as svc
 from ._people_common import PageArgs, page, paged, require_training_admin
 
-blp = Blueprint("lead_professionals", __name__, url_prefix="/api/v1/lead-professionals",
-                description="Lead Professionals: application, trainee and implementation years, obligations")
+blp = Blueprint(
+    "lead_professionals",
+    __name__,
+    url_prefix="/api/v1/lead-professionals",
+    description="Lead Professionals: application, trainee and implementation years, obligations",
+)
 
 
 class Reference(Schema):
@@ -184,12 +188,17 @@ def advance(data, application_id):
     c = require_training_admin()
     reason = (data["reason"] or "").strip()
     if data["override"] and not reason:
-        raise ApiError("Say why the year is overridden.", 400,
-                       errors={"reason": ["A reason is required to override a year."]})
+        raise ApiError(
+            "Say why the year is overridden.",
+            400,
+            errors={"reason": ["A reason is required to override a year."]},
+        )
     a = svc.get(application_id)
     if data["from_state"] and a.state != data["from_state"]:
-        raise RuleViolation(f"The application is {a.state} now, not {data['from_state']}: nothing was changed.",
-                            unmet=["application_state"])
+        raise RuleViolation(
+            f"The application is {a.state} now, not {data['from_state']}: nothing was changed.",
+            unmet=["application_state"],
+        )
     a = svc.advance(a, data["override"], reason or None, c.principal)
     db.session.commit()
     return svc.application_json(a)
@@ -216,8 +225,13 @@ def record(data, application_id, code):
     as_role = "trainee" if c.person_id is not None and c.person_id == a.person_id else "training_admin"
     r = svc.record(a, code, data, c.user_id, as_role)
     db.session.commit()
-    return {"id": r.id, "obligation": r.obligation, "occurred_at": svc.iso(r.occurred_at), "title": r.title,
-            "obligations": svc.obligations(a)}
+    return {
+        "id": r.id,
+        "obligation": r.obligation,
+        "occurred_at": svc.iso(r.occurred_at),
+        "title": r.title,
+        "obligations": svc.obligations(a),
+    }
 
 
 @blp.route("/applications/<application_id>/log-book")

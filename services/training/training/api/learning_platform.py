@@ -4,6 +4,7 @@ Course completion comes from the online learning platform or a training admin, n
 learner (DOMAIN "Learning"; security review M5). The platform signs each request:
 `X-Imatter-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` with
 LEARNING_PLATFORM_SECRET; a signature older or newer than five minutes is refused."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,8 @@ import json
 import time
 
 from flask import current_app, request
-from marshmallow import Schema, ValidationError, fields, validate as v
+from marshmallow import Schema, ValidationError, fields
+from marshmallow import validate as v
 
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
@@ -21,8 +23,12 @@ from imatter_shared.web.errors import ApiError, Unauthorized
 from ..extensions import db
 from ..services import learning
 
-blp = Blueprint("learning_platform", __name__, url_prefix="/api/v1/learning-platform",
-                description="Signed reports from the online learning platform")
+blp = Blueprint(
+    "learning_platform",
+    __name__,
+    url_prefix="/api/v1/learning-platform",
+    description="Signed reports from the online learning platform",
+)
 
 SIGNATURE_HEADER = "X-Imatter-Signature"
 TOLERANCE_SECONDS = 300
@@ -56,7 +62,9 @@ def verify_signature(secret: str, header: str | None, body: bytes, now: float | 
 
 
 @blp.route("/completions", methods=["POST"])
-@blp.doc(security=[], requestBody={"required": True, "content": {"application/json": {"schema": CompletionIn}}})
+@blp.doc(
+    security=[], requestBody={"required": True, "content": {"application/json": {"schema": CompletionIn}}}
+)
 @blp.response(200)
 def completion():
     """The learning platform reports a completed course `{enrolment_id, completed_at}`, signed in
@@ -77,8 +85,11 @@ def completion():
     try:
         data = CompletionIn().load(payload)
     except ValidationError as exc:
-        raise ApiError("Invalid completion.", 400, errors={k: list(v) if isinstance(v, list) else [str(v)]
-                                                          for k, v in exc.messages.items()}) from None
+        raise ApiError(
+            "Invalid completion.",
+            400,
+            errors={k: list(v) if isinstance(v, list) else [str(v)] for k, v in exc.messages.items()},
+        ) from None
     e = learning.complete(learning.get(data["enrolment_id"]))
     audit.record("change", "enrolment", e.id, user_id="learning-platform")
     db.session.commit()

@@ -3,6 +3,7 @@
 A membership is an invitation until the person accepts it (DOMAIN "Consent and identity").
 Invitations are addressed to a person or to an email; the caller sees those to their own person
 and, once their email is verified, those to that email or to an unclaimed person carrying it."""
+
 from __future__ import annotations
 
 from imatter_shared.web.api import Blueprint
@@ -13,8 +14,12 @@ from ..authz import caller, require_verified
 from ..extensions import db
 from ..services import organisations as orgs
 
-blp = Blueprint("memberships", __name__, url_prefix="/api/v1/memberships",
-                description="The caller's memberships and invitations: accept, decline, leave")
+blp = Blueprint(
+    "memberships",
+    __name__,
+    url_prefix="/api/v1/memberships",
+    description="The caller's memberships and invitations: accept, decline, leave",
+)
 
 
 @blp.route("")

@@ -1,6 +1,7 @@
 """A person's email preferences (issue 12): non-essential email can be turned off, all at
 once or kind by kind. Essential email (security) is not sent by training at all today, and
 would go regardless."""
+
 from __future__ import annotations
 
 from imatter_shared.notifications import preferences, wiring_of
@@ -12,8 +13,9 @@ from ..authz import require_person_access
 from ..extensions import db
 from ..models import Person
 
-blp = Blueprint("notification_preferences", __name__, url_prefix="/api/v1/people",
-                description="Notification preferences")
+blp = Blueprint(
+    "notification_preferences", __name__, url_prefix="/api/v1/people", description="Notification preferences"
+)
 
 
 def _person(person_id: str) -> Person:

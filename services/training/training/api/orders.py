@@ -1,8 +1,10 @@
 """Orders and invoices: the organisation admin (or the buyer) sees them; training admins mark
 invoices paid or void."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
@@ -20,9 +22,12 @@ blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders an
 def _visible_order(order_id: str, what: str, record_id: str):
     order = orders.get_order(order_id) if order_id else None
     c = caller()
-    if order is not None and (c.is_training_admin or order.organisation_id in c.admin_org_ids
-                              or (order.person_id and order.person_id == c.person_id)
-                              or (order.organisation_id is None and order.created_by == c.user_id)):
+    if order is not None and (
+        c.is_training_admin
+        or order.organisation_id in c.admin_org_ids
+        or (order.person_id and order.person_id == c.person_id)
+        or (order.organisation_id is None and order.created_by == c.user_id)
+    ):
         return order
     if order is not None:
         log_refusal(what, record_id)
@@ -54,8 +59,11 @@ def one_invoice(invoice_id):
 
 
 class PayIn(Schema):
-    reference = fields.String(required=True, validate=v.Length(min=1, max=100),
-                              metadata={"description": "The payment's reference (bank transfer, cheque or receipt)."})
+    reference = fields.String(
+        required=True,
+        validate=v.Length(min=1, max=100),
+        metadata={"description": "The payment's reference (bank transfer, cheque or receipt)."},
+    )
 
 
 class InvoiceListArgs(PageArgs):

@@ -1,23 +1,31 @@
 """Organisations, their licences, seats, members and orders. Views validate, call one
 service function, commit, serialise."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, ValidationError, fields, validate as v, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
-from imatter_shared.web.auth import current_principal, require_auth, require_roles
+from imatter_shared.web.auth import require_auth, require_roles
 from imatter_shared.web.errors import NotFound
 from imatter_shared.web.paging import PageArgs, page, paged
 
 from ..authz import caller, require_org_access, require_org_admin, require_verified
 from ..extensions import db
-from ..rules import licensing, policy as policy_table
+from ..rules import licensing
+from ..rules import policy as policy_table
 from ..rules.pricing import MAX_SEATS_PER_PURCHASE
-from ..services import licences, orders, organisations as orgs, seats
+from ..services import licences, orders, seats
+from ..services import organisations as orgs
 
-blp = Blueprint("organisations", __name__, url_prefix="/api/v1/organisations",
-                description="Organisations, organisational licences, seats, members and orders")
+blp = Blueprint(
+    "organisations",
+    __name__,
+    url_prefix="/api/v1/organisations",
+    description="Organisations, organisational licences, seats, members and orders",
+)
 
 
 class OrganisationIn(Schema):
@@ -62,6 +70,7 @@ class TransferIn(Schema):
 
 class MemberIn(Schema):
     """Exactly one of `person_id` and `email`; `role` from the closed list."""
+
     person_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
     email = fields.Email(load_default=None, validate=v.Length(max=254))
     role = fields.String(load_default="staff", validate=v.OneOf(orgs.MEMBER_ROLES))
@@ -71,8 +80,9 @@ class MemberIn(Schema):
         if data.get("person_id") and data.get("email"):
             raise ValidationError("Give person_id or email, not both.", field_name="email")
         if not data.get("person_id") and not data.get("email"):
-            raise ValidationError("Give person_id (a person) or email (an invitation to that address).",
-                                  field_name="person_id")
+            raise ValidationError(
+                "Give person_id (a person) or email (an invitation to that address).", field_name="person_id"
+            )
 
 
 class MemberListArgs(PageArgs):
@@ -136,9 +146,13 @@ class Licences(MethodView):
         admin's request counts as acceptance (`implicit`); `false` is refused (409
         `organisation_agreement`)."""
         c = require_org_admin(organisation_id)
-        lic, _ = licences.purchase(orgs.get(organisation_id), data["type"], c.user_id,
-                                   agreement_accepted=data.get("agreement_accepted"),
-                                   user_name=c.principal.name or (c.person.name if c.person else None))
+        lic, _ = licences.purchase(
+            orgs.get(organisation_id),
+            data["type"],
+            c.user_id,
+            agreement_accepted=data.get("agreement_accepted"),
+            user_name=c.principal.name or (c.person.name if c.person else None),
+        )
         db.session.commit()
         return licences.licence_json(lic)
 
@@ -216,8 +230,10 @@ def seat_purchase(data, organisation_id):
 def seat_summary(organisation_id):
     require_org_access(organisation_id)
     orgs.get(organisation_id)
-    return {**seats.summary(organisation_id),
-            "assignments": [seats.assignment_json(a) for a in seats.assignments(organisation_id)]}
+    return {
+        **seats.summary(organisation_id),
+        "assignments": [seats.assignment_json(a) for a in seats.assignments(organisation_id)],
+    }
 
 
 @blp.route("/<organisation_id>/seats/assignments", methods=["POST"])
@@ -245,7 +261,9 @@ def seat_transfer(data, organisation_id):
     without explicit consent" is I Matter Training's consent. The requested seats are held while
     the request is open; 409 `seats_available` when fewer are free (checked under a row lock)."""
     c = require_org_admin(organisation_id)
-    t = seats.request_transfer(orgs.get(organisation_id), data["to_organisation_id"], data["count"], c.user_id)
+    t = seats.request_transfer(
+        orgs.get(organisation_id), data["to_organisation_id"], data["count"], c.user_id
+    )
     db.session.commit()
     return seats.transfer_json(t)
 
@@ -276,8 +294,13 @@ class Members(MethodView):
         person (`active`). An invitation gives the organisation nothing. 409 `already_member` /
         `already_invited`; 429 past the daily invitation limit."""
         c = require_org_admin(organisation_id)
-        m = orgs.add_member(orgs.get(organisation_id), data["role"], c, person_id=data.get("person_id"),
-                            email=data.get("email"))
+        m = orgs.add_member(
+            orgs.get(organisation_id),
+            data["role"],
+            c,
+            person_id=data.get("person_id"),
+            email=data.get("email"),
+        )
         db.session.commit()
         return orgs.member_json(m)
 
@@ -288,8 +311,13 @@ class Members(MethodView):
         and with `include_ended` every membership."""
         c = require_org_access(organisation_id)
         is_admin = c.is_training_admin or organisation_id in c.admin_org_ids
-        rows, total = orgs.members(orgs.get(organisation_id), args["page"], args["per_page"],
-                                   args["include_ended"] and is_admin, include_invited=is_admin)
+        rows, total = orgs.members(
+            orgs.get(organisation_id),
+            args["page"],
+            args["per_page"],
+            args["include_ended"] and is_admin,
+            include_invited=is_admin,
+        )
         return page([orgs.member_json(m, for_admin=is_admin) for m in rows], total, args)
 
 

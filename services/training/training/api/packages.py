@@ -1,7 +1,9 @@
 """Microproject packages bought for a practitioner of an organisation."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal
@@ -29,12 +31,17 @@ def _may_buy(organisation_id: str, practitioner_id: str, funding: str):
     practitioner must be an active member (checked by the service, 409)."""
     c = caller()
     is_self = c.person_id is not None and c.person_id == practitioner_id
-    if not (c.is_training_admin or organisation_id in c.admin_org_ids
-            or (organisation_id in c.member_org_ids and is_self)):
+    if not (
+        c.is_training_admin
+        or organisation_id in c.admin_org_ids
+        or (organisation_id in c.member_org_ids and is_self)
+    ):
         log_refusal("organisation", organisation_id)
         raise NotFound("No organisation with that id.")
     if funding == "self" and not is_self:
-        raise Forbidden("Only the practitioner themself may buy a package with funding: self (they pay for it).")
+        raise Forbidden(
+            "Only the practitioner themself may buy a package with funding: self (they pay for it)."
+        )
     if funding == "organisation" and not (c.is_training_admin or organisation_id in c.admin_org_ids):
         raise Forbidden("Only an admin of the organisation buys what it pays for (funding: organisation).")
     return c
@@ -105,5 +112,8 @@ def accounts(args, package_id):
     p = _package(package_id)
     require_org_admin(p.organisation_id)
     rows = svc.grants_of(p.id)
-    return page([svc.grant_json(g) for g in rows[(args["page"] - 1) * args["per_page"]:][:args["per_page"]]],
-                len(rows), args)
+    return page(
+        [svc.grant_json(g) for g in rows[(args["page"] - 1) * args["per_page"] :][: args["per_page"]]],
+        len(rows),
+        args,
+    )

@@ -1,7 +1,9 @@
 """Practitioner pathways, bookings, item completion and certifications."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
@@ -12,7 +14,9 @@ from ..extensions import db
 from ..services import certification as svc
 from ._people_common import PageArgs, page, paged, require_training_admin
 
-blp = Blueprint("pathways", __name__, url_prefix="/api/v1", description="Practitioner pathways and certification")
+blp = Blueprint(
+    "pathways", __name__, url_prefix="/api/v1", description="Practitioner pathways and certification"
+)
 
 
 class BookingIn(Schema):
@@ -110,8 +114,9 @@ def all_items(args):
     """Training admins: every booked or completed item (filter by `state`, `person_id`,
     `organisation_id`), oldest first, with the person's name (the completions page)."""
     require_training_admin()
-    rows, total = svc.items_page(args["state"], args["person_id"], args["organisation_id"],
-                                 args["page"], args["per_page"])
+    rows, total = svc.items_page(
+        args["state"], args["person_id"], args["organisation_id"], args["page"], args["per_page"]
+    )
     for person_id in sorted({it.person_id for it, _ in rows}):
         audit.record("read", "pathway_items", person_id)
     return page([{**svc.item_json(it), "person_name": name} for it, name in rows], total, args)
@@ -129,8 +134,9 @@ def complete(item_id):
 
 
 class RecognitionIn(Schema):
-    role = fields.String(required=True, validate=v.OneOf(("informed", "senior_link", "link", "child", "lead",
-                                                          "lead_plus")))
+    role = fields.String(
+        required=True, validate=v.OneOf(("informed", "senior_link", "link", "child", "lead", "lead_plus"))
+    )
     reason = fields.String(required=True, validate=v.Length(min=5, max=300))
 
 

@@ -1,4 +1,5 @@
 """The card provider's webhook (public: the HMAC signature is the authentication)."""
+
 from __future__ import annotations
 
 import logging
@@ -54,8 +55,9 @@ def webhook():
         raise NotFound("No invoice with that id.")
     if event.amount != inv.total:
         raise RuleViolation("The payment's amount is not the invoice total.", unmet=["payment_amount"])
-    db.session.add(PaymentEvent(event_id=event.event_id, provider=provider.name, invoice_id=inv.id,
-                                amount=event.amount))
+    db.session.add(
+        PaymentEvent(event_id=event.event_id, provider=provider.name, invoice_id=inv.id, amount=event.amount)
+    )
     try:
         db.session.flush()  # a concurrent delivery of the same event waits here, then fails
     except IntegrityError:
@@ -64,4 +66,9 @@ def webhook():
     orders.set_invoice_state(inv, "paid", user_id=f"provider:{provider.name}", reference=event.reference)
     audit.record("change", "invoice", inv.id, user_id=f"provider:{provider.name}")
     db.session.commit()
-    return {"received": True, "applied": True, "event_id": event.event_id, "invoice": orders.invoice_json(inv)}
+    return {
+        "received": True,
+        "applied": True,
+        "event_id": event.event_id,
+        "invoice": orders.invoice_json(inv),
+    }

@@ -1,22 +1,26 @@
 """People: professionals and personal learners (never a case). A person created with the
 caller's own email becomes the caller's person."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth
+from imatter_shared.web.errors import NotFound
 
 from ..authz import is_self_or_training_admin, require_person_access, require_verified
 from ..extensions import db
 from ..models import Person
 from ..services import people
 from ..services._util import iso
-from imatter_shared.web.errors import NotFound
 
-blp = Blueprint("people", __name__, url_prefix="/api/v1/people", description="People (learners, professionals)")
+blp = Blueprint(
+    "people", __name__, url_prefix="/api/v1/people", description="People (learners, professionals)"
+)
 
 
 class PersonIn(Schema):
@@ -26,8 +30,14 @@ class PersonIn(Schema):
 
 
 def person_json(p: Person, with_email: bool = True) -> dict:
-    out = {"id": p.id, "name": p.name, "email": p.email, "kind": p.kind, "user_id": p.user_id,
-           "created_at": iso(p.created_at)}
+    out = {
+        "id": p.id,
+        "name": p.name,
+        "email": p.email,
+        "kind": p.kind,
+        "user_id": p.user_id,
+        "created_at": iso(p.created_at),
+    }
     if not with_email:  # an organisation admin sees what the organisation needs, not the address
         del out["email"], out["user_id"]
     return out

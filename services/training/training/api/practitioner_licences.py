@@ -1,7 +1,9 @@
 """The Microproject Practitioner Licence (also accepted as the Mini Candle Practitioner Licence)."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
@@ -13,8 +15,12 @@ from ..services.certification import get_person
 from ._people_common import PageArgs, paged, require_training_admin
 
 # prefixed at /api/v1 so a person's licences (/people/{id}/practitioner-licences) live here too
-blp = Blueprint("practitioner_licences", __name__, url_prefix="/api/v1",
-                description="Microproject (Mini Candle) Practitioner Licence")
+blp = Blueprint(
+    "practitioner_licences",
+    __name__,
+    url_prefix="/api/v1",
+    description="Microproject (Mini Candle) Practitioner Licence",
+)
 P = "/practitioner-licences"
 
 
@@ -23,7 +29,9 @@ class PractitionerLicenceIn(Schema):
     idea = fields.String(required=True, validate=v.Length(min=1, max=5000))
     # the 1-3 rule is checked by the service so the error names it; the list shape is checked here
     focus_areas = fields.List(fields.String(validate=v.Length(max=200)), required=True)
-    licence_name = fields.String(load_default="microproject", validate=v.OneOf(("microproject", "mini_candle")))
+    licence_name = fields.String(
+        load_default="microproject", validate=v.OneOf(("microproject", "mini_candle"))
+    )
 
 
 def _licence(licence_id):

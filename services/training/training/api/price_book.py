@@ -1,9 +1,11 @@
 """The price book: public read in the catalogue; training admins edit it, and every edit is a
 new version (orders keep the version they were sold at)."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import current_principal, require_roles
@@ -13,8 +15,12 @@ from ..extensions import db
 from ..rules import pricing
 from ..services import price_book
 
-blp = Blueprint("price_book", __name__, url_prefix="/api/v1",
-                description="Price book (size bands, licence fees, seats, courses, roles, package types)")
+blp = Blueprint(
+    "price_book",
+    __name__,
+    url_prefix="/api/v1",
+    description="Price book (size bands, licence fees, seats, courses, roles, package types)",
+)
 
 # Upper bounds keep every order total (up to 1,000 seats) inside a 32-bit integer column.
 MAX_FEE = 100_000_000  # £1,000,000
@@ -70,8 +76,12 @@ class Role(Schema):
     code = fields.String(required=True, validate=v.Regexp(r"^[a-z0-9_]{1,40}$"))
     title = Text(required=True)
     level = fields.String(load_default=None, allow_none=True, validate=v.Length(max=40))
-    package_type = fields.Integer(load_default=None, allow_none=True, strict=True, validate=v.Range(min=1, max=4))
-    requirements = fields.List(fields.Nested(RoleRequirement), required=True, validate=v.Length(min=1, max=30))
+    package_type = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=v.Range(min=1, max=4)
+    )
+    requirements = fields.List(
+        fields.Nested(RoleRequirement), required=True, validate=v.Length(min=1, max=30)
+    )
     enables = fields.List(Text(), load_default=list, validate=v.Length(max=30))
 
 
@@ -79,15 +89,19 @@ class PackageType(Schema):
     type = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=4))
     title = Text(required=True)
     purpose = fields.String(load_default="", validate=v.Length(max=1000))
-    online_accounts = fields.Integer(required=True, strict=True, validate=v.Range(min=0, max=pricing.MAX_ONLINE_ACCOUNTS))
-    tracker_uses_per_case = fields.Integer(required=True, strict=True,
-                                           validate=v.Range(min=0, max=pricing.MAX_TRACKER_USES_PER_CASE))
+    online_accounts = fields.Integer(
+        required=True, strict=True, validate=v.Range(min=0, max=pricing.MAX_ONLINE_ACCOUNTS)
+    )
+    tracker_uses_per_case = fields.Integer(
+        required=True, strict=True, validate=v.Range(min=0, max=pricing.MAX_TRACKER_USES_PER_CASE)
+    )
     tracker_uses = fields.Integer(strict=True, validate=v.Range(min=0, max=100))  # derived: per case x 3
     price = Pence()
     price_per_person = fields.Integer(strict=True, validate=v.Range(min=0))  # derived
     contents = fields.List(Text(), load_default=list, validate=v.Length(max=20))
-    use_requires = fields.List(fields.String(validate=v.OneOf(["lead_plus_oversight", "lead_oversight"])),
-                               load_default=list)
+    use_requires = fields.List(
+        fields.String(validate=v.OneOf(["lead_plus_oversight", "lead_oversight"])), load_default=list
+    )
     excludes = fields.List(Text(), load_default=list, validate=v.Length(max=20))
     placeholder = fields.Boolean(load_default=False)
     placeholder_label = fields.String(validate=v.Length(max=200))
@@ -104,6 +118,7 @@ class Product(Schema):
 
 class PriceBookIn(Schema):
     """Any field left out keeps its value from the current version."""
+
     currency = fields.String(validate=v.OneOf(["GBP"]))
     size_bands = fields.List(fields.Nested(SizeBand), validate=v.Length(min=1, max=50))
     seat_bundle_tiers = fields.List(fields.Nested(Tier), validate=v.Length(min=1, max=50))
@@ -113,8 +128,9 @@ class PriceBookIn(Schema):
     notice = fields.String(validate=v.Length(max=1000))
     # the catalogue (issue 16): each list, when sent, replaces the current one whole
     courses = fields.List(fields.Nested(Course), validate=v.Length(min=1, max=200))
-    requirement_titles = fields.Dict(keys=fields.String(validate=v.Length(max=40)),
-                                     values=fields.String(validate=v.Length(min=1, max=200)))
+    requirement_titles = fields.Dict(
+        keys=fields.String(validate=v.Length(max=40)), values=fields.String(validate=v.Length(min=1, max=200))
+    )
     roles = fields.List(fields.Nested(Role), validate=v.Length(min=1, max=20))
     package_types = fields.List(fields.Nested(PackageType), validate=v.Length(min=1, max=4))
     # products sold on their own (the I Matter Q registration consultation): rows sent replace
@@ -156,7 +172,7 @@ class AdminPriceBook(MethodView):
         try:
             number, book = price_book.publish(merged, current_principal().user_id)
         except pricing.PriceBookError as exc:
-            raise ApiError("The price book does not hold together.", 400, errors=exc.errors)
+            raise ApiError("The price book does not hold together.", 400, errors=exc.errors) from None
         db.session.commit()
         return price_book.book_json(number, book)
 

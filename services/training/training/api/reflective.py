@@ -6,9 +6,11 @@
   wheel (organisation-level, aggregate; 409 `community_wheel_licence` without a licence);
 - I Matter Q registration consultations for parents learning face to face (optional, paid, an
   order here and a booking with the CIC)."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared.questionnaires import store
 from imatter_shared.web.api import Blueprint
@@ -22,8 +24,12 @@ from ..rules import reflective as rules
 from ..services import reflective as svc
 from ._people_common import PageArgs, page, paged, require_training_admin
 
-blp = Blueprint("reflective", __name__, url_prefix="/api/v1/training",
-                description="Reflective tools: informal I Matter Q, community wheel, Q registration consultations")
+blp = Blueprint(
+    "reflective",
+    __name__,
+    url_prefix="/api/v1/training",
+    description="Reflective tools: informal I Matter Q, community wheel, Q registration consultations",
+)
 
 
 @blp.after_request
@@ -34,7 +40,9 @@ def _private(response):
 
 
 class QAnswersIn(Schema):
-    answers = fields.Dict(keys=fields.String(validate=v.Length(min=1, max=60)), values=fields.Raw(), required=True)
+    answers = fields.Dict(
+        keys=fields.String(validate=v.Length(min=1, max=60)), values=fields.Raw(), required=True
+    )
 
 
 class WheelLicenceIn(Schema):
@@ -46,8 +54,9 @@ class WheelLicenceIn(Schema):
 
 class CommunityAuditIn(QAnswersIn):
     organisation_id = fields.String(required=True, validate=v.Length(min=1, max=32))
-    participants_count = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                        validate=v.Range(min=0, max=100000))
+    participants_count = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=v.Range(min=0, max=100000)
+    )
 
 
 class CommunityAuditArgs(PageArgs):
@@ -61,10 +70,13 @@ class QPersonArgs(Schema):
 class QRegistrationIn(Schema):
     person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
     organisation_id = fields.String(load_default=None, allow_none=True, validate=v.Length(min=1, max=32))
-    online_course = fields.String(load_default=None, allow_none=True, validate=v.OneOf(rules.OPTIONAL_COURSES))
+    online_course = fields.String(
+        load_default=None, allow_none=True, validate=v.OneOf(rules.OPTIONAL_COURSES)
+    )
 
 
 # ---- content -------------------------------------------------------------------------------
+
 
 @blp.route("/questionnaires/<instrument>/current")
 @require_auth
@@ -75,6 +87,7 @@ def current(instrument):
 
 
 # ---- the informal I Matter Q ---------------------------------------------------------------
+
 
 @blp.route("/q/responses", methods=["POST"])
 @require_auth
@@ -116,6 +129,7 @@ def delete_q(response_id):
 
 # ---- community wheel licences --------------------------------------------------------------
 
+
 @blp.route("/community-wheel/licences", methods=["POST"])
 @require_auth
 @blp.arguments(WheelLicenceIn)
@@ -150,6 +164,7 @@ def revoke(licence_id):
 
 # ---- community audits ----------------------------------------------------------------------
 
+
 @blp.route("/community-wheel/audits", methods=["POST"])
 @require_auth
 @blp.arguments(CommunityAuditIn)
@@ -182,6 +197,7 @@ def one_audit(audit_id):
 
 
 # ---- I Matter Q registration consultations -------------------------------------------------
+
 
 def _person(person_id: str, org_may: bool = False) -> Person:
     # the consultation and its optional course are ordered and invoiced to the person (funding

@@ -1,9 +1,11 @@
 """Seat transfers outside an organisation: requested by the sending organisation's admin
 (POST /api/v1/organisations/{id}/seats/transfers), approved or refused by a training admin.
 On approval the seats move and the top-up fee (price book) is invoiced to the receiver."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate as v
+from marshmallow import Schema, fields
+from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal, require_auth, require_roles
@@ -14,8 +16,12 @@ from ..authz import caller
 from ..extensions import db
 from ..services import seats
 
-blp = Blueprint("seat_transfers", __name__, url_prefix="/api/v1/seat-transfers",
-                description="Seat transfers between organisations: requests and I Matter Training's decision")
+blp = Blueprint(
+    "seat_transfers",
+    __name__,
+    url_prefix="/api/v1/seat-transfers",
+    description="Seat transfers between organisations: requests and I Matter Training's decision",
+)
 
 STATES = ("requested", "approved", "refused")
 
@@ -31,8 +37,11 @@ class RefuseIn(Schema):
 def _visible(transfer_id: str):
     c = caller()
     t = seats.get_transfer(transfer_id)
-    if t is not None and (c.is_training_admin or t.from_organisation_id in c.admin_org_ids
-                          or t.to_organisation_id in c.admin_org_ids):
+    if t is not None and (
+        c.is_training_admin
+        or t.from_organisation_id in c.admin_org_ids
+        or t.to_organisation_id in c.admin_org_ids
+    ):
         return t
     if t is not None:
         log_refusal("seat_transfer", transfer_id)

@@ -3,6 +3,7 @@
 Handlers get (session, envelope), write through the session and never commit: the
 consumer commits the handler's writes together with the inbox row (exactly-once effect).
 """
+
 import logging
 
 log = logging.getLogger("training.events")
@@ -12,9 +13,12 @@ log = logging.getLogger("training.events")
 def on_practicum_completed(session, envelope):
     """Mark the practicum of the practitioner's package met; certify if that completes a role."""
     from ..services import packages
+
     if not packages.record_practicum(envelope.data):
-        log.warning("practicum completion not applied (unknown package, other practitioner or case count)",
-                    extra={"ctx_event": envelope.event_id})
+        log.warning(
+            "practicum completion not applied (unknown package, other practitioner or case count)",
+            extra={"ctx_event": envelope.event_id},
+        )
 
 
 def on_fund_awarded(session, envelope):
@@ -24,6 +28,7 @@ def on_fund_awarded(session, envelope):
     from imatter_shared.messaging.consumer import Reject
 
     from ..models import Organisation, Person
+
     data = envelope.data
     if not isinstance(data.get("amount"), int) or data["amount"] < 1:
         raise Reject("fund award amount is not positive")
@@ -32,11 +37,13 @@ def on_fund_awarded(session, envelope):
     if session.get(Organisation, data["organisation_id"]) is None:
         raise Reject("fund award names an unknown organisation")
     from ..services import packages
+
     packages.record_award(data)
 
 
 def on_tracker_credit_used(session, envelope):
     from ..services import packages
+
     if not packages.record_credits(envelope.data):
         log.warning("credit report for an unknown package", extra={"ctx_event": envelope.event_id})
 
@@ -45,6 +52,7 @@ def on_tracker_credit_used(session, envelope):
 # reports the case count (counts only) and the people side's package records it
 def on_microproject_progressed(session, envelope):
     from ..services import packages
+
     if not packages.record_cases(envelope.data):
         log.warning("case count for an unknown package", extra={"ctx_event": envelope.event_id})
 

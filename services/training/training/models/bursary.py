@@ -1,4 +1,5 @@
 """An organisation's bursary fund as a ledger: affiliate credits and deposits in, places out."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column
@@ -11,7 +12,9 @@ class BursaryEntry(db.Model):
     kind = sa.Column(sa.String(20), nullable=False)  # affiliate_credit | deposit | place
     amount = sa.Column(sa.Integer, nullable=False)  # pence; positive in, negative out
     enrolment_id = sa.Column(sa.String(32), nullable=True)
-    person_id = sa.Column(sa.String(32), nullable=True)  # the learner a place was spent on / whose fee was credited
+    person_id = sa.Column(
+        sa.String(32), nullable=True
+    )  # the learner a place was spent on / whose fee was credited
     percentage = sa.Column(sa.Integer, nullable=True)  # affiliate credits: the agreed percentage applied
     note = sa.Column(sa.String(300), nullable=True)
     created_by = sa.Column(sa.String(64), nullable=True)
@@ -25,8 +28,12 @@ class BursaryEntry(db.Model):
 class BursaryFund(db.Model):
     """The spendable balance of one organisation's fund: the sum of its posted entries, kept in
     one row so spending is a guarded UPDATE (never check-then-act, on PostgreSQL and SQLite)."""
+
     __tablename__ = "bursary_funds"
-    organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id", name="fk_bursary_funds_organisation_id"),
-                                primary_key=True)
+    organisation_id = sa.Column(
+        sa.String(32),
+        sa.ForeignKey("organisations.id", name="fk_bursary_funds_organisation_id"),
+        primary_key=True,
+    )
     balance = sa.Column(sa.Integer, nullable=False, default=0)
     __table_args__ = (sa.CheckConstraint("balance >= 0", name="ck_bursary_funds_balance_not_negative"),)

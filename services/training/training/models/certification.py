@@ -1,5 +1,6 @@
 """Certification: pathway items a person has booked (and paid for through an order) and the
 roles they have been certified in."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column
@@ -29,9 +30,16 @@ class PathwayItem(db.Model):
     # A live (not cancelled) item is booked once per person: two simultaneous bookings cannot
     # both pass. Only consolidation sessions are bought in several bookings (3 sessions, one or
     # more at a time); those are serialised by a lock on the person row instead.
-    __table_args__ = (sa.Index("uq_pathway_items_person_item_live", "person_id", "item", unique=True,
-                               postgresql_where=sa.text(PATHWAY_ITEM_ONCE_WHERE),
-                               sqlite_where=sa.text(PATHWAY_ITEM_ONCE_WHERE)),)
+    __table_args__ = (
+        sa.Index(
+            "uq_pathway_items_person_item_live",
+            "person_id",
+            "item",
+            unique=True,
+            postgresql_where=sa.text(PATHWAY_ITEM_ONCE_WHERE),
+            sqlite_where=sa.text(PATHWAY_ITEM_ONCE_WHERE),
+        ),
+    )
 
 
 class Certification(db.Model):

@@ -5,6 +5,7 @@ The annotations live in one table here, beside the models, so the record of proc
 reviewed in one place; a column annotated where it is declared (info={"pii": ...}) keeps its
 own. `flask dp register` fails for any personal-looking column annotated nowhere.
 """
+
 from imatter_shared.audit import AuditMixin
 from imatter_shared.dataprotection import NOT_PII, BreachMixin, annotate, pii
 
@@ -43,8 +44,14 @@ def person(purpose, basis="contract", retention=KEPT, **kw):
 
 def account(purpose=ACCOUNTABILITY, retention=KEPT):
     # a gateway user id: a match pseudonymises the row, never deletes what the user created
-    return pii("account identifier", purpose, "legitimate_interests", retention, subject="user_id",
-               erase="pseudonymise")
+    return pii(
+        "account identifier",
+        purpose,
+        "legitimate_interests",
+        retention,
+        subject="user_id",
+        erase="pseudonymise",
+    )
 
 
 ANNOTATIONS = {
@@ -54,15 +61,21 @@ ANNOTATIONS = {
     "people.user_id": pii("account identifier", LEARNING, "contract", KEPT, subject="user_id"),
     "people.created_by": account(),
     "organisations.name": NOT_PII,  # an organisation's name (a school, a GP practice)
-    "organisations.link_contact_email": pii("contact details of the link contact", LICENSING, "contract",
-                                            "while the organisation is licensed; replaced on request",
-                                            subject="email", erase="pseudonymise"),
+    "organisations.link_contact_email": pii(
+        "contact details of the link contact",
+        LICENSING,
+        "contract",
+        "while the organisation is licensed; replaced on request",
+        subject="email",
+        erase="pseudonymise",
+    ),
     "organisations.created_by": account(),
     "organisation_admins.user_id": pii("account identifier", LICENSING, "contract", KEPT, subject="user_id"),
     "memberships.person_id": person(LICENSING),
     # an invitation addressed to an email (until whoever verifies it accepts): the invitee's address
-    "memberships.email": pii("contact details of an invited person", LICENSING, "legitimate_interests", KEPT,
-                             subject="email"),
+    "memberships.email": pii(
+        "contact details of an invited person", LICENSING, "legitimate_interests", KEPT, subject="email"
+    ),
     "notification_preferences.non_essential_email": NOT_PII,  # a yes/no switch
     "interest.name": pii("name", CONTACT, "consent", "1 year after created_at"),
     "interest.email": pii("contact details", CONTACT, "consent", "1 year after created_at", subject="email"),
@@ -73,45 +86,78 @@ ANNOTATIONS = {
     "seat_assignments.person_id": person(LEARNING),
     "package_account_grants.person_id": person(LEARNING),
     "certifications.person_id": person(CERT, retention=CERTS),
-    "certifications.reason": pii("why a training admin recorded a certification gained elsewhere", CERT,
-                                 "contract", CERTS),
+    "certifications.reason": pii(
+        "why a training admin recorded a certification gained elsewhere", CERT, "contract", CERTS
+    ),
     "certifications.recorded_by": account(),
     "pathway_items.person_id": person(CERT, retention=CERTS),
     "practitioner_licences.person_id": person(LICENSING, retention=LICENCE),
-    "practitioner_licences.idea": pii("the practitioner's microproject idea (no case details)", LICENSING,
-                                      "contract", LICENCE),
-    "practitioner_licences.focus_areas": pii("the practitioner's focus areas (no case details)", LICENSING,
-                                             "contract", LICENCE),
+    "practitioner_licences.idea": pii(
+        "the practitioner's microproject idea (no case details)", LICENSING, "contract", LICENCE
+    ),
+    "practitioner_licences.focus_areas": pii(
+        "the practitioner's focus areas (no case details)", LICENSING, "contract", LICENCE
+    ),
     "practitioner_licences.created_by": account(),
     "packages.practitioner_id": person(LICENSING, retention=LICENCE),
     "packages.practitioner_licence_id": NOT_PII,  # a licence id, personal only through practitioner_id
     "packages.created_by": account(),
     "directory_entries.person_id": person(DIRECTORY, "consent", "until the person opts out"),
-    "directory_entries.display_name": pii("name as shown publicly", DIRECTORY, "consent", "until the person opts out"),
-    "directory_entries.summary": pii("public profile text", DIRECTORY, "consent", "until the person opts out"),
+    "directory_entries.display_name": pii(
+        "name as shown publicly", DIRECTORY, "consent", "until the person opts out"
+    ),
+    "directory_entries.summary": pii(
+        "public profile text", DIRECTORY, "consent", "until the person opts out"
+    ),
     "fund_awards.practitioner_id": person(ACCOUNTS, "legal_obligation", MONEY),
     # Lead Professionals, Level 3A, study supporters
     "lead_professional_applications.person_id": person(LEAD),
-    "lead_professional_applications.references": pii("references about the applicant", LEAD, "contract",
-                                                     "while training, then 6 years; erased on request"),
+    "lead_professional_applications.references": pii(
+        "references about the applicant", LEAD, "contract", "while training, then 6 years; erased on request"
+    ),
     "lead_professional_applications.created_by": account(),
-    "lead_professional_applications.senior_leader_name": pii("name of the senior leader backing the applicant",
-                                                             LEAD, "contract", "while training, then 6 years; erased on request"),
-    "lead_professional_applications.senior_leader_role": pii("role of the senior leader backing the applicant",
-                                                             LEAD, "contract", "while training, then 6 years; erased on request"),
+    "lead_professional_applications.senior_leader_name": pii(
+        "name of the senior leader backing the applicant",
+        LEAD,
+        "contract",
+        "while training, then 6 years; erased on request",
+    ),
+    "lead_professional_applications.senior_leader_role": pii(
+        "role of the senior leader backing the applicant",
+        LEAD,
+        "contract",
+        "while training, then 6 years; erased on request",
+    ),
     "lead_professional_applications.interview_by": account(),
-    "lead_professional_applications.interview_note": pii("interview note about the applicant", LEAD, "contract",
-                                                         "while training, then 6 years; erased on request"),
-    "lead_professional_overrides.reason": pii("why a training year was ended early", LEAD, "contract",
-                                              "while training, then 6 years; erased on request"),
+    "lead_professional_applications.interview_note": pii(
+        "interview note about the applicant",
+        LEAD,
+        "contract",
+        "while training, then 6 years; erased on request",
+    ),
+    "lead_professional_overrides.reason": pii(
+        "why a training year was ended early",
+        LEAD,
+        "contract",
+        "while training, then 6 years; erased on request",
+    ),
     "lead_professional_overrides.decided_by": account(),
-    "lead_professional_overrides.decided_by_name": pii("name of the training admin who decided", ACCOUNTABILITY,
-                                                       "legitimate_interests", KEPT),
-    "obligation_records.title": pii("heading of a trainee's log book entry (no case details)", LEAD, "contract",
-                                    "while training, then 6 years; erased on request"),
+    "lead_professional_overrides.decided_by_name": pii(
+        "name of the training admin who decided", ACCOUNTABILITY, "legitimate_interests", KEPT
+    ),
+    "obligation_records.title": pii(
+        "heading of a trainee's log book entry (no case details)",
+        LEAD,
+        "contract",
+        "while training, then 6 years; erased on request",
+    ),
     "obligation_records.recorded_by": account(),
-    "obligation_records.note": pii("note on a trainee obligation (no case details)", LEAD, "contract",
-                                   "while training, then 6 years; erased on request"),
+    "obligation_records.note": pii(
+        "note on a trainee obligation (no case details)",
+        LEAD,
+        "contract",
+        "while training, then 6 years; erased on request",
+    ),
     "level_3a_groups.lead_person_id": person(LEAD),
     "level_3a_groups.created_by": account(),
     "study_supporter_applications.person_id": person(LEAD),
@@ -120,8 +166,9 @@ ANNOTATIONS = {
     "orders.person_id": person(ACCOUNTS, "legal_obligation", MONEY),
     "orders.created_by": account(ACCOUNTS, MONEY),
     "licences.agreement_accepted_by": account(LICENSING),
-    "licences.agreement_accepted_by_name": pii("who accepted the Starter's agreement to participate", LICENSING,
-                                               "contract", KEPT),
+    "licences.agreement_accepted_by_name": pii(
+        "who accepted the Starter's agreement to participate", LICENSING, "contract", KEPT
+    ),
     "licences.agreement_accepted_at": NOT_PII,
     "licences.agreement_acceptance": NOT_PII,
     "order_lines.description": NOT_PII,  # the catalogue item bought
@@ -129,12 +176,15 @@ ANNOTATIONS = {
     "bursary_entries.note": pii("note on a bursary entry", ACCOUNTS, "legal_obligation", MONEY),
     "bursary_entries.created_by": account(ACCOUNTS, MONEY),
     "seat_credits.created_by": account(ACCOUNTS, MONEY),
-    "seat_transfers.consent_given_by": pii("who consented to a seat transfer", LICENSING, "legal_obligation", MONEY),
+    "seat_transfers.consent_given_by": pii(
+        "who consented to a seat transfer", LICENSING, "legal_obligation", MONEY
+    ),
     "seat_transfers.consent_given_at": NOT_PII,
     "seat_transfers.created_by": account(ACCOUNTS, MONEY),
     "seat_transfers.decided_by": account(ACCOUNTS, MONEY),
-    "seat_transfers.reason": pii("a training admin's reason for a seat transfer decision", LICENSING,
-                                 "legal_obligation", MONEY),
+    "seat_transfers.reason": pii(
+        "a training admin's reason for a seat transfer decision", LICENSING, "legal_obligation", MONEY
+    ),
     "price_book_versions.data": NOT_PII,  # fees and size bands
     "price_book_versions.created_by": account(),
 }

@@ -1,4 +1,5 @@
 """The public "I Matter informed" directory: opt-in entries of certified practitioners."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column
@@ -22,7 +23,11 @@ class DirectoryEntry(db.Model):
 
     # the public listing walks listed entries in name order: a partial index of exactly those rows
     __table_args__ = (
-        sa.Index("ix_directory_entries_listed", "display_name", "id",
-                 postgresql_where=sa.text("opted_in = true AND eligible = true"),
-                 sqlite_where=sa.text("opted_in = 1 AND eligible = 1")),
+        sa.Index(
+            "ix_directory_entries_listed",
+            "display_name",
+            "id",
+            postgresql_where=sa.text("opted_in = true AND eligible = true"),
+            sqlite_where=sa.text("opted_in = 1 AND eligible = 1"),
+        ),
     )

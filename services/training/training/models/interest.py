@@ -1,4 +1,5 @@
 """'Express an interest' in one of the ten elements of the system (seed 002)."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column

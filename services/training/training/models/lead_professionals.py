@@ -1,5 +1,6 @@
 """The Lead Professional route (seed 001): application, trainee year, implementation year,
 obligation records, Level 3A group registrations and volunteer study supporter applications."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column
@@ -31,9 +32,13 @@ class LeadProfessionalApplication(db.Model):
 
     # one open application or place per person: a lost race is a 409, never two rows
     __table_args__ = (
-        sa.Index("uq_lp_applications_open_person", "person_id", unique=True,
-                 postgresql_where=sa.text("state IN ('applied', 'trainee', 'implementation', 'approved')"),
-                 sqlite_where=sa.text("state IN ('applied', 'trainee', 'implementation', 'approved')")),
+        sa.Index(
+            "uq_lp_applications_open_person",
+            "person_id",
+            unique=True,
+            postgresql_where=sa.text("state IN ('applied', 'trainee', 'implementation', 'approved')"),
+            sqlite_where=sa.text("state IN ('applied', 'trainee', 'implementation', 'approved')"),
+        ),
     )
 
 
@@ -43,8 +48,9 @@ class YearOverride(db.Model):
 
     __tablename__ = "lead_professional_overrides"
     id = id_column()
-    application_id = sa.Column(sa.String(32), sa.ForeignKey("lead_professional_applications.id"), nullable=False,
-                               index=True)
+    application_id = sa.Column(
+        sa.String(32), sa.ForeignKey("lead_professional_applications.id"), nullable=False, index=True
+    )
     rule = sa.Column(sa.String(40), nullable=False)  # trainee_year | implementation_year
     year_until = sa.Column(sa.DateTime, nullable=False)  # when the year would have ended
     reason = sa.Column(sa.String(1000), nullable=False)
@@ -60,8 +66,9 @@ class ObligationRecord(db.Model):
 
     __tablename__ = "obligation_records"
     id = id_column()
-    application_id = sa.Column(sa.String(32), sa.ForeignKey("lead_professional_applications.id"), nullable=False,
-                               index=True)
+    application_id = sa.Column(
+        sa.String(32), sa.ForeignKey("lead_professional_applications.id"), nullable=False, index=True
+    )
     obligation = sa.Column(sa.String(40), nullable=False)
     occurred_at = sa.Column(sa.DateTime, nullable=False)
     note = sa.Column(sa.String(500), nullable=True)  # about the trainee's own work, never about a case

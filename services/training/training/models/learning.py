@@ -1,5 +1,6 @@
 """Learning: a person's enrolment on a catalogue course (courses themselves are data in
 rules/catalogue.py, not rows), and the online L1-2 account a seat source paid for."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column
@@ -24,9 +25,16 @@ class Enrolment(db.Model):
     created_at = created_column()
     # one enrolment per person and course: a second (even a concurrent one) is 409 already_enrolled
     # one live enrolment per person and course; a cancelled one (its invoice voided) leaves room
-    __table_args__ = (sa.Index("uq_enrolment_person_course", "person_id", "course_code", unique=True,
-                               postgresql_where=sa.text("state <> 'cancelled'"),
-                               sqlite_where=sa.text("state <> 'cancelled'")),)
+    __table_args__ = (
+        sa.Index(
+            "uq_enrolment_person_course",
+            "person_id",
+            "course_code",
+            unique=True,
+            postgresql_where=sa.text("state <> 'cancelled'"),
+            sqlite_where=sa.text("state <> 'cancelled'"),
+        ),
+    )
 
 
 class LearningAccount(db.Model):
@@ -43,6 +51,13 @@ class LearningAccount(db.Model):
     # a package's accounts are numbered 1..online_accounts: two requests cannot take the same one
     slot = sa.Column(sa.Integer, nullable=True)
     created_at = created_column()
-    __table_args__ = (sa.Index("uq_learning_accounts_package_slot", "package_id", "slot", unique=True,
-                               postgresql_where=sa.text("package_id IS NOT NULL"),
-                               sqlite_where=sa.text("package_id IS NOT NULL")),)
+    __table_args__ = (
+        sa.Index(
+            "uq_learning_accounts_package_slot",
+            "package_id",
+            "slot",
+            unique=True,
+            postgresql_where=sa.text("package_id IS NOT NULL"),
+            sqlite_where=sa.text("package_id IS NOT NULL"),
+        ),
+    )

@@ -1,6 +1,7 @@
 """Organisational licences (starter, cpd, enhanced): one row per organisation and type whose
 term is extended by each renewal. Status is computed from the dates, never stored; only the
 last status announced to cic-tracker is kept, so expiry is announced exactly once."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column

@@ -1,4 +1,5 @@
 """Training's notification outbox and each person's notification preferences (issue 12)."""
+
 from imatter_shared.notifications.models import NotificationMixin, NotificationPreferenceMixin
 
 from ..extensions import db
@@ -10,4 +11,5 @@ class Notification(NotificationMixin, db.Model):
 
 class NotificationPreference(NotificationPreferenceMixin, db.Model):
     """Keyed by person id."""
+
     __tablename__ = "notification_preferences"

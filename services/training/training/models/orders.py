@@ -1,4 +1,5 @@
 """Orders, their line items and invoices. Every purchase makes one order and one invoice."""
+
 import sqlalchemy as sa
 from sqlalchemy.orm import relationship
 
@@ -16,8 +17,9 @@ class Order(db.Model):
     currency = sa.Column(sa.String(3), nullable=False, default="GBP")
     price_book_version = sa.Column(sa.Integer, nullable=True)
     created_at = created_column()
-    lines = relationship("OrderLine", order_by="OrderLine.position", lazy="selectin",
-                         cascade="all, delete-orphan")
+    lines = relationship(
+        "OrderLine", order_by="OrderLine.position", lazy="selectin", cascade="all, delete-orphan"
+    )
     invoice = relationship("Invoice", uselist=False, lazy="selectin", back_populates="order")
 
 
@@ -53,10 +55,15 @@ class Invoice(db.Model):
 
 class PaymentEvent(db.Model):
     """A card provider's webhook event, kept once by its id so a replayed event does nothing."""
+
     __tablename__ = "payment_events"
     event_id = sa.Column(sa.String(100), primary_key=True)
     provider = sa.Column(sa.String(40), nullable=False)
-    invoice_id = sa.Column(sa.String(32), sa.ForeignKey("invoices.id", name="fk_payment_events_invoice_id"),
-                           nullable=False, index=True)
+    invoice_id = sa.Column(
+        sa.String(32),
+        sa.ForeignKey("invoices.id", name="fk_payment_events_invoice_id"),
+        nullable=False,
+        index=True,
+    )
     amount = sa.Column(sa.Integer, nullable=False)
     received_at = created_column()

@@ -1,4 +1,5 @@
 """Organisations, their admins (link contacts) and members."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column
@@ -43,16 +44,28 @@ class Membership(db.Model):
     person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=True, index=True)
     email = sa.Column(sa.String(254), nullable=True, index=True)  # an invitation addressed to an email
     role = sa.Column(sa.String(40), nullable=False)
-    status = sa.Column(sa.String(20), nullable=False, default="invited")  # invited | active | declined | ended
+    status = sa.Column(
+        sa.String(20), nullable=False, default="invited"
+    )  # invited | active | declined | ended
     invited_by = sa.Column(sa.String(64), nullable=True)  # gateway user who sent the invitation
     responded_at = sa.Column(sa.DateTime, nullable=True)  # accepted or declined
     created_at = created_column()
     __table_args__ = (
         sa.Index("ix_membership_org_person", "organisation_id", "person_id"),
-        sa.Index("uq_membership_open_person", "organisation_id", "person_id", unique=True,
-                 postgresql_where=sa.text(_OPEN + " AND person_id IS NOT NULL"),
-                 sqlite_where=sa.text(_OPEN + " AND person_id IS NOT NULL")),
-        sa.Index("uq_membership_open_email", "organisation_id", "email", unique=True,
-                 postgresql_where=sa.text(_OPEN + " AND email IS NOT NULL"),
-                 sqlite_where=sa.text(_OPEN + " AND email IS NOT NULL")),
+        sa.Index(
+            "uq_membership_open_person",
+            "organisation_id",
+            "person_id",
+            unique=True,
+            postgresql_where=sa.text(_OPEN + " AND person_id IS NOT NULL"),
+            sqlite_where=sa.text(_OPEN + " AND person_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_membership_open_email",
+            "organisation_id",
+            "email",
+            unique=True,
+            postgresql_where=sa.text(_OPEN + " AND email IS NOT NULL"),
+            sqlite_where=sa.text(_OPEN + " AND email IS NOT NULL"),
+        ),
     )

@@ -1,4 +1,5 @@
 """Microproject packages sold for a practitioner, and what cic-tracker reports back (counts only)."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column

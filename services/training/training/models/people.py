@@ -1,4 +1,5 @@
 """People known to I Matter Training: professionals and personal learners (never a case)."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column

@@ -1,4 +1,5 @@
 """The Microproject Practitioner Licence (earlier name: Mini Candle Practitioner Licence)."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column
@@ -12,7 +13,9 @@ class PractitionerLicence(db.Model):
     __tablename__ = "practitioner_licences"
     id = id_column()
     person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
-    applied_as = sa.Column(sa.String(20), nullable=False, default="microproject")  # microproject | mini_candle
+    applied_as = sa.Column(
+        sa.String(20), nullable=False, default="microproject"
+    )  # microproject | mini_candle
     idea = sa.Column(sa.Text, nullable=False)
     focus_areas = sa.Column(sa.JSON, nullable=False)
     # applied -> active <-> paused; active/paused past valid_until read as lapsed; renew -> active
@@ -29,6 +32,12 @@ class PractitionerLicence(db.Model):
     announced_state = sa.Column(sa.String(20), nullable=True, index=True)
     created_by = sa.Column(sa.String(64), nullable=True)
     created_at = created_column()
-    __table_args__ = (sa.Index("uq_practitioner_licences_person_live", "person_id", unique=True,
-                               postgresql_where=sa.text(LIVE_LICENCE_WHERE),
-                               sqlite_where=sa.text(LIVE_LICENCE_WHERE)),)
+    __table_args__ = (
+        sa.Index(
+            "uq_practitioner_licences_person_live",
+            "person_id",
+            unique=True,
+            postgresql_where=sa.text(LIVE_LICENCE_WHERE),
+            sqlite_where=sa.text(LIVE_LICENCE_WHERE),
+        ),
+    )

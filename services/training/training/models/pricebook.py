@@ -1,4 +1,5 @@
 """The price book: every admin edit is a new, immutable version; orders keep the one they used."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column

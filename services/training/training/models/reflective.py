@@ -4,6 +4,7 @@ aggregate: no individuals), and I Matter Q registration consultation orders.
 
 Nothing here is about a family, child or anyone being supported: the formal Q and the
 personalised wheel are case-adjacent and live in cic-tracker."""
+
 import sqlalchemy as sa
 
 from imatter_shared.dataprotection.annotations import NOT_PII, pii
@@ -23,12 +24,23 @@ class QResponse(QuestionnaireAnswersMixin, db.Model):
     user alone (not their organisation's admins, not training admins)."""
 
     __tablename__ = "q_responses"
-    user_id = sa.Column(sa.String(64), nullable=False, index=True,
-                        info=pii("account identifier", "whose Q this is", "consent", "until erased on request",
-                                 subject="user_id"))
-    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=True, index=True,
-                          info=pii("person identifier", "whose Q this is", "consent", "until erased on request",
-                                   subject="person_id"))
+    user_id = sa.Column(
+        sa.String(64),
+        nullable=False,
+        index=True,
+        info=pii(
+            "account identifier", "whose Q this is", "consent", "until erased on request", subject="user_id"
+        ),
+    )
+    person_id = sa.Column(
+        sa.String(32),
+        sa.ForeignKey("people.id"),
+        nullable=True,
+        index=True,
+        info=pii(
+            "person identifier", "whose Q this is", "consent", "until erased on request", subject="person_id"
+        ),
+    )
     version_id = sa.Column(sa.String(32), sa.ForeignKey("questionnaire_versions.id"), nullable=False)
     answers = sa.Column(sa.JSON, nullable=False, info=pii(*_SELF, "until erased on request"))
     section_scores = sa.Column(sa.JSON, nullable=False, info=pii(*_SELF, "until erased on request"))
@@ -42,10 +54,22 @@ class CommunityWheelLicence(db.Model):
     id = id_column()
     holder = sa.Column(sa.String(20), nullable=False)  # organisation | person
     organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=True, index=True)
-    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=True, index=True,
-                          info=pii("person identifier", "who holds the licence", "contract",
-                                   "while the licence is held", subject="person_id"))
-    with_level_3a = sa.Column(sa.Boolean, nullable=False, default=False)  # offered alongside a Level 3A licence
+    person_id = sa.Column(
+        sa.String(32),
+        sa.ForeignKey("people.id"),
+        nullable=True,
+        index=True,
+        info=pii(
+            "person identifier",
+            "who holds the licence",
+            "contract",
+            "while the licence is held",
+            subject="person_id",
+        ),
+    )
+    with_level_3a = sa.Column(
+        sa.Boolean, nullable=False, default=False
+    )  # offered alongside a Level 3A licence
     valid_from = sa.Column(sa.DateTime, nullable=False)
     valid_until = sa.Column(sa.DateTime, nullable=False)
     revoked_at = sa.Column(sa.DateTime, nullable=True)
@@ -63,9 +87,17 @@ class CommunityAudit(QuestionnaireAnswersMixin, db.Model):
     participants_count = sa.Column(sa.Integer, nullable=True)  # how many took part: a count, never who
     answers = sa.Column(sa.JSON, nullable=False, info=NOT_PII)  # organisation-level ratings
     section_scores = sa.Column(sa.JSON, nullable=False, info=NOT_PII)
-    created_by = sa.Column(sa.String(64), nullable=False, info=pii("account identifier", "who recorded the audit",
-                                                                   "legitimate_interests", "6 years after created_at",
-                                                                   subject="user_id"))
+    created_by = sa.Column(
+        sa.String(64),
+        nullable=False,
+        info=pii(
+            "account identifier",
+            "who recorded the audit",
+            "legitimate_interests",
+            "6 years after created_at",
+            subject="user_id",
+        ),
+    )
 
 
 class QRegistration(db.Model):
@@ -74,13 +106,27 @@ class QRegistration(db.Model):
 
     __tablename__ = "q_registrations"
     id = id_column()
-    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True,
-                          info=pii("person identifier", "the consultation ordered", "contract",
-                                   "6 years after created_at", subject="person_id"))
+    person_id = sa.Column(
+        sa.String(32),
+        sa.ForeignKey("people.id"),
+        nullable=False,
+        index=True,
+        info=pii(
+            "person identifier",
+            "the consultation ordered",
+            "contract",
+            "6 years after created_at",
+            subject="person_id",
+        ),
+    )
     organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=True)
     order_id = sa.Column(sa.String(32), sa.ForeignKey("orders.id"), nullable=False, unique=True)
     enrolment_id = sa.Column(sa.String(32), nullable=True)  # the optional online course, when taken
-    created_by = sa.Column(sa.String(64), nullable=False, info=pii("account identifier", "who ordered",
-                                                                   "contract", "6 years after created_at",
-                                                                   subject="user_id"))
+    created_by = sa.Column(
+        sa.String(64),
+        nullable=False,
+        info=pii(
+            "account identifier", "who ordered", "contract", "6 years after created_at", subject="user_id"
+        ),
+    )
     created_at = created_column()

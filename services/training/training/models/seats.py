@@ -3,6 +3,7 @@
 Purchased and transferred seats are a ledger of signed counts (nothing is ever rewritten);
 the CPD licence's included credits come from the licence itself while it is active.
 An assignment holds one seat for one member until it is released."""
+
 import sqlalchemy as sa
 
 from .base import created_column, db, id_column
@@ -28,8 +29,12 @@ class SeatTransfer(db.Model):
 
     __tablename__ = "seat_transfers"
     id = id_column()
-    from_organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True)
-    to_organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True)
+    from_organisation_id = sa.Column(
+        sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True
+    )
+    to_organisation_id = sa.Column(
+        sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True
+    )
     count = sa.Column(sa.Integer, nullable=False)
     state = sa.Column(sa.String(20), nullable=False, default="requested")  # requested | approved | refused
     consent_given_by = sa.Column(sa.String(200), nullable=True)
@@ -52,6 +57,13 @@ class SeatAssignment(db.Model):
     assigned_at = created_column()
     released_at = sa.Column(sa.DateTime, nullable=True)
     # one active seat per person and organisation, even under concurrent assignments
-    __table_args__ = (sa.Index("uq_seat_assignment_active", "organisation_id", "person_id", unique=True,
-                               postgresql_where=sa.text("status = 'active'"),
-                               sqlite_where=sa.text("status = 'active'")),)
+    __table_args__ = (
+        sa.Index(
+            "uq_seat_assignment_active",
+            "organisation_id",
+            "person_id",
+            unique=True,
+            postgresql_where=sa.text("status = 'active'"),
+            sqlite_where=sa.text("status = 'active'"),
+        ),
+    )

@@ -7,10 +7,11 @@ names below (`COURSES`, `COURSES_BY_CODE`, `L1_2_COURSES`, `PACKAGE_TYPES_BY_TYP
 live views of the current version, read afresh on every use (outside an application context
 they show the seed catalogue, for pure unit tests).
 """
+
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import copy
+from collections.abc import Mapping, Sequence
 
 PUBLISHED = "published"
 PLACEHOLDER = "placeholder"
@@ -19,11 +20,13 @@ PLACEHOLDER = "placeholder"
 def tables() -> dict:
     """The catalogue part of the price book in force (shared: do not mutate)."""
     from ..services.price_book import catalogue
+
     return catalogue()[1]
 
 
 def tables_version() -> int:
     from ..services.price_book import catalogue
+
     return catalogue()[0]
 
 
@@ -131,9 +134,18 @@ def package_type(type_: int) -> dict | None:
 
 def course_json(c: dict) -> dict:
     """A course as the catalogue shows it: placeholders say so."""
-    return {**c, "currency": "GBP", "placeholder": bool(c.get("placeholder")),
-            "price_status": PLACEHOLDER if c.get("placeholder") else PUBLISHED}
+    return {
+        **c,
+        "currency": "GBP",
+        "placeholder": bool(c.get("placeholder")),
+        "price_status": PLACEHOLDER if c.get("placeholder") else PUBLISHED,
+    }
 
 
 def package_type_json(p: dict) -> dict:
-    return {**p, "currency": "GBP", "requires": ["enhanced_licence"], "placeholder": bool(p.get("placeholder"))}
+    return {
+        **p,
+        "currency": "GBP",
+        "requires": ["enhanced_licence"],
+        "placeholder": bool(p.get("placeholder")),
+    }

@@ -3,6 +3,7 @@
 "The online Foundation A part 1 is required if parents want to progress to Foundation B":
 enrolling on a course needs its prerequisite courses COMPLETED first (domain row 66).
 """
+
 from __future__ import annotations
 
 COURSE_PREREQUISITES: dict[str, tuple[str, ...]] = {

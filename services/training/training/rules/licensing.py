@@ -1,6 +1,7 @@
 """Organisational licences (DOMAIN.md "Organisational licences", seed 000): what each one
 includes and excludes (data), what it depends on, its term and its status from dates.
 Pure functions: no Flask, no database."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -92,8 +93,10 @@ ENHANCED_PRACTITIONER_ROLES = ("link", "child", "lead", "lead_plus")
 def public_terms(licence_type: str) -> dict:
     """The catalogue text of one licence type (without internal fields)."""
     d = LICENCES[licence_type]
-    out = {k: d[k] for k in ("type", "title", "phase", "term_months", "requires", "includes", "excludes",
-                             "required_for")}
+    out = {
+        k: d[k]
+        for k in ("type", "title", "phase", "term_months", "requires", "includes", "excludes", "required_for")
+    }
     out["agreement"] = agreement(licence_type)
     return out
 
@@ -132,8 +135,14 @@ def status(valid_from: datetime, valid_until: datetime, now: datetime, cancelled
     return "active" if valid_from <= now < valid_until else "expired"
 
 
-def purchase_unmet(licence_type: str, *, starter_active: bool, senior_leadership_commitment: bool,
-                   has_link_contact: bool, practitioners: int) -> list[str]:
+def purchase_unmet(
+    licence_type: str,
+    *,
+    starter_active: bool,
+    senior_leadership_commitment: bool,
+    has_link_contact: bool,
+    practitioners: int,
+) -> list[str]:
     """Requirement codes that stop an organisation buying (or renewing) a licence."""
     unmet: list[str] = []
     if licence_type == "starter":
@@ -164,7 +173,7 @@ UNMET_DETAIL = {
     "link_contact": "a Starter Licence needs a named link contact",
     "starter_licence": "an active Starter Licence comes first (CPD and Enhanced depend on it)",
     "practitioner_in_training": "an Enhanced Practice Licence is granted only while a Link, Child or Lead "
-                                "practitioner is certified or in training in the organisation",
+    "practitioner is certified or in training in the organisation",
 }
 
 

@@ -5,13 +5,20 @@ pay for it. A requirement is a fact about the person, not about the role they bo
 so what is met or booked for one role is never charged again for another (Deep Dive counts
 once across roles).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from .catalogue import COURSES_BY_CODE, L1_2_COURSES
-from .roles import (BOOKING_PREREQUISITES, REQUIREMENTS, ROLE_BOOKING_CONDITIONS, ROLES_BY_CODE,
-                    placeholder_of, unit_price)
+from .roles import (
+    BOOKING_PREREQUISITES,
+    REQUIREMENTS,
+    ROLE_BOOKING_CONDITIONS,
+    ROLES_BY_CODE,
+    placeholder_of,
+    unit_price,
+)
 
 MET, IN_PROGRESS, MISSING = "met", "in_progress", "missing"
 
@@ -27,7 +34,7 @@ def course_price(code: str) -> int:
     return COURSES_BY_CODE[code]["price"]
 
 
-def l1_2_courses_needed(facts: "Facts") -> list[str]:
+def l1_2_courses_needed(facts: Facts) -> list[str]:
     """The L1-2 courses the person has neither completed nor enrolled on (each course once)."""
     return [c for c in L1_2_COURSES if c not in facts.l1_2_completed and c not in facts.l1_2_enrolled]
 
@@ -93,8 +100,17 @@ def requirement(code: str, quantity: int, role: dict, facts: Facts) -> dict:
         status = MET if facts.registered_setting else MISSING
     else:  # pragma: no cover - the table only holds the kinds above
         raise ValueError(kind)
-    out = {"code": code, "title": req["title"], "kind": kind, "status": status, "quantity": quantity,
-           "price": unit, "charge": charge, "currency": "GBP", **mark}
+    out = {
+        "code": code,
+        "title": req["title"],
+        "kind": kind,
+        "status": status,
+        "quantity": quantity,
+        "price": unit,
+        "charge": charge,
+        "currency": "GBP",
+        **mark,
+    }
     if kind == "l1_2":
         out["courses_needed"] = [] if status == MET else l1_2_courses_needed(facts)
     return out
@@ -105,17 +121,24 @@ def evaluate(role_code: str, facts: Facts) -> dict:
     reqs = [requirement(code, qty, role, facts) for code, qty in role["requires"]]
     # the remaining cost is a placeholder figure when any placeholder price is part of it (row 111)
     marked = next((r for r in reqs if r["charge"] and r.get("placeholder")), None)
-    return {"role": role_code, "title": role["title"], "requirements": reqs,
-            "remaining_cost": sum(r["charge"] for r in reqs), "currency": "GBP",
-            "placeholder": marked is not None,
-            **({"placeholder_label": marked["placeholder_label"]} if marked else {}),
-            "certified": role_code in facts.certified,
-            "complete": all(r["status"] == MET for r in reqs)}
+    return {
+        "role": role_code,
+        "title": role["title"],
+        "requirements": reqs,
+        "remaining_cost": sum(r["charge"] for r in reqs),
+        "currency": "GBP",
+        "placeholder": marked is not None,
+        **({"placeholder_label": marked["placeholder_label"]} if marked else {}),
+        "certified": role_code in facts.certified,
+        "complete": all(r["status"] == MET for r in reqs),
+    }
 
 
 def roles_ready_to_certify(facts: Facts) -> list[str]:
     """Roles not yet certified whose every requirement is met (entry roles first)."""
-    return [code for code in ROLES_BY_CODE if code not in facts.certified and evaluate(code, facts)["complete"]]
+    return [
+        code for code in ROLES_BY_CODE if code not in facts.certified and evaluate(code, facts)["complete"]
+    ]
 
 
 class BookingRefused(Exception):
@@ -136,12 +159,19 @@ def check_booking(role_code: str, item: str, facts: Facts, quantity: int | None 
         raise BookingRefused(f"{item} is not a requirement of the {role_code} role.", [], field_error=True)
     kind = REQUIREMENTS[item]["kind"]
     if kind not in ("item", "package"):
-        raise BookingRefused(f"{item} is not bought: it is met by {REQUIREMENTS[item]['title'].lower()}.",
-                             [], field_error=True)
-    unmet = [code for code in ROLE_BOOKING_CONDITIONS.get(role_code, ())
-             if requirement(code, 1, role, facts)["status"] == MISSING]
-    unmet += [code for code in BOOKING_PREREQUISITES.get(item, ())
-              if requirement(code, 1, role, facts)["status"] == MISSING]
+        raise BookingRefused(
+            f"{item} is not bought: it is met by {REQUIREMENTS[item]['title'].lower()}.", [], field_error=True
+        )
+    unmet = [
+        code
+        for code in ROLE_BOOKING_CONDITIONS.get(role_code, ())
+        if requirement(code, 1, role, facts)["status"] == MISSING
+    ]
+    unmet += [
+        code
+        for code in BOOKING_PREREQUISITES.get(item, ())
+        if requirement(code, 1, role, facts)["status"] == MISSING
+    ]
     if unmet:
         raise BookingRefused(f"Booking {item} needs first: {', '.join(unmet)}.", unmet)
     current = requirement(item, needed[item], role, facts)

@@ -4,6 +4,7 @@ One declarative table: for each kind, the actions it may not take and the bounda
 forbids it, in the seed's own words. Code asks `refusal(kind, action)`; the catalogue and
 GET /organisations/{id} show the table. An action missing from a kind's row is allowed.
 """
+
 from __future__ import annotations
 
 KINDS = ("school", "primary_care", "community_service", "locality_hub", "commissioner", "other_service")
@@ -29,7 +30,7 @@ FORBIDDEN: dict[str, dict[str, str]] = {
     "primary_care": {
         "cpd_licence": "Primary care holds no learning data for the people it sees: no CPD Licence.",
         "online_accounts": "Primary care holds no learning data, so no online learning accounts (no seats, no "
-                           "package with online accounts; Type 1 Tracker-only packages are allowed).",
+        "package with online accounts; Type 1 Tracker-only packages are allowed).",
         "learning_data": "Primary care holds no ownership of learning data.",
         "bursary": "Primary care holds no paid learning transactions for the people it sees: no bursary.",
         "case_management": "Primary care has no expectation to manage ongoing complexity.",
@@ -39,7 +40,7 @@ FORBIDDEN: dict[str, dict[str, str]] = {
         "online_accounts": "Community services do not hold access to I Matter online learning accounts.",
         "tracker_accounts": "Community services do not provide Tracker accounts.",
         "microproject_packages": "Community services hold no package: every package carries online learning "
-                                 "accounts or Tracker accounts.",
+        "accounts or Tracker accounts.",
     },
     "commissioner": {
         "case_management": "Commissioners and grant bodies fund places and bursaries; they hold no case management.",
@@ -61,10 +62,10 @@ FORBIDDEN: dict[str, dict[str, str]] = {
 HOLDS = {
     "school": "Hosts learning pathways and holds short-to-medium-term learning data.",
     "primary_care": "Opens conversations, introduces shared language and signposts; may hold the Starter, the "
-                    "Enhanced Licence and a community wheel licence, pay for its own professionals' practitioner "
-                    "training and buy Type 1 (Tracker only) packages.",
+    "Enhanced Licence and a community wheel licence, pay for its own professionals' practitioner "
+    "training and buy Type 1 (Tracker only) packages.",
     "community_service": "Facilitates informed discussion and supports engagement in learning; may hold the "
-                         "Starter, the Enhanced Licence and a community wheel licence.",
+    "Starter, the Enhanced Licence and a community wheel licence.",
     "locality_hub": "Time-limited, opt-in tracker and consultation use with clear consent.",
     "commissioner": "Funds places and bursaries.",
     "other_service": "A registered service: no kind-specific limits.",
@@ -84,11 +85,16 @@ def allowed(kind: str, action: str) -> bool:
 
 def table() -> dict:
     """The whole policy table, as data for GET /api/v1/catalogue/organisation-kinds."""
-    return {"actions": [{"action": a, "description": d} for a, d in ACTIONS.items()],
-            "kinds": [policy_for(k) for k in KINDS]}
+    return {
+        "actions": [{"action": a, "description": d} for a, d in ACTIONS.items()],
+        "kinds": [policy_for(k) for k in KINDS],
+    }
 
 
 def policy_for(kind: str) -> dict:
     """The table row of one kind, as data for the API."""
-    return {"kind": kind, "holds": HOLDS.get(kind, ""),
-            "forbidden": [{"action": a, "rule": r} for a, r in FORBIDDEN.get(kind, {}).items()]}
+    return {
+        "kind": kind,
+        "holds": HOLDS.get(kind, ""),
+        "forbidden": [{"action": a, "rule": r} for a, r in FORBIDDEN.get(kind, {}).items()],
+    }

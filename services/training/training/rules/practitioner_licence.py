@@ -1,10 +1,13 @@
 """Microproject Practitioner Licence rules (seeds 003, 004): pure functions."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-NAMES = {"microproject": "Microproject Practitioner Licence",
-         "mini_candle": "Mini Candle Practitioner Licence"}  # one licence, both names accepted
+NAMES = {
+    "microproject": "Microproject Practitioner Licence",
+    "mini_candle": "Mini Candle Practitioner Licence",
+}  # one licence, both names accepted
 TERM_MONTHS = 12
 MIN_FOCUS_AREAS, MAX_FOCUS_AREAS = 1, 3
 
@@ -14,7 +17,11 @@ ALLOWS = [
     "use learning in your professional or practitioner-parent role",
     "reflect on your practice using the I Matter approach",
 ]
-IS_NOT = ["a qualification", "a clinical role", "a clinical service, supervision model or assessment programme"]
+IS_NOT = [
+    "a qualification",
+    "a clinical role",
+    "a clinical service, supervision model or assessment programme",
+]
 
 # (from state, action) -> to state. A licence is active from its application (the seeds' "short
 # application" by someone already on the learning journey; the contract has no approval step);
@@ -45,6 +52,6 @@ def focus_area_errors(areas: list[str]) -> list[str]:
         return ["Focus areas cannot be blank."]
     if not MIN_FOCUS_AREAS <= len(cleaned) <= MAX_FOCUS_AREAS:
         return [f"Give between {MIN_FOCUS_AREAS} and {MAX_FOCUS_AREAS} focus areas (got {len(cleaned)})."]
-    if len(set(a.lower() for a in cleaned)) != len(cleaned):
+    if len({a.lower() for a in cleaned}) != len(cleaned):
         return ["Focus areas must differ."]
     return []

@@ -5,6 +5,7 @@ the n-th seat of one purchase costs the unit price of the last tier starting at 
 Unit prices never rise from one tier to the next, so the marginal price of one more seat
 never rises with the count (the "reduced marginal rate for multi-staff uptake", seed 000).
 """
+
 from __future__ import annotations
 
 MAX_SEATS_PER_PURCHASE = 1000
@@ -28,7 +29,9 @@ def tier_problems(tiers: list[dict]) -> list[str]:
         if b["from_seat"] <= a["from_seat"]:
             out.append("Tiers must start at strictly increasing seats.")
         if b["unit_price"] > a["unit_price"]:
-            out.append("A later tier may not cost more per seat than an earlier one (falling marginal price).")
+            out.append(
+                "A later tier may not cost more per seat than an earlier one (falling marginal price)."
+            )
     if any(t["unit_price"] < 0 for t in tiers):
         out.append("Unit prices cannot be negative.")
     return sorted(set(out))
@@ -53,8 +56,10 @@ def seat_quote(tiers: list[dict], count: int, currency: str = "GBP", already: in
     if count < 1 or count > MAX_SEATS_PER_PURCHASE:
         raise ValueError(f"count must be between 1 and {MAX_SEATS_PER_PURCHASE}")
     already = max(int(already), 0)
-    per_seat = [{"seat": n, "unit_price": unit_price_of_seat(tiers, n)}
-                for n in range(already + 1, already + count + 1)]
+    per_seat = [
+        {"seat": n, "unit_price": unit_price_of_seat(tiers, n)}
+        for n in range(already + 1, already + count + 1)
+    ]
     groups: list[dict] = []
     for item in per_seat:
         if groups and groups[-1]["unit_price"] == item["unit_price"]:
@@ -62,10 +67,23 @@ def seat_quote(tiers: list[dict], count: int, currency: str = "GBP", already: in
             groups[-1]["quantity"] += 1
             groups[-1]["amount"] += item["unit_price"]
         else:
-            groups.append({"from_seat": item["seat"], "to_seat": item["seat"], "quantity": 1,
-                           "unit_price": item["unit_price"], "amount": item["unit_price"]})
-    return {"count": count, "price": sum(i["unit_price"] for i in per_seat), "currency": currency,
-            "already_bought_this_year": already, "breakdown": per_seat, "tiers": groups}
+            groups.append(
+                {
+                    "from_seat": item["seat"],
+                    "to_seat": item["seat"],
+                    "quantity": 1,
+                    "unit_price": item["unit_price"],
+                    "amount": item["unit_price"],
+                }
+            )
+    return {
+        "count": count,
+        "price": sum(i["unit_price"] for i in per_seat),
+        "currency": currency,
+        "already_bought_this_year": already,
+        "breakdown": per_seat,
+        "tiers": groups,
+    }
 
 
 def transfer_price(top_up_fee: int, count: int) -> int:
@@ -113,7 +131,14 @@ def band_of(book: dict, band_code: str) -> dict | None:
 
 # ---- the catalogue tables of a price book (issue 16) -------------------------------------------
 
-CONTRACT_COURSES = ("awareness", "foundation_a1", "foundation_a2", "foundation_b", "intermediate_a", "intermediate_b")
+CONTRACT_COURSES = (
+    "awareness",
+    "foundation_a1",
+    "foundation_a2",
+    "foundation_b",
+    "intermediate_a",
+    "intermediate_b",
+)
 COURSE_KINDS = ("online_course", "session", "training", "practicum", "preparation")
 PACKAGE_TYPE_NUMBERS = (1, 2, 3, 4)
 MAX_TRACKER_USES_PER_CASE = 10
@@ -123,6 +148,7 @@ MAX_ONLINE_ACCOUNTS = 10
 def catalogue_problems(book: dict) -> dict[str, list[str]]:
     """field -> messages for the courses, roles and package types of a price book."""
     from .roles import REQUIREMENT_KINDS, ROLE_CODE_LIST
+
     errors: dict[str, list[str]] = {}
 
     def bad(field: str, message: str) -> None:
@@ -172,7 +198,10 @@ def catalogue_problems(book: dict) -> dict[str, list[str]]:
             if not 1 <= req.get("quantity", 0) <= 100:
                 bad("roles", f"{r.get('code')}: {code} quantity must be 1-100.")
             if kind == "item" and code not in codes:
-                bad("roles", f"{r.get('code')}: {code} is priced by the course of that code, which is missing.")
+                bad(
+                    "roles",
+                    f"{r.get('code')}: {code} is priced by the course of that code, which is missing.",
+                )
             if kind == "role" and REQUIREMENT_KINDS[code]["role"] == r.get("code"):
                 bad("roles", f"{r.get('code')}: a role cannot require itself.")
         if "practicum" in seen and r.get("package_type") not in PACKAGE_TYPE_NUMBERS:

@@ -9,6 +9,7 @@
 - The I Matter Q registration consultation: offered (optional, never required) to parents who
   learn face to face without a personal online account; ordered here, booked by the CIC.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -42,8 +43,9 @@ OPTIONAL_COURSES = ("foundation_a1",)
 JOURNEY = ("awareness", "foundation_a1", "foundation_a2", "foundation_b", "intermediate_a", "intermediate_b")
 
 
-def suggestions(sections: list[dict], content_sections: list[dict], completed: set[str],
-                courses: dict[str, dict]) -> list[dict]:
+def suggestions(
+    sections: list[dict], content_sections: list[dict], completed: set[str], courses: dict[str, dict]
+) -> list[dict]:
     """Learning steps from a Q's section scores: each section whose band asks for it suggests
     its listed courses (weakest section first); courses already completed are left out. When
     no section asks, the next course of the journey not yet completed."""
@@ -64,17 +66,30 @@ def suggestions(sections: list[dict], content_sections: list[dict], completed: s
 
 
 def _step(course: dict, reason: str, section: str | None) -> dict:
-    return {"course_code": course["code"], "title": course["title"], "level": course["level"],
-            "price": course["price"], "currency": "GBP", "reason": reason, "section": section}
+    return {
+        "course_code": course["code"],
+        "title": course["title"],
+        "level": course["level"],
+        "price": course["price"],
+        "currency": "GBP",
+        "reason": reason,
+        "section": section,
+    }
 
 
 def unknown_suggestions(content: dict, courses: dict[str, dict]) -> list[str]:
     """Load-time check: every suggested course must be in the catalogue."""
-    return [f"sections.{s['code']}.suggests: {code!r} is not a catalogue course"
-            for s in content["sections"] for code in s.get("suggests", []) if code not in courses]
+    return [
+        f"sections.{s['code']}.suggests: {code!r} is not a catalogue course"
+        for s in content["sections"]
+        for code in s.get("suggests", [])
+        if code not in courses
+    ]
 
 
-def licence_status(valid_from: datetime, valid_until: datetime, revoked_at: datetime | None, at: datetime) -> str:
+def licence_status(
+    valid_from: datetime, valid_until: datetime, revoked_at: datetime | None, at: datetime
+) -> str:
     if revoked_at is not None:
         return "revoked"
     if at < valid_from:

@@ -21,6 +21,7 @@ Decision (documented in the README): the practicum is required for Link, Child a
 Practitioner Pathways)" and which is a Lead Practitioner certification; Senior Link and
 Informed, which the seed does not name, need none.
 """
+
 from __future__ import annotations
 
 from .catalogue import COURSES_BY_CODE, L1_2_COURSES, PACKAGE_TYPES_BY_TYPE, _LiveList, _LiveMap
@@ -52,8 +53,10 @@ ROLE_CODE_LIST = ("informed", "senior_link", "link", "child", "lead", "lead_plus
 
 def _requirements(t: dict) -> dict[str, dict]:
     titles = t.get("requirement_titles", {})
-    return {code: {**meta, "title": titles.get(code, code.replace("_", " ").capitalize())}
-            for code, meta in REQUIREMENT_KINDS.items()}
+    return {
+        code: {**meta, "title": titles.get(code, code.replace("_", " ").capitalize())}
+        for code, meta in REQUIREMENT_KINDS.items()
+    }
 
 
 def _role(r: dict) -> dict:
@@ -109,12 +112,24 @@ def unit_price(code: str) -> int:
 
 def role_json(role: dict) -> dict:
     return {
-        "code": role["code"], "title": role["title"], "level": role.get("level"),
-        "requirements": [{"code": code, "title": REQUIREMENTS[code]["title"], "kind": REQUIREMENTS[code]["kind"],
-                          "price": unit_price(code), "quantity": qty, "currency": "GBP",
-                          **_placeholder_of(code)}
-                         for code, qty in role["requires"]],
-        "practicum_package_type": role["package_type"] if any(c == "practicum" for c, _ in role["requires"]) else None,
+        "code": role["code"],
+        "title": role["title"],
+        "level": role.get("level"),
+        "requirements": [
+            {
+                "code": code,
+                "title": REQUIREMENTS[code]["title"],
+                "kind": REQUIREMENTS[code]["kind"],
+                "price": unit_price(code),
+                "quantity": qty,
+                "currency": "GBP",
+                **_placeholder_of(code),
+            }
+            for code, qty in role["requires"]
+        ],
+        "practicum_package_type": role["package_type"]
+        if any(c == "practicum" for c, _ in role["requires"])
+        else None,
         "enables": list(role["enables"]),
         "price": role_items_price(role["code"]),
         "currency": "GBP",

@@ -1,5 +1,6 @@
 """The implementation stage 0-5 (DOMAIN.md "Implementation stages", seed 000), derived from
 plain counts, never stored, with the next steps to show the organisation."""
+
 from __future__ import annotations
 
 STAGES = {
@@ -30,24 +31,38 @@ def stage(*, learners: int, practitioners: int, microprojects: int, starter: boo
     return 1
 
 
-def next_steps(*, stage_no: int, starter: bool, cpd: bool, enhanced: bool, senior_leadership_commitment: bool,
-               seats_available: int, learners: int) -> list[str]:
+def next_steps(
+    *,
+    stage_no: int,
+    starter: bool,
+    cpd: bool,
+    enhanced: bool,
+    senior_leadership_commitment: bool,
+    seats_available: int,
+    learners: int,
+) -> list[str]:
     """Plain-language next steps for the organisation, most urgent first."""
     steps: list[str] = []
     if not senior_leadership_commitment:
         steps.append("Record senior leadership commitment (needed for the Starter Licence).")
     if not starter:
-        steps.append("Take out (or renew) the Starter Licence: it is the entry point and comes before anything else "
-                     "(stage 0 'Not yet engaged' until it is active).")
+        steps.append(
+            "Take out (or renew) the Starter Licence: it is the entry point and comes before anything else "
+            "(stage 0 'Not yet engaged' until it is active)."
+        )
     if stage_no <= 2 and starter and not cpd:
-        steps.append("Take out the CPD Licence to get online L1-2 account credits, or use bursary-funded places.")
+        steps.append(
+            "Take out the CPD Licence to get online L1-2 account credits, or use bursary-funded places."
+        )
     if stage_no == 0:
         pass  # nothing else counts until the Starter Licence is active
     elif stage_no == 1:
         steps.append("Start 1-2 staff on Level 1-2 learning.")
         steps.append("Consider guided study support to help turn learning into practice.")
     elif stage_no == 2:
-        steps.append("Extend Level 1-2 learning beyond the first staff for team consistency and a shared language.")
+        steps.append(
+            "Extend Level 1-2 learning beyond the first staff for team consistency and a shared language."
+        )
     elif stage_no == 3:
         steps.append("Start a Link, Child or Lead practitioner on their training pathway.")
     elif stage_no == 4:
@@ -63,8 +78,9 @@ def next_steps(*, stage_no: int, starter: bool, cpd: bool, enhanced: bool, senio
     return steps
 
 
-def oversight_steps(*, stage_no: int, child_practitioners: int, lead_plus: int, lead_plus_in_training: int,
-                    leads: int) -> list[str]:
+def oversight_steps(
+    *, stage_no: int, child_practitioners: int, lead_plus: int, lead_plus_in_training: int, leads: int
+) -> list[str]:
     """Steps naming the Lead Plus role (domain rows 29, 30, 45; DOMAIN.md "Rulings"): a Child
     practitioner's Type 1 practicum needs a Lead Plus overseer and their certification a Lead in
     the organisation; "a full strategy will require a Lead Plus role offering oversight" (seed 000).
@@ -72,14 +88,23 @@ def oversight_steps(*, stage_no: int, child_practitioners: int, lead_plus: int, 
     or, for `lead_plus_in_training`, with Lead Plus training booked."""
     steps: list[str] = []
     if child_practitioners and not lead_plus:
-        steps.append("A Child practitioner's Type 1 practicum needs a Lead Plus overseer: "
-                     + ("complete your Lead Plus practitioner's training, " if lead_plus_in_training
-                        else "train a Lead Plus practitioner, ")
-                     + "or ask I Matter Training to assign one of its own Lead Plus practitioners.")
+        steps.append(
+            "A Child practitioner's Type 1 practicum needs a Lead Plus overseer: "
+            + (
+                "complete your Lead Plus practitioner's training, "
+                if lead_plus_in_training
+                else "train a Lead Plus practitioner, "
+            )
+            + "or ask I Matter Training to assign one of its own Lead Plus practitioners."
+        )
     if child_practitioners and not leads:
-        steps.append("Child certification needs a certified Lead (or Lead Plus) practitioner in the organisation "
-                     "for oversight: start a Lead practitioner on their pathway.")
+        steps.append(
+            "Child certification needs a certified Lead (or Lead Plus) practitioner in the organisation "
+            "for oversight: start a Lead practitioner on their pathway."
+        )
     if stage_no >= 4 and not child_practitioners and not lead_plus and not lead_plus_in_training:
-        steps.append("Plan a Lead Plus practitioner: a full strategy needs Lead Plus oversight of Lead, "
-                     "Child and Link practitioners.")
+        steps.append(
+            "Plan a Lead Plus practitioner: a full strategy needs Lead Plus oversight of Lead, "
+            "Child and Link practitioners."
+        )
     return steps

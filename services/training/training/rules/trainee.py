@@ -3,6 +3,7 @@
 One declarative table. `cadence` is the period a target applies to; `due_days` places the
 deadline of a "once"/"yearly_start" obligation that many days after its period starts.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -10,18 +11,50 @@ from datetime import datetime, timedelta
 from .licensing import add_months
 
 OBLIGATIONS: list[dict] = [
-    {"code": "action_plan_outline", "title": "An agreed action plan outline", "cadence": "once", "target": 1,
-     "due_days": 30},
-    {"code": "monthly_development", "title": "Take part in monthly practitioner development training",
-     "cadence": "monthly", "target": 1},
-    {"code": "participant_feedback", "title": "Gather participant feedback", "cadence": "quarterly", "target": 1},
-    {"code": "log_book", "title": "Maintain a personal log book (entries)", "cadence": "monthly", "target": 1},
-    {"code": "annual_plan", "title": "Submit an annual action plan and budget plan", "cadence": "yearly_start",
-     "target": 1, "due_days": 30},
-    {"code": "foundation_a_courses", "title": "Support at least 2 Foundation A courses a year",
-     "cadence": "yearly", "target": 2},
-    {"code": "linked_cpd", "title": "Take part in linked CPD to maintain the licence", "cadence": "yearly",
-     "target": 1},
+    {
+        "code": "action_plan_outline",
+        "title": "An agreed action plan outline",
+        "cadence": "once",
+        "target": 1,
+        "due_days": 30,
+    },
+    {
+        "code": "monthly_development",
+        "title": "Take part in monthly practitioner development training",
+        "cadence": "monthly",
+        "target": 1,
+    },
+    {
+        "code": "participant_feedback",
+        "title": "Gather participant feedback",
+        "cadence": "quarterly",
+        "target": 1,
+    },
+    {
+        "code": "log_book",
+        "title": "Maintain a personal log book (entries)",
+        "cadence": "monthly",
+        "target": 1,
+    },
+    {
+        "code": "annual_plan",
+        "title": "Submit an annual action plan and budget plan",
+        "cadence": "yearly_start",
+        "target": 1,
+        "due_days": 30,
+    },
+    {
+        "code": "foundation_a_courses",
+        "title": "Support at least 2 Foundation A courses a year",
+        "cadence": "yearly",
+        "target": 2,
+    },
+    {
+        "code": "linked_cpd",
+        "title": "Take part in linked CPD to maintain the licence",
+        "cadence": "yearly",
+        "target": 1,
+    },
 ]
 OBLIGATIONS_BY_CODE = {o["code"]: o for o in OBLIGATIONS}
 # who records a fulfilment: the log book is the trainee's own; an action plan outline counts once
@@ -33,12 +66,20 @@ RECORDED_BY = {"log_book": ("trainee",), "action_plan_outline": ("training_admin
 # "Rulings": the subscription licence is the trainee's organisation's active Starter Licence)
 STANDING = [
     {"code": "senior_leadership_backing", "title": "Have the support of senior leadership"},
-    {"code": "subscription_licence", "title": "Have a current licence by subscription (the organisation's Starter Licence)"},
+    {
+        "code": "subscription_licence",
+        "title": "Have a current licence by subscription (the organisation's Starter Licence)",
+    },
 ]
 # a fast-track entrant (after Foundation A and B) carries this until Intermediate A or B is completed
-OUTSTANDING_COURSEWORK = {"code": "outstanding_coursework", "any_of": ("intermediate_a", "intermediate_b"),
-                          "title": "Outstanding coursework completed (Intermediate A or B)"}
-ALL_CODES = tuple(o["code"] for o in STANDING) + (OUTSTANDING_COURSEWORK["code"],) + tuple(OBLIGATIONS_BY_CODE)
+OUTSTANDING_COURSEWORK = {
+    "code": "outstanding_coursework",
+    "any_of": ("intermediate_a", "intermediate_b"),
+    "title": "Outstanding coursework completed (Intermediate A or B)",
+}
+ALL_CODES = (
+    tuple(o["code"] for o in STANDING) + (OUTSTANDING_COURSEWORK["code"],) + tuple(OBLIGATIONS_BY_CODE)
+)
 
 # the route's two years (seed 001: "1 year training followed by a 1 year implementation practice period")
 YEAR_MONTHS = 12
@@ -49,7 +90,10 @@ MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12, "yearly_start": 12}
 # after Foundation A (both parts) and B, on condition the outstanding coursework is completed
 ENTRY_ROUTES = {
     "standard": {"any_of": ("intermediate_a", "intermediate_b"), "unmet": "intermediate_completion"},
-    "fast_track": {"all_of": ("foundation_a1", "foundation_a2", "foundation_b"), "unmet": "foundation_completion"},
+    "fast_track": {
+        "all_of": ("foundation_a1", "foundation_a2", "foundation_b"),
+        "unmet": "foundation_completion",
+    },
 }
 MIN_REFERENCES = 2
 
@@ -80,9 +124,18 @@ def coursework_outstanding(route: str, completed: set[str]) -> bool:
 def standing(code: str, title: str, met: bool, reason: str, due_on: datetime | None = None) -> dict:
     """A standing obligation's row, shaped like the recorded ones: met or unmet, with the reason;
     `due_on` is when it next falls due (a Starter Licence's end), if ever."""
-    return {"code": code, "title": title, "cadence": "standing", "target": 1, "done": 1 if met else 0,
-            "period_start": None, "period_end": None, "due_on": due_on, "status": "met" if met else "unmet",
-            "reason": reason}
+    return {
+        "code": code,
+        "title": title,
+        "cadence": "standing",
+        "target": 1,
+        "done": 1 if met else 0,
+        "period_start": None,
+        "period_end": None,
+        "due_on": due_on,
+        "status": "met" if met else "unmet",
+        "reason": reason,
+    }
 
 
 def _period(start: datetime, now: datetime, months: int) -> tuple[datetime, datetime]:
@@ -109,10 +162,22 @@ def obligations(start: datetime, now: datetime, records: dict[str, list[datetime
             done = sum(1 for t in done_at if p_start <= t < p_end)
             due_on = p_start + timedelta(days=o["due_days"]) if o["cadence"] == "yearly_start" else p_end
             prev_start = add_months(p_start, -months) if p_start > start else None
-            previous_missed = prev_start is not None and sum(
-                1 for t in done_at if prev_start <= t < p_start) < o["target"]
+            previous_missed = (
+                prev_start is not None and sum(1 for t in done_at if prev_start <= t < p_start) < o["target"]
+            )
         status = "done" if done >= o["target"] else "overdue" if now > due_on or previous_missed else "due"
-        out.append({"code": o["code"], "title": o["title"], "cadence": o["cadence"], "target": o["target"],
-                    "done": done, "period_start": p_start, "period_end": p_end, "due_on": due_on,
-                    "status": status, "reason": None})
+        out.append(
+            {
+                "code": o["code"],
+                "title": o["title"],
+                "cadence": o["cadence"],
+                "target": o["target"],
+                "done": done,
+                "period_start": p_start,
+                "period_end": p_end,
+                "due_on": due_on,
+                "status": status,
+                "reason": None,
+            }
+        )
     return out

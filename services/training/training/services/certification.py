@@ -4,6 +4,7 @@ The rules are in rules/pathway.py; this module gathers a person's facts from the
 records bookings through orders, and certifies every role whose requirements are all met,
 emitting `training.practitioner.certified` through the outbox in the same commit.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -19,7 +20,7 @@ from ..models.certification import Certification, PathwayItem
 from ..models.learning import Enrolment
 from ..models.packages import Package
 from ..rules import pathway as rules
-from ..rules.catalogue import L1_2_COURSES, COURSES_BY_CODE
+from ..rules.catalogue import COURSES_BY_CODE, L1_2_COURSES
 from ..rules.roles import REGISTERED_SETTING_KINDS, REQUIREMENTS, ROLES_BY_CODE
 from ._util import iso, now
 
@@ -38,8 +39,13 @@ def require_role(role: str) -> dict:
 
 
 def member_org_ids(person_id: str) -> list[str]:
-    return list(db.session.scalars(sa.select(Membership.organisation_id).where(
-        Membership.person_id == person_id, Membership.status == "active").order_by(Membership.created_at)))
+    return list(
+        db.session.scalars(
+            sa.select(Membership.organisation_id)
+            .where(Membership.person_id == person_id, Membership.status == "active")
+            .order_by(Membership.created_at)
+        )
+    )
 
 
 # the training item that puts someone "in training" for an overseer role
@@ -54,46 +60,78 @@ def _oversight(person_id: str, org_ids: list[str], overseer_roles: tuple[str, ..
     if not org_ids:
         return rules.MISSING
     members = sa.select(Membership.person_id).where(
-        Membership.organisation_id.in_(org_ids), Membership.status == "active", Membership.person_id != person_id)
-    certified = db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
-        Certification.person_id.in_(members), Certification.role.in_(overseer_roles),
-        Certification.status == "current"))
+        Membership.organisation_id.in_(org_ids),
+        Membership.status == "active",
+        Membership.person_id != person_id,
+    )
+    certified = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Certification)
+        .where(
+            Certification.person_id.in_(members),
+            Certification.role.in_(overseer_roles),
+            Certification.status == "current",
+        )
+    )
     if certified:
         return rules.MET
     items = [OVERSEER_TRAINING_ITEMS[r] for r in overseer_roles if r in OVERSEER_TRAINING_ITEMS]
-    training = db.session.scalar(sa.select(sa.func.count()).select_from(PathwayItem).where(
-        PathwayItem.person_id.in_(members), PathwayItem.item.in_(items), PathwayItem.state != "cancelled"))
+    training = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(PathwayItem)
+        .where(
+            PathwayItem.person_id.in_(members), PathwayItem.item.in_(items), PathwayItem.state != "cancelled"
+        )
+    )
     return rules.IN_PROGRESS if training else rules.MISSING
 
 
 def facts_of(person_id: str) -> rules.Facts:
     f = rules.Facts()
     items: dict[str, dict] = defaultdict(lambda: {"booked": 0, "completed": 0})
-    for it in db.session.scalars(sa.select(PathwayItem).where(PathwayItem.person_id == person_id,
-                                                              PathwayItem.state != "cancelled")):
+    for it in db.session.scalars(
+        sa.select(PathwayItem).where(PathwayItem.person_id == person_id, PathwayItem.state != "cancelled")
+    ):
         items[it.item]["completed" if it.state == "completed" else "booked"] += it.quantity
     f.items = dict(items)
-    for e in db.session.scalars(sa.select(Enrolment).where(Enrolment.person_id == person_id,
-                                                           Enrolment.course_code.in_(L1_2_COURSES),
-                                                           Enrolment.state != "cancelled")):
+    for e in db.session.scalars(
+        sa.select(Enrolment).where(
+            Enrolment.person_id == person_id,
+            Enrolment.course_code.in_(L1_2_COURSES),
+            Enrolment.state != "cancelled",
+        )
+    ):
         f.l1_2_enrolled.add(e.course_code)
         if e.state == "completed":
             f.l1_2_completed.add(e.course_code)
-    f.certified = set(db.session.scalars(sa.select(Certification.role).where(
-        Certification.person_id == person_id, Certification.status == "current")))
+    f.certified = set(
+        db.session.scalars(
+            sa.select(Certification.role).where(
+                Certification.person_id == person_id, Certification.status == "current"
+            )
+        )
+    )
     packages: dict[int, dict] = defaultdict(lambda: {"bought": 0, "practicum_completed": 0})
-    for p in db.session.scalars(sa.select(Package).where(Package.practitioner_id == person_id,
-                                                         Package.cancelled_at.is_(None))):
+    for p in db.session.scalars(
+        sa.select(Package).where(Package.practitioner_id == person_id, Package.cancelled_at.is_(None))
+    ):
         packages[p.type]["bought"] += 1
         if p.practicum_state == "completed":
             packages[p.type]["practicum_completed"] += 1
     f.packages = dict(packages)
     orgs = member_org_ids(person_id)
-    f.oversight = {code: _oversight(person_id, orgs, req["overseer_roles"])
-                   for code, req in REQUIREMENTS.items()
-                   if req["kind"] == "oversight" and code not in rules.PRACTICUM_OVERSIGHT}
-    f.registered_setting = bool(orgs) and bool(db.session.scalar(sa.select(sa.func.count()).select_from(
-        Organisation).where(Organisation.id.in_(orgs), Organisation.kind.in_(REGISTERED_SETTING_KINDS))))
+    f.oversight = {
+        code: _oversight(person_id, orgs, req["overseer_roles"])
+        for code, req in REQUIREMENTS.items()
+        if req["kind"] == "oversight" and code not in rules.PRACTICUM_OVERSIGHT
+    }
+    f.registered_setting = bool(orgs) and bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Organisation)
+            .where(Organisation.id.in_(orgs), Organisation.kind.in_(REGISTERED_SETTING_KINDS))
+        )
+    )
     return f
 
 
@@ -106,10 +144,22 @@ def pathway(person_id: str, role: str) -> dict:
 
 # ---- bookings ------------------------------------------------------------------------------
 
+
 def item_json(it: PathwayItem) -> dict:
-    return {"id": it.id, "person_id": it.person_id, "item": it.item, "role": it.role, "state": it.state,
-            "quantity": it.quantity, "price": it.price, "currency": "GBP", "organisation_id": it.organisation_id,
-            "order_id": it.order_id, "created_at": iso(it.created_at), "completed_at": iso(it.completed_at)}
+    return {
+        "id": it.id,
+        "person_id": it.person_id,
+        "item": it.item,
+        "role": it.role,
+        "state": it.state,
+        "quantity": it.quantity,
+        "price": it.price,
+        "currency": "GBP",
+        "organisation_id": it.organisation_id,
+        "order_id": it.order_id,
+        "created_at": iso(it.created_at),
+        "completed_at": iso(it.completed_at),
+    }
 
 
 def _paying_org(person_id: str, organisation_id: str | None, funding: str | None) -> str | None:
@@ -120,12 +170,16 @@ def _paying_org(person_id: str, organisation_id: str | None, funding: str | None
     if organisation_id is None:
         orgs = member_org_ids(person_id)
         if len(orgs) != 1:
-            raise ApiError("Say which organisation pays.", 400,
-                           errors={"organisation_id": ["Required when the organisation pays."]})
+            raise ApiError(
+                "Say which organisation pays.",
+                400,
+                errors={"organisation_id": ["Required when the organisation pays."]},
+            )
         organisation_id = orgs[0]
     if organisation_id not in member_org_ids(person_id):
         raise RuleViolation("The organisation pays only for its own members.", unmet=["membership"])
     from . import policy
+
     policy.enforce(organisation_id, "learning_pathways")
     policy.enforce(organisation_id, "paid_learning")
     return organisation_id
@@ -149,22 +203,59 @@ def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
         raise RuleViolation(exc.detail, unmet=exc.unmet) from None
     if booking["kind"] == "package":
         from . import packages
+
         org_id = data.get("organisation_id") or _single_org(person_id)
-        pkg = packages.purchase(org_id, {"type": REQUIREMENTS[item]["package_type"], "practitioner_id": person_id,
-                                         "funding": data.get("funding") or "organisation",
-                                         "fund_award_id": data.get("fund_award_id")}, user_id)
-        return {"id": pkg["id"], "item": item, "role": role, "state": "booked", "price": pkg["price"],
-                "currency": "GBP", "quantity": 1, "package": pkg, "order_id": pkg["order_id"],
-                "order": pkg.get("order")}
+        pkg = packages.purchase(
+            org_id,
+            {
+                "type": REQUIREMENTS[item]["package_type"],
+                "practitioner_id": person_id,
+                "funding": data.get("funding") or "organisation",
+                "fund_award_id": data.get("fund_award_id"),
+            },
+            user_id,
+        )
+        return {
+            "id": pkg["id"],
+            "item": item,
+            "role": role,
+            "state": "booked",
+            "price": pkg["price"],
+            "currency": "GBP",
+            "quantity": 1,
+            "package": pkg,
+            "order_id": pkg["order_id"],
+            "order": pkg.get("order"),
+        }
     from . import orders
+
     org_id = _paying_org(person_id, data.get("organisation_id"), data.get("funding"))
     title = COURSES_BY_CODE[item]["title"]
-    order = orders.create_order(organisation_id=org_id, person_id=person_id, created_by=user_id,
-                                funding="organisation" if org_id else "self",
-                                lines=[{"code": item, "description": f"{title} ({ROLES_BY_CODE[role]['title']})",
-                                        "unit_price": booking["unit_price"], "quantity": booking["quantity"]}])
-    it = PathwayItem(person_id=person_id, item=item, role=role, organisation_id=org_id, quantity=booking["quantity"],
-                     price=order.total, state="booked", order_id=order.id, booked_by=user_id)
+    order = orders.create_order(
+        organisation_id=org_id,
+        person_id=person_id,
+        created_by=user_id,
+        funding="organisation" if org_id else "self",
+        lines=[
+            {
+                "code": item,
+                "description": f"{title} ({ROLES_BY_CODE[role]['title']})",
+                "unit_price": booking["unit_price"],
+                "quantity": booking["quantity"],
+            }
+        ],
+    )
+    it = PathwayItem(
+        person_id=person_id,
+        item=item,
+        role=role,
+        organisation_id=org_id,
+        quantity=booking["quantity"],
+        price=order.total,
+        state="booked",
+        order_id=order.id,
+        booked_by=user_id,
+    )
     db.session.add(it)
     db.session.flush()
     out = item_json(it)
@@ -175,8 +266,11 @@ def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
 def _single_org(person_id: str) -> str:
     orgs = member_org_ids(person_id)
     if len(orgs) != 1:
-        raise ApiError("Say which organisation the package is for.", 400,
-                       errors={"organisation_id": ["Required: a package belongs to an organisation."]})
+        raise ApiError(
+            "Say which organisation the package is for.",
+            400,
+            errors={"organisation_id": ["Required: a package belongs to an organisation."]},
+        )
     return orgs[0]
 
 
@@ -185,11 +279,14 @@ def complete_item(item_id: str, user_id: str) -> dict:
     if it is None:
         raise NotFound("No pathway item with that id.")
     if it.state == "cancelled":
-        raise RuleViolation("The pathway item was cancelled (its invoice was voided).", unmet=["pathway_item_booked"])
+        raise RuleViolation(
+            "The pathway item was cancelled (its invoice was voided).", unmet=["pathway_item_booked"]
+        )
     if it.state != "completed":
         it.state, it.completed_at, it.completed_by = "completed", now(), user_id
         db.session.flush()
         from ..notifications import pathway_item_completed  # issue 12: email, same commit
+
         pathway_item_completed(it)
         certify_ready(it.person_id)
     return item_json(it)
@@ -197,24 +294,46 @@ def complete_item(item_id: str, user_id: str) -> dict:
 
 # ---- certification ---------------------------------------------------------------------------
 
+
 def certification_json(c: Certification) -> dict:
-    return {"id": c.id, "person_id": c.person_id, "role": c.role, "title": ROLES_BY_CODE[c.role]["title"],
-            "organisation_id": c.organisation_id, "status": c.status, "certified_at": iso(c.certified_at),
-            "basis": c.basis or "pathway", "reason": c.reason}
+    return {
+        "id": c.id,
+        "person_id": c.person_id,
+        "role": c.role,
+        "title": ROLES_BY_CODE[c.role]["title"],
+        "organisation_id": c.organisation_id,
+        "status": c.status,
+        "certified_at": iso(c.certified_at),
+        "basis": c.basis or "pathway",
+        "reason": c.reason,
+    }
 
 
 def recognise(person_id: str, role: str, reason: str, user_id: str) -> Certification:
     """A certification a training admin records (basis `recognised`), not earned on a pathway here."""
-    if db.session.scalar(sa.select(Certification.id).where(Certification.person_id == person_id,
-                                                           Certification.role == role)):
+    if db.session.scalar(
+        sa.select(Certification.id).where(Certification.person_id == person_id, Certification.role == role)
+    ):
         raise RuleViolation("This person already holds that certification.", unmet=["already_certified"])
-    c = Certification(person_id=person_id, role=role, organisation_id=None, status="current", certified_at=now(),
-                      basis="recognised", reason=reason.strip(), recorded_by=user_id)
+    c = Certification(
+        person_id=person_id,
+        role=role,
+        organisation_id=None,
+        status="current",
+        certified_at=now(),
+        basis="recognised",
+        reason=reason.strip(),
+        recorded_by=user_id,
+    )
     db.session.add(c)
     db.session.flush()
-    outbox.add(db.session, OutboxMessage, "training.practitioner.certified",
-               {"person_id": person_id, "role": role, "organisation_id": None, "certified_at": iso(c.certified_at)},
-               producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.practitioner.certified",
+        {"person_id": person_id, "role": role, "organisation_id": None, "certified_at": iso(c.certified_at)},
+        producer="training",
+    )
     # a recognised Lead or Lead Plus who is already an accepted member gives their organisations'
     # Child practitioners the Lead oversight now, as when a certified Lead accepts (else nothing
     # would ever certify a Child practitioner whose only missing requirement it was)
@@ -226,8 +345,12 @@ def recognise(person_id: str, role: str, reason: str, user_id: str) -> Certifica
 def _certifying_org(person_id: str, role: str) -> str | None:
     ptype = ROLES_BY_CODE[role]["package_type"]
     if ptype:
-        org = db.session.scalar(sa.select(Package.organisation_id).where(
-            Package.practitioner_id == person_id, Package.type == ptype).order_by(Package.created_at).limit(1))
+        org = db.session.scalar(
+            sa.select(Package.organisation_id)
+            .where(Package.practitioner_id == person_id, Package.type == ptype)
+            .order_by(Package.created_at)
+            .limit(1)
+        )
         if org:
             return org
     orgs = member_org_ids(person_id)
@@ -248,36 +371,68 @@ def certify_ready(person_id: str) -> list[Certification]:
             if not ready:
                 break
             for role in ready:
-                c = Certification(person_id=pid, role=role, organisation_id=_certifying_org(pid, role),
-                                  status="current", certified_at=now())
+                c = Certification(
+                    person_id=pid,
+                    role=role,
+                    organisation_id=_certifying_org(pid, role),
+                    status="current",
+                    certified_at=now(),
+                )
                 db.session.add(c)
                 db.session.flush()
-                outbox.add(db.session, OutboxMessage, "training.practitioner.certified",
-                           {"person_id": pid, "role": role, "organisation_id": c.organisation_id,
-                            "certified_at": iso(c.certified_at)}, producer="training")
+                outbox.add(
+                    db.session,
+                    OutboxMessage,
+                    "training.practitioner.certified",
+                    {
+                        "person_id": pid,
+                        "role": role,
+                        "organisation_id": c.organisation_id,
+                        "certified_at": iso(c.certified_at),
+                    },
+                    producer="training",
+                )
                 from ..notifications import certification_granted  # issue 12: email, same commit
+
                 certification_granted(pid, role, c.id, c.certified_at)
                 done.append(c)
                 if role in ("lead", "lead_plus"):
                     for org_id in member_org_ids(pid):
-                        queue += [m for m in db.session.scalars(sa.select(Membership.person_id).where(
-                            Membership.organisation_id == org_id, Membership.status == "active"))
-                            if m not in seen and m not in queue]
+                        queue += [
+                            m
+                            for m in db.session.scalars(
+                                sa.select(Membership.person_id).where(
+                                    Membership.organisation_id == org_id, Membership.status == "active"
+                                )
+                            )
+                            if m not in seen and m not in queue
+                        ]
     return done
 
 
 def certifications_of(person_id: str) -> list[Certification]:
-    return list(db.session.scalars(sa.select(Certification).where(Certification.person_id == person_id)
-                                   .order_by(Certification.certified_at, Certification.role)))
+    return list(
+        db.session.scalars(
+            sa.select(Certification)
+            .where(Certification.person_id == person_id)
+            .order_by(Certification.certified_at, Certification.role)
+        )
+    )
 
 
 def items_of(person_id: str) -> list[PathwayItem]:
-    return list(db.session.scalars(sa.select(PathwayItem).where(PathwayItem.person_id == person_id)
-                                   .order_by(PathwayItem.created_at, PathwayItem.id)))
+    return list(
+        db.session.scalars(
+            sa.select(PathwayItem)
+            .where(PathwayItem.person_id == person_id)
+            .order_by(PathwayItem.created_at, PathwayItem.id)
+        )
+    )
 
 
-def items_page(state: str | None, person_id: str | None, organisation_id: str | None, page: int,
-               per_page: int) -> tuple[list[tuple[PathwayItem, str]], int]:
+def items_page(
+    state: str | None, person_id: str | None, organisation_id: str | None, page: int, per_page: int
+) -> tuple[list[tuple[PathwayItem, str]], int]:
     """Every person's items for training admins, oldest first: (item, person name) pairs."""
     q = sa.select(PathwayItem, Person.name).join(Person, Person.id == PathwayItem.person_id)
     if state:
@@ -287,8 +442,9 @@ def items_page(state: str | None, person_id: str | None, organisation_id: str | 
     if organisation_id:
         q = q.where(PathwayItem.organisation_id == organisation_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.execute(q.order_by(PathwayItem.created_at, PathwayItem.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.execute(
+        q.order_by(PathwayItem.created_at, PathwayItem.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return [(it, name) for it, name in rows], total
 
 
@@ -296,12 +452,24 @@ def certify_after_joining(person_id: str, organisation_id: str) -> list[Certific
     """A membership just became active: the person may now have their Lead oversight (Child), and a
     certified Lead or Lead Plus joining gives it to the organisation's Child practitioners."""
     done = certify_ready(person_id)
-    if db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
-            Certification.person_id == person_id, Certification.role.in_(tuple(OVERSEER_TRAINING_ITEMS)),
-            Certification.status == "current")):
-        for other in list(db.session.scalars(sa.select(Membership.person_id).where(
-                Membership.organisation_id == organisation_id, Membership.status == "active",
-                Membership.person_id != person_id))):
+    if db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Certification)
+        .where(
+            Certification.person_id == person_id,
+            Certification.role.in_(tuple(OVERSEER_TRAINING_ITEMS)),
+            Certification.status == "current",
+        )
+    ):
+        for other in list(
+            db.session.scalars(
+                sa.select(Membership.person_id).where(
+                    Membership.organisation_id == organisation_id,
+                    Membership.status == "active",
+                    Membership.person_id != person_id,
+                )
+            )
+        ):
             done += certify_ready(other)
     return done
 
@@ -310,24 +478,42 @@ def oversight_facts(organisation_id: str) -> dict:
     """Counts behind the organisation's oversight next steps, over ACTIVE (accepted) members only,
     in one statement: Child practitioners (certified or with a Child item booked), certified Lead
     Plus, Lead Plus in training (training item booked), certified Lead or Lead Plus."""
-    members = sa.select(Membership.person_id).where(Membership.organisation_id == organisation_id,
-                                                    Membership.status == "active")
+    members = sa.select(Membership.person_id).where(
+        Membership.organisation_id == organisation_id, Membership.status == "active"
+    )
 
     def certified(roles):
-        return sa.select(Certification.person_id).where(Certification.person_id.in_(members),
-                                                        Certification.role.in_(roles),
-                                                        Certification.status == "current")
+        return sa.select(Certification.person_id).where(
+            Certification.person_id.in_(members),
+            Certification.role.in_(roles),
+            Certification.status == "current",
+        )
 
     def count(q):
         return sa.select(sa.func.count(sa.distinct(q.subquery().c.person_id))).scalar_subquery()
 
-    child = sa.union(certified(("child",)), sa.select(PathwayItem.person_id).where(
-        PathwayItem.person_id.in_(members), PathwayItem.role == "child", PathwayItem.state != "cancelled"))
+    child = sa.union(
+        certified(("child",)),
+        sa.select(PathwayItem.person_id).where(
+            PathwayItem.person_id.in_(members), PathwayItem.role == "child", PathwayItem.state != "cancelled"
+        ),
+    )
     training = sa.select(PathwayItem.person_id).where(
-        PathwayItem.person_id.in_(members), PathwayItem.item == OVERSEER_TRAINING_ITEMS["lead_plus"],
-        PathwayItem.state != "cancelled")
-    row = db.session.execute(sa.select(
-        count(child).label("child"), count(certified(("lead_plus",))).label("lead_plus"),
-        count(training).label("lead_plus_in_training"), count(certified(("lead", "lead_plus"))).label("leads"))).one()
-    return {"child_practitioners": row.child or 0, "lead_plus": row.lead_plus or 0,
-            "lead_plus_in_training": row.lead_plus_in_training or 0, "leads": row.leads or 0}
+        PathwayItem.person_id.in_(members),
+        PathwayItem.item == OVERSEER_TRAINING_ITEMS["lead_plus"],
+        PathwayItem.state != "cancelled",
+    )
+    row = db.session.execute(
+        sa.select(
+            count(child).label("child"),
+            count(certified(("lead_plus",))).label("lead_plus"),
+            count(training).label("lead_plus_in_training"),
+            count(certified(("lead", "lead_plus"))).label("leads"),
+        )
+    ).one()
+    return {
+        "child_practitioners": row.child or 0,
+        "lead_plus": row.lead_plus or 0,
+        "lead_plus_in_training": row.lead_plus_in_training or 0,
+        "leads": row.leads or 0,
+    }

@@ -4,6 +4,7 @@ professionals on the Lead Professional programme (trainee or implementation year
 "Professionals on our Lead Professional/Advanced Practitioner program can be listed", domain row
 74), shown as in training. Eligibility is checked when listing, so a withdrawn certification or
 application drops the entry at once."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -20,28 +21,41 @@ from ._util import iso, now
 
 # Lead Professional application states that may be listed: on the programme or approved
 LISTED_LP_STATES = ("trainee", "implementation", "approved")
-LP_TITLES = {"trainee": "Lead Professional programme (training year)",
-             "implementation": "Lead Professional programme (implementation year)",
-             "approved": "Lead Professional"}
+LP_TITLES = {
+    "trainee": "Lead Professional programme (training year)",
+    "implementation": "Lead Professional programme (implementation year)",
+    "approved": "Lead Professional",
+}
 
 
 def _eligible_people():
     certified = sa.select(Certification.person_id).where(
-        Certification.status == "current", Certification.role.in_(DIRECTORY_ROLES))
+        Certification.status == "current", Certification.role.in_(DIRECTORY_ROLES)
+    )
     approved = sa.select(LeadProfessionalApplication.person_id).where(
-        LeadProfessionalApplication.state.in_(LISTED_LP_STATES))
+        LeadProfessionalApplication.state.in_(LISTED_LP_STATES)
+    )
     return certified.union(approved)
 
 
 def _lapsed() -> set[str]:
     from .lead_professionals import lapsed_lead_professionals
+
     return lapsed_lead_professionals()
 
 
 def _certified(person_id) -> bool:
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Certification).where(
-        Certification.person_id == person_id, Certification.status == "current",
-        Certification.role.in_(DIRECTORY_ROLES))))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Certification)
+            .where(
+                Certification.person_id == person_id,
+                Certification.status == "current",
+                Certification.role.in_(DIRECTORY_ROLES),
+            )
+        )
+    )
 
 
 def is_eligible(person_id: str) -> bool:
@@ -57,24 +71,41 @@ def _credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {pid: [] for pid in person_ids}
     if not person_ids:
         return out
-    for c in db.session.scalars(sa.select(Certification).where(
-            Certification.person_id.in_(person_ids), Certification.status == "current",
-            Certification.role.in_(DIRECTORY_ROLES)).order_by(Certification.certified_at)):
-        out[c.person_id].append({"role": c.role, "title": ROLES_BY_CODE[c.role]["title"],
-                                 "certified_at": iso(c.certified_at)})
+    for c in db.session.scalars(
+        sa.select(Certification)
+        .where(
+            Certification.person_id.in_(person_ids),
+            Certification.status == "current",
+            Certification.role.in_(DIRECTORY_ROLES),
+        )
+        .order_by(Certification.certified_at)
+    ):
+        out[c.person_id].append(
+            {"role": c.role, "title": ROLES_BY_CODE[c.role]["title"], "certified_at": iso(c.certified_at)}
+        )
     approved: dict[str, LeadProfessionalApplication] = {}
-    for lp in db.session.scalars(sa.select(LeadProfessionalApplication).where(
+    for lp in db.session.scalars(
+        sa.select(LeadProfessionalApplication)
+        .where(
             LeadProfessionalApplication.person_id.in_(person_ids),
-            LeadProfessionalApplication.state.in_(LISTED_LP_STATES))
-            .order_by(LeadProfessionalApplication.state == "approved")):
+            LeadProfessionalApplication.state.in_(LISTED_LP_STATES),
+        )
+        .order_by(LeadProfessionalApplication.state == "approved")
+    ):
         approved[lp.person_id] = lp  # an approval wins over a later application still in training
     lapsed = _lapsed() if any(lp.state == "approved" for lp in approved.values()) else set()
     for pid, lp in approved.items():
         if lp.state == "approved" and pid in lapsed:  # row 72i: linked CPD overdue - not shown while it is
             continue
         in_training = lp.state != "approved"
-        out[pid].append({"role": "lead_professional", "title": LP_TITLES[lp.state], "in_training": in_training,
-                         "certified_at": None if in_training else iso(lp.approved_at)})
+        out[pid].append(
+            {
+                "role": "lead_professional",
+                "title": LP_TITLES[lp.state],
+                "in_training": in_training,
+                "certified_at": None if in_training else iso(lp.approved_at),
+            }
+        )
     return out
 
 
@@ -85,10 +116,14 @@ def _credentials(person_id: str) -> list[dict]:
 def entry_json(e: DirectoryEntry, credentials: list[dict] | None = None) -> dict:
     """Public fields only: never an email or anything else private."""
     # no person_id (security review H1): the entry's own id identifies it publicly
-    return {"id": e.id, "name": e.display_name, "locality": e.locality,
-            "summary": e.summary,
-            "certifications": _credentials(e.person_id) if credentials is None else credentials,
-            "listed_since": iso(e.opted_in_at)}
+    return {
+        "id": e.id,
+        "name": e.display_name,
+        "locality": e.locality,
+        "summary": e.summary,
+        "certifications": _credentials(e.person_id) if credentials is None else credentials,
+        "listed_since": iso(e.opted_in_at),
+    }
 
 
 def entries_json(rows: list[DirectoryEntry]) -> list[dict]:
@@ -98,9 +133,12 @@ def entries_json(rows: list[DirectoryEntry]) -> list[dict]:
 
 def opt_in(person: Person, data: dict) -> DirectoryEntry:
     if not is_eligible(person.id):
-        raise RuleViolation("Only currently certified Lead Professionals and Advanced Practitioners "
-                            "(Child, Lead, Lead Plus) and professionals on the Lead Professional programme "
-                            "may be listed.", unmet=["directory_certification"])
+        raise RuleViolation(
+            "Only currently certified Lead Professionals and Advanced Practitioners "
+            "(Child, Lead, Lead Plus) and professionals on the Lead Professional programme "
+            "may be listed.",
+            unmet=["directory_certification"],
+        )
     e = db.session.scalar(sa.select(DirectoryEntry).where(DirectoryEntry.person_id == person.id))
     if e is None:
         e = DirectoryEntry(person_id=person.id, display_name=person.name)
@@ -124,10 +162,15 @@ def _eligible_entry():
     """The entry's person is eligible now, as a correlated EXISTS per entry: the database probes
     certifications and approvals by person (indexed) for the listed entries only, instead of
     collecting every certified person first as `IN (... UNION ...)` did."""
-    certified = sa.exists().where(Certification.person_id == DirectoryEntry.person_id,
-                                  Certification.status == "current", Certification.role.in_(DIRECTORY_ROLES))
-    approved = sa.exists().where(LeadProfessionalApplication.person_id == DirectoryEntry.person_id,
-                                 LeadProfessionalApplication.state.in_(LISTED_LP_STATES))
+    certified = sa.exists().where(
+        Certification.person_id == DirectoryEntry.person_id,
+        Certification.status == "current",
+        Certification.role.in_(DIRECTORY_ROLES),
+    )
+    approved = sa.exists().where(
+        LeadProfessionalApplication.person_id == DirectoryEntry.person_id,
+        LeadProfessionalApplication.state.in_(LISTED_LP_STATES),
+    )
     return sa.or_(certified, approved)
 
 
@@ -135,24 +178,38 @@ def search(q: str | None, page: int, per_page: int) -> tuple[list[DirectoryEntry
     # opted_in = true AND eligible = true: the form the partial index ix_directory_entries_listed
     # matches, so the page is a walk of that index in name order and the total counts its entries
     # (at 50,000 listed entries the per-request eligibility check cost ~70 ms: docs/performance.md)
-    listed = sa.select(DirectoryEntry).where(DirectoryEntry.opted_in == sa.true(),
-                                             DirectoryEntry.eligible == sa.true())
+    listed = sa.select(DirectoryEntry).where(
+        DirectoryEntry.opted_in == sa.true(), DirectoryEntry.eligible == sa.true()
+    )
     lapsed = _lapsed()
     if lapsed:
         # row 72i: an approved Lead Professional whose linked CPD is overdue is not listed on that
         # approval while it is (time makes it overdue, so this is checked when listing, not stored)
-        certified = sa.exists().where(Certification.person_id == DirectoryEntry.person_id,
-                                      Certification.status == "current", Certification.role.in_(DIRECTORY_ROLES))
+        certified = sa.exists().where(
+            Certification.person_id == DirectoryEntry.person_id,
+            Certification.status == "current",
+            Certification.role.in_(DIRECTORY_ROLES),
+        )
         listed = listed.where(sa.or_(DirectoryEntry.person_id.not_in(sorted(lapsed)), certified))
     if q:
         like = f"%{q.strip().lower()}%"
-        listed = listed.where(sa.or_(sa.func.lower(DirectoryEntry.display_name).like(like),
-                                     sa.func.lower(sa.func.coalesce(DirectoryEntry.locality, "")).like(like),
-                                     sa.func.lower(sa.func.coalesce(DirectoryEntry.summary, "")).like(like)))
-    rows = list(db.session.scalars(listed.order_by(DirectoryEntry.display_name, DirectoryEntry.id)
-                                   .offset((page - 1) * per_page).limit(per_page)))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        listed.with_only_columns(DirectoryEntry.id).subquery()))
+        listed = listed.where(
+            sa.or_(
+                sa.func.lower(DirectoryEntry.display_name).like(like),
+                sa.func.lower(sa.func.coalesce(DirectoryEntry.locality, "")).like(like),
+                sa.func.lower(sa.func.coalesce(DirectoryEntry.summary, "")).like(like),
+            )
+        )
+    rows = list(
+        db.session.scalars(
+            listed.order_by(DirectoryEntry.display_name, DirectoryEntry.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(listed.with_only_columns(DirectoryEntry.id).subquery())
+    )
     return rows, total
 
 
@@ -162,16 +219,23 @@ def refresh_eligibility(session, person_ids) -> None:
     ids = sorted(set(person_ids))
     if not ids:
         return
-    session.execute(sa.update(DirectoryEntry).where(DirectoryEntry.person_id.in_(ids))
-                    .values(eligible=_eligible_entry()).execution_options(synchronize_session=False))
+    session.execute(
+        sa.update(DirectoryEntry)
+        .where(DirectoryEntry.person_id.in_(ids))
+        .values(eligible=_eligible_entry())
+        .execution_options(synchronize_session=False)
+    )
 
 
 @sa.event.listens_for(sa.orm.Session, "after_flush")
 def _eligibility_follows_certifications(session, _flush_context) -> None:
     """Whatever changes a certification or a Lead Professional approval (a service, a handler,
     `flask dp erase`, a test) brings the directory flag along in the same transaction."""
-    touched = [obj.person_id for obj in (*session.new, *session.dirty, *session.deleted)
-               if isinstance(obj, (Certification, LeadProfessionalApplication, DirectoryEntry))]
+    touched = [
+        obj.person_id
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(obj, (Certification, LeadProfessionalApplication, DirectoryEntry))
+    ]
     if touched:
         session.info.setdefault("directory_refresh", set()).update(touched)
 

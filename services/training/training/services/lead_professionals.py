@@ -8,6 +8,7 @@ entrant carries "outstanding coursework completed" (Intermediate A or B), which 
 Rows 71/72i: leaving the trainee year needs the log book kept (an entry in the year) and the action
 plan outline agreed; overdue linked CPD blocks approval and keeps an approved Lead Professional out
 of the directory listing while it is overdue."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -19,9 +20,14 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
 from ..extensions import db
 from ..models import Membership, Person
+from ..models.lead_professionals import (
+    LeadProfessionalApplication,
+    Level3AGroup,
+    ObligationRecord,
+    StudySupporterApplication,
+    YearOverride,
+)
 from ..models.learning import Enrolment
-from ..models.lead_professionals import (LeadProfessionalApplication, Level3AGroup, ObligationRecord,
-                                         StudySupporterApplication, YearOverride)
 from ..rules import trainee as rules
 from ..rules.catalogue import FOUNDATION_COURSES
 from ._util import iso, now, to_naive_utc
@@ -32,16 +38,29 @@ NEXT_STATE = {"trainee": "implementation", "implementation": "approved"}
 
 
 def _completed(person_id: str) -> set[str]:
-    return set(db.session.scalars(sa.select(Enrolment.course_code).where(
-        Enrolment.person_id == person_id, Enrolment.state == "completed")))
+    return set(
+        db.session.scalars(
+            sa.select(Enrolment.course_code).where(
+                Enrolment.person_id == person_id, Enrolment.state == "completed"
+            )
+        )
+    )
 
 
 def _active_member(person_id: str, organisation_id: str | None) -> bool:
     if not organisation_id:
         return False
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.person_id == person_id, Membership.organisation_id == organisation_id,
-        Membership.status == "active")))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(
+                Membership.person_id == person_id,
+                Membership.organisation_id == organisation_id,
+                Membership.status == "active",
+            )
+        )
+    )
 
 
 def get(application_id: str) -> LeadProfessionalApplication:
@@ -58,63 +77,97 @@ def apply(data: dict, user_id: str) -> LeadProfessionalApplication:
     if db.session.get(Person, data["person_id"]) is None:
         raise NotFound("No person with that id.")
     if len(data["references"]) < rules.MIN_REFERENCES:
-        raise ApiError("References are needed.", 400,
-                       errors={"references": [f"Give at least {rules.MIN_REFERENCES} references."]})
+        raise ApiError(
+            "References are needed.",
+            400,
+            errors={"references": [f"Give at least {rules.MIN_REFERENCES} references."]},
+        )
     unmet = rules.entry_unmet(data["route"], _completed(data["person_id"]), data["senior_leadership_backing"])
     if not _active_member(data["person_id"], data["organisation_id"]):
         unmet.append("organisation_membership")
     if unmet:
-        raise RuleViolation("Entry to the Lead Professional programme needs: " + ", ".join(unmet) + ".", unmet=unmet)
-    open_one = db.session.scalar(sa.select(LeadProfessionalApplication.id).where(
-        LeadProfessionalApplication.person_id == data["person_id"],
-        LeadProfessionalApplication.state.in_(("applied",) + ACTIVE_STATES)).limit(1))
+        raise RuleViolation(
+            "Entry to the Lead Professional programme needs: " + ", ".join(unmet) + ".", unmet=unmet
+        )
+    open_one = db.session.scalar(
+        sa.select(LeadProfessionalApplication.id)
+        .where(
+            LeadProfessionalApplication.person_id == data["person_id"],
+            LeadProfessionalApplication.state.in_(("applied",) + ACTIVE_STATES),
+        )
+        .limit(1)
+    )
     if open_one:
-        raise RuleViolation("This person already has an open application or place.", unmet=["one_application"])
+        raise RuleViolation(
+            "This person already has an open application or place.", unmet=["one_application"]
+        )
     leader = data.get("senior_leader") or {}
-    a = LeadProfessionalApplication(person_id=data["person_id"], organisation_id=data["organisation_id"],
-                                    route=data["route"], specialism=data.get("specialism"),
-                                    references=data["references"],
-                                    senior_leadership_backing=data["senior_leadership_backing"],
-                                    senior_leader_name=leader.get("name"), senior_leader_role=leader.get("role"),
-                                    state="applied", created_by=user_id)
+    a = LeadProfessionalApplication(
+        person_id=data["person_id"],
+        organisation_id=data["organisation_id"],
+        route=data["route"],
+        specialism=data.get("specialism"),
+        references=data["references"],
+        senior_leadership_backing=data["senior_leadership_backing"],
+        senior_leader_name=leader.get("name"),
+        senior_leader_role=leader.get("role"),
+        state="applied",
+        created_by=user_id,
+    )
     db.session.add(a)
     db.session.flush()  # the partial unique index settles a race between two applications (409)
     return a
 
 
-def applications_page(state: str | None, person_id: str | None, page: int,
-                      per_page: int) -> tuple[list[LeadProfessionalApplication], int]:
+def applications_page(
+    state: str | None, person_id: str | None, page: int, per_page: int
+) -> tuple[list[LeadProfessionalApplication], int]:
     q = sa.select(LeadProfessionalApplication)
     if state:
         q = q.where(LeadProfessionalApplication.state == state)
     if person_id:
         q = q.where(LeadProfessionalApplication.person_id == person_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(LeadProfessionalApplication.created_at, LeadProfessionalApplication.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(LeadProfessionalApplication.created_at, LeadProfessionalApplication.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return list(rows), total
 
 
 def _move(a: LeadProfessionalApplication, from_state: str, values: dict, rule: str) -> None:
     """Guarded UPDATE: the step happens once even when two requests race; the loser gets a 409."""
-    done = db.session.execute(sa.update(LeadProfessionalApplication).where(
-        LeadProfessionalApplication.id == a.id, LeadProfessionalApplication.state == from_state).values(**values)
-        .execution_options(synchronize_session=False)).rowcount
+    done = db.session.execute(
+        sa.update(LeadProfessionalApplication)
+        .where(LeadProfessionalApplication.id == a.id, LeadProfessionalApplication.state == from_state)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if done != 1:
         db.session.rollback()
-        raise RuleViolation(f"The application is no longer {from_state}: another request moved it first.",
-                            unmet=[rule])
+        raise RuleViolation(
+            f"The application is no longer {from_state}: another request moved it first.", unmet=[rule]
+        )
     db.session.refresh(a)
 
 
-def interview(a: LeadProfessionalApplication, outcome: str, note: str | None, user_id: str) -> LeadProfessionalApplication:
+def interview(
+    a: LeadProfessionalApplication, outcome: str, note: str | None, user_id: str
+) -> LeadProfessionalApplication:
     """A training admin records the interview outcome: passed starts the trainee year today."""
     if a.state != "applied":
-        raise RuleViolation(f"The application is {a.state}: the interview is already decided.",
-                            unmet=["application_open"])
+        raise RuleViolation(
+            f"The application is {a.state}: the interview is already decided.", unmet=["application_open"]
+        )
     at = now()
-    values = {"interview_outcome": outcome, "interview_at": at, "interview_by": user_id, "interview_note": note,
-              "state": "trainee" if outcome == "passed" else "declined"}
+    values = {
+        "interview_outcome": outcome,
+        "interview_at": at,
+        "interview_by": user_id,
+        "interview_note": note,
+        "state": "trainee" if outcome == "passed" else "declined",
+    }
     if outcome == "passed":
         values["trainee_from"] = at
     _move(a, "applied", values, "application_open")
@@ -122,7 +175,13 @@ def interview(a: LeadProfessionalApplication, outcome: str, note: str | None, us
 
 
 def _year_start(a: LeadProfessionalApplication) -> datetime | None:
-    return a.trainee_from if a.state == "trainee" else a.implementation_from if a.state == "implementation" else None
+    return (
+        a.trainee_from
+        if a.state == "trainee"
+        else a.implementation_from
+        if a.state == "implementation"
+        else None
+    )
 
 
 def step_unmet(a: LeadProfessionalApplication, at: datetime | None = None) -> list[str]:
@@ -191,24 +250,33 @@ def lapsed_lead_professionals(person_ids=None, at: datetime | None = None) -> se
     if not apps:
         return set()
     recs: dict[str, list[datetime]] = defaultdict(list)
-    for app_id, when in db.session.execute(sa.select(ObligationRecord.application_id, ObligationRecord.occurred_at)
-                                           .where(ObligationRecord.application_id.in_([a.id for a in apps]),
-                                                  ObligationRecord.obligation == "linked_cpd")):
+    for app_id, when in db.session.execute(
+        sa.select(ObligationRecord.application_id, ObligationRecord.occurred_at).where(
+            ObligationRecord.application_id.in_([a.id for a in apps]),
+            ObligationRecord.obligation == "linked_cpd",
+        )
+    ):
         recs[app_id].append(when)
     out = set()
     for a in apps:
         start = datetime.combine(a.trainee_from.date(), datetime.min.time())
-        row = next(o for o in rules.obligations(start, at, {"linked_cpd": recs[a.id]}) if o["code"] == "linked_cpd")
+        row = next(
+            o for o in rules.obligations(start, at, {"linked_cpd": recs[a.id]}) if o["code"] == "linked_cpd"
+        )
         if row["status"] == "overdue":
             out.add(a.person_id)
     return out
 
 
-def advance(a: LeadProfessionalApplication, override: bool, reason: str | None, principal) -> LeadProfessionalApplication:
+def advance(
+    a: LeadProfessionalApplication, override: bool, reason: str | None, principal
+) -> LeadProfessionalApplication:
     """trainee -> implementation year -> approved, each once its year is complete by date. A training
     admin may end a year early with `override` and a `reason`; the override is kept on the record."""
     if a.state not in NEXT_STATE:
-        raise RuleViolation(f"An application that is {a.state} cannot advance.", unmet=[f"application_{a.state}"])
+        raise RuleViolation(
+            f"An application that is {a.state} cannot advance.", unmet=[f"application_{a.state}"]
+        )
     at = now()
     unmet = step_unmet(a, at)
     year_rule = rules.YEAR_RULES[a.state]
@@ -218,14 +286,28 @@ def advance(a: LeadProfessionalApplication, override: bool, reason: str | None, 
     if unmet:
         until = rules.year_until(_year_start(a))
         text = "; ".join(UNMET_TEXT.get(u, u) for u in unmet)
-        extra = (f" The {a.state} year runs until {until.date().isoformat()}; a training admin may override it "
-                 "with a reason.") if year_rule in unmet else ""
+        extra = (
+            (
+                f" The {a.state} year runs until {until.date().isoformat()}; a training admin may override it "
+                "with a reason."
+            )
+            if year_rule in unmet
+            else ""
+        )
         raise RuleViolation(f"Not yet: {text}.{extra}", unmet=unmet)
     from_state = a.state
     if overridden:
-        db.session.add(YearOverride(application_id=a.id, rule=year_rule, year_until=rules.year_until(_year_start(a)),
-                                    reason=reason, decided_by=principal.user_id,
-                                    decided_by_name=(principal.name or principal.email or None), decided_at=at))
+        db.session.add(
+            YearOverride(
+                application_id=a.id,
+                rule=year_rule,
+                year_until=rules.year_until(_year_start(a)),
+                reason=reason,
+                decided_by=principal.user_id,
+                decided_by_name=(principal.name or principal.email or None),
+                decided_at=at,
+            )
+        )
         db.session.flush()  # unique per application and year
     values = {"state": NEXT_STATE[from_state]}
     values["implementation_from" if from_state == "trainee" else "approved_at"] = at
@@ -251,30 +333,52 @@ def _subscription(a: LeadProfessionalApplication, at: datetime) -> dict:
     if not a.organisation_id:
         return rules.standing("subscription_licence", title, False, "The application names no organisation.")
     if not _active_member(a.person_id, a.organisation_id):
-        return rules.standing("subscription_licence", title, False,
-                              "The trainee is no longer an accepted member of the organisation.")
+        return rules.standing(
+            "subscription_licence",
+            title,
+            False,
+            "The trainee is no longer an accepted member of the organisation.",
+        )
     lic = licences.get(a.organisation_id, "starter")
     status = licences.status_of(lic, at)
     if status == "active":
-        return rules.standing("subscription_licence", title, True,
-                              f"The organisation's Starter Licence is active until {_fmt(lic.valid_until)}.",
-                              due_on=lic.valid_until)
-    reason = {"none": "The organisation holds no Starter Licence.",
-              "cancelled": "The organisation's Starter Licence was cancelled (its invoice was voided)."}.get(
-        status, f"The organisation's Starter Licence expired on {_fmt(lic.valid_until) if lic else ''}: renew it.")
+        return rules.standing(
+            "subscription_licence",
+            title,
+            True,
+            f"The organisation's Starter Licence is active until {_fmt(lic.valid_until)}.",
+            due_on=lic.valid_until,
+        )
+    reason = {
+        "none": "The organisation holds no Starter Licence.",
+        "cancelled": "The organisation's Starter Licence was cancelled (its invoice was voided).",
+    }.get(
+        status,
+        f"The organisation's Starter Licence expired on {_fmt(lic.valid_until) if lic else ''}: renew it.",
+    )
     return rules.standing("subscription_licence", title, False, reason)
 
 
 def _backing(a: LeadProfessionalApplication) -> dict:
     title = rules.STANDING[0]["title"]
     if not a.senior_leadership_backing:
-        return rules.standing("senior_leadership_backing", title, False, "No senior leadership backing was declared.")
+        return rules.standing(
+            "senior_leadership_backing", title, False, "No senior leadership backing was declared."
+        )
     if not _active_member(a.person_id, a.organisation_id):
-        return rules.standing("senior_leadership_backing", title, False,
-                              "The trainee is no longer an accepted member of the organisation that backed them.")
+        return rules.standing(
+            "senior_leadership_backing",
+            title,
+            False,
+            "The trainee is no longer an accepted member of the organisation that backed them.",
+        )
     who = ", ".join(x for x in (a.senior_leader_name, a.senior_leader_role) if x)
-    return rules.standing("senior_leadership_backing", title, True,
-                          "Backed by the organisation's senior leadership" + (f" ({who})." if who else "."))
+    return rules.standing(
+        "senior_leadership_backing",
+        title,
+        True,
+        "Backed by the organisation's senior leadership" + (f" ({who})." if who else "."),
+    )
 
 
 def _coursework(a: LeadProfessionalApplication) -> dict | None:
@@ -282,9 +386,14 @@ def _coursework(a: LeadProfessionalApplication) -> dict | None:
         return None
     oc = rules.OUTSTANDING_COURSEWORK
     done = [c for c in oc["any_of"] if c in _completed(a.person_id)]
-    return rules.standing(oc["code"], oc["title"], bool(done),
-                          f"Completed {done[0].replace('_', ' ').title()}." if done else
-                          "Fast track: Intermediate A or B is still to be completed; approval waits for it.")
+    return rules.standing(
+        oc["code"],
+        oc["title"],
+        bool(done),
+        f"Completed {done[0].replace('_', ' ').title()}."
+        if done
+        else "Fast track: Intermediate A or B is still to be completed; approval waits for it.",
+    )
 
 
 def obligations_at(a: LeadProfessionalApplication, at: datetime) -> list[dict]:
@@ -305,58 +414,100 @@ def obligations(a: LeadProfessionalApplication) -> list[dict]:
     for r in rows:
         for k in ("period_start", "period_end", "due_on"):
             r[k] = iso(r[k])
-        r["recorded_by"] = list(rules.RECORDED_BY.get(r["code"], ("trainee", "training_admin"))) \
-            if r["cadence"] != "standing" else []
+        r["recorded_by"] = (
+            list(rules.RECORDED_BY.get(r["code"], ("trainee", "training_admin")))
+            if r["cadence"] != "standing"
+            else []
+        )
     return rows
 
 
-def record(a: LeadProfessionalApplication, code: str, data: dict, user_id: str, as_role: str) -> ObligationRecord:
+def record(
+    a: LeadProfessionalApplication, code: str, data: dict, user_id: str, as_role: str
+) -> ObligationRecord:
     """One fulfilment. `as_role`: "trainee" (the person themself) or "training_admin"."""
     if code not in rules.ALL_CODES:
         raise NotFound("No obligation with that code.")
     if code not in rules.OBLIGATIONS_BY_CODE:
-        raise RuleViolation("This obligation is checked from the data, not recorded.", unmet=["recorded_obligation"])
+        raise RuleViolation(
+            "This obligation is checked from the data, not recorded.", unmet=["recorded_obligation"]
+        )
     if a.state not in ACTIVE_STATES:
         raise RuleViolation("Obligations are recorded from the trainee year on.", unmet=["trainee"])
     allowed = rules.RECORDED_BY.get(code, ("trainee", "training_admin"))
     if as_role not in allowed:
         from imatter_shared.web.errors import Forbidden
-        raise Forbidden("Log book entries are the trainee's own." if code == "log_book"
-                        else "An action plan outline counts once I Matter Training agrees it: a training admin "
-                             "records it.")
+
+        raise Forbidden(
+            "Log book entries are the trainee's own."
+            if code == "log_book"
+            else "An action plan outline counts once I Matter Training agrees it: a training admin "
+            "records it."
+        )
     when = to_naive_utc(data["occurred_at"]) if data.get("occurred_at") else now()
-    r = ObligationRecord(application_id=a.id, obligation=code, occurred_at=when, note=data.get("note"),
-                         title=data.get("title"), recorded_by=user_id)
+    r = ObligationRecord(
+        application_id=a.id,
+        obligation=code,
+        occurred_at=when,
+        note=data.get("note"),
+        title=data.get("title"),
+        recorded_by=user_id,
+    )
     db.session.add(r)
     db.session.flush()
     return r
 
 
 def log_book(a: LeadProfessionalApplication) -> list[dict]:
-    rows = db.session.scalars(sa.select(ObligationRecord).where(
-        ObligationRecord.application_id == a.id, ObligationRecord.obligation == "log_book")
-        .order_by(ObligationRecord.occurred_at.desc(), ObligationRecord.id)).all()
-    return [{"id": r.id, "occurred_at": iso(r.occurred_at), "title": r.title, "note": r.note,
-             "created_at": iso(r.created_at)} for r in rows]
+    rows = db.session.scalars(
+        sa.select(ObligationRecord)
+        .where(ObligationRecord.application_id == a.id, ObligationRecord.obligation == "log_book")
+        .order_by(ObligationRecord.occurred_at.desc(), ObligationRecord.id)
+    ).all()
+    return [
+        {
+            "id": r.id,
+            "occurred_at": iso(r.occurred_at),
+            "title": r.title,
+            "note": r.note,
+            "created_at": iso(r.created_at),
+        }
+        for r in rows
+    ]
 
 
 def overrides(a: LeadProfessionalApplication) -> list[dict]:
-    rows = db.session.scalars(sa.select(YearOverride).where(YearOverride.application_id == a.id)
-                              .order_by(YearOverride.decided_at)).all()
-    return [{"rule": o.rule, "year_until": iso(o.year_until), "reason": o.reason, "decided_by": o.decided_by,
-             "decided_by_name": o.decided_by_name, "decided_at": iso(o.decided_at)} for o in rows]
+    rows = db.session.scalars(
+        sa.select(YearOverride).where(YearOverride.application_id == a.id).order_by(YearOverride.decided_at)
+    ).all()
+    return [
+        {
+            "rule": o.rule,
+            "year_until": iso(o.year_until),
+            "reason": o.reason,
+            "decided_by": o.decided_by,
+            "decided_by_name": o.decided_by_name,
+            "decided_at": iso(o.decided_at),
+        }
+        for o in rows
+    ]
 
 
 def _years(a: LeadProfessionalApplication) -> dict:
     years = {}
     at = now()
     if a.trainee_from:
-        years["trainee_year"] = {"from": iso(a.trainee_from), "until": iso(rules.year_until(a.trainee_from)),
-                                 "complete": rules.year_complete(a.trainee_from, at)}
+        years["trainee_year"] = {
+            "from": iso(a.trainee_from),
+            "until": iso(rules.year_until(a.trainee_from)),
+            "complete": rules.year_complete(a.trainee_from, at),
+        }
     if a.implementation_from:
-        years["implementation_year"] = {"from": iso(a.implementation_from),
-                                        "until": iso(rules.year_until(a.implementation_from)),
-                                        "complete": rules.year_complete(a.implementation_from, at)}
+        years["implementation_year"] = {
+            "from": iso(a.implementation_from),
+            "until": iso(rules.year_until(a.implementation_from)),
+            "complete": rules.year_complete(a.implementation_from, at),
+        }
     return years
 
 
@@ -364,9 +515,17 @@ def status_json(a: LeadProfessionalApplication) -> dict:
     """What the trainee's organisation sees (DOMAIN "Consent and identity": name, roles, pathway and
     certification status): the state and the years, nothing of references, interview or log book."""
     person = db.session.get(Person, a.person_id)
-    return {"id": a.id, "person_id": a.person_id, "person_name": person.name if person else None,
-            "organisation_id": a.organisation_id, "route": a.route, "state": a.state, **_years(a),
-            "approved_at": iso(a.approved_at), "view": "status"}
+    return {
+        "id": a.id,
+        "person_id": a.person_id,
+        "person_name": person.name if person else None,
+        "organisation_id": a.organisation_id,
+        "route": a.route,
+        "state": a.state,
+        **_years(a),
+        "approved_at": iso(a.approved_at),
+        "view": "status",
+    }
 
 
 def application_json(a: LeadProfessionalApplication) -> dict:
@@ -375,62 +534,111 @@ def application_json(a: LeadProfessionalApplication) -> dict:
     pending = [o for o in obs if o["status"] not in ("done", "met")]
     pending.sort(key=lambda o: (o["status"] not in ("overdue", "unmet"), o["due_on"] or ""))
     cw = next((o for o in obs if o["code"] == "outstanding_coursework"), None)
-    return {**status_json(a), "view": "full", "specialism": a.specialism,
-            "references": a.references, "references_count": len(a.references),
-            "senior_leadership_backing": a.senior_leadership_backing,
-            "senior_leader": {"name": a.senior_leader_name, "role": a.senior_leader_role}
-            if a.senior_leader_name or a.senior_leader_role else None,
-            "interview_outcome": a.interview_outcome, "interview_at": iso(a.interview_at),
-            "interview_by": a.interview_by, "interview_note": a.interview_note,
-            "outstanding_coursework": cw, "overrides": overrides(a),
-            "next_step_unmet": step_unmet(a) if a.state in NEXT_STATE else [],
-            "obligations": obs, "next_due": pending[0] if pending else None, "created_at": iso(a.created_at)}
+    return {
+        **status_json(a),
+        "view": "full",
+        "specialism": a.specialism,
+        "references": a.references,
+        "references_count": len(a.references),
+        "senior_leadership_backing": a.senior_leadership_backing,
+        "senior_leader": {"name": a.senior_leader_name, "role": a.senior_leader_role}
+        if a.senior_leader_name or a.senior_leader_role
+        else None,
+        "interview_outcome": a.interview_outcome,
+        "interview_at": iso(a.interview_at),
+        "interview_by": a.interview_by,
+        "interview_note": a.interview_note,
+        "outstanding_coursework": cw,
+        "overrides": overrides(a),
+        "next_step_unmet": step_unmet(a) if a.state in NEXT_STATE else [],
+        "obligations": obs,
+        "next_due": pending[0] if pending else None,
+        "created_at": iso(a.created_at),
+    }
 
 
 # ---- Level 3A groups ------------------------------------------------------------------------
 
+
 def register_group(data: dict, user_id: str) -> Level3AGroup:
-    lp = db.session.scalar(sa.select(LeadProfessionalApplication).where(
-        LeadProfessionalApplication.person_id == data["lead_person_id"],
-        LeadProfessionalApplication.state.in_(ACTIVE_STATES)).limit(1))
+    lp = db.session.scalar(
+        sa.select(LeadProfessionalApplication)
+        .where(
+            LeadProfessionalApplication.person_id == data["lead_person_id"],
+            LeadProfessionalApplication.state.in_(ACTIVE_STATES),
+        )
+        .limit(1)
+    )
     if lp is None:
-        raise RuleViolation("Level 3A groups are run by Lead Professionals (trainee or approved).",
-                            unmet=["lead_professional"])
+        raise RuleViolation(
+            "Level 3A groups are run by Lead Professionals (trainee or approved).",
+            unmet=["lead_professional"],
+        )
     if not _active_member(data["lead_person_id"], data["organisation_id"]):
-        raise RuleViolation("A Level 3A group is run in-house: the Lead Professional is an accepted member of "
-                            "the organisation.", unmet=["organisation_membership"])
-    g = Level3AGroup(organisation_id=data["organisation_id"], lead_person_id=data["lead_person_id"],
-                     course_code=data["course_code"], audience=data["audience"], starts_on=data["starts_on"],
-                     participants_count=data["participants_count"], created_by=user_id)
+        raise RuleViolation(
+            "A Level 3A group is run in-house: the Lead Professional is an accepted member of "
+            "the organisation.",
+            unmet=["organisation_membership"],
+        )
+    g = Level3AGroup(
+        organisation_id=data["organisation_id"],
+        lead_person_id=data["lead_person_id"],
+        course_code=data["course_code"],
+        audience=data["audience"],
+        starts_on=data["starts_on"],
+        participants_count=data["participants_count"],
+        created_by=user_id,
+    )
     db.session.add(g)
     db.session.flush()
     # a registered Foundation A group counts towards "support at least 2 Foundation A courses a year"
-    db.session.add(ObligationRecord(application_id=lp.id, obligation="foundation_a_courses",
-                                    occurred_at=datetime.combine(g.starts_on, datetime.min.time()),
-                                    note=f"Level 3A group {g.id}"))
+    db.session.add(
+        ObligationRecord(
+            application_id=lp.id,
+            obligation="foundation_a_courses",
+            occurred_at=datetime.combine(g.starts_on, datetime.min.time()),
+            note=f"Level 3A group {g.id}",
+        )
+    )
     return g
 
 
 def groups_of(a: LeadProfessionalApplication) -> list[Level3AGroup]:
-    return list(db.session.scalars(sa.select(Level3AGroup).where(Level3AGroup.lead_person_id == a.person_id)
-                                   .order_by(Level3AGroup.starts_on.desc(), Level3AGroup.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Level3AGroup)
+            .where(Level3AGroup.lead_person_id == a.person_id)
+            .order_by(Level3AGroup.starts_on.desc(), Level3AGroup.id)
+        )
+    )
 
 
 def group_json(g: Level3AGroup) -> dict:
-    return {"id": g.id, "organisation_id": g.organisation_id, "lead_person_id": g.lead_person_id,
-            "course_code": g.course_code, "audience": g.audience, "starts_on": g.starts_on.isoformat(),
-            "participants_count": g.participants_count, "fee": 0, "currency": "GBP",
-            "created_at": iso(g.created_at)}
+    return {
+        "id": g.id,
+        "organisation_id": g.organisation_id,
+        "lead_person_id": g.lead_person_id,
+        "course_code": g.course_code,
+        "audience": g.audience,
+        "starts_on": g.starts_on.isoformat(),
+        "participants_count": g.participants_count,
+        "fee": 0,
+        "currency": "GBP",
+        "created_at": iso(g.created_at),
+    }
 
 
 # ---- volunteer study supporters -----------------------------------------------------------------
+
 
 def apply_supporter(data: dict) -> StudySupporterApplication:
     if db.session.get(Person, data["person_id"]) is None:
         raise NotFound("No person with that id.")
     if not set(FOUNDATION_COURSES) <= _completed(data["person_id"]):
-        raise RuleViolation("Volunteer study supporters have completed the Foundation courses.",
-                            unmet=["foundation_completion"])
+        raise RuleViolation(
+            "Volunteer study supporters have completed the Foundation courses.",
+            unmet=["foundation_completion"],
+        )
     s = StudySupporterApplication(person_id=data["person_id"], motivation=data["motivation"], state="applied")
     db.session.add(s)
     db.session.flush()
@@ -445,5 +653,10 @@ def decide_supporter(s: StudySupporterApplication, outcome: str) -> StudySupport
 
 
 def supporter_json(s: StudySupporterApplication) -> dict:
-    return {"id": s.id, "person_id": s.person_id, "state": s.state, "decided_at": iso(s.decided_at),
-            "created_at": iso(s.created_at)}
+    return {
+        "id": s.id,
+        "person_id": s.person_id,
+        "state": s.state,
+        "decided_at": iso(s.decided_at),
+        "created_at": iso(s.created_at),
+    }

@@ -1,5 +1,6 @@
 """Enrolments: an online L1-2 account drawn from one source (CPD seat, package account,
 bursary place, or self-funded), progress, completion, and the personal resource licence."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -18,10 +19,23 @@ FUNDINGS = ("cpd_credit", "package", "bursary", "self")
 
 def enrolment_json(e: Enrolment) -> dict:
     c = COURSES_BY_CODE[e.course_code]
-    return {"id": e.id, "person_id": e.person_id, "course_code": e.course_code, "course_title": c["title"],
-            "level": e.level, "funding": e.funding, "organisation_id": e.organisation_id, "package_id": e.package_id,
-            "price": e.price, "currency": "GBP", "order_id": e.order_id, "progress": e.progress, "state": e.state,
-            "completed_at": iso(e.completed_at), "created_at": iso(e.created_at)}
+    return {
+        "id": e.id,
+        "person_id": e.person_id,
+        "course_code": e.course_code,
+        "course_title": c["title"],
+        "level": e.level,
+        "funding": e.funding,
+        "organisation_id": e.organisation_id,
+        "package_id": e.package_id,
+        "price": e.price,
+        "currency": "GBP",
+        "order_id": e.order_id,
+        "progress": e.progress,
+        "state": e.state,
+        "completed_at": iso(e.completed_at),
+        "created_at": iso(e.created_at),
+    }
 
 
 def get(enrolment_id: str) -> Enrolment:
@@ -33,24 +47,38 @@ def get(enrolment_id: str) -> Enrolment:
 
 def _org_of(person_id: str, organisation_id: str | None, required: bool) -> str | None:
     from .certification import member_org_ids
+
     orgs = member_org_ids(person_id)  # ACTIVE (accepted) memberships only
     if organisation_id:
         if organisation_id not in orgs:  # security review H3: a fund or seat of the person's own organisation
-            raise RuleViolation("The person is not an active member of that organisation.", unmet=["membership"])
+            raise RuleViolation(
+                "The person is not an active member of that organisation.", unmet=["membership"]
+            )
         return organisation_id
     if len(orgs) == 1:
         return orgs[0]
     if required:
-        raise ApiError("Say which organisation's credit pays.", 400,
-                       errors={"organisation_id": ["Required: the person belongs to no or several organisations."]})
+        raise ApiError(
+            "Say which organisation's credit pays.",
+            400,
+            errors={"organisation_id": ["Required: the person belongs to no or several organisations."]},
+        )
     return None
 
 
-def _account(person_id: str, funding: str, org_id: str | None, package_id: str | None) -> LearningAccount | None:
-    return db.session.scalar(sa.select(LearningAccount).where(
-        LearningAccount.person_id == person_id, LearningAccount.funding == funding,
-        LearningAccount.organisation_id == org_id if org_id else LearningAccount.organisation_id.is_(None),
-        LearningAccount.package_id == package_id if package_id else LearningAccount.package_id.is_(None)))
+def _account(
+    person_id: str, funding: str, org_id: str | None, package_id: str | None
+) -> LearningAccount | None:
+    return db.session.scalar(
+        sa.select(LearningAccount).where(
+            LearningAccount.person_id == person_id,
+            LearningAccount.funding == funding,
+            LearningAccount.organisation_id == org_id
+            if org_id
+            else LearningAccount.organisation_id.is_(None),
+            LearningAccount.package_id == package_id if package_id else LearningAccount.package_id.is_(None),
+        )
+    )
 
 
 def _package_account(person_id: str, package_id: str | None) -> tuple[Package, int | None]:
@@ -58,23 +86,37 @@ def _package_account(person_id: str, package_id: str | None) -> tuple[Package, i
     The package row is locked (PostgreSQL) and each slot is unique (SQLite too): never more
     accounts than the package holds."""
     from . import policy
+
     if not package_id:
-        raise ApiError("Say which package's account to use.", 400,
-                       errors={"package_id": ["Required when funding is package."]})
+        raise ApiError(
+            "Say which package's account to use.",
+            400,
+            errors={"package_id": ["Required when funding is package."]},
+        )
     p = db.session.scalar(sa.select(Package).where(Package.id == package_id).with_for_update())
     if p is None:
         raise ApiError("Unknown package.", 400, errors={"package_id": ["No package with that id."]})
     if p.cancelled_at is not None:
-        raise RuleViolation("The package was cancelled (its invoice was voided).", unmet=["package_cancelled"])
+        raise RuleViolation(
+            "The package was cancelled (its invoice was voided).", unmet=["package_cancelled"]
+        )
     policy.enforce(p.organisation_id, "online_accounts")
     from .packages import may_use_accounts
+
     if not may_use_accounts(p, person_id):  # security review M2
-        raise RuleViolation("A package's online accounts are for its practitioner and the members its "
-                            "organisation's admin assigns.", unmet=["package_account_assignment"])
+        raise RuleViolation(
+            "A package's online accounts are for its practitioner and the members its "
+            "organisation's admin assigns.",
+            unmet=["package_account_assignment"],
+        )
     if _account(person_id, "package", p.organisation_id, p.id):
         return p, None
-    slot = (db.session.scalar(sa.select(sa.func.max(LearningAccount.slot)).where(
-        LearningAccount.package_id == p.id)) or 0) + 1
+    slot = (
+        db.session.scalar(
+            sa.select(sa.func.max(LearningAccount.slot)).where(LearningAccount.package_id == p.id)
+        )
+        or 0
+    ) + 1
     if slot > p.online_accounts:
         raise RuleViolation("No online L1-2 account left in this package.", unmet=["package_account"])
     return p, slot
@@ -90,51 +132,99 @@ def enrol(data: dict, user_id: str) -> dict:
     funding = data["funding"]
     online = course["code"] in ACCOUNT_COURSES
     if funding in ("cpd_credit", "package") and not online:
-        raise ApiError("CPD credits and package accounts open online L1-2 courses only.", 400,
-                       errors={"funding": [f"{course['title']} is not an online L1-2 course."]})
-    if db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
-            Enrolment.person_id == person.id, Enrolment.course_code == course["code"],
-            Enrolment.state != "cancelled")):
+        raise ApiError(
+            "CPD credits and package accounts open online L1-2 courses only.",
+            400,
+            errors={"funding": [f"{course['title']} is not an online L1-2 course."]},
+        )
+    if db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Enrolment)
+        .where(
+            Enrolment.person_id == person.id,
+            Enrolment.course_code == course["code"],
+            Enrolment.state != "cancelled",
+        )
+    ):
         raise RuleViolation("Already enrolled on this course.", unmet=["already_enrolled"])
     from ..rules.learning import COURSE_PREREQUISITES, enrolment_unmet
+
     if course["code"] in COURSE_PREREQUISITES:
-        done = set(db.session.scalars(sa.select(Enrolment.course_code).where(
-            Enrolment.person_id == person.id, Enrolment.state == "completed")))
+        done = set(
+            db.session.scalars(
+                sa.select(Enrolment.course_code).where(
+                    Enrolment.person_id == person.id, Enrolment.state == "completed"
+                )
+            )
+        )
         unmet = enrolment_unmet(course["code"], done)
         if unmet:
-            raise RuleViolation(f"{course['title']} needs {', '.join(unmet)} completed first "
-                                "(Foundation A part 1 before Foundation B).", unmet=unmet)
-    e = Enrolment(person_id=person.id, course_code=course["code"], level=course["level"], funding=funding,
-                  price=course["price"], progress=0, state="active")
+            raise RuleViolation(
+                f"{course['title']} needs {', '.join(unmet)} completed first "
+                "(Foundation A part 1 before Foundation B).",
+                unmet=unmet,
+            )
+    e = Enrolment(
+        person_id=person.id,
+        course_code=course["code"],
+        level=course["level"],
+        funding=funding,
+        price=course["price"],
+        progress=0,
+        state="active",
+    )
     order, new_account = None, None
     if funding == "cpd_credit":
         from . import seats
+
         e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=True)
         seats.consume_seat(e.organisation_id, person.id)  # one seat per person and organisation
         if not _account(person.id, funding, e.organisation_id, None):
-            new_account = LearningAccount(person_id=person.id, funding=funding, organisation_id=e.organisation_id)
+            new_account = LearningAccount(
+                person_id=person.id, funding=funding, organisation_id=e.organisation_id
+            )
     elif funding == "package":
         pkg, slot = _package_account(person.id, data.get("package_id"))
         e.organisation_id, e.package_id = pkg.organisation_id, pkg.id
         if slot is not None:
-            new_account = LearningAccount(person_id=person.id, funding=funding, organisation_id=pkg.organisation_id,
-                                          package_id=pkg.id, slot=slot)
+            new_account = LearningAccount(
+                person_id=person.id,
+                funding=funding,
+                organisation_id=pkg.organisation_id,
+                package_id=pkg.id,
+                slot=slot,
+            )
     elif funding == "bursary":
-        from . import bursary
-        from . import licences
+        from . import bursary, licences
+
         e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=True)
-        licences.require_active_licence(e.organisation_id, "starter")  # bursary routes need the Starter (row 4)
+        licences.require_active_licence(
+            e.organisation_id, "starter"
+        )  # bursary routes need the Starter (row 4)
         from . import policy
+
         policy.enforce(e.organisation_id, "bursary")  # primary care holds no bursary
         place = bursary.spend_place(e.organisation_id, course["price"], person.id, user_id)
         e.bursary_place_id = place.id
     else:
         from . import orders
+
         e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=False)
         if course["price"] > 0:
-            order = orders.create_order(organisation_id=None, person_id=person.id, created_by=user_id,
-                                        funding="self", lines=[{"code": course["code"], "description": course["title"],
-                                                                "unit_price": course["price"], "quantity": 1}])
+            order = orders.create_order(
+                organisation_id=None,
+                person_id=person.id,
+                created_by=user_id,
+                funding="self",
+                lines=[
+                    {
+                        "code": course["code"],
+                        "description": course["title"],
+                        "unit_price": course["price"],
+                        "quantity": 1,
+                    }
+                ],
+            )
             e.order_id = order.id
     db.session.add(e)
     if new_account is not None:
@@ -147,13 +237,16 @@ def enrol(data: dict, user_id: str) -> dict:
     out = enrolment_json(e)
     if order is not None:
         from . import orders
+
         out["order"] = orders.order_json(order)
     return out
 
 
 def set_progress(e: Enrolment, percent: int) -> Enrolment:
     if e.state == "cancelled":
-        raise RuleViolation("The enrolment was cancelled (its invoice was voided).", unmet=["enrolment_active"])
+        raise RuleViolation(
+            "The enrolment was cancelled (its invoice was voided).", unmet=["enrolment_active"]
+        )
     if e.state == "completed":
         raise RuleViolation("The course is already completed.", unmet=["enrolment_active"])
     e.progress = percent
@@ -162,38 +255,53 @@ def set_progress(e: Enrolment, percent: int) -> Enrolment:
 
 def complete(e: Enrolment) -> Enrolment:
     if e.state == "cancelled":
-        raise RuleViolation("The enrolment was cancelled (its invoice was voided).", unmet=["enrolment_active"])
+        raise RuleViolation(
+            "The enrolment was cancelled (its invoice was voided).", unmet=["enrolment_active"]
+        )
     if e.state != "completed":
         e.state, e.progress, e.completed_at = "completed", 100, now()
         db.session.flush()
         from .certification import certify_ready
+
         certify_ready(e.person_id)
     return e
 
 
-def of_person(person_id: str, page: int, per_page: int,
-              organisation_ids: list[str] | None = None) -> tuple[list[Enrolment], int]:
+def of_person(
+    person_id: str, page: int, per_page: int, organisation_ids: list[str] | None = None
+) -> tuple[list[Enrolment], int]:
     """All the person's enrolments, or (organisation_ids given) only those of these organisations."""
     q = sa.select(Enrolment).where(Enrolment.person_id == person_id)
     if organisation_ids is not None:
         q = q.where(Enrolment.organisation_id.in_(organisation_ids))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(Enrolment.created_at, Enrolment.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(Enrolment.created_at, Enrolment.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return list(rows), total
 
 
 def resource_licence(person_id: str) -> dict:
     """Anyone who has accessed L1 or L2 holds a personal resource licence (seed 001 i)."""
-    courses = sorted(db.session.scalars(sa.select(Enrolment.course_code).where(
-        Enrolment.person_id == person_id, Enrolment.course_code.in_(L1_2_COURSES),
-        Enrolment.state != "cancelled")))
-    return {"person_id": person_id, "held": bool(courses), "basis": courses,
-            "title": "Personal resource licence",
-            "allows": RESOURCE_LICENCE["allows"] if courses else [],
-            "does_not_allow": RESOURCE_LICENCE["does_not_allow"],
-            # course notes and A4 posters are not sold here, so the promise is not made (domain row 52;
-            # README "Assumptions"): the licence is held through L1-2 access only
-            "how_to_hold": "Access Level 1 Foundation or Level 2 Intermediate learning.",
-            "note": "Licensed to train or formally support others only after Lead Professional application "
-                    "and certification."}
+    courses = sorted(
+        db.session.scalars(
+            sa.select(Enrolment.course_code).where(
+                Enrolment.person_id == person_id,
+                Enrolment.course_code.in_(L1_2_COURSES),
+                Enrolment.state != "cancelled",
+            )
+        )
+    )
+    return {
+        "person_id": person_id,
+        "held": bool(courses),
+        "basis": courses,
+        "title": "Personal resource licence",
+        "allows": RESOURCE_LICENCE["allows"] if courses else [],
+        "does_not_allow": RESOURCE_LICENCE["does_not_allow"],
+        # course notes and A4 posters are not sold here, so the promise is not made (domain row 52;
+        # README "Assumptions"): the licence is held through L1-2 access only
+        "how_to_hold": "Access Level 1 Foundation or Level 2 Intermediate learning.",
+        "note": "Licensed to train or formally support others only after Lead Professional application "
+        "and certification.",
+    }

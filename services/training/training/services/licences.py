@@ -1,6 +1,7 @@
 """Organisational licences: purchase, renewal, status, suspension and the licence.changed event.
 
 Every change adds `training.licence.changed` to the outbox in the same transaction."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -28,8 +29,9 @@ def _practitioners(organisation_id: str) -> int:
 
 
 def get(organisation_id: str, licence_type: str) -> Licence | None:
-    return db.session.scalar(sa.select(Licence).where(Licence.organisation_id == organisation_id,
-                                                      Licence.type == licence_type))
+    return db.session.scalar(
+        sa.select(Licence).where(Licence.organisation_id == organisation_id, Licence.type == licence_type)
+    )
 
 
 def by_id(licence_id: str) -> Licence | None:
@@ -69,7 +71,9 @@ class Held:
 def status_of(lic: Licence | None, at=None) -> str:
     if lic is None:
         return "none"
-    return licensing.status(lic.valid_from, lic.valid_until, at or now(), cancelled=lic.cancelled_at is not None)
+    return licensing.status(
+        lic.valid_from, lic.valid_until, at or now(), cancelled=lic.cancelled_at is not None
+    )
 
 
 def in_date(organisation_id: str, licence_type: str) -> bool:
@@ -86,8 +90,10 @@ def suspension(lic: Licence, held: Held | None = None) -> list[str]:
     else:
         practitioners = held.practitioners() if held else _practitioners(lic.organisation_id)
     return licensing.suspension_reasons(
-        lic.type, starter_active=held.in_date("starter") if held else in_date(lic.organisation_id, "starter"),
-        practitioners=practitioners)
+        lic.type,
+        starter_active=held.in_date("starter") if held else in_date(lic.organisation_id, "starter"),
+        practitioners=practitioners,
+    )
 
 
 def has_active_licence(organisation_id: str, licence_type: str, held: Held | None = None) -> bool:
@@ -106,14 +112,25 @@ def require_active_licence(organisation_id: str, licence_type: str) -> None:
         raise RuleViolation(f"The organisation's {title} {state}.", unmet=[code])
     reasons = suspension(lic)
     if reasons:
-        raise RuleViolation(f"The organisation's {title} is suspended: {licensing.describe_unmet(reasons)}.",
-                            unmet=[code] + reasons)
+        raise RuleViolation(
+            f"The organisation's {title} is suspended: {licensing.describe_unmet(reasons)}.",
+            unmet=[code] + reasons,
+        )
 
 
 def _emit(lic: Licence, status: str) -> None:
-    outbox.add(db.session, OutboxMessage, "training.licence.changed",
-               {"organisation_id": lic.organisation_id, "licence_type": lic.type, "status": status,
-                "valid_until": iso(lic.valid_until)}, producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.licence.changed",
+        {
+            "organisation_id": lic.organisation_id,
+            "licence_type": lic.type,
+            "status": status,
+            "valid_until": iso(lic.valid_until),
+        },
+        producer="training",
+    )
     lic.announced_status = status
 
 
@@ -122,48 +139,79 @@ def _check_can_hold(org: Organisation, licence_type: str) -> None:
     if action:
         policy.enforce(org, action)
     unmet = licensing.purchase_unmet(
-        licence_type, starter_active=in_date(org.id, "starter"),
+        licence_type,
+        starter_active=in_date(org.id, "starter"),
         senior_leadership_commitment=bool(org.senior_leadership_commitment),
         has_link_contact=bool(org.link_contact_email),
-        practitioners=_practitioners(org.id) if licence_type == "enhanced" else 0)
+        practitioners=_practitioners(org.id) if licence_type == "enhanced" else 0,
+    )
     if unmet:
-        raise RuleViolation(f"Cannot grant the {licensing.LICENCES[licence_type]['title']}: "
-                            f"{licensing.describe_unmet(unmet)}.", unmet=unmet)
+        raise RuleViolation(
+            f"Cannot grant the {licensing.LICENCES[licence_type]['title']}: "
+            f"{licensing.describe_unmet(unmet)}.",
+            unmet=unmet,
+        )
 
 
 def _price(org: Organisation, licence_type: str) -> tuple[int, dict, int]:
     number, book = price_book.current()
     band = pricing.band_of(book, org.size_band)
     if band is None:  # the band was removed from the price book after the organisation chose it
-        raise RuleViolation(f"Size band {org.size_band!r} is not in the current price book; "
-                            "choose a current size band first.", unmet=["size_band"])
+        raise RuleViolation(
+            f"Size band {org.size_band!r} is not in the current price book; "
+            "choose a current size band first.",
+            unmet=["size_band"],
+        )
     return band[licensing.LICENCES[licence_type]["fee_field"]], band, number
 
 
 def _order(org: Organisation, lic_type: str, fee: int, start, end, user_id: str, renewal: bool):
     title = licensing.LICENCES[lic_type]["title"]
     what = "renewal" if renewal else "annual licence"
-    return orders.create_order(organisation_id=org.id, person_id=None, created_by=user_id, lines=[{
-        "code": f"licence_{lic_type}", "quantity": 1, "unit_price": fee,
-        "description": f"{title}, {what} {start.date().isoformat()} to {end.date().isoformat()} "
-                       f"(size band {org.size_band})"}])
+    return orders.create_order(
+        organisation_id=org.id,
+        person_id=None,
+        created_by=user_id,
+        lines=[
+            {
+                "code": f"licence_{lic_type}",
+                "quantity": 1,
+                "unit_price": fee,
+                "description": f"{title}, {what} {start.date().isoformat()} to {end.date().isoformat()} "
+                f"(size band {org.size_band})",
+            }
+        ],
+    )
 
 
-def purchase(org: Organisation, licence_type: str, user_id: str,
-             agreement_accepted: bool | None = None, user_name: str | None = None) -> tuple[Licence, bool]:
+def purchase(
+    org: Organisation,
+    licence_type: str,
+    user_id: str,
+    agreement_accepted: bool | None = None,
+    user_name: str | None = None,
+) -> tuple[Licence, bool]:
     """Grant a licence for one annual term. Returns (licence, created). A lapsed licence of the
     same type is taken out again from now (same record, new term). The Starter records who
     accepted its organisational agreement to participate and when: explicitly
     (`agreement_accepted=True`) or implicitly by the buying admin (None); False is refused."""
     if licence_type not in licensing.TYPES:
-        raise ApiError("Unknown licence type.", 400, errors={"type": ["Must be one of: starter, cpd, enhanced."]})
+        raise ApiError(
+            "Unknown licence type.", 400, errors={"type": ["Must be one of: starter, cpd, enhanced."]}
+        )
     if licensing.agreement(licence_type) and agreement_accepted is False:
-        raise RuleViolation("The Starter Licence includes the organisational agreement to participate: the "
-                            "organisation must accept it to take the licence out.", unmet=["organisation_agreement"])
+        raise RuleViolation(
+            "The Starter Licence includes the organisational agreement to participate: the "
+            "organisation must accept it to take the licence out.",
+            unmet=["organisation_agreement"],
+        )
     lic = get(org.id, licence_type)
     if lic is not None and status_of(lic) == "active":
-        raise RuleViolation(f"The organisation already holds an active {licensing.LICENCES[licence_type]['title']} "
-                            f"until {iso(lic.valid_until)}; renew it instead.", unmet=["licence_already_active"])
+        raise RuleViolation(
+            f"The organisation already holds an active {licensing.LICENCES[licence_type]['title']} "
+            f"until {iso(lic.valid_until)}; renew it instead.",
+            unmet=["licence_already_active"],
+        )
     _check_can_hold(org, licence_type)
     fee, band, number = _price(org, licence_type)
     start, end = licensing.term(licence_type, now())
@@ -203,7 +251,9 @@ def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
     start = licensing.renewal_start(now(), lic.valid_until)
     _, end = licensing.term(lic.type, start)
     order = _order(org, lic.type, fee, start, end, user_id, renewal=True)
-    if lic.valid_until < start or lic.cancelled_at is not None:  # lapsed or cancelled: the new term starts now
+    if (
+        lic.valid_until < start or lic.cancelled_at is not None
+    ):  # lapsed or cancelled: the new term starts now
         lic.valid_from = start
     lic.cancelled_at = None
     lic.valid_until = end
@@ -251,8 +301,11 @@ def expire_due(at=None) -> list[Licence]:
     """Announce every licence whose term has ended since it was last announced. A lapsed
     Starter also announces its organisation's in-date CPD and Enhanced licences suspended."""
     at = at or now()
-    rows = db.session.scalars(sa.select(Licence).where(Licence.announced_status.in_(("active", "suspended")),
-                                                       Licence.valid_until <= at)).all()
+    rows = db.session.scalars(
+        sa.select(Licence).where(
+            Licence.announced_status.in_(("active", "suspended")), Licence.valid_until <= at
+        )
+    ).all()
     for lic in rows:
         _emit(lic, "expired")
     for lic in rows:
@@ -299,7 +352,9 @@ def licence_json(lic: Licence, held: Held | None = None) -> dict:
         "agreement_accepted_by_name": lic.agreement_accepted_by_name,
         "agreement_accepted_at": iso(lic.agreement_accepted_at),
         "agreement_acceptance": lic.agreement_acceptance,
-        "agreement_note": {"explicit": "Accepted explicitly when the licence was taken out.",
-                           "implicit": "Taken as accepted: the organisation's admin took the licence out "
-                                       "without an explicit acceptance."}.get(lic.agreement_acceptance or ""),
+        "agreement_note": {
+            "explicit": "Accepted explicitly when the licence was taken out.",
+            "implicit": "Taken as accepted: the organisation's admin took the licence out "
+            "without an explicit acceptance.",
+        }.get(lic.agreement_acceptance or ""),
     }

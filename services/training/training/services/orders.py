@@ -2,6 +2,7 @@
 
 States of an invoice: issued -> paid, issued -> void. An order keeps the price-book version
 it was sold at, so later edits of the price book never change what was charged."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,38 +17,70 @@ from ._util import iso, now
 FREE_FUNDING = ("fund_award",)  # paid for by a Microproject Development Fund award on the CIC side
 
 
-def create_order(*, organisation_id: str | None, person_id: str | None, created_by: str, lines: list[dict],
-                 funding: str | None = None, price_book_version: int | None = None) -> Order:
+def create_order(
+    *,
+    organisation_id: str | None,
+    person_id: str | None,
+    created_by: str,
+    lines: list[dict],
+    funding: str | None = None,
+    price_book_version: int | None = None,
+) -> Order:
     """lines: [{"code", "description", "unit_price" (pence), "quantity"}]. Adds the order, its
     lines and an invoice ('issued', or 'paid' at once when nothing is owed or a fund award
     pays). Records the price-book version its prices came from (`price_book_version`, by default
     the current one). Does not commit."""
     if not lines:
         raise ValueError("an order needs at least one line")
-    order = Order(organisation_id=organisation_id, person_id=person_id, created_by=created_by, funding=funding,
-                  currency="GBP", price_book_version=price_book_version or price_book.current_version_number(), total=0)
+    order = Order(
+        organisation_id=organisation_id,
+        person_id=person_id,
+        created_by=created_by,
+        funding=funding,
+        currency="GBP",
+        price_book_version=price_book_version or price_book.current_version_number(),
+        total=0,
+    )
     total = 0
     for pos, line in enumerate(lines):
         unit, qty = int(line["unit_price"]), int(line["quantity"])
         if unit < 0 or qty < 1:
             raise ValueError("unit_price must be >= 0 and quantity >= 1")
-        order.lines.append(OrderLine(position=pos, code=line["code"], description=line["description"][:300],
-                                     unit_price=unit, quantity=qty, amount=unit * qty))
+        order.lines.append(
+            OrderLine(
+                position=pos,
+                code=line["code"],
+                description=line["description"][:300],
+                unit_price=unit,
+                quantity=qty,
+                amount=unit * qty,
+            )
+        )
         total += unit * qty
     order.total = total
     paid = total == 0 or funding in FREE_FUNDING
-    order.invoice = Invoice(total=total, currency="GBP", state="paid" if paid else "issued",
-                            paid_at=now() if paid else None)
+    order.invoice = Invoice(
+        total=total, currency="GBP", state="paid" if paid else "issued", paid_at=now() if paid else None
+    )
     db.session.add(order)
     db.session.flush()
     return order
 
 
 def invoice_json(invoice: Invoice) -> dict:
-    return {"id": invoice.id, "order_id": invoice.order_id, "state": invoice.state, "total": invoice.total,
-            "currency": invoice.currency, "issued_at": iso(invoice.issued_at), "paid_at": iso(invoice.paid_at),
-            "payment_reference": invoice.payment_reference, "paid_by": invoice.paid_by,
-            "voided_at": iso(invoice.voided_at), "voided_by": invoice.voided_by}
+    return {
+        "id": invoice.id,
+        "order_id": invoice.order_id,
+        "state": invoice.state,
+        "total": invoice.total,
+        "currency": invoice.currency,
+        "issued_at": iso(invoice.issued_at),
+        "paid_at": iso(invoice.paid_at),
+        "payment_reference": invoice.payment_reference,
+        "paid_by": invoice.paid_by,
+        "voided_at": iso(invoice.voided_at),
+        "voided_by": invoice.voided_by,
+    }
 
 
 def order_json(order: Order) -> dict:
@@ -56,13 +89,22 @@ def order_json(order: Order) -> dict:
         "organisation_id": order.organisation_id,
         "person_id": order.person_id,
         "funding": order.funding,
-        "lines": [{"code": ln.code, "description": ln.description, "unit_price": ln.unit_price,
-                   "quantity": ln.quantity, "amount": ln.amount} for ln in order.lines],
+        "lines": [
+            {
+                "code": ln.code,
+                "description": ln.description,
+                "unit_price": ln.unit_price,
+                "quantity": ln.quantity,
+                "amount": ln.amount,
+            }
+            for ln in order.lines
+        ],
         "total": order.total,
         "currency": order.currency,
         "price_book_version": order.price_book_version,
         "invoice": {"id": order.invoice.id, "state": order.invoice.state, "total": order.invoice.total}
-        if order.invoice else None,
+        if order.invoice
+        else None,
         "created_at": iso(order.created_at),
     }
 
@@ -78,8 +120,9 @@ def get_invoice(invoice_id: str) -> Invoice | None:
 def orders_of_organisation(organisation_id: str, page: int, per_page: int) -> tuple[list[Order], int]:
     q = sa.select(Order).where(Order.organisation_id == organisation_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(Order.created_at.desc(), Order.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(Order.created_at.desc(), Order.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return rows, total
 
 
@@ -89,16 +132,21 @@ def invoices_page(state: str | None, page: int, per_page: int) -> tuple[list[Inv
     if state:
         q = q.where(Invoice.state == state)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(Invoice.issued_at.desc(), Invoice.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(Invoice.issued_at.desc(), Invoice.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return list(rows), total
 
 
 def invoice_list_json(invoice: Invoice) -> dict:
     """An invoice with who it is to and what it is for (finance list)."""
     order = invoice.order
-    return {**invoice_json(invoice), "organisation_id": order.organisation_id, "person_id": order.person_id,
-            "description": "; ".join(ln.description for ln in order.lines)[:300]}
+    return {
+        **invoice_json(invoice),
+        "organisation_id": order.organisation_id,
+        "person_id": order.person_id,
+        "description": "; ".join(ln.description for ln in order.lines)[:300],
+    }
 
 
 # issued -> paid | void; nothing else moves
@@ -106,12 +154,14 @@ TRANSITIONS = {("issued", "paid"), ("issued", "void")}
 
 
 def _current_state(invoice_id: str) -> str:
-    return db.session.scalar(sa.select(Invoice.state).where(Invoice.id == invoice_id)
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        sa.select(Invoice.state).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
+    )
 
 
-def set_invoice_state(invoice: Invoice, state: str, *, user_id: str | None = None,
-                      reference: str | None = None) -> Invoice:
+def set_invoice_state(
+    invoice: Invoice, state: str, *, user_id: str | None = None, reference: str | None = None
+) -> Invoice:
     """Move an issued invoice to paid or void, and apply what that means (a payment posts a
     deposit and credits the affiliate share; a void takes back what the order bought), all in
     the caller's transaction. One guarded UPDATE decides the race: of concurrent pay/void
@@ -120,18 +170,28 @@ def set_invoice_state(invoice: Invoice, state: str, *, user_id: str | None = Non
     if state not in ("paid", "void"):
         raise ApiError("Unknown invoice state.", 400, errors={"state": ["Must be paid or void."]})
     at = now()
-    values = ({"state": "paid", "paid_at": at, "paid_by": user_id, "payment_reference": reference}
-              if state == "paid" else {"state": "void", "voided_at": at, "voided_by": user_id})
-    res = db.session.execute(sa.update(Invoice).where(Invoice.id == invoice.id, Invoice.state == "issued")
-                             .values(**values).execution_options(synchronize_session=False))
+    values = (
+        {"state": "paid", "paid_at": at, "paid_by": user_id, "payment_reference": reference}
+        if state == "paid"
+        else {"state": "void", "voided_at": at, "voided_by": user_id}
+    )
+    res = db.session.execute(
+        sa.update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.state == "issued")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:
         current = _current_state(invoice.id)
         db.session.refresh(invoice)
         if current == state:
             return invoice  # repeating the same request is harmless
         db.session.rollback()  # nothing of the refused request is kept
-        raise RuleViolation(f"An invoice that is {current} cannot become {state}.", unmet=[f"invoice_{current}"])
+        raise RuleViolation(
+            f"An invoice that is {current} cannot become {state}.", unmet=[f"invoice_{current}"]
+        )
     from . import voiding
+
     try:
         if state == "paid":
             voiding.on_paid(invoice.order)

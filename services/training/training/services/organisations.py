@@ -1,5 +1,6 @@
 """Organisations: creation (the creator becomes its admin), members, and the derived
 implementation stage with next steps."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -10,7 +11,9 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 from ..extensions import db
 from ..models import Membership, Organisation, OrganisationAdmin, OutboxMessage, Person
 from ..models.organisations import OPEN_STATES
-from ..rules import licensing, policy as policy_table, stage as stage_rules
+from ..rules import licensing
+from ..rules import policy as policy_table
+from ..rules import stage as stage_rules
 from . import licences, price_book, seats
 from ._util import iso, now
 
@@ -18,24 +21,39 @@ from ._util import iso, now
 def _check_size_band(code: str) -> None:
     codes = price_book.size_band_codes()
     if code not in codes:
-        raise ApiError("Unknown size band.", 400,
-                       errors={"size_band": [f"Must be a size band of the current price book: {', '.join(codes)}."]})
+        raise ApiError(
+            "Unknown size band.",
+            400,
+            errors={"size_band": [f"Must be a size band of the current price book: {', '.join(codes)}."]},
+        )
 
 
 def create(data: dict, principal) -> Organisation:
     """The creating user becomes the organisation's admin (its link contact role)."""
     _check_size_band(data["size_band"])
-    org = Organisation(name=data["name"].strip(), kind=data["kind"], size_band=data["size_band"],
-                       link_contact_email=(data.get("link_contact_email") or principal.email or "").lower(),
-                       senior_leadership_commitment=bool(data.get("senior_leadership_commitment", False)),
-                       created_by=principal.user_id)
+    org = Organisation(
+        name=data["name"].strip(),
+        kind=data["kind"],
+        size_band=data["size_band"],
+        link_contact_email=(data.get("link_contact_email") or principal.email or "").lower(),
+        senior_leadership_commitment=bool(data.get("senior_leadership_commitment", False)),
+        created_by=principal.user_id,
+    )
     db.session.add(org)
     db.session.flush()
     db.session.add(OrganisationAdmin(organisation_id=org.id, user_id=principal.user_id))
-    outbox.add(db.session, OutboxMessage, "training.organisation_admin.changed",
-               {"organisation_id": org.id, "user_id": principal.user_id, "status": "active",
-                "organisation_kind": org.kind},
-               producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.organisation_admin.changed",
+        {
+            "organisation_id": org.id,
+            "user_id": principal.user_id,
+            "status": "active",
+            "organisation_kind": org.kind,
+        },
+        producer="training",
+    )
     db.session.flush()
     return org
 
@@ -62,8 +80,9 @@ def visible(c, page: int, per_page: int) -> tuple[list[Organisation], int]:
     if not c.is_training_admin:
         q = q.where(Organisation.id.in_(c.admin_org_ids | c.member_org_ids))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(Organisation.created_at, Organisation.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(Organisation.created_at, Organisation.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return rows, total
 
 
@@ -71,9 +90,25 @@ def visible(c, page: int, per_page: int) -> tuple[list[Organisation], int]:
 
 # The closed list of membership roles (security review L8): a role names what the person does in
 # the organisation; only `admin`, once ACCEPTED, grants anything (organisation admin rights).
-MEMBER_ROLES = ("staff", "member", "learner", "teacher", "practitioner", "trainee", "informed", "senior_link",
-                "link", "child", "lead", "lead_plus", "volunteer", "parent_mentor", "manager", "senior_leader",
-                "admin")
+MEMBER_ROLES = (
+    "staff",
+    "member",
+    "learner",
+    "teacher",
+    "practitioner",
+    "trainee",
+    "informed",
+    "senior_link",
+    "link",
+    "child",
+    "lead",
+    "lead_plus",
+    "volunteer",
+    "parent_mentor",
+    "manager",
+    "senior_leader",
+    "admin",
+)
 ADMIN_ROLE = "admin"
 # invitations an organisation may send in a day (security review M8: no open email relay), and
 # one user across all the organisations they administer (creating organisations buys no more)
@@ -86,10 +121,19 @@ def _emit_membership(m: Membership) -> None:
     if m.status not in ("active", "ended") or m.person_id is None:
         return
     person = db.session.get(Person, m.person_id)
-    outbox.add(db.session, OutboxMessage, "training.membership.changed",
-               {"organisation_id": m.organisation_id, "person_id": m.person_id,
-                "user_id": person.user_id if person else None, "role": m.role, "status": m.status},
-               producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.membership.changed",
+        {
+            "organisation_id": m.organisation_id,
+            "person_id": m.person_id,
+            "user_id": person.user_id if person else None,
+            "role": m.role,
+            "status": m.status,
+        },
+        producer="training",
+    )
 
 
 def _set_admin(org_id: str, user_id: str | None, on: bool) -> None:
@@ -107,10 +151,18 @@ def _set_admin(org_id: str, user_id: str | None, on: bool) -> None:
     else:
         return
     kind_of = db.session.get(Organisation, org_id)
-    outbox.add(db.session, OutboxMessage, "training.organisation_admin.changed",
-               {"organisation_id": org_id, "user_id": user_id, "status": "active" if on else "ended",
-                "organisation_kind": kind_of.kind if kind_of is not None else None},
-               producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.organisation_admin.changed",
+        {
+            "organisation_id": org_id,
+            "user_id": user_id,
+            "status": "active" if on else "ended",
+            "organisation_kind": kind_of.kind if kind_of is not None else None,
+        },
+        producer="training",
+    )
 
 
 def _lock_org(org_id: str) -> None:
@@ -120,27 +172,52 @@ def _lock_org(org_id: str) -> None:
 
 def _check_invitation_limit(org: Organisation, c) -> None:
     from datetime import timedelta
+
     since = now() - timedelta(days=1)
-    sent = db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.organisation_id == org.id, Membership.invited_by.is_not(None),
-        Membership.created_at >= since)) or 0
+    sent = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(
+                Membership.organisation_id == org.id,
+                Membership.invited_by.is_not(None),
+                Membership.created_at >= since,
+            )
+        )
+        or 0
+    )
     if sent >= INVITATIONS_PER_DAY:
-        raise ApiError(f"An organisation may send {INVITATIONS_PER_DAY} invitations a day; try again tomorrow.",
-                       429, headers={"Retry-After": "3600"})
+        raise ApiError(
+            f"An organisation may send {INVITATIONS_PER_DAY} invitations a day; try again tomorrow.",
+            429,
+            headers={"Retry-After": "3600"},
+        )
     # the user's invitations from all their organisations: serialised by their admin rows (PostgreSQL)
-    db.session.execute(sa.select(OrganisationAdmin.organisation_id).where(
-        OrganisationAdmin.user_id == c.user_id).with_for_update())
-    q = sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.invited_by == c.user_id, Membership.created_at >= since)
+    db.session.execute(
+        sa.select(OrganisationAdmin.organisation_id)
+        .where(OrganisationAdmin.user_id == c.user_id)
+        .with_for_update()
+    )
+    q = (
+        sa.select(sa.func.count())
+        .select_from(Membership)
+        .where(Membership.invited_by == c.user_id, Membership.created_at >= since)
+    )
     if c.person_id is not None:  # their own memberships are no invitations
         q = q.where(sa.or_(Membership.person_id.is_(None), Membership.person_id != c.person_id))
     by_user = db.session.scalar(q) or 0
     if by_user >= INVITATIONS_PER_USER_PER_DAY:
-        raise ApiError(f"One person may send {INVITATIONS_PER_USER_PER_DAY} invitations a day across all "
-                       "their organisations; try again tomorrow.", 429, headers={"Retry-After": "3600"})
+        raise ApiError(
+            f"One person may send {INVITATIONS_PER_USER_PER_DAY} invitations a day across all "
+            "their organisations; try again tomorrow.",
+            429,
+            headers={"Retry-After": "3600"},
+        )
 
 
-def _open_membership(org_id: str, person_id: str | None = None, email: str | None = None) -> Membership | None:
+def _open_membership(
+    org_id: str, person_id: str | None = None, email: str | None = None
+) -> Membership | None:
     q = sa.select(Membership).where(Membership.organisation_id == org_id, Membership.status.in_(OPEN_STATES))
     q = q.where(Membership.person_id == person_id) if person_id else q.where(Membership.email == email)
     return db.session.scalar(q.limit(1))
@@ -149,15 +226,23 @@ def _open_membership(org_id: str, person_id: str | None = None, email: str | Non
 def _refuse_duplicate(existing: Membership) -> None:
     if existing.status == "active":
         raise RuleViolation("That person is already a member of this organisation.", unmet=["already_member"])
-    raise RuleViolation("That person has already been invited to this organisation.", unmet=["already_invited"])
+    raise RuleViolation(
+        "That person has already been invited to this organisation.", unmet=["already_invited"]
+    )
 
 
-def add_member(org: Organisation, role: str, c, person_id: str | None = None, email: str | None = None) -> Membership:
+def add_member(
+    org: Organisation, role: str, c, person_id: str | None = None, email: str | None = None
+) -> Membership:
     """Invite a person (by id) or an email address. The admin adding their own person is active at
     once; everyone else is `invited` until they accept, and the invitation counts for nothing."""
     _lock_org(org.id)
-    if email is not None and c.person_id and c.principal.email_verified \
-            and email.strip().lower() == (c.principal.email or "").strip().lower():
+    if (
+        email is not None
+        and c.person_id
+        and c.principal.email_verified
+        and email.strip().lower() == (c.principal.email or "").strip().lower()
+    ):
         person_id, email = c.person_id, None  # the admin's own (verified) address: their own person
     if person_id is not None:
         if db.session.get(Person, person_id) is None:
@@ -170,12 +255,24 @@ def add_member(org: Organisation, role: str, c, person_id: str | None = None, em
         _refuse_duplicate(existing)
     own = person_id is not None and c.person_id == person_id
     if own:
-        m = Membership(organisation_id=org.id, person_id=person_id, role=role, status="active",
-                       invited_by=c.user_id, responded_at=now())
+        m = Membership(
+            organisation_id=org.id,
+            person_id=person_id,
+            role=role,
+            status="active",
+            invited_by=c.user_id,
+            responded_at=now(),
+        )
     else:
         _check_invitation_limit(org, c)
-        m = Membership(organisation_id=org.id, person_id=person_id, email=email, role=role, status="invited",
-                       invited_by=c.user_id)
+        m = Membership(
+            organisation_id=org.id,
+            person_id=person_id,
+            email=email,
+            role=role,
+            status="invited",
+            invited_by=c.user_id,
+        )
     db.session.add(m)
     db.session.flush()
     if own:
@@ -184,6 +281,7 @@ def add_member(org: Organisation, role: str, c, person_id: str | None = None, em
             _set_admin(org.id, c.user_id, True)
     else:
         from ..notifications import organisation_invitation  # the invitation email, same commit
+
         organisation_invitation(org, m)
     return m
 
@@ -192,9 +290,12 @@ def find_membership(org: Organisation, member_id: str) -> Membership:
     """By membership id, or by the person's id (their active membership)."""
     m = db.session.get(Membership, member_id)
     if m is None or m.organisation_id != org.id:
-        m = db.session.scalar(sa.select(Membership).where(
-            Membership.organisation_id == org.id, Membership.person_id == member_id)
-            .order_by((Membership.status == "active").desc(), Membership.created_at.desc()).limit(1))
+        m = db.session.scalar(
+            sa.select(Membership)
+            .where(Membership.organisation_id == org.id, Membership.person_id == member_id)
+            .order_by((Membership.status == "active").desc(), Membership.created_at.desc())
+            .limit(1)
+        )
     if m is None:
         raise NotFound("No member with that id in this organisation.")
     return m
@@ -216,14 +317,16 @@ def end_member(org: Organisation, m: Membership) -> Membership:
     return m
 
 
-def members(org: Organisation, page: int, per_page: int, include_ended: bool = False,
-            include_invited: bool = False):
+def members(
+    org: Organisation, page: int, per_page: int, include_ended: bool = False, include_invited: bool = False
+):
     q = sa.select(Membership).where(Membership.organisation_id == org.id)
     if not include_ended:
         q = q.where(Membership.status.in_(OPEN_STATES) if include_invited else Membership.status == "active")
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(Membership.created_at, Membership.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(Membership.created_at, Membership.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return rows, total
 
 
@@ -232,15 +335,25 @@ def member_json(m: Membership, for_admin: bool = True) -> dict:
     The invited email is shown to the organisation's admins only."""
     person = db.session.get(Person, m.person_id) if m.person_id else None
     seat = seats.active_assignment(m.organisation_id, m.person_id) if m.status == "active" else None
-    out = {"id": m.id, "organisation_id": m.organisation_id, "person_id": m.person_id,
-           "name": person.name if person else None, "role": m.role, "state": m.status, "status": m.status,
-           "has_seat": seat is not None, "created_at": iso(m.created_at), "responded_at": iso(m.responded_at)}
+    out = {
+        "id": m.id,
+        "organisation_id": m.organisation_id,
+        "person_id": m.person_id,
+        "name": person.name if person else None,
+        "role": m.role,
+        "state": m.status,
+        "status": m.status,
+        "has_seat": seat is not None,
+        "created_at": iso(m.created_at),
+        "responded_at": iso(m.responded_at),
+    }
     if m.email is not None and for_admin:
         out["email"] = m.email
     return out
 
 
 # ---- the member's side: my memberships, accept, decline, leave -----------------------------------
+
 
 def _addressed_to(c):
     """Memberships addressed to the caller: their person's, and (verified email only) those
@@ -251,16 +364,21 @@ def _addressed_to(c):
     email = (c.principal.email or "").strip().lower()
     if c.principal.email_verified and email:
         unclaimed = sa.select(Person.id).where(Person.email == email, Person.user_id.is_(None))
-        conds.append(sa.or_(sa.and_(Membership.person_id.is_(None), Membership.email == email),
-                            Membership.person_id.in_(unclaimed)))
+        conds.append(
+            sa.or_(
+                sa.and_(Membership.person_id.is_(None), Membership.email == email),
+                Membership.person_id.in_(unclaimed),
+            )
+        )
     return sa.or_(*conds) if conds else sa.false()
 
 
 def my_memberships(c, page: int, per_page: int):
     q = sa.select(Membership).where(_addressed_to(c))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(Membership.created_at.desc(), Membership.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(Membership.created_at.desc(), Membership.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return rows, total
 
 
@@ -268,6 +386,7 @@ def my_membership(c, membership_id: str) -> Membership:
     m = db.session.scalar(sa.select(Membership).where(Membership.id == membership_id, _addressed_to(c)))
     if m is None:
         from imatter_shared.web.auth import log_refusal
+
         log_refusal("membership", membership_id)
         raise NotFound("No membership with that id.")
     return m
@@ -282,6 +401,7 @@ def accept(c, m: Membership) -> Membership:
     """The person accepts: the caller's person is linked (or created) when needed, the membership
     becomes active (announced to cic-tracker), and an `admin` role grants admin rights now."""
     from . import people
+
     if m.status == "active":
         return m
     if m.status != "invited":
@@ -289,9 +409,12 @@ def accept(c, m: Membership) -> Membership:
     _lock_org(m.organisation_id)
     # the invitation is taken by exactly one request (guarded UPDATE; SQLite too): a simultaneous
     # accept that lost finds it active and changes and announces nothing
-    taken = db.session.execute(sa.update(Membership).where(
-        Membership.id == m.id, Membership.status == "invited").values(status="active", responded_at=now())
-        .execution_options(synchronize_session=False)).rowcount
+    taken = db.session.execute(
+        sa.update(Membership)
+        .where(Membership.id == m.id, Membership.status == "invited")
+        .values(status="active", responded_at=now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.refresh(m)
     if not taken:
         holder = db.session.get(Person, m.person_id) if m.person_id else None
@@ -302,6 +425,7 @@ def accept(c, m: Membership) -> Membership:
         target = db.session.get(Person, m.person_id) if m.person_id else None
         if c.person is None and target is not None and target.user_id is None:
             from ..authz import link_person
+
             link_person(target, c.user_id)  # the unclaimed person carrying the caller's verified email
             person = target
         else:
@@ -314,8 +438,10 @@ def accept(c, m: Membership) -> Membership:
     if m.role == ADMIN_ROLE:
         _set_admin(m.organisation_id, c.user_id, True)
     from .certification import certify_after_joining  # an accepted member may complete Child oversight
+
     certify_after_joining(m.person_id, m.organisation_id)
     from ..authz import forget_caller
+
     forget_caller()
     return m
 
@@ -324,8 +450,10 @@ def decline(m: Membership) -> Membership:
     if m.status == "declined":
         return m
     if m.status != "invited":
-        raise RuleViolation("Only an open invitation can be declined; leave an active membership instead.",
-                            unmet=["invitation_open"])
+        raise RuleViolation(
+            "Only an open invitation can be declined; leave an active membership instead.",
+            unmet=["invitation_open"],
+        )
     m.status, m.responded_at = "declined", now()
     return m
 
@@ -338,8 +466,11 @@ def leave(c, m: Membership) -> Membership:
 
 
 def members_count_query(org_id: str) -> sa.Select:
-    return sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.organisation_id == org_id, Membership.status == "active")
+    return (
+        sa.select(sa.func.count())
+        .select_from(Membership)
+        .where(Membership.organisation_id == org_id, Membership.status == "active")
+    )
 
 
 def members_count(org_id: str) -> int:
@@ -347,6 +478,7 @@ def members_count(org_id: str) -> int:
 
 
 # ---- stage ---------------------------------------------------------------------------------
+
 
 def facts(org_id: str) -> dict:
     """Counts the stage is derived from. The people side's org_facts answers them; before it
@@ -361,47 +493,76 @@ def _counts(org_id: str) -> dict:
         from .. import org_facts
     except ImportError:
         n_used = seats.used(org_id)
-        return {"facts": {"learners": n_used, "practitioners": 0, "microprojects": 0},
-                "members": members_count(org_id), "seats_used": n_used}
-    row = db.session.execute(sa.select(
-        org_facts.learners_query(org_id).scalar_subquery().label("learners"),
-        org_facts.practitioners_count_query(org_id, roles=licensing.ENHANCED_PRACTITIONER_ROLES)
-        .scalar_subquery().label("practitioners"),
-        org_facts.microprojects_reached_query(org_id).scalar_subquery().label("microprojects"),
-        members_count_query(org_id).scalar_subquery().label("members"),
-        seats.used_query(org_id).scalar_subquery().label("seats_used"),
-    )).one()
-    return {"facts": {"learners": row.learners or 0, "practitioners": row.practitioners or 0,
-                      "microprojects": row.microprojects or 0},
-            "members": row.members or 0, "seats_used": row.seats_used or 0}
+        return {
+            "facts": {"learners": n_used, "practitioners": 0, "microprojects": 0},
+            "members": members_count(org_id),
+            "seats_used": n_used,
+        }
+    row = db.session.execute(
+        sa.select(
+            org_facts.learners_query(org_id).scalar_subquery().label("learners"),
+            org_facts.practitioners_count_query(org_id, roles=licensing.ENHANCED_PRACTITIONER_ROLES)
+            .scalar_subquery()
+            .label("practitioners"),
+            org_facts.microprojects_reached_query(org_id).scalar_subquery().label("microprojects"),
+            members_count_query(org_id).scalar_subquery().label("members"),
+            seats.used_query(org_id).scalar_subquery().label("seats_used"),
+        )
+    ).one()
+    return {
+        "facts": {
+            "learners": row.learners or 0,
+            "practitioners": row.practitioners or 0,
+            "microprojects": row.microprojects or 0,
+        },
+        "members": row.members or 0,
+        "seats_used": row.seats_used or 0,
+    }
 
 
-def stage_of(org: Organisation, seat_summary: dict | None = None, held: licences.Held | None = None,
-             f: dict | None = None) -> dict:
+def stage_of(
+    org: Organisation,
+    seat_summary: dict | None = None,
+    held: licences.Held | None = None,
+    f: dict | None = None,
+) -> dict:
     """Stage and next steps. `seat_summary`, `held` (the organisation's licences) and `f` (the
     facts): what the caller has already read for this request; anything missing is read here."""
     f = f if f is not None else facts(org.id)
     held = held or licences.Held(org.id, practitioners=f["practitioners"])
     starter = licences.has_active_licence(org.id, "starter", held)
-    n = stage_rules.stage(learners=f["learners"], practitioners=f["practitioners"], microprojects=f["microprojects"],
-                          starter=starter)
+    n = stage_rules.stage(
+        learners=f["learners"],
+        practitioners=f["practitioners"],
+        microprojects=f["microprojects"],
+        starter=starter,
+    )
     seat_summary = seat_summary or seats.summary(org.id, held)
     steps = stage_rules.next_steps(
-        stage_no=n, starter=starter,
+        stage_no=n,
+        starter=starter,
         cpd=licences.has_active_licence(org.id, "cpd", held),
         enhanced=licences.has_active_licence(org.id, "enhanced", held),
         senior_leadership_commitment=bool(org.senior_leadership_commitment),
-        seats_available=seat_summary["available"], learners=f["learners"])
+        seats_available=seat_summary["available"],
+        learners=f["learners"],
+    )
     from .certification import oversight_facts  # the Lead Plus role named where needed (rows 29, 30, 45)
+
     steps += stage_rules.oversight_steps(stage_no=n, **oversight_facts(org.id))
     return {"stage": n, "stage_name": stage_rules.STAGES[n], "next_steps": steps, "facts": f}
 
 
 def org_json(org: Organisation, detail: bool = False) -> dict:
-    out = {"id": org.id, "name": org.name, "kind": org.kind, "size_band": org.size_band,
-           "link_contact_email": org.link_contact_email,
-           "senior_leadership_commitment": bool(org.senior_leadership_commitment),
-           "created_at": iso(org.created_at)}
+    out = {
+        "id": org.id,
+        "name": org.name,
+        "kind": org.kind,
+        "size_band": org.size_band,
+        "link_contact_email": org.link_contact_email,
+        "senior_leadership_commitment": bool(org.senior_leadership_commitment),
+        "created_at": iso(org.created_at),
+    }
     if not detail:
         return out
     # everything below reads the organisation's licences and counts once (docs/performance.md:
@@ -410,13 +571,17 @@ def org_json(org: Organisation, detail: bool = False) -> dict:
     held = licences.Held(org.id, practitioners=counts["facts"]["practitioners"])
     seat_summary = seats.summary(org.id, held, n_used=counts["seats_used"])
     st = stage_of(org, seat_summary, held, counts["facts"])
-    out.update({
-        "stage": st["stage"], "stage_name": st["stage_name"], "next_steps": st["next_steps"],
-        "stage_facts": st["facts"],
-        "licences": [licences.licence_json(lic, held) for lic in held.rows],
-        "seats": seat_summary,
-        "members_count": counts["members"],
-        "policy": policy_table.policy_for(org.kind),
-        "as_of": iso(now()),
-    })
+    out.update(
+        {
+            "stage": st["stage"],
+            "stage_name": st["stage_name"],
+            "next_steps": st["next_steps"],
+            "stage_facts": st["facts"],
+            "licences": [licences.licence_json(lic, held) for lic in held.rows],
+            "seats": seat_summary,
+            "members_count": counts["members"],
+            "policy": policy_table.policy_for(org.kind),
+            "as_of": iso(now()),
+        }
+    )
     return out

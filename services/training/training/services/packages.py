@@ -1,6 +1,7 @@
 """Microproject packages: sold for a practitioner under the organisation's Enhanced Practice
 Licence, paid by the organisation, the practitioner or a Microproject Development Fund award.
 The sale emits `training.package.purchased`; cic-tracker reports back counts only."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -27,28 +28,44 @@ def get_org(organisation_id: str) -> Organisation:
 
 
 def is_active_member(organisation_id: str, person_id: str) -> bool:
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.organisation_id == organisation_id, Membership.person_id == person_id,
-        Membership.status == "active")))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(
+                Membership.organisation_id == organisation_id,
+                Membership.person_id == person_id,
+                Membership.status == "active",
+            )
+        )
+    )
 
 
 def may_use_accounts(p: Package, person_id: str) -> bool:
     """The package's practitioner, or a member its organisation admin assigned an account to."""
     if p.practitioner_id == person_id:
         return True
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(PackageAccountGrant).where(
-        PackageAccountGrant.package_id == p.id, PackageAccountGrant.person_id == person_id)))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(PackageAccountGrant)
+            .where(PackageAccountGrant.package_id == p.id, PackageAccountGrant.person_id == person_id)
+        )
+    )
 
 
 def grant_account(p: Package, person_id: str, user_id: str) -> PackageAccountGrant:
     if db.session.get(Person, person_id) is None:
         raise ApiError("Unknown person.", 400, errors={"person_id": ["No person with that id."]})
     if not is_active_member(p.organisation_id, person_id):
-        raise RuleViolation("A package's accounts are for active (accepted) members of its organisation.",
-                            unmet=["membership"])
+        raise RuleViolation(
+            "A package's accounts are for active (accepted) members of its organisation.",
+            unmet=["membership"],
+        )
     if may_use_accounts(p, person_id):
-        raise RuleViolation("That person may already use this package's accounts.",
-                            unmet=["package_account_assigned"])
+        raise RuleViolation(
+            "That person may already use this package's accounts.", unmet=["package_account_assigned"]
+        )
     g = PackageAccountGrant(package_id=p.id, person_id=person_id, granted_by=user_id)
     db.session.add(g)
     db.session.flush()
@@ -56,8 +73,13 @@ def grant_account(p: Package, person_id: str, user_id: str) -> PackageAccountGra
 
 
 def grants_of(package_id: str) -> list[PackageAccountGrant]:
-    return list(db.session.scalars(sa.select(PackageAccountGrant).where(PackageAccountGrant.package_id == package_id)
-                                   .order_by(PackageAccountGrant.created_at, PackageAccountGrant.id)))
+    return list(
+        db.session.scalars(
+            sa.select(PackageAccountGrant)
+            .where(PackageAccountGrant.package_id == package_id)
+            .order_by(PackageAccountGrant.created_at, PackageAccountGrant.id)
+        )
+    )
 
 
 def grant_json(g: PackageAccountGrant) -> dict:
@@ -65,23 +87,46 @@ def grant_json(g: PackageAccountGrant) -> dict:
 
 
 def accounts_used(package_id: str) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(LearningAccount).where(
-        LearningAccount.package_id == package_id)) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LearningAccount)
+            .where(LearningAccount.package_id == package_id)
+        )
+        or 0
+    )
 
 
 def package_json(p: Package, order=None) -> dict:
     t = PACKAGE_TYPES_BY_TYPE[p.type]
-    out = {"id": p.id, "organisation_id": p.organisation_id, "practitioner_id": p.practitioner_id,
-           "type": p.type, "title": t["title"], "price": p.price, "currency": "GBP", "funding": p.funding,
-           "fund_award_id": p.fund_award_id, "tracker_uses": p.tracker_uses, "online_accounts": p.online_accounts,
-           "online_accounts_used": accounts_used(p.id), "credits_left": p.credits_left,
-           "cases_count": p.cases_count, "practicum_state": p.practicum_state, "completed_at": iso(p.completed_at),
-           "use_requires": list(t["use_requires"]), "excludes": list(t["excludes"]),
-           "order_id": p.order_id, "state": "cancelled" if p.cancelled_at else "active",
-           "practitioner_licence_id": p.practitioner_licence_id,
-           "cancelled_at": iso(p.cancelled_at), "created_at": iso(p.created_at)}
+    out = {
+        "id": p.id,
+        "organisation_id": p.organisation_id,
+        "practitioner_id": p.practitioner_id,
+        "type": p.type,
+        "title": t["title"],
+        "price": p.price,
+        "currency": "GBP",
+        "funding": p.funding,
+        "fund_award_id": p.fund_award_id,
+        "tracker_uses": p.tracker_uses,
+        "online_accounts": p.online_accounts,
+        "online_accounts_used": accounts_used(p.id),
+        "credits_left": p.credits_left,
+        "cases_count": p.cases_count,
+        "practicum_state": p.practicum_state,
+        "completed_at": iso(p.completed_at),
+        "use_requires": list(t["use_requires"]),
+        "excludes": list(t["excludes"]),
+        "order_id": p.order_id,
+        "state": "cancelled" if p.cancelled_at else "active",
+        "practitioner_licence_id": p.practitioner_licence_id,
+        "cancelled_at": iso(p.cancelled_at),
+        "created_at": iso(p.created_at),
+    }
     if order is not None:
         from . import orders
+
         out["order"] = orders.order_json(order)
     return out
 
@@ -89,52 +134,76 @@ def package_json(p: Package, order=None) -> dict:
 def _usable_award(data: dict, org_id: str) -> FundAward:
     award_id = data.get("fund_award_id")
     if not award_id:
-        raise ApiError("A fund award pays only with its id.", 400,
-                       errors={"fund_award_id": ["Required when funding is fund_award."]})
+        raise ApiError(
+            "A fund award pays only with its id.",
+            400,
+            errors={"fund_award_id": ["Required when funding is fund_award."]},
+        )
     award = db.session.get(FundAward, award_id)
     if award is None or award.state != "available":
-        raise RuleViolation("No unused Microproject Development Fund award with that id (yet).", unmet=["fund_award"])
+        raise RuleViolation(
+            "No unused Microproject Development Fund award with that id (yet).", unmet=["fund_award"]
+        )
     if (award.practitioner_id, award.organisation_id, award.package_type) != (
-            data["practitioner_id"], org_id, data["type"]):
-        raise RuleViolation("The fund award was made for another practitioner, organisation or package type.",
-                            unmet=["fund_award"])
+        data["practitioner_id"],
+        org_id,
+        data["type"],
+    ):
+        raise RuleViolation(
+            "The fund award was made for another practitioner, organisation or package type.",
+            unmet=["fund_award"],
+        )
     return award
 
 
 def on_practitioner_pathway(person_id: str) -> bool:
-    """"Used by trained practitioners to support 1-3 cases" (seed 000; domain row 42): a current
+    """ "Used by trained practitioners to support 1-3 cases" (seed 000; domain row 42): a current
     certification, a practitioner training item booked or completed on a pathway, or an active
     Microproject Practitioner Licence. One query."""
     from ..models.certification import Certification, PathwayItem
     from ..models.practitioner_licences import PractitionerLicence
+
     certified = sa.exists().where(Certification.person_id == person_id, Certification.status == "current")
-    training = sa.exists().where(PathwayItem.person_id == person_id, PathwayItem.state.in_(("booked", "completed")))
-    licensed = sa.exists().where(PractitionerLicence.person_id == person_id, PractitionerLicence.state == "active")
+    training = sa.exists().where(
+        PathwayItem.person_id == person_id, PathwayItem.state.in_(("booked", "completed"))
+    )
+    licensed = sa.exists().where(
+        PractitionerLicence.person_id == person_id, PractitionerLicence.state == "active"
+    )
     return bool(db.session.scalar(sa.select(sa.or_(certified, training, licensed))))
 
 
 def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
     from . import licences, orders, policy
     from .practitioner_licences import require_not_paused
+
     org = get_org(organisation_id)
     # one read of the price book in force: the package's contents, its price and the order's
     # price-book version all come from the same version
     book_version, book = price_book.current()
     ptype = next((t for t in book["package_types"] if t["type"] == data["type"]), None)
     if ptype is None:
-        raise ApiError("Unknown package type.", 400, errors={"type": ["Not a package type of the price book."]})
+        raise ApiError(
+            "Unknown package type.", 400, errors={"type": ["Not a package type of the price book."]}
+        )
     if data["funding"] not in FUNDINGS:
-        raise ApiError("Unknown funding.", 400, errors={"funding": [f"Must be one of {', '.join(FUNDINGS)}."]})
+        raise ApiError(
+            "Unknown funding.", 400, errors={"funding": [f"Must be one of {', '.join(FUNDINGS)}."]}
+        )
     person = db.session.get(Person, data["practitioner_id"])
     if person is None:
         raise ApiError("Unknown practitioner.", 400, errors={"practitioner_id": ["No person with that id."]})
     if not is_active_member(org.id, person.id):
-        raise RuleViolation("A package is bought for an active (accepted) member of the organisation.",
-                            unmet=["membership"])
+        raise RuleViolation(
+            "A package is bought for an active (accepted) member of the organisation.", unmet=["membership"]
+        )
     if not on_practitioner_pathway(person.id):
-        raise RuleViolation("Packages are used by trained practitioners: the person needs a practitioner "
-                            "certification, booked or completed practitioner training, or an active "
-                            "Microproject Practitioner Licence first.", unmet=["practitioner_pathway"])
+        raise RuleViolation(
+            "Packages are used by trained practitioners: the person needs a practitioner "
+            "certification, booked or completed practitioner training, or an active "
+            "Microproject Practitioner Licence first.",
+            unmet=["practitioner_pathway"],
+        )
     policy.enforce(org, "microproject_packages")
     if ptype["online_accounts"]:
         policy.enforce(org, "online_accounts")  # primary care: Type 1 (Tracker only) packages only
@@ -143,28 +212,64 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
     licences.require_active_licence(org.id, "enhanced")
     require_not_paused(person.id)
     award = _usable_award(data, org.id) if data["funding"] == "fund_award" else None
-    line = {"code": f"package_type_{ptype['type']}", "quantity": 1, "unit_price": ptype["price"],
-            "description": f"Microproject package Type {ptype['type']} ({ptype['title']}) for {person.name}"}
-    order = orders.create_order(organisation_id=None if data["funding"] == "self" else org.id, person_id=person.id,
-                                created_by=user_id, lines=[line], funding=data["funding"],
-                                price_book_version=book_version)
-    p = Package(organisation_id=org.id, practitioner_id=person.id, type=ptype["type"], price=ptype["price"],
-                funding=data["funding"], fund_award_id=award.id if award else None, order_id=order.id,
-                tracker_uses=ptype["tracker_uses"], online_accounts=ptype["online_accounts"],
-                credits_left=ptype["tracker_uses"], created_by=user_id)
+    line = {
+        "code": f"package_type_{ptype['type']}",
+        "quantity": 1,
+        "unit_price": ptype["price"],
+        "description": f"Microproject package Type {ptype['type']} ({ptype['title']}) for {person.name}",
+    }
+    order = orders.create_order(
+        organisation_id=None if data["funding"] == "self" else org.id,
+        person_id=person.id,
+        created_by=user_id,
+        lines=[line],
+        funding=data["funding"],
+        price_book_version=book_version,
+    )
+    p = Package(
+        organisation_id=org.id,
+        practitioner_id=person.id,
+        type=ptype["type"],
+        price=ptype["price"],
+        funding=data["funding"],
+        fund_award_id=award.id if award else None,
+        order_id=order.id,
+        tracker_uses=ptype["tracker_uses"],
+        online_accounts=ptype["online_accounts"],
+        credits_left=ptype["tracker_uses"],
+        created_by=user_id,
+    )
     from .practitioner_licences import licence_for_new_package
+
     p.practitioner_licence_id = licence_for_new_package(person.id)  # the microproject runs under it (row 102)
     db.session.add(p)
     db.session.flush()
-    outbox.add(db.session, OutboxMessage, "training.package.purchased",
-               {"package_id": p.id, "package_type": p.type, "organisation_id": org.id, "practitioner_id": person.id,
-                "tracker_uses": p.tracker_uses, "online_accounts": p.online_accounts}, producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.package.purchased",
+        {
+            "package_id": p.id,
+            "package_type": p.type,
+            "organisation_id": org.id,
+            "practitioner_id": person.id,
+            "tracker_uses": p.tracker_uses,
+            "online_accounts": p.online_accounts,
+        },
+        producer="training",
+    )
     if award is not None:
         award.state, award.package_id = "used", p.id
-        outbox.add(db.session, OutboxMessage, "training.fund_award.redeemed",
-                   {"award_id": award.id, "package_id": p.id, "organisation_id": org.id}, producer="training")
+        outbox.add(
+            db.session,
+            OutboxMessage,
+            "training.fund_award.redeemed",
+            {"award_id": award.id, "package_id": p.id, "organisation_id": org.id},
+            producer="training",
+        )
     # buying the package may complete a role (package_type_N is met once bought)
     from .certification import certify_ready
+
     certify_ready(person.id)
     return package_json(p, order)
 
@@ -172,18 +277,28 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
 def of_organisation(organisation_id: str, page: int, per_page: int) -> tuple[list[Package], int]:
     q = sa.select(Package).where(Package.organisation_id == organisation_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(Package.created_at.desc(), Package.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(Package.created_at.desc(), Package.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return list(rows), total
 
 
 # ---- what cic-tracker reports (counts only) ------------------------------------------------------
 
+
 def record_award(data: dict) -> None:
     if db.session.get(FundAward, data["award_id"]) is None:
-        db.session.add(FundAward(id=data["award_id"], application_id=data["application_id"],
-                                 practitioner_id=data["practitioner_id"], organisation_id=data["organisation_id"],
-                                 package_type=data["package_type"], amount=data["amount"], state="available"))
+        db.session.add(
+            FundAward(
+                id=data["award_id"],
+                application_id=data["application_id"],
+                practitioner_id=data["practitioner_id"],
+                organisation_id=data["organisation_id"],
+                package_type=data["package_type"],
+                amount=data["amount"],
+                state="available",
+            )
+        )
 
 
 def record_credits(data: dict) -> bool:
@@ -203,8 +318,10 @@ def record_cases(data: dict) -> bool:
 
 
 def record_practicum(data: dict) -> bool:
-    from ._util import to_naive_utc
     from imatter_shared.events.envelope import parse_timestamp
+
+    from ._util import to_naive_utc
+
     p = db.session.get(Package, data["package_id"])
     if p is None or p.practitioner_id != data["practitioner_id"]:
         return False
@@ -216,5 +333,6 @@ def record_practicum(data: dict) -> bool:
         p.completed_at = to_naive_utc(parse_timestamp(data["completed_at"]))
         db.session.flush()
         from .certification import certify_ready
+
         certify_ready(p.practitioner_id)
     return True

@@ -4,6 +4,7 @@ A person record belongs to the account whose *verified* email it carries (DOMAIN
 identity"). The two explicit steps are POST /api/v1/people with the caller's own email and
 accepting an invitation; resolving the caller (authz.caller) never links anything.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -15,9 +16,12 @@ from ..models import Person
 
 def oldest_unclaimed(email: str) -> Person | None:
     """The oldest person carrying this email that no account has claimed yet."""
-    return db.session.scalar(sa.select(Person).where(
-        Person.email == email.strip().lower(), Person.user_id.is_(None))
-        .order_by(Person.created_at, Person.id).limit(1))
+    return db.session.scalar(
+        sa.select(Person)
+        .where(Person.email == email.strip().lower(), Person.user_id.is_(None))
+        .order_by(Person.created_at, Person.id)
+        .limit(1)
+    )
 
 
 def claim_own_person(principal, name: str | None = None, kind: str = "professional") -> tuple[Person, bool]:
@@ -32,8 +36,12 @@ def claim_own_person(principal, name: str | None = None, kind: str = "profession
     p = oldest_unclaimed(email)
     created = p is None
     if created:
-        p = Person(name=(name or principal.name or email).strip()[:200], email=email, kind=kind,
-                   created_by=principal.user_id)
+        p = Person(
+            name=(name or principal.name or email).strip()[:200],
+            email=email,
+            kind=kind,
+            created_by=principal.user_id,
+        )
         db.session.add(p)
         db.session.flush()
     link_person(p, principal.user_id)

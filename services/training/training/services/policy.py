@@ -1,4 +1,5 @@
 """Enforcing the organisation-kind policy table (rules/policy.py) on the actions it governs."""
+
 from __future__ import annotations
 
 from imatter_shared.web.errors import RuleViolation
@@ -20,8 +21,11 @@ def enforce(organisation, action: str) -> None:
     kind = _kind(organisation)
     rule = table.refusal(kind, action)
     if rule:
-        raise RuleViolation(f"Organisation policy ({kind}): {rule}", unmet=[f"policy:{action}"],
-                            policy={"kind": kind, "action": action, "rule": rule})
+        raise RuleViolation(
+            f"Organisation policy ({kind}): {rule}",
+            unmet=[f"policy:{action}"],
+            policy={"kind": kind, "action": action, "rule": rule},
+        )
 
 
 def allowed(organisation, action: str) -> bool:

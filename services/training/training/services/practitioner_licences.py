@@ -7,6 +7,7 @@ One licence at a time, linked to the practitioner's microprojects (packages). Ev
 cic-tracker by `training.practitioner_licence.changed` in the same commit, so a paused or lapsed
 licence stops new Tracker use there until resumed or renewed. Renewal is yearly (TERM_MONTHS).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -40,21 +41,38 @@ def _announce(lic: PractitionerLicence, state: str | None = None) -> None:
     if state is None:
         return
     db.session.flush()
-    outbox.add(db.session, OutboxMessage, "training.practitioner_licence.changed",
-               {"person_id": lic.person_id, "licence_id": lic.id, "state": state,
-                "valid_until": iso(lic.valid_until)}, producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.practitioner_licence.changed",
+        {
+            "person_id": lic.person_id,
+            "licence_id": lic.id,
+            "state": state,
+            "valid_until": iso(lic.valid_until),
+        },
+        producer="training",
+    )
     lic.announced_state = state
 
 
 def microproject_ids(lic: PractitionerLicence) -> list[str]:
-    return list(db.session.scalars(sa.select(Package.id).where(Package.practitioner_licence_id == lic.id)
-                                   .order_by(Package.created_at, Package.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Package.id)
+            .where(Package.practitioner_licence_id == lic.id)
+            .order_by(Package.created_at, Package.id)
+        )
+    )
 
 
 def current_of(person_id: str) -> PractitionerLicence | None:
-    return db.session.scalar(sa.select(PractitionerLicence).where(
-        PractitionerLicence.person_id == person_id).order_by(PractitionerLicence.created_at.desc(),
-                                                              PractitionerLicence.id).limit(1))
+    return db.session.scalar(
+        sa.select(PractitionerLicence)
+        .where(PractitionerLicence.person_id == person_id)
+        .order_by(PractitionerLicence.created_at.desc(), PractitionerLicence.id)
+        .limit(1)
+    )
 
 
 def licence_for_new_package(person_id: str) -> str | None:
@@ -65,19 +83,41 @@ def licence_for_new_package(person_id: str) -> str | None:
 
 def on_learning_journey(person_id: str) -> bool:
     """At least one enrolment or booked pathway item (not cancelled)."""
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
-        Enrolment.person_id == person_id, Enrolment.state != "cancelled"))) or bool(db.session.scalar(
-            sa.select(sa.func.count()).select_from(PathwayItem).where(
-                PathwayItem.person_id == person_id, PathwayItem.state != "cancelled")))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Enrolment)
+            .where(Enrolment.person_id == person_id, Enrolment.state != "cancelled")
+        )
+    ) or bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(PathwayItem)
+            .where(PathwayItem.person_id == person_id, PathwayItem.state != "cancelled")
+        )
+    )
 
 
 def licence_json(lic: PractitionerLicence) -> dict:
-    return {"microprojects": microproject_ids(lic), "id": lic.id, "person_id": lic.person_id, "licence_name": lic.applied_as,
-            "title": rules.NAMES["microproject"], "also_known_as": rules.NAMES["mini_candle"],
-            "idea": lic.idea, "focus_areas": list(lic.focus_areas), "state": state_of(lic),
-            "valid_from": iso(lic.valid_from), "valid_until": iso(lic.valid_until),
-            "approved_at": iso(lic.approved_at), "paused_at": iso(lic.paused_at), "renewals": lic.renewals,
-            "allows": rules.ALLOWS, "is_not": rules.IS_NOT, "created_at": iso(lic.created_at)}
+    return {
+        "microprojects": microproject_ids(lic),
+        "id": lic.id,
+        "person_id": lic.person_id,
+        "licence_name": lic.applied_as,
+        "title": rules.NAMES["microproject"],
+        "also_known_as": rules.NAMES["mini_candle"],
+        "idea": lic.idea,
+        "focus_areas": list(lic.focus_areas),
+        "state": state_of(lic),
+        "valid_from": iso(lic.valid_from),
+        "valid_until": iso(lic.valid_until),
+        "approved_at": iso(lic.approved_at),
+        "paused_at": iso(lic.paused_at),
+        "renewals": lic.renewals,
+        "allows": rules.ALLOWS,
+        "is_not": rules.IS_NOT,
+        "created_at": iso(lic.created_at),
+    }
 
 
 def get(licence_id: str) -> PractitionerLicence:
@@ -89,9 +129,13 @@ def get(licence_id: str) -> PractitionerLicence:
 
 def of_person(person_id: str) -> list[PractitionerLicence]:
     """A person holds one licence at a time, so the list is short: newest first."""
-    return list(db.session.scalars(sa.select(PractitionerLicence).where(
-        PractitionerLicence.person_id == person_id).order_by(PractitionerLicence.created_at.desc(),
-                                                              PractitionerLicence.id)))
+    return list(
+        db.session.scalars(
+            sa.select(PractitionerLicence)
+            .where(PractitionerLicence.person_id == person_id)
+            .order_by(PractitionerLicence.created_at.desc(), PractitionerLicence.id)
+        )
+    )
 
 
 def apply(data: dict, user_id: str) -> PractitionerLicence:
@@ -100,30 +144,51 @@ def apply(data: dict, user_id: str) -> PractitionerLicence:
         raise ApiError("Invalid focus areas.", 400, errors={"focus_areas": errors})
     # one licence at a time: simultaneous applications queue on the person's row (PostgreSQL)
     from ..models import Person
+
     db.session.execute(sa.select(Person.id).where(Person.id == data["person_id"]).with_for_update())
-    current = db.session.scalar(sa.select(PractitionerLicence).where(
-        PractitionerLicence.person_id == data["person_id"]).order_by(PractitionerLicence.created_at.desc()).limit(1))
+    current = db.session.scalar(
+        sa.select(PractitionerLicence)
+        .where(PractitionerLicence.person_id == data["person_id"])
+        .order_by(PractitionerLicence.created_at.desc())
+        .limit(1)
+    )
     if current is not None and state_of(current) in ("applied", "active", "paused"):
-        raise RuleViolation("This person already holds (or has applied for) a practitioner licence: "
-                            "renew, pause or resume it instead.", unmet=["one_licence"])
+        raise RuleViolation(
+            "This person already holds (or has applied for) a practitioner licence: "
+            "renew, pause or resume it instead.",
+            unmet=["one_licence"],
+        )
     if not on_learning_journey(data["person_id"]):
-        raise RuleViolation("The Microproject Practitioner Licence is for professionals already on the I Matter "
-                            "learning journey: enrol on a course or book a pathway item first.",
-                            unmet=["learning_journey"])
+        raise RuleViolation(
+            "The Microproject Practitioner Licence is for professionals already on the I Matter "
+            "learning journey: enrol on a course or book a pathway item first.",
+            unmet=["learning_journey"],
+        )
     if current is not None and current.state in ("active", "paused"):
         current.state = "lapsed"  # past its term: stored as such, so the new one is the live one
         db.session.flush()
-    lic = PractitionerLicence(person_id=data["person_id"], applied_as=data.get("licence_name") or "microproject",
-                              idea=data["idea"].strip(), focus_areas=[a.strip() for a in data["focus_areas"]],
-                              state="active", created_by=user_id)
+    lic = PractitionerLicence(
+        person_id=data["person_id"],
+        applied_as=data.get("licence_name") or "microproject",
+        idea=data["idea"].strip(),
+        focus_areas=[a.strip() for a in data["focus_areas"]],
+        state="active",
+        created_by=user_id,
+    )
     lic.valid_from = now()
     lic.valid_until = add_months(lic.valid_from, rules.TERM_MONTHS)
     db.session.add(lic)
     db.session.flush()
     # the practitioner's open microprojects run under this licence from now on
-    db.session.execute(sa.update(Package).where(
-        Package.practitioner_id == lic.person_id, Package.cancelled_at.is_(None),
-        Package.practicum_state != "completed").values(practitioner_licence_id=lic.id))
+    db.session.execute(
+        sa.update(Package)
+        .where(
+            Package.practitioner_id == lic.person_id,
+            Package.cancelled_at.is_(None),
+            Package.practicum_state != "completed",
+        )
+        .values(practitioner_licence_id=lic.id)
+    )
     _announce(lic, "active")
     return lic
 
@@ -184,9 +249,16 @@ def expire_due(at=None) -> list[PractitionerLicence]:
     """The scheduler's job (`flask licences expire`): announce once, as `lapsed`, every licence
     whose yearly term has ended since its last announcement; it stays lapsed until renewed."""
     at = at or now()
-    rows = list(db.session.scalars(sa.select(PractitionerLicence).where(
-        PractitionerLicence.announced_state.in_(("active", "paused")),
-        PractitionerLicence.valid_until <= at).with_for_update()))
+    rows = list(
+        db.session.scalars(
+            sa.select(PractitionerLicence)
+            .where(
+                PractitionerLicence.announced_state.in_(("active", "paused")),
+                PractitionerLicence.valid_until <= at,
+            )
+            .with_for_update()
+        )
+    )
     for lic in rows:
         _announce(lic, "lapsed")
     return rows
@@ -194,8 +266,14 @@ def expire_due(at=None) -> list[PractitionerLicence]:
 
 def require_not_paused(person_id: str) -> None:
     """A paused licence cannot be used: no package is bought under it."""
-    lic = db.session.scalar(sa.select(PractitionerLicence).where(
-        PractitionerLicence.person_id == person_id).order_by(PractitionerLicence.created_at.desc()).limit(1))
+    lic = db.session.scalar(
+        sa.select(PractitionerLicence)
+        .where(PractitionerLicence.person_id == person_id)
+        .order_by(PractitionerLicence.created_at.desc())
+        .limit(1)
+    )
     if lic is not None and state_of(lic) == "paused":
-        raise RuleViolation("The practitioner's Microproject Practitioner Licence is paused: resume it first.",
-                            unmet=["practitioner_licence_active"])
+        raise RuleViolation(
+            "The practitioner's Microproject Practitioner Licence is paused: resume it first.",
+            unmet=["practitioner_licence_active"],
+        )

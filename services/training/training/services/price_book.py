@@ -3,6 +3,7 @@
 The seeds publish no size bands or licence fees, so the first version is a clearly labelled
 PLACEHOLDER. Until an admin edits it (or the seeder stores it) the placeholder is served as
 version 1 without being written, so reads never write."""
+
 from __future__ import annotations
 
 import copy
@@ -16,16 +17,25 @@ from ..rules import licensing, pricing
 from ._util import iso
 
 PLACEHOLDER_LABEL = "PLACEHOLDER fee — not published by I Matter"
-PLACEHOLDER_NOTICE = ("PLACEHOLDER fee — not published by I Matter. Size bands, licence fees, seat bundle "
-                      "prices, the online L1-2 course fees, the transfer top-up fee and the affiliate percentage "
-                      "are placeholders until a training admin edits the price book.")
+PLACEHOLDER_NOTICE = (
+    "PLACEHOLDER fee — not published by I Matter. Size bands, licence fees, seat bundle "
+    "prices, the online L1-2 course fees, the transfer top-up fee and the affiliate percentage "
+    "are placeholders until a training admin edits the price book."
+)
 
 
 def _band(code, label, staff_min, staff_max, starter, cpd, enhanced, seats):
-    return {"code": code, "label": f"{label} — {PLACEHOLDER_LABEL}",
-            "staff_min": staff_min, "staff_max": staff_max,
-            "starter_fee": starter, "cpd_fee": cpd, "enhanced_fee": enhanced,
-            "cpd_seats_included": seats, "placeholder": True}
+    return {
+        "code": code,
+        "label": f"{label} — {PLACEHOLDER_LABEL}",
+        "staff_min": staff_min,
+        "staff_max": staff_max,
+        "starter_fee": starter,
+        "cpd_fee": cpd,
+        "enhanced_fee": enhanced,
+        "cpd_seats_included": seats,
+        "placeholder": True,
+    }
 
 
 # All money in integer pence. Placeholder values, labelled as such wherever they are shown.
@@ -58,17 +68,32 @@ for _tier in PLACEHOLDER_BOOK["seat_bundle_tiers"]:
 
 
 def _course(code, level, title, price, kind, online_account, unit="per person", placeholder=False):
-    row = {"code": code, "level": level, "title": title, "price": price, "unit": unit, "kind": kind,
-           "online_account": online_account, "placeholder": placeholder,
-           "price_status": "placeholder" if placeholder else "published"}
+    row = {
+        "code": code,
+        "level": level,
+        "title": title,
+        "price": price,
+        "unit": unit,
+        "kind": kind,
+        "online_account": online_account,
+        "placeholder": placeholder,
+        "price_status": "placeholder" if placeholder else "published",
+    }
     if placeholder:
         row["placeholder_label"] = PLACEHOLDER_LABEL
     return row
 
 
 SEED_COURSES: list[dict] = [
-    _course("awareness", 0, "Awareness: introductions, getting started and the informal I Matter Q", 0,
-            "online_course", False, placeholder=True),
+    _course(
+        "awareness",
+        0,
+        "Awareness: introductions, getting started and the informal I Matter Q",
+        0,
+        "online_course",
+        False,
+        placeholder=True,
+    ),
     _course("foundation_a1", 1, "Level 1 Foundation A part 1", 4500, "online_course", True, placeholder=True),
     _course("foundation_a2", 1, "Level 1 Foundation A part 2", 4500, "online_course", True, placeholder=True),
     _course("foundation_b", 1, "Level 1 Foundation B", 4500, "online_course", True, placeholder=True),
@@ -76,15 +101,29 @@ SEED_COURSES: list[dict] = [
     _course("intermediate_b", 2, "Level 2 Intermediate B", 6000, "online_course", True, placeholder=True),
     _course("deep_dive", 3, "Deep Dive", 75000, "training", False),
     _course("study_support", 2, "Study support", 25000, "session", False),
-    _course("consolidation", 2, "Monthly consolidation session", 15000, "session", False,
-            unit="per person per session"),
+    _course(
+        "consolidation",
+        2,
+        "Monthly consolidation session",
+        15000,
+        "session",
+        False,
+        unit="per person per session",
+    ),
     _course("senior_link_training", 3, "Senior Link training", 25000, "training", False),
     _course("link_training", 3, "Link training", 25000, "training", False),
     _course("lead_training", 3, "Lead training", 25000, "training", False),
     _course("lead_plus_training", 3, "Lead Plus training", 25000, "training", False),
     _course("child_practicum", 3, "Child practicum", 25000, "practicum", False),
-    _course("study_supporter_preparation", 3, "Study supporters preparation course", 15000, "preparation", False,
-            placeholder=True),
+    _course(
+        "study_supporter_preparation",
+        3,
+        "Study supporters preparation course",
+        15000,
+        "preparation",
+        False,
+        placeholder=True,
+    ),
 ]
 
 # Titles of the requirement codes (the codes themselves are the contract's vocabulary, and what
@@ -116,35 +155,87 @@ def _reqs(*pairs):
 
 
 SEED_ROLES: list[dict] = [
-    {"code": "informed", "title": "Informed Practitioner", "level": "entry", "package_type": None,
-     "requirements": _reqs(("l1_2_completion", 1), ("study_support", 1), ("consolidation", 3)),
-     "enables": ["assisted self-help support", "light-touch microproject work (with cases they hold)"]},
-    {"code": "senior_link", "title": "Senior Link Practitioner", "level": "entry", "package_type": 1,
-     "requirements": _reqs(("informed", 1), ("senior_link_training", 1), ("package_type_1", 1)),
-     "enables": ["senior management role", "oversight of project development"]},
-    {"code": "link", "title": "Link Practitioner (first applied role)", "level": "entry", "package_type": 2,
-     "requirements": _reqs(("informed", 1), ("link_training", 1), ("package_type_2", 1), ("practicum", 1)),
-     "enables": ["assisted self-help support", "light-touch microproject work (with cases they hold)"]},
+    {
+        "code": "informed",
+        "title": "Informed Practitioner",
+        "level": "entry",
+        "package_type": None,
+        "requirements": _reqs(("l1_2_completion", 1), ("study_support", 1), ("consolidation", 3)),
+        "enables": ["assisted self-help support", "light-touch microproject work (with cases they hold)"],
+    },
+    {
+        "code": "senior_link",
+        "title": "Senior Link Practitioner",
+        "level": "entry",
+        "package_type": 1,
+        "requirements": _reqs(("informed", 1), ("senior_link_training", 1), ("package_type_1", 1)),
+        "enables": ["senior management role", "oversight of project development"],
+    },
+    {
+        "code": "link",
+        "title": "Link Practitioner (first applied role)",
+        "level": "entry",
+        "package_type": 2,
+        "requirements": _reqs(("informed", 1), ("link_training", 1), ("package_type_2", 1), ("practicum", 1)),
+        "enables": ["assisted self-help support", "light-touch microproject work (with cases they hold)"],
+    },
     # DOMAIN "Rulings", Practitioner roles: Lead oversight is a certification requirement, and the
     # Type 1 practicum needs a Lead Plus overseer, so the Child pathway lists lead_plus_oversight.
-    {"code": "child", "title": "Child Practitioner (CYP, optional specialist role)", "level": "advanced",
-     "package_type": 1,
-     "requirements": _reqs(("l1_2_completion", 1), ("study_support", 1), ("deep_dive", 1), ("child_practicum", 1),
-                           ("package_type_1", 1), ("practicum", 1), ("lead_oversight", 1),
-                           ("lead_plus_oversight", 1)),
-     "enables": ["structured child-focused development work", "use of Tracker to identify priorities",
-                 "school-based social and emotional support planning"]},
-    {"code": "lead", "title": "Lead Practitioner (delivery and learning leadership)", "level": "advanced",
-     "package_type": 3,
-     "requirements": _reqs(("deep_dive", 1), ("lead_training", 1), ("package_type_3", 1), ("practicum", 1),
-                           ("registered_setting", 1)),
-     "enables": ["delivery of workshops", "facilitation of I Matter learning", "baseline and progress tracking",
-                 "support for organisational implementation"]},
-    {"code": "lead_plus", "title": "Lead Plus Practitioner (oversight of Lead, CYP and Link)", "level": "advanced",
-     "package_type": 4,
-     "requirements": _reqs(("lead_training", 1), ("lead_plus_training", 1), ("package_type_4", 1), ("practicum", 1)),
-     "enables": ["delivery of workshops", "facilitation of I Matter learning",
-                 "support for organisational implementation", "oversight of Lead, Child (CYP) and Link practitioners"]},
+    {
+        "code": "child",
+        "title": "Child Practitioner (CYP, optional specialist role)",
+        "level": "advanced",
+        "package_type": 1,
+        "requirements": _reqs(
+            ("l1_2_completion", 1),
+            ("study_support", 1),
+            ("deep_dive", 1),
+            ("child_practicum", 1),
+            ("package_type_1", 1),
+            ("practicum", 1),
+            ("lead_oversight", 1),
+            ("lead_plus_oversight", 1),
+        ),
+        "enables": [
+            "structured child-focused development work",
+            "use of Tracker to identify priorities",
+            "school-based social and emotional support planning",
+        ],
+    },
+    {
+        "code": "lead",
+        "title": "Lead Practitioner (delivery and learning leadership)",
+        "level": "advanced",
+        "package_type": 3,
+        "requirements": _reqs(
+            ("deep_dive", 1),
+            ("lead_training", 1),
+            ("package_type_3", 1),
+            ("practicum", 1),
+            ("registered_setting", 1),
+        ),
+        "enables": [
+            "delivery of workshops",
+            "facilitation of I Matter learning",
+            "baseline and progress tracking",
+            "support for organisational implementation",
+        ],
+    },
+    {
+        "code": "lead_plus",
+        "title": "Lead Plus Practitioner (oversight of Lead, CYP and Link)",
+        "level": "advanced",
+        "package_type": 4,
+        "requirements": _reqs(
+            ("lead_training", 1), ("lead_plus_training", 1), ("package_type_4", 1), ("practicum", 1)
+        ),
+        "enables": [
+            "delivery of workshops",
+            "facilitation of I Matter learning",
+            "support for organisational implementation",
+            "oversight of Lead, Child (CYP) and Link practitioners",
+        ],
+    },
 ]
 
 _NO_SERVICES = ["practitioner time", "delivery", "supervision", "ongoing support"]
@@ -152,35 +243,83 @@ CASES_PER_PACKAGE = 3  # "tool bundles for 1-3 cases" (seed 000); Tracker uses a
 
 
 def _package(type_, title, purpose, accounts, per_case, price, contents, use_requires=()):
-    return {"type": type_, "title": title, "purpose": purpose, "online_accounts": accounts,
-            "tracker_uses_per_case": per_case, "tracker_uses": per_case * CASES_PER_PACKAGE, "price": price,
-            "price_per_person": price // CASES_PER_PACKAGE, "contents": list(contents),
-            "use_requires": list(use_requires), "excludes": list(_NO_SERVICES), "placeholder": False}
+    return {
+        "type": type_,
+        "title": title,
+        "purpose": purpose,
+        "online_accounts": accounts,
+        "tracker_uses_per_case": per_case,
+        "tracker_uses": per_case * CASES_PER_PACKAGE,
+        "price": price,
+        "price_per_person": price // CASES_PER_PACKAGE,
+        "contents": list(contents),
+        "use_requires": list(use_requires),
+        "excludes": list(_NO_SERVICES),
+        "placeholder": False,
+    }
 
 
 SEED_PACKAGE_TYPES: list[dict] = [
-    _package(1, "Tracker only", "Screening and priority planning only: direct roles with children and young people.",
-             0, 1, 15000, ["3 Tracker uses (one per case)", "Requires Tracker set-up",
-                           "Use requires Lead Plus oversight"], use_requires=["lead_plus_oversight"]),
-    _package(2, "Prevention", "Low concern, development and preparation work.",
-             3, 0, 30000, ["3 online L1-2 accounts", "Light or no Tracker use"]),
-    _package(3, "Early Intervention", "Emerging concern, priorities identified.",
-             3, 2, 45000, ["3 online L1-2 accounts", "2 Tracker uses per person"]),
-    _package(4, "Additional Needs", "Multi-context, school-home complexity.",
-             3, 3, 60000, ["3 online L1-2 accounts", "3 Tracker uses per person"]),
+    _package(
+        1,
+        "Tracker only",
+        "Screening and priority planning only: direct roles with children and young people.",
+        0,
+        1,
+        15000,
+        ["3 Tracker uses (one per case)", "Requires Tracker set-up", "Use requires Lead Plus oversight"],
+        use_requires=["lead_plus_oversight"],
+    ),
+    _package(
+        2,
+        "Prevention",
+        "Low concern, development and preparation work.",
+        3,
+        0,
+        30000,
+        ["3 online L1-2 accounts", "Light or no Tracker use"],
+    ),
+    _package(
+        3,
+        "Early Intervention",
+        "Emerging concern, priorities identified.",
+        3,
+        2,
+        45000,
+        ["3 online L1-2 accounts", "2 Tracker uses per person"],
+    ),
+    _package(
+        4,
+        "Additional Needs",
+        "Multi-context, school-home complexity.",
+        3,
+        3,
+        60000,
+        ["3 online L1-2 accounts", "3 Tracker uses per person"],
+    ),
 ]
 
 # Products sold on their own that are not courses (domain row 110: no price in code). The seeds
 # publish no price for the I Matter Q registration consultation: PLACEHOLDER.
 SEED_PRODUCTS: list[dict] = [
-    {"code": "q_registration_consultation", "title": "I Matter Q registration consultation", "price": 3000,
-     "placeholder": True, "placeholder_label": PLACEHOLDER_LABEL, "price_status": "placeholder"},
+    {
+        "code": "q_registration_consultation",
+        "title": "I Matter Q registration consultation",
+        "price": 3000,
+        "placeholder": True,
+        "placeholder_label": PLACEHOLDER_LABEL,
+        "price_status": "placeholder",
+    },
 ]
 PRODUCT_CODES = tuple(p["code"] for p in SEED_PRODUCTS)
 
 CATALOGUE_KEYS = ("courses", "requirement_titles", "roles", "package_types")
-SEED_CATALOGUE: dict = {"courses": SEED_COURSES, "requirement_titles": SEED_REQUIREMENT_TITLES,
-                        "roles": SEED_ROLES, "package_types": SEED_PACKAGE_TYPES}
+SEED_CATALOGUE: dict = {
+    "courses": SEED_COURSES,
+    "requirement_titles": SEED_REQUIREMENT_TITLES,
+    "roles": SEED_ROLES,
+    "package_types": SEED_PACKAGE_TYPES,
+}
 PLACEHOLDER_BOOK.update(copy.deepcopy(SEED_CATALOGUE))
 PLACEHOLDER_BOOK["products"] = copy.deepcopy(SEED_PRODUCTS)
 
@@ -197,8 +336,9 @@ def with_catalogue(data: dict) -> dict:
             data[key] = copy.deepcopy(SEED_CATALOGUE[key])
     # products added later (row 110): a version without them reads the seed's (placeholder) rows
     have = {p["code"] for p in data.get("products", [])}
-    data["products"] = list(data.get("products", [])) + [copy.deepcopy(p) for p in SEED_PRODUCTS
-                                                          if p["code"] not in have]
+    data["products"] = list(data.get("products", [])) + [
+        copy.deepcopy(p) for p in SEED_PRODUCTS if p["code"] not in have
+    ]
     return data
 
 
@@ -220,8 +360,11 @@ def _current_shared() -> tuple[int, dict]:
     scope = request.environ if has_request_context() else None
     if scope is not None and _REQUEST_KEY in scope:
         return scope[_REQUEST_KEY]
-    row = db.session.execute(sa.select(PriceBookVersion.id, PriceBookVersion.version)
-                             .order_by(PriceBookVersion.version.desc()).limit(1)).first()
+    row = db.session.execute(
+        sa.select(PriceBookVersion.id, PriceBookVersion.version)
+        .order_by(PriceBookVersion.version.desc())
+        .limit(1)
+    ).first()
     if row is None:
         result = (1, PLACEHOLDER_BOOK)
     elif (cached := g.get("_price_book")) is not None and cached[0] == row.id:
@@ -271,15 +414,32 @@ def announce(number: int, data: dict) -> None:
     """`training.package_types.published`: cic-tracker keeps the package types of the version in
     force (Tracker uses, per-case share, prices) and no copy of its own."""
     from imatter_shared.messaging import outbox
+
     from ..models import OutboxMessage
-    outbox.add(db.session, OutboxMessage, "training.package_types.published",
-               {"price_book_version": number, "package_types": package_types_event(data)}, producer="training")
+
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.package_types.published",
+        {"price_book_version": number, "package_types": package_types_event(data)},
+        producer="training",
+    )
 
 
 def package_types_event(data: dict) -> list[dict]:
-    keep = ("type", "title", "online_accounts", "tracker_uses", "tracker_uses_per_case", "price", "placeholder")
-    return [{k: bool(p.get(k, False)) if k == "placeholder" else p[k] for k in keep}
-            for p in sorted(data["package_types"], key=lambda p: p["type"])]
+    keep = (
+        "type",
+        "title",
+        "online_accounts",
+        "tracker_uses",
+        "tracker_uses_per_case",
+        "price",
+        "placeholder",
+    )
+    return [
+        {k: bool(p.get(k, False)) if k == "placeholder" else p[k] for k in keep}
+        for p in sorted(data["package_types"], key=lambda p: p["type"])
+    ]
 
 
 def ensure_stored() -> bool:
@@ -323,8 +483,12 @@ def normalise(data: dict) -> dict:
         p.setdefault("purpose", "")
     for p in data.get("products", []):
         p["price_status"] = "placeholder" if p.get("placeholder") else "published"
-    for rows in (data.get("courses", []), data.get("package_types", []), data.get("seat_bundle_tiers", []),
-                 data.get("products", [])):
+    for rows in (
+        data.get("courses", []),
+        data.get("package_types", []),
+        data.get("seat_bundle_tiers", []),
+        data.get("products", []),
+    ):
         for row in rows:
             row["placeholder"] = bool(row.get("placeholder", False))
             label_key = "label" if rows is data.get("seat_bundle_tiers") else "placeholder_label"
@@ -340,9 +504,11 @@ def normalise(data: dict) -> dict:
 
 
 def any_placeholder(data: dict) -> bool:
-    return any(r.get("placeholder") for key in ("size_bands", "seat_bundle_tiers", "courses", "package_types",
-                                                 "products")
-               for r in data.get(key, []))
+    return any(
+        r.get("placeholder")
+        for key in ("size_bands", "seat_bundle_tiers", "courses", "package_types", "products")
+        for r in data.get(key, [])
+    )
 
 
 def publish(data: dict, user_id: str) -> tuple[int, dict]:
@@ -390,7 +556,10 @@ def band_mark(number: int | None, band_code: str | None) -> dict:
     placeholder = bool(band.get("placeholder")) if band else bool(data and data.get("placeholder"))
     if not placeholder:
         return {"placeholder": False}
-    return {"placeholder": True, "placeholder_label": (band or {}).get("placeholder_label") or PLACEHOLDER_LABEL}
+    return {
+        "placeholder": True,
+        "placeholder_label": (band or {}).get("placeholder_label") or PLACEHOLDER_LABEL,
+    }
 
 
 def book_json(number: int, data: dict) -> dict:

@@ -1,5 +1,6 @@
 """Reflective tools on the training side: content versions, the informal I Matter Q, community
 wheel licences and community audits, and I Matter Q registration consultation orders."""
+
 from __future__ import annotations
 
 import os
@@ -14,15 +15,24 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 from ..extensions import db
 from ..models import Organisation, OutboxMessage, Person
 from ..models.learning import Enrolment, LearningAccount
-from ..models.reflective import CommunityAudit, CommunityWheelLicence, QRegistration, QResponse, QuestionnaireVersion
+from ..models.reflective import (
+    CommunityAudit,
+    CommunityWheelLicence,
+    QRegistration,
+    QResponse,
+    QuestionnaireVersion,
+)
 from ..rules import reflective as rules
 from ..rules.catalogue import COURSES_BY_CODE
 from ._util import iso, now
 
-CONTENT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content")
+CONTENT_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content"
+)
 
 
 # ---- content -------------------------------------------------------------------------------
+
 
 def extra_check(content: dict) -> list[str]:
     """Training content may only suggest courses that are in the catalogue."""
@@ -31,9 +41,13 @@ def extra_check(content: dict) -> list[str]:
 
 def load_samples() -> list[str]:
     """Install the shipped SAMPLE content for any instrument that has none yet (idempotent)."""
-    return store.install_missing(db.session, QuestionnaireVersion,
-                                 [os.path.join(CONTENT_DIR, name) for name in rules.SAMPLE_CONTENT_FILES],
-                                 instruments=rules.INSTRUMENTS, extra_check=extra_check)
+    return store.install_missing(
+        db.session,
+        QuestionnaireVersion,
+        [os.path.join(CONTENT_DIR, name) for name in rules.SAMPLE_CONTENT_FILES],
+        instruments=rules.INSTRUMENTS,
+        extra_check=extra_check,
+    )
 
 
 def current_version(instrument: str) -> QuestionnaireVersion:
@@ -50,11 +64,18 @@ def _scored(version: QuestionnaireVersion, answers: dict) -> tuple[dict, list[di
 
 # ---- the informal I Matter Q (the learner about themself) ------------------------------------
 
+
 def answer_q(user_id: str, person: Person | None, answers: dict) -> QResponse:
     version = current_version(rules.INFORMAL_Q)
     clean, sections = _scored(version, answers)
-    r = QResponse(user_id=user_id, person_id=person.id if person else None, version_id=version.id,
-                  instrument=version.instrument, answers=clean, section_scores=sections)
+    r = QResponse(
+        user_id=user_id,
+        person_id=person.id if person else None,
+        version_id=version.id,
+        instrument=version.instrument,
+        answers=clean,
+        section_scores=sections,
+    )
     db.session.add(r)
     db.session.flush()
     return r
@@ -73,26 +94,42 @@ def own_response(user_id: str, response_id: str) -> QResponse:
 def own_responses(user_id: str, page: int, per_page: int) -> tuple[list[QResponse], int]:
     q = sa.select(QResponse).where(QResponse.user_id == user_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(QResponse.created_at.desc(), QResponse.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(QResponse.created_at.desc(), QResponse.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return list(rows), total
 
 
 def _completed(person_id: str | None) -> set[str]:
     if not person_id:
         return set()
-    return set(db.session.scalars(sa.select(Enrolment.course_code).where(
-        Enrolment.person_id == person_id, Enrolment.state == "completed")))
+    return set(
+        db.session.scalars(
+            sa.select(Enrolment.course_code).where(
+                Enrolment.person_id == person_id, Enrolment.state == "completed"
+            )
+        )
+    )
 
 
 def q_json(r: QResponse) -> dict:
     version = db.session.get(QuestionnaireVersion, r.version_id)
-    steps = rules.suggestions(r.section_scores, version.content["sections"], _completed(r.person_id),
-                              COURSES_BY_CODE)
-    return {"id": r.id, "instrument": r.instrument, "version": version.version, "version_id": version.id,
-            "sample": version.sample, "notice": version.content.get("notice"),
-            "answers": r.answers, "sections": r.section_scores, "suggested_steps": steps,
-            "visible_to": "you alone", "created_at": iso(r.created_at)}
+    steps = rules.suggestions(
+        r.section_scores, version.content["sections"], _completed(r.person_id), COURSES_BY_CODE
+    )
+    return {
+        "id": r.id,
+        "instrument": r.instrument,
+        "version": version.version,
+        "version_id": version.id,
+        "sample": version.sample,
+        "notice": version.content.get("notice"),
+        "answers": r.answers,
+        "sections": r.section_scores,
+        "suggested_steps": steps,
+        "visible_to": "you alone",
+        "created_at": iso(r.created_at),
+    }
 
 
 def delete_q(r: QResponse) -> None:
@@ -101,41 +138,68 @@ def delete_q(r: QResponse) -> None:
 
 # ---- community wheel licences --------------------------------------------------------------
 
+
 def _licence_status(lic: CommunityWheelLicence) -> str:
     return rules.licence_status(lic.valid_from, lic.valid_until, lic.revoked_at, now())
 
 
 def _announce(lic: CommunityWheelLicence) -> None:
     """cic-tracker needs the licence facts for the personalised wheel: ids, status, dates."""
-    outbox.add(db.session, OutboxMessage, "training.tool_licence.changed",
-               {"licence_id": lic.id, "tool": rules.COMMUNITY_WHEEL_TOOL, "holder": lic.holder,
-                "organisation_id": lic.organisation_id, "person_id": lic.person_id,
-                "status": _licence_status(lic), "valid_until": iso(lic.valid_until)}, producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.tool_licence.changed",
+        {
+            "licence_id": lic.id,
+            "tool": rules.COMMUNITY_WHEEL_TOOL,
+            "holder": lic.holder,
+            "organisation_id": lic.organisation_id,
+            "person_id": lic.person_id,
+            "status": _licence_status(lic),
+            "valid_until": iso(lic.valid_until),
+        },
+        producer="training",
+    )
 
 
 def grant_licence(data: dict, user_id: str) -> CommunityWheelLicence:
     from ..rules.licensing import add_months
     from . import licences
+
     org_id, person_id = data.get("organisation_id"), data.get("person_id")
     if bool(org_id) == bool(person_id):
-        raise ApiError("Name one holder.", 400, errors={"organisation_id": ["Give organisation_id or person_id."],
-                                                        "person_id": ["Give organisation_id or person_id."]})
+        raise ApiError(
+            "Name one holder.",
+            400,
+            errors={
+                "organisation_id": ["Give organisation_id or person_id."],
+                "person_id": ["Give organisation_id or person_id."],
+            },
+        )
     holder = "organisation" if org_id else "person"
     if org_id and db.session.get(Organisation, org_id) is None:
-        raise ApiError("Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]})
+        raise ApiError(
+            "Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]}
+        )
     if person_id and db.session.get(Person, person_id) is None:
         raise ApiError("Unknown person.", 400, errors={"person_id": ["No person with that id."]})
     unmet = rules.grant_unmet(holder, bool(org_id) and licences.in_date(org_id, "starter"))
     if unmet:
         raise RuleViolation(f"A community wheel licence needs {rules.describe(unmet)}.", unmet=unmet)
     if _active_licence(organisation_id=org_id, person_id=person_id) is not None:
-        raise RuleViolation("This holder already has an active community wheel licence.",
-                            unmet=["licence_already_active"])
+        raise RuleViolation(
+            "This holder already has an active community wheel licence.", unmet=["licence_already_active"]
+        )
     start = now()
-    lic = CommunityWheelLicence(holder=holder, organisation_id=org_id, person_id=person_id,
-                                with_level_3a=bool(data.get("with_level_3a")), valid_from=start,
-                                valid_until=add_months(start, data.get("months") or rules.LICENCE_TERM_MONTHS),
-                                granted_by=user_id)
+    lic = CommunityWheelLicence(
+        holder=holder,
+        organisation_id=org_id,
+        person_id=person_id,
+        with_level_3a=bool(data.get("with_level_3a")),
+        valid_from=start,
+        valid_until=add_months(start, data.get("months") or rules.LICENCE_TERM_MONTHS),
+        granted_by=user_id,
+    )
     db.session.add(lic)
     db.session.flush()
     _announce(lic)
@@ -159,38 +223,70 @@ def get_licence(licence_id: str) -> CommunityWheelLicence:
 def _active_licence(*, organisation_id: str | None = None, person_id: str | None = None):
     if not organisation_id and not person_id:
         return None
-    col, value = ((CommunityWheelLicence.organisation_id, organisation_id) if organisation_id
-                  else (CommunityWheelLicence.person_id, person_id))
+    col, value = (
+        (CommunityWheelLicence.organisation_id, organisation_id)
+        if organisation_id
+        else (CommunityWheelLicence.person_id, person_id)
+    )
     at = now()
-    return db.session.scalar(sa.select(CommunityWheelLicence).where(
-        col == value, CommunityWheelLicence.revoked_at.is_(None), CommunityWheelLicence.valid_from <= at,
-        CommunityWheelLicence.valid_until > at).order_by(CommunityWheelLicence.valid_until.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(CommunityWheelLicence)
+        .where(
+            col == value,
+            CommunityWheelLicence.revoked_at.is_(None),
+            CommunityWheelLicence.valid_from <= at,
+            CommunityWheelLicence.valid_until > at,
+        )
+        .order_by(CommunityWheelLicence.valid_until.desc())
+        .limit(1)
+    )
 
 
 def licences_visible(caller, page: int, per_page: int) -> tuple[list[CommunityWheelLicence], int]:
     q = sa.select(CommunityWheelLicence)
     if not caller.is_training_admin:
-        q = q.where(sa.or_(CommunityWheelLicence.organisation_id.in_(caller.organisation_ids or [""]),
-                           CommunityWheelLicence.person_id == (caller.person_id or "")))
+        q = q.where(
+            sa.or_(
+                CommunityWheelLicence.organisation_id.in_(caller.organisation_ids or [""]),
+                CommunityWheelLicence.person_id == (caller.person_id or ""),
+            )
+        )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(CommunityWheelLicence.created_at.desc(), CommunityWheelLicence.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(CommunityWheelLicence.created_at.desc(), CommunityWheelLicence.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return list(rows), total
 
 
 def licence_json(lic: CommunityWheelLicence) -> dict:
-    return {"id": lic.id, "tool": rules.COMMUNITY_WHEEL_TOOL, "title": "Community wheel licence",
-            "holder": lic.holder, "organisation_id": lic.organisation_id, "person_id": lic.person_id,
-            "with_level_3a": lic.with_level_3a, "status": _licence_status(lic),
-            "valid_from": iso(lic.valid_from), "valid_until": iso(lic.valid_until),
-            "revoked_at": iso(lic.revoked_at), "created_at": iso(lic.created_at),
-            "allows": ["community audit with the wheel (organisation-level, aggregate)",
-                       "personalised wellbeing consultation with the wheel (in cic-tracker, with consent)"]}
+    return {
+        "id": lic.id,
+        "tool": rules.COMMUNITY_WHEEL_TOOL,
+        "title": "Community wheel licence",
+        "holder": lic.holder,
+        "organisation_id": lic.organisation_id,
+        "person_id": lic.person_id,
+        "with_level_3a": lic.with_level_3a,
+        "status": _licence_status(lic),
+        "valid_from": iso(lic.valid_from),
+        "valid_until": iso(lic.valid_until),
+        "revoked_at": iso(lic.revoked_at),
+        "created_at": iso(lic.created_at),
+        "allows": [
+            "community audit with the wheel (organisation-level, aggregate)",
+            "personalised wellbeing consultation with the wheel (in cic-tracker, with consent)",
+        ],
+    }
 
 
 # ---- community audits ----------------------------------------------------------------------
 
-def record_audit(caller, organisation_id: str, answers: dict, participants_count: int | None) -> CommunityAudit:
+
+def record_audit(
+    caller, organisation_id: str, answers: dict, participants_count: int | None
+) -> CommunityAudit:
     org_lic = _active_licence(organisation_id=organisation_id)
     own_lic = _active_licence(person_id=caller.person_id)
     unmet = rules.audit_unmet(org_lic is not None, own_lic is not None)
@@ -198,9 +294,16 @@ def record_audit(caller, organisation_id: str, answers: dict, participants_count
         raise RuleViolation(f"A community audit with the wheel needs {rules.describe(unmet)}.", unmet=unmet)
     version = current_version(rules.COMMUNITY_AUDIT)
     clean, sections = _scored(version, answers)
-    audit = CommunityAudit(organisation_id=organisation_id, version_id=version.id, instrument=version.instrument,
-                           licence_id=(org_lic or own_lic).id, participants_count=participants_count,
-                           answers=clean, section_scores=sections, created_by=caller.user_id)
+    audit = CommunityAudit(
+        organisation_id=organisation_id,
+        version_id=version.id,
+        instrument=version.instrument,
+        licence_id=(org_lic or own_lic).id,
+        participants_count=participants_count,
+        answers=clean,
+        section_scores=sections,
+        created_by=caller.user_id,
+    )
     db.session.add(audit)
     db.session.flush()
     return audit
@@ -216,24 +319,42 @@ def get_audit(audit_id: str) -> CommunityAudit:
 def audits_of(organisation_id: str, page: int, per_page: int) -> tuple[list[CommunityAudit], int]:
     q = sa.select(CommunityAudit).where(CommunityAudit.organisation_id == organisation_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.order_by(CommunityAudit.created_at.desc(), CommunityAudit.id)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(CommunityAudit.created_at.desc(), CommunityAudit.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return list(rows), total
 
 
 def audit_json(a: CommunityAudit) -> dict:
     version = db.session.get(QuestionnaireVersion, a.version_id)
-    return {"id": a.id, "organisation_id": a.organisation_id, "instrument": a.instrument,
-            "version": version.version, "sample": version.sample, "licence_id": a.licence_id,
-            "participants_count": a.participants_count, "answers": a.answers, "sections": a.section_scores,
-            "created_at": iso(a.created_at)}
+    return {
+        "id": a.id,
+        "organisation_id": a.organisation_id,
+        "instrument": a.instrument,
+        "version": version.version,
+        "sample": version.sample,
+        "licence_id": a.licence_id,
+        "participants_count": a.participants_count,
+        "answers": a.answers,
+        "sections": a.section_scores,
+        "created_at": iso(a.created_at),
+    }
 
 
 # ---- I Matter Q registration consultations -------------------------------------------------
 
+
 def _has_online_account(person_id: str) -> bool:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(LearningAccount).where(
-        LearningAccount.person_id == person_id)) > 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LearningAccount)
+            .where(LearningAccount.person_id == person_id)
+        )
+        > 0
+    )
 
 
 def _registered(person_id: str) -> QRegistration | None:
@@ -243,68 +364,135 @@ def _registered(person_id: str) -> QRegistration | None:
 def _consultation() -> dict:
     """The consultation as offered, priced from the price book in force (row 110)."""
     from .price_book import product
+
     _, row = product(rules.Q_REGISTRATION["code"])
     out = {k: rules.Q_REGISTRATION[k] for k in ("code", "optional", "for", "note")}
-    out.update(title=row.get("title") or rules.Q_REGISTRATION["title"], price=row["price"], currency="GBP",
-               placeholder=bool(row.get("placeholder")),
-               price_status="placeholder" if row.get("placeholder") else "published")
+    out.update(
+        title=row.get("title") or rules.Q_REGISTRATION["title"],
+        price=row["price"],
+        currency="GBP",
+        placeholder=bool(row.get("placeholder")),
+        price_status="placeholder" if row.get("placeholder") else "published",
+    )
     if row.get("placeholder"):
         out["placeholder_label"] = row.get("placeholder_label")
     return out
 
 
 def offer(person: Person) -> dict:
-    unmet = rules.registration_unmet(person.kind, _has_online_account(person.id), _registered(person.id) is not None)
-    courses = [{"course_code": c, "title": COURSES_BY_CODE[c]["title"], "price": COURSES_BY_CODE[c]["price"],
-                "currency": "GBP", "optional": True} for c in rules.OPTIONAL_COURSES]
-    return {"person_id": person.id, "eligible": not unmet, "unmet": unmet,
-            "consultation": _consultation(),
-            "optional_courses": courses, "required": False}
+    unmet = rules.registration_unmet(
+        person.kind, _has_online_account(person.id), _registered(person.id) is not None
+    )
+    courses = [
+        {
+            "course_code": c,
+            "title": COURSES_BY_CODE[c]["title"],
+            "price": COURSES_BY_CODE[c]["price"],
+            "currency": "GBP",
+            "optional": True,
+        }
+        for c in rules.OPTIONAL_COURSES
+    ]
+    return {
+        "person_id": person.id,
+        "eligible": not unmet,
+        "unmet": unmet,
+        "consultation": _consultation(),
+        "optional_courses": courses,
+        "required": False,
+    }
 
 
 def order_registration(person: Person, data: dict, user_id: str) -> tuple[QRegistration, dict]:
     from . import learning, orders
-    unmet = rules.registration_unmet(person.kind, _has_online_account(person.id), _registered(person.id) is not None)
+
+    unmet = rules.registration_unmet(
+        person.kind, _has_online_account(person.id), _registered(person.id) is not None
+    )
     if unmet:
-        raise RuleViolation(f"The I Matter Q registration consultation is offered to {rules.describe(unmet)}.",
-                            unmet=unmet)
+        raise RuleViolation(
+            f"The I Matter Q registration consultation is offered to {rules.describe(unmet)}.", unmet=unmet
+        )
     org_id = data.get("organisation_id")
     if org_id and db.session.get(Organisation, org_id) is None:
-        raise ApiError("Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]})
+        raise ApiError(
+            "Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]}
+        )
     from .price_book import product
+
     book_version, offer_row = product(rules.Q_REGISTRATION["code"])  # the price in force now (row 110)
-    order = orders.create_order(organisation_id=None, person_id=person.id, created_by=user_id, funding="self",
-                                lines=[{"code": offer_row["code"], "description": offer_row["title"],
-                                        "unit_price": offer_row["price"], "quantity": 1}],
-                                price_book_version=book_version)
+    order = orders.create_order(
+        organisation_id=None,
+        person_id=person.id,
+        created_by=user_id,
+        funding="self",
+        lines=[
+            {
+                "code": offer_row["code"],
+                "description": offer_row["title"],
+                "unit_price": offer_row["price"],
+                "quantity": 1,
+            }
+        ],
+        price_book_version=book_version,
+    )
     reg = QRegistration(person_id=person.id, organisation_id=org_id, order_id=order.id, created_by=user_id)
     course = None
     if data.get("online_course"):
         # the optional course goes through the ordinary enrolment (its own order; affiliate share)
-        course = learning.enrol({"person_id": person.id, "course_code": data["online_course"], "funding": "self",
-                                 "organisation_id": org_id}, user_id)
+        course = learning.enrol(
+            {
+                "person_id": person.id,
+                "course_code": data["online_course"],
+                "funding": "self",
+                "organisation_id": org_id,
+            },
+            user_id,
+        )
         reg.enrolment_id = course["id"]
     db.session.add(reg)
     db.session.flush()
-    outbox.add(db.session, OutboxMessage, "training.q_consultation.ordered",
-               {"order_id": order.id, "registration_id": reg.id, "person_id": person.id,
-                "user_id": person.user_id, "requested_by": user_id, "organisation_id": org_id},
-               producer="training")
+    outbox.add(
+        db.session,
+        OutboxMessage,
+        "training.q_consultation.ordered",
+        {
+            "order_id": order.id,
+            "registration_id": reg.id,
+            "person_id": person.id,
+            "user_id": person.user_id,
+            "requested_by": user_id,
+            "organisation_id": org_id,
+        },
+        producer="training",
+    )
     return reg, {"order": orders.order_json(order), "online_course": course}
 
 
 def registrations_of(person_id: str) -> list[QRegistration]:
-    return list(db.session.scalars(sa.select(QRegistration).where(QRegistration.person_id == person_id)
-                                   .order_by(QRegistration.created_at.desc(), QRegistration.id)))
+    return list(
+        db.session.scalars(
+            sa.select(QRegistration)
+            .where(QRegistration.person_id == person_id)
+            .order_by(QRegistration.created_at.desc(), QRegistration.id)
+        )
+    )
 
 
 def registration_json(reg: QRegistration, extra: dict | None = None) -> dict:
     from . import orders
-    out = {"id": reg.id, "person_id": reg.person_id, "organisation_id": reg.organisation_id,
-           "order_id": reg.order_id, "enrolment_id": reg.enrolment_id,
-           "purpose": rules.Q_REGISTRATION["purpose"], "optional": True,
-           "booking": "requested from Relationship Health Matters CIC (a Priorities Consultation)",
-           "created_at": iso(reg.created_at)}
+
+    out = {
+        "id": reg.id,
+        "person_id": reg.person_id,
+        "organisation_id": reg.organisation_id,
+        "order_id": reg.order_id,
+        "enrolment_id": reg.enrolment_id,
+        "purpose": rules.Q_REGISTRATION["purpose"],
+        "optional": True,
+        "booking": "requested from Relationship Health Matters CIC (a Priorities Consultation)",
+        "created_at": iso(reg.created_at),
+    }
     if extra:
         out.update(extra)
     else:

@@ -1,5 +1,6 @@
 """Online L1-2 account seats: credits from the CPD licence and purchases, assignment to
 members, release, quotes, and transfers outside the organisation approved by I Matter Training."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -29,31 +30,67 @@ def year_start(cpd, at=None):
 def _ledger(organisation_id: str, since) -> dict:
     """The seat ledger by source, the active assignments made before `since` (carried from an
     earlier CPD licence year) and the extra seats bought since `since`, in one statement."""
+
     def total(source):
-        return sa.func.coalesce(sa.func.sum(sa.case((SeatCredit.source == source, SeatCredit.count), else_=0)), 0)
-    carried = (sa.select(sa.func.count()).select_from(SeatAssignment).where(
-        SeatAssignment.organisation_id == organisation_id, SeatAssignment.status == "active",
-        SeatAssignment.assigned_at < since).scalar_subquery() if since is not None else sa.literal(0))
-    bought = (sa.func.coalesce(sa.func.sum(sa.case(
-        (sa.and_(SeatCredit.source == "purchase", SeatCredit.created_at >= since), SeatCredit.count), else_=0)), 0)
-        if since is not None else sa.literal(0))
-    row = db.session.execute(sa.select(
-        total("purchase").label("purchase"), total("transfer_in").label("transfer_in"),
-        total("transfer_out").label("transfer_out"), carried.label("carried"), bought.label("bought"))
-        .where(SeatCredit.organisation_id == organisation_id)).one()
-    return {k: int(getattr(row, k) or 0) for k in ("purchase", "transfer_in", "transfer_out", "carried", "bought")}
+        return sa.func.coalesce(
+            sa.func.sum(sa.case((SeatCredit.source == source, SeatCredit.count), else_=0)), 0
+        )
+
+    carried = (
+        sa.select(sa.func.count())
+        .select_from(SeatAssignment)
+        .where(
+            SeatAssignment.organisation_id == organisation_id,
+            SeatAssignment.status == "active",
+            SeatAssignment.assigned_at < since,
+        )
+        .scalar_subquery()
+        if since is not None
+        else sa.literal(0)
+    )
+    bought = (
+        sa.func.coalesce(
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(SeatCredit.source == "purchase", SeatCredit.created_at >= since),
+                        SeatCredit.count,
+                    ),
+                    else_=0,
+                )
+            ),
+            0,
+        )
+        if since is not None
+        else sa.literal(0)
+    )
+    row = db.session.execute(
+        sa.select(
+            total("purchase").label("purchase"),
+            total("transfer_in").label("transfer_in"),
+            total("transfer_out").label("transfer_out"),
+            carried.label("carried"),
+            bought.label("bought"),
+        ).where(SeatCredit.organisation_id == organisation_id)
+    ).one()
+    return {
+        k: int(getattr(row, k) or 0) for k in ("purchase", "transfer_in", "transfer_out", "carried", "bought")
+    }
 
 
 def used_query(organisation_id: str) -> sa.Select:
-    return sa.select(sa.func.count()).select_from(SeatAssignment).where(
-        SeatAssignment.organisation_id == organisation_id, SeatAssignment.status == "active")
+    return (
+        sa.select(sa.func.count())
+        .select_from(SeatAssignment)
+        .where(SeatAssignment.organisation_id == organisation_id, SeatAssignment.status == "active")
+    )
 
 
 def used(organisation_id: str) -> int:
     return db.session.scalar(used_query(organisation_id)) or 0
 
 
-def summary(organisation_id: str, held: "licences.Held | None" = None, n_used: int | None = None) -> dict:
+def summary(organisation_id: str, held: licences.Held | None = None, n_used: int | None = None) -> dict:
     """{total, used, available, ...}. The CPD licence's included credits count while it is in
     date and are renewed with each licence year (DOMAIN "Rulings" -> Money, row 11): seats
     assigned in an earlier year stay with their learners (`carried_from_earlier_years`) and hold
@@ -69,13 +106,19 @@ def summary(organisation_id: str, held: "licences.Held | None" = None, n_used: i
     total = included + ledger + max(carried - max(ledger, 0), 0)
     if n_used is None:
         n_used = used(organisation_id)
-    return {"total": total, "used": n_used, "available": max(total - n_used, 0),
-            "included_with_cpd": included, "purchased": c["purchase"],
-            "purchased_this_licence_year": c["bought"],
-            "carried_from_earlier_years": carried,
-            "licence_year_started": iso(since),
-            "transferred_in": c["transfer_in"], "transferred_out": -c["transfer_out"],
-            "assignable": licences.has_active_licence(organisation_id, "cpd", held)}
+    return {
+        "total": total,
+        "used": n_used,
+        "available": max(total - n_used, 0),
+        "included_with_cpd": included,
+        "purchased": c["purchase"],
+        "purchased_this_licence_year": c["bought"],
+        "carried_from_earlier_years": carried,
+        "licence_year_started": iso(since),
+        "transferred_in": c["transfer_in"],
+        "transferred_out": -c["transfer_out"],
+        "assignable": licences.has_active_licence(organisation_id, "cpd", held),
+    }
 
 
 def _require_cpd(organisation_id: str, code: str) -> None:
@@ -87,9 +130,13 @@ def _require_cpd(organisation_id: str, code: str) -> None:
 
 
 def active_assignment(organisation_id: str, person_id: str) -> SeatAssignment | None:
-    return db.session.scalar(sa.select(SeatAssignment).where(
-        SeatAssignment.organisation_id == organisation_id, SeatAssignment.person_id == person_id,
-        SeatAssignment.status == "active"))
+    return db.session.scalar(
+        sa.select(SeatAssignment).where(
+            SeatAssignment.organisation_id == organisation_id,
+            SeatAssignment.person_id == person_id,
+            SeatAssignment.status == "active",
+        )
+    )
 
 
 def consume_seat(organisation_id: str, person_id: str) -> SeatAssignment:
@@ -103,14 +150,20 @@ def consume_seat(organisation_id: str, person_id: str) -> SeatAssignment:
     held = active_assignment(organisation_id, person_id)
     if held is not None:
         return held
-    member = db.session.scalar(sa.select(Membership.id).where(
-        Membership.organisation_id == organisation_id, Membership.person_id == person_id,
-        Membership.status == "active"))
+    member = db.session.scalar(
+        sa.select(Membership.id).where(
+            Membership.organisation_id == organisation_id,
+            Membership.person_id == person_id,
+            Membership.status == "active",
+        )
+    )
     if member is None:
         raise RuleViolation("Seats are assigned to members of the organisation only.", unmet=["membership"])
     _require_cpd(organisation_id, "cpd_seat")
     if summary(organisation_id)["available"] < 1:
-        raise RuleViolation("No online L1-2 account credits left: buy an extra seat bundle.", unmet=["cpd_seat"])
+        raise RuleViolation(
+            "No online L1-2 account credits left: buy an extra seat bundle.", unmet=["cpd_seat"]
+        )
     a = SeatAssignment(organisation_id=organisation_id, person_id=person_id, status="active")
     db.session.add(a)
     db.session.flush()
@@ -149,21 +202,36 @@ def purchase(org: Organisation, count: int, user_id: str) -> dict:
     # in the year's uptake (PostgreSQL row lock; SQLite serialises writers)
     db.session.execute(sa.select(Organisation.id).where(Organisation.id == org.id).with_for_update())
     q = quote(org, count)
-    lines = [{"code": "seat_bundle", "unit_price": g["unit_price"], "quantity": g["quantity"],
-              "description": f"Online L1-2 account seats {g['from_seat']}–{g['to_seat']} of this CPD licence "
-                             f"year's extra seats ({count} in this bundle)"}
-             for g in q["tiers"]]
+    lines = [
+        {
+            "code": "seat_bundle",
+            "unit_price": g["unit_price"],
+            "quantity": g["quantity"],
+            "description": f"Online L1-2 account seats {g['from_seat']}–{g['to_seat']} of this CPD licence "
+            f"year's extra seats ({count} in this bundle)",
+        }
+        for g in q["tiers"]
+    ]
     order = orders.create_order(organisation_id=org.id, person_id=None, created_by=user_id, lines=lines)
     assert order.total == q["price"]  # the quote and the charge come from the same rule
-    credit = SeatCredit(organisation_id=org.id, source="purchase", count=count, order_id=order.id,
-                        created_by=user_id)
+    credit = SeatCredit(
+        organisation_id=org.id, source="purchase", count=count, order_id=order.id, created_by=user_id
+    )
     db.session.add(credit)
     db.session.flush()
-    return {"id": credit.id, "organisation_id": org.id, **q, "order_id": order.id, "order": orders.order_json(order),
-            "seats": summary(org.id), "created_at": iso(credit.created_at)}
+    return {
+        "id": credit.id,
+        "organisation_id": org.id,
+        **q,
+        "order_id": order.id,
+        "order": orders.order_json(order),
+        "seats": summary(org.id),
+        "created_at": iso(credit.created_at),
+    }
 
 
 # ---- transfers outside the organisation (row 14) -------------------------------------------------
+
 
 def _lock_org(organisation_id: str) -> None:
     db.session.execute(sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update())
@@ -171,8 +239,14 @@ def _lock_org(organisation_id: str) -> None:
 
 def pending_out(organisation_id: str) -> int:
     """Seats held by the organisation's transfer requests awaiting a decision."""
-    return int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(SeatTransfer.count), 0)).where(
-        SeatTransfer.from_organisation_id == organisation_id, SeatTransfer.state == "requested")) or 0)
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(SeatTransfer.count), 0)).where(
+                SeatTransfer.from_organisation_id == organisation_id, SeatTransfer.state == "requested"
+            )
+        )
+        or 0
+    )
 
 
 def _free_to_transfer(organisation_id: str) -> int:
@@ -188,27 +262,45 @@ def top_up_fee(count: int) -> dict:
     """The top-up fee as the price book says now (per seat; 0 allowed: "a top up fee may apply")."""
     number, book = price_book.current()
     unit = int(book.get("transfer_top_up_fee", 0))
-    return {"unit_price": unit, "price": pricing.transfer_price(unit, count), "currency": book.get("currency", "GBP"),
-            "price_book_version": number, "placeholder": bool(book.get("placeholder"))}
+    return {
+        "unit_price": unit,
+        "price": pricing.transfer_price(unit, count),
+        "currency": book.get("currency", "GBP"),
+        "price_book_version": number,
+        "placeholder": bool(book.get("placeholder")),
+    }
 
 
 def request_transfer(org: Organisation, to_organisation_id: str, count: int, user_id: str) -> SeatTransfer:
     """The sending organisation's admin asks I Matter Training to move `count` unassigned seats
     to another organisation. The seats are held (not assignable to a new transfer) until decided."""
     if to_organisation_id == org.id:
-        raise ApiError("A transfer goes to another organisation.", 400,
-                       errors={"to_organisation_id": ["Must be a different organisation."]})
+        raise ApiError(
+            "A transfer goes to another organisation.",
+            400,
+            errors={"to_organisation_id": ["Must be a different organisation."]},
+        )
     target = db.session.get(Organisation, to_organisation_id)
     if target is None:
-        raise ApiError("No organisation with that id.", 400, errors={"to_organisation_id": ["Unknown organisation."]})
+        raise ApiError(
+            "No organisation with that id.", 400, errors={"to_organisation_id": ["Unknown organisation."]}
+        )
     _check_kinds(org, target)
     _lock_org(org.id)  # requests of one organisation queue here: the check below is never stale
     free = _free_to_transfer(org.id)
     if free < count:
-        raise RuleViolation(f"Only {max(free, 0)} unassigned seats are free to transfer (seats held by open "
-                            "transfer requests count as taken).", unmet=["seats_available"])
-    t = SeatTransfer(from_organisation_id=org.id, to_organisation_id=target.id, count=count, state="requested",
-                     created_by=user_id)
+        raise RuleViolation(
+            f"Only {max(free, 0)} unassigned seats are free to transfer (seats held by open "
+            "transfer requests count as taken).",
+            unmet=["seats_available"],
+        )
+    t = SeatTransfer(
+        from_organisation_id=org.id,
+        to_organisation_id=target.id,
+        count=count,
+        state="requested",
+        created_by=user_id,
+    )
     db.session.add(t)
     db.session.flush()
     return t
@@ -220,9 +312,15 @@ def _decide(t: SeatTransfer, to_state: str, user_id: str, reason: str | None) ->
     at = now()
     values = {"state": to_state, "decided_by": user_id, "decided_at": at, "reason": reason}
     if to_state == "approved":
-        values.update(consent_given_by=f"I Matter Training (training admin {user_id})"[:200], consent_given_at=at)
-    res = db.session.execute(sa.update(SeatTransfer).where(SeatTransfer.id == t.id, SeatTransfer.state == "requested")
-                             .values(**values).execution_options(synchronize_session=False))
+        values.update(
+            consent_given_by=f"I Matter Training (training admin {user_id})"[:200], consent_given_at=at
+        )
+    res = db.session.execute(
+        sa.update(SeatTransfer)
+        .where(SeatTransfer.id == t.id, SeatTransfer.state == "requested")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:
         raise RuleViolation("This transfer request has already been decided.", unmet=["transfer_requested"])
     db.session.refresh(t)
@@ -240,21 +338,47 @@ def approve_transfer(t: SeatTransfer, user_id: str) -> SeatTransfer:
     _check_kinds(org, target)
     free = summary(org.id)["available"] - (pending_out(org.id) - t.count)  # the others still pending
     if free < t.count:
-        raise RuleViolation(f"The sending organisation has only {max(free, 0)} unassigned seats now; "
-                            "refuse the request or ask it to free seats.", unmet=["seats_available"])
+        raise RuleViolation(
+            f"The sending organisation has only {max(free, 0)} unassigned seats now; "
+            "refuse the request or ask it to free seats.",
+            unmet=["seats_available"],
+        )
     _decide(t, "approved", user_id, None)  # checked before anything is written: a refusal changes nothing
     fee = top_up_fee(t.count)
     label = " (PLACEHOLDER fee - not published by I Matter)" if fee["placeholder"] else ""
-    order = orders.create_order(organisation_id=target.id, person_id=None, created_by=user_id, lines=[{
-        "code": "seat_transfer_top_up", "unit_price": fee["unit_price"], "quantity": t.count,
-        "description": f"Top-up fee: {t.count} online L1-2 account seats transferred in from another "
-                       f"organisation{label}"}])
+    order = orders.create_order(
+        organisation_id=target.id,
+        person_id=None,
+        created_by=user_id,
+        lines=[
+            {
+                "code": "seat_transfer_top_up",
+                "unit_price": fee["unit_price"],
+                "quantity": t.count,
+                "description": f"Top-up fee: {t.count} online L1-2 account seats transferred in from another "
+                f"organisation{label}",
+            }
+        ],
+    )
     t.order_id = order.id
-    db.session.add_all([
-        SeatCredit(organisation_id=org.id, source="transfer_out", count=-t.count, transfer_id=t.id, created_by=user_id),
-        SeatCredit(organisation_id=target.id, source="transfer_in", count=t.count, transfer_id=t.id,
-                   created_by=user_id),
-    ])
+    db.session.add_all(
+        [
+            SeatCredit(
+                organisation_id=org.id,
+                source="transfer_out",
+                count=-t.count,
+                transfer_id=t.id,
+                created_by=user_id,
+            ),
+            SeatCredit(
+                organisation_id=target.id,
+                source="transfer_in",
+                count=t.count,
+                transfer_id=t.id,
+                created_by=user_id,
+            ),
+        ]
+    )
     db.session.flush()
     return t
 
@@ -275,40 +399,74 @@ def list_transfers(state: str | None, organisation_ids: set[str] | None, page: i
         q = q.where(SeatTransfer.state == state)
     if organisation_ids is not None:
         ids = sorted(organisation_ids)
-        q = q.where(sa.or_(SeatTransfer.from_organisation_id.in_(ids), SeatTransfer.to_organisation_id.in_(ids)))
+        q = q.where(
+            sa.or_(SeatTransfer.from_organisation_id.in_(ids), SeatTransfer.to_organisation_id.in_(ids))
+        )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
-    rows = db.session.scalars(q.order_by(SeatTransfer.created_at.desc(), SeatTransfer.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.scalars(
+        q.order_by(SeatTransfer.created_at.desc(), SeatTransfer.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return rows, total
 
 
 def transfer_json(t: SeatTransfer) -> dict:
-    names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_((t.from_organisation_id, t.to_organisation_id)))).all())
-    out = {"id": t.id, "state": t.state, "from_organisation_id": t.from_organisation_id,
-           "from_organisation_name": names.get(t.from_organisation_id),
-           "to_organisation_id": t.to_organisation_id, "to_organisation_name": names.get(t.to_organisation_id),
-           "count": t.count, "requested_by": t.created_by, "requested_at": iso(t.created_at),
-           "decided_by": t.decided_by, "decided_at": iso(t.decided_at), "reason": t.reason,
-           "consent": ({"given_by": t.consent_given_by, "given_at": iso(t.consent_given_at)}
-                       if t.state == "approved" else None),
-           "order_id": t.order_id}
+    names = dict(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_((t.from_organisation_id, t.to_organisation_id))
+            )
+        ).all()
+    )
+    out = {
+        "id": t.id,
+        "state": t.state,
+        "from_organisation_id": t.from_organisation_id,
+        "from_organisation_name": names.get(t.from_organisation_id),
+        "to_organisation_id": t.to_organisation_id,
+        "to_organisation_name": names.get(t.to_organisation_id),
+        "count": t.count,
+        "requested_by": t.created_by,
+        "requested_at": iso(t.created_at),
+        "decided_by": t.decided_by,
+        "decided_at": iso(t.decided_at),
+        "reason": t.reason,
+        "consent": (
+            {"given_by": t.consent_given_by, "given_at": iso(t.consent_given_at)}
+            if t.state == "approved"
+            else None
+        ),
+        "order_id": t.order_id,
+    }
     if t.order_id:
         from ..models import Order
+
         order = db.session.get(Order, t.order_id)
         out.update(price=order.total, currency=order.currency, order=orders.order_json(order))
     else:
-        out["top_up_fee"] = {**top_up_fee(t.count), "note": "A top-up fee may apply: invoiced to the receiving "
-                                                            "organisation if the transfer is approved."}
+        out["top_up_fee"] = {
+            **top_up_fee(t.count),
+            "note": "A top-up fee may apply: invoiced to the receiving "
+            "organisation if the transfer is approved.",
+        }
     return out
 
 
 def assignment_json(a: SeatAssignment) -> dict:
-    return {"id": a.id, "organisation_id": a.organisation_id, "person_id": a.person_id, "status": a.status,
-            "assigned_at": iso(a.assigned_at), "released_at": iso(a.released_at)}
+    return {
+        "id": a.id,
+        "organisation_id": a.organisation_id,
+        "person_id": a.person_id,
+        "status": a.status,
+        "assigned_at": iso(a.assigned_at),
+        "released_at": iso(a.released_at),
+    }
 
 
 def assignments(organisation_id: str) -> list[SeatAssignment]:
-    return db.session.scalars(sa.select(SeatAssignment).where(
-        SeatAssignment.organisation_id == organisation_id, SeatAssignment.status == "active")
-        .order_by(SeatAssignment.assigned_at)).all()
+    return db.session.scalars(
+        sa.select(SeatAssignment)
+        .where(SeatAssignment.organisation_id == organisation_id, SeatAssignment.status == "active")
+        .order_by(SeatAssignment.assigned_at)
+    ).all()

@@ -5,12 +5,14 @@ Both give the same semantics: publish is confirmed or raises; delivery is at lea
 a consumer settles each message as ack, retry (after a delay) or dead (to the
 dead-letter queue, from where `replay_dead_letters` puts it back).
 """
+
 from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, Literal
+from typing import Literal
 
 
 class TransportUnavailable(Exception):
@@ -28,15 +30,15 @@ class Outcome:
     delay: float = 0.0
 
     @classmethod
-    def ack(cls, reason: str = "") -> "Outcome":
+    def ack(cls, reason: str = "") -> Outcome:
         return cls("ack", reason)
 
     @classmethod
-    def retry(cls, delay: float, reason: str) -> "Outcome":
+    def retry(cls, delay: float, reason: str) -> Outcome:
         return cls("retry", reason, delay)
 
     @classmethod
-    def dead(cls, reason: str) -> "Outcome":
+    def dead(cls, reason: str) -> Outcome:
         return cls("dead", reason)
 
 
@@ -63,15 +65,17 @@ class Transport(ABC):
         threading.Event().wait(seconds)
 
     def close(self) -> None:
-        """Close this thread's connections; the next call reconnects."""
+        """Close this thread's connections; the next call reconnects. Nothing to close by default."""
+        return None
 
     @abstractmethod
     def declare_queue(self, queue: str, types: Iterable[str]) -> None:
         """Create the durable queue and its dead-letter queue; bind it to exactly `types`."""
 
     @abstractmethod
-    def consume(self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event,
-                *, prefetch: int) -> None:
+    def consume(
+        self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event, *, prefetch: int
+    ) -> None:
         """Deliver messages to `process` until `stop` is set, reconnecting as needed."""
 
     @abstractmethod

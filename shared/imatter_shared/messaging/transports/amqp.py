@@ -13,6 +13,7 @@ pika connections are not thread-safe: the publisher keeps one connection per thr
 the consumer's connection lives on the thread that runs `consume`; handler work runs on a
 worker thread that settles messages through `add_callback_threadsafe`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,14 +24,21 @@ import socket
 import threading
 import time
 import urllib.parse
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pika
 from pika import exceptions as px
 
 from imatter_shared.messaging.log import log
 from imatter_shared.messaging.transports import (
-    Backoff, Outcome, Processor, PublishFailed, QueueCounts, Transport, TransportUnavailable,
+    Backoff,
+    Outcome,
+    Processor,
+    PublishFailed,
+    QueueCounts,
+    Transport,
+    TransportUnavailable,
 )
 
 # Anything that means "the connection or channel is gone": reconnect and carry on.
@@ -60,8 +68,16 @@ class _Publisher:
 class AmqpTransport(Transport):
     name = "amqp"
 
-    def __init__(self, url: str, exchange: str = "imatter.events", *, max_deliveries: int = 10,
-                 heartbeat: int = 30, reconnect_max: float = 5.0, client_name: str = "imatter"):
+    def __init__(
+        self,
+        url: str,
+        exchange: str = "imatter.events",
+        *,
+        max_deliveries: int = 10,
+        heartbeat: int = 30,
+        reconnect_max: float = 5.0,
+        client_name: str = "imatter",
+    ):
         self.url = url
         self.exchange = exchange
         self.dead_letter_exchange = f"{exchange}.dlx"
@@ -110,8 +126,12 @@ class AmqpTransport(Transport):
 
     def publish(self, routing_key: str, body: bytes, *, message_id: str) -> None:
         pub = self._publisher()
-        props = pika.BasicProperties(delivery_mode=pika.DeliveryMode.Persistent, content_type="application/json",
-                                     message_id=message_id, type=routing_key)
+        props = pika.BasicProperties(
+            delivery_mode=pika.DeliveryMode.Persistent,
+            content_type="application/json",
+            message_id=message_id,
+            type=routing_key,
+        )
         try:
             pub.channel.basic_publish(self.exchange, routing_key, body, props, mandatory=True)
         except px.UnroutableError:
@@ -182,8 +202,9 @@ class AmqpTransport(Transport):
 
     # -- consuming -----------------------------------------------------------------------
 
-    def consume(self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event,
-                *, prefetch: int) -> None:
+    def consume(
+        self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event, *, prefetch: int
+    ) -> None:
         types = sorted(set(types))
         worker = _Worker(process)
         worker.start()
@@ -198,17 +219,34 @@ class AmqpTransport(Transport):
                     if isinstance(exc, px.ChannelClosedByBroker) and exc.reply_code in (403, 406):
                         # Not an outage: e.g. the queue exists with other arguments (was
                         # EVENTS_MAX_DELIVERIES changed?) or the broker user lacks a permission.
-                        log(logging.ERROR, "broker refused the consumer's topology", queue=queue,
-                            error=f"{exc.reply_code} {exc.reply_text}"[:300], retry_in_s=round(delay, 2))
+                        log(
+                            logging.ERROR,
+                            "broker refused the consumer's topology",
+                            queue=queue,
+                            error=f"{exc.reply_code} {exc.reply_text}"[:300],
+                            retry_in_s=round(delay, 2),
+                        )
                     else:
-                        log(logging.WARNING, "consumer lost RabbitMQ; reconnecting",
-                            queue=queue, error=type(exc).__name__, retry_in_s=round(delay, 2))
+                        log(
+                            logging.WARNING,
+                            "consumer lost RabbitMQ; reconnecting",
+                            queue=queue,
+                            error=type(exc).__name__,
+                            retry_in_s=round(delay, 2),
+                        )
                     stop.wait(delay)
         finally:
             worker.stop()
 
-    def _consume_connected(self, queue: str, types: list[str], worker: "_Worker", stop: threading.Event,
-                           prefetch: int, backoff: Backoff) -> None:
+    def _consume_connected(
+        self,
+        queue: str,
+        types: list[str],
+        worker: _Worker,
+        stop: threading.Event,
+        prefetch: int,
+        backoff: Backoff,
+    ) -> None:
         connection = self.connect("consumer")
         try:
             channel = connection.channel()
@@ -254,8 +292,12 @@ class AmqpTransport(Transport):
                     break
                 headers = {k: v for k, v in (props.headers or {}).items() if not k.startswith("x-")}
                 fresh = pika.BasicProperties(
-                    delivery_mode=pika.DeliveryMode.Persistent, content_type=props.content_type,
-                    message_id=props.message_id, type=props.type, headers=headers or None)
+                    delivery_mode=pika.DeliveryMode.Persistent,
+                    content_type=props.content_type,
+                    message_id=props.message_id,
+                    type=props.type,
+                    headers=headers or None,
+                )
                 # Straight to this service's queue (default exchange), not to every subscriber.
                 channel.basic_publish("", queue, body, fresh, mandatory=True)
                 channel.basic_ack(method.delivery_tag)
@@ -313,7 +355,9 @@ class _Worker(threading.Thread):
         self.generation = 0
         self._queue: queue_mod.Queue = queue_mod.Queue()
 
-    def submit(self, generation: int, connection: Any, channel: Any, tag: int, body: bytes, attempt: int) -> None:
+    def submit(
+        self, generation: int, connection: Any, channel: Any, tag: int, body: bytes, attempt: int
+    ) -> None:
         self._queue.put((generation, connection, channel, tag, body, attempt))
 
     def busy(self) -> bool:
@@ -338,7 +382,9 @@ class _Worker(threading.Thread):
                 except Exception as exc:  # process() should not raise; never let it kill the worker
                     outcome = Outcome.retry(1.0, f"consumer error: {type(exc).__name__}")
                 try:
-                    connection.add_callback_threadsafe(functools.partial(_settle, connection, channel, tag, outcome))
+                    connection.add_callback_threadsafe(
+                        functools.partial(_settle, connection, channel, tag, outcome)
+                    )
                 except Exception:  # connection already closed: the broker will redeliver
                     pass
             finally:

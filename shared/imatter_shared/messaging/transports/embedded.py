@@ -12,6 +12,7 @@ lease and the message is delivered again: at least once, like RabbitMQ.
 WAL mode lets several processes read while one writes; the busy timeout makes writers wait
 their turn instead of failing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,12 +22,18 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Iterable, Iterator
 
 from imatter_shared.messaging.log import log
 from imatter_shared.messaging.transports import (
-    Backoff, Outcome, Processor, PublishFailed, QueueCounts, Transport, TransportUnavailable,
+    Backoff,
+    Outcome,
+    Processor,
+    PublishFailed,
+    QueueCounts,
+    Transport,
+    TransportUnavailable,
 )
 
 READY = "ready"
@@ -59,8 +66,16 @@ CREATE INDEX IF NOT EXISTS ix_messages_queue ON messages (queue, state, id);
 class EmbeddedTransport(Transport):
     name = "embedded"
 
-    def __init__(self, path: str, exchange: str = "imatter.events", *, max_deliveries: int = 10,
-                 lease_seconds: float = 30.0, poll_seconds: float = 0.2, busy_timeout: float = 30.0):
+    def __init__(
+        self,
+        path: str,
+        exchange: str = "imatter.events",
+        *,
+        max_deliveries: int = 10,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 0.2,
+        busy_timeout: float = 30.0,
+    ):
         self.path = os.path.abspath(path)
         self.exchange = exchange
         self.max_deliveries = max_deliveries
@@ -75,6 +90,7 @@ class EmbeddedTransport(Transport):
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
             from ...config import private_dirs, private_file
+
             private_dirs(os.path.dirname(self.path) or ".")
             private_file(self.path)  # 0600: the event store holds personal data in transit (L12)
             db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
@@ -109,35 +125,54 @@ class EmbeddedTransport(Transport):
     def publish(self, routing_key: str, body: bytes, *, message_id: str) -> None:
         now = time.time()
         with self._tx() as db:
-            queues = [row[0] for row in db.execute(
-                "SELECT queue FROM bindings WHERE exchange = ? AND routing_key = ?", (self.exchange, routing_key))]
+            queues = [
+                row[0]
+                for row in db.execute(
+                    "SELECT queue FROM bindings WHERE exchange = ? AND routing_key = ?",
+                    (self.exchange, routing_key),
+                )
+            ]
             if queues:
                 db.executemany(
                     "INSERT INTO messages (queue, message_id, routing_key, body, available_at, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    [(q, message_id, routing_key, bytes(body), now, now) for q in queues])
+                    [(q, message_id, routing_key, bytes(body), now, now) for q in queues],
+                )
         if not queues:
             raise PublishFailed(f"unroutable: no queue is bound to {routing_key}")
 
-    def publish_to_queue(self, queue: str, body: bytes, *, message_id: str | None = None,
-                         routing_key: str = "") -> None:
+    def publish_to_queue(
+        self, queue: str, body: bytes, *, message_id: str | None = None, routing_key: str = ""
+    ) -> None:
         """Put a message straight into one queue (the default-exchange equivalent)."""
         now = time.time()
         with self._tx() as db:
-            db.execute("INSERT INTO messages (queue, message_id, routing_key, body, available_at, created_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?)", (queue, message_id, routing_key, bytes(body), now, now))
+            db.execute(
+                "INSERT INTO messages (queue, message_id, routing_key, body, available_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (queue, message_id, routing_key, bytes(body), now, now),
+            )
 
     # -- topology ------------------------------------------------------------------------
 
     def declare_queue(self, queue: str, types: Iterable[str]) -> None:
         wanted = set(types)
         with self._tx() as db:
-            have = {row[0] for row in db.execute(
-                "SELECT routing_key FROM bindings WHERE exchange = ? AND queue = ?", (self.exchange, queue))}
-            db.executemany("DELETE FROM bindings WHERE exchange = ? AND queue = ? AND routing_key = ?",
-                           [(self.exchange, queue, t) for t in have - wanted])
-            db.executemany("INSERT INTO bindings (exchange, routing_key, queue) VALUES (?, ?, ?)",
-                           [(self.exchange, t, queue) for t in sorted(wanted - have)])
+            have = {
+                row[0]
+                for row in db.execute(
+                    "SELECT routing_key FROM bindings WHERE exchange = ? AND queue = ?",
+                    (self.exchange, queue),
+                )
+            }
+            db.executemany(
+                "DELETE FROM bindings WHERE exchange = ? AND queue = ? AND routing_key = ?",
+                [(self.exchange, queue, t) for t in have - wanted],
+            )
+            db.executemany(
+                "INSERT INTO bindings (exchange, routing_key, queue) VALUES (?, ?, ?)",
+                [(self.exchange, t, queue) for t in sorted(wanted - have)],
+            )
 
     # -- consuming -----------------------------------------------------------------------
 
@@ -148,15 +183,22 @@ class EmbeddedTransport(Transport):
         with self._tx() as db:
             rows = db.execute(
                 "SELECT id, body, deliveries FROM messages WHERE queue = ? AND state = ? AND available_at <= ?"
-                " ORDER BY id LIMIT ?", (queue, READY, now, limit)).fetchall()
+                " ORDER BY id LIMIT ?",
+                (queue, READY, now, limit),
+            ).fetchall()
             claimed = []
             for message_id, body, deliveries in rows:
                 if deliveries >= self.max_deliveries:
-                    db.execute("UPDATE messages SET state = ?, lease_owner = NULL, last_error = ? WHERE id = ?",
-                               (DEAD, "delivery limit reached", message_id))
+                    db.execute(
+                        "UPDATE messages SET state = ?, lease_owner = NULL, last_error = ? WHERE id = ?",
+                        (DEAD, "delivery limit reached", message_id),
+                    )
                     continue
-                db.execute("UPDATE messages SET deliveries = deliveries + 1, available_at = ?, lease_owner = ?"
-                           " WHERE id = ?", (now + self.lease_seconds, owner, message_id))
+                db.execute(
+                    "UPDATE messages SET deliveries = deliveries + 1, available_at = ?, lease_owner = ?"
+                    " WHERE id = ?",
+                    (now + self.lease_seconds, owner, message_id),
+                )
                 claimed.append((message_id, bytes(body), deliveries + 1))
             return claimed
 
@@ -165,26 +207,42 @@ class EmbeddedTransport(Transport):
             if outcome.action == "ack":
                 db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
             elif outcome.action == "dead":
-                db.execute("UPDATE messages SET state = ?, lease_owner = NULL, last_error = ?"
-                           " WHERE id = ? AND lease_owner = ?", (DEAD, outcome.reason[:500], message_id, owner))
+                db.execute(
+                    "UPDATE messages SET state = ?, lease_owner = NULL, last_error = ?"
+                    " WHERE id = ? AND lease_owner = ?",
+                    (DEAD, outcome.reason[:500], message_id, owner),
+                )
             else:
-                db.execute("UPDATE messages SET available_at = ?, lease_owner = NULL, last_error = ?"
-                           " WHERE id = ? AND lease_owner = ?",
-                           (time.time() + outcome.delay, outcome.reason[:500], message_id, owner))
+                db.execute(
+                    "UPDATE messages SET available_at = ?, lease_owner = NULL, last_error = ?"
+                    " WHERE id = ? AND lease_owner = ?",
+                    (time.time() + outcome.delay, outcome.reason[:500], message_id, owner),
+                )
 
     def release(self, message_ids: list[int], owner: str) -> None:
         """Give back claimed messages that were never handed to the consumer."""
         with self._tx() as db:
-            db.executemany("UPDATE messages SET deliveries = deliveries - 1, available_at = ?, lease_owner = NULL"
-                           " WHERE id = ? AND lease_owner = ?", [(time.time(), i, owner) for i in message_ids])
+            db.executemany(
+                "UPDATE messages SET deliveries = deliveries - 1, available_at = ?, lease_owner = NULL"
+                " WHERE id = ? AND lease_owner = ?",
+                [(time.time(), i, owner) for i in message_ids],
+            )
 
-    def consume(self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event,
-                *, prefetch: int) -> None:
+    def consume(
+        self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event, *, prefetch: int
+    ) -> None:
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         backoff = Backoff(0.25, 5.0)
         declared = False
-        log(logging.INFO, "consumer started", queue=queue, types=sorted(set(types)), transport=self.name,
-            path=self.path, prefetch=prefetch)
+        log(
+            logging.INFO,
+            "consumer started",
+            queue=queue,
+            types=sorted(set(types)),
+            transport=self.name,
+            path=self.path,
+            prefetch=prefetch,
+        )
         try:
             while not stop.is_set():
                 try:
@@ -195,8 +253,13 @@ class EmbeddedTransport(Transport):
                     backoff.reset()
                 except TransportUnavailable as exc:
                     delay = backoff.next()
-                    log(logging.WARNING, "embedded broker unavailable", queue=queue, error=str(exc),
-                        retry_in_s=round(delay, 2))
+                    log(
+                        logging.WARNING,
+                        "embedded broker unavailable",
+                        queue=queue,
+                        error=str(exc),
+                        retry_in_s=round(delay, 2),
+                    )
                     stop.wait(delay)
                     continue
                 if not batch:
@@ -206,8 +269,9 @@ class EmbeddedTransport(Transport):
         finally:
             self.close()
 
-    def _handle_batch(self, batch: list[tuple[int, bytes, int]], owner: str, process: Processor,
-                      stop: threading.Event) -> None:
+    def _handle_batch(
+        self, batch: list[tuple[int, bytes, int]], owner: str, process: Processor, stop: threading.Event
+    ) -> None:
         for index, (message_id, body, attempt) in enumerate(batch):
             if stop.is_set():
                 self.release([m[0] for m in batch[index:]], owner)
@@ -227,20 +291,27 @@ class EmbeddedTransport(Transport):
         with self._tx() as db:
             cursor = db.execute(
                 "UPDATE messages SET state = ?, deliveries = 0, available_at = ?, lease_owner = NULL"
-                " WHERE queue = ? AND state = ?", (READY, time.time(), queue, DEAD))
+                " WHERE queue = ? AND state = ?",
+                (READY, time.time(), queue, DEAD),
+            )
             return cursor.rowcount
 
     def queue_counts(self, queue: str) -> QueueCounts:
         with self._tx() as db:
-            counts = dict(db.execute("SELECT state, count(*) FROM messages WHERE queue = ? GROUP BY state",
-                                     (queue,)).fetchall())
+            counts = dict(
+                db.execute(
+                    "SELECT state, count(*) FROM messages WHERE queue = ? GROUP BY state", (queue,)
+                ).fetchall()
+            )
         return QueueCounts(ready=counts.get(READY, 0), dead=counts.get(DEAD, 0))
 
     def dead_letters(self, queue: str) -> list[tuple[str | None, str | None]]:
         """(message_id, last_error) of each dead message, oldest first."""
         with self._tx() as db:
-            return db.execute("SELECT message_id, last_error FROM messages WHERE queue = ? AND state = ? ORDER BY id",
-                              (queue, DEAD)).fetchall()
+            return db.execute(
+                "SELECT message_id, last_error FROM messages WHERE queue = ? AND state = ? ORDER BY id",
+                (queue, DEAD),
+            ).fetchall()
 
     def describe(self) -> str:
         return f"embedded sqlite {self.path} exchange={self.exchange}"

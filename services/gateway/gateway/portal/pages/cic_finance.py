@@ -10,6 +10,7 @@
 Routes are added to the portal blueprint (views.bp); this module is imported before the
 blueprint is registered (portal/__init__.py).
 """
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -43,14 +44,16 @@ def pence_from(raw: str, form: FormState, name: str = "amount") -> int | None:
 
 # -- Support a Journey (public page, pledges by signed-in supporters) ----------------------
 
+
 def _render_support(form: FormState | None = None, status: int = 200):
     mine = None
     if session.get("token"):
         me()
         r = soft(lambda: api().get("/api/v1/fund/gifts", per_page=100))
         mine = r.items() if r else None
-    return render_template("portal/support_a_journey.html", form=form or FormState(), mine=mine,
-                           gaps=gaps()), status
+    return render_template(
+        "portal/support_a_journey.html", form=form or FormState(), mine=mine, gaps=gaps()
+    ), status
 
 
 @bp.get("/support-a-journey")
@@ -71,11 +74,14 @@ def pledge_gift():
     if not r.ok:
         form.from_result(r)
         return _render_support(form, 409 if form.unmet else 400)
-    flash("Thank you: your pledge is recorded. It counts in the fund once the CIC has received it.", "success")
+    flash(
+        "Thank you: your pledge is recorded. It counts in the fund once the CIC has received it.", "success"
+    )
     return redirect(url_for("portal.support_a_journey", _anchor="my-pledges"))
 
 
 # -- CIC staff: gifts and the ledger -------------------------------------------------------
+
 
 @bp.get("/cic/finance")
 @require_role("cic_staff", "fund_reviewer")
@@ -84,9 +90,14 @@ def cic_finance():
     ledger = soft(lambda: a.get("/api/v1/fund/ledger"))
     pledged = soft(lambda: a.get("/api/v1/fund/gifts", state="pledged", per_page=100))
     received = soft(lambda: a.get("/api/v1/fund/gifts", state="received", per_page=100))
-    return render_template("portal/cic_finance.html", ledger=ledger.data if ledger else None,
-                           pledged=pledged.items() if pledged else [], received=received.items() if received else [],
-                           staff=has_role("cic_staff"), gaps=gaps())
+    return render_template(
+        "portal/cic_finance.html",
+        ledger=ledger.data if ledger else None,
+        pledged=pledged.items() if pledged else [],
+        received=received.items() if received else [],
+        staff=has_role("cic_staff"),
+        gaps=gaps(),
+    )
 
 
 @bp.post("/cic/finance/gifts/<gift_id>/received")
@@ -94,8 +105,10 @@ def cic_finance():
 def gift_received(gift_id: str):
     reference = text("reference", 200)
     r = api().post(f"/api/v1/fund/gifts/{gift_id}/received", {"reference": reference or None})
-    flash("Gift marked received; it now counts in the fund's balance." if r.ok else f"Not marked: {refusal(r)}",
-          "success" if r.ok else "error")
+    flash(
+        "Gift marked received; it now counts in the fund's balance." if r.ok else f"Not marked: {refusal(r)}",
+        "success" if r.ok else "error",
+    )
     return redirect(url_for("portal.cic_finance", _anchor="pledged"))
 
 

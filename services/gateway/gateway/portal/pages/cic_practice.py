@@ -12,6 +12,7 @@ domain rows 29, 30, 35, 45, 86):
   organisation (POST /api/v1/hubs, POST /api/v1/hubs/{id}/organisation).
 The ledger for CIC staff is pages/cic_finance.py (`/cic/finance`).
 """
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -19,8 +20,12 @@ from flask import flash, redirect, render_template, url_for
 from ..forms import text
 from ..views import api, bp, gaps, has_role, refusal, require_role, signed_in, soft
 
-STATE_LABELS = {"open": "Open", "awaiting_sign_off": "Awaiting sign-off", "completed": "Completed",
-                "cancelled": "Cancelled"}
+STATE_LABELS = {
+    "open": "Open",
+    "awaiting_sign_off": "Awaiting sign-off",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+}
 
 
 @bp.get("/practice/oversight")
@@ -29,9 +34,14 @@ def practice_oversight():
     r = soft(lambda: api().get("/api/v1/tracker/microprojects", per_page=100))
     mine = soft(lambda: api().get("/api/v1/me"))
     person_id = (mine.data or {}).get("person_id") if mine else None
-    return render_template("portal/cic_practice.html", microprojects=r.items() if r else None,
-                           person_id=person_id, labels=STATE_LABELS,
-                           training_admin=has_role("training_admin"), gaps=gaps())
+    return render_template(
+        "portal/cic_practice.html",
+        microprojects=r.items() if r else None,
+        person_id=person_id,
+        labels=STATE_LABELS,
+        training_admin=has_role("training_admin"),
+        gaps=gaps(),
+    )
 
 
 def _back(mp_id: str):
@@ -46,8 +56,12 @@ def practice_assign_overseer(mp_id: str):
         flash("Enter the overseer's person id.", "error")
         return _back(mp_id)
     r = api().post(f"/api/v1/tracker/microprojects/{mp_id}/overseer", {"person_id": person_id})
-    flash("Overseer named; they must accept before they read case content or sign off." if r.ok
-          else f"Not named: {refusal(r)}", "success" if r.ok else "error")
+    flash(
+        "Overseer named; they must accept before they read case content or sign off."
+        if r.ok
+        else f"Not named: {refusal(r)}",
+        "success" if r.ok else "error",
+    )
     return _back(mp_id)
 
 
@@ -55,8 +69,10 @@ def practice_assign_overseer(mp_id: str):
 @signed_in
 def practice_accept_oversight(mp_id: str):
     r = api().post(f"/api/v1/tracker/microprojects/{mp_id}/overseer/accept")
-    flash("You now oversee this microproject." if r.ok else f"Not accepted: {refusal(r)}",
-          "success" if r.ok else "error")
+    flash(
+        "You now oversee this microproject." if r.ok else f"Not accepted: {refusal(r)}",
+        "success" if r.ok else "error",
+    )
     return _back(mp_id)
 
 
@@ -64,7 +80,10 @@ def practice_accept_oversight(mp_id: str):
 @signed_in
 def practice_decline_oversight(mp_id: str):
     r = api().post(f"/api/v1/tracker/microprojects/{mp_id}/overseer/decline")
-    flash("You declined the oversight." if r.ok else f"Not declined: {refusal(r)}", "success" if r.ok else "error")
+    flash(
+        "You declined the oversight." if r.ok else f"Not declined: {refusal(r)}",
+        "success" if r.ok else "error",
+    )
     return _back(mp_id)
 
 
@@ -72,12 +91,17 @@ def practice_decline_oversight(mp_id: str):
 @signed_in
 def practice_sign_off(mp_id: str):
     r = api().post(f"/api/v1/tracker/microprojects/{mp_id}/sign-off")
-    flash("Practicum signed off; I Matter Training is told it is complete." if r.ok
-          else f"Not signed off: {refusal(r)}", "success" if r.ok else "error")
+    flash(
+        "Practicum signed off; I Matter Training is told it is complete."
+        if r.ok
+        else f"Not signed off: {refusal(r)}",
+        "success" if r.ok else "error",
+    )
     return _back(mp_id)
 
 
 # -- CIC staff: locality hubs ---------------------------------------------------------------
+
 
 @bp.get("/cic/hubs")
 @require_role("cic_staff")
@@ -93,8 +117,11 @@ def cic_hub_create():
     if not name:
         flash("Enter the hub's name.", "error")
         return redirect(url_for("portal.cic_hubs"))
-    body = {"name": name, "locality": text("locality", 200) or None,
-            "organisation_id": text("organisation_id", 100) or None}
+    body = {
+        "name": name,
+        "locality": text("locality", 200) or None,
+        "organisation_id": text("organisation_id", 100) or None,
+    }
     r = api().post("/api/v1/hubs", body)
     flash("Hub created." if r.ok else f"Not created: {refusal(r)}", "success" if r.ok else "error")
     return redirect(url_for("portal.cic_hubs"))
@@ -103,6 +130,8 @@ def cic_hub_create():
 @bp.post("/cic/hubs/<hub_id>/organisation")
 @require_role("cic_staff")
 def cic_hub_link(hub_id: str):
-    r = api().post(f"/api/v1/hubs/{hub_id}/organisation", {"organisation_id": text("organisation_id", 100) or None})
+    r = api().post(
+        f"/api/v1/hubs/{hub_id}/organisation", {"organisation_id": text("organisation_id", 100) or None}
+    )
     flash("Hub linked." if r.ok else f"Not linked: {refusal(r)}", "success" if r.ok else "error")
     return redirect(url_for("portal.cic_hubs"))

@@ -4,6 +4,7 @@ with 409 naming the rule where that is no longer possible, e.g. a package whose 
 
 Over training's public API: GET /api/v1/invoices?state=, POST /api/v1/invoices/{id}/pay
 {reference}, POST /api/v1/invoices/{id}/void. Routes are added to the portal blueprint."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -25,9 +26,18 @@ def render_finance(pay_form: FormState | None = None, pay_invoice: str | None = 
     page = max(1, integer("page", 1) or 1) if request.method == "GET" else 1
     r = soft(lambda: api().get("/api/v1/invoices", state=state, page=page, per_page=PER_PAGE))
     total = (r.data or {}).get("total", 0) if r is not None and isinstance(r.data, dict) else 0
-    return render_template("portal/finance.html", states=STATES, state=state,
-                           invoices=r.items() if r is not None else None, total=total, page=page,
-                           per_page=PER_PAGE, pay_form=pay_form, pay_invoice=pay_invoice, gaps=gaps()), status
+    return render_template(
+        "portal/finance.html",
+        states=STATES,
+        state=state,
+        invoices=r.items() if r is not None else None,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        pay_form=pay_form,
+        pay_invoice=pay_invoice,
+        gaps=gaps(),
+    ), status
 
 
 @bp.get("/admin/finance")

@@ -12,6 +12,7 @@ route"), over training's public API (/api/v1/lead-professionals/...):
 Only the person acts on their own application; the API refuses anyone else (404), and these pages
 show what it answers.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,20 +23,28 @@ from ..forms import FormState, checkbox, integer, text
 from ..views import api, bp, gaps, me, require_role, signed_in, soft
 
 API = "/api/v1/lead-professionals"
-ROUTES = (("standard", "Standard: after Intermediate A or B"),
-          ("fast_track", "Fast track: after Foundation A and B (the outstanding coursework is then required)"))
+ROUTES = (
+    ("standard", "Standard: after Intermediate A or B"),
+    ("fast_track", "Fast track: after Foundation A and B (the outstanding coursework is then required)"),
+)
 REFERENCE_SLOTS = 3
 # what a trainee records themself (the action plan outline is agreed and recorded by I Matter Training)
-TRAINEE_RECORDS = (("monthly_development", "Monthly practitioner development session attended"),
-                   ("participant_feedback", "Participant feedback gathered"),
-                   ("annual_plan", "Annual action plan and budget plan submitted"),
-                   ("foundation_a_courses", "Foundation A course supported"),
-                   ("linked_cpd", "Linked CPD taken part in"))
+TRAINEE_RECORDS = (
+    ("monthly_development", "Monthly practitioner development session attended"),
+    ("participant_feedback", "Participant feedback gathered"),
+    ("annual_plan", "Annual action plan and budget plan submitted"),
+    ("foundation_a_courses", "Foundation A course supported"),
+    ("linked_cpd", "Linked CPD taken part in"),
+)
 GROUP_COURSES = (("foundation_a1", "Foundation A part 1"), ("foundation_a2", "Foundation A part 2"))
 AUDIENCES = (("parents", "Parents"), ("professionals", "Professionals"))
-STATE_TEXT = {"applied": "Applied: waiting for the interview", "declined": "Declined",
-              "trainee": "Trainee year", "implementation": "Implementation year",
-              "approved": "Approved Lead Professional"}
+STATE_TEXT = {
+    "applied": "Applied: waiting for the interview",
+    "declined": "Declined",
+    "trainee": "Trainee year",
+    "implementation": "Implementation year",
+    "approved": "Approved Lead Professional",
+}
 
 
 def _application(aid: str) -> dict:
@@ -66,6 +75,7 @@ def _extras(a: dict | None) -> dict:
 
 # -- the applicant and trainee ---------------------------------------------------------------
 
+
 def _render_mine(forms: dict | None = None, status: int = 200):
     user = me()
     apps = []
@@ -75,13 +85,26 @@ def _render_mine(forms: dict | None = None, status: int = 200):
     current = next((a for a in reversed(apps) if a.get("state") != "declined"), None)
     forms = forms or {}
     return render_template(
-        "portal/lead_professional.html", title="My Lead Professional route", user=user, apps=apps,
-        current=current, orgs=_orgs(user), routes=ROUTES, slots=range(REFERENCE_SLOTS),
-        trainee_records=TRAINEE_RECORDS, courses=GROUP_COURSES, audiences=AUDIENCES, states=STATE_TEXT,
+        "portal/lead_professional.html",
+        title="My Lead Professional route",
+        user=user,
+        apps=apps,
+        current=current,
+        orgs=_orgs(user),
+        routes=ROUTES,
+        slots=range(REFERENCE_SLOTS),
+        trainee_records=TRAINEE_RECORDS,
+        courses=GROUP_COURSES,
+        audiences=AUDIENCES,
+        states=STATE_TEXT,
         apply_form=forms.get("apply") or FormState({"route": "standard"}),
-        log_form=forms.get("log") or FormState(), record_form=forms.get("record") or FormState(),
+        log_form=forms.get("log") or FormState(),
+        record_form=forms.get("record") or FormState(),
         group_form=forms.get("group") or FormState({"starts_on": date.today().isoformat()}),
-        today=date.today().isoformat(), gaps=gaps(), **_extras(current)), status
+        today=date.today().isoformat(),
+        gaps=gaps(),
+        **_extras(current),
+    ), status
 
 
 @bp.get("/lead-professional")
@@ -106,7 +129,11 @@ def lead_professional_apply():
     form.values["senior_leadership_backing"] = checkbox("senior_leadership_backing")
     refs = []
     for i in range(REFERENCE_SLOTS):
-        name, rel, contact = text(f"ref{i}_name", 200), text(f"ref{i}_relationship", 200), text(f"ref{i}_contact", 254)
+        name, rel, contact = (
+            text(f"ref{i}_name", 200),
+            text(f"ref{i}_relationship", 200),
+            text(f"ref{i}_contact", 254),
+        )
         if name or rel or contact:
             if not name:
                 form.add(f"ref{i}_name", "Give the referee's name.")
@@ -123,10 +150,19 @@ def lead_professional_apply():
     if form.failed:
         return _render_mine({"apply": form}, 400)
     leader = text("senior_leader_name", 200)
-    body = {"person_id": user["person_id"], "organisation_id": org_id, "route": route,
-            "specialism": text("specialism", 200) or None, "references": refs,
-            "senior_leadership_backing": checkbox("senior_leadership_backing"),
-            **({"senior_leader": {"name": leader, "role": text("senior_leader_role", 200) or None}} if leader else {})}
+    body = {
+        "person_id": user["person_id"],
+        "organisation_id": org_id,
+        "route": route,
+        "specialism": text("specialism", 200) or None,
+        "references": refs,
+        "senior_leadership_backing": checkbox("senior_leadership_backing"),
+        **(
+            {"senior_leader": {"name": leader, "role": text("senior_leader_role", 200) or None}}
+            if leader
+            else {}
+        ),
+    }
     r = api().post(f"{API}/applications", body)
     if not r.ok:
         form.from_result(r)
@@ -141,7 +177,9 @@ def lead_professional_apply():
 @signed_in
 def lead_professional_log(aid: str):
     """A log book entry (about your own work, never about a child or family)."""
-    form = FormState({"title": text("title", 200), "note": text("note", 500), "occurred_on": text("occurred_on", 10)})
+    form = FormState(
+        {"title": text("title", 200), "note": text("note", 500), "occurred_on": text("occurred_on", 10)}
+    )
     if not form.get("title"):
         form.add("title", "Give the entry a heading.")
     body = {"title": form.get("title"), "note": form.get("note") or None}
@@ -184,9 +222,15 @@ def lead_professional_record(aid: str):
 def lead_professional_group():
     """Register a Level 3A group: the organisation, the course, the audience and how many take part."""
     user = me()
-    form = FormState({"organisation_id": text("organisation_id", 64), "course_code": text("course_code", 40),
-                      "audience": text("audience", 20), "starts_on": text("starts_on", 10),
-                      "participants_count": text("participants_count", 6)})
+    form = FormState(
+        {
+            "organisation_id": text("organisation_id", 64),
+            "course_code": text("course_code", 40),
+            "audience": text("audience", 20),
+            "starts_on": text("starts_on", 10),
+            "participants_count": text("participants_count", 6),
+        }
+    )
     count = integer("participants_count")
     if count is None or count < 1:
         form.add("participants_count", "Give the number of participants (1 or more).")
@@ -202,10 +246,17 @@ def lead_professional_group():
         form.add("organisation_id", "Choose the organisation.")
     if form.failed:
         return _render_mine({"group": form}, 400)
-    r = api().post(f"{API}/level-3a-groups", {
-        "organisation_id": form.get("organisation_id"), "lead_person_id": user.get("person_id") or "",
-        "course_code": form.get("course_code"), "audience": form.get("audience"),
-        "starts_on": form.get("starts_on"), "participants_count": count})
+    r = api().post(
+        f"{API}/level-3a-groups",
+        {
+            "organisation_id": form.get("organisation_id"),
+            "lead_person_id": user.get("person_id") or "",
+            "course_code": form.get("course_code"),
+            "audience": form.get("audience"),
+            "starts_on": form.get("starts_on"),
+            "participants_count": count,
+        },
+    )
     if not r.ok:
         return _render_mine({"group": form.from_result(r)}, 404 if r.status == 404 else _status(r))
     flash("Group registered (no charge). It counts towards your 2 Foundation A courses this year.", "success")
@@ -214,23 +265,37 @@ def lead_professional_group():
 
 # -- training admins ---------------------------------------------------------------------------
 
+
 @bp.get("/admin/lead-professionals")
 @require_role("training_admin")
 def admin_lead_professionals():
     state = (request.args.get("state") or "").strip()[:20]
     state = state if state in STATE_TEXT else ""
     r = soft(lambda: api().get(f"{API}/applications", state=state or None, per_page=100))
-    return render_template("portal/admin_lead_professionals.html", title="Lead Professional applications",
-                           apps=r.items() if r else None, state=state, states=STATE_TEXT, gaps=gaps())
+    return render_template(
+        "portal/admin_lead_professionals.html",
+        title="Lead Professional applications",
+        apps=r.items() if r else None,
+        state=state,
+        states=STATE_TEXT,
+        gaps=gaps(),
+    )
 
 
 def _render_admin_one(aid: str, forms: dict | None = None, status: int = 200):
     a = _application(aid)
     forms = forms or {}
-    return render_template("portal/admin_lead_professional.html", title="Lead Professional application", a=a,
-                           states=STATE_TEXT, interview_form=forms.get("interview") or FormState(),
-                           advance_form=forms.get("advance") or FormState(),
-                           plan_form=forms.get("plan") or FormState(), gaps=gaps(), **_extras(a)), status
+    return render_template(
+        "portal/admin_lead_professional.html",
+        title="Lead Professional application",
+        a=a,
+        states=STATE_TEXT,
+        interview_form=forms.get("interview") or FormState(),
+        advance_form=forms.get("advance") or FormState(),
+        plan_form=forms.get("plan") or FormState(),
+        gaps=gaps(),
+        **_extras(a),
+    ), status
 
 
 @bp.get("/admin/lead-professionals/<aid>")
@@ -248,13 +313,18 @@ def admin_lead_professional_interview(aid: str):
         form.add("outcome", "Choose the interview outcome.")
     if form.failed:
         return _render_admin_one(aid, {"interview": form}, 400)
-    r = api().post(f"{API}/applications/{aid}/interview", {"outcome": outcome, "note": form.get("note") or None})
+    r = api().post(
+        f"{API}/applications/{aid}/interview", {"outcome": outcome, "note": form.get("note") or None}
+    )
     if r.status == 404:
         abort(404)
     if not r.ok:
         return _render_admin_one(aid, {"interview": form.from_result(r)}, _status(r))
-    flash("Interview outcome recorded: " + ("the trainee year starts today." if outcome == "passed"
-                                            else "the application is declined."), "success")
+    flash(
+        "Interview outcome recorded: "
+        + ("the trainee year starts today." if outcome == "passed" else "the application is declined."),
+        "success",
+    )
     return redirect(url_for("portal.admin_lead_professional", aid=aid))
 
 
@@ -268,8 +338,11 @@ def admin_lead_professional_advance(aid: str):
         form.add("reason", "Say why the year is ended early: the reason is kept on the record.")
     if form.failed:
         return _render_admin_one(aid, {"advance": form}, 400)
-    body = {"override": override, **({"reason": reason} if reason else {}),
-            **({"from_state": from_state} if from_state in ("trainee", "implementation") else {})}
+    body = {
+        "override": override,
+        **({"reason": reason} if reason else {}),
+        **({"from_state": from_state} if from_state in ("trainee", "implementation") else {}),
+    }
     r = api().post(f"{API}/applications/{aid}/advance", body)
     if r.status == 404:
         abort(404)
@@ -284,8 +357,10 @@ def admin_lead_professional_advance(aid: str):
 def admin_lead_professional_plan(aid: str):
     """Record that I Matter Training agreed the trainee's action plan outline."""
     form = FormState({"note": text("note", 500)})
-    r = api().post(f"{API}/applications/{aid}/obligations/action_plan_outline/records",
-                   {"note": form.get("note") or None})
+    r = api().post(
+        f"{API}/applications/{aid}/obligations/action_plan_outline/records",
+        {"note": form.get("note") or None},
+    )
     if r.status == 404:
         abort(404)
     if not r.ok:

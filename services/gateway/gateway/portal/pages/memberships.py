@@ -7,6 +7,7 @@
 
 An invitation gives the organisation nothing until the person accepts: the pages say so.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -15,11 +16,25 @@ from ..forms import FormState, text
 from ..views import _org_or_404, api, bp, me, signed_in, soft
 
 # the closed list of membership roles (training's MEMBER_ROLES), with the label shown
-ROLES = (("staff", "Staff member"), ("member", "Member"), ("learner", "Learner"), ("teacher", "Teacher"),
-         ("practitioner", "Practitioner"), ("trainee", "Trainee"), ("informed", "Informed Practitioner"),
-         ("senior_link", "Senior Link"), ("link", "Link"), ("child", "Child"), ("lead", "Lead"),
-         ("lead_plus", "Lead Plus"), ("volunteer", "Volunteer"), ("parent_mentor", "Parent mentor"),
-         ("manager", "Manager"), ("senior_leader", "Senior leader"), ("admin", "Admin (administers the organisation)"))
+ROLES = (
+    ("staff", "Staff member"),
+    ("member", "Member"),
+    ("learner", "Learner"),
+    ("teacher", "Teacher"),
+    ("practitioner", "Practitioner"),
+    ("trainee", "Trainee"),
+    ("informed", "Informed Practitioner"),
+    ("senior_link", "Senior Link"),
+    ("link", "Link"),
+    ("child", "Child"),
+    ("lead", "Lead"),
+    ("lead_plus", "Lead Plus"),
+    ("volunteer", "Volunteer"),
+    ("parent_mentor", "Parent mentor"),
+    ("manager", "Manager"),
+    ("senior_leader", "Senior leader"),
+    ("admin", "Admin (administers the organisation)"),
+)
 ROLE_CODES = {code for code, _ in ROLES}
 # what an organisation sees of a member who accepted (DOMAIN "Consent and identity")
 SHARES = ("your name", "your practitioner roles", "your pathway and certification status")
@@ -27,6 +42,7 @@ NEVER = ("your email preferences", "your practitioner licence ideas", "invoices 
 
 
 # -- my invitations and memberships ------------------------------------------------------------
+
 
 @bp.get("/memberships")
 @signed_in
@@ -38,8 +54,15 @@ def memberships():
     for m in items or []:
         state = m.get("state") or m.get("status")
         groups["invited" if state == "invited" else "active" if state == "active" else "past"].append(m)
-    return render_template("portal/memberships.html", title="My invitations and memberships", user=user,
-                           items=items, groups=groups, shares=SHARES, never=NEVER)
+    return render_template(
+        "portal/memberships.html",
+        title="My invitations and memberships",
+        user=user,
+        items=items,
+        groups=groups,
+        shares=SHARES,
+        never=NEVER,
+    )
 
 
 def _act(membership_id: str, action: str, done: str):
@@ -73,14 +96,22 @@ def leave_membership(membership_id: str):
 
 # -- an organisation's members and invitations ------------------------------------------------
 
+
 def _render_members(org_id: str, form: FormState | None = None, status: int = 200):
     org = _org_or_404(org_id)
     r = soft(lambda: api().get(f"/api/v1/organisations/{org_id}/members", per_page=100))
     # only the organisation's admins (and training admins) may read its orders: that answers who may invite
     is_admin = soft(lambda: api().get(f"/api/v1/organisations/{org_id}/orders", per_page=1)) is not None
-    return render_template("portal/organisation_members.html", title=f"Members · {org.get('name')}", org=org,
-                           members=r.items() if r else None, form=form or FormState({"role": "staff"}),
-                           roles=ROLES, is_admin=is_admin, shares=SHARES), status
+    return render_template(
+        "portal/organisation_members.html",
+        title=f"Members · {org.get('name')}",
+        org=org,
+        members=r.items() if r else None,
+        form=form or FormState({"role": "staff"}),
+        roles=ROLES,
+        is_admin=is_admin,
+        shares=SHARES,
+    ), status
 
 
 @bp.get("/organisations/<org_id>/memberships")
@@ -106,8 +137,14 @@ def invite_member(org_id: str):
     if r.status == 404 and not r.errors:
         abort(404)
     if not r.ok:
-        return _render_members(org_id, form.from_result(r), 409 if r.status == 409 else 400 if r.status < 500 else 503)
+        return _render_members(
+            org_id, form.from_result(r), 409 if r.status == 409 else 400 if r.status < 500 else 503
+        )
     state = (r.data or {}).get("state")
-    flash("Invitation sent: it counts for nothing until they accept." if state == "invited"
-          else "You are now a member.", "success")
+    flash(
+        "Invitation sent: it counts for nothing until they accept."
+        if state == "invited"
+        else "You are now a member.",
+        "success",
+    )
     return redirect(url_for("portal.organisation_members", org_id=org_id))

@@ -4,6 +4,7 @@ Organisation kinds: "The policy table stays data, and the portal's 'ten elements
 
 The portal keeps no copy of the table: the "ten elements" page and the words for a refused rule
 (`unmet: ["policy:<action>"]`) come from this one API read, once per request."""
+
 from __future__ import annotations
 
 from .. import content
@@ -30,16 +31,32 @@ def organisation_kind_policy() -> dict | None:
 
 
 def _shape(data: dict) -> dict:
-    actions = {str(a.get("action")): str(a.get("description") or "") for a in data.get("actions") or []
-               if isinstance(a, dict) and a.get("action")}
+    actions = {
+        str(a.get("action")): str(a.get("description") or "")
+        for a in data.get("actions") or []
+        if isinstance(a, dict) and a.get("action")
+    }
     kinds = []
     for row in data.get("kinds") or []:
         if not isinstance(row, dict) or not row.get("kind"):
             continue
-        forbidden = [{"action": f.get("action"), "description": actions.get(str(f.get("action")), ""),
-                      "rule": f.get("rule") or ""} for f in row.get("forbidden") or [] if isinstance(f, dict)]
-        kinds.append({"kind": row["kind"], "label": kind_label(row["kind"]), "holds": row.get("holds") or "",
-                      "forbidden": forbidden})
+        forbidden = [
+            {
+                "action": f.get("action"),
+                "description": actions.get(str(f.get("action")), ""),
+                "rule": f.get("rule") or "",
+            }
+            for f in row.get("forbidden") or []
+            if isinstance(f, dict)
+        ]
+        kinds.append(
+            {
+                "kind": row["kind"],
+                "label": kind_label(row["kind"]),
+                "holds": row.get("holds") or "",
+                "forbidden": forbidden,
+            }
+        )
     return {"actions": actions, "kinds": kinds, "by_kind": {k["kind"]: k for k in kinds}}
 
 

@@ -6,6 +6,7 @@ price-book version through `PUT /api/v1/price-book` (training validates it and a
 naming the field); orders keep the version they were sold at.
 
 Routes are added to the portal blueprint."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -22,8 +23,14 @@ def _book() -> dict | None:
 def render_catalogue_editor(form: FormState | None = None, form_key: str | None = None, status: int = 200):
     book = _book()
     roles = soft(lambda: api().get("/api/v1/catalogue/roles", per_page=100))
-    return render_template("portal/admin_catalogue.html", book=book, roles=roles.items() if roles else [],
-                           form=form, form_key=form_key, gaps=gaps()), status
+    return render_template(
+        "portal/admin_catalogue.html",
+        book=book,
+        roles=roles.items() if roles else [],
+        form=form,
+        form_key=form_key,
+        gaps=gaps(),
+    ), status
 
 
 @bp.get("/admin/catalogue")
@@ -72,7 +79,9 @@ def admin_catalogue_course(code: str):
     if form.failed:
         return render_catalogue_editor(form, f"course-{code}", 400)
     course["price"], course["placeholder"] = price, checkbox("placeholder")
-    return _publish({"courses": courses}, form, f"course-{code}", f"course-{code}", course.get("title") or code)
+    return _publish(
+        {"courses": courses}, form, f"course-{code}", f"course-{code}", course.get("title") or code
+    )
 
 
 @bp.post("/admin/catalogue/roles/<role>/requirements/<code>")
@@ -111,7 +120,9 @@ def admin_catalogue_package(type_: int):
     types = [dict(p) for p in book.get("package_types", [])]
     row = next((p for p in types if p.get("type") == type_), None) or abort(404)
     key = f"package-{type_}"
-    form = FormState({k: request.form.get(k, "") for k in ("price", "tracker_uses_per_case", "online_accounts")})
+    form = FormState(
+        {k: request.form.get(k, "") for k in ("price", "tracker_uses_per_case", "online_accounts")}
+    )
     price = _money(form, "price", "the package price")
     per_case, accounts = integer("tracker_uses_per_case"), integer("online_accounts")
     if per_case is None or not 0 <= per_case <= 10:
@@ -120,8 +131,12 @@ def admin_catalogue_package(type_: int):
         form.add("online_accounts", "Enter a whole number of online accounts from 0 to 10.")
     if form.failed:
         return render_catalogue_editor(form, key, 400)
-    row.update(price=price, tracker_uses_per_case=per_case, online_accounts=accounts,
-               placeholder=checkbox("placeholder"))
+    row.update(
+        price=price,
+        tracker_uses_per_case=per_case,
+        online_accounts=accounts,
+        placeholder=checkbox("placeholder"),
+    )
     row.pop("tracker_uses", None)  # derived by training: per case x 3 cases
     row.pop("price_per_person", None)
     return _publish({"package_types": types}, form, key, key, f"Type {type_} package")

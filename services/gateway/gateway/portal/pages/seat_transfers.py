@@ -8,6 +8,7 @@ Over training's public API: POST/GET /api/v1/organisations/{id}/seats/transfers,
 GET /api/v1/seat-transfers?state=, POST /api/v1/seat-transfers/{id}/approve, .../refuse {reason}.
 Routes are added to the portal blueprint; the organisation page reads its part through the
 template globals below, so portal/views.py is not changed for it."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -19,12 +20,16 @@ from .organisation_kinds import rule_words
 MAX_SEATS = 1000  # training's MAX_SEATS_PER_PURCHASE: one request moves at most this many
 STATES = (("requested", "Waiting for a decision"), ("approved", "Approved"), ("refused", "Refused"))
 STATE_WORDS = dict(STATES)
-LABELS = {"to_organisation_id": "Receiving organisation's reference", "count": "Seats to transfer",
-          "reason": "Reason for refusing"}
+LABELS = {
+    "to_organisation_id": "Receiving organisation's reference",
+    "count": "Seats to transfer",
+    "reason": "Reason for refusing",
+}
 PER_PAGE = 50
 
 
 # -- the organisation page's part (organisation.html, seats section) -----------------------
+
 
 @bp.app_template_global()
 def seat_transfers_of(org_id: str) -> list | None:
@@ -58,13 +63,17 @@ def request_seat_transfer(org_id: str):
     if count is None or count < 1 or count > MAX_SEATS:
         form.add("count", f"Enter a whole number of seats from 1 to {MAX_SEATS}.")
     if not form.failed:
-        r = api().post(f"/api/v1/organisations/{org_id}/seats/transfers",
-                       {"to_organisation_id": to_org, "count": count})
+        r = api().post(
+            f"/api/v1/organisations/{org_id}/seats/transfers", {"to_organisation_id": to_org, "count": count}
+        )
         if r.ok:
             t = r.data or {}
-            flash(f"Transfer of {count} seat{'s' if count != 1 else ''} to "
-                  f"{t.get('to_organisation_name') or to_org} requested: I Matter Training decides, and nothing "
-                  "moves until it approves.", "success")
+            flash(
+                f"Transfer of {count} seat{'s' if count != 1 else ''} to "
+                f"{t.get('to_organisation_name') or to_org} requested: I Matter Training decides, and nothing "
+                "moves until it approves.",
+                "success",
+            )
             return redirect(url_for("portal.organisation", org_id=org_id, _anchor="seat-transfers"))
         if r.status in (403, 404):
             abort(404)
@@ -76,6 +85,7 @@ def request_seat_transfer(org_id: str):
 
 # -- training admins: the requests waiting for I Matter Training's decision ----------------
 
+
 def _state() -> str:
     state = (request.args.get("state") or request.form.get("state") or "requested").strip()
     return state if state in STATE_WORDS else "requested"
@@ -86,9 +96,18 @@ def render_transfers(refuse_form: FormState | None = None, refuse_id: str | None
     page = max(1, integer("page", 1) or 1) if request.method == "GET" else 1
     r = soft(lambda: api().get("/api/v1/seat-transfers", state=state, page=page, per_page=PER_PAGE))
     total = (r.data or {}).get("total", 0) if r is not None and isinstance(r.data, dict) else 0
-    return render_template("portal/seat_transfers.html", states=STATES, state=state,
-                           transfers=r.items() if r is not None else None, total=total, page=page,
-                           per_page=PER_PAGE, refuse_form=refuse_form, refuse_id=refuse_id, gaps=gaps()), status
+    return render_template(
+        "portal/seat_transfers.html",
+        states=STATES,
+        state=state,
+        transfers=r.items() if r is not None else None,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        refuse_form=refuse_form,
+        refuse_id=refuse_id,
+        gaps=gaps(),
+    ), status
 
 
 @bp.get("/admin/seat-transfers")
@@ -108,9 +127,12 @@ def approve_seat_transfer(transfer_id: str):
     r = api().post(f"/api/v1/seat-transfers/{transfer_id}/approve")
     if r.ok:
         t = r.data or {}
-        flash(f"Approved: {t.get('count')} seats moved from {t.get('from_organisation_name')} to "
-              f"{t.get('to_organisation_name')}; top-up fee of {money(t.get('price'))} invoiced to "
-              f"{t.get('to_organisation_name')}.", "success")
+        flash(
+            f"Approved: {t.get('count')} seats moved from {t.get('from_organisation_name')} to "
+            f"{t.get('to_organisation_name')}; top-up fee of {money(t.get('price'))} invoiced to "
+            f"{t.get('to_organisation_name')}.",
+            "success",
+        )
     else:
         flash(_refused("approved", r), "error")
     return redirect(url_for("portal.seat_transfers_admin", state=_state()))
@@ -133,4 +155,3 @@ def refuse_seat_transfer(transfer_id: str):
             return redirect(url_for("portal.seat_transfers_admin", state=_state()))
         form.from_result(r)
     return render_transfers(refuse_form=form, refuse_id=transfer_id, status=400)
-

@@ -9,6 +9,7 @@
   (`POST /api/v1/auth/verify-email/resend`; a 429 is shown as the API words it).
 The account page and a banner on every page show whether the address is confirmed.
 """
+
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, request, session, url_for
@@ -28,7 +29,9 @@ def verify_email():
     status = 200
     if request.method == "POST":
         if not token:
-            form.add("token", "This page has no confirmation link any more; open the link in the email again.")
+            form.add(
+                "token", "This page has no confirmation link any more; open the link in the email again."
+            )
         else:
             r = api().post("/api/v1/auth/verify-email", {"token": token})
             if r.ok:
@@ -41,8 +44,10 @@ def verify_email():
             if r.status == 400 and "token" in form.errors:
                 session.pop(SESSION_KEY, None)  # used, expired or unknown: it will not work again
         status = 400 if form.failed else 200
-    resp = make_response(render_template("portal/verify_email.html", form=form, has_token=bool(session.get(SESSION_KEY))),
-                         status)
+    resp = make_response(
+        render_template("portal/verify_email.html", form=form, has_token=bool(session.get(SESSION_KEY))),
+        status,
+    )
     resp.headers["Referrer-Policy"] = "no-referrer"
     return resp
 
@@ -57,8 +62,10 @@ def resend_verification():
             remember_verification({"email_verified": True})
             flash("Your email address is already confirmed.", "info")
         else:
-            flash("We have emailed you a new link to confirm your address. It works once, for 48 hours.", "success")
+            flash(
+                "We have emailed you a new link to confirm your address. It works once, for 48 hours.",
+                "success",
+            )
     else:
         flash(f"No new link was sent: {r.detail}", "error")
     return redirect(back)
-
