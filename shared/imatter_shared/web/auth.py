@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import jwt
 from flask import current_app, g, request
 
+from imatter_shared import audit
+
 from .errors import Forbidden, Unauthorized
 
 log = logging.getLogger("imatter.auth")
@@ -31,7 +33,6 @@ AUDIENCE = "imatter"
 SERVICE_AUDIENCE = "imatter-services"
 HOP_TOKEN_TTL = 60
 ISSUER = "imatter-gateway"
-STAFF_ROLES = frozenset({"training_admin", "cic_staff", "fund_reviewer"})
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,4 @@ def log_refusal(what: str, record_id: str) -> None:
         },
     )
     if "imatter_audit" in current_app.extensions:  # and kept in the service's audit trail
-        from imatter_shared import audit
-
         audit.record("refused", what, record_id)
