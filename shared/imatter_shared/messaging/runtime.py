@@ -103,6 +103,8 @@ class EventsConfig:
 
 def make_transport(cfg: EventsConfig) -> Transport:
     if cfg.amqp_url:
+        # each transport is imported only by the processes that use it (pika opens no socket
+        # on import, but the embedded mode of `make run` and the tests never need it)
         from imatter_shared.messaging.transports.amqp import AmqpTransport
 
         return AmqpTransport(
@@ -113,7 +115,7 @@ def make_transport(cfg: EventsConfig) -> Transport:
             reconnect_max=cfg.reconnect_max,
             client_name=cfg.service_name or "imatter",
         )
-    from imatter_shared.messaging.transports.embedded import EmbeddedTransport
+    from imatter_shared.messaging.transports.embedded import EmbeddedTransport  # as above
 
     return EmbeddedTransport(
         cfg.embedded_path,

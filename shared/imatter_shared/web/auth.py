@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask import current_app, g, request
 
 from imatter_shared import audit
@@ -77,11 +78,9 @@ def public_key_object(app):
     key = _key_objects.get(pem)
     if key is None:
         try:
-            from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
             key = load_pem_public_key(pem.encode("ascii"))
         except (ValueError, TypeError, UnicodeError):
-            key = pem  # not a PEM PyJWT's loader takes directly: let PyJWT parse it, as before
+            key = pem  # not a PEM this loader takes: PyJWT parses what it can, or refuses it
         if len(_key_objects) > 8:  # keys rotate rarely; keep the cache from growing regardless
             _key_objects.clear()
         _key_objects[pem] = key
