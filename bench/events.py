@@ -242,8 +242,8 @@ def _wait_queue(amqp_url: str, queue: str, timeout: float = 30) -> None:
 def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
     import os
 
-    from imatter_shared.testing import create_postgres_database, drop_postgres_database, require_amqp
     from support.stack import BIN
+    from support.testing import create_postgres_database, drop_postgres_database, require_amqp
 
     s = s or Settings.from_env()
     amqp_url = require_amqp()

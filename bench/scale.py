@@ -141,7 +141,7 @@ def bulk_load(database_url: str, organisations: int, learners: int) -> float:
 
 
 def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
-    from imatter_shared.testing import create_postgres_database, drop_postgres_database
+    from support.testing import create_postgres_database, drop_postgres_database
 
     s = s or Settings.from_env()
     t = Table(

@@ -185,7 +185,7 @@ def measure_ceiling(s: Settings, database_url: str) -> LoadResult:
 
 
 def _pg_urls():
-    from imatter_shared.testing import create_postgres_database
+    from support.testing import create_postgres_database
 
     return {
         name: create_postgres_database(f"imatter_bench_{name}") for name in ("training", "cic", "gateway")
@@ -195,7 +195,7 @@ def _pg_urls():
 def run(
     s: Settings | None = None, sink: list | None = None, databases=("sqlite", "postgresql")
 ) -> list[Table]:
-    from imatter_shared.testing import create_postgres_database, drop_postgres_database
+    from support.testing import create_postgres_database, drop_postgres_database
 
     s = s or Settings.from_env()
     t = Table(

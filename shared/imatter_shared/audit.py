@@ -5,17 +5,18 @@ from where. One append-only table per service (each organisation audits its own 
     class AuditEvent(AuditMixin, db.Model):
         __tablename__ = "audit_events"
 
-    # app factory, after the blueprints
+    # app factory, after the blueprints (imatter_shared.web.audit_api)
     init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/training", roles=("training_admin",))
 
     # views
     audit.record("read", "person", person.id)
 
 Append-only is enforced twice: in the application (mapper events refuse any UPDATE or
-DELETE of a loaded row, and ORM bulk update/delete of the model), and on PostgreSQL by a
-trigger created with the table (by `create_all` and by Alembic's `op.create_table` alike),
-which refuses UPDATE always and DELETE unless the retention job says so for its own
-transaction (`SET LOCAL imatter.audit_retention = 'on'`).
+DELETE of a loaded row, and a listener on the service's own session refuses ORM bulk
+update/delete of the model), and on PostgreSQL by a trigger installed with the table (by
+`db.create_all`, through a listener on the model's table, and by the migrations, which call
+`install_pg_guards` after upgrading), which refuses UPDATE always and DELETE unless the
+retention job says so for its own transaction (`SET LOCAL imatter.audit_retention = 'on'`).
 
 Rows hold ids, never names, emails or bodies: the trail must not itself become a second copy
 of the personal data it watches.
@@ -25,14 +26,13 @@ from __future__ import annotations
 
 import getpass
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
-from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
-from .web.paging import PerPage
+from imatter_shared.timeutil import iso, naive_utcnow
 
 log = logging.getLogger("imatter.audit")
 
@@ -46,10 +46,6 @@ _BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 class AuditAppendOnly(RuntimeError):
     """Someone tried to change or delete an audit row through the application."""
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _pii(category, purpose, retention):
@@ -69,7 +65,7 @@ _AUDIT_PURPOSE = "accountability: audit trail of access to personal records (UK 
 class AuditMixin:
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(
-        sa.DateTime, nullable=False, default=_utcnow, index=True, info={"pii": False}
+        sa.DateTime, nullable=False, default=naive_utcnow, index=True, info={"pii": False}
     )
     user_id: Mapped[str | None] = mapped_column(
         sa.String(64),
@@ -105,7 +101,7 @@ class AuditMixin:
     def to_dict(self) -> dict:
         return {
             "id": str(self.id),
-            "at": self.at.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z"),
+            "at": iso(self.at),
             "user_id": self.user_id,
             "action": self.action,
             "record_type": self.record_type,
@@ -124,7 +120,6 @@ def _refuse_delete(mapper, connection, target):
     raise AuditAppendOnly("The audit trail is append-only: a row cannot be deleted.")
 
 
-@sa.event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk(state):
     """ORM bulk UPDATE/DELETE of an audit model skips mapper events; refuse those too.
     (Core statements on the bare Table stay possible for the retention job and test resets.)"""
@@ -153,11 +148,21 @@ END $$ LANGUAGE plpgsql""",
     ]
 
 
-@sa.event.listens_for(sa.Table, "after_create")
 def _install_pg_guard(table, connection, **kw):
-    # Listening on the Table class catches create_all and Alembic's op.create_table alike.
     if table.name in APPEND_ONLY_TABLES and connection.dialect.name == "postgresql":
         for stmt in pg_guard_sql(table.name):
+            connection.exec_driver_sql(stmt)
+
+
+def install_pg_guards(connection, metadata: sa.MetaData) -> None:
+    """Install (again: the SQL is idempotent) the trigger on every append-only table of
+    `metadata` that exists on `connection`: the migrations call it after an upgrade, since
+    Alembic's op.create_table builds its own Table object that no listener of ours is on."""
+    if connection.dialect.name != "postgresql":
+        return
+    present = set(sa.inspect(connection).get_table_names())
+    for name in sorted(APPEND_ONLY_TABLES & set(metadata.tables) & present):
+        for stmt in pg_guard_sql(name):
             connection.exec_driver_sql(stmt)
 
 
@@ -185,6 +190,18 @@ def client_ip() -> str | None:
     return ip[:64] if ip else None
 
 
+def register(app, db, model) -> None:
+    """Make `model` the app's audit trail: rows go there, the app's own session refuses ORM bulk
+    UPDATE/DELETE of it, and `db.create_all` puts the PostgreSQL trigger on its table."""
+    app.extensions["imatter_audit"] = (db, model)
+    app.after_request(_flush)
+    session_factory = db.session.session_factory
+    if not sa.event.contains(session_factory, "do_orm_execute", _refuse_bulk):
+        sa.event.listen(session_factory, "do_orm_execute", _refuse_bulk)
+    if not sa.event.contains(model.__table__, "after_create", _install_pg_guard):
+        sa.event.listen(model.__table__, "after_create", _install_pg_guard)
+
+
 def record(action: str, record_type: str, record_id, *, user_id: str | None = None) -> None:
     """Note that the caller did `action` to one personal record.
 
@@ -195,7 +212,9 @@ def record(action: str, record_type: str, record_id, *, user_id: str | None = No
     if action not in ACTIONS:
         raise ValueError(f"audit action must be one of {ACTIONS}, not {action!r}")
     db, model = _state()
-    row = dict(action=action, record_type=str(record_type)[:60], record_id=str(record_id)[:64], at=_utcnow())
+    row = dict(
+        action=action, record_type=str(record_type)[:60], record_id=str(record_id)[:64], at=naive_utcnow()
+    )
     if has_request_context():
         p = g.get("principal")
         row.update(
@@ -235,83 +254,3 @@ def _flush(response):
         )
         raise
     return response
-
-
-# -- staff query endpoint -----------------------------------------------------------------
-
-
-class AuditQuery(Schema):
-    user_id = fields.String(validate=validate.Length(max=64))
-    action = fields.String(validate=validate.OneOf(ACTIONS))
-    record_type = fields.String(validate=validate.Length(max=60))
-    record_id = fields.String(validate=validate.Length(max=64))
-    since = fields.DateTime()
-    until = fields.DateTime()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = PerPage(load_default=50)  # above 100 is read as 100 (web/paging.py)
-
-
-class AuditEventOut(Schema):
-    id = fields.String()
-    at = fields.String()
-    user_id = fields.String(allow_none=True)
-    action = fields.String()
-    record_type = fields.String()
-    record_id = fields.String()
-    ip = fields.String(allow_none=True)
-    request_id = fields.String(allow_none=True)
-    via = fields.String()
-
-
-class AuditPage(Schema):
-    items = fields.List(fields.Nested(AuditEventOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def audit_blueprint(db, model, url_prefix: str, roles: tuple[str, ...]):
-    from imatter_shared.web.api import Blueprint
-    from imatter_shared.web.auth import require_roles
-
-    blp = Blueprint(
-        "audit",
-        __name__,
-        url_prefix=url_prefix,
-        description="The audit trail of access to personal records (staff only)",
-    )
-
-    @blp.route("/audit", methods=["GET"])
-    @blp.arguments(AuditQuery, location="query")
-    @blp.response(200, AuditPage)
-    @blp.doc(security=[{"bearerAuth": []}])
-    @require_roles(*roles)
-    def audit_list(args):
-        """Who read, exported, changed or erased which record, newest first."""
-        q = sa.select(model)
-        for name in ("user_id", "action", "record_type", "record_id"):
-            if args.get(name):
-                q = q.where(getattr(model, name) == args[name])
-        if args.get("since"):
-            q = q.where(model.at >= _naive_utc(args["since"]))
-        if args.get("until"):
-            q = q.where(model.at < _naive_utc(args["until"]))
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-        page, per_page = args["page"], args["per_page"]
-        rows = db.session.scalars(q.order_by(model.id.desc()).limit(per_page).offset((page - 1) * per_page))
-        return {"items": [r.to_dict() for r in rows], "total": total, "page": page, "per_page": per_page}
-
-    return blp
-
-
-def init_audit(app, api, db, model, *, url_prefix: str | None = None, roles: tuple[str, ...] = ()) -> None:
-    """Register the audit model, the end-of-request writer and (given an api and a prefix)
-    the staff query endpoint GET <url_prefix>/audit."""
-    app.extensions["imatter_audit"] = (db, model)
-    app.after_request(_flush)
-    if api is not None and url_prefix:
-        api.register_blueprint(audit_blueprint(db, model, url_prefix, roles))

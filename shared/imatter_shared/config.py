@@ -1,17 +1,28 @@
-"""Configuration shared by services: environment with local defaults."""
+"""Configuration shared by services: environment with local defaults.
+
+Nothing here reads the environment when it is imported: a service's `Config()` reads it once,
+in `create_app` (imatter_shared.service), and the app's config is the only place code looks.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
-REPO_VAR = os.environ.get("IMATTER_VAR_DIR", os.path.join(os.getcwd(), "var"))
+DEFAULT_MAX_CONTENT_LENGTH = 256 * 1024  # a request body larger than this is refused (413)
+
+
+def var_dir() -> str:
+    """The directory of local state (IMATTER_VAR_DIR, else ./var)."""
+    return os.environ.get("IMATTER_VAR_DIR", os.path.join(os.getcwd(), "var"))
 
 
 def var_path(*parts: str) -> str:
     """A path under the var directory; the directories on the way are made private (0700):
     they hold the SQLite databases, the embedded event store, keys and mail (security review L12)."""
-    path = os.path.join(REPO_VAR, *parts)
-    private_dirs(os.path.dirname(path), REPO_VAR)
+    root = var_dir()
+    path = os.path.join(root, *parts)
+    private_dirs(os.path.dirname(path), root)
     return path
 
 
@@ -81,6 +92,7 @@ def env(name: str, default=None):
     return value if value not in (None, "") else default
 
 
+# The event plumbing's tuning keys; their defaults and meaning are imatter_shared.messaging.runtime's.
 EVENT_TUNING_KEYS = (
     "EVENTS_PREFETCH",
     "EVENTS_MAX_DELIVERIES",
@@ -95,24 +107,44 @@ EVENT_TUNING_KEYS = (
 )
 
 
+# Email (imatter_shared.notifications): each key from the environment when set, else this.
+NOTIFICATION_DEFAULTS: dict[str, Any] = {
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": 1025,
+    "SMTP_TLS": "none",
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TIMEOUT": 15,
+    "MAIL_FROM": "I Matter <no-reply@imatter.local>",
+    "PORTAL_URL": "http://127.0.0.1:8000",
+    "NOTIFY_RETRY_BASE_SECONDS": 30.0,  # first retry after this, doubling each time ...
+    "NOTIFY_RETRY_MAX_SECONDS": 3600.0,  # ... up to this
+    "NOTIFY_MAX_ATTEMPTS": 40,  # ~1.5 days of retries, then `failed` (still recorded)
+    "NOTIFY_POLL_SECONDS": 2.0,
+    "NOTIFY_BATCH_SIZE": 100,
+}
+
+
 class BaseConfig:
+    """Constants as class attributes; everything from the environment in `__init__`."""
+
     JSON_SORT_KEYS = False
-    MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", 256 * 1024))
-    LOG_LEVEL = env("LOG_LEVEL", "INFO")
-    AMQP_URL = env("AMQP_URL")
-    EVENTS_EXCHANGE = env("EVENTS_EXCHANGE", "imatter.events")
     # hide_parameters: a database error's text never carries the statement's bound values (request
     # data: names, case text, password hashes) into an exception message or a log (security review M6)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     def __init__(self):
+        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH))
+        self.LOG_LEVEL = env("LOG_LEVEL", "INFO")
+        self.AMQP_URL = env("AMQP_URL")
+        self.EVENTS_EXCHANGE = env("EVENTS_EXCHANGE", "imatter.events")
         self.EVENTS_EMBEDDED_PATH = env("EVENTS_EMBEDDED_PATH") or var_path("events.db")
         self.JWT_PUBLIC_KEY_FILE = env("JWT_PUBLIC_KEY_FILE") or var_path("keys", "jwt_public.pem")
         self.JWT_PUBLIC_KEY = env("JWT_PUBLIC_KEY")
         # The event plumbing's tuning keys (imatter_shared.messaging.runtime documents them) come
         # from the environment too; without this, EVENTS_RELAY_POLL_SECONDS and friends could only
         # be set in code (bench/events.py found the relay's 0.5 s idle poll could not be changed).
-        for key in EVENT_TUNING_KEYS:
+        for key in EVENT_TUNING_KEYS + tuple(NOTIFICATION_DEFAULTS):
             if env(key) is not None:
                 setattr(self, key, env(key))
 

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imatter_events_helpers import can_rabbitmqctl, rabbitmqctl  # noqa: E402
 from imatter_events_testapp import Service, make_service  # noqa: E402
 
-from imatter_shared.testing import (  # noqa: E402
+from support.testing import (  # noqa: E402
     create_postgres_database,
     drop_postgres_database,
     require_amqp,

@@ -24,7 +24,9 @@ def good() -> dict:
 
 
 def test_new_envelope_round_trips_through_json():
-    envelope = new_envelope("training.person.linked", {"person_id": "p", "user_id": "u"}, "training")
+    envelope = new_envelope(
+        "training.person.linked", {"person_id": "p", "user_id": "u"}, "training", version=1
+    )
     assert uuid.UUID(envelope.event_id).version == 4
     assert envelope.version == 1
     assert parse_timestamp(envelope.occurred_at).utcoffset().total_seconds() == 0

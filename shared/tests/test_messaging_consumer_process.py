@@ -37,7 +37,7 @@ def cic(tmp_path):
 
 
 def body(event_type="training.package.purchased", data=PURCHASE, producer="training", **changes):
-    envelope = dataclasses.replace(new_envelope(event_type, data, producer), **changes)
+    envelope = dataclasses.replace(new_envelope(event_type, data, producer, version=1), **changes)
     return envelope.to_json()
 
 

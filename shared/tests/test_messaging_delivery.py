@@ -131,9 +131,11 @@ def test_poison_messages_are_dead_lettered_the_queue_keeps_moving_and_replay_red
     }
 
     publisher.publish(key, b"{this is not json", message_id="malformed")
-    unknown = new_envelope("cic.microproject.exploded", practicum, "cic-tracker")
+    unknown = new_envelope("cic.microproject.exploded", practicum, "cic-tracker", version=1)
     publisher.publish(key, unknown.to_json(), message_id=unknown.event_id)
-    extra = new_envelope(key, {**practicum, "notes": "case notes that must never be stored"}, "cic-tracker")
+    extra = new_envelope(
+        key, {**practicum, "notes": "case notes that must never be stored"}, "cic-tracker", version=1
+    )
     publisher.publish(key, extra.to_json(), message_id=extra.event_id)
     publisher.close()
     buggy, rejected, good = new_key("bug"), new_key("reject"), new_key("ok")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from imatter_events_testapp import make_service
 
 from imatter_shared.events.envelope import new_envelope
-from imatter_shared.testing import create_postgres_database, drop_postgres_database
+from support.testing import create_postgres_database, drop_postgres_database
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -47,7 +47,7 @@ linked = st.builds(
 @given(data=st.data())
 def test_permutations_with_duplicates_equal_the_deduplicated_stream(cic, data):
     events = data.draw(st.lists(purchase | linked, min_size=1, max_size=8), label="events")
-    envelopes = [new_envelope(t, d, "training") for t, d in events]
+    envelopes = [new_envelope(t, d, "training", version=1) for t, d in events]
     bodies = [e.to_json() for e in envelopes]
     extra = data.draw(st.lists(st.sampled_from(bodies), max_size=8), label="duplicates")
     stream = data.draw(st.permutations(bodies + extra), label="delivery order")

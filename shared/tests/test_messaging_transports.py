@@ -14,7 +14,7 @@ from imatter_events_helpers import can_rabbitmqctl, rabbitmqctl, wait_for
 from imatter_shared.messaging.transports import Outcome, PublishFailed
 from imatter_shared.messaging.transports.amqp import AmqpTransport
 from imatter_shared.messaging.transports.embedded import EmbeddedTransport
-from imatter_shared.testing import unique_exchange
+from support.testing import unique_exchange
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
 from imatter_shared import audit
-from imatter_shared import testing as t
 from imatter_shared.web.api import Blueprint, init_service
+from imatter_shared.web.audit_api import init_audit
 from imatter_shared.web.auth import current_principal, log_refusal
 from imatter_shared.web.errors import NotFound
+from support import testing as t
 
 db = SQLAlchemy()
 KEYS = t.KeyPair()
@@ -57,7 +58,7 @@ def make_app(url):
     app.config.update(SQLALCHEMY_DATABASE_URI=url, JWT_PUBLIC_KEY=KEYS.public, TESTING=True, ACCESS_LOG=False)
     api = init_service(app, db, "demo", "Demo")
     api.register_blueprint(blp)
-    audit.init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/demo", roles=("demo_admin",))
+    init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/demo", roles=("demo_admin",))
     return app
 
 

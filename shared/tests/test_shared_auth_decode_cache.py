@@ -7,8 +7,8 @@ import time
 import jwt
 import pytest
 
-from imatter_shared import testing as t
 from imatter_shared.web import auth
+from support import testing as t
 
 
 def _token(keys, **over):

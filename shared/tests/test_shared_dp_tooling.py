@@ -11,7 +11,6 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
 from imatter_shared import audit
-from imatter_shared import testing as t
 from imatter_shared.dataprotection import (
     NOT_PII,
     BreachMixin,
@@ -23,6 +22,8 @@ from imatter_shared.dataprotection import (
 )
 from imatter_shared.messaging.models import OutboxMixin
 from imatter_shared.web.api import init_service
+from imatter_shared.web.audit_api import init_audit
+from support import testing as t
 
 db = SQLAlchemy()
 P = "learning administration"
@@ -142,7 +143,7 @@ def app(request, tmp_path_factory):
     app = Flask("demo_dp")
     app.config.update(SQLALCHEMY_DATABASE_URI=url, TESTING=True, ACCESS_LOG=False, JWT_PUBLIC_KEY="unused")
     api = init_service(app, db, "demo", "Demo")
-    audit.init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/demo", roles=("demo_admin",))
+    init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/demo", roles=("demo_admin",))
     register_dp_cli(
         app,
         db,
@@ -164,7 +165,7 @@ def app(request, tmp_path_factory):
 def outbox_row(data, **kw):
     from imatter_shared.events.envelope import new_envelope
 
-    env = new_envelope("training.demo.happened", data, "demo")
+    env = new_envelope("training.demo.happened", data, "demo", version=1)
     return Outbox(event_id=env.event_id, type=env.type, payload=env.to_json().decode(), **kw)
 
 

@@ -27,14 +27,14 @@ def test_var_directories_are_0700_even_when_they_existed(tmp_path, monkeypatch, 
     var = tmp_path / "var"
     var.mkdir(mode=0o755)
     os.chmod(var, 0o755)
-    monkeypatch.setattr(config, "REPO_VAR", str(var))
+    monkeypatch.setenv("IMATTER_VAR_DIR", str(var))
     path = config.var_path("keys", "jwt_private.pem")
     assert path == str(var / "keys" / "jwt_private.pem")
     assert mode(var) == 0o700 and mode(var / "keys") == 0o700
 
 
 def test_a_service_sqlite_database_is_0600(tmp_path, loose_umask):
-    from imatter_shared.testing import KeyPair
+    from support.testing import KeyPair
     from training import create_app
     from training.extensions import db
 

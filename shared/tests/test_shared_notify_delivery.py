@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
-from imatter_shared import testing as t
 from imatter_shared.messaging.models import utcnow
 from imatter_shared.notifications import (
     Kind,
@@ -25,6 +24,7 @@ from imatter_shared.notifications import (
 from imatter_shared.notifications.models import NotificationMixin, NotificationPreferenceMixin
 from imatter_shared.notifications.render import TemplateMissing
 from imatter_shared.notifications.sender import make_sender
+from support import testing as t
 from support.smtp import SmtpCatcher
 
 KINDS = kinds_table(Kind("hello", "A friendly note"), Kind("security", "A security notice", essential=True))

@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from imatter_shared.testing import services_required
 from support.smtp import SmtpCatcher
 from support.stack import Stack
+from support.testing import services_required
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(REPO, "docs", "screenshots")

@@ -815,9 +815,7 @@ def installed_closure(requirements: list[str]) -> set[str]:
 def test_service_requirements_cover_what_its_code_imports(svc):
     """An image holds only its own requirements: an import they do not bring in fails at run time."""
     package = SERVICES[svc][0]
-    imports = third_party_imports(
-        f"services/{svc}/{package}", "shared/imatter_shared", skip=("imatter_shared/testing.py",)
-    )
+    imports = third_party_imports(f"services/{svc}/{package}", "shared/imatter_shared")
     reqs = [f"{n}{e}" for n, (e, _) in read_pins(f"services/{svc}/requirements.txt").items()]
     closure = installed_closure(reqs)
     dists = md.packages_distributions()
@@ -837,9 +835,7 @@ def test_what_its_code_imports_is_pinned_by_name(svc):
     templates, werkzeug, click, webargs): a pin of its own keeps the image on the version the
     tests ran, whatever range flask or flask-smorest allows next."""
     package = SERVICES[svc][0]
-    imports = third_party_imports(
-        f"services/{svc}/{package}", "shared/imatter_shared", skip=("imatter_shared/testing.py",)
-    )
+    imports = third_party_imports(f"services/{svc}/{package}", "shared/imatter_shared")
     pins = read_pins(f"services/{svc}/requirements.txt")
     dists = md.packages_distributions()
     unpinned = sorted(

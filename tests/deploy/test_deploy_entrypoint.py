@@ -14,7 +14,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from imatter_shared.testing import create_postgres_database, drop_postgres_database
+from support.testing import create_postgres_database, drop_postgres_database
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ENTRYPOINT = os.path.join(REPO, "deploy", "docker", "entrypoint.py")

@@ -17,7 +17,7 @@ from pika import exceptions as px
 
 from imatter_shared.messaging.transports import Outcome, TransportUnavailable
 from imatter_shared.messaging.transports.amqp import AmqpTransport
-from imatter_shared.testing import require_amqp, services_required
+from support.testing import require_amqp, services_required
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(REPO, "deploy", "rabbitmq", "setup-users.sh")

@@ -22,7 +22,7 @@ import uuid
 
 import pytest
 
-from imatter_shared import testing as t
+from support import testing as t
 from support.api_client import wait_for
 from support.stack import Stack
 from support.stories import (

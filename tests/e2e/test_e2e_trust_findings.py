@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from imatter_shared import testing as t
+from support import testing as t
 from support.api_client import Client, wait_for
 from support.stack import Stack
 from support.stories import SCHOOL, ok, practitioner_with_package

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from imatter_shared import testing as t
+from support import testing as t
 
 APPS = ["training", "cic_tracker", "gateway"]
 

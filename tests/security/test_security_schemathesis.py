@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from imatter_shared import testing as t
+from support import testing as t
 
 KEYS = t.KeyPair()
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
-from imatter_shared import testing as t
+from support import testing as t
 
 KEYS = t.KeyPair()
 

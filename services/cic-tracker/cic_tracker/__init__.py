@@ -2,63 +2,56 @@
 
 from __future__ import annotations
 
-import os
+from flask import Flask, g
+from flask_smorest import Api
 
-from flask import Flask
+from imatter_shared.service import create_service_app
+from imatter_shared.web.errors import register_conflict_rules
 
-from imatter_shared.web.api import init_service
-
+from . import models  # noqa: F401  (the tables, for Flask-Migrate and create_all)
+from .api import register_blueprints
+from .cli import register_cli
 from .config import Config
+from .dataprotection import init_dataprotection
 from .extensions import db, migrate
-
-MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+from .notifications import register as register_notifications
+from .rules.conflicts import CONFLICT_RULES
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
-    app.config.update(Config().as_dict())
-    app.config.update(config or {})
-    api = init_service(app, db, "cic-tracker", "Relationship Health Matters CIC API")
-    from imatter_shared.web.errors import register_conflict_rules
+    return create_service_app(
+        __name__,
+        "cic-tracker",
+        "Relationship Health Matters CIC API",
+        Config,
+        _register,
+        db=db,
+        migrate=migrate,
+        overrides=config,
+    )
 
-    from .rules.conflicts import CONFLICT_RULES
 
+def _register(app: Flask, api: Api) -> None:
     register_conflict_rules(app, CONFLICT_RULES)  # a constraint's 409 names its business rule
-    migrate.init_app(app, db, directory=MIGRATIONS)
-
-    from . import models  # noqa: F401  (register tables)
-    from .api import register_blueprints
-
     register_blueprints(api, app)
-
-    from .cli import register_cli
-
     register_cli(app)
+    register_notifications(app)  # the email outbox and `flask notify`
+    init_dataprotection(app, api)  # the audit trail, the breach register and `flask dp`
+    app.before_request(_fresh_caller)
+    app.after_request(_refused_changes_nothing)
 
-    from .notifications import register as register_notifications  # issue 12: email outbox, `flask notify`
 
-    register_notifications(app)
+def _fresh_caller() -> None:
+    # The caller is resolved once per request. Under gunicorn `g` is new per request,
+    # but an app context held open (scripts, tests) is reused: never carry a caller over.
+    g.pop("principal", None)
+    g.pop("user_id", None)
+    g.pop("cic_caller", None)
 
-    from .dataprotection import init_dataprotection  # issue 8: audit trail, breach register, `flask dp`
 
-    init_dataprotection(app, api)
-
-    @app.before_request
-    def _fresh_caller():
-        # The caller is resolved once per request. Under gunicorn `g` is new per request,
-        # but an app context held open (scripts, tests) is reused: never carry a caller over.
-        from flask import g
-
-        g.pop("principal", None)
-        g.pop("user_id", None)
-        g.pop("cic_caller", None)
-
-    @app.after_request
-    def _refused_changes_nothing(response):
-        # a refused request changes nothing, and holds no lock either (a row lock, SQLite's
-        # write lock) while an app context outlives the request (scripts, tests)
-        if response.status_code >= 400:
-            db.session.rollback()
-        return response
-
-    return app
+def _refused_changes_nothing(response):
+    # a refused request changes nothing, and holds no lock either (a row lock, SQLite's
+    # write lock) while an app context outlives the request (scripts, tests)
+    if response.status_code >= 400:
+        db.session.rollback()
+    return response

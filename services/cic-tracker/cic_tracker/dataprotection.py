@@ -6,8 +6,8 @@ whose data is erased by consent withdrawal."""
 
 from __future__ import annotations
 
-from imatter_shared import audit
 from imatter_shared.dataprotection import register_dp_cli
+from imatter_shared.web.audit_api import init_audit
 
 from .extensions import db
 
@@ -18,5 +18,5 @@ FINANCIAL_TABLES = ("fund_gifts", "fund_awards")
 def init_dataprotection(app, api) -> None:
     from .models.dataprotection import AuditEvent, Breach
 
-    audit.init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/cic", roles=("cic_staff",))
+    init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/cic", roles=("cic_staff",))
     register_dp_cli(app, db, service="cic-tracker", breach_model=Breach, financial_tables=FINANCIAL_TABLES)

@@ -9,8 +9,8 @@ import pytest
 
 from cic_tracker import create_app
 from cic_tracker.extensions import db as _db
-from imatter_shared import testing as t
-from imatter_shared.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
+from support import testing as t
+from support.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
 
 KEYS = t.KeyPair()
 
@@ -126,7 +126,7 @@ class _Cic:
         """Deliver one event as the broker would; returns (outcome, envelope)."""
         from imatter_shared.events.envelope import new_envelope
 
-        env = envelope or new_envelope(event_type, data, producer="training")
+        env = envelope or new_envelope(event_type, data, producer="training", version=1)
         outcome = self.consumer.process(env.to_json())
         _db.session.expire_all()
         return outcome, env

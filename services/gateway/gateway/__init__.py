@@ -2,57 +2,35 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
+from flask_smorest import Api
 
-from imatter_shared.web.api import init_service
+from imatter_shared.service import create_service_app
 
+from . import models  # noqa: F401  (the tables, for Flask-Migrate and create_all)
+from .api import auth, openapi, password_reset, proxy
+from .cli import register_cli
 from .config import Config
+from .dataprotection import init_dataprotection
 from .extensions import db, migrate
-
-MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+from .keys import ensure_keypair
+from .notifications import register as register_notifications
+from .portal import register_portal
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
-    app.config.update(Config().as_dict())
-    app.config.update(config or {})
-    from .keys import ensure_keypair
+    return create_service_app(
+        __name__, "gateway", "I Matter gateway", Config, _register, db=db, migrate=migrate, overrides=config
+    )
 
+
+def _register(app: Flask, api: Api) -> None:
     ensure_keypair(app.config["JWT_PRIVATE_KEY_FILE"], app.config["JWT_PUBLIC_KEY_FILE"])
-
-    api = init_service(app, db, "gateway", "I Matter gateway")
-    migrate.init_app(app, db, directory=MIGRATIONS)
-
-    from . import models  # noqa: F401
-    from .api import auth, openapi, proxy
-
     api.register_blueprint(auth.blp)
-    from .api import password_reset  # issue 12
-
     api.register_blueprint(password_reset.blp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(proxy.bp)
-    _register_portal(app)
-
-    from .cli import register_cli
-
-    register_cli(app)
-
-    from .notifications import register as register_notifications  # issue 12: email outbox, `flask notify`
-
-    register_notifications(app)
-
-    from .dataprotection import init_dataprotection  # audit trail, breach register, flask dp ...
-
-    init_dataprotection(app)
-    return app
-
-
-def _register_portal(app: Flask) -> None:
-    try:
-        from .portal import register_portal
-    except ImportError:
-        return
     register_portal(app)
+    register_cli(app)
+    register_notifications(app)  # the email outbox and `flask notify`
+    init_dataprotection(app)  # the audit trail, the breach register and `flask dp`

@@ -1,3 +1,6 @@
+import os
+import secrets
+
 from imatter_shared.config import BaseConfig, env, sqlite_url, var_path
 
 
@@ -24,9 +27,6 @@ class Config(BaseConfig):
 
 def _file_secret(path: str) -> str:
     """A per-installation random secret kept beside the keys (created once)."""
-    import os
-    import secrets
-
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:

@@ -21,7 +21,7 @@ class Breach(BreachMixin, db.Model):
 def init_dataprotection(app) -> None:
     from .models import User
 
-    audit.init_audit(app, None, db, AuditEvent)
+    audit.register(app, db, AuditEvent)
     register_dp_cli(
         app,
         db,

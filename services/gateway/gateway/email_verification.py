@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from imatter_shared.dataprotection.annotations import NOT_PII, pii
 from imatter_shared.notifications import notify
+from imatter_shared.timeutil import naive_utcnow as utcnow  # the DateTime columns hold naive UTC
 from imatter_shared.web.errors import ApiError
 
 from .extensions import db
 from .models import User
 
 TOKEN_TTL = timedelta(hours=48)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class EmailVerificationToken(db.Model):

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from imatter_shared.dataprotection import pii
+from imatter_shared.timeutil import naive_utcnow as utcnow  # the DateTime columns hold naive UTC
 
 from .extensions import db
 
 # data-protection annotations (flask dp register): what each personal column is for
 _ACCOUNT = "user accounts: sign-in and access control for the portal and the API"
 _KEPT = "while the account is open; erased on request (flask dp erase)"
-
-
-def utcnow():
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class User(db.Model):

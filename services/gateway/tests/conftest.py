@@ -2,8 +2,8 @@
 
 import pytest
 
-from imatter_shared import testing as t
-from imatter_shared.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
+from support import testing as t
+from support.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ def _doc(factory, tmp_path, **config):
 def documents(tmp_path_factory):
     from cic_tracker import create_app as cic_app
     from gateway import create_app as gateway_app
-    from imatter_shared import testing as t
+    from support import testing as t
     from training import create_app as training_app
 
     keys = t.KeyPair()

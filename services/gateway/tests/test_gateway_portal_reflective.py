@@ -121,7 +121,7 @@ def feed_cic(world, event_type: str, data: dict) -> None:
         transport=None,
         queue="cic-tracker.portal-test",
     )
-    outcome = consumer.process(new_envelope(event_type, data, producer="training").to_json())
+    outcome = consumer.process(new_envelope(event_type, data, producer="training", version=1).to_json())
     assert outcome.action == "ack", outcome
 
 

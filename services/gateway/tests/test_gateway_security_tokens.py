@@ -93,7 +93,7 @@ def test_an_unsigned_token_is_refused(client, user):
 
 
 def test_a_token_signed_by_another_key_is_refused(client, user):
-    from imatter_shared.testing import KeyPair
+    from support.testing import KeyPair
 
     assert_401(me(client, jwt.encode(claims_for(user), KeyPair().private, algorithm="RS256")))
 

@@ -8,8 +8,8 @@ Unit tests of rules take no fixture and run once.
 import pytest
 from flask.testing import FlaskClient
 
-from imatter_shared import testing as t
-from imatter_shared.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
+from support import testing as t
+from support.testing import database_url  # noqa: F401,F811  (SQLite and PostgreSQL, session-scoped)
 from training import create_app
 from training.extensions import db as _db
 

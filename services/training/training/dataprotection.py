@@ -4,8 +4,8 @@ trail (GET /api/v1/training/audit for training admins), the breach register and 
 
 from __future__ import annotations
 
-from imatter_shared import audit
 from imatter_shared.dataprotection import SubjectTable, register_dp_cli
+from imatter_shared.web.audit_api import init_audit
 
 from .extensions import db
 
@@ -17,7 +17,7 @@ def init_dataprotection(app, api) -> None:
     from .models import Person
     from .models.dataprotection import AuditEvent, Breach
 
-    audit.init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/training", roles=("training_admin",))
+    init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/training", roles=("training_admin",))
     register_dp_cli(
         app,
         db,

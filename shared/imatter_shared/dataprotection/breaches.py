@@ -8,10 +8,12 @@ the ICO (UK GDPR art. 33) computed from when it was detected, and overdue ones f
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
+
+from imatter_shared.timeutil import iso, naive_utcnow
 
 from .annotations import pii
 
@@ -38,7 +40,7 @@ class BreachMixin:
         sa.DateTime,
         nullable=False,
         info={"pii": False},
-        default=lambda: datetime.now(UTC).replace(tzinfo=None),
+        default=naive_utcnow,
     )
     recorded_by: Mapped[str | None] = mapped_column(
         sa.String(64),
@@ -58,9 +60,6 @@ class BreachMixin:
         return "overdue" if now > self.deadline else "open"
 
     def to_dict(self, now: datetime) -> dict:
-        def iso(d):
-            return None if d is None else d.isoformat() + "Z"
-
         return {
             "id": self.id,
             "detected_at": iso(self.detected_at),

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from imatter_shared import audit as audit_mod
+from imatter_shared.timeutil import naive_utcnow, to_naive_utc
 
 from . import retention as retention_mod
 from .annotations import pii, problems, record_of_processing, render_text
@@ -33,10 +35,10 @@ MESSAGE_PAYLOAD = pii(
 
 
 def _now(value: str | None) -> datetime:
+    """The given ISO time, else now, as naive UTC: the breach and retention columns' kind."""
     if not value:
-        return datetime.now(UTC).replace(tzinfo=None)
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+        return naive_utcnow()
+    return to_naive_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
 def _config() -> DPConfig:
@@ -74,6 +76,9 @@ def _subject_args(email, person):
         raise click.UsageError("Give exactly one of --email or --person.")
 
 
+dp_cli = AppGroup("dp", help="Data protection: record of processing, subject rights, retention, breaches.")
+
+
 def register_dp_cli(
     app: Flask,
     db,
@@ -83,6 +88,7 @@ def register_dp_cli(
     financial_tables: tuple[str, ...] = (),
     breach_model=None,
 ) -> None:
+    """Keep the service's data-protection wiring on the app and add `flask dp ...`."""
     exempt = set(audit_mod.APPEND_ONLY_TABLES)
     if breach_model is not None:
         exempt.add(breach_model.__tablename__)
@@ -95,116 +101,123 @@ def register_dp_cli(
         breach_model=breach_model,
     )
     _annotate_payloads(db)
-    group = AppGroup("dp", help="Data protection: record of processing, subject rights, retention, breaches.")
+    app.cli.add_command(dp_cli)
 
-    @group.command("register")
-    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-    def register_cmd(fmt):
-        """Print the record of processing; fail if a personal-looking column is unannotated."""
-        cfg = _config()
-        record = record_of_processing(cfg.db.metadata, cfg.service, cfg.exempt_tables)
-        found = problems(cfg.db.metadata)
-        if fmt == "json":
-            click.echo(json.dumps({**record, "problems": found}, indent=2))
-        else:
-            click.echo(render_text(record))
-        if found:
-            for p in found:
-                click.echo("MISSING " + p, err=True)
-            sys.exit(1)
 
-    @group.command("export")
-    @click.option("--email")
-    @click.option("--person", help="the person's id in this service")
-    def export_cmd(email, person):
-        """Subject access: everything this service holds about one person, as JSON."""
-        _subject_args(email, person)
-        cfg = _config()
-        conn = cfg.db.session.connection()
-        subject = resolve(cfg, conn, email=email, person=person)
-        out = export(cfg, conn, subject)
-        hook = _audit("export")
-        if hook:
-            for table, rows in out["records"].items():
-                t = cfg.db.metadata.tables[table]
-                for row in rows:
-                    hook("export", table, ":".join(str(row.get(c.name)) for c in t.primary_key.columns))
-        cfg.db.session.commit()
-        click.echo(json.dumps(out, indent=2, default=str))
+@dp_cli.command("register")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def register_cmd(fmt):
+    """Print the record of processing; fail if a personal-looking column is unannotated."""
+    cfg = _config()
+    record = record_of_processing(cfg.db.metadata, cfg.service, cfg.exempt_tables)
+    found = problems(cfg.db.metadata)
+    if fmt == "json":
+        click.echo(json.dumps({**record, "problems": found}, indent=2))
+    else:
+        click.echo(render_text(record))
+    if found:
+        for p in found:
+            click.echo("MISSING " + p, err=True)
+        sys.exit(1)
 
-    @group.command("erase")
-    @click.option("--email")
-    @click.option("--person", help="the person's id in this service")
-    def erase_cmd(email, person):
-        """Erase one person everywhere in this service (financial records are pseudonymised)."""
-        _subject_args(email, person)
-        cfg = _config()
-        conn = cfg.db.session.connection()  # one transaction: the erasure and its audit rows
-        subject = resolve(cfg, conn, email=email, person=person)
-        summary = erase(cfg, conn, subject, on_row=_audit("erase"))
-        cfg.db.session.commit()
-        click.echo(json.dumps({"service": cfg.service, **summary}, indent=2))
 
-    @group.command("retention")
-    @click.option("--dry-run", is_flag=True, help="count what would go, change nothing")
-    @click.option("--now", help="pretend it is this ISO 8601 time (for checks and tests)")
-    def retention_cmd(dry_run, now):
-        """Delete or clear the data past its retention schedule."""
-        cfg = _config()
-        report = retention_mod.run(cfg, cfg.db.session.connection(), _now(now), dry_run=dry_run)
-        cfg.db.session.rollback() if dry_run else cfg.db.session.commit()
-        click.echo(json.dumps({"service": cfg.service, "dry_run": dry_run, "tables": report}, indent=2))
+@dp_cli.command("export")
+@click.option("--email")
+@click.option("--person", help="the person's id in this service")
+def export_cmd(email, person):
+    """Subject access: everything this service holds about one person, as JSON."""
+    _subject_args(email, person)
+    cfg = _config()
+    conn = cfg.db.session.connection()
+    subject = resolve(cfg, conn, email=email, person=person)
+    out = export(cfg, conn, subject)
+    hook = _audit("export")
+    if hook:
+        for table, rows in out["records"].items():
+            t = cfg.db.metadata.tables[table]
+            for row in rows:
+                hook("export", table, ":".join(str(row.get(c.name)) for c in t.primary_key.columns))
+    cfg.db.session.commit()
+    click.echo(json.dumps(out, indent=2, default=str))
 
-    breach = AppGroup("breach", help="The breach register (72 hours to tell the ICO).")
 
-    def _model():
-        model = _config().breach_model
-        if model is None:
-            raise click.UsageError("This service has no breach register model.")
-        return model
+@dp_cli.command("erase")
+@click.option("--email")
+@click.option("--person", help="the person's id in this service")
+def erase_cmd(email, person):
+    """Erase one person everywhere in this service (financial records are pseudonymised)."""
+    _subject_args(email, person)
+    cfg = _config()
+    conn = cfg.db.session.connection()  # one transaction: the erasure and its audit rows
+    subject = resolve(cfg, conn, email=email, person=person)
+    summary = erase(cfg, conn, subject, on_row=_audit("erase"))
+    cfg.db.session.commit()
+    click.echo(json.dumps({"service": cfg.service, **summary}, indent=2))
 
-    @breach.command("add")
-    @click.option("--description", required=True)
-    @click.option("--detected-at", help="ISO 8601 time it was detected (default: now)")
-    @click.option("--by", "by", help="who records it")
-    def breach_add(description, detected_at, by):
-        """Record a breach."""
-        model = _model()
-        row = model(description=description, detected_at=_now(detected_at), recorded_by=by)
-        db.session.add(row)
-        db.session.commit()
-        click.echo(json.dumps(row.to_dict(_now(None)), indent=2))
 
-    @breach.command("notify")
-    @click.argument("breach_id")
-    @click.option("--at", help="ISO 8601 time the ICO was told (default: now)")
-    @click.option("--reference", help="the ICO's reference")
-    def breach_notify(breach_id, at, reference):
-        """Note that the ICO has been told about a breach."""
-        row = db.session.get(_model(), breach_id)
-        if row is None:
-            raise click.UsageError(f"No breach {breach_id}.")
-        row.notified_at = _now(at)
-        row.ico_reference = reference
-        db.session.commit()
-        click.echo(json.dumps(row.to_dict(_now(None)), indent=2))
+@dp_cli.command("retention")
+@click.option("--dry-run", is_flag=True, help="count what would go, change nothing")
+@click.option("--now", help="pretend it is this ISO 8601 time (for checks and tests)")
+def retention_cmd(dry_run, now):
+    """Delete or clear the data past its retention schedule."""
+    cfg = _config()
+    report = retention_mod.run(cfg, cfg.db.session.connection(), _now(now), dry_run=dry_run)
+    cfg.db.session.rollback() if dry_run else cfg.db.session.commit()
+    click.echo(json.dumps({"service": cfg.service, "dry_run": dry_run, "tables": report}, indent=2))
 
-    @breach.command("list")
-    @click.option("--now", help="pretend it is this ISO 8601 time")
-    @click.option("--fail-if-overdue", is_flag=True, help="exit 1 when any breach is overdue")
-    def breach_list(now, fail_if_overdue):
-        """Every breach with its ICO deadline; overdue ones are flagged."""
-        model = _model()
-        moment = _now(now)
-        rows = [r.to_dict(moment) for r in db.session.scalars(db.select(model).order_by(model.detected_at))]
-        overdue = [r for r in rows if r["overdue"]]
-        click.echo(json.dumps({"items": rows, "total": len(rows), "overdue": len(overdue)}, indent=2))
-        for r in overdue:
-            click.echo(
-                f"OVERDUE breach {r['id']}: ICO deadline {r['ico_deadline']} ({r['status']})", err=True
-            )
-        if fail_if_overdue and overdue:
-            sys.exit(1)
 
-    group.add_command(breach)
-    app.cli.add_command(group)
+breach_cli = AppGroup("breach", help="The breach register (72 hours to tell the ICO).")
+dp_cli.add_command(breach_cli)
+
+
+def _model():
+    model = _config().breach_model
+    if model is None:
+        raise click.UsageError("This service has no breach register model.")
+    return model
+
+
+@breach_cli.command("add")
+@click.option("--description", required=True)
+@click.option("--detected-at", help="ISO 8601 time it was detected (default: now)")
+@click.option("--by", "by", help="who records it")
+def breach_add(description, detected_at, by):
+    """Record a breach."""
+    model, session = _model(), _config().db.session
+    row = model(description=description, detected_at=_now(detected_at), recorded_by=by)
+    session.add(row)
+    session.commit()
+    click.echo(json.dumps(row.to_dict(_now(None)), indent=2))
+
+
+@breach_cli.command("notify")
+@click.argument("breach_id")
+@click.option("--at", help="ISO 8601 time the ICO was told (default: now)")
+@click.option("--reference", help="the ICO's reference")
+def breach_notify(breach_id, at, reference):
+    """Note that the ICO has been told about a breach."""
+    session = _config().db.session
+    row = session.get(_model(), breach_id)
+    if row is None:
+        raise click.UsageError(f"No breach {breach_id}.")
+    row.notified_at = _now(at)
+    row.ico_reference = reference
+    session.commit()
+    click.echo(json.dumps(row.to_dict(_now(None)), indent=2))
+
+
+@breach_cli.command("list")
+@click.option("--now", help="pretend it is this ISO 8601 time")
+@click.option("--fail-if-overdue", is_flag=True, help="exit 1 when any breach is overdue")
+def breach_list(now, fail_if_overdue):
+    """Every breach with its ICO deadline; overdue ones are flagged."""
+    model = _model()
+    moment = _now(now)
+    found = _config().db.session.scalars(sa.select(model).order_by(model.detected_at))
+    rows = [r.to_dict(moment) for r in found]
+    overdue = [r for r in rows if r["overdue"]]
+    click.echo(json.dumps({"items": rows, "total": len(rows), "overdue": len(overdue)}, indent=2))
+    for r in overdue:
+        click.echo(f"OVERDUE breach {r['id']}: ICO deadline {r['ico_deadline']} ({r['status']})", err=True)
+    if fail_if_overdue and overdue:
+        sys.exit(1)

@@ -23,7 +23,7 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
 from marshmallow import validate as v
 
-from imatter_shared.events.envelope import parse_timestamp
+from imatter_shared.timeutil import parse_timestamp
 
 TRAINING = "training"
 CIC = "cic-tracker"

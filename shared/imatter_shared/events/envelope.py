@@ -12,9 +12,10 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
+
+from imatter_shared.timeutil import format_timestamp, parse_timestamp, utcnow
 
 FIELDS = ("event_id", "type", "version", "occurred_at", "producer", "data")
 MAX_BODY_BYTES = 1_000_000  # an event is a few hundred bytes; anything huge is a mistake
@@ -23,25 +24,6 @@ MAX_BODY_BYTES = 1_000_000  # an event is a few hundred bytes; anything huge is 
 class EnvelopeError(ValueError):
     """The bytes are not a well-formed event envelope. The message names the problem
     (never the payload), so it is safe to log."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def format_timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with a `Z` suffix, e.g. 2026-11-22T15:43:00.123456Z."""
-    if moment.tzinfo is None:
-        raise ValueError("timestamp must be timezone-aware")
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def parse_timestamp(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp that carries a UTC offset; naive times are refused."""
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError("timestamp has no UTC offset")
-    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -90,16 +72,9 @@ class Envelope:
         )
 
 
-def new_envelope(
-    type: str, data: Mapping[str, Any], producer: str, *, version: int | None = None
-) -> Envelope:
-    """A fresh envelope: new UUID, now as occurred_at, version from the catalogue
-    (1 for a type the catalogue does not know)."""
-    if version is None:
-        from imatter_shared.events import catalogue  # late: the catalogue imports this module
-
-        spec = catalogue.REGISTRY.get(type)
-        version = spec.version if spec else 1
+def new_envelope(type: str, data: Mapping[str, Any], producer: str, *, version: int) -> Envelope:
+    """A fresh envelope: new UUID, now as occurred_at. The producer names the version of
+    the type's schema (the outbox takes it from the catalogue)."""
     return Envelope(
         event_id=str(uuid.uuid4()),
         type=_event_type(type),

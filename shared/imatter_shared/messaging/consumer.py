@@ -29,8 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from imatter_shared.events import catalogue
 from imatter_shared.events.envelope import Envelope, EnvelopeError
 from imatter_shared.messaging.log import describe_exception, log
-from imatter_shared.messaging.models import utcnow
 from imatter_shared.messaging.transports import Outcome, Transport, delay_for
+from imatter_shared.timeutil import utcnow
 
 Handler = Callable[[Any, Envelope], None]
 SessionScope = Callable[[], AbstractContextManager]

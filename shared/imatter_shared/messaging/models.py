@@ -16,6 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from imatter_shared.timeutil import utcnow
+
 PENDING = "pending"
 PUBLISHED = "published"
 
@@ -35,10 +37,6 @@ class UtcDateTime(sa.types.TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY, not a BIGINT one.

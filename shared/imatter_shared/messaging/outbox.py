@@ -11,7 +11,8 @@ from typing import Any
 
 from imatter_shared.events import catalogue
 from imatter_shared.events.envelope import Envelope, new_envelope
-from imatter_shared.messaging.models import PENDING, utcnow
+from imatter_shared.messaging.models import PENDING
+from imatter_shared.timeutil import utcnow
 
 
 def add(session: Any, OutboxModel: type, event_type: str, data: Mapping[str, Any], producer: str) -> Envelope:
@@ -41,7 +42,3 @@ def add(session: Any, OutboxModel: type, event_type: str, data: Mapping[str, Any
         )
     )
     return envelope
-
-
-# The decision record speaks of "publish" inside the transaction; same thing.
-publish = add

@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from imatter_shared.messaging.log import describe_exception, log
-from imatter_shared.messaging.models import PENDING, PUBLISHED, utcnow
+from imatter_shared.messaging.models import PENDING, PUBLISHED
 from imatter_shared.messaging.transports import (
     Backoff,
     PublishFailed,
@@ -36,6 +36,7 @@ from imatter_shared.messaging.transports import (
     TransportUnavailable,
     delay_for,
 )
+from imatter_shared.timeutil import utcnow
 
 SessionScope = Callable[[], AbstractContextManager]
 

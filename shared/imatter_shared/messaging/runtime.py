@@ -38,6 +38,22 @@ class EventsConfigError(ValueError):
     pass
 
 
+# config key -> EventsConfig field (imatter_shared.config.EVENT_TUNING_KEYS reads them from the
+# environment); the field's default is the key's default, its type the value's type
+TUNING_FIELDS = {
+    "EVENTS_PREFETCH": "prefetch",
+    "EVENTS_MAX_DELIVERIES": "max_deliveries",
+    "EVENTS_RETRY_BASE_SECONDS": "retry_base",
+    "EVENTS_RETRY_MAX_SECONDS": "retry_max",
+    "EVENTS_RECONNECT_MAX_SECONDS": "reconnect_max",
+    "EVENTS_RELAY_BATCH_SIZE": "relay_batch_size",
+    "EVENTS_RELAY_POLL_SECONDS": "relay_poll",
+    "EVENTS_EMBEDDED_LEASE_SECONDS": "embedded_lease",
+    "EVENTS_EMBEDDED_POLL_SECONDS": "embedded_poll",
+    "EVENTS_HEARTBEAT_SECONDS": "heartbeat",
+}
+
+
 @dataclass(frozen=True)
 class EventsConfig:
     service_name: str | None
@@ -58,27 +74,23 @@ class EventsConfig:
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> EventsConfig:
+        """From an app's config; a tuning key it lacks keeps the field's default above."""
         service = config.get("SERVICE_NAME") or None
         queue = config.get("EVENTS_QUEUE") or (f"{service}.events" if service else None)
+        tuning = {
+            name: type(getattr(cls, name))(config[key])
+            for key, name in TUNING_FIELDS.items()
+            if key in config
+        }
         made = cls(
             service_name=service,
             amqp_url=config.get("AMQP_URL") or None,
-            exchange=config.get("EVENTS_EXCHANGE") or "imatter.events",
+            exchange=config.get("EVENTS_EXCHANGE") or cls.exchange,
             queue=queue,
-            embedded_path=config.get("EVENTS_EMBEDDED_PATH") or "var/events.db",
-            prefetch=int(config.get("EVENTS_PREFETCH", 20)),
-            max_deliveries=int(config.get("EVENTS_MAX_DELIVERIES", 10)),
-            retry_base=float(config.get("EVENTS_RETRY_BASE_SECONDS", 1.0)),
-            retry_max=float(config.get("EVENTS_RETRY_MAX_SECONDS", 60.0)),
-            reconnect_max=float(config.get("EVENTS_RECONNECT_MAX_SECONDS", 5.0)),
-            relay_batch_size=int(config.get("EVENTS_RELAY_BATCH_SIZE", 100)),
-            relay_poll=float(config.get("EVENTS_RELAY_POLL_SECONDS", 0.5)),
-            embedded_lease=float(config.get("EVENTS_EMBEDDED_LEASE_SECONDS", 30.0)),
-            embedded_poll=float(config.get("EVENTS_EMBEDDED_POLL_SECONDS", 0.2)),
-            heartbeat=int(config.get("EVENTS_HEARTBEAT_SECONDS", 30)),
+            embedded_path=config.get("EVENTS_EMBEDDED_PATH") or cls.embedded_path,
+            **tuning,
         )
-        if not 1 <= made.prefetch <= 100:
-            raise EventsConfigError("EVENTS_PREFETCH must be between 1 and 100")
+        # prefetch is the consumer's alone, and Consumer checks it
         if made.max_deliveries < 1:
             raise EventsConfigError("EVENTS_MAX_DELIVERIES must be at least 1")
         return made
@@ -91,6 +103,8 @@ class EventsConfig:
 
 def make_transport(cfg: EventsConfig) -> Transport:
     if cfg.amqp_url:
+        # each transport is imported only by the processes that use it (pika opens no socket
+        # on import, but the embedded mode of `make run` and the tests never need it)
         from imatter_shared.messaging.transports.amqp import AmqpTransport
 
         return AmqpTransport(
@@ -101,7 +115,7 @@ def make_transport(cfg: EventsConfig) -> Transport:
             reconnect_max=cfg.reconnect_max,
             client_name=cfg.service_name or "imatter",
         )
-    from imatter_shared.messaging.transports.embedded import EmbeddedTransport
+    from imatter_shared.messaging.transports.embedded import EmbeddedTransport  # as above
 
     return EmbeddedTransport(
         cfg.embedded_path,

@@ -19,68 +19,36 @@ non-essential ones (all at once or kind by kind). See docs/decisions/0012-notifi
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from imatter_shared.config import NOTIFICATION_DEFAULTS
+from imatter_shared.notifications.cli import notify_cli
 from imatter_shared.notifications.models import PENDING
 from imatter_shared.notifications.render import Renderer
+from imatter_shared.notifications.wiring import (
+    EXTENSION_KEY,
+    Kind,
+    NotifyWiring,
+    Reminder,
+    run_reminders,
+    wiring_of,
+)
 
-EXTENSION_KEY = "imatter_notify"
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
-# Environment keys and their local defaults (the catcher of `make run` listens on 1025).
-DEFAULTS: dict[str, Any] = {
-    "SMTP_HOST": "127.0.0.1",
-    "SMTP_PORT": 1025,
-    "SMTP_TLS": "none",
-    "SMTP_USERNAME": None,
-    "SMTP_PASSWORD": None,
-    "SMTP_TIMEOUT": 15,
-    "MAIL_FROM": "I Matter <no-reply@imatter.local>",
-    "PORTAL_URL": "http://127.0.0.1:8000",
-    "NOTIFY_RETRY_BASE_SECONDS": 30.0,  # first retry after this, doubling each time ...
-    "NOTIFY_RETRY_MAX_SECONDS": 3600.0,  # ... up to this
-    "NOTIFY_MAX_ATTEMPTS": 40,  # ~1.5 days of retries, then `failed` (still recorded)
-    "NOTIFY_POLL_SECONDS": 2.0,
-    "NOTIFY_BATCH_SIZE": 100,
-}
-
-
-@dataclass(frozen=True)
-class Kind:
-    code: str
-    title: str
-    essential: bool = False  # password reset, security: sent whatever the preferences say
-    description: str = ""
+# The settings of email and their local defaults (the catcher of `make run` listens on 1025),
+# kept with the other settings, which Config() reads from the environment.
+DEFAULTS = NOTIFICATION_DEFAULTS
 
 
 def kinds_table(*kinds: Kind) -> dict[str, Kind]:
     return {k.code: k for k in kinds}
-
-
-Reminder = Callable[[datetime], int]
-
-
-@dataclass
-class NotifyWiring:
-    service: str
-    db: Any
-    Notification: type
-    Preference: type | None
-    kinds: dict[str, Kind]
-    renderer: Renderer
-    reminders: list[Reminder] = field(default_factory=list)
-    sender_name: str = "I Matter"
-    preferences_path: str = "/account/notifications"
-    redact_after_send: tuple[str, ...] = ()  # kinds whose bodies hold a secret (a reset link)
 
 
 def register_notifications(
@@ -97,11 +65,8 @@ def register_notifications(
     redact_after_send: Sequence[str] = (),
 ) -> NotifyWiring:
     """Wire a service's notifications and add `flask notify send|reminders|status`."""
-    from imatter_shared.notifications.cli import register_notify_cli
-
-    for key, default in DEFAULTS.items():
-        value = os.environ.get(key)
-        app.config.setdefault(key, value if value not in (None, "") else default)
+    for key, default in DEFAULTS.items():  # Config() has read the environment's values
+        app.config.setdefault(key, default)
     renderer = Renderer(template_folder)
     renderer.check(kinds)
     wiring = NotifyWiring(
@@ -117,12 +82,8 @@ def register_notifications(
         tuple(redact_after_send),
     )
     app.extensions[EXTENSION_KEY] = wiring
-    register_notify_cli(app, wiring)
+    app.cli.add_command(notify_cli)
     return wiring
-
-
-def wiring_of(app: Any = None) -> NotifyWiring:
-    return (app or current_app).extensions[EXTENSION_KEY]
 
 
 def valid_email(address: str | None) -> bool:
@@ -201,15 +162,4 @@ def remind(
         return False
 
 
-def run_reminders(at: datetime, app: Any = None) -> dict[str, int]:
-    """Run every reminder function of the service; returns {function name: reminders written}."""
-    wiring = wiring_of(app)
-    return {fn.__name__: fn(at) for fn in wiring.reminders}
-
-
-def kinds_view(wiring: NotifyWiring, kinds: Iterable[str] | None = None) -> list[dict]:
-    return [
-        {"code": k.code, "title": k.title, "essential": k.essential, "description": k.description}
-        for k in wiring.kinds.values()
-        if kinds is None or k.code in kinds
-    ]
+__all__ = ["EXTENSION_KEY", "Kind", "NotifyWiring", "Reminder", "run_reminders", "wiring_of"]

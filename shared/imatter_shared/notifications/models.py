@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from imatter_shared.dataprotection.annotations import NOT_PII, pii
-from imatter_shared.messaging.models import UtcDateTime, utcnow
+from imatter_shared.messaging.models import UtcDateTime
+from imatter_shared.timeutil import utcnow
 
 PENDING = "pending"  # waiting for (another) delivery attempt
 SENT = "sent"  # the SMTP server accepted it

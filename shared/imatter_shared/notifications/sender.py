@@ -23,10 +23,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging.models import utcnow
+from imatter_shared.messaging.runtime import flask_session_scope
 from imatter_shared.messaging.transports import Backoff, delay_for
 from imatter_shared.notifications.models import FAILED, PENDING, SENT, SKIPPED
 from imatter_shared.notifications.smtp import SmtpConfig, SmtpRefused, SmtpTransport, SmtpUnavailable
+from imatter_shared.timeutil import utcnow
 
 log = logging.getLogger("imatter.notify")
 REDACTED = "[redacted after delivery: it held a single-use secret]"
@@ -198,8 +199,6 @@ class Sender:
 
 
 def make_sender(app: Any, wiring: Any, transport: SmtpTransport | None = None) -> Sender:
-    from imatter_shared.messaging.runtime import flask_session_scope
-
     cfg = app.config
     return Sender(
         flask_session_scope(app, wiring.db),

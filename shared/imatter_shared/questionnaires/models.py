@@ -16,21 +16,16 @@ given: loading a new version never alters answers given to an old one.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr
 
 from imatter_shared.dataprotection.annotations import NOT_PII
+from imatter_shared.timeutil import naive_utcnow
 
 
 def _new_id() -> str:
     return uuid.uuid4().hex
-
-
-def _utcnow() -> datetime:
-    # naive UTC, like every DateTime column of the services
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class QuestionnaireVersionMixin:
@@ -45,7 +40,7 @@ class QuestionnaireVersionMixin:
     checksum = sa.Column(sa.String(64), nullable=False)
     current = sa.Column(sa.Boolean, nullable=False, default=False)
     loaded_by = sa.Column(sa.String(100), nullable=True, info=NOT_PII)  # "cli" or a staff user id
-    loaded_at = sa.Column(sa.DateTime, nullable=False, default=_utcnow)
+    loaded_at = sa.Column(sa.DateTime, nullable=False, default=naive_utcnow)
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple:
@@ -63,4 +58,4 @@ class QuestionnaireAnswersMixin:
     instrument = sa.Column(sa.String(60), nullable=False)
     answers = sa.Column(sa.JSON, nullable=False)
     section_scores = sa.Column(sa.JSON, nullable=False)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=_utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=naive_utcnow)

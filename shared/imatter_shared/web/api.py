@@ -8,7 +8,7 @@ import json
 import re
 
 import sqlalchemy as sa
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
@@ -16,7 +16,9 @@ from marshmallow import INCLUDE, Schema, fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
 
-from .errors import PROBLEM_MIME, problem, register_error_handlers
+from imatter_shared.config import DEFAULT_MAX_CONTENT_LENGTH, secure_sqlite_file
+
+from .errors import PROBLEM_MIME, handle_http_exception, problem, register_error_handlers
 from .health import health_blueprint
 from .logging import init_request_logging
 
@@ -54,12 +56,15 @@ class ProblemSchema(Schema):
 class ProblemApi(Api):
     ERROR_SCHEMA = ProblemSchema
 
-    def _register_error_handlers(self):
-        # errors are registered app-wide by register_error_handlers (one place)
-        pass
+    def handle_http_exception(self, error):
+        # flask-smorest registers this (its public hook) for every HTTPException: answer with the
+        # one problem+json mapping that register_error_handlers installs for the rest
+        return handle_http_exception(error)
 
     def _register_responses(self):
-        # smorest documents errors as its own application/json shape; ours are problem+json
+        # smorest documents errors as application/json, and flask-smorest 0.47 has no public
+        # setting for the error responses' media type alone (DEFAULT_RESPONSE_CONTENT_TYPE is
+        # every response's): this private hook is the only place to say problem+json.
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
@@ -145,8 +150,6 @@ def check_client_input() -> None:
         _refuse("body", f"Nested deeper than {MAX_JSON_DEPTH} levels.", "The JSON body is nested too deeply.")
     except ValueError:  # malformed JSON: the argument parser answers it with its own 400
         return
-    from flask import current_app
-
     _check_json(doc, int(current_app.config.get("MAX_JSON_DEPTH", MAX_JSON_DEPTH)))
 
 
@@ -183,7 +186,7 @@ def _sqlite_pragmas(dbapi_conn, _record):
 def init_service(app: Flask, db, service: str, title: str) -> Api:
     """Wire the common pieces into a service app. Returns the smorest Api to register blueprints on."""
     app.config.setdefault("SERVICE_NAME", service)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 256 * 1024)
+    app.config.setdefault("MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH)
     app.config.setdefault("API_TITLE", title)
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
@@ -198,8 +201,6 @@ def init_service(app: Flask, db, service: str, title: str) -> Api:
         **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
         "hide_parameters": True,
     }
-    from ..config import secure_sqlite_file
-
     secure_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])  # 0600 before the first connection (L12)
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

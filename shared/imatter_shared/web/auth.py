@@ -16,7 +16,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask import current_app, g, request
+
+from imatter_shared import audit
 
 from .errors import Forbidden, Unauthorized
 
@@ -31,7 +34,6 @@ AUDIENCE = "imatter"
 SERVICE_AUDIENCE = "imatter-services"
 HOP_TOKEN_TTL = 60
 ISSUER = "imatter-gateway"
-STAFF_ROLES = frozenset({"training_admin", "cic_staff", "fund_reviewer"})
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,9 @@ def public_key_object(app):
     key = _key_objects.get(pem)
     if key is None:
         try:
-            from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
             key = load_pem_public_key(pem.encode("ascii"))
         except (ValueError, TypeError, UnicodeError):
-            key = pem  # not a PEM PyJWT's loader takes directly: let PyJWT parse it, as before
+            key = pem  # not a PEM this loader takes: PyJWT parses what it can, or refuses it
         if len(_key_objects) > 8:  # keys rotate rarely; keep the cache from growing regardless
             _key_objects.clear()
         _key_objects[pem] = key
@@ -216,6 +216,4 @@ def log_refusal(what: str, record_id: str) -> None:
         },
     )
     if "imatter_audit" in current_app.extensions:  # and kept in the service's audit trail
-        from imatter_shared import audit
-
         audit.record("refused", what, record_id)

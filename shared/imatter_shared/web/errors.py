@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import re
+import traceback
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, current_app, json, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("imatter.errors")
@@ -212,8 +214,6 @@ def _rule_key(key: str) -> tuple[str, frozenset[str]]:
 
 
 def handle_integrity_error(exc) -> Response:
-    from flask import current_app
-
     _rollback()  # nothing of the refused request stays
     kind, table, columns = constraint_of(exc)
     rules = current_app.extensions.get("imatter_conflict_rules", {})
@@ -240,8 +240,6 @@ def _generic_rule(kind: str, table: str | None, columns: tuple[str, ...]) -> tup
 def log_unexpected(exc: BaseException, msg: str = "unhandled error") -> None:
     """Log an error by its class and where it was raised, never its message: a message can carry
     request data (a database error quotes the offending value; security review M6)."""
-    import traceback
-
     frames = traceback.extract_tb(exc.__traceback__)[-8:]
     where = [f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in frames]
     log.error(
@@ -258,8 +256,6 @@ def log_unexpected(exc: BaseException, msg: str = "unhandled error") -> None:
 
 
 def _rollback() -> None:
-    from flask import current_app
-
     ext = current_app.extensions.get("sqlalchemy")
     if ext is not None:
         try:
@@ -273,8 +269,6 @@ def handle_statement_error(exc) -> Response:
     valid for its type (DataError), or values the driver could not send (a StatementError that
     is not a database error). 400, nothing stored, no database text in the answer or the log.
     Any other database error (connection lost, a bug) is a 500, logged by class only."""
-    from sqlalchemy.exc import DataError, DBAPIError
-
     _rollback()
     client_caused = isinstance(exc, DataError) or (
         not isinstance(exc, DBAPIError) and isinstance(getattr(exc, "orig", None), (ValueError, TypeError))
@@ -303,8 +297,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(ValidationError, handle_validation_error)
-    from sqlalchemy.exc import IntegrityError, StatementError  # every app using these handlers has SQLAlchemy
-
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(StatementError, handle_statement_error)  # DataError and the rest (M6)
     app.register_error_handler(Exception, handle_unexpected)

@@ -11,6 +11,7 @@ import logging
 import re
 import sys
 import time
+import traceback
 import uuid
 
 from flask import Flask, g, has_request_context, request
@@ -46,8 +47,6 @@ class JsonFormatter(logging.Formatter):
 def describe(exc: BaseException) -> str:
     """An exception as its class and traceback frames, without its message or its causes'
     messages: those can quote request data (a database error quotes the bound values; M6)."""
-    import traceback
-
     parts = []
     seen = 0
     while exc is not None and seen < 5:

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 
 from imatter_shared.messaging import outbox
+from imatter_shared.timeutil import iso
+from imatter_shared.timeutil import naive_utcnow as now
+from imatter_shared.timeutil import to_naive_utc as naive_utc
 
 from ..extensions import db
 from ..models import OutboxMessage
-from ..models.base import utcnow
+
+# `now` is naive UTC, like the DateTime columns it is compared with; `iso` reads naive as UTC.
+__all__ = ["PRODUCER", "emit", "iso", "naive_utc", "now", "page_of"]
 
 PRODUCER = "cic-tracker"
-
-
-def now() -> datetime:
-    return utcnow()
-
-
-def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def naive_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def emit(event_type: str, data: dict) -> None:

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from cic_tracker.models import Case, Microproject
-from imatter_shared.testing import simultaneous_results as _threads
+from support.testing import simultaneous_results as _threads
 
 CASES = "/api/v1/tracker/microprojects/{}/cases"
 MP = "/api/v1/tracker/microprojects/{}"

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from imatter_shared.testing import simultaneously
+from support.testing import simultaneously
 from training.models import Licence, Notification
 from training.models.lead_professionals import LeadProfessionalApplication, YearOverride
 

@@ -130,6 +130,7 @@ def test_invitation_item_completion_and_certification_each_email_once(app, db, c
             "completed_at": "2026-11-20T10:00:00Z",
         },
         "cic-tracker",
+        version=1,
     ).to_json()
     assert consumer.process(body).action == "ack"
     assert consumer.process(body).action == "ack"  # redelivered: no second certification, no second email

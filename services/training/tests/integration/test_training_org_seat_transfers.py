@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from imatter_shared.testing import simultaneous_results as _fire
+from support.testing import simultaneous_results as _fire
 
 
 def _user(keys, roles=("learner",)):

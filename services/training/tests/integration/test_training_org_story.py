@@ -124,6 +124,7 @@ def test_a_school_moves_from_engagement_to_microprojects(app, db, client, keys, 
         "cic.microproject.progressed",
         {"package_id": package["id"], "organisation_id": org["id"], "cases_count": 2, "state": "open"},
         "cic-tracker",
+        version=1,
     ).to_json()
     assert consumer.process(body).action == "ack"
     db.session.expire_all()
@@ -144,6 +145,7 @@ def test_a_school_moves_from_engagement_to_microprojects(app, db, client, keys, 
             "completed_at": "2026-11-20T10:00:00Z",
         },
         "cic-tracker",
+        version=1,
     ).to_json()
     assert consumer.process(body).action == "ack"
     db.session.expire_all()

@@ -29,7 +29,7 @@ def _deliver(app, db, event_type, data):
     consumer = Consumer(
         flask_session_scope(app, db), InboxMessage, HANDLERS, transport=None, queue="training.events"
     )
-    body = new_envelope(event_type, data, "cic-tracker").to_json()
+    body = new_envelope(event_type, data, "cic-tracker", version=1).to_json()
     return consumer, body, consumer.process(body)
 
 

@@ -12,7 +12,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from imatter_shared.testing import simultaneously as _concurrently
+from support.testing import simultaneously as _concurrently
 from training.models import Certification, Membership, OutboxMessage, PathwayItem
 from training.models.base import utcnow
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from imatter_shared.events.envelope import new_envelope
 from imatter_shared.messaging.consumer import Consumer
 from imatter_shared.messaging.runtime import flask_session_scope
-from imatter_shared.testing import simultaneous_results as _race
+from support.testing import simultaneous_results as _race
 from training import payments
 from training.events.handlers import HANDLERS
 from training.models import InboxMessage, OutboxMessage
@@ -99,7 +99,7 @@ def _consume(app, db, event_type, data):
     consumer = Consumer(
         flask_session_scope(app, db), InboxMessage, HANDLERS, transport=None, queue="training.events"
     )
-    outcome = consumer.process(new_envelope(event_type, data, "cic-tracker").to_json())
+    outcome = consumer.process(new_envelope(event_type, data, "cic-tracker", version=1).to_json())
     db.session.expire_all()
     return outcome
 

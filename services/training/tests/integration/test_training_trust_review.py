@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from imatter_shared.testing import simultaneous_results
+from support.testing import simultaneous_results
 from training.models import Membership, Order, OutboxMessage, PathwayItem
 from training.models.learning import LearningAccount
 from training.models.packages import Package

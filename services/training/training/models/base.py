@@ -1,29 +1,12 @@
-"""Column helpers used by every model: string ids, UTC timestamps."""
+"""Column helpers used by every model (imatter_shared.db_base), next to this service's `db`.
+
+`utcnow` is the default of the naive-UTC DateTime columns (imatter_shared.timeutil)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
-import sqlalchemy as sa
+from imatter_shared.db_base import created_column, id_column, new_id
+from imatter_shared.timeutil import naive_utcnow as utcnow
 
 from ..extensions import db
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def id_column():
-    return sa.Column(sa.String(32), primary_key=True, default=new_id)
-
-
-def created_column():
-    return sa.Column(sa.DateTime, nullable=False, default=utcnow)
-
 
 __all__ = ["db", "new_id", "utcnow", "id_column", "created_column"]

@@ -1,27 +1,12 @@
-"""Small helpers shared by the organisation-side services."""
+"""The clock and the time format of the organisation-side services (imatter_shared.timeutil).
+
+`now` is naive UTC, the way every DateTime column here stores time, so it compares with them;
+`iso` writes whole seconds, the training API's format."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from imatter_shared.timeutil import iso_seconds as iso
+from imatter_shared.timeutil import naive_utcnow as now
+from imatter_shared.timeutil import to_naive_utc
 
-from ..models.base import utcnow
-
-
-def now() -> datetime:
-    """Naive UTC, the way every DateTime column here stores time."""
-    return utcnow()
-
-
-def iso(dt: datetime | None) -> str | None:
-    """ISO 8601 UTC with a Z, for JSON and events."""
-    if dt is None:
-        return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt.isoformat(timespec="seconds") + "Z"
-
-
-def to_naive_utc(dt: datetime) -> datetime:
-    if dt.tzinfo is None:
-        return dt
-    return dt.astimezone(UTC).replace(tzinfo=None)
+__all__ = ["iso", "now", "to_naive_utc"]

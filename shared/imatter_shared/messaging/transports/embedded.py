@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from imatter_shared.config import private_dirs, private_file
 from imatter_shared.messaging.log import log
 from imatter_shared.messaging.transports import (
     Backoff,
@@ -89,8 +90,6 @@ class EmbeddedTransport(Transport):
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            from ...config import private_dirs, private_file
-
             private_dirs(os.path.dirname(self.path) or ".")
             private_file(self.path)  # 0600: the event store holds personal data in transit (L12)
             db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)

@@ -1,0 +1,72 @@
+"""What every service's Alembic `migrations/env.py` does, written once. The env.py is two lines:
+
+    from imatter_shared.migrations_env import run_migrations
+    run_migrations()
+
+It runs under `flask db ...` (Flask-Migrate), so the app is current: the engine and the models'
+metadata are the app's. After an online upgrade or downgrade it (re)installs the PostgreSQL
+append-only trigger on the audit tables that exist (imatter_shared.audit.install_pg_guards).
+"""
+
+from __future__ import annotations
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+
+from imatter_shared.audit import install_pg_guards
+
+logger = logging.getLogger("alembic.env")
+
+
+def run_migrations() -> None:
+    config = context.config
+    if not logging.getLogger().handlers:  # the app has set up its own (JSON) logging: keep it,
+        fileConfig(config.config_file_name, disable_existing_loggers=False)  # and every logger enabled
+    target_db = current_app.extensions["migrate"].db
+    config.set_main_option("sqlalchemy.url", _engine_url(target_db.engine))
+    metadata = target_db.metadatas[None] if hasattr(target_db, "metadatas") else target_db.metadata
+    if context.is_offline_mode():
+        _run_offline(config, metadata)
+    else:
+        _run_online(config, target_db.engine, metadata)
+
+
+def _engine_url(engine) -> str:
+    # `%` is Alembic's interpolation character in its config values
+    return engine.url.render_as_string(hide_password=False).replace("%", "%%")
+
+
+def _run_offline(config, metadata) -> None:
+    """Emit the SQL instead of running it (no database connection needed)."""
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata, literal_binds=True
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run_online(config, engine, metadata) -> None:
+    conf_args = current_app.extensions["migrate"].configure_args
+    if conf_args.get("process_revision_directives") is None:
+        conf_args["process_revision_directives"] = _skip_empty_autogenerate(config)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata, **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+            install_pg_guards(connection, metadata)
+
+
+def _skip_empty_autogenerate(config):
+    """`flask db migrate` with no schema change writes no empty revision file."""
+
+    def process_revision_directives(context, revision, directives):
+        if getattr(config.cmd_opts, "autogenerate", False):
+            script = directives[0]
+            if script.upgrade_ops.is_empty():
+                directives[:] = []
+                logger.info("No changes in schema detected.")
+
+    return process_revision_directives
