@@ -14,7 +14,7 @@ def _api_modules():
         hubs,
         notification_preferences,  # issue 12
         reflective,  # reflective tools (issue 11): formal Q, personal wheel, Q bookings
-        scale,  # the score range, public so clients hold no copy of it
+        scale,  # the score ranges, public so clients hold no copy of them
         tracker,
     )
 
