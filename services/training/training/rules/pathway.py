@@ -204,8 +204,9 @@ def estimate(role_code: str, have: Iterable[str] = ()) -> dict:
     visitor already `have`s it; a requirement that is a role of its own carries `role_cost`, that
     role from scratch. `total` is the role's own requirements not had (a prerequisite role costs
     nothing there); `with_prerequisites` is the cost from scratch including prerequisite roles,
-    each requirement counted once however many roles need it (Deep Dive once), nothing had
-    counted; `prerequisites` are the catalogue rows of the prerequisite roles not had."""
+    each requirement counted once however many roles need it (Deep Dive once) and what the
+    visitor has not counted; `prerequisites` are the catalogue rows of the prerequisite roles
+    not had."""
     had = set(have)
     role = role_json(ROLES_BY_CODE[role_code])
     rows = [

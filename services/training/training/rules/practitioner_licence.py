@@ -53,7 +53,7 @@ STATE_NOTES = {
 
 
 def holder_actions(state: str) -> list[str]:
-    """The actions the holder may take on a licence in `state` (none once it is past them)."""
+    """The actions the holder may take on a licence in `state`, in the order a page offers them."""
     return [
         action
         for action in HOLDER_ACTIONS
