@@ -14,7 +14,8 @@ def _api_modules():
         hubs,
         notification_preferences,  # issue 12
         reflective,  # reflective tools (issue 11): formal Q, personal wheel, Q bookings
+        scale,  # the score ranges, public so clients hold no copy of them
         tracker,
     )
 
-    return [reflective, tracker, consultations, fund, hubs, evaluation, notification_preferences]
+    return [reflective, tracker, scale, consultations, fund, hubs, evaluation, notification_preferences]

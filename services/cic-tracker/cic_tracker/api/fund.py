@@ -10,7 +10,7 @@ from imatter_shared.web.auth import require_auth, require_roles
 
 from ..authz import caller
 from ..extensions import db
-from ..rules.fund import OUTCOMES
+from ..rules.fund import OUTCOMES, REVIEW_SCORE_MAX, REVIEW_SCORE_MIN
 from ..services import fund as svc
 from ..services.common import page_of
 from . import schemas as S
@@ -33,7 +33,9 @@ class ApplicationArgs(PageArgs):
 
 
 class ReviewIn(Schema):
-    score = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+    score = fields.Integer(
+        required=True, strict=True, validate=validate.Range(REVIEW_SCORE_MIN, REVIEW_SCORE_MAX)
+    )
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
     no_conflict = fields.Boolean(
         load_default=False,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 OUTCOMES = ("awarded", "declined", "deferred")
+# a reviewer scores an application from 1 (weak) to 5 (strong)
+REVIEW_SCORE_MIN, REVIEW_SCORE_MAX = 1, 5
 
 
 def quarter_of(moment: datetime) -> tuple[int, int]:

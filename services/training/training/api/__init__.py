@@ -59,4 +59,7 @@ def _api_modules():
     from . import organisation_kinds  # the kind policy table as data (domain rows 54, 84, 85)
 
     modules += [organisation_kinds]
+    from . import reference  # catalogue reference data, so clients hold no rule of their own
+
+    modules += [reference]
     return modules

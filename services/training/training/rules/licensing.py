@@ -86,6 +86,31 @@ LICENCES: dict[str, dict] = {
     },
 }
 
+# How each licence is introduced to an organisation (the portal's licence pages): a short name, the
+# phase it opens and a summary of seed 000's description. What it includes and excludes is the list
+# above, in the seed's words.
+INTRODUCTIONS: dict[str, dict] = {
+    "starter": {
+        "name": "Starter Licence",
+        "subtitle": "Organisational engagement",
+        "summary": "The entry point into the system: it establishes organisational readiness. "
+        "Required before anything else.",
+    },
+    "cpd": {
+        "name": "CPD Licence",
+        "subtitle": "Professional learning (stages 2 and 3)",
+        "summary": "Level 1–2 foundational learning that supports shared understanding across staff, with "
+        "online account credits by size band and bundle pricing for extra accounts.",
+    },
+    "enhanced": {
+        "name": "Enhanced Practice Licence",
+        "subtitle": "Organisational practice permission (stages 4 and 5)",
+        "summary": "Organisational permission for applied practice, granted while trained practitioners "
+        "(Link, Child or Lead) are in place or in training. Required for microproject packages, "
+        "applied work with families, children or young people, and Tracker use in practice settings.",
+    },
+}
+
 # What the Enhanced licence counts as "trained practitioners in place or in training".
 ENHANCED_PRACTITIONER_ROLES = ("link", "child", "lead", "lead_plus")
 
@@ -105,6 +130,16 @@ def agreement(licence_type: str) -> str | None:
     """The agreement an organisation accepts when it takes out this licence (the Starter's
     "organisational agreement to participate"); None for the others."""
     return STARTER_AGREEMENT if licence_type == "starter" else None
+
+
+def catalogue_terms(licence_type: str) -> dict:
+    """All the catalogue says of one licence type: its public terms, how it is introduced, and
+    `fee_key`, the size band's field in the price book that holds its annual fee."""
+    return {
+        **public_terms(licence_type),
+        **INTRODUCTIONS[licence_type],
+        "fee_key": LICENCES[licence_type]["fee_field"],
+    }
 
 
 def add_months(start: datetime, months: int) -> datetime:

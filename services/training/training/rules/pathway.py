@@ -8,6 +8,7 @@ once across roles).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .catalogue import COURSES_BY_CODE, L1_2_COURSES
@@ -17,10 +18,16 @@ from .roles import (
     ROLE_BOOKING_CONDITIONS,
     ROLES_BY_CODE,
     placeholder_of,
+    role_json,
     unit_price,
 )
 
 MET, IN_PROGRESS, MISSING = "met", "in_progress", "missing"
+
+# What a person books themself on their pathway (POST .../pathways/{role}/items with the item
+# alone): courses and session blocks. A package requirement is bought with the organisation's
+# funding and practitioner (a package sale), the other kinds are met, never bought.
+SELF_BOOKED_KINDS = ("item",)
 
 # Oversight of the role's own practicum rather than of the organisation: Type 1 use "requires
 # Lead Plus oversight" (seed 000), which cic-tracker enforces (no Tracker use on a Type 1 package
@@ -184,3 +191,50 @@ def check_booking(role_code: str, item: str, facts: Facts, quantity: int | None 
     if qty < 1 or qty > outstanding:
         raise BookingRefused(f"quantity must be between 1 and {outstanding}.", [], field_error=True)
     return {"item": item, "kind": kind, "quantity": qty, "unit_price": unit, "price": unit * qty}
+
+
+def self_booked(code: str) -> bool:
+    """Whether a person books requirement `code` themself on their pathway."""
+    return REQUIREMENTS[code]["kind"] in SELF_BOOKED_KINDS
+
+
+def estimate(role_code: str, have: Iterable[str] = ()) -> dict:
+    """The pathway calculator for someone without an account: each requirement of the role as
+    the catalogue shows it, with its `cost` at list price (unit price x quantity) and whether the
+    visitor already `have`s it; a requirement that is a role of its own carries `role_cost`, that
+    role from scratch. `total` is the role's own requirements not had (a prerequisite role costs
+    nothing there); `with_prerequisites` is the cost from scratch including prerequisite roles,
+    each requirement counted once however many roles need it (Deep Dive once) and what the
+    visitor has not counted; `prerequisites` are the catalogue rows of the prerequisite roles
+    not had."""
+    had = set(have)
+    role = role_json(ROLES_BY_CODE[role_code])
+    rows = [
+        {**req, "cost": req["price"] * req["quantity"], "have": req["code"] in had}
+        for req in role["requirements"]
+    ]
+    for row in rows:
+        if row["code"] in ROLES_BY_CODE:
+            row["role_cost"] = estimate(row["code"], had)["with_prerequisites"]
+    return {
+        "role": role_code,
+        "rows": rows,
+        "total": sum(r["cost"] for r in rows if not r["have"]),
+        "with_prerequisites": _from_scratch(role_code, set(had)),
+        "prerequisites": [
+            role_json(ROLES_BY_CODE[r["code"]]) for r in rows if r["code"] in ROLES_BY_CODE and not r["have"]
+        ],
+        "currency": "GBP",
+    }
+
+
+def _from_scratch(role_code: str, seen: set[str]) -> int:
+    """The role's requirements not in `seen`, nested roles walked in place; every code is added
+    to `seen` once counted, so a requirement two roles share is charged once."""
+    cost = 0
+    for code, quantity in ROLES_BY_CODE[role_code]["requires"]:
+        if code in seen:
+            continue
+        seen.add(code)
+        cost += _from_scratch(code, seen) if code in ROLES_BY_CODE else unit_price(code) * quantity
+    return cost

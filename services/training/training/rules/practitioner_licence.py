@@ -39,6 +39,28 @@ TRANSITIONS = {
 }
 
 
+# What the holder (or their organisation's admin) may do to a licence in each state, in the order
+# a page offers it: the transitions above that are not a training admin's review, and resume, which
+# returns a paused licence to the state it was paused from.
+HOLDER_ACTIONS = {"resume": "Resume", "pause": "Pause", "renew": "Renew"}
+STATES = ("applied", "active", "paused", "lapsed")
+STATE_NOTES = {
+    "applied": "Waiting for I Matter Training to approve it.",
+    "active": "You may practise under this licence.",
+    "paused": "Paused: resume when you are ready, or renew for a new term.",
+    "lapsed": "Its term has ended: renew to continue.",
+}
+
+
+def holder_actions(state: str) -> list[str]:
+    """The actions the holder may take on a licence in `state`, in the order a page offers them."""
+    return [
+        action
+        for action in HOLDER_ACTIONS
+        if (state == "paused" if action == "resume" else (state, action) in TRANSITIONS)
+    ]
+
+
 def effective_state(state: str, valid_until: datetime | None, now: datetime) -> str:
     """A licence past its term lapses by date, whatever its stored state (except applied)."""
     if state in ("active", "paused") and valid_until is not None and now >= valid_until:

@@ -1,0 +1,222 @@
+"""Reference data of the catalogue (public): what a client needs to show training's offer
+without holding a rule of its own. The pathway estimate for a visitor, the licence texts, the
+implementation stages, who pays and who may choose it, the membership roles, the requirement
+vocabulary and what a practitioner licence allows in each state, each read from `rules/`."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields
+
+from imatter_shared.web.api import Blueprint
+from imatter_shared.web.errors import NotFound
+from imatter_shared.web.responses import Out, page_of
+
+from ..rules import funding, licensing, membership, pathway, stage
+from ..rules import practitioner_licence as practitioner
+from ..rules.roles import REQUIREMENT_KINDS, REQUIREMENTS, ROLE_CODE_LIST, ROLES_BY_CODE
+from ._people_common import PageArgs, paged
+
+blp = Blueprint(
+    "catalogue_reference",
+    __name__,
+    url_prefix="/api/v1/catalogue",
+    description="Reference data for clients: pathway estimates, licence texts, stages, fundings (public)",
+)
+
+
+# ---- response schemas ----------------------------------------------------------------------------
+
+
+class CatalogueRequirementOut(Out):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    price = fields.Integer(required=True, metadata={"description": "pence a unit"})
+    quantity = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    placeholder = fields.Boolean(required=True)
+    placeholder_label = fields.String()
+
+
+class CatalogueRoleOut(Out):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    level = fields.String(allow_none=True)
+    requirements = fields.List(fields.Nested(CatalogueRequirementOut), required=True)
+    practicum_package_type = fields.Integer(allow_none=True)
+    enables = fields.List(fields.String())
+    price = fields.Integer(required=True)
+    currency = fields.String(required=True)
+
+
+class EstimateRowOut(CatalogueRequirementOut):
+    cost = fields.Integer(required=True, metadata={"description": "price x quantity"})
+    have = fields.Boolean(required=True)
+    role_cost = fields.Integer(metadata={"description": "a requirement that is a role: it from scratch"})
+
+
+class RoleEstimateOut(Out):
+    role = fields.String(required=True)
+    rows = fields.List(fields.Nested(EstimateRowOut), required=True)
+    total = fields.Integer(required=True)
+    with_prerequisites = fields.Integer(required=True)
+    prerequisites = fields.List(fields.Nested(CatalogueRoleOut), required=True)
+    currency = fields.String(required=True)
+
+
+class LicenceTermsOut(Out):
+    type = fields.String(required=True)
+    phase = fields.Integer(required=True)
+    title = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "short name (Starter Licence)"})
+    subtitle = fields.String(required=True)
+    summary = fields.String(required=True)
+    term_months = fields.Integer(required=True)
+    fee_key = fields.String(required=True, metadata={"description": "size band field holding its fee"})
+    requires = fields.List(fields.String(), required=True)
+    includes = fields.List(fields.String(), required=True)
+    excludes = fields.List(fields.String(), required=True)
+    required_for = fields.List(fields.String(), required=True)
+    agreement = fields.String(allow_none=True, required=True)
+
+
+class StageOut(Out):
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class FundingOut(Out):
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    chosen_by = fields.List(fields.String(), metadata={"description": "person, organisation_admin, ..."})
+
+
+class FundingsOut(Out):
+    enrolment = fields.List(fields.Nested(FundingOut), required=True)
+    learner_enrolment = fields.List(fields.Nested(FundingOut), required=True)
+    package = fields.List(fields.Nested(FundingOut), required=True)
+
+
+class MembershipRoleOut(Out):
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    grants_admin = fields.Boolean(required=True)
+
+
+class RequirementCodeOut(Out):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    self_booked = fields.Boolean(required=True)
+
+
+class LicenceActionOut(Out):
+    action = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class PractitionerLicenceStateOut(Out):
+    state = fields.String(required=True)
+    note = fields.String(required=True)
+    actions = fields.List(fields.Nested(LicenceActionOut), required=True)
+
+
+def _known_have(codes: list[str]) -> None:
+    unknown = sorted(set(codes) - set(REQUIREMENT_KINDS) - set(ROLE_CODE_LIST))
+    if unknown:
+        raise ValidationError(f"Unknown requirement or role code: {', '.join(unknown)}.")
+
+
+class EstimateArgs(Schema):
+    have = fields.List(
+        fields.String(),
+        load_default=list,
+        validate=_known_have,
+        metadata={"description": "requirement (or role) codes already done; repeat the parameter"},
+    )
+
+
+# ---- views ----------------------------------------------------------------------------------------
+
+
+@blp.route("/roles/<code>/estimate")
+@blp.arguments(EstimateArgs, location="query")
+@blp.response(200, RoleEstimateOut)
+def role_estimate(args, code):
+    """What the role costs someone starting out (the pathway calculator): each requirement at list
+    price, what is already done (`have`) not charged, and the cost including prerequisite roles
+    with each requirement counted once (Deep Dive once). 404 for an unknown role."""
+    if code not in ROLES_BY_CODE:
+        raise NotFound("No role with that code.")
+    return pathway.estimate(code, args["have"])
+
+
+@blp.route("/licences")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(LicenceTermsOut))
+def licences(args):
+    """The three organisational licences in phase order: name, subtitle, summary, what each
+    includes and excludes (seed 000), what it requires, its term, the agreement an organisation
+    accepts (Starter), and `fee_key`, the size band field of the price book holding its fee."""
+    return paged([licensing.catalogue_terms(t) for t in licensing.TYPES], args)
+
+
+@blp.route("/stages")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(StageOut))
+def stages(args):
+    """The implementation stages 0-5 an organisation moves through (its `stage` says where it is)."""
+    return paged([{"number": n, "name": name} for n, name in stage.STAGES.items()], args)
+
+
+@blp.route("/fundings")
+@blp.response(200, FundingsOut)
+def fundings():
+    """Who pays: the `funding` values of an enrolment with who may choose each (`enrolment`),
+    those a learner may choose for themself (`learner_enrolment`), and those of a package."""
+    return {
+        "enrolment": funding.enrolment_fundings(),
+        "learner_enrolment": funding.learner_fundings(),
+        "package": funding.package_fundings(),
+    }
+
+
+@blp.route("/membership-roles")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(MembershipRoleOut))
+def membership_roles(args):
+    """The closed list of roles a member may be invited with; only `admin` grants anything."""
+    return paged(membership.member_roles(), args)
+
+
+@blp.route("/requirements")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(RequirementCodeOut))
+def requirements(args):
+    """Every requirement code of the roles with its title and kind; `self_booked` when a person
+    books it themself on their pathway (POST /api/v1/people/{id}/pathways/{role}/items)."""
+    rows = [
+        {"code": code, "title": req["title"], "kind": req["kind"], "self_booked": pathway.self_booked(code)}
+        for code, req in REQUIREMENTS.items()
+    ]
+    return paged(rows, args)
+
+
+@blp.route("/practitioner-licence-states")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(PractitionerLicenceStateOut))
+def practitioner_licence_states(args):
+    """Each state of a Microproject Practitioner Licence, what it means for the holder, and the
+    actions (POST /api/v1/practitioner-licences/{id}/<action>) the holder may take in it."""
+    rows = [
+        {
+            "state": state,
+            "note": practitioner.STATE_NOTES[state],
+            "actions": [
+                {"action": a, "label": practitioner.HOLDER_ACTIONS[a]}
+                for a in practitioner.holder_actions(state)
+            ],
+        }
+        for state in practitioner.STATES
+    ]
+    return paged(rows, args)
