@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .licensing import add_months
+from .licences import add_months
 
 OBLIGATIONS: list[dict] = [
     {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from imatter_shared.contract import packages as contract
 from imatter_shared.messaging import outbox
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
@@ -209,7 +210,7 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
         policy.enforce(org, "online_accounts")  # primary care: Type 1 (Tracker only) packages only
     if ptype["tracker_uses"]:
         policy.enforce(org, "tracker_accounts")
-    licences.require_active_licence(org.id, "enhanced")
+    licences.require_active_licence(org.id, contract.REQUIRED_LICENCE)
     require_not_paused(person.id)
     award = _usable_award(data, org.id) if data["funding"] == "fund_award" else None
     line = {
@@ -325,7 +326,7 @@ def record_practicum(data: dict) -> bool:
     p = db.session.get(Package, data["package_id"])
     if p is None or p.practitioner_id != data["practitioner_id"]:
         return False
-    if not 1 <= data["cases_count"] <= 3:
+    if not contract.cases_allowed(data["cases_count"]):
         return False  # a practicum is run with 1-3 cases; anything else does not count
     if p.practicum_state != "completed":
         p.practicum_state = "completed"
