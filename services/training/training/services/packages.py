@@ -326,7 +326,7 @@ def record_practicum(data: dict) -> bool:
     p = db.session.get(Package, data["package_id"])
     if p is None or p.practitioner_id != data["practitioner_id"]:
         return False
-    if not contract.cases_allowed(data["cases_count"]):
+    if not 1 <= data["cases_count"] <= 3:
         return False  # a practicum is run with 1-3 cases; anything else does not count
     if p.practicum_state != "completed":
         p.practicum_state = "completed"
