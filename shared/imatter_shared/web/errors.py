@@ -73,6 +73,17 @@ class RuleViolation(ApiError):
         super().__init__(detail, 409, unmet=list(unmet or []), **extra)
 
 
+class InvalidInput(ApiError):
+    """400: a value that only the service can judge (it needs the database or a rule) is not
+    acceptable. Raised by services as `InvalidInput(detail, field, message)` (or `errors=` for
+    several fields); answered like a schema's validation error, `errors` per field."""
+
+    status = 400
+
+    def __init__(self, detail: str, field: str | None = None, message: str | None = None, *, errors=None):
+        super().__init__(detail, 400, errors=errors if errors is not None else {field: [message or detail]})
+
+
 def problem(
     status: int,
     detail: str = "",
