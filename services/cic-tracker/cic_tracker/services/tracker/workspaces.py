@@ -81,11 +81,15 @@ def package_problem(data: dict) -> str | None:
     return None
 
 
-def close_cancelled(package_id: str) -> Microproject | None:
+def close_cancelled(data: dict) -> Microproject:
     """From training.package.cancelled (its invoice was voided before any use): the microproject
-    is closed for good (state `cancelled`), so no case, assessment or set-up is possible."""
-    mp = db.session.scalar(sa.select(Microproject).where(Microproject.package_id == package_id))
-    if mp is not None and mp.state != "cancelled":
+    is closed for good (state `cancelled`), so no case, assessment or set-up is possible.
+    A package cic has no workspace for (its purchase was dead-lettered, or never sent) is
+    dead-lettered too: acking it would leave the workspace open once the purchase is replayed."""
+    mp = db.session.scalar(sa.select(Microproject).where(Microproject.package_id == data["package_id"]))
+    if mp is None:
+        raise Reject("training.package.cancelled refused: no microproject for that package")
+    if mp.state != "cancelled":
         mp.state = "cancelled"
         mp.tracker_credits = mp.credits_used  # nothing left to use
     return mp
