@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from imatter_shared.contract.packages import TYPE_MAX, TYPE_MIN
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
 
 from ..authz import caller
 from ..extensions import db
-from ..rules.fund import OUTCOMES
+from ..rules.fund import OUTCOMES, REVIEW_SCORE_MAX, REVIEW_SCORE_MIN
 from ..services import fund as svc
 from ..services.common import page_of
 from . import schemas as S
@@ -24,7 +25,7 @@ Id = lambda: fields.String(required=True, validate=validate.Length(min=1, max=10
 class ApplicationIn(Schema):
     practitioner_id = Id()
     organisation_id = Id()
-    package_type = fields.Integer(required=True, strict=True, validate=validate.Range(1, 4))
+    package_type = fields.Integer(required=True, strict=True, validate=validate.Range(TYPE_MIN, TYPE_MAX))
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
@@ -33,7 +34,9 @@ class ApplicationArgs(PageArgs):
 
 
 class ReviewIn(Schema):
-    score = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+    score = fields.Integer(
+        required=True, strict=True, validate=validate.Range(REVIEW_SCORE_MIN, REVIEW_SCORE_MAX)
+    )
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
     no_conflict = fields.Boolean(
         load_default=False,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 OUTCOMES = ("awarded", "declined", "deferred")
+# the range of a reviewer's score of an application (the round summary ranks by the average)
+REVIEW_SCORE_MIN, REVIEW_SCORE_MAX = 1, 5
 
 
 def quarter_of(moment: datetime) -> tuple[int, int]:
