@@ -22,13 +22,15 @@ PLACEHOLDER = "placeholder"
 
 def tables() -> dict:
     """The catalogue part of the price book in force (shared: do not mutate)."""
+    # imported here because the price book (a service) reads these rules to check and price a
+    # version; a module-level import would make rules and the price book import each other
     from ..services.price_book import catalogue
 
     return catalogue()[1]
 
 
 def tables_version() -> int:
-    from ..services.price_book import catalogue
+    from ..services.price_book import catalogue  # see tables()
 
     return catalogue()[0]
 

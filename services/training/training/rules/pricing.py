@@ -11,6 +11,7 @@ from __future__ import annotations
 from imatter_shared.contract.packages import PACKAGE_TYPES
 
 from .licences import LICENCES
+from .roles import REQUIREMENT_KINDS, ROLE_CODE_LIST
 
 MAX_SEATS_PER_PURCHASE = 1000
 
@@ -151,8 +152,6 @@ MAX_ONLINE_ACCOUNTS = 10
 
 def catalogue_problems(book: dict) -> dict[str, list[str]]:
     """field -> messages for the courses, roles and package types of a price book."""
-    from .roles import REQUIREMENT_KINDS, ROLE_CODE_LIST
-
     errors: dict[str, list[str]] = {}
 
     def bad(field: str, message: str) -> None:
