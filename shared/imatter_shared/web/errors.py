@@ -74,14 +74,26 @@ class RuleViolation(ApiError):
 
 
 class InvalidInput(ApiError):
-    """400: a value that only the service can judge (it needs the database or a rule) is not
-    acceptable. Raised by services as `InvalidInput(detail, field, message)` (or `errors=` for
-    several fields); answered like a schema's validation error, `errors` per field."""
+    """400 for one field (or several, `errors`): what the request names does not exist or does
+    not fit (an unknown person, a code not in the price book). Raised by services, for what a
+    request schema cannot know; the body is the one a schema's validation error has."""
 
     status = 400
 
-    def __init__(self, detail: str, field: str | None = None, message: str | None = None, *, errors=None):
-        super().__init__(detail, 400, errors=errors if errors is not None else {field: [message or detail]})
+    def __init__(
+        self, field: str | None, message: str | None = None, *, detail: str | None = None, errors=None
+    ):
+        errors = errors if errors is not None else {field: [message]}
+        super().__init__(detail or message, 400, errors=errors)
+
+
+class LimitReached(ApiError):
+    """429: a per-period limit is spent; the client may retry after `retry_after` seconds."""
+
+    status = 429
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail, 429, headers={"Retry-After": str(retry_after)})
 
 
 def problem(

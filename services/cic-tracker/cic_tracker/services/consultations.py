@@ -29,7 +29,7 @@ def refresh(c: Consultation) -> Consultation:
 
 def request_consultation(user_id: str, for_kind: str, purpose: str, hub_id: str | None) -> Consultation:
     if hub_id is not None and db.session.get(Hub, hub_id) is None:
-        raise InvalidInput("Unknown hub.", "hub_id", "No hub with that id.")
+        raise InvalidInput("hub_id", "No hub with that id.", detail="Unknown hub.")
     created = now()
     c = Consultation(
         requested_by=user_id,
@@ -68,7 +68,7 @@ def schedule(c: Consultation, scheduled_for) -> Consultation:
     _live(c)
     when = naive_utc(scheduled_for)
     if when <= now():
-        raise InvalidInput("Schedule it in the future.", "scheduled_for", "Must be in the future.")
+        raise InvalidInput("scheduled_for", "Must be in the future.", detail="Schedule it in the future.")
     if when > c.expires_at:
         raise RuleViolation(
             "Consultations are time-limited: schedule it before it lapses.", unmet=["time_limited"]

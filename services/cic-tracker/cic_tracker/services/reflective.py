@@ -91,7 +91,9 @@ def record(
     try:
         clean = check_answers(version.content, answers)
     except AnswerErrors as exc:
-        raise InvalidInput("Some answers do not fit the questionnaire.", errors=exc.errors) from None
+        raise InvalidInput(
+            None, detail="Some answers do not fit the questionnaire.", errors=exc.errors
+        ) from None
     r = CaseToolResponse(
         case_id=case.id,
         instrument=instrument,

@@ -49,9 +49,9 @@ def add_assessment(mp: Microproject, case: Case, kind: str, scores: dict, notes:
     known = {a.code for a in areas()}
     bad = {f"scores.{k}": ["Unknown area; see GET /api/v1/tracker/areas."] for k in scores if k not in known}
     if bad:
-        raise InvalidInput("Unknown assessment area.", errors=bad)
+        raise InvalidInput(None, detail="Unknown assessment area.", errors=bad)
     if not scores:
-        raise InvalidInput("Score at least one area.", "scores", "Score at least one area.")
+        raise InvalidInput("scores", "Score at least one area.")
     ctx = rules.UseContext(
         package_type=mp.package_type,
         microproject_state=mp.state,

@@ -57,10 +57,12 @@ def _take_case_slot(mp: Microproject) -> bool:
 def open_case(mp: Microproject, code: str, consent: dict) -> Case:
     problem = rules.code_problem(code)
     if problem:
-        raise InvalidInput("Invalid case code.", "code", problem)
+        raise InvalidInput("code", problem, detail="Invalid case code.")
     given_at = naive_utc(consent["given_at"]) if consent.get("given_at") else now()
     if (given_at - now()).total_seconds() > 300:
-        raise InvalidInput("Consent cannot be given in the future.", "consent.given_at", "Is in the future.")
+        raise InvalidInput(
+            "consent.given_at", "Is in the future.", detail="Consent cannot be given in the future."
+        )
     for case in db.session.scalars(
         sa.select(Case).where(Case.microproject_id == mp.id, Case.state == "open")
     ):

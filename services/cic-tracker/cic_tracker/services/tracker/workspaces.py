@@ -162,7 +162,7 @@ def set_up(mp: Microproject) -> Microproject:
 
 def set_hub(mp: Microproject, hub_id: str | None) -> Microproject:
     if hub_id is not None and db.session.get(Hub, hub_id) is None:
-        raise InvalidInput("Unknown hub.", "hub_id", "No hub with that id.")
+        raise InvalidInput("hub_id", "No hub with that id.", detail="Unknown hub.")
     mp.hub_id = hub_id
     return mp
 
