@@ -32,11 +32,8 @@ OVERSIGHT = oversight_requirement(OVERSEER_ROLE)
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 GOAL_STATUSES = ("open", "in_progress", "achieved", "dropped")
 ASSESSMENT_KINDS = (CASE_BASELINE, CASE_FOLLOW_UP)
+# the range of one area's score in an assessment
 SCORE_MIN, SCORE_MAX = 0, 10
-# an Enhanced licence that is not in force stops Tracker use; "suspended" is what training
-# announces when the Starter it depends on lapses (nothing deleted, use resumes on renewal).
-# Only an ACTIVE one allows use (row 21): an unknown licence refuses too.
-BLOCKING_LICENCE_STATUSES = ("expired", "cancelled", "suspended")
 
 
 def code_problem(code: str) -> str | None:
@@ -83,7 +80,9 @@ class UseContext:
 
 def enhanced_licence_active(status: str | None) -> bool:
     """Row 21: Tracker use needs an ACTIVE Enhanced Licence known for the organisation; an
-    unknown licence (no event yet) refuses like an expired one."""
+    unknown licence (no event yet) refuses like an expired, cancelled or suspended one
+    ("suspended" is what training announces when the Starter it depends on lapses: nothing is
+    deleted, and use resumes on renewal)."""
     return status == "active"
 
 

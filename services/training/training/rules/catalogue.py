@@ -29,12 +29,6 @@ def tables() -> dict:
     return catalogue()[1]
 
 
-def tables_version() -> int:
-    from ..services.price_book import catalogue  # see tables()
-
-    return catalogue()[0]
-
-
 class _LiveList(Sequence):
     """A read-only list computed from the current price book on every use."""
 

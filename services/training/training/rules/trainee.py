@@ -117,10 +117,6 @@ def year_complete(start: datetime | None, now: datetime) -> bool:
     return start is not None and now >= year_until(start)
 
 
-def coursework_outstanding(route: str, completed: set[str]) -> bool:
-    return route == "fast_track" and not any(c in completed for c in OUTSTANDING_COURSEWORK["any_of"])
-
-
 def standing(code: str, title: str, met: bool, reason: str, due_on: datetime | None = None) -> dict:
     """A standing obligation's row, shaped like the recorded ones: met or unmet, with the reason;
     `due_on` is when it next falls due (a Starter Licence's end), if ever."""
