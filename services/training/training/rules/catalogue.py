@@ -101,6 +101,8 @@ FOUNDATION_COURSES: Sequence = _LiveList(_codes(lambda c: c["level"] == 1 and c[
 # an online L1-2 account (one seat) opens these; Awareness is open access and needs no seat
 ACCOUNT_COURSES: Sequence = _LiveList(_codes(lambda c: c.get("online_account", _is_l1_2(c))))
 
+# the package types as the price book in force sells them (figures an admin may edit); what each
+# type means (set-up, overseer, completion, 1-3 cases) is the contract table, read by both services
 PACKAGE_TYPES: Sequence = _LiveList(lambda t: t["package_types"])
 PACKAGE_TYPES_BY_TYPE: Mapping = _LiveMap(lambda t: {p["type"]: p for p in t["package_types"]})
 
