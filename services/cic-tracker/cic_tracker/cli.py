@@ -36,7 +36,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(tracker)
 
-    # reflective tools (issue 11): `flask questionnaires load FILE | list`
+    # reflective tools: `flask questionnaires load FILE | list`
     from imatter_shared.questionnaires.cli import register_questionnaire_cli
 
     from .models.reflective import QuestionnaireVersion

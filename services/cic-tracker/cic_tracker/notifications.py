@@ -1,4 +1,4 @@
-"""cic-tracker's email (issue 12). Every message says only that something needs the
+"""cic-tracker's email. Every message says only that something needs the
 recipient's attention and links to sign in: never a case's code, consent, scores, notes,
 goals, reflections, a consultation's purpose, a fund application's summary or outcome.
 The templates receive no case object at all, so they cannot leak one.

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from support.portal import Visitor, gateway_and_training
-from training.rules.licensing import STARTER_AGREEMENT
+from training.rules.licences import STARTER_AGREEMENT
 
 
 @pytest.fixture(scope="module")

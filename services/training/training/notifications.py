@@ -181,7 +181,7 @@ def organisation_invitation(org: Organisation, membership) -> None:
 def licence_reminders(at: datetime) -> int:
     """60, 30 and 7 days before each licence's valid_until, to the organisation's link contact."""
     from .models import Licence
-    from .rules.licensing import LICENCES
+    from .rules.licences import LICENCES
 
     sent = 0
     rows = db.session.execute(

@@ -23,6 +23,7 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
 from marshmallow import validate as v
 
+from imatter_shared.contract.packages import MAX_CASES, TYPE_MAX, TYPE_MIN
 from imatter_shared.timeutil import parse_timestamp
 
 TRAINING = "training"
@@ -126,7 +127,7 @@ class ClosedSchema(Schema):
 # .. consumers: cic-tracker, which opens the practitioner's microproject and tracker credits
 class PackagePurchased(OpenSchema):
     package_id = Id()
-    package_type = Count(1, 4)
+    package_type = Count(TYPE_MIN, TYPE_MAX)
     organisation_id = Id()
     practitioner_id = Id()
     tracker_uses = Count()
@@ -306,7 +307,7 @@ class FundAwarded(ClosedSchema):
     application_id = Id()
     practitioner_id = Id()
     organisation_id = Id()
-    package_type = Count(1, 4)
+    package_type = Count(TYPE_MIN, TYPE_MAX)
     amount = Count(1)
 
 
@@ -326,7 +327,7 @@ class TrackerCreditUsed(ClosedSchema):
 class MicroprojectProgressed(ClosedSchema):
     package_id = Id()
     organisation_id = Id()
-    cases_count = Count(0, 3)
+    cases_count = Count(0, MAX_CASES)
     state = Choice(("open", "completed"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from imatter_shared.contract.packages import TYPE_MAX, TYPE_MIN
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
 
@@ -24,7 +25,7 @@ Id = lambda: fields.String(required=True, validate=validate.Length(min=1, max=10
 class ApplicationIn(Schema):
     practitioner_id = Id()
     organisation_id = Id()
-    package_type = fields.Integer(required=True, strict=True, validate=validate.Range(1, 4))
+    package_type = fields.Integer(required=True, strict=True, validate=validate.Range(TYPE_MIN, TYPE_MAX))
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 

@@ -296,7 +296,7 @@ def patch_goal(body, case_id, goal_id):
     goal = db.session.get(Goal, goal_id)
     if goal is None or goal.case_id != case.id:
         raise NotFound("No goal with that id in this case.")
-    svc._writable(case, mp)
+    svc.require_writable(case, mp)
     goal.status = body["status"]
     audit.record("change", "case", case.id)
     db.session.commit()

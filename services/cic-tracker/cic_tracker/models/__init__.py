@@ -1,9 +1,9 @@
 """cic-tracker's tables, one module per aggregate. Importing this registers them all."""
 
-from .catalogue import PackageType  # noqa: F401  (issue 16: package types learnt from training)
+from .catalogue import PackageType  # noqa: F401  (package types learnt from training)
 from .consultations import Consultation  # noqa: F401
 
-# data protection (issue 8): the append-only audit trail and the breach register
+# data protection: the append-only audit trail and the breach register
 from .dataprotection import AuditEvent, Breach  # noqa: F401,E402
 from .directory import (  # noqa: F401
     Certification,
@@ -18,9 +18,9 @@ from .fund import FundAccount, FundApplication, FundAward, FundDecision, FundGif
 from .hubs import Hub  # noqa: F401
 from .messaging import InboxMessage, OutboxMessage  # noqa: F401
 
-# notifications (issue 12): the email outbox, preferences and contact addresses
+# notifications: the email outbox, preferences and contact addresses
 from .notifications import Notification, NotificationContact, NotificationPreference  # noqa: F401,E402
 
-# reflective tools (issue 11): formal Q and personal wheel on a case, licence facts, Q bookings
+# reflective tools: formal Q and personal wheel on a case, licence facts, Q bookings
 from .reflective import CaseToolResponse, QRegistrationBooking, QuestionnaireVersion, ToolLicence  # noqa: F401,E402
 from .tracker import Area, Assessment, Case, Goal, Microproject, Reflection  # noqa: F401

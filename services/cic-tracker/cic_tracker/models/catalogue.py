@@ -1,6 +1,7 @@
-"""Microproject package types as I Matter Training publishes them (issue 16).
+"""Microproject package types as I Matter Training publishes them (its price book in force).
 
-training owns the catalogue (its versioned price book); cic-tracker keeps no copy in code. Each
+training owns the figures (its versioned price book; the defaults and what each type means are
+the shared table imatter_shared.contract.packages); cic-tracker keeps no copy of its own. Each
 `training.package_types.published` event brings the package types of one price-book version;
 the row of a type holds the figures of the latest version seen (an older or repeated event
 changes nothing). Tracker uses, the per-case share and the price (fund award amounts) are read

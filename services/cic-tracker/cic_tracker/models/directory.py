@@ -65,7 +65,7 @@ class OrgLicence(db.Model):
 
 class KnownOrganisation(db.Model):
     """An organisation's kind (school, commissioner, locality_hub, ...), from the optional
-    `organisation_kind` of training.organisation_admin.changed (issue 16): commissioners see the
+    `organisation_kind` of training.organisation_admin.changed: commissioners see the
     evaluation summary; hubs link to `locality_hub` organisations."""
 
     __tablename__ = "known_organisations"

@@ -1,4 +1,4 @@
-"""cic-tracker's notification outbox, preferences and contact addresses (issue 12).
+"""cic-tracker's notification outbox, preferences and contact addresses.
 
 Keyed by gateway user id. A contact address is the professional's (or requester's) own
 sign-in email: from `training.person.linked` or from their own token when they act here.

@@ -1,4 +1,4 @@
-"""Reflective tools with someone else (issue 11): questionnaire versions, formal I Matter Q and
+"""Reflective tools with someone else: questionnaire versions, formal I Matter Q and
 personalised wellbeing wheel answers attached to a case (erased with the case's data when
 consent is withdrawn or retention ends), community wheel licence facts learnt from training,
 and the bookings of I Matter Q registration consultations ordered in training.

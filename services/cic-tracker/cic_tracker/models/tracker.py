@@ -26,10 +26,10 @@ class Microproject(db.Model):
     cases_count = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
     online_accounts = sa.Column(sa.Integer, nullable=False, default=0)
     setup_done_at = sa.Column(sa.DateTime, nullable=True)
-    # each case's share of the credits ("2 Tracker uses pp"; issue 16), guarded per case
+    # each case's share of the credits ("2 Tracker uses pp"), guarded per case
     tracker_uses_per_case = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
     # the overseer (a Lead Plus): assigned in the portal, `pending` until they accept; only an
-    # accepted overseer reads case text or signs the practicum off (issue 16, rows 29/30/45)
+    # accepted overseer reads case text or signs the practicum off (rows 29/30/45)
     overseer_person_id = sa.Column(sa.String(100), nullable=True, index=True)
     overseer_state = sa.Column(sa.String(20), nullable=True)  # pending | accepted
     overseer_via = sa.Column(sa.String(20), nullable=True)  # organisation | training

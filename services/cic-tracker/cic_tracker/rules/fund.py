@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 OUTCOMES = ("awarded", "declined", "deferred")
-# a reviewer scores an application from 1 (weak) to 5 (strong)
+# the range of a reviewer's score of an application (the round summary ranks by the average)
 REVIEW_SCORE_MIN, REVIEW_SCORE_MAX = 1, 5
 
 

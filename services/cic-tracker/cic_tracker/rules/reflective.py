@@ -1,4 +1,4 @@
-"""Reflective tools with someone else (seed 001, issue 11): the formal use of the I Matter Q
+"""Reflective tools with someone else (seed 001): the formal use of the I Matter Q
 and the personalised wellbeing wheel. Case-adjacent, so they live here beside the Tracker,
 attached to a case with recorded consent. Plain data in, unmet codes out.
 

@@ -10,19 +10,30 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .packages import rule_for
+from imatter_shared.contract.packages import (
+    CASE_BASELINE,
+    CASE_FOLLOW_UP,
+    CASE_REFLECTION,
+    LICENCE_REQUIREMENT,
+    MAX_CASES,
+    OVERSEER_ROLE,
+    cases_allowed,
+    oversight_requirement,
+)
+from imatter_shared.contract.packages import package_type as type_row
 
-MAX_CASES = 3
+# Who, besides the accepted overseer, may sign a practicum off: a certified Lead or Lead Plus who
+# is an active member of the microproject's organisation (Rulings -> Practitioner roles).
+SIGN_OFF_ROLES = ("lead", "lead_plus")
+# The unmet code when a microproject lacks the overseer its type or a step needs.
+OVERSIGHT = oversight_requirement(OVERSEER_ROLE)
 # Pseudonymous codes only: no spaces (so no "first last" names), no '@' (so no e-mail
 # addresses), a short alphabet. The code means something to the practitioner alone.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 GOAL_STATUSES = ("open", "in_progress", "achieved", "dropped")
-ASSESSMENT_KINDS = ("baseline", "follow_up")
+ASSESSMENT_KINDS = (CASE_BASELINE, CASE_FOLLOW_UP)
+# the range of one area's score in an assessment
 SCORE_MIN, SCORE_MAX = 0, 10
-# an Enhanced licence that is not in force stops Tracker use; "suspended" is what training
-# announces when the Starter it depends on lapses (nothing deleted, use resumes on renewal).
-# Since issue 16 (row 21) only an ACTIVE one allows use: unknown refuses too.
-BLOCKING_LICENCE_STATUSES = ("expired", "cancelled", "suspended")
 
 
 def code_problem(code: str) -> str | None:
@@ -69,7 +80,9 @@ class UseContext:
 
 def enhanced_licence_active(status: str | None) -> bool:
     """Row 21: Tracker use needs an ACTIVE Enhanced Licence known for the organisation; an
-    unknown licence (no event yet) refuses like an expired one."""
+    unknown licence (no event yet) refuses like an expired, cancelled or suspended one
+    ("suspended" is what training announces when the Starter it depends on lapses: nothing is
+    deleted, and use resumes on renewal)."""
     return status == "active"
 
 
@@ -83,20 +96,20 @@ def practitioner_licence_ok(states: list[str]) -> bool:
 
 
 def can_use_tracker(ctx: UseContext, kind: str) -> list[str]:
-    rule = rule_for(ctx.package_type)
+    rule = type_row(ctx.package_type)
     unmet = []
     if ctx.microproject_state != "open":
         unmet.append("microproject_open")
     if ctx.case_state != "open":
         unmet.append("case_open")
     if not enhanced_licence_active(ctx.licence_status):
-        unmet.append("enhanced_licence")
+        unmet.append(LICENCE_REQUIREMENT)
     if not ctx.practitioner_licence_ok:
         unmet.append("practitioner_licence")
     if rule.needs_setup and not ctx.setup_done:
         unmet.append("tracker_setup")
-    if rule.overseer_role == "lead_plus" and not ctx.overseer_certified:
-        unmet.append("lead_plus_oversight")
+    if rule.overseer_role and not ctx.overseer_certified:
+        unmet.append(oversight_requirement(rule.overseer_role))
     if ctx.credits_left <= 0 or ctx.case_uses >= ctx.uses_per_case:
         unmet.append("tracker_credit")
     if kind == "follow_up" and ctx.baselines == 0:
@@ -114,19 +127,21 @@ class CaseCounts:
 
 
 def _case_has(c: CaseCounts, need: str) -> bool:
-    return {"baseline": c.baselines, "follow_up": c.follow_ups, "case_reflection": c.reflections}[need] > 0
+    return {CASE_BASELINE: c.baselines, CASE_FOLLOW_UP: c.follow_ups, CASE_REFLECTION: c.reflections}[
+        need
+    ] > 0
 
 
 def completion_unmet(state: str, package_type: int, cases: list[CaseCounts], reflection: str) -> list[str]:
     """Practicum completion per type (Rulings -> Practitioner roles; rule data in
-    rules/packages.py): 1-3 cases, each with what its type needs (Type 1 a baseline, Type 2 a
+    imatter_shared.contract.packages): 1-3 cases, each with what its type needs (Type 1 a baseline, Type 2 a
     reflection, Types 3 and 4 a baseline and a follow-up), and a non-empty final reflection."""
     unmet = []
     if state != "open":
         unmet.append("microproject_open")
-    if not 1 <= len(cases) <= MAX_CASES:
+    if not cases_allowed(len(cases)):
         unmet.append("cases")
-    for need in rule_for(package_type).case_completion:
+    for need in type_row(package_type).case_completion:
         if not cases or any(not _case_has(c, need) for c in cases):
             unmet.append(need)
     if not (reflection or "").strip():
@@ -136,7 +151,7 @@ def completion_unmet(state: str, package_type: int, cases: list[CaseCounts], ref
 
 def can_open_case_for_use(licence_status: str | None) -> list[str]:
     """A new case is Tracker use too (row 21): it needs an active Enhanced Licence."""
-    return [] if enhanced_licence_active(licence_status) else ["enhanced_licence"]
+    return [] if enhanced_licence_active(licence_status) else [LICENCE_REQUIREMENT]
 
 
 def support_until(opened_at: datetime, window_days: int) -> datetime:

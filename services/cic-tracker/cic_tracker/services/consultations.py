@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from imatter_shared.web.auth import log_refusal
-from imatter_shared.web.errors import ApiError, Forbidden, NotFound, RuleViolation
+from imatter_shared.web.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 
 from ..authz import Caller
 from ..extensions import db
 from ..models import Consultation, Hub
+from ..notifications import consultation_scheduled
 from .common import iso, naive_utc, now
 
 FOR_KINDS = ("family", "professional", "organisation")
@@ -28,7 +29,7 @@ def refresh(c: Consultation) -> Consultation:
 
 def request_consultation(user_id: str, for_kind: str, purpose: str, hub_id: str | None) -> Consultation:
     if hub_id is not None and db.session.get(Hub, hub_id) is None:
-        raise ApiError("Unknown hub.", 400, errors={"hub_id": ["No hub with that id."]})
+        raise InvalidInput("hub_id", "No hub with that id.", detail="Unknown hub.")
     created = now()
     c = Consultation(
         requested_by=user_id,
@@ -67,18 +68,14 @@ def schedule(c: Consultation, scheduled_for) -> Consultation:
     _live(c)
     when = naive_utc(scheduled_for)
     if when <= now():
-        raise ApiError(
-            "Schedule it in the future.", 400, errors={"scheduled_for": ["Must be in the future."]}
-        )
+        raise InvalidInput("scheduled_for", "Must be in the future.", detail="Schedule it in the future.")
     if when > c.expires_at:
         raise RuleViolation(
             "Consultations are time-limited: schedule it before it lapses.", unmet=["time_limited"]
         )
     c.scheduled_for = when
     c.state = "scheduled"
-    from ..notifications import consultation_scheduled  # issue 12: a sign-in prompt, same commit
-
-    consultation_scheduled(c)
+    consultation_scheduled(c)  # a sign-in prompt, in the same commit as the change
     return c
 
 

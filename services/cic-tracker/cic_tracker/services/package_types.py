@@ -1,5 +1,7 @@
-"""The microproject package types training publishes (issue 16): stored from
-`training.package_types.published`, read by the Tracker and the Fund. No copy in code."""
+"""The microproject package types training publishes (its price book in force): stored from
+`training.package_types.published`, read by the Tracker and the Fund. The figures sold and
+counted (Tracker uses, the per-case share, the price) come from here; what a type means (set-up,
+overseer, completion) from the shared table imatter_shared.contract.packages."""
 
 from __future__ import annotations
 

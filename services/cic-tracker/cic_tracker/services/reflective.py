@@ -10,14 +10,15 @@ import sqlalchemy as sa
 
 from imatter_shared.events.envelope import parse_timestamp
 from imatter_shared.questionnaires import AnswerErrors, check_answers, score, store
-from imatter_shared.web.errors import ApiError, RuleViolation
+from imatter_shared.web.errors import InvalidInput, RuleViolation
 
 from ..authz import require_case_writer
 from ..extensions import db
-from ..models import Case, Microproject, OrgLicence
+from ..models import Case, Consultation, Microproject, OrgLicence
 from ..models.reflective import CaseToolResponse, QRegistrationBooking, QuestionnaireVersion, ToolLicence
 from ..rules import reflective as rules
 from .common import iso, naive_utc, now
+from .consultations import refresh, request_consultation
 
 CONTENT_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content"
@@ -90,7 +91,9 @@ def record(
     try:
         clean = check_answers(version.content, answers)
     except AnswerErrors as exc:
-        raise ApiError("Some answers do not fit the questionnaire.", 400, errors=exc.errors) from None
+        raise InvalidInput(
+            None, detail="Some answers do not fit the questionnaire.", errors=exc.errors
+        ) from None
     r = CaseToolResponse(
         case_id=case.id,
         instrument=instrument,
@@ -140,8 +143,6 @@ def response_view(r: CaseToolResponse) -> dict:
 
 def on_q_consultation_ordered(data: dict) -> QRegistrationBooking:
     """A Priorities Consultation request for the parent (or whoever ordered it for them)."""
-    from .consultations import request_consultation
-
     booking = db.session.get(QRegistrationBooking, data["order_id"])
     if booking is not None:
         return booking
@@ -167,9 +168,6 @@ def bookings_stmt():
 
 
 def booking_view(b: QRegistrationBooking) -> dict:
-    from ..models import Consultation
-    from .consultations import refresh
-
     c = db.session.get(Consultation, b.consultation_id)
     return {
         "order_id": b.order_id,

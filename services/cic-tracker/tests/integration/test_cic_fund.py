@@ -284,3 +284,11 @@ def test_training_redeeming_an_award_marks_it_used(client, cic):
     assert outcome.action == "ack"
     entries = client.get("/api/v1/fund/ledger", headers=staff).get_json()["entries"]
     assert [e["state"] for e in entries if e["kind"] == "award"] == ["redeemed"]
+
+
+def test_redeeming_an_award_the_fund_never_made_is_dead_lettered(cic):
+    outcome, _ = cic.feed(
+        "training.fund_award.redeemed",
+        {"award_id": "award-unknown", "package_id": "pkg-9", "organisation_id": "org-1"},
+    )
+    assert outcome.action == "dead" and outcome.reason.startswith("rejected by handler")

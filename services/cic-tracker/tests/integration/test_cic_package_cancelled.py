@@ -26,3 +26,13 @@ def test_a_cancelled_package_closes_its_microproject(client, cic, consent, db):
         {"package_id": package_id, "organisation_id": "org-1", "practitioner_id": person, "refund": 1},
     )
     assert extra.action == "dead"
+
+
+def test_a_cancellation_of_a_package_cic_never_opened_is_dead_lettered_not_acked(cic):
+    """A handler that cannot apply an event rejects it (dead letter), so a later replay of the
+    purchase and then of the cancellation still closes the workspace."""
+    outcome, _ = cic.feed(
+        "training.package.cancelled",
+        {"package_id": "pkg-unknown", "organisation_id": "org-1", "practitioner_id": "p-1"},
+    )
+    assert outcome.action == "dead" and outcome.reason.startswith("rejected by handler")

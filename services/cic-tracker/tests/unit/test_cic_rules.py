@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cic_tracker.rules import evaluation, fund, tracker
-from cic_tracker.rules.packages import default_uses_per_case
 from cic_tracker.rules.tracker import CaseCounts, UseContext
+from imatter_shared.contract.packages import default_uses_per_case
 
 
 @pytest.mark.parametrize("code", ["jane@example.org", "Jane Smith", "", "-abc", "x" * 65, "ab/cd"])

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from training.rules import licensing
+from training.rules import licences
 
 
 def portal_pathway_estimate(role: dict, roles: dict[str, dict], have: set[str]) -> dict:
@@ -108,7 +108,7 @@ def test_the_licences_are_the_terms_of_the_price_book_with_their_introduction(cl
         assert {k: lic[k] for k in terms} == terms  # the same words as the price book's
         assert lic["name"] and lic["subtitle"] and lic["summary"]
         assert all(lic["fee_key"] in band for band in book["size_bands"])
-    assert items[0]["agreement"] == licensing.STARTER_AGREEMENT
+    assert items[0]["agreement"] == licences.STARTER_AGREEMENT
     assert "named link contact" in items[0]["includes"]
 
 

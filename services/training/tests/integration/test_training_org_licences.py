@@ -295,7 +295,7 @@ def test_row3_the_starter_records_who_accepted_the_organisational_agreement_and_
     price book's licence terms; buying records who accepted it and when - explicitly with
     `agreement_accepted: true`, implicitly (the buying admin) with the contract body `{type}`;
     `false` refuses and changes nothing."""
-    from training.rules.licensing import STARTER_AGREEMENT
+    from training.rules.licences import STARTER_AGREEMENT
 
     book = client.get("/api/v1/catalogue/price-book").get_json()
     terms = {t["type"]: t for t in book["licences"]}

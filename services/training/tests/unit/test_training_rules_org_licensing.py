@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from training.rules import licensing as lic
+from training.rules import licences as lic
 
 NOW = datetime(2026, 11, 22, 12, 0)
 

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from training.rules import catalogue, funding, licensing, membership, stage
+from training.rules import catalogue, funding, licences, membership, stage
 from training.rules import pathway as pw
 from training.rules import practitioner_licence as practitioner
 from training.rules.roles import REQUIREMENT_KINDS, role_items_price
@@ -92,14 +92,14 @@ def test_only_courses_and_session_blocks_are_booked_by_the_person():
 
 
 def test_licence_terms_carry_the_introduction_and_the_fee_field():
-    terms = [licensing.catalogue_terms(t) for t in licensing.TYPES]
+    terms = [licences.catalogue_terms(t) for t in licences.TYPES]
     assert [t["name"] for t in terms] == ["Starter Licence", "CPD Licence", "Enhanced Practice Licence"]
     assert [t["phase"] for t in terms] == [1, 2, 3]
     assert [t["fee_key"] for t in terms] == ["starter_fee", "cpd_fee", "enhanced_fee"]
-    assert terms[0]["agreement"] == licensing.STARTER_AGREEMENT and terms[1]["agreement"] is None
+    assert terms[0]["agreement"] == licences.STARTER_AGREEMENT and terms[1]["agreement"] is None
     for t in terms:
         assert t["subtitle"] and t["summary"] and t["includes"] and t["excludes"]
-        assert {k: t[k] for k in licensing.public_terms(t["type"])} == licensing.public_terms(t["type"])
+        assert {k: t[k] for k in licences.public_terms(t["type"])} == licences.public_terms(t["type"])
 
 
 def test_stages_run_from_not_engaged_to_microprojects():

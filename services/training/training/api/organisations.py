@@ -14,7 +14,7 @@ from imatter_shared.web.paging import PageArgs, page, paged
 
 from ..authz import caller, require_org_access, require_org_admin, require_verified
 from ..extensions import db
-from ..rules import licensing
+from ..rules import licences as licence_rules
 from ..rules import policy as policy_table
 from ..rules.pricing import MAX_SEATS_PER_PURCHASE
 from ..services import licences, orders, seats
@@ -44,7 +44,7 @@ class OrganisationPatch(Schema):
 
 
 class LicenceIn(Schema):
-    type = fields.String(required=True, validate=v.OneOf(licensing.TYPES))
+    type = fields.String(required=True, validate=v.OneOf(licence_rules.TYPES))
     # the Starter's organisational agreement to participate (seed 000; text in the price book's
     # licence terms): true records the caller's explicit acceptance; absent, the buying admin's
     # request is taken as acceptance (recorded as "implicit"); false refuses the purchase (409)

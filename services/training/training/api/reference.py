@@ -11,7 +11,8 @@ from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import NotFound
 from imatter_shared.web.responses import Out, page_of
 
-from ..rules import funding, licensing, membership, pathway, stage
+from ..rules import funding, membership, pathway, stage
+from ..rules import licences as licence_rules
 from ..rules import practitioner_licence as practitioner
 from ..rules.roles import REQUIREMENT_KINDS, REQUIREMENTS, ROLE_CODE_LIST, ROLES_BY_CODE
 from ._people_common import PageArgs, paged
@@ -158,7 +159,7 @@ def licences(args):
     """The three organisational licences in phase order: name, subtitle, summary, what each
     includes and excludes (seed 000), what it requires, its term, the agreement an organisation
     accepts (Starter), and `fee_key`, the size band field of the price book holding its fee."""
-    return paged([licensing.catalogue_terms(t) for t in licensing.TYPES], args)
+    return paged([licence_rules.catalogue_terms(t) for t in licence_rules.TYPES], args)
 
 
 @blp.route("/stages")

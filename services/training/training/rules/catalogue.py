@@ -1,8 +1,9 @@
 """The course and package catalogue (seeds 000, 001), read from the price book in force.
 
-The tables are data I Matter Training edits without a release (issue 16): courses, package
-types and their prices live in the versioned price book (services/price_book.py, seeded from
-the seeds' published prices, placeholders labelled). This module only reads them: the public
+The tables are data I Matter Training edits without a release: courses, package types and their
+prices live in the versioned price book (services/price_book.py, seeded from the seeds' published
+prices, placeholders labelled; the package types' defaults and structure come from the shared
+contract table, imatter_shared.contract.packages). This module only reads them: the public
 names below (`COURSES`, `COURSES_BY_CODE`, `L1_2_COURSES`, `PACKAGE_TYPES_BY_TYPE`, ...) are
 live views of the current version, read afresh on every use (outside an application context
 they show the seed catalogue, for pure unit tests).
@@ -13,21 +14,19 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 
+from imatter_shared.contract.packages import LICENCE_REQUIREMENT
+
 PUBLISHED = "published"
 PLACEHOLDER = "placeholder"
 
 
 def tables() -> dict:
     """The catalogue part of the price book in force (shared: do not mutate)."""
+    # imported here because the price book (a service) reads these rules to check and price a
+    # version; a module-level import would make rules and the price book import each other
     from ..services.price_book import catalogue
 
     return catalogue()[1]
-
-
-def tables_version() -> int:
-    from ..services.price_book import catalogue
-
-    return catalogue()[0]
 
 
 class _LiveList(Sequence):
@@ -99,13 +98,13 @@ COURSES_BY_CODE: Mapping = _LiveMap(lambda t: {c["code"]: c for c in t["courses"
 # "L1-2 completion" means Foundation and Intermediate completed (DOMAIN.md "Learning").
 L1_2_COURSES: Sequence = _LiveList(_codes(_is_l1_2))
 FOUNDATION_COURSES: Sequence = _LiveList(_codes(lambda c: c["level"] == 1 and c["kind"] == "online_course"))
-INTERMEDIATE_COURSES: Sequence = _LiveList(_codes(lambda c: c["level"] == 2 and c["kind"] == "online_course"))
 # an online L1-2 account (one seat) opens these; Awareness is open access and needs no seat
 ACCOUNT_COURSES: Sequence = _LiveList(_codes(lambda c: c.get("online_account", _is_l1_2(c))))
 
+# the package types as the price book in force sells them (figures an admin may edit); what each
+# type means (set-up, overseer, completion, 1-3 cases) is the contract table, read by both services
 PACKAGE_TYPES: Sequence = _LiveList(lambda t: t["package_types"])
 PACKAGE_TYPES_BY_TYPE: Mapping = _LiveMap(lambda t: {p["type"]: p for p in t["package_types"]})
-MAX_CASES_PER_PACKAGE = 3  # the rule "1-3 cases" (seed 000), not a price
 
 # What the personal resource licence allows (seed 001 i): held by anyone who has accessed
 # L1 or L2. (The seed also names buyers of course notes or posters; those are not sold on the
@@ -124,14 +123,6 @@ RESOURCE_LICENCE = {
 }
 
 
-def course(code: str) -> dict | None:
-    return COURSES_BY_CODE.get(code)
-
-
-def package_type(type_: int) -> dict | None:
-    return PACKAGE_TYPES_BY_TYPE.get(type_)
-
-
 def course_json(c: dict) -> dict:
     """A course as the catalogue shows it: placeholders say so."""
     return {
@@ -146,6 +137,6 @@ def package_type_json(p: dict) -> dict:
     return {
         **p,
         "currency": "GBP",
-        "requires": ["enhanced_licence"],
+        "requires": [LICENCE_REQUIREMENT],  # sold only under an active Enhanced Practice Licence
         "placeholder": bool(p.get("placeholder")),
     }

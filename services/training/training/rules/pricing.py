@@ -8,6 +8,11 @@ never rises with the count (the "reduced marginal rate for multi-staff uptake", 
 
 from __future__ import annotations
 
+from imatter_shared.contract.packages import PACKAGE_TYPES
+
+from .licences import LICENCES
+from .roles import REQUIREMENT_KINDS, ROLE_CODE_LIST
+
 MAX_SEATS_PER_PURCHASE = 1000
 
 
@@ -122,14 +127,14 @@ def band_fee(book: dict, band_code: str, licence_type: str) -> int:
     band = band_of(book, band_code)
     if band is None:
         raise KeyError(band_code)
-    return band[f"{licence_type}_fee"]
+    return band[LICENCES[licence_type]["fee_field"]]
 
 
 def band_of(book: dict, band_code: str) -> dict | None:
     return next((b for b in book["size_bands"] if b["code"] == band_code), None)
 
 
-# ---- the catalogue tables of a price book (issue 16) -------------------------------------------
+# ---- the catalogue tables of a price book --------------------------------------------------------
 
 CONTRACT_COURSES = (
     "awareness",
@@ -140,15 +145,13 @@ CONTRACT_COURSES = (
     "intermediate_b",
 )
 COURSE_KINDS = ("online_course", "session", "training", "practicum", "preparation")
-PACKAGE_TYPE_NUMBERS = (1, 2, 3, 4)
+PACKAGE_TYPE_NUMBERS = tuple(PACKAGE_TYPES)  # the contract's table: a price book prices each type once
 MAX_TRACKER_USES_PER_CASE = 10
 MAX_ONLINE_ACCOUNTS = 10
 
 
 def catalogue_problems(book: dict) -> dict[str, list[str]]:
     """field -> messages for the courses, roles and package types of a price book."""
-    from .roles import REQUIREMENT_KINDS, ROLE_CODE_LIST
-
     errors: dict[str, list[str]] = {}
 
     def bad(field: str, message: str) -> None:

@@ -1,4 +1,4 @@
-"""Reflective tools on the training side (seed 001, issue 11). Plain data in, plain data out.
+"""Reflective tools on the training side (seed 001). Plain data in, plain data out.
 
 - The informal I Matter Q: a self-assessment about the learner themself, early in their
   learning; its results are the learner's alone and suggest learning steps from the catalogue.
@@ -22,7 +22,6 @@ INSTRUMENTS = (INFORMAL_Q, COMMUNITY_AUDIT)
 SAMPLE_CONTENT_FILES = ("imatter_q_sample.json", "community_wheel_audit_sample.json")
 
 COMMUNITY_WHEEL_TOOL = "community_wheel"
-LICENCE_HOLDERS = ("organisation", "person")
 LICENCE_TERM_MONTHS = 12
 
 # The registration consultation and its optional course. Its price is data: a product row of the

@@ -1,5 +1,5 @@
 """The six practitioner roles (seed 000, DOMAIN.md "Practitioner roles and certification"):
-the roles, their requirements and prices are data in the price book in force (issue 16), read
+the roles, their requirements and prices are data in the price book in force (edited without a release), read
 here as live views by the pathway rules and shown by the catalogue; what each requirement code
 means (its kind) is logic and stays here.
 

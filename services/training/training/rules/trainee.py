@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .licensing import add_months
+from .licences import add_months
 
 OBLIGATIONS: list[dict] = [
     {
@@ -115,10 +115,6 @@ def year_until(start: datetime) -> datetime:
 
 def year_complete(start: datetime | None, now: datetime) -> bool:
     return start is not None and now >= year_until(start)
-
-
-def coursework_outstanding(route: str, completed: set[str]) -> bool:
-    return route == "fast_track" and not any(c in completed for c in OUTSTANDING_COURSEWORK["any_of"])
 
 
 def standing(code: str, title: str, met: bool, reason: str, due_on: datetime | None = None) -> dict:

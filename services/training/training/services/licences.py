@@ -11,7 +11,8 @@ from imatter_shared.web.errors import ApiError, RuleViolation
 
 from ..extensions import db
 from ..models import Licence, Organisation, OutboxMessage
-from ..rules import licensing, pricing
+from ..rules import licences as licence_rules
+from ..rules import pricing
 from . import orders, policy, price_book
 from ._util import iso, now
 
@@ -25,7 +26,7 @@ def _practitioners(organisation_id: str) -> int:
         from .. import org_facts  # the people side's module; late so this works without it
     except ImportError:
         return 0
-    return org_facts.practitioners_count(organisation_id, roles=licensing.ENHANCED_PRACTITIONER_ROLES)
+    return org_facts.practitioners_count(organisation_id, roles=licence_rules.ENHANCED_PRACTITIONER_ROLES)
 
 
 def get(organisation_id: str, licence_type: str) -> Licence | None:
@@ -39,7 +40,7 @@ def by_id(licence_id: str) -> Licence | None:
 
 
 def of_organisation(organisation_id: str) -> list[Licence]:
-    order = {t: i for i, t in enumerate(licensing.TYPES)}
+    order = {t: i for i, t in enumerate(licence_rules.TYPES)}
     rows = db.session.scalars(sa.select(Licence).where(Licence.organisation_id == organisation_id)).all()
     return sorted(rows, key=lambda lic: order[lic.type])
 
@@ -71,7 +72,7 @@ class Held:
 def status_of(lic: Licence | None, at=None) -> str:
     if lic is None:
         return "none"
-    return licensing.status(
+    return licence_rules.status(
         lic.valid_from, lic.valid_until, at or now(), cancelled=lic.cancelled_at is not None
     )
 
@@ -89,7 +90,7 @@ def suspension(lic: Licence, held: Held | None = None) -> list[str]:
         practitioners = 1
     else:
         practitioners = held.practitioners() if held else _practitioners(lic.organisation_id)
-    return licensing.suspension_reasons(
+    return licence_rules.suspension_reasons(
         lic.type,
         starter_active=held.in_date("starter") if held else in_date(lic.organisation_id, "starter"),
         practitioners=practitioners,
@@ -106,14 +107,14 @@ def has_active_licence(organisation_id: str, licence_type: str, held: Held | Non
 def require_active_licence(organisation_id: str, licence_type: str) -> None:
     lic = get(organisation_id, licence_type)
     code = f"{licence_type}_licence"
-    title = licensing.LICENCES[licence_type]["title"]
+    title = licence_rules.LICENCES[licence_type]["title"]
     if status_of(lic) != "active":
         state = "has expired; renew it" if lic else "is needed"
         raise RuleViolation(f"The organisation's {title} {state}.", unmet=[code])
     reasons = suspension(lic)
     if reasons:
         raise RuleViolation(
-            f"The organisation's {title} is suspended: {licensing.describe_unmet(reasons)}.",
+            f"The organisation's {title} is suspended: {licence_rules.describe_unmet(reasons)}.",
             unmet=[code] + reasons,
         )
 
@@ -138,7 +139,7 @@ def _check_can_hold(org: Organisation, licence_type: str) -> None:
     action = POLICY_ACTION[licence_type]
     if action:
         policy.enforce(org, action)
-    unmet = licensing.purchase_unmet(
+    unmet = licence_rules.purchase_unmet(
         licence_type,
         starter_active=in_date(org.id, "starter"),
         senior_leadership_commitment=bool(org.senior_leadership_commitment),
@@ -147,8 +148,8 @@ def _check_can_hold(org: Organisation, licence_type: str) -> None:
     )
     if unmet:
         raise RuleViolation(
-            f"Cannot grant the {licensing.LICENCES[licence_type]['title']}: "
-            f"{licensing.describe_unmet(unmet)}.",
+            f"Cannot grant the {licence_rules.LICENCES[licence_type]['title']}: "
+            f"{licence_rules.describe_unmet(unmet)}.",
             unmet=unmet,
         )
 
@@ -162,11 +163,11 @@ def _price(org: Organisation, licence_type: str) -> tuple[int, dict, int]:
             "choose a current size band first.",
             unmet=["size_band"],
         )
-    return band[licensing.LICENCES[licence_type]["fee_field"]], band, number
+    return pricing.band_fee(book, org.size_band, licence_type), band, number
 
 
 def _order(org: Organisation, lic_type: str, fee: int, start, end, user_id: str, renewal: bool):
-    title = licensing.LICENCES[lic_type]["title"]
+    title = licence_rules.LICENCES[lic_type]["title"]
     what = "renewal" if renewal else "annual licence"
     return orders.create_order(
         organisation_id=org.id,
@@ -195,11 +196,11 @@ def purchase(
     same type is taken out again from now (same record, new term). The Starter records who
     accepted its organisational agreement to participate and when: explicitly
     (`agreement_accepted=True`) or implicitly by the buying admin (None); False is refused."""
-    if licence_type not in licensing.TYPES:
+    if licence_type not in licence_rules.TYPES:
         raise ApiError(
             "Unknown licence type.", 400, errors={"type": ["Must be one of: starter, cpd, enhanced."]}
         )
-    if licensing.agreement(licence_type) and agreement_accepted is False:
+    if licence_rules.agreement(licence_type) and agreement_accepted is False:
         raise RuleViolation(
             "The Starter Licence includes the organisational agreement to participate: the "
             "organisation must accept it to take the licence out.",
@@ -208,13 +209,13 @@ def purchase(
     lic = get(org.id, licence_type)
     if lic is not None and status_of(lic) == "active":
         raise RuleViolation(
-            f"The organisation already holds an active {licensing.LICENCES[licence_type]['title']} "
+            f"The organisation already holds an active {licence_rules.LICENCES[licence_type]['title']} "
             f"until {iso(lic.valid_until)}; renew it instead.",
             unmet=["licence_already_active"],
         )
     _check_can_hold(org, licence_type)
     fee, band, number = _price(org, licence_type)
-    start, end = licensing.term(licence_type, now())
+    start, end = licence_rules.term(licence_type, now())
     order = _order(org, licence_type, fee, start, end, user_id, renewal=lic is not None)
     created = lic is None
     if created:
@@ -223,7 +224,7 @@ def purchase(
     lic.valid_from, lic.valid_until = start, end
     lic.cancelled_at = None  # a cancelled licence is taken out again like a lapsed one
     lic.terms = (lic.terms or 0) + 1
-    if licensing.agreement(licence_type):
+    if licence_rules.agreement(licence_type):
         lic.agreement_accepted_by, lic.agreement_accepted_at = user_id, start
         lic.agreement_accepted_by_name = (user_name or "")[:200] or None
         lic.agreement_acceptance = "explicit" if agreement_accepted else "implicit"
@@ -248,8 +249,8 @@ def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
     else:
         _check_can_hold(org, "starter")
     fee, band, number = _price(org, lic.type)
-    start = licensing.renewal_start(now(), lic.valid_until)
-    _, end = licensing.term(lic.type, start)
+    start = licence_rules.renewal_start(now(), lic.valid_until)
+    _, end = licence_rules.term(lic.type, start)
     order = _order(org, lic.type, fee, start, end, user_id, renewal=True)
     if (
         lic.valid_until < start or lic.cancelled_at is not None
@@ -328,7 +329,7 @@ def licence_json(lic: Licence, held: Held | None = None) -> dict:
         "id": lic.id,
         "organisation_id": lic.organisation_id,
         "type": lic.type,
-        "title": licensing.LICENCES[lic.type]["title"],
+        "title": licence_rules.LICENCES[lic.type]["title"],
         "status": st,
         "suspended": bool(reasons),
         "suspended_because": reasons,
@@ -344,10 +345,10 @@ def licence_json(lic: Licence, held: Held | None = None) -> dict:
         "seats_included": lic.seats_included,
         "price_book_version": lic.price_book_version,
         "order_id": lic.order_id,
-        "includes": licensing.LICENCES[lic.type]["includes"],
-        "excludes": licensing.LICENCES[lic.type]["excludes"],
-        "required_for": licensing.LICENCES[lic.type]["required_for"],
-        "agreement": licensing.agreement(lic.type),
+        "includes": licence_rules.LICENCES[lic.type]["includes"],
+        "excludes": licence_rules.LICENCES[lic.type]["excludes"],
+        "required_for": licence_rules.LICENCES[lic.type]["required_for"],
+        "agreement": licence_rules.agreement(lic.type),
         "agreement_accepted_by": lic.agreement_accepted_by,
         "agreement_accepted_by_name": lic.agreement_accepted_by_name,
         "agreement_accepted_at": iso(lic.agreement_accepted_at),

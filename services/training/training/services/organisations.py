@@ -11,7 +11,7 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 from ..extensions import db
 from ..models import Membership, Organisation, OrganisationAdmin, OutboxMessage, Person
 from ..models.organisations import OPEN_STATES
-from ..rules import licensing
+from ..rules import licences as licence_rules
 from ..rules import policy as policy_table
 from ..rules import stage as stage_rules
 from . import licences, price_book, seats
@@ -501,7 +501,7 @@ def _counts(org_id: str) -> dict:
     row = db.session.execute(
         sa.select(
             org_facts.learners_query(org_id).scalar_subquery().label("learners"),
-            org_facts.practitioners_count_query(org_id, roles=licensing.ENHANCED_PRACTITIONER_ROLES)
+            org_facts.practitioners_count_query(org_id, roles=licence_rules.ENHANCED_PRACTITIONER_ROLES)
             .scalar_subquery()
             .label("practitioners"),
             org_facts.microprojects_reached_query(org_id).scalar_subquery().label("microprojects"),

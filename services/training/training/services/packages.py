@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from imatter_shared.contract import packages as contract
 from imatter_shared.messaging import outbox
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
@@ -209,7 +210,7 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
         policy.enforce(org, "online_accounts")  # primary care: Type 1 (Tracker only) packages only
     if ptype["tracker_uses"]:
         policy.enforce(org, "tracker_accounts")
-    licences.require_active_licence(org.id, "enhanced")
+    licences.require_active_licence(org.id, contract.REQUIRED_LICENCE)
     require_not_paused(person.id)
     award = _usable_award(data, org.id) if data["funding"] == "fund_award" else None
     line = {

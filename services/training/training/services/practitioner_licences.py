@@ -22,7 +22,7 @@ from ..models.learning import Enrolment
 from ..models.packages import Package
 from ..models.practitioner_licences import PractitionerLicence
 from ..rules import practitioner_licence as rules
-from ..rules.licensing import add_months
+from ..rules.licences import add_months
 from ._util import iso, now
 
 

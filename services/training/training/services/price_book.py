@@ -11,9 +11,12 @@ import copy
 import sqlalchemy as sa
 from flask import g, has_app_context, has_request_context, request
 
+from imatter_shared.contract import packages as contract
+
 from ..extensions import db
 from ..models import PriceBookVersion
-from ..rules import licensing, pricing
+from ..rules import licences as licence_rules
+from ..rules import pricing
 from ._util import iso
 
 PLACEHOLDER_LABEL = "PLACEHOLDER fee — not published by I Matter"
@@ -238,66 +241,27 @@ SEED_ROLES: list[dict] = [
     },
 ]
 
-_NO_SERVICES = ["practitioner time", "delivery", "supervision", "ongoing support"]
-CASES_PER_PACKAGE = 3  # "tool bundles for 1-3 cases" (seed 000); Tracker uses are per person
 
-
-def _package(type_, title, purpose, accounts, per_case, price, contents, use_requires=()):
+def _package(p: contract.PackageType) -> dict:
+    """A price-book row from the contract's package table: its figures are the defaults an
+    admin may change in a later version; `use_requires` and the derived figures follow the table."""
     return {
-        "type": type_,
-        "title": title,
-        "purpose": purpose,
-        "online_accounts": accounts,
-        "tracker_uses_per_case": per_case,
-        "tracker_uses": per_case * CASES_PER_PACKAGE,
-        "price": price,
-        "price_per_person": price // CASES_PER_PACKAGE,
-        "contents": list(contents),
-        "use_requires": list(use_requires),
-        "excludes": list(_NO_SERVICES),
+        "type": p.type,
+        "title": p.title,
+        "purpose": p.purpose,
+        "online_accounts": p.online_accounts,
+        "tracker_uses_per_case": p.tracker_uses_per_case,
+        "tracker_uses": p.tracker_uses,
+        "price": p.price,
+        "price_per_person": p.price // contract.MAX_CASES,
+        "contents": list(p.contents),
+        "use_requires": list(p.use_requires),
+        "excludes": list(contract.EXCLUDES),
         "placeholder": False,
     }
 
 
-SEED_PACKAGE_TYPES: list[dict] = [
-    _package(
-        1,
-        "Tracker only",
-        "Screening and priority planning only: direct roles with children and young people.",
-        0,
-        1,
-        15000,
-        ["3 Tracker uses (one per case)", "Requires Tracker set-up", "Use requires Lead Plus oversight"],
-        use_requires=["lead_plus_oversight"],
-    ),
-    _package(
-        2,
-        "Prevention",
-        "Low concern, development and preparation work.",
-        3,
-        0,
-        30000,
-        ["3 online L1-2 accounts", "Light or no Tracker use"],
-    ),
-    _package(
-        3,
-        "Early Intervention",
-        "Emerging concern, priorities identified.",
-        3,
-        2,
-        45000,
-        ["3 online L1-2 accounts", "2 Tracker uses per person"],
-    ),
-    _package(
-        4,
-        "Additional Needs",
-        "Multi-context, school-home complexity.",
-        3,
-        3,
-        60000,
-        ["3 online L1-2 accounts", "3 Tracker uses per person"],
-    ),
-]
+SEED_PACKAGE_TYPES: list[dict] = [_package(p) for p in contract.PACKAGE_TYPES.values()]
 
 # Products sold on their own that are not courses (domain row 110: no price in code). The seeds
 # publish no price for the I Matter Q registration consultation: PLACEHOLDER.
@@ -475,11 +439,12 @@ def load_catalogue() -> int:
 def normalise(data: dict) -> dict:
     """Derived figures and labels stay honest whatever an editor sends."""
     for p in data.get("package_types", []):
-        p["tracker_uses"] = p["tracker_uses_per_case"] * CASES_PER_PACKAGE
-        p.setdefault("price_per_person", p["price"] // CASES_PER_PACKAGE)
-        p["price_per_person"] = p["price"] // CASES_PER_PACKAGE
+        p["tracker_uses"] = p["tracker_uses_per_case"] * contract.MAX_CASES
+        p["price_per_person"] = p["price"] // contract.MAX_CASES
         for key in ("contents", "use_requires", "excludes"):
             p.setdefault(key, [])
+        # what a use waits for is the contract's rule (enforced at use by cic-tracker), not an edit
+        p["use_requires"] = list(contract.package_type(p["type"]).use_requires)
         p.setdefault("purpose", "")
     for p in data.get("products", []):
         p["price_status"] = "placeholder" if p.get("placeholder") else "published"
@@ -565,7 +530,7 @@ def band_mark(number: int | None, band_code: str | None) -> dict:
 def book_json(number: int, data: dict) -> dict:
     row = db.session.scalar(sa.select(PriceBookVersion).where(PriceBookVersion.version == number))
     out = {"version": number, **data}
-    out["licences"] = [licensing.public_terms(t) for t in licensing.TYPES]
+    out["licences"] = [licence_rules.public_terms(t) for t in licence_rules.TYPES]
     out["created_at"] = iso(row.created_at) if row else None
     return out
 

@@ -163,7 +163,7 @@ def _announce(lic: CommunityWheelLicence) -> None:
 
 
 def grant_licence(data: dict, user_id: str) -> CommunityWheelLicence:
-    from ..rules.licensing import add_months
+    from ..rules.licences import add_months
     from . import licences
 
     org_id, person_id = data.get("organisation_id"), data.get("person_id")

@@ -9,7 +9,8 @@ from imatter_shared.web.errors import ApiError, RuleViolation
 
 from ..extensions import db
 from ..models import Membership, Organisation, SeatAssignment, SeatCredit, SeatTransfer
-from ..rules import licensing, pricing
+from ..rules import licences as licence_rules
+from ..rules import pricing
 from . import licences, orders, policy, price_book
 from ._util import iso, now
 
@@ -20,10 +21,10 @@ def year_start(cpd, at=None):
     if licences.status_of(cpd, at) != "active":
         return None
     at = at or now()
-    months = licensing.LICENCES["cpd"]["term_months"]
+    months = licence_rules.LICENCES["cpd"]["term_months"]
     start = cpd.valid_from
-    while licensing.add_months(start, months) <= at:
-        start = licensing.add_months(start, months)
+    while licence_rules.add_months(start, months) <= at:
+        start = licence_rules.add_months(start, months)
     return start
 
 

@@ -170,6 +170,28 @@ def status(valid_from: datetime, valid_until: datetime, now: datetime, cancelled
     return "active" if valid_from <= now < valid_until else "expired"
 
 
+# Requirements that must go on holding after the purchase: when one lapses, an in-date licence
+# is suspended (nothing is deleted; use resumes once it holds again). The Starter's own
+# requirements (commitment, link contact) are checked when it is bought or renewed only.
+CONTINUING_REQUIREMENTS = ("starter_licence", "practitioner_in_training")
+
+
+def _facts(
+    *,
+    starter_active: bool,
+    practitioners: int,
+    senior_leadership_commitment: bool = True,
+    has_link_contact: bool = True,
+) -> dict[str, bool]:
+    """Whether each requirement code of LICENCES[...]["requires"] holds."""
+    return {
+        "senior_leadership_commitment": senior_leadership_commitment,
+        "link_contact": has_link_contact,
+        "starter_licence": starter_active,
+        "practitioner_in_training": practitioners >= 1,
+    }
+
+
 def purchase_unmet(
     licence_type: str,
     *,
@@ -178,29 +200,26 @@ def purchase_unmet(
     has_link_contact: bool,
     practitioners: int,
 ) -> list[str]:
-    """Requirement codes that stop an organisation buying (or renewing) a licence."""
-    unmet: list[str] = []
-    if licence_type == "starter":
-        if not senior_leadership_commitment:
-            unmet.append("senior_leadership_commitment")
-        if not has_link_contact:
-            unmet.append("link_contact")
-        return unmet
-    if not starter_active:
-        unmet.append("starter_licence")
-    if licence_type == "enhanced" and practitioners < 1:
-        unmet.append("practitioner_in_training")
-    return unmet
+    """Requirement codes that stop an organisation buying (or renewing) a licence: its
+    `requires` that do not hold."""
+    facts = _facts(
+        starter_active=starter_active,
+        practitioners=practitioners,
+        senior_leadership_commitment=senior_leadership_commitment,
+        has_link_contact=has_link_contact,
+    )
+    return [code for code in LICENCES[licence_type]["requires"] if not facts[code]]
 
 
 def suspension_reasons(licence_type: str, *, starter_active: bool, practitioners: int) -> list[str]:
-    """Why an in-date licence cannot be used right now (it is suspended, not deleted)."""
-    reasons = []
-    if licence_type != "starter" and not starter_active:
-        reasons.append("starter_licence")
-    if licence_type == "enhanced" and practitioners < 1:
-        reasons.append("practitioner_in_training")
-    return reasons
+    """Why an in-date licence cannot be used right now (it is suspended, not deleted): its
+    continuing requirements that no longer hold (CPD and Enhanced depend on the Starter)."""
+    facts = _facts(starter_active=starter_active, practitioners=practitioners)
+    return [
+        code
+        for code in LICENCES[licence_type]["requires"]
+        if code in CONTINUING_REQUIREMENTS and not facts[code]
+    ]
 
 
 UNMET_DETAIL = {

@@ -1,0 +1,199 @@
+"""Microproject workspaces: opened by a package sale, closed by its cancellation; what the
+package type allows (set-up, hub) and what training hears of the workspace's progress."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from imatter_shared.contract.packages import (
+    MAX_CASES,
+    MIN_CASES,
+    PACKAGE_TYPES,
+    REQUIRED_LICENCE,
+    default_uses_per_case,
+)
+from imatter_shared.contract.packages import package_type as type_row
+from imatter_shared.messaging.consumer import Reject
+from imatter_shared.web.errors import InvalidInput, RuleViolation
+
+from ...authz import SIGN_OFF_STATES, Caller
+from ...extensions import db
+from ...models import Hub, Microproject, OrgLicence, PractitionerLicence
+from ..common import emit, iso, now
+from ..package_types import package_type
+
+
+def open_workspace(data: dict) -> Microproject | None:
+    """From training.package.purchased: one microproject per package (idempotent)."""
+    existing = db.session.scalar(sa.select(Microproject).where(Microproject.package_id == data["package_id"]))
+    if existing is not None:
+        return existing
+    problem = package_problem(data)
+    if problem:  # dead-lettered at once, never stored (security L13)
+        raise Reject(f"training.package.purchased refused: {problem}")
+    mp = Microproject(
+        package_id=data["package_id"],
+        package_type=data["package_type"],
+        organisation_id=data["organisation_id"],
+        practitioner_id=data["practitioner_id"],
+        tracker_credits=data["tracker_uses"],
+        credits_used=0,
+        cases_count=0,
+        tracker_uses_per_case=uses_per_case_for(data),
+        online_accounts=data.get("online_accounts", 0),
+        state="open",
+    )
+    db.session.add(mp)
+    return mp
+
+
+def uses_per_case_for(data: dict) -> int:
+    """Each case's share of a package's Tracker uses (Rulings: "Tracker uses are per person").
+    The one place it is decided: the package event's `tracker_uses_per_case` when training sends
+    it (the package types training publishes carry it), else the package's uses over 3 cases
+    (Type 1: 3 -> 1, Type 2: 0, Type 3: 6 -> 2, Type 4: 9 -> 3)."""
+    per_case = data.get("tracker_uses_per_case")
+    if isinstance(per_case, int) and not isinstance(per_case, bool) and per_case >= 0:
+        return per_case
+    known = package_type(data.get("package_type"))
+    if known is not None:  # the share training published for this type
+        return known.tracker_uses_per_case
+    return default_uses_per_case(int(data.get("tracker_uses") or 0))
+
+
+def package_problem(data: dict) -> str | None:
+    """Why a `training.package.purchased` event cannot be applied (security L13), or None.
+    Its quantities must be what the package type holds, as training published it
+    (`training.package_types.published`): a forged Type 3 with no Tracker uses would complete a
+    practicum without measures, an inflated one would hand out credits."""
+    if data.get("package_type") not in PACKAGE_TYPES:
+        return "unknown package type"
+    known = package_type(data.get("package_type"))
+    if known is None:
+        return "package type not published by training yet (replay after training.package_types.published)"
+    uses, accounts = data.get("tracker_uses"), data.get("online_accounts", 0)
+    if known.tracker_uses == 0 and uses != 0:
+        return f"type {known.type} carries no Tracker uses"
+    if known.tracker_uses and not 1 <= uses <= known.tracker_uses:
+        return f"type {known.type} carries 1-{known.tracker_uses} Tracker uses"
+    if not 0 <= accounts <= known.online_accounts:
+        return f"type {known.type} carries at most {known.online_accounts} online accounts"
+    return None
+
+
+def close_cancelled(data: dict) -> Microproject:
+    """From training.package.cancelled (its invoice was voided before any use): the microproject
+    is closed for good (state `cancelled`), so no case, assessment or set-up is possible.
+    A package cic has no workspace for (its purchase was dead-lettered, or never sent) is
+    dead-lettered too: acking it would leave the workspace open once the purchase is replayed."""
+    mp = db.session.scalar(sa.select(Microproject).where(Microproject.package_id == data["package_id"]))
+    if mp is None:
+        raise Reject("training.package.cancelled refused: no microproject for that package")
+    if mp.state != "cancelled":
+        mp.state = "cancelled"
+        mp.tracker_credits = mp.credits_used  # nothing left to use
+    return mp
+
+
+def microproject_view(mp: Microproject) -> dict:
+    rule = type_row(mp.package_type)
+    return {
+        "id": mp.id,
+        "package_id": mp.package_id,
+        "package_type": mp.package_type,
+        "organisation_id": mp.organisation_id,
+        "practitioner_id": mp.practitioner_id,
+        "hub_id": mp.hub_id,
+        "state": mp.state,
+        "tracker_credits": mp.tracker_credits,
+        "credits_used": mp.credits_used,
+        "credits_left": mp.credits_left,
+        "tracker_uses_per_case": mp.tracker_uses_per_case,
+        "needs_setup": rule.needs_setup,
+        "setup_done": mp.setup_done_at is not None,
+        "setup_done_at": iso(mp.setup_done_at),
+        "overseer_role_required": rule.overseer_role,
+        "overseer_person_id": mp.overseer_person_id,
+        "overseer_state": mp.overseer_state,
+        "overseer_via": mp.overseer_via,
+        "overseer_assigned_at": iso(mp.overseer_assigned_at),
+        "overseer_accepted_at": iso(mp.overseer_accepted_at),
+        "completion_rules": {
+            "cases": [MIN_CASES, MAX_CASES],
+            "each_case": list(rule.case_completion),
+            "final_reflection": True,
+            "sign_off": True,
+        },
+        "cases_count": mp.cases_count,
+        "max_cases": MAX_CASES,
+        "completion_requested_at": iso(mp.completion_requested_at),
+        "signed_off_by_person_id": mp.signed_off_by_person_id,
+        "signed_off_as": mp.signed_off_as,
+        "signed_off_at": iso(mp.signed_off_at),
+        "completed_at": iso(mp.completed_at),
+        "created_at": iso(mp.created_at),
+    }
+
+
+def list_stmt(c: Caller):
+    stmt = sa.select(Microproject).order_by(Microproject.created_at.desc(), Microproject.id)
+    if c.is_cic_staff or c.is_training_admin:
+        return stmt
+    return stmt.where(
+        sa.or_(
+            sa.and_(
+                Microproject.state.in_(SIGN_OFF_STATES),
+                Microproject.organisation_id.in_(c.lead_org_ids or {""}),
+            ),
+            Microproject.practitioner_id.in_(c.person_ids or {""}),
+            Microproject.organisation_id.in_(c.overseen_org_ids or {""}),
+            Microproject.overseer_person_id.in_(c.person_ids or {""}),
+        )
+    )
+
+
+def set_up(mp: Microproject) -> Microproject:
+    if mp.state != "open":
+        raise RuleViolation("The microproject is completed.", unmet=["microproject_open"])
+    if mp.setup_done_at is None:
+        mp.setup_done_at = now()
+    return mp
+
+
+def set_hub(mp: Microproject, hub_id: str | None) -> Microproject:
+    if hub_id is not None and db.session.get(Hub, hub_id) is None:
+        raise InvalidInput("hub_id", "No hub with that id.", detail="Unknown hub.")
+    mp.hub_id = hub_id
+    return mp
+
+
+def announce_progress(mp: Microproject) -> None:
+    """Counts only, so training can derive stage 5 (a microproject with 1-3 cases under way)."""
+    db.session.flush()
+    emit(
+        "cic.microproject.progressed",
+        {
+            "package_id": mp.package_id,
+            "organisation_id": mp.organisation_id,
+            "cases_count": mp.cases_count,
+            "state": "completed" if mp.state == "completed" else "open",
+        },
+    )
+
+
+def licence_status(organisation_id: str) -> str | None:
+    """The Enhanced Licence status cic knows; an `active` one past its valid_until is `expired`."""
+    lic = db.session.get(OrgLicence, (organisation_id, REQUIRED_LICENCE))
+    if lic is None:
+        return None
+    if lic.status == "active" and lic.valid_until and lic.valid_until[:10] < now().date().isoformat():
+        return "expired"
+    return lic.status
+
+
+def practitioner_licence_states(person_id: str) -> list[str]:
+    return list(
+        db.session.scalars(
+            sa.select(PractitionerLicence.state).where(PractitionerLicence.person_id == person_id)
+        )
+    )
