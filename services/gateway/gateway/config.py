@@ -19,6 +19,8 @@ class Config(BaseConfig):
         self.RATE_LIMIT_TRUSTED_PROXIES = env("RATE_LIMIT_TRUSTED_PROXIES", "")
         self.UPSTREAM_CONNECT_TIMEOUT = float(env("UPSTREAM_CONNECT_TIMEOUT", 2.0))
         self.UPSTREAM_READ_TIMEOUT = float(env("UPSTREAM_READ_TIMEOUT", 30.0))
+        # "1" only for plain-http hosts that are not loopback (portal/plumbing.py cookie_settings)
+        self.PORTAL_INSECURE_COOKIES = env("PORTAL_INSECURE_COOKIES", "")
         self.SECRET_KEY = env("GATEWAY_SECRET_KEY") or _file_secret(var_path("keys", "portal_secret"))
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from ..forms import text
-from ..views import api, bp, gaps, has_role, refusal, require_role, signed_in, soft
+from ..plumbing import api, bp, gaps, has_role, refusal, require_role, signed_in, soft
 
 STATE_LABELS = {
     "open": "Open",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..forms import FormState, checkbox, integer, pence
-from ..views import api, bp, gaps, refusal, require_role, soft
+from ..plumbing import api, bp, gaps, refusal, require_role, soft
 
 
 def _book() -> dict | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, request, session, url_for
 
 from ..forms import FormState
-from ..views import api, bp, link_token_to_session, local_next, remember_verification, signed_in
+from ..plumbing import api, bp, link_token_to_session, local_next, remember_verification, signed_in
 
 SESSION_KEY = "verify_token"
 
