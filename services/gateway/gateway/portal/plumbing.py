@@ -197,7 +197,7 @@ def me() -> dict:
     if "me" not in cache:
         if not session.get("token"):
             raise SignInRequired()
-        r = api().get("/api/v1/me")
+        r = api().me()
         if r.status == 401:
             session.clear()
             flash("Your session has ended; please sign in again.", "info")

@@ -14,7 +14,7 @@ def _start_session(token: str, email: str) -> None:
     session.clear()
     session["token"] = token
     csrf_token()
-    r = api().get("/api/v1/me")
+    r = api().me()
     session["account"] = {
         "name": (r.data or {}).get("name", "") if r.ok else "",
         "email": email,
@@ -31,12 +31,11 @@ def sign_up():
         if password != (request.form.get("password_confirm") or ""):
             form.add("password_confirm", "The two passwords are not the same.")
         if not form.failed:
-            r = api().post(
-                "/api/v1/auth/register",
+            r = api().sign_up(
                 {"name": form.get("name"), "email": form.get("email"), "password": password},
             )
             if r.ok:
-                login = api().post("/api/v1/auth/login", {"email": form.get("email"), "password": password})
+                login = api().sign_in({"email": form.get("email"), "password": password})
                 if login.ok:
                     _start_session(login.data["access_token"], form.get("email"))
                     flash(
@@ -62,9 +61,7 @@ def sign_in():
     nxt = local_next(request.values.get("next"), url_for("portal.account"))
     if request.method == "POST":
         form = FormState({"email": text("email", 254)})
-        r = api().post(
-            "/api/v1/auth/login", {"email": form.get("email"), "password": request.form.get("password") or ""}
-        )
+        r = api().sign_in({"email": form.get("email"), "password": request.form.get("password") or ""})
         if r.ok:
             _start_session(r.data["access_token"], form.get("email"))
             return redirect(nxt)
@@ -76,7 +73,7 @@ def sign_in():
 @bp.post("/sign-out")
 def sign_out():
     if session.get("token"):
-        api().post("/api/v1/auth/logout")  # the token is revoked, not just forgotten
+        api().sign_out()  # the token is revoked, not just forgotten
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("portal.home"))
@@ -100,7 +97,7 @@ def forgotten_password():
         if "@" not in form.get("email"):
             form.add("email", "Enter your email address, like name@example.org.")
         else:
-            r = api().post("/api/v1/auth/password-reset", {"email": form.get("email")})
+            r = api().request_reset({"email": form.get("email")})
             if r.ok:
                 # no address in the URL or the page: the neutral message is all anyone learns
                 return redirect(url_for("portal.forgotten_password", sent=1))
@@ -131,7 +128,7 @@ def reset_password():
         elif password != (request.form.get("password_confirm") or ""):
             form.add("password_confirm", "The two passwords are not the same.")
         if not form.failed:
-            r = api().post("/api/v1/auth/password-reset/confirm", {"token": token, "new_password": password})
+            r = api().confirm_reset({"token": token, "new_password": password})
             if r.ok:
                 session.clear()  # every earlier access token has stopped working anyway (and the reset token)
                 flash("Your password has been changed. Sign in with the new one.", "success")
