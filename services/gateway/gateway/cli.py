@@ -1,12 +1,15 @@
 """flask commands of the gateway: seed the staff accounts."""
 
-import os
 import secrets
 from datetime import UTC, datetime
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
+
+from . import passwords
+from .extensions import db
+from .models import User
 
 STAFF = [
     ("training-admin@imatter.local", "I Matter Training admin", ["training_admin"]),
@@ -18,11 +21,7 @@ STAFF_ROLES = ("training_admin", "cic_staff", "fund_reviewer")
 
 
 def seed_staff(echo=click.echo) -> None:
-    from . import passwords
-    from .extensions import db
-    from .models import User
-
-    password = os.environ.get("IMATTER_ADMIN_PASSWORD") or None
+    password = current_app.config.get("IMATTER_ADMIN_PASSWORD") or None
     generated = None
     for email, name, roles in STAFF:
         user = db.session.scalar(sa.select(User).where(User.email == email))
@@ -59,9 +58,6 @@ def register_cli(app: Flask) -> None:
     def staff_role(action, email, role):
         """Grant or revoke a staff role (training_admin, cic_staff, fund_reviewer) on an account
         whose email is verified. Takes effect on the account's next request."""
-        from .extensions import db
-        from .models import User
-
         user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
         if user is None or not user.email_verified:
             raise click.ClickException("no account with a verified email at that address")

@@ -1,7 +1,22 @@
+"""The gateway's settings, read from the environment once, when create_app builds its Config."""
+
 import os
 import secrets
 
 from imatter_shared.config import BaseConfig, env, sqlite_url, var_path
+
+# every rate limit (ratelimit.py explains each) and its default; "off" disables one
+RATE_LIMIT_DEFAULTS = {
+    "RATE_LIMIT_LOGIN": "10/minute",
+    "RATE_LIMIT_LOGIN_IP": "30/minute",
+    "RATE_LIMIT_LOGIN_EMAIL": "100/hour",
+    "RATE_LIMIT_REGISTER": "100/minute",
+    "RATE_LIMIT_VERIFY_RESEND": "5/hour",
+    "RATE_LIMIT_PASSWORD_CHANGE": "5/15minutes",
+    "RATE_LIMIT_RESET_IP": "20/hour",
+    "RATE_LIMIT_RESET_EMAIL": "5/hour",
+    "RATE_LIMIT_ACCOUNT_NOTICE": "3/hour",
+}
 
 
 class Config(BaseConfig):
@@ -20,8 +35,16 @@ class Config(BaseConfig):
         self.SESSION_MAX_AGE = int(env("SESSION_MAX_AGE", 12 * 3600))
         # X-Forwarded-For is believed only from these proxies (addresses/networks); none by default
         self.RATE_LIMIT_TRUSTED_PROXIES = env("RATE_LIMIT_TRUSTED_PROXIES", "")
+        for name, default in RATE_LIMIT_DEFAULTS.items():
+            setattr(self, name, env(name, default))
         self.UPSTREAM_CONNECT_TIMEOUT = float(env("UPSTREAM_CONNECT_TIMEOUT", 2.0))
         self.UPSTREAM_READ_TIMEOUT = float(env("UPSTREAM_READ_TIMEOUT", 30.0))
+        # how long the merged OpenAPI document is kept (api/openapi.py)
+        self.OPENAPI_CACHE_SECONDS = float(env("OPENAPI_CACHE_SECONDS", 300))
+        # "1" only for plain-http hosts that are not loopback (portal/plumbing.py cookie_settings)
+        self.PORTAL_INSECURE_COOKIES = env("PORTAL_INSECURE_COOKIES", "")
+        # the seeded staff accounts' password (`flask seed`); without it one is generated and shown
+        self.IMATTER_ADMIN_PASSWORD = env("IMATTER_ADMIN_PASSWORD")
         self.SECRET_KEY = env("GATEWAY_SECRET_KEY") or _file_secret(var_path("keys", "portal_secret"))
 
 

@@ -8,6 +8,7 @@ from imatter_shared import audit
 from imatter_shared.dataprotection import BreachMixin, SubjectTable, register_dp_cli
 
 from .extensions import db
+from .models import User
 
 
 class AuditEvent(audit.AuditMixin, db.Model):
@@ -19,8 +20,6 @@ class Breach(BreachMixin, db.Model):
 
 
 def init_dataprotection(app) -> None:
-    from .models import User
-
     audit.register(app, db, AuditEvent)
     register_dp_cli(
         app,

@@ -1,4 +1,4 @@
-"""The gateway's email (issue 12): only essential, security email (password reset, password
+"""The gateway's email: only essential, security email (password reset, password
 changed), so no preferences apply. Templates: gateway/notification_templates/."""
 
 from __future__ import annotations

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import os
 import random
 import re
 import time
@@ -48,19 +47,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from imatter_shared.dataprotection import NOT_PII, pii
 from imatter_shared.web.errors import problem
 
+from .config import RATE_LIMIT_DEFAULTS
 from .extensions import db
 
-DEFAULTS = {
-    "RATE_LIMIT_LOGIN": "10/minute",
-    "RATE_LIMIT_LOGIN_IP": "30/minute",
-    "RATE_LIMIT_LOGIN_EMAIL": "100/hour",
-    "RATE_LIMIT_REGISTER": "100/minute",
-    "RATE_LIMIT_VERIFY_RESEND": "5/hour",
-    "RATE_LIMIT_PASSWORD_CHANGE": "5/15minutes",
-    "RATE_LIMIT_RESET_IP": "20/hour",
-    "RATE_LIMIT_RESET_EMAIL": "5/hour",
-    "RATE_LIMIT_ACCOUNT_NOTICE": "3/hour",
-}
 _UNITS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
 
@@ -94,14 +83,11 @@ def parse_limit(text: str) -> tuple[int, int] | None:
 
 
 def _limit(name: str) -> tuple[int, int] | None:
-    value = current_app.config.get(name) or os.environ.get(name) or DEFAULTS[name]
-    return parse_limit(value)
+    return parse_limit(current_app.config.get(name) or RATE_LIMIT_DEFAULTS[name])
 
 
 def _trusted_networks() -> list:
-    text = current_app.config.get("RATE_LIMIT_TRUSTED_PROXIES")
-    if text is None:
-        text = os.environ.get("RATE_LIMIT_TRUSTED_PROXIES", "")
+    text = current_app.config.get("RATE_LIMIT_TRUSTED_PROXIES") or ""
     nets = []
     for part in str(text).split(","):
         part = part.strip()

@@ -21,6 +21,7 @@ from imatter_shared.web.auth import (
     bearer_token,
     decode_token,
     principal_from_claims,
+    public_key_object,
 )
 from imatter_shared.web.errors import Unauthorized
 
@@ -39,8 +40,6 @@ def _private_key() -> str:
 
 
 def _public_key():
-    from imatter_shared.web.auth import public_key_object
-
     return public_key_object(current_app)
 
 

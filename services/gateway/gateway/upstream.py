@@ -1,15 +1,16 @@
-"""Talking to the two services: the routing table, the forwarding pool and a pooled HTTP session."""
+"""Talking to the two services: the routing table and the one keep-alive pool every call to a
+service goes through (the proxy, the portal, the principal lookup and the OpenAPI merge)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 
-import requests
 import urllib3
 from flask import current_app
-from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError
 
 log = logging.getLogger("imatter.gateway.upstream")
 
@@ -43,22 +44,6 @@ ROUTES: dict[str, str] = {
 }
 
 SERVICES = {"training": "TRAINING_URL", "cic-tracker": "CIC_URL"}
-
-_session: requests.Session | None = None
-
-
-def session() -> requests.Session:
-    """One pooled session per worker process; no proxies from the environment."""
-    global _session
-    if _session is None:
-        s = requests.Session()
-        s.trust_env = False
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=64, max_retries=0)
-        s.mount("http://", adapter)
-        s.mount("https://", adapter)
-        _session = s
-    return _session
-
 
 _pool: urllib3.PoolManager | None = None
 _pool_pid: int | None = None
@@ -94,17 +79,21 @@ def base_url(service_key: str) -> str:
     return current_app.config[service_key].rstrip("/")
 
 
+def get(url: str, headers: dict | None = None) -> urllib3.BaseHTTPResponse:
+    """A GET through the pool, with the configured timeouts, no retries and no redirects."""
+    return pool().request("GET", url, headers=headers, timeout=pool_timeout(), redirect=False, retries=False)
+
+
 def fetch_principal(authorization: str, request_id: str) -> dict:
     """Person, organisations and derived roles from training; {} when training can't say."""
     try:
-        r = session().get(
+        r = get(
             base_url("TRAINING_URL") + "/internal/principal",
-            timeout=timeouts(),
             headers={"Authorization": authorization, "X-Request-ID": request_id},
         )
-        if r.status_code == 200:
-            return r.json()
-        log.warning("principal lookup failed", extra={"ctx_status": r.status_code})
-    except requests.RequestException as exc:
+        if r.status == 200:
+            return json.loads(r.data)
+        log.warning("principal lookup failed", extra={"ctx_status": r.status})
+    except (HTTPError, ValueError) as exc:
         log.warning("principal lookup failed", extra={"ctx_error": type(exc).__name__})
     return {}

@@ -130,7 +130,7 @@ def test_refresh_issues_a_new_token_and_retires_the_old(client):
 def test_seeded_staff_accounts(app, client, monkeypatch):
     from gateway.cli import seed_staff
 
-    monkeypatch.setenv("IMATTER_ADMIN_PASSWORD", "Staff-password-for-tests")
+    monkeypatch.setitem(app.config, "IMATTER_ADMIN_PASSWORD", "Staff-password-for-tests")
     seed_staff(echo=lambda *_: None)
     seed_staff(echo=lambda *_: None)  # idempotent
     token = login(client, "training-admin@imatter.local", "Staff-password-for-tests").json["access_token"]
@@ -174,7 +174,7 @@ def test_staff_roles_are_granted_and_revoked_by_the_operator_on_verified_account
 def test_seeding_without_a_password_generates_and_prints_one(app, client, monkeypatch):
     from gateway.cli import seed_staff
 
-    monkeypatch.delenv("IMATTER_ADMIN_PASSWORD", raising=False)
+    monkeypatch.setitem(app.config, "IMATTER_ADMIN_PASSWORD", None)
     said = []
     seed_staff(echo=said.append)
     assert len(said) == 1

@@ -166,7 +166,7 @@ def test_a_training_admin_approves_or_refuses_transfers_with_the_fee_and_the_rul
     assert page.status_code == 200 and html.count("<h1") == 1
     assert "Fictional Dogwood School" in html and "Fictional Elm School" in html
     _labelled(html)
-    from gateway.portal.views import money
+    from gateway.portal.plumbing import money
 
     assert money(unit * 2) in html
     assert ("Placeholder fee" in html) == placeholder

@@ -6,6 +6,7 @@ import pytest
 from flask import Flask, jsonify, request
 from werkzeug.serving import make_server
 
+import gateway.upstream
 from gateway.upstream import ROUTES
 
 
@@ -127,3 +128,30 @@ def test_merged_openapi_takes_each_path_from_its_owner(app, client, upstream):
     assert "/api/v1/organisations" not in doc["paths"]  # cic may not publish training's paths
     assert "Microproject" in doc["components"]["schemas"]
     assert doc["x-services-missing"] == ["training"]
+
+
+def test_merged_openapi_is_cached_until_stale_and_never_while_a_service_is_missing(
+    app, client, upstream, monkeypatch
+):
+    url, _ = upstream
+    fetched = []
+    real_get = gateway.upstream.get
+
+    def counting_get(u, headers=None):
+        fetched.append(u)
+        return real_get(u, headers)
+
+    monkeypatch.setattr(gateway.upstream, "get", counting_get)
+    monkeypatch.setitem(app.extensions, "imatter_openapi_cache", {})  # this test's own cache
+    for key, value in {"CIC_URL": url, "TRAINING_URL": url, "OPENAPI_CACHE_SECONDS": 300}.items():
+        monkeypatch.setitem(app.config, key, value)  # both answer: cached
+    first = client.get("/api/v1/openapi.json").json
+    assert first["x-services-missing"] == [] and len(fetched) == 2
+    assert client.get("/api/v1/openapi.json").json == first and len(fetched) == 2
+    app.config["OPENAPI_CACHE_SECONDS"] = 0  # stale at once: built again
+    client.get("/api/v1/openapi.json")
+    assert len(fetched) == 4
+    app.config.update(OPENAPI_CACHE_SECONDS=300, TRAINING_URL="http://127.0.0.1:9")  # one is down
+    assert client.get("/api/v1/openapi.json").json["x-services-missing"] == ["training"]
+    assert client.get("/api/v1/openapi.json").json["x-services-missing"] == ["training"]
+    assert len(fetched) == 8  # a document with a service missing is not kept

@@ -1,14 +1,23 @@
-"""GET /api/v1/openapi.json: the gateway's own document merged with each service's."""
+"""GET /api/v1/openapi.json: the gateway's own document merged with each service's.
+
+The merged document is cached per app and process for OPENAPI_CACHE_SECONDS (default 300) and
+built again when that has passed or the services' addresses changed. A document merged while a
+service could not answer (`x-services-missing` not empty) is never cached: the next request
+tries that service again, so a service that was down at start-up appears once it answers.
+"""
 
 from __future__ import annotations
 
 import copy
+import json
 import logging
+import time
 
-import requests
 from flask import Blueprint, current_app, jsonify
+from urllib3.exceptions import HTTPError
 
-from ..upstream import ROUTES, SERVICES, base_url, session, timeouts
+from .. import upstream
+from ..upstream import ROUTES, SERVICES, base_url
 
 log = logging.getLogger("imatter.gateway.openapi")
 bp = Blueprint("openapi_merged", __name__)
@@ -89,17 +98,32 @@ def merge(base: dict, docs: dict[str, dict]) -> dict:
 
 @bp.get("/api/v1/openapi.json")
 def merged_openapi():
+    key = tuple(base_url(k) for k in SERVICES.values())
+    cache = current_app.extensions.setdefault("imatter_openapi_cache", {})
+    ttl = float(current_app.config.get("OPENAPI_CACHE_SECONDS", 300))
+    hit = cache.get("doc")
+    if hit is None or hit[0] != key or time.monotonic() - hit[1] >= ttl:
+        merged = _build()
+        hit = (key, time.monotonic(), merged)
+        if merged["x-services-missing"]:
+            cache.pop("doc", None)
+        else:
+            cache["doc"] = hit
+    return jsonify(hit[2])
+
+
+def _build() -> dict:
     own = current_app.extensions["imatter_api"].spec.to_dict()
     docs = {}
     for service, key in SERVICES.items():
         try:
-            r = session().get(base_url(key) + "/openapi.json", timeout=timeouts())
-            if r.status_code == 200:
-                docs[service] = r.json()
-        except requests.RequestException as exc:
+            r = upstream.get(base_url(key) + "/openapi.json")
+            if r.status == 200:
+                docs[service] = json.loads(r.data)
+        except (HTTPError, ValueError) as exc:
             log.warning(
                 "openapi fetch failed", extra={"ctx_upstream": service, "ctx_error": type(exc).__name__}
             )
     merged = merge(own, docs)
     merged["x-services-missing"] = sorted(set(SERVICES) - set(docs))
-    return jsonify(merged)
+    return merged

@@ -11,6 +11,7 @@ from urllib3.exceptions import TimeoutError as UpstreamTimeout
 from imatter_shared.web.errors import problem
 
 from .. import tokens
+from ..ratelimit import client_ip
 from ..upstream import ROUTES, base_url, pool, pool_timeout
 
 log = logging.getLogger("imatter.gateway.proxy")
@@ -67,17 +68,14 @@ def relay(service_key: str, path: str, hop: str | None = None) -> Response:
     # caller's own, whatever case the caller spelt them in
     headers = {k: v for k, v in request.headers.items() if k.lower() not in REPLACED}
     headers["X-Request-ID"] = g.request_id
-    from ..ratelimit import client_ip
-
-    headers["X-Forwarded-For"] = (
-        client_ip()
-    )  # the client as the gateway believes it (M7), never the client's own header
+    # the client as the gateway believes it (M7), never the client's own header
+    headers["X-Forwarded-For"] = client_ip()
     if hop:
         headers["Authorization"] = "Bearer " + hop
     url = base_url(service_key) + path
     body = request.get_data()
     if not body and request.method == "GET":
-        body = None  # no Content-Length: 0 on a bodiless GET (a POST/PUT/PATCH/DELETE keeps it, as before)
+        body = None  # no Content-Length: 0 on a bodiless GET (a POST/PUT/PATCH/DELETE keeps its Content-Length, even 0)
     try:
         upstream = pool().request(
             request.method,

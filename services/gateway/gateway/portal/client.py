@@ -1,27 +1,42 @@
 """How the portal talks to the APIs: the same paths and bodies any API client uses.
 
-Service paths (/api/v1/<segment>/...) go straight to the owning service through the
-gateway's own pooled upstream session, carrying the signed-in user's access token.
-The gateway's own account endpoints (/api/v1/auth/..., /api/v1/me) are dispatched inside
-this process to the very same views, so sign-up, sign-in and token checks have one
-implementation (gateway/api/auth.py) and one set of error messages.
+Service paths (/api/v1/<segment>/...) go to the owning service through the gateway's one
+upstream pool (upstream.pool(), the proxy's too), carrying a hop token for the signed-in user.
+The gateway's own account operations are direct calls into gateway/accounts.py, the code the
+account API runs: the input is loaded by the same schemas and a refusal is the same problem+json
+the API answers, so sign-up, sign-in and token checks have one implementation and one set of
+error messages.
 """
 
 from __future__ import annotations
 
+import json as jsonlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
-import requests
-from flask import current_app, g
-from werkzeug.test import Client as WsgiClient
+from flask import Response, g
+from marshmallow import Schema, ValidationError
+from urllib3.exceptions import HTTPError, NewConnectionError
+from urllib3.exceptions import TimeoutError as UpstreamTimeout
+from werkzeug.exceptions import HTTPException
 
-from ..upstream import ROUTES, base_url, session, timeouts
+# the check every API request's JSON body gets (NUL, lone surrogates, depth), for the same answer
+from imatter_shared.web.api import MAX_JSON_DEPTH, _check_json
+from imatter_shared.web.errors import (
+    ApiError,
+    Unauthorized,
+    handle_api_error,
+    handle_http_exception,
+    handle_validation_error,
+)
+
+from .. import accounts, tokens
+from ..upstream import ROUTES, base_url, pool, pool_timeout
 
 log = logging.getLogger("imatter.gateway.portal")
-
-LOCAL_SEGMENTS = {"auth", "me"}
 
 
 class ServiceUnavailable(Exception):
@@ -83,6 +98,16 @@ def _segment(path: str) -> str:
     return parts[2] if len(parts) > 2 and parts[:2] == ["api", "v1"] else ""
 
 
+def _refused(status: int, detail: str) -> Result:
+    return Result(
+        status,
+        {"status": status, "title": "Unauthorized", "detail": detail},
+        b"",
+        "application/problem+json",
+        {},
+    )
+
+
 def call(
     method: str,
     path: str,
@@ -92,95 +117,81 @@ def call(
     params: dict | None = None,
     accept: str = "application/json",
 ) -> Result:
-    """One API call. Raises ServiceUnavailable when the owning service cannot answer."""
-    segment = _segment(path)
-    headers = {"Accept": accept, "X-Request-ID": g.get("request_id", "")}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if segment in LOCAL_SEGMENTS:
-        return _local(method, path, headers, json, params)
-    if token:
-        # services take the gateway's hop token only: the session's token is checked in full here
-        # (signed out, password changed) and a 401 answered as the API would
-        from imatter_shared.web.errors import Unauthorized
-
-        from .. import tokens
-
-        try:
-            headers["Authorization"] = tokens.hop_authorization(token)
-        except Unauthorized as exc:
-            return Result(
-                401,
-                {"status": 401, "title": "Unauthorized", "detail": str(exc.detail)},
-                b"",
-                "application/problem+json",
-                {},
-            )
-    service_key = ROUTES.get(segment)
+    """One call to a service. Raises ServiceUnavailable when the owning service cannot answer."""
+    service_key = ROUTES.get(_segment(path))
     if service_key is None:
         raise ValueError(f"no route for {path}")  # a programming error in the portal, not user input
     service = service_key.removesuffix("_URL").lower()
+    headers = {"Accept": accept, "X-Request-ID": g.get("request_id", "")}
+    if token:
+        # services take the gateway's hop token only: the session's token is checked in full here
+        # (signed out, password changed) and a 401 answered as the API would
+        try:
+            headers["Authorization"] = tokens.hop_authorization(token)
+        except Unauthorized as exc:
+            return _refused(401, str(exc.detail))
+    url = base_url(service_key) + path
+    if params:
+        url += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
+    body = None
+    if json is not None:
+        body = jsonlib.dumps(json).encode()
+        headers["Content-Type"] = "application/json"
     try:
-        r = session().request(
-            method,
-            base_url(service_key) + path,
-            headers=headers,
-            json=json,
-            params=params,
-            timeout=timeouts(),
-            allow_redirects=False,
+        r = pool().request(
+            method, url, body=body, headers=headers, timeout=pool_timeout(), redirect=False, retries=False
         )
-    except requests.Timeout:
+    except NewConnectionError:  # refused or unresolvable (a subclass of the connect timeout: test first)
+        log.warning(
+            "portal upstream unavailable", extra={"ctx_upstream": service, "ctx_error": "NewConnectionError"}
+        )
+        raise ServiceUnavailable(service, 502) from None
+    except UpstreamTimeout:
         log.warning("portal upstream timeout", extra={"ctx_upstream": service})
         raise ServiceUnavailable(service, 504) from None
-    except requests.RequestException as exc:
+    except HTTPError as exc:  # connection dropped mid-answer, unreadable answer
         log.warning(
             "portal upstream unavailable", extra={"ctx_upstream": service, "ctx_error": type(exc).__name__}
         )
         raise ServiceUnavailable(service, 502) from None
-    if r.status_code in (502, 503, 504):
-        raise ServiceUnavailable(service, r.status_code)
-    return _result(r.status_code, r.content, r.headers.get("Content-Type", ""), dict(r.headers))
-
-
-def _local(method, path, headers, json, params) -> Result:
-    """Dispatch to the gateway's own account views in-process (no network, same code)."""
-    app = current_app._get_current_object()
-    saved = {k: g.get(k) for k in ("request_id", "started", "principal", "user_id", "claims") if k in g}
-    try:
-        # the visitor's own address, so per-client limits (sign-in attempts) count them, not the portal
-        # (as the API would see it: behind a trusted proxy, the forwarded client, not the proxy)
-        from ..ratelimit import client_ip
-
-        resp = WsgiClient(app).open(
-            path,
-            method=method,
-            headers=headers,
-            json=json,
-            query_string=params,
-            environ_overrides={"REMOTE_ADDR": client_ip() or "127.0.0.1"},
-        )
-        return _result(
-            resp.status_code, resp.get_data(), resp.headers.get("Content-Type", ""), dict(resp.headers)
-        )
-    finally:
-        # the inner request shares this app context (and its `g`): put the outer values back
-        for k in ("principal", "user_id", "claims"):
-            g.pop(k, None)
-        for k, v in saved.items():
-            setattr(g, k, v)
+    if r.status in (502, 503, 504):
+        raise ServiceUnavailable(service, r.status)
+    return _result(r.status, r.data, r.headers.get("Content-Type", ""), dict(r.headers))
 
 
 def _result(status: int, content: bytes, content_type: str, headers: dict) -> Result:
     data = None
     if "json" in content_type:
         try:
-            import json as _json
-
-            data = _json.loads(content or b"null")
+            data = jsonlib.loads(content or b"null")
         except ValueError:
             data = None
     return Result(status, data, content, content_type, headers)
+
+
+def account(
+    operation: Callable, *args, status: int = 200, schema: type[Schema] | None = None, body=None
+) -> Result:
+    """One of the gateway's own account operations, answered as the account API answers it: the
+    body checked and loaded as the API loads it, a refusal rendered by the same error handlers."""
+    try:
+        if schema is not None:
+            _check_json(body, MAX_JSON_DEPTH)
+            args = (*args, schema().load(body))
+        data = operation(*args)
+    except ValidationError as exc:
+        return _from_response(handle_validation_error(exc))
+    except ApiError as exc:
+        return _from_response(handle_api_error(exc))
+    except HTTPException as exc:  # a 429 from the rate limits, a 400 from the body check
+        return _from_response(exc.get_response() if exc.response is not None else handle_http_exception(exc))
+    return Result(status, data, b"", "application/json", {})
+
+
+def _from_response(resp: Response) -> Result:
+    return _result(
+        resp.status_code, resp.get_data(), resp.headers.get("Content-Type", ""), dict(resp.headers)
+    )
 
 
 class Api:
@@ -202,3 +213,37 @@ class Api:
 
     def svg(self, path: str) -> Result:
         return call("GET", path, token=self.token, accept="image/svg+xml")
+
+    # -- the gateway's own account operations (gateway/accounts.py) --------------------------
+
+    def _claims(self) -> dict:
+        if not self.token:
+            raise Unauthorized("Sign in first: this needs an access token.")
+        return tokens.verify_token(self.token)
+
+    def _signed_in(self, operation: Callable, status: int = 200) -> Result:
+        return account(lambda: operation(self._claims()), status=status)
+
+    def me(self) -> Result:
+        return self._signed_in(accounts.me)
+
+    def sign_up(self, body: dict) -> Result:
+        return account(accounts.register, schema=accounts.RegisterIn, body=body, status=201)
+
+    def sign_in(self, body: dict) -> Result:
+        return account(accounts.login, schema=accounts.LoginIn, body=body)
+
+    def sign_out(self) -> Result:
+        return self._signed_in(accounts.logout, status=204)
+
+    def verify_email(self, body: dict) -> Result:
+        return account(accounts.verify_email, schema=accounts.VerifyIn, body=body)
+
+    def resend_verification(self) -> Result:
+        return self._signed_in(accounts.resend_verification, status=202)
+
+    def request_reset(self, body: dict) -> Result:
+        return account(accounts.request_reset, schema=accounts.ResetIn, body=body, status=202)
+
+    def confirm_reset(self, body: dict) -> Result:
+        return account(accounts.confirm_reset, schema=accounts.ConfirmIn, body=body, status=204)

@@ -232,79 +232,6 @@ SYSTEM_PRINCIPLES = [
     "Relationship health is everyone's business — but no one holds it alone.",
 ]
 
-# The three organisational licences (seed 000). Fees are per size band in the price book.
-LICENCES = [
-    {
-        "type": "starter",
-        "phase": 1,
-        "title": "Starter Licence",
-        "subtitle": "Organisational engagement",
-        "fee_key": "starter_fee",
-        "summary": "The entry point into the system: it establishes organisational readiness. "
-        "Required before anything else.",
-        "includes": [
-            "Organisational agreement to participate",
-            "A named link contact",
-            "Senior leadership commitment to the thinking involved",
-            "Eligibility for CPD and bursary routes",
-            "Access to the implementation pathway overview",
-        ],
-        "excludes": ["Training: this is system entry and governance alignment, not training"],
-    },
-    {
-        "type": "cpd",
-        "phase": 2,
-        "title": "CPD Licence",
-        "subtitle": "Professional learning (stages 2 and 3)",
-        "fee_key": "cpd_fee",
-        "summary": "Level 1–2 foundational learning that supports shared understanding across staff, with online "
-        "account credits by size band and bundle pricing for extra accounts.",
-        "includes": [
-            "Level 1–2 online learning accounts (credits by size band)",
-            "Shared language development",
-            "Foundational relationship health understanding",
-            "Extra accounts in bundles at a reduced marginal price per seat",
-        ],
-        "excludes": [
-            "A practitioner qualification: Level 1–2 is not one",
-            "Transfer of credits or accounts outside the organisation without explicit consent "
-            "(a top-up fee may apply)",
-        ],
-    },
-    {
-        "type": "enhanced",
-        "phase": 3,
-        "title": "Enhanced Practice Licence",
-        "subtitle": "Organisational practice permission (stages 4 and 5)",
-        "fee_key": "enhanced_fee",
-        "summary": "Organisational permission for applied practice, granted while trained practitioners "
-        "(Link, Child or Lead) are in place or in training. Required for microproject packages, "
-        "applied work with families, children or young people, and Tracker use in practice settings.",
-        "includes": [
-            "Organisational permission to run I Matter applied practice activity",
-            "Governance framework for safe use of tools and pathways",
-            "Recognition that trained practitioners (Link / Child / Lead) are in place or in development",
-            "Access to the I Matter planning and tracking system",
-        ],
-        "excludes": [
-            "Practitioner training",
-            "Practitioner delivery time",
-            "Microproject packages",
-            "Supervision or support time",
-            "Unlimited case activity",
-        ],
-    },
-]
-
-STAGES = {
-    0: "Not yet engaged",
-    1: "Engagement",
-    2: "Shared learning",
-    3: "Workforce",
-    4: "Practitioners",
-    5: "Microprojects",
-}
-
 ORG_KINDS = [
     ("school", "School or nursery"),
     ("primary_care", "Primary care (GP, health visitors)"),
@@ -312,15 +239,6 @@ ORG_KINDS = [
     ("locality_hub", "Locality hub"),
     ("commissioner", "Commissioner or grant body"),
     ("other_service", "Other registered service"),
-]
-
-ROLE_CODES = [
-    ("informed", "Informed Practitioner"),
-    ("senior_link", "Senior Link Practitioner"),
-    ("link", "Link Practitioner"),
-    ("child", "Child Practitioner"),
-    ("lead", "Lead Practitioner"),
-    ("lead_plus", "Lead Plus Practitioner"),
 ]
 
 # Requirement codes a person books themselves on their pathway (CONTRACT.md pathway items).
@@ -334,16 +252,6 @@ BOOKABLE_ITEMS = {
     "lead_training",
     "lead_plus_training",
 }
-
-FUNDING_CHOICES = [
-    ("cpd_credit", "Organisation CPD credit"),
-    ("package", "Microproject package account"),
-    ("bursary", "Bursary or funded place"),
-    ("self", "Self-funded"),
-]
-# What a learner chooses for themself (domain row 80): bursary places and CPD seats are the
-# organisation's decision (its admin places a member from the organisation page), so only these.
-LEARNER_FUNDING_CHOICES = [("self", "Self-funded"), ("package", "Microproject package account")]
 
 # Which buttons a Microproject Practitioner Licence shows in each state (training's
 # rules/practitioner_licence.py TRANSITIONS, plus resume for a paused one); the API decides.

@@ -1,1 +1,2 @@
-"""Portal page families, one module each (they add their routes to views.bp when imported)."""
+"""Portal page families, one module each. Each adds its routes to plumbing.bp when imported;
+none imports another (what two families share is in plumbing, reads or questionnaires)."""

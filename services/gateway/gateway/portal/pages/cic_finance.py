@@ -7,7 +7,7 @@
   void, received gifts to void while the fund still holds them
   (POST /api/v1/fund/gifts/{id}/received, /void; 409 names the rule otherwise).
 
-Routes are added to the portal blueprint (views.bp); this module is imported before the
+Routes are added to the portal blueprint (plumbing.bp); this module is imported before the
 blueprint is registered (portal/__init__.py).
 """
 
@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from flask import flash, redirect, render_template, request, session, url_for
 
 from ..forms import FormState, text
-from ..views import api, bp, gaps, has_role, me, refusal, require_role, soft
+from ..plumbing import api, bp, gaps, has_role, me, refusal, require_role, soft
 
 GIFT_MAX_PENCE = 1_000_000  # the API's bound (£10,000 a pledge)
 

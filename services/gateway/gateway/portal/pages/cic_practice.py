@@ -1,4 +1,4 @@
-"""Portal pages for the supervised practicum (issue 16; DOMAIN "Rulings" -> Practitioner roles,
+"""Portal pages for the supervised practicum (DOMAIN "Rulings" -> Practitioner roles,
 domain rows 29, 30, 35, 45, 86):
 
 - Oversight (`/practice/oversight`): the microprojects the signed-in user may act on, with
@@ -18,7 +18,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from ..forms import text
-from ..views import api, bp, gaps, has_role, refusal, require_role, signed_in, soft
+from ..plumbing import api, bp, gaps, has_role, refusal, require_role, signed_in, soft
 
 STATE_LABELS = {
     "open": "Open",
@@ -32,7 +32,7 @@ STATE_LABELS = {
 @signed_in
 def practice_oversight():
     r = soft(lambda: api().get("/api/v1/tracker/microprojects", per_page=100))
-    mine = soft(lambda: api().get("/api/v1/me"))
+    mine = soft(lambda: api().me())
     person_id = (mine.data or {}).get("person_id") if mine else None
     return render_template(
         "portal/cic_practice.html",

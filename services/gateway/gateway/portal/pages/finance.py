@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ..forms import FormState, integer, text
-from ..views import api, bp, gaps, refusal, require_role, soft
+from ..plumbing import api, bp, gaps, refusal, require_role, soft
 
 STATES = (("issued", "Issued (unpaid)"), ("paid", "Paid"), ("void", "Void"))
 PER_PAGE = 50

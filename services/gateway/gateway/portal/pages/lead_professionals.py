@@ -5,9 +5,7 @@ route"), over training's public API (/api/v1/lead-professionals/...):
   the application's state, the interview outcome, the years (enforced by dates) and any override
   with its reason, the obligations with what falls due, add log book entries and other records,
   register Level 3A groups (participants counted, never named);
-- training admins: review applications, record the interview outcome, move an application on
-  (ending a year early only with a reason, kept on the record), agree the action plan outline,
-  see the obligations and the log book.
+- training admins: their pages are in lead_professionals_admin.py.
 
 Only the person acts on their own application; the API refuses anyone else (404), and these pages
 show what it answers.
@@ -20,9 +18,9 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..forms import FormState, checkbox, integer, text
-from ..views import api, bp, gaps, me, require_role, signed_in, soft
+from ..plumbing import api, bp, gaps, me, signed_in, soft
+from ..reads import LP_API, LP_STATES, lp_extras, refused_status
 
-API = "/api/v1/lead-professionals"
 ROUTES = (
     ("standard", "Standard: after Intermediate A or B"),
     ("fast_track", "Fast track: after Foundation A and B (the outstanding coursework is then required)"),
@@ -38,22 +36,6 @@ TRAINEE_RECORDS = (
 )
 GROUP_COURSES = (("foundation_a1", "Foundation A part 1"), ("foundation_a2", "Foundation A part 2"))
 AUDIENCES = (("parents", "Parents"), ("professionals", "Professionals"))
-STATE_TEXT = {
-    "applied": "Applied: waiting for the interview",
-    "declined": "Declined",
-    "trainee": "Trainee year",
-    "implementation": "Implementation year",
-    "approved": "Approved Lead Professional",
-}
-
-
-def _application(aid: str) -> dict:
-    r = api().get(f"{API}/applications/{aid}")
-    if r.status == 404:
-        abort(404)
-    if not r.ok:
-        abort(r.status if r.status in (400, 403) else 503)
-    return r.data
 
 
 def _orgs(user: dict) -> list[tuple[str, str]]:
@@ -64,15 +46,6 @@ def _orgs(user: dict) -> list[tuple[str, str]]:
     return out
 
 
-def _extras(a: dict | None) -> dict:
-    """The log book and the Level 3A groups of an application the caller may read in full."""
-    if not a or a.get("view") != "full" or a.get("state") not in ("trainee", "implementation", "approved"):
-        return {"log_book": [], "groups": []}
-    book = soft(lambda: api().get(f"{API}/applications/{a['id']}/log-book", per_page=100))
-    groups = soft(lambda: api().get(f"{API}/applications/{a['id']}/level-3a-groups", per_page=100))
-    return {"log_book": book.items() if book else [], "groups": groups.items() if groups else []}
-
-
 # -- the applicant and trainee ---------------------------------------------------------------
 
 
@@ -80,7 +53,7 @@ def _render_mine(forms: dict | None = None, status: int = 200):
     user = me()
     apps = []
     if user.get("person_id"):
-        r = soft(lambda: api().get(f"{API}/applications", person_id=user["person_id"], per_page=20))
+        r = soft(lambda: api().get(f"{LP_API}/applications", person_id=user["person_id"], per_page=20))
         apps = r.items() if r else []
     current = next((a for a in reversed(apps) if a.get("state") != "declined"), None)
     forms = forms or {}
@@ -96,14 +69,14 @@ def _render_mine(forms: dict | None = None, status: int = 200):
         trainee_records=TRAINEE_RECORDS,
         courses=GROUP_COURSES,
         audiences=AUDIENCES,
-        states=STATE_TEXT,
+        states=LP_STATES,
         apply_form=forms.get("apply") or FormState({"route": "standard"}),
         log_form=forms.get("log") or FormState(),
         record_form=forms.get("record") or FormState(),
         group_form=forms.get("group") or FormState({"starts_on": date.today().isoformat()}),
         today=date.today().isoformat(),
         gaps=gaps(),
-        **_extras(current),
+        **lp_extras(current),
     ), status
 
 
@@ -111,10 +84,6 @@ def _render_mine(forms: dict | None = None, status: int = 200):
 @signed_in
 def lead_professional():
     return _render_mine()
-
-
-def _status(r) -> int:
-    return 409 if r.status == 409 else 400 if r.status < 500 else 503
 
 
 @bp.post("/lead-professional/apply")
@@ -163,12 +132,12 @@ def lead_professional_apply():
             else {}
         ),
     }
-    r = api().post(f"{API}/applications", body)
+    r = api().post(f"{LP_API}/applications", body)
     if not r.ok:
         form.from_result(r)
         if "references" in form.errors:
             form.errors.setdefault("ref0_name", []).extend(form.errors.pop("references"))
-        return _render_mine({"apply": form}, _status(r))
+        return _render_mine({"apply": form}, refused_status(r))
     flash("Application sent. I Matter Training will invite you to an interview.", "success")
     return redirect(url_for("portal.lead_professional"))
 
@@ -190,11 +159,11 @@ def lead_professional_log(aid: str):
             form.add("occurred_on", "Give the date as YYYY-MM-DD.")
     if form.failed:
         return _render_mine({"log": form}, 400)
-    r = api().post(f"{API}/applications/{aid}/obligations/log_book/records", body)
+    r = api().post(f"{LP_API}/applications/{aid}/obligations/log_book/records", body)
     if r.status == 404:
         abort(404)
     if not r.ok:
-        return _render_mine({"log": form.from_result(r)}, _status(r))
+        return _render_mine({"log": form.from_result(r)}, refused_status(r))
     flash("Log book entry added.", "success")
     return redirect(url_for("portal.lead_professional") + "#log-book")
 
@@ -208,11 +177,13 @@ def lead_professional_record(aid: str):
         form.add("obligation", "Choose what you are recording.")
     if form.failed:
         return _render_mine({"record": form}, 400)
-    r = api().post(f"{API}/applications/{aid}/obligations/{code}/records", {"note": form.get("note") or None})
+    r = api().post(
+        f"{LP_API}/applications/{aid}/obligations/{code}/records", {"note": form.get("note") or None}
+    )
     if r.status == 404:
         abort(404)
     if not r.ok:
-        return _render_mine({"record": form.from_result(r)}, _status(r))
+        return _render_mine({"record": form.from_result(r)}, refused_status(r))
     flash("Recorded.", "success")
     return redirect(url_for("portal.lead_professional") + "#obligations")
 
@@ -247,7 +218,7 @@ def lead_professional_group():
     if form.failed:
         return _render_mine({"group": form}, 400)
     r = api().post(
-        f"{API}/level-3a-groups",
+        f"{LP_API}/level-3a-groups",
         {
             "organisation_id": form.get("organisation_id"),
             "lead_person_id": user.get("person_id") or "",
@@ -258,112 +229,6 @@ def lead_professional_group():
         },
     )
     if not r.ok:
-        return _render_mine({"group": form.from_result(r)}, 404 if r.status == 404 else _status(r))
+        return _render_mine({"group": form.from_result(r)}, 404 if r.status == 404 else refused_status(r))
     flash("Group registered (no charge). It counts towards your 2 Foundation A courses this year.", "success")
     return redirect(url_for("portal.lead_professional") + "#groups")
-
-
-# -- training admins ---------------------------------------------------------------------------
-
-
-@bp.get("/admin/lead-professionals")
-@require_role("training_admin")
-def admin_lead_professionals():
-    state = (request.args.get("state") or "").strip()[:20]
-    state = state if state in STATE_TEXT else ""
-    r = soft(lambda: api().get(f"{API}/applications", state=state or None, per_page=100))
-    return render_template(
-        "portal/admin_lead_professionals.html",
-        title="Lead Professional applications",
-        apps=r.items() if r else None,
-        state=state,
-        states=STATE_TEXT,
-        gaps=gaps(),
-    )
-
-
-def _render_admin_one(aid: str, forms: dict | None = None, status: int = 200):
-    a = _application(aid)
-    forms = forms or {}
-    return render_template(
-        "portal/admin_lead_professional.html",
-        title="Lead Professional application",
-        a=a,
-        states=STATE_TEXT,
-        interview_form=forms.get("interview") or FormState(),
-        advance_form=forms.get("advance") or FormState(),
-        plan_form=forms.get("plan") or FormState(),
-        gaps=gaps(),
-        **_extras(a),
-    ), status
-
-
-@bp.get("/admin/lead-professionals/<aid>")
-@require_role("training_admin")
-def admin_lead_professional(aid: str):
-    return _render_admin_one(aid)
-
-
-@bp.post("/admin/lead-professionals/<aid>/interview")
-@require_role("training_admin")
-def admin_lead_professional_interview(aid: str):
-    outcome = text("outcome", 10)
-    form = FormState({"outcome": outcome, "note": text("note", 1000)})
-    if outcome not in ("passed", "failed"):
-        form.add("outcome", "Choose the interview outcome.")
-    if form.failed:
-        return _render_admin_one(aid, {"interview": form}, 400)
-    r = api().post(
-        f"{API}/applications/{aid}/interview", {"outcome": outcome, "note": form.get("note") or None}
-    )
-    if r.status == 404:
-        abort(404)
-    if not r.ok:
-        return _render_admin_one(aid, {"interview": form.from_result(r)}, _status(r))
-    flash(
-        "Interview outcome recorded: "
-        + ("the trainee year starts today." if outcome == "passed" else "the application is declined."),
-        "success",
-    )
-    return redirect(url_for("portal.admin_lead_professional", aid=aid))
-
-
-@bp.post("/admin/lead-professionals/<aid>/advance")
-@require_role("training_admin")
-def admin_lead_professional_advance(aid: str):
-    """Move on to the next year or approve; before the year's date only with override and a reason."""
-    override, reason, from_state = checkbox("override"), text("reason", 1000), text("from_state", 20)
-    form = FormState({"override": override, "reason": reason})
-    if override and not reason:
-        form.add("reason", "Say why the year is ended early: the reason is kept on the record.")
-    if form.failed:
-        return _render_admin_one(aid, {"advance": form}, 400)
-    body = {
-        "override": override,
-        **({"reason": reason} if reason else {}),
-        **({"from_state": from_state} if from_state in ("trainee", "implementation") else {}),
-    }
-    r = api().post(f"{API}/applications/{aid}/advance", body)
-    if r.status == 404:
-        abort(404)
-    if not r.ok:
-        return _render_admin_one(aid, {"advance": form.from_result(r)}, _status(r))
-    flash("Now: " + STATE_TEXT.get((r.data or {}).get("state"), "moved on") + ".", "success")
-    return redirect(url_for("portal.admin_lead_professional", aid=aid))
-
-
-@bp.post("/admin/lead-professionals/<aid>/action-plan")
-@require_role("training_admin")
-def admin_lead_professional_plan(aid: str):
-    """Record that I Matter Training agreed the trainee's action plan outline."""
-    form = FormState({"note": text("note", 500)})
-    r = api().post(
-        f"{API}/applications/{aid}/obligations/action_plan_outline/records",
-        {"note": form.get("note") or None},
-    )
-    if r.status == 404:
-        abort(404)
-    if not r.ok:
-        return _render_admin_one(aid, {"plan": form.from_result(r)}, _status(r))
-    flash("Action plan outline recorded as agreed.", "success")
-    return redirect(url_for("portal.admin_lead_professional", aid=aid))

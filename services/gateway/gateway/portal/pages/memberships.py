@@ -13,7 +13,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 
 from ..forms import FormState, text
-from ..views import _org_or_404, api, bp, me, signed_in, soft
+from ..plumbing import api, bp, me, signed_in, soft
+from ..reads import org_or_404
 
 # the closed list of membership roles (training's MEMBER_ROLES), with the label shown
 ROLES = (
@@ -98,7 +99,7 @@ def leave_membership(membership_id: str):
 
 
 def _render_members(org_id: str, form: FormState | None = None, status: int = 200):
-    org = _org_or_404(org_id)
+    org = org_or_404(org_id)
     r = soft(lambda: api().get(f"/api/v1/organisations/{org_id}/members", per_page=100))
     # only the organisation's admins (and training admins) may read its orders: that answers who may invite
     is_admin = soft(lambda: api().get(f"/api/v1/organisations/{org_id}/orders", per_page=1)) is not None

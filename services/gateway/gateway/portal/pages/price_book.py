@@ -1,4 +1,4 @@
-"""The catalogue in the price book, edited by training admins (issue 16): course fees, the price
+"""The catalogue in the price book, edited by training admins: course fees, the price
 of a role's requirements (a requirement's price is shared by every role that needs it, so Deep
 Dive is one price), and the microproject package types (price, Tracker uses per case, online
 accounts). Money is typed in pounds and pence and kept to the penny. Every save publishes a new
@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..forms import FormState, checkbox, integer, pence
-from ..views import api, bp, gaps, refusal, require_role, soft
+from ..plumbing import api, bp, gaps, refusal, require_role, soft
 
 
 def _book() -> dict | None:

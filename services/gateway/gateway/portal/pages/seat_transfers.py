@@ -7,15 +7,15 @@ the price book is invoiced to the receiving organisation (labelled a placeholder
 Over training's public API: POST/GET /api/v1/organisations/{id}/seats/transfers,
 GET /api/v1/seat-transfers?state=, POST /api/v1/seat-transfers/{id}/approve, .../refuse {reason}.
 Routes are added to the portal blueprint; the organisation page reads its part through the
-template globals below, so portal/views.py is not changed for it."""
+template globals below, so the organisation page knows nothing of transfers."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..forms import FormState, integer, text
-from ..views import api, bp, gaps, money, organisation, per_request, require_role, signed_in, soft
-from .organisation_kinds import rule_words
+from ..plumbing import api, bp, gaps, money, per_request, require_role, signed_in, soft
+from ..reads import render_organisation, rule_words
 
 MAX_SEATS = 1000  # training's MAX_SEATS_PER_PURCHASE: one request moves at most this many
 STATES = (("requested", "Waiting for a decision"), ("approved", "Approved"), ("refused", "Refused"))
@@ -79,7 +79,7 @@ def request_seat_transfer(org_id: str):
             abort(404)
         form.from_result(r)
     per_request()["seat_transfer_form"] = form
-    body = organisation(org_id)
+    body = render_organisation(org_id)
     return body, 409 if form.unmet else 400
 
 

@@ -3,7 +3,7 @@
 - `GET /verify-email?token=...` (the emailed link): the token moves into the session and the
   browser goes to the bare `/verify-email` at once, so the token is in no access log, history
   entry or Referer header. The page then shows a "Confirm my email" button: a POST (with the
-  CSRF token) that calls `POST /api/v1/auth/verify-email`. Signed in or not, it works: the
+  CSRF token) that runs accounts.verify_email (as `POST /api/v1/auth/verify-email` does). Signed in or not, it works: the
   token is the proof. A GET never confirms (mail scanners follow links).
 - `POST /account/verify-email/resend`: the signed-in user asks for a new link
   (`POST /api/v1/auth/verify-email/resend`; a 429 is shown as the API words it).
@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, request, session, url_for
 
 from ..forms import FormState
-from ..views import api, bp, link_token_to_session, local_next, remember_verification, signed_in
+from ..plumbing import api, bp, link_token_to_session, local_next, remember_verification, signed_in
 
 SESSION_KEY = "verify_token"
 
@@ -33,7 +33,7 @@ def verify_email():
                 "token", "This page has no confirmation link any more; open the link in the email again."
             )
         else:
-            r = api().post("/api/v1/auth/verify-email", {"token": token})
+            r = api().verify_email({"token": token})
             if r.ok:
                 session.pop(SESSION_KEY, None)
                 if session.get("token"):
@@ -55,7 +55,7 @@ def verify_email():
 @bp.post("/account/verify-email/resend")
 @signed_in
 def resend_verification():
-    r = api().post("/api/v1/auth/verify-email/resend")
+    r = api().resend_verification()
     back = local_next(request.form.get("next"), url_for("portal.account"))
     if r.ok:
         if (r.data or {}).get("email_verified"):

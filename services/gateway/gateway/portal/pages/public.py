@@ -1,0 +1,103 @@
+"""Public pages: the home page, the ten elements (and interest in one), the licences, the
+catalogue, the pathway calculator and the practitioner directory. No sign-in needed."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from .. import content, domain
+from ..forms import FormState, integer, text
+from ..plumbing import api, bp
+from ..reads import price_book
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "portal/home.html", journey=content.JOURNEY, elements=content.ELEMENTS, licences=domain.LICENCES
+    )
+
+
+@bp.get("/elements")
+def elements():
+    return render_template(
+        "portal/elements.html", elements=content.ELEMENTS, principles=content.SYSTEM_PRINCIPLES, forms={}
+    )
+
+
+@bp.post("/elements/<code>/interest")
+def express_interest(code: str):
+    if code not in content.ELEMENT_CODES:
+        abort(404)
+    form = FormState(
+        {"name": text("name", 200), "email": text("email", 254), "message": text("message", 2000)}
+    )
+    if not form.get("name"):
+        form.add("name", "Enter your name.")
+    if "@" not in form.get("email"):
+        form.add("email", "Enter an email address, like name@example.org.")
+    if not form.failed:
+        body = {"element": code, "name": form.get("name"), "email": form.get("email")}
+        if form.get("message"):
+            body["message"] = form.get("message")
+        r = api().post("/api/v1/interest", body)
+        if r.ok:
+            flash(
+                "Thank you: your interest has been recorded and I Matter Training will be in touch.",
+                "success",
+            )
+            return redirect(url_for("portal.elements", _anchor=code) + "")
+        form.from_result(r)
+    return render_template(
+        "portal/elements.html",
+        elements=content.ELEMENTS,
+        principles=content.SYSTEM_PRINCIPLES,
+        forms={code: form},
+    ), 400
+
+
+@bp.get("/licences")
+def licences():
+    data = price_book()
+    return render_template("portal/licences.html", licences=domain.merged_licences(data), price_book=data)
+
+
+@bp.get("/catalogue")
+def catalogue():
+    a = api()
+    courses = a.get("/api/v1/catalogue/courses", per_page=100)
+    roles = a.get("/api/v1/catalogue/roles", per_page=100)
+    packages = a.get("/api/v1/catalogue/packages", per_page=100)
+    return render_template(
+        "portal/catalogue.html", courses=courses.items(), roles=roles.items(), packages=packages.items()
+    )
+
+
+@bp.get("/pathway-calculator")
+def calculator():
+    roles_list = api().get("/api/v1/catalogue/roles", per_page=100).items()
+    roles = {r.get("code"): r for r in roles_list}
+    chosen = request.args.get("role") or ""
+    have = set(request.args.getlist("have"))
+    estimate = domain.pathway_estimate(roles[chosen], roles, have) if chosen in roles else None
+    if chosen and chosen not in roles:
+        flash("Choose one of the roles in the list.", "error")
+    return render_template(
+        "portal/calculator.html", roles=roles_list, chosen=roles.get(chosen), have=have, estimate=estimate
+    )
+
+
+@bp.get("/directory")
+def directory():
+    q = (request.args.get("q") or "").strip()[:200]
+    page = max(1, integer("page", 1) or 1)
+    r = api().get("/api/v1/directory", q=q, page=page)
+    data = r.data if r.ok and isinstance(r.data, dict) else {}
+    return render_template(
+        "portal/directory.html",
+        q=q,
+        entries=r.items(),
+        page=page,
+        total=data.get("total", 0),
+        per_page=data.get("per_page", 20),
+    )
