@@ -2,7 +2,7 @@
 
 Resolved on every request from the database, so what a user becomes after signing in
 (their person, memberships, admin rights) takes effect on their next request. Resolving it
-never writes: a person is linked to a user only by an explicit step (see link_person).
+never writes: a person is linked to a user only by an explicit step (services/people.py).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import g
 
-from imatter_shared.messaging import outbox
 from imatter_shared.web.auth import Principal, current_principal, log_refusal
 from imatter_shared.web.errors import Forbidden, NotFound
 
 from .extensions import db
-from .models import Membership, OrganisationAdmin, OutboxMessage, Person
+from .models import Membership, OrganisationAdmin, Person
+from .queries.certification import roles_in_progress_or_certified
 
 
 @dataclass
@@ -48,27 +48,9 @@ class Caller:
         if self.admin_org_ids:
             roles.add("org_admin")
         if self.person is not None:
-            from .rules.roles_of import practitioner_roles  # late: optional module of the people side
-
-            if practitioner_roles(self.person.id):
+            if roles_in_progress_or_certified(self.person.id):
                 roles.add("practitioner")
         return sorted(roles)
-
-
-def link_person(person: Person, user_id: str) -> None:
-    """Attach a person to a gateway user and tell cic-tracker (ids only)."""
-    person.user_id = user_id
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.person.linked",
-        {
-            "person_id": person.id,
-            "user_id": user_id,
-            "email": person.email or None,
-        },  # issue 12: so cic-tracker can say "sign in"
-        producer="training",
-    )
 
 
 def caller(optional: bool = False) -> Caller | None:

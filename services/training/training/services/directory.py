@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from imatter_shared.web.errors import RuleViolation
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models import Person
@@ -200,17 +201,9 @@ def search(q: str | None, page: int, per_page: int) -> tuple[list[DirectoryEntry
                 sa.func.lower(sa.func.coalesce(DirectoryEntry.summary, "")).like(like),
             )
         )
-    rows = list(
-        db.session.scalars(
-            listed.order_by(DirectoryEntry.display_name, DirectoryEntry.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
+    return rows_page(
+        db.session, listed.order_by(DirectoryEntry.display_name, DirectoryEntry.id), page, per_page
     )
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(listed.with_only_columns(DirectoryEntry.id).subquery())
-    )
-    return rows, total
 
 
 def refresh_eligibility(session, person_ids) -> None:

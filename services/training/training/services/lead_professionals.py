@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models import Membership, Person
@@ -127,13 +128,12 @@ def applications_page(
         q = q.where(LeadProfessionalApplication.state == state)
     if person_id:
         q = q.where(LeadProfessionalApplication.person_id == person_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(LeadProfessionalApplication.created_at, LeadProfessionalApplication.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(
+        db.session,
+        q.order_by(LeadProfessionalApplication.created_at, LeadProfessionalApplication.id),
+        page,
+        per_page,
+    )
 
 
 def _move(a: LeadProfessionalApplication, from_state: str, values: dict, rule: str) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
 from imatter_shared.web.errors import ApiError, RuleViolation
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import Licence, Organisation, OutboxMessage
+from ..models import Licence, Organisation
+from ..queries import org_facts
 from ..rules import licensing, pricing
 from . import orders, policy, price_book
 from ._util import iso, now
@@ -21,10 +22,6 @@ POLICY_ACTION = {"starter": None, "cpd": "cpd_licence", "enhanced": "applied_pra
 
 def _practitioners(organisation_id: str) -> int:
     """Link, Child or Lead practitioners certified or in training in the organisation."""
-    try:
-        from .. import org_facts  # the people side's module; late so this works without it
-    except ImportError:
-        return 0
     return org_facts.practitioners_count(organisation_id, roles=licensing.ENHANCED_PRACTITIONER_ROLES)
 
 
@@ -119,18 +116,7 @@ def require_active_licence(organisation_id: str, licence_type: str) -> None:
 
 
 def _emit(lic: Licence, status: str) -> None:
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.licence.changed",
-        {
-            "organisation_id": lic.organisation_id,
-            "licence_type": lic.type,
-            "status": status,
-            "valid_until": iso(lic.valid_until),
-        },
-        producer="training",
-    )
+    outgoing.licence_changed(lic, status)
     lic.announced_status = status
 
 
@@ -243,10 +229,7 @@ def _apply_price(lic: Licence, fee: int, band: dict, number: int, order_id: str,
 
 def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
     """One more annual term, from the later of now and the current end."""
-    if lic.type != "starter":
-        _check_can_hold(org, lic.type)
-    else:
-        _check_can_hold(org, "starter")
+    _check_can_hold(org, lic.type)
     fee, band, number = _price(org, lic.type)
     start = licensing.renewal_start(now(), lic.valid_until)
     _, end = licensing.term(lic.type, start)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from imatter_shared.web.errors import ApiError, RuleViolation
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models import Invoice, Order, OrderLine
@@ -119,11 +120,7 @@ def get_invoice(invoice_id: str) -> Invoice | None:
 
 def orders_of_organisation(organisation_id: str, page: int, per_page: int) -> tuple[list[Order], int]:
     q = sa.select(Order).where(Order.organisation_id == organisation_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Order.created_at.desc(), Order.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total
+    return rows_page(db.session, q.order_by(Order.created_at.desc(), Order.id), page, per_page)
 
 
 def invoices_page(state: str | None, page: int, per_page: int) -> tuple[list[Invoice], int]:
@@ -131,11 +128,7 @@ def invoices_page(state: str | None, page: int, per_page: int) -> tuple[list[Inv
     q = sa.select(Invoice)
     if state:
         q = q.where(Invoice.state == state)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Invoice.issued_at.desc(), Invoice.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(db.session, q.order_by(Invoice.issued_at.desc(), Invoice.id), page, per_page)
 
 
 def invoice_list_json(invoice: Invoice) -> dict:

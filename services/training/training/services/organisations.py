@@ -3,19 +3,28 @@ implementation stage with next steps."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
+from imatter_shared.web.auth import log_refusal
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.paging import rows_page
 
+from ..authz import forget_caller
+from ..events import outgoing
 from ..extensions import db
-from ..models import Membership, Organisation, OrganisationAdmin, OutboxMessage, Person
+from ..models import Membership, Organisation, OrganisationAdmin, Person
 from ..models.organisations import OPEN_STATES
+from ..notifications import organisation_invitation
+from ..queries import org_facts
+from ..queries.certification import oversight_facts
 from ..rules import licensing
 from ..rules import policy as policy_table
 from ..rules import stage as stage_rules
-from . import licences, price_book, seats
+from . import licences, people, price_book, seats
 from ._util import iso, now
+from .certifying import certify_after_joining
 
 
 def _check_size_band(code: str) -> None:
@@ -42,18 +51,7 @@ def create(data: dict, principal) -> Organisation:
     db.session.add(org)
     db.session.flush()
     db.session.add(OrganisationAdmin(organisation_id=org.id, user_id=principal.user_id))
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.organisation_admin.changed",
-        {
-            "organisation_id": org.id,
-            "user_id": principal.user_id,
-            "status": "active",
-            "organisation_kind": org.kind,
-        },
-        producer="training",
-    )
+    outgoing.organisation_admin_changed(org.id, principal.user_id, "active", org.kind)
     db.session.flush()
     return org
 
@@ -79,11 +77,7 @@ def visible(c, page: int, per_page: int) -> tuple[list[Organisation], int]:
     q = sa.select(Organisation)
     if not c.is_training_admin:
         q = q.where(Organisation.id.in_(c.admin_org_ids | c.member_org_ids))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Organisation.created_at, Organisation.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total
+    return rows_page(db.session, q.order_by(Organisation.created_at, Organisation.id), page, per_page)
 
 
 # ---- members (membership by consent: an invitation until the person accepts) -------------------
@@ -121,19 +115,7 @@ def _emit_membership(m: Membership) -> None:
     if m.status not in ("active", "ended") or m.person_id is None:
         return
     person = db.session.get(Person, m.person_id)
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.membership.changed",
-        {
-            "organisation_id": m.organisation_id,
-            "person_id": m.person_id,
-            "user_id": person.user_id if person else None,
-            "role": m.role,
-            "status": m.status,
-        },
-        producer="training",
-    )
+    outgoing.membership_changed(m, person.user_id if person else None)
 
 
 def _set_admin(org_id: str, user_id: str | None, on: bool) -> None:
@@ -151,17 +133,8 @@ def _set_admin(org_id: str, user_id: str | None, on: bool) -> None:
     else:
         return
     kind_of = db.session.get(Organisation, org_id)
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.organisation_admin.changed",
-        {
-            "organisation_id": org_id,
-            "user_id": user_id,
-            "status": "active" if on else "ended",
-            "organisation_kind": kind_of.kind if kind_of is not None else None,
-        },
-        producer="training",
+    outgoing.organisation_admin_changed(
+        org_id, user_id, "active" if on else "ended", kind_of.kind if kind_of is not None else None
     )
 
 
@@ -171,8 +144,6 @@ def _lock_org(org_id: str) -> None:
 
 
 def _check_invitation_limit(org: Organisation, c) -> None:
-    from datetime import timedelta
-
     since = now() - timedelta(days=1)
     sent = (
         db.session.scalar(
@@ -280,9 +251,7 @@ def add_member(
         if role == ADMIN_ROLE:
             _set_admin(org.id, c.user_id, True)
     else:
-        from ..notifications import organisation_invitation  # the invitation email, same commit
-
-        organisation_invitation(org, m)
+        organisation_invitation(org, m)  # the invitation email, in the same commit
     return m
 
 
@@ -323,11 +292,7 @@ def members(
     q = sa.select(Membership).where(Membership.organisation_id == org.id)
     if not include_ended:
         q = q.where(Membership.status.in_(OPEN_STATES) if include_invited else Membership.status == "active")
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Membership.created_at, Membership.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total
+    return rows_page(db.session, q.order_by(Membership.created_at, Membership.id), page, per_page)
 
 
 def member_json(m: Membership, for_admin: bool = True) -> dict:
@@ -375,18 +340,12 @@ def _addressed_to(c):
 
 def my_memberships(c, page: int, per_page: int):
     q = sa.select(Membership).where(_addressed_to(c))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Membership.created_at.desc(), Membership.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total
+    return rows_page(db.session, q.order_by(Membership.created_at.desc(), Membership.id), page, per_page)
 
 
 def my_membership(c, membership_id: str) -> Membership:
     m = db.session.scalar(sa.select(Membership).where(Membership.id == membership_id, _addressed_to(c)))
     if m is None:
-        from imatter_shared.web.auth import log_refusal
-
         log_refusal("membership", membership_id)
         raise NotFound("No membership with that id.")
     return m
@@ -400,8 +359,6 @@ def my_membership_json(m: Membership) -> dict:
 def accept(c, m: Membership) -> Membership:
     """The person accepts: the caller's person is linked (or created) when needed, the membership
     becomes active (announced to cic-tracker), and an `admin` role grants admin rights now."""
-    from . import people
-
     if m.status == "active":
         return m
     if m.status != "invited":
@@ -424,9 +381,7 @@ def accept(c, m: Membership) -> Membership:
     if m.person_id is None or m.person_id != c.person_id:
         target = db.session.get(Person, m.person_id) if m.person_id else None
         if c.person is None and target is not None and target.user_id is None:
-            from ..authz import link_person
-
-            link_person(target, c.user_id)  # the unclaimed person carrying the caller's verified email
+            people.link_person(target, c.user_id)  # the unclaimed person carrying the caller's verified email
             person = target
         else:
             person, _ = people.claim_own_person(c.principal)
@@ -437,11 +392,8 @@ def accept(c, m: Membership) -> Membership:
     _emit_membership(m)
     if m.role == ADMIN_ROLE:
         _set_admin(m.organisation_id, c.user_id, True)
-    from .certification import certify_after_joining  # an accepted member may complete Child oversight
 
     certify_after_joining(m.person_id, m.organisation_id)
-    from ..authz import forget_caller
-
     forget_caller()
     return m
 
@@ -481,23 +433,13 @@ def members_count(org_id: str) -> int:
 
 
 def facts(org_id: str) -> dict:
-    """Counts the stage is derived from. The people side's org_facts answers them; before it
-    exists, seats in use stand in for learners and nothing else is counted."""
+    """Counts the stage is derived from (learners, practitioners, microprojects)."""
     return _counts(org_id)["facts"]
 
 
 def _counts(org_id: str) -> dict:
     """The stage facts, the active members and the seats in use, in one statement (a scalar
     subquery each) rather than one round trip per count."""
-    try:
-        from .. import org_facts
-    except ImportError:
-        n_used = seats.used(org_id)
-        return {
-            "facts": {"learners": n_used, "practitioners": 0, "microprojects": 0},
-            "members": members_count(org_id),
-            "seats_used": n_used,
-        }
     row = db.session.execute(
         sa.select(
             org_facts.learners_query(org_id).scalar_subquery().label("learners"),
@@ -547,7 +489,6 @@ def stage_of(
         seats_available=seat_summary["available"],
         learners=f["learners"],
     )
-    from .certification import oversight_facts  # the Lead Plus role named where needed (rows 29, 30, 45)
 
     steps += stage_rules.oversight_steps(stage_no=n, **oversight_facts(org.id))
     return {"stage": n, "stage_name": stage_rules.STAGES[n], "next_steps": steps, "facts": f}

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import OutboxMessage
 from ..models.certification import PathwayItem
 from ..models.learning import Enrolment
 from ..models.packages import Package
@@ -41,18 +40,7 @@ def _announce(lic: PractitionerLicence, state: str | None = None) -> None:
     if state is None:
         return
     db.session.flush()
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.practitioner_licence.changed",
-        {
-            "person_id": lic.person_id,
-            "licence_id": lic.id,
-            "state": state,
-            "valid_until": iso(lic.valid_until),
-        },
-        producer="training",
-    )
+    outgoing.practitioner_licence_changed(lic, state)
     lic.announced_state = state
 
 

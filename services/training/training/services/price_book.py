@@ -11,6 +11,7 @@ import copy
 import sqlalchemy as sa
 from flask import g, has_app_context, has_request_context, request
 
+from ..events import outgoing
 from ..extensions import db
 from ..models import PriceBookVersion
 from ..rules import licensing, pricing
@@ -413,17 +414,7 @@ def version(number: int) -> dict | None:
 def announce(number: int, data: dict) -> None:
     """`training.package_types.published`: cic-tracker keeps the package types of the version in
     force (Tracker uses, per-case share, prices) and no copy of its own."""
-    from imatter_shared.messaging import outbox
-
-    from ..models import OutboxMessage
-
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.package_types.published",
-        {"price_book_version": number, "package_types": package_types_event(data)},
-        producer="training",
-    )
+    outgoing.package_types_published(number, package_types_event(data))
 
 
 def package_types_event(data: dict) -> list[dict]:

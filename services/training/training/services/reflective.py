@@ -7,13 +7,14 @@ import os
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
 from imatter_shared.questionnaires import AnswerErrors, check_answers, score, store
 from imatter_shared.web.auth import log_refusal
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.paging import rows_page
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import Organisation, OutboxMessage, Person
+from ..models import Organisation, Person
 from ..models.learning import Enrolment, LearningAccount
 from ..models.reflective import (
     CommunityAudit,
@@ -93,11 +94,7 @@ def own_response(user_id: str, response_id: str) -> QResponse:
 
 def own_responses(user_id: str, page: int, per_page: int) -> tuple[list[QResponse], int]:
     q = sa.select(QResponse).where(QResponse.user_id == user_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(QResponse.created_at.desc(), QResponse.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(db.session, q.order_by(QResponse.created_at.desc(), QResponse.id), page, per_page)
 
 
 def _completed(person_id: str | None) -> set[str]:
@@ -145,21 +142,7 @@ def _licence_status(lic: CommunityWheelLicence) -> str:
 
 def _announce(lic: CommunityWheelLicence) -> None:
     """cic-tracker needs the licence facts for the personalised wheel: ids, status, dates."""
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.tool_licence.changed",
-        {
-            "licence_id": lic.id,
-            "tool": rules.COMMUNITY_WHEEL_TOOL,
-            "holder": lic.holder,
-            "organisation_id": lic.organisation_id,
-            "person_id": lic.person_id,
-            "status": _licence_status(lic),
-            "valid_until": iso(lic.valid_until),
-        },
-        producer="training",
-    )
+    outgoing.tool_licence_changed(lic, rules.COMMUNITY_WHEEL_TOOL, _licence_status(lic))
 
 
 def grant_licence(data: dict, user_id: str) -> CommunityWheelLicence:
@@ -251,13 +234,12 @@ def licences_visible(caller, page: int, per_page: int) -> tuple[list[CommunityWh
                 CommunityWheelLicence.person_id == (caller.person_id or ""),
             )
         )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(CommunityWheelLicence.created_at.desc(), CommunityWheelLicence.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(
+        db.session,
+        q.order_by(CommunityWheelLicence.created_at.desc(), CommunityWheelLicence.id),
+        page,
+        per_page,
+    )
 
 
 def licence_json(lic: CommunityWheelLicence) -> dict:
@@ -318,13 +300,9 @@ def get_audit(audit_id: str) -> CommunityAudit:
 
 def audits_of(organisation_id: str, page: int, per_page: int) -> tuple[list[CommunityAudit], int]:
     q = sa.select(CommunityAudit).where(CommunityAudit.organisation_id == organisation_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(CommunityAudit.created_at.desc(), CommunityAudit.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(
+        db.session, q.order_by(CommunityAudit.created_at.desc(), CommunityAudit.id), page, per_page
+    )
 
 
 def audit_json(a: CommunityAudit) -> dict:
@@ -452,20 +430,7 @@ def order_registration(person: Person, data: dict, user_id: str) -> tuple[QRegis
         reg.enrolment_id = course["id"]
     db.session.add(reg)
     db.session.flush()
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.q_consultation.ordered",
-        {
-            "order_id": order.id,
-            "registration_id": reg.id,
-            "person_id": person.id,
-            "user_id": person.user_id,
-            "requested_by": user_id,
-            "organisation_id": org_id,
-        },
-        producer="training",
-    )
+    outgoing.q_consultation_ordered(order.id, reg.id, person, user_id, org_id)
     return reg, {"order": orders.order_json(order), "online_course": course}
 
 

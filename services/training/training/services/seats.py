@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from imatter_shared.web.errors import ApiError, RuleViolation
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models import Membership, Organisation, SeatAssignment, SeatCredit, SeatTransfer
@@ -402,13 +403,7 @@ def list_transfers(state: str | None, organisation_ids: set[str] | None, page: i
         q = q.where(
             sa.or_(SeatTransfer.from_organisation_id.in_(ids), SeatTransfer.to_organisation_id.in_(ids))
         )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
-    rows = db.session.scalars(
-        q.order_by(SeatTransfer.created_at.desc(), SeatTransfer.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return rows, total
+    return rows_page(db.session, q.order_by(SeatTransfer.created_at.desc(), SeatTransfer.id), page, per_page)
 
 
 def transfer_json(t: SeatTransfer) -> dict:

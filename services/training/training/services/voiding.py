@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
 from imatter_shared.web.errors import RuleViolation
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import Licence, Order, Organisation, OutboxMessage, PathwayItem
+from ..models import Licence, Order, Organisation, PathwayItem
 from ..models.learning import Enrolment, LearningAccount
 from ..models.packages import Package
 from ..models.seats import SeatCredit, SeatTransfer
@@ -177,10 +177,4 @@ def _packages(order: Order) -> None:
                 unmet=["package_in_use"],
             )
         p.cancelled_at = now()
-        outbox.add(
-            db.session,
-            OutboxMessage,
-            "training.package.cancelled",
-            {"package_id": p.id, "organisation_id": p.organisation_id, "practitioner_id": p.practitioner_id},
-            producer="training",
-        )
+        outgoing.package_cancelled(p)

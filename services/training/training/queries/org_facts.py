@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .extensions import db
-from .models import Membership
-from .models.certification import Certification, PathwayItem
-from .models.learning import Enrolment
-from .models.packages import Package
-from .rules.catalogue import L1_2_COURSES
+from ..extensions import db
+from ..models import Membership
+from ..models.certification import Certification, PathwayItem
+from ..models.learning import Enrolment
+from ..models.packages import Package
+from ..rules.catalogue import L1_2_COURSES
 
 ALL_ROLES = ("link", "child", "lead", "lead_plus", "senior_link", "informed")
 
