@@ -73,6 +73,29 @@ class RuleViolation(ApiError):
         super().__init__(detail, 409, unmet=list(unmet or []), **extra)
 
 
+class InvalidInput(ApiError):
+    """400 for one field (or several, `errors`): what the request names does not exist or does
+    not fit (an unknown person, a code not in the price book). Raised by services, for what a
+    request schema cannot know; the body is the one a schema's validation error has."""
+
+    status = 400
+
+    def __init__(
+        self, field: str | None, message: str | None = None, *, detail: str | None = None, errors=None
+    ):
+        errors = errors if errors is not None else {field: [message]}
+        super().__init__(detail or message, 400, errors=errors)
+
+
+class LimitReached(ApiError):
+    """429: a per-period limit is spent; the client may retry after `retry_after` seconds."""
+
+    status = 429
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail, 429, headers={"Retry-After": str(retry_after)})
+
+
 def problem(
     status: int,
     detail: str = "",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..events import outgoing
@@ -20,7 +20,7 @@ from ..notifications import pathway_item_completed
 from ..rules import pathway as rules
 from ..rules.catalogue import COURSES_BY_CODE
 from ..rules.roles import REQUIREMENTS, ROLES_BY_CODE
-from . import orders, packages, policy
+from . import directory, orders, packages, policy
 from ._util import iso, now
 from .certifying import certify_after_joining, certify_ready, facts_of, member_org_ids
 
@@ -73,10 +73,10 @@ def _paying_org(person_id: str, organisation_id: str | None, funding: str | None
     if organisation_id is None:
         orgs = member_org_ids(person_id)
         if len(orgs) != 1:
-            raise ApiError(
-                "Say which organisation pays.",
-                400,
-                errors={"organisation_id": ["Required when the organisation pays."]},
+            raise InvalidInput(
+                "organisation_id",
+                "Required when the organisation pays.",
+                detail="Say which organisation pays.",
             )
         organisation_id = orgs[0]
     if organisation_id not in member_org_ids(person_id):
@@ -91,7 +91,7 @@ def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
     require_role(role)
     item = data["item"]
     if item not in REQUIREMENTS:
-        raise ApiError("Unknown requirement code.", 400, errors={"item": [f"Unknown requirement {item!r}."]})
+        raise InvalidInput("item", f"Unknown requirement {item!r}.", detail="Unknown requirement code.")
     # one booking of a person at a time (PostgreSQL row lock): the facts below are then current;
     # the partial unique index on pathway_items holds it on SQLite (all but consolidation)
     db.session.execute(sa.select(Person.id).where(Person.id == person_id).with_for_update())
@@ -100,7 +100,7 @@ def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
     except rules.BookingRefused as exc:
         if exc.field_error:
             field = "quantity" if exc.detail.startswith("quantity") else "item"
-            raise ApiError(exc.detail, 400, errors={field: [exc.detail]}) from None
+            raise InvalidInput(field, exc.detail) from None
         raise RuleViolation(exc.detail, unmet=exc.unmet) from None
     if booking["kind"] == "package":
         org_id = data.get("organisation_id") or _single_org(person_id)
@@ -163,10 +163,10 @@ def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
 def _single_org(person_id: str) -> str:
     orgs = member_org_ids(person_id)
     if len(orgs) != 1:
-        raise ApiError(
-            "Say which organisation the package is for.",
-            400,
-            errors={"organisation_id": ["Required: a package belongs to an organisation."]},
+        raise InvalidInput(
+            "organisation_id",
+            "Required: a package belongs to an organisation.",
+            detail="Say which organisation the package is for.",
         )
     return orgs[0]
 
@@ -223,6 +223,7 @@ def recognise(person_id: str, role: str, reason: str, user_id: str) -> Certifica
     db.session.add(c)
     db.session.flush()
     outgoing.practitioner_certified(c)
+    directory.refresh_eligibility([person_id])
     # a recognised Lead or Lead Plus who is already an accepted member gives their organisations'
     # Child practitioners the Lead oversight now, as when a certified Lead accepts (else nothing
     # would ever certify a Child practitioner whose only missing requirement it was)

@@ -24,6 +24,7 @@ from ..queries.certification import OVERSEER_TRAINING_ITEMS
 from ..rules import pathway as rules
 from ..rules.catalogue import L1_2_COURSES
 from ..rules.roles import REGISTERED_SETTING_KINDS, REQUIREMENTS, ROLES_BY_CODE
+from . import directory
 from ._util import now
 
 
@@ -174,6 +175,8 @@ def certify_ready(person_id: str) -> list[Certification]:
                             )
                             if m not in seen and m not in queue
                         ]
+    if done:
+        directory.refresh_eligibility(c.person_id for c in done)
     return done
 
 

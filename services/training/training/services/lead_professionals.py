@@ -16,7 +16,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
@@ -31,6 +31,7 @@ from ..models.lead_professionals import (
 from ..models.learning import Enrolment
 from ..rules import trainee as rules
 from ..rules.catalogue import FOUNDATION_COURSES
+from . import directory
 from ._util import iso, now, to_naive_utc
 
 ACTIVE_STATES = ("trainee", "implementation", "approved")
@@ -78,10 +79,8 @@ def apply(data: dict, user_id: str) -> LeadProfessionalApplication:
     if db.session.get(Person, data["person_id"]) is None:
         raise NotFound("No person with that id.")
     if len(data["references"]) < rules.MIN_REFERENCES:
-        raise ApiError(
-            "References are needed.",
-            400,
-            errors={"references": [f"Give at least {rules.MIN_REFERENCES} references."]},
+        raise InvalidInput(
+            "references", f"Give at least {rules.MIN_REFERENCES} references.", detail="References are needed."
         )
     unmet = rules.entry_unmet(data["route"], _completed(data["person_id"]), data["senior_leadership_backing"])
     if not _active_member(data["person_id"], data["organisation_id"]):
@@ -150,6 +149,7 @@ def _move(a: LeadProfessionalApplication, from_state: str, values: dict, rule: s
             f"The application is no longer {from_state}: another request moved it first.", unmet=[rule]
         )
     db.session.refresh(a)
+    directory.refresh_eligibility([a.person_id])  # the programme's states are listed (or not)
 
 
 def interview(
@@ -232,40 +232,6 @@ UNMET_TEXT = {
     "action_plan_outline": "the action plan outline is not yet agreed by I Matter Training",
     "linked_cpd": "linked CPD is overdue (it maintains the licence)",
 }
-
-
-def lapsed_lead_professionals(person_ids=None, at: datetime | None = None) -> set[str]:
-    """People whose approved Lead Professional standing has lapsed now because their linked CPD is
-    overdue (row 72i): the directory does not list them on that approval while it is. Computed
-    from the records (approved Lead Professionals are few): one query for the applications, one
-    for their linked CPD records."""
-    at = at or now()
-    q = sa.select(LeadProfessionalApplication).where(LeadProfessionalApplication.state == "approved")
-    if person_ids is not None:
-        ids = list(person_ids)
-        if not ids:
-            return set()
-        q = q.where(LeadProfessionalApplication.person_id.in_(ids))
-    apps = list(db.session.scalars(q))
-    if not apps:
-        return set()
-    recs: dict[str, list[datetime]] = defaultdict(list)
-    for app_id, when in db.session.execute(
-        sa.select(ObligationRecord.application_id, ObligationRecord.occurred_at).where(
-            ObligationRecord.application_id.in_([a.id for a in apps]),
-            ObligationRecord.obligation == "linked_cpd",
-        )
-    ):
-        recs[app_id].append(when)
-    out = set()
-    for a in apps:
-        start = datetime.combine(a.trainee_from.date(), datetime.min.time())
-        row = next(
-            o for o in rules.obligations(start, at, {"linked_cpd": recs[a.id]}) if o["code"] == "linked_cpd"
-        )
-        if row["status"] == "overdue":
-            out.add(a.person_id)
-    return out
 
 
 def advance(
@@ -436,8 +402,6 @@ def record(
         raise RuleViolation("Obligations are recorded from the trainee year on.", unmet=["trainee"])
     allowed = rules.RECORDED_BY.get(code, ("trainee", "training_admin"))
     if as_role not in allowed:
-        from imatter_shared.web.errors import Forbidden
-
         raise Forbidden(
             "Log book entries are the trainee's own."
             if code == "log_book"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
@@ -61,10 +61,10 @@ def _org_of(person_id: str, organisation_id: str | None, required: bool) -> str 
     if len(orgs) == 1:
         return orgs[0]
     if required:
-        raise ApiError(
-            "Say which organisation's credit pays.",
-            400,
-            errors={"organisation_id": ["Required: the person belongs to no or several organisations."]},
+        raise InvalidInput(
+            "organisation_id",
+            "Required: the person belongs to no or several organisations.",
+            detail="Say which organisation's credit pays.",
         )
     return None
 
@@ -89,14 +89,12 @@ def _package_account(person_id: str, package_id: str | None) -> tuple[Package, i
     The package row is locked (PostgreSQL) and each slot is unique (SQLite too): never more
     accounts than the package holds."""
     if not package_id:
-        raise ApiError(
-            "Say which package's account to use.",
-            400,
-            errors={"package_id": ["Required when funding is package."]},
+        raise InvalidInput(
+            "package_id", "Required when funding is package.", detail="Say which package's account to use."
         )
     p = db.session.scalar(sa.select(Package).where(Package.id == package_id).with_for_update())
     if p is None:
-        raise ApiError("Unknown package.", 400, errors={"package_id": ["No package with that id."]})
+        raise InvalidInput("package_id", "No package with that id.", detail="Unknown package.")
     if p.cancelled_at is not None:
         raise RuleViolation(
             "The package was cancelled (its invoice was voided).", unmet=["package_cancelled"]
@@ -127,14 +125,14 @@ def enrol(data: dict, user_id: str) -> dict:
         raise NotFound("No person with that id.")
     course = COURSES_BY_CODE.get(data["course_code"])
     if course is None:
-        raise ApiError("Unknown course.", 400, errors={"course_code": ["Not in the course catalogue."]})
+        raise InvalidInput("course_code", "Not in the course catalogue.", detail="Unknown course.")
     funding = data["funding"]
     online = course["code"] in ACCOUNT_COURSES
     if funding in ("cpd_credit", "package") and not online:
-        raise ApiError(
-            "CPD credits and package accounts open online L1-2 courses only.",
-            400,
-            errors={"funding": [f"{course['title']} is not an online L1-2 course."]},
+        raise InvalidInput(
+            "funding",
+            f"{course['title']} is not an online L1-2 course.",
+            detail="CPD credits and package accounts open online L1-2 courses only.",
         )
     if db.session.scalar(
         sa.select(sa.func.count())

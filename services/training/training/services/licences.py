@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, RuleViolation
+from imatter_shared.web.errors import InvalidInput, RuleViolation
 
 from ..events import outgoing
 from ..extensions import db
@@ -182,9 +182,7 @@ def purchase(
     accepted its organisational agreement to participate and when: explicitly
     (`agreement_accepted=True`) or implicitly by the buying admin (None); False is refused."""
     if licence_type not in licensing.TYPES:
-        raise ApiError(
-            "Unknown licence type.", 400, errors={"type": ["Must be one of: starter, cpd, enhanced."]}
-        )
+        raise InvalidInput("type", "Must be one of: starter, cpd, enhanced.", detail="Unknown licence type.")
     if licensing.agreement(licence_type) and agreement_accepted is False:
         raise RuleViolation(
             "The Starter Licence includes the organisational agreement to participate: the "

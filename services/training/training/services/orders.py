@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, RuleViolation
+from imatter_shared.web.errors import InvalidInput, RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
@@ -161,7 +161,7 @@ def set_invoice_state(
     requests exactly one moves the invoice; the others see the committed state (the same state
     -> harmless repeat, another -> 409). A refused effect raises and the caller rolls back."""
     if state not in ("paid", "void"):
-        raise ApiError("Unknown invoice state.", 400, errors={"state": ["Must be paid or void."]})
+        raise InvalidInput("state", "Must be paid or void.", detail="Unknown invoice state.")
     at = now()
     values = (
         {"state": "paid", "paid_at": at, "paid_by": user_id, "payment_reference": reference}

@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from imatter_shared.web.auth import log_refusal
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, LimitReached, NotFound, RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..authz import forget_caller
@@ -30,10 +30,10 @@ from .certifying import certify_after_joining
 def _check_size_band(code: str) -> None:
     codes = price_book.size_band_codes()
     if code not in codes:
-        raise ApiError(
-            "Unknown size band.",
-            400,
-            errors={"size_band": [f"Must be a size band of the current price book: {', '.join(codes)}."]},
+        raise InvalidInput(
+            "size_band",
+            f"Must be a size band of the current price book: {', '.join(codes)}.",
+            detail="Unknown size band.",
         )
 
 
@@ -158,10 +158,9 @@ def _check_invitation_limit(org: Organisation, c) -> None:
         or 0
     )
     if sent >= INVITATIONS_PER_DAY:
-        raise ApiError(
+        raise LimitReached(
             f"An organisation may send {INVITATIONS_PER_DAY} invitations a day; try again tomorrow.",
-            429,
-            headers={"Retry-After": "3600"},
+            retry_after=3600,
         )
     # the user's invitations from all their organisations: serialised by their admin rows (PostgreSQL)
     db.session.execute(
@@ -178,11 +177,10 @@ def _check_invitation_limit(org: Organisation, c) -> None:
         q = q.where(sa.or_(Membership.person_id.is_(None), Membership.person_id != c.person_id))
     by_user = db.session.scalar(q) or 0
     if by_user >= INVITATIONS_PER_USER_PER_DAY:
-        raise ApiError(
+        raise LimitReached(
             f"One person may send {INVITATIONS_PER_USER_PER_DAY} invitations a day across all "
             "their organisations; try again tomorrow.",
-            429,
-            headers={"Retry-After": "3600"},
+            retry_after=3600,
         )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..events import outgoing
@@ -61,7 +61,7 @@ def may_use_accounts(p: Package, person_id: str) -> bool:
 
 def grant_account(p: Package, person_id: str, user_id: str) -> PackageAccountGrant:
     if db.session.get(Person, person_id) is None:
-        raise ApiError("Unknown person.", 400, errors={"person_id": ["No person with that id."]})
+        raise InvalidInput("person_id", "No person with that id.", detail="Unknown person.")
     if not is_active_member(p.organisation_id, person_id):
         raise RuleViolation(
             "A package's accounts are for active (accepted) members of its organisation.",
@@ -137,10 +137,10 @@ def package_json(p: Package, order=None) -> dict:
 def _usable_award(data: dict, org_id: str) -> FundAward:
     award_id = data.get("fund_award_id")
     if not award_id:
-        raise ApiError(
-            "A fund award pays only with its id.",
-            400,
-            errors={"fund_award_id": ["Required when funding is fund_award."]},
+        raise InvalidInput(
+            "fund_award_id",
+            "Required when funding is fund_award.",
+            detail="A fund award pays only with its id.",
         )
     award = db.session.get(FundAward, award_id)
     if award is None or award.state != "available":
@@ -178,18 +178,13 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
     # one read of the price book in force: the package's contents, its price and the order's
     # price-book version all come from the same version
     book_version, book = price_book.current()
+    # the schema checks the type's form (1-4); whether this version of the price book sells it is data
     ptype = next((t for t in book["package_types"] if t["type"] == data["type"]), None)
     if ptype is None:
-        raise ApiError(
-            "Unknown package type.", 400, errors={"type": ["Not a package type of the price book."]}
-        )
-    if data["funding"] not in FUNDINGS:
-        raise ApiError(
-            "Unknown funding.", 400, errors={"funding": [f"Must be one of {', '.join(FUNDINGS)}."]}
-        )
+        raise InvalidInput("type", "Not a package type of the price book.", detail="Unknown package type.")
     person = db.session.get(Person, data["practitioner_id"])
     if person is None:
-        raise ApiError("Unknown practitioner.", 400, errors={"practitioner_id": ["No person with that id."]})
+        raise InvalidInput("practitioner_id", "No person with that id.", detail="Unknown practitioner.")
     if not is_active_member(org.id, person.id):
         raise RuleViolation(
             "A package is bought for an active (accepted) member of the organisation.", unmet=["membership"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 
 from ..events import outgoing
 from ..extensions import db
@@ -129,7 +129,7 @@ def of_person(person_id: str) -> list[PractitionerLicence]:
 def apply(data: dict, user_id: str) -> PractitionerLicence:
     errors = rules.focus_area_errors(data["focus_areas"])
     if errors:
-        raise ApiError("Invalid focus areas.", 400, errors={"focus_areas": errors})
+        raise InvalidInput(None, detail="Invalid focus areas.", errors={"focus_areas": errors})
     # one licence at a time: simultaneous applications queue on the person's row (PostgreSQL)
     from ..models import Person
 

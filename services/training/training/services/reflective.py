@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from imatter_shared.questionnaires import AnswerErrors, check_answers, score, store
 from imatter_shared.web.auth import log_refusal
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..events import outgoing
@@ -59,7 +59,9 @@ def _scored(version: QuestionnaireVersion, answers: dict) -> tuple[dict, list[di
     try:
         clean = check_answers(version.content, answers)
     except AnswerErrors as exc:
-        raise ApiError("Some answers do not fit the questionnaire.", 400, errors=exc.errors) from None
+        raise InvalidInput(
+            None, detail="Some answers do not fit the questionnaire.", errors=exc.errors
+        ) from None
     return clean, score(version.content, clean)
 
 
@@ -151,9 +153,9 @@ def grant_licence(data: dict, user_id: str) -> CommunityWheelLicence:
 
     org_id, person_id = data.get("organisation_id"), data.get("person_id")
     if bool(org_id) == bool(person_id):
-        raise ApiError(
-            "Name one holder.",
-            400,
+        raise InvalidInput(
+            None,
+            detail="Name one holder.",
             errors={
                 "organisation_id": ["Give organisation_id or person_id."],
                 "person_id": ["Give organisation_id or person_id."],
@@ -161,11 +163,9 @@ def grant_licence(data: dict, user_id: str) -> CommunityWheelLicence:
         )
     holder = "organisation" if org_id else "person"
     if org_id and db.session.get(Organisation, org_id) is None:
-        raise ApiError(
-            "Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]}
-        )
+        raise InvalidInput("organisation_id", "No organisation with that id.", detail="Unknown organisation.")
     if person_id and db.session.get(Person, person_id) is None:
-        raise ApiError("Unknown person.", 400, errors={"person_id": ["No person with that id."]})
+        raise InvalidInput("person_id", "No person with that id.", detail="Unknown person.")
     unmet = rules.grant_unmet(holder, bool(org_id) and licences.in_date(org_id, "starter"))
     if unmet:
         raise RuleViolation(f"A community wheel licence needs {rules.describe(unmet)}.", unmet=unmet)
@@ -393,9 +393,7 @@ def order_registration(person: Person, data: dict, user_id: str) -> tuple[QRegis
         )
     org_id = data.get("organisation_id")
     if org_id and db.session.get(Organisation, org_id) is None:
-        raise ApiError(
-            "Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]}
-        )
+        raise InvalidInput("organisation_id", "No organisation with that id.", detail="Unknown organisation.")
     from .price_book import product
 
     book_version, offer_row = product(rules.Q_REGISTRATION["code"])  # the price in force now (row 110)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, RuleViolation
+from imatter_shared.web.errors import InvalidInput, RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
@@ -276,15 +276,15 @@ def request_transfer(org: Organisation, to_organisation_id: str, count: int, use
     """The sending organisation's admin asks I Matter Training to move `count` unassigned seats
     to another organisation. The seats are held (not assignable to a new transfer) until decided."""
     if to_organisation_id == org.id:
-        raise ApiError(
-            "A transfer goes to another organisation.",
-            400,
-            errors={"to_organisation_id": ["Must be a different organisation."]},
+        raise InvalidInput(
+            "to_organisation_id",
+            "Must be a different organisation.",
+            detail="A transfer goes to another organisation.",
         )
     target = db.session.get(Organisation, to_organisation_id)
     if target is None:
-        raise ApiError(
-            "No organisation with that id.", 400, errors={"to_organisation_id": ["Unknown organisation."]}
+        raise InvalidInput(
+            "to_organisation_id", "Unknown organisation.", detail="No organisation with that id."
         )
     _check_kinds(org, target)
     _lock_org(org.id)  # requests of one organisation queue here: the check below is never stale
