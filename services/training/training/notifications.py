@@ -218,7 +218,7 @@ def obligation_reminders(at: datetime) -> int:
     """A week before each Lead Professional trainee obligation falls due (not once it is done),
     and a week before the organisation's Starter Licence (the trainee's subscription licence) ends."""
     from .models.lead_professionals import LeadProfessionalApplication
-    from .services import lead_professionals
+    from .services import obligations
 
     sent = 0
     apps = db.session.scalars(
@@ -231,7 +231,7 @@ def obligation_reminders(at: datetime) -> int:
         person = db.session.get(Person, a.person_id)
         if person is None:
             continue
-        for o in lead_professionals.obligations_at(a, at):
+        for o in obligations.obligations_at(a, at):
             step = (
                 due_step(o["due_on"], at, OBLIGATION_STEPS)
                 if o["status"] in ("due", "met") and o["due_on"]

@@ -1,6 +1,6 @@
 """Training's tables, one module per aggregate. Importing this registers them all."""
 
-from .bursary import BursaryEntry, BursaryFund  # noqa: F401,E402
+from .bursaries import BursaryEntry, BursaryFund  # noqa: F401,E402
 from .certification import Certification, PathwayItem  # noqa: F401,E402
 
 # data protection (issue 8): the append-only audit trail and the breach register
@@ -30,7 +30,7 @@ from .people import Person  # noqa: F401
 from .practitioner_licences import PractitionerLicence  # noqa: F401,E402
 
 # organisation side (issue 4): price book, licences, orders, seats
-from .pricebook import PriceBookVersion  # noqa: F401,E402
+from .price_book import PriceBookVersion  # noqa: F401,E402
 
 # reflective tools (issue 11): questionnaire versions, informal Q, community wheel, Q registrations
 from .reflective import CommunityAudit, CommunityWheelLicence, QRegistration, QResponse, QuestionnaireVersion  # noqa: F401,E402

@@ -14,7 +14,7 @@ from ..models.learning import Enrolment, LearningAccount
 from ..models.packages import Package
 from ..rules.catalogue import ACCOUNT_COURSES, COURSES_BY_CODE, L1_2_COURSES, RESOURCE_LICENCE
 from ..rules.learning import COURSE_PREREQUISITES, enrolment_unmet
-from . import bursary, licences, orders, policy, seats
+from . import bursaries, licences, orders, policy, seats
 from ._util import iso, now
 from .certifying import certify_ready, member_org_ids
 from .packages import may_use_accounts
@@ -193,7 +193,7 @@ def enrol(data: dict, user_id: str) -> dict:
             e.organisation_id, "starter"
         )  # bursary routes need the Starter (row 4)
         policy.enforce(e.organisation_id, "bursary")  # primary care holds no bursary
-        place = bursary.spend_place(e.organisation_id, course["price"], person.id, user_id)
+        place = bursaries.spend_place(e.organisation_id, course["price"], person.id, user_id)
         e.bursary_place_id = place.id
     else:
         e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=False)

@@ -23,17 +23,17 @@ from ..models.learning import Enrolment, LearningAccount
 from ..models.packages import Package
 from ..models.seats import SeatCredit, SeatTransfer
 from ..rules.catalogue import ACCOUNT_COURSES
-from . import bursary
+from . import bursaries
 from ._util import now
 
 
 def on_paid(order: Order) -> None:
-    bursary.on_invoice_paid(order.id)
+    bursaries.on_invoice_paid(order.id)
     for e in db.session.scalars(
         sa.select(Enrolment).where(Enrolment.order_id == order.id, Enrolment.funding == "self")
     ):
         if e.state != "cancelled" and e.organisation_id and e.course_code in ACCOUNT_COURSES:
-            bursary.credit_affiliate_share(e.organisation_id, e.price, e.person_id, e.id, order_id=order.id)
+            bursaries.credit_affiliate_share(e.organisation_id, e.price, e.person_id, e.id, order_id=order.id)
 
 
 def on_void(order: Order) -> None:
@@ -45,7 +45,7 @@ def on_void(order: Order) -> None:
     _pathway_items(order)
     _enrolments(order)
     _packages(order)
-    bursary.on_invoice_voided(order.id)
+    bursaries.on_invoice_voided(order.id)
 
 
 def _lock_organisation(organisation_id: str) -> None:

@@ -12,7 +12,7 @@ from imatter_shared.web.errors import RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
-from ..models.bursary import BursaryEntry, BursaryFund
+from ..models.bursaries import BursaryEntry, BursaryFund
 from . import licences, orders, policy, price_book
 from ._util import iso
 from .certifying import member_org_ids
