@@ -16,6 +16,7 @@ from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 
 from ..events import outgoing
 from ..extensions import db
+from ..models import Person
 from ..models.certification import PathwayItem
 from ..models.learning import Enrolment
 from ..models.packages import Package
@@ -131,8 +132,6 @@ def apply(data: dict, user_id: str) -> PractitionerLicence:
     if errors:
         raise InvalidInput(None, detail="Invalid focus areas.", errors={"focus_areas": errors})
     # one licence at a time: simultaneous applications queue on the person's row (PostgreSQL)
-    from ..models import Person
-
     db.session.execute(sa.select(Person.id).where(Person.id == data["person_id"]).with_for_update())
     current = db.session.scalar(
         sa.select(PractitionerLicence)

@@ -23,7 +23,7 @@ from ..models.learning import Enrolment, LearningAccount
 from ..models.packages import Package
 from ..models.seats import SeatCredit, SeatTransfer
 from ..rules.catalogue import ACCOUNT_COURSES
-from . import bursaries
+from . import bursaries, licences, seats
 from ._util import now
 
 
@@ -54,8 +54,6 @@ def _lock_organisation(organisation_id: str) -> None:
 
 
 def _licences(order: Order) -> None:
-    from . import licences
-
     lic = db.session.scalar(sa.select(Licence).where(Licence.order_id == order.id))
     if lic is None:
         if order.organisation_id and any(ln.code.startswith("licence_") for ln in order.lines):
@@ -68,8 +66,6 @@ def _licences(order: Order) -> None:
 
 
 def _seats(order: Order) -> None:
-    from . import seats
-
     bought = db.session.scalars(
         sa.select(SeatCredit).where(
             SeatCredit.order_id == order.id, SeatCredit.source == "purchase", SeatCredit.count > 0
@@ -97,8 +93,6 @@ def _seats(order: Order) -> None:
 
 
 def _transfers(order: Order) -> None:
-    from . import seats
-
     for t in db.session.scalars(sa.select(SeatTransfer).where(SeatTransfer.order_id == order.id)).all():
         _lock_organisation(t.to_organisation_id)
         s = seats.summary(t.to_organisation_id)
