@@ -34,7 +34,7 @@ def _latest() -> PriceBookVersion | None:
 
 
 def with_catalogue(data: dict) -> dict:
-    """A version stored before the catalogue moved into the price book (issue 16) reads the seed
+    """A version stored before the price book held the catalogue reads the seed
     catalogue for the tables it does not hold."""
     for key in CATALOGUE_KEYS:
         if key not in data:

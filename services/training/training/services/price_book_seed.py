@@ -50,7 +50,7 @@ PLACEHOLDER_BOOK: dict = {
 for _tier in PLACEHOLDER_BOOK["seat_bundle_tiers"]:
     _tier.update(placeholder=True, label=PLACEHOLDER_LABEL)
 
-# ---- the catalogue (issue 16: data I Matter Training changes without a release) ---------------
+# ---- the catalogue: data I Matter Training changes without a release -------------------------
 # Courses, practitioner roles and their requirements, microproject package types. Prices the
 # seeds publish (seed 000) are used exactly; what the seeds do not publish (the online L1-2
 # course fees, Awareness, the study supporter preparation course) is a labelled placeholder.
