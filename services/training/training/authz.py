@@ -155,3 +155,27 @@ def require_person_access(person_id: str, org_may: bool = False) -> Caller:
 
 def is_self_or_training_admin(c: Caller, person_id: str) -> bool:
     return c.is_training_admin or (c.person_id is not None and c.person_id == person_id)
+
+
+def may_buy_package(organisation_id: str, practitioner_id: str, funding: str) -> Caller:
+    """Who may buy a microproject package: admins of the organisation and training admins; a
+    member may buy for themself. With `funding: self` the caller must BE the practitioner, with
+    `funding: organisation` an admin of that organisation or a training admin (nobody is billed
+    for what they did not choose). The practitioner must be an active member (checked by the
+    service, 409)."""
+    c = caller()
+    is_self = c.person_id is not None and c.person_id == practitioner_id
+    if not (
+        c.is_training_admin
+        or organisation_id in c.admin_org_ids
+        or (organisation_id in c.member_org_ids and is_self)
+    ):
+        log_refusal("organisation", organisation_id)
+        raise NotFound("No organisation with that id.")
+    if funding == "self" and not is_self:
+        raise Forbidden(
+            "Only the practitioner themself may buy a package with funding: self (they pay for it)."
+        )
+    if funding == "organisation" and not (c.is_training_admin or organisation_id in c.admin_org_ids):
+        raise Forbidden("Only an admin of the organisation buys what it pays for (funding: organisation).")
+    return c
