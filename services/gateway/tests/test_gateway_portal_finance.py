@@ -22,7 +22,7 @@ def _purchases(world):
     from training.extensions import db
     from training.models import Organisation, Person
     from training.models.packages import Package
-    from training.services import bursary, orders
+    from training.services import bursaries, orders
 
     with world["training"].app_context():
         org = Organisation(
@@ -35,8 +35,8 @@ def _purchases(world):
         person = Person(name="Pat Fictional", email="pat@rowan.example", kind="professional")
         db.session.add_all([org, person])
         db.session.flush()
-        deposit, order1 = bursary.order_deposit(org.id, 12345, None, "u-rowan", org.id)
-        _, order2 = bursary.order_deposit(org.id, 500, None, "u-rowan", org.id)
+        deposit, order1 = bursaries.order_deposit(org.id, 12345, None, "u-rowan", org.id)
+        _, order2 = bursaries.order_deposit(org.id, 500, None, "u-rowan", org.id)
         order3 = orders.create_order(
             organisation_id=org.id,
             person_id=person.id,

@@ -2,7 +2,7 @@
 
 Resolved on every request from the database, so what a user becomes after signing in
 (their person, memberships, admin rights) takes effect on their next request. Resolving it
-never writes: a person is linked to a user only by an explicit step (see link_person).
+never writes: a person is linked to a user only by an explicit step (services/people.py).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import g
 
-from imatter_shared.messaging import outbox
 from imatter_shared.web.auth import Principal, current_principal, log_refusal
 from imatter_shared.web.errors import Forbidden, NotFound
 
 from .extensions import db
-from .models import Membership, OrganisationAdmin, OutboxMessage, Person
+from .models import Membership, OrganisationAdmin, Person
+from .queries.certification import roles_in_progress_or_certified
 
 
 @dataclass
@@ -48,27 +48,9 @@ class Caller:
         if self.admin_org_ids:
             roles.add("org_admin")
         if self.person is not None:
-            from .rules.roles_of import practitioner_roles  # late: optional module of the people side
-
-            if practitioner_roles(self.person.id):
+            if roles_in_progress_or_certified(self.person.id):
                 roles.add("practitioner")
         return sorted(roles)
-
-
-def link_person(person: Person, user_id: str) -> None:
-    """Attach a person to a gateway user and tell cic-tracker (ids only)."""
-    person.user_id = user_id
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.person.linked",
-        {
-            "person_id": person.id,
-            "user_id": user_id,
-            "email": person.email or None,
-        },  # issue 12: so cic-tracker can say "sign in"
-        producer="training",
-    )
 
 
 def caller(optional: bool = False) -> Caller | None:
@@ -173,3 +155,27 @@ def require_person_access(person_id: str, org_may: bool = False) -> Caller:
 
 def is_self_or_training_admin(c: Caller, person_id: str) -> bool:
     return c.is_training_admin or (c.person_id is not None and c.person_id == person_id)
+
+
+def may_buy_package(organisation_id: str, practitioner_id: str, funding: str) -> Caller:
+    """Who may buy a microproject package: admins of the organisation and training admins; a
+    member may buy for themself. With `funding: self` the caller must BE the practitioner, with
+    `funding: organisation` an admin of that organisation or a training admin (nobody is billed
+    for what they did not choose). The practitioner must be an active member (checked by the
+    service, 409)."""
+    c = caller()
+    is_self = c.person_id is not None and c.person_id == practitioner_id
+    if not (
+        c.is_training_admin
+        or organisation_id in c.admin_org_ids
+        or (organisation_id in c.member_org_ids and is_self)
+    ):
+        log_refusal("organisation", organisation_id)
+        raise NotFound("No organisation with that id.")
+    if funding == "self" and not is_self:
+        raise Forbidden(
+            "Only the practitioner themself may buy a package with funding: self (they pay for it)."
+        )
+    if funding == "organisation" and not (c.is_training_admin or organisation_id in c.admin_org_ids):
+        raise Forbidden("Only an admin of the organisation buys what it pays for (funding: organisation).")
+    return c

@@ -1,4 +1,4 @@
-"""Training's email (issue 12): the kinds it sends, who receives them, and its reminders.
+"""Training's email: the kinds it sends, who receives them, and its reminders.
 
 Event-driven notifications are written by the service functions that cause them, in the same
 transaction (certify_ready, complete_item, add_member call the functions below). Reminders
@@ -25,7 +25,11 @@ from imatter_shared.notifications import (
 from imatter_shared.notifications.schedule import due_step, reminder_key
 
 from .extensions import db
-from .models import Notification, NotificationPreference, Organisation, Person
+from .models import Licence, Notification, NotificationPreference, Organisation, Person
+from .models.lead_professionals import LeadProfessionalApplication
+from .rules.licences import LICENCES
+from .rules.roles import REQUIREMENTS, ROLES_BY_CODE
+from .services import obligations
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notification_templates")
 
@@ -101,8 +105,6 @@ def _to_person(kind: str, person: Person | None, context: dict, dedup_key: str |
 
 
 def certification_granted(person_id: str, role: str, certification_id: str, certified_at: datetime) -> None:
-    from .rules.roles import ROLES_BY_CODE
-
     _to_person(
         "certification_granted",
         db.session.get(Person, person_id),
@@ -112,8 +114,6 @@ def certification_granted(person_id: str, role: str, certification_id: str, cert
 
 
 def pathway_item_completed(item) -> None:
-    from .rules.roles import REQUIREMENTS, ROLES_BY_CODE
-
     _to_person(
         "pathway_item_completed",
         db.session.get(Person, item.person_id),
@@ -180,9 +180,6 @@ def organisation_invitation(org: Organisation, membership) -> None:
 
 def licence_reminders(at: datetime) -> int:
     """60, 30 and 7 days before each licence's valid_until, to the organisation's link contact."""
-    from .models import Licence
-    from .rules.licences import LICENCES
-
     sent = 0
     rows = db.session.execute(
         sa.select(Licence, Organisation)
@@ -217,9 +214,6 @@ def licence_reminders(at: datetime) -> int:
 def obligation_reminders(at: datetime) -> int:
     """A week before each Lead Professional trainee obligation falls due (not once it is done),
     and a week before the organisation's Starter Licence (the trainee's subscription licence) ends."""
-    from .models.lead_professionals import LeadProfessionalApplication
-    from .services import lead_professionals
-
     sent = 0
     apps = db.session.scalars(
         sa.select(LeadProfessionalApplication).where(
@@ -231,7 +225,7 @@ def obligation_reminders(at: datetime) -> int:
         person = db.session.get(Person, a.person_id)
         if person is None:
             continue
-        for o in lead_professionals.obligations_at(a, at):
+        for o in obligations.obligations_at(a, at):
             step = (
                 due_step(o["due_on"], at, OBLIGATION_STEPS)
                 if o["status"] in ("due", "met") and o["due_on"]

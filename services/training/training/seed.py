@@ -2,7 +2,13 @@
 
 import sqlalchemy as sa
 
+from imatter_shared.web.auth import Principal
+
+from .authz import Caller, forget_caller
 from .extensions import db
+from .models import Organisation, Person
+from .services import certification, licences, memberships, organisations, people, price_book
+from .services.reflective import load_samples
 
 SEEDERS: list = []
 
@@ -13,7 +19,7 @@ def run_seed() -> None:
     db.session.commit()
 
 
-# ---- the catalogue and the demo organisation (issues 4, 5, 16) --------------------------------
+# ---- the catalogue and the demo organisation --------------------------------------------------
 # Demo data is made through the same service functions as real requests (domain row 113), so it
 # obeys every rule: an organisation created by its (fictional) link contact, licences bought in
 # order (Starter, then Enhanced once a practitioner is in training), members invited and
@@ -31,21 +37,14 @@ DEMO_SIGN_OFF = "seed-demo-training-admin"  # the (fictional) training admin who
 def seed_price_book() -> None:
     """The price book with the catalogue (seeds' published prices, placeholders labelled), and
     `training.package_types.published` for cic-tracker (every seed announces the version in force)."""
-    from .services import price_book
-
     price_book.load_catalogue()
 
 
 def _demo_principal(key: str, email: str, name: str):
-    from imatter_shared.web.auth import Principal
-
     return Principal(user_id=f"seed-demo-{key}", email=email, name=name, email_verified=True)
 
 
 def _demo_caller(principal):
-    from .authz import Caller, forget_caller
-    from .models import Person
-
     forget_caller()
     person = db.session.scalar(sa.select(Person).where(Person.user_id == principal.user_id))
     return Caller(principal, person)
@@ -53,9 +52,6 @@ def _demo_caller(principal):
 
 def seed_demo_organisation() -> None:
     """A clearly fictional school created by its link contact, with a Starter Licence."""
-    from .models import Organisation
-    from .services import licences, organisations, people
-
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.name == DEMO_ORG_NAME)):
         return
     admin = _demo_principal("link-contact", DEMO_ADMIN_EMAIL, "Demo Link Contact (fictional)")
@@ -75,19 +71,15 @@ def seed_demo_organisation() -> None:
 
 
 def _demo_band() -> str:
-    from .services import price_book
-
     codes = price_book.size_band_codes()
     return "small" if "small" in codes else codes[0]
 
 
 def _invite_and_accept(org, admin_caller, key: str, email: str, name: str) -> str:
     """The admin invites by email; the (fictional) person accepts: an active membership."""
-    from .services import organisations
-
-    m = organisations.add_member(org, "staff", admin_caller, email=email)
+    m = memberships.add_member(org, "staff", admin_caller, email=email)
     me = _demo_principal(key, email, name)
-    organisations.accept(_demo_caller(me), m)
+    memberships.accept(_demo_caller(me), m)
     return m.person_id
 
 
@@ -95,9 +87,6 @@ def seed_demo_lead() -> None:
     """A fictional Lead Practitioner in training at the demo school (Deep Dive and Lead training
     signed off, a Type 3 package bought under the Enhanced Licence; certification follows only when
     cic-tracker reports the practicum), and a fictional learner on the Informed pathway."""
-    from .models import Organisation, Person
-    from .services import certification, licences
-
     if db.session.scalar(sa.select(Person.id).where(Person.email == DEMO_LEAD_EMAIL)):
         return
     org = db.session.scalar(sa.select(Organisation).where(Organisation.name == DEMO_ORG_NAME))
@@ -132,8 +121,6 @@ SEEDERS += [seed_price_book, seed_demo_organisation, seed_demo_lead]
 
 def seed_reflective_samples() -> None:
     """Issue 11: SAMPLE informal Q and community audit content where none is loaded yet."""
-    from .services.reflective import load_samples
-
     load_samples()
 
 

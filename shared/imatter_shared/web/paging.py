@@ -7,6 +7,7 @@ The answer's `per_page` is the size actually used, so a client can see the clamp
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
 
 MAX_PER_PAGE = 100
@@ -47,3 +48,18 @@ def paged(rows: list, args: dict) -> dict:
     """A page of an already loaded (short) list: catalogue tables, a person's pathways ..."""
     start = (args["page"] - 1) * args["per_page"]
     return page(rows[start : start + args["per_page"]], len(rows), args)
+
+
+def rows_page(session, stmt: sa.Select, page_no: int, per_page: int) -> tuple[list, int]:
+    """One page of an ordered SELECT and the count of all its rows: (rows, total). A statement of
+    one entity or column gives those (scalars); one of several gives row tuples."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    result = session.execute(stmt.offset((page_no - 1) * per_page).limit(per_page))
+    rows = result.scalars().all() if len(stmt.column_descriptions) == 1 else result.all()
+    return list(rows), total
+
+
+def page_of(session, stmt: sa.Select, args: dict, view=None) -> dict:
+    """`{items, total, page, per_page}` of an ordered SELECT, each row through `view` if given."""
+    rows, total = rows_page(session, stmt, args["page"], args["per_page"])
+    return page([view(r) for r in rows] if view else rows, total, args)

@@ -1,9 +1,9 @@
 """org_facts: the counts the organisations side reads (stage, Enhanced licence eligibility)."""
 
-from training import org_facts
-from training.certification_queries import roles_in_progress_or_certified
 from training.models import Certification, Enrolment, Membership, Organisation, Package, PathwayItem, Person
 from training.models.base import utcnow
+from training.queries import org_facts
+from training.queries.certification import roles_in_progress_or_certified
 
 
 def _org(db, name="Fictional Primary"):

@@ -8,6 +8,7 @@ import pytest
 
 from training.models import Certification
 from training.models.base import utcnow
+from training.services import directory
 
 
 def _user(keys, roles=("learner",), email=None):
@@ -223,5 +224,6 @@ def test_directory_opt_in_needs_a_current_certification(client, keys, setting, d
     )
     assert client.get("/api/v1/directory?q=Vic").get_json()["total"] == 1
     cert.status = "withdrawn"  # no longer current: off the directory at once
+    directory.refresh_eligibility([p["id"]])  # what changes a certification refreshes the listing
     db.session.commit()
     assert client.get("/api/v1/directory?q=Vic").get_json()["total"] == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from training.models.lead_professionals import LeadProfessionalApplication
+from training.services import directory
 
 
 def _user(keys, roles=("learner",)):
@@ -178,6 +179,7 @@ def test_row74_a_lead_professional_trainee_may_list_themself(client, keys, db):
     # leaving the programme drops the entry at once
     _, _, _, app = listed[0]
     app.state = "declined"
+    directory.refresh_eligibility([app.person_id])  # what moves an application refreshes the listing
     db.session.commit()
     names = [e["name"] for e in client.get("/api/v1/directory?q=Fictional-").get_json()["items"]]
     assert names == ["Ivo Fictional-Implementation"]

@@ -673,7 +673,7 @@ def test_m5_the_learning_platform_signs_completions(app, client, keys, join, mon
 
 def test_m8_invitation_email_has_fixed_text_and_a_daily_limit(client, keys, db, monkeypatch):
     from training.models import Notification
-    from training.services import organisations as orgs
+    from training.services import memberships as orgs
 
     admin, _, _ = _user(keys)
     org = _org(

@@ -16,7 +16,7 @@ from support.testing import simultaneous_results as _race
 from training import payments
 from training.events.handlers import HANDLERS
 from training.models import InboxMessage, OutboxMessage
-from training.models.bursary import BursaryEntry
+from training.models.bursaries import BursaryEntry
 from training.models.packages import FundAward
 
 SECRET = "test-webhook-secret-not-real"

@@ -397,7 +397,7 @@ def test_5_accepting_again_is_harmless_and_announces_nothing_more(client, db, ke
 
 
 def test_6_invitations_are_limited_per_user_across_their_organisations(client, db, keys, monkeypatch):
-    from training.services import organisations as orgs
+    from training.services import memberships as orgs
 
     admin, _ = _user(keys)
     a = _org(client, admin, name="Fictional A", licences=())

@@ -10,7 +10,7 @@ from training.rules import catalogue, funding, licences, membership, stage
 from training.rules import pathway as pw
 from training.rules import practitioner_licence as practitioner
 from training.rules.roles import REQUIREMENT_KINDS, role_items_price
-from training.services import learning, organisations, packages
+from training.services import learning, memberships, packages
 
 DEEP_DIVE = 75000
 
@@ -121,8 +121,8 @@ def test_a_learner_chooses_only_to_pay_themself_or_a_package_account():
 
 
 def test_every_membership_role_has_a_name_and_only_admin_grants_anything():
-    assert tuple(membership.MEMBER_ROLE_LABELS) == organisations.MEMBER_ROLES
-    assert [r["code"] for r in membership.member_roles() if r["grants_admin"]] == [organisations.ADMIN_ROLE]
+    assert tuple(membership.MEMBER_ROLE_LABELS) == memberships.MEMBER_ROLES
+    assert [r["code"] for r in membership.member_roles() if r["grants_admin"]] == [memberships.ADMIN_ROLE]
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from imatter_shared.web.errors import ApiError, NotFound
 from ..authz import caller, require_org_access, require_org_admin
 from ..extensions import db
 from ..models import Organisation
-from ..services import bursary as svc
+from ..services import bursaries as svc
 from ..services import learning, orders
 from ..services.packages import get_org
 from ._people_common import PageArgs

@@ -20,6 +20,8 @@ from ..extensions import db
 from ..models.lead_professionals import StudySupporterApplication
 from ..rules.trainee import ENTRY_ROUTES
 from ..services import lead_professionals as svc
+from ..services import level3a_groups, study_supporters
+from ..services import obligations as obligations_svc
 from ._people_common import PageArgs, page, paged, require_training_admin
 
 blp = Blueprint(
@@ -212,7 +214,7 @@ def obligations(args, application_id):
     fast track the outstanding coursework) `met`/`unmet` with the `reason`; recorded ones
     `done`/`due`/`overdue` with `due_on`."""
     a, _ = _own(application_id)
-    return paged(svc.obligations(a), args)
+    return paged(obligations_svc.obligations(a), args)
 
 
 @blp.route("/applications/<application_id>/obligations/<code>/records", methods=["POST"])
@@ -223,14 +225,14 @@ def record(data, application_id, code):
     trainee's own; an action plan outline is recorded by a training admin once agreed."""
     a, c = _own(application_id)
     as_role = "trainee" if c.person_id is not None and c.person_id == a.person_id else "training_admin"
-    r = svc.record(a, code, data, c.user_id, as_role)
+    r = obligations_svc.record(a, code, data, c.user_id, as_role)
     db.session.commit()
     return {
         "id": r.id,
         "obligation": r.obligation,
         "occurred_at": svc.iso(r.occurred_at),
         "title": r.title,
-        "obligations": svc.obligations(a),
+        "obligations": obligations_svc.obligations(a),
     }
 
 
@@ -240,7 +242,7 @@ def record(data, application_id, code):
 def log_book(args, application_id):
     """The trainee's personal log book, newest first (the person and training admins)."""
     a, _ = _own(application_id)
-    return paged(svc.log_book(a), args)
+    return paged(obligations_svc.log_book(a), args)
 
 
 @blp.route("/applications/<application_id>/level-3a-groups")
@@ -249,7 +251,7 @@ def log_book(args, application_id):
 def groups(args, application_id):
     """The Level 3A groups this Lead Professional registered (participants counted, never named)."""
     a, _ = _own(application_id)
-    return paged([svc.group_json(g) for g in svc.groups_of(a)], args)
+    return paged([level3a_groups.group_json(g) for g in level3a_groups.groups_of(a)], args)
 
 
 @blp.route("/level-3a-groups", methods=["POST"])
@@ -262,9 +264,9 @@ def register_group(data):
     c = caller()
     if not is_self_or_training_admin(c, data["lead_person_id"]):
         _self_only(data["lead_person_id"])
-    g = svc.register_group(data, c.user_id)
+    g = level3a_groups.register_group(data, c.user_id)
     db.session.commit()
-    return svc.group_json(g)
+    return level3a_groups.group_json(g)
 
 
 @blp.route("/study-supporter-applications", methods=["POST"])
@@ -273,9 +275,9 @@ def register_group(data):
 def apply_supporter(data):
     """The person applies for themself."""
     _self_only(data["person_id"])
-    s = svc.apply_supporter(data)
+    s = study_supporters.apply_supporter(data)
     db.session.commit()
-    return svc.supporter_json(s)
+    return study_supporters.supporter_json(s)
 
 
 @blp.route("/study-supporter-applications/<application_id>/decision", methods=["POST"])
@@ -286,6 +288,6 @@ def decide_supporter(data, application_id):
     s = db.session.get(StudySupporterApplication, application_id)
     if s is None:
         raise NotFound("No study supporter application with that id.")
-    s = svc.decide_supporter(s, data["outcome"])
+    s = study_supporters.decide_supporter(s, data["outcome"])
     db.session.commit()
-    return svc.supporter_json(s)
+    return study_supporters.supporter_json(s)

@@ -12,7 +12,7 @@ from imatter_shared.web.paging import PageArgs, page
 
 from ..authz import caller, require_verified
 from ..extensions import db
-from ..services import organisations as orgs
+from ..services import memberships
 
 blp = Blueprint(
     "memberships",
@@ -28,15 +28,15 @@ blp = Blueprint(
 @blp.response(200)
 def mine(args):
     """The caller's own memberships in every state (invited, active, declined, ended), newest first."""
-    rows, total = orgs.my_memberships(caller(), args["page"], args["per_page"])
-    return page([orgs.my_membership_json(m) for m in rows], total, args)
+    rows, total = memberships.my_memberships(caller(), args["page"], args["per_page"])
+    return page([memberships.my_membership_json(m) for m in rows], total, args)
 
 
 @blp.route("/<membership_id>")
 @require_auth
 @blp.response(200)
 def one(membership_id):
-    return orgs.my_membership_json(orgs.my_membership(caller(), membership_id))
+    return memberships.my_membership_json(memberships.my_membership(caller(), membership_id))
 
 
 @blp.route("/<membership_id>/accept", methods=["POST"])
@@ -46,9 +46,9 @@ def accept(membership_id):
     """Accept an invitation (verified accounts only): links or creates the caller's person when
     needed; the membership becomes `active`. Someone else's invitation -> 404."""
     c = require_verified()
-    m = orgs.accept(c, orgs.my_membership(c, membership_id))
+    m = memberships.accept(c, memberships.my_membership(c, membership_id))
     db.session.commit()
-    return orgs.my_membership_json(m)
+    return memberships.my_membership_json(m)
 
 
 @blp.route("/<membership_id>/decline", methods=["POST"])
@@ -57,9 +57,9 @@ def accept(membership_id):
 def decline(membership_id):
     """Decline an invitation (verified accounts only); the organisation learns nothing more."""
     c = require_verified()
-    m = orgs.decline(orgs.my_membership(c, membership_id))
+    m = memberships.decline(memberships.my_membership(c, membership_id))
     db.session.commit()
-    return orgs.my_membership_json(m)
+    return memberships.my_membership_json(m)
 
 
 @blp.route("/<membership_id>/leave", methods=["POST"])
@@ -68,6 +68,6 @@ def decline(membership_id):
 def leave(membership_id):
     """End your own active membership (`state: ended`); your seat goes back to the organisation."""
     c = caller()
-    m = orgs.leave(c, orgs.my_membership(c, membership_id))
+    m = memberships.leave(c, memberships.my_membership(c, membership_id))
     db.session.commit()
-    return orgs.my_membership_json(m)
+    return memberships.my_membership_json(m)

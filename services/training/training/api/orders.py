@@ -13,7 +13,7 @@ from imatter_shared.web.errors import NotFound
 
 from ..authz import caller
 from ..extensions import db
-from ..services import orders
+from ..services import invoices, orders
 from ._people_common import PageArgs, page
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders and invoices")
@@ -84,7 +84,7 @@ def _set_state(invoice_id, state, reference=None):
     inv = orders.get_invoice(invoice_id)
     if inv is None:
         raise NotFound("No invoice with that id.")
-    orders.set_invoice_state(inv, state, user_id=caller().user_id, reference=reference)
+    invoices.set_invoice_state(inv, state, user_id=caller().user_id, reference=reference)
     audit.record("change", "invoice", inv.id)
     db.session.commit()
     return orders.invoice_json(inv)

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..rules import licences as licence_rules
 from ..rules import policy as policy_table
 from ..rules.pricing import MAX_SEATS_PER_PURCHASE
-from ..services import licences, orders, seats
+from ..services import licences, memberships, orders, seat_transfers, seats
 from ..services import organisations as orgs
 
 blp = Blueprint(
@@ -73,7 +73,7 @@ class MemberIn(Schema):
 
     person_id = fields.String(load_default=None, validate=v.Length(min=1, max=32))
     email = fields.Email(load_default=None, validate=v.Length(max=254))
-    role = fields.String(load_default="staff", validate=v.OneOf(orgs.MEMBER_ROLES))
+    role = fields.String(load_default="staff", validate=v.OneOf(memberships.MEMBER_ROLES))
 
     @validates_schema
     def _one_of(self, data, **_):
@@ -261,11 +261,11 @@ def seat_transfer(data, organisation_id):
     without explicit consent" is I Matter Training's consent. The requested seats are held while
     the request is open; 409 `seats_available` when fewer are free (checked under a row lock)."""
     c = require_org_admin(organisation_id)
-    t = seats.request_transfer(
+    t = seat_transfers.request_transfer(
         orgs.get(organisation_id), data["to_organisation_id"], data["count"], c.user_id
     )
     db.session.commit()
-    return seats.transfer_json(t)
+    return seat_transfers.transfer_json(t)
 
 
 @blp.route("/<organisation_id>/seats/transfers")
@@ -276,8 +276,8 @@ def seat_transfers_of(args, organisation_id):
     """The organisation's transfer requests, sent and received, newest first (its admins)."""
     require_org_admin(organisation_id)
     orgs.get(organisation_id)
-    rows, total = seats.list_transfers(None, {organisation_id}, args["page"], args["per_page"])
-    return page([seats.transfer_json(t) for t in rows], total, args)
+    rows, total = seat_transfers.list_transfers(None, {organisation_id}, args["page"], args["per_page"])
+    return page([seat_transfers.transfer_json(t) for t in rows], total, args)
 
 
 @blp.route("/<organisation_id>/members")
@@ -294,7 +294,7 @@ class Members(MethodView):
         person (`active`). An invitation gives the organisation nothing. 409 `already_member` /
         `already_invited`; 429 past the daily invitation limit."""
         c = require_org_admin(organisation_id)
-        m = orgs.add_member(
+        m = memberships.add_member(
             orgs.get(organisation_id),
             data["role"],
             c,
@@ -302,7 +302,7 @@ class Members(MethodView):
             email=data.get("email"),
         )
         db.session.commit()
-        return orgs.member_json(m)
+        return memberships.member_json(m)
 
     @blp.arguments(MemberListArgs, location="query")
     @blp.response(200)
@@ -311,22 +311,22 @@ class Members(MethodView):
         and with `include_ended` every membership."""
         c = require_org_access(organisation_id)
         is_admin = c.is_training_admin or organisation_id in c.admin_org_ids
-        rows, total = orgs.members(
+        rows, total = memberships.members(
             orgs.get(organisation_id),
             args["page"],
             args["per_page"],
             args["include_ended"] and is_admin,
             include_invited=is_admin,
         )
-        return page([orgs.member_json(m, for_admin=is_admin) for m in rows], total, args)
+        return page([memberships.member_json(m, for_admin=is_admin) for m in rows], total, args)
 
 
 def _end(organisation_id, member_id):
     require_org_admin(organisation_id)
     org = orgs.get(organisation_id)
-    m = orgs.end_member(org, orgs.find_membership(org, member_id))
+    m = memberships.end_member(org, memberships.find_membership(org, member_id))
     db.session.commit()
-    return orgs.member_json(m)
+    return memberships.member_json(m)
 
 
 @blp.route("/<organisation_id>/members/<member_id>", methods=["DELETE"])

@@ -6,10 +6,9 @@ from marshmallow import Schema, fields
 from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
-from imatter_shared.web.auth import log_refusal
-from imatter_shared.web.errors import Forbidden, NotFound
+from imatter_shared.web.errors import NotFound
 
-from ..authz import caller, require_org_access, require_org_admin
+from ..authz import may_buy_package, require_org_access, require_org_admin
 from ..extensions import db
 from ..services import packages as svc
 from ._people_common import PageArgs, page
@@ -24,29 +23,6 @@ class PackageIn(Schema):
     fund_award_id = fields.String(load_default=None, validate=v.Length(min=1, max=100))
 
 
-def _may_buy(organisation_id: str, practitioner_id: str, funding: str):
-    """Admins of the organisation and training admins; a member may buy for themself. With
-    `funding: self` the caller must BE the practitioner, with `funding: organisation` an admin of
-    that organisation or a training admin (nobody is billed for what they did not choose). The
-    practitioner must be an active member (checked by the service, 409)."""
-    c = caller()
-    is_self = c.person_id is not None and c.person_id == practitioner_id
-    if not (
-        c.is_training_admin
-        or organisation_id in c.admin_org_ids
-        or (organisation_id in c.member_org_ids and is_self)
-    ):
-        log_refusal("organisation", organisation_id)
-        raise NotFound("No organisation with that id.")
-    if funding == "self" and not is_self:
-        raise Forbidden(
-            "Only the practitioner themself may buy a package with funding: self (they pay for it)."
-        )
-    if funding == "organisation" and not (c.is_training_admin or organisation_id in c.admin_org_ids):
-        raise Forbidden("Only an admin of the organisation buys what it pays for (funding: organisation).")
-    return c
-
-
 class AccountIn(Schema):
     person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
 
@@ -57,7 +33,7 @@ class AccountIn(Schema):
 def buy(data, organisation_id):
     """Buy a package for a practitioner: needs the organisation's active Enhanced Practice Licence
     (409 `unmet: ["enhanced_licence"]`); emits `training.package.purchased`."""
-    c = _may_buy(organisation_id, data["practitioner_id"], data["funding"])
+    c = may_buy_package(organisation_id, data["practitioner_id"], data["funding"])
     out = svc.purchase(organisation_id, data, c.user_id)
     db.session.commit()
     return out

@@ -14,7 +14,7 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 from .. import payments
 from ..extensions import db
 from ..models import PaymentEvent
-from ..services import orders
+from ..services import invoices, orders
 
 log = logging.getLogger("training.payments")
 
@@ -63,7 +63,7 @@ def webhook():
     except IntegrityError:
         db.session.rollback()
         return {"received": True, "applied": False, "duplicate": True, "event_id": event.event_id}
-    orders.set_invoice_state(inv, "paid", user_id=f"provider:{provider.name}", reference=event.reference)
+    invoices.set_invoice_state(inv, "paid", user_id=f"provider:{provider.name}", reference=event.reference)
     audit.record("change", "invoice", inv.id, user_id=f"provider:{provider.name}")
     db.session.commit()
     return {

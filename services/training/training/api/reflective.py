@@ -21,6 +21,7 @@ from ..authz import caller, require_org_access, require_person_access
 from ..extensions import db
 from ..models import Person
 from ..rules import reflective as rules
+from ..services import q_registrations
 from ..services import reflective as svc
 from ._people_common import PageArgs, page, paged, require_training_admin
 
@@ -215,7 +216,7 @@ def _person(person_id: str, org_may: bool = False) -> Person:
 @blp.response(200)
 def registration_offer(args):
     """What is offered to this person (optional, never required), its price, and whether it applies."""
-    return svc.offer(_person(args["person_id"], org_may=True))
+    return q_registrations.offer(_person(args["person_id"], org_may=True))
 
 
 @blp.route("/q/registration-consultations", methods=["POST"])
@@ -227,9 +228,9 @@ def order_registration(data):
     part 1). The CIC books the consultation from the order (an event carrying ids only)."""
     c = caller()
     person = _person(data["person_id"])
-    reg, extra = svc.order_registration(person, data, c.user_id)
+    reg, extra = q_registrations.order_registration(person, data, c.user_id)
     db.session.commit()
-    return svc.registration_json(reg, extra)
+    return q_registrations.registration_json(reg, extra)
 
 
 class QRegistrationsArgs(PageArgs, QPersonArgs):
@@ -242,4 +243,6 @@ class QRegistrationsArgs(PageArgs, QPersonArgs):
 @blp.response(200)
 def registrations(args):
     person = _person(args["person_id"])
-    return paged([svc.registration_json(r) for r in svc.registrations_of(person.id)], args)
+    return paged(
+        [q_registrations.registration_json(r) for r in q_registrations.registrations_of(person.id)], args
+    )

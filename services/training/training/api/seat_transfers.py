@@ -14,7 +14,7 @@ from imatter_shared.web.paging import PageArgs, page
 
 from ..authz import caller
 from ..extensions import db
-from ..services import seats
+from ..services import seat_transfers
 
 blp = Blueprint(
     "seat_transfers",
@@ -36,7 +36,7 @@ class RefuseIn(Schema):
 
 def _visible(transfer_id: str):
     c = caller()
-    t = seats.get_transfer(transfer_id)
+    t = seat_transfers.get_transfer(transfer_id)
     if t is not None and (
         c.is_training_admin
         or t.from_organisation_id in c.admin_org_ids
@@ -57,15 +57,15 @@ def list_transfers(args):
     otherwise those from or to organisations the caller administers."""
     c = caller()
     scope = None if c.is_training_admin else set(c.admin_org_ids)
-    rows, total = seats.list_transfers(args["state"], scope, args["page"], args["per_page"])
-    return page([seats.transfer_json(t) for t in rows], total, args)
+    rows, total = seat_transfers.list_transfers(args["state"], scope, args["page"], args["per_page"])
+    return page([seat_transfers.transfer_json(t) for t in rows], total, args)
 
 
 @blp.route("/<transfer_id>")
 @require_auth
 @blp.response(200)
 def one_transfer(transfer_id):
-    return seats.transfer_json(_visible(transfer_id))
+    return seat_transfers.transfer_json(_visible(transfer_id))
 
 
 @blp.route("/<transfer_id>/approve", methods=["POST"])
@@ -75,9 +75,9 @@ def approve(transfer_id):
     """I Matter Training's consent (training admin): the seats move and the top-up fee is
     invoiced to the receiving organisation, in one transaction. 409 `transfer_requested` when
     already decided, `seats_available` when the sender no longer has the seats."""
-    t = seats.approve_transfer(_visible(transfer_id), caller().user_id)
+    t = seat_transfers.approve_transfer(_visible(transfer_id), caller().user_id)
     db.session.commit()
-    return seats.transfer_json(t)
+    return seat_transfers.transfer_json(t)
 
 
 @blp.route("/<transfer_id>/refuse", methods=["POST"])
@@ -86,6 +86,6 @@ def approve(transfer_id):
 @blp.response(200)
 def refuse(data, transfer_id):
     """Refuse the request (training admin), with an optional `reason`; nothing moves."""
-    t = seats.refuse_transfer(_visible(transfer_id), caller().user_id, data["reason"])
+    t = seat_transfers.refuse_transfer(_visible(transfer_id), caller().user_id, data["reason"])
     db.session.commit()
-    return seats.transfer_json(t)
+    return seat_transfers.transfer_json(t)

@@ -1,4 +1,4 @@
-"""Training's notification outbox and each person's notification preferences (issue 12)."""
+"""Training's notification outbox and each person's notification preferences."""
 
 from imatter_shared.notifications.models import NotificationMixin, NotificationPreferenceMixin
 

@@ -1,4 +1,4 @@
-"""Reflective tools (issue 11): questionnaire versions, the informal I Matter Q (about the
+"""Reflective tools: questionnaire versions, the informal I Matter Q (about the
 learner themself), community wheel licences and community audits (organisation-level,
 aggregate: no individuals), and I Matter Q registration consultation orders.
 

@@ -1,6 +1,6 @@
-"""Who pays, as the `funding` values the API accepts: for an enrolment on a course
-(services/learning.py FUNDINGS) and for a microproject package (services/packages.py FUNDINGS).
-The codes are the services'; this table names each one and says who may choose it."""
+"""Who pays, as the `funding` values the API accepts: for an enrolment on a course and for a
+microproject package. The one list of codes (services/learning.py and services/packages.py read
+it), what each is called and who may choose it."""
 
 from __future__ import annotations
 

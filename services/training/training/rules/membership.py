@@ -1,4 +1,4 @@
-"""What the closed list of membership roles (services/organisations.py MEMBER_ROLES) is called.
+"""What the closed list of membership roles (services/memberships.py MEMBER_ROLES reads it) is called.
 
 A membership role names what the person does in the organisation; only `admin`, once the
 invitation is accepted, grants anything (the organisation's admin rights)."""

@@ -10,12 +10,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from imatter_shared.web.errors import RuleViolation
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models import Person
 from ..models.certification import Certification
 from ..models.directory import DirectoryEntry
 from ..models.lead_professionals import LeadProfessionalApplication
+from ..queries.lead_professionals import lapsed_lead_professionals
 from ..rules.roles import DIRECTORY_ROLES, ROLES_BY_CODE
 from ._util import iso, now
 
@@ -39,8 +41,6 @@ def _eligible_people():
 
 
 def _lapsed() -> set[str]:
-    from .lead_professionals import lapsed_lead_professionals
-
     return lapsed_lead_professionals()
 
 
@@ -148,6 +148,7 @@ def opt_in(person: Person, data: dict) -> DirectoryEntry:
     e.summary = data.get("summary", e.summary)
     e.opted_in, e.opted_in_at, e.withdrawn_at = True, now(), None
     db.session.flush()
+    refresh_eligibility([person.id])
     return e
 
 
@@ -200,48 +201,21 @@ def search(q: str | None, page: int, per_page: int) -> tuple[list[DirectoryEntry
                 sa.func.lower(sa.func.coalesce(DirectoryEntry.summary, "")).like(like),
             )
         )
-    rows = list(
-        db.session.scalars(
-            listed.order_by(DirectoryEntry.display_name, DirectoryEntry.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
+    return rows_page(
+        db.session, listed.order_by(DirectoryEntry.display_name, DirectoryEntry.id), page, per_page
     )
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(listed.with_only_columns(DirectoryEntry.id).subquery())
-    )
-    return rows, total
 
 
-def refresh_eligibility(session, person_ids) -> None:
+def refresh_eligibility(person_ids) -> None:
     """Set each of these people's directory entry `eligible` from their certifications and
-    approvals now. Called after every flush that adds or changes one (see the hook below)."""
+    approvals now. Called, in the same transaction, by whatever changes them: certifying a role,
+    recording a certification, moving a Lead Professional application, opting in."""
     ids = sorted(set(person_ids))
     if not ids:
         return
-    session.execute(
+    db.session.execute(
         sa.update(DirectoryEntry)
         .where(DirectoryEntry.person_id.in_(ids))
         .values(eligible=_eligible_entry())
         .execution_options(synchronize_session=False)
     )
-
-
-@sa.event.listens_for(sa.orm.Session, "after_flush")
-def _eligibility_follows_certifications(session, _flush_context) -> None:
-    """Whatever changes a certification or a Lead Professional approval (a service, a handler,
-    `flask dp erase`, a test) brings the directory flag along in the same transaction."""
-    touched = [
-        obj.person_id
-        for obj in (*session.new, *session.dirty, *session.deleted)
-        if isinstance(obj, (Certification, LeadProfessionalApplication, DirectoryEntry))
-    ]
-    if touched:
-        session.info.setdefault("directory_refresh", set()).update(touched)
-
-
-@sa.event.listens_for(sa.orm.Session, "after_flush_postexec")
-def _apply_eligibility_refresh(session, _flush_context) -> None:
-    pending = session.info.pop("directory_refresh", None)
-    if pending:
-        refresh_eligibility(session, pending)

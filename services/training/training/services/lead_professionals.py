@@ -11,56 +11,33 @@ of the directory listing while it is overdue."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
-from ..models import Membership, Person
+from ..models import Person
 from ..models.lead_professionals import (
     LeadProfessionalApplication,
-    Level3AGroup,
-    ObligationRecord,
-    StudySupporterApplication,
     YearOverride,
 )
-from ..models.learning import Enrolment
 from ..rules import trainee as rules
-from ..rules.catalogue import FOUNDATION_COURSES
-from ._util import iso, now, to_naive_utc
+from . import directory
+from ._util import iso, now
+from .obligations import (
+    ACTIVE_STATES,
+    active_member,
+    completed_courses,
+    obligations,
+    obligations_at,
+    records_of,
+)
 
-ACTIVE_STATES = ("trainee", "implementation", "approved")
 STATES = ("applied", "declined") + ACTIVE_STATES
 NEXT_STATE = {"trainee": "implementation", "implementation": "approved"}
-
-
-def _completed(person_id: str) -> set[str]:
-    return set(
-        db.session.scalars(
-            sa.select(Enrolment.course_code).where(
-                Enrolment.person_id == person_id, Enrolment.state == "completed"
-            )
-        )
-    )
-
-
-def _active_member(person_id: str, organisation_id: str | None) -> bool:
-    if not organisation_id:
-        return False
-    return bool(
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Membership)
-            .where(
-                Membership.person_id == person_id,
-                Membership.organisation_id == organisation_id,
-                Membership.status == "active",
-            )
-        )
-    )
 
 
 def get(application_id: str) -> LeadProfessionalApplication:
@@ -77,13 +54,13 @@ def apply(data: dict, user_id: str) -> LeadProfessionalApplication:
     if db.session.get(Person, data["person_id"]) is None:
         raise NotFound("No person with that id.")
     if len(data["references"]) < rules.MIN_REFERENCES:
-        raise ApiError(
-            "References are needed.",
-            400,
-            errors={"references": [f"Give at least {rules.MIN_REFERENCES} references."]},
+        raise InvalidInput(
+            "references", f"Give at least {rules.MIN_REFERENCES} references.", detail="References are needed."
         )
-    unmet = rules.entry_unmet(data["route"], _completed(data["person_id"]), data["senior_leadership_backing"])
-    if not _active_member(data["person_id"], data["organisation_id"]):
+    unmet = rules.entry_unmet(
+        data["route"], completed_courses(data["person_id"]), data["senior_leadership_backing"]
+    )
+    if not active_member(data["person_id"], data["organisation_id"]):
         unmet.append("organisation_membership")
     if unmet:
         raise RuleViolation(
@@ -127,13 +104,12 @@ def applications_page(
         q = q.where(LeadProfessionalApplication.state == state)
     if person_id:
         q = q.where(LeadProfessionalApplication.person_id == person_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(LeadProfessionalApplication.created_at, LeadProfessionalApplication.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(
+        db.session,
+        q.order_by(LeadProfessionalApplication.created_at, LeadProfessionalApplication.id),
+        page,
+        per_page,
+    )
 
 
 def _move(a: LeadProfessionalApplication, from_state: str, values: dict, rule: str) -> None:
@@ -150,6 +126,7 @@ def _move(a: LeadProfessionalApplication, from_state: str, values: dict, rule: s
             f"The application is no longer {from_state}: another request moved it first.", unmet=[rule]
         )
     db.session.refresh(a)
+    directory.refresh_eligibility([a.person_id])  # the programme's states are listed (or not)
 
 
 def interview(
@@ -198,7 +175,7 @@ def step_unmet(a: LeadProfessionalApplication, at: datetime | None = None) -> li
         # counted over the trainee year itself (the yearly period rolls over when the year ends)
         start = datetime.combine(a.trainee_from.date(), datetime.min.time())
         until = rules.year_until(start)
-        records = _records(a)
+        records = records_of(a)
         done = sum(1 for t in records.get("foundation_a_courses", []) if start <= t < until)
         if done < rules.OBLIGATIONS_BY_CODE["foundation_a_courses"]["target"]:
             unmet.append("foundation_a_courses")
@@ -232,40 +209,6 @@ UNMET_TEXT = {
     "action_plan_outline": "the action plan outline is not yet agreed by I Matter Training",
     "linked_cpd": "linked CPD is overdue (it maintains the licence)",
 }
-
-
-def lapsed_lead_professionals(person_ids=None, at: datetime | None = None) -> set[str]:
-    """People whose approved Lead Professional standing has lapsed now because their linked CPD is
-    overdue (row 72i): the directory does not list them on that approval while it is. Computed
-    from the records (approved Lead Professionals are few): one query for the applications, one
-    for their linked CPD records."""
-    at = at or now()
-    q = sa.select(LeadProfessionalApplication).where(LeadProfessionalApplication.state == "approved")
-    if person_ids is not None:
-        ids = list(person_ids)
-        if not ids:
-            return set()
-        q = q.where(LeadProfessionalApplication.person_id.in_(ids))
-    apps = list(db.session.scalars(q))
-    if not apps:
-        return set()
-    recs: dict[str, list[datetime]] = defaultdict(list)
-    for app_id, when in db.session.execute(
-        sa.select(ObligationRecord.application_id, ObligationRecord.occurred_at).where(
-            ObligationRecord.application_id.in_([a.id for a in apps]),
-            ObligationRecord.obligation == "linked_cpd",
-        )
-    ):
-        recs[app_id].append(when)
-    out = set()
-    for a in apps:
-        start = datetime.combine(a.trainee_from.date(), datetime.min.time())
-        row = next(
-            o for o in rules.obligations(start, at, {"linked_cpd": recs[a.id]}) if o["code"] == "linked_cpd"
-        )
-        if row["status"] == "overdue":
-            out.add(a.person_id)
-    return out
 
 
 def advance(
@@ -313,167 +256,6 @@ def advance(
     values["implementation_from" if from_state == "trainee" else "approved_at"] = at
     _move(a, from_state, values, "application_state")
     return a
-
-
-def _records(a: LeadProfessionalApplication) -> dict[str, list[datetime]]:
-    out: dict[str, list[datetime]] = defaultdict(list)
-    for r in db.session.scalars(sa.select(ObligationRecord).where(ObligationRecord.application_id == a.id)):
-        out[r.obligation].append(r.occurred_at)
-    return out
-
-
-def _fmt(dt: datetime) -> str:
-    return dt.date().isoformat()
-
-
-def _subscription(a: LeadProfessionalApplication, at: datetime) -> dict:
-    from . import licences  # the organisation side
-
-    title = rules.STANDING[1]["title"]
-    if not a.organisation_id:
-        return rules.standing("subscription_licence", title, False, "The application names no organisation.")
-    if not _active_member(a.person_id, a.organisation_id):
-        return rules.standing(
-            "subscription_licence",
-            title,
-            False,
-            "The trainee is no longer an accepted member of the organisation.",
-        )
-    lic = licences.get(a.organisation_id, "starter")
-    status = licences.status_of(lic, at)
-    if status == "active":
-        return rules.standing(
-            "subscription_licence",
-            title,
-            True,
-            f"The organisation's Starter Licence is active until {_fmt(lic.valid_until)}.",
-            due_on=lic.valid_until,
-        )
-    reason = {
-        "none": "The organisation holds no Starter Licence.",
-        "cancelled": "The organisation's Starter Licence was cancelled (its invoice was voided).",
-    }.get(
-        status,
-        f"The organisation's Starter Licence expired on {_fmt(lic.valid_until) if lic else ''}: renew it.",
-    )
-    return rules.standing("subscription_licence", title, False, reason)
-
-
-def _backing(a: LeadProfessionalApplication) -> dict:
-    title = rules.STANDING[0]["title"]
-    if not a.senior_leadership_backing:
-        return rules.standing(
-            "senior_leadership_backing", title, False, "No senior leadership backing was declared."
-        )
-    if not _active_member(a.person_id, a.organisation_id):
-        return rules.standing(
-            "senior_leadership_backing",
-            title,
-            False,
-            "The trainee is no longer an accepted member of the organisation that backed them.",
-        )
-    who = ", ".join(x for x in (a.senior_leader_name, a.senior_leader_role) if x)
-    return rules.standing(
-        "senior_leadership_backing",
-        title,
-        True,
-        "Backed by the organisation's senior leadership" + (f" ({who})." if who else "."),
-    )
-
-
-def _coursework(a: LeadProfessionalApplication) -> dict | None:
-    if a.route != "fast_track":
-        return None
-    oc = rules.OUTSTANDING_COURSEWORK
-    done = [c for c in oc["any_of"] if c in _completed(a.person_id)]
-    return rules.standing(
-        oc["code"],
-        oc["title"],
-        bool(done),
-        f"Completed {done[0].replace('_', ' ').title()}."
-        if done
-        else "Fast track: Intermediate A or B is still to be completed; approval waits for it.",
-    )
-
-
-def obligations_at(a: LeadProfessionalApplication, at: datetime) -> list[dict]:
-    """Every obligation (standing and recorded) with its status at `at`; datetimes, not strings."""
-    if a.state not in ACTIVE_STATES:
-        return []
-    rows = [_backing(a), _subscription(a, at)]
-    cw = _coursework(a)
-    if cw:
-        rows.append(cw)
-    # periods run from the day the trainee year began (records may carry a date only)
-    start = datetime.combine(a.trainee_from.date(), datetime.min.time())
-    return rows + rules.obligations(start, at, _records(a))
-
-
-def obligations(a: LeadProfessionalApplication) -> list[dict]:
-    rows = obligations_at(a, now())
-    for r in rows:
-        for k in ("period_start", "period_end", "due_on"):
-            r[k] = iso(r[k])
-        r["recorded_by"] = (
-            list(rules.RECORDED_BY.get(r["code"], ("trainee", "training_admin")))
-            if r["cadence"] != "standing"
-            else []
-        )
-    return rows
-
-
-def record(
-    a: LeadProfessionalApplication, code: str, data: dict, user_id: str, as_role: str
-) -> ObligationRecord:
-    """One fulfilment. `as_role`: "trainee" (the person themself) or "training_admin"."""
-    if code not in rules.ALL_CODES:
-        raise NotFound("No obligation with that code.")
-    if code not in rules.OBLIGATIONS_BY_CODE:
-        raise RuleViolation(
-            "This obligation is checked from the data, not recorded.", unmet=["recorded_obligation"]
-        )
-    if a.state not in ACTIVE_STATES:
-        raise RuleViolation("Obligations are recorded from the trainee year on.", unmet=["trainee"])
-    allowed = rules.RECORDED_BY.get(code, ("trainee", "training_admin"))
-    if as_role not in allowed:
-        from imatter_shared.web.errors import Forbidden
-
-        raise Forbidden(
-            "Log book entries are the trainee's own."
-            if code == "log_book"
-            else "An action plan outline counts once I Matter Training agrees it: a training admin "
-            "records it."
-        )
-    when = to_naive_utc(data["occurred_at"]) if data.get("occurred_at") else now()
-    r = ObligationRecord(
-        application_id=a.id,
-        obligation=code,
-        occurred_at=when,
-        note=data.get("note"),
-        title=data.get("title"),
-        recorded_by=user_id,
-    )
-    db.session.add(r)
-    db.session.flush()
-    return r
-
-
-def log_book(a: LeadProfessionalApplication) -> list[dict]:
-    rows = db.session.scalars(
-        sa.select(ObligationRecord)
-        .where(ObligationRecord.application_id == a.id, ObligationRecord.obligation == "log_book")
-        .order_by(ObligationRecord.occurred_at.desc(), ObligationRecord.id)
-    ).all()
-    return [
-        {
-            "id": r.id,
-            "occurred_at": iso(r.occurred_at),
-            "title": r.title,
-            "note": r.note,
-            "created_at": iso(r.created_at),
-        }
-        for r in rows
-    ]
 
 
 def overrides(a: LeadProfessionalApplication) -> list[dict]:
@@ -554,109 +336,4 @@ def application_json(a: LeadProfessionalApplication) -> dict:
         "obligations": obs,
         "next_due": pending[0] if pending else None,
         "created_at": iso(a.created_at),
-    }
-
-
-# ---- Level 3A groups ------------------------------------------------------------------------
-
-
-def register_group(data: dict, user_id: str) -> Level3AGroup:
-    lp = db.session.scalar(
-        sa.select(LeadProfessionalApplication)
-        .where(
-            LeadProfessionalApplication.person_id == data["lead_person_id"],
-            LeadProfessionalApplication.state.in_(ACTIVE_STATES),
-        )
-        .limit(1)
-    )
-    if lp is None:
-        raise RuleViolation(
-            "Level 3A groups are run by Lead Professionals (trainee or approved).",
-            unmet=["lead_professional"],
-        )
-    if not _active_member(data["lead_person_id"], data["organisation_id"]):
-        raise RuleViolation(
-            "A Level 3A group is run in-house: the Lead Professional is an accepted member of "
-            "the organisation.",
-            unmet=["organisation_membership"],
-        )
-    g = Level3AGroup(
-        organisation_id=data["organisation_id"],
-        lead_person_id=data["lead_person_id"],
-        course_code=data["course_code"],
-        audience=data["audience"],
-        starts_on=data["starts_on"],
-        participants_count=data["participants_count"],
-        created_by=user_id,
-    )
-    db.session.add(g)
-    db.session.flush()
-    # a registered Foundation A group counts towards "support at least 2 Foundation A courses a year"
-    db.session.add(
-        ObligationRecord(
-            application_id=lp.id,
-            obligation="foundation_a_courses",
-            occurred_at=datetime.combine(g.starts_on, datetime.min.time()),
-            note=f"Level 3A group {g.id}",
-        )
-    )
-    return g
-
-
-def groups_of(a: LeadProfessionalApplication) -> list[Level3AGroup]:
-    return list(
-        db.session.scalars(
-            sa.select(Level3AGroup)
-            .where(Level3AGroup.lead_person_id == a.person_id)
-            .order_by(Level3AGroup.starts_on.desc(), Level3AGroup.id)
-        )
-    )
-
-
-def group_json(g: Level3AGroup) -> dict:
-    return {
-        "id": g.id,
-        "organisation_id": g.organisation_id,
-        "lead_person_id": g.lead_person_id,
-        "course_code": g.course_code,
-        "audience": g.audience,
-        "starts_on": g.starts_on.isoformat(),
-        "participants_count": g.participants_count,
-        "fee": 0,
-        "currency": "GBP",
-        "created_at": iso(g.created_at),
-    }
-
-
-# ---- volunteer study supporters -----------------------------------------------------------------
-
-
-def apply_supporter(data: dict) -> StudySupporterApplication:
-    if db.session.get(Person, data["person_id"]) is None:
-        raise NotFound("No person with that id.")
-    if not set(FOUNDATION_COURSES) <= _completed(data["person_id"]):
-        raise RuleViolation(
-            "Volunteer study supporters have completed the Foundation courses.",
-            unmet=["foundation_completion"],
-        )
-    s = StudySupporterApplication(person_id=data["person_id"], motivation=data["motivation"], state="applied")
-    db.session.add(s)
-    db.session.flush()
-    return s
-
-
-def decide_supporter(s: StudySupporterApplication, outcome: str) -> StudySupporterApplication:
-    if s.state != "applied":
-        raise RuleViolation(f"The application is already {s.state}.", unmet=["application_open"])
-    s.state, s.decided_at = outcome, now()
-    return s
-
-
-def supporter_json(s: StudySupporterApplication) -> dict:
-    return {
-        "id": s.id,
-        "person_id": s.person_id,
-        "state": s.state,
-        "decided_at": iso(s.decided_at),
-        "created_at": iso(s.created_at),
     }

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models import Person
 from ..models.learning import Enrolment, LearningAccount
 from ..models.packages import Package
 from ..rules.catalogue import ACCOUNT_COURSES, COURSES_BY_CODE, L1_2_COURSES, RESOURCE_LICENCE
+from ..rules.funding import ENROLMENT_FUNDINGS
+from ..rules.learning import COURSE_PREREQUISITES, enrolment_unmet
+from . import bursaries, licences, orders, policy, seats
 from ._util import iso, now
+from .certifying import certify_ready, member_org_ids
+from .packages import may_use_accounts
 
-FUNDINGS = ("cpd_credit", "package", "bursary", "self")
+FUNDINGS = tuple(ENROLMENT_FUNDINGS)  # who may choose each: rules/funding.py
 
 
 def enrolment_json(e: Enrolment) -> dict:
@@ -46,8 +52,6 @@ def get(enrolment_id: str) -> Enrolment:
 
 
 def _org_of(person_id: str, organisation_id: str | None, required: bool) -> str | None:
-    from .certification import member_org_ids
-
     orgs = member_org_ids(person_id)  # ACTIVE (accepted) memberships only
     if organisation_id:
         if organisation_id not in orgs:  # security review H3: a fund or seat of the person's own organisation
@@ -58,10 +62,10 @@ def _org_of(person_id: str, organisation_id: str | None, required: bool) -> str 
     if len(orgs) == 1:
         return orgs[0]
     if required:
-        raise ApiError(
-            "Say which organisation's credit pays.",
-            400,
-            errors={"organisation_id": ["Required: the person belongs to no or several organisations."]},
+        raise InvalidInput(
+            "organisation_id",
+            "Required: the person belongs to no or several organisations.",
+            detail="Say which organisation's credit pays.",
         )
     return None
 
@@ -85,24 +89,18 @@ def _package_account(person_id: str, package_id: str | None) -> tuple[Package, i
     """The package and the account slot to take (None when the person already has its account).
     The package row is locked (PostgreSQL) and each slot is unique (SQLite too): never more
     accounts than the package holds."""
-    from . import policy
-
     if not package_id:
-        raise ApiError(
-            "Say which package's account to use.",
-            400,
-            errors={"package_id": ["Required when funding is package."]},
+        raise InvalidInput(
+            "package_id", "Required when funding is package.", detail="Say which package's account to use."
         )
     p = db.session.scalar(sa.select(Package).where(Package.id == package_id).with_for_update())
     if p is None:
-        raise ApiError("Unknown package.", 400, errors={"package_id": ["No package with that id."]})
+        raise InvalidInput("package_id", "No package with that id.", detail="Unknown package.")
     if p.cancelled_at is not None:
         raise RuleViolation(
             "The package was cancelled (its invoice was voided).", unmet=["package_cancelled"]
         )
     policy.enforce(p.organisation_id, "online_accounts")
-    from .packages import may_use_accounts
-
     if not may_use_accounts(p, person_id):  # security review M2
         raise RuleViolation(
             "A package's online accounts are for its practitioner and the members its "
@@ -128,14 +126,14 @@ def enrol(data: dict, user_id: str) -> dict:
         raise NotFound("No person with that id.")
     course = COURSES_BY_CODE.get(data["course_code"])
     if course is None:
-        raise ApiError("Unknown course.", 400, errors={"course_code": ["Not in the course catalogue."]})
+        raise InvalidInput("course_code", "Not in the course catalogue.", detail="Unknown course.")
     funding = data["funding"]
     online = course["code"] in ACCOUNT_COURSES
     if funding in ("cpd_credit", "package") and not online:
-        raise ApiError(
-            "CPD credits and package accounts open online L1-2 courses only.",
-            400,
-            errors={"funding": [f"{course['title']} is not an online L1-2 course."]},
+        raise InvalidInput(
+            "funding",
+            f"{course['title']} is not an online L1-2 course.",
+            detail="CPD credits and package accounts open online L1-2 courses only.",
         )
     if db.session.scalar(
         sa.select(sa.func.count())
@@ -147,8 +145,6 @@ def enrol(data: dict, user_id: str) -> dict:
         )
     ):
         raise RuleViolation("Already enrolled on this course.", unmet=["already_enrolled"])
-    from ..rules.learning import COURSE_PREREQUISITES, enrolment_unmet
-
     if course["code"] in COURSE_PREREQUISITES:
         done = set(
             db.session.scalars(
@@ -175,8 +171,6 @@ def enrol(data: dict, user_id: str) -> dict:
     )
     order, new_account = None, None
     if funding == "cpd_credit":
-        from . import seats
-
         e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=True)
         seats.consume_seat(e.organisation_id, person.id)  # one seat per person and organisation
         if not _account(person.id, funding, e.organisation_id, None):
@@ -195,20 +189,14 @@ def enrol(data: dict, user_id: str) -> dict:
                 slot=slot,
             )
     elif funding == "bursary":
-        from . import bursary, licences
-
         e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=True)
         licences.require_active_licence(
             e.organisation_id, "starter"
         )  # bursary routes need the Starter (row 4)
-        from . import policy
-
         policy.enforce(e.organisation_id, "bursary")  # primary care holds no bursary
-        place = bursary.spend_place(e.organisation_id, course["price"], person.id, user_id)
+        place = bursaries.spend_place(e.organisation_id, course["price"], person.id, user_id)
         e.bursary_place_id = place.id
     else:
-        from . import orders
-
         e.organisation_id = _org_of(person.id, data.get("organisation_id"), required=False)
         if course["price"] > 0:
             order = orders.create_order(
@@ -236,8 +224,6 @@ def enrol(data: dict, user_id: str) -> dict:
     # (services/voiding.py on_paid), never here
     out = enrolment_json(e)
     if order is not None:
-        from . import orders
-
         out["order"] = orders.order_json(order)
     return out
 
@@ -261,8 +247,6 @@ def complete(e: Enrolment) -> Enrolment:
     if e.state != "completed":
         e.state, e.progress, e.completed_at = "completed", 100, now()
         db.session.flush()
-        from .certification import certify_ready
-
         certify_ready(e.person_id)
     return e
 
@@ -274,11 +258,7 @@ def of_person(
     q = sa.select(Enrolment).where(Enrolment.person_id == person_id)
     if organisation_ids is not None:
         q = q.where(Enrolment.organisation_id.in_(organisation_ids))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Enrolment.created_at, Enrolment.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(db.session, q.order_by(Enrolment.created_at, Enrolment.id), page, per_page)
 
 
 def resource_licence(person_id: str) -> dict:

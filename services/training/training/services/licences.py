@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
-from imatter_shared.web.errors import ApiError, RuleViolation
+from imatter_shared.web.errors import InvalidInput, RuleViolation
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import Licence, Organisation, OutboxMessage
+from ..models import Licence, Organisation
+from ..queries import org_facts
 from ..rules import licences as licence_rules
 from ..rules import pricing
 from . import orders, policy, price_book
@@ -22,10 +23,6 @@ POLICY_ACTION = {"starter": None, "cpd": "cpd_licence", "enhanced": "applied_pra
 
 def _practitioners(organisation_id: str) -> int:
     """Link, Child or Lead practitioners certified or in training in the organisation."""
-    try:
-        from .. import org_facts  # the people side's module; late so this works without it
-    except ImportError:
-        return 0
     return org_facts.practitioners_count(organisation_id, roles=licence_rules.ENHANCED_PRACTITIONER_ROLES)
 
 
@@ -120,18 +117,7 @@ def require_active_licence(organisation_id: str, licence_type: str) -> None:
 
 
 def _emit(lic: Licence, status: str) -> None:
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.licence.changed",
-        {
-            "organisation_id": lic.organisation_id,
-            "licence_type": lic.type,
-            "status": status,
-            "valid_until": iso(lic.valid_until),
-        },
-        producer="training",
-    )
+    outgoing.licence_changed(lic, status)
     lic.announced_status = status
 
 
@@ -197,9 +183,7 @@ def purchase(
     accepted its organisational agreement to participate and when: explicitly
     (`agreement_accepted=True`) or implicitly by the buying admin (None); False is refused."""
     if licence_type not in licence_rules.TYPES:
-        raise ApiError(
-            "Unknown licence type.", 400, errors={"type": ["Must be one of: starter, cpd, enhanced."]}
-        )
+        raise InvalidInput("type", "Must be one of: starter, cpd, enhanced.", detail="Unknown licence type.")
     if licence_rules.agreement(licence_type) and agreement_accepted is False:
         raise RuleViolation(
             "The Starter Licence includes the organisational agreement to participate: the "
@@ -244,10 +228,7 @@ def _apply_price(lic: Licence, fee: int, band: dict, number: int, order_id: str,
 
 def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
     """One more annual term, from the later of now and the current end."""
-    if lic.type != "starter":
-        _check_can_hold(org, lic.type)
-    else:
-        _check_can_hold(org, "starter")
+    _check_can_hold(org, lic.type)
     fee, band, number = _price(org, lic.type)
     start = licence_rules.renewal_start(now(), lic.valid_until)
     _, end = licence_rules.term(lic.type, start)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import ApiError, RuleViolation
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models import Invoice, Order, OrderLine
@@ -119,11 +119,7 @@ def get_invoice(invoice_id: str) -> Invoice | None:
 
 def orders_of_organisation(organisation_id: str, page: int, per_page: int) -> tuple[list[Order], int]:
     q = sa.select(Order).where(Order.organisation_id == organisation_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Order.created_at.desc(), Order.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total
+    return rows_page(db.session, q.order_by(Order.created_at.desc(), Order.id), page, per_page)
 
 
 def invoices_page(state: str | None, page: int, per_page: int) -> tuple[list[Invoice], int]:
@@ -131,11 +127,7 @@ def invoices_page(state: str | None, page: int, per_page: int) -> tuple[list[Inv
     q = sa.select(Invoice)
     if state:
         q = q.where(Invoice.state == state)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Invoice.issued_at.desc(), Invoice.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(db.session, q.order_by(Invoice.issued_at.desc(), Invoice.id), page, per_page)
 
 
 def invoice_list_json(invoice: Invoice) -> dict:
@@ -147,59 +139,3 @@ def invoice_list_json(invoice: Invoice) -> dict:
         "person_id": order.person_id,
         "description": "; ".join(ln.description for ln in order.lines)[:300],
     }
-
-
-# issued -> paid | void; nothing else moves
-TRANSITIONS = {("issued", "paid"), ("issued", "void")}
-
-
-def _current_state(invoice_id: str) -> str:
-    return db.session.scalar(
-        sa.select(Invoice.state).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
-    )
-
-
-def set_invoice_state(
-    invoice: Invoice, state: str, *, user_id: str | None = None, reference: str | None = None
-) -> Invoice:
-    """Move an issued invoice to paid or void, and apply what that means (a payment posts a
-    deposit and credits the affiliate share; a void takes back what the order bought), all in
-    the caller's transaction. One guarded UPDATE decides the race: of concurrent pay/void
-    requests exactly one moves the invoice; the others see the committed state (the same state
-    -> harmless repeat, another -> 409). A refused effect raises and the caller rolls back."""
-    if state not in ("paid", "void"):
-        raise ApiError("Unknown invoice state.", 400, errors={"state": ["Must be paid or void."]})
-    at = now()
-    values = (
-        {"state": "paid", "paid_at": at, "paid_by": user_id, "payment_reference": reference}
-        if state == "paid"
-        else {"state": "void", "voided_at": at, "voided_by": user_id}
-    )
-    res = db.session.execute(
-        sa.update(Invoice)
-        .where(Invoice.id == invoice.id, Invoice.state == "issued")
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if res.rowcount != 1:
-        current = _current_state(invoice.id)
-        db.session.refresh(invoice)
-        if current == state:
-            return invoice  # repeating the same request is harmless
-        db.session.rollback()  # nothing of the refused request is kept
-        raise RuleViolation(
-            f"An invoice that is {current} cannot become {state}.", unmet=[f"invoice_{current}"]
-        )
-    from . import voiding
-
-    try:
-        if state == "paid":
-            voiding.on_paid(invoice.order)
-        else:
-            voiding.on_void(invoice.order)
-        db.session.flush()
-    except Exception:
-        db.session.rollback()  # a refused void changes nothing (not even the invoice's state)
-        raise
-    db.session.refresh(invoice)
-    return invoice

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound
+from imatter_shared.web.paging import rows_page
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import Membership, Organisation, OrganisationAdmin, OutboxMessage, Person
-from ..models.organisations import OPEN_STATES
+from ..models import Organisation, OrganisationAdmin
+from ..queries import org_facts
+from ..queries.certification import oversight_facts
 from ..rules import licences as licence_rules
 from ..rules import policy as policy_table
 from ..rules import stage as stage_rules
@@ -21,10 +23,10 @@ from ._util import iso, now
 def _check_size_band(code: str) -> None:
     codes = price_book.size_band_codes()
     if code not in codes:
-        raise ApiError(
-            "Unknown size band.",
-            400,
-            errors={"size_band": [f"Must be a size band of the current price book: {', '.join(codes)}."]},
+        raise InvalidInput(
+            "size_band",
+            f"Must be a size band of the current price book: {', '.join(codes)}.",
+            detail="Unknown size band.",
         )
 
 
@@ -42,18 +44,7 @@ def create(data: dict, principal) -> Organisation:
     db.session.add(org)
     db.session.flush()
     db.session.add(OrganisationAdmin(organisation_id=org.id, user_id=principal.user_id))
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.organisation_admin.changed",
-        {
-            "organisation_id": org.id,
-            "user_id": principal.user_id,
-            "status": "active",
-            "organisation_kind": org.kind,
-        },
-        producer="training",
-    )
+    outgoing.organisation_admin_changed(org.id, principal.user_id, "active", org.kind)
     db.session.flush()
     return org
 
@@ -79,425 +70,20 @@ def visible(c, page: int, per_page: int) -> tuple[list[Organisation], int]:
     q = sa.select(Organisation)
     if not c.is_training_admin:
         q = q.where(Organisation.id.in_(c.admin_org_ids | c.member_org_ids))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Organisation.created_at, Organisation.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total
-
-
-# ---- members (membership by consent: an invitation until the person accepts) -------------------
-
-# The closed list of membership roles (security review L8): a role names what the person does in
-# the organisation; only `admin`, once ACCEPTED, grants anything (organisation admin rights).
-MEMBER_ROLES = (
-    "staff",
-    "member",
-    "learner",
-    "teacher",
-    "practitioner",
-    "trainee",
-    "informed",
-    "senior_link",
-    "link",
-    "child",
-    "lead",
-    "lead_plus",
-    "volunteer",
-    "parent_mentor",
-    "manager",
-    "senior_leader",
-    "admin",
-)
-ADMIN_ROLE = "admin"
-# invitations an organisation may send in a day (security review M8: no open email relay), and
-# one user across all the organisations they administer (creating organisations buys no more)
-INVITATIONS_PER_DAY = 50
-INVITATIONS_PER_USER_PER_DAY = 100
-
-
-def _emit_membership(m: Membership) -> None:
-    """cic-tracker hears of a membership only when it becomes active or ends, never of an invitation."""
-    if m.status not in ("active", "ended") or m.person_id is None:
-        return
-    person = db.session.get(Person, m.person_id)
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.membership.changed",
-        {
-            "organisation_id": m.organisation_id,
-            "person_id": m.person_id,
-            "user_id": person.user_id if person else None,
-            "role": m.role,
-            "status": m.status,
-        },
-        producer="training",
-    )
-
-
-def _set_admin(org_id: str, user_id: str | None, on: bool) -> None:
-    """Organisation admin rights from an accepted `admin` membership (and back when it ends)."""
-    if not user_id:
-        return
-    row = db.session.get(OrganisationAdmin, (org_id, user_id))
-    if on and row is None:
-        db.session.add(OrganisationAdmin(organisation_id=org_id, user_id=user_id))
-    elif not on and row is not None:
-        org = db.session.get(Organisation, org_id)
-        if org is not None and org.created_by == user_id:
-            return  # the creator stays the organisation's admin (its link contact)
-        db.session.delete(row)
-    else:
-        return
-    kind_of = db.session.get(Organisation, org_id)
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.organisation_admin.changed",
-        {
-            "organisation_id": org_id,
-            "user_id": user_id,
-            "status": "active" if on else "ended",
-            "organisation_kind": kind_of.kind if kind_of is not None else None,
-        },
-        producer="training",
-    )
-
-
-def _lock_org(org_id: str) -> None:
-    """Serialise membership and seat changes of one organisation (PostgreSQL row lock)."""
-    db.session.execute(sa.select(Organisation.id).where(Organisation.id == org_id).with_for_update())
-
-
-def _check_invitation_limit(org: Organisation, c) -> None:
-    from datetime import timedelta
-
-    since = now() - timedelta(days=1)
-    sent = (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Membership)
-            .where(
-                Membership.organisation_id == org.id,
-                Membership.invited_by.is_not(None),
-                Membership.created_at >= since,
-            )
-        )
-        or 0
-    )
-    if sent >= INVITATIONS_PER_DAY:
-        raise ApiError(
-            f"An organisation may send {INVITATIONS_PER_DAY} invitations a day; try again tomorrow.",
-            429,
-            headers={"Retry-After": "3600"},
-        )
-    # the user's invitations from all their organisations: serialised by their admin rows (PostgreSQL)
-    db.session.execute(
-        sa.select(OrganisationAdmin.organisation_id)
-        .where(OrganisationAdmin.user_id == c.user_id)
-        .with_for_update()
-    )
-    q = (
-        sa.select(sa.func.count())
-        .select_from(Membership)
-        .where(Membership.invited_by == c.user_id, Membership.created_at >= since)
-    )
-    if c.person_id is not None:  # their own memberships are no invitations
-        q = q.where(sa.or_(Membership.person_id.is_(None), Membership.person_id != c.person_id))
-    by_user = db.session.scalar(q) or 0
-    if by_user >= INVITATIONS_PER_USER_PER_DAY:
-        raise ApiError(
-            f"One person may send {INVITATIONS_PER_USER_PER_DAY} invitations a day across all "
-            "their organisations; try again tomorrow.",
-            429,
-            headers={"Retry-After": "3600"},
-        )
-
-
-def _open_membership(
-    org_id: str, person_id: str | None = None, email: str | None = None
-) -> Membership | None:
-    q = sa.select(Membership).where(Membership.organisation_id == org_id, Membership.status.in_(OPEN_STATES))
-    q = q.where(Membership.person_id == person_id) if person_id else q.where(Membership.email == email)
-    return db.session.scalar(q.limit(1))
-
-
-def _refuse_duplicate(existing: Membership) -> None:
-    if existing.status == "active":
-        raise RuleViolation("That person is already a member of this organisation.", unmet=["already_member"])
-    raise RuleViolation(
-        "That person has already been invited to this organisation.", unmet=["already_invited"]
-    )
-
-
-def add_member(
-    org: Organisation, role: str, c, person_id: str | None = None, email: str | None = None
-) -> Membership:
-    """Invite a person (by id) or an email address. The admin adding their own person is active at
-    once; everyone else is `invited` until they accept, and the invitation counts for nothing."""
-    _lock_org(org.id)
-    if (
-        email is not None
-        and c.person_id
-        and c.principal.email_verified
-        and email.strip().lower() == (c.principal.email or "").strip().lower()
-    ):
-        person_id, email = c.person_id, None  # the admin's own (verified) address: their own person
-    if person_id is not None:
-        if db.session.get(Person, person_id) is None:
-            raise NotFound("No person with that id.")
-        existing = _open_membership(org.id, person_id=person_id)
-    else:
-        email = email.strip().lower()
-        existing = _open_membership(org.id, email=email)
-    if existing is not None:
-        _refuse_duplicate(existing)
-    own = person_id is not None and c.person_id == person_id
-    if own:
-        m = Membership(
-            organisation_id=org.id,
-            person_id=person_id,
-            role=role,
-            status="active",
-            invited_by=c.user_id,
-            responded_at=now(),
-        )
-    else:
-        _check_invitation_limit(org, c)
-        m = Membership(
-            organisation_id=org.id,
-            person_id=person_id,
-            email=email,
-            role=role,
-            status="invited",
-            invited_by=c.user_id,
-        )
-    db.session.add(m)
-    db.session.flush()
-    if own:
-        _emit_membership(m)
-        if role == ADMIN_ROLE:
-            _set_admin(org.id, c.user_id, True)
-    else:
-        from ..notifications import organisation_invitation  # the invitation email, same commit
-
-        organisation_invitation(org, m)
-    return m
-
-
-def find_membership(org: Organisation, member_id: str) -> Membership:
-    """By membership id, or by the person's id (their active membership)."""
-    m = db.session.get(Membership, member_id)
-    if m is None or m.organisation_id != org.id:
-        m = db.session.scalar(
-            sa.select(Membership)
-            .where(Membership.organisation_id == org.id, Membership.person_id == member_id)
-            .order_by((Membership.status == "active").desc(), Membership.created_at.desc())
-            .limit(1)
-        )
-    if m is None:
-        raise NotFound("No member with that id in this organisation.")
-    return m
-
-
-def end_member(org: Organisation, m: Membership) -> Membership:
-    """The member leaves (or the admin ends it, or withdraws an invitation): an active member's
-    seat goes back to the organisation. Nothing is deleted."""
-    if m.status in ("ended", "declined"):
-        return m
-    was_active = m.status == "active"
-    m.status = "ended"
-    if was_active:
-        seats.release_seat(org.id, m.person_id)
-        _emit_membership(m)
-        if m.role == ADMIN_ROLE:
-            person = db.session.get(Person, m.person_id)
-            _set_admin(org.id, person.user_id if person else None, False)
-    return m
-
-
-def members(
-    org: Organisation, page: int, per_page: int, include_ended: bool = False, include_invited: bool = False
-):
-    q = sa.select(Membership).where(Membership.organisation_id == org.id)
-    if not include_ended:
-        q = q.where(Membership.status.in_(OPEN_STATES) if include_invited else Membership.status == "active")
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Membership.created_at, Membership.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total
-
-
-def member_json(m: Membership, for_admin: bool = True) -> dict:
-    """`state` (invited, active, declined, ended); `status` is the same value (older clients).
-    The invited email is shown to the organisation's admins only."""
-    person = db.session.get(Person, m.person_id) if m.person_id else None
-    seat = seats.active_assignment(m.organisation_id, m.person_id) if m.status == "active" else None
-    out = {
-        "id": m.id,
-        "organisation_id": m.organisation_id,
-        "person_id": m.person_id,
-        "name": person.name if person else None,
-        "role": m.role,
-        "state": m.status,
-        "status": m.status,
-        "has_seat": seat is not None,
-        "created_at": iso(m.created_at),
-        "responded_at": iso(m.responded_at),
-    }
-    if m.email is not None and for_admin:
-        out["email"] = m.email
-    return out
-
-
-# ---- the member's side: my memberships, accept, decline, leave -----------------------------------
-
-
-def _addressed_to(c):
-    """Memberships addressed to the caller: their person's, and (verified email only) those
-    addressed to that email or to an unclaimed person carrying it (invited, declined, withdrawn)."""
-    conds = []
-    if c.person_id:
-        conds.append(Membership.person_id == c.person_id)
-    email = (c.principal.email or "").strip().lower()
-    if c.principal.email_verified and email:
-        unclaimed = sa.select(Person.id).where(Person.email == email, Person.user_id.is_(None))
-        conds.append(
-            sa.or_(
-                sa.and_(Membership.person_id.is_(None), Membership.email == email),
-                Membership.person_id.in_(unclaimed),
-            )
-        )
-    return sa.or_(*conds) if conds else sa.false()
-
-
-def my_memberships(c, page: int, per_page: int):
-    q = sa.select(Membership).where(_addressed_to(c))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Membership.created_at.desc(), Membership.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return rows, total
-
-
-def my_membership(c, membership_id: str) -> Membership:
-    m = db.session.scalar(sa.select(Membership).where(Membership.id == membership_id, _addressed_to(c)))
-    if m is None:
-        from imatter_shared.web.auth import log_refusal
-
-        log_refusal("membership", membership_id)
-        raise NotFound("No membership with that id.")
-    return m
-
-
-def my_membership_json(m: Membership) -> dict:
-    org = db.session.get(Organisation, m.organisation_id)
-    return {**member_json(m), "organisation_name": org.name if org else None}
-
-
-def accept(c, m: Membership) -> Membership:
-    """The person accepts: the caller's person is linked (or created) when needed, the membership
-    becomes active (announced to cic-tracker), and an `admin` role grants admin rights now."""
-    from . import people
-
-    if m.status == "active":
-        return m
-    if m.status != "invited":
-        raise RuleViolation("Only an open invitation can be accepted.", unmet=["invitation_open"])
-    _lock_org(m.organisation_id)
-    # the invitation is taken by exactly one request (guarded UPDATE; SQLite too): a simultaneous
-    # accept that lost finds it active and changes and announces nothing
-    taken = db.session.execute(
-        sa.update(Membership)
-        .where(Membership.id == m.id, Membership.status == "invited")
-        .values(status="active", responded_at=now())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(m)
-    if not taken:
-        holder = db.session.get(Person, m.person_id) if m.person_id else None
-        if m.status == "active" and holder is not None and holder.user_id == c.user_id:
-            return m  # the same person's simultaneous accept: harmless, nothing announced twice
-        raise RuleViolation("Only an open invitation can be accepted.", unmet=["invitation_open"])
-    if m.person_id is None or m.person_id != c.person_id:
-        target = db.session.get(Person, m.person_id) if m.person_id else None
-        if c.person is None and target is not None and target.user_id is None:
-            from ..authz import link_person
-
-            link_person(target, c.user_id)  # the unclaimed person carrying the caller's verified email
-            person = target
-        else:
-            person, _ = people.claim_own_person(c.principal)
-        if _open_membership(m.organisation_id, person_id=person.id) not in (None, m):
-            raise RuleViolation("You are already a member of this organisation.", unmet=["already_member"])
-        m.person_id = person.id
-    db.session.flush()
-    _emit_membership(m)
-    if m.role == ADMIN_ROLE:
-        _set_admin(m.organisation_id, c.user_id, True)
-    from .certification import certify_after_joining  # an accepted member may complete Child oversight
-
-    certify_after_joining(m.person_id, m.organisation_id)
-    from ..authz import forget_caller
-
-    forget_caller()
-    return m
-
-
-def decline(m: Membership) -> Membership:
-    if m.status == "declined":
-        return m
-    if m.status != "invited":
-        raise RuleViolation(
-            "Only an open invitation can be declined; leave an active membership instead.",
-            unmet=["invitation_open"],
-        )
-    m.status, m.responded_at = "declined", now()
-    return m
-
-
-def leave(c, m: Membership) -> Membership:
-    if m.status != "active" or m.person_id != c.person_id:
-        raise RuleViolation("Only your own active membership can be left.", unmet=["membership_active"])
-    org = db.session.get(Organisation, m.organisation_id)
-    return end_member(org, m)
-
-
-def members_count_query(org_id: str) -> sa.Select:
-    return (
-        sa.select(sa.func.count())
-        .select_from(Membership)
-        .where(Membership.organisation_id == org_id, Membership.status == "active")
-    )
-
-
-def members_count(org_id: str) -> int:
-    return db.session.scalar(members_count_query(org_id)) or 0
+    return rows_page(db.session, q.order_by(Organisation.created_at, Organisation.id), page, per_page)
 
 
 # ---- stage ---------------------------------------------------------------------------------
 
 
 def facts(org_id: str) -> dict:
-    """Counts the stage is derived from. The people side's org_facts answers them; before it
-    exists, seats in use stand in for learners and nothing else is counted."""
+    """Counts the stage is derived from (learners, practitioners, microprojects)."""
     return _counts(org_id)["facts"]
 
 
 def _counts(org_id: str) -> dict:
     """The stage facts, the active members and the seats in use, in one statement (a scalar
     subquery each) rather than one round trip per count."""
-    try:
-        from .. import org_facts
-    except ImportError:
-        n_used = seats.used(org_id)
-        return {
-            "facts": {"learners": n_used, "practitioners": 0, "microprojects": 0},
-            "members": members_count(org_id),
-            "seats_used": n_used,
-        }
     row = db.session.execute(
         sa.select(
             org_facts.learners_query(org_id).scalar_subquery().label("learners"),
@@ -505,7 +91,7 @@ def _counts(org_id: str) -> dict:
             .scalar_subquery()
             .label("practitioners"),
             org_facts.microprojects_reached_query(org_id).scalar_subquery().label("microprojects"),
-            members_count_query(org_id).scalar_subquery().label("members"),
+            org_facts.members_count_query(org_id).scalar_subquery().label("members"),
             seats.used_query(org_id).scalar_subquery().label("seats_used"),
         )
     ).one()
@@ -547,7 +133,6 @@ def stage_of(
         seats_available=seat_summary["available"],
         learners=f["learners"],
     )
-    from .certification import oversight_facts  # the Lead Plus role named where needed (rows 29, 30, 45)
 
     steps += stage_rules.oversight_steps(stage_no=n, **oversight_facts(org.id))
     return {"stage": n, "stage_name": stage_rules.STAGES[n], "next_steps": steps, "facts": f}

@@ -7,18 +7,24 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from imatter_shared.contract import packages as contract
-from imatter_shared.messaging import outbox
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
+from imatter_shared.web.paging import rows_page
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import Membership, Organisation, OutboxMessage, Person
+from ..models import Membership, Organisation, Person
+from ..models.certification import Certification, PathwayItem
 from ..models.learning import LearningAccount
 from ..models.packages import FundAward, Package, PackageAccountGrant
+from ..models.practitioner_licences import PractitionerLicence
 from ..rules.catalogue import PACKAGE_TYPES_BY_TYPE
-from . import price_book
+from ..rules.funding import PACKAGE_FUNDINGS
+from . import licences, orders, policy, price_book
 from ._util import iso
+from .certifying import certify_ready
+from .practitioner_licences import licence_for_new_package, require_not_paused
 
-FUNDINGS = ("organisation", "self", "fund_award")
+FUNDINGS = tuple(PACKAGE_FUNDINGS)  # labelled in rules/funding.py
 
 
 def get_org(organisation_id: str) -> Organisation:
@@ -57,7 +63,7 @@ def may_use_accounts(p: Package, person_id: str) -> bool:
 
 def grant_account(p: Package, person_id: str, user_id: str) -> PackageAccountGrant:
     if db.session.get(Person, person_id) is None:
-        raise ApiError("Unknown person.", 400, errors={"person_id": ["No person with that id."]})
+        raise InvalidInput("person_id", "No person with that id.", detail="Unknown person.")
     if not is_active_member(p.organisation_id, person_id):
         raise RuleViolation(
             "A package's accounts are for active (accepted) members of its organisation.",
@@ -126,8 +132,6 @@ def package_json(p: Package, order=None) -> dict:
         "created_at": iso(p.created_at),
     }
     if order is not None:
-        from . import orders
-
         out["order"] = orders.order_json(order)
     return out
 
@@ -135,10 +139,10 @@ def package_json(p: Package, order=None) -> dict:
 def _usable_award(data: dict, org_id: str) -> FundAward:
     award_id = data.get("fund_award_id")
     if not award_id:
-        raise ApiError(
-            "A fund award pays only with its id.",
-            400,
-            errors={"fund_award_id": ["Required when funding is fund_award."]},
+        raise InvalidInput(
+            "fund_award_id",
+            "Required when funding is fund_award.",
+            detail="A fund award pays only with its id.",
         )
     award = db.session.get(FundAward, award_id)
     if award is None or award.state != "available":
@@ -161,9 +165,6 @@ def on_practitioner_pathway(person_id: str) -> bool:
     """ "Used by trained practitioners to support 1-3 cases" (seed 000; domain row 42): a current
     certification, a practitioner training item booked or completed on a pathway, or an active
     Microproject Practitioner Licence. One query."""
-    from ..models.certification import Certification, PathwayItem
-    from ..models.practitioner_licences import PractitionerLicence
-
     certified = sa.exists().where(Certification.person_id == person_id, Certification.status == "current")
     training = sa.exists().where(
         PathwayItem.person_id == person_id, PathwayItem.state.in_(("booked", "completed"))
@@ -175,25 +176,17 @@ def on_practitioner_pathway(person_id: str) -> bool:
 
 
 def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
-    from . import licences, orders, policy
-    from .practitioner_licences import require_not_paused
-
     org = get_org(organisation_id)
     # one read of the price book in force: the package's contents, its price and the order's
     # price-book version all come from the same version
     book_version, book = price_book.current()
+    # the schema checks the type's form (1-4); whether this version of the price book sells it is data
     ptype = next((t for t in book["package_types"] if t["type"] == data["type"]), None)
     if ptype is None:
-        raise ApiError(
-            "Unknown package type.", 400, errors={"type": ["Not a package type of the price book."]}
-        )
-    if data["funding"] not in FUNDINGS:
-        raise ApiError(
-            "Unknown funding.", 400, errors={"funding": [f"Must be one of {', '.join(FUNDINGS)}."]}
-        )
+        raise InvalidInput("type", "Not a package type of the price book.", detail="Unknown package type.")
     person = db.session.get(Person, data["practitioner_id"])
     if person is None:
-        raise ApiError("Unknown practitioner.", 400, errors={"practitioner_id": ["No person with that id."]})
+        raise InvalidInput("practitioner_id", "No person with that id.", detail="Unknown practitioner.")
     if not is_active_member(org.id, person.id):
         raise RuleViolation(
             "A package is bought for an active (accepted) member of the organisation.", unmet=["membership"]
@@ -240,100 +233,18 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
         credits_left=ptype["tracker_uses"],
         created_by=user_id,
     )
-    from .practitioner_licences import licence_for_new_package
-
     p.practitioner_licence_id = licence_for_new_package(person.id)  # the microproject runs under it (row 102)
     db.session.add(p)
     db.session.flush()
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.package.purchased",
-        {
-            "package_id": p.id,
-            "package_type": p.type,
-            "organisation_id": org.id,
-            "practitioner_id": person.id,
-            "tracker_uses": p.tracker_uses,
-            "online_accounts": p.online_accounts,
-        },
-        producer="training",
-    )
+    outgoing.package_purchased(p)
     if award is not None:
         award.state, award.package_id = "used", p.id
-        outbox.add(
-            db.session,
-            OutboxMessage,
-            "training.fund_award.redeemed",
-            {"award_id": award.id, "package_id": p.id, "organisation_id": org.id},
-            producer="training",
-        )
+        outgoing.fund_award_redeemed(award)
     # buying the package may complete a role (package_type_N is met once bought)
-    from .certification import certify_ready
-
     certify_ready(person.id)
     return package_json(p, order)
 
 
 def of_organisation(organisation_id: str, page: int, per_page: int) -> tuple[list[Package], int]:
     q = sa.select(Package).where(Package.organisation_id == organisation_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(Package.created_at.desc(), Package.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
-
-
-# ---- what cic-tracker reports (counts only) ------------------------------------------------------
-
-
-def record_award(data: dict) -> None:
-    if db.session.get(FundAward, data["award_id"]) is None:
-        db.session.add(
-            FundAward(
-                id=data["award_id"],
-                application_id=data["application_id"],
-                practitioner_id=data["practitioner_id"],
-                organisation_id=data["organisation_id"],
-                package_type=data["package_type"],
-                amount=data["amount"],
-                state="available",
-            )
-        )
-
-
-def record_credits(data: dict) -> bool:
-    p = db.session.get(Package, data["package_id"])
-    if p is None:
-        return False
-    p.credits_left = data["credits_left"]
-    return True
-
-
-def record_cases(data: dict) -> bool:
-    p = db.session.get(Package, data["package_id"])
-    if p is None:
-        return False
-    p.cases_count = data["cases_count"]
-    return True
-
-
-def record_practicum(data: dict) -> bool:
-    from imatter_shared.events.envelope import parse_timestamp
-
-    from ._util import to_naive_utc
-
-    p = db.session.get(Package, data["package_id"])
-    if p is None or p.practitioner_id != data["practitioner_id"]:
-        return False
-    if not 1 <= data["cases_count"] <= 3:
-        return False  # a practicum is run with 1-3 cases; anything else does not count
-    if p.practicum_state != "completed":
-        p.practicum_state = "completed"
-        p.cases_count = data["cases_count"]
-        p.completed_at = to_naive_utc(parse_timestamp(data["completed_at"]))
-        db.session.flush()
-        from .certification import certify_ready
-
-        certify_ready(p.practitioner_id)
-    return True
+    return rows_page(db.session, q.order_by(Package.created_at.desc(), Package.id), page, per_page)

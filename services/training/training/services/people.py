@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..authz import forget_caller, link_person
+from ..authz import forget_caller
+from ..events import outgoing
 from ..extensions import db
 from ..models import Person
+
+
+def link_person(person: Person, user_id: str) -> None:
+    """Attach a person to a gateway user and tell cic-tracker (ids, and the email to sign in with)."""
+    person.user_id = user_id
+    outgoing.person_linked(person)
 
 
 def oldest_unclaimed(email: str) -> Person | None:

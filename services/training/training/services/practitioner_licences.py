@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import OutboxMessage
+from ..models import Person
 from ..models.certification import PathwayItem
 from ..models.learning import Enrolment
 from ..models.packages import Package
@@ -41,18 +41,7 @@ def _announce(lic: PractitionerLicence, state: str | None = None) -> None:
     if state is None:
         return
     db.session.flush()
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.practitioner_licence.changed",
-        {
-            "person_id": lic.person_id,
-            "licence_id": lic.id,
-            "state": state,
-            "valid_until": iso(lic.valid_until),
-        },
-        producer="training",
-    )
+    outgoing.practitioner_licence_changed(lic, state)
     lic.announced_state = state
 
 
@@ -141,10 +130,8 @@ def of_person(person_id: str) -> list[PractitionerLicence]:
 def apply(data: dict, user_id: str) -> PractitionerLicence:
     errors = rules.focus_area_errors(data["focus_areas"])
     if errors:
-        raise ApiError("Invalid focus areas.", 400, errors={"focus_areas": errors})
+        raise InvalidInput(None, detail="Invalid focus areas.", errors={"focus_areas": errors})
     # one licence at a time: simultaneous applications queue on the person's row (PostgreSQL)
-    from ..models import Person
-
     db.session.execute(sa.select(Person.id).where(Person.id == data["person_id"]).with_for_update())
     current = db.session.scalar(
         sa.select(PractitionerLicence)

@@ -7,23 +7,25 @@ import os
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
 from imatter_shared.questionnaires import AnswerErrors, check_answers, score, store
 from imatter_shared.web.auth import log_refusal
-from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
+from imatter_shared.web.paging import rows_page
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import Organisation, OutboxMessage, Person
-from ..models.learning import Enrolment, LearningAccount
+from ..models import Organisation, Person
+from ..models.learning import Enrolment
 from ..models.reflective import (
     CommunityAudit,
     CommunityWheelLicence,
-    QRegistration,
     QResponse,
     QuestionnaireVersion,
 )
 from ..rules import reflective as rules
 from ..rules.catalogue import COURSES_BY_CODE
+from ..rules.licences import add_months
+from . import licences
 from ._util import iso, now
 
 CONTENT_DIR = os.path.join(
@@ -58,7 +60,9 @@ def _scored(version: QuestionnaireVersion, answers: dict) -> tuple[dict, list[di
     try:
         clean = check_answers(version.content, answers)
     except AnswerErrors as exc:
-        raise ApiError("Some answers do not fit the questionnaire.", 400, errors=exc.errors) from None
+        raise InvalidInput(
+            None, detail="Some answers do not fit the questionnaire.", errors=exc.errors
+        ) from None
     return clean, score(version.content, clean)
 
 
@@ -93,11 +97,7 @@ def own_response(user_id: str, response_id: str) -> QResponse:
 
 def own_responses(user_id: str, page: int, per_page: int) -> tuple[list[QResponse], int]:
     q = sa.select(QResponse).where(QResponse.user_id == user_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(QResponse.created_at.desc(), QResponse.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(db.session, q.order_by(QResponse.created_at.desc(), QResponse.id), page, per_page)
 
 
 def _completed(person_id: str | None) -> set[str]:
@@ -145,32 +145,15 @@ def _licence_status(lic: CommunityWheelLicence) -> str:
 
 def _announce(lic: CommunityWheelLicence) -> None:
     """cic-tracker needs the licence facts for the personalised wheel: ids, status, dates."""
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.tool_licence.changed",
-        {
-            "licence_id": lic.id,
-            "tool": rules.COMMUNITY_WHEEL_TOOL,
-            "holder": lic.holder,
-            "organisation_id": lic.organisation_id,
-            "person_id": lic.person_id,
-            "status": _licence_status(lic),
-            "valid_until": iso(lic.valid_until),
-        },
-        producer="training",
-    )
+    outgoing.tool_licence_changed(lic, rules.COMMUNITY_WHEEL_TOOL, _licence_status(lic))
 
 
 def grant_licence(data: dict, user_id: str) -> CommunityWheelLicence:
-    from ..rules.licences import add_months
-    from . import licences
-
     org_id, person_id = data.get("organisation_id"), data.get("person_id")
     if bool(org_id) == bool(person_id):
-        raise ApiError(
-            "Name one holder.",
-            400,
+        raise InvalidInput(
+            None,
+            detail="Name one holder.",
             errors={
                 "organisation_id": ["Give organisation_id or person_id."],
                 "person_id": ["Give organisation_id or person_id."],
@@ -178,11 +161,9 @@ def grant_licence(data: dict, user_id: str) -> CommunityWheelLicence:
         )
     holder = "organisation" if org_id else "person"
     if org_id and db.session.get(Organisation, org_id) is None:
-        raise ApiError(
-            "Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]}
-        )
+        raise InvalidInput("organisation_id", "No organisation with that id.", detail="Unknown organisation.")
     if person_id and db.session.get(Person, person_id) is None:
-        raise ApiError("Unknown person.", 400, errors={"person_id": ["No person with that id."]})
+        raise InvalidInput("person_id", "No person with that id.", detail="Unknown person.")
     unmet = rules.grant_unmet(holder, bool(org_id) and licences.in_date(org_id, "starter"))
     if unmet:
         raise RuleViolation(f"A community wheel licence needs {rules.describe(unmet)}.", unmet=unmet)
@@ -251,13 +232,12 @@ def licences_visible(caller, page: int, per_page: int) -> tuple[list[CommunityWh
                 CommunityWheelLicence.person_id == (caller.person_id or ""),
             )
         )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(CommunityWheelLicence.created_at.desc(), CommunityWheelLicence.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(
+        db.session,
+        q.order_by(CommunityWheelLicence.created_at.desc(), CommunityWheelLicence.id),
+        page,
+        per_page,
+    )
 
 
 def licence_json(lic: CommunityWheelLicence) -> dict:
@@ -318,13 +298,9 @@ def get_audit(audit_id: str) -> CommunityAudit:
 
 def audits_of(organisation_id: str, page: int, per_page: int) -> tuple[list[CommunityAudit], int]:
     q = sa.select(CommunityAudit).where(CommunityAudit.organisation_id == organisation_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(CommunityAudit.created_at.desc(), CommunityAudit.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return rows_page(
+        db.session, q.order_by(CommunityAudit.created_at.desc(), CommunityAudit.id), page, per_page
+    )
 
 
 def audit_json(a: CommunityAudit) -> dict:
@@ -341,161 +317,3 @@ def audit_json(a: CommunityAudit) -> dict:
         "sections": a.section_scores,
         "created_at": iso(a.created_at),
     }
-
-
-# ---- I Matter Q registration consultations -------------------------------------------------
-
-
-def _has_online_account(person_id: str) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(LearningAccount)
-            .where(LearningAccount.person_id == person_id)
-        )
-        > 0
-    )
-
-
-def _registered(person_id: str) -> QRegistration | None:
-    return db.session.scalar(sa.select(QRegistration).where(QRegistration.person_id == person_id).limit(1))
-
-
-def _consultation() -> dict:
-    """The consultation as offered, priced from the price book in force (row 110)."""
-    from .price_book import product
-
-    _, row = product(rules.Q_REGISTRATION["code"])
-    out = {k: rules.Q_REGISTRATION[k] for k in ("code", "optional", "for", "note")}
-    out.update(
-        title=row.get("title") or rules.Q_REGISTRATION["title"],
-        price=row["price"],
-        currency="GBP",
-        placeholder=bool(row.get("placeholder")),
-        price_status="placeholder" if row.get("placeholder") else "published",
-    )
-    if row.get("placeholder"):
-        out["placeholder_label"] = row.get("placeholder_label")
-    return out
-
-
-def offer(person: Person) -> dict:
-    unmet = rules.registration_unmet(
-        person.kind, _has_online_account(person.id), _registered(person.id) is not None
-    )
-    courses = [
-        {
-            "course_code": c,
-            "title": COURSES_BY_CODE[c]["title"],
-            "price": COURSES_BY_CODE[c]["price"],
-            "currency": "GBP",
-            "optional": True,
-        }
-        for c in rules.OPTIONAL_COURSES
-    ]
-    return {
-        "person_id": person.id,
-        "eligible": not unmet,
-        "unmet": unmet,
-        "consultation": _consultation(),
-        "optional_courses": courses,
-        "required": False,
-    }
-
-
-def order_registration(person: Person, data: dict, user_id: str) -> tuple[QRegistration, dict]:
-    from . import learning, orders
-
-    unmet = rules.registration_unmet(
-        person.kind, _has_online_account(person.id), _registered(person.id) is not None
-    )
-    if unmet:
-        raise RuleViolation(
-            f"The I Matter Q registration consultation is offered to {rules.describe(unmet)}.", unmet=unmet
-        )
-    org_id = data.get("organisation_id")
-    if org_id and db.session.get(Organisation, org_id) is None:
-        raise ApiError(
-            "Unknown organisation.", 400, errors={"organisation_id": ["No organisation with that id."]}
-        )
-    from .price_book import product
-
-    book_version, offer_row = product(rules.Q_REGISTRATION["code"])  # the price in force now (row 110)
-    order = orders.create_order(
-        organisation_id=None,
-        person_id=person.id,
-        created_by=user_id,
-        funding="self",
-        lines=[
-            {
-                "code": offer_row["code"],
-                "description": offer_row["title"],
-                "unit_price": offer_row["price"],
-                "quantity": 1,
-            }
-        ],
-        price_book_version=book_version,
-    )
-    reg = QRegistration(person_id=person.id, organisation_id=org_id, order_id=order.id, created_by=user_id)
-    course = None
-    if data.get("online_course"):
-        # the optional course goes through the ordinary enrolment (its own order; affiliate share)
-        course = learning.enrol(
-            {
-                "person_id": person.id,
-                "course_code": data["online_course"],
-                "funding": "self",
-                "organisation_id": org_id,
-            },
-            user_id,
-        )
-        reg.enrolment_id = course["id"]
-    db.session.add(reg)
-    db.session.flush()
-    outbox.add(
-        db.session,
-        OutboxMessage,
-        "training.q_consultation.ordered",
-        {
-            "order_id": order.id,
-            "registration_id": reg.id,
-            "person_id": person.id,
-            "user_id": person.user_id,
-            "requested_by": user_id,
-            "organisation_id": org_id,
-        },
-        producer="training",
-    )
-    return reg, {"order": orders.order_json(order), "online_course": course}
-
-
-def registrations_of(person_id: str) -> list[QRegistration]:
-    return list(
-        db.session.scalars(
-            sa.select(QRegistration)
-            .where(QRegistration.person_id == person_id)
-            .order_by(QRegistration.created_at.desc(), QRegistration.id)
-        )
-    )
-
-
-def registration_json(reg: QRegistration, extra: dict | None = None) -> dict:
-    from . import orders
-
-    out = {
-        "id": reg.id,
-        "person_id": reg.person_id,
-        "organisation_id": reg.organisation_id,
-        "order_id": reg.order_id,
-        "enrolment_id": reg.enrolment_id,
-        "purpose": rules.Q_REGISTRATION["purpose"],
-        "optional": True,
-        "booking": "requested from Relationship Health Matters CIC (a Priorities Consultation)",
-        "created_at": iso(reg.created_at),
-    }
-    if extra:
-        out.update(extra)
-    else:
-        order = orders.get_order(reg.order_id)
-        out["order"] = orders.order_json(order) if order else None
-    return out

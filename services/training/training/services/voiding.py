@@ -14,26 +14,26 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.messaging import outbox
 from imatter_shared.web.errors import RuleViolation
 
+from ..events import outgoing
 from ..extensions import db
-from ..models import Licence, Order, Organisation, OutboxMessage, PathwayItem
+from ..models import Licence, Order, Organisation, PathwayItem
 from ..models.learning import Enrolment, LearningAccount
 from ..models.packages import Package
 from ..models.seats import SeatCredit, SeatTransfer
 from ..rules.catalogue import ACCOUNT_COURSES
-from . import bursary
+from . import bursaries, licences, seats
 from ._util import now
 
 
 def on_paid(order: Order) -> None:
-    bursary.on_invoice_paid(order.id)
+    bursaries.on_invoice_paid(order.id)
     for e in db.session.scalars(
         sa.select(Enrolment).where(Enrolment.order_id == order.id, Enrolment.funding == "self")
     ):
         if e.state != "cancelled" and e.organisation_id and e.course_code in ACCOUNT_COURSES:
-            bursary.credit_affiliate_share(e.organisation_id, e.price, e.person_id, e.id, order_id=order.id)
+            bursaries.credit_affiliate_share(e.organisation_id, e.price, e.person_id, e.id, order_id=order.id)
 
 
 def on_void(order: Order) -> None:
@@ -45,7 +45,7 @@ def on_void(order: Order) -> None:
     _pathway_items(order)
     _enrolments(order)
     _packages(order)
-    bursary.on_invoice_voided(order.id)
+    bursaries.on_invoice_voided(order.id)
 
 
 def _lock_organisation(organisation_id: str) -> None:
@@ -54,8 +54,6 @@ def _lock_organisation(organisation_id: str) -> None:
 
 
 def _licences(order: Order) -> None:
-    from . import licences
-
     lic = db.session.scalar(sa.select(Licence).where(Licence.order_id == order.id))
     if lic is None:
         if order.organisation_id and any(ln.code.startswith("licence_") for ln in order.lines):
@@ -68,8 +66,6 @@ def _licences(order: Order) -> None:
 
 
 def _seats(order: Order) -> None:
-    from . import seats
-
     bought = db.session.scalars(
         sa.select(SeatCredit).where(
             SeatCredit.order_id == order.id, SeatCredit.source == "purchase", SeatCredit.count > 0
@@ -97,8 +93,6 @@ def _seats(order: Order) -> None:
 
 
 def _transfers(order: Order) -> None:
-    from . import seats
-
     for t in db.session.scalars(sa.select(SeatTransfer).where(SeatTransfer.order_id == order.id)).all():
         _lock_organisation(t.to_organisation_id)
         s = seats.summary(t.to_organisation_id)
@@ -177,10 +171,4 @@ def _packages(order: Order) -> None:
                 unmet=["package_in_use"],
             )
         p.cancelled_at = now()
-        outbox.add(
-            db.session,
-            OutboxMessage,
-            "training.package.cancelled",
-            {"package_id": p.id, "organisation_id": p.organisation_id, "practitioner_id": p.practitioner_id},
-            producer="training",
-        )
+        outgoing.package_cancelled(p)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .extensions import db
-from .models import Membership
-from .models.certification import Certification, PathwayItem
-from .models.learning import Enrolment
-from .models.packages import Package
-from .rules.catalogue import L1_2_COURSES
+from ..extensions import db
+from ..models import Membership
+from ..models.certification import Certification, PathwayItem
+from ..models.learning import Enrolment
+from ..models.packages import Package
+from ..rules.catalogue import L1_2_COURSES
 
 ALL_ROLES = ("link", "child", "lead", "lead_plus", "senior_link", "informed")
 
@@ -109,3 +109,11 @@ def microprojects_reached_query(organisation_id: str) -> sa.Select:
 def microprojects_under_way(organisation_id: str) -> int:
     """Packages of the organisation with 1-3 cases reported by cic-tracker, not yet completed."""
     return db.session.scalar(microprojects_query(organisation_id)) or 0
+
+
+def members_count_query(org_id: str) -> sa.Select:
+    return (
+        sa.select(sa.func.count())
+        .select_from(Membership)
+        .where(Membership.organisation_id == org_id, Membership.status == "active")
+    )

@@ -9,10 +9,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from imatter_shared.web.errors import RuleViolation
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
-from ..models.bursary import BursaryEntry, BursaryFund
+from ..models.bursaries import BursaryEntry, BursaryFund
+from . import licences, orders, policy, price_book
 from ._util import iso
+from .certifying import member_org_ids
 
 # Used only when the price book (organisations side) cannot be read; labelled as a placeholder.
 DEFAULT_AFFILIATE_PERCENTAGE = 10
@@ -21,13 +24,11 @@ DEFAULT_AFFILIATE_PERCENTAGE = 10
 def affiliate_percentage() -> tuple[int, str]:
     """(percentage, where it came from)."""
     try:
-        from . import price_book
-
         number, book = price_book.current()
         return int(book["affiliate_percentage"]), f"price book version {number}" + (
             " (PLACEHOLDER)" if book.get("placeholder") else ""
         )
-    except (ImportError, KeyError):
+    except KeyError:
         return DEFAULT_AFFILIATE_PERCENTAGE, "PLACEHOLDER default: no price book"
 
 
@@ -84,10 +85,6 @@ def _debit(organisation_id: str, amount: int, rule: str, detail: str) -> None:
 
 def is_affiliate(organisation_id: str) -> bool:
     """Licensees are affiliates: an organisation holding an active licence of any type."""
-    try:
-        from . import licences
-    except ImportError:
-        return True
     return any(licences.has_active_licence(organisation_id, t) for t in ("starter", "cpd", "enhanced"))
 
 
@@ -96,8 +93,6 @@ def credit_affiliate_share(
 ) -> BursaryEntry | None:
     """Called when a self-funded online course invoice is PAID (never when it is ordered): credits
     the agreed share to the organisation's fund, only where the learner is an active member."""
-    from .certification import member_org_ids  # active memberships only
-
     if fee <= 0 or organisation_id not in member_org_ids(person_id) or not is_affiliate(organisation_id):
         return None
     pct, _ = affiliate_percentage()
@@ -129,8 +124,6 @@ def order_deposit(
 ) -> tuple[BursaryEntry, object]:
     """A deposit is a purchase: an order and invoice (billed to `billed_to`, the organisation
     itself or the commissioner funding it) and a pending entry that counts once the invoice is paid."""
-    from . import orders, policy
-
     policy.enforce(organisation_id, "bursary")  # primary care holds no bursary (DOMAIN "Organisation kinds")
     order = orders.create_order(
         organisation_id=billed_to,
@@ -228,12 +221,9 @@ def entry_json(e: BursaryEntry) -> dict:
 
 def fund_json(organisation_id: str, page: int = 1, per_page: int = 20) -> dict:
     q = sa.select(BursaryEntry).where(BursaryEntry.organisation_id == organisation_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(
-        q.order_by(BursaryEntry.created_at.desc(), BursaryEntry.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    rows, total = rows_page(
+        db.session, q.order_by(BursaryEntry.created_at.desc(), BursaryEntry.id), page, per_page
+    )
     pct, source = affiliate_percentage()
     return {
         "organisation_id": organisation_id,

@@ -1,0 +1,86 @@
+"""Level 3A groups a Lead Professional trainee registers (the groups they lead)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from imatter_shared.web.errors import RuleViolation
+
+from ..extensions import db
+from ..models.lead_professionals import (
+    LeadProfessionalApplication,
+    Level3AGroup,
+    ObligationRecord,
+)
+from ._util import iso
+from .obligations import ACTIVE_STATES, active_member
+
+
+def register_group(data: dict, user_id: str) -> Level3AGroup:
+    lp = db.session.scalar(
+        sa.select(LeadProfessionalApplication)
+        .where(
+            LeadProfessionalApplication.person_id == data["lead_person_id"],
+            LeadProfessionalApplication.state.in_(ACTIVE_STATES),
+        )
+        .limit(1)
+    )
+    if lp is None:
+        raise RuleViolation(
+            "Level 3A groups are run by Lead Professionals (trainee or approved).",
+            unmet=["lead_professional"],
+        )
+    if not active_member(data["lead_person_id"], data["organisation_id"]):
+        raise RuleViolation(
+            "A Level 3A group is run in-house: the Lead Professional is an accepted member of "
+            "the organisation.",
+            unmet=["organisation_membership"],
+        )
+    g = Level3AGroup(
+        organisation_id=data["organisation_id"],
+        lead_person_id=data["lead_person_id"],
+        course_code=data["course_code"],
+        audience=data["audience"],
+        starts_on=data["starts_on"],
+        participants_count=data["participants_count"],
+        created_by=user_id,
+    )
+    db.session.add(g)
+    db.session.flush()
+    # a registered Foundation A group counts towards "support at least 2 Foundation A courses a year"
+    db.session.add(
+        ObligationRecord(
+            application_id=lp.id,
+            obligation="foundation_a_courses",
+            occurred_at=datetime.combine(g.starts_on, datetime.min.time()),
+            note=f"Level 3A group {g.id}",
+        )
+    )
+    return g
+
+
+def groups_of(a: LeadProfessionalApplication) -> list[Level3AGroup]:
+    return list(
+        db.session.scalars(
+            sa.select(Level3AGroup)
+            .where(Level3AGroup.lead_person_id == a.person_id)
+            .order_by(Level3AGroup.starts_on.desc(), Level3AGroup.id)
+        )
+    )
+
+
+def group_json(g: Level3AGroup) -> dict:
+    return {
+        "id": g.id,
+        "organisation_id": g.organisation_id,
+        "lead_person_id": g.lead_person_id,
+        "course_code": g.course_code,
+        "audience": g.audience,
+        "starts_on": g.starts_on.isoformat(),
+        "participants_count": g.participants_count,
+        "fee": 0,
+        "currency": "GBP",
+        "created_at": iso(g.created_at),
+    }
