@@ -9,16 +9,6 @@ from __future__ import annotations
 
 from support.project_modules import imported_modules, production_modules
 
-# module -> why it is still in a circle. Other branches are opening these circles; the test also
-# fails when a listed module is no longer in any circle, so that the list only ever shrinks.
-_RULES = "training: rules.catalogue -> services.price_book -> rules.pricing -> rules.roles -> rules.catalogue"
-KNOWN_OFFENDERS: dict[str, str] = {
-    "training.rules.catalogue": _RULES,
-    "training.rules.pricing": _RULES,
-    "training.rules.roles": _RULES,
-    "training.services.price_book": _RULES,
-}
-
 
 def import_graph() -> dict[str, set[str]]:
     known = production_modules()
@@ -96,15 +86,8 @@ def one_cycle(graph: dict[str, set[str]], component: list[str]) -> list[str]:
 def test_no_import_cycles():
     graph = import_graph()
     found = circles(graph)
-    new = [c for c in found if not set(c) <= set(KNOWN_OFFENDERS)]
-    report = "\n".join(" -> ".join(one_cycle(graph, c)) for c in new)
-    assert not new, f"import circles between project modules:\n{report}"
-
-
-def test_known_import_cycle_offenders_are_still_offenders():
-    in_circles = {m for c in circles(import_graph()) for m in c}
-    fixed = sorted(set(KNOWN_OFFENDERS) - in_circles)
-    assert not fixed, f"no longer in an import circle, remove from KNOWN_OFFENDERS: {fixed}"
+    report = "\n".join(" -> ".join(one_cycle(graph, c)) for c in found)
+    assert not found, f"import circles between project modules:\n{report}"
 
 
 def test_the_cycle_finder_finds_a_late_import_circle():

@@ -15,7 +15,9 @@ from .config import Config
 from .dataprotection import init_dataprotection
 from .extensions import db, migrate
 from .notifications import register as register_notifications
+from .rules import catalogue as catalogue_rules
 from .rules.conflicts import CONFLICT_RULES
+from .services import price_book
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -33,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register(app: Flask, api: Api) -> None:
     register_conflict_rules(app, CONFLICT_RULES)  # a constraint's 409 names its business rule
+    catalogue_rules.read_from(price_book.catalogue_tables)  # the rules read the price book in force
     register_blueprints(api, app)
     register_cli(app)
     register_notifications(app)  # the email outbox and `flask notify`

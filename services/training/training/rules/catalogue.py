@@ -12,21 +12,31 @@ they show the seed catalogue, for pure unit tests).
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from imatter_shared.contract.packages import LICENCE_REQUIREMENT
+
+from ..price_book_seed import PLACEHOLDER_BOOK
 
 PUBLISHED = "published"
 PLACEHOLDER = "placeholder"
 
 
+# Where the catalogue in force is read from: the app factory points it at the price book
+# (services/price_book.py, which itself reads these rules to check a version, so the rules cannot
+# import it). Until then, as in pure unit tests, the seed catalogue.
+_source: Callable[[], dict] = lambda: PLACEHOLDER_BOOK  # noqa: E731
+
+
+def read_from(source: Callable[[], dict]) -> None:
+    """Read the catalogue tables from `source` (the price book in force) from now on."""
+    global _source
+    _source = source
+
+
 def tables() -> dict:
     """The catalogue part of the price book in force (shared: do not mutate)."""
-    # imported here because the price book (a service) reads these rules to check and price a
-    # version; a module-level import would make rules and the price book import each other
-    from ..services.price_book import catalogue
-
-    return catalogue()[1]
+    return _source()
 
 
 class _LiveList(Sequence):

@@ -16,16 +16,16 @@ from imatter_shared.contract import packages as contract
 from ..events import outgoing
 from ..extensions import db
 from ..models import PriceBookVersion
-from ..rules import licences as licence_rules
-from ..rules import pricing
-from ._util import iso
-from .price_book_seed import (
+from ..price_book_seed import (
     PLACEHOLDER_BOOK,
     PLACEHOLDER_LABEL,
     PLACEHOLDER_NOTICE,
     SEED_CATALOGUE,
     SEED_PRODUCTS,
 )
+from ..rules import licences as licence_rules
+from ..rules import pricing
+from ._util import iso
 
 PRODUCT_CODES = tuple(p["code"] for p in SEED_PRODUCTS)
 CATALOGUE_KEYS = ("courses", "requirement_titles", "roles", "package_types")
@@ -102,6 +102,11 @@ def catalogue() -> tuple[int, dict]:
     if not has_app_context():
         return 1, PLACEHOLDER_BOOK
     return _current_shared()
+
+
+def catalogue_tables() -> dict:
+    """The catalogue tables of the version in force, for rules/catalogue.py (not a copy)."""
+    return catalogue()[1]
 
 
 def current_version_number() -> int:
