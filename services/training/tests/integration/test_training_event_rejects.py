@@ -15,7 +15,7 @@ def _consume(app, db, event_type, data):
     consumer = Consumer(
         flask_session_scope(app, db), InboxMessage, HANDLERS, transport=None, queue="training.events"
     )
-    outcome = consumer.process(new_envelope(event_type, data, "cic-tracker").to_json())
+    outcome = consumer.process(new_envelope(event_type, data, "cic-tracker", version=1).to_json())
     db.session.expire_all()
     return outcome
 
