@@ -1,25 +1,21 @@
-"""Response schemas that document an answer without reshaping it.
+"""Response schemas: what a view returns is dumped by the schema on `@blp.response(status, Schema)`.
 
-Views here build their JSON as plain dicts (ISO strings, integer pence). A schema on
-`@blp.response(status, Schema)` makes the OpenAPI document describe that dict, and schemathesis
-checks every real answer against it; but a marshmallow dump would also drop any key the schema
-does not declare. `Out` returns the view's own dict unchanged, so a schema can only ever be
-incomplete documentation, never a silent change of the API.
+One convention for every service (docs/decisions/0017-response-schemas.md): a view returns its
+model object (or a plain dict/object a service already returns) and the response schema turns it
+into JSON. The same schema is the OpenAPI document, so the documentation cannot drift from the
+answer. A marshmallow dump drops any key the schema does not declare: a schema declares every key
+its answer has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from marshmallow import Schema, fields, post_dump
+from marshmallow import Schema, fields
 
 from .paging import MAX_PER_PAGE
 
 
 class Out(Schema):
-    @post_dump(pass_original=True)
-    def _as_returned(self, data, original, **kw):
-        return dict(original) if isinstance(original, Mapping) else data
+    """Base of every response schema (dumps, never loads)."""
 
 
 def page_of(item_schema: type[Schema], name: str | None = None) -> type[Schema]:

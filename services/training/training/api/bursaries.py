@@ -17,7 +17,7 @@ from ..models import Organisation
 from ..services import bursary as svc
 from ..services import learning, orders
 from ..services.packages import get_org
-from ._people_common import PageArgs
+from .common import PageArgs
 
 blp = Blueprint("bursaries", __name__, url_prefix="/api/v1/bursaries", description="Affiliate bursary funds")
 

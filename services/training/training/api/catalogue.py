@@ -6,7 +6,7 @@ from imatter_shared.web.api import Blueprint
 
 from ..rules.catalogue import COURSES, PACKAGE_TYPES, course_json, package_type_json
 from ..rules.roles import ROLES, role_json
-from ._people_common import PageArgs, paged
+from .common import PageArgs, paged
 
 blp = Blueprint(
     "catalogue",

@@ -11,7 +11,7 @@ from ..authz import require_person_access
 from ..extensions import db
 from ..services import directory as svc
 from ..services.certification import get_person
-from ._people_common import PageArgs, page
+from .common import PageArgs, page
 
 blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Public directory")
 

@@ -14,7 +14,7 @@ from ..authz import is_self_or_training_admin, require_person_access
 from ..extensions import db
 from ..services import learning
 from ..services.certification import get_person
-from ._people_common import PageArgs, page, require_training_admin
+from .common import PageArgs, page, require_training_admin
 
 blp = Blueprint("enrolments", __name__, url_prefix="/api/v1", description="Learning: enrolments and progress")
 

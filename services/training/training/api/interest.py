@@ -13,7 +13,7 @@ from imatter_shared.web.api import Blueprint
 from ..extensions import db
 from ..models.interest import Interest
 from ..services._util import iso
-from ._people_common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, page, paged, require_training_admin
 
 blp = Blueprint("interest", __name__, url_prefix="/api/v1/interest", description="Express an interest")
 

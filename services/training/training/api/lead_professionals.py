@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models.lead_professionals import StudySupporterApplication
 from ..rules.trainee import ENTRY_ROUTES
 from ..services import lead_professionals as svc
-from ._people_common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, page, paged, require_training_admin
 
 blp = Blueprint(
     "lead_professionals",

@@ -12,7 +12,7 @@ from imatter_shared.web.errors import Forbidden
 from ..authz import require_person_access
 from ..extensions import db
 from ..services import certification as svc
-from ._people_common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, page, paged, require_training_admin
 
 blp = Blueprint(
     "pathways", __name__, url_prefix="/api/v1", description="Practitioner pathways and certification"

@@ -12,7 +12,7 @@ from ..authz import require_person_access
 from ..extensions import db
 from ..services import practitioner_licences as svc
 from ..services.certification import get_person
-from ._people_common import PageArgs, paged, require_training_admin
+from .common import PageArgs, paged, require_training_admin
 
 # prefixed at /api/v1 so a person's licences (/people/{id}/practitioner-licences) live here too
 blp = Blueprint(

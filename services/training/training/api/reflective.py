@@ -22,7 +22,7 @@ from ..extensions import db
 from ..models import Person
 from ..rules import reflective as rules
 from ..services import reflective as svc
-from ._people_common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, page, paged, require_training_admin
 
 blp = Blueprint(
     "reflective",
