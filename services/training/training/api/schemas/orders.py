@@ -60,3 +60,13 @@ class InvoiceListItemOut(InvoiceOut):
 
 
 InvoicePage = page_of(InvoiceListItemOut, "InvoicePage")
+
+
+class PaymentReceiptOut(Out):
+    """What the payment provider's webhook is answered; `invoice` once the payment is applied."""
+
+    received = fields.Boolean()
+    applied = fields.Boolean()
+    duplicate = fields.Boolean()
+    event_id = Str()
+    invoice = fields.Nested(InvoiceOut)
