@@ -9,13 +9,26 @@ its answer has.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from collections.abc import Mapping
+
+from marshmallow import Schema, fields, missing
 
 from .paging import MAX_PER_PAGE
 
 
 class Out(Schema):
     """Base of every response schema (dumps, never loads)."""
+
+
+class Computed(fields.Function):
+    """A value the model does not hold, computed by `fn(obj)`. A dict a service already built
+    (its answer to a command, or an item dumped before the session committed) carries the value
+    itself under the same key."""
+
+    def _serialize(self, value, attr, obj, **kw):
+        if isinstance(obj, Mapping):
+            return obj.get(attr, missing)
+        return super()._serialize(value, attr, obj, **kw)
 
 
 def page_of(item_schema: type[Schema], name: str | None = None) -> type[Schema]:

@@ -283,7 +283,7 @@ def add_goal(body, case_id):
     goal = svc.add_goal(mp, case, body["text"], body["status"])
     audit.record("change", "case", case.id)
     db.session.commit()
-    return svc.goal_view(goal), 201
+    return goal, 201
 
 
 @blp.patch("/cases/<case_id>/goals/<goal_id>")
@@ -300,7 +300,7 @@ def patch_goal(body, case_id, goal_id):
     goal.status = body["status"]
     audit.record("change", "case", case.id)
     db.session.commit()
-    return svc.goal_view(goal)
+    return goal
 
 
 @blp.post("/cases/<case_id>/reflections")
@@ -313,7 +313,7 @@ def add_reflection(body, case_id):
     r = svc.add_reflection(mp, case, body["text"])
     audit.record("change", "case", case.id)
     db.session.commit()
-    return svc.reflection_view(r), 201
+    return r, 201
 
 
 @blp.get("/cases/<case_id>/progress")
@@ -341,7 +341,7 @@ def progress(args, case_id):
 @blp.response(200, S.AreaPage)
 def list_areas(args):
     caller()
-    items = [svc.area_view(a) for a in svc.areas()]
+    items = S.AreaOut(many=True).dump(svc.areas())
     db.session.commit()
     return paged(items, args)
 
@@ -359,7 +359,7 @@ def create_area(body):
     area = Area(code=body["code"], label=body["label"], position=body["position"], active=True)
     db.session.add(area)
     db.session.commit()
-    return svc.area_view(area), 201
+    return area, 201
 
 
 @blp.patch("/areas/<code>")
@@ -374,4 +374,4 @@ def patch_area(body, code):
     for key, value in body.items():
         setattr(area, key, value)
     db.session.commit()
-    return svc.area_view(area)
+    return area

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from imatter_shared.web.responses import Out, page_of
+from imatter_shared.web.responses import Computed, Out, page_of
 
 from ...services.common import iso
 
-__all__ = ["Opt", "Out", "Str", "When", "page_of"]
+__all__ = ["Computed", "Opt", "Out", "Str", "When", "page_of"]
 
 
 def Str(**kw):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from .base import Opt, Out, Str, When, page_of
+from ...services.fund import CURRENCY
+from .base import Computed, Opt, Out, Str, When, page_of
 
 
 class RoundOut(Out):
@@ -97,8 +98,8 @@ class GiftOut(Out):
     id = Str()
     state = Str(metadata={"enum": ["pledged", "received", "void"]})
     amount = fields.Integer(metadata={"description": "pence"})
-    currency = Str()
-    name = Opt()
+    currency = fields.Constant(CURRENCY)
+    name = Computed(lambda g: g.supporter_name, metadata={"type": "string", "nullable": True})
     supporter_name = Opt(metadata={"description": "same as name (earlier field name)"})
     created_at = When()
     received_at = When()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from marshmallow import fields
 
-from marshmallow import fields, missing
-
-from imatter_shared.web.responses import Out, page_of
+from imatter_shared.web.responses import Computed, Out, page_of
 
 from ...services._util import iso
 
@@ -36,13 +34,3 @@ def Int(**kw):
 def Opt(field_cls=fields.String, *args, **kw):
     """A field that may be null."""
     return field_cls(*args, allow_none=True, **kw)
-
-
-class Computed(fields.Function):
-    """A value the model does not hold, computed by `fn(obj)`. A dict a service already built
-    (its answer to a command) carries the value itself under the same key."""
-
-    def _serialize(self, value, attr, obj, **kw):
-        if isinstance(obj, Mapping):
-            return obj.get(attr, missing)
-        return super()._serialize(value, attr, obj, **kw)
