@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from .base import Opt, Out, Str, When, page_of
+from ...rules import tracker as rules
+from ...rules.packages import rule_for
+from .base import Computed, Opt, Out, Str, When, page_of
 
 
 class CountsOut(Out):
@@ -34,6 +36,15 @@ class CaseOut(Out):
     counts = fields.Nested(CountsOut)
 
 
+def _completion_rules(mp) -> dict:
+    return {
+        "cases": [1, rules.MAX_CASES],
+        "each_case": list(rule_for(mp.package_type).case_completion),
+        "final_reflection": True,
+        "sign_off": True,
+    }
+
+
 class MicroprojectOut(Out):
     id = Str()
     package_id = Str()
@@ -45,10 +56,12 @@ class MicroprojectOut(Out):
     tracker_credits = fields.Integer()
     credits_used = fields.Integer()
     credits_left = fields.Integer()
-    needs_setup = fields.Boolean()
-    setup_done = fields.Boolean()
+    needs_setup = Computed(lambda mp: rule_for(mp.package_type).needs_setup, metadata={"type": "boolean"})
+    setup_done = Computed(lambda mp: mp.setup_done_at is not None, metadata={"type": "boolean"})
     setup_done_at = When()
-    overseer_role_required = Opt()
+    overseer_role_required = Computed(
+        lambda mp: rule_for(mp.package_type).overseer_role, metadata={"type": "string", "nullable": True}
+    )
     overseer_person_id = Opt()
     overseer_state = Opt(
         metadata={"description": "pending (named, not yet accepted) | accepted; null without"}
@@ -59,14 +72,16 @@ class MicroprojectOut(Out):
     overseer_assigned_at = When()
     overseer_accepted_at = When()
     tracker_uses_per_case = fields.Integer(metadata={"description": "each case's share of the Tracker uses"})
-    completion_rules = fields.Dict(
+    completion_rules = Computed(
+        _completion_rules,
         metadata={
+            "type": "object",
             "description": "what the practicum needs: cases [min, max], what "
-            "each case needs, a final reflection, a sign-off"
-        }
+            "each case needs, a final reflection, a sign-off",
+        },
     )
     cases_count = fields.Integer()
-    max_cases = fields.Integer()
+    max_cases = fields.Constant(rules.MAX_CASES)
     completion_requested_at = When()
     signed_off_by_person_id = Opt()
     signed_off_as = Opt(metadata={"description": "overseer | lead | lead_plus"})
