@@ -31,6 +31,20 @@ class Computed(fields.Function):
         return super()._serialize(value, attr, obj, **kw)
 
 
+class ComputedNested(fields.Nested):
+    """A nested answer the model does not hold, computed by `fn(obj)` (`missing` leaves the key
+    out); documented as its schema. A dict carries it under the same key, as for `Computed`."""
+
+    def __init__(self, nested, fn, **kw):
+        super().__init__(nested, **kw)
+        self.fn = fn
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        if isinstance(obj, Mapping):
+            return obj.get(attr, missing)
+        return self.fn(obj)
+
+
 def page_of(item_schema: type[Schema], name: str | None = None) -> type[Schema]:
     """`{items: [item_schema], total, page, per_page}` for a list endpoint."""
     item_name = item_schema.__name__

@@ -273,7 +273,7 @@ def seat_transfer(data, organisation_id):
         orgs.get(organisation_id), data["to_organisation_id"], data["count"], c.user_id
     )
     db.session.commit()
-    return seats.transfer_json(t)
+    return t
 
 
 @blp.route("/<organisation_id>/seats/transfers")
@@ -285,7 +285,7 @@ def seat_transfers_of(args, organisation_id):
     require_org_admin(organisation_id)
     orgs.get(organisation_id)
     rows, total = seats.list_transfers(None, {organisation_id}, args["page"], args["per_page"])
-    return page([seats.transfer_json(t) for t in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/<organisation_id>/members")

@@ -59,14 +59,14 @@ def list_transfers(args):
     c = caller()
     scope = None if c.is_training_admin else set(c.admin_org_ids)
     rows, total = seats.list_transfers(args["state"], scope, args["page"], args["per_page"])
-    return page([seats.transfer_json(t) for t in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/<transfer_id>")
 @require_auth
 @blp.response(200, TransferOut)
 def one_transfer(transfer_id):
-    return seats.transfer_json(_visible(transfer_id))
+    return _visible(transfer_id)
 
 
 @blp.route("/<transfer_id>/approve", methods=["POST"])
@@ -78,7 +78,7 @@ def approve(transfer_id):
     already decided, `seats_available` when the sender no longer has the seats."""
     t = seats.approve_transfer(_visible(transfer_id), caller().user_id)
     db.session.commit()
-    return seats.transfer_json(t)
+    return t
 
 
 @blp.route("/<transfer_id>/refuse", methods=["POST"])
@@ -89,4 +89,4 @@ def refuse(data, transfer_id):
     """Refuse the request (training admin), with an optional `reason`; nothing moves."""
     t = seats.refuse_transfer(_visible(transfer_id), caller().user_id, data["reason"])
     db.session.commit()
-    return seats.transfer_json(t)
+    return t

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from imatter_shared.web.responses import Computed, Out, page_of
+from imatter_shared.web.responses import Computed, ComputedNested, Out, page_of
 
 from ...services._util import iso
 
-__all__ = ["Computed", "Int", "Opt", "Out", "Str", "When", "page_of"]
+__all__ = ["Computed", "ComputedNested", "Int", "Opt", "Out", "Str", "When", "page_of"]
 
 
 class When(fields.DateTime):

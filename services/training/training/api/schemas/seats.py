@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, missing
 
-from .base import Int, Opt, Out, Str, When, page_of
+from ...extensions import db
+from ...models import Order, Organisation
+from ...services import seats
+from .base import Computed, ComputedNested, Int, Opt, Out, Str, When, page_of
 from .orders import OrderOut
 from .organisations import SeatSummaryOut
 
@@ -59,6 +62,24 @@ class TransferConsentOut(Out):
     given_at = When()
 
 
+def _org_name(organisation_id):
+    org = db.session.get(Organisation, organisation_id)
+    return org.name if org else None
+
+
+def _order(t):
+    return db.session.get(Order, t.order_id) if t.order_id else None
+
+
+def _top_up_fee(t):
+    if t.order_id:
+        return missing
+    return {
+        **seats.top_up_fee(t.count),
+        "note": "A top-up fee may apply: invoiced to the receiving organisation if the transfer is approved.",
+    }
+
+
 class TransferOut(Out):
     """A seat transfer request. Once approved it carries its `order` (the top-up fee invoiced to
     the receiver: `price`, `currency`); before, `top_up_fee` says what may apply."""
@@ -66,21 +87,33 @@ class TransferOut(Out):
     id = Str()
     state = Str(metadata={"description": "requested | approved | refused"})
     from_organisation_id = Str()
-    from_organisation_name = Opt()
+    from_organisation_name = Computed(
+        lambda t: _org_name(t.from_organisation_id), metadata={"type": "string", "nullable": True}
+    )
     to_organisation_id = Str()
-    to_organisation_name = Opt()
+    to_organisation_name = Computed(
+        lambda t: _org_name(t.to_organisation_id), metadata={"type": "string", "nullable": True}
+    )
     count = Int()
-    requested_by = Opt()
-    requested_at = When()
+    requested_by = Opt(attribute="created_by")
+    requested_at = When(attribute="created_at")
     decided_by = Opt()
     decided_at = When()
     reason = Opt()
-    consent = fields.Nested(TransferConsentOut, allow_none=True)
+    consent = ComputedNested(
+        TransferConsentOut,
+        lambda t: (
+            {"given_by": t.consent_given_by, "given_at": t.consent_given_at}
+            if t.state == "approved"
+            else None
+        ),
+        allow_none=True,
+    )
     order_id = Opt()
-    price = Int()
-    currency = Str()
-    order = fields.Nested(OrderOut)
-    top_up_fee = fields.Nested(TopUpFeeOut)
+    price = Computed(lambda t: _order(t).total if t.order_id else missing, metadata={"type": "integer"})
+    currency = Computed(lambda t: _order(t).currency if t.order_id else missing, metadata={"type": "string"})
+    order = ComputedNested(OrderOut, lambda t: _order(t) if t.order_id else missing)
+    top_up_fee = ComputedNested(TopUpFeeOut, _top_up_fee)
 
 
 TransferPage = page_of(TransferOut)
