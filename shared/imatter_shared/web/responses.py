@@ -1,25 +1,48 @@
-"""Response schemas that document an answer without reshaping it.
+"""Response schemas: what a view returns is dumped by the schema on `@blp.response(status, Schema)`.
 
-Views here build their JSON as plain dicts (ISO strings, integer pence). A schema on
-`@blp.response(status, Schema)` makes the OpenAPI document describe that dict, and schemathesis
-checks every real answer against it; but a marshmallow dump would also drop any key the schema
-does not declare. `Out` returns the view's own dict unchanged, so a schema can only ever be
-incomplete documentation, never a silent change of the API.
+One convention for every service (docs/decisions/0017-response-schemas.md): a view returns its
+model object (or a plain dict/object a service already returns) and the response schema turns it
+into JSON. The same schema is the OpenAPI document, so the documentation cannot drift from the
+answer. A marshmallow dump drops any key the schema does not declare: a schema declares every key
+its answer has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from marshmallow import Schema, fields, post_dump
+from marshmallow import Schema, fields, missing
 
 from .paging import MAX_PER_PAGE
 
 
 class Out(Schema):
-    @post_dump(pass_original=True)
-    def _as_returned(self, data, original, **kw):
-        return dict(original) if isinstance(original, Mapping) else data
+    """Base of every response schema (dumps, never loads)."""
+
+
+class Computed(fields.Function):
+    """A value the model does not hold, computed by `fn(obj)`. A dict a service already built
+    (its answer to a command, or an item dumped before the session committed) carries the value
+    itself under the same key."""
+
+    def _serialize(self, value, attr, obj, **kw):
+        if isinstance(obj, Mapping):
+            return obj.get(attr, missing)
+        return super()._serialize(value, attr, obj, **kw)
+
+
+class ComputedNested(fields.Nested):
+    """A nested answer the model does not hold, computed by `fn(obj)` (`missing` leaves the key
+    out); documented as its schema. A dict carries it under the same key, as for `Computed`."""
+
+    def __init__(self, nested, fn, **kw):
+        super().__init__(nested, **kw)
+        self.fn = fn
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        if isinstance(obj, Mapping):
+            return obj.get(attr, missing)
+        return self.fn(obj)
 
 
 def page_of(item_schema: type[Schema], name: str | None = None) -> type[Schema]:

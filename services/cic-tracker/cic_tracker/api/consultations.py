@@ -39,7 +39,7 @@ class ScheduleIn(Schema):
 def create(body):
     c = svc.request_consultation(caller().user_id, body["for_kind"], body["purpose"], body["hub_id"])
     db.session.commit()
-    return svc.view(c), 201
+    return c, 201
 
 
 @blp.get("")
@@ -47,7 +47,12 @@ def create(body):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, S.ConsultationPage)
 def list_(args):
-    out = page_of(svc.list_stmt(caller()), args["page"], args["per_page"], lambda c: svc.view(svc.refresh(c)))
+    out = page_of(
+        svc.list_stmt(caller()),
+        args["page"],
+        args["per_page"],
+        lambda c: S.ConsultationOut().dump(svc.refresh(c)),
+    )
     db.session.commit()
     return out
 
@@ -57,7 +62,7 @@ def list_(args):
 def get(cid):
     c = svc.visible(caller(), cid)
     db.session.commit()
-    return svc.view(c)
+    return c
 
 
 @blp.post("/<cid>/schedule")
@@ -67,7 +72,7 @@ def get(cid):
 def schedule(body, cid):
     c = svc.schedule(svc.visible(caller(), cid), body["scheduled_for"])
     db.session.commit()
-    return svc.view(c)
+    return c
 
 
 @blp.post("/<cid>/complete")
@@ -76,7 +81,7 @@ def schedule(body, cid):
 def complete(cid):
     c = svc.complete(svc.visible(caller(), cid))
     db.session.commit()
-    return svc.view(c)
+    return c
 
 
 @blp.post("/<cid>/cancel")
@@ -85,4 +90,4 @@ def cancel(cid):
     who = caller()
     c = svc.cancel(who, svc.visible(who, cid))
     db.session.commit()
-    return svc.view(c)
+    return c

@@ -98,7 +98,7 @@ class GiftReceivedIn(Schema):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, S.RoundPage)
 def rounds(args):
-    out = page_of(svc.list_rounds_stmt(), args["page"], args["per_page"], svc.round_view)
+    out = page_of(svc.list_rounds_stmt(), args["page"], args["per_page"], S.RoundOut().dump)
     db.session.commit()  # the current quarter's round, and rounds closed by date
     return out
 
@@ -109,7 +109,7 @@ def rounds(args):
 def get_round(round_id):
     r = svc.get_round(round_id)
     db.session.commit()
-    return svc.round_view(r)
+    return r
 
 
 @blp.post("/rounds/<round_id>/close")
@@ -118,7 +118,7 @@ def get_round(round_id):
 def close_round(round_id):
     r = svc.close_round(svc.get_round(round_id))
     db.session.commit()
-    return svc.round_view(r)
+    return r
 
 
 @blp.get("/rounds/<round_id>/summary")
@@ -187,7 +187,7 @@ def review(body, app_id):
         svc.visible_application(c, app_id), c.user_id, body["score"], body["comment"], body["no_conflict"]
     )
     db.session.commit()
-    return svc.review_view(rev), (201 if created else 200)
+    return rev, (201 if created else 200)
 
 
 @blp.post("/applications/<app_id>/decision")
@@ -217,7 +217,7 @@ def gift(body):
     balance only once CIC staff mark it received."""
     g = svc.give(caller().user_id, body["amount"], body["name"] or body["supporter_name"])
     db.session.commit()
-    return svc.gift_view(g), 201
+    return g, 201
 
 
 @blp.get("/gifts")
@@ -227,7 +227,7 @@ def gift(body):
 def gifts(args):
     """Gifts: all of them for CIC staff and fund reviewers (`?state=pledged` for the ones to
     confirm); the caller's own pledges for anyone else."""
-    return page_of(svc.gifts_stmt(caller(), args["state"]), args["page"], args["per_page"], svc.gift_view)
+    return page_of(svc.gifts_stmt(caller(), args["state"]), args["page"], args["per_page"], S.GiftOut().dump)
 
 
 @blp.get("/gifts/<gift_id>")
@@ -235,7 +235,7 @@ def gifts(args):
 @blp.response(200, S.GiftOut)
 def get_gift(gift_id):
     """One gift: its pledger, CIC staff and fund reviewers (404 to anyone else)."""
-    return svc.gift_view(svc.visible_gift(caller(), gift_id))
+    return svc.visible_gift(caller(), gift_id)
 
 
 @blp.post("/gifts/<gift_id>/received")
@@ -248,7 +248,7 @@ def gift_received(body, gift_id):
     c = caller()
     g = svc.receive_gift(svc.visible_gift(c, gift_id), c.user_id, body.get("reference"))
     db.session.commit()
-    return svc.gift_view(g)
+    return g
 
 
 @blp.post("/gifts/<gift_id>/void")
@@ -261,7 +261,7 @@ def gift_void(gift_id):
     c = caller()
     g = svc.void_gift(svc.visible_gift(c, gift_id), c.user_id)
     db.session.commit()
-    return svc.gift_view(g)
+    return g
 
 
 @blp.get("/ledger")

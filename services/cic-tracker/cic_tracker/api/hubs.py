@@ -16,7 +16,7 @@ from imatter_shared.web.errors import NotFound, RuleViolation
 from ..authz import caller
 from ..extensions import db
 from ..models import Hub, KnownOrganisation
-from ..services.common import iso, page_of
+from ..services.common import page_of
 from . import schemas as S
 from .common import PageArgs
 
@@ -35,17 +35,6 @@ class HubIn(Schema):
 
 class HubLinkIn(Schema):
     organisation_id = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=100))
-
-
-def view(h: Hub) -> dict:
-    return {
-        "id": h.id,
-        "name": h.name,
-        "locality": h.locality,
-        "description": h.description,
-        "organisation_id": h.organisation_id,
-        "created_at": iso(h.created_at),
-    }
 
 
 def check_link(organisation_id: str | None, hub_id: str | None = None) -> None:
@@ -80,7 +69,7 @@ def create(body):
         raise RuleViolation(
             "A hub with that name or organisation exists.", unmet=["unique_organisation"]
         ) from None
-    return view(hub), 201
+    return hub, 201
 
 
 @blp.post("/<hub_id>/organisation")
@@ -102,7 +91,7 @@ def link(body, hub_id):
         raise RuleViolation(
             "Another hub is linked to that organisation.", unmet=["unique_organisation"]
         ) from None
-    return view(hub)
+    return hub
 
 
 @blp.get("")
@@ -110,7 +99,7 @@ def link(body, hub_id):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, S.HubPage)
 def list_(args):
-    return page_of(sa.select(Hub).order_by(Hub.name), args["page"], args["per_page"], view)
+    return page_of(sa.select(Hub).order_by(Hub.name), args["page"], args["per_page"], S.HubOut().dump)
 
 
 @blp.get("/<hub_id>")
@@ -120,4 +109,4 @@ def get(hub_id):
     hub = db.session.get(Hub, hub_id)
     if hub is None:
         raise NotFound("No hub with that id.")
-    return view(hub)
+    return hub

@@ -4,9 +4,12 @@ preferences (training has /api/v1/people/{id}/notification-preferences)."""
 
 from __future__ import annotations
 
+from marshmallow import fields
+
 from imatter_shared.notifications import preferences, wiring_of
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import current_principal, require_auth
+from imatter_shared.web.responses import Out
 
 from ..extensions import db
 from ..models import NotificationContact
@@ -28,9 +31,25 @@ def _out(user_id: str) -> dict:
     }
 
 
+class KindOut(Out):
+    code = fields.String()
+    title = fields.String()
+    essential = fields.Boolean()
+    enabled = fields.Boolean()
+
+
+class PreferencesOut(Out):
+    user_id = fields.String()
+    email = fields.String(allow_none=True)
+    non_essential_email = fields.Boolean()
+    disabled_kinds = fields.List(fields.String())
+    kinds = fields.List(fields.Nested(KindOut))
+    updated_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
 @blp.route("/notification-preferences", methods=["GET"])
 @require_auth
-@blp.response(200)
+@blp.response(200, PreferencesOut)
 def get_preferences():
     """Which emails from the CIC the caller receives (every kind on until they say otherwise)."""
     return _out(current_principal().user_id)
@@ -39,7 +58,7 @@ def get_preferences():
 @blp.route("/notification-preferences", methods=["PUT"])
 @require_auth
 @blp.arguments(preferences.PreferencesIn)
-@blp.response(200)
+@blp.response(200, PreferencesOut)
 def put_preferences(data):
     """`non_essential_email: false` turns off every non-essential email; `disabled_kinds`
     turns off kinds one by one."""

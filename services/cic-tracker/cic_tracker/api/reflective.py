@@ -50,12 +50,12 @@ def _record(case_id, instrument, body):
     c, mp, case = visible_case(case_id)
     r = svc.record(c, mp, case, instrument, body["answers"], body["notes"])
     db.session.commit()
-    return svc.response_view(r), 201
+    return r, 201
 
 
 def _list(case_id, instrument, args):
     _c, _mp, case = visible_case(case_id)
-    items = [svc.response_view(r) for r in svc.responses_of(case, instrument)]
+    items = S.CaseToolResponseOut(many=True).dump(svc.responses_of(case, instrument))
     db.session.commit()
     return paged(items, args)
 
@@ -103,6 +103,6 @@ def wheel_list(args, case_id):
 @blp.response(200, S.QBookingPage)
 def registrations(args):
     """I Matter Q registration consultations booked from training's orders (CIC staff)."""
-    out = page_of(svc.bookings_stmt(), args["page"], args["per_page"], svc.booking_view)
+    out = page_of(svc.bookings_stmt(), args["page"], args["per_page"], S.QBookingOut().dump)
     db.session.commit()
     return out

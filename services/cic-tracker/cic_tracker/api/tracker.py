@@ -106,7 +106,7 @@ class ProgressArgs(Schema):
 @blp.response(200, S.MicroprojectPage)
 def list_microprojects(args):
     """The caller's microprojects (as practitioner or overseer; all for CIC staff)."""
-    return page_of(svc.list_stmt(caller()), args["page"], args["per_page"], svc.microproject_view)
+    return page_of(svc.list_stmt(caller()), args["page"], args["per_page"], S.MicroprojectOut().dump)
 
 
 @blp.get("/microprojects/<mp_id>")
@@ -116,9 +116,8 @@ def get_microproject(mp_id):
     code and consent; organisation admins, Lead Plus members of the organisation and CIC staff
     see counts and credit use only (ids, states, dates, counts)."""
     c, mp = visible_microproject(mp_id)
-    out = svc.microproject_view(mp)
     view = svc.case_view if c.can_read_cases(mp) else svc.case_overview
-    out["cases"] = [view(case) for case in svc.cases_of(mp)]
+    out = {**S.MicroprojectOut().dump(mp), "cases": [view(case) for case in svc.cases_of(mp)]}
     db.session.commit()  # lazily closed cases
     return out
 
@@ -130,7 +129,7 @@ def setup(mp_id):
     require_manager(c, mp)
     svc.set_up(mp)
     db.session.commit()
-    return svc.microproject_view(mp)
+    return mp
 
 
 @blp.post("/microprojects/<mp_id>/overseer")
@@ -147,7 +146,7 @@ def overseer(body, mp_id):
     svc.assign_overseer(c, mp, body["person_id"])
     audit.record("change", "microproject", mp.id)
     db.session.commit()
-    return svc.microproject_view(mp)
+    return mp
 
 
 @blp.post("/microprojects/<mp_id>/overseer/accept")
@@ -159,7 +158,7 @@ def accept_overseer(mp_id):
     c, mp = visible_microproject(mp_id)
     svc.accept_oversight(c, mp)
     db.session.commit()
-    return svc.microproject_view(mp)
+    return mp
 
 
 @blp.post("/microprojects/<mp_id>/overseer/decline")
@@ -170,7 +169,7 @@ def decline_overseer(mp_id):
     c, mp = visible_microproject(mp_id)
     svc.decline_oversight(c, mp)
     db.session.commit()
-    return svc.microproject_view(mp)
+    return mp
 
 
 @blp.post("/microprojects/<mp_id>/sign-off")
@@ -185,7 +184,7 @@ def sign_off(mp_id):
     svc.sign_off(c, mp)
     audit.record("change", "microproject", mp.id)
     db.session.commit()
-    return svc.microproject_view(mp)
+    return mp
 
 
 @blp.post("/microprojects/<mp_id>/hub")
@@ -197,7 +196,7 @@ def hub(body, mp_id):
     require_manager(c, mp)
     svc.set_hub(mp, body["hub_id"])
     db.session.commit()
-    return svc.microproject_view(mp)
+    return mp
 
 
 @blp.post("/microprojects/<mp_id>/cases")
@@ -226,7 +225,7 @@ def completion(body, mp_id):
     require_case_writer(c, mp)
     svc.complete(mp, body["reflection"])
     db.session.commit()
-    return svc.microproject_view(mp)
+    return mp
 
 
 # ---- cases ---------------------------------------------------------------------------------
@@ -283,7 +282,7 @@ def add_goal(body, case_id):
     goal = svc.add_goal(mp, case, body["text"], body["status"])
     audit.record("change", "case", case.id)
     db.session.commit()
-    return svc.goal_view(goal), 201
+    return goal, 201
 
 
 @blp.patch("/cases/<case_id>/goals/<goal_id>")
@@ -300,7 +299,7 @@ def patch_goal(body, case_id, goal_id):
     goal.status = body["status"]
     audit.record("change", "case", case.id)
     db.session.commit()
-    return svc.goal_view(goal)
+    return goal
 
 
 @blp.post("/cases/<case_id>/reflections")
@@ -313,7 +312,7 @@ def add_reflection(body, case_id):
     r = svc.add_reflection(mp, case, body["text"])
     audit.record("change", "case", case.id)
     db.session.commit()
-    return svc.reflection_view(r), 201
+    return r, 201
 
 
 @blp.get("/cases/<case_id>/progress")
@@ -341,7 +340,7 @@ def progress(args, case_id):
 @blp.response(200, S.AreaPage)
 def list_areas(args):
     caller()
-    items = [svc.area_view(a) for a in svc.areas()]
+    items = S.AreaOut(many=True).dump(svc.areas())
     db.session.commit()
     return paged(items, args)
 
@@ -359,7 +358,7 @@ def create_area(body):
     area = Area(code=body["code"], label=body["label"], position=body["position"], active=True)
     db.session.add(area)
     db.session.commit()
-    return svc.area_view(area), 201
+    return area, 201
 
 
 @blp.patch("/areas/<code>")
@@ -374,4 +373,4 @@ def patch_area(body, code):
     for key, value in body.items():
         setattr(area, key, value)
     db.session.commit()
-    return svc.area_view(area)
+    return area

@@ -15,9 +15,10 @@ from ..authz import caller, require_org_access, require_org_admin
 from ..extensions import db
 from ..models import Organisation
 from ..services import bursaries as svc
-from ..services import learning, orders
+from ..services import learning
 from ..services.packages import get_org
-from ._people_common import PageArgs
+from .common import PageArgs
+from .schemas.bursaries import DepositOut, EntryOut, FundOut, PlaceOut
 
 blp = Blueprint("bursaries", __name__, url_prefix="/api/v1/bursaries", description="Affiliate bursary funds")
 
@@ -47,7 +48,7 @@ class PlaceIn(Schema):
 
 @blp.route("/<organisation_id>")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, FundOut)
 def fund(args, organisation_id):
     """Balance, the affiliate percentage in force, and the ledger (newest first)."""
     require_org_access(organisation_id)
@@ -57,7 +58,7 @@ def fund(args, organisation_id):
 
 @blp.route("/<organisation_id>/deposits", methods=["POST"])
 @blp.arguments(DepositIn)
-@blp.response(201)
+@blp.response(201, DepositOut)
 def deposit(data, organisation_id):
     """Order a deposit into the fund: by the organisation's admin, or by an admin of any
     commissioner organisation ("a commissioner organisation may fund bursary places in any
@@ -70,10 +71,10 @@ def deposit(data, organisation_id):
     e, order = svc.order_deposit(org.id, data["amount"], data["note"], c.user_id, billed_to)
     db.session.commit()
     out = {
-        **svc.entry_json(e),
+        **EntryOut().dump(e),
         "order_id": order.id,
         "billed_to_organisation_id": billed_to,
-        "order": orders.order_json(order),
+        "order": order,
     }
     if c.is_training_admin or org.id in c.admin_org_ids:  # a commissioner learns nothing of the fund
         out.update(balance=svc.balance(org.id), pending=svc.pending(org.id))
@@ -124,7 +125,7 @@ def _billed_to(c, organisation_id: str, asked: str | None) -> str:
 
 @blp.route("/<organisation_id>/places", methods=["POST"])
 @blp.arguments(PlaceIn)
-@blp.response(201)
+@blp.response(201, PlaceOut)
 def place(data, organisation_id):
     """Spend a place from the fund: an enrolment funded by the bursary (409 when the fund is short)."""
     c = require_org_admin(organisation_id)

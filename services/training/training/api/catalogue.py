@@ -6,7 +6,8 @@ from imatter_shared.web.api import Blueprint
 
 from ..rules.catalogue import COURSES, PACKAGE_TYPES, course_json, package_type_json
 from ..rules.roles import ROLES, role_json
-from ._people_common import PageArgs, paged
+from .common import PageArgs, paged
+from .schemas.catalogue import CoursePage, PackageTypePage, RolePage
 
 blp = Blueprint(
     "catalogue",
@@ -18,7 +19,7 @@ blp = Blueprint(
 
 @blp.route("/courses")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, CoursePage)
 def courses(args):
     """Every course with its level, price (pence) and whether it needs an online L1-2 account
     (`online_account`), from the price book in force. A fee the seeds do not publish says so:
@@ -28,7 +29,7 @@ def courses(args):
 
 @blp.route("/roles")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, RolePage)
 def roles(args):
     """The six practitioner roles: requirements (code, title, price, quantity) and what each enables."""
     return paged([role_json(r) for r in ROLES], args)
@@ -36,7 +37,7 @@ def roles(args):
 
 @blp.route("/packages")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, PackageTypePage)
 def packages(args):
     """Microproject package types 1-4 from the price book in force: purpose, contents, online
     accounts, Tracker uses (`tracker_uses_per_case` per case, `tracker_uses` for 3 cases) and

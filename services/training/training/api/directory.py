@@ -11,7 +11,8 @@ from ..authz import require_person_access
 from ..extensions import db
 from ..services import directory as svc
 from ..services.certification import get_person
-from ._people_common import PageArgs, page
+from .common import PageArgs, page
+from .schemas.directory import DirectoryEntryOut, DirectoryEntryPage, DirectoryWithdrawnOut
 
 blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Public directory")
 
@@ -28,7 +29,7 @@ class EntryIn(Schema):
 
 @blp.route("/directory")
 @blp.arguments(SearchArgs, location="query")
-@blp.response(200)
+@blp.response(200, DirectoryEntryPage)
 def search(args):
     """Public: opted-in, currently certified Lead Professionals and Advanced Practitioners."""
     rows, total = svc.search(args["q"], args["page"], args["per_page"])
@@ -37,7 +38,7 @@ def search(args):
 
 @blp.route("/people/<person_id>/directory-entry", methods=["POST"])
 @blp.arguments(EntryIn)
-@blp.response(201)
+@blp.response(201, DirectoryEntryOut)
 def opt_in(data, person_id):
     """The person opts in (409 `unmet: ["directory_certification"]` without a current certification)."""
     require_person_access(person_id)
@@ -51,16 +52,16 @@ def _opt_out(person_id):
     get_person(person_id)
     e = svc.opt_out(person_id)
     db.session.commit()
-    return {"person_id": person_id, "listed": False, "withdrawn_at": svc.iso(e.withdrawn_at) if e else None}
+    return {"person_id": person_id, "listed": False, "withdrawn_at": e.withdrawn_at if e else None}
 
 
 @blp.route("/people/<person_id>/directory-entry", methods=["DELETE"])
-@blp.response(200)
+@blp.response(200, DirectoryWithdrawnOut)
 def opt_out(person_id):
     return _opt_out(person_id)
 
 
 @blp.route("/people/<person_id>/directory-entry/withdraw", methods=["POST"])
-@blp.response(200)
+@blp.response(200, DirectoryWithdrawnOut)
 def withdraw(person_id):
     return _opt_out(person_id)

@@ -14,7 +14,8 @@ from ..authz import is_self_or_training_admin, require_person_access
 from ..extensions import db
 from ..services import learning
 from ..services.certification import get_person
-from ._people_common import PageArgs, page, require_training_admin
+from .common import PageArgs, page, require_training_admin
+from .schemas.learning import EnrolmentMadeOut, EnrolmentOut, EnrolmentPage, ResourceLicenceOut
 
 blp = Blueprint("enrolments", __name__, url_prefix="/api/v1", description="Learning: enrolments and progress")
 
@@ -66,7 +67,7 @@ def _may_enrol(c, data: dict) -> None:
 
 @blp.route("/enrolments", methods=["POST"])
 @blp.arguments(EnrolmentIn)
-@blp.response(201)
+@blp.response(201, EnrolmentMadeOut)
 def enrol(data):
     """Enrol a person; an online L1-2 course draws their account from the named source
     (409 with `unmet` when there is no credit)."""
@@ -101,25 +102,25 @@ def _enrolment(enrolment_id, org_may: bool = False):
 
 
 @blp.route("/enrolments/<enrolment_id>")
-@blp.response(200)
+@blp.response(200, EnrolmentOut)
 def one(enrolment_id):
     e = _enrolment(enrolment_id, org_may=True)
     audit.record("read", "enrolment", e.id)
-    return learning.enrolment_json(e)
+    return e
 
 
 @blp.route("/enrolments/<enrolment_id>/progress", methods=["POST"])
 @blp.arguments(ProgressIn)
-@blp.response(200)
+@blp.response(200, EnrolmentOut)
 def progress(data, enrolment_id):
     e = learning.set_progress(_enrolment(enrolment_id), data["percent"])
     audit.record("change", "enrolment", e.id)
     db.session.commit()
-    return learning.enrolment_json(e)
+    return e
 
 
 @blp.route("/enrolments/<enrolment_id>/completion", methods=["POST"])
-@blp.response(200)
+@blp.response(200, EnrolmentOut)
 def completion(enrolment_id):
     """Training admins: mark the course completed (may complete a role: certification follows
     automatically). Course completion comes from the online learning platform (signed, POST
@@ -128,23 +129,23 @@ def completion(enrolment_id):
     e = learning.complete(learning.get(enrolment_id))
     audit.record("change", "enrolment", e.id)
     db.session.commit()
-    return learning.enrolment_json(e)
+    return e
 
 
 @blp.route("/people/<person_id>/enrolments")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, EnrolmentPage)
 def of_person(args, person_id):
     """The person's enrolments; an organisation admin sees only those of their organisations."""
     c = require_person_access(person_id, org_may=True)
     get_person(person_id)
     rows, total = learning.of_person(person_id, args["page"], args["per_page"], _org_scope(c, person_id))
     audit.record("read", "enrolments", person_id)
-    return page([learning.enrolment_json(e) for e in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/people/<person_id>/resource-licence")
-@blp.response(200)
+@blp.response(200, ResourceLicenceOut)
 def resource_licence(person_id):
     """What the personal resource licence (held after accessing L1 or L2) allows, and what it does not."""
     require_person_access(person_id)

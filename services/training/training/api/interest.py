@@ -12,8 +12,8 @@ from imatter_shared.web.api import Blueprint
 
 from ..extensions import db
 from ..models.interest import Interest
-from ..services._util import iso
-from ._people_common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, page, paged, require_training_admin
+from .schemas.base import Computed, Int, Opt, Out, Str, When, page_of
 
 blp = Blueprint("interest", __name__, url_prefix="/api/v1/interest", description="Express an interest")
 
@@ -69,9 +69,31 @@ class InterestIn(Schema):
     message = fields.String(load_default=None, validate=v.Length(max=2000))
 
 
+class ElementOut(Out):
+    code = Str()
+    title = Str()
+    number = Int()
+
+
+class InterestOut(Out):
+    id = Str()
+    element = Str()
+    title = Computed(lambda row: ELEMENTS[row.element], metadata={"type": "string"})
+    created_at = When()
+
+
+class InterestRowOut(Out):
+    id = Str()
+    element = Str()
+    name = Str()
+    email = Str()
+    message = Opt()
+    created_at = When()
+
+
 @blp.route("/elements")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, page_of(ElementOut))
 def elements(args):
     return paged(
         [{"code": k, "title": t, "number": i + 1} for i, (k, t) in enumerate(ELEMENTS.items())], args
@@ -80,7 +102,7 @@ def elements(args):
 
 @blp.route("", methods=["POST"])
 @blp.arguments(InterestIn)
-@blp.response(201)
+@blp.response(201, InterestOut)
 def express(data):
     row = Interest(
         element=data["element"],
@@ -90,17 +112,12 @@ def express(data):
     )
     db.session.add(row)
     db.session.commit()
-    return {
-        "id": row.id,
-        "element": row.element,
-        "title": ELEMENTS[row.element],
-        "created_at": iso(row.created_at),
-    }
+    return row
 
 
 @blp.route("")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, page_of(InterestRowOut))
 def listing(args):
     """Training admins read what came in."""
     require_training_admin()
@@ -111,18 +128,4 @@ def listing(args):
         .offset((args["page"] - 1) * args["per_page"])
         .limit(args["per_page"])
     ).all()
-    return page(
-        [
-            {
-                "id": r.id,
-                "element": r.element,
-                "name": r.name,
-                "email": r.email,
-                "message": r.message,
-                "created_at": iso(r.created_at),
-            }
-            for r in rows
-        ],
-        total,
-        args,
-    )
+    return page(rows, total, args)

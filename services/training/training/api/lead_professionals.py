@@ -22,7 +22,17 @@ from ..rules.trainee import ENTRY_ROUTES
 from ..services import lead_professionals as svc
 from ..services import level3a_groups, study_supporters
 from ..services import obligations as obligations_svc
-from ._people_common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, page, paged, require_training_admin
+from .schemas.lead_professionals import (
+    ApplicationOut,
+    ApplicationPage,
+    GroupOut,
+    GroupPage,
+    LogBookPage,
+    ObligationPage,
+    RecordOut,
+    SupporterOut,
+)
 
 blp = Blueprint(
     "lead_professionals",
@@ -120,7 +130,7 @@ def _self_only(person_id: str, what: str = "person"):
 
 @blp.route("/applications", methods=["POST"])
 @blp.arguments(ApplicationIn)
-@blp.response(201)
+@blp.response(201, ApplicationOut)
 def apply(data):
     """The person applies for themself (nobody applies for them), from an organisation they are an
     accepted member of, with at least 2 references and senior leadership backing; the standard route
@@ -135,7 +145,7 @@ def apply(data):
 
 @blp.route("/applications", methods=["GET"])
 @blp.arguments(ApplicationsArgs, location="query")
-@blp.response(200)
+@blp.response(200, ApplicationPage)
 def applications(args):
     """Training admins: every application, oldest first (filter by `state`, `person_id`). Anyone
     else: their own, with `person_id` set to their own person."""
@@ -149,7 +159,7 @@ def applications(args):
 
 
 @blp.route("/applications/<application_id>")
-@blp.response(200)
+@blp.response(200, ApplicationOut)
 def one(application_id):
     """The person and training admins: the whole record, with the years (and whether each is complete
     by date), overrides, the interview outcome, each obligation's status and what falls due next.
@@ -166,7 +176,7 @@ def one(application_id):
 
 @blp.route("/applications/<application_id>/interview", methods=["POST"])
 @blp.arguments(InterviewIn)
-@blp.response(200)
+@blp.response(200, ApplicationOut)
 def interview(data, application_id):
     """Training admins record the interview outcome (and a note the applicant sees); passed starts
     the trainee year."""
@@ -178,7 +188,7 @@ def interview(data, application_id):
 
 @blp.route("/applications/<application_id>/advance", methods=["POST"])
 @blp.arguments(AdvanceIn)
-@blp.response(200)
+@blp.response(200, ApplicationOut)
 def advance(data, application_id):
     """Training admins: trainee -> implementation -> approved. Each step waits for its year to be
     complete by date (409 `unmet: ["trainee_year"]` / `["implementation_year"]`) unless
@@ -208,7 +218,7 @@ def advance(data, application_id):
 
 @blp.route("/applications/<application_id>/obligations")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, ObligationPage)
 def obligations(args, application_id):
     """Each obligation: standing ones (senior leadership backing, the subscription licence, on the
     fast track the outstanding coursework) `met`/`unmet` with the `reason`; recorded ones
@@ -219,7 +229,7 @@ def obligations(args, application_id):
 
 @blp.route("/applications/<application_id>/obligations/<code>/records", methods=["POST"])
 @blp.arguments(RecordIn)
-@blp.response(201)
+@blp.response(201, RecordOut)
 def record(data, application_id, code):
     """Record one fulfilment (a session attended, a plan submitted ...). Log book entries are the
     trainee's own; an action plan outline is recorded by a training admin once agreed."""
@@ -230,7 +240,7 @@ def record(data, application_id, code):
     return {
         "id": r.id,
         "obligation": r.obligation,
-        "occurred_at": svc.iso(r.occurred_at),
+        "occurred_at": r.occurred_at,
         "title": r.title,
         "obligations": obligations_svc.obligations(a),
     }
@@ -238,7 +248,7 @@ def record(data, application_id, code):
 
 @blp.route("/applications/<application_id>/log-book")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, LogBookPage)
 def log_book(args, application_id):
     """The trainee's personal log book, newest first (the person and training admins)."""
     a, _ = _own(application_id)
@@ -247,16 +257,16 @@ def log_book(args, application_id):
 
 @blp.route("/applications/<application_id>/level-3a-groups")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, GroupPage)
 def groups(args, application_id):
     """The Level 3A groups this Lead Professional registered (participants counted, never named)."""
     a, _ = _own(application_id)
-    return paged([level3a_groups.group_json(g) for g in level3a_groups.groups_of(a)], args)
+    return paged(level3a_groups.groups_of(a), args)
 
 
 @blp.route("/level-3a-groups", methods=["POST"])
 @blp.arguments(GroupIn)
-@blp.response(201)
+@blp.response(201, GroupOut)
 def register_group(data):
     """Register an in-house Foundation A group run under a Level 3A licence (no charge): the Lead
     Professional themself (or a training admin), in an organisation they are an accepted member of.
@@ -266,23 +276,23 @@ def register_group(data):
         _self_only(data["lead_person_id"])
     g = level3a_groups.register_group(data, c.user_id)
     db.session.commit()
-    return level3a_groups.group_json(g)
+    return g
 
 
 @blp.route("/study-supporter-applications", methods=["POST"])
 @blp.arguments(SupporterIn)
-@blp.response(201)
+@blp.response(201, SupporterOut)
 def apply_supporter(data):
     """The person applies for themself."""
     _self_only(data["person_id"])
     s = study_supporters.apply_supporter(data)
     db.session.commit()
-    return study_supporters.supporter_json(s)
+    return s
 
 
 @blp.route("/study-supporter-applications/<application_id>/decision", methods=["POST"])
 @blp.arguments(DecisionIn)
-@blp.response(200)
+@blp.response(200, SupporterOut)
 def decide_supporter(data, application_id):
     require_training_admin()
     s = db.session.get(StudySupporterApplication, application_id)
@@ -290,4 +300,4 @@ def decide_supporter(data, application_id):
         raise NotFound("No study supporter application with that id.")
     s = study_supporters.decide_supporter(s, data["outcome"])
     db.session.commit()
-    return study_supporters.supporter_json(s)
+    return s

@@ -22,6 +22,7 @@ from imatter_shared.web.errors import ApiError, Unauthorized
 
 from ..extensions import db
 from ..services import learning
+from .schemas.learning import EnrolmentOut
 
 blp = Blueprint(
     "learning_platform",
@@ -65,7 +66,7 @@ def verify_signature(secret: str, header: str | None, body: bytes, now: float | 
 @blp.doc(
     security=[], requestBody={"required": True, "content": {"application/json": {"schema": CompletionIn}}}
 )
-@blp.response(200)
+@blp.response(200, EnrolmentOut)
 def completion():
     """The learning platform reports a completed course `{enrolment_id, completed_at}`, signed in
     `X-Imatter-Signature` (no user token). 401 for a missing, wrong or stale signature; 503 while no
@@ -93,4 +94,4 @@ def completion():
     e = learning.complete(learning.get(data["enrolment_id"]))
     audit.record("change", "enrolment", e.id, user_id="learning-platform")
     db.session.commit()
-    return learning.enrolment_json(e)
+    return e

@@ -4,10 +4,13 @@ would go regardless."""
 
 from __future__ import annotations
 
+from marshmallow import fields
+
 from imatter_shared.notifications import preferences, wiring_of
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth
 from imatter_shared.web.errors import Forbidden, NotFound
+from imatter_shared.web.responses import Out
 
 from ..authz import require_person_access
 from ..extensions import db
@@ -30,9 +33,25 @@ def _out(p: Person) -> dict:
     return {"person_id": p.id, "email": p.email, **preferences.view(wiring_of(), p.id)}
 
 
+class KindOut(Out):
+    code = fields.String()
+    title = fields.String()
+    essential = fields.Boolean()
+    enabled = fields.Boolean()
+
+
+class PreferencesOut(Out):
+    person_id = fields.String()
+    email = fields.String(allow_none=True)
+    non_essential_email = fields.Boolean()
+    disabled_kinds = fields.List(fields.String())
+    kinds = fields.List(fields.Nested(KindOut))
+    updated_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
 @blp.route("/<person_id>/notification-preferences", methods=["GET"])
 @require_auth
-@blp.response(200)
+@blp.response(200, PreferencesOut)
 def get_preferences(person_id):
     """Which emails this person receives (every kind on until they say otherwise)."""
     _, p = _person(person_id)
@@ -42,7 +61,7 @@ def get_preferences(person_id):
 @blp.route("/<person_id>/notification-preferences", methods=["PUT"])
 @require_auth
 @blp.arguments(preferences.PreferencesIn)
-@blp.response(200)
+@blp.response(200, PreferencesOut)
 def put_preferences(data, person_id):
     """Turn non-essential email off (`non_essential_email: false`) or off kind by kind
     (`disabled_kinds`). Only the person themself (or a training admin) may change it."""

@@ -14,7 +14,8 @@ from imatter_shared.web.errors import NotFound
 from ..authz import caller
 from ..extensions import db
 from ..services import invoices, orders
-from ._people_common import PageArgs, page
+from .common import PageArgs, page
+from .schemas.orders import InvoiceOut, InvoicePage, OrderOut
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders and invoices")
 
@@ -36,11 +37,11 @@ def _visible_order(order_id: str, what: str, record_id: str):
 
 @blp.route("/orders/<order_id>")
 @require_auth
-@blp.response(200)
+@blp.response(200, OrderOut)
 def one_order(order_id):
     order = _visible_order(order_id, "order", order_id)
     audit.record("read", "order", order.id)
-    return orders.order_json(order)
+    return order
 
 
 def _invoice(invoice_id):
@@ -51,11 +52,11 @@ def _invoice(invoice_id):
 
 @blp.route("/invoices/<invoice_id>")
 @require_auth
-@blp.response(200)
+@blp.response(200, InvoiceOut)
 def one_invoice(invoice_id):
     inv = _invoice(invoice_id)
     audit.record("read", "invoice", inv.id)
-    return orders.invoice_json(inv)
+    return inv
 
 
 class PayIn(Schema):
@@ -73,11 +74,11 @@ class InvoiceListArgs(PageArgs):
 @blp.route("/invoices")
 @require_roles("training_admin")
 @blp.arguments(InvoiceListArgs, location="query")
-@blp.response(200)
+@blp.response(200, InvoicePage)
 def list_invoices(args):
     """Every invoice, newest first, optionally of one state (training admin, finance). List shape."""
     rows, total = orders.invoices_page(args["state"], args["page"], args["per_page"])
-    return page([orders.invoice_list_json(i) for i in rows], total, args)
+    return page(rows, total, args)
 
 
 def _set_state(invoice_id, state, reference=None):
@@ -87,13 +88,13 @@ def _set_state(invoice_id, state, reference=None):
     invoices.set_invoice_state(inv, state, user_id=caller().user_id, reference=reference)
     audit.record("change", "invoice", inv.id)
     db.session.commit()
-    return orders.invoice_json(inv)
+    return inv
 
 
 @blp.route("/invoices/<invoice_id>/pay", methods=["POST"])
 @require_roles("training_admin")
 @blp.arguments(PayIn)
-@blp.response(200)
+@blp.response(200, InvoiceOut)
 def pay_invoice(data, invoice_id):
     """Record payment (training admin, finance): the reference is stored with who recorded it and
     when. Paying posts what the money buys (a bursary deposit, the affiliate share of a course fee).
@@ -103,7 +104,7 @@ def pay_invoice(data, invoice_id):
 
 @blp.route("/invoices/<invoice_id>/void", methods=["POST"])
 @require_roles("training_admin")
-@blp.response(200)
+@blp.response(200, InvoiceOut)
 def void_invoice(invoice_id):
     """Void an unpaid invoice (training admin, finance), taking back what it bought in the same
     transaction: licence cancelled, seats withdrawn (409 seats_in_use), pathway item or enrolment

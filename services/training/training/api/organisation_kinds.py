@@ -7,6 +7,7 @@ from __future__ import annotations
 from imatter_shared.web.api import Blueprint
 
 from ..rules import policy
+from .schemas.catalogue import OrganisationKindsOut
 
 blp = Blueprint(
     "organisation_kinds",
@@ -17,7 +18,7 @@ blp = Blueprint(
 
 
 @blp.route("/organisation-kinds")
-@blp.response(200)
+@blp.response(200, OrganisationKindsOut)
 def organisation_kinds():
     """`{actions: [{action, description}], kinds: [{kind, holds, forbidden: [{action, rule}]}]}`:
     every sale checks this table and refuses with 409 `unmet: ["policy:<action>"]` naming the rule."""

@@ -19,6 +19,17 @@ from ..rules import policy as policy_table
 from ..rules.pricing import MAX_SEATS_PER_PURCHASE
 from ..services import licences, memberships, orders, seat_transfers, seats
 from ..services import organisations as orgs
+from .schemas.memberships import MemberOut, MemberPage
+from .schemas.organisations import (
+    AssignmentMadeOut,
+    LicenceOut,
+    LicencePage,
+    OrderPage,
+    OrganisationDetailOut,
+    OrganisationPage,
+    SeatsOut,
+)
+from .schemas.seats import SeatPurchaseOut, SeatQuoteOut, TransferOut, TransferPage
 
 blp = Blueprint(
     "organisations",
@@ -94,7 +105,7 @@ class Organisations(MethodView):
     decorators = [require_auth]  # 401 before any input is looked at
 
     @blp.arguments(OrganisationIn)
-    @blp.response(201)
+    @blp.response(201, OrganisationDetailOut)
     def post(self, data):
         """Create an organisation; the signed-in user becomes its admin (link contact role).
         Verified accounts only (403 otherwise)."""
@@ -103,25 +114,25 @@ class Organisations(MethodView):
         return orgs.org_json(org, detail=True)
 
     @blp.arguments(PageArgs, location="query")
-    @blp.response(200)
+    @blp.response(200, OrganisationPage)
     def get(self, args):
         """The caller's organisations (every organisation for a training admin)."""
         rows, total = orgs.visible(caller(), args["page"], args["per_page"])
-        return page([orgs.org_json(o) for o in rows], total, args)
+        return page(rows, total, args)
 
 
 @blp.route("/<organisation_id>")
 class OneOrganisation(MethodView):
     decorators = [require_auth]  # 401 before any input is looked at
 
-    @blp.response(200)
+    @blp.response(200, OrganisationDetailOut)
     def get(self, organisation_id):
         """With the derived `stage` (1-5), `next_steps`, `licences` and `seats`."""
         require_org_access(organisation_id)
         return orgs.org_json(orgs.get(organisation_id), detail=True)
 
     @blp.arguments(OrganisationPatch)
-    @blp.response(200)
+    @blp.response(200, OrganisationDetailOut)
     def patch(self, data, organisation_id):
         """Change name, size band, link contact or senior leadership commitment (admin)."""
         require_org_admin(organisation_id)
@@ -135,7 +146,7 @@ class Licences(MethodView):
     decorators = [require_auth]  # 401 before any input is looked at
 
     @blp.arguments(LicenceIn)
-    @blp.response(201)
+    @blp.response(201, LicenceOut)
     def post(self, data, organisation_id):
         """Take out a licence for one annual term (409 with `unmet` when a rule refuses).
 
@@ -157,7 +168,7 @@ class Licences(MethodView):
         return licences.licence_json(lic)
 
     @blp.arguments(PageArgs, location="query")
-    @blp.response(200)
+    @blp.response(200, LicencePage)
     def get(self, args, organisation_id):
         require_org_access(organisation_id)
         orgs.get(organisation_id)
@@ -174,7 +185,7 @@ def _licence(organisation_id, licence_id):
 
 @blp.route("/<organisation_id>/licences/<licence_id>")
 @require_auth
-@blp.response(200)
+@blp.response(200, LicenceOut)
 def one_licence(organisation_id, licence_id):
     require_org_access(organisation_id)
     return licences.licence_json(_licence(organisation_id, licence_id))
@@ -182,7 +193,7 @@ def one_licence(organisation_id, licence_id):
 
 @blp.route("/<organisation_id>/licences/<licence_id>/renew", methods=["POST"])
 @require_auth
-@blp.response(200)
+@blp.response(200, LicenceOut)
 def renew_licence(organisation_id, licence_id):
     """One more annual term from the later of now and the current end."""
     c = require_org_admin(organisation_id)
@@ -193,7 +204,7 @@ def renew_licence(organisation_id, licence_id):
 
 @blp.route("/<organisation_id>/licences/<licence_id>/end", methods=["POST"])
 @require_roles("training_admin")
-@blp.response(200)
+@blp.response(200, LicenceOut)
 def end_licence(organisation_id, licence_id):
     """End a licence's term now (training admin): it expires, and what depends on it is
     suspended until it is renewed. Nothing is deleted."""
@@ -205,7 +216,7 @@ def end_licence(organisation_id, licence_id):
 @blp.route("/<organisation_id>/seat-quote")
 @require_auth
 @blp.arguments(QuoteArgs, location="query")
-@blp.response(200)
+@blp.response(200, SeatQuoteOut)
 def seat_quote(args, organisation_id):
     """What a purchase of `count` seats would cost now, without buying."""
     require_org_admin(organisation_id)
@@ -215,7 +226,7 @@ def seat_quote(args, organisation_id):
 @blp.route("/<organisation_id>/seat-purchases", methods=["POST"])
 @require_auth
 @blp.arguments(SeatCount)
-@blp.response(201)
+@blp.response(201, SeatPurchaseOut)
 def seat_purchase(data, organisation_id):
     """Buy extra online L1-2 accounts in one bundle (needs an active CPD licence)."""
     c = require_org_admin(organisation_id)
@@ -226,33 +237,30 @@ def seat_purchase(data, organisation_id):
 
 @blp.route("/<organisation_id>/seats")
 @require_auth
-@blp.response(200)
+@blp.response(200, SeatsOut)
 def seat_summary(organisation_id):
     require_org_access(organisation_id)
     orgs.get(organisation_id)
-    return {
-        **seats.summary(organisation_id),
-        "assignments": [seats.assignment_json(a) for a in seats.assignments(organisation_id)],
-    }
+    return {**seats.summary(organisation_id), "assignments": seats.assignments(organisation_id)}
 
 
 @blp.route("/<organisation_id>/seats/assignments", methods=["POST"])
 @require_auth
 @blp.arguments(AssignmentIn)
-@blp.response(201)
+@blp.response(201, AssignmentMadeOut)
 def seat_assign(data, organisation_id):
     """Give a member an online L1-2 account from the organisation's seats."""
     require_org_admin(organisation_id)
     orgs.get(organisation_id)
     a = seats.consume_seat(organisation_id, data["person_id"])
     db.session.commit()
-    return {**seats.assignment_json(a), "seats": seats.summary(organisation_id)}
+    return a
 
 
 @blp.route("/<organisation_id>/seats/transfers", methods=["POST"])
 @require_auth
 @blp.arguments(TransferIn)
-@blp.response(201)
+@blp.response(201, TransferOut)
 def seat_transfer(data, organisation_id):
     """Request a transfer of unassigned seats to another organisation (the organisation's admin).
 
@@ -265,19 +273,19 @@ def seat_transfer(data, organisation_id):
         orgs.get(organisation_id), data["to_organisation_id"], data["count"], c.user_id
     )
     db.session.commit()
-    return seat_transfers.transfer_json(t)
+    return t
 
 
 @blp.route("/<organisation_id>/seats/transfers")
 @require_auth
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, TransferPage)
 def seat_transfers_of(args, organisation_id):
     """The organisation's transfer requests, sent and received, newest first (its admins)."""
     require_org_admin(organisation_id)
     orgs.get(organisation_id)
     rows, total = seat_transfers.list_transfers(None, {organisation_id}, args["page"], args["per_page"])
-    return page([seat_transfers.transfer_json(t) for t in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/<organisation_id>/members")
@@ -285,7 +293,7 @@ class Members(MethodView):
     decorators = [require_auth]  # 401 before any input is looked at
 
     @blp.arguments(MemberIn)
-    @blp.response(201)
+    @blp.response(201, MemberOut)
     def post(self, data, organisation_id):
         """Invite a person (`person_id`) or an email address (`email`) with a `role` (admin).
 
@@ -302,10 +310,10 @@ class Members(MethodView):
             email=data.get("email"),
         )
         db.session.commit()
-        return memberships.member_json(m)
+        return m
 
     @blp.arguments(MemberListArgs, location="query")
-    @blp.response(200)
+    @blp.response(200, MemberPage)
     def get(self, args, organisation_id):
         """Active members; the organisation's admins also see open invitations (each with `state`),
         and with `include_ended` every membership."""
@@ -318,7 +326,8 @@ class Members(MethodView):
             args["include_ended"] and is_admin,
             include_invited=is_admin,
         )
-        return page([memberships.member_json(m, for_admin=is_admin) for m in rows], total, args)
+        # the invited email is for the organisation's admins only
+        return page(MemberOut(exclude=() if is_admin else ("email",)).dump(rows, many=True), total, args)
 
 
 def _end(organisation_id, member_id):
@@ -326,12 +335,12 @@ def _end(organisation_id, member_id):
     org = orgs.get(organisation_id)
     m = memberships.end_member(org, memberships.find_membership(org, member_id))
     db.session.commit()
-    return memberships.member_json(m)
+    return m
 
 
 @blp.route("/<organisation_id>/members/<member_id>", methods=["DELETE"])
 @require_auth
-@blp.response(200)
+@blp.response(200, MemberOut)
 def end_member_delete(organisation_id, member_id):
     """The member leaves (membership id or person id); their seat is released."""
     return _end(organisation_id, member_id)
@@ -339,7 +348,7 @@ def end_member_delete(organisation_id, member_id):
 
 @blp.route("/<organisation_id>/members/<member_id>/end", methods=["POST"])
 @require_auth
-@blp.response(200)
+@blp.response(200, MemberOut)
 def end_member(organisation_id, member_id):
     """The member leaves (membership id or person id); their seat is released."""
     return _end(organisation_id, member_id)
@@ -348,9 +357,9 @@ def end_member(organisation_id, member_id):
 @blp.route("/<organisation_id>/orders")
 @require_auth
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, OrderPage)
 def organisation_orders(args, organisation_id):
     require_org_admin(organisation_id)
     orgs.get(organisation_id)
     rows, total = orders.orders_of_organisation(organisation_id, args["page"], args["per_page"])
-    return page([orders.order_json(o) for o in rows], total, args)
+    return page(rows, total, args)

@@ -11,7 +11,8 @@ from imatter_shared.web.errors import NotFound
 from ..authz import may_buy_package, require_org_access, require_org_admin
 from ..extensions import db
 from ..services import packages as svc
-from ._people_common import PageArgs, page
+from .common import PageArgs, page, paged
+from .schemas.packages import GrantOut, GrantPage, PackageOut, PackagePage, PackagePurchasedOut
 
 blp = Blueprint("packages", __name__, url_prefix="/api/v1", description="Microproject packages")
 
@@ -29,7 +30,7 @@ class AccountIn(Schema):
 
 @blp.route("/organisations/<organisation_id>/packages", methods=["POST"])
 @blp.arguments(PackageIn)
-@blp.response(201)
+@blp.response(201, PackagePurchasedOut)
 def buy(data, organisation_id):
     """Buy a package for a practitioner: needs the organisation's active Enhanced Practice Licence
     (409 `unmet: ["enhanced_licence"]`); emits `training.package.purchased`."""
@@ -41,22 +42,22 @@ def buy(data, organisation_id):
 
 @blp.route("/organisations/<organisation_id>/packages")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, PackagePage)
 def of_org(args, organisation_id):
     require_org_access(organisation_id)
     svc.get_org(organisation_id)
     rows, total = svc.of_organisation(organisation_id, args["page"], args["per_page"])
-    return page([svc.package_json(p) for p in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/organisations/<organisation_id>/packages/<package_id>")
-@blp.response(200)
+@blp.response(200, PackageOut)
 def one(organisation_id, package_id):
     require_org_access(organisation_id)
     p = db.session.get(svc.Package, package_id)
     if p is None or p.organisation_id != organisation_id:
         raise NotFound("No package with that id.")
-    return svc.package_json(p)
+    return p
 
 
 def _package(package_id: str):
@@ -68,7 +69,7 @@ def _package(package_id: str):
 
 @blp.route("/packages/<package_id>/accounts", methods=["POST"])
 @blp.arguments(AccountIn)
-@blp.response(201)
+@blp.response(201, GrantOut)
 def assign_account(data, package_id):
     """The package's organisation admin lets an active member use one of the package's online
     L1-2 accounts (`funding: package` enrolments). The practitioner may always use them.
@@ -77,19 +78,15 @@ def assign_account(data, package_id):
     c = require_org_admin(p.organisation_id)
     g = svc.grant_account(p, data["person_id"], c.user_id)
     db.session.commit()
-    return svc.grant_json(g)
+    return g
 
 
 @blp.route("/packages/<package_id>/accounts", methods=["GET"])
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, GrantPage)
 def accounts(args, package_id):
     """Who may use the package's online accounts besides its practitioner (organisation admins)."""
     p = _package(package_id)
     require_org_admin(p.organisation_id)
     rows = svc.grants_of(p.id)
-    return page(
-        [svc.grant_json(g) for g in rows[(args["page"] - 1) * args["per_page"] :][: args["per_page"]]],
-        len(rows),
-        args,
-    )
+    return paged(rows, args)

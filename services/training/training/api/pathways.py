@@ -12,7 +12,17 @@ from imatter_shared.web.errors import Forbidden
 from ..authz import require_person_access
 from ..extensions import db
 from ..services import certification as svc
-from ._people_common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, page, paged, require_training_admin
+from .schemas.pathways import (
+    BookingOut,
+    CertificationOut,
+    CertificationPage,
+    ItemOut,
+    ItemPage,
+    ItemWithNamePage,
+    PathwayOut,
+    PathwayPage,
+)
 
 blp = Blueprint(
     "pathways", __name__, url_prefix="/api/v1", description="Practitioner pathways and certification"
@@ -62,7 +72,7 @@ def _may_book(c, person_id: str, role: str, data: dict) -> None:
 
 @blp.route("/people/<person_id>/pathways")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, PathwayPage)
 def all_pathways(args, person_id):
     require_person_access(person_id, org_may=True)
     svc.get_person(person_id)
@@ -71,7 +81,7 @@ def all_pathways(args, person_id):
 
 
 @blp.route("/people/<person_id>/pathways/<role>")
-@blp.response(200)
+@blp.response(200, PathwayOut)
 def pathway(person_id, role):
     """Each requirement met / in_progress / missing, and what the rest would cost (nothing twice)."""
     require_person_access(person_id, org_may=True)
@@ -83,7 +93,7 @@ def pathway(person_id, role):
 
 @blp.route("/people/<person_id>/pathways/<role>/items", methods=["POST"])
 @blp.arguments(BookingIn)
-@blp.response(201)
+@blp.response(201, BookingOut)
 def book(data, person_id, role):
     """Book a requirement: an order and invoice come with it. 409 with `unmet` when a prerequisite
     or oversight is missing, or the item is already met or booked (never charged twice)."""
@@ -98,18 +108,18 @@ def book(data, person_id, role):
 
 @blp.route("/people/<person_id>/pathway-items")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, ItemPage)
 def items_of(args, person_id):
     require_person_access(person_id, org_may=True)
     svc.get_person(person_id)
     rows = svc.items_of(person_id)
     audit.record("read", "pathway_items", person_id)
-    return paged([svc.item_json(i) for i in rows], args)
+    return paged(rows, args)
 
 
 @blp.route("/pathway-items")
 @blp.arguments(ItemsArgs, location="query")
-@blp.response(200)
+@blp.response(200, ItemWithNamePage)
 def all_items(args):
     """Training admins: every booked or completed item (filter by `state`, `person_id`,
     `organisation_id`), oldest first, with the person's name (the completions page)."""
@@ -119,11 +129,11 @@ def all_items(args):
     )
     for person_id in sorted({it.person_id for it, _ in rows}):
         audit.record("read", "pathway_items", person_id)
-    return page([{**svc.item_json(it), "person_name": name} for it, name in rows], total, args)
+    return page([{**ItemOut().dump(it), "person_name": name} for it, name in rows], total, args)
 
 
 @blp.route("/pathway-items/<item_id>/completion", methods=["POST"])
-@blp.response(200)
+@blp.response(200, ItemOut)
 def complete(item_id):
     """A training admin marks a booked item done; a role is certified as soon as it is complete."""
     c = require_training_admin()
@@ -142,7 +152,7 @@ class RecognitionIn(Schema):
 
 @blp.route("/people/<person_id>/certifications", methods=["POST"])
 @blp.arguments(RecognitionIn)
-@blp.response(201)
+@blp.response(201, CertificationOut)
 def recognise(data, person_id):
     """A training admin records a certification gained before or outside this system, with the
     reason: how I Matter Training's own team (the Lead Plus practitioners who oversee and sign off
@@ -152,15 +162,15 @@ def recognise(data, person_id):
     cert = svc.recognise(person_id, data["role"], data["reason"], c.user_id)
     audit.record("change", "certification", cert.id)
     db.session.commit()
-    return svc.certification_json(cert)
+    return cert
 
 
 @blp.route("/people/<person_id>/certifications")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, CertificationPage)
 def certifications(args, person_id):
     require_person_access(person_id, org_may=True)
     svc.get_person(person_id)
     rows = svc.certifications_of(person_id)
     audit.record("read", "certifications", person_id)
-    return paged([svc.certification_json(c) for c in rows], args)
+    return paged(rows, args)

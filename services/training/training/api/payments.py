@@ -15,6 +15,7 @@ from .. import payments
 from ..extensions import db
 from ..models import PaymentEvent
 from ..services import invoices, orders
+from .schemas.orders import PaymentReceiptOut
 
 log = logging.getLogger("training.payments")
 
@@ -28,7 +29,7 @@ class _Unavailable(ApiError):
 
 @blp.route("/webhook", methods=["POST"])
 @blp.doc(security=[])
-@blp.response(200)
+@blp.response(200, PaymentReceiptOut)
 def webhook():
     """A payment provider event (public; authenticated by `X-Imatter-Signature: t=<unix>,v1=<hex
     HMAC-SHA256 of "<t>.<raw body>">` with PAYMENT_WEBHOOK_SECRET, 5-minute tolerance).
@@ -70,5 +71,5 @@ def webhook():
         "received": True,
         "applied": True,
         "event_id": event.event_id,
-        "invoice": orders.invoice_json(inv),
+        "invoice": inv,
     }

@@ -16,7 +16,7 @@ from ..authz import is_self_or_training_admin, require_person_access, require_ve
 from ..extensions import db
 from ..models import Person
 from ..services import people
-from ..services._util import iso
+from .schemas.people import PRIVATE, PersonOut
 
 blp = Blueprint(
     "people", __name__, url_prefix="/api/v1/people", description="People (learners, professionals)"
@@ -29,26 +29,12 @@ class PersonIn(Schema):
     kind = fields.String(required=True, validate=v.OneOf(("professional", "personal")))
 
 
-def person_json(p: Person, with_email: bool = True) -> dict:
-    out = {
-        "id": p.id,
-        "name": p.name,
-        "email": p.email,
-        "kind": p.kind,
-        "user_id": p.user_id,
-        "created_at": iso(p.created_at),
-    }
-    if not with_email:  # an organisation admin sees what the organisation needs, not the address
-        del out["email"], out["user_id"]
-    return out
-
-
 @blp.route("")
 class People(MethodView):
     decorators = [require_auth]  # 401 before any input is looked at
 
     @blp.arguments(PersonIn)
-    @blp.response(201)
+    @blp.response(201, PersonOut)
     def post(self, data):
         """Create a person (verified accounts only; 403 otherwise).
 
@@ -61,23 +47,23 @@ class People(MethodView):
         email = data["email"].strip().lower()
         own = bool(c.principal.email) and email == c.principal.email.lower()
         if own and c.person is not None:
-            return person_json(c.person), 200
+            return c.person, 200
         if own:
             p, created = people.claim_own_person(c.principal, name=data["name"].strip(), kind=data["kind"])
             audit.record("change", "person", p.id)
             db.session.commit()
-            return person_json(p), 201 if created else 200
+            return p, 201 if created else 200
         p = Person(name=data["name"].strip(), email=email, kind=data["kind"], created_by=c.user_id)
         db.session.add(p)
         db.session.flush()
         audit.record("change", "person", p.id)
         db.session.commit()
-        return person_json(p)
+        return p
 
 
 @blp.route("/<person_id>")
 @require_auth
-@blp.response(200)
+@blp.response(200, PersonOut)
 def one_person(person_id):
     """The person themself and training admins see everything; an admin of an organisation where
     the person accepted a membership sees name and kind (no email)."""
@@ -86,4 +72,6 @@ def one_person(person_id):
     if p is None:
         raise NotFound("No person with that id.")
     audit.record("read", "person", p.id)
-    return person_json(p, with_email=is_self_or_training_admin(c, person_id))
+    if is_self_or_training_admin(c, person_id):
+        return p
+    return PersonOut(exclude=PRIVATE).dump(p)

@@ -12,7 +12,8 @@ from ..authz import require_person_access
 from ..extensions import db
 from ..services import practitioner_licences as svc
 from ..services.certification import get_person
-from ._people_common import PageArgs, paged, require_training_admin
+from .common import PageArgs, paged, require_training_admin
+from .schemas.practitioner_licences import PractitionerLicenceOut, PractitionerLicencePage
 
 # prefixed at /api/v1 so a person's licences (/people/{id}/practitioner-licences) live here too
 blp = Blueprint(
@@ -42,65 +43,65 @@ def _licence(licence_id):
 
 @blp.route(P, methods=["POST"])
 @blp.arguments(PractitionerLicenceIn)
-@blp.response(201)
+@blp.response(201, PractitionerLicenceOut)
 def apply(data):
     """Apply with a microproject idea and 1-3 focus areas (400 otherwise)."""
     c = require_person_access(data["person_id"])
     get_person(data["person_id"])
     lic = svc.apply(data, c.user_id)
     db.session.commit()
-    return svc.licence_json(lic)
+    return lic
 
 
 @blp.route(P + "/<licence_id>")
-@blp.response(200)
+@blp.response(200, PractitionerLicenceOut)
 def one(licence_id):
     lic = _licence(licence_id)
     audit.record("read", "practitioner_licence", lic.id)
-    return svc.licence_json(lic)
+    return lic
 
 
 @blp.route("/people/<person_id>/practitioner-licences")
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, PractitionerLicencePage)
 def of_person(args, person_id):
     """The person's licences, newest first: for the person themself, the admins of their
     organisations and training admins (404 for anyone else)."""
     require_person_access(person_id)
     get_person(person_id)
     audit.record("read", "practitioner_licences", person_id)
-    return paged([svc.licence_json(lic) for lic in svc.of_person(person_id)], args)
+    return paged(svc.of_person(person_id), args)
 
 
 @blp.route(P + "/<licence_id>/approve", methods=["POST"])
-@blp.response(200)
+@blp.response(200, PractitionerLicenceOut)
 def approve(licence_id):
     c = require_training_admin()
     lic = svc.approve(svc.get(licence_id), c.user_id)
     db.session.commit()
-    return svc.licence_json(lic)
+    return lic
 
 
 def _action(licence_id, fn):
     lic = fn(_licence(licence_id))
     db.session.commit()
-    return svc.licence_json(lic)
+    return lic
 
 
 @blp.route(P + "/<licence_id>/pause", methods=["POST"])
-@blp.response(200)
+@blp.response(200, PractitionerLicenceOut)
 def pause(licence_id):
     """A paused licence cannot be used (no package is bought under it) until resumed."""
     return _action(licence_id, svc.pause)
 
 
 @blp.route(P + "/<licence_id>/resume", methods=["POST"])
-@blp.response(200)
+@blp.response(200, PractitionerLicenceOut)
 def resume(licence_id):
     return _action(licence_id, svc.resume)
 
 
 @blp.route(P + "/<licence_id>/renew", methods=["POST"])
-@blp.response(200)
+@blp.response(200, PractitionerLicenceOut)
 def renew(licence_id):
     return _action(licence_id, svc.renew)

@@ -14,6 +14,7 @@ from imatter_shared.web.errors import ApiError, NotFound
 from ..extensions import db
 from ..rules import pricing
 from ..services import price_book
+from .schemas.catalogue import PriceBookOut
 
 blp = Blueprint(
     "price_book",
@@ -139,7 +140,7 @@ class PriceBookIn(Schema):
 
 
 @blp.route("/catalogue/price-book")
-@blp.response(200)
+@blp.response(200, PriceBookOut)
 def public_price_book():
     """Licence fees by size band, seat bundle tiers, transfer top-up fee, affiliate percentage,
     and what each licence includes and excludes. Placeholder values are labelled as such."""
@@ -149,13 +150,13 @@ def public_price_book():
 @blp.route("/price-book")
 class AdminPriceBook(MethodView):
     @require_roles("training_admin")
-    @blp.response(200)
+    @blp.response(200, PriceBookOut)
     def get(self):
         return price_book.book_json(*price_book.current())
 
     @require_roles("training_admin")
     @blp.arguments(PriceBookIn)
-    @blp.response(200)
+    @blp.response(200, PriceBookOut)
     def put(self, data):
         """Publish a new version (the old ones stay as they were). Besides size bands and seat
         tiers it holds the catalogue: `courses`, `roles` (requirements by code and quantity),
@@ -179,7 +180,7 @@ class AdminPriceBook(MethodView):
 
 @blp.route("/price-book/versions/<int:number>")
 @require_roles("training_admin")
-@blp.response(200)
+@blp.response(200, PriceBookOut)
 def price_book_version(number):
     book = price_book.version(number)
     if book is None:

@@ -15,7 +15,7 @@ from ..rules import funding, membership, pathway, stage
 from ..rules import licences as licence_rules
 from ..rules import practitioner_licence as practitioner
 from ..rules.roles import REQUIREMENT_KINDS, REQUIREMENTS, ROLE_CODE_LIST, ROLES_BY_CODE
-from ._people_common import PageArgs, paged
+from .common import PageArgs, paged
 
 blp = Blueprint(
     "catalogue_reference",

@@ -23,7 +23,19 @@ from ..models import Person
 from ..rules import reflective as rules
 from ..services import q_registrations
 from ..services import reflective as svc
-from ._people_common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, page, paged, require_training_admin
+from .schemas.reflective import (
+    CommunityAuditOut,
+    CommunityAuditPage,
+    QResponseOut,
+    QResponsePage,
+    QuestionnaireOut,
+    RegistrationOfferOut,
+    RegistrationOut,
+    RegistrationPage,
+    WheelLicenceOut,
+    WheelLicencePage,
+)
 
 blp = Blueprint(
     "reflective",
@@ -81,7 +93,7 @@ class QRegistrationIn(Schema):
 
 @blp.route("/questionnaires/<instrument>/current")
 @require_auth
-@blp.response(200)
+@blp.response(200, QuestionnaireOut)
 def current(instrument):
     """The current version's questions (SAMPLE content until the organisation loads its own)."""
     return store.public_view(svc.current_version(instrument))
@@ -93,7 +105,7 @@ def current(instrument):
 @blp.route("/q/responses", methods=["POST"])
 @require_auth
 @blp.arguments(QAnswersIn)
-@blp.response(201)
+@blp.response(201, QResponseOut)
 def answer_q(data):
     """Answer the current version about yourself: section scores and suggested learning steps."""
     c = caller()
@@ -105,7 +117,7 @@ def answer_q(data):
 @blp.route("/q/responses", methods=["GET"])
 @require_auth
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, QResponsePage)
 def my_qs(args):
     """Your own I Matter Q responses only."""
     rows, total = svc.own_responses(caller().user_id, args["page"], args["per_page"])
@@ -114,7 +126,7 @@ def my_qs(args):
 
 @blp.route("/q/responses/<response_id>", methods=["GET"])
 @require_auth
-@blp.response(200)
+@blp.response(200, QResponseOut)
 def my_q(response_id):
     return svc.q_json(svc.own_response(caller().user_id, response_id))
 
@@ -134,7 +146,7 @@ def delete_q(response_id):
 @blp.route("/community-wheel/licences", methods=["POST"])
 @require_auth
 @blp.arguments(WheelLicenceIn)
-@blp.response(201)
+@blp.response(201, WheelLicenceOut)
 def grant(data):
     """Grant a community wheel licence to an organisation or a person (training admin)."""
     c = require_training_admin()
@@ -146,7 +158,7 @@ def grant(data):
 @blp.route("/community-wheel/licences", methods=["GET"])
 @require_auth
 @blp.arguments(PageArgs, location="query")
-@blp.response(200)
+@blp.response(200, WheelLicencePage)
 def licences(args):
     """Training admins see every licence; others those of their organisations and their own."""
     rows, total = svc.licences_visible(caller(), args["page"], args["per_page"])
@@ -155,7 +167,7 @@ def licences(args):
 
 @blp.route("/community-wheel/licences/<licence_id>/revoke", methods=["POST"])
 @require_auth
-@blp.response(200)
+@blp.response(200, WheelLicenceOut)
 def revoke(licence_id):
     require_training_admin()
     lic = svc.revoke_licence(svc.get_licence(licence_id))
@@ -169,32 +181,32 @@ def revoke(licence_id):
 @blp.route("/community-wheel/audits", methods=["POST"])
 @require_auth
 @blp.arguments(CommunityAuditIn)
-@blp.response(201)
+@blp.response(201, CommunityAuditOut)
 def audit(data):
     """Record a community audit for an organisation you belong to (aggregate, no individuals)."""
     c = require_org_access(data["organisation_id"])
     a = svc.record_audit(c, data["organisation_id"], data["answers"], data["participants_count"])
     db.session.commit()
-    return svc.audit_json(a)
+    return a
 
 
 @blp.route("/community-wheel/audits", methods=["GET"])
 @require_auth
 @blp.arguments(CommunityAuditArgs, location="query")
-@blp.response(200)
+@blp.response(200, CommunityAuditPage)
 def audits(args):
     require_org_access(args["organisation_id"])
     rows, total = svc.audits_of(args["organisation_id"], args["page"], args["per_page"])
-    return page([svc.audit_json(a) for a in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/community-wheel/audits/<audit_id>", methods=["GET"])
 @require_auth
-@blp.response(200)
+@blp.response(200, CommunityAuditOut)
 def one_audit(audit_id):
     a = svc.get_audit(audit_id)
     require_org_access(a.organisation_id)
-    return svc.audit_json(a)
+    return a
 
 
 # ---- I Matter Q registration consultations -------------------------------------------------
@@ -213,7 +225,7 @@ def _person(person_id: str, org_may: bool = False) -> Person:
 @blp.route("/q/registration-offer", methods=["GET"])
 @require_auth
 @blp.arguments(QPersonArgs, location="query")
-@blp.response(200)
+@blp.response(200, RegistrationOfferOut)
 def registration_offer(args):
     """What is offered to this person (optional, never required), its price, and whether it applies."""
     return q_registrations.offer(_person(args["person_id"], org_may=True))
@@ -222,7 +234,7 @@ def registration_offer(args):
 @blp.route("/q/registration-consultations", methods=["POST"])
 @require_auth
 @blp.arguments(QRegistrationIn)
-@blp.response(201)
+@blp.response(201, RegistrationOut)
 def order_registration(data):
     """Order an I Matter Q registration consultation (and, if wished, the online Foundation A
     part 1). The CIC books the consultation from the order (an event carrying ids only)."""
@@ -240,7 +252,7 @@ class QRegistrationsArgs(PageArgs, QPersonArgs):
 @blp.route("/q/registration-consultations", methods=["GET"])
 @require_auth
 @blp.arguments(QRegistrationsArgs, location="query")
-@blp.response(200)
+@blp.response(200, RegistrationPage)
 def registrations(args):
     person = _person(args["person_id"])
     return paged(

@@ -15,6 +15,7 @@ from imatter_shared.web.paging import PageArgs, page
 from ..authz import caller
 from ..extensions import db
 from ..services import seat_transfers
+from .schemas.seats import TransferOut, TransferPage
 
 blp = Blueprint(
     "seat_transfers",
@@ -51,41 +52,41 @@ def _visible(transfer_id: str):
 @blp.route("")
 @require_auth
 @blp.arguments(TransferListArgs, location="query")
-@blp.response(200)
+@blp.response(200, TransferPage)
 def list_transfers(args):
     """Transfer requests, newest first, optionally by `state`: every one for a training admin,
     otherwise those from or to organisations the caller administers."""
     c = caller()
     scope = None if c.is_training_admin else set(c.admin_org_ids)
     rows, total = seat_transfers.list_transfers(args["state"], scope, args["page"], args["per_page"])
-    return page([seat_transfers.transfer_json(t) for t in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/<transfer_id>")
 @require_auth
-@blp.response(200)
+@blp.response(200, TransferOut)
 def one_transfer(transfer_id):
-    return seat_transfers.transfer_json(_visible(transfer_id))
+    return _visible(transfer_id)
 
 
 @blp.route("/<transfer_id>/approve", methods=["POST"])
 @require_roles("training_admin")
-@blp.response(200)
+@blp.response(200, TransferOut)
 def approve(transfer_id):
     """I Matter Training's consent (training admin): the seats move and the top-up fee is
     invoiced to the receiving organisation, in one transaction. 409 `transfer_requested` when
     already decided, `seats_available` when the sender no longer has the seats."""
     t = seat_transfers.approve_transfer(_visible(transfer_id), caller().user_id)
     db.session.commit()
-    return seat_transfers.transfer_json(t)
+    return t
 
 
 @blp.route("/<transfer_id>/refuse", methods=["POST"])
 @require_roles("training_admin")
 @blp.arguments(RefuseIn)
-@blp.response(200)
+@blp.response(200, TransferOut)
 def refuse(data, transfer_id):
     """Refuse the request (training admin), with an optional `reason`; nothing moves."""
     t = seat_transfers.refuse_transfer(_visible(transfer_id), caller().user_id, data["reason"])
     db.session.commit()
-    return seat_transfers.transfer_json(t)
+    return t

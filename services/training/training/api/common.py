@@ -1,4 +1,4 @@
-"""Small helpers shared by the people-side blueprints (pagination, the training-admin check)."""
+"""Small helpers shared by the blueprints (pagination, the training-admin check)."""
 
 from __future__ import annotations
 

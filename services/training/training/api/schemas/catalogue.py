@@ -1,0 +1,98 @@
+"""The public catalogue: courses, roles, package types, the price book and organisation kinds.
+The rows come from the price book's tables (dicts); a placeholder price says so."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from .base import Int, Opt, Out, Str, When, page_of
+
+
+class CourseOut(Out):
+    code = Str()
+    level = Int()
+    title = Str()
+    price = Int()
+    unit = Str()
+    kind = Str()
+    online_account = fields.Boolean()
+    currency = Str()
+    placeholder = fields.Boolean()
+    placeholder_label = Str()
+    price_status = Str(metadata={"description": "published | placeholder"})
+
+
+class RoleRequirementOut(Out):
+    code = Str()
+    title = Str()
+    kind = Str()
+    price = Int()
+    quantity = Int()
+    currency = Str()
+    placeholder = fields.Boolean()
+    placeholder_label = Str()
+
+
+class RoleOut(Out):
+    code = Str()
+    title = Str()
+    level = Opt()
+    requirements = fields.List(fields.Nested(RoleRequirementOut))
+    practicum_package_type = Opt(fields.Integer)
+    enables = fields.List(fields.String())
+    price = Int(metadata={"description": "what the role's items cost together"})
+    currency = Str()
+
+
+class PackageTypeOut(Out):
+    type = Int()
+    title = Str()
+    purpose = Str()
+    online_accounts = Int()
+    tracker_uses_per_case = Int()
+    tracker_uses = Int()
+    price = Int()
+    price_per_person = Int()
+    contents = fields.List(fields.String())
+    use_requires = fields.List(fields.String())
+    excludes = fields.List(fields.String())
+    requires = fields.List(fields.String())
+    currency = Str()
+    placeholder = fields.Boolean()
+    placeholder_label = Str()
+
+
+class PriceBookOut(Out):
+    """One version of the price book: the size bands, seat tiers and fees, and the catalogue
+    (`courses`, `roles`, `requirement_titles`, `package_types`, `products`) it prices."""
+
+    version = Int()
+    currency = Str()
+    size_bands = fields.List(fields.Dict())
+    seat_bundle_tiers = fields.List(fields.Dict())
+    transfer_top_up_fee = Int()
+    affiliate_percentage = fields.Raw(metadata={"type": "number"})
+    placeholder = fields.Boolean()
+    notice = Str()
+    courses = fields.List(fields.Dict())
+    requirement_titles = fields.Dict(keys=fields.String(), values=fields.String())
+    roles = fields.List(fields.Dict())
+    package_types = fields.List(fields.Dict())
+    products = fields.List(fields.Dict())
+    licences = fields.List(fields.Dict(), metadata={"description": "each licence type's public terms"})
+    created_at = When()
+
+
+class PolicyActionOut(Out):
+    action = Str()
+    description = Str()
+
+
+class OrganisationKindsOut(Out):
+    kinds = fields.List(fields.Dict(), metadata={"description": "{kind, holds, forbidden}"})
+    actions = fields.List(fields.Nested(PolicyActionOut))
+
+
+CoursePage = page_of(CourseOut)
+RolePage = page_of(RoleOut)
+PackageTypePage = page_of(PackageTypeOut)

@@ -1,0 +1,118 @@
+"""The Lead Professional route: applications, obligations, log book, Level 3A groups and
+volunteer study supporters."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from .base import Int, Opt, Out, Str, When, page_of
+
+
+class ObligationOut(Out):
+    code = Str()
+    title = Str()
+    cadence = Str()
+    target = Int()
+    done = Int()
+    period_start = When()
+    period_end = When()
+    due_on = When()
+    status = Str()
+    reason = Opt()
+    recorded_by = fields.List(fields.String())
+
+
+class YearOut(Out):
+    from_ = When(data_key="from", attribute="from")
+    until = When()
+    complete = fields.Boolean()
+
+
+class SeniorLeaderOut(Out):
+    name = Opt()
+    role = Opt()
+
+
+class OverrideOut(Out):
+    rule = Str()
+    year_until = When()
+    reason = Str()
+    decided_by = Opt()
+    decided_by_name = Opt()
+    decided_at = When()
+
+
+class ApplicationOut(Out):
+    """`view: full` (the person themself, training admins) or `view: status` (the trainee's
+    organisation: the state and the years, nothing of references, interview or log book)."""
+
+    id = Str()
+    person_id = Str()
+    person_name = Opt()
+    organisation_id = Opt()
+    route = Str()
+    state = Str()
+    trainee_year = fields.Nested(YearOut)
+    implementation_year = fields.Nested(YearOut)
+    approved_at = When()
+    view = Str(metadata={"description": "full | status"})
+    specialism = Opt()
+    references = fields.List(fields.Dict())
+    references_count = Int()
+    senior_leadership_backing = fields.Raw(allow_none=True, metadata={"type": "boolean"})
+    senior_leader = fields.Nested(SeniorLeaderOut, allow_none=True)
+    interview_outcome = Opt()
+    interview_at = When()
+    interview_by = Opt()
+    interview_note = Opt()
+    outstanding_coursework = fields.Nested(ObligationOut, allow_none=True)
+    overrides = fields.List(fields.Nested(OverrideOut))
+    next_step_unmet = fields.List(fields.String())
+    obligations = fields.List(fields.Nested(ObligationOut))
+    next_due = fields.Nested(ObligationOut, allow_none=True)
+    created_at = When()
+
+
+class RecordOut(Out):
+    """The fulfilment recorded, with the obligations after it."""
+
+    id = Str()
+    obligation = Str()
+    occurred_at = When()
+    title = Opt()
+    obligations = fields.List(fields.Nested(ObligationOut))
+
+
+class LogBookEntryOut(Out):
+    id = Str()
+    occurred_at = When()
+    title = Opt()
+    note = Opt()
+    created_at = When()
+
+
+class GroupOut(Out):
+    id = Str()
+    organisation_id = Str()
+    lead_person_id = Str()
+    course_code = Str()
+    audience = Str()
+    starts_on = fields.Date()
+    participants_count = Int()
+    fee = fields.Constant(0)
+    currency = fields.Constant("GBP")
+    created_at = When()
+
+
+class SupporterOut(Out):
+    id = Str()
+    person_id = Str()
+    state = Str()
+    decided_at = When()
+    created_at = When()
+
+
+ApplicationPage = page_of(ApplicationOut, "LeadProfessionalApplicationPage")
+ObligationPage = page_of(ObligationOut)
+LogBookPage = page_of(LogBookEntryOut)
+GroupPage = page_of(GroupOut)

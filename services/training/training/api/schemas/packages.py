@@ -1,0 +1,59 @@
+"""Microproject packages and the online accounts granted from them."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from ...rules.catalogue import PACKAGE_TYPES_BY_TYPE
+from ...services.packages import accounts_used
+from .base import Computed, Int, Opt, Out, Str, When, page_of
+from .orders import OrderOut
+
+
+def _type(p):
+    return PACKAGE_TYPES_BY_TYPE[p.type]
+
+
+class PackageOut(Out):
+    id = Str()
+    organisation_id = Str()
+    practitioner_id = Str()
+    type = Int()
+    title = Computed(lambda p: _type(p)["title"])
+    price = Int()
+    currency = fields.Constant("GBP")
+    funding = Opt()
+    fund_award_id = Opt()
+    tracker_uses = Int()
+    online_accounts = Int()
+    online_accounts_used = Computed(lambda p: accounts_used(p.id), metadata={"type": "integer"})
+    credits_left = Opt(fields.Integer)
+    cases_count = Opt(fields.Integer)
+    practicum_state = Opt()
+    completed_at = When()
+    use_requires = Computed(lambda p: list(_type(p)["use_requires"]), metadata={"type": "array"})
+    excludes = Computed(lambda p: list(_type(p)["excludes"]), metadata={"type": "array"})
+    order_id = Opt()
+    state = Computed(
+        lambda p: "cancelled" if p.cancelled_at else "active", metadata={"description": "active | cancelled"}
+    )
+    practitioner_licence_id = Opt()
+    cancelled_at = When()
+    created_at = When()
+
+
+class PackagePurchasedOut(PackageOut):
+    """The package just bought, with its order and invoice."""
+
+    order = fields.Nested(OrderOut)
+
+
+class GrantOut(Out):
+    id = Str()
+    package_id = Str()
+    person_id = Str()
+    created_at = When()
+
+
+PackagePage = page_of(PackageOut)
+GrantPage = page_of(GrantOut)

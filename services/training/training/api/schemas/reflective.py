@@ -1,0 +1,137 @@
+"""Reflective tools: questionnaires, the informal I Matter Q, community wheel licences and
+audits, and I Matter Q registration consultations."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from ...extensions import db
+from ...models import QuestionnaireVersion
+from .base import Computed, Int, Opt, Out, Str, When, page_of
+from .learning import EnrolmentMadeOut
+from .orders import OrderOut
+
+
+class QuestionnaireSectionOut(Out):
+    code = Str()
+    title = Str()
+    description = Opt()
+    questions = fields.List(fields.Dict())
+
+
+class QuestionnaireOut(Out):
+    """What a form needs to ask the questions (no answers, nothing about anyone)."""
+
+    id = Str()
+    instrument = Str()
+    version = Str()
+    title = Str()
+    sample = fields.Boolean()
+    notice = Opt()
+    current = fields.Boolean()
+    scales = fields.List(fields.Dict())
+    bands = fields.List(fields.Dict())
+    sections = fields.List(fields.Nested(QuestionnaireSectionOut))
+
+
+class QResponseOut(Out):
+    """An I Matter Q answered about oneself: visible to its author alone."""
+
+    id = Str()
+    instrument = Str()
+    version = Str()
+    version_id = Str()
+    sample = fields.Boolean()
+    notice = Opt()
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw())
+    sections = fields.List(fields.Dict(), metadata={"description": "section scores and bands"})
+    suggested_steps = fields.List(fields.Dict())
+    visible_to = Str()
+    created_at = When()
+
+
+class WheelLicenceOut(Out):
+    id = Str()
+    tool = Str()
+    title = Str()
+    holder = Str()
+    organisation_id = Opt()
+    person_id = Opt()
+    with_level_3a = fields.Raw(allow_none=True, metadata={"type": "boolean"})
+    status = Str()
+    valid_from = When()
+    valid_until = When()
+    revoked_at = When()
+    created_at = When()
+    allows = fields.List(fields.String())
+
+
+def _version(a):
+    return db.session.get(QuestionnaireVersion, a.version_id)
+
+
+class CommunityAuditOut(Out):
+    """Aggregate answers of a community audit: no individuals."""
+
+    id = Str()
+    organisation_id = Str()
+    instrument = Str()
+    version = Computed(lambda a: _version(a).version, metadata={"type": "string"})
+    sample = Computed(lambda a: _version(a).sample, metadata={"type": "boolean"})
+    licence_id = Opt()
+    participants_count = Opt(fields.Integer)
+    answers = fields.Raw()
+    sections = fields.Raw(attribute="section_scores")
+    created_at = When()
+
+
+class ConsultationOfferOut(Out):
+    code = Str()
+    title = Str()
+    for_ = Str(data_key="for", attribute="for")
+    note = Str()
+    optional = fields.Boolean()
+    price = Int()
+    currency = Str()
+    placeholder = fields.Boolean()
+    placeholder_label = Str()
+    price_status = Str()
+
+
+class OptionalCourseOut(Out):
+    course_code = Str()
+    title = Str()
+    price = Int()
+    currency = Str()
+    optional = fields.Boolean()
+
+
+class RegistrationOfferOut(Out):
+    """What is offered (optional, never required), its price, and whether it applies."""
+
+    person_id = Str()
+    eligible = fields.Boolean()
+    unmet = fields.List(fields.String())
+    consultation = fields.Nested(ConsultationOfferOut)
+    optional_courses = fields.List(fields.Nested(OptionalCourseOut))
+    required = fields.Boolean()
+
+
+class RegistrationOut(Out):
+    id = Str()
+    person_id = Str()
+    organisation_id = Opt()
+    order_id = Str()
+    enrolment_id = Opt()
+    purpose = Str()
+    optional = fields.Boolean()
+    booking = Str()
+    created_at = When()
+    order = fields.Nested(OrderOut, allow_none=True)
+    online_course = fields.Nested(EnrolmentMadeOut, allow_none=True)
+
+
+QResponsePage = page_of(QResponseOut)
+WheelLicencePage = page_of(WheelLicenceOut)
+CommunityAuditPage = page_of(CommunityAuditOut)
+RegistrationPage = page_of(RegistrationOut, "QRegistrationPage")
