@@ -14,11 +14,11 @@ from imatter_shared.web.errors import InvalidInput, RuleViolation
 
 from ..authz import require_case_writer
 from ..extensions import db
-from ..models import Case, Consultation, Microproject, OrgLicence
+from ..models import Case, Microproject, OrgLicence
 from ..models.reflective import CaseToolResponse, QRegistrationBooking, QuestionnaireVersion, ToolLicence
 from ..rules import reflective as rules
-from .common import iso, naive_utc, now
-from .consultations import refresh, request_consultation
+from .common import naive_utc, now
+from .consultations import request_consultation
 
 CONTENT_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content"
@@ -123,21 +123,6 @@ def erase_case_answers(case_id: str) -> int:
     return db.session.execute(sa.delete(CaseToolResponse).where(CaseToolResponse.case_id == case_id)).rowcount
 
 
-def response_view(r: CaseToolResponse) -> dict:
-    version = db.session.get(QuestionnaireVersion, r.version_id)
-    return {
-        "id": r.id,
-        "case_id": r.case_id,
-        "instrument": r.instrument,
-        "version": version.version,
-        "sample": version.sample,
-        "answers": r.answers,
-        "sections": r.section_scores,
-        "notes": r.notes,
-        "created_at": iso(r.created_at),
-    }
-
-
 # ---- I Matter Q registration consultations -------------------------------------------------
 
 
@@ -165,16 +150,3 @@ def bookings_stmt():
     return sa.select(QRegistrationBooking).order_by(
         QRegistrationBooking.created_at.desc(), QRegistrationBooking.order_id
     )
-
-
-def booking_view(b: QRegistrationBooking) -> dict:
-    c = db.session.get(Consultation, b.consultation_id)
-    return {
-        "order_id": b.order_id,
-        "registration_id": b.registration_id,
-        "person_id": b.person_id,
-        "organisation_id": b.organisation_id,
-        "consultation_id": b.consultation_id,
-        "consultation_state": refresh(c).state if c else None,
-        "created_at": iso(b.created_at),
-    }

@@ -190,20 +190,6 @@ def complete_item(item_id: str, user_id: str) -> dict:
 # ---- certification ---------------------------------------------------------------------------
 
 
-def certification_json(c: Certification) -> dict:
-    return {
-        "id": c.id,
-        "person_id": c.person_id,
-        "role": c.role,
-        "title": ROLES_BY_CODE[c.role]["title"],
-        "organisation_id": c.organisation_id,
-        "status": c.status,
-        "certified_at": iso(c.certified_at),
-        "basis": c.basis or "pathway",
-        "reason": c.reason,
-    }
-
-
 def recognise(person_id: str, role: str, reason: str, user_id: str) -> Certification:
     """A certification a training admin records (basis `recognised`), not earned on a pathway here."""
     if db.session.scalar(

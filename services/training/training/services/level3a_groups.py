@@ -14,7 +14,6 @@ from ..models.lead_professionals import (
     Level3AGroup,
     ObligationRecord,
 )
-from ._util import iso
 from .obligations import ACTIVE_STATES, active_member
 
 
@@ -69,18 +68,3 @@ def groups_of(a: LeadProfessionalApplication) -> list[Level3AGroup]:
             .order_by(Level3AGroup.starts_on.desc(), Level3AGroup.id)
         )
     )
-
-
-def group_json(g: Level3AGroup) -> dict:
-    return {
-        "id": g.id,
-        "organisation_id": g.organisation_id,
-        "lead_person_id": g.lead_person_id,
-        "course_code": g.course_code,
-        "audience": g.audience,
-        "starts_on": g.starts_on.isoformat(),
-        "participants_count": g.participants_count,
-        "fee": 0,
-        "currency": "GBP",
-        "created_at": iso(g.created_at),
-    }

@@ -20,7 +20,7 @@ from ..models.organisations import OPEN_STATES
 from ..notifications import organisation_invitation
 from ..rules.membership import ADMIN_ROLE, MEMBER_ROLE_LABELS
 from . import people, seats
-from ._util import iso, now
+from ._util import now
 from .certifying import certify_after_joining
 
 # ---- members (membership by consent: an invitation until the person accepts) -------------------
@@ -217,28 +217,6 @@ def members(
     return rows_page(db.session, q.order_by(Membership.created_at, Membership.id), page, per_page)
 
 
-def member_json(m: Membership, for_admin: bool = True) -> dict:
-    """`state` (invited, active, declined, ended); `status` is the same value (older clients).
-    The invited email is shown to the organisation's admins only."""
-    person = db.session.get(Person, m.person_id) if m.person_id else None
-    seat = seats.active_assignment(m.organisation_id, m.person_id) if m.status == "active" else None
-    out = {
-        "id": m.id,
-        "organisation_id": m.organisation_id,
-        "person_id": m.person_id,
-        "name": person.name if person else None,
-        "role": m.role,
-        "state": m.status,
-        "status": m.status,
-        "has_seat": seat is not None,
-        "created_at": iso(m.created_at),
-        "responded_at": iso(m.responded_at),
-    }
-    if m.email is not None and for_admin:
-        out["email"] = m.email
-    return out
-
-
 # ---- the member's side: my memberships, accept, decline, leave -----------------------------------
 
 
@@ -271,11 +249,6 @@ def my_membership(c, membership_id: str) -> Membership:
         log_refusal("membership", membership_id)
         raise NotFound("No membership with that id.")
     return m
-
-
-def my_membership_json(m: Membership) -> dict:
-    org = db.session.get(Organisation, m.organisation_id)
-    return {**member_json(m), "organisation_name": org.name if org else None}
 
 
 def accept(c, m: Membership) -> Membership:

@@ -67,22 +67,6 @@ def create_order(
     return order
 
 
-def invoice_json(invoice: Invoice) -> dict:
-    return {
-        "id": invoice.id,
-        "order_id": invoice.order_id,
-        "state": invoice.state,
-        "total": invoice.total,
-        "currency": invoice.currency,
-        "issued_at": iso(invoice.issued_at),
-        "paid_at": iso(invoice.paid_at),
-        "payment_reference": invoice.payment_reference,
-        "paid_by": invoice.paid_by,
-        "voided_at": iso(invoice.voided_at),
-        "voided_by": invoice.voided_by,
-    }
-
-
 def order_json(order: Order) -> dict:
     return {
         "id": order.id,
@@ -128,14 +112,3 @@ def invoices_page(state: str | None, page: int, per_page: int) -> tuple[list[Inv
     if state:
         q = q.where(Invoice.state == state)
     return rows_page(db.session, q.order_by(Invoice.issued_at.desc(), Invoice.id), page, per_page)
-
-
-def invoice_list_json(invoice: Invoice) -> dict:
-    """An invoice with who it is to and what it is for (finance list)."""
-    order = invoice.order
-    return {
-        **invoice_json(invoice),
-        "organisation_id": order.organisation_id,
-        "person_id": order.person_id,
-        "description": "; ".join(ln.description for ln in order.lines)[:300],
-    }

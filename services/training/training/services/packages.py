@@ -89,10 +89,6 @@ def grants_of(package_id: str) -> list[PackageAccountGrant]:
     )
 
 
-def grant_json(g: PackageAccountGrant) -> dict:
-    return {"id": g.id, "package_id": g.package_id, "person_id": g.person_id, "created_at": iso(g.created_at)}
-
-
 def accounts_used(package_id: str) -> int:
     return (
         db.session.scalar(

@@ -301,19 +301,3 @@ def audits_of(organisation_id: str, page: int, per_page: int) -> tuple[list[Comm
     return rows_page(
         db.session, q.order_by(CommunityAudit.created_at.desc(), CommunityAudit.id), page, per_page
     )
-
-
-def audit_json(a: CommunityAudit) -> dict:
-    version = db.session.get(QuestionnaireVersion, a.version_id)
-    return {
-        "id": a.id,
-        "organisation_id": a.organisation_id,
-        "instrument": a.instrument,
-        "version": version.version,
-        "sample": version.sample,
-        "licence_id": a.licence_id,
-        "participants_count": a.participants_count,
-        "answers": a.answers,
-        "sections": a.section_scores,
-        "created_at": iso(a.created_at),
-    }

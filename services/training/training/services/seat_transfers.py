@@ -9,10 +9,10 @@ from imatter_shared.web.errors import InvalidInput, RuleViolation
 from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
-from ..models import Order, Organisation, SeatCredit, SeatTransfer
+from ..models import Organisation, SeatCredit, SeatTransfer
 from ..rules import pricing
 from . import orders, policy, price_book
-from ._util import iso, now
+from ._util import now
 from .seats import summary
 
 
@@ -186,43 +186,3 @@ def list_transfers(state: str | None, organisation_ids: set[str] | None, page: i
             sa.or_(SeatTransfer.from_organisation_id.in_(ids), SeatTransfer.to_organisation_id.in_(ids))
         )
     return rows_page(db.session, q.order_by(SeatTransfer.created_at.desc(), SeatTransfer.id), page, per_page)
-
-
-def transfer_json(t: SeatTransfer) -> dict:
-    names = dict(
-        db.session.execute(
-            sa.select(Organisation.id, Organisation.name).where(
-                Organisation.id.in_((t.from_organisation_id, t.to_organisation_id))
-            )
-        ).all()
-    )
-    out = {
-        "id": t.id,
-        "state": t.state,
-        "from_organisation_id": t.from_organisation_id,
-        "from_organisation_name": names.get(t.from_organisation_id),
-        "to_organisation_id": t.to_organisation_id,
-        "to_organisation_name": names.get(t.to_organisation_id),
-        "count": t.count,
-        "requested_by": t.created_by,
-        "requested_at": iso(t.created_at),
-        "decided_by": t.decided_by,
-        "decided_at": iso(t.decided_at),
-        "reason": t.reason,
-        "consent": (
-            {"given_by": t.consent_given_by, "given_at": iso(t.consent_given_at)}
-            if t.state == "approved"
-            else None
-        ),
-        "order_id": t.order_id,
-    }
-    if t.order_id:
-        order = db.session.get(Order, t.order_id)
-        out.update(price=order.total, currency=order.currency, order=orders.order_json(order))
-    else:
-        out["top_up_fee"] = {
-            **top_up_fee(t.count),
-            "note": "A top-up fee may apply: invoiced to the receiving "
-            "organisation if the transfer is approved.",
-        }
-    return out

@@ -231,17 +231,6 @@ def purchase(org: Organisation, count: int, user_id: str) -> dict:
     }
 
 
-def assignment_json(a: SeatAssignment) -> dict:
-    return {
-        "id": a.id,
-        "organisation_id": a.organisation_id,
-        "person_id": a.person_id,
-        "status": a.status,
-        "assigned_at": iso(a.assigned_at),
-        "released_at": iso(a.released_at),
-    }
-
-
 def assignments(organisation_id: str) -> list[SeatAssignment]:
     return db.session.scalars(
         sa.select(SeatAssignment)

@@ -11,7 +11,7 @@ from ..models.lead_professionals import (
     StudySupporterApplication,
 )
 from ..rules.catalogue import FOUNDATION_COURSES
-from ._util import iso, now
+from ._util import now
 from .obligations import completed_courses
 
 
@@ -34,13 +34,3 @@ def decide_supporter(s: StudySupporterApplication, outcome: str) -> StudySupport
         raise RuleViolation(f"The application is already {s.state}.", unmet=["application_open"])
     s.state, s.decided_at = outcome, now()
     return s
-
-
-def supporter_json(s: StudySupporterApplication) -> dict:
-    return {
-        "id": s.id,
-        "person_id": s.person_id,
-        "state": s.state,
-        "decided_at": iso(s.decided_at),
-        "created_at": iso(s.created_at),
-    }

@@ -12,7 +12,6 @@ from .applications import (
 )
 from .decisions import decide, summary
 from .ledger import (
-    gift_view,
     gifts_stmt,
     give,
     ledger,
@@ -31,7 +30,6 @@ __all__ = [
     "current_round",
     "decide",
     "get_round",
-    "gift_view",
     "gifts_stmt",
     "give",
     "ledger",

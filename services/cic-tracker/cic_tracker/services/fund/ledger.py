@@ -99,20 +99,6 @@ def void_gift(gift: FundGift, user_id: str) -> FundGift:
     return gift
 
 
-def gift_view(g: FundGift) -> dict:
-    return {
-        "id": g.id,
-        "state": g.state,
-        "amount": g.amount,
-        "currency": CURRENCY,
-        "name": g.supporter_name,
-        "supporter_name": g.supporter_name,
-        "created_at": iso(g.created_at),
-        "received_at": iso(g.received_at),
-        "voided_at": iso(g.voided_at),
-    }
-
-
 def ledger_totals() -> dict:
     """The balance counts received gifts only (pledges and void gifts count for nothing)."""
     gifts = db.session.scalar(

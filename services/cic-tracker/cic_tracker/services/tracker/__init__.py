@@ -6,7 +6,6 @@ from .assessments import (
     add_assessment,
     add_goal,
     add_reflection,
-    area_view,
     areas,
     assessment_view,
     case_detail,
@@ -26,14 +25,13 @@ from .cases import (
 )
 from .completion import complete, run_retention, sign_off
 from .oversight import accept_oversight, assign_overseer, decline_oversight
-from .workspaces import close_cancelled, list_stmt, microproject_view, open_workspace, set_hub, set_up
+from .workspaces import close_cancelled, list_stmt, open_workspace, set_hub, set_up
 
 __all__ = [
     "accept_oversight",
     "add_assessment",
     "add_goal",
     "add_reflection",
-    "area_view",
     "areas",
     "assessment_view",
     "assign_overseer",
@@ -47,7 +45,6 @@ __all__ = [
     "ensure_areas",
     "goal_view",
     "list_stmt",
-    "microproject_view",
     "open_case",
     "open_workspace",
     "progress_of",

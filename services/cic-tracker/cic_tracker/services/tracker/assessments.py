@@ -41,10 +41,6 @@ def areas(active_only: bool = True) -> list[Area]:
     return list(db.session.scalars(stmt))
 
 
-def area_view(a: Area) -> dict:
-    return {"code": a.code, "label": a.label, "position": a.position, "active": a.active}
-
-
 def add_assessment(mp: Microproject, case: Case, kind: str, scores: dict, notes: str | None, user_id: str):
     known = {a.code for a in areas()}
     bad = {f"scores.{k}": ["Unknown area; see GET /api/v1/tracker/areas."] for k in scores if k not in known}

@@ -6,20 +6,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from imatter_shared.contract.packages import (
-    MAX_CASES,
-    MIN_CASES,
     PACKAGE_TYPES,
     REQUIRED_LICENCE,
     default_uses_per_case,
 )
-from imatter_shared.contract.packages import package_type as type_row
 from imatter_shared.messaging.consumer import Reject
 from imatter_shared.web.errors import InvalidInput, RuleViolation
 
 from ...authz import SIGN_OFF_STATES, Caller
 from ...extensions import db
 from ...models import Hub, Microproject, OrgLicence, PractitionerLicence
-from ..common import emit, iso, now
+from ..common import emit, now
 from ..package_types import package_type
 
 
@@ -93,46 +90,6 @@ def close_cancelled(data: dict) -> Microproject:
         mp.state = "cancelled"
         mp.tracker_credits = mp.credits_used  # nothing left to use
     return mp
-
-
-def microproject_view(mp: Microproject) -> dict:
-    rule = type_row(mp.package_type)
-    return {
-        "id": mp.id,
-        "package_id": mp.package_id,
-        "package_type": mp.package_type,
-        "organisation_id": mp.organisation_id,
-        "practitioner_id": mp.practitioner_id,
-        "hub_id": mp.hub_id,
-        "state": mp.state,
-        "tracker_credits": mp.tracker_credits,
-        "credits_used": mp.credits_used,
-        "credits_left": mp.credits_left,
-        "tracker_uses_per_case": mp.tracker_uses_per_case,
-        "needs_setup": rule.needs_setup,
-        "setup_done": mp.setup_done_at is not None,
-        "setup_done_at": iso(mp.setup_done_at),
-        "overseer_role_required": rule.overseer_role,
-        "overseer_person_id": mp.overseer_person_id,
-        "overseer_state": mp.overseer_state,
-        "overseer_via": mp.overseer_via,
-        "overseer_assigned_at": iso(mp.overseer_assigned_at),
-        "overseer_accepted_at": iso(mp.overseer_accepted_at),
-        "completion_rules": {
-            "cases": [MIN_CASES, MAX_CASES],
-            "each_case": list(rule.case_completion),
-            "final_reflection": True,
-            "sign_off": True,
-        },
-        "cases_count": mp.cases_count,
-        "max_cases": MAX_CASES,
-        "completion_requested_at": iso(mp.completion_requested_at),
-        "signed_off_by_person_id": mp.signed_off_by_person_id,
-        "signed_off_as": mp.signed_off_as,
-        "signed_off_at": iso(mp.signed_off_at),
-        "completed_at": iso(mp.completed_at),
-        "created_at": iso(mp.created_at),
-    }
 
 
 def list_stmt(c: Caller):
