@@ -21,7 +21,7 @@ def register_cli(app: Flask) -> None:
         run_seed()
         click.echo("training: seeded")
 
-    catalogue_cli = click.Group("catalogue", help="The catalogue in the price book (issue 16).")
+    catalogue_cli = click.Group("catalogue", help="The catalogue in the price book.")
     app.cli.add_command(catalogue_cli)
 
     @catalogue_cli.command("publish")
@@ -34,11 +34,11 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"training: package types of price-book version {number} announced")
 
-    # organisation side (issue 4): licence expiry announcements
+    # organisation side: licence expiry announcements
     licences_cli = click.Group("licences", help="Organisational licences.")
     app.cli.add_command(licences_cli)
 
-    # reflective tools (issue 11): `flask questionnaires load FILE | list`
+    # reflective tools: `flask questionnaires load FILE | list`
     from imatter_shared.questionnaires.cli import register_questionnaire_cli
 
     from .models.reflective import QuestionnaireVersion

@@ -31,7 +31,7 @@ CIC = "cic-tracker"
 
 ROLE_CODES = ("informed", "senior_link", "link", "child", "lead", "lead_plus")
 LICENCE_TYPES = ("starter", "cpd", "enhanced")
-# "suspended" (added by the organisation side, issue 4): in date, but its Starter Licence has
+# "suspended" : in date, but its Starter Licence has
 # expired, so what depends on it stops until the Starter is renewed (nothing is deleted)
 LICENCE_STATUSES = ("active", "expired", "cancelled", "superseded", "suspended")
 MEMBERSHIP_STATUSES = ("active", "ended")
@@ -159,7 +159,7 @@ class LicenceChanged(OpenSchema):
 # .. event_type: training.person.linked
 # .. producer: training, when a person record is tied to a signed-in user (same email)
 # .. consumers: cic-tracker, so it knows which user a practitioner_id belongs to
-# .. note: email (optional, issue 12) is the professional's own sign-in address, so cic-tracker
+# .. note: email (optional) is the professional's own sign-in address, so cic-tracker
 #    can email them "something needs your attention, sign in" (professional contact data only)
 class PersonLinked(OpenSchema):
     person_id = Id()
@@ -184,7 +184,7 @@ class MembershipChanged(OpenSchema):
 #    (the user who creates an organisation is its admin, the link contact role)
 # .. consumers: cic-tracker (organisation admins oversee their organisation's microprojects)
 # .. note: user-level, so it holds even before the admin has a person record
-# .. note: organisation_kind (optional, issue 16) is the organisation's kind, so cic-tracker knows
+# .. note: organisation_kind (optional) is the organisation's kind, so cic-tracker knows
 #    its commissioners (they see the evaluation summary) and its locality hubs
 class OrganisationAdminChanged(OpenSchema):
     organisation_id = Id()
@@ -239,7 +239,7 @@ class PackageTypeOut(OpenSchema):
 # .. event_type: training.package_types.published
 # .. producer: training, whenever a price-book version is published (and once at start-up), with
 #    the microproject package types of that version: the catalogue is data I Matter Training
-#    changes without a release (issue 16)
+#    changes without a release
 # .. consumers: cic-tracker, which keeps no copy of the package table in code: Tracker uses,
 #    the per-case share and the price (for fund award amounts) come from here
 class PackageTypesPublished(OpenSchema):
@@ -249,7 +249,7 @@ class PackageTypesPublished(OpenSchema):
     )
 
 
-# ---- reflective tools (issue 11): licence facts and Q registration orders, ids only ----------
+# ---- reflective tools: licence facts and Q registration orders, ids only ----------
 
 
 # .. event_type: training.tool_licence.changed
@@ -363,9 +363,9 @@ REGISTRY: dict[str, EventSpec] = {
         _spec("training.fund_award.redeemed", TRAINING, (CIC,), FundAwardRedeemed),
         _spec("training.package.cancelled", TRAINING, (CIC,), PackageCancelled),  # money from payment
         _spec("training.practitioner_licence.changed", TRAINING, (CIC,), PractitionerLicenceChanged),
-        _spec("training.package_types.published", TRAINING, (CIC,), PackageTypesPublished),  # issue 16
-        _spec("training.tool_licence.changed", TRAINING, (CIC,), ToolLicenceChanged),  # issue 11
-        _spec("training.q_consultation.ordered", TRAINING, (CIC,), QConsultationOrdered),  # issue 11
+        _spec("training.package_types.published", TRAINING, (CIC,), PackageTypesPublished),
+        _spec("training.tool_licence.changed", TRAINING, (CIC,), ToolLicenceChanged),
+        _spec("training.q_consultation.ordered", TRAINING, (CIC,), QConsultationOrdered),
         _spec("cic.practicum.completed", CIC, (TRAINING,), PracticumCompleted),
         _spec("cic.fund.awarded", CIC, (TRAINING,), FundAwarded),
         _spec("cic.tracker.credit_used", CIC, (TRAINING,), TrackerCreditUsed),

@@ -1,4 +1,4 @@
-"""A small questionnaire engine shared by training and cic-tracker (issue 11).
+"""A small questionnaire engine shared by training and cic-tracker.
 
 Content (questions, answer scales, sections, bands) is data an admin loads from a JSON or
 YAML file (`flask questionnaires load FILE`); each load is a new, immutable version, so a

@@ -1,4 +1,4 @@
-"""The caller's email preferences in cic-tracker (issue 12), keyed by their user id: they can
+"""The caller's email preferences in cic-tracker, keyed by their user id: they can
 turn non-essential email off, all at once or kind by kind. Each organisation keeps its own
 preferences (training has /api/v1/people/{id}/notification-preferences)."""
 

@@ -1,4 +1,4 @@
-"""/api/v1/cic/...: reflective tools with someone else, beside the Tracker (issue 11).
+"""/api/v1/cic/...: reflective tools with someone else, beside the Tracker.
 
 The formal I Matter Q and the personalised wellbeing wheel are recorded on a case, under the
 case's consent: the microproject's practitioner writes, those who may see the case read, and

@@ -1,65 +1,57 @@
 """Every blueprint of the training API, listed explicitly (no discovery)."""
 
+from . import (
+    bursaries,
+    catalogue,
+    directory,
+    enrolments,
+    interest,
+    internal,
+    lead_professionals,
+    learning_platform,
+    memberships,
+    notification_preferences,
+    orders,
+    organisation_kinds,
+    organisations,
+    packages,
+    pathways,
+    payments,
+    people,
+    practitioner_licences,
+    price_book,
+    reference,
+    reflective,
+    seat_transfers,
+)
+
+# in the order the OpenAPI document lists them
+API_MODULES = (
+    organisations,  # the organisation side: organisations, licences, seats
+    people,
+    price_book,
+    orders,
+    memberships,  # membership by consent
+    learning_platform,  # signed completions from the learning platform
+    catalogue,  # the people side: catalogue, learning, pathways, packages ...
+    enrolments,
+    pathways,
+    packages,
+    practitioner_licences,
+    directory,
+    interest,
+    lead_professionals,
+    bursaries,
+    notification_preferences,
+    reflective,  # reflective tools
+    payments,  # money from payment: the card provider's signed webhook
+    seat_transfers,  # seat transfers approved by I Matter Training (domain row 14)
+    organisation_kinds,  # the kind policy table as data (domain rows 54, 84, 85)
+    reference,  # catalogue reference data, so clients hold no rule of their own
+)
+
 
 def register_blueprints(api, app):
-    from . import internal
-
-    app.register_blueprint(internal.bp)
-    for module in _api_modules():
+    app.register_blueprint(internal.bp)  # the gateway's own calls: not in the public OpenAPI
+    for module in API_MODULES:
         api.register_blueprint(module.blp)
-
-
-def _api_modules():
-    modules = []
-    # each domain module is added here explicitly as it is written
-    from . import orders, organisations, people, price_book  # organisation side (issue 4)
-
-    modules += [organisations, people, price_book, orders]
-    from . import (  # membership by consent, signed completions (second contract)
-        learning_platform,
-        memberships,
-    )
-
-    modules += [memberships, learning_platform]
-    from . import (  # people side (issue 5)
-        bursaries,
-        catalogue,
-        directory,
-        enrolments,
-        interest,
-        lead_professionals,
-        packages,
-        pathways,
-        practitioner_licences,
-    )
-
-    modules += [
-        catalogue,
-        enrolments,
-        pathways,
-        packages,
-        practitioner_licences,
-        directory,
-        interest,
-        lead_professionals,
-        bursaries,
-    ]
-    from . import notification_preferences  # issue 12
-
-    modules += [notification_preferences]
-    from . import reflective  # reflective tools (issue 11)
-
-    modules += [reflective]
-    from . import payments  # money from payment: the card provider's signed webhook
-
-    modules += [payments]
-    from . import seat_transfers  # seat transfers approved by I Matter Training (domain row 14)
-
-    modules += [seat_transfers]
-    from . import organisation_kinds  # the kind policy table as data (domain rows 54, 84, 85)
-
-    modules += [organisation_kinds]
-    from . import reference  # catalogue reference data, so clients hold no rule of their own
-
-    modules += [reference]
-    return modules

@@ -1,4 +1,4 @@
-"""A person's email preferences (issue 12): non-essential email can be turned off, all at
+"""A person's email preferences: non-essential email can be turned off, all at
 once or kind by kind. Essential email (security) is not sent by training at all today, and
 would go regardless."""
 

@@ -127,7 +127,7 @@ class PriceBookIn(Schema):
     affiliate_percentage = fields.Float(validate=v.Range(min=0, max=100))
     placeholder = fields.Boolean()
     notice = fields.String(validate=v.Length(max=1000))
-    # the catalogue (issue 16): each list, when sent, replaces the current one whole
+    # the catalogue: each list, when sent, replaces the current one whole
     courses = fields.List(fields.Nested(Course), validate=v.Length(min=1, max=200))
     requirement_titles = fields.Dict(
         keys=fields.String(validate=v.Length(max=40)), values=fields.String(validate=v.Length(min=1, max=200))

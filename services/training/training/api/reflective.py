@@ -1,4 +1,4 @@
-"""/api/v1/training/...: reflective tools on the training side (issue 11).
+"""/api/v1/training/...: reflective tools on the training side.
 
 - the informal I Matter Q: a learner's self-assessment, visible to them alone (404 for anyone
   else, their organisation's admins and training admins included), with suggested learning steps;
