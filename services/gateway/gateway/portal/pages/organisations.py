@@ -35,10 +35,12 @@ def new_organisation():
             return redirect(url_for("portal.organisation", org_id=r.data["id"]))
         form.from_result(r)
         status = 400
+    starter = reference.licence("starter") or {}  # each band with the fee of the licence taken first
     bands = [
         (
             b.get("code"),
-            f"{b.get('label') or b.get('code')} (Starter Licence {money(b.get('starter_fee'))} a year)",
+            f"{b.get('label') or b.get('code')}"
+            + (f" ({starter['name']} {money(b.get(starter['fee_key']))} a year)" if starter else ""),
         )
         for b in size_bands()
     ]
