@@ -79,3 +79,90 @@ def test_the_licence_pages_show_training_s_licence_texts(world):
         assert t["subtitle"] in page and t["summary"] in page
         for words in t["includes"] + t["excludes"]:
             assert f"<li>{words}</li>" in page
+
+
+def test_the_reference_reads_give_training_s_tables(world):
+    from gateway.portal import reference
+    from training.rules import funding, membership, practitioner_licence, stage
+
+    with world["gateway"].test_request_context("/"):
+        assert reference.stages() == stage.STAGES
+        assert reference.fundings("package") == list(funding.PACKAGE_FUNDINGS.items())
+        assert [code for code, _ in reference.fundings("learner_enrolment")] == ["self", "package"]
+        assert reference.membership_roles() == list(membership.MEMBER_ROLE_LABELS.items())
+        requirements = _training(world, "/api/v1/catalogue/requirements?per_page=100")["items"]
+        assert reference.self_booked() == {q["code"] for q in requirements if q["self_booked"]}
+        assert "deep_dive" in reference.self_booked() and "practicum" not in reference.self_booked()
+        states = reference.practitioner_licence_states()
+        assert set(states) == set(practitioner_licence.STATES)
+        assert states["paused"]["note"] == practitioner_licence.STATE_NOTES["paused"]
+        assert [a for a, _ in states["paused"]["actions"]] == practitioner_licence.holder_actions("paused")
+
+
+def test_the_reference_reads_with_the_services_down(app):
+    """Nothing is made up: no licences, no stages, no choices, no score range."""
+    from gateway.portal import reference
+
+    with app.test_request_context("/"):
+        assert reference.licences() is None and reference.licence("starter") is None
+        assert reference.stages() == {} and reference.fundings("enrolment") == []
+        assert reference.membership_roles() is None and reference.self_booked() == set()
+        assert reference.tracker_scale() is None and reference.review_scale() is None
+        assert reference.scale_attrs(None) == "" and reference.scale_words(None) == ""
+
+
+@pytest.fixture
+def cic_world(tmp_path):
+    """The gateway with the real cic-tracker app answering on a loopback port."""
+    from cic_tracker import create_app as cic_app
+    from cic_tracker.extensions import db as cdb
+    from gateway import create_app as gateway_app
+    from support.portal import serve
+
+    gw = gateway_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/gateway.db",
+            "JWT_PRIVATE_KEY_FILE": str(tmp_path / "private.pem"),
+            "JWT_PUBLIC_KEY_FILE": str(tmp_path / "public.pem"),
+            "TRAINING_URL": "http://127.0.0.1:9",
+            "CIC_URL": "http://127.0.0.1:9",
+            "ACCESS_LOG": False,
+        }
+    )
+    cic = cic_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/cic.db",
+            "JWT_PUBLIC_KEY": (tmp_path / "public.pem").read_text(),
+            "EVENTS_EMBEDDED_PATH": str(tmp_path / "cic-events.db"),
+            "ACCESS_LOG": False,
+        }
+    )
+    server = serve(cic)
+    gw.config["CIC_URL"] = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield gw
+    finally:
+        server.shutdown()
+        with cic.app_context():
+            cdb.engine.dispose()
+
+
+def test_the_score_ranges_are_cic_tracker_s(cic_world, monkeypatch):
+    from cic_tracker.rules import fund, tracker
+    from gateway.portal import reference
+
+    with cic_world.test_request_context("/"):
+        scale = reference.tracker_scale()
+        assert scale == {"min": tracker.SCORE_MIN, "max": tracker.SCORE_MAX, "step": 1}
+        assert reference.scale_attrs(scale) == f'min="{tracker.SCORE_MIN}" max="{tracker.SCORE_MAX}" step="1"'
+        assert reference.scale_words(scale) == f" from {tracker.SCORE_MIN} to {tracker.SCORE_MAX}"
+        assert reference.review_scale() == {
+            "min": fund.REVIEW_SCORE_MIN,
+            "max": fund.REVIEW_SCORE_MAX,
+            "step": 1,
+        }
+    monkeypatch.setattr(tracker, "SCORE_MAX", 7)  # a new rule in cic-tracker: the portal follows it
+    with cic_world.test_request_context("/"):
+        assert reference.tracker_scale()["max"] == 7
