@@ -240,30 +240,3 @@ ORG_KINDS = [
     ("commissioner", "Commissioner or grant body"),
     ("other_service", "Other registered service"),
 ]
-
-# Requirement codes a person books themselves on their pathway (CONTRACT.md pathway items).
-BOOKABLE_ITEMS = {
-    "study_support",
-    "consolidation",
-    "senior_link_training",
-    "link_training",
-    "deep_dive",
-    "child_practicum",
-    "lead_training",
-    "lead_plus_training",
-}
-
-# Which buttons a Microproject Practitioner Licence shows in each state (training's
-# rules/practitioner_licence.py TRANSITIONS, plus resume for a paused one); the API decides.
-LICENCE_ACTIONS = {
-    "applied": (("pause", "Pause"),),
-    "active": (("pause", "Pause"), ("renew", "Renew")),
-    "paused": (("resume", "Resume"), ("renew", "Renew")),
-    "lapsed": (("renew", "Renew"),),
-}
-LICENCE_STATE_NOTES = {
-    "applied": "Waiting for I Matter Training to approve it.",
-    "active": "You may practise under this licence.",
-    "paused": "Paused: resume when you are ready, or renew for a new term.",
-    "lapsed": "Its term has ended: renew to continue.",
-}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
-from . import content, domain
+from . import content, reference
 from .forms import FormState
 from .plumbing import api, bp, gaps, per_request, soft
 
@@ -63,12 +63,12 @@ def render_organisation(org_id: str, member_form: FormState | None = None) -> st
         "portal/organisation.html",
         org=org,
         seats=seat_summary(org.get("seats")),
-        stages=domain.STAGES,
-        licence_info=domain.LICENCES,
+        stages=reference.stages(),
+        licence_info=reference.licences() or [],
         **org_lists(org_id),
         courses=catalogue_items("/api/v1/catalogue/courses"),
         package_types=catalogue_items("/api/v1/catalogue/packages"),
-        funding=domain.FUNDING_CHOICES,
+        funding=reference.fundings("enrolment"),
         member_form=member_form or FormState(),
         wheel_licences=wheel_licences_of(org_id),
         gaps=gaps(),

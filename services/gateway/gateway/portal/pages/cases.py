@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from .. import reference
 from ..forms import FormState, text
 from ..plumbing import api, bp, signed_in, soft
 from ..questionnaires import CASE_TOOLS, case_tools, current_version, read_answers
 from ..reads import areas, case_of
-
-DEFAULT_AREAS_NOTE = "Name up to three areas and score each from 0 to 10."
 
 
 def progress_rows(data) -> list[dict]:
@@ -37,6 +36,7 @@ def _next_kind(case: dict) -> str:
 
 def _render_case(case_id: str, assessment=None, goal=None, status=200, tools=None):
     case = case_of(case_id)
+    scale = reference.tracker_scale()
     progress = soft(lambda: api().get(f"/api/v1/tracker/cases/{case_id}/progress"))
     return render_template(
         "portal/case.html",
@@ -47,7 +47,9 @@ def _render_case(case_id: str, assessment=None, goal=None, status=200, tools=Non
         has_progress=bool(progress),
         assessment=assessment or FormState({"kind": _next_kind(case)}),
         goal=goal or FormState(),
-        area_note=DEFAULT_AREAS_NOTE,
+        scale=scale,
+        score_attrs=reference.scale_attrs(scale),
+        area_note=f"Name up to three areas and score each{reference.scale_words(scale)}.",
     ), status
 
 
@@ -62,6 +64,8 @@ def case(case_id: str):
 def record_assessment(case_id: str):
     form = FormState({"kind": text("kind", 20), "notes": text("notes", 4000)})
     scores: dict[str, int] = {}
+    scale = reference.tracker_scale()  # unknown (cic not answering): the API checks the range
+    wrong = f"Enter a whole number{reference.scale_words(scale)}."
     for key, raw in request.form.items():
         name = None
         if key.startswith("score."):
@@ -77,10 +81,10 @@ def record_assessment(case_id: str):
         try:
             value = int(raw)
         except ValueError:
-            form.add(key, "Enter a whole number from 0 to 10.")
+            form.add(key, wrong)
             continue
-        if not 0 <= value <= 10:
-            form.add(key, "Enter a whole number from 0 to 10.")
+        if scale and not scale["min"] <= value <= scale["max"]:
+            form.add(key, wrong)
         scores[name] = value
     if not scores and not form.failed:
         form.add("scores", "Score at least one area.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from .. import reference
 from ..forms import checkbox, integer, text
 from ..plumbing import api, bp, gaps, has_role, local_next, refusal, require_role, signed_in, soft
 
@@ -20,6 +21,7 @@ def cic():
     rounds = soft(lambda: a.get("/api/v1/fund/rounds", per_page=100))
     applications = soft(lambda: a.get("/api/v1/fund/applications", per_page=100))
     summary = soft(lambda: a.get("/api/v1/evaluation/summary")) if staff or reviewer else None
+    scale = reference.review_scale() if reviewer else None
     return render_template(
         "portal/cic.html",
         consultations=consultations.items() if consultations else [],
@@ -28,6 +30,8 @@ def cic():
         summary=summary.data if summary else None,
         staff=staff,
         reviewer=reviewer,
+        review_label="Review score" + (f" ({scale['min']}–{scale['max']})" if scale else ""),
+        review_attrs=reference.scale_attrs(scale),
         gaps=gaps(),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import domain
+from .. import reference
 from ..forms import FormState, text
 from ..plumbing import api, bp, gaps, local_next, me, money, signed_in, soft
 from ..questionnaires import INFORMAL_Q, current_version, labels_of, read_answers
@@ -62,7 +62,7 @@ def learning():
         user=user,
         enrolments=enrolments,
         courses=courses,
-        funding=domain.LEARNER_FUNDING_CHOICES,
+        funding=reference.fundings("learner_enrolment"),
     )
 
 

@@ -12,31 +12,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 
+from .. import reference
 from ..forms import FormState, text
 from ..plumbing import api, bp, me, signed_in, soft
 from ..reads import org_or_404
 
-# the closed list of membership roles (training's MEMBER_ROLES), with the label shown
-ROLES = (
-    ("staff", "Staff member"),
-    ("member", "Member"),
-    ("learner", "Learner"),
-    ("teacher", "Teacher"),
-    ("practitioner", "Practitioner"),
-    ("trainee", "Trainee"),
-    ("informed", "Informed Practitioner"),
-    ("senior_link", "Senior Link"),
-    ("link", "Link"),
-    ("child", "Child"),
-    ("lead", "Lead"),
-    ("lead_plus", "Lead Plus"),
-    ("volunteer", "Volunteer"),
-    ("parent_mentor", "Parent mentor"),
-    ("manager", "Manager"),
-    ("senior_leader", "Senior leader"),
-    ("admin", "Admin (administers the organisation)"),
-)
-ROLE_CODES = {code for code, _ in ROLES}
 # what an organisation sees of a member who accepted (DOMAIN "Consent and identity")
 SHARES = ("your name", "your practitioner roles", "your pathway and certification status")
 NEVER = ("your email preferences", "your practitioner licence ideas", "invoices to you")
@@ -109,7 +89,7 @@ def _render_members(org_id: str, form: FormState | None = None, status: int = 20
         org=org,
         members=r.items() if r else None,
         form=form or FormState({"role": "staff"}),
-        roles=ROLES,
+        roles=reference.membership_roles() or [],
         is_admin=is_admin,
         shares=SHARES,
     ), status
@@ -127,7 +107,8 @@ def invite_member(org_id: str):
     """Invite by email (or a person id); the person accepts on their "My invitations" page."""
     email, person_id, role = text("email", 254), text("person_id", 64), text("role", 40)
     form = FormState({"email": email, "person_id": person_id, "role": role})
-    if role not in ROLE_CODES:
+    roles = reference.membership_roles()
+    if roles is not None and role not in {code for code, _ in roles}:  # training checks it too
         form.add("role", "Choose a role from the list.")
     if bool(email) == bool(person_id):
         form.add("email", "Enter the email address to invite (or a person id, not both).")

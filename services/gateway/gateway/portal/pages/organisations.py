@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import content, domain
+from .. import content, reference
+from ..client import ServiceUnavailable
 from ..forms import FormState, checkbox, integer, text
 from ..plumbing import api, bp, me, money, signed_in
 from ..reads import catalogue_items, org_lists, org_or_404, price_book, render_organisation, size_bands
@@ -34,10 +35,12 @@ def new_organisation():
             return redirect(url_for("portal.organisation", org_id=r.data["id"]))
         form.from_result(r)
         status = 400
+    starter = reference.licence("starter") or {}  # each band with the fee of the licence taken first
     bands = [
         (
             b.get("code"),
-            f"{b.get('label') or b.get('code')} (Starter Licence {money(b.get('starter_fee'))} a year)",
+            f"{b.get('label') or b.get('code')}"
+            + (f" ({starter['name']} {money(b.get(starter['fee_key']))} a year)" if starter else ""),
         )
         for b in size_bands()
     ]
@@ -52,20 +55,12 @@ def organisation(org_id: str):
     return render_organisation(org_id)
 
 
-def _licence_price(org: dict, licence_type: str) -> int | None:
-    fee_key = {lic["type"]: lic["fee_key"] for lic in domain.LICENCES}.get(licence_type)
+def _licence_price(org: dict, fee_key: str) -> int | None:
+    """The licence's annual fee for the organisation's size band (the band's `fee_key` field)."""
     for band in size_bands():
         if band.get("code") == org.get("size_band"):
             return band.get(fee_key)
     return None
-
-
-def _licence_agreement(licence_type: str) -> str | None:
-    """The agreement text training's licensing terms attach to a licence type (the Starter's)."""
-    book = price_book() or {}
-    return next(
-        (lic.get("agreement") for lic in book.get("licences") or [] if lic.get("type") == licence_type), None
-    )
 
 
 def _book_notice() -> str | None:
@@ -76,9 +71,11 @@ def _book_notice() -> str | None:
 @bp.route("/organisations/<org_id>/licences/<licence_type>", methods=["GET", "POST"])
 @signed_in
 def buy_licence(org_id: str, licence_type: str):
-    info = {lic["type"]: lic for lic in domain.LICENCES}.get(licence_type) or abort(404)
+    if reference.licences() is None:
+        raise ServiceUnavailable("training", 503)
+    info = reference.licence(licence_type) or abort(404)
     org = org_or_404(org_id)
-    agreement = _licence_agreement(licence_type)  # row 3: the Starter's agreement to participate
+    agreement = info.get("agreement")  # the Starter's agreement to participate
     form = FormState({"agreement_accepted": request.form.get("agreement_accepted") == "on"})
     if request.method == "POST" and agreement and not form.get("agreement_accepted"):
         form.add(
@@ -90,7 +87,7 @@ def buy_licence(org_id: str, licence_type: str):
         r = api().post(f"/api/v1/organisations/{org_id}/licences", body)
         if r.ok:
             flash(
-                f"{info['title']} bought for {money((r.data or {}).get('price'))}; "
+                f"{info['name']} bought for {money((r.data or {}).get('price'))}; "
                 f"valid until {(r.data or {}).get('valid_until', '')[:10]}.",
                 "success",
             )
@@ -102,7 +99,7 @@ def buy_licence(org_id: str, licence_type: str):
         org=org,
         info=info,
         form=form,
-        price=_licence_price(org, licence_type),
+        price=_licence_price(org, info.get("fee_key")),
         placeholder=bool(band.get("placeholder")),
         notice=_book_notice(),
         agreement=agreement,
@@ -149,7 +146,8 @@ def buy_package(org_id: str):
             for k in ("type", "practitioner_id", "funding", "fund_award_id")
         }
     )
-    form.values["funding"] = form.get("funding") or "organisation"
+    fundings = reference.fundings("package")
+    form.values["funding"] = form.get("funding") or next((code for code, _ in fundings), "")
     chosen = types.get(form.get("type"))
     if request.method == "POST" or "type" in request.args:
         if chosen is None:
@@ -190,6 +188,7 @@ def buy_package(org_id: str):
         package=chosen,
         members=member_options,
         types=type_options,
+        fundings=fundings,
     ), 400 if form.failed else 200
 
 

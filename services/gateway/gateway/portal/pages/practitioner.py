@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import content
+from .. import reference
 from ..forms import FormState, integer, text
 from ..plumbing import api, bp, gaps, me, money, refusal, signed_in, soft
 
@@ -28,12 +28,21 @@ def practitioner():
         pathways=pathways,
         certifications=certifications,
         licences=licences,
-        bookable=content.BOOKABLE_ITEMS,
         form=FormState(),
-        licence_actions=content.LICENCE_ACTIONS,
-        licence_notes=content.LICENCE_STATE_NOTES,
+        **_reference(),
         gaps=gaps(),
     )
+
+
+def _reference() -> dict:
+    """What the page shows from training's catalogue: the requirements a person books
+    themself, and what each practitioner licence state means with the holder's actions in it."""
+    states = reference.practitioner_licence_states()
+    return {
+        "bookable": reference.self_booked(),
+        "licence_notes": {state: row["note"] for state, row in states.items()},
+        "licence_actions": {state: row["actions"] for state, row in states.items()},
+    }
 
 
 def _my_licences(pid: str) -> list[dict]:
@@ -83,10 +92,8 @@ def apply_licence():
         pathways=[],
         certifications=[],
         licences=_my_licences(pid),
-        bookable=content.BOOKABLE_ITEMS,
         form=form,
-        licence_actions=content.LICENCE_ACTIONS,
-        licence_notes=content.LICENCE_STATE_NOTES,
+        **_reference(),
         gaps=gaps(),
     ), 400
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import content, domain
+from .. import content, reference
 from ..forms import FormState, integer, text
 from ..plumbing import api, bp
 from ..reads import price_book
@@ -14,7 +14,7 @@ from ..reads import price_book
 @bp.get("/")
 def home():
     return render_template(
-        "portal/home.html", journey=content.JOURNEY, elements=content.ELEMENTS, licences=domain.LICENCES
+        "portal/home.html", journey=content.JOURNEY, elements=content.ELEMENTS, licences=reference.licences()
     )
 
 
@@ -58,8 +58,7 @@ def express_interest(code: str):
 
 @bp.get("/licences")
 def licences():
-    data = price_book()
-    return render_template("portal/licences.html", licences=domain.merged_licences(data), price_book=data)
+    return render_template("portal/licences.html", licences=reference.licences(), price_book=price_book())
 
 
 @bp.get("/catalogue")
@@ -78,13 +77,28 @@ def calculator():
     roles_list = api().get("/api/v1/catalogue/roles", per_page=100).items()
     roles = {r.get("code"): r for r in roles_list}
     chosen = request.args.get("role") or ""
-    have = set(request.args.getlist("have"))
-    estimate = domain.pathway_estimate(roles[chosen], roles, have) if chosen in roles else None
+    estimate = _estimate(chosen, roles) if chosen in roles else None
     if chosen and chosen not in roles:
         flash("Choose one of the roles in the list.", "error")
     return render_template(
-        "portal/calculator.html", roles=roles_list, chosen=roles.get(chosen), have=have, estimate=estimate
+        "portal/calculator.html",
+        roles=roles_list,
+        chosen=roles.get(chosen) if estimate else None,
+        estimate=estimate,
     )
+
+
+def _estimate(role: str, roles: dict[str, dict]) -> dict | None:
+    """Training's estimate for the role (GET .../roles/{code}/estimate). Codes the catalogue does
+    not know (a stale or edited address) are left out rather than refused, as the form only ever
+    sends the codes of the roles' requirements; any other refusal is shown."""
+    known = set(roles) | {q.get("code") for r in roles.values() for q in r.get("requirements") or []}
+    have = [code for code in dict.fromkeys(request.args.getlist("have")) if code in known]
+    r = api().get(f"/api/v1/catalogue/roles/{role}/estimate", have=have)
+    if not r.ok or not isinstance(r.data, dict):
+        flash(r.detail or "The estimate cannot be shown right now.", "error")
+        return None
+    return r.data
 
 
 @bp.get("/directory")

@@ -1,0 +1,124 @@
+"""The reference data the services publish so that the portal holds no rule of its own: training's
+licence texts, implementation stages, funding choices, membership roles, self-booked requirements
+and practitioner licence states (GET /api/v1/catalogue/...), and cic-tracker's score ranges.
+
+Each is read once per request at most (training may change them at any time, so nothing is kept
+longer) and softly: when the owning service cannot answer the read gives None (or an empty
+choice), the page says which part could not be shown, and the API refuses what it would refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .plumbing import api, per_request, soft
+
+CATALOGUE = "/api/v1/catalogue"
+
+
+def _read(path: str, shape: Callable[[Any], Any], **params) -> Any:
+    """`shape` of the answer's body (None when the service cannot answer), once per request."""
+    cache = per_request().setdefault("reference", {})
+    if path not in cache:
+        r = soft(lambda: api().get(path, **params))
+        data = r.data if r is not None else None
+        cache[path] = shape(data) if isinstance(data, dict) else None
+    return cache[path]
+
+
+def _items(data: dict) -> list[dict]:
+    return [i for i in data.get("items") or [] if isinstance(i, dict)]
+
+
+def _list(path: str) -> list[dict] | None:
+    """Every item of one of the catalogue's short paged lists (all fit on one page)."""
+    return _read(path, _items, per_page=100)
+
+
+# -- training's catalogue --------------------------------------------------------------------
+
+
+def licences() -> list[dict] | None:
+    """The organisational licences in phase order (type, phase, name, subtitle, summary,
+    includes, excludes, agreement, fee_key, ...), or None when training cannot answer."""
+    return _list(f"{CATALOGUE}/licences")
+
+
+def licence(licence_type: str) -> dict | None:
+    return next((lic for lic in licences() or [] if lic.get("type") == licence_type), None)
+
+
+def stages() -> dict[int, str]:
+    """{number: name} of the implementation stages; {} when training cannot answer."""
+    rows = _list(f"{CATALOGUE}/stages") or []
+    return {int(s["number"]): str(s.get("name") or "") for s in rows if isinstance(s.get("number"), int)}
+
+
+def fundings(kind: str) -> list[tuple[str, str]]:
+    """(code, label) of the funding choices: `enrolment` (an organisation's admin placing a
+    member), `learner_enrolment` (what a learner chooses for themself) or `package`."""
+    data = _read(f"{CATALOGUE}/fundings", lambda d: d) or {}
+    return [(str(f.get("code")), str(f.get("label") or f.get("code"))) for f in data.get(kind) or []]
+
+
+def membership_roles() -> list[tuple[str, str]] | None:
+    """(code, label) of the closed list of membership roles, or None when training cannot answer."""
+    rows = _list(f"{CATALOGUE}/membership-roles")
+    return (
+        None if rows is None else [(str(r.get("code")), str(r.get("label") or r.get("code"))) for r in rows]
+    )
+
+
+def self_booked() -> set[str]:
+    """The requirement codes a person books themself on their pathway."""
+    rows = _list(f"{CATALOGUE}/requirements") or []
+    return {str(r.get("code")) for r in rows if r.get("self_booked")}
+
+
+def practitioner_licence_states() -> dict[str, dict]:
+    """{state: {"note": ..., "actions": [(action, label), ...]}} of a Microproject Practitioner
+    Licence: what the state means for the holder and the buttons the holder gets in it."""
+    rows = _list(f"{CATALOGUE}/practitioner-licence-states") or []
+    return {
+        str(r.get("state")): {
+            "note": str(r.get("note") or ""),
+            "actions": [
+                (str(a.get("action")), str(a.get("label") or a.get("action")))
+                for a in r.get("actions") or []
+                if isinstance(a, dict)
+            ],
+        }
+        for r in rows
+    }
+
+
+# -- cic-tracker's score ranges --------------------------------------------------------------
+
+
+def _scale(data: dict) -> dict | None:
+    if not isinstance(data.get("min"), int) or not isinstance(data.get("max"), int):
+        return None
+    return {"min": data["min"], "max": data["max"], "step": data.get("step") or 1}
+
+
+def tracker_scale() -> dict | None:
+    """{min, max, step} of an area's score in a Tracker assessment, or None."""
+    return _read("/api/v1/tracker/scale", _scale)
+
+
+def review_scale() -> dict | None:
+    """{min, max, step} of a Fund reviewer's score of an application, or None."""
+    return _read("/api/v1/fund/review-scale", _scale)
+
+
+def scale_attrs(scale: dict | None) -> str:
+    """The number input's bounds for a score on `scale` (nothing when the range is unknown)."""
+    if not scale:
+        return ""
+    return f'min="{int(scale["min"])}" max="{int(scale["max"])}" step="{int(scale["step"])}"'
+
+
+def scale_words(scale: dict | None) -> str:
+    """' from 0 to 10' for a score on `scale`, to end a sentence ('' when the range is unknown)."""
+    return f" from {scale['min']} to {scale['max']}" if scale else ""
