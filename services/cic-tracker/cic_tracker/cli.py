@@ -1,45 +1,44 @@
-"""flask commands of the cic-tracker service: seed, tracker retention, events (relay, consume, status, replay)."""
+"""flask commands of the cic-tracker service: seed, tracker retention, events (relay, consume,
+status, replay) and questionnaires (load, list)."""
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+
+from imatter_shared.messaging.cli import register_event_cli
+from imatter_shared.questionnaires.cli import register_questionnaire_cli
+
+from .events.handlers import HANDLERS
+from .extensions import db
+from .models import InboxMessage, OutboxMessage
+from .models.reflective import QuestionnaireVersion
+from .rules.reflective import INSTRUMENTS
+from .seed import run_seed
+from .services.tracker import run_retention
+
+
+@click.command("seed")
+@with_appcontext
+def seed():
+    """Load the catalogue and clearly fictional demo data (idempotent)."""
+    run_seed()
+    click.echo("cic-tracker: seeded")
+
+
+tracker = AppGroup("tracker", help="Progress Tracker housekeeping.")
+
+
+@tracker.command("retention")
+def retention():
+    """Close cases past their support window; erase closed cases past RETENTION_DAYS.
+    Run it daily (cron or a scheduler); it is idempotent."""
+    result = run_retention()
+    db.session.commit()
+    click.echo(f"cic-tracker retention: {result['closed']} closed, {result['erased']} erased")
 
 
 def register_cli(app: Flask) -> None:
-    from imatter_shared.messaging.cli import register_event_cli
-
-    from .events.handlers import HANDLERS
-    from .extensions import db
-    from .models import InboxMessage, OutboxMessage
-
     register_event_cli(app, db, OutboxMessage, InboxMessage, HANDLERS)
-
-    @app.cli.command("seed")
-    def seed():
-        """Load the catalogue and clearly fictional demo data (idempotent)."""
-        from .seed import run_seed
-
-        run_seed()
-        click.echo("cic-tracker: seeded")
-
-    tracker = AppGroup("tracker", help="Progress Tracker housekeeping.")
-
-    @tracker.command("retention")
-    def retention():
-        """Close cases past their support window; erase closed cases past RETENTION_DAYS.
-        Run it daily (cron or a scheduler); it is idempotent."""
-        from .services.tracker import run_retention
-
-        result = run_retention()
-        db.session.commit()
-        click.echo(f"cic-tracker retention: {result['closed']} closed, {result['erased']} erased")
-
+    app.cli.add_command(seed)
     app.cli.add_command(tracker)
-
-    # reflective tools: `flask questionnaires load FILE | list`
-    from imatter_shared.questionnaires.cli import register_questionnaire_cli
-
-    from .models.reflective import QuestionnaireVersion
-    from .rules.reflective import INSTRUMENTS
-
     register_questionnaire_cli(app, db, QuestionnaireVersion, instruments=INSTRUMENTS)

@@ -10,13 +10,12 @@ from imatter_shared.dataprotection import register_dp_cli
 from imatter_shared.web.audit_api import init_audit
 
 from .extensions import db
+from .models.dataprotection import AuditEvent, Breach
 
 # Kept (pseudonymised, never deleted) on erasure: the fund's accounts.
 FINANCIAL_TABLES = ("fund_gifts", "fund_awards")
 
 
 def init_dataprotection(app, api) -> None:
-    from .models.dataprotection import AuditEvent, Breach
-
     init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/cic", roles=("cic_staff",))
     register_dp_cli(app, db, service="cic-tracker", breach_model=Breach, financial_tables=FINANCIAL_TABLES)

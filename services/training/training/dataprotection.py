@@ -8,15 +8,14 @@ from imatter_shared.dataprotection import SubjectTable, register_dp_cli
 from imatter_shared.web.audit_api import init_audit
 
 from .extensions import db
+from .models import Person
+from .models.dataprotection import AuditEvent, Breach
 
 # Kept (pseudonymised, never deleted) on erasure: accounting records a business must keep.
 FINANCIAL_TABLES = ("orders", "order_lines", "invoices", "bursary_entries")
 
 
 def init_dataprotection(app, api) -> None:
-    from .models import Person
-    from .models.dataprotection import AuditEvent, Breach
-
     init_audit(app, api, db, AuditEvent, url_prefix="/api/v1/training", roles=("training_admin",))
     register_dp_cli(
         app,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -158,7 +159,5 @@ def _event(raw_body: bytes) -> ProviderEvent:
 
 def configured_provider(config: Mapping) -> SignedWebhookProvider | None:
     """The verifier for the configured secret; None when PAYMENT_WEBHOOK_SECRET is unset."""
-    import os
-
     secret = config.get("PAYMENT_WEBHOOK_SECRET") or os.environ.get("PAYMENT_WEBHOOK_SECRET")
     return SignedWebhookProvider(secret) if secret else None

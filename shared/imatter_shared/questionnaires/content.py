@@ -51,7 +51,7 @@ def read_file(path: str) -> dict:
         text = fh.read()
     if ext in (".yaml", ".yml"):
         try:
-            import yaml
+            import yaml  # optional (PyYAML): imported only when a YAML file is loaded
         except ImportError:  # PyYAML is optional: JSON always works
             raise ContentError(["YAML content needs PyYAML installed; use a .json file instead"]) from None
         try:

@@ -8,11 +8,11 @@ from marshmallow import Schema, fields, validate
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
+from imatter_shared.web.paging import page_of
 
 from ..authz import caller
 from ..extensions import db
 from ..services import consultations as svc
-from ..services.common import page_of
 from . import schemas as S
 from .common import PageArgs, no_store
 
@@ -48,10 +48,7 @@ def create(body):
 @blp.response(200, S.ConsultationPage)
 def list_(args):
     out = page_of(
-        svc.list_stmt(caller()),
-        args["page"],
-        args["per_page"],
-        lambda c: S.ConsultationOut().dump(svc.refresh(c)),
+        db.session, svc.list_stmt(caller()), args, lambda c: S.ConsultationOut().dump(svc.refresh(c))
     )
     db.session.commit()
     return out

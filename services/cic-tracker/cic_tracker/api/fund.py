@@ -8,12 +8,12 @@ from marshmallow import Schema, fields, validate
 from imatter_shared.contract.packages import TYPE_MAX, TYPE_MIN
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
+from imatter_shared.web.paging import page_of
 
 from ..authz import caller
 from ..extensions import db
 from ..rules.fund import OUTCOMES, REVIEW_SCORE_MAX, REVIEW_SCORE_MIN
 from ..services import fund as svc
-from ..services.common import page_of
 from . import schemas as S
 from .common import PageArgs
 
@@ -98,7 +98,7 @@ class GiftReceivedIn(Schema):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, S.RoundPage)
 def rounds(args):
-    out = page_of(svc.list_rounds_stmt(), args["page"], args["per_page"], S.RoundOut().dump)
+    out = page_of(db.session, svc.list_rounds_stmt(), args, S.RoundOut().dump)
     db.session.commit()  # the current quarter's round, and rounds closed by date
     return out
 
@@ -153,12 +153,7 @@ def apply(body):
 @blp.arguments(ApplicationArgs, location="query")
 @blp.response(200, S.ApplicationPage)
 def applications(args):
-    return page_of(
-        svc.applications_stmt(caller(), args["round_id"]),
-        args["page"],
-        args["per_page"],
-        svc.application_view,
-    )
+    return page_of(db.session, svc.applications_stmt(caller(), args["round_id"]), args, svc.application_view)
 
 
 @blp.get("/applications/<app_id>")
@@ -227,7 +222,7 @@ def gift(body):
 def gifts(args):
     """Gifts: all of them for CIC staff and fund reviewers (`?state=pledged` for the ones to
     confirm); the caller's own pledges for anyone else."""
-    return page_of(svc.gifts_stmt(caller(), args["state"]), args["page"], args["per_page"], S.GiftOut().dump)
+    return page_of(db.session, svc.gifts_stmt(caller(), args["state"]), args, S.GiftOut().dump)
 
 
 @blp.get("/gifts/<gift_id>")

@@ -11,11 +11,11 @@ from marshmallow import Schema, fields, validate
 from imatter_shared.questionnaires import store
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
+from imatter_shared.web.paging import page_of
 
 from ..extensions import db
 from ..rules import reflective as rules
 from ..services import reflective as svc
-from ..services.common import page_of
 from ..services.tracker import visible_case
 from . import schemas as S
 from .common import PageArgs, no_store, paged
@@ -103,6 +103,6 @@ def wheel_list(args, case_id):
 @blp.response(200, S.QBookingPage)
 def registrations(args):
     """I Matter Q registration consultations booked from training's orders (CIC staff)."""
-    out = page_of(svc.bookings_stmt(), args["page"], args["per_page"], S.QBookingOut().dump)
+    out = page_of(db.session, svc.bookings_stmt(), args, S.QBookingOut().dump)
     db.session.commit()
     return out

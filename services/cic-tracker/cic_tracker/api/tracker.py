@@ -14,7 +14,8 @@ from marshmallow import Schema, fields, validate
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
-from imatter_shared.web.errors import NotFound
+from imatter_shared.web.errors import NotFound, RuleViolation
+from imatter_shared.web.paging import page_of
 
 from ..authz import caller, require_case_writer, require_manager, visible_microproject
 from ..extensions import db
@@ -22,7 +23,6 @@ from ..models import Area, Goal
 from ..rules import tracker as rules
 from ..services import tracker as svc
 from ..services.chart import progress_svg
-from ..services.common import page_of
 from . import schemas as S
 from .common import PageArgs, no_store, paged
 
@@ -106,7 +106,7 @@ class ProgressArgs(Schema):
 @blp.response(200, S.MicroprojectPage)
 def list_microprojects(args):
     """The caller's microprojects (as practitioner or overseer; all for CIC staff)."""
-    return page_of(svc.list_stmt(caller()), args["page"], args["per_page"], S.MicroprojectOut().dump)
+    return page_of(db.session, svc.list_stmt(caller()), args, S.MicroprojectOut().dump)
 
 
 @blp.get("/microprojects/<mp_id>")
@@ -352,8 +352,6 @@ def list_areas(args):
 def create_area(body):
     svc.ensure_areas()
     if db.session.get(Area, body["code"]) is not None:
-        from imatter_shared.web.errors import RuleViolation
-
         raise RuleViolation("An area with that code exists.", unmet=["unique_code"])
     area = Area(code=body["code"], label=body["label"], position=body["position"], active=True)
     db.session.add(area)

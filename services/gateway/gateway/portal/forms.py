@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 
 from flask import abort, request, session
@@ -43,8 +44,6 @@ def pence(name: str) -> int | None:
     """A money input in pounds (and pence) as integer pence: "12.50" -> 1250, "£1,450" -> 145000,
     "7.5" -> 750; None when empty or not an amount with at most two decimals."""
     raw = (request.values.get(name) or "").strip().replace(",", "").removeprefix("£").strip()
-    import re
-
     m = re.fullmatch(r"(\d{1,9})(?:\.(\d{1,2}))?", raw)
     if not m:
         return None

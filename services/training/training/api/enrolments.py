@@ -12,8 +12,9 @@ from imatter_shared.web.errors import Forbidden, NotFound
 
 from ..authz import is_self_or_training_admin, require_person_access
 from ..extensions import db
+from ..models.packages import Package
 from ..services import learning
-from ..services.certification import get_person
+from ..services.certification import get_person, member_org_ids
 from .common import PageArgs, page, require_training_admin
 from .schemas.learning import EnrolmentMadeOut, EnrolmentOut, EnrolmentPage, ResourceLicenceOut
 
@@ -48,8 +49,6 @@ def _may_enrol(c, data: dict) -> None:
     if c.is_training_admin:
         return
     if funding == "package":
-        from ..models.packages import Package
-
         pkg = db.session.get(Package, data["package_id"]) if data.get("package_id") else None
         if pkg is not None and not is_self and pkg.organisation_id not in c.admin_org_ids:
             raise Forbidden("Only the package organisation's admin may give out its accounts.")
@@ -86,8 +85,6 @@ def _org_scope(c, person_id: str) -> list[str] | None:
     None: the person themself or a training admin (everything)."""
     if is_self_or_training_admin(c, person_id):
         return None
-    from ..services.certification import member_org_ids
-
     return sorted(set(member_org_ids(person_id)) & c.admin_org_ids)
 
 
