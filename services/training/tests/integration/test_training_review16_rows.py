@@ -224,7 +224,7 @@ def test_row42_a_package_is_not_bought_for_a_member_with_no_training_pathway_or_
 
 def test_row42_a_certified_practitioner_may_have_a_package(client, keys, join, db):
     from training.models.certification import Certification
-    from training.services._util import now
+    from training.services.clock import now
 
     admin, _, _ = _user(keys)
     org = _enhanced_org(client, admin, join)

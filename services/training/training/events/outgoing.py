@@ -18,7 +18,7 @@ from ..models.licences import Licence
 from ..models.packages import FundAward, Package
 from ..models.practitioner_licences import PractitionerLicence
 from ..models.reflective import CommunityWheelLicence
-from ..services._util import iso
+from ..services.clock import iso
 
 PRODUCER = "training"
 

@@ -14,8 +14,8 @@ from imatter_shared.web.paging import rows_page
 from ..extensions import db
 from ..models.bursaries import BursaryEntry, BursaryFund
 from . import licences, orders, policy, price_book
-from ._util import iso
 from .certifying import member_org_ids
+from .clock import iso
 
 # Used only when the price book (organisations side) cannot be read; labelled as a placeholder.
 DEFAULT_AFFILIATE_PERCENTAGE = 10

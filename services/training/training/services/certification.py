@@ -21,8 +21,8 @@ from ..rules import pathway as rules
 from ..rules.catalogue import COURSES_BY_CODE
 from ..rules.roles import REQUIREMENTS, ROLES_BY_CODE
 from . import directory, orders, packages, policy
-from ._util import iso, now
 from .certifying import certify_after_joining, certify_ready, facts_of, member_org_ids
+from .clock import iso, now
 
 
 def get_person(person_id: str) -> Person:

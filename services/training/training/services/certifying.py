@@ -25,7 +25,7 @@ from ..rules import pathway as rules
 from ..rules.catalogue import L1_2_COURSES
 from ..rules.roles import REGISTERED_SETTING_KINDS, REQUIREMENTS, ROLES_BY_CODE
 from . import directory
-from ._util import now
+from .clock import now
 
 
 def member_org_ids(person_id: str) -> list[str]:

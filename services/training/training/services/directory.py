@@ -19,7 +19,7 @@ from ..models.directory import DirectoryEntry
 from ..models.lead_professionals import LeadProfessionalApplication
 from ..queries.lead_professionals import lapsed_lead_professionals
 from ..rules.roles import DIRECTORY_ROLES, ROLES_BY_CODE
-from ._util import iso, now
+from .clock import iso, now
 
 # Lead Professional application states that may be listed: on the programme or approved
 LISTED_LP_STATES = ("trainee", "implementation", "approved")

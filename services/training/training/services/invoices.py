@@ -12,7 +12,7 @@ from imatter_shared.web.errors import InvalidInput, RuleViolation
 from ..extensions import db
 from ..models import Invoice
 from . import voiding
-from ._util import now
+from .clock import now
 
 # issued -> paid | void; nothing else moves
 TRANSITIONS = {("issued", "paid"), ("issued", "void")}

@@ -26,7 +26,7 @@ from ..models.lead_professionals import (
 )
 from ..rules import trainee as rules
 from . import directory
-from ._util import iso, now
+from .clock import iso, now
 from .obligations import (
     ACTIVE_STATES,
     active_member,

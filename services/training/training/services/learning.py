@@ -16,8 +16,8 @@ from ..rules.catalogue import ACCOUNT_COURSES, COURSES_BY_CODE, L1_2_COURSES, RE
 from ..rules.funding import ENROLMENT_FUNDINGS
 from ..rules.learning import COURSE_PREREQUISITES, enrolment_unmet
 from . import bursaries, licences, orders, policy, seats
-from ._util import iso, now
 from .certifying import certify_ready, member_org_ids
+from .clock import iso, now
 from .packages import may_use_accounts
 
 FUNDINGS = tuple(ENROLMENT_FUNDINGS)  # who may choose each: rules/funding.py

@@ -15,7 +15,7 @@ from ..queries import org_facts
 from ..rules import licences as licence_rules
 from ..rules import pricing
 from . import orders, policy, price_book
-from ._util import iso, now
+from .clock import iso, now
 
 # the policy action each licence type needs (None: any kind may hold it)
 POLICY_ACTION = {"starter": None, "cpd": "cpd_licence", "enhanced": "applied_practice"}

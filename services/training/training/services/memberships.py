@@ -20,8 +20,8 @@ from ..models.organisations import OPEN_STATES
 from ..notifications import organisation_invitation
 from ..rules.membership import ADMIN_ROLE, MEMBER_ROLE_LABELS
 from . import people, seats
-from ._util import now
 from .certifying import certify_after_joining
+from .clock import now
 
 # ---- members (membership by consent: an invitation until the person accepts) -------------------
 

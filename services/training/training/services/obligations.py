@@ -21,7 +21,7 @@ from ..models.lead_professionals import (
 from ..models.learning import Enrolment
 from ..rules import trainee as rules
 from . import licences
-from ._util import iso, now, to_naive_utc
+from .clock import iso, now, to_naive_utc
 
 # the application states from the trainee year on, in which obligations apply
 ACTIVE_STATES = ("trainee", "implementation", "approved")

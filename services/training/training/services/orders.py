@@ -12,7 +12,7 @@ from imatter_shared.web.paging import rows_page
 from ..extensions import db
 from ..models import Invoice, Order, OrderLine
 from . import price_book
-from ._util import iso, now
+from .clock import iso, now
 
 FREE_FUNDING = ("fund_award",)  # paid for by a Microproject Development Fund award on the CIC side
 

@@ -17,7 +17,7 @@ from ..rules import licences as licence_rules
 from ..rules import policy as policy_table
 from ..rules import stage as stage_rules
 from . import licences, price_book, seats
-from ._util import iso, now
+from .clock import iso, now
 
 
 def _check_size_band(code: str) -> None:

@@ -20,8 +20,8 @@ from ..models.practitioner_licences import PractitionerLicence
 from ..rules.catalogue import PACKAGE_TYPES_BY_TYPE
 from ..rules.funding import PACKAGE_FUNDINGS
 from . import licences, orders, policy, price_book
-from ._util import iso
 from .certifying import certify_ready
+from .clock import iso
 from .practitioner_licences import licence_for_new_package, require_not_paused
 
 FUNDINGS = tuple(PACKAGE_FUNDINGS)  # labelled in rules/funding.py

@@ -23,7 +23,7 @@ from ..models.packages import Package
 from ..models.practitioner_licences import PractitionerLicence
 from ..rules import practitioner_licence as rules
 from ..rules.licences import add_months
-from ._util import iso, now
+from .clock import iso, now
 
 
 def state_of(lic: PractitionerLicence) -> str:

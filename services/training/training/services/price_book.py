@@ -25,7 +25,7 @@ from ..price_book_seed import (
 )
 from ..rules import licences as licence_rules
 from ..rules import pricing
-from ._util import iso
+from .clock import iso
 
 PRODUCT_CODES = tuple(p["code"] for p in SEED_PRODUCTS)
 CATALOGUE_KEYS = ("courses", "requirement_titles", "roles", "package_types")

@@ -15,7 +15,7 @@ from ..models.reflective import QRegistration
 from ..rules import reflective as rules
 from ..rules.catalogue import COURSES_BY_CODE
 from . import learning, orders
-from ._util import iso
+from .clock import iso
 from .price_book import product
 
 

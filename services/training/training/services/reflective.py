@@ -26,7 +26,7 @@ from ..rules import reflective as rules
 from ..rules.catalogue import COURSES_BY_CODE
 from ..rules.licences import add_months
 from . import licences
-from ._util import iso, now
+from .clock import iso, now
 
 CONTENT_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content"

@@ -9,8 +9,8 @@ from imatter_shared.timeutil import parse_timestamp
 
 from ..extensions import db
 from ..models.packages import FundAward, Package
-from ._util import to_naive_utc
 from .certifying import certify_ready
+from .clock import to_naive_utc
 
 
 def record_award(data: dict) -> None:

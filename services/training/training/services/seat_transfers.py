@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Organisation, SeatCredit, SeatTransfer
 from ..rules import pricing
 from . import orders, policy, price_book
-from ._util import now
+from .clock import now
 from .seats import summary
 
 

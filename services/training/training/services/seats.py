@@ -12,7 +12,7 @@ from ..models import Membership, Organisation, SeatAssignment, SeatCredit
 from ..rules import licences as licence_rules
 from ..rules import pricing
 from . import licences, orders, policy, price_book
-from ._util import iso, now
+from .clock import iso, now
 
 
 def year_start(cpd, at=None):

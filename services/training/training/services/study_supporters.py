@@ -11,7 +11,7 @@ from ..models.lead_professionals import (
     StudySupporterApplication,
 )
 from ..rules.catalogue import FOUNDATION_COURSES
-from ._util import now
+from .clock import now
 from .obligations import completed_courses
 
 

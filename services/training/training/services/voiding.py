@@ -24,7 +24,7 @@ from ..models.packages import Package
 from ..models.seats import SeatCredit, SeatTransfer
 from ..rules.catalogue import ACCOUNT_COURSES
 from . import bursaries, licences, seats
-from ._util import now
+from .clock import now
 
 
 def on_paid(order: Order) -> None:

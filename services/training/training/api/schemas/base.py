@@ -6,7 +6,7 @@ from marshmallow import fields
 
 from imatter_shared.web.responses import Computed, ComputedNested, Out, page_of
 
-from ...services._util import iso
+from ...services.clock import iso
 
 __all__ = ["Computed", "ComputedNested", "Int", "Opt", "Out", "Str", "When", "page_of"]
 

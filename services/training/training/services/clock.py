@@ -1,4 +1,4 @@
-"""The clock and the time format of the organisation-side services (imatter_shared.timeutil).
+"""The clock and the time format of the training services (both from imatter_shared.timeutil).
 
 `now` is naive UTC, the way every DateTime column here stores time, so it compares with them;
 `iso` writes whole seconds, the training API's format."""
