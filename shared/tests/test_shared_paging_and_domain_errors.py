@@ -1,4 +1,4 @@
-"""The one paging helper (rows_page / page_of) and the domain errors services raise
+"""The one paging helper (rows_page / query_page) and the domain errors services raise
 (InvalidInput, LimitReached), rendered at the edge as the problem+json bodies they replace."""
 
 import sqlalchemy as sa
@@ -7,7 +7,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from imatter_shared.web import errors
 from imatter_shared.web.errors import ApiError, InvalidInput, LimitReached
-from imatter_shared.web.paging import page_of, rows_page
+from imatter_shared.web.paging import query_page, rows_page
 
 
 class Base(DeclarativeBase):
@@ -36,7 +36,7 @@ def test_rows_page_gives_one_page_and_the_total():
     assert total == 25 and [t.id for t in rows] == list(range(11, 21))
     rows, total = rows_page(s, sa.select(Thing.id, Thing.name).order_by(Thing.id), 3, 10)
     assert total == 25 and [tuple(r) for r in rows] == [(i, f"t{i:02d}") for i in range(21, 26)]
-    body = page_of(s, stmt.where(Thing.id > 20), {"page": 1, "per_page": 2}, view=lambda t: t.name)
+    body = query_page(s, stmt.where(Thing.id > 20), {"page": 1, "per_page": 2}, view=lambda t: t.name)
     assert body == {"items": ["t21", "t22"], "total": 5, "page": 1, "per_page": 2}
 
 

@@ -59,7 +59,7 @@ def rows_page(session, stmt: sa.Select, page_no: int, per_page: int) -> tuple[li
     return list(rows), total
 
 
-def page_of(session, stmt: sa.Select, args: dict, view=None) -> dict:
+def query_page(session, stmt: sa.Select, args: dict, view=None) -> dict:
     """`{items, total, page, per_page}` of an ordered SELECT, each row through `view` if given."""
     rows, total = rows_page(session, stmt, args["page"], args["per_page"])
     return page([view(r) for r in rows] if view else rows, total, args)

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
-from imatter_shared.web.paging import page_of
+from imatter_shared.web.paging import query_page
 
 from ..authz import caller
 from ..extensions import db
@@ -47,7 +47,7 @@ def create(body):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, S.ConsultationPage)
 def list_(args):
-    out = page_of(
+    out = query_page(
         db.session, svc.list_stmt(caller()), args, lambda c: S.ConsultationOut().dump(svc.refresh(c))
     )
     db.session.commit()

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from imatter_shared.contract.packages import TYPE_MAX, TYPE_MIN
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
-from imatter_shared.web.paging import page_of
+from imatter_shared.web.paging import query_page
 
 from ..authz import caller
 from ..extensions import db
@@ -98,7 +98,7 @@ class GiftReceivedIn(Schema):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, S.RoundPage)
 def rounds(args):
-    out = page_of(db.session, svc.list_rounds_stmt(), args, S.RoundOut().dump)
+    out = query_page(db.session, svc.list_rounds_stmt(), args, S.RoundOut().dump)
     db.session.commit()  # the current quarter's round, and rounds closed by date
     return out
 
@@ -153,7 +153,9 @@ def apply(body):
 @blp.arguments(ApplicationArgs, location="query")
 @blp.response(200, S.ApplicationPage)
 def applications(args):
-    return page_of(db.session, svc.applications_stmt(caller(), args["round_id"]), args, svc.application_view)
+    return query_page(
+        db.session, svc.applications_stmt(caller(), args["round_id"]), args, svc.application_view
+    )
 
 
 @blp.get("/applications/<app_id>")
@@ -222,7 +224,7 @@ def gift(body):
 def gifts(args):
     """Gifts: all of them for CIC staff and fund reviewers (`?state=pledged` for the ones to
     confirm); the caller's own pledges for anyone else."""
-    return page_of(db.session, svc.gifts_stmt(caller(), args["state"]), args, S.GiftOut().dump)
+    return query_page(db.session, svc.gifts_stmt(caller(), args["state"]), args, S.GiftOut().dump)
 
 
 @blp.get("/gifts/<gift_id>")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
 from imatter_shared.web.errors import NotFound, RuleViolation
-from imatter_shared.web.paging import page_of
+from imatter_shared.web.paging import query_page
 
 from ..authz import caller
 from ..extensions import db
@@ -99,7 +99,7 @@ def link(body, hub_id):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, S.HubPage)
 def list_(args):
-    return page_of(db.session, sa.select(Hub).order_by(Hub.name), args, S.HubOut().dump)
+    return query_page(db.session, sa.select(Hub).order_by(Hub.name), args, S.HubOut().dump)
 
 
 @blp.get("/<hub_id>")

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from imatter_shared.questionnaires import store
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
-from imatter_shared.web.paging import page_of
+from imatter_shared.web.paging import query_page
 
 from ..extensions import db
 from ..rules import reflective as rules
@@ -103,6 +103,6 @@ def wheel_list(args, case_id):
 @blp.response(200, S.QBookingPage)
 def registrations(args):
     """I Matter Q registration consultations booked from training's orders (CIC staff)."""
-    out = page_of(db.session, svc.bookings_stmt(), args, S.QBookingOut().dump)
+    out = query_page(db.session, svc.bookings_stmt(), args, S.QBookingOut().dump)
     db.session.commit()
     return out

@@ -15,7 +15,7 @@ from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
 from imatter_shared.web.errors import NotFound, RuleViolation
-from imatter_shared.web.paging import page_of
+from imatter_shared.web.paging import query_page
 
 from ..authz import caller, require_case_writer, require_manager, visible_microproject
 from ..extensions import db
@@ -106,7 +106,7 @@ class ProgressArgs(Schema):
 @blp.response(200, S.MicroprojectPage)
 def list_microprojects(args):
     """The caller's microprojects (as practitioner or overseer; all for CIC staff)."""
-    return page_of(db.session, svc.list_stmt(caller()), args, S.MicroprojectOut().dump)
+    return query_page(db.session, svc.list_stmt(caller()), args, S.MicroprojectOut().dump)
 
 
 @blp.get("/microprojects/<mp_id>")
