@@ -17,6 +17,22 @@ class PreferencesIn(Schema):
     )
 
 
+class KindOut(Schema):
+    code = fields.String()
+    title = fields.String()
+    essential = fields.Boolean()
+    enabled = fields.Boolean()
+
+
+class PreferencesOut(Schema):
+    """What `view` answers; each service adds who the preferences belong to."""
+
+    non_essential_email = fields.Boolean()
+    disabled_kinds = fields.List(fields.String())
+    kinds = fields.List(fields.Nested(KindOut))
+    updated_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
 def view(wiring: NotifyWiring, recipient: str) -> dict[str, Any]:
     p = wiring.db.session.get(wiring.Preference, recipient)
     on = True if p is None else bool(p.non_essential_email)

@@ -59,3 +59,32 @@ def page_of(item_schema: type[Schema], name: str | None = None) -> type[Schema]:
             "per_page": fields.Integer(required=True),
         },
     )
+
+
+def Str(**kw):
+    return fields.String(**kw)
+
+
+def Int(**kw):
+    return fields.Integer(**kw)
+
+
+def Opt(field_cls=fields.String, *args, **kw):
+    """A field that may be null (an unset date, an erased code)."""
+    return field_cls(*args, allow_none=True, **kw)
+
+
+class When(fields.DateTime):
+    """A moment in the service's own ISO 8601 format (`fmt`); null when unset. A dict a service
+    already built carries the string, which passes unchanged."""
+
+    fmt = staticmethod(lambda value: value.isoformat())
+
+    def __init__(self, **kw):
+        kw.setdefault("allow_none", True)
+        super().__init__(**kw)
+
+    def _serialize(self, value, attr, obj, **kw):
+        if value is None or isinstance(value, str):
+            return value
+        return self.fmt(value)

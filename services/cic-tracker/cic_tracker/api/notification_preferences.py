@@ -9,7 +9,6 @@ from marshmallow import fields
 from imatter_shared.notifications import preferences, wiring_of
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import current_principal, require_auth
-from imatter_shared.web.responses import Out
 
 from ..extensions import db
 from ..models import NotificationContact
@@ -31,20 +30,9 @@ def _out(user_id: str) -> dict:
     }
 
 
-class KindOut(Out):
-    code = fields.String()
-    title = fields.String()
-    essential = fields.Boolean()
-    enabled = fields.Boolean()
-
-
-class PreferencesOut(Out):
+class PreferencesOut(preferences.PreferencesOut):
     user_id = fields.String()
     email = fields.String(allow_none=True)
-    non_essential_email = fields.Boolean()
-    disabled_kinds = fields.List(fields.String())
-    kinds = fields.List(fields.Nested(KindOut))
-    updated_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
 @blp.route("/notification-preferences", methods=["GET"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from imatter_shared.questionnaires import store
+from imatter_shared.questionnaires.schemas import QuestionnaireOut
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
 from imatter_shared.web.paging import query_page
@@ -38,7 +39,7 @@ class CaseToolAnswersIn(Schema):
 
 @blp.get("/questionnaires/<instrument>/current")
 @require_auth
-@blp.response(200, S.QuestionnaireOut)
+@blp.response(200, QuestionnaireOut)
 def current(instrument):
     """The current version of a tool's questions (SAMPLE content until the real one is loaded)."""
     out = store.public_view(svc.current_version(instrument))

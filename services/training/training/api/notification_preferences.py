@@ -10,7 +10,6 @@ from imatter_shared.notifications import preferences, wiring_of
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth
 from imatter_shared.web.errors import Forbidden, NotFound
-from imatter_shared.web.responses import Out
 
 from ..authz import require_person_access
 from ..extensions import db
@@ -33,20 +32,9 @@ def _out(p: Person) -> dict:
     return {"person_id": p.id, "email": p.email, **preferences.view(wiring_of(), p.id)}
 
 
-class KindOut(Out):
-    code = fields.String()
-    title = fields.String()
-    essential = fields.Boolean()
-    enabled = fields.Boolean()
-
-
-class PreferencesOut(Out):
+class PreferencesOut(preferences.PreferencesOut):
     person_id = fields.String()
     email = fields.String(allow_none=True)
-    non_essential_email = fields.Boolean()
-    disabled_kinds = fields.List(fields.String())
-    kinds = fields.List(fields.Nested(KindOut))
-    updated_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
 @blp.route("/<person_id>/notification-preferences", methods=["GET"])

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields
 from marshmallow import validate as v
 
 from imatter_shared.questionnaires import store
+from imatter_shared.questionnaires.schemas import QuestionnaireOut
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth
 from imatter_shared.web.errors import NotFound
@@ -29,7 +30,6 @@ from .schemas.reflective import (
     CommunityAuditPage,
     QResponseOut,
     QResponsePage,
-    QuestionnaireOut,
     RegistrationOfferOut,
     RegistrationOut,
     RegistrationPage,

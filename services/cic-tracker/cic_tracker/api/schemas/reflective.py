@@ -11,26 +11,6 @@ from ...services.consultations import refresh
 from .base import Computed, Opt, Out, Str, When, page_of
 
 
-class QuestionnaireSectionOut(Out):
-    code = Str()
-    title = Str()
-    description = Opt()
-    questions = fields.List(fields.Raw())
-
-
-class QuestionnaireOut(Out):
-    id = Str()
-    instrument = Str()
-    version = Str()
-    title = Str()
-    sample = fields.Boolean()
-    notice = Opt()
-    current = fields.Boolean()
-    scales = fields.Raw()
-    bands = fields.Raw()
-    sections = fields.List(fields.Nested(QuestionnaireSectionOut))
-
-
 def _version(r):
     return db.session.get(QuestionnaireVersion, r.version_id)
 

@@ -12,28 +12,6 @@ from .learning import EnrolmentMadeOut
 from .orders import OrderOut
 
 
-class QuestionnaireSectionOut(Out):
-    code = Str()
-    title = Str()
-    description = Opt()
-    questions = fields.List(fields.Dict())
-
-
-class QuestionnaireOut(Out):
-    """What a form needs to ask the questions (no answers, nothing about anyone)."""
-
-    id = Str()
-    instrument = Str()
-    version = Str()
-    title = Str()
-    sample = fields.Boolean()
-    notice = Opt()
-    current = fields.Boolean()
-    scales = fields.List(fields.Dict())
-    bands = fields.List(fields.Dict())
-    sections = fields.List(fields.Nested(QuestionnaireSectionOut))
-
-
 class QResponseOut(Out):
     """An I Matter Q answered about oneself: visible to its author alone."""
 
