@@ -6,7 +6,7 @@ reviewed in one place; a column annotated where it is declared keeps its own.
 """
 
 from imatter_shared.audit import AuditMixin
-from imatter_shared.dataprotection import NOT_PII, BreachMixin, annotate, pii
+from imatter_shared.dataprotection import NOT_PII, BreachMixin, pii
 
 from ..extensions import db
 
@@ -134,5 +134,3 @@ ANNOTATIONS = {
     ),
     "consultations.requested_by": account(CONSULT),
 }
-
-annotate(db.metadata, ANNOTATIONS)

@@ -1,8 +1,11 @@
 """Training's tables, one module per aggregate. Importing this registers them all."""
 
+from imatter_shared.dataprotection import annotate
+
+from ..extensions import db
 from .bursaries import BursaryEntry, BursaryFund  # noqa: F401
 from .certification import Certification, PathwayItem  # noqa: F401
-from .dataprotection import AuditEvent, Breach  # noqa: F401
+from .dataprotection import ANNOTATIONS, AuditEvent, Breach  # noqa: F401
 from .directory import DirectoryEntry  # noqa: F401
 from .interest import Interest  # noqa: F401
 from .lead_professionals import (  # noqa: F401
@@ -29,3 +32,7 @@ from .reflective import (  # noqa: F401
     QuestionnaireVersion,
 )
 from .seats import SeatAssignment, SeatCredit, SeatTransfer  # noqa: F401
+
+# The processing register's annotations (models/dataprotection.py), applied once every table above
+# is declared: annotating at import time would miss the tables imported after it.
+annotate(db.metadata, ANNOTATIONS)

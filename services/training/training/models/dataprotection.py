@@ -7,7 +7,7 @@ own. `flask dp register` fails for any personal-looking column annotated nowhere
 """
 
 from imatter_shared.audit import AuditMixin
-from imatter_shared.dataprotection import NOT_PII, BreachMixin, annotate, pii
+from imatter_shared.dataprotection import NOT_PII, BreachMixin, pii
 
 from ..extensions import db
 
@@ -188,5 +188,3 @@ ANNOTATIONS = {
     "price_book_versions.data": NOT_PII,  # fees and size bands
     "price_book_versions.created_by": account(),
 }
-
-annotate(db.metadata, ANNOTATIONS)
