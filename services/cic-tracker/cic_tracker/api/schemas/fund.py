@@ -63,7 +63,7 @@ class ApplicationOut(Out):
         lambda app: package_price(app.package_type),
         metadata={"type": "integer", "nullable": True, "description": "pence"},
     )
-    currency = fields.Constant(CURRENCY)
+    currency = fields.Constant(CURRENCY, metadata={"type": "string"})
     reviews_count = Computed(lambda app: scores(app.id)[0], metadata={"type": "integer"})
     average_score = Computed(lambda app: scores(app.id)[1], metadata={"type": "number", "nullable": True})
     qualifying_reviews = Computed(
@@ -73,7 +73,7 @@ class ApplicationOut(Out):
             "description": "this round's reviews that count towards an award (independent, no conflict)",
         },
     )
-    reviews_needed = fields.Constant(REVIEWS_FOR_AWARD)
+    reviews_needed = fields.Constant(REVIEWS_FOR_AWARD, metadata={"type": "integer"})
     award_id = Computed(_award_id, metadata={"type": "string", "nullable": True})
     created_at = When()
 
