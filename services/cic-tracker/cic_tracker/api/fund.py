@@ -145,7 +145,7 @@ def apply(body):
     `accepted_member` (the practitioner is its accepted member)."""
     app = svc.apply(caller(), body)
     db.session.commit()
-    return svc.application_view(app), 201
+    return app, 201
 
 
 @blp.get("/applications")
@@ -154,15 +154,15 @@ def apply(body):
 @blp.response(200, S.ApplicationPage)
 def applications(args):
     return query_page(
-        db.session, svc.applications_stmt(caller(), args["round_id"]), args, svc.application_view
+        db.session, svc.applications_stmt(caller(), args["round_id"]), args, S.ApplicationOut().dump
     )
 
 
 @blp.get("/applications/<app_id>")
-@blp.response(200, S.ApplicationOut)
+@blp.response(200, S.ApplicationDetailOut)
 @require_auth
 def application(app_id):
-    return svc.application_view(svc.visible_application(caller(), app_id), with_reviews=True)
+    return svc.visible_application(caller(), app_id)
 
 
 @blp.post("/applications/<app_id>/reviews")
@@ -190,16 +190,16 @@ def review(body, app_id):
 @blp.post("/applications/<app_id>/decision")
 @require_roles("cic_staff", "fund_reviewer")
 @blp.arguments(DecisionIn)
-@blp.response(200, S.ApplicationOut)
+@blp.response(200, S.ApplicationDecidedOut)
 def decision(body, app_id):
     """Decide an application in a closed round. An award needs two reviews in the round by
     independent reviewers each declaring no conflict (409 `two_reviews`), and received gifts
     covering it (409 `fund_balance`: the balance counts received gifts only); decisions are
     serialised, so concurrent awards never exceed the balance."""
     c = caller()
-    out = svc.decide(svc.visible_application(c, app_id), body["outcome"], body["note"], c.user_id)
+    decided = svc.decide(svc.visible_application(c, app_id), body["outcome"], body["note"], c.user_id)
     db.session.commit()
-    return out
+    return decided
 
 
 # ---- gifts and ledger ------------------------------------------------------------------------

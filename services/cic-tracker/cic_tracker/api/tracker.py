@@ -116,8 +116,8 @@ def get_microproject(mp_id):
     code and consent; organisation admins, Lead Plus members of the organisation and CIC staff
     see counts and credit use only (ids, states, dates, counts)."""
     c, mp = visible_microproject(mp_id)
-    view = svc.case_view if c.can_read_cases(mp) else svc.case_overview
-    out = {**S.MicroprojectOut().dump(mp), "cases": [view(case) for case in svc.cases_of(mp)]}
+    cases = S.CaseOut(many=True, exclude=() if c.can_read_cases(mp) else S.CASE_CONTENT)
+    out = {**S.MicroprojectOut().dump(mp), "cases": cases.dump(svc.cases_of(mp))}
     db.session.commit()  # lazily closed cases
     return out
 
@@ -209,7 +209,7 @@ def create_case(body, mp_id):
     case = svc.open_case(mp, body["code"], body["consent"])
     audit.record("change", "case", case.id)
     db.session.commit()
-    return svc.case_view(case), 201
+    return case, 201
 
 
 @blp.post("/microprojects/<mp_id>/completion")
@@ -240,7 +240,7 @@ def get_case(case_id):
     _, _, case = svc.visible_case(case_id)
     audit.record("read", "case", case.id)
     db.session.commit()
-    return svc.case_detail(case)
+    return case
 
 
 @blp.post("/cases/<case_id>/consent/withdraw")
@@ -254,7 +254,7 @@ def withdraw(case_id):
     svc.withdraw_consent(mp, case)
     audit.record("erase", "case", case.id)
     db.session.commit()
-    return svc.case_view(case)
+    return case
 
 
 @blp.post("/cases/<case_id>/assessments")
@@ -267,9 +267,7 @@ def assess(body, case_id):
     a = svc.add_assessment(mp, case, body["kind"], body["scores"], body.get("notes"), c.user_id)
     audit.record("change", "case", case.id)
     db.session.commit()
-    out = svc.assessment_view(a)
-    out["credits_left"] = mp.credits_left
-    return out, 201
+    return a, 201
 
 
 @blp.post("/cases/<case_id>/goals")

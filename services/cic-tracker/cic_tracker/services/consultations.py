@@ -15,7 +15,7 @@ from ..authz import Caller
 from ..extensions import db
 from ..models import Consultation, Hub
 from ..notifications import consultation_scheduled
-from .common import iso, naive_utc, now
+from .common import naive_utc, now
 
 FOR_KINDS = ("family", "professional", "organisation")
 LIVE = ("requested", "scheduled")
@@ -94,19 +94,3 @@ def cancel(caller: Caller, c: Consultation) -> Consultation:
     c.state = "cancelled"
     c.cancelled_at = now()
     return c
-
-
-def view(c: Consultation) -> dict:
-    return {
-        "id": c.id,
-        "for_kind": c.for_kind,
-        "purpose": c.purpose,
-        "hub_id": c.hub_id,
-        "state": c.state,
-        "requested_by": c.requested_by,
-        "scheduled_for": iso(c.scheduled_for),
-        "expires_at": iso(c.expires_at),
-        "completed_at": iso(c.completed_at),
-        "cancelled_at": iso(c.cancelled_at),
-        "created_at": iso(c.created_at),
-    }

@@ -40,17 +40,3 @@ def package_type(type_: int | None) -> PackageType | None:
     if type_ is None:
         return None
     return db.session.get(PackageType, type_)
-
-
-def package_type_json(p: PackageType) -> dict:
-    return {
-        "type": p.type,
-        "title": p.title,
-        "online_accounts": p.online_accounts,
-        "tracker_uses": p.tracker_uses,
-        "tracker_uses_per_case": p.tracker_uses_per_case,
-        "price": p.price,
-        "currency": "GBP",
-        "placeholder": p.placeholder,
-        "price_book_version": p.price_book_version,
-    }

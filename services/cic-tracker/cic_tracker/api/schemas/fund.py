@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, pre_dump
 
-from ...services.fund.ledger import CURRENCY
-from .base import Computed, Opt, Out, Str, When, page_of
+from ...services.fund.applications import (
+    REVIEWS_FOR_AWARD,
+    award_of,
+    decisions_of,
+    qualifying_reviews,
+    reviews_of,
+    scores,
+)
+from ...services.fund.ledger import CURRENCY, package_price
+from .base import Computed, ComputedNested, Opt, Out, Str, When, page_of
 
 
 class RoundOut(Out):
@@ -37,6 +45,11 @@ class DecisionOut(Out):
     decided_at = When()
 
 
+def _award_id(app) -> str | None:
+    award = award_of(app)
+    return award.id if award else None
+
+
 class ApplicationOut(Out):
     id = Str()
     round_id = Str()
@@ -46,23 +59,41 @@ class ApplicationOut(Out):
     summary = Str()
     state = Str()
     deferrals = fields.Integer()
-    amount_requested = fields.Integer(metadata={"description": "pence"})
-    currency = Str()
-    reviews_count = fields.Integer()
-    average_score = Opt(fields.Float)
-    qualifying_reviews = fields.Integer(
-        metadata={
-            "description": "this round's reviews that count towards an award (independent, no conflict)"
-        }
+    amount_requested = Computed(
+        lambda app: package_price(app.package_type),
+        metadata={"type": "integer", "nullable": True, "description": "pence"},
     )
-    reviews_needed = fields.Integer()
-    award_id = Opt()
+    currency = fields.Constant(CURRENCY, metadata={"type": "string"})
+    reviews_count = Computed(lambda app: scores(app.id)[0], metadata={"type": "integer"})
+    average_score = Computed(lambda app: scores(app.id)[1], metadata={"type": "number", "nullable": True})
+    qualifying_reviews = Computed(
+        qualifying_reviews,
+        metadata={
+            "type": "integer",
+            "description": "this round's reviews that count towards an award (independent, no conflict)",
+        },
+    )
+    reviews_needed = fields.Constant(REVIEWS_FOR_AWARD, metadata={"type": "integer"})
+    award_id = Computed(_award_id, metadata={"type": "string", "nullable": True})
     created_at = When()
-    # with one application (GET /applications/{id})
-    reviews = fields.List(fields.Nested(ReviewOut))
-    decisions = fields.List(fields.Nested(DecisionOut))
-    # with a decision just given (POST /applications/{id}/decision)
+
+
+class ApplicationDetailOut(ApplicationOut):
+    """One application (GET /applications/{id}) with its reviews and decisions."""
+
+    reviews = ComputedNested(ReviewOut, reviews_of, many=True)
+    decisions = ComputedNested(DecisionOut, decisions_of, many=True)
+
+
+class ApplicationDecidedOut(ApplicationOut):
+    """An application with the decision just given on it (POST /applications/{id}/decision);
+    dumps the service's `Decided`."""
+
     decision = fields.Nested(DecisionOut)
+
+    @pre_dump
+    def _application_and_decision(self, decided, **kw):
+        return {**ApplicationOut().dump(decided.application), "decision": decided.decision}
 
 
 class RoundCountsOut(Out):

@@ -7,7 +7,8 @@ from marshmallow import fields
 from imatter_shared.contract.packages import package_type as rule_for
 
 from ...rules import tracker as rules
-from .base import Computed, Opt, Out, Str, When, page_of
+from ...services.tracker.assessments import assessments_of, credits_left_of, goals_of, reflections_of
+from .base import Computed, ComputedNested, Opt, Out, Str, When, page_of
 
 
 class CountsOut(Out):
@@ -24,17 +25,41 @@ class ConsentOut(Out):
     withdrawn_at = When()
 
 
+def _consent(case) -> dict:
+    return {
+        "given_by": case.consent_given_by,
+        "scope": case.consent_scope,
+        "given_at": case.consent_given_at,
+        "withdrawn_at": case.consent_withdrawn_at,
+    }
+
+
+def _counts(case) -> dict:
+    return {
+        "baselines": case.baselines_count,
+        "follow_ups": case.follow_ups_count,
+        "goals": case.goals_count,
+        "reflections": case.reflections_count,
+    }
+
+
 class CaseOut(Out):
     id = Str()
     microproject_id = Str()
     code = Opt(metadata={"description": "the case's pseudonym; null once erased"})
     state = Str()
-    consent = fields.Nested(ConsentOut)
+    consent = ComputedNested(ConsentOut, _consent)
     opened_at = When()
     support_until = When()
     closed_at = When()
     erased_at = When()
-    counts = fields.Nested(CountsOut)
+    counts = ComputedNested(CountsOut, _counts)
+
+
+# What only the microproject's practitioner and its assigned overseer read of a case (DOMAIN
+# "Rulings" -> CIC). A view excludes it for anyone else who sees the microproject (organisation
+# admins, Lead Plus members of the organisation, CIC staff): ids, states, dates and counts remain.
+CASE_CONTENT = ("code", "consent")
 
 
 def _completion_rules(mp) -> dict:
@@ -105,7 +130,10 @@ class AssessmentOut(Out):
 
 
 class AssessmentCreatedOut(AssessmentOut):
-    credits_left = fields.Integer()
+    credits_left = Computed(
+        credits_left_of,
+        metadata={"type": "integer", "description": "the microproject's Tracker credits left"},
+    )
 
 
 class GoalOut(Out):
@@ -125,9 +153,9 @@ class ReflectionOut(Out):
 
 
 class CaseDetailOut(CaseOut):
-    assessments = fields.List(fields.Nested(AssessmentOut))
-    goals = fields.List(fields.Nested(GoalOut))
-    reflections = fields.List(fields.Nested(ReflectionOut))
+    assessments = ComputedNested(AssessmentOut, assessments_of, many=True)
+    goals = ComputedNested(GoalOut, goals_of, many=True)
+    reflections = ComputedNested(ReflectionOut, reflections_of, many=True)
 
 
 class AreaChangeOut(Out):

@@ -3,14 +3,16 @@ the ledger. Each module holds one of these; this package names what the API, the
 and the seeder call."""
 
 from .applications import (
-    application_view,
     applications_stmt,
     apply,
+    award_of,
+    decisions_of,
     review,
-    review_view,
+    reviews_of,
+    scores,
     visible_application,
 )
-from .decisions import decide, summary
+from .decisions import Decided, decide, summary
 from .ledger import (
     gifts_stmt,
     give,
@@ -20,15 +22,17 @@ from .ledger import (
     visible_gift,
     void_gift,
 )
-from .rounds import close_round, current_round, get_round, list_rounds_stmt, round_view
+from .rounds import close_round, current_round, get_round, list_rounds_stmt
 
 __all__ = [
-    "application_view",
+    "Decided",
     "applications_stmt",
     "apply",
+    "award_of",
     "close_round",
     "current_round",
     "decide",
+    "decisions_of",
     "get_round",
     "gifts_stmt",
     "give",
@@ -37,8 +41,8 @@ __all__ = [
     "receive_gift",
     "redeem_award",
     "review",
-    "review_view",
-    "round_view",
+    "reviews_of",
+    "scores",
     "summary",
     "visible_application",
     "visible_gift",

@@ -1,6 +1,6 @@
 """Fund applications and their reviews: an application is checked against what cic knows by
-event (DOMAIN "Rulings" -> CIC); independent reviewers score it; its view shows the reviews and
-decisions."""
+event (DOMAIN "Rulings" -> CIC); independent reviewers score it. What its answer shows beyond
+the row (scores, its award, its reviews and decisions) is read here for the response schema."""
 
 from __future__ import annotations
 
@@ -22,9 +22,8 @@ from ...models import (
     OrgLicence,
     OrgMembership,
 )
-from ..common import iso, now
+from ..common import now
 from .access import listed, visible_record
-from .ledger import CURRENCY, package_price
 from .rounds import open_round
 
 REVIEWS_FOR_AWARD = 2
@@ -153,19 +152,6 @@ def review(
     return rev, created
 
 
-def review_view(rev: FundReview) -> dict:
-    return {
-        "id": rev.id,
-        "application_id": rev.application_id,
-        "round_id": rev.round_id,
-        "reviewer_user_id": rev.reviewer_user_id,
-        "score": rev.score,
-        "comment": rev.comment,
-        "no_conflict": rev.no_conflict,
-        "created_at": iso(rev.created_at),
-    }
-
-
 def qualifying_reviews(app: FundApplication) -> int:
     """Reviews that count towards an award: this round's, each declaring no conflict, by a
     reviewer who is (still) independent of the application."""
@@ -189,53 +175,23 @@ def scores(app_id: str, round_id: str | None = None) -> tuple[int, float | None]
     return count, (round(float(avg), 2) if avg is not None else None)
 
 
-def application_view(app: FundApplication, with_reviews: bool = False) -> dict:
-    count, avg = scores(app.id)
-    award = db.session.scalar(sa.select(FundAward).where(FundAward.application_id == app.id))
-    out = {
-        "id": app.id,
-        "round_id": app.round_id,
-        "practitioner_id": app.practitioner_id,
-        "organisation_id": app.organisation_id,
-        "package_type": app.package_type,
-        "summary": app.summary,
-        "state": app.state,
-        "deferrals": app.deferrals,
-        "amount_requested": package_price(app.package_type),
-        "currency": CURRENCY,
-        "reviews_count": count,
-        "average_score": avg,
-        "qualifying_reviews": qualifying_reviews(app),
-        "reviews_needed": REVIEWS_FOR_AWARD,
-        "award_id": award.id if award else None,
-        "created_at": iso(app.created_at),
-    }
-    if with_reviews:
-        out["reviews"] = [
-            review_view(r)
-            for r in db.session.scalars(
-                sa.select(FundReview)
-                .where(FundReview.application_id == app.id)
-                .order_by(FundReview.created_at)
-            )
-        ]
-        out["decisions"] = [
-            decision_view(d)
-            for d in db.session.scalars(
-                sa.select(FundDecision)
-                .where(FundDecision.application_id == app.id)
-                .order_by(FundDecision.decided_at)
-            )
-        ]
-    return out
+def award_of(app: FundApplication) -> FundAward | None:
+    return db.session.scalar(sa.select(FundAward).where(FundAward.application_id == app.id))
 
 
-def decision_view(d: FundDecision) -> dict:
-    return {
-        "id": d.id,
-        "round_id": d.round_id,
-        "outcome": d.outcome,
-        "note": d.note,
-        "decided_by": d.decided_by,
-        "decided_at": iso(d.decided_at),
-    }
+def reviews_of(app: FundApplication) -> list[FundReview]:
+    return list(
+        db.session.scalars(
+            sa.select(FundReview).where(FundReview.application_id == app.id).order_by(FundReview.created_at)
+        )
+    )
+
+
+def decisions_of(app: FundApplication) -> list[FundDecision]:
+    return list(
+        db.session.scalars(
+            sa.select(FundDecision)
+            .where(FundDecision.application_id == app.id)
+            .order_by(FundDecision.decided_at)
+        )
+    )

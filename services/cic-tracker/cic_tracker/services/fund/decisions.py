@@ -4,6 +4,8 @@ application moves to the next round. The round's summary for CIC staff."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -14,12 +16,20 @@ from ...models import FundApplication, FundAward, FundDecision, FundRound
 from ...notifications import fund_decision
 from ...rules import fund as rules
 from ..common import emit
-from .applications import REVIEWS_FOR_AWARD, application_view, decision_view, qualifying_reviews, scores
+from .applications import REVIEWS_FOR_AWARD, qualifying_reviews, scores
 from .ledger import CURRENCY, ledger_totals, lock_fund, package_price
-from .rounds import next_round_after, refresh_round, round_view
+from .rounds import next_round_after, refresh_round
 
 
-def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -> dict:
+@dataclass(frozen=True)
+class Decided:
+    """The answer to a decision: the application as it now stands and the decision just given."""
+
+    application: FundApplication
+    decision: FundDecision
+
+
+def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -> Decided:
     lock_fund()  # decisions (and every money change) one at a time; then re-read the application
     db.session.refresh(app)
     r = refresh_round(db.session.get(FundRound, app.round_id))
@@ -35,7 +45,6 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
         application_id=app.id, round_id=r.id, outcome=outcome, note=note, decided_by=user_id
     )
     db.session.add(decision)
-    award = None
     if outcome == "awarded":
         if qualifying_reviews(app) < REVIEWS_FOR_AWARD:
             raise RuleViolation(
@@ -81,10 +90,7 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
     db.session.flush()
     refresh_round(r)
     fund_decision(app, decision.id)  # a sign-in prompt (no outcome), in the same commit
-    out = application_view(app)
-    out["decision"] = decision_view(decision)
-    out["award_id"] = award.id if award else None
-    return out
+    return Decided(app, decision)
 
 
 def summary(r: FundRound) -> dict:
@@ -114,7 +120,7 @@ def summary(r: FundRound) -> dict:
     apps.sort(key=lambda a: (a["average_score"] is None, -(a["average_score"] or 0), a["id"]))
     outcomes = [a["outcome"] for a in apps]
     return {
-        "round": round_view(r),
+        "round": r,
         "currency": CURRENCY,
         "counts": {
             "applications": len(apps),

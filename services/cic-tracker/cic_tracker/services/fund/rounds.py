@@ -11,7 +11,7 @@ from imatter_shared.web.errors import NotFound, RuleViolation
 from ...extensions import db
 from ...models import FundApplication, FundDecision, FundRound
 from ...rules import fund as rules
-from ..common import iso, now
+from ..common import now
 
 
 def round_for(year: int, quarter: int) -> FundRound:
@@ -90,14 +90,3 @@ def close_round(r: FundRound) -> FundRound:
     r.closed_at = now()
     db.session.flush()
     return refresh_round(r)
-
-
-def round_view(r: FundRound) -> dict:
-    return {
-        "id": r.id,
-        "quarter": r.quarter,
-        "state": r.state,
-        "opens_at": iso(r.opens_at),
-        "closes_at": iso(r.closes_at),
-        "closed_at": iso(r.closed_at),
-    }

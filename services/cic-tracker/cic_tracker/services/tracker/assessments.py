@@ -15,7 +15,7 @@ from ...models import Area, Assessment, Case, Goal, Microproject, Reflection
 from ...rules import tracker as rules
 from ...rules.areas import SAMPLE_AREAS
 from ..common import emit, iso
-from .cases import case_view, require_writable
+from .cases import require_writable
 from .oversight import accepted_overseer_holds
 from .workspaces import licence_status, practitioner_licence_states
 
@@ -104,15 +104,9 @@ def add_assessment(mp: Microproject, case: Case, kind: str, scores: dict, notes:
     return a
 
 
-def assessment_view(a: Assessment) -> dict:
-    return {
-        "id": a.id,
-        "case_id": a.case_id,
-        "kind": a.kind,
-        "scores": a.scores,
-        "notes": a.notes,
-        "created_at": iso(a.created_at),
-    }
+def credits_left_of(a: Assessment) -> int:
+    """The Tracker credits the case's microproject has left (shown with a use just recorded)."""
+    return db.session.get(Microproject, db.session.get(Case, a.case_id).microproject_id).credits_left
 
 
 def add_goal(mp: Microproject, case: Case, text: str, status: str) -> Goal:
@@ -123,17 +117,6 @@ def add_goal(mp: Microproject, case: Case, text: str, status: str) -> Goal:
     return goal
 
 
-def goal_view(goal: Goal) -> dict:
-    return {
-        "id": goal.id,
-        "case_id": goal.case_id,
-        "text": goal.text,
-        "status": goal.status,
-        "created_at": iso(goal.created_at),
-        "updated_at": iso(goal.updated_at),
-    }
-
-
 def add_reflection(mp: Microproject, case: Case, text: str) -> Reflection:
     require_writable(case, mp)
     r = Reflection(case_id=case.id, text=text)
@@ -142,45 +125,34 @@ def add_reflection(mp: Microproject, case: Case, text: str) -> Reflection:
     return r
 
 
-def reflection_view(r: Reflection) -> dict:
-    return {"id": r.id, "case_id": r.case_id, "text": r.text, "created_at": iso(r.created_at)}
-
-
-def case_detail(case: Case) -> dict:
-    out = case_view(case)
-    out["assessments"] = [
-        assessment_view(a)
-        for a in db.session.scalars(
-            sa.select(Assessment)
-            .where(Assessment.case_id == case.id)
-            .order_by(Assessment.seq, Assessment.created_at)
-        )
-    ]
-    out["goals"] = [
-        goal_view(g)
-        for g in db.session.scalars(
-            sa.select(Goal).where(Goal.case_id == case.id).order_by(Goal.created_at, Goal.id)
-        )
-    ]
-    out["reflections"] = [
-        reflection_view(r)
-        for r in db.session.scalars(
-            sa.select(Reflection)
-            .where(Reflection.case_id == case.id)
-            .order_by(Reflection.created_at, Reflection.id)
-        )
-    ]
-    return out
-
-
-def progress_of(case: Case) -> dict:
-    assessments = list(
+def assessments_of(case: Case) -> list[Assessment]:
+    return list(
         db.session.scalars(
             sa.select(Assessment)
             .where(Assessment.case_id == case.id)
             .order_by(Assessment.seq, Assessment.created_at)
         )
     )
+
+
+def goals_of(case: Case) -> list[Goal]:
+    return list(
+        db.session.scalars(sa.select(Goal).where(Goal.case_id == case.id).order_by(Goal.created_at, Goal.id))
+    )
+
+
+def reflections_of(case: Case) -> list[Reflection]:
+    return list(
+        db.session.scalars(
+            sa.select(Reflection)
+            .where(Reflection.case_id == case.id)
+            .order_by(Reflection.created_at, Reflection.id)
+        )
+    )
+
+
+def progress_of(case: Case) -> dict:
+    assessments = assessments_of(case)
     baseline = next((a for a in assessments if a.kind == "baseline"), None)
     latest_scores: dict[str, int] = {}
     for a in assessments:  # newest score per area wins

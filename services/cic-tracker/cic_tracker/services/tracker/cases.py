@@ -16,7 +16,7 @@ from ...authz import Caller, caller
 from ...extensions import db
 from ...models import Assessment, Case, Goal, Microproject, Reflection
 from ...rules import tracker as rules
-from ..common import iso, naive_utc, now
+from ..common import naive_utc, now
 from ..reflective import erase_case_answers
 from .workspaces import announce_progress, licence_status
 
@@ -142,51 +142,6 @@ def withdraw_consent(mp: Microproject, case: Case) -> Case:
         db.session.refresh(mp)
     announce_progress(mp)
     return case
-
-
-def case_view(case: Case) -> dict:
-    return {
-        "id": case.id,
-        "microproject_id": case.microproject_id,
-        "code": case.code,
-        "state": case.state,
-        "consent": {
-            "given_by": case.consent_given_by,
-            "scope": case.consent_scope,
-            "given_at": iso(case.consent_given_at),
-            "withdrawn_at": iso(case.consent_withdrawn_at),
-        },
-        "opened_at": iso(case.opened_at),
-        "support_until": iso(case.support_until),
-        "closed_at": iso(case.closed_at),
-        "erased_at": iso(case.erased_at),
-        "counts": {
-            "baselines": case.baselines_count,
-            "follow_ups": case.follow_ups_count,
-            "goals": case.goals_count,
-            "reflections": case.reflections_count,
-        },
-    }
-
-
-def case_overview(case: Case) -> dict:
-    """What an organisation admin, a Lead Plus of the organisation or CIC staff see of a case
-    they do not oversee: ids, dates, state and counts; no code, consent wording or content."""
-    return {
-        "id": case.id,
-        "microproject_id": case.microproject_id,
-        "state": case.state,
-        "opened_at": iso(case.opened_at),
-        "support_until": iso(case.support_until),
-        "closed_at": iso(case.closed_at),
-        "erased_at": iso(case.erased_at),
-        "counts": {
-            "baselines": case.baselines_count,
-            "follow_ups": case.follow_ups_count,
-            "goals": case.goals_count,
-            "reflections": case.reflections_count,
-        },
-    }
 
 
 def cases_of(mp: Microproject) -> list[Case]:
