@@ -100,7 +100,7 @@ def merge(base: dict, docs: dict[str, dict]) -> dict:
 def merged_openapi():
     key = tuple(base_url(k) for k in SERVICES.values())
     cache = current_app.extensions.setdefault("imatter_openapi_cache", {})
-    ttl = float(current_app.config.get("OPENAPI_CACHE_SECONDS", 300))
+    ttl = float(current_app.config["OPENAPI_CACHE_SECONDS"])
     hit = cache.get("doc")
     if hit is None or hit[0] != key or time.monotonic() - hit[1] >= ttl:
         merged = _build()
