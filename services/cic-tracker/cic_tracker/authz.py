@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import g
 
+from imatter_shared.contract.packages import OVERSEER_ROLE
 from imatter_shared.web.auth import Principal, current_principal, log_refusal
 from imatter_shared.web.errors import Forbidden, NotFound
 
 from .extensions import db
 from .models import Certification, KnownPerson, Microproject, OrgAdmin, OrgMembership
 
-OVERSEER_CERTIFICATION = "lead_plus"
 # a Lead member sees the overview of the organisation's practicums to sign off, and signed off
 SIGN_OFF_STATES = ("awaiting_sign_off", "completed")
 
@@ -131,7 +131,7 @@ def caller() -> Caller:
         )
         certs = db.session.execute(
             sa.select(Certification.organisation_id).where(
-                Certification.person_id.in_(persons), Certification.role == OVERSEER_CERTIFICATION
+                Certification.person_id.in_(persons), Certification.role == OVERSEER_ROLE
             )
         ).all()
         if certs:

@@ -34,6 +34,11 @@ LICENCE_REQUIREMENT = f"{REQUIRED_LICENCE}_licence"
 # that role has accepted; the rule is enforced at use, in cic-tracker, not at sale.
 OVERSEER_ROLE = "lead_plus"
 
+# The Lead Practitioner roles: a certified Lead or Lead Plus who is an active member of an
+# organisation oversees its practitioners (DOMAIN "Rulings" -> Practitioner roles): cic-tracker
+# lets one sign a practicum off, training counts one as `lead_oversight`. Junior to senior.
+LEAD_ROLES = ("lead", "lead_plus")
+
 # What a case can show towards completion (counts kept on the case, surviving erasure).
 CASE_BASELINE, CASE_FOLLOW_UP, CASE_REFLECTION = "baseline", "follow_up", "case_reflection"
 

@@ -17,6 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from imatter_shared.contract.packages import LICENCE_REQUIREMENT
+
+from .tracker import enhanced_licence_active
+
 FORMAL_Q = "imatter_q"
 WELLBEING_WHEEL = "wellbeing_wheel"
 INSTRUMENTS = (FORMAL_Q, WELLBEING_WHEEL)
@@ -31,7 +35,9 @@ Q_REGISTRATION_PURPOSE = "I Matter Q registration"
 class UseFacts:
     case_state: str
     microproject_state: str
-    enhanced_status: str | None  # latest training.licence.changed status; None if never heard
+    # what services.directory.licence_status knows (an active one past valid_until is expired);
+    # None if never heard
+    enhanced_status: str | None
     in_hub: bool  # the microproject runs in a CIC locality hub
     wheel_licence_active: bool  # organisation or practitioner holds a community wheel licence
 
@@ -43,9 +49,10 @@ def use_unmet(instrument: str, facts: UseFacts) -> list[str]:
     if facts.case_state != "open":
         unmet.append("case_open")
     if instrument == FORMAL_Q:
-        approved = facts.enhanced_status == "active" or facts.in_hub
-        if facts.enhanced_status in LAPSED or not approved:
-            unmet.append("enhanced_licence")
+        # the Tracker's rule; a hub stands in for the licence unless it has lapsed
+        licensed = enhanced_licence_active(facts.enhanced_status)
+        if not licensed and (facts.enhanced_status in LAPSED or not facts.in_hub):
+            unmet.append(LICENCE_REQUIREMENT)
     elif instrument == WELLBEING_WHEEL:
         if not facts.wheel_licence_active:
             unmet.append("community_wheel_licence")
@@ -55,7 +62,7 @@ def use_unmet(instrument: str, facts: UseFacts) -> list[str]:
 RULE_TEXT = {
     "microproject_open": "an open microproject (a licensed pathway)",
     "case_open": "an open case with consent in force",
-    "enhanced_licence": (
+    LICENCE_REQUIREMENT: (
         "the organisation's Enhanced Practice Licence in force (an approved school or service), "
         "or a microproject run in a CIC locality hub"
     ),

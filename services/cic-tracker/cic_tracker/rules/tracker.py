@@ -22,9 +22,6 @@ from imatter_shared.contract.packages import (
 )
 from imatter_shared.contract.packages import package_type as type_row
 
-# Who, besides the accepted overseer, may sign a practicum off: a certified Lead or Lead Plus who
-# is an active member of the microproject's organisation (Rulings -> Practitioner roles).
-SIGN_OFF_ROLES = ("lead", "lead_plus")
 # The unmet code when a microproject lacks the overseer its type or a step needs.
 OVERSIGHT = oversight_requirement(OVERSEER_ROLE)
 # Pseudonymous codes only: no spaces (so no "first last" names), no '@' (so no e-mail

@@ -1,10 +1,13 @@
 """What cic-tracker learns about people, organisations and their licences and certifications from
 training's events (models/directory.py): ids, roles, statuses and dates only. Each function
-applies one event's data; the latest event about a record wins."""
+applies one event's data; the latest event about a record wins. licence_status reads back the
+organisation's Enhanced Licence for every use that needs it (Tracker, case tools)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+
+from imatter_shared.contract.packages import REQUIRED_LICENCE
 
 from ..extensions import db
 from ..models import (
@@ -17,6 +20,7 @@ from ..models import (
     PractitionerLicence,
 )
 from ..notifications import remember_contact
+from .common import now
 
 
 def person_linked(d: dict) -> None:
@@ -98,3 +102,13 @@ def licence_changed(d: dict) -> None:
         lic = OrgLicence(organisation_id=d["organisation_id"], licence_type=d["licence_type"])
         db.session.add(lic)
     lic.status, lic.valid_until = d["status"], d["valid_until"]
+
+
+def licence_status(organisation_id: str) -> str | None:
+    """The Enhanced Licence status cic knows; an `active` one past its valid_until is `expired`."""
+    lic = db.session.get(OrgLicence, (organisation_id, REQUIRED_LICENCE))
+    if lic is None:
+        return None
+    if lic.status == "active" and lic.valid_until and lic.valid_until[:10] < now().date().isoformat():
+        return "expired"
+    return lic.status

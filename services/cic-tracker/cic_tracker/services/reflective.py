@@ -14,11 +14,12 @@ from imatter_shared.web.errors import InvalidInput, RuleViolation
 
 from ..authz import require_case_writer
 from ..extensions import db
-from ..models import Case, Microproject, OrgLicence
+from ..models import Case, Microproject
 from ..models.reflective import CaseToolResponse, QRegistrationBooking, QuestionnaireVersion, ToolLicence
 from ..rules import reflective as rules
 from .common import naive_utc, now
 from .consultations import request_consultation
+from .directory import licence_status
 
 CONTENT_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content"
@@ -57,11 +58,10 @@ def wheel_licence_active(organisation_id: str, practitioner_id: str) -> bool:
 
 
 def _facts(mp: Microproject, case: Case) -> rules.UseFacts:
-    lic = db.session.get(OrgLicence, (mp.organisation_id, "enhanced"))
     return rules.UseFacts(
         case_state=case.state,
         microproject_state=mp.state,
-        enhanced_status=lic.status if lic else None,
+        enhanced_status=licence_status(mp.organisation_id),
         in_hub=mp.hub_id is not None,
         wheel_licence_active=wheel_licence_active(mp.organisation_id, mp.practitioner_id),
     )

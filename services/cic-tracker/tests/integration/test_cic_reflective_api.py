@@ -48,10 +48,10 @@ def case(client, cic, consent):
     return {"org": org, "person": person, "headers": headers, "mp_id": mp_id, "id": r.get_json()["id"]}
 
 
-def _licence(cic, org, status="active"):
+def _licence(cic, org, status="active", valid_until="2099-01-01"):
     cic.feed(
         "training.licence.changed",
-        {"organisation_id": org, "licence_type": "enhanced", "status": status, "valid_until": "2099-01-01"},
+        {"organisation_id": org, "licence_type": "enhanced", "status": status, "valid_until": valid_until},
     )
 
 
@@ -118,6 +118,31 @@ def test_a_locality_hub_is_an_approved_setting_for_the_formal_q(client, cic, cas
     assert _post(client, case, "q-responses", Q_ANSWERS).status_code == 201
     _licence(cic, case["org"], "expired")  # a lapsed licence ends the pathway, hub or not
     assert _post(client, case, "q-responses", Q_ANSWERS).get_json()["unmet"] == ["enhanced_licence"]
+
+
+def test_an_active_enhanced_licence_past_its_end_refuses_case_tools_as_it_refuses_the_tracker(
+    client, cic, case, db
+):
+    _licence(cic, case["org"], "active", valid_until="2020-01-01")  # training never said "expired"
+    r = _post(client, case, "q-responses", Q_ANSWERS)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["enhanced_licence"]
+    tracker = client.post(
+        f"/api/v1/tracker/cases/{case['id']}/assessments",
+        json={"kind": "baseline", "scores": {"communication": 3}},
+        headers=case["headers"],
+    )
+    assert tracker.status_code == 409 and "enhanced_licence" in tracker.get_json()["unmet"]
+    hub = Hub(name="Fictional Test Hub " + uuid.uuid4().hex[:6], created_by="test")
+    db.session.add(hub)
+    db.session.commit()
+    r = client.post(
+        f"/api/v1/tracker/microprojects/{case['mp_id']}/hub", json={"hub_id": hub.id}, headers=case["headers"]
+    )
+    assert r.status_code == 200, r.get_json()
+    # a hub does not stand in for a licence that has run out
+    assert _post(client, case, "q-responses", Q_ANSWERS).get_json()["unmet"] == ["enhanced_licence"]
+    _licence(cic, case["org"], "active")  # renewed
+    assert _post(client, case, "q-responses", Q_ANSWERS).status_code == 201
 
 
 def test_the_personal_wheel_needs_a_community_wheel_licence(client, cic, case):

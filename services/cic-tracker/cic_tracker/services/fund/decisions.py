@@ -11,11 +11,11 @@ from flask import current_app
 
 from imatter_shared.web.errors import RuleViolation
 
+from ...events import outgoing
 from ...extensions import db
 from ...models import FundApplication, FundAward, FundDecision, FundRound
 from ...notifications import fund_decision
 from ...rules import fund as rules
-from ..common import emit
 from .applications import REVIEWS_FOR_AWARD, qualifying_reviews, scores
 from .ledger import CURRENCY, ledger_totals, lock_fund, package_price
 from .rounds import next_round_after, refresh_round
@@ -71,17 +71,7 @@ def decide(app: FundApplication, outcome: str, note: str | None, user_id: str) -
         db.session.add(award)
         db.session.flush()
         app.state = "awarded"
-        emit(
-            "cic.fund.awarded",
-            {
-                "award_id": award.id,
-                "application_id": app.id,
-                "practitioner_id": app.practitioner_id,
-                "organisation_id": app.organisation_id,
-                "package_type": app.package_type,
-                "amount": amount,
-            },
-        )
+        outgoing.fund_awarded(award, app)
     elif outcome == "declined":
         app.state = "declined"
     else:  # deferred: considered again in the next round

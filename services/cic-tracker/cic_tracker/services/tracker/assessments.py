@@ -10,14 +10,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from imatter_shared.contract.packages import package_type as type_row
 from imatter_shared.web.errors import InvalidInput, RuleViolation
 
+from ...events import outgoing
 from ...extensions import db
 from ...models import Area, Assessment, Case, Goal, Microproject, Reflection
 from ...rules import tracker as rules
 from ...rules.areas import SAMPLE_AREAS
-from ..common import emit, iso
+from ..common import iso
+from ..directory import licence_status
 from .cases import require_writable
 from .oversight import accepted_overseer_holds
-from .workspaces import licence_status, practitioner_licence_states
+from .workspaces import practitioner_licence_states
 
 
 def ensure_areas() -> None:
@@ -100,7 +102,7 @@ def add_assessment(mp: Microproject, case: Case, kind: str, scores: dict, notes:
     seq = case.baselines_count + case.follow_ups_count - 1
     a = Assessment(case_id=case.id, kind=kind, scores=dict(scores), notes=notes, recorded_by=user_id, seq=seq)
     db.session.add(a)
-    emit("cic.tracker.credit_used", {"package_id": mp.package_id, "credits_left": mp.credits_left})
+    outgoing.credit_used(mp)
     return a
 
 

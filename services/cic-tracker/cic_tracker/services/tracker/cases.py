@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from imatter_shared.contract.packages import MAX_CASES
+from imatter_shared.contract.packages import LICENCE_REQUIREMENT, MAX_CASES
 from imatter_shared.web.auth import log_refusal
 from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 
@@ -17,8 +17,9 @@ from ...extensions import db
 from ...models import Assessment, Case, Goal, Microproject, Reflection
 from ...rules import tracker as rules
 from ..common import naive_utc, now
+from ..directory import licence_status
 from ..reflective import erase_case_answers
-from .workspaces import announce_progress, licence_status
+from .workspaces import announce_progress
 
 # cases that still count as part of the microproject (a withdrawn case leaves it)
 COUNTED = ("open", "closed", "erased")
@@ -70,7 +71,7 @@ def open_case(mp: Microproject, code: str, consent: dict) -> Case:
     unmet = rules.can_open_case(mp.cases_count, mp.state) + rules.can_open_case_for_use(
         licence_status(mp.organisation_id)
     )
-    if "enhanced_licence" in unmet:
+    if LICENCE_REQUIREMENT in unmet:
         raise RuleViolation(
             "Tracker use needs an active Enhanced Practice Licence for the organisation.", unmet=unmet
         )

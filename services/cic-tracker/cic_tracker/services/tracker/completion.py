@@ -14,10 +14,11 @@ from imatter_shared.contract.packages import package_type as type_row
 from imatter_shared.web.errors import Forbidden, RuleViolation
 
 from ...authz import Caller
+from ...events import outgoing
 from ...extensions import db
 from ...models import Case, Microproject
 from ...rules import tracker as rules
-from ..common import emit, iso, now
+from ..common import now
 from .cases import COUNTED, cases_of, close_if_expired, erase
 from .oversight import accepted_overseer_holds, member_certified_as, sign_off_capacity
 from .workspaces import announce_progress
@@ -91,15 +92,7 @@ def sign_off(c: Caller, mp: Microproject) -> Microproject:
         if case.state == "open":
             case.state = "closed"
             case.closed_at = at
-    emit(
-        "cic.practicum.completed",
-        {
-            "package_id": mp.package_id,
-            "practitioner_id": mp.practitioner_id,
-            "cases_count": len(cases),
-            "completed_at": iso(at),
-        },
-    )
+    outgoing.practicum_completed(mp, len(cases))
     announce_progress(mp)
     return mp
 

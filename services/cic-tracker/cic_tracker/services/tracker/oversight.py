@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.contract.packages import OVERSEER_ROLE
+from imatter_shared.contract.packages import LEAD_ROLES, OVERSEER_ROLE
 from imatter_shared.web.errors import Forbidden, RuleViolation
 
 from ...authz import Caller, is_active_member, is_certified
 from ...extensions import db
 from ...models import Microproject
-from ...rules.tracker import OVERSIGHT, SIGN_OFF_ROLES
+from ...rules.tracker import OVERSIGHT
 from ..common import now
 
 
@@ -111,7 +111,7 @@ def sign_off_capacity(c: Caller, mp: Microproject) -> str | None:
         return None
     if c.is_assigned_overseer_of(mp) and is_certified(mp.overseer_person_id, OVERSEER_ROLE):
         return "overseer"
-    for role in reversed(SIGN_OFF_ROLES):  # lead_plus before lead
+    for role in reversed(LEAD_ROLES):  # lead_plus before lead
         if member_certified_as(c, mp, role):
             return role
     return None

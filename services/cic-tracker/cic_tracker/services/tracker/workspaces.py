@@ -7,16 +7,16 @@ import sqlalchemy as sa
 
 from imatter_shared.contract.packages import (
     PACKAGE_TYPES,
-    REQUIRED_LICENCE,
     default_uses_per_case,
 )
 from imatter_shared.messaging.consumer import Reject
 from imatter_shared.web.errors import InvalidInput, RuleViolation
 
 from ...authz import SIGN_OFF_STATES, Caller
+from ...events import outgoing
 from ...extensions import db
-from ...models import Hub, Microproject, OrgLicence, PractitionerLicence
-from ..common import emit, now
+from ...models import Hub, Microproject, PractitionerLicence
+from ..common import now
 from ..package_types import package_type
 
 
@@ -125,27 +125,9 @@ def set_hub(mp: Microproject, hub_id: str | None) -> Microproject:
 
 
 def announce_progress(mp: Microproject) -> None:
-    """Counts only, so training can derive stage 5 (a microproject with 1-3 cases under way)."""
+    """Tell training the microproject's case count and state, once this unit's writes are flushed."""
     db.session.flush()
-    emit(
-        "cic.microproject.progressed",
-        {
-            "package_id": mp.package_id,
-            "organisation_id": mp.organisation_id,
-            "cases_count": mp.cases_count,
-            "state": "completed" if mp.state == "completed" else "open",
-        },
-    )
-
-
-def licence_status(organisation_id: str) -> str | None:
-    """The Enhanced Licence status cic knows; an `active` one past its valid_until is `expired`."""
-    lic = db.session.get(OrgLicence, (organisation_id, REQUIRED_LICENCE))
-    if lic is None:
-        return None
-    if lic.status == "active" and lic.valid_until and lic.valid_until[:10] < now().date().isoformat():
-        return "expired"
-    return lic.status
+    outgoing.microproject_progressed(mp)
 
 
 def practitioner_licence_states(person_id: str) -> list[str]:
