@@ -130,7 +130,7 @@ def place(data, organisation_id):
     """Spend a place from the fund: an enrolment funded by the bursary (409 when the fund is short)."""
     c = require_org_admin(organisation_id)
     get_org(organisation_id)
-    out = learning.enrol(
+    made = learning.enrol(
         {
             "person_id": data["person_id"],
             "course_code": data["course_code"],
@@ -140,4 +140,5 @@ def place(data, organisation_id):
         c.user_id,
     )
     db.session.commit()
-    return {**out, "fund_balance": svc.balance(organisation_id)}
+    made.fund_balance = svc.balance(organisation_id)
+    return made

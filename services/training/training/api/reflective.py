@@ -240,9 +240,9 @@ def order_registration(data):
     part 1). The CIC books the consultation from the order (an event carrying ids only)."""
     c = caller()
     person = _person(data["person_id"])
-    reg, extra = q_registrations.order_registration(person, data, c.user_id)
+    made = q_registrations.order_registration(person, data, c.user_id)
     db.session.commit()
-    return q_registrations.registration_json(reg, extra)
+    return made
 
 
 class QRegistrationsArgs(PageArgs, QPersonArgs):
@@ -255,6 +255,4 @@ class QRegistrationsArgs(PageArgs, QPersonArgs):
 @blp.response(200, RegistrationPage)
 def registrations(args):
     person = _person(args["person_id"])
-    return paged(
-        [q_registrations.registration_json(r) for r in q_registrations.registrations_of(person.id)], args
-    )
+    return paged(q_registrations.registrations_of(person.id), args)

@@ -7,7 +7,9 @@ from marshmallow import fields
 
 from ...extensions import db
 from ...models import QuestionnaireVersion
-from .base import Computed, Int, Opt, Out, Str, When, page_of
+from ...rules import reflective as reflective_rules
+from ...services import orders
+from .base import Computed, ComputedNested, Int, Opt, Out, Str, When, page_of
 from .learning import EnrolmentMadeOut
 from .orders import OrderOut
 
@@ -101,11 +103,16 @@ class RegistrationOut(Out):
     organisation_id = Opt()
     order_id = Str()
     enrolment_id = Opt()
-    purpose = Str()
-    optional = fields.Boolean()
-    booking = Str()
+    purpose = fields.Constant(reflective_rules.Q_REGISTRATION["purpose"])
+    optional = fields.Constant(True)
+    booking = fields.Constant("requested from Relationship Health Matters CIC (a Priorities Consultation)")
     created_at = When()
-    order = fields.Nested(OrderOut, allow_none=True)
+    # the order it was placed with: the one just made (a purchase), or read by its id (a list)
+    order = ComputedNested(
+        OrderOut,
+        lambda r: r.order if isinstance(r, orders.Purchase) else orders.get_order(r.order_id),
+        allow_none=True,
+    )
     online_course = fields.Nested(EnrolmentMadeOut, allow_none=True)
 
 
