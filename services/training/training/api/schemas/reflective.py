@@ -8,7 +8,7 @@ from marshmallow import fields
 from ...extensions import db
 from ...models import QuestionnaireVersion
 from ...rules import reflective as reflective_rules
-from ...services import orders
+from ...services import orders, reflective
 from .base import Computed, ComputedNested, Int, Opt, Out, Str, When, page_of
 from .learning import EnrolmentMadeOut
 from .orders import OrderOut
@@ -19,31 +19,43 @@ class QResponseOut(Out):
 
     id = Str()
     instrument = Str()
-    version = Str()
+    version = Computed(lambda r: _version(r).version, metadata={"type": "string"})
     version_id = Str()
-    sample = fields.Boolean()
-    notice = Opt()
+    sample = Computed(lambda r: _version(r).sample, metadata={"type": "boolean"})
+    notice = Computed(
+        lambda r: _version(r).content.get("notice"), metadata={"type": "string", "nullable": True}
+    )
     answers = fields.Dict(keys=fields.String(), values=fields.Raw())
-    sections = fields.List(fields.Dict(), metadata={"description": "section scores and bands"})
-    suggested_steps = fields.List(fields.Dict())
-    visible_to = Str()
+    sections = fields.List(
+        fields.Dict(), attribute="section_scores", metadata={"description": "section scores and bands"}
+    )
+    suggested_steps = Computed(
+        lambda r: reflective.suggested_steps(r, _version(r)),
+        metadata={"type": "array", "items": {"type": "object"}},
+    )
+    visible_to = fields.Constant("you alone")
     created_at = When()
 
 
 class WheelLicenceOut(Out):
     id = Str()
-    tool = Str()
-    title = Str()
+    tool = fields.Constant(reflective_rules.COMMUNITY_WHEEL_TOOL)
+    title = fields.Constant("Community wheel licence")
     holder = Str()
     organisation_id = Opt()
     person_id = Opt()
     with_level_3a = fields.Raw(allow_none=True, metadata={"type": "boolean"})
-    status = Str()
+    status = Computed(reflective.licence_status, metadata={"type": "string"})
     valid_from = When()
     valid_until = When()
     revoked_at = When()
     created_at = When()
-    allows = fields.List(fields.String())
+    allows = fields.Constant(
+        [
+            "community audit with the wheel (organisation-level, aggregate)",
+            "personalised wellbeing consultation with the wheel (in cic-tracker, with consent)",
+        ]
+    )
 
 
 def _version(a):
