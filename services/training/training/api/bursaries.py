@@ -17,7 +17,7 @@ from ..models import Organisation
 from ..services import bursaries as svc
 from ..services import learning
 from ..services.packages import get_org
-from .common import PageArgs
+from .common import PageArgs, page
 from .schemas.bursaries import DepositOut, EntryOut, FundOut, PlaceOut
 
 blp = Blueprint("bursaries", __name__, url_prefix="/api/v1/bursaries", description="Affiliate bursary funds")
@@ -53,7 +53,8 @@ def fund(args, organisation_id):
     """Balance, the affiliate percentage in force, and the ledger (newest first)."""
     require_org_access(organisation_id)
     get_org(organisation_id)
-    return svc.fund_json(organisation_id, args["page"], args["per_page"])
+    rows, total = svc.ledger_page(organisation_id, args["page"], args["per_page"])
+    return {"organisation_id": organisation_id, "entries": page(rows, total, args)}
 
 
 @blp.route("/<organisation_id>/deposits", methods=["POST"])

@@ -9,7 +9,7 @@ from ...extensions import db
 from ...models import Person
 from ...services import lead_professionals as lead
 from ...services import obligations as obligations_svc
-from .base import Int, Opt, Out, Str, When, page_of
+from .base import Int, Opt, Out, Str, When, With, page_of
 
 
 class ObligationOut(Out):
@@ -54,17 +54,6 @@ class StatusOnly:
         self.application = application
 
 
-class _Derived:
-    """The application with the values its answer derives; anything else is read from the model."""
-
-    def __init__(self, application, **derived):
-        self._application = application
-        self.__dict__.update(derived)
-
-    def __getattr__(self, name):
-        return getattr(self._application, name)
-
-
 # what only the person themself and training admins see
 FULL_ONLY = (
     "specialism",
@@ -85,17 +74,17 @@ FULL_ONLY = (
 )
 
 
-def _derive(obj) -> _Derived:
+def _derive(obj) -> With:
     status_only = isinstance(obj, StatusOnly)
     a = obj.application if status_only else obj
     person = db.session.get(Person, a.person_id)
     derived = {"person_name": person.name if person else None, **lead.years(a)}
     if status_only:
-        return _Derived(a, view="status", **derived)
+        return With(a, view="status", **derived)
     obs = obligations_svc.obligations(a)
     pending = [o for o in obs if o["status"] not in ("done", "met")]
     pending.sort(key=lambda o: (o["status"] not in ("overdue", "unmet"), o["due_on"] or ""))
-    return _Derived(
+    return With(
         a,
         view="full",
         **derived,
