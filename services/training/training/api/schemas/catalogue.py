@@ -7,8 +7,10 @@ from marshmallow import fields, pre_dump
 
 from imatter_shared.contract.packages import LICENCE_REQUIREMENT
 
+from ...rules import licences as licence_rules
 from ...rules.catalogue import PLACEHOLDER, PUBLISHED
 from ...rules.roles import role_row
+from ...services import price_book
 from .base import Int, Opt, Out, Str, When, page_of
 
 
@@ -80,7 +82,8 @@ class PackageTypeOut(Out):
 
 class PriceBookOut(Out):
     """One version of the price book: the size bands, seat tiers and fees, and the catalogue
-    (`courses`, `roles`, `requirement_titles`, `package_types`, `products`) it prices."""
+    (`courses`, `roles`, `requirement_titles`, `package_types`, `products`) it prices. Views give
+    a `price_book.Book` (its version number and data)."""
 
     version = Int()
     currency = Str()
@@ -95,8 +98,19 @@ class PriceBookOut(Out):
     roles = fields.List(fields.Dict())
     package_types = fields.List(fields.Dict())
     products = fields.List(fields.Dict())
-    licences = fields.List(fields.Dict(), metadata={"description": "each licence type's public terms"})
+    licences = fields.Function(
+        lambda book: [licence_rules.public_terms(t) for t in licence_rules.TYPES],
+        metadata={
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "each licence type's public terms",
+        },
+    )
     created_at = When()
+
+    @pre_dump
+    def _numbered(self, book, **kw):
+        return {"version": book.number, **book.data, "created_at": price_book.published_at(book.number)}
 
 
 class PolicyActionOut(Out):
