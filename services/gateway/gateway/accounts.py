@@ -5,7 +5,7 @@ so both give the same answers and the same error messages.
 
 Each operation takes what it acts on explicitly (the input as the `*In` schemas load it, the
 token's claims as tokens.verify_token checks them), commits its own change and raises the shared
-errors (ApiError, Unauthorized; a 429 through ratelimit), which the caller renders.
+errors (InvalidInput, Unauthorized; a 429 through ratelimit), which the caller renders.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import IntegrityError
 
 from imatter_shared.notifications import notify
-from imatter_shared.web.errors import ApiError, Unauthorized
+from imatter_shared.web.errors import InvalidInput, Unauthorized
 
 from . import email_verification, password_reset, passwords, ratelimit, tokens
 from .extensions import db
@@ -81,7 +81,7 @@ def register(data: dict) -> dict:
     email = data["email"].strip().lower()
     problems = passwords.policy_errors(data["password"], email)
     if problems:
-        raise ApiError("Choose a stronger password.", 400, errors={"password": problems})
+        raise InvalidInput("password", detail="Choose a stronger password.", errors={"password": problems})
     name = data["name"].strip()
     password_hash = passwords.hash_password(data["password"])  # also for a taken address: same work
     existing = db.session.scalar(sa.select(User).where(User.email == email))
@@ -170,10 +170,12 @@ def change_password(claims: dict, data: dict) -> None:
     ratelimit.check("password-change", "RATE_LIMIT_PASSWORD_CHANGE", "user:" + user.id, "password change")
     if not passwords.verify(user.password_hash, data["current_password"]):
         ratelimit.count("password-change", "RATE_LIMIT_PASSWORD_CHANGE", "user:" + user.id)
-        raise ApiError("The current password is not right.", 400, errors={"current_password": ["Not right."]})
+        raise InvalidInput("current_password", "Not right.", detail="The current password is not right.")
     problems = passwords.policy_errors(data["new_password"], user.email)
     if problems:
-        raise ApiError("Choose a stronger password.", 400, errors={"new_password": problems})
+        raise InvalidInput(
+            "new_password", detail="Choose a stronger password.", errors={"new_password": problems}
+        )
     user.password_hash = passwords.hash_password(data["new_password"])
     user.token_version += 1
     db.session.commit()

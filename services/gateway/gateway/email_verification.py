@@ -17,7 +17,7 @@ from flask import current_app
 from imatter_shared.dataprotection.annotations import NOT_PII, pii
 from imatter_shared.notifications import notify
 from imatter_shared.timeutil import naive_utcnow as utcnow  # the DateTime columns hold naive UTC
-from imatter_shared.web.errors import ApiError
+from imatter_shared.web.errors import InvalidInput
 
 from .extensions import db
 from .models import User
@@ -99,10 +99,10 @@ def verify(token: str) -> User:
         or row.expires_at <= now
         or row.email != user.email
     ):
-        raise ApiError(
-            "This verification link is not valid any more; ask for a new one.",
-            400,
-            errors={"token": ["Not valid: unknown, already used or expired."]},
+        raise InvalidInput(
+            "token",
+            "Not valid: unknown, already used or expired.",
+            detail="This verification link is not valid any more; ask for a new one.",
         )
     user.email_verified = True
     user.email_verified_at = now

@@ -17,7 +17,7 @@ from flask import current_app
 from imatter_shared.dataprotection.annotations import NOT_PII, pii
 from imatter_shared.notifications import notify
 from imatter_shared.timeutil import naive_utcnow as utcnow  # the DateTime columns hold naive UTC
-from imatter_shared.web.errors import ApiError
+from imatter_shared.web.errors import InvalidInput
 
 from . import passwords, ratelimit
 from .extensions import db
@@ -97,15 +97,17 @@ def confirm_reset(token: str, new_password: str) -> User:
     now = utcnow()
     row = db.session.get(PasswordResetToken, _hash(token)) if token else None
     if row is None or row.used_at is not None or row.expires_at <= now:
-        raise ApiError(
-            "This reset link is not valid any more; ask for a new one.",
-            400,
-            errors={"token": ["Not valid: unknown, already used or expired."]},
+        raise InvalidInput(
+            "token",
+            "Not valid: unknown, already used or expired.",
+            detail="This reset link is not valid any more; ask for a new one.",
         )
     user = db.session.get(User, row.user_id)
     problems = passwords.policy_errors(new_password, user.email)
     if problems:
-        raise ApiError("Choose a stronger password.", 400, errors={"new_password": problems})
+        raise InvalidInput(
+            "new_password", detail="Choose a stronger password.", errors={"new_password": problems}
+        )
     user.password_hash = passwords.hash_password(new_password)
     user.token_version += 1
     db.session.execute(

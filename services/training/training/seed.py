@@ -99,7 +99,7 @@ def seed_demo_lead() -> None:
         booked = certification.book(
             lead, "lead", {"item": item, "organisation_id": org.id, "funding": "organisation"}, admin.user_id
         )
-        certification.complete_item(booked["id"], DEMO_SIGN_OFF)
+        certification.complete_item(booked.id, DEMO_SIGN_OFF)  # a course item: the item booked
     licences.purchase(org, "enhanced", admin.user_id)  # a Lead in training is in place now
     certification.book(
         lead,

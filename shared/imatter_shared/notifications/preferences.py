@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from imatter_shared.notifications import NotifyWiring
-from imatter_shared.web.errors import ApiError
+from imatter_shared.web.errors import InvalidInput
 
 
 class PreferencesIn(Schema):
@@ -63,8 +63,10 @@ def update(wiring: NotifyWiring, recipient: str, data: dict) -> dict[str, Any]:
             f"{k!r} is essential (security) email and always sent." for k in essential
         ]
         if problems:
-            raise ApiError(
-                "Those notifications cannot be turned off.", 400, errors={"disabled_kinds": problems}
+            raise InvalidInput(
+                "disabled_kinds",
+                detail="Those notifications cannot be turned off.",
+                errors={"disabled_kinds": problems},
             )
     session = wiring.db.session
     p = session.get(wiring.Preference, recipient)

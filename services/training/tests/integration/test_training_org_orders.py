@@ -102,7 +102,8 @@ def test_training_admins_mark_invoices_paid_or_void(client, keys):
 
 def test_the_service_layer_order_is_paid_at_once_when_nothing_is_owed(client, keys, db):
     """create_order is what the people side calls for its purchases."""
-    from training.services.orders import create_order, order_json
+    from training.api.schemas.orders import OrderOut
+    from training.services.orders import create_order
 
     funded = create_order(
         organisation_id=None,
@@ -135,7 +136,7 @@ def test_the_service_layer_order_is_paid_at_once_when_nothing_is_owed(client, ke
     )
     db.session.commit()
     assert (funded.invoice.state, free.invoice.state, owed.invoice.state) == ("paid", "paid", "issued")
-    body = order_json(owed)
+    body = OrderOut().dump(owed)
     assert body["total"] == 75150 and body["invoice"]["total"] == 75150 and body["price_book_version"] == 1
     assert [ln["amount"] for ln in body["lines"]] == [75000, 150]
     # the buyer (no organisation) sees their own order

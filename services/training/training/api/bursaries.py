@@ -17,7 +17,7 @@ from ..models import Organisation
 from ..services import bursaries as svc
 from ..services import learning
 from ..services.packages import get_org
-from .common import PageArgs
+from .common import PageArgs, page
 from .schemas.bursaries import DepositOut, EntryOut, FundOut, PlaceOut
 
 blp = Blueprint("bursaries", __name__, url_prefix="/api/v1/bursaries", description="Affiliate bursary funds")
@@ -53,7 +53,8 @@ def fund(args, organisation_id):
     """Balance, the affiliate percentage in force, and the ledger (newest first)."""
     require_org_access(organisation_id)
     get_org(organisation_id)
-    return svc.fund_json(organisation_id, args["page"], args["per_page"])
+    rows, total = svc.ledger_page(organisation_id, args["page"], args["per_page"])
+    return {"organisation_id": organisation_id, "entries": page(rows, total, args)}
 
 
 @blp.route("/<organisation_id>/deposits", methods=["POST"])
@@ -130,7 +131,7 @@ def place(data, organisation_id):
     """Spend a place from the fund: an enrolment funded by the bursary (409 when the fund is short)."""
     c = require_org_admin(organisation_id)
     get_org(organisation_id)
-    out = learning.enrol(
+    made = learning.enrol(
         {
             "person_id": data["person_id"],
             "course_code": data["course_code"],
@@ -140,4 +141,5 @@ def place(data, organisation_id):
         c.user_id,
     )
     db.session.commit()
-    return {**out, "fund_balance": svc.balance(organisation_id)}
+    made.fund_balance = svc.balance(organisation_id)
+    return made

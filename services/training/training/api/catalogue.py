@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from imatter_shared.web.api import Blueprint
 
-from ..rules.catalogue import COURSES, PACKAGE_TYPES, course_json, package_type_json
-from ..rules.roles import ROLES, role_json
+from ..rules.catalogue import COURSES, PACKAGE_TYPES
+from ..rules.roles import ROLES
 from .common import PageArgs, paged
 from .schemas.catalogue import CoursePage, PackageTypePage, RolePage
 
@@ -24,7 +24,7 @@ def courses(args):
     """Every course with its level, price (pence) and whether it needs an online L1-2 account
     (`online_account`), from the price book in force. A fee the seeds do not publish says so:
     `placeholder: true`, `placeholder_label`, `price_status: placeholder`."""
-    return paged([course_json(c) for c in COURSES], args)
+    return paged(list(COURSES), args)
 
 
 @blp.route("/roles")
@@ -32,7 +32,7 @@ def courses(args):
 @blp.response(200, RolePage)
 def roles(args):
     """The six practitioner roles: requirements (code, title, price, quantity) and what each enables."""
-    return paged([role_json(r) for r in ROLES], args)
+    return paged(list(ROLES), args)
 
 
 @blp.route("/packages")
@@ -42,4 +42,4 @@ def packages(args):
     """Microproject package types 1-4 from the price book in force: purpose, contents, online
     accounts, Tracker uses (`tracker_uses_per_case` per case, `tracker_uses` for 3 cases) and
     prices; they need an Enhanced Practice Licence."""
-    return paged([package_type_json(p) for p in PACKAGE_TYPES], args)
+    return paged(list(PACKAGE_TYPES), args)

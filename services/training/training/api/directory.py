@@ -33,7 +33,7 @@ class EntryIn(Schema):
 def search(args):
     """Public: opted-in, currently certified Lead Professionals and Advanced Practitioners."""
     rows, total = svc.search(args["q"], args["page"], args["per_page"])
-    return page(svc.entries_json(rows), total, args)  # credentials of the whole page in two queries
+    return page(rows, total, args)
 
 
 @blp.route("/people/<person_id>/directory-entry", methods=["POST"])
@@ -44,7 +44,7 @@ def opt_in(data, person_id):
     require_person_access(person_id)
     e = svc.opt_in(get_person(person_id), data)
     db.session.commit()
-    return svc.entry_json(e)
+    return e
 
 
 def _opt_out(person_id):

@@ -73,7 +73,7 @@ def enrol(data):
     c = require_person_access(data["person_id"], org_may=True)
     _may_enrol(c, data)
     out = learning.enrol(data, c.user_id)
-    audit.record("change", "enrolment", out["id"])
+    audit.record("change", "enrolment", out.id)
     db.session.commit()
     return out
 

@@ -31,6 +31,7 @@ from .schemas.lead_professionals import (
     LogBookPage,
     ObligationPage,
     RecordOut,
+    StatusOnly,
     SupporterOut,
 )
 
@@ -140,7 +141,7 @@ def apply(data):
     c = _self_only(data["person_id"])
     a = svc.apply(data, c.user_id)
     db.session.commit()
-    return svc.application_json(a)
+    return a
 
 
 @blp.route("/applications", methods=["GET"])
@@ -155,7 +156,7 @@ def applications(args):
             require_training_admin()
         _self_only(args["person_id"])
     rows, total = svc.applications_page(args["state"], args["person_id"], args["page"], args["per_page"])
-    return page([svc.application_json(a) for a in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/applications/<application_id>")
@@ -168,9 +169,9 @@ def one(application_id):
     a = svc.get(application_id)
     c = caller()
     if is_self_or_training_admin(c, a.person_id):
-        return svc.application_json(a)
+        return a
     if admins_person_through_membership(c, a.person_id):
-        return svc.status_json(a)
+        return StatusOnly(a)
     _refuse(application_id)
 
 
@@ -183,7 +184,7 @@ def interview(data, application_id):
     c = require_training_admin()
     a = svc.interview(svc.get(application_id), data["outcome"], data["note"], c.user_id)
     db.session.commit()
-    return svc.application_json(a)
+    return a
 
 
 @blp.route("/applications/<application_id>/advance", methods=["POST"])
@@ -213,7 +214,7 @@ def advance(data, application_id):
         )
     a = svc.advance(a, data["override"], reason or None, c.principal)
     db.session.commit()
-    return svc.application_json(a)
+    return a
 
 
 @blp.route("/applications/<application_id>/obligations")

@@ -19,6 +19,7 @@ from ..rules import policy as policy_table
 from ..rules.pricing import MAX_SEATS_PER_PURCHASE
 from ..services import licences, memberships, orders, seat_transfers, seats
 from ..services import organisations as orgs
+from .schemas.base import With
 from .schemas.memberships import MemberOut, MemberPage
 from .schemas.organisations import (
     AssignmentMadeOut,
@@ -111,7 +112,7 @@ class Organisations(MethodView):
         Verified accounts only (403 otherwise)."""
         org = orgs.create(data, require_verified().principal)
         db.session.commit()
-        return orgs.org_json(org, detail=True)
+        return org
 
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, OrganisationPage)
@@ -129,7 +130,7 @@ class OneOrganisation(MethodView):
     def get(self, organisation_id):
         """With the derived `stage` (1-5), `next_steps`, `licences` and `seats`."""
         require_org_access(organisation_id)
-        return orgs.org_json(orgs.get(organisation_id), detail=True)
+        return orgs.get(organisation_id)
 
     @blp.arguments(OrganisationPatch)
     @blp.response(200, OrganisationDetailOut)
@@ -138,7 +139,7 @@ class OneOrganisation(MethodView):
         require_org_admin(organisation_id)
         org = orgs.update(orgs.get(organisation_id), data)
         db.session.commit()
-        return orgs.org_json(org, detail=True)
+        return org
 
 
 @blp.route("/<organisation_id>/licences")
@@ -165,7 +166,7 @@ class Licences(MethodView):
             user_name=c.principal.name or (c.person.name if c.person else None),
         )
         db.session.commit()
-        return licences.licence_json(lic)
+        return lic
 
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, LicencePage)
@@ -173,7 +174,7 @@ class Licences(MethodView):
         require_org_access(organisation_id)
         orgs.get(organisation_id)
         held = licences.Held(organisation_id)  # read once for every licence's suspension check
-        return paged([licences.licence_json(lic, held) for lic in held.rows], args)
+        return paged([With(lic, held=held) for lic in held.rows], args)
 
 
 def _licence(organisation_id, licence_id):
@@ -188,7 +189,7 @@ def _licence(organisation_id, licence_id):
 @blp.response(200, LicenceOut)
 def one_licence(organisation_id, licence_id):
     require_org_access(organisation_id)
-    return licences.licence_json(_licence(organisation_id, licence_id))
+    return _licence(organisation_id, licence_id)
 
 
 @blp.route("/<organisation_id>/licences/<licence_id>/renew", methods=["POST"])
@@ -199,7 +200,7 @@ def renew_licence(organisation_id, licence_id):
     c = require_org_admin(organisation_id)
     lic = licences.renew(orgs.get(organisation_id), _licence(organisation_id, licence_id), c.user_id)
     db.session.commit()
-    return licences.licence_json(lic)
+    return lic
 
 
 @blp.route("/<organisation_id>/licences/<licence_id>/end", methods=["POST"])
@@ -210,7 +211,7 @@ def end_licence(organisation_id, licence_id):
     suspended until it is renewed. Nothing is deleted."""
     lic = licences.end_now(_licence(organisation_id, licence_id))
     db.session.commit()
-    return licences.licence_json(lic)
+    return lic
 
 
 @blp.route("/<organisation_id>/seat-quote")

@@ -101,7 +101,10 @@ def book(data, person_id, role):
     svc.get_person(person_id)
     _may_book(c, person_id, role, data)
     out = svc.book(person_id, role, data, c.user_id)
-    audit.record("change", "package" if "package" in out else "pathway_item", out["id"])
+    if isinstance(out, dict):  # a package requirement: answered with the package bought
+        audit.record("change", "package", out["id"])
+    else:
+        audit.record("change", "pathway_item", out.id)
     db.session.commit()
     return out
 

@@ -144,7 +144,7 @@ class PriceBookIn(Schema):
 def public_price_book():
     """Licence fees by size band, seat bundle tiers, transfer top-up fee, affiliate percentage,
     and what each licence includes and excludes. Placeholder values are labelled as such."""
-    return price_book.book_json(*price_book.current())
+    return price_book.Book(*price_book.current())
 
 
 @blp.route("/price-book")
@@ -152,7 +152,7 @@ class AdminPriceBook(MethodView):
     @require_roles("training_admin")
     @blp.response(200, PriceBookOut)
     def get(self):
-        return price_book.book_json(*price_book.current())
+        return price_book.Book(*price_book.current())
 
     @require_roles("training_admin")
     @blp.arguments(PriceBookIn)
@@ -175,7 +175,7 @@ class AdminPriceBook(MethodView):
         except pricing.PriceBookError as exc:
             raise ApiError("The price book does not hold together.", 400, errors=exc.errors) from None
         db.session.commit()
-        return price_book.book_json(number, book)
+        return price_book.Book(number, book)
 
 
 @blp.route("/price-book/versions/<int:number>")
@@ -185,4 +185,4 @@ def price_book_version(number):
     book = price_book.version(number)
     if book is None:
         raise NotFound("No price-book version with that number.")
-    return price_book.book_json(number, book)
+    return price_book.Book(number, book)

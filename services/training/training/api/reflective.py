@@ -111,7 +111,7 @@ def answer_q(data):
     c = caller()
     r = svc.answer_q(c.user_id, c.person, data["answers"])
     db.session.commit()
-    return svc.q_json(r)
+    return r
 
 
 @blp.route("/q/responses", methods=["GET"])
@@ -121,14 +121,14 @@ def answer_q(data):
 def my_qs(args):
     """Your own I Matter Q responses only."""
     rows, total = svc.own_responses(caller().user_id, args["page"], args["per_page"])
-    return page([svc.q_json(r) for r in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/q/responses/<response_id>", methods=["GET"])
 @require_auth
 @blp.response(200, QResponseOut)
 def my_q(response_id):
-    return svc.q_json(svc.own_response(caller().user_id, response_id))
+    return svc.own_response(caller().user_id, response_id)
 
 
 @blp.route("/q/responses/<response_id>", methods=["DELETE"])
@@ -152,7 +152,7 @@ def grant(data):
     c = require_training_admin()
     lic = svc.grant_licence(data, c.user_id)
     db.session.commit()
-    return svc.licence_json(lic)
+    return lic
 
 
 @blp.route("/community-wheel/licences", methods=["GET"])
@@ -162,7 +162,7 @@ def grant(data):
 def licences(args):
     """Training admins see every licence; others those of their organisations and their own."""
     rows, total = svc.licences_visible(caller(), args["page"], args["per_page"])
-    return page([svc.licence_json(x) for x in rows], total, args)
+    return page(rows, total, args)
 
 
 @blp.route("/community-wheel/licences/<licence_id>/revoke", methods=["POST"])
@@ -172,7 +172,7 @@ def revoke(licence_id):
     require_training_admin()
     lic = svc.revoke_licence(svc.get_licence(licence_id))
     db.session.commit()
-    return svc.licence_json(lic)
+    return lic
 
 
 # ---- community audits ----------------------------------------------------------------------
@@ -240,9 +240,9 @@ def order_registration(data):
     part 1). The CIC books the consultation from the order (an event carrying ids only)."""
     c = caller()
     person = _person(data["person_id"])
-    reg, extra = q_registrations.order_registration(person, data, c.user_id)
+    made = q_registrations.order_registration(person, data, c.user_id)
     db.session.commit()
-    return q_registrations.registration_json(reg, extra)
+    return made
 
 
 class QRegistrationsArgs(PageArgs, QPersonArgs):
@@ -255,6 +255,4 @@ class QRegistrationsArgs(PageArgs, QPersonArgs):
 @blp.response(200, RegistrationPage)
 def registrations(args):
     person = _person(args["person_id"])
-    return paged(
-        [q_registrations.registration_json(r) for r in q_registrations.registrations_of(person.id)], args
-    )
+    return paged(q_registrations.registrations_of(person.id), args)

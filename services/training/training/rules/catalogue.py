@@ -14,8 +14,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping, Sequence
 
-from imatter_shared.contract.packages import LICENCE_REQUIREMENT
-
 from ..price_book_seed import PLACEHOLDER_BOOK
 
 PUBLISHED = "published"
@@ -131,22 +129,3 @@ RESOURCE_LICENCE = {
         "using the informal I Matter Q formally outside a licensed pathway",
     ],
 }
-
-
-def course_json(c: dict) -> dict:
-    """A course as the catalogue shows it: placeholders say so."""
-    return {
-        **c,
-        "currency": "GBP",
-        "placeholder": bool(c.get("placeholder")),
-        "price_status": PLACEHOLDER if c.get("placeholder") else PUBLISHED,
-    }
-
-
-def package_type_json(p: dict) -> dict:
-    return {
-        **p,
-        "currency": "GBP",
-        "requires": [LICENCE_REQUIREMENT],  # sold only under an active Enhanced Practice Licence
-        "placeholder": bool(p.get("placeholder")),
-    }

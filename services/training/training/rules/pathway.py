@@ -18,7 +18,7 @@ from .roles import (
     ROLE_BOOKING_CONDITIONS,
     ROLES_BY_CODE,
     placeholder_of,
-    role_json,
+    role_row,
     unit_price,
 )
 
@@ -208,7 +208,7 @@ def estimate(role_code: str, have: Iterable[str] = ()) -> dict:
     visitor has not counted; `prerequisites` are the catalogue rows of the prerequisite roles
     not had."""
     had = set(have)
-    role = role_json(ROLES_BY_CODE[role_code])
+    role = role_row(ROLES_BY_CODE[role_code])
     rows = [
         {**req, "cost": req["price"] * req["quantity"], "have": req["code"] in had}
         for req in role["requirements"]
@@ -222,7 +222,7 @@ def estimate(role_code: str, have: Iterable[str] = ()) -> dict:
         "total": sum(r["cost"] for r in rows if not r["have"]),
         "with_prerequisites": _from_scratch(role_code, set(had)),
         "prerequisites": [
-            role_json(ROLES_BY_CODE[r["code"]]) for r in rows if r["code"] in ROLES_BY_CODE and not r["have"]
+            role_row(ROLES_BY_CODE[r["code"]]) for r in rows if r["code"] in ROLES_BY_CODE and not r["have"]
         ],
         "currency": "GBP",
     }

@@ -110,7 +110,8 @@ def unit_price(code: str) -> int:
     return 0
 
 
-def role_json(role: dict) -> dict:
+def role_row(role: dict) -> dict:
+    """A role as the catalogue shows it (and the estimate reads it): its requirements priced."""
     return {
         "code": role["code"],
         "title": role["title"],

@@ -15,7 +15,6 @@ from ..extensions import db
 from ..models.bursaries import BursaryEntry, BursaryFund
 from . import licences, orders, policy, price_book
 from .certifying import member_org_ids
-from .clock import iso
 
 # Used only when the price book (organisations side) cannot be read; labelled as a placeholder.
 DEFAULT_AFFILIATE_PERCENTAGE = 10
@@ -203,40 +202,7 @@ def on_invoice_voided(order_id: str) -> None:
             e.state = "reversed"
 
 
-def entry_json(e: BursaryEntry) -> dict:
-    return {
-        "id": e.id,
-        "kind": e.kind,
-        "state": e.state,
-        "amount": e.amount,
-        "currency": "GBP",
-        "order_id": e.order_id,
-        "person_id": e.person_id,
-        "enrolment_id": e.enrolment_id,
-        "percentage": e.percentage,
-        "note": e.note,
-        "created_at": iso(e.created_at),
-    }
-
-
-def fund_json(organisation_id: str, page: int = 1, per_page: int = 20) -> dict:
+def ledger_page(organisation_id: str, page: int, per_page: int) -> tuple[list[BursaryEntry], int]:
+    """The fund's entries, newest first."""
     q = sa.select(BursaryEntry).where(BursaryEntry.organisation_id == organisation_id)
-    rows, total = rows_page(
-        db.session, q.order_by(BursaryEntry.created_at.desc(), BursaryEntry.id), page, per_page
-    )
-    pct, source = affiliate_percentage()
-    return {
-        "organisation_id": organisation_id,
-        "balance": balance(organisation_id),
-        "pending": pending(organisation_id),
-        "currency": "GBP",
-        "affiliate": is_affiliate(organisation_id),
-        "affiliate_percentage": pct,
-        "percentage_source": source,
-        "entries": {
-            "items": [entry_json(e) for e in rows],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        },
-    }
+    return rows_page(db.session, q.order_by(BursaryEntry.created_at.desc(), BursaryEntry.id), page, per_page)

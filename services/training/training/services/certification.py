@@ -22,7 +22,7 @@ from ..rules.catalogue import COURSES_BY_CODE
 from ..rules.roles import REQUIREMENTS, ROLES_BY_CODE
 from . import directory, orders, packages, policy
 from .certifying import certify_after_joining, certify_ready, facts_of, member_org_ids
-from .clock import iso, now
+from .clock import now
 
 
 def get_person(person_id: str) -> Person:
@@ -48,23 +48,6 @@ def pathway(person_id: str, role: str) -> dict:
 # ---- bookings ------------------------------------------------------------------------------
 
 
-def item_json(it: PathwayItem) -> dict:
-    return {
-        "id": it.id,
-        "person_id": it.person_id,
-        "item": it.item,
-        "role": it.role,
-        "state": it.state,
-        "quantity": it.quantity,
-        "price": it.price,
-        "currency": "GBP",
-        "organisation_id": it.organisation_id,
-        "order_id": it.order_id,
-        "created_at": iso(it.created_at),
-        "completed_at": iso(it.completed_at),
-    }
-
-
 def _paying_org(person_id: str, organisation_id: str | None, funding: str | None) -> str | None:
     """The organisation paying (funding=organisation), or None when the person pays."""
     funding = funding or ("organisation" if organisation_id else "self")
@@ -86,7 +69,7 @@ def _paying_org(person_id: str, organisation_id: str | None, funding: str | None
     return organisation_id
 
 
-def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
+def book(person_id: str, role: str, data: dict, user_id: str) -> dict | orders.Purchase:
     """Book a requirement towards `role`; the order and invoice are created with it."""
     require_role(role)
     item = data["item"]
@@ -115,16 +98,16 @@ def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
             user_id,
         )
         return {
-            "id": pkg["id"],
+            "id": pkg.id,
             "item": item,
             "role": role,
             "state": "booked",
-            "price": pkg["price"],
+            "price": pkg.price,
             "currency": "GBP",
             "quantity": 1,
             "package": pkg,
-            "order_id": pkg["order_id"],
-            "order": pkg.get("order"),
+            "order_id": pkg.order_id,
+            "order": pkg.order,
         }
     org_id = _paying_org(person_id, data.get("organisation_id"), data.get("funding"))
     title = COURSES_BY_CODE[item]["title"]
@@ -155,9 +138,7 @@ def book(person_id: str, role: str, data: dict, user_id: str) -> dict:
     )
     db.session.add(it)
     db.session.flush()
-    out = item_json(it)
-    out["order"] = orders.order_json(order)
-    return out
+    return orders.Purchase(it, order)
 
 
 def _single_org(person_id: str) -> str:
@@ -171,7 +152,7 @@ def _single_org(person_id: str) -> str:
     return orgs[0]
 
 
-def complete_item(item_id: str, user_id: str) -> dict:
+def complete_item(item_id: str, user_id: str) -> PathwayItem:
     it = db.session.get(PathwayItem, item_id)
     if it is None:
         raise NotFound("No pathway item with that id.")
@@ -184,7 +165,7 @@ def complete_item(item_id: str, user_id: str) -> dict:
         db.session.flush()
         pathway_item_completed(it)  # its email, in the same commit
         certify_ready(it.person_id)
-    return item_json(it)
+    return it
 
 
 # ---- certification ---------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def is_eligible(person_id: str) -> bool:
     return _certified(person_id) or person_id not in _lapsed()
 
 
-def _credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
+def credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
     """Credentials of several people in two queries (a directory page used to make two per entry)."""
     out: dict[str, list[dict]] = {pid: [] for pid in person_ids}
     if not person_ids:
@@ -107,28 +107,6 @@ def _credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
             }
         )
     return out
-
-
-def _credentials(person_id: str) -> list[dict]:
-    return _credentials_of([person_id])[person_id]
-
-
-def entry_json(e: DirectoryEntry, credentials: list[dict] | None = None) -> dict:
-    """Public fields only: never an email or anything else private."""
-    # no person_id (security review H1): the entry's own id identifies it publicly
-    return {
-        "id": e.id,
-        "name": e.display_name,
-        "locality": e.locality,
-        "summary": e.summary,
-        "certifications": _credentials(e.person_id) if credentials is None else credentials,
-        "listed_since": iso(e.opted_in_at),
-    }
-
-
-def entries_json(rows: list[DirectoryEntry]) -> list[dict]:
-    creds = _credentials_of([e.person_id for e in rows])
-    return [entry_json(e, creds[e.person_id]) for e in rows]
 
 
 def opt_in(person: Person, data: dict) -> DirectoryEntry:

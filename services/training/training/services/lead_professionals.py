@@ -31,7 +31,6 @@ from .obligations import (
     ACTIVE_STATES,
     active_member,
     completed_courses,
-    obligations,
     obligations_at,
     records_of,
 )
@@ -275,7 +274,8 @@ def overrides(a: LeadProfessionalApplication) -> list[dict]:
     ]
 
 
-def _years(a: LeadProfessionalApplication) -> dict:
+def years(a: LeadProfessionalApplication) -> dict:
+    """The trainee and implementation years begun so far: from, until, and complete by date."""
     years = {}
     at = now()
     if a.trainee_from:
@@ -291,49 +291,3 @@ def _years(a: LeadProfessionalApplication) -> dict:
             "complete": rules.year_complete(a.implementation_from, at),
         }
     return years
-
-
-def status_json(a: LeadProfessionalApplication) -> dict:
-    """What the trainee's organisation sees (DOMAIN "Consent and identity": name, roles, pathway and
-    certification status): the state and the years, nothing of references, interview or log book."""
-    person = db.session.get(Person, a.person_id)
-    return {
-        "id": a.id,
-        "person_id": a.person_id,
-        "person_name": person.name if person else None,
-        "organisation_id": a.organisation_id,
-        "route": a.route,
-        "state": a.state,
-        **_years(a),
-        "approved_at": iso(a.approved_at),
-        "view": "status",
-    }
-
-
-def application_json(a: LeadProfessionalApplication) -> dict:
-    """The whole record: for the person themself and training admins."""
-    obs = obligations(a)
-    pending = [o for o in obs if o["status"] not in ("done", "met")]
-    pending.sort(key=lambda o: (o["status"] not in ("overdue", "unmet"), o["due_on"] or ""))
-    cw = next((o for o in obs if o["code"] == "outstanding_coursework"), None)
-    return {
-        **status_json(a),
-        "view": "full",
-        "specialism": a.specialism,
-        "references": a.references,
-        "references_count": len(a.references),
-        "senior_leadership_backing": a.senior_leadership_backing,
-        "senior_leader": {"name": a.senior_leader_name, "role": a.senior_leader_role}
-        if a.senior_leader_name or a.senior_leader_role
-        else None,
-        "interview_outcome": a.interview_outcome,
-        "interview_at": iso(a.interview_at),
-        "interview_by": a.interview_by,
-        "interview_note": a.interview_note,
-        "outstanding_coursework": cw,
-        "overrides": overrides(a),
-        "next_step_unmet": step_unmet(a) if a.state in NEXT_STATE else [],
-        "obligations": obs,
-        "next_due": pending[0] if pending else None,
-        "created_at": iso(a.created_at),
-    }

@@ -17,31 +17,10 @@ from ..rules.funding import ENROLMENT_FUNDINGS
 from ..rules.learning import COURSE_PREREQUISITES, enrolment_unmet
 from . import bursaries, licences, orders, policy, seats
 from .certifying import certify_ready, member_org_ids
-from .clock import iso, now
+from .clock import now
 from .packages import may_use_accounts
 
 FUNDINGS = tuple(ENROLMENT_FUNDINGS)  # who may choose each: rules/funding.py
-
-
-def enrolment_json(e: Enrolment) -> dict:
-    c = COURSES_BY_CODE[e.course_code]
-    return {
-        "id": e.id,
-        "person_id": e.person_id,
-        "course_code": e.course_code,
-        "course_title": c["title"],
-        "level": e.level,
-        "funding": e.funding,
-        "organisation_id": e.organisation_id,
-        "package_id": e.package_id,
-        "price": e.price,
-        "currency": "GBP",
-        "order_id": e.order_id,
-        "progress": e.progress,
-        "state": e.state,
-        "completed_at": iso(e.completed_at),
-        "created_at": iso(e.created_at),
-    }
 
 
 def get(enrolment_id: str) -> Enrolment:
@@ -120,7 +99,7 @@ def _package_account(person_id: str, package_id: str | None) -> tuple[Package, i
     return p, slot
 
 
-def enrol(data: dict, user_id: str) -> dict:
+def enrol(data: dict, user_id: str) -> orders.Purchase:
     person = db.session.get(Person, data["person_id"])
     if person is None:
         raise NotFound("No person with that id.")
@@ -222,10 +201,7 @@ def enrol(data: dict, user_id: str) -> dict:
         place.enrolment_id = e.id
     # the affiliate share of a self-funded online course fee is credited when its invoice is PAID
     # (services/voiding.py on_paid), never here
-    out = enrolment_json(e)
-    if order is not None:
-        out["order"] = orders.order_json(order)
-    return out
+    return orders.Purchase(e, order)
 
 
 def set_progress(e: Enrolment, percent: int) -> Enrolment:

@@ -12,7 +12,7 @@ from imatter_shared.web.paging import rows_page
 from ..extensions import db
 from ..models import Invoice, Order, OrderLine
 from . import price_book
-from .clock import iso, now
+from .clock import now
 
 FREE_FUNDING = ("fund_award",)  # paid for by a Microproject Development Fund award on the CIC side
 
@@ -67,30 +67,19 @@ def create_order(
     return order
 
 
-def order_json(order: Order) -> dict:
-    return {
-        "id": order.id,
-        "organisation_id": order.organisation_id,
-        "person_id": order.person_id,
-        "funding": order.funding,
-        "lines": [
-            {
-                "code": ln.code,
-                "description": ln.description,
-                "unit_price": ln.unit_price,
-                "quantity": ln.quantity,
-                "amount": ln.amount,
-            }
-            for ln in order.lines
-        ],
-        "total": order.total,
-        "currency": order.currency,
-        "price_book_version": order.price_book_version,
-        "invoice": {"id": order.invoice.id, "state": order.invoice.state, "total": order.invoice.total}
-        if order.invoice
-        else None,
-        "created_at": iso(order.created_at),
-    }
+class Purchase:
+    """What buying something answers: the thing bought (its attributes read through) with the
+    order that charged it (none when nothing was charged: the answer then has no `order`) and any
+    values the answer adds (`extra`). The response schema dumps it like the thing itself."""
+
+    def __init__(self, bought, order: Order | None = None, **extra):
+        self.bought = bought  # not `item`: a pathway item has an `item` of its own
+        if order is not None:
+            self.order = order
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name):
+        return getattr(self.bought, name)
 
 
 def get_order(order_id: str) -> Order | None:

@@ -14,10 +14,8 @@ from ..models import Organisation, OrganisationAdmin
 from ..queries import org_facts
 from ..queries.certification import oversight_facts
 from ..rules import licences as licence_rules
-from ..rules import policy as policy_table
 from ..rules import stage as stage_rules
 from . import licences, price_book, seats
-from .clock import iso, now
 
 
 def _check_size_band(code: str) -> None:
@@ -78,10 +76,10 @@ def visible(c, page: int, per_page: int) -> tuple[list[Organisation], int]:
 
 def facts(org_id: str) -> dict:
     """Counts the stage is derived from (learners, practitioners, microprojects)."""
-    return _counts(org_id)["facts"]
+    return counts_of(org_id)["facts"]
 
 
-def _counts(org_id: str) -> dict:
+def counts_of(org_id: str) -> dict:
     """The stage facts, the active members and the seats in use, in one statement (a scalar
     subquery each) rather than one round trip per count."""
     row = db.session.execute(
@@ -136,37 +134,3 @@ def stage_of(
 
     steps += stage_rules.oversight_steps(stage_no=n, **oversight_facts(org.id))
     return {"stage": n, "stage_name": stage_rules.STAGES[n], "next_steps": steps, "facts": f}
-
-
-def org_json(org: Organisation, detail: bool = False) -> dict:
-    out = {
-        "id": org.id,
-        "name": org.name,
-        "kind": org.kind,
-        "size_band": org.size_band,
-        "link_contact_email": org.link_contact_email,
-        "senior_leadership_commitment": bool(org.senior_leadership_commitment),
-        "created_at": iso(org.created_at),
-    }
-    if not detail:
-        return out
-    # everything below reads the organisation's licences and counts once (docs/performance.md:
-    # this read was 18-29 statements, six or more of them the same licence look-up)
-    counts = _counts(org.id)
-    held = licences.Held(org.id, practitioners=counts["facts"]["practitioners"])
-    seat_summary = seats.summary(org.id, held, n_used=counts["seats_used"])
-    st = stage_of(org, seat_summary, held, counts["facts"])
-    out.update(
-        {
-            "stage": st["stage"],
-            "stage_name": st["stage_name"],
-            "next_steps": st["next_steps"],
-            "stage_facts": st["facts"],
-            "licences": [licences.licence_json(lic, held) for lic in held.rows],
-            "seats": seat_summary,
-            "members_count": counts["members"],
-            "policy": policy_table.policy_for(org.kind),
-            "as_of": iso(now()),
-        }
-    )
-    return out

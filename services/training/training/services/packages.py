@@ -17,11 +17,9 @@ from ..models.certification import Certification, PathwayItem
 from ..models.learning import LearningAccount
 from ..models.packages import FundAward, Package, PackageAccountGrant
 from ..models.practitioner_licences import PractitionerLicence
-from ..rules.catalogue import PACKAGE_TYPES_BY_TYPE
 from ..rules.funding import PACKAGE_FUNDINGS
 from . import licences, orders, policy, price_book
 from .certifying import certify_ready
-from .clock import iso
 from .practitioner_licences import licence_for_new_package, require_not_paused
 
 FUNDINGS = tuple(PACKAGE_FUNDINGS)  # labelled in rules/funding.py
@@ -100,38 +98,6 @@ def accounts_used(package_id: str) -> int:
     )
 
 
-def package_json(p: Package, order=None) -> dict:
-    t = PACKAGE_TYPES_BY_TYPE[p.type]
-    out = {
-        "id": p.id,
-        "organisation_id": p.organisation_id,
-        "practitioner_id": p.practitioner_id,
-        "type": p.type,
-        "title": t["title"],
-        "price": p.price,
-        "currency": "GBP",
-        "funding": p.funding,
-        "fund_award_id": p.fund_award_id,
-        "tracker_uses": p.tracker_uses,
-        "online_accounts": p.online_accounts,
-        "online_accounts_used": accounts_used(p.id),
-        "credits_left": p.credits_left,
-        "cases_count": p.cases_count,
-        "practicum_state": p.practicum_state,
-        "completed_at": iso(p.completed_at),
-        "use_requires": list(t["use_requires"]),
-        "excludes": list(t["excludes"]),
-        "order_id": p.order_id,
-        "state": "cancelled" if p.cancelled_at else "active",
-        "practitioner_licence_id": p.practitioner_licence_id,
-        "cancelled_at": iso(p.cancelled_at),
-        "created_at": iso(p.created_at),
-    }
-    if order is not None:
-        out["order"] = orders.order_json(order)
-    return out
-
-
 def _usable_award(data: dict, org_id: str) -> FundAward:
     award_id = data.get("fund_award_id")
     if not award_id:
@@ -171,7 +137,7 @@ def on_practitioner_pathway(person_id: str) -> bool:
     return bool(db.session.scalar(sa.select(sa.or_(certified, training, licensed))))
 
 
-def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
+def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
     org = get_org(organisation_id)
     # one read of the price book in force: the package's contents, its price and the order's
     # price-book version all come from the same version
@@ -238,7 +204,7 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> dict:
         outgoing.fund_award_redeemed(award)
     # buying the package may complete a role (package_type_N is met once bought)
     certify_ready(person.id)
-    return package_json(p, order)
+    return orders.Purchase(p, order)
 
 
 def of_organisation(organisation_id: str, page: int, per_page: int) -> tuple[list[Package], int]:

@@ -23,7 +23,7 @@ from ..models.packages import Package
 from ..models.practitioner_licences import PractitionerLicence
 from ..rules import practitioner_licence as rules
 from ..rules.licences import add_months
-from .clock import iso, now
+from .clock import now
 
 
 def state_of(lic: PractitionerLicence) -> str:
@@ -85,28 +85,6 @@ def on_learning_journey(person_id: str) -> bool:
             .where(PathwayItem.person_id == person_id, PathwayItem.state != "cancelled")
         )
     )
-
-
-def licence_json(lic: PractitionerLicence) -> dict:
-    return {
-        "microprojects": microproject_ids(lic),
-        "id": lic.id,
-        "person_id": lic.person_id,
-        "licence_name": lic.applied_as,
-        "title": rules.NAMES["microproject"],
-        "also_known_as": rules.NAMES["mini_candle"],
-        "idea": lic.idea,
-        "focus_areas": list(lic.focus_areas),
-        "state": state_of(lic),
-        "valid_from": iso(lic.valid_from),
-        "valid_until": iso(lic.valid_until),
-        "approved_at": iso(lic.approved_at),
-        "paused_at": iso(lic.paused_at),
-        "renewals": lic.renewals,
-        "allows": rules.ALLOWS,
-        "is_not": rules.IS_NOT,
-        "created_at": iso(lic.created_at),
-    }
 
 
 def get(licence_id: str) -> PractitionerLicence:

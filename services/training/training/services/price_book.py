@@ -7,6 +7,7 @@ version 1 without being written, so reads never write."""
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import g, has_app_context, has_request_context, request
@@ -23,9 +24,7 @@ from ..price_book_seed import (
     SEED_CATALOGUE,
     SEED_PRODUCTS,
 )
-from ..rules import licences as licence_rules
 from ..rules import pricing
-from .clock import iso
 
 PRODUCT_CODES = tuple(p["code"] for p in SEED_PRODUCTS)
 CATALOGUE_KEYS = ("courses", "requirement_titles", "roles", "package_types")
@@ -265,12 +264,17 @@ def band_mark(number: int | None, band_code: str | None) -> dict:
     }
 
 
-def book_json(number: int, data: dict) -> dict:
-    row = db.session.scalar(sa.select(PriceBookVersion).where(PriceBookVersion.version == number))
-    out = {"version": number, **data}
-    out["licences"] = [licence_rules.public_terms(t) for t in licence_rules.TYPES]
-    out["created_at"] = iso(row.created_at) if row else None
-    return out
+@dataclass(frozen=True)
+class Book:
+    """One version of the price book as a view answers it (a plain tuple would read as a status)."""
+
+    number: int
+    data: dict
+
+
+def published_at(number: int):
+    """When version `number` was stored (None for the seed book before anything is stored)."""
+    return db.session.scalar(sa.select(PriceBookVersion.created_at).where(PriceBookVersion.version == number))
 
 
 def size_band_codes() -> list[str]:

@@ -15,7 +15,6 @@ from ..models.reflective import QRegistration
 from ..rules import reflective as rules
 from ..rules.catalogue import COURSES_BY_CODE
 from . import learning, orders
-from .clock import iso
 from .price_book import product
 
 
@@ -74,7 +73,7 @@ def offer(person: Person) -> dict:
     }
 
 
-def order_registration(person: Person, data: dict, user_id: str) -> tuple[QRegistration, dict]:
+def order_registration(person: Person, data: dict, user_id: str) -> orders.Purchase:
     unmet = rules.registration_unmet(
         person.kind, _has_online_account(person.id), _registered(person.id) is not None
     )
@@ -114,11 +113,11 @@ def order_registration(person: Person, data: dict, user_id: str) -> tuple[QRegis
             },
             user_id,
         )
-        reg.enrolment_id = course["id"]
+        reg.enrolment_id = course.id
     db.session.add(reg)
     db.session.flush()
     outgoing.q_consultation_ordered(order.id, reg.id, person, user_id, org_id)
-    return reg, {"order": orders.order_json(order), "online_course": course}
+    return orders.Purchase(reg, order, online_course=course)
 
 
 def registrations_of(person_id: str) -> list[QRegistration]:
@@ -129,23 +128,3 @@ def registrations_of(person_id: str) -> list[QRegistration]:
             .order_by(QRegistration.created_at.desc(), QRegistration.id)
         )
     )
-
-
-def registration_json(reg: QRegistration, extra: dict | None = None) -> dict:
-    out = {
-        "id": reg.id,
-        "person_id": reg.person_id,
-        "organisation_id": reg.organisation_id,
-        "order_id": reg.order_id,
-        "enrolment_id": reg.enrolment_id,
-        "purpose": rules.Q_REGISTRATION["purpose"],
-        "optional": True,
-        "booking": "requested from Relationship Health Matters CIC (a Priorities Consultation)",
-        "created_at": iso(reg.created_at),
-    }
-    if extra:
-        out.update(extra)
-    else:
-        order = orders.get_order(reg.order_id)
-        out["order"] = orders.order_json(order) if order else None
-    return out

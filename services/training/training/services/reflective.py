@@ -26,7 +26,7 @@ from ..rules import reflective as rules
 from ..rules.catalogue import COURSES_BY_CODE
 from ..rules.licences import add_months
 from . import licences
-from .clock import iso, now
+from .clock import now
 
 CONTENT_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "content"
@@ -112,24 +112,11 @@ def _completed(person_id: str | None) -> set[str]:
     )
 
 
-def q_json(r: QResponse) -> dict:
-    version = db.session.get(QuestionnaireVersion, r.version_id)
-    steps = rules.suggestions(
+def suggested_steps(r: QResponse, version: QuestionnaireVersion) -> list[dict]:
+    """The learning steps an answer suggests: its weak sections' courses not yet completed."""
+    return rules.suggestions(
         r.section_scores, version.content["sections"], _completed(r.person_id), COURSES_BY_CODE
     )
-    return {
-        "id": r.id,
-        "instrument": r.instrument,
-        "version": version.version,
-        "version_id": version.id,
-        "sample": version.sample,
-        "notice": version.content.get("notice"),
-        "answers": r.answers,
-        "sections": r.section_scores,
-        "suggested_steps": steps,
-        "visible_to": "you alone",
-        "created_at": iso(r.created_at),
-    }
 
 
 def delete_q(r: QResponse) -> None:
@@ -139,13 +126,13 @@ def delete_q(r: QResponse) -> None:
 # ---- community wheel licences --------------------------------------------------------------
 
 
-def _licence_status(lic: CommunityWheelLicence) -> str:
+def licence_status(lic: CommunityWheelLicence) -> str:
     return rules.licence_status(lic.valid_from, lic.valid_until, lic.revoked_at, now())
 
 
 def _announce(lic: CommunityWheelLicence) -> None:
     """cic-tracker needs the licence facts for the personalised wheel: ids, status, dates."""
-    outgoing.tool_licence_changed(lic, rules.COMMUNITY_WHEEL_TOOL, _licence_status(lic))
+    outgoing.tool_licence_changed(lic, rules.COMMUNITY_WHEEL_TOOL, licence_status(lic))
 
 
 def grant_licence(data: dict, user_id: str) -> CommunityWheelLicence:
@@ -238,27 +225,6 @@ def licences_visible(caller, page: int, per_page: int) -> tuple[list[CommunityWh
         page,
         per_page,
     )
-
-
-def licence_json(lic: CommunityWheelLicence) -> dict:
-    return {
-        "id": lic.id,
-        "tool": rules.COMMUNITY_WHEEL_TOOL,
-        "title": "Community wheel licence",
-        "holder": lic.holder,
-        "organisation_id": lic.organisation_id,
-        "person_id": lic.person_id,
-        "with_level_3a": lic.with_level_3a,
-        "status": _licence_status(lic),
-        "valid_from": iso(lic.valid_from),
-        "valid_until": iso(lic.valid_until),
-        "revoked_at": iso(lic.revoked_at),
-        "created_at": iso(lic.created_at),
-        "allows": [
-            "community audit with the wheel (organisation-level, aggregate)",
-            "personalised wellbeing consultation with the wheel (in cic-tracker, with consent)",
-        ],
-    }
 
 
 # ---- community audits ----------------------------------------------------------------------

@@ -225,7 +225,7 @@ def purchase(org: Organisation, count: int, user_id: str) -> dict:
         "organisation_id": org.id,
         **q,
         "order_id": order.id,
-        "order": orders.order_json(order),
+        "order": order,
         "seats": summary(org.id),
         "created_at": iso(credit.created_at),
     }

@@ -8,8 +8,20 @@ from imatter_shared.web.responses import Computed, ComputedNested, Int, Opt, Out
 
 from ...services.clock import iso
 
-__all__ = ["Computed", "ComputedNested", "Int", "Opt", "Out", "Str", "When", "page_of"]
+__all__ = ["Computed", "ComputedNested", "Int", "Opt", "Out", "Str", "When", "With", "page_of"]
 
 
 class When(responses.When):
     fmt = staticmethod(iso)
+
+
+class With:
+    """A model with values its answer derives (a schema's `pre_dump` computes them once for the
+    whole object or page); any other attribute is read from the model."""
+
+    def __init__(self, model, **derived):
+        self._model = model
+        self.__dict__.update(derived)
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)

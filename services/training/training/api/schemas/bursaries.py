@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from ...services import bursaries
 from .base import Int, Opt, Out, Str, When, page_of
 from .learning import EnrolmentMadeOut
 from .orders import OrderOut
@@ -24,13 +25,25 @@ class EntryOut(Out):
 
 
 class FundOut(Out):
+    """An organisation's fund: the view gives `organisation_id` and a page of `entries`; the
+    balance, pending deposits and the affiliate percentage in force are read here."""
+
     organisation_id = Str()
-    balance = Int()
-    pending = Int(metadata={"description": "deposits ordered, not yet paid"})
-    currency = Str()
-    affiliate = fields.Boolean()
-    affiliate_percentage = fields.Raw(metadata={"type": "number"})
-    percentage_source = Str()
+    balance = fields.Function(lambda f: bursaries.balance(f["organisation_id"]), metadata={"type": "integer"})
+    pending = fields.Function(
+        lambda f: bursaries.pending(f["organisation_id"]),
+        metadata={"type": "integer", "description": "deposits ordered, not yet paid"},
+    )
+    currency = fields.Constant("GBP")
+    affiliate = fields.Function(
+        lambda f: bursaries.is_affiliate(f["organisation_id"]), metadata={"type": "boolean"}
+    )
+    affiliate_percentage = fields.Function(
+        lambda f: bursaries.affiliate_percentage()[0], metadata={"type": "number"}
+    )
+    percentage_source = fields.Function(
+        lambda f: bursaries.affiliate_percentage()[1], metadata={"type": "string"}
+    )
     entries = fields.Nested(page_of(EntryOut, "BursaryEntryPage"))
 
 

@@ -3,8 +3,14 @@ The rows come from the price book's tables (dicts); a placeholder price says so.
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, pre_dump
 
+from imatter_shared.contract.packages import LICENCE_REQUIREMENT
+
+from ...rules import licences as licence_rules
+from ...rules.catalogue import PLACEHOLDER, PUBLISHED
+from ...rules.roles import role_row
+from ...services import price_book
 from .base import Int, Opt, Out, Str, When, page_of
 
 
@@ -16,10 +22,14 @@ class CourseOut(Out):
     unit = Str()
     kind = Str()
     online_account = fields.Boolean()
-    currency = Str()
-    placeholder = fields.Boolean()
+    currency = fields.Constant("GBP")
+    # the rows are the price book's dicts: a fee the seeds do not publish says so
+    placeholder = fields.Function(lambda c: bool(c.get("placeholder")), metadata={"type": "boolean"})
     placeholder_label = Str()
-    price_status = Str(metadata={"description": "published | placeholder"})
+    price_status = fields.Function(
+        lambda c: PLACEHOLDER if c.get("placeholder") else PUBLISHED,
+        metadata={"type": "string", "description": "published | placeholder"},
+    )
 
 
 class RoleRequirementOut(Out):
@@ -34,6 +44,9 @@ class RoleRequirementOut(Out):
 
 
 class RoleOut(Out):
+    """A role of the price book with its requirements priced (rules.roles.role_row, which the
+    pathway estimate reads too)."""
+
     code = Str()
     title = Str()
     level = Opt()
@@ -42,6 +55,10 @@ class RoleOut(Out):
     enables = fields.List(fields.String())
     price = Int(metadata={"description": "what the role's items cost together"})
     currency = Str()
+
+    @pre_dump
+    def _priced(self, role, **kw):
+        return role_row(role)
 
 
 class PackageTypeOut(Out):
@@ -56,15 +73,17 @@ class PackageTypeOut(Out):
     contents = fields.List(fields.String())
     use_requires = fields.List(fields.String())
     excludes = fields.List(fields.String())
-    requires = fields.List(fields.String())
-    currency = Str()
-    placeholder = fields.Boolean()
+    # sold only under an active Enhanced Practice Licence
+    requires = fields.Constant([LICENCE_REQUIREMENT], metadata={"type": "array", "items": {"type": "string"}})
+    currency = fields.Constant("GBP")
+    placeholder = fields.Function(lambda p: bool(p.get("placeholder")), metadata={"type": "boolean"})
     placeholder_label = Str()
 
 
 class PriceBookOut(Out):
     """One version of the price book: the size bands, seat tiers and fees, and the catalogue
-    (`courses`, `roles`, `requirement_titles`, `package_types`, `products`) it prices."""
+    (`courses`, `roles`, `requirement_titles`, `package_types`, `products`) it prices. Views give
+    a `price_book.Book` (its version number and data)."""
 
     version = Int()
     currency = Str()
@@ -79,8 +98,19 @@ class PriceBookOut(Out):
     roles = fields.List(fields.Dict())
     package_types = fields.List(fields.Dict())
     products = fields.List(fields.Dict())
-    licences = fields.List(fields.Dict(), metadata={"description": "each licence type's public terms"})
+    licences = fields.Function(
+        lambda book: [licence_rules.public_terms(t) for t in licence_rules.TYPES],
+        metadata={
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "each licence type's public terms",
+        },
+    )
     created_at = When()
+
+    @pre_dump
+    def _numbered(self, book, **kw):
+        return {"version": book.number, **book.data, "created_at": price_book.published_at(book.number)}
 
 
 class PolicyActionOut(Out):

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, pre_dump
 
-from .base import Opt, Out, Str, When, page_of
+from ...services import directory
+from .base import Opt, Out, Str, When, With, page_of
 
 
 class DirectoryEntryOut(Out):
     """Never an email or a person id: the entry's own id identifies it publicly."""
 
     id = Str()
-    name = Str()
+    name = Str(attribute="display_name")
     locality = Opt()
     summary = Opt()
     certifications = fields.List(fields.Dict(), metadata={"description": "current certifications"})
-    listed_since = When()
+    listed_since = When(attribute="opted_in_at")
+
+    @pre_dump(pass_collection=True)
+    def _with_certifications(self, entries, many, **kw):
+        rows = entries if many else [entries]
+        creds = directory.credentials_of([e.person_id for e in rows])  # a whole page in two queries
+        out = [With(e, certifications=creds[e.person_id]) for e in rows]
+        return out if many else out[0]
 
 
 class DirectoryWithdrawnOut(Out):

@@ -3,9 +3,13 @@ volunteer study supporters."""
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, post_dump, pre_dump
 
-from .base import Int, Opt, Out, Str, When, page_of
+from ...extensions import db
+from ...models import Person
+from ...services import lead_professionals as lead
+from ...services import obligations as obligations_svc
+from .base import Int, Opt, Out, Str, When, With, page_of
 
 
 class ObligationOut(Out):
@@ -42,9 +46,64 @@ class OverrideOut(Out):
     decided_at = When()
 
 
+class StatusOnly:
+    """An application as the trainee's organisation sees it (DOMAIN "Consent and identity": name,
+    roles, pathway and certification status): ApplicationOut then answers `view: status`."""
+
+    def __init__(self, application):
+        self.application = application
+
+
+# what only the person themself and training admins see
+FULL_ONLY = (
+    "specialism",
+    "references",
+    "references_count",
+    "senior_leadership_backing",
+    "senior_leader",
+    "interview_outcome",
+    "interview_at",
+    "interview_by",
+    "interview_note",
+    "outstanding_coursework",
+    "overrides",
+    "next_step_unmet",
+    "obligations",
+    "next_due",
+    "created_at",
+)
+
+
+def _derive(obj) -> With:
+    status_only = isinstance(obj, StatusOnly)
+    a = obj.application if status_only else obj
+    person = db.session.get(Person, a.person_id)
+    derived = {"person_name": person.name if person else None, **lead.years(a)}
+    if status_only:
+        return With(a, view="status", **derived)
+    obs = obligations_svc.obligations(a)
+    pending = [o for o in obs if o["status"] not in ("done", "met")]
+    pending.sort(key=lambda o: (o["status"] not in ("overdue", "unmet"), o["due_on"] or ""))
+    return With(
+        a,
+        view="full",
+        **derived,
+        references_count=len(a.references),
+        senior_leader={"name": a.senior_leader_name, "role": a.senior_leader_role}
+        if a.senior_leader_name or a.senior_leader_role
+        else None,
+        outstanding_coursework=next((o for o in obs if o["code"] == "outstanding_coursework"), None),
+        overrides=lead.overrides(a),
+        next_step_unmet=lead.step_unmet(a) if a.state in lead.NEXT_STATE else [],
+        obligations=obs,
+        next_due=pending[0] if pending else None,
+    )
+
+
 class ApplicationOut(Out):
     """`view: full` (the person themself, training admins) or `view: status` (the trainee's
-    organisation: the state and the years, nothing of references, interview or log book)."""
+    organisation, a `StatusOnly`: the state and the years, nothing of references, interview or
+    log book)."""
 
     id = Str()
     person_id = Str()
@@ -71,6 +130,17 @@ class ApplicationOut(Out):
     obligations = fields.List(fields.Nested(ObligationOut))
     next_due = fields.Nested(ObligationOut, allow_none=True)
     created_at = When()
+
+    @pre_dump
+    def _derived(self, obj, **kw):
+        return _derive(obj)
+
+    @post_dump
+    def _status_only(self, data, **kw):
+        if data["view"] == "status":
+            for key in FULL_ONLY:
+                data.pop(key, None)
+        return data
 
 
 class RecordOut(Out):

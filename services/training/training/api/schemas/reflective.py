@@ -7,7 +7,9 @@ from marshmallow import fields
 
 from ...extensions import db
 from ...models import QuestionnaireVersion
-from .base import Computed, Int, Opt, Out, Str, When, page_of
+from ...rules import reflective as reflective_rules
+from ...services import orders, reflective
+from .base import Computed, ComputedNested, Int, Opt, Out, Str, When, page_of
 from .learning import EnrolmentMadeOut
 from .orders import OrderOut
 
@@ -17,31 +19,43 @@ class QResponseOut(Out):
 
     id = Str()
     instrument = Str()
-    version = Str()
+    version = Computed(lambda r: _version(r).version, metadata={"type": "string"})
     version_id = Str()
-    sample = fields.Boolean()
-    notice = Opt()
+    sample = Computed(lambda r: _version(r).sample, metadata={"type": "boolean"})
+    notice = Computed(
+        lambda r: _version(r).content.get("notice"), metadata={"type": "string", "nullable": True}
+    )
     answers = fields.Dict(keys=fields.String(), values=fields.Raw())
-    sections = fields.List(fields.Dict(), metadata={"description": "section scores and bands"})
-    suggested_steps = fields.List(fields.Dict())
-    visible_to = Str()
+    sections = fields.List(
+        fields.Dict(), attribute="section_scores", metadata={"description": "section scores and bands"}
+    )
+    suggested_steps = Computed(
+        lambda r: reflective.suggested_steps(r, _version(r)),
+        metadata={"type": "array", "items": {"type": "object"}},
+    )
+    visible_to = fields.Constant("you alone")
     created_at = When()
 
 
 class WheelLicenceOut(Out):
     id = Str()
-    tool = Str()
-    title = Str()
+    tool = fields.Constant(reflective_rules.COMMUNITY_WHEEL_TOOL)
+    title = fields.Constant("Community wheel licence")
     holder = Str()
     organisation_id = Opt()
     person_id = Opt()
     with_level_3a = fields.Raw(allow_none=True, metadata={"type": "boolean"})
-    status = Str()
+    status = Computed(reflective.licence_status, metadata={"type": "string"})
     valid_from = When()
     valid_until = When()
     revoked_at = When()
     created_at = When()
-    allows = fields.List(fields.String())
+    allows = fields.Constant(
+        [
+            "community audit with the wheel (organisation-level, aggregate)",
+            "personalised wellbeing consultation with the wheel (in cic-tracker, with consent)",
+        ]
+    )
 
 
 def _version(a):
@@ -101,11 +115,16 @@ class RegistrationOut(Out):
     organisation_id = Opt()
     order_id = Str()
     enrolment_id = Opt()
-    purpose = Str()
-    optional = fields.Boolean()
-    booking = Str()
+    purpose = fields.Constant(reflective_rules.Q_REGISTRATION["purpose"])
+    optional = fields.Constant(True)
+    booking = fields.Constant("requested from Relationship Health Matters CIC (a Priorities Consultation)")
     created_at = When()
-    order = fields.Nested(OrderOut, allow_none=True)
+    # the order it was placed with: the one just made (a purchase), or read by its id (a list)
+    order = ComputedNested(
+        OrderOut,
+        lambda r: r.order if isinstance(r, orders.Purchase) else orders.get_order(r.order_id),
+        allow_none=True,
+    )
     online_course = fields.Nested(EnrolmentMadeOut, allow_none=True)
 
 
