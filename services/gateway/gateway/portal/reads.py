@@ -134,7 +134,6 @@ def areas() -> list[tuple[str, str]]:
 # elements' page shows it". The portal keeps no copy of the table: the page and the words for a
 # refused rule (`unmet: ["policy:<action>"]`) come from this one API read, once per request.
 
-KIND_LABELS = dict(content.ORG_KINDS)
 RULES = {
     "seats_available": "Enough unassigned seats free to transfer (seats held by open transfer requests count as taken).",
     "transfer_requested": "The request is still waiting for a decision (each request is decided once).",
@@ -143,7 +142,7 @@ RULES = {
 
 def kind_label(kind: str) -> str:
     """The portal's name for a kind; a kind only training knows is shown by its code in words."""
-    return KIND_LABELS.get(kind) or str(kind or "").replace("_", " ").capitalize()
+    return content.KIND_LABELS.get(kind) or str(kind or "").replace("_", " ").capitalize()
 
 
 @bp.app_template_global()
@@ -188,6 +187,13 @@ def _policy_shape(data: dict) -> dict:
     return {"actions": actions, "kinds": kinds, "by_kind": {k["kind"]: k for k in kinds}}
 
 
+def organisation_kinds() -> list[tuple[str, str]]:
+    """The kinds an organisation may be registered as, in training's order, with the portal's
+    words for each (none when training cannot answer)."""
+    table = organisation_kind_policy() or {}
+    return [(k["kind"], k["label"]) for k in table.get("kinds") or []]
+
+
 @bp.app_template_global()
 def rule_words(code: str) -> str:
     """An `unmet` code in words: a policy action by training's own description, others from the
@@ -204,13 +210,6 @@ def rule_words(code: str) -> str:
 # -- the Lead Professional route (/api/v1/lead-professionals) --------------------------------
 
 LP_API = "/api/v1/lead-professionals"
-LP_STATES = {
-    "applied": "Applied: waiting for the interview",
-    "declined": "Declined",
-    "trainee": "Trainee year",
-    "implementation": "Implementation year",
-    "approved": "Approved Lead Professional",
-}
 
 
 def lp_application(aid: str) -> dict:
