@@ -1,13 +1,15 @@
 """Reference data of the catalogue (public): what a client needs to show training's offer
 without holding a rule of its own. The pathway estimate for a visitor, the licence texts, the
 implementation stages, who pays and who may choose it, the membership roles, the requirement
-vocabulary, what a practitioner licence allows in each state and the Lead Professional route's
-entry routes, states and records, each read from `rules/`."""
+vocabulary, what a practitioner licence allows in each state, the Lead Professional route's
+entry routes, states and records, and how many cases a microproject package is for, each read
+from `rules/` (or the contract table both services share)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields
 
+from imatter_shared.contract import packages as package_contract
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import NotFound
 from imatter_shared.web.responses import Out, page_of
@@ -147,6 +149,11 @@ class LeadProfessionalRoutesOut(Out):
     group_audiences = fields.List(fields.String(), required=True)
 
 
+class PackageRulesOut(Out):
+    min_cases = fields.Integer(required=True, metadata={"description": "fewest cases a package is run with"})
+    max_cases = fields.Integer(required=True, metadata={"description": "most cases a package holds"})
+
+
 def _known_have(codes: list[str]) -> None:
     unknown = sorted(set(codes) - set(REQUIREMENT_KINDS) - set(ROLE_CODE_LIST))
     if unknown:
@@ -263,3 +270,12 @@ def lead_professional_routes():
         "group_courses": list(trainee.GROUP_COURSES),
         "group_audiences": list(trainee.GROUP_AUDIENCES),
     }
+
+
+@blp.route("/package-rules")
+@blp.response(200, PackageRulesOut)
+def package_rules():
+    """What every microproject package type shares (the contract table): the cases a package is
+    for, from `min_cases` to `max_cases` (a type's Tracker uses are its per-case share times
+    `max_cases`). What a type contains and excludes is its row in GET /api/v1/catalogue/packages."""
+    return {"min_cases": package_contract.MIN_CASES, "max_cases": package_contract.MAX_CASES}
