@@ -25,8 +25,8 @@ JOURNEY = [
     {
         "code": "live-it",
         "title": "Live it",
-        "text": "Applied practice: practitioner roles and small microprojects with 1 to 3 cases, "
-        "supported by the Progress Tracker.",
+        # {cases}: " with 1 to 3 cases", training's rule (GET /api/v1/catalogue/package-rules)
+        "text": "Applied practice: practitioner roles and small microprojects{cases}, supported by the Progress Tracker.",
         "link": ("portal.calculator", "Cost a practitioner pathway"),
     },
     {

@@ -10,7 +10,7 @@ from flask import abort, render_template
 
 from . import content, reference
 from .forms import FormState
-from .plumbing import api, bp, gaps, per_request, soft
+from .plumbing import api, bp, gaps, in_words, per_request, soft
 
 # -- organisations ---------------------------------------------------------------------------
 
@@ -127,6 +127,32 @@ def areas() -> list[tuple[str, str]]:
         for a in items
         if isinstance(a, dict) and a.get("active", True)
     ]
+
+
+# -- what every microproject package shares (training's catalogue) ----------------------------
+
+
+@bp.app_template_global()
+def package_rules() -> dict | None:
+    """{min_cases, max_cases} every package type shares (training's rule), or None."""
+    return reference.package_rules()
+
+
+@bp.app_template_global()
+def package_cases() -> str:
+    """'1 to 3': the cases a package is for (training's rule); '' when training cannot answer."""
+    rules = reference.package_rules()
+    return f"{rules['min_cases']} to {rules['max_cases']}" if rules else ""
+
+
+@bp.app_template_global()
+def excluded_by_all(packages: list[dict]) -> str:
+    """What every one of the package types `packages` excludes, in training's words and order:
+    'practitioner time, delivery, supervision or ongoing support' ('' when nothing is shared)."""
+    if not packages:
+        return ""
+    shared = [x for x in packages[0]["excludes"] if all(x in p["excludes"] for p in packages[1:])]
+    return in_words(shared, "or")
 
 
 # -- the organisation-kind policy table (GET /api/v1/catalogue/organisation-kinds) ------------

@@ -1,6 +1,7 @@
 """The reference data the services publish so that the portal holds no rule of its own: training's
 licence texts, implementation stages, funding choices, membership roles, self-booked requirements
-practitioner licence states and the Lead Professional route (GET /api/v1/catalogue/...), and
+practitioner licence states, the Lead Professional route and the cases a microproject package is
+for (GET /api/v1/catalogue/...), and
 cic-tracker's score ranges.
 
 Each is read once per request at most (training may change them at any time, so nothing is kept
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import content
-from .plumbing import api, per_request, soft
+from .plumbing import api, in_words, per_request, soft
 
 CATALOGUE = "/api/v1/catalogue"
 
@@ -103,11 +104,8 @@ def _course_titles() -> dict[str, str]:
 
 def _after(route: dict, titles: dict[str, str]) -> str:
     """'Intermediate A or B'-style words for the courses an entry route comes after."""
-    if route.get("any_of"):
-        codes, joiner = route["any_of"], " or "
-    else:
-        codes, joiner = route.get("all_of") or [], " and "
-    return joiner.join(titles.get(c, c.replace("_", " ")) for c in codes)
+    codes, conjunction = (route["any_of"], "or") if "any_of" in route else (route["all_of"], "and")
+    return in_words([titles.get(c, c.replace("_", " ")) for c in codes], conjunction)
 
 
 def lead_professional_route() -> dict:
@@ -147,6 +145,11 @@ def lead_professional_route() -> dict:
             (a, content.LP_AUDIENCE_LABELS.get(a, a.capitalize())) for a in data["group_audiences"]
         ],
     }
+
+
+def package_rules() -> dict | None:
+    """{min_cases, max_cases} that every microproject package type shares, or None."""
+    return _read(f"{CATALOGUE}/package-rules", lambda d: d)
 
 
 # -- cic-tracker's score ranges --------------------------------------------------------------

@@ -57,6 +57,7 @@ def _render_mine(forms: dict | None = None, status: int = 200):
         orgs=_orgs(user),
         routes=route["routes"],
         slots=range(_reference_slots(route)),
+        min_references=route["min_references"],
         trainee_records=route["records"],
         courses=route["courses"],
         audiences=route["audiences"],

@@ -197,6 +197,7 @@ def buy_package(org_id: str):
         package=chosen,
         members=member_options,
         types=type_options,
+        package_types=list(types.values()),
         fundings=fundings,
     ), 400 if form.failed else 200
 
