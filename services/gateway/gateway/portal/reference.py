@@ -111,7 +111,8 @@ def _after(route: dict, titles: dict[str, str]) -> str:
 def lead_professional_route() -> dict:
     """Training's Lead Professional route in the portal's words: `routes` [(code, label)],
     `min_references`, `states` {code: label} in order, `records` [(code, label)] a trainee records
-    themself (the log book has its own form), `courses` and `audiences` of a Level 3A group.
+    themself (the log book has its own form) with their `targets` {code: per period}, `courses`
+    and `audiences` of a Level 3A group.
     Empty choices when training cannot answer (the API then refuses what it would refuse)."""
     data = _read(f"{CATALOGUE}/lead-professional-routes", lambda d: d)
     if data is None:
@@ -120,6 +121,7 @@ def lead_professional_route() -> dict:
             "min_references": 0,
             "states": {},
             "records": [],
+            "targets": {},
             "courses": [],
             "audiences": [],
         }
@@ -140,6 +142,7 @@ def lead_professional_route() -> dict:
             for o in data["self_recorded"]
             if o["code"] != "log_book"
         ],
+        "targets": {o["code"]: o["target"] for o in data["self_recorded"]},
         "courses": [(c, content.LP_COURSE_LABELS.get(c, titles.get(c, c))) for c in data["group_courses"]],
         "audiences": [
             (a, content.LP_AUDIENCE_LABELS.get(a, a.capitalize())) for a in data["group_audiences"]

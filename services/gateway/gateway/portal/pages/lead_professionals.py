@@ -197,8 +197,9 @@ def lead_professional_group():
     )
     route = reference.lead_professional_route()
     count = integer("participants_count")
-    if count is None or count < 1:
-        form.add("participants_count", "Give the number of participants (1 or more).")
+    # how many may take part is training's rule: its 400 is shown at the field
+    if count is None:
+        form.add("participants_count", "Give the number of participants.")
     if form.get("course_code") not in dict(route["courses"]):
         form.add("course_code", "Choose the course.")
     if form.get("audience") not in dict(route["audiences"]):
@@ -224,5 +225,9 @@ def lead_professional_group():
     )
     if not r.ok:
         return _render_mine({"group": form.from_result(r)}, 404 if r.status == 404 else refused_status(r))
-    flash("Group registered (no charge). It counts towards your 2 Foundation A courses this year.", "success")
+    target = route["targets"].get("foundation_a_courses")
+    flash(
+        f"Group registered (no charge). It counts towards your {target} Foundation A courses this year.",
+        "success",
+    )
     return redirect(url_for("portal.lead_professional") + "#groups")
