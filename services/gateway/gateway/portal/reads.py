@@ -184,32 +184,21 @@ def organisation_kind_policy() -> dict | None:
 
 
 def _policy_shape(data: dict) -> dict:
-    actions = {
-        str(a.get("action")): str(a.get("description") or "")
-        for a in data.get("actions") or []
-        if isinstance(a, dict) and a.get("action")
-    }
-    kinds = []
-    for row in data.get("kinds") or []:
-        if not isinstance(row, dict) or not row.get("kind"):
-            continue
-        forbidden = [
-            {
-                "action": f.get("action"),
-                "description": actions.get(str(f.get("action")), ""),
-                "rule": f.get("rule") or "",
-            }
-            for f in row.get("forbidden") or []
-            if isinstance(f, dict)
-        ]
-        kinds.append(
-            {
-                "kind": row["kind"],
-                "label": kind_label(row["kind"]),
-                "holds": row.get("holds") or "",
-                "forbidden": forbidden,
-            }
-        )
+    """Training's table (OrganisationKindsOut) with each forbidden action's description and each
+    kind's portal label alongside."""
+    actions = {a["action"]: a["description"] for a in data["actions"]}
+    kinds = [
+        {
+            "kind": row["kind"],
+            "label": kind_label(row["kind"]),
+            "holds": row["holds"],
+            "forbidden": [
+                {"action": f["action"], "description": actions.get(f["action"], ""), "rule": f["rule"]}
+                for f in row["forbidden"]
+            ],
+        }
+        for row in data["kinds"]
+    ]
     return {"actions": actions, "kinds": kinds, "by_kind": {k["kind"]: k for k in kinds}}
 
 
