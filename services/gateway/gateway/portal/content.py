@@ -25,8 +25,8 @@ JOURNEY = [
     {
         "code": "live-it",
         "title": "Live it",
-        "text": "Applied practice: practitioner roles and small microprojects with 1 to 3 cases, "
-        "supported by the Progress Tracker.",
+        # {cases}: " with 1 to 3 cases", training's rule (GET /api/v1/catalogue/package-rules)
+        "text": "Applied practice: practitioner roles and small microprojects{cases}, supported by the Progress Tracker.",
         "link": ("portal.calculator", "Cost a practitioner pathway"),
     },
     {
@@ -232,11 +232,35 @@ SYSTEM_PRINCIPLES = [
     "Relationship health is everyone's business — but no one holds it alone.",
 ]
 
-ORG_KINDS = [
-    ("school", "School or nursery"),
-    ("primary_care", "Primary care (GP, health visitors)"),
-    ("community_service", "Community service"),
-    ("locality_hub", "Locality hub"),
-    ("commissioner", "Commissioner or grant body"),
-    ("other_service", "Other registered service"),
-]
+# The portal's words for each organisation kind. Which kinds exist (and in what order) is
+# I Matter Training's policy table (GET /api/v1/catalogue/organisation-kinds); this is wording only.
+KIND_LABELS = {
+    "school": "School or nursery",
+    "primary_care": "Primary care (GP, health visitors)",
+    "community_service": "Community service",
+    "locality_hub": "Locality hub",
+    "commissioner": "Commissioner or grant body",
+    "other_service": "Other registered service",
+}
+
+# The portal's words for the Lead Professional route, keyed by training's codes. Which routes,
+# states, records, courses and audiences exist, and what a route comes after, is training's
+# (GET /api/v1/catalogue/lead-professional-routes); these are wording only.
+LP_ROUTE_NAMES = {"standard": "Standard", "fast_track": "Fast track"}
+LP_ROUTE_NOTES = {"fast_track": " (the outstanding coursework is then required)"}
+LP_STATE_LABELS = {
+    "applied": "Applied: waiting for the interview",
+    "declined": "Declined",
+    "trainee": "Trainee year",
+    "implementation": "Implementation year",
+    "approved": "Approved Lead Professional",
+}
+LP_RECORD_LABELS = {
+    "monthly_development": "Monthly practitioner development session attended",
+    "participant_feedback": "Participant feedback gathered",
+    "annual_plan": "Annual action plan and budget plan submitted",
+    "foundation_a_courses": "Foundation A course supported",
+    "linked_cpd": "Linked CPD taken part in",
+}
+LP_COURSE_LABELS = {"foundation_a1": "Foundation A part 1", "foundation_a2": "Foundation A part 2"}
+LP_AUDIENCE_LABELS = {"parents": "Parents", "professionals": "Professionals"}

@@ -77,10 +77,13 @@ class FormState:
         if message not in messages:  # an API may repeat one message for one field
             messages.append(message)
 
-    def from_result(self, result) -> FormState:
-        """Copy an API refusal (problem+json) onto the form: `detail`, per-field `errors`, `unmet`."""
+    def from_result(self, result, keep: tuple[str, ...] = ()) -> FormState:
+        """Copy an API refusal (problem+json) onto the form: `detail`, per-field `errors`, `unmet`;
+        a field in `keep` that the page already flagged keeps the page's own words."""
         self.detail = result.detail
         for field, messages in (result.errors or {}).items():
+            if _leaf(field) in keep and _leaf(field) in self.errors:
+                continue
             for m in messages if isinstance(messages, list) else [messages]:
                 self.add(_leaf(field), str(m))
         self.unmet = list(result.unmet or [])

@@ -68,6 +68,11 @@ class SignInRequired(Exception):
     pass
 
 
+def in_words(items: list[str], conjunction: str) -> str:
+    """['a', 'b', 'c'] -> 'a, b or c' (with `conjunction` "or"); '' for none."""
+    return f" {conjunction} ".join(filter(None, [", ".join(items[:-1]), *items[-1:]]))
+
+
 def money(pence) -> str:
     """Integer pence as pounds: 145000 -> '£1,450', 12550 -> '£125.50'."""
     if pence is None or pence == "":

@@ -10,7 +10,7 @@ from flask import abort, render_template
 
 from . import content, reference
 from .forms import FormState
-from .plumbing import api, bp, gaps, per_request, soft
+from .plumbing import api, bp, gaps, in_words, per_request, soft
 
 # -- organisations ---------------------------------------------------------------------------
 
@@ -129,12 +129,37 @@ def areas() -> list[tuple[str, str]]:
     ]
 
 
+# -- what every microproject package shares (training's catalogue) ----------------------------
+
+
+@bp.app_template_global()
+def package_rules() -> dict | None:
+    """{min_cases, max_cases} every package type shares (training's rule), or None."""
+    return reference.package_rules()
+
+
+@bp.app_template_global()
+def package_cases() -> str:
+    """'1 to 3': the cases a package is for (training's rule); '' when training cannot answer."""
+    rules = reference.package_rules()
+    return f"{rules['min_cases']} to {rules['max_cases']}" if rules else ""
+
+
+@bp.app_template_global()
+def excluded_by_all(packages: list[dict]) -> str:
+    """What every one of the package types `packages` excludes, in training's words and order:
+    'practitioner time, delivery, supervision or ongoing support' ('' when nothing is shared)."""
+    if not packages:
+        return ""
+    shared = [x for x in packages[0]["excludes"] if all(x in p["excludes"] for p in packages[1:])]
+    return in_words(shared, "or")
+
+
 # -- the organisation-kind policy table (GET /api/v1/catalogue/organisation-kinds) ------------
 # DOMAIN "Rulings" -> Organisation kinds: "The policy table stays data, and the portal's 'ten
 # elements' page shows it". The portal keeps no copy of the table: the page and the words for a
 # refused rule (`unmet: ["policy:<action>"]`) come from this one API read, once per request.
 
-KIND_LABELS = dict(content.ORG_KINDS)
 RULES = {
     "seats_available": "Enough unassigned seats free to transfer (seats held by open transfer requests count as taken).",
     "transfer_requested": "The request is still waiting for a decision (each request is decided once).",
@@ -143,7 +168,7 @@ RULES = {
 
 def kind_label(kind: str) -> str:
     """The portal's name for a kind; a kind only training knows is shown by its code in words."""
-    return KIND_LABELS.get(kind) or str(kind or "").replace("_", " ").capitalize()
+    return content.KIND_LABELS.get(kind) or str(kind or "").replace("_", " ").capitalize()
 
 
 @bp.app_template_global()
@@ -159,33 +184,29 @@ def organisation_kind_policy() -> dict | None:
 
 
 def _policy_shape(data: dict) -> dict:
-    actions = {
-        str(a.get("action")): str(a.get("description") or "")
-        for a in data.get("actions") or []
-        if isinstance(a, dict) and a.get("action")
-    }
-    kinds = []
-    for row in data.get("kinds") or []:
-        if not isinstance(row, dict) or not row.get("kind"):
-            continue
-        forbidden = [
-            {
-                "action": f.get("action"),
-                "description": actions.get(str(f.get("action")), ""),
-                "rule": f.get("rule") or "",
-            }
-            for f in row.get("forbidden") or []
-            if isinstance(f, dict)
-        ]
-        kinds.append(
-            {
-                "kind": row["kind"],
-                "label": kind_label(row["kind"]),
-                "holds": row.get("holds") or "",
-                "forbidden": forbidden,
-            }
-        )
+    """Training's table (OrganisationKindsOut) with each forbidden action's description and each
+    kind's portal label alongside."""
+    actions = {a["action"]: a["description"] for a in data["actions"]}
+    kinds = [
+        {
+            "kind": row["kind"],
+            "label": kind_label(row["kind"]),
+            "holds": row["holds"],
+            "forbidden": [
+                {"action": f["action"], "description": actions.get(f["action"], ""), "rule": f["rule"]}
+                for f in row["forbidden"]
+            ],
+        }
+        for row in data["kinds"]
+    ]
     return {"actions": actions, "kinds": kinds, "by_kind": {k["kind"]: k for k in kinds}}
+
+
+def organisation_kinds() -> list[tuple[str, str]]:
+    """The kinds an organisation may be registered as, in training's order, with the portal's
+    words for each (none when training cannot answer)."""
+    table = organisation_kind_policy() or {}
+    return [(k["kind"], k["label"]) for k in table.get("kinds") or []]
 
 
 @bp.app_template_global()
@@ -204,13 +225,6 @@ def rule_words(code: str) -> str:
 # -- the Lead Professional route (/api/v1/lead-professionals) --------------------------------
 
 LP_API = "/api/v1/lead-professionals"
-LP_STATES = {
-    "applied": "Applied: waiting for the interview",
-    "declined": "Declined",
-    "trainee": "Trainee year",
-    "implementation": "Implementation year",
-    "approved": "Approved Lead Professional",
-}
 
 
 def lp_application(aid: str) -> dict:

@@ -1,6 +1,8 @@
 """The reference data the services publish so that the portal holds no rule of its own: training's
 licence texts, implementation stages, funding choices, membership roles, self-booked requirements
-and practitioner licence states (GET /api/v1/catalogue/...), and cic-tracker's score ranges.
+practitioner licence states, the Lead Professional route and the cases a microproject package is
+for (GET /api/v1/catalogue/...), and
+cic-tracker's score ranges.
 
 Each is read once per request at most (training may change them at any time, so nothing is kept
 longer) and softly: when the owning service cannot answer the read gives None (or an empty
@@ -12,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .plumbing import api, per_request, soft
+from . import content
+from .plumbing import api, in_words, per_request, soft
 
 CATALOGUE = "/api/v1/catalogue"
 
@@ -91,6 +94,65 @@ def practitioner_licence_states() -> dict[str, dict]:
         }
         for r in rows
     }
+
+
+def _course_titles() -> dict[str, str]:
+    """{course code: title} of the current price book's courses ({} when training cannot answer)."""
+    book = _read(f"{CATALOGUE}/price-book", lambda d: d) or {}
+    return {c["code"]: c["title"] for c in book.get("courses") or []}
+
+
+def _after(route: dict, titles: dict[str, str]) -> str:
+    """'Intermediate A or B'-style words for the courses an entry route comes after."""
+    codes, conjunction = (route["any_of"], "or") if "any_of" in route else (route["all_of"], "and")
+    return in_words([titles.get(c, c.replace("_", " ")) for c in codes], conjunction)
+
+
+def lead_professional_route() -> dict:
+    """Training's Lead Professional route in the portal's words: `routes` [(code, label)],
+    `min_references`, `states` {code: label} in order, `records` [(code, label)] a trainee records
+    themself (the log book has its own form) with their `targets` {code: per period}, `courses`
+    and `audiences` of a Level 3A group.
+    Empty choices when training cannot answer (the API then refuses what it would refuse)."""
+    data = _read(f"{CATALOGUE}/lead-professional-routes", lambda d: d)
+    if data is None:
+        return {
+            "routes": [],
+            "min_references": 0,
+            "states": {},
+            "records": [],
+            "targets": {},
+            "courses": [],
+            "audiences": [],
+        }
+    titles = _course_titles()
+    return {
+        "routes": [
+            (
+                r["code"],
+                f"{content.LP_ROUTE_NAMES.get(r['code'], r['code'])}: after {_after(r, titles)}"
+                + content.LP_ROUTE_NOTES.get(r["code"], ""),
+            )
+            for r in data["routes"]
+        ],
+        "min_references": data["min_references"],
+        "states": {s: content.LP_STATE_LABELS.get(s, s.capitalize()) for s in data["states"]},
+        "records": [
+            (o["code"], content.LP_RECORD_LABELS.get(o["code"], o["title"]))
+            for o in data["self_recorded"]
+            if o["code"] != "log_book"
+        ],
+        "targets": {o["code"]: o["target"] for o in data["self_recorded"]},
+        "courses": [(c, content.LP_COURSE_LABELS.get(c, titles.get(c, c))) for c in data["group_courses"]],
+        "audiences": [
+            (a, content.LP_AUDIENCE_LABELS.get(a, a.capitalize())) for a in data["group_audiences"]
+        ],
+    }
+
+
+def package_rules() -> dict | None:
+    """{min_cases, max_cases} that every microproject package type shares, or None."""
+    return _read(f"{CATALOGUE}/package-rules", lambda d: d)
 
 
 # -- cic-tracker's score ranges --------------------------------------------------------------

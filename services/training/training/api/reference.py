@@ -1,20 +1,24 @@
 """Reference data of the catalogue (public): what a client needs to show training's offer
 without holding a rule of its own. The pathway estimate for a visitor, the licence texts, the
 implementation stages, who pays and who may choose it, the membership roles, the requirement
-vocabulary and what a practitioner licence allows in each state, each read from `rules/`."""
+vocabulary, what a practitioner licence allows in each state, the Lead Professional route's
+entry routes, states and records, and how many cases a microproject package is for, each read
+from `rules/` (or the contract table both services share)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields
 
+from imatter_shared.contract import packages as package_contract
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import NotFound
 from imatter_shared.web.responses import Out, page_of
 
-from ..rules import funding, membership, pathway, stage
+from ..rules import funding, membership, pathway, stage, trainee
 from ..rules import licences as licence_rules
 from ..rules import practitioner_licence as practitioner
 from ..rules.roles import REQUIREMENT_KINDS, REQUIREMENTS, ROLE_CODE_LIST, ROLES_BY_CODE
+from ..services.lead_professionals import STATES as LEAD_PROFESSIONAL_STATES
 from .common import PageArgs, paged
 
 blp = Blueprint(
@@ -122,6 +126,34 @@ class PractitionerLicenceStateOut(Out):
     actions = fields.List(fields.Nested(LicenceActionOut), required=True)
 
 
+class EntryRouteOut(Out):
+    code = fields.String(required=True)
+    any_of = fields.List(fields.String(), metadata={"description": "one of these courses completed"})
+    all_of = fields.List(fields.String(), metadata={"description": "all of these courses completed"})
+    unmet = fields.String(required=True, metadata={"description": "the `unmet` code when they are not"})
+
+
+class SelfRecordedOut(Out):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    cadence = fields.String(required=True)
+    target = fields.Integer(required=True)
+
+
+class LeadProfessionalRoutesOut(Out):
+    routes = fields.List(fields.Nested(EntryRouteOut), required=True)
+    min_references = fields.Integer(required=True)
+    states = fields.List(fields.String(), required=True, metadata={"description": "an application's states"})
+    self_recorded = fields.List(fields.Nested(SelfRecordedOut), required=True)
+    group_courses = fields.List(fields.String(), required=True)
+    group_audiences = fields.List(fields.String(), required=True)
+
+
+class PackageRulesOut(Out):
+    min_cases = fields.Integer(required=True, metadata={"description": "fewest cases a package is run with"})
+    max_cases = fields.Integer(required=True, metadata={"description": "most cases a package holds"})
+
+
 def _known_have(codes: list[str]) -> None:
     unknown = sorted(set(codes) - set(REQUIREMENT_KINDS) - set(ROLE_CODE_LIST))
     if unknown:
@@ -221,3 +253,29 @@ def practitioner_licence_states(args):
         for state in practitioner.STATES
     ]
     return paged(rows, args)
+
+
+@blp.route("/lead-professional-routes")
+@blp.response(200, LeadProfessionalRoutesOut)
+def lead_professional_routes():
+    """The Lead Professional route as a client needs it to apply and keep records: each entry
+    route with the courses it comes after, how many references an application needs, the states
+    of an application in order, the obligations a trainee records themself, and what a Level 3A
+    group is registered for (its course codes and audiences)."""
+    return {
+        "routes": [{"code": code, **rule} for code, rule in trainee.ENTRY_ROUTES.items()],
+        "min_references": trainee.MIN_REFERENCES,
+        "states": list(LEAD_PROFESSIONAL_STATES),
+        "self_recorded": trainee.self_recorded(),
+        "group_courses": list(trainee.GROUP_COURSES),
+        "group_audiences": list(trainee.GROUP_AUDIENCES),
+    }
+
+
+@blp.route("/package-rules")
+@blp.response(200, PackageRulesOut)
+def package_rules():
+    """What every microproject package type shares (the contract table): the cases a package is
+    for, from `min_cases` to `max_cases` (a type's Tracker uses are its per-case share times
+    `max_cases`). What a type contains and excludes is its row in GET /api/v1/catalogue/packages."""
+    return {"min_cases": package_contract.MIN_CASES, "max_cases": package_contract.MAX_CASES}

@@ -96,6 +96,15 @@ ENTRY_ROUTES = {
     },
 }
 MIN_REFERENCES = 2
+# what a Level 3A group is registered for (seed 001: the Lead Professional delivers Foundation A,
+# in two parts, to parents or to professionals); the group registration accepts these codes
+GROUP_COURSES = ("foundation_a1", "foundation_a2")
+GROUP_AUDIENCES = ("parents", "professionals")
+
+
+def self_recorded() -> list[dict]:
+    """The obligations a trainee records themself (POST .../obligations/{code}/records), in order."""
+    return [o for o in OBLIGATIONS if "trainee" in RECORDED_BY.get(o["code"], ("trainee", "training_admin"))]
 
 
 def entry_unmet(route: str, completed: set[str], senior_leadership_backing: bool) -> list[str]:

@@ -20,8 +20,6 @@ from flask import flash, redirect, render_template, request, session, url_for
 from ..forms import FormState, text
 from ..plumbing import api, bp, gaps, has_role, me, refusal, require_role, soft
 
-GIFT_MAX_PENCE = 1_000_000  # the API's bound (£10,000 a pledge)
-
 
 def pence_from(raw: str, form: FormState, name: str = "amount") -> int | None:
     """'25' or '25.50' pounds -> pence; an error at the field otherwise."""
@@ -35,11 +33,8 @@ def pence_from(raw: str, form: FormState, name: str = "amount") -> int | None:
     if value != value.quantize(Decimal("0.01")) or value <= 0:
         form.add(name, "Enter an amount in pounds above zero, to the penny.")
         return None
-    pence = int(value * 100)
-    if pence > GIFT_MAX_PENCE:
-        form.add(name, "A pledge here is at most £10,000; for more, please contact the CIC.")
-        return None
-    return pence
+    # the upper bound of a pledge is the fund API's: its 400 names the field and is shown there
+    return int(value * 100)
 
 
 # -- Support a Journey (public page, pledges by signed-in supporters) ----------------------

@@ -17,25 +17,15 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from .. import reference
 from ..forms import FormState, checkbox, integer, text
 from ..plumbing import api, bp, gaps, me, signed_in, soft
-from ..reads import LP_API, LP_STATES, lp_extras, refused_status
+from ..reads import LP_API, lp_extras, refused_status
 
-ROUTES = (
-    ("standard", "Standard: after Intermediate A or B"),
-    ("fast_track", "Fast track: after Foundation A and B (the outstanding coursework is then required)"),
-)
-REFERENCE_SLOTS = 3
-# what a trainee records themself (the action plan outline is agreed and recorded by I Matter Training)
-TRAINEE_RECORDS = (
-    ("monthly_development", "Monthly practitioner development session attended"),
-    ("participant_feedback", "Participant feedback gathered"),
-    ("annual_plan", "Annual action plan and budget plan submitted"),
-    ("foundation_a_courses", "Foundation A course supported"),
-    ("linked_cpd", "Linked CPD taken part in"),
-)
-GROUP_COURSES = (("foundation_a1", "Foundation A part 1"), ("foundation_a2", "Foundation A part 2"))
-AUDIENCES = (("parents", "Parents"), ("professionals", "Professionals"))
+
+def _reference_slots(route: dict) -> int:
+    """Room for one referee more than training requires (the form's layout, not a rule)."""
+    return route["min_references"] + 1
 
 
 def _orgs(user: dict) -> list[tuple[str, str]]:
@@ -57,6 +47,7 @@ def _render_mine(forms: dict | None = None, status: int = 200):
         apps = r.items() if r else []
     current = next((a for a in reversed(apps) if a.get("state") != "declined"), None)
     forms = forms or {}
+    route = reference.lead_professional_route()
     return render_template(
         "portal/lead_professional.html",
         title="My Lead Professional route",
@@ -64,12 +55,13 @@ def _render_mine(forms: dict | None = None, status: int = 200):
         apps=apps,
         current=current,
         orgs=_orgs(user),
-        routes=ROUTES,
-        slots=range(REFERENCE_SLOTS),
-        trainee_records=TRAINEE_RECORDS,
-        courses=GROUP_COURSES,
-        audiences=AUDIENCES,
-        states=LP_STATES,
+        routes=route["routes"],
+        slots=range(_reference_slots(route)),
+        min_references=route["min_references"],
+        trainee_records=route["records"],
+        courses=route["courses"],
+        audiences=route["audiences"],
+        states=route["states"],
         apply_form=forms.get("apply") or FormState({"route": "standard"}),
         log_form=forms.get("log") or FormState(),
         record_form=forms.get("record") or FormState(),
@@ -96,8 +88,9 @@ def lead_professional_apply():
         return redirect(url_for("portal.account"))
     form = FormState({k: request.form.get(k, "") for k in request.form if k != "csrf_token"})
     form.values["senior_leadership_backing"] = checkbox("senior_leadership_backing")
+    route_rules = reference.lead_professional_route()
     refs = []
-    for i in range(REFERENCE_SLOTS):
+    for i in range(_reference_slots(route_rules)):
         name, rel, contact = (
             text(f"ref{i}_name", 200),
             text(f"ref{i}_relationship", 200),
@@ -109,12 +102,12 @@ def lead_professional_apply():
             if not rel:
                 form.add(f"ref{i}_relationship", "Say how the referee knows you.")
             refs.append({"name": name, "relationship": rel, **({"contact": contact} if contact else {})})
-    if len(refs) < 2:
-        form.add("ref0_name", "Give at least 2 references.")
+    if len(refs) < route_rules["min_references"]:
+        form.add("ref0_name", f"Give at least {route_rules['min_references']} references.")
     org_id, route = text("organisation_id", 64), text("route", 20)
     if not org_id:
         form.add("organisation_id", "Choose the organisation you work in.")
-    if route not in dict(ROUTES):
+    if route not in dict(route_rules["routes"]):
         form.add("route", "Choose a route.")
     if form.failed:
         return _render_mine({"apply": form}, 400)
@@ -173,7 +166,7 @@ def lead_professional_log(aid: str):
 def lead_professional_record(aid: str):
     code = text("obligation", 40)
     form = FormState({"obligation": code, "note": text("note", 500)})
-    if code not in dict(TRAINEE_RECORDS):
+    if code not in dict(reference.lead_professional_route()["records"]):
         form.add("obligation", "Choose what you are recording.")
     if form.failed:
         return _render_mine({"record": form}, 400)
@@ -202,12 +195,14 @@ def lead_professional_group():
             "participants_count": text("participants_count", 6),
         }
     )
+    route = reference.lead_professional_route()
     count = integer("participants_count")
-    if count is None or count < 1:
-        form.add("participants_count", "Give the number of participants (1 or more).")
-    if form.get("course_code") not in dict(GROUP_COURSES):
+    # how many may take part is training's rule: its 400 is shown at the field
+    if count is None:
+        form.add("participants_count", "Give the number of participants.")
+    if form.get("course_code") not in dict(route["courses"]):
         form.add("course_code", "Choose the course.")
-    if form.get("audience") not in dict(AUDIENCES):
+    if form.get("audience") not in dict(route["audiences"]):
         form.add("audience", "Choose who the group is for.")
     try:
         date.fromisoformat(form.get("starts_on"))
@@ -230,5 +225,9 @@ def lead_professional_group():
     )
     if not r.ok:
         return _render_mine({"group": form.from_result(r)}, 404 if r.status == 404 else refused_status(r))
-    flash("Group registered (no charge). It counts towards your 2 Foundation A courses this year.", "success")
+    target = route["targets"].get("foundation_a_courses")
+    flash(
+        f"Group registered (no charge). It counts towards your {target} Foundation A courses this year.",
+        "success",
+    )
     return redirect(url_for("portal.lead_professional") + "#groups")

@@ -7,23 +7,25 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from .. import reference
 from ..forms import FormState, checkbox, text
 from ..plumbing import api, bp, gaps, require_role, soft
-from ..reads import LP_API, LP_STATES, lp_application, lp_extras, refused_status
+from ..reads import LP_API, lp_application, lp_extras, refused_status
 
 
 @bp.get("/admin/lead-professionals")
 @require_role("training_admin")
 def admin_lead_professionals():
     state = (request.args.get("state") or "").strip()[:20]
-    state = state if state in LP_STATES else ""
+    states = reference.lead_professional_route()["states"]
+    state = state if state in states else ""
     r = soft(lambda: api().get(f"{LP_API}/applications", state=state or None, per_page=100))
     return render_template(
         "portal/admin_lead_professionals.html",
         title="Lead Professional applications",
         apps=r.items() if r else None,
         state=state,
-        states=LP_STATES,
+        states=states,
         gaps=gaps(),
     )
 
@@ -35,7 +37,7 @@ def _render_admin_one(aid: str, forms: dict | None = None, status: int = 200):
         "portal/admin_lead_professional.html",
         title="Lead Professional application",
         a=a,
-        states=LP_STATES,
+        states=reference.lead_professional_route()["states"],
         interview_form=forms.get("interview") or FormState(),
         advance_form=forms.get("advance") or FormState(),
         plan_form=forms.get("plan") or FormState(),
@@ -94,7 +96,12 @@ def admin_lead_professional_advance(aid: str):
         abort(404)
     if not r.ok:
         return _render_admin_one(aid, {"advance": form.from_result(r)}, refused_status(r))
-    flash("Now: " + LP_STATES.get((r.data or {}).get("state"), "moved on") + ".", "success")
+    flash(
+        "Now: "
+        + reference.lead_professional_route()["states"].get((r.data or {}).get("state"), "moved on")
+        + ".",
+        "success",
+    )
     return redirect(url_for("portal.admin_lead_professional", aid=aid))
 
 

@@ -33,8 +33,9 @@ def memberships():
     items = r.items() if r else None
     groups = {"invited": [], "active": [], "past": []}
     for m in items or []:
-        state = m.get("state") or m.get("status")
-        groups["invited" if state == "invited" else "active" if state == "active" else "past"].append(m)
+        groups[
+            "invited" if m["state"] == "invited" else "active" if m["state"] == "active" else "past"
+        ].append(m)
     return render_template(
         "portal/memberships.html",
         title="My invitations and memberships",

@@ -6,11 +6,19 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import content, reference
+from .. import reference
 from ..client import ServiceUnavailable
 from ..forms import FormState, checkbox, integer, text
 from ..plumbing import api, bp, me, money, signed_in
-from ..reads import catalogue_items, org_lists, org_or_404, price_book, render_organisation, size_bands
+from ..reads import (
+    catalogue_items,
+    org_lists,
+    org_or_404,
+    organisation_kinds,
+    price_book,
+    render_organisation,
+    size_bands,
+)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -45,7 +53,7 @@ def new_organisation():
         for b in size_bands()
     ]
     return render_template(
-        "portal/organisation_new.html", form=form, kinds=content.ORG_KINDS, size_bands=bands
+        "portal/organisation_new.html", form=form, kinds=organisation_kinds(), size_bands=bands
     ), status
 
 
@@ -111,10 +119,11 @@ def buy_licence(org_id: str, licence_type: str):
 def buy_seats(org_id: str):
     org = org_or_404(org_id)
     count = integer("count")
-    form = FormState({"count": count or ""})
+    form = FormState({"count": "" if count is None else count})
     quote = None
-    if not count or count < 1 or count > 1000:
-        form.add("count", "Enter a number of seats from 1 to 1000.")
+    # how many seats one purchase may hold is training's rule: its 400 is shown at the field
+    if count is None:
+        form.add("count", "Enter a whole number of seats.")
     elif request.method == "POST":
         r = api().post(f"/api/v1/organisations/{org_id}/seat-purchases", {"count": count})
         if r.ok:
@@ -188,6 +197,7 @@ def buy_package(org_id: str):
         package=chosen,
         members=member_options,
         types=type_options,
+        package_types=list(types.values()),
         fundings=fundings,
     ), 400 if form.failed else 200
 

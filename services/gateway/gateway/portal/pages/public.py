@@ -8,13 +8,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from .. import content, reference
 from ..forms import FormState, integer, text
 from ..plumbing import api, bp
-from ..reads import price_book
+from ..reads import package_cases, price_book
 
 
 @bp.get("/")
 def home():
+    cases = package_cases()
+    journey = [
+        {**step, "text": step["text"].format(cases=f" with {cases} cases" if cases else "")}
+        for step in content.JOURNEY
+    ]
     return render_template(
-        "portal/home.html", journey=content.JOURNEY, elements=content.ELEMENTS, licences=reference.licences()
+        "portal/home.html", journey=journey, elements=content.ELEMENTS, licences=reference.licences()
     )
 
 

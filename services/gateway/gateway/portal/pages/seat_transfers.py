@@ -17,7 +17,6 @@ from ..forms import FormState, integer, text
 from ..plumbing import api, bp, gaps, money, per_request, require_role, signed_in, soft
 from ..reads import render_organisation, rule_words
 
-MAX_SEATS = 1000  # training's MAX_SEATS_PER_PURCHASE: one request moves at most this many
 STATES = (("requested", "Waiting for a decision"), ("approved", "Approved"), ("refused", "Refused"))
 STATE_WORDS = dict(STATES)
 LABELS = {
@@ -58,11 +57,11 @@ def request_seat_transfer(org_id: str):
     form = FormState({"to_organisation_id": to_org, "count": raw_count})
     if not to_org:
         form.add("to_organisation_id", "Enter the reference of the organisation that will receive the seats.")
-    elif len(to_org) > 32:
-        form.add("to_organisation_id", "An organisation's reference has at most 32 characters.")
-    if count is None or count < 1 or count > MAX_SEATS:
-        form.add("count", f"Enter a whole number of seats from 1 to {MAX_SEATS}.")
-    if not form.failed:
+    # how many seats one request may move (and how long a reference is) is training's rule: the
+    # request goes to the API whenever there is a number, and its 400 is shown at each field
+    if count is None:
+        form.add("count", "Enter a whole number of seats.")
+    else:
         r = api().post(
             f"/api/v1/organisations/{org_id}/seats/transfers", {"to_organisation_id": to_org, "count": count}
         )
@@ -77,7 +76,7 @@ def request_seat_transfer(org_id: str):
             return redirect(url_for("portal.organisation", org_id=org_id, _anchor="seat-transfers"))
         if r.status in (403, 404):
             abort(404)
-        form.from_result(r)
+        form.from_result(r, keep=("to_organisation_id",))
     per_request()["seat_transfer_form"] = form
     body = render_organisation(org_id)
     return body, 409 if form.unmet else 400
