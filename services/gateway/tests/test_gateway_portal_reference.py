@@ -87,7 +87,9 @@ def test_the_reference_reads_give_training_s_tables(world):
 
     with world["gateway"].test_request_context("/"):
         assert reference.stages() == stage.STAGES
-        assert reference.fundings("package") == list(funding.PACKAGE_FUNDINGS.items())
+        assert reference.fundings("package") == [
+            (c, label) for c, (label, _) in funding.PACKAGE_FUNDINGS.items()
+        ]
         assert [code for code, _ in reference.fundings("learner_enrolment")] == ["self", "package"]
         assert reference.membership_roles() == list(membership.MEMBER_ROLE_LABELS.items())
         requirements = _training(world, "/api/v1/catalogue/requirements?per_page=100")["items"]

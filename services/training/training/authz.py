@@ -18,6 +18,7 @@ from imatter_shared.web.errors import Forbidden, NotFound
 from .extensions import db
 from .models import Membership, OrganisationAdmin, Person
 from .queries.certification import roles_in_progress_or_certified
+from .rules import funding as funding_rules
 
 
 @dataclass
@@ -159,10 +160,10 @@ def is_self_or_training_admin(c: Caller, person_id: str) -> bool:
 
 def may_buy_package(organisation_id: str, practitioner_id: str, funding: str) -> Caller:
     """Who may buy a microproject package: admins of the organisation and training admins; a
-    member may buy for themself. With `funding: self` the caller must BE the practitioner, with
-    `funding: organisation` an admin of that organisation or a training admin (nobody is billed
-    for what they did not choose). The practitioner must be an active member (checked by the
-    service, 409)."""
+    member may buy for themself. Who may choose each funding is its `chosen_by` (rules/funding.py):
+    with `funding: self` the caller must BE the practitioner, with `funding: organisation` an admin
+    of that organisation or a training admin (nobody is billed for what they did not choose). The
+    practitioner must be an active member (checked by the service, 409)."""
     c = caller()
     is_self = c.person_id is not None and c.person_id == practitioner_id
     if not (
@@ -172,10 +173,16 @@ def may_buy_package(organisation_id: str, practitioner_id: str, funding: str) ->
     ):
         log_refusal("organisation", organisation_id)
         raise NotFound("No organisation with that id.")
-    if funding == "self" and not is_self:
-        raise Forbidden(
-            "Only the practitioner themself may buy a package with funding: self (they pay for it)."
-        )
-    if funding == "organisation" and not (c.is_training_admin or organisation_id in c.admin_org_ids):
-        raise Forbidden("Only an admin of the organisation buys what it pays for (funding: organisation).")
+    _, who = funding_rules.PACKAGE_FUNDINGS[funding]
+    if not funding_rules.may_choose(
+        who,
+        person=is_self,
+        organisation_admin=organisation_id in c.admin_org_ids,
+        training_admin=c.is_training_admin,
+    ):
+        if funding_rules.PERSON in who:
+            raise Forbidden(
+                f"Only the practitioner themself may buy a package with funding: {funding} (they pay for it)."
+            )
+        raise Forbidden(f"Only an admin of the organisation buys what it pays for (funding: {funding}).")
     return c

@@ -12,3 +12,5 @@ class Config(BaseConfig):
         self.EVENTS_QUEUE = env("EVENTS_QUEUE", "training.events")
         # shared with the online learning platform, which signs course completions (unset: 503)
         self.LEARNING_PLATFORM_SECRET = env("LEARNING_PLATFORM_SECRET") or None
+        # the card provider's webhook signing secret (unset: the webhook answers 503)
+        self.PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET") or None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -159,5 +158,5 @@ def _event(raw_body: bytes) -> ProviderEvent:
 
 def configured_provider(config: Mapping) -> SignedWebhookProvider | None:
     """The verifier for the configured secret; None when PAYMENT_WEBHOOK_SECRET is unset."""
-    secret = config.get("PAYMENT_WEBHOOK_SECRET") or os.environ.get("PAYMENT_WEBHOOK_SECRET")
+    secret = config.get("PAYMENT_WEBHOOK_SECRET")
     return SignedWebhookProvider(secret) if secret else None

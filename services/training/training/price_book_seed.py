@@ -117,6 +117,9 @@ SEED_COURSES: list[dict] = [
     ),
 ]
 
+# The requirement code of the overseer a Type 1 practicum needs (the contract names it).
+OVERSEER_REQUIREMENT = contract.oversight_requirement(contract.OVERSEER_ROLE)
+
 # Titles of the requirement codes (the codes themselves are the contract's vocabulary, and what
 # each kind of requirement means is logic in rules/roles.py).
 SEED_REQUIREMENT_TITLES: dict[str, str] = {
@@ -136,7 +139,7 @@ SEED_REQUIREMENT_TITLES: dict[str, str] = {
     "package_type_4": "Type 4 microproject (Additional Needs)",
     "practicum": "Supervised practicum: a completed microproject with 1-3 cases",
     "lead_oversight": "A Lead Practitioner in the organisation for oversight",
-    "lead_plus_oversight": "A Lead Plus Practitioner to oversee the Type 1 practicum",
+    OVERSEER_REQUIREMENT: "A Lead Plus Practitioner to oversee the Type 1 practicum",
     "registered_setting": "Works in a registered school or service",
 }
 
@@ -171,7 +174,8 @@ SEED_ROLES: list[dict] = [
         "enables": ["assisted self-help support", "light-touch microproject work (with cases they hold)"],
     },
     # DOMAIN "Rulings", Practitioner roles: Lead oversight is a certification requirement, and the
-    # Type 1 practicum needs a Lead Plus overseer, so the Child pathway lists lead_plus_oversight.
+    # Type 1 practicum needs a Lead Plus overseer, so the Child pathway lists what a Type 1 use
+    # waits for (the contract's `use_requires`).
     {
         "code": "child",
         "title": "Child Practitioner (CYP, optional specialist role)",
@@ -185,7 +189,7 @@ SEED_ROLES: list[dict] = [
             ("package_type_1", 1),
             ("practicum", 1),
             ("lead_oversight", 1),
-            ("lead_plus_oversight", 1),
+            *((code, 1) for code in contract.package_type(1).use_requires),
         ),
         "enables": [
             "structured child-focused development work",

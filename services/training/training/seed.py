@@ -120,7 +120,9 @@ SEEDERS += [seed_price_book, seed_demo_organisation, seed_demo_lead]
 
 
 def seed_reflective_samples() -> None:
-    """Issue 11: SAMPLE informal Q and community audit content where none is loaded yet."""
+    """SAMPLE informal Q and community audit content where none is loaded yet: without a current
+    version both questionnaires refuse (409 `questionnaire_content`), so a seeded installation
+    can be tried before an admin loads the real content."""
     load_samples()
 
 

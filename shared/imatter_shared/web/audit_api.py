@@ -14,7 +14,7 @@ from imatter_shared.timeutil import to_naive_utc
 
 from .api import Blueprint
 from .auth import require_roles
-from .paging import PerPage
+from .paging import PerPage, page, rows_page
 
 
 class AuditQuery(Schema):
@@ -70,10 +70,8 @@ def audit_blueprint(db, model, url_prefix: str, roles: tuple[str, ...]) -> Bluep
             q = q.where(model.at >= to_naive_utc(args["since"]))  # `at` holds naive UTC
         if args.get("until"):
             q = q.where(model.at < to_naive_utc(args["until"]))
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-        page, per_page = args["page"], args["per_page"]
-        rows = db.session.scalars(q.order_by(model.id.desc()).limit(per_page).offset((page - 1) * per_page))
-        return {"items": [r.to_dict() for r in rows], "total": total, "page": page, "per_page": per_page}
+        rows, total = rows_page(db.session, q.order_by(model.id.desc()), args["page"], args["per_page"])
+        return page([r.to_dict() for r in rows], total, args)
 
     return blp
 

@@ -59,6 +59,13 @@ def test_an_expired_starter_suspends_what_depends_on_it():
     assert lic.suspension_reasons("starter", starter_active=False, practitioners=0) == []
 
 
+def test_the_starter_dependency_is_read_from_requires():
+    assert lic.dependants("starter") == ("cpd", "enhanced")
+    assert lic.dependants("cpd") == () and lic.dependants("enhanced") == ()
+    assert lic.continuing("starter") == ()  # its commitment and link contact are checked at purchase
+    assert lic.continuing("enhanced") == ("starter_licence", "practitioner_in_training")
+
+
 def test_includes_and_excludes_are_data_from_seed_000():
     enhanced = lic.public_terms("enhanced")
     assert "practitioner training" in enhanced["excludes"] and "microproject packages" in enhanced["excludes"]

@@ -120,6 +120,19 @@ def test_a_learner_chooses_only_to_pay_themself_or_a_package_account():
     assert by_code["self"]["chosen_by"] == ["person"]
 
 
+def test_whoever_pays_for_a_package_chooses_its_funding():
+    by_code = {f["code"]: f for f in funding.package_fundings()}
+    assert by_code["self"]["chosen_by"] == ["person"]  # the practitioner pays for themself
+    assert "person" not in by_code["organisation"]["chosen_by"]  # only an admin commits its money
+    assert funding.may_choose(
+        tuple(by_code["organisation"]["chosen_by"]),
+        person=False,
+        organisation_admin=True,
+        training_admin=False,
+    )
+    assert not funding.may_choose(("person",), person=False, organisation_admin=True, training_admin=True)
+
+
 def test_every_membership_role_has_a_name_and_only_admin_grants_anything():
     assert tuple(membership.MEMBER_ROLE_LABELS) == memberships.MEMBER_ROLES
     assert [r["code"] for r in membership.member_roles() if r["grants_admin"]] == [memberships.ADMIN_ROLE]

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, pre_load
 from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models.interest import Interest
@@ -121,11 +122,5 @@ def express(data):
 def listing(args):
     """Training admins read what came in."""
     require_training_admin()
-    q = sa.select(Interest)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Interest))
-    rows = db.session.scalars(
-        q.order_by(Interest.created_at.desc())
-        .offset((args["page"] - 1) * args["per_page"])
-        .limit(args["per_page"])
-    ).all()
-    return page(rows, total, args)
+    q = sa.select(Interest).order_by(Interest.created_at.desc())
+    return page(*rows_page(db.session, q, args["page"], args["per_page"]), args)

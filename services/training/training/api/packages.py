@@ -5,11 +5,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 from marshmallow import validate as v
 
+from imatter_shared.contract import packages as contract
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import NotFound
 
 from ..authz import may_buy_package, require_org_access, require_org_admin
 from ..extensions import db
+from ..models import Package
 from ..services import packages as svc
 from .common import PageArgs, page, paged
 from .schemas.packages import GrantOut, GrantPage, PackageOut, PackagePage, PackagePurchasedOut
@@ -18,7 +20,9 @@ blp = Blueprint("packages", __name__, url_prefix="/api/v1", description="Micropr
 
 
 class PackageIn(Schema):
-    type = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=4))
+    type = fields.Integer(
+        required=True, strict=True, validate=v.Range(min=contract.TYPE_MIN, max=contract.TYPE_MAX)
+    )
     practitioner_id = fields.String(required=True, validate=v.Length(min=1, max=32))
     funding = fields.String(required=True, validate=v.OneOf(svc.FUNDINGS))
     fund_award_id = fields.String(load_default=None, validate=v.Length(min=1, max=100))
@@ -54,14 +58,14 @@ def of_org(args, organisation_id):
 @blp.response(200, PackageOut)
 def one(organisation_id, package_id):
     require_org_access(organisation_id)
-    p = db.session.get(svc.Package, package_id)
+    p = db.session.get(Package, package_id)
     if p is None or p.organisation_id != organisation_id:
         raise NotFound("No package with that id.")
     return p
 
 
 def _package(package_id: str):
-    p = db.session.get(svc.Package, package_id)
+    p = db.session.get(Package, package_id)
     if p is None:
         raise NotFound("No package with that id.")
     return p

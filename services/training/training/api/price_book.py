@@ -7,6 +7,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from marshmallow import validate as v
 
+from imatter_shared.contract import packages as contract
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import current_principal, require_roles
 from imatter_shared.web.errors import ApiError, NotFound
@@ -78,7 +79,10 @@ class Role(Schema):
     title = Text(required=True)
     level = fields.String(load_default=None, allow_none=True, validate=v.Length(max=40))
     package_type = fields.Integer(
-        load_default=None, allow_none=True, strict=True, validate=v.Range(min=1, max=4)
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=v.Range(min=contract.TYPE_MIN, max=contract.TYPE_MAX),
     )
     requirements = fields.List(
         fields.Nested(RoleRequirement), required=True, validate=v.Length(min=1, max=30)
@@ -87,7 +91,9 @@ class Role(Schema):
 
 
 class PackageType(Schema):
-    type = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=4))
+    type = fields.Integer(
+        required=True, strict=True, validate=v.Range(min=contract.TYPE_MIN, max=contract.TYPE_MAX)
+    )
     title = Text(required=True)
     purpose = fields.String(load_default="", validate=v.Length(max=1000))
     online_accounts = fields.Integer(
@@ -101,7 +107,10 @@ class PackageType(Schema):
     price_per_person = fields.Integer(strict=True, validate=v.Range(min=0))  # derived
     contents = fields.List(Text(), load_default=list, validate=v.Length(max=20))
     use_requires = fields.List(
-        fields.String(validate=v.OneOf(["lead_plus_oversight", "lead_oversight"])), load_default=list
+        fields.String(
+            validate=v.OneOf([contract.oversight_requirement(contract.OVERSEER_ROLE), "lead_oversight"])
+        ),
+        load_default=list,
     )
     excludes = fields.List(Text(), load_default=list, validate=v.Length(max=20))
     placeholder = fields.Boolean(load_default=False)
@@ -133,7 +142,9 @@ class PriceBookIn(Schema):
         keys=fields.String(validate=v.Length(max=40)), values=fields.String(validate=v.Length(min=1, max=200))
     )
     roles = fields.List(fields.Nested(Role), validate=v.Length(min=1, max=20))
-    package_types = fields.List(fields.Nested(PackageType), validate=v.Length(min=1, max=4))
+    package_types = fields.List(
+        fields.Nested(PackageType), validate=v.Length(min=1, max=len(contract.PACKAGE_TYPES))
+    )
     # products sold on their own (the I Matter Q registration consultation): rows sent replace
     # those of the same code
     products = fields.List(fields.Nested(Product), validate=v.Length(min=1, max=20))

@@ -29,7 +29,6 @@ DIRECTORY = "the public 'I Matter informed' directory (opt-in)"
 CONTACT = "answering an expression of interest"
 ACCOUNTABILITY = "accountability: which account recorded or changed a record"
 LEAD = "Lead Professional and study supporter applications and obligations"
-NOTIFY = "sending service emails the person has not switched off"
 
 # retention
 KEPT = "while the person has an account with us; erased on request (flask dp erase)"

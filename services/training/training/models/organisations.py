@@ -26,8 +26,8 @@ class OrganisationAdmin(db.Model):
     created_at = created_column()
 
 
-# A membership is an invitation until the person accepts it (DOMAIN "Consent and identity").
-MEMBERSHIP_STATES = ("invited", "active", "declined", "ended")
+# A membership is an invitation until the person accepts it (DOMAIN "Consent and identity"); these
+# two are open, declined and ended are closed (Membership below).
 OPEN_STATES = ("invited", "active")
 _OPEN = "status IN ('invited', 'active')"
 

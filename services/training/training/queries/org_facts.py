@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from imatter_shared.contract import packages as contract
+
 from ..extensions import db
 from ..models import Membership
 from ..models.certification import Certification, PathwayItem
@@ -61,10 +63,6 @@ def practitioner_ids_query(organisation_id: str, roles=ALL_ROLES, include_in_tra
     )
 
 
-def practitioner_ids(organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True) -> set[str]:
-    return set(db.session.scalars(practitioner_ids_query(organisation_id, roles, include_in_training)))
-
-
 def practitioners_count_query(
     organisation_id: str, roles=ALL_ROLES, include_in_training: bool = True
 ) -> sa.Select:
@@ -84,7 +82,7 @@ def microprojects_query(organisation_id: str) -> sa.Select:
             Package.organisation_id == organisation_id,
             Package.practicum_state == "open",
             Package.cancelled_at.is_(None),
-            Package.cases_count.between(1, 3),
+            Package.cases_count.between(contract.MIN_CASES, contract.MAX_CASES),
         )
     )
 
@@ -101,7 +99,7 @@ def microprojects_reached_query(organisation_id: str) -> sa.Select:
             Package.organisation_id == organisation_id,
             Package.practicum_state.in_(("open", "completed")),
             Package.cancelled_at.is_(None),
-            Package.cases_count.between(1, 3),
+            Package.cases_count.between(contract.MIN_CASES, contract.MAX_CASES),
         )
     )
 

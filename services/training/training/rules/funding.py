@@ -16,19 +16,33 @@ ENROLMENT_FUNDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "self": ("Self-funded", (PERSON,)),
 }
 
-# code -> label: who pays for a microproject package bought for a practitioner
-PACKAGE_FUNDINGS: dict[str, str] = {
-    "organisation": "The organisation",
-    "self": "The practitioner",
-    "fund_award": "A Microproject Development Fund award",
+# code -> (label, who may choose it): who pays for a microproject package bought for a
+# practitioner. Why: nobody is billed for what they did not choose: the practitioner (`person`)
+# alone pays for themself, only an admin commits the organisation's money; a Microproject
+# Development Fund award is already granted, so whoever may buy the package may spend it.
+PACKAGE_FUNDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "organisation": ("The organisation", (ORGANISATION_ADMIN, TRAINING_ADMIN)),
+    "self": ("The practitioner", (PERSON,)),
+    "fund_award": ("A Microproject Development Fund award", (PERSON, ORGANISATION_ADMIN, TRAINING_ADMIN)),
 }
 
 
+def may_choose(who: tuple[str, ...], *, person: bool, organisation_admin: bool, training_admin: bool) -> bool:
+    """Whether a caller may choose a funding chosen by `who`: `person` when the caller is the
+    person it is for (the learner, the practitioner), the others when the caller holds that role."""
+    return (
+        (PERSON in who and person)
+        or (ORGANISATION_ADMIN in who and organisation_admin)
+        or (TRAINING_ADMIN in who and training_admin)
+    )
+
+
+def _rows(table: dict[str, tuple[str, tuple[str, ...]]]) -> list[dict]:
+    return [{"code": code, "label": label, "chosen_by": list(who)} for code, (label, who) in table.items()]
+
+
 def enrolment_fundings() -> list[dict]:
-    return [
-        {"code": code, "label": label, "chosen_by": list(who)}
-        for code, (label, who) in ENROLMENT_FUNDINGS.items()
-    ]
+    return _rows(ENROLMENT_FUNDINGS)
 
 
 def learner_fundings() -> list[dict]:
@@ -38,4 +52,4 @@ def learner_fundings() -> list[dict]:
 
 
 def package_fundings() -> list[dict]:
-    return [{"code": code, "label": label} for code, label in PACKAGE_FUNDINGS.items()]
+    return _rows(PACKAGE_FUNDINGS)

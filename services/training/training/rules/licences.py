@@ -170,10 +170,30 @@ def status(valid_from: datetime, valid_until: datetime, now: datetime, cancelled
     return "active" if valid_from <= now < valid_until else "expired"
 
 
+def requirement_code(licence_type: str) -> str:
+    """The code that names a licence in another licence's `requires` (`starter_licence`)."""
+    return f"{licence_type}_licence"
+
+
+def needs(licence_type: str, code: str) -> bool:
+    """Whether requirement `code` is among the licence's `requires`."""
+    return code in LICENCES[licence_type]["requires"]
+
+
+def dependants(licence_type: str) -> tuple[str, ...]:
+    """The licence types that require this one (the Starter's: CPD and Enhanced)."""
+    return tuple(t for t in TYPES if needs(t, requirement_code(licence_type)))
+
+
 # Requirements that must go on holding after the purchase: when one lapses, an in-date licence
 # is suspended (nothing is deleted; use resumes once it holds again). The Starter's own
 # requirements (commitment, link contact) are checked when it is bought or renewed only.
 CONTINUING_REQUIREMENTS = ("starter_licence", "practitioner_in_training")
+
+
+def continuing(licence_type: str) -> tuple[str, ...]:
+    """The licence's requirements that must go on holding while it is used (none for the Starter)."""
+    return tuple(code for code in LICENCES[licence_type]["requires"] if code in CONTINUING_REQUIREMENTS)
 
 
 def _facts(
@@ -215,11 +235,7 @@ def suspension_reasons(licence_type: str, *, starter_active: bool, practitioners
     """Why an in-date licence cannot be used right now (it is suspended, not deleted): its
     continuing requirements that no longer hold (CPD and Enhanced depend on the Starter)."""
     facts = _facts(starter_active=starter_active, practitioners=practitioners)
-    return [
-        code
-        for code in LICENCES[licence_type]["requires"]
-        if code in CONTINUING_REQUIREMENTS and not facts[code]
-    ]
+    return [code for code in continuing(licence_type) if not facts[code]]
 
 
 UNMET_DETAIL = {

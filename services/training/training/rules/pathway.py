@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from imatter_shared.contract import packages as contract
+
 from .catalogue import COURSES_BY_CODE, L1_2_COURSES
 from .roles import (
     BOOKING_PREREQUISITES,
@@ -29,11 +31,14 @@ MET, IN_PROGRESS, MISSING = "met", "in_progress", "missing"
 # funding and practitioner (a package sale), the other kinds are met, never bought.
 SELF_BOOKED_KINDS = ("item",)
 
-# Oversight of the role's own practicum rather than of the organisation: Type 1 use "requires
-# Lead Plus oversight" (seed 000), which cic-tracker enforces (no Tracker use on a Type 1 package
-# without an accepted Lead Plus overseer). So the requirement is met once that practicum is
-# completed, in progress while its package is held, missing before (domain rows 29, 30).
-PRACTICUM_OVERSIGHT = ("lead_plus_oversight",)
+# Oversight of the role's own practicum rather than of the organisation: what a package type's use
+# waits for (the contract's `use_requires`: Type 1 use "requires Lead Plus oversight", seed 000),
+# which cic-tracker enforces (no Tracker use on a Type 1 package without an accepted Lead Plus
+# overseer). So the requirement is met once that practicum is completed, in progress while its
+# package is held, missing before (domain rows 29, 30).
+PRACTICUM_OVERSIGHT = tuple(
+    sorted({code for p in contract.PACKAGE_TYPES.values() for code in p.use_requires})
+)
 
 
 def course_price(code: str) -> int:

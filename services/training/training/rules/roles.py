@@ -12,8 +12,9 @@ Requirement kinds:
              (reported by cic-tracker, counts only)
   oversight  lead_oversight: a certified Lead (or Lead Plus) who is an ACTIVE (accepted) member of the
              person's organisation, counted at certification (in progress while one is in Lead or
-             Lead Plus training there); lead_plus_oversight: the Lead Plus overseer of the role's Type 1
-             practicum (cic-tracker refuses Type 1 use without one, so it is met with that practicum)
+             Lead Plus training there); the contract's oversight requirement of a package type
+             (Type 1: a Lead Plus overseer of the role's practicum; cic-tracker refuses Type 1 use
+             without one, so it is met with that practicum)
   setting    the person works in a registered school or service (seed 001)
 
 Decision (documented in the README): the practicum is required for Link, Child and Lead (seed
@@ -23,6 +24,8 @@ Informed, which the seed does not name, need none.
 """
 
 from __future__ import annotations
+
+from imatter_shared.contract import packages as contract
 
 from .catalogue import COURSES_BY_CODE, L1_2_COURSES, PACKAGE_TYPES_BY_TYPE, _LiveList, _LiveMap
 
@@ -39,13 +42,13 @@ REQUIREMENT_KINDS: dict[str, dict] = {
     "child_practicum": {"kind": "item"},
     "lead_training": {"kind": "item"},
     "lead_plus_training": {"kind": "item"},
-    "package_type_1": {"kind": "package", "package_type": 1},
-    "package_type_2": {"kind": "package", "package_type": 2},
-    "package_type_3": {"kind": "package", "package_type": 3},
-    "package_type_4": {"kind": "package", "package_type": 4},
+    **{f"package_type_{t}": {"kind": "package", "package_type": t} for t in contract.PACKAGE_TYPES},
     "practicum": {"kind": "practicum"},
     "lead_oversight": {"kind": "oversight", "overseer_roles": ("lead", "lead_plus")},
-    "lead_plus_oversight": {"kind": "oversight", "overseer_roles": ("lead_plus",)},
+    contract.oversight_requirement(contract.OVERSEER_ROLE): {
+        "kind": "oversight",
+        "overseer_roles": (contract.OVERSEER_ROLE,),
+    },
     "registered_setting": {"kind": "setting"},
 }
 ROLE_CODE_LIST = ("informed", "senior_link", "link", "child", "lead", "lead_plus")

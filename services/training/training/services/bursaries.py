@@ -13,6 +13,7 @@ from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models.bursaries import BursaryEntry, BursaryFund
+from ..rules import licences as licence_rules
 from . import licences, orders, policy, price_book
 from .certifying import member_org_ids
 
@@ -84,7 +85,7 @@ def _debit(organisation_id: str, amount: int, rule: str, detail: str) -> None:
 
 def is_affiliate(organisation_id: str) -> bool:
     """Licensees are affiliates: an organisation holding an active licence of any type."""
-    return any(licences.has_active_licence(organisation_id, t) for t in ("starter", "cpd", "enhanced"))
+    return any(licences.has_active_licence(organisation_id, t) for t in licence_rules.TYPES)
 
 
 def credit_affiliate_share(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.errors import InvalidInput, RuleViolation
+from imatter_shared.web.errors import RuleViolation
 
 from ..events import outgoing
 from ..extensions import db
@@ -81,11 +81,10 @@ def in_date(organisation_id: str, licence_type: str) -> bool:
 def suspension(lic: Licence, held: Held | None = None) -> list[str]:
     """Why an in-date licence is not usable now (codes); [] when usable. `held`: the
     organisation's licences already loaded for this request (else they are looked up)."""
-    if lic.type == "starter":
+    if not licence_rules.continuing(lic.type):  # nothing it needs can lapse: no fact to look up
         return []
-    if lic.type != "enhanced":
-        practitioners = 1
-    else:
+    practitioners = 1  # counted only for a licence that needs them
+    if licence_rules.needs(lic.type, "practitioner_in_training"):
         practitioners = held.practitioners() if held else _practitioners(lic.organisation_id)
     return licence_rules.suspension_reasons(
         lic.type,
@@ -125,12 +124,13 @@ def _check_can_hold(org: Organisation, licence_type: str) -> None:
     action = POLICY_ACTION[licence_type]
     if action:
         policy.enforce(org, action)
+    counted = licence_rules.needs(licence_type, "practitioner_in_training")
     unmet = licence_rules.purchase_unmet(
         licence_type,
         starter_active=in_date(org.id, "starter"),
         senior_leadership_commitment=bool(org.senior_leadership_commitment),
         has_link_contact=bool(org.link_contact_email),
-        practitioners=_practitioners(org.id) if licence_type == "enhanced" else 0,
+        practitioners=_practitioners(org.id) if counted else 0,
     )
     if unmet:
         raise RuleViolation(
@@ -182,8 +182,6 @@ def purchase(
     same type is taken out again from now (same record, new term). The Starter records who
     accepted its organisational agreement to participate and when: explicitly
     (`agreement_accepted=True`) or implicitly by the buying admin (None); False is refused."""
-    if licence_type not in licence_rules.TYPES:
-        raise InvalidInput("type", "Must be one of: starter, cpd, enhanced.", detail="Unknown licence type.")
     if licence_rules.agreement(licence_type) and agreement_accepted is False:
         raise RuleViolation(
             "The Starter Licence includes the organisational agreement to participate: the "
@@ -215,8 +213,7 @@ def purchase(
     _apply_price(lic, fee, band, number, order.id, org.size_band)
     db.session.flush()
     _emit(lic, "active")
-    if licence_type == "starter":
-        _announce_dependants(org.id, "suspended", "active")
+    _announce_dependants(licence_type, org.id, "suspended", "active")
     return lic, created
 
 
@@ -243,8 +240,7 @@ def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
     _apply_price(lic, fee, band, number, order.id, org.size_band)
     db.session.flush()
     _emit(lic, "active")
-    if lic.type == "starter":
-        _announce_dependants(org.id, "suspended", "active")
+    _announce_dependants(lic.type, org.id, "suspended", "active")
     return lic
 
 
@@ -274,8 +270,8 @@ def cancel(lic: Licence) -> Licence:
     lic.valid_from = min(lic.valid_from, at)
     db.session.flush()
     _emit(lic, "cancelled")
-    if lic.type == "starter" and was_active:
-        _announce_dependants(lic.organisation_id, "active", "suspended", at)
+    if was_active:
+        _announce_dependants(lic.type, lic.organisation_id, "active", "suspended", at)
     return lic
 
 
@@ -291,13 +287,16 @@ def expire_due(at=None) -> list[Licence]:
     for lic in rows:
         _emit(lic, "expired")
     for lic in rows:
-        if lic.type == "starter":
-            _announce_dependants(lic.organisation_id, "active", "suspended", at)
+        _announce_dependants(lic.type, lic.organisation_id, "active", "suspended", at)
     return rows
 
 
-def _announce_dependants(organisation_id: str, was: str, becomes: str, at=None) -> None:
-    """CPD and Enhanced follow their Starter: suspended when it lapses, active when renewed."""
+def _announce_dependants(licence_type: str, organisation_id: str, was: str, becomes: str, at=None) -> None:
+    """The organisation's licences that require this one follow it (CPD and Enhanced their
+    Starter): suspended when it lapses, active when renewed."""
+    types = licence_rules.dependants(licence_type)
+    if not types:  # nothing depends on it: no need to read the organisation's licences
+        return
     for dep in of_organisation(organisation_id):
-        if dep.type != "starter" and dep.announced_status == was and status_of(dep, at) == "active":
+        if dep.type in types and dep.announced_status == was and status_of(dep, at) == "active":
             _emit(dep, becomes)

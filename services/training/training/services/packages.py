@@ -22,7 +22,7 @@ from . import licences, orders, policy, price_book
 from .certifying import certify_ready
 from .practitioner_licences import licence_for_new_package, require_not_paused
 
-FUNDINGS = tuple(PACKAGE_FUNDINGS)  # labelled in rules/funding.py
+FUNDINGS = tuple(PACKAGE_FUNDINGS)  # labelled, with who may choose each, in rules/funding.py
 
 
 def get_org(organisation_id: str) -> Organisation:
