@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from imatter_shared.contract.packages import LEAD_ROLES
+
 from ..extensions import db
 from ..models import Membership
 from ..models.certification import Certification, PathwayItem
@@ -65,7 +67,7 @@ def oversight_facts(organisation_id: str) -> dict:
             count(child).label("child"),
             count(certified(("lead_plus",))).label("lead_plus"),
             count(training).label("lead_plus_in_training"),
-            count(certified(("lead", "lead_plus"))).label("leads"),
+            count(certified(LEAD_ROLES)).label("leads"),
         )
     ).one()
     return {

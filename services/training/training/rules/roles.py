@@ -44,7 +44,7 @@ REQUIREMENT_KINDS: dict[str, dict] = {
     "lead_plus_training": {"kind": "item"},
     **{f"package_type_{t}": {"kind": "package", "package_type": t} for t in contract.PACKAGE_TYPES},
     "practicum": {"kind": "practicum"},
-    "lead_oversight": {"kind": "oversight", "overseer_roles": ("lead", "lead_plus")},
+    "lead_oversight": {"kind": "oversight", "overseer_roles": contract.LEAD_ROLES},
     contract.oversight_requirement(contract.OVERSEER_ROLE): {
         "kind": "oversight",
         "overseer_roles": (contract.OVERSEER_ROLE,),

@@ -13,6 +13,8 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from imatter_shared.contract.packages import LEAD_ROLES
+
 from ..events import outgoing
 from ..extensions import db
 from ..models import Membership, Organisation
@@ -164,7 +166,7 @@ def certify_ready(person_id: str) -> list[Certification]:
                 outgoing.practitioner_certified(c)
                 certification_granted(pid, role, c.id, c.certified_at)  # its email, in the same commit
                 done.append(c)
-                if role in ("lead", "lead_plus"):
+                if role in LEAD_ROLES:
                     for org_id in member_org_ids(pid):
                         queue += [
                             m
