@@ -1,7 +1,7 @@
 """roles logic: the practitioner licence's announced state (training.practitioner_licence.changed)
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004
 Create Date: 2026-11-29
 
 - practitioner_licences.announced_state: the state last announced to cic-tracker, so the expiry job
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

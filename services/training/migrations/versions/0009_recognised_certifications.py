@@ -1,7 +1,7 @@
 """certifications recorded by a training admin: basis (pathway | recognised), reason, recorded_by
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-29
 
 I Matter Training's own team (the Lead Plus practitioners who oversee and sign off practicums)
@@ -11,8 +11,8 @@ the reason. Existing certifications were earned on a pathway here.
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

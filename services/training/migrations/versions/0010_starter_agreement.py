@@ -1,7 +1,7 @@
 """licences: who accepted the Starter's organisational agreement to participate, and when
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-29
 
 Seed 000: the Starter Licence "includes: organisational agreement to participate" (domain review
@@ -12,8 +12,8 @@ buying admin's request without the field). Existing Starter licences carry none 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """organisation rulings: seat transfers become requests approved by I Matter Training
 
-Revision ID: 0004
+Revision ID: 0007
 Revises: 0003
 Create Date: 2026-11-29
 
@@ -12,7 +12,7 @@ Create Date: 2026-11-29
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0004"
+revision = "0007"
 down_revision = "0003"
 branch_labels = None
 depends_on = None

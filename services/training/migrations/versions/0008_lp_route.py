@@ -1,7 +1,7 @@
 """the Lead Professional route: years enforced by dates with recorded overrides, the interview's
 recorder and note, the backing senior leader, log book entries, one open application per person
 
-Revision ID: 0007
+Revision ID: 0008
 Revises: 0006
 Create Date: 2026-11-29
 
@@ -15,7 +15,7 @@ Create Date: 2026-11-29
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0007"
+revision = "0008"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """trust review: one live pathway item, package account slots, one live practitioner licence
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0004
+Revises: 0007
 Create Date: 2026-11-29
 
 - pathway_items: a live (not cancelled) item is booked once per person (consolidation sessions,
@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0005"
-down_revision = "0004"
+revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
