@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, pre_dump
 
+from ...models import FundApplication
 from ...services.fund.applications import (
     REVIEWS_FOR_AWARD,
     award_of,
@@ -64,8 +65,9 @@ class ApplicationOut(Out):
         metadata={"type": "integer", "nullable": True, "description": "pence"},
     )
     currency = fields.Constant(CURRENCY, metadata={"type": "string"})
-    reviews_count = Computed(lambda app: scores(app.id)[0], metadata={"type": "integer"})
-    average_score = Computed(lambda app: scores(app.id)[1], metadata={"type": "number", "nullable": True})
+    # count and average come from one query, read once per application (_scores_once)
+    reviews_count = Computed(lambda app: app._review_scores[0], metadata={"type": "integer"})
+    average_score = Computed(lambda app: app._review_scores[1], metadata={"type": "number", "nullable": True})
     qualifying_reviews = Computed(
         qualifying_reviews,
         metadata={
@@ -76,6 +78,12 @@ class ApplicationOut(Out):
     reviews_needed = fields.Constant(REVIEWS_FOR_AWARD, metadata={"type": "integer"})
     award_id = Computed(_award_id, metadata={"type": "string", "nullable": True})
     created_at = When()
+
+    @pre_dump
+    def _scores_once(self, app, **kw):
+        if isinstance(app, FundApplication):
+            app._review_scores = scores(app.id)
+        return app
 
 
 class ApplicationDetailOut(ApplicationOut):
