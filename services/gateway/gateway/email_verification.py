@@ -7,18 +7,16 @@ the account is never linked to a person and may not create organisations or peop
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from imatter_shared.dataprotection.annotations import NOT_PII, pii
 from imatter_shared.notifications import notify
 from imatter_shared.timeutil import naive_utcnow as utcnow  # the DateTime columns hold naive UTC
 from imatter_shared.web.errors import InvalidInput
 
+from .emailed_tokens import new_token, portal_link, token_hash
 from .extensions import db
 from .models import User
 
@@ -54,26 +52,21 @@ class EmailVerificationToken(db.Model):
     used_at = sa.Column(sa.DateTime, nullable=True)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def send(user: User) -> None:
     """Write a fresh token and its email in the caller's transaction (nothing for a verified user)."""
     if user.email_verified:
         return
     now = utcnow()
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     db.session.add(
         EmailVerificationToken(
-            token_hash=_hash(token),
+            token_hash=token_hash(token),
             user_id=user.id,
             email=user.email,
             created_at=now,
             expires_at=now + TOKEN_TTL,
         )
     )
-    portal = str(current_app.config.get("PORTAL_URL") or "").rstrip("/")
     notify(
         "email_verification",
         to=user.email,
@@ -82,7 +75,7 @@ def send(user: User) -> None:
             "name": user.name,
             "token": token,
             "hours": int(TOKEN_TTL.total_seconds() // 3600),
-            "verify_url": f"{portal}/verify-email?token={token}",
+            "verify_url": portal_link("/verify-email", token),
         },
     )
 
@@ -90,7 +83,7 @@ def send(user: User) -> None:
 def verify(token: str) -> User:
     """Mark the token's account verified; every other open token of that account is used up."""
     now = utcnow()
-    row = db.session.get(EmailVerificationToken, _hash(token)) if token else None
+    row = db.session.get(EmailVerificationToken, token_hash(token)) if token else None
     user = db.session.get(User, row.user_id) if row is not None else None
     if (
         row is None

@@ -7,12 +7,9 @@ outstanding reset token of that user and sends a "your password was changed" not
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from imatter_shared.dataprotection.annotations import NOT_PII, pii
 from imatter_shared.notifications import notify
@@ -20,6 +17,7 @@ from imatter_shared.timeutil import naive_utcnow as utcnow  # the DateTime colum
 from imatter_shared.web.errors import InvalidInput
 
 from . import passwords, ratelimit
+from .emailed_tokens import new_token, portal_link, token_hash
 from .extensions import db
 from .models import User
 
@@ -42,10 +40,6 @@ class PasswordResetToken(db.Model):
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     expires_at = sa.Column(sa.DateTime, nullable=False)
     used_at = sa.Column(sa.DateTime, nullable=True)
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def request_reset(email: str) -> None:
@@ -72,14 +66,13 @@ def request_reset(email: str) -> None:
         )
         or 0
     )
-    token = secrets.token_urlsafe(32)
-    token_hash = _hash(token)
+    token = new_token()
+    hashed = token_hash(token)
     if user is None or not within_limit or open_tokens >= MAX_OPEN_TOKENS:
         return
     db.session.add(
-        PasswordResetToken(token_hash=token_hash, user_id=user.id, created_at=now, expires_at=now + TOKEN_TTL)
+        PasswordResetToken(token_hash=hashed, user_id=user.id, created_at=now, expires_at=now + TOKEN_TTL)
     )
-    portal = str(current_app.config.get("PORTAL_URL") or "").rstrip("/")
     notify(
         "password_reset",
         to=user.email,
@@ -88,14 +81,14 @@ def request_reset(email: str) -> None:
             "name": user.name,
             "token": token,
             "minutes": int(TOKEN_TTL.total_seconds() // 60),
-            "reset_url": f"{portal}/reset-password?token={token}",
+            "reset_url": portal_link("/reset-password", token),
         },
     )
 
 
 def confirm_reset(token: str, new_password: str) -> User:
     now = utcnow()
-    row = db.session.get(PasswordResetToken, _hash(token)) if token else None
+    row = db.session.get(PasswordResetToken, token_hash(token)) if token else None
     if row is None or row.used_at is not None or row.expires_at <= now:
         raise InvalidInput(
             "token",
