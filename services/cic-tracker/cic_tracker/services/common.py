@@ -4,15 +4,14 @@ and emit(), the one way an integration event is written."""
 from __future__ import annotations
 
 from imatter_shared.messaging import outbox
-from imatter_shared.timeutil import iso
+from imatter_shared.timeutil import iso, to_naive_utc
 from imatter_shared.timeutil import naive_utcnow as now
-from imatter_shared.timeutil import to_naive_utc as naive_utc
 
 from ..extensions import db
 from ..models import OutboxMessage
 
 # `now` is naive UTC, like the DateTime columns it is compared with; `iso` reads naive as UTC.
-__all__ = ["PRODUCER", "emit", "iso", "naive_utc", "now"]
+__all__ = ["PRODUCER", "emit", "iso", "now", "to_naive_utc"]
 
 PRODUCER = "cic-tracker"
 

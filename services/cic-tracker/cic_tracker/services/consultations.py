@@ -15,7 +15,7 @@ from ..authz import Caller
 from ..extensions import db
 from ..models import Consultation, Hub
 from ..notifications import consultation_scheduled
-from .common import naive_utc, now
+from .common import now, to_naive_utc
 
 FOR_KINDS = ("family", "professional", "organisation")
 LIVE = ("requested", "scheduled")
@@ -66,7 +66,7 @@ def _live(c: Consultation) -> None:
 
 def schedule(c: Consultation, scheduled_for) -> Consultation:
     _live(c)
-    when = naive_utc(scheduled_for)
+    when = to_naive_utc(scheduled_for)
     if when <= now():
         raise InvalidInput("scheduled_for", "Must be in the future.", detail="Schedule it in the future.")
     if when > c.expires_at:

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Case, Microproject
 from ..models.reflective import CaseToolResponse, QRegistrationBooking, QuestionnaireVersion, ToolLicence
 from ..rules import reflective as rules
-from .common import naive_utc, now
+from .common import now, to_naive_utc
 from .consultations import request_consultation
 from .directory import licence_status
 
@@ -74,7 +74,7 @@ def on_tool_licence_changed(data: dict) -> None:
         db.session.add(lic)
     lic.tool, lic.holder, lic.status = data["tool"], data["holder"], data["status"]
     lic.organisation_id, lic.person_id = data.get("organisation_id"), data.get("person_id")
-    lic.valid_until = naive_utc(parse_timestamp(data["valid_until"])) if data.get("valid_until") else None
+    lic.valid_until = to_naive_utc(parse_timestamp(data["valid_until"])) if data.get("valid_until") else None
 
 
 # ---- answers on a case ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from ...authz import Caller, caller
 from ...extensions import db
 from ...models import Assessment, Case, Goal, Microproject, Reflection
 from ...rules import tracker as rules
-from ..common import naive_utc, now
+from ..common import now, to_naive_utc
 from ..directory import licence_status
 from ..reflective import erase_case_answers
 from .workspaces import announce_progress
@@ -59,7 +59,7 @@ def open_case(mp: Microproject, code: str, consent: dict) -> Case:
     problem = rules.code_problem(code)
     if problem:
         raise InvalidInput("code", problem, detail="Invalid case code.")
-    given_at = naive_utc(consent["given_at"]) if consent.get("given_at") else now()
+    given_at = to_naive_utc(consent["given_at"]) if consent.get("given_at") else now()
     if (given_at - now()).total_seconds() > 300:
         raise InvalidInput(
             "consent.given_at", "Is in the future.", detail="Consent cannot be given in the future."
