@@ -16,6 +16,7 @@ import sys
 import time
 import traceback
 
+from . import targets
 from .common import Settings, Table, emit, log, machine, write_results
 from .loadgen import WRK_MISSING, wrk_available
 
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             emit(t, tables)
             traceback.print_exc()
         log(f"=== {name} took {time.monotonic() - t0:.0f}s")
+    emit(targets.table(tables), tables)  # every target with its ratio: met / not met / not measured
     path = write_results(
         tables,
         args.out,

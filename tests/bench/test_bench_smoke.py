@@ -4,7 +4,7 @@ no threshold on a rate or a latency (those live in docs/performance.md, measured
 
 import pytest
 
-from bench import events, memory, read_path, scale, write_path
+from bench import events, memory, read_path, scale, targets, write_path
 from bench.common import Ceiling, Settings
 from bench.loadgen import check_local, run_get, wrk_available
 
@@ -51,6 +51,9 @@ def test_read_path_bench_measures_ceiling_and_reads():
     assert requests[("ceiling: bare Flask JSON route", "direct")] > 0
     assert requests[("organisation", "gateway")] > 0 and requests[("organisation", "direct")] > 0
     assert requests[("catalogue", "gateway")] > 0
+    judged = {v.target: v.verdict for v in targets.read_path([table])}
+    assert judged["P1 gateway hop, catalogue (gateway / direct)"] != targets.NOT_MEASURED
+    assert judged["P1 gateway hop, organisation (gateway / direct)"] != targets.NOT_MEASURED
 
 
 def test_write_path_bench_makes_purchases():
@@ -59,6 +62,8 @@ def test_write_path_bench_makes_purchases():
     assert ok["ceiling: bare one-row insert"] > 0
     assert ok["organisation created"] > 0
     assert ok["licence purchase (starter)"] > 0
+    judged = {v.target: v.verdict for v in targets.write_path([table])}
+    assert judged["P4 organisation created, sqlite (x insert ceiling)"] != targets.NOT_MEASURED
 
 
 def test_events_bench_drains_the_outbox_through_rabbitmq():
@@ -68,6 +73,7 @@ def test_events_bench_drains_the_outbox_through_rabbitmq():
     assert drained[1] and drained[1] > 0 and drained[2] > 0
     measured = rows["events measured (throughput / latency runs)"][1]
     assert all(int(n) > 0 for n in measured.split(" / "))
+    assert all(v.verdict != targets.NOT_MEASURED for v in targets.events([table]))
 
 
 def test_scale_bench_loads_data_and_reads():
@@ -81,3 +87,4 @@ def test_memory_bench_reads_rss_of_every_process_group():
     groups = dict(zip(_col(table, "process group"), _col(table, "peak RSS MiB")))
     for name in ("gateway", "training", "cic", "ceiling (bare Flask)"):
         assert groups[name] > 0
+    assert all(v.verdict != targets.NOT_MEASURED for v in targets.memory([table]))

@@ -1,0 +1,158 @@
+"""Issue 18's targets, judged from the tables of one run: each target's measured figure, what it
+must reach, and met / not met / not measured (the benchmark was not run or its row is missing).
+
+The figures are ratios to a ceiling measured in the same run (or a multiple of the smallest size),
+so a verdict does not depend on how fast the machine is, only on how far the system is from what
+the same stack does on it. Tables are found by the number their title starts with and rows by the
+labels the benchmarks print; `tests/bench/test_bench_targets.py` fails if a label drifts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .common import Table
+
+MET, NOT_MET, NOT_MEASURED = "met", "not met", "not measured"
+
+CHEAP_READS = ("catalogue",)
+DATABASE_READS = ("directory", "organisation")
+SCALED_READS = ("catalogue", "organisation", "directory")
+WRITES = ("organisation created", "licence purchase (starter)", "package purchase (type 1)")
+GET_BY_ID_CEILING = "ceiling: bare GET-by-id"
+
+
+@dataclass
+class Verdict:
+    target: str
+    measured: float | None
+    required: str
+    verdict: str
+
+
+def _table(tables: Iterable[Table], number: str) -> Table | None:
+    found = [t for t in tables if t.title.startswith(number + ".")]
+    return found[0] if found else None
+
+
+def _rows(table: Table) -> list[dict]:
+    return [dict(zip(table.columns, row)) for row in table.rows]
+
+
+def _judge(target: str, value: float | None, required: str, ok: Callable[[float], bool]) -> Verdict:
+    if value is None:
+        return Verdict(target, None, required, NOT_MEASURED)
+    return Verdict(target, value, required, MET if ok(value) else NOT_MET)
+
+
+def _number(value) -> float | None:
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def read_path(tables) -> list[Verdict]:
+    t = _table(tables, "1")
+    rows = _rows(t) if t else []
+
+    def hop(read):
+        for r in rows:
+            if r.get("read") == read and r.get("via") == "gateway":
+                return _number(r.get("gateway / direct"))
+        return None
+
+    def rps(read, via="direct"):
+        for r in rows:
+            if str(r.get("read", "")).startswith(read) and r.get("via") == via:
+                return _number(r.get("req/s"))
+        return None
+
+    out = [
+        _judge(f"P1 gateway hop, {r} (gateway / direct)", hop(r), ">= 0.5", lambda v: v >= 0.5)
+        for r in CHEAP_READS
+    ]
+    out += [
+        _judge(f"P1 gateway hop, {r} (gateway / direct)", hop(r), ">= 0.8", lambda v: v >= 0.8)
+        for r in DATABASE_READS
+    ]
+    org, ceiling = rps("organisation"), rps(GET_BY_ID_CEILING)
+    share = round(org / ceiling, 3) if org and ceiling else None
+    out.append(_judge("P2 organisation read, direct / bare GET-by-id", share, ">= 0.5", lambda v: v >= 0.5))
+    return out
+
+
+def scale(tables) -> list[Verdict]:
+    t = _table(tables, "4")
+    rows = [r for r in (_rows(t) if t else []) if r.get("read") in SCALED_READS]
+    out = []
+    for read in SCALED_READS:
+        mine = [r for r in rows if r["read"] == read and _number(r.get("p50 / smallest")) is not None]
+        largest = max(mine, key=lambda r: (r.get("learners") or 0, r.get("organisations") or 0), default=None)
+        value = _number(largest.get("p50 / smallest")) if largest and len(mine) > 1 else None
+        size = f" at {largest['organisations']:,} orgs / {largest['learners']:,} learners" if value else ""
+        out.append(
+            _judge(f"P3 {read} p50, largest / smallest size{size}", value, "<= 1.5", lambda v: v <= 1.5)
+        )
+    return out
+
+
+def write_path(tables) -> list[Verdict]:
+    t = _table(tables, "2")
+    rows = _rows(t) if t else []
+    out = []
+    for database in ("sqlite", "postgresql"):
+        for write in WRITES:
+            row = next((r for r in rows if r.get("write") == write and r.get("database") == database), None)
+            share = _number(row.get("x ceiling")) if row else None
+            p99 = _number(row.get("p99 ms")) if row else None
+            out.append(
+                _judge(f"P4 {write}, {database} (x insert ceiling)", share, ">= 0.25", lambda v: v >= 0.25)
+            )
+            out.append(_judge(f"P4 {write}, {database} p99 ms", p99, "< 200", lambda v: v < 200))
+    return out
+
+
+def events(tables) -> list[Verdict]:
+    t = _table(tables, "3")
+    rows = {r[0]: r for r in (t.rows if t else [])}
+
+    def cell(prefix, col):
+        row = next((r for label, r in rows.items() if str(label).startswith(prefix)), None)
+        return _number(row[col]) if row else None
+
+    return [
+        _judge(
+            "P5 events, outbox to committed effect (x raw pika)",
+            cell("events/s, outbox drained", 3),
+            ">= 0.5",
+            lambda v: v >= 0.5,
+        ),
+        _judge(
+            "P5 p99 latency at 50 events/s, default settings, ms",
+            cell("p99 latency at 50/s, relay", 1),
+            "< 100",
+            lambda v: v < 100,
+        ),
+    ]
+
+
+def memory(tables) -> list[Verdict]:
+    t = _table(tables, "5")
+    rows = [r for r in (_rows(t) if t else []) if not str(r.get("process group", "")).startswith("ceiling")]
+    total = sum(_number(r.get("peak PSS MiB")) or 0 for r in rows) if rows else None
+    return [_judge("Memory, whole system PSS at peak, MiB", total, "< 1024", lambda v: v < 1024)]
+
+
+def verdicts(tables: list[Table]) -> list[Verdict]:
+    return read_path(tables) + write_path(tables) + events(tables) + scale(tables) + memory(tables)
+
+
+def table(tables: list[Table]) -> Table:
+    out = Table("Targets (issue 18): met / not met", ["target", "measured", "required", "verdict"])
+    for v in verdicts(tables):
+        out.add(v.target, v.measured, v.required, v.verdict)
+    counts = {k: sum(v.verdict == k for v in verdicts(tables)) for k in (MET, NOT_MET, NOT_MEASURED)}
+    out.notes.append(", ".join(f"{n} {k}" for k, n in counts.items()))
+    out.notes.append("P2's statement count (at most 3) is guarded by a test, not measured here")
+    return out
