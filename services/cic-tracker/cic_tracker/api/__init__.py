@@ -3,6 +3,7 @@
 from . import (
     consultations,
     evaluation,
+    exports,
     fund,
     hubs,
     notification_preferences,
@@ -11,7 +12,17 @@ from . import (
     tracker,
 )
 
-API_MODULES = (reflective, tracker, scale, consultations, fund, hubs, evaluation, notification_preferences)
+API_MODULES = (
+    reflective,
+    tracker,
+    scale,
+    consultations,
+    fund,
+    hubs,
+    evaluation,
+    notification_preferences,
+    exports,
+)
 
 
 def register_blueprints(api, app):

@@ -245,6 +245,9 @@ def test_every_get_matches_its_schema_and_every_list_pages(client, world):
         headers = world["practitioner"] if "/cases/{case_id}" in path else staff
         r = client.get(url, headers=headers)
         assert r.status_code == 200, f"GET {path}: {r.status_code} {r.get_data(as_text=True)[:200]}"
+        if "text/csv" in ops["get"]["responses"]["200"].get("content", {}):  # a download, not JSON
+            assert r.mimetype == "text/csv", path
+            continue
         if doc.schema(path, "get", 200) is None:
             assert path == "/api/v1/cic/notification-preferences", f"GET {path} documents no answer"
             continue

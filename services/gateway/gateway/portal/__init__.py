@@ -25,6 +25,7 @@ from .pages import (  # noqa: F401
     cic_practice,
     cic_staff,
     community_audit,
+    downloads,
     finance,
     lead_professionals,
     lead_professionals_admin,

@@ -214,6 +214,9 @@ class Api:
     def svg(self, path: str) -> Result:
         return call("GET", path, token=self.token, accept="image/svg+xml")
 
+    def csv(self, path: str) -> Result:
+        return call("GET", path, token=self.token, accept="text/csv, application/problem+json")
+
     # -- the gateway's own account operations (gateway/accounts.py) --------------------------
 
     def _claims(self) -> dict:

@@ -5,6 +5,7 @@ from . import (
     catalogue,
     directory,
     enrolments,
+    exports,
     interest,
     internal,
     lead_professionals,
@@ -48,6 +49,7 @@ API_MODULES = (
     seat_transfers,  # seat transfers approved by I Matter Training (domain row 14)
     organisation_kinds,  # the kind policy table as data (domain rows 54, 84, 85)
     reference,  # catalogue reference data, so clients hold no rule of their own
+    exports,  # CSV downloads for staff
 )
 
 
