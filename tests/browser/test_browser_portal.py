@@ -139,6 +139,19 @@ def test_organisation_signs_up_buys_starter_and_a_practitioner_records_a_baselin
     assert page.locator("section:has(#orders-title) tbody tr").count() == 1  # order with its invoice
     shot(page, "organisation-dashboard")
 
+    # the order's invoice prints on its own: on paper the site's header, menu and footer are hidden
+    page.locator("section:has(#orders-title) tbody tr a").first.click()
+    page.wait_for_url(re.compile(r".*/invoices/[0-9a-f]+$"))
+    assert "Fictional Primary School" in page.inner_text("[data-billed-to]")
+    assert "Not registered for VAT" in page.inner_text("[data-vat]")  # the default VAT setting
+    assert page.inner_text("[data-invoice-total]").startswith(pounds)
+    assert page.locator(".site-header").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible() and not page.locator("[data-print]").is_visible()
+    shot(page, "invoice-print")
+    page.emulate_media(media="screen")
+    page.goto(org_url)
+
     # a seat quote is shown before buying seats
     page.fill("#seat-count", "7")
     page.click("button:has-text('See the price')")

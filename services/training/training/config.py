@@ -14,3 +14,9 @@ class Config(BaseConfig):
         self.LEARNING_PLATFORM_SECRET = env("LEARNING_PLATFORM_SECRET") or None
         # the card provider's webhook signing secret (unset: the webhook answers 503)
         self.PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET") or None
+        # who issues the invoices, as printed on them; VAT: INVOICE_VAT_NUMBER empty = not registered
+        # (no VAT charged); set = registered, prices include VAT at INVOICE_VAT_RATE percent
+        self.INVOICE_ISSUER_NAME = env("INVOICE_ISSUER_NAME", "I Matter Training")
+        self.INVOICE_ISSUER_ADDRESS = env("INVOICE_ISSUER_ADDRESS", "")
+        self.INVOICE_VAT_NUMBER = env("INVOICE_VAT_NUMBER", "")
+        self.INVOICE_VAT_RATE = env("INVOICE_VAT_RATE", "20")

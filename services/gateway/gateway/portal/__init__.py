@@ -27,6 +27,7 @@ from .pages import (  # noqa: F401
     community_audit,
     downloads,
     finance,
+    invoices,
     lead_professionals,
     lead_professionals_admin,
     learning,

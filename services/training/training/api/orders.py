@@ -13,9 +13,10 @@ from imatter_shared.web.errors import NotFound
 
 from ..authz import caller
 from ..extensions import db
-from ..services import invoices, orders
+from ..services import invoice_document, invoices, orders
 from .common import PageArgs, page
-from .schemas.orders import InvoiceOut, InvoicePage, OrderOut
+from .schemas.base import With
+from .schemas.orders import InvoiceDocumentOut, InvoiceOut, InvoicePage, OrderOut
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders and invoices")
 
@@ -52,11 +53,13 @@ def _invoice(invoice_id):
 
 @blp.route("/invoices/<invoice_id>")
 @require_auth
-@blp.response(200, InvoiceOut)
+@blp.response(200, InvoiceDocumentOut)
 def one_invoice(invoice_id):
+    """The invoice as a document (the printable invoice page shows it): who issued it and their VAT
+    status (settings `INVOICE_ISSUER_*`, `INVOICE_VAT_*`), who it is billed to, and its lines."""
     inv = _invoice(invoice_id)
     audit.record("read", "invoice", inv.id)
-    return inv
+    return With(inv, **invoice_document.document(inv))
 
 
 class PayIn(Schema):

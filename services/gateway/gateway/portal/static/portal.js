@@ -56,6 +56,11 @@
     }
   });
 
+  // the printable invoice's button (no inline script: the CSP allows only this file)
+  document.addEventListener("click", function (e) {
+    if (e.target && e.target.matches && e.target.matches("[data-print]")) { window.print(); }
+  });
+
   function pounds(pence) {
     var whole = Math.floor(Math.abs(pence) / 100), p = Math.abs(pence) % 100;
     return (pence < 0 ? "-" : "") + "£" + whole.toLocaleString("en-GB") + (p ? "." + String(p).padStart(2, "0") : "");

@@ -70,3 +70,30 @@ class PaymentReceiptOut(Out):
     duplicate = fields.Boolean()
     event_id = Str()
     invoice = fields.Nested(InvoiceOut)
+
+
+class IssuerOut(Out):
+    name = Str()
+    address = Str()
+    vat_registered = fields.Boolean()
+    vat_number = Opt()
+    vat_rate = Opt(fields.Integer)
+    vat_note = Str()
+
+
+class BilledToOut(Out):
+    kind = Str(metadata={"description": "organisation | person"})
+    id = Opt()
+    name = Opt()
+    organisation_kind = Opt()
+    contact_email = Opt()
+
+
+class InvoiceDocumentOut(InvoiceOut):
+    """One invoice as a document: its issuer (VAT status from the settings), who it is billed to,
+    its lines and, when the issuer is VAT registered, the VAT the total includes."""
+
+    issuer = fields.Nested(IssuerOut)
+    billed_to = fields.Nested(BilledToOut)
+    lines = fields.List(fields.Nested(OrderLineOut))
+    vat_included = Opt(fields.Integer, metadata={"description": "pence; null when not VAT registered"})
