@@ -1,5 +1,5 @@
 # I Matter platform. Two commands from a fresh clone:
-#   make run    build .venv, migrate, seed demo data, start everything (portal http://127.0.0.1:8000)
+#   make run    build .venv, migrate, seed reference + fictional demo data, start everything (portal http://127.0.0.1:8000)
 #   make test   build .venv and run every test
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -27,7 +27,7 @@ migrate: venv keys
 	@for app in $(SERVICES); do echo "migrate $$app"; $(BIN)/flask --app $$app db upgrade || exit 1; done
 
 seed: migrate
-	@for app in $(SERVICES); do $(BIN)/flask --app $$app seed || exit 1; done
+	@for app in $(SERVICES); do $(BIN)/flask --app $$app seed --demo || exit 1; done
 
 run: seed
 	$(BIN)/honcho start -f Procfile

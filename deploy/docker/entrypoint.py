@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """Container entrypoint of the I Matter services (one image per service, this script in each).
 
-    imatter-entrypoint web        wait for the database, migrate (MIGRATE_ON_START=1), seed
-                                  (SEED_ON_START=1), then exec gunicorn on 0.0.0.0:$PORT
+    imatter-entrypoint web        wait for the database, migrate (MIGRATE_ON_START=1), load reference
+                                  data (SEED_ON_START=1), demo data (DEMO_ON_START=1, trials only),
+                                  then exec gunicorn on 0.0.0.0:$PORT
     imatter-entrypoint relay      wait for the database, exec `flask events relay`
     imatter-entrypoint consume    wait for the database, exec `flask events consume`
     imatter-entrypoint mailer     wait for the database, exec `flask notify send` (the email outbox's
                                   SMTP sender; SMTP_* and MAIL_FROM from the environment)
     imatter-entrypoint migrate    wait for the database, `flask db upgrade`, exit (Kubernetes Job)
-    imatter-entrypoint seed       wait for the database, `flask seed`, exit
+    imatter-entrypoint seed       wait for the database, load the reference data, exit: training and
+                                  cic-tracker `flask catalogue load`, the gateway `flask seed` (staff
+                                  accounts); never demo data
+    imatter-entrypoint demo       wait for the database, `flask seed --demo` (fictional demo data, for a
+                                  trial installation only), exit
     imatter-entrypoint schedule   run $SCHEDULE_COMMANDS every $SCHEDULE_INTERVAL_SECONDS, forever
     imatter-entrypoint keys       create the gateway's JWT key pair once (gateway image only)
     imatter-entrypoint probe PATH exit 0 when http://127.0.0.1:$PORT/PATH answers 2xx (health checks)
@@ -53,6 +58,12 @@ SECRET_VARIABLES = (
     "SMTP_PASSWORD",  # the relay's login: the mailer containers only
 )
 APPS = ("training", "cic_tracker", "gateway")
+# what `seed` (and SEED_ON_START) runs: reference data only; demo data only by `demo`
+REFERENCE_DATA = {
+    "training": ("catalogue", "load"),
+    "cic_tracker": ("catalogue", "load"),
+    "gateway": ("seed",),  # the staff accounts, with IMATTER_ADMIN_PASSWORD
+}
 # Any constant both sides agree on: all starting replicas of one service queue on it, so one
 # runs the migration and the others find it done (Alembic itself takes no lock).
 MIGRATION_LOCK_KEY = 0x1A77E5
@@ -245,14 +256,16 @@ def main(argv: list[str], environ=os.environ) -> int:
         if command == "schedule":
             wait_for_database(database_url(app), timeout)
             return schedule(app, environ)
-        if command in ("web", "relay", "consume", "mailer", "migrate", "seed"):
+        if command in ("web", "relay", "consume", "mailer", "migrate", "seed", "demo"):
             url = database_url(app)
             wait_for_database(url, timeout)
             if command == "migrate" or (command == "web" and environ.get("MIGRATE_ON_START", "1") == "1"):
                 migrate(app, url)
             if command == "seed" or (command == "web" and environ.get("SEED_ON_START", "0") == "1"):
-                run(flask(app, "seed"))
-            if command in ("migrate", "seed"):
+                run(flask(app, *REFERENCE_DATA[app]))
+            if command == "demo" or (command == "web" and environ.get("DEMO_ON_START", "0") == "1"):
+                run(flask(app, "seed", "--demo"))
+            if command in ("migrate", "seed", "demo"):
                 return 0
             if command == "web":
                 target = gunicorn_argv(app, environ)

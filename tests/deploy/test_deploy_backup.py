@@ -41,7 +41,7 @@ def test_a_dump_restores_into_a_fresh_database_the_service_starts_on(service, tm
     url = t.create_postgres_database("imatter_backup")
     try:
         _flask(service, url, tmp_path, "db", "upgrade")
-        _flask(service, url, tmp_path, "seed")
+        _flask(service, url, tmp_path, "seed", "--demo")
         original = _counts(url)
         assert sum(original.values()) > 0  # the seed wrote rows to compare
 

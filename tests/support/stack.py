@@ -166,7 +166,7 @@ class Stack:
     def start(self) -> Stack:
         for app in APPS.values():
             self.flask(app, "db", "upgrade")
-            self.flask(app, "seed")
+            self.flask(app, "seed", "--demo")
         for name in APPS:
             self.start_web(name)
         if self.consumers:

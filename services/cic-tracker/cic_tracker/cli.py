@@ -13,16 +13,34 @@ from .extensions import db
 from .models import InboxMessage, OutboxMessage
 from .models.reflective import QuestionnaireVersion
 from .rules.reflective import INSTRUMENTS
-from .seed import run_seed
+from .seed import run_reference, run_seed
 from .services.tracker import run_retention
 
 
 @click.command("seed")
+@click.option("--demo", is_flag=True, help="Required: this loads the fictional demo data (make run).")
 @with_appcontext
-def seed():
-    """Load the catalogue and clearly fictional demo data (idempotent)."""
+def seed(demo):
+    """The reference data and clearly fictional demo data (idempotent), for `make run` and trials
+    only. Production loads reference data with `flask catalogue load`."""
+    if not demo:
+        raise click.UsageError(
+            "`flask seed` loads fictional demo data: add --demo to mean it. "
+            "For the reference data a real installation needs, run `flask catalogue load`."
+        )
     run_seed()
-    click.echo("cic-tracker: seeded")
+    click.echo("cic-tracker: reference and demo data seeded")
+
+
+catalogue = AppGroup("catalogue", help="Reference data.")
+
+
+@catalogue.command("load")
+def catalogue_load():
+    """Reference data, what production runs (idempotent): the Progress Tracker's assessment areas
+    and the current quarter's Development Fund round. No demo hub or sample questionnaire."""
+    run_reference()
+    click.echo("cic-tracker: reference data loaded")
 
 
 tracker = AppGroup("tracker", help="Progress Tracker housekeeping.")
@@ -40,5 +58,6 @@ def retention():
 def register_cli(app: Flask) -> None:
     register_event_cli(app, db, OutboxMessage, InboxMessage, HANDLERS)
     app.cli.add_command(seed)
+    app.cli.add_command(catalogue)
     app.cli.add_command(tracker)
     register_questionnaire_cli(app, db, QuestionnaireVersion, instruments=INSTRUMENTS)

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: clearly fictional, idempotent. Each seeder is listed in SEEDERS."""
+"""`flask seed --demo` for `make run`: the reference data (`flask catalogue load`, what production
+runs: REFERENCE) and clearly fictional demo data on top (SEEDERS), idempotent."""
 
 import sqlalchemy as sa
 
@@ -38,7 +39,14 @@ def seed_reflective_samples() -> None:
     load_samples()
 
 
-SEEDERS: list = [seed_areas, seed_demo_hub, seed_fund_round, seed_reflective_samples]
+REFERENCE: list = [seed_areas, seed_fund_round]
+SEEDERS: list = [*REFERENCE, seed_demo_hub, seed_reflective_samples]
+
+
+def run_reference() -> None:
+    for seeder in REFERENCE:
+        seeder()
+    db.session.commit()
 
 
 def run_seed() -> None:

@@ -46,8 +46,11 @@ def seed_staff(echo=click.echo) -> None:
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("seed")
-    def seed():
-        """Create the seeded staff accounts (idempotent)."""
+    @click.option("--demo", is_flag=True, help="Accepted as the other services' seed takes it.")
+    def seed(demo):
+        """Create the staff accounts (idempotent; with IMATTER_ADMIN_PASSWORD in production). The
+        gateway holds no demo data: `--demo` changes nothing, so one `flask seed --demo` serves all
+        three services in `make run`."""
         seed_staff()
         click.echo("gateway: seeded")
 

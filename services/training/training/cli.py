@@ -13,20 +13,37 @@ from .extensions import db
 from .models import InboxMessage, OutboxMessage
 from .models.reflective import QuestionnaireVersion
 from .rules.reflective import INSTRUMENTS
-from .seed import run_seed
+from .seed import run_seed, seed_price_book
 from .services import licences, practitioner_licences, price_book
 from .services.reflective import extra_check
 
 
 @click.command("seed")
+@click.option("--demo", is_flag=True, help="Required: this loads the fictional demo data (make run).")
 @with_appcontext
-def seed():
-    """Load the catalogue and clearly fictional demo data (idempotent)."""
+def seed(demo):
+    """The catalogue and clearly fictional demo data (idempotent), for `make run` and trials only.
+    Production loads reference data with `flask catalogue load`."""
+    if not demo:
+        raise click.UsageError(
+            "`flask seed` loads fictional demo data: add --demo to mean it. "
+            "For the reference data a real installation needs, run `flask catalogue load`."
+        )
     run_seed()
-    click.echo("training: seeded")
+    click.echo("training: reference and demo data seeded")
 
 
 catalogue_cli = AppGroup("catalogue", help="The catalogue in the price book.")
+
+
+@catalogue_cli.command("load")
+def catalogue_load():
+    """Reference data, what production runs (idempotent): the catalogue in the price book, stored
+    if missing, and its package types announced to cic-tracker when newly stored (as a price-book
+    edit announces them). No demo organisation, person or sample questionnaire."""
+    number = seed_price_book()
+    db.session.commit()
+    click.echo(f"training: catalogue loaded (price-book version {number})")
 
 
 @catalogue_cli.command("publish")

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: clearly fictional, idempotent. Domain modules add to SEEDERS."""
+"""`flask seed --demo` for `make run`: the reference data (`flask catalogue load`, what production
+runs) and clearly fictional demo data on top, idempotent. Domain modules add to SEEDERS."""
 
 import sqlalchemy as sa
 
@@ -34,10 +35,11 @@ DEMO_LEARNER_EMAIL = "demo.learner@willowbrook.example"
 DEMO_SIGN_OFF = "seed-demo-training-admin"  # the (fictional) training admin who signs items off
 
 
-def seed_price_book() -> None:
-    """The price book with the catalogue (seeds' published prices, placeholders labelled), and
-    `training.package_types.published` for cic-tracker (every seed announces the version in force)."""
-    price_book.load_catalogue()
+def seed_price_book() -> int:
+    """Reference data: the price book with the catalogue (seeds' published prices, placeholders
+    labelled), announced to cic-tracker as `training.package_types.published` when it is stored
+    (`flask catalogue publish` announces it again). The version number."""
+    return price_book.store_catalogue()
 
 
 def _demo_principal(key: str, email: str, name: str):

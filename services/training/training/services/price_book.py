@@ -163,9 +163,17 @@ def ensure_stored() -> bool:
     return False
 
 
+def store_catalogue() -> int:
+    """`flask catalogue load` / `flask seed --demo`: make sure the catalogue is stored (announced to
+    cic-tracker when it is stored, as an edit announces its version; nothing sent when it already
+    was). The number of the version in force."""
+    ensure_stored()
+    return _current_shared()[0]
+
+
 def load_catalogue() -> int:
-    """`flask seed` / `flask catalogue publish`: make sure the catalogue is stored and announce the
-    package types of the version in force (cic-tracker applies it idempotently)."""
+    """`flask catalogue publish`: make sure the catalogue is stored and announce the package types
+    of the version in force again (cic-tracker applies it idempotently)."""
     stored = ensure_stored()
     number, data = _current_shared()
     if not stored:
