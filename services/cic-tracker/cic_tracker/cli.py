@@ -7,6 +7,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from imatter_shared.messaging.cli import register_event_cli
 from imatter_shared.questionnaires.cli import register_questionnaire_cli
+from imatter_shared.scheduler import DAY, HOUR, Job, register_schedule_cli
 
 from .events.handlers import HANDLERS
 from .extensions import db
@@ -55,7 +56,17 @@ def retention():
     click.echo(f"cic-tracker retention: {result['closed']} closed, {result['erased']} erased")
 
 
+# what `flask schedule run` runs (one leader among replicas; docs/deploying.md "Schedules")
+SCHEDULE = [
+    Job("tracker-retention", "tracker retention", HOUR),
+    Job("reminders", "notify reminders", HOUR),
+    Job("events-prune", "events prune", DAY),
+    Job("dp-retention", "dp retention", DAY),
+]
+
+
 def register_cli(app: Flask) -> None:
+    register_schedule_cli(app, "cic_tracker", "cic-tracker", SCHEDULE)
     register_event_cli(app, db, OutboxMessage, InboxMessage, HANDLERS)
     app.cli.add_command(seed)
     app.cli.add_command(catalogue)

@@ -7,6 +7,8 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from imatter_shared.scheduler import DAY, HOUR, Job, register_schedule_cli
+
 from . import passwords
 from .extensions import db
 from .models import User
@@ -44,7 +46,16 @@ def seed_staff(echo=click.echo) -> None:
         )
 
 
+# what `flask schedule run` runs (one leader among replicas; docs/deploying.md "Schedules")
+SCHEDULE = [
+    Job("reminders", "notify reminders", HOUR),
+    Job("dp-retention", "dp retention", DAY),
+]
+
+
 def register_cli(app: Flask) -> None:
+    register_schedule_cli(app, "gateway", "gateway", SCHEDULE)
+
     @app.cli.command("seed")
     @click.option("--demo", is_flag=True, help="Accepted as the other services' seed takes it.")
     def seed(demo):

@@ -7,6 +7,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from imatter_shared.messaging.cli import register_event_cli
 from imatter_shared.questionnaires.cli import register_questionnaire_cli
+from imatter_shared.scheduler import DAY, HOUR, Job, register_schedule_cli
 
 from .events.handlers import HANDLERS
 from .extensions import db
@@ -71,7 +72,17 @@ def expire_licences():
     click.echo(f"training: {len(lapsed)} practitioner licence(s) newly lapsed")
 
 
+# what `flask schedule run` runs (one leader among replicas; docs/deploying.md "Schedules")
+SCHEDULE = [
+    Job("licences-expire", "licences expire", HOUR),
+    Job("reminders", "notify reminders", HOUR),
+    Job("events-prune", "events prune", DAY),
+    Job("dp-retention", "dp retention", DAY),
+]
+
+
 def register_cli(app: Flask) -> None:
+    register_schedule_cli(app, "training", "training", SCHEDULE)
     register_event_cli(app, db, OutboxMessage, InboxMessage, HANDLERS)
     app.cli.add_command(seed)
     app.cli.add_command(catalogue_cli)
