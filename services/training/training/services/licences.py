@@ -141,7 +141,7 @@ def _check_can_hold(org: Organisation, licence_type: str) -> None:
 
 
 def _price(org: Organisation, licence_type: str) -> tuple[int, dict, int]:
-    number, book = price_book.current()
+    number, book = price_book.in_force()  # read only: the band's fee and included seats
     band = pricing.band_of(book, org.size_band)
     if band is None:  # the band was removed from the price book after the organisation chose it
         raise RuleViolation(
