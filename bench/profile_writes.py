@@ -46,12 +46,14 @@ def _app(url: str, keys, events_path: str):
 
 
 class Counter:
-    def __init__(self, engine):
-        self.n = 0
+    def __init__(self, engine, show: bool = False):
+        self.n, self.show = 0, show
         sa.event.listen(engine, "before_cursor_execute", self._count)
 
-    def _count(self, *_a, **_k):
+    def _count(self, _conn, _cursor, statement, *_a, **_k):
         self.n += 1
+        if self.show:  # --sql: each statement's first line (no parameters: they are request data)
+            print("   SQL", " ".join(statement.split())[:160])
 
 
 def _post(client, headers, path, body, expect=201):
@@ -89,6 +91,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--only", default="organisation,licence,package")
+    ap.add_argument("--sql", action="store_true", help="print each statement of the measured requests")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="imatter-profile-")
     url = (
@@ -104,7 +107,7 @@ def main() -> None:
         h = {"Authorization": "Bearer " + keys.token(user_id=user, email=email, ttl=3600)}
         client = app.test_client()
         with app.app_context():
-            counter = Counter(db.engine)
+            counter = Counter(db.engine, show=args.sql)
         org = {
             "kind": "school",
             "size_band": "small",
