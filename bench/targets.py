@@ -138,10 +138,11 @@ def events(tables) -> list[Verdict]:
 
 
 def memory(tables) -> list[Verdict]:
-    t = _table(tables, "5")
+    """`make run`'s own topology (5b, every Procfile process) when measured, else the bench stack's (5)."""
+    t = _table(tables, "5b") or _table(tables, "5")
     rows = [r for r in (_rows(t) if t else []) if not str(r.get("process group", "")).startswith("ceiling")]
     total = sum(_number(r.get("peak PSS MiB")) or 0 for r in rows) if rows else None
-    return [_judge("Memory, whole system PSS at peak, MiB", total, "< 1024", lambda v: v < 1024)]
+    return [_judge("Memory, make run's PSS at peak, MiB", total, "< 1024", lambda v: v < 1024)]
 
 
 def verdicts(tables: list[Table]) -> list[Verdict]:

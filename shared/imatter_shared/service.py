@@ -8,7 +8,8 @@
 Settings are read once, here: `Config()` reads the environment, then the caller's `config`
 (tests, scripts) overrides it. The common scaffolding (imatter_shared.web.api.init_service)
 and Flask-Migrate (the service's `migrations/` directory, beside its package) come next, and
-last `register(app, api)` adds what is the service's own: tables, blueprints, commands.
+then `register(app, api)` adds what is the service's own: tables, blueprints, commands; last
+`flask worker` (imatter_shared.worker_cli), which runs whichever background loops it wired.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from imatter_shared.web.api import init_service
+from imatter_shared.worker_cli import register_worker_cli
 
 
 def create_service_app(
@@ -41,6 +43,7 @@ def create_service_app(
     api = init_service(app, db, service, title)
     migrate.init_app(app, db, directory=migrations_directory(sys.modules[import_name].__file__))
     register(app, api)
+    register_worker_cli(app)  # `flask worker`: the service's relay, consumer and sender in one process
     return app
 
 

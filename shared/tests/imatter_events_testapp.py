@@ -29,6 +29,7 @@ from imatter_shared.messaging.consumer import Consumer, Reject
 from imatter_shared.messaging.models import InboxMixin, OutboxMixin
 from imatter_shared.messaging.relay import Relay
 from imatter_shared.messaging.runtime import make_consumer, make_relay
+from imatter_shared.worker_cli import register_worker_cli
 
 # Which types each stand-in service consumes, and the key/amount a handler reads.
 CONSUMES = {
@@ -215,7 +216,9 @@ def create_app() -> Flask:
     """For `flask --app imatter_events_testapp:create_app events ...` in a subprocess.
     The root logger writes to stderr, as the real services' logging does."""
     logging.basicConfig(level=logging.INFO)
-    return service_from_env().app
+    app = service_from_env().app
+    register_worker_cli(app)  # `flask worker`, as create_service_app adds it to the services
+    return app
 
 
 def new_key(prefix: str = "k") -> str:

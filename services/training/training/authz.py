@@ -7,8 +7,6 @@ never writes: a person is linked to a user only by an explicit step (services/pe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import sqlalchemy as sa
 from flask import g
 
@@ -21,12 +19,83 @@ from .queries.certification import roles_in_progress_or_certified
 from .rules import funding as funding_rules
 
 
-@dataclass
 class Caller:
-    principal: Principal
-    person: Person | None
-    admin_org_ids: set[str] = field(default_factory=set)
-    member_org_ids: set[str] = field(default_factory=set)
+    """The caller's principal and person; the organisations they administer or belong to are read
+    on first use (a write that needs one organisation asks about that one: administers())."""
+
+    def __init__(
+        self,
+        principal: Principal,
+        person: Person | None,
+        admin_org_ids: set[str] | None = None,
+        member_org_ids: set[str] | None = None,
+        *,
+        lazy: bool = False,
+    ):
+        self.principal, self.person = principal, person
+        self._admin = None if lazy else set(admin_org_ids or ())
+        self._member = None if lazy else set(member_org_ids or ())
+
+    @property
+    def admin_org_ids(self) -> set[str]:
+        if self._admin is None:
+            self._admin = set(
+                db.session.scalars(
+                    sa.select(OrganisationAdmin.organisation_id).where(
+                        OrganisationAdmin.user_id == self.principal.user_id
+                    )
+                )
+            )
+        return self._admin
+
+    @property
+    def member_org_ids(self) -> set[str]:
+        if self._member is None:
+            self._member = (
+                set()
+                if self.person is None
+                else set(
+                    db.session.scalars(
+                        sa.select(Membership.organisation_id).where(
+                            Membership.person_id == self.person.id, Membership.status == "active"
+                        )
+                    )
+                )
+            )
+        return self._member
+
+    def administers(self, organisation_id: str) -> bool:
+        """organisation_id in admin_org_ids, without reading every organisation of the caller."""
+        if self._admin is not None:
+            return organisation_id in self._admin
+        return bool(
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(OrganisationAdmin)
+                .where(
+                    OrganisationAdmin.user_id == self.principal.user_id,
+                    OrganisationAdmin.organisation_id == organisation_id,
+                )
+            )
+        )
+
+    def belongs_to(self, organisation_id: str) -> bool:
+        """organisation_id in member_org_ids (an active membership of the caller's person)."""
+        if self._member is not None:
+            return organisation_id in self._member
+        if self.person is None:
+            return False
+        return bool(
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Membership)
+                .where(
+                    Membership.person_id == self.person.id,
+                    Membership.organisation_id == organisation_id,
+                    Membership.status == "active",
+                )
+            )
+        )
 
     @property
     def user_id(self) -> str:
@@ -64,25 +133,11 @@ def caller(optional: bool = False) -> Caller | None:
     principal = current_principal(optional=optional)
     if principal is None:
         return None
-    person, admin, member = None, set(), set()
-    if principal.email_verified:
-        person = db.session.scalar(sa.select(Person).where(Person.user_id == principal.user_id))
-        admin = set(
-            db.session.scalars(
-                sa.select(OrganisationAdmin.organisation_id).where(
-                    OrganisationAdmin.user_id == principal.user_id
-                )
-            )
-        )
-        if person is not None:
-            member = set(
-                db.session.scalars(
-                    sa.select(Membership.organisation_id).where(
-                        Membership.person_id == person.id, Membership.status == "active"
-                    )
-                )
-            )
-    g.caller = Caller(principal, person, admin, member)
+    if not principal.email_verified:  # no person and no organisation here
+        g.caller = Caller(principal, None)
+        return g.caller
+    person = db.session.scalar(sa.select(Person).where(Person.user_id == principal.user_id))
+    g.caller = Caller(principal, person, lazy=True)
     return g.caller
 
 
@@ -102,7 +157,7 @@ def require_verified() -> Caller:
 def require_org_admin(organisation_id: str) -> Caller:
     """Object-level check: an admin of this organisation, or a training admin. Else 404."""
     c = caller()
-    if c.is_training_admin or organisation_id in c.admin_org_ids:
+    if c.is_training_admin or c.administers(organisation_id):
         return c
     log_refusal("organisation", organisation_id)
     raise NotFound("No organisation with that id.")
@@ -111,7 +166,7 @@ def require_org_admin(organisation_id: str) -> Caller:
 def require_org_access(organisation_id: str) -> Caller:
     """Read access: admins and members of this organisation, or a training admin. Else 404."""
     c = caller()
-    if c.is_training_admin or organisation_id in c.admin_org_ids or organisation_id in c.member_org_ids:
+    if c.is_training_admin or c.administers(organisation_id) or c.belongs_to(organisation_id):
         return c
     log_refusal("organisation", organisation_id)
     raise NotFound("No organisation with that id.")
@@ -166,18 +221,15 @@ def may_buy_package(organisation_id: str, practitioner_id: str, funding: str) ->
     practitioner must be an active member (checked by the service, 409)."""
     c = caller()
     is_self = c.person_id is not None and c.person_id == practitioner_id
-    if not (
-        c.is_training_admin
-        or organisation_id in c.admin_org_ids
-        or (organisation_id in c.member_org_ids and is_self)
-    ):
+    is_admin = c.administers(organisation_id)
+    if not (c.is_training_admin or is_admin or (is_self and c.belongs_to(organisation_id))):
         log_refusal("organisation", organisation_id)
         raise NotFound("No organisation with that id.")
     _, who = funding_rules.PACKAGE_FUNDINGS[funding]
     if not funding_rules.may_choose(
         who,
         person=is_self,
-        organisation_admin=organisation_id in c.admin_org_ids,
+        organisation_admin=is_admin,
         training_admin=c.is_training_admin,
     ):
         if funding_rules.PERSON in who:

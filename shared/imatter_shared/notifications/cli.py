@@ -32,7 +32,7 @@ notify_cli = AppGroup("notify", help="Email notifications: sender, scheduled rem
 @click.option("--once", is_flag=True, help="Deliver one batch and exit.")
 def send(once: bool) -> None:
     """Deliver pending notifications until SIGTERM/SIGINT."""
-    _log_to_stderr()
+    log_to_stderr()
     try:
         sender = make_sender(current_app._get_current_object(), wiring_of())
     except SmtpConfigError as exc:
@@ -72,7 +72,7 @@ def status() -> None:
     click.echo(" ".join(f"{s}={counts.get(s, 0)}" for s in ("pending", "sent", "skipped", "failed")))
 
 
-def _log_to_stderr() -> None:
+def log_to_stderr() -> None:
     log = logging.getLogger("imatter.notify")
     log.setLevel(logging.INFO)
     if not log.handlers and not logging.getLogger().handlers:  # the service's logging may print it already

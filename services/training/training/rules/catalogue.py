@@ -37,11 +37,29 @@ def tables() -> dict:
     return _source()
 
 
+class Memo:
+    """`compute(tables)` worked out once per price-book version: the tables in force are one
+    shared object per stored version, never mutated (services/price_book.py), so the answer for
+    the same object is the same answer. Computed again whenever another version is in force."""
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._last: tuple[dict, object] | None = None  # (tables, result): the reference keeps its id
+
+    def __call__(self, t: dict):
+        last = self._last
+        if last is not None and last[0] is t:
+            return last[1]
+        result = self._compute(t)
+        self._last = (t, result)  # one tuple assignment: a thread sees the old pair or the new
+        return result
+
+
 class _LiveList(Sequence):
     """A read-only list computed from the current price book on every use."""
 
     def __init__(self, compute):
-        self._compute = compute
+        self._compute = Memo(compute)
 
     def _items(self):
         return self._compute(tables())
@@ -69,13 +87,18 @@ class _LiveMap(Mapping):
     """A read-only mapping computed from the current price book on every use."""
 
     def __init__(self, compute):
-        self._compute = compute
+        self._compute = Memo(compute)
 
     def _map(self):
         return self._compute(tables())
 
     def __getitem__(self, key):
         return copy.deepcopy(self._map()[key])
+
+    def peek(self, key, default=None):
+        """The shared row itself, for a caller that only reads it (the pathway rules, hundreds
+        of times per request): do not mutate. [] and get() give a copy."""
+        return self._map().get(key, default)
 
     def __iter__(self):
         return iter(list(self._map()))

@@ -43,7 +43,10 @@ PRACTICUM_OVERSIGHT = tuple(
 
 def course_price(code: str) -> int:
     """List price of one course (pence), from the catalogue's course prices."""
-    return COURSES_BY_CODE[code]["price"]
+    row = COURSES_BY_CODE.peek(code)  # read only: no copy
+    if row is None:
+        raise KeyError(code)
+    return row["price"]
 
 
 def l1_2_courses_needed(facts: Facts) -> list[str]:
@@ -73,7 +76,9 @@ def _item_units(facts: Facts, code: str) -> tuple[int, int]:
 
 def requirement(code: str, quantity: int, role: dict, facts: Facts) -> dict:
     """Status and outstanding charge of one requirement of `role` for this person."""
-    req = REQUIREMENTS[code]
+    req = REQUIREMENTS.peek(code)  # read only: no copy (evaluated hundreds of times a request)
+    if req is None:
+        raise KeyError(code)
     kind, unit = req["kind"], unit_price(code)
     charge = 0
     mark = placeholder_of(code)  # a placeholder price says so (domain row 111)
@@ -129,7 +134,9 @@ def requirement(code: str, quantity: int, role: dict, facts: Facts) -> dict:
 
 
 def evaluate(role_code: str, facts: Facts) -> dict:
-    role = ROLES_BY_CODE[role_code]
+    role = ROLES_BY_CODE.peek(role_code)  # read only: no copy
+    if role is None:
+        raise KeyError(role_code)
     reqs = [requirement(code, qty, role, facts) for code, qty in role["requires"]]
     # the remaining cost is a placeholder figure when any placeholder price is part of it (row 111)
     marked = next((r for r in reqs if r["charge"] and r.get("placeholder")), None)

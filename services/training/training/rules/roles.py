@@ -102,15 +102,24 @@ def unit_price(code: str) -> int:
     """List price in pence of one unit of a requirement (0 for what is not bought). L1-2
     completion costs the Foundation and Intermediate course fees (domain row 114: the calculator
     and the pathway's remaining cost agree)."""
-    req = REQUIREMENTS[code]
+    req = REQUIREMENTS.peek(code)
+    if req is None:
+        raise KeyError(code)
     if req["kind"] == "item":
-        return COURSES_BY_CODE[code]["price"]
+        return _shared(COURSES_BY_CODE, code)["price"]
     if req["kind"] == "package":
-        return PACKAGE_TYPES_BY_TYPE[req["package_type"]]["price"]
+        return _shared(PACKAGE_TYPES_BY_TYPE, req["package_type"])["price"]
     if req["kind"] == "l1_2":
-        courses = COURSES_BY_CODE
-        return sum(courses[c]["price"] for c in L1_2_COURSES)
+        return sum(_shared(COURSES_BY_CODE, c)["price"] for c in L1_2_COURSES)
     return 0
+
+
+def _shared(live, key):
+    """live[key] without the copy (read only here); KeyError like live[key]."""
+    row = live.peek(key)
+    if row is None:
+        raise KeyError(key)
+    return row
 
 
 def role_row(role: dict) -> dict:
@@ -145,12 +154,11 @@ def _placeholder_of(code: str) -> dict:
     of its course fees is a placeholder)."""
     req = REQUIREMENT_KINDS[code]
     if req["kind"] == "l1_2":
-        courses = COURSES_BY_CODE
-        rows = [courses[c] for c in L1_2_COURSES]
+        rows = [_shared(COURSES_BY_CODE, c) for c in L1_2_COURSES]
     elif req["kind"] == "item":
-        rows = [COURSES_BY_CODE.get(code)]
+        rows = [COURSES_BY_CODE.peek(code)]
     elif req["kind"] == "package":
-        rows = [PACKAGE_TYPES_BY_TYPE.get(req["package_type"])]
+        rows = [PACKAGE_TYPES_BY_TYPE.peek(req["package_type"])]
     else:
         rows = []
     row = next((r for r in rows if r and r.get("placeholder")), None)

@@ -99,14 +99,19 @@ def facts_of(person_id: str) -> rules.Facts:
             )
         )
     )
-    packages: dict[int, dict] = defaultdict(lambda: {"bought": 0, "practicum_completed": 0})
-    for p in db.session.scalars(
-        sa.select(Package).where(Package.practitioner_id == person_id, Package.cancelled_at.is_(None))
-    ):
-        packages[p.type]["bought"] += 1
-        if p.practicum_state == "completed":
-            packages[p.type]["practicum_completed"] += 1
-    f.packages = dict(packages)
+    # counted by the database per type (a practitioner may hold many packages: no row is loaded)
+    f.packages = {
+        ptype: {"bought": bought, "practicum_completed": completed or 0}
+        for ptype, bought, completed in db.session.execute(
+            sa.select(
+                Package.type,
+                sa.func.count(),
+                sa.func.sum(sa.case((Package.practicum_state == "completed", 1), else_=0)),
+            )
+            .where(Package.practitioner_id == person_id, Package.cancelled_at.is_(None))
+            .group_by(Package.type)
+        )
+    }
     orgs = member_org_ids(person_id)
     # the Type 1 practicum's Lead Plus oversight (rules.PRACTICUM_OVERSIGHT) is met with the
     # practicum itself, so it is not looked up here

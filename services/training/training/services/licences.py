@@ -120,14 +120,17 @@ def _emit(lic: Licence, status: str) -> None:
     lic.announced_status = status
 
 
-def _check_can_hold(org: Organisation, licence_type: str) -> None:
+def _check_can_hold(org: Organisation, licence_type: str, held: Licence | None = None) -> None:
+    """`held`: the organisation's licence of `licence_type`, already read by the caller (None:
+    it holds none), so a Starter's own look-up is not made twice."""
     action = POLICY_ACTION[licence_type]
     if action:
         policy.enforce(org, action)
     counted = licence_rules.needs(licence_type, "practitioner_in_training")
+    starter = held if licence_type == "starter" else get(org.id, "starter")
     unmet = licence_rules.purchase_unmet(
         licence_type,
-        starter_active=in_date(org.id, "starter"),
+        starter_active=status_of(starter) == "active",
         senior_leadership_commitment=bool(org.senior_leadership_commitment),
         has_link_contact=bool(org.link_contact_email),
         practitioners=_practitioners(org.id) if counted else 0,
@@ -141,7 +144,7 @@ def _check_can_hold(org: Organisation, licence_type: str) -> None:
 
 
 def _price(org: Organisation, licence_type: str) -> tuple[int, dict, int]:
-    number, book = price_book.current()
+    number, book = price_book.in_force()  # read only: the band's fee and included seats
     band = pricing.band_of(book, org.size_band)
     if band is None:  # the band was removed from the price book after the organisation chose it
         raise RuleViolation(
@@ -195,7 +198,7 @@ def purchase(
             f"until {iso(lic.valid_until)}; renew it instead.",
             unmet=["licence_already_active"],
         )
-    _check_can_hold(org, licence_type)
+    _check_can_hold(org, licence_type, lic)
     fee, band, number = _price(org, licence_type)
     start, end = licence_rules.term(licence_type, now())
     order = _order(org, licence_type, fee, start, end, user_id, renewal=lic is not None)
@@ -225,7 +228,7 @@ def _apply_price(lic: Licence, fee: int, band: dict, number: int, order_id: str,
 
 def renew(org: Organisation, lic: Licence, user_id: str) -> Licence:
     """One more annual term, from the later of now and the current end."""
-    _check_can_hold(org, lic.type)
+    _check_can_hold(org, lic.type, lic)
     fee, band, number = _price(org, lic.type)
     start = licence_rules.renewal_start(now(), lic.valid_until)
     _, end = licence_rules.term(lic.type, start)

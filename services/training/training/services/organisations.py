@@ -13,8 +13,10 @@ from ..extensions import db
 from ..models import Organisation, OrganisationAdmin
 from ..queries import org_facts
 from ..queries.certification import oversight_facts
+from ..rules import catalogue as catalogue_rules
 from ..rules import licences as licence_rules
 from ..rules import stage as stage_rules
+from ..rules.catalogue import Memo
 from . import licences, price_book, seats
 
 
@@ -79,20 +81,28 @@ def facts(org_id: str) -> dict:
     return counts_of(org_id)["facts"]
 
 
+def _counts_statement(_tables) -> sa.Select:
+    org_id = sa.bindparam("org_id", type_=sa.String)
+    return sa.select(
+        org_facts.learners_query(org_id).scalar_subquery().label("learners"),
+        org_facts.practitioners_count_query(org_id, roles=licence_rules.ENHANCED_PRACTITIONER_ROLES)
+        .scalar_subquery()
+        .label("practitioners"),
+        org_facts.microprojects_reached_query(org_id).scalar_subquery().label("microprojects"),
+        org_facts.members_count_query(org_id).scalar_subquery().label("members"),
+        seats.used_query(org_id).scalar_subquery().label("seats_used"),
+    )
+
+
+# built once per price-book version (the learners count names its L1-2 courses), executed with
+# the organisation as a parameter: building this statement cost more CPU than running it
+_COUNTS = Memo(_counts_statement)
+
+
 def counts_of(org_id: str) -> dict:
     """The stage facts, the active members and the seats in use, in one statement (a scalar
     subquery each) rather than one round trip per count."""
-    row = db.session.execute(
-        sa.select(
-            org_facts.learners_query(org_id).scalar_subquery().label("learners"),
-            org_facts.practitioners_count_query(org_id, roles=licence_rules.ENHANCED_PRACTITIONER_ROLES)
-            .scalar_subquery()
-            .label("practitioners"),
-            org_facts.microprojects_reached_query(org_id).scalar_subquery().label("microprojects"),
-            org_facts.members_count_query(org_id).scalar_subquery().label("members"),
-            seats.used_query(org_id).scalar_subquery().label("seats_used"),
-        )
-    ).one()
+    row = db.session.execute(_COUNTS(catalogue_rules.tables()), {"org_id": org_id}).one()
     return {
         "facts": {
             "learners": row.learners or 0,

@@ -141,7 +141,7 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
     org = get_org(organisation_id)
     # one read of the price book in force: the package's contents, its price and the order's
     # price-book version all come from the same version
-    book_version, book = price_book.current()
+    book_version, book = price_book.in_force()  # read only: the type's figures are copied below
     # the schema checks the type's form (1-4); whether this version of the price book sells it is data
     ptype = next((t for t in book["package_types"] if t["type"] == data["type"]), None)
     if ptype is None:

@@ -7,6 +7,7 @@ version 1 without being written, so reads never write."""
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -56,13 +57,31 @@ def product(code: str) -> tuple[int, dict]:
 
 
 _REQUEST_KEY = "imatter.price_book"
+# parsed versions by row id, for the whole process: a stored version is never updated in place
+# (models/price_book.py), so its parsed data cannot go stale; only the id of the latest version
+# is read per request. Bounded: a few versions are ever in force in one process's lifetime.
+_PARSED: dict[str, tuple[int, dict]] = {}
+_PARSED_MAX = 16
+_parsed_lock = threading.Lock()
+
+
+def _parsed(row_id: str, number: int) -> tuple[int, dict]:
+    hit = _PARSED.get(row_id)
+    if hit is not None:
+        return hit
+    data = with_catalogue(copy.deepcopy(db.session.get(PriceBookVersion, row_id).data))
+    with _parsed_lock:
+        while len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[row_id] = (number, data)
+    return number, data
 
 
 def _current_shared() -> tuple[int, dict]:
-    """(version, data) in force now, shared within the app context: do not mutate. One small
-    query per request (the latest version's id: the catalogue tables are read many times while
-    answering one request); versions are immutable, so the parsed data is kept per app context
-    and keyed by that id. `publish` forgets the request's answer."""
+    """(version, data) in force now, shared within the process: do not mutate. One small query
+    per request (the latest version's id: the catalogue tables are read many times while
+    answering one request); versions are immutable, so the parsed data is kept per process and
+    keyed by that id. `publish` forgets the request's answer."""
     scope = request.environ if has_request_context() else None
     if scope is not None and _REQUEST_KEY in scope:
         return scope[_REQUEST_KEY]
@@ -71,14 +90,7 @@ def _current_shared() -> tuple[int, dict]:
         .order_by(PriceBookVersion.version.desc())
         .limit(1)
     ).first()
-    if row is None:
-        result = (1, PLACEHOLDER_BOOK)
-    elif (cached := g.get("_price_book")) is not None and cached[0] == row.id:
-        result = (cached[1], cached[2])
-    else:
-        data = with_catalogue(copy.deepcopy(db.session.get(PriceBookVersion, row.id).data))
-        g._price_book = (row.id, row.version, data)
-        result = (row.version, data)
+    result = (1, PLACEHOLDER_BOOK) if row is None else _parsed(row.id, row.version)
     if scope is not None:
         scope[_REQUEST_KEY] = result
     return result
@@ -90,9 +102,15 @@ def _forget_request_book() -> None:
 
 
 def current() -> tuple[int, dict]:
-    """(version number, data) of the price book in force now."""
+    """(version number, data) of the price book in force now: the caller's own copy."""
     number, data = _current_shared()
     return number, copy.deepcopy(data)
+
+
+def in_force() -> tuple[int, dict]:
+    """(version number, data) of the price book in force now, shared: for a caller that only
+    reads it (a price, a band, a package type); do not mutate. current() gives a copy."""
+    return _current_shared()
 
 
 def catalogue() -> tuple[int, dict]:
@@ -109,7 +127,7 @@ def catalogue_tables() -> dict:
 
 
 def current_version_number() -> int:
-    return current()[0]
+    return _current_shared()[0]
 
 
 def version(number: int) -> dict | None:
@@ -286,4 +304,4 @@ def published_at(number: int):
 
 
 def size_band_codes() -> list[str]:
-    return [b["code"] for b in current()[1]["size_bands"]]
+    return [b["code"] for b in _current_shared()[1]["size_bands"]]
