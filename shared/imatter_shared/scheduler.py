@@ -164,7 +164,21 @@ def run(
     return 0
 
 
+EXTENSION_KEY = "imatter.schedule"
+
+
+def loop_for(app) -> Callable[[threading.Event], None] | None:
+    """The scheduler as a loop `flask worker` runs on a thread (None when the service has no jobs)."""
+    spec = app.extensions.get(EXTENSION_KEY)
+    if spec is None:
+        return None
+    app_name, service, jobs = spec
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    return lambda stop: run(app_name, url, service, jobs, stop)
+
+
 def register_schedule_cli(app, app_name: str, service: str, jobs: list[Job]) -> None:
+    app.extensions[EXTENSION_KEY] = (app_name, service, jobs)
     group = AppGroup("schedule", help="Housekeeping jobs on a schedule, one leader among replicas.")
 
     @group.command("run")

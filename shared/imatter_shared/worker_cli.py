@@ -1,7 +1,7 @@
 """`flask worker`: a service's background loops in one process instead of one process each.
 
-    flask --app training worker              outbox relay + event consumer + email sender
-    flask --app gateway worker               email sender (the gateway has no events)
+    flask --app training worker              outbox relay + event consumer + email sender + scheduler
+    flask --app gateway worker               email sender and scheduler (the gateway has no events)
     flask --app training worker --no-mail    relay + consumer only
 
 Each loop is the one its own command runs (`flask events relay`, `flask events consume`, `flask notify
@@ -34,6 +34,7 @@ from imatter_shared.notifications.cli import log_to_stderr as notify_log_to_stde
 from imatter_shared.notifications.sender import make_sender
 from imatter_shared.notifications.smtp import SmtpConfigError
 from imatter_shared.notifications.wiring import EXTENSION_KEY as NOTIFY_KEY
+from imatter_shared.scheduler import loop_for as scheduler_loop
 
 log = logging.getLogger("imatter.worker")
 
@@ -45,10 +46,19 @@ log = logging.getLogger("imatter.worker")
 @click.option(
     "--mail/--no-mail", default=True, help="Deliver the email outbox (when the service sends email)."
 )
-def worker(relay: bool, consume: bool, mail: bool) -> None:
-    """Relay, consumer and email sender of this service in one process, until SIGTERM/SIGINT."""
+@click.option(
+    "--schedule/--no-schedule",
+    default=True,
+    help="Run the housekeeping jobs (`flask schedule run`) while this process holds the scheduler lock.",
+)
+def worker(relay: bool, consume: bool, mail: bool, schedule: bool) -> None:
+    """Relay, consumer, email sender and scheduler of this service in one process, until
+    SIGTERM/SIGINT."""
     app = current_app._get_current_object()
     loops = _loops(app, relay, consume, mail)
+    scheduler = scheduler_loop(app) if schedule else None
+    if scheduler is not None:
+        loops.append(("schedule", scheduler))
     if not loops:
         raise click.ClickException("nothing to run: this service has none of the loops asked for")
     stop = stop_on_signals()
