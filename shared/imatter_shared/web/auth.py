@@ -21,6 +21,7 @@ from imatter_shared import audit
 
 from .errors import Forbidden, Unauthorized
 from .keyset import KeySet, verification_keys
+from .openapi_conventions import public  # noqa: F401  (views import it from here, beside require_auth)
 
 log = logging.getLogger("imatter.auth")
 
