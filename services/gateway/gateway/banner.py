@@ -66,7 +66,7 @@ def banner_text(
     password = (
         "the one in IMATTER_ADMIN_PASSWORD"
         if password_set
-        else "printed once by the first `make run` (`make seed`), above"
+        else "printed once, when the first `make run` created the accounts"
     )
     width = 78
     lines = [
