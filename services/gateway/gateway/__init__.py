@@ -8,7 +8,7 @@ from flask_smorest import Api
 from imatter_shared.service import create_service_app
 
 from . import models  # noqa: F401  (the tables, for Flask-Migrate and create_all)
-from .api import auth, openapi, password_reset, proxy
+from .api import auth, jwks, openapi, password_reset, proxy
 from .cli import register_cli
 from .config import Config
 from .dataprotection import init_dataprotection
@@ -29,6 +29,7 @@ def _register(app: Flask, api: Api) -> None:
     api.register_blueprint(auth.blp)
     api.register_blueprint(password_reset.blp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(jwks.bp)
     app.register_blueprint(proxy.bp)
     register_portal(app)
     register_cli(app)

@@ -1,4 +1,4 @@
-"""flask commands of the gateway: seed the staff accounts."""
+"""flask commands of the gateway: seed the staff accounts, grant staff roles, reset a staff password."""
 
 import secrets
 from datetime import UTC, datetime
@@ -80,3 +80,40 @@ def register_cli(app: Flask) -> None:
         user.roles = sorted(roles)
         db.session.commit()
         click.echo(f"gateway: {email} now has roles {', '.join(user.roles)}")
+
+    @app.cli.group("staff")
+    def staff():
+        """The staff accounts (STAFF are seeded by `flask seed`)."""
+
+    @staff.command("reset-password")
+    @click.argument("emails", nargs=-1)
+    @click.option("--password", help="The new password (default: a generated one, printed once).")
+    def reset_password(emails, password):
+        """Set a new password on staff accounts (default: every seeded one) and print it. Their
+        sessions end (token version bumped). Only accounts holding a staff role qualify."""
+        reset_staff_password(emails, password)
+
+
+def reset_staff_password(emails=(), password: str | None = None, echo=click.echo) -> str:
+    """What `flask staff reset-password` does; returns the password it set."""
+    wanted = [e.strip().lower() for e in emails] or [email for email, _name, _roles in STAFF]
+    users = db.session.scalars(sa.select(User).where(User.email.in_(wanted))).all()
+    found = {u.email: u for u in users if set(u.roles) & set(STAFF_ROLES)}
+    missing = [e for e in wanted if e not in found]
+    if missing:
+        raise click.ClickException(
+            "no staff account at " + ", ".join(missing) + " (run `flask --app gateway seed` first)"
+        )
+    if password is None:
+        password = secrets.token_urlsafe(12)
+    else:
+        problems = [p for e in wanted for p in passwords.policy_errors(password, e)]
+        if problems:
+            raise click.ClickException(" ".join(dict.fromkeys(problems)))
+    hashed = passwords.hash_password(password)
+    for user in found.values():
+        user.password_hash = hashed
+        user.token_version += 1  # whoever was signed in with the old password is signed out
+    db.session.commit()
+    echo(f"gateway: new password for {', '.join(wanted)}: {password}")
+    return password

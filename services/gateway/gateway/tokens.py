@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import uuid
@@ -24,19 +25,33 @@ from imatter_shared.web.auth import (
     public_key_object,
 )
 from imatter_shared.web.errors import Unauthorized
+from imatter_shared.web.keyset import kid_of_private_pem
 
 from .extensions import db
 from .keys import read
 from .models import RevokedToken, User
 
-_private_cache: dict[str, str] = {}
+_private_cache: dict[tuple[str, int], tuple[str, dict]] = {}
 
 
-def _private_key() -> str:
+def _signing() -> tuple[str, dict]:
+    """The private key and the header naming it (`kid`, its public half's RFC 7638 thumbprint),
+    read again when the key file changes: switching the signing key needs no restart."""
     path = current_app.config["JWT_PRIVATE_KEY_FILE"]
-    if path not in _private_cache:
-        _private_cache[path] = read(path)
-    return _private_cache[path]
+    ident = (path, os.stat(path).st_mtime_ns)
+    hit = _private_cache.get(ident)
+    if hit is None:
+        pem = read(path)
+        hit = (pem, {"kid": kid_of_private_pem(pem)})
+        if len(_private_cache) > 4:
+            _private_cache.clear()
+        _private_cache[ident] = hit
+    return hit
+
+
+def sign(claims: dict) -> str:
+    pem, headers = _signing()
+    return jwt.encode(claims, pem, algorithm="RS256", headers=headers)
 
 
 def _public_key():
@@ -75,7 +90,7 @@ def issue(user: User, auth_time: int | None = None) -> tuple[str, int]:
         "jti": uuid.uuid4().hex,
         "auth_time": int(auth_time if auth_time is not None else now),
     }
-    return jwt.encode(claims, _private_key(), algorithm="RS256"), ttl
+    return sign(claims), ttl
 
 
 def verify_request_token(optional: bool = True) -> dict | None:
@@ -153,7 +168,7 @@ def hop_token(claims: dict) -> str:
         "exp": min(iat + HOP_TOKEN_TTL, int(claims["exp"])),
         "jti": claims.get("jti", ""),
     }
-    token = jwt.encode(hop, _private_key(), algorithm="RS256")
+    token = sign(hop)
     with _hop_lock:
         _hop_cache[key] = (token, float(hop["exp"]))
         while len(_hop_cache) > 4096:

@@ -21,6 +21,7 @@ from imatter_shared.config import DEFAULT_MAX_CONTENT_LENGTH, secure_sqlite_file
 from .errors import PROBLEM_MIME, handle_http_exception, problem, register_error_handlers
 from .health import health_blueprint
 from .logging import init_request_logging
+from .openapi_conventions import BEARER, OperationConventions
 
 
 class Parser(FlaskParser):
@@ -213,7 +214,9 @@ def init_service(app: Flask, db, service: str, title: str) -> Api:
         spec_kwargs={
             "components": {
                 "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
-            }
+            },
+            "security": BEARER,  # every operation needs a token unless it says `security: []`
+            "extra_plugins": [OperationConventions(app, service)],  # operationId, security, error responses
         },
     )
     app.extensions["imatter_api"] = api

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import jwt
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask import current_app, g, request
 
 from imatter_shared import audit
 
 from .errors import Forbidden, Unauthorized
+from .keyset import KeySet, verification_keys
+from .openapi_conventions import public  # noqa: F401  (views import it from here, beside require_auth)
 
 log = logging.getLogger("imatter.auth")
 
@@ -50,41 +50,15 @@ class Principal:
         return bool(self.roles.intersection(roles))
 
 
-_key_cache: dict[str, str] = {}
+def public_key_object(app) -> KeySet:
+    """The keys a token may be signed with (imatter_shared.web.keyset): the current public key and
+    any kept for rotation, each parsed once per process (parsing a PEM on every request was a
+    measurable share of each token check, docs/performance.md)."""
+    return verification_keys(app)
 
 
-def load_public_key(app) -> str:
-    pem = app.config.get("JWT_PUBLIC_KEY")
-    if pem:
-        return pem
-    path = app.config.get("JWT_PUBLIC_KEY_FILE")
-    if not path:
-        raise RuntimeError("JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE must be configured")
-    mtime = os.path.getmtime(path) if os.path.exists(path) else 0
-    key = f"{path}:{mtime}"
-    if key not in _key_cache:
-        with open(path, encoding="ascii") as fh:
-            _key_cache[key] = fh.read()
-    return _key_cache[key]
-
-
-_key_objects: dict[str, object] = {}
-
-
-def public_key_object(app):
-    """The verification key, parsed once per process: PyJWT takes a key object, and parsing the
-    PEM on every request was a measurable share of each token check (docs/performance.md)."""
-    pem = load_public_key(app)
-    key = _key_objects.get(pem)
-    if key is None:
-        try:
-            key = load_pem_public_key(pem.encode("ascii"))
-        except (ValueError, TypeError, UnicodeError):
-            key = pem  # not a PEM this loader takes: PyJWT parses what it can, or refuses it
-        if len(_key_objects) > 8:  # keys rotate rarely; keep the cache from growing regardless
-            _key_objects.clear()
-        _key_objects[pem] = key
-    return key
+class UnknownKeyId(jwt.InvalidTokenError):
+    """The token's header names a key (kid) that is not in the verifier's key set."""
 
 
 LEEWAY = 5
@@ -101,7 +75,8 @@ def decode_token(token: str, public_key, audience: str = SERVICE_AUDIENCE) -> di
     part of a token check (docs/performance.md). What is remembered can't change: the same
     bytes, the same key, the same signature, audience, issuer and claims. Expiry is still checked
     on every call, exactly as PyJWT checks it; only tokens that passed are remembered (a forged
-    token is refused anew each time). Revocation is not decided here either way: the gateway
+    token is refused anew each time). `public_key` is a key (PEM or key object) or a KeySet, whose
+    key is picked by the token's `kid` header. Revocation is not decided here either way: the gateway
     looks it up in its database on every request."""
     ident = (public_key if isinstance(public_key, str) else id(public_key), audience)
     hit = _verified.get((token, ident))
@@ -113,9 +88,15 @@ def decode_token(token: str, public_key, audience: str = SERVICE_AUDIENCE) -> di
             if (token, ident) in _verified:
                 _verified.move_to_end((token, ident))
         return dict(claims)
+    key = public_key
+    if isinstance(public_key, KeySet):  # the key the token's header names (kid), or the current one
+        kid = jwt.get_unverified_header(token).get("kid")
+        key = public_key.key_for(kid) if isinstance(kid, str | None) else None
+        if key is None:
+            raise UnknownKeyId("The token names a signing key this service does not hold.")
     claims = jwt.decode(
         token,
-        public_key,
+        key,
         algorithms=ALGORITHMS,
         audience=audience,
         issuer=ISSUER,

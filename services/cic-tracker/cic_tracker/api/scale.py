@@ -7,6 +7,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import public
 from imatter_shared.web.responses import Out
 
 from ..rules import fund
@@ -27,6 +28,7 @@ class AssessmentScaleOut(ScaleOut):
 
 @blp.get("/tracker/scale")
 @blp.response(200, AssessmentScaleOut)
+@public
 def tracker_scale():
     """The score range of every area in an assessment (POST .../cases/{id}/assessments refuses
     any other score with 400) and the kinds of assessment."""
@@ -40,6 +42,7 @@ def tracker_scale():
 
 @blp.get("/fund/review-scale")
 @blp.response(200, ScaleOut)
+@public
 def fund_review_scale():
     """The score a reviewer gives an application (POST .../applications/{id}/reviews refuses any
     other with 400)."""

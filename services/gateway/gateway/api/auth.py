@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import public
 
 from .. import accounts, tokens
 from ..accounts import LoginIn, PasswordChangeIn, RegisterIn, VerifyIn
@@ -36,6 +37,7 @@ class TokenOut(Schema):
 @blp.route("/auth/register", methods=["POST"])
 @blp.arguments(RegisterIn)
 @blp.response(201, UserOut)
+@public
 def register(data):
     """Create an account (learner). The email is the sign-in name.
 
@@ -50,6 +52,7 @@ def register(data):
 @blp.route("/auth/verify-email", methods=["POST"])
 @blp.arguments(VerifyIn)
 @blp.response(200, VerifiedOut)
+@public
 def verify_email(data):
     """Prove the account's email address with the emailed token (single use, 48 hours). No
     sign-in needed: the token is the proof. From the next request on, the account may be
@@ -67,6 +70,7 @@ def resend_verification():
 @blp.route("/auth/login", methods=["POST"])
 @blp.arguments(LoginIn)
 @blp.response(200, TokenOut)
+@public
 def login(data):
     """Exchange email and password for a Bearer access token."""
     return accounts.login(data)

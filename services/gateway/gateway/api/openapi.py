@@ -71,23 +71,48 @@ def _renamed(doc: dict, service: str, comps: dict) -> dict:
     return doc
 
 
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def _operations(paths: dict):
+    for item in paths.values():
+        for method, op in item.items():
+            if method in _METHODS and isinstance(op, dict):
+                yield op
+
+
+def _merge_tag(tags: list[dict], tag: dict) -> None:
+    """One entry per tag name (OpenAPI requires it): two services' `reflective` tags become one,
+    whose description names both when they differ."""
+    same = next((t for t in tags if t.get("name") == tag.get("name")), None)
+    if same is None:
+        tags.append(dict(tag))
+    elif tag.get("description") and tag.get("description") not in (same.get("description") or ""):
+        same["description"] = "; ".join(filter(None, [same.get("description"), tag["description"]]))
+
+
 def merge(base: dict, docs: dict[str, dict]) -> dict:
     out = copy.deepcopy(base)
     out.setdefault("paths", {})
     comps = out.setdefault("components", {})
+    ids = {op.get("operationId") for op in _operations(out["paths"])}
+    tags = out.setdefault("tags", [])
     for service, doc in docs.items():
         doc = _renamed(doc, service, comps)
         for path, item in (doc.get("paths") or {}).items():
             segment = path.split("/")[3] if path.startswith("/api/v1/") and len(path.split("/")) > 3 else ""
             if segment in ROUTES and SERVICES[service] == ROUTES[segment]:
-                out["paths"][path] = item
+                item = out["paths"][path] = copy.deepcopy(item)
+                for op in _operations({path: item}):  # operationIds stay unique across services
+                    if op.get("operationId") and op["operationId"] in ids:
+                        op["operationId"] = f"{service.replace('-', '_')}_{op['operationId']}"
+                    ids.add(op.get("operationId"))
         for kind, entries in (doc.get("components") or {}).items():
             target = comps.setdefault(kind, {})
             for name, value in entries.items():
                 target.setdefault(name, value)
         for tag in doc.get("tags") or []:
-            if tag not in out.setdefault("tags", []):
-                out["tags"].append(tag)
+            _merge_tag(tags, tag)
     out["info"] = {
         "title": "I Matter API",
         "version": "v1",
@@ -98,6 +123,11 @@ def merge(base: dict, docs: dict[str, dict]) -> dict:
 
 @bp.get("/api/v1/openapi.json")
 def merged_openapi():
+    return jsonify(merged_document())
+
+
+def merged_document() -> dict:
+    """The merged document, from this process's cache while it is fresh (module docstring)."""
     key = tuple(base_url(k) for k in SERVICES.values())
     cache = current_app.extensions.setdefault("imatter_openapi_cache", {})
     ttl = float(current_app.config["OPENAPI_CACHE_SECONDS"])
@@ -109,7 +139,7 @@ def merged_openapi():
             cache.pop("doc", None)
         else:
             cache["doc"] = hit
-    return jsonify(hit[2])
+    return hit[2]
 
 
 def _build() -> dict:

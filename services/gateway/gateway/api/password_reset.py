@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import public
 
 from .. import accounts
 from ..accounts import ConfirmIn, ResetIn
@@ -19,6 +20,7 @@ class AcceptedOut(Schema):
 @blp.route("/password-reset", methods=["POST"])
 @blp.arguments(ResetIn)
 @blp.response(202, AcceptedOut)
+@public
 def request_reset(data):
     """Email a reset link (valid 30 minutes, single use) if an account has this address.
     Always 202, whether or not it has, and in the same time: the answer reveals no accounts.
@@ -30,6 +32,7 @@ def request_reset(data):
 @blp.route("/password-reset/confirm", methods=["POST"])
 @blp.arguments(ConfirmIn)
 @blp.response(204)
+@public
 def confirm_reset(data):
     """Set a new password with the emailed token; every earlier access token stops working."""
     accounts.confirm_reset(data)

@@ -20,6 +20,7 @@ from .forms import csrf_token, pounds
 from .pages import (  # noqa: F401
     accounts,
     admin,
+    api_reference,
     cases,
     cic_finance,
     cic_practice,

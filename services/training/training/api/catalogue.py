@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import public
 
 from ..rules.catalogue import COURSES, PACKAGE_TYPES
 from ..rules.roles import ROLES
@@ -20,6 +21,7 @@ blp = Blueprint(
 @blp.route("/courses")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, CoursePage)
+@public
 def courses(args):
     """Every course with its level, price (pence) and whether it needs an online L1-2 account
     (`online_account`), from the price book in force. A fee the seeds do not publish says so:
@@ -30,6 +32,7 @@ def courses(args):
 @blp.route("/roles")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, RolePage)
+@public
 def roles(args):
     """The six practitioner roles: requirements (code, title, price, quantity) and what each enables."""
     return paged(list(ROLES), args)
@@ -38,6 +41,7 @@ def roles(args):
 @blp.route("/packages")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PackageTypePage)
+@public
 def packages(args):
     """Microproject package types 1-4 from the price book in force: purpose, contents, online
     accounts, Tracker uses (`tracker_uses_per_case` per case, `tracker_uses` for 3 cases) and

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields
 from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import public
 
 from ..authz import require_person_access
 from ..extensions import db
@@ -30,6 +31,7 @@ class EntryIn(Schema):
 @blp.route("/directory")
 @blp.arguments(SearchArgs, location="query")
 @blp.response(200, DirectoryEntryPage)
+@public
 def search(args):
     """Public: opted-in, currently certified Lead Professionals and Advanced Practitioners."""
     rows, total = svc.search(args["q"], args["page"], args["per_page"])

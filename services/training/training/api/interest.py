@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, pre_load
 from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import public
 from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
@@ -95,6 +96,7 @@ class InterestRowOut(Out):
 @blp.route("/elements")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ElementOut))
+@public
 def elements(args):
     return paged(
         [{"code": k, "title": t, "number": i + 1} for i, (k, t) in enumerate(ELEMENTS.items())], args
@@ -104,6 +106,7 @@ def elements(args):
 @blp.route("", methods=["POST"])
 @blp.arguments(InterestIn)
 @blp.response(201, InterestOut)
+@public
 def express(data):
     row = Interest(
         element=data["element"],

@@ -5,6 +5,7 @@ what each kind of organisation may not buy or hold, and the rule that says so. T
 from __future__ import annotations
 
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import public
 
 from ..rules import policy
 from .schemas.catalogue import OrganisationKindsOut
@@ -19,6 +20,7 @@ blp = Blueprint(
 
 @blp.route("/organisation-kinds")
 @blp.response(200, OrganisationKindsOut)
+@public
 def organisation_kinds():
     """`{actions: [{action, description}], kinds: [{kind, holds, forbidden: [{action, rule}]}]}`:
     every sale checks this table and refuses with 409 `unmet: ["policy:<action>"]` naming the rule."""

@@ -9,7 +9,7 @@ from marshmallow import validate as v
 
 from imatter_shared.contract import packages as contract
 from imatter_shared.web.api import Blueprint
-from imatter_shared.web.auth import current_principal, require_roles
+from imatter_shared.web.auth import current_principal, public, require_roles
 from imatter_shared.web.errors import ApiError, NotFound
 
 from ..extensions import db
@@ -152,6 +152,7 @@ class PriceBookIn(Schema):
 
 @blp.route("/catalogue/price-book")
 @blp.response(200, PriceBookOut)
+@public
 def public_price_book():
     """Licence fees by size band, seat bundle tiers, transfer top-up fee, affiliate percentage,
     and what each licence includes and excludes. Placeholder values are labelled as such."""

@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from imatter_shared.contract import packages as package_contract
 from imatter_shared.web.api import Blueprint
+from imatter_shared.web.auth import public
 from imatter_shared.web.errors import NotFound
 from imatter_shared.web.responses import Out, page_of
 
@@ -175,6 +176,7 @@ class EstimateArgs(Schema):
 @blp.route("/roles/<code>/estimate")
 @blp.arguments(EstimateArgs, location="query")
 @blp.response(200, RoleEstimateOut)
+@public
 def role_estimate(args, code):
     """What the role costs someone starting out (the pathway calculator): each requirement at list
     price, what is already done (`have`) not charged, and the cost including prerequisite roles
@@ -187,6 +189,7 @@ def role_estimate(args, code):
 @blp.route("/licences")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(LicenceTermsOut))
+@public
 def licences(args):
     """The three organisational licences in phase order: name, subtitle, summary, what each
     includes and excludes (seed 000), what it requires, its term, the agreement an organisation
@@ -197,6 +200,7 @@ def licences(args):
 @blp.route("/stages")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(StageOut))
+@public
 def stages(args):
     """The implementation stages 0-5 an organisation moves through (its `stage` says where it is)."""
     return paged([{"number": n, "name": name} for n, name in stage.STAGES.items()], args)
@@ -204,6 +208,7 @@ def stages(args):
 
 @blp.route("/fundings")
 @blp.response(200, FundingsOut)
+@public
 def fundings():
     """Who pays: the `funding` values of an enrolment with who may choose each (`enrolment`),
     those a learner may choose for themself (`learner_enrolment`), and those of a package."""
@@ -217,6 +222,7 @@ def fundings():
 @blp.route("/membership-roles")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(MembershipRoleOut))
+@public
 def membership_roles(args):
     """The closed list of roles a member may be invited with; only `admin` grants anything."""
     return paged(membership.member_roles(), args)
@@ -225,6 +231,7 @@ def membership_roles(args):
 @blp.route("/requirements")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(RequirementCodeOut))
+@public
 def requirements(args):
     """Every requirement code of the roles with its title and kind; `self_booked` when a person
     books it themself on their pathway (POST /api/v1/people/{id}/pathways/{role}/items)."""
@@ -238,6 +245,7 @@ def requirements(args):
 @blp.route("/practitioner-licence-states")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(PractitionerLicenceStateOut))
+@public
 def practitioner_licence_states(args):
     """Each state of a Microproject Practitioner Licence, what it means for the holder, and the
     actions (POST /api/v1/practitioner-licences/{id}/<action>) the holder may take in it."""
@@ -257,6 +265,7 @@ def practitioner_licence_states(args):
 
 @blp.route("/lead-professional-routes")
 @blp.response(200, LeadProfessionalRoutesOut)
+@public
 def lead_professional_routes():
     """The Lead Professional route as a client needs it to apply and keep records: each entry
     route with the courses it comes after, how many references an application needs, the states
@@ -274,6 +283,7 @@ def lead_professional_routes():
 
 @blp.route("/package-rules")
 @blp.response(200, PackageRulesOut)
+@public
 def package_rules():
     """What every microproject package type shares (the contract table): the cases a package is
     for, from `min_cases` to `max_cases` (a type's Tracker uses are its per-case share times

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ..client import Api
 from ..forms import FormState, checkbox, integer, pence, text
 from ..plumbing import api, bp, gaps, require_role, soft
+from ..price_changes import changes, preview_or_go
 
 
 @bp.get("/admin")
@@ -16,7 +17,7 @@ def training_admin():
     return render_admin()
 
 
-def render_admin(wheel_form=None, status=200):
+def render_admin(wheel_form=None, status=200, band_form=None, band_key=None):
     a = api()
     orgs = soft(lambda: a.get("/api/v1/organisations", per_page=100))
     org_id = (request.args.get("org") or "").strip()[:64]
@@ -36,6 +37,8 @@ def render_admin(wheel_form=None, status=200):
         price_book=book.data if book else None,
         wheel_licences=_wheel_licences(),
         wheel_form=wheel_form or FormState({"holder": "organisation"}),
+        band_form=band_form,
+        band_key=band_key,
         gaps=gaps(),
     ), status
 
@@ -86,36 +89,63 @@ def approve_licence():
     return redirect(url_for("portal.training_admin", _anchor="applications"))
 
 
+BAND_FEES = {"starter_fee": "Starter fee", "cpd_fee": "CPD fee", "enhanced_fee": "Enhanced fee"}
+BAND_LABELS = {
+    **BAND_FEES,
+    "cpd_seats_included": "CPD seats included",
+    "label": "Label",
+    "placeholder": "Placeholder (not yet published by I Matter)",
+}
+BAND_KEEP = (
+    "code",
+    "label",
+    "staff_min",
+    "staff_max",
+    "starter_fee",
+    "cpd_fee",
+    "enhanced_fee",
+    "cpd_seats_included",
+    "placeholder",
+)
+
+
 @bp.post("/admin/price-book/<band_code>")
 @require_role("training_admin")
 def edit_band(band_code: str):
-    """Edit one size band: the whole band list is sent back as a new price-book version."""
+    """Edit one size band: fees in pounds and pence (kept to the penny); an amount that is not one
+    is refused at its field. The change is previewed (old -> new), then published on confirmation
+    as a new price-book version (the whole band list is sent back). A field not posted is kept."""
     book = api().get("/api/v1/price-book")
     bands = [dict(b) for b in (book.data or {}).get("size_bands", [])] if book.ok else []
-    band = next((b for b in bands if b.get("code") == band_code), None) or abort(404)
-    for key in ("starter_fee", "cpd_fee", "enhanced_fee"):
-        amount = pence(key)  # pounds.pence: the pence are kept
-        if amount is not None:
-            band[key] = amount
-    seats = integer("cpd_seats_included")
-    if seats is not None:
-        band["cpd_seats_included"] = seats
+    index = next((i for i, b in enumerate(bands) if b.get("code") == band_code), None)
+    if index is None:
+        abort(404)
+    band = bands[index]
+    posted = [k for k in (*BAND_FEES, "cpd_seats_included") if k in request.form]
+    form, new = FormState({k: request.form.get(k, "") for k in posted}), dict(band)
+    for key, label in BAND_FEES.items():
+        if key in posted:
+            amount = pence(key)  # pounds.pence: the pence are kept
+            if amount is None:
+                form.add(key, f"Enter the {label.lower()} in pounds and pence, e.g. 150 or 125.50.")
+            new[key] = amount
+    if "cpd_seats_included" in posted:
+        new["cpd_seats_included"] = integer("cpd_seats_included")
+        if new["cpd_seats_included"] is None or new["cpd_seats_included"] < 0:
+            form.add("cpd_seats_included", "Enter a whole number of seats, 0 or more.")
+    if form.failed:
+        form.detail = "The band was not changed: correct the amounts shown."
+        return render_admin(band_form=form, band_key=band_code, status=400)
     # the band edited is confirmed by the admin (no longer a placeholder); the others keep their labels
-    band["placeholder"] = False
-    band["label"] = (band.get("label") or band_code).split(" — PLACEHOLDER")[0]
-    keep = (
-        "code",
-        "label",
-        "staff_min",
-        "staff_max",
-        "starter_fee",
-        "cpd_fee",
-        "enhanced_fee",
-        "cpd_seats_included",
-        "placeholder",
-    )
+    new["placeholder"] = False
+    new["label"] = (band.get("label") or band_code).split(" — PLACEHOLDER")[0]
+    back = url_for("portal.training_admin", _anchor="price-book")
+    wait = preview_or_go(f"size band {new['label']}", changes(band, new, BAND_LABELS), book.data, back)
+    if wait is not None:
+        return wait
+    bands[index] = new
     r = api().put(
-        "/api/v1/price-book", {"size_bands": [{k: b.get(k) for k in keep if k in b} for b in bands]}
+        "/api/v1/price-book", {"size_bands": [{k: b.get(k) for k in BAND_KEEP if k in b} for b in bands]}
     )
     flash(
         f"Price book updated (version {(r.data or {}).get('version')})."
@@ -123,7 +153,7 @@ def edit_band(band_code: str):
         else f"Not updated: {r.detail}",
         "success" if r.ok else "error",
     )
-    return redirect(url_for("portal.training_admin", _anchor="price-book"))
+    return redirect(back)
 
 
 # -- community wheel licences ----------------------------------------------------------------

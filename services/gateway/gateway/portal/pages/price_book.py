@@ -1,7 +1,8 @@
 """The catalogue in the price book, edited by training admins: course fees, the price
 of a role's requirements (a requirement's price is shared by every role that needs it, so Deep
 Dive is one price), and the microproject package types (price, Tracker uses per case, online
-accounts). Money is typed in pounds and pence and kept to the penny. Every save publishes a new
+accounts). Money is typed in pounds and pence and kept to the penny. Each change is shown first
+(old -> new per field, portal/price_changes.py) and published once confirmed: every save publishes a new
 price-book version through `PUT /api/v1/price-book` (training validates it and answers 400
 naming the field); orders keep the version they were sold at.
 
@@ -13,6 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..forms import FormState, checkbox, integer, pence
 from ..plumbing import api, bp, gaps, refusal, require_role, soft
+from ..price_changes import changes, preview_or_go
 
 
 def _book() -> dict | None:
@@ -46,11 +48,27 @@ def _money(form: FormState, name: str, label: str) -> int | None:
     return amount
 
 
-def _publish(body: dict, form: FormState, form_key: str, anchor: str, what: str):
+LABELS = {
+    "price": "Price",
+    "tracker_uses_per_case": "Tracker uses per case",
+    "online_accounts": "Online accounts",
+    "placeholder": "Placeholder (not yet published by I Matter)",
+}
+
+
+def _publish(
+    body: dict, form: FormState, form_key: str, anchor: str, what: str, change: tuple[dict, dict, dict]
+):
+    """`change` is (book, row before, row after): previewed first, published once confirmed."""
+    book, before, after = change
+    back = url_for("portal.admin_catalogue", _anchor=anchor)
+    wait = preview_or_go(what, changes(before, after, LABELS), book, back)
+    if wait is not None:
+        return wait
     r = api().put("/api/v1/price-book", body)
     if r.ok:
         flash(f"{what} saved: price book version {(r.data or {}).get('version')}.", "success")
-        return redirect(url_for("portal.admin_catalogue", _anchor=anchor))
+        return redirect(back)
     if r.status == 400:
         # training names the field of the book (e.g. `package_types.0.price`): shown at the input
         # of that name on this form, or in the summary when the form has no such input
@@ -78,9 +96,11 @@ def admin_catalogue_course(code: str):
     price = _money(form, "price", "the fee")
     if form.failed:
         return render_catalogue_editor(form, f"course-{code}", 400)
+    before = dict(course)
     course["price"], course["placeholder"] = price, checkbox("placeholder")
+    what = course.get("title") or code
     return _publish(
-        {"courses": courses}, form, f"course-{code}", f"course-{code}", course.get("title") or code
+        {"courses": courses}, form, f"course-{code}", f"course-{code}", what, (book, before, course)
     )
 
 
@@ -100,6 +120,7 @@ def admin_catalogue_requirement(role: str, code: str):
     if code.startswith("package_type_"):
         types = [dict(p) for p in book.get("package_types", [])]
         row = next((p for p in types if f"package_type_{p.get('type')}" == code), None) or abort(404)
+        before = dict(row)
         row["price"] = price
         body = {"package_types": types}
     else:
@@ -108,9 +129,11 @@ def admin_catalogue_requirement(role: str, code: str):
         if row is None:
             form.add("price", "This requirement has no price of its own (it is met, not bought).")
             return render_catalogue_editor(form, key, 400)
+        before = dict(row)
         row["price"] = price
         body = {"courses": courses}
-    return _publish(body, form, key, f"role-{role}", f"{code.replace('_', ' ').capitalize()} price")
+    what = f"{code.replace('_', ' ').capitalize()} price"
+    return _publish(body, form, key, f"role-{role}", what, (book, before, row))
 
 
 @bp.post("/admin/catalogue/packages/<int:type_>")
@@ -131,6 +154,7 @@ def admin_catalogue_package(type_: int):
         form.add("online_accounts", "Enter a whole number of online accounts from 0 to 10.")
     if form.failed:
         return render_catalogue_editor(form, key, 400)
+    before = dict(row)
     row.update(
         price=price,
         tracker_uses_per_case=per_case,
@@ -139,4 +163,4 @@ def admin_catalogue_package(type_: int):
     )
     row.pop("tracker_uses", None)  # derived by training: per case x 3 cases
     row.pop("price_per_person", None)
-    return _publish({"package_types": types}, form, key, key, f"Type {type_} package")
+    return _publish({"package_types": types}, form, key, key, f"Type {type_} package", (book, before, row))
