@@ -7,6 +7,7 @@ from imatter_shared.web.api import Blueprint
 from ..rules.catalogue import COURSES, PACKAGE_TYPES
 from ..rules.roles import ROLES
 from .common import PageArgs, paged
+from .conditional import NOT_MODIFIED
 from .schemas.catalogue import CoursePage, PackageTypePage, RolePage
 
 blp = Blueprint(
@@ -18,6 +19,7 @@ blp = Blueprint(
 
 
 @blp.route("/courses")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, CoursePage)
 def courses(args):
@@ -28,6 +30,7 @@ def courses(args):
 
 
 @blp.route("/roles")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, RolePage)
 def roles(args):
@@ -36,6 +39,7 @@ def roles(args):
 
 
 @blp.route("/packages")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PackageTypePage)
 def packages(args):

@@ -31,6 +31,13 @@ from ..services import price_book
 SHARED_MAX_AGE = 5
 CACHE_CONTROL = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}, must-revalidate"
 
+# the 304 as the OpenAPI document describes it on each of these reads
+NOT_MODIFIED = (
+    "Not modified: `If-None-Match` holds the current `ETag` (no body). Every 200 here carries a strong "
+    "`ETag` (price-book version and body digest) and `Cache-Control: public, max-age=0, "
+    f"s-maxage={SHARED_MAX_AGE}, must-revalidate`."
+)
+
 # blueprints whose every GET is public reference data computed from the price book and rules
 PUBLIC_BLUEPRINTS = frozenset({"catalogue", "catalogue_reference", "organisation_kinds"})
 PUBLIC_ENDPOINTS = frozenset({"price_book.public_price_book"})

@@ -20,6 +20,7 @@ from ..rules import practitioner_licence as practitioner
 from ..rules.roles import REQUIREMENT_KINDS, REQUIREMENTS, ROLE_CODE_LIST, ROLES_BY_CODE
 from ..services.lead_professionals import STATES as LEAD_PROFESSIONAL_STATES
 from .common import PageArgs, paged
+from .conditional import NOT_MODIFIED
 
 blp = Blueprint(
     "catalogue_reference",
@@ -173,6 +174,7 @@ class EstimateArgs(Schema):
 
 
 @blp.route("/roles/<code>/estimate")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(EstimateArgs, location="query")
 @blp.response(200, RoleEstimateOut)
 def role_estimate(args, code):
@@ -185,6 +187,7 @@ def role_estimate(args, code):
 
 
 @blp.route("/licences")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(LicenceTermsOut))
 def licences(args):
@@ -195,6 +198,7 @@ def licences(args):
 
 
 @blp.route("/stages")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(StageOut))
 def stages(args):
@@ -203,6 +207,7 @@ def stages(args):
 
 
 @blp.route("/fundings")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.response(200, FundingsOut)
 def fundings():
     """Who pays: the `funding` values of an enrolment with who may choose each (`enrolment`),
@@ -215,6 +220,7 @@ def fundings():
 
 
 @blp.route("/membership-roles")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(MembershipRoleOut))
 def membership_roles(args):
@@ -223,6 +229,7 @@ def membership_roles(args):
 
 
 @blp.route("/requirements")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(RequirementCodeOut))
 def requirements(args):
@@ -236,6 +243,7 @@ def requirements(args):
 
 
 @blp.route("/practitioner-licence-states")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(PractitionerLicenceStateOut))
 def practitioner_licence_states(args):
@@ -256,6 +264,7 @@ def practitioner_licence_states(args):
 
 
 @blp.route("/lead-professional-routes")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.response(200, LeadProfessionalRoutesOut)
 def lead_professional_routes():
     """The Lead Professional route as a client needs it to apply and keep records: each entry
@@ -273,6 +282,7 @@ def lead_professional_routes():
 
 
 @blp.route("/package-rules")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.response(200, PackageRulesOut)
 def package_rules():
     """What every microproject package type shares (the contract table): the cases a package is

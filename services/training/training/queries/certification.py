@@ -33,9 +33,9 @@ def roles_in_progress_or_certified(person_id: str) -> list[str]:
     return sorted(certified | booked)
 
 
-def oversight_facts(organisation_id: str) -> dict:
+def oversight_query(organisation_id: str) -> sa.Select:
     """Counts behind the organisation's oversight next steps, over ACTIVE (accepted) members only,
-    in one statement: Child practitioners (certified or with a Child item booked), certified Lead
+    in one statement (one row): Child practitioners (certified or with a Child item booked), certified Lead
     Plus, Lead Plus in training (training item booked), certified Lead or Lead Plus."""
     members = sa.select(Membership.person_id).where(
         Membership.organisation_id == organisation_id, Membership.status == "active"
@@ -62,14 +62,21 @@ def oversight_facts(organisation_id: str) -> dict:
         PathwayItem.item == OVERSEER_TRAINING_ITEMS["lead_plus"],
         PathwayItem.state != "cancelled",
     )
-    row = db.session.execute(
-        sa.select(
-            count(child).label("child"),
-            count(certified(("lead_plus",))).label("lead_plus"),
-            count(training).label("lead_plus_in_training"),
-            count(certified(LEAD_ROLES)).label("leads"),
-        )
-    ).one()
+    return sa.select(
+        count(child).label("child"),
+        count(certified(("lead_plus",))).label("lead_plus"),
+        count(training).label("lead_plus_in_training"),
+        count(certified(LEAD_ROLES)).label("leads"),
+    )
+
+
+def oversight_facts(organisation_id: str) -> dict:
+    """Counts behind the organisation's oversight next steps (oversight_query), as a dict."""
+    return oversight_of(db.session.execute(oversight_query(organisation_id)).one())
+
+
+def oversight_of(row) -> dict:
+    """The oversight facts from a row holding oversight_query's columns."""
     return {
         "child_practitioners": row.child or 0,
         "lead_plus": row.lead_plus or 0,

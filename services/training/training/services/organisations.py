@@ -12,7 +12,7 @@ from ..events import outgoing
 from ..extensions import db
 from ..models import Organisation, OrganisationAdmin
 from ..queries import org_facts
-from ..queries.certification import oversight_facts
+from ..queries.certification import oversight_facts, oversight_of, oversight_query
 from ..rules import licences as licence_rules
 from ..rules import stage as stage_rules
 from . import licences, price_book, seats
@@ -79,20 +79,26 @@ def facts(org_id: str) -> dict:
     return counts_of(org_id)["facts"]
 
 
+def counts_query(org_id: str) -> sa.Select:
+    """One row: the stage facts, the active members and the seats in use (a scalar subquery
+    each) rather than one round trip per count."""
+    return sa.select(
+        org_facts.learners_query(org_id).scalar_subquery().label("learners"),
+        org_facts.practitioners_count_query(org_id, roles=licence_rules.ENHANCED_PRACTITIONER_ROLES)
+        .scalar_subquery()
+        .label("practitioners"),
+        org_facts.microprojects_reached_query(org_id).scalar_subquery().label("microprojects"),
+        org_facts.members_count_query(org_id).scalar_subquery().label("members"),
+        seats.used_query(org_id).scalar_subquery().label("seats_used"),
+    )
+
+
 def counts_of(org_id: str) -> dict:
-    """The stage facts, the active members and the seats in use, in one statement (a scalar
-    subquery each) rather than one round trip per count."""
-    row = db.session.execute(
-        sa.select(
-            org_facts.learners_query(org_id).scalar_subquery().label("learners"),
-            org_facts.practitioners_count_query(org_id, roles=licence_rules.ENHANCED_PRACTITIONER_ROLES)
-            .scalar_subquery()
-            .label("practitioners"),
-            org_facts.microprojects_reached_query(org_id).scalar_subquery().label("microprojects"),
-            org_facts.members_count_query(org_id).scalar_subquery().label("members"),
-            seats.used_query(org_id).scalar_subquery().label("seats_used"),
-        )
-    ).one()
+    """The stage facts, the active members and the seats in use, in one statement."""
+    return _counts(db.session.execute(counts_query(org_id)).one())
+
+
+def _counts(row) -> dict:
     return {
         "facts": {
             "learners": row.learners or 0,
@@ -104,14 +110,30 @@ def counts_of(org_id: str) -> dict:
     }
 
 
+def detail_facts(org_id: str, held: licences.Held) -> dict:
+    """Everything an organisation's read derives its stage, next steps and seats from, once its
+    licences are held, in ONE statement: the counts (counts_query), the seat ledger of the CPD
+    licence year and the oversight counts. Keys: counts_of's, plus `ledger` and `oversight`.
+    (The courses counted as L1-2 come from the price book in force: prime its stamp first, see
+    price_book.stamp_columns, or it costs a query of its own.)"""
+    query = seats.ledger_query(org_id, seats.year_start(held.get("cpd"))).add_columns(
+        *counts_query(org_id).selected_columns,
+        *oversight_query(org_id).selected_columns,
+    )
+    row = db.session.execute(query).one()
+    return {**_counts(row), "ledger": seats.ledger_of(row), "oversight": oversight_of(row)}
+
+
 def stage_of(
     org: Organisation,
     seat_summary: dict | None = None,
     held: licences.Held | None = None,
     f: dict | None = None,
+    oversight: dict | None = None,
 ) -> dict:
-    """Stage and next steps. `seat_summary`, `held` (the organisation's licences) and `f` (the
-    facts): what the caller has already read for this request; anything missing is read here."""
+    """Stage and next steps. `seat_summary`, `held` (the organisation's licences), `f` (the
+    facts) and `oversight` (oversight_facts): what the caller has already read for this request;
+    anything missing is read here."""
     f = f if f is not None else facts(org.id)
     held = held or licences.Held(org.id, practitioners=f["practitioners"])
     starter = licences.has_active_licence(org.id, "starter", held)
@@ -132,5 +154,6 @@ def stage_of(
         learners=f["learners"],
     )
 
-    steps += stage_rules.oversight_steps(stage_no=n, **oversight_facts(org.id))
+    oversight = oversight if oversight is not None else oversight_facts(org.id)
+    steps += stage_rules.oversight_steps(stage_no=n, **oversight)
     return {"stage": n, "stage_name": stage_rules.STAGES[n], "next_steps": steps, "facts": f}

@@ -104,6 +104,38 @@ def _data_of(row_id: str) -> dict:
 _STAMP_KEY = "imatter.price_book.stamp"
 
 
+def stamp_columns() -> list:
+    """The latest version's id, number and publication time as three labelled scalar
+    subqueries, for a read that wants them in its own statement (then prime_stamp(row))."""
+
+    def latest(column, label):
+        return (
+            sa.select(column)
+            .order_by(PriceBookVersion.version.desc())
+            .limit(1)
+            .scalar_subquery()
+            .label(label)
+        )
+
+    return [
+        latest(PriceBookVersion.id, "price_book_id"),
+        latest(PriceBookVersion.version, "price_book_version"),
+        latest(PriceBookVersion.created_at, "price_book_created_at"),
+    ]
+
+
+def prime_stamp(row) -> None:
+    """This request's stamp from a row holding stamp_columns() (no query of its own)."""
+    if not has_request_context() or _STAMP_KEY in request.environ:
+        return
+    st = (
+        Stamp(1, None)
+        if row.price_book_id is None
+        else Stamp(row.price_book_version, row.price_book_id, row.price_book_created_at)
+    )
+    request.environ[_STAMP_KEY] = st
+
+
 def stamp() -> Stamp:
     """The version in force for this request: one small query, then kept for the request."""
     scope = request.environ if has_request_context() else None
