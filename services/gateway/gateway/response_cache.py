@@ -13,7 +13,9 @@ the proxy, or from a portal page through portal/client.py):
 
 Only answers training marks `public` with an ETag are kept (never one with `Set-Cookie`, `Vary`,
 `private` or `no-store`), so nothing that depends on the caller can be served to another caller.
-The caller's token is still checked in full before the cache is looked at.
+The caller's token is still checked in full before the cache is looked at; the catalogue is then
+asked for without it (its answers do not depend on the caller), and the client's own answer still
+says `no-store` when its request carried a token (security review L11).
 
 Staleness: any non-GET request this gateway sends to training (a price-book edit among them)
 empties the cache of this worker at once and bumps a generation file that every worker of this
@@ -54,6 +56,10 @@ _NOT_STORED = {
     "x-request-id",
     "age",
 }
+
+
+# request headers a catalogue GET through the cache does not forward (see fetch)
+_NOT_FORWARDED = {"if-none-match", "if-modified-since", "authorization", "cookie"}
 
 
 @dataclass(frozen=True)
@@ -230,7 +236,10 @@ def fetch(key: str, headers: dict, send: Callable[[dict], object]) -> Answer:
     now = time.monotonic()
     if entry is not None and now < entry.fresh_until and not _wants_revalidation(headers):
         return entry.answer(client_etags, now)
-    out = {k: v for k, v in headers.items() if k.lower() not in ("if-none-match", "if-modified-since")}
+    # asked for as an anonymous visitor would ask: a public catalogue answer does not depend on
+    # the caller (whose token was checked in full already), and training marks an answer to a
+    # request with a token no-store (security review L11), which nothing may keep
+    out = {k: v for k, v in headers.items() if k.lower() not in _NOT_FORWARDED}
     if entry is not None:
         out["If-None-Match"] = entry.etag
     elif client_etags:

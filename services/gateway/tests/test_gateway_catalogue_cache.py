@@ -194,10 +194,27 @@ def test_an_edit_through_another_worker_is_served_at_once(app, gateway, training
         db.engine.dispose()
 
 
+def test_a_signed_in_read_is_served_from_the_cache_and_still_not_stored_by_the_client(gateway, training):
+    _url, counted = training
+    token = sign_up(gateway, "cache-reader@example.org")
+    anonymous = gateway.get(COURSES)
+    counted.reset()
+    r = gateway.get(COURSES, headers=bearer(token))
+    assert r.status_code == 200 and r.get_json() == anonymous.get_json()
+    assert counted.requests == []  # the same public answer, from the cache
+    assert r.headers["Cache-Control"] == "no-store"  # a request with a token (security review L11)
+    assert r.headers["ETag"] == anonymous.headers["ETag"]
+    r = gateway.get(COURSES, headers={**bearer(token), "If-None-Match": anonymous.headers["ETag"]})
+    assert r.status_code == 304 and counted.requests == []
+
+
 def test_a_signed_out_token_is_refused_even_when_the_answer_is_cached(gateway, training):
+    _url, counted = training
     token = sign_up(gateway, "cache-user@example.org")
     assert gateway.get(COURSES, headers=bearer(token)).status_code == 200
-    assert gateway.get(COURSES, headers=bearer(token)).status_code == 200  # from the cache
+    counted.reset()
+    assert gateway.get(COURSES, headers=bearer(token)).status_code == 200
+    assert counted.requests == []  # from the cache
     assert gateway.post("/api/v1/auth/logout", headers=bearer(token)).status_code == 204
     assert gateway.get(COURSES, headers=bearer(token)).status_code == 401
 
