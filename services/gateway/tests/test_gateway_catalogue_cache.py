@@ -11,7 +11,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from flask import g
+from flask import Flask, g, request
 from werkzeug.serving import make_server
 
 from gateway import response_cache
@@ -232,3 +232,28 @@ def test_the_portal_reference_reads_share_the_cache(app, gateway, training):
     counted.reset()
     assert gateway.get("/api/v1/catalogue/licences?per_page=100").status_code == 200
     assert counted.requests == []
+
+
+def test_a_catalogue_read_goes_upstream_without_any_token_or_cookie(app, gateway, monkeypatch):
+    """The public answer is asked for as an anonymous visitor would: neither the client's token,
+    nor a hop token, nor the portal's cookie reaches training on this path."""
+    seen = []
+    svc = Flask("fake-catalogue")
+
+    @svc.route("/api/v1/catalogue/<path:rest>")
+    def catalogue(rest):
+        seen.append(dict(request.headers))
+        return {"items": []}
+
+    server = make_server("127.0.0.1", 0, svc, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setitem(app.config, "TRAINING_URL", f"http://127.0.0.1:{server.server_port}")
+        token = sign_up(gateway, "cache-anon@example.org")
+        gateway.set_cookie("__Host-imatter", "portal-session-value", domain="localhost")
+        assert gateway.get(COURSES, headers=bearer(token)).status_code == 200
+    finally:
+        server.shutdown()
+    lower = [{k.lower(): v for k, v in h.items()} for h in seen]
+    assert len(lower) == 1
+    assert "authorization" not in lower[0] and "cookie" not in lower[0]

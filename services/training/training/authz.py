@@ -117,6 +117,36 @@ def require_org_access(organisation_id: str) -> Caller:
     raise NotFound("No organisation with that id.")
 
 
+# readable_organisation's statement per shape (verified or not, the extra columns asked for),
+# built once with the organisation and the user as bound parameters
+_READABLE: dict[tuple, sa.Select] = {}
+
+
+def _readable_statement(verified: bool, also: tuple) -> sa.Select:
+    key = (verified, tuple(id(c) for c in also))  # `also` is made once by its owner (stamp_columns)
+    statement = _READABLE.get(key)
+    if statement is None:
+        user_id = sa.bindparam("user_id", type_=sa.String)
+        admin, member = sa.literal(False), sa.literal(False)
+        if verified:
+            admin = sa.exists().where(
+                OrganisationAdmin.organisation_id == Organisation.id, OrganisationAdmin.user_id == user_id
+            )
+            member = sa.exists().where(
+                Membership.organisation_id == Organisation.id,
+                Membership.status == "active",
+                Membership.person_id == Person.id,
+                Person.user_id == user_id,
+            )
+        statement = sa.select(Organisation, admin.label("is_admin"), member.label("is_member"), *also).where(
+            Organisation.id == sa.bindparam("org_id", type_=sa.String)
+        )
+        if len(_READABLE) >= 16:
+            _READABLE.clear()
+        _READABLE[key] = statement
+    return statement
+
+
 def readable_organisation(organisation_id: str, also: tuple = ()) -> tuple[Organisation, object]:
     """The organisation, when the caller may read it (require_org_access's rule: an admin or an
     active member of it, or a training admin), in ONE statement: the row with whether the caller
@@ -132,22 +162,9 @@ def readable_organisation(organisation_id: str, also: tuple = ()) -> tuple[Organ
             raise NotFound("No organisation with that id.")
         return org, None
     principal = current_principal()
-    admin, member = sa.literal(False), sa.literal(False)
-    if principal.email_verified:
-        admin = sa.exists().where(
-            OrganisationAdmin.organisation_id == Organisation.id,
-            OrganisationAdmin.user_id == principal.user_id,
-        )
-        member = sa.exists().where(
-            Membership.organisation_id == Organisation.id,
-            Membership.status == "active",
-            Membership.person_id == Person.id,
-            Person.user_id == principal.user_id,
-        )
     row = db.session.execute(
-        sa.select(Organisation, admin.label("is_admin"), member.label("is_member"), *also).where(
-            Organisation.id == organisation_id
-        )
+        _readable_statement(bool(principal.email_verified), tuple(also)),
+        {"org_id": organisation_id, "user_id": principal.user_id},
     ).first()
     training_admin = principal.has_role("training_admin")
     if row is not None and (training_admin or row.is_admin or row.is_member):

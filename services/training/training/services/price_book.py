@@ -104,9 +104,14 @@ def _data_of(row_id: str) -> dict:
 _STAMP_KEY = "imatter.price_book.stamp"
 
 
-def stamp_columns() -> list:
+_stamp_columns: tuple = ()
+
+
+def stamp_columns() -> tuple:
     """The latest version's id, number and publication time as three labelled scalar
-    subqueries, for a read that wants them in its own statement (then prime_stamp(row))."""
+    subqueries, for a read that wants them in its own statement (then prime_stamp(row)). Built
+    once: the same objects every time, so a statement holding them can be kept too."""
+    global _stamp_columns
 
     def latest(column, label):
         return (
@@ -117,11 +122,13 @@ def stamp_columns() -> list:
             .label(label)
         )
 
-    return [
-        latest(PriceBookVersion.id, "price_book_id"),
-        latest(PriceBookVersion.version, "price_book_version"),
-        latest(PriceBookVersion.created_at, "price_book_created_at"),
-    ]
+    if not _stamp_columns:
+        _stamp_columns = (
+            latest(PriceBookVersion.id, "price_book_id"),
+            latest(PriceBookVersion.version, "price_book_version"),
+            latest(PriceBookVersion.created_at, "price_book_created_at"),
+        )
+    return _stamp_columns
 
 
 def prime_stamp(row) -> None:
