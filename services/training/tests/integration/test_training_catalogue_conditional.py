@@ -20,7 +20,7 @@ PUBLIC_READS = [
     "/api/v1/catalogue/stages",
     "/api/v1/catalogue/fundings",
     "/api/v1/catalogue/requirements",
-    "/api/v1/catalogue/roles/link/estimate?have=study_support",
+    "/api/v1/catalogue/lead-professional-routes",
 ]
 
 
@@ -97,3 +97,7 @@ def test_reads_that_are_not_public_catalogue_carry_no_shared_cache_validators(cl
     assert "ETag" not in r.headers and "public" not in r.headers.get("Cache-Control", "")
     r = client.get("/api/v1/catalogue/roles/nobody/estimate")  # a 404 is not cached
     assert r.status_code == 404 and "ETag" not in r.headers
+    # one answer per role and `have` list, and a policy table pinned to follow the rules at once
+    for path in ("/api/v1/catalogue/roles/link/estimate", "/api/v1/catalogue/organisation-kinds"):
+        r = client.get(path)
+        assert r.status_code == 200 and "ETag" not in r.headers

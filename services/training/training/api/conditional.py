@@ -1,7 +1,8 @@
 """Conditional reads of the public catalogue (decision 0034).
 
-Every public GET under /api/v1/catalogue/ (courses, roles, packages, the price book, the
-reference data, the organisation kinds) is computed from two things only: the code of this
+The public catalogue GETs under /api/v1/catalogue/ (courses, roles, packages, the price book, the
+reference tables; not the pathway estimate nor the organisation kinds) are computed from two
+things only: the code of this
 release and the price-book version in force. So each answer carries
 
 - `ETag: "<version>-<digest>"`, a strong tag: the price-book version number and a digest of the
@@ -38,9 +39,12 @@ NOT_MODIFIED = (
     f"s-maxage={SHARED_MAX_AGE}, must-revalidate`."
 )
 
-# blueprints whose every GET is public reference data computed from the price book and rules
-PUBLIC_BLUEPRINTS = frozenset({"catalogue", "catalogue_reference", "organisation_kinds"})
+# blueprints whose every GET is public reference data computed from the price book and rules (not
+# `organisation_kinds`: its portal test pins that a page follows the policy table at once)
+PUBLIC_BLUEPRINTS = frozenset({"catalogue", "catalogue_reference"})
 PUBLIC_ENDPOINTS = frozenset({"price_book.public_price_book"})
+# not conditional: the pathway estimate (one answer per role and `have` list: little to reuse)
+NOT_CONDITIONAL = frozenset({"catalogue_reference.role_estimate"})
 
 _TAGS_KEPT = 1024  # (path and query, version) pairs remembered per process; the oldest go first
 _tags: OrderedDict[tuple[str, str], str] = OrderedDict()
@@ -50,8 +54,10 @@ _tags_lock = threading.Lock()
 def conditional(req=None) -> bool:
     """Is this request a public catalogue read (answered with validators)?"""
     req = req or request
-    return req.method in ("GET", "HEAD") and (
-        req.blueprint in PUBLIC_BLUEPRINTS or req.endpoint in PUBLIC_ENDPOINTS
+    return (
+        req.method in ("GET", "HEAD")
+        and (req.blueprint in PUBLIC_BLUEPRINTS or req.endpoint in PUBLIC_ENDPOINTS)
+        and req.endpoint not in NOT_CONDITIONAL
     )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from imatter_shared.web.api import Blueprint
 
 from ..rules import policy
-from .conditional import NOT_MODIFIED
 from .schemas.catalogue import OrganisationKindsOut
 
 blp = Blueprint(
@@ -19,7 +18,6 @@ blp = Blueprint(
 
 
 @blp.route("/organisation-kinds")
-@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.response(200, OrganisationKindsOut)
 def organisation_kinds():
     """`{actions: [{action, description}], kinds: [{kind, holds, forbidden: [{action, rule}]}]}`:

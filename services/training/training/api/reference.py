@@ -174,7 +174,6 @@ class EstimateArgs(Schema):
 
 
 @blp.route("/roles/<code>/estimate")
-@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(EstimateArgs, location="query")
 @blp.response(200, RoleEstimateOut)
 def role_estimate(args, code):
