@@ -3,6 +3,7 @@ and the ceiling (a bare Flask JSON route under the same gunicorn settings as the
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
@@ -318,12 +319,16 @@ def gunicorn_argv(app_spec: str, port: int, workers: int) -> list[str]:
 
 
 class Ceiling:
-    """bench/ceiling_app.py under gunicorn: the most this stack can serve on this machine."""
+    """bench/ceiling_app.py under gunicorn: the most this stack can serve on this machine.
+    `app_module="bench.ceiling_orm_app"` (with a `database_url`): the read-by-id ceiling."""
 
-    def __init__(self, workers: int = 2, database_url: str | None = None):
+    def __init__(
+        self, workers: int = 2, database_url: str | None = None, app_module: str = "bench.ceiling_app"
+    ):
         self.port = free_port()
         self.workers = workers
         self.database_url = database_url
+        self.app_module = app_module
         self.proc: subprocess.Popen | None = None
         self.log = os.path.join(REPO, "var", "bench", f"ceiling-{self.port}.log")
 
@@ -335,12 +340,10 @@ class Ceiling:
         env = dict(os.environ.items())
         env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
         if self.database_url:
-            from .ceiling_app import prepare
-
-            prepare(self.database_url)
+            importlib.import_module(self.app_module).prepare(self.database_url)
             env["CEILING_DATABASE_URL"] = self.database_url
         self.proc = subprocess.Popen(
-            gunicorn_argv("bench.ceiling_app:create_app()", self.port, self.workers),
+            gunicorn_argv(f"{self.app_module}:create_app()", self.port, self.workers),
             cwd=REPO,
             env=env,
             stdout=open(self.log, "ab"),

@@ -1,17 +1,34 @@
 """1. Gateway read path: catalogue, organisation (authenticated) and directory reads through the
 gateway with a real access token, and straight to the training service (the gateway hop's cost),
 against a bare Flask JSON route under the same gunicorn settings (the ceiling), all in one run.
+The organisation read is also compared with a second ceiling: a bare Flask-SQLAlchemy +
+marshmallow GET of one row by id (bench/ceiling_orm_app.py, same gunicorn flags, SQLite).
 
     python -m bench.read_path            (BENCH_* variables: see bench.common.Settings)
 """
 
 from __future__ import annotations
 
-from .common import Ceiling, Settings, Stack, Table, dump_logs, emit, log, ratio
+import os
+
+from .ceiling_orm_app import row_id
+from .common import REPO, Ceiling, Settings, Stack, Table, dump_logs, emit, log, ratio
 from .fixtures import create_org, probe, read_paths, signed_up
 from .loadgen import LoadResult, run_get
 
-COLUMNS = ["read", "via", "req/s", "p50 ms", "p99 ms", "requests", "errors", "x ceiling", "gateway / direct"]
+COLUMNS = [
+    "read",
+    "via",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "requests",
+    "errors",
+    "x ceiling",
+    "gateway / direct",
+    "x by-id ceiling",
+]
+BY_ID = "ceiling: Flask-SQLAlchemy + marshmallow GET by id"
 
 
 def measure_ceiling(ceiling: Ceiling, s: Settings, label: str = "bare Flask route") -> LoadResult:
@@ -26,6 +43,27 @@ def measure_ceiling(ceiling: Ceiling, s: Settings, label: str = "bare Flask rout
         generator=s.generator,
         max_requests=s.max_requests,
     )
+
+
+def measure_by_id_ceiling(s: Settings) -> LoadResult:
+    """The read-by-id ceiling, started for this measurement only (its own SQLite file)."""
+    path = os.path.join(REPO, "var", "bench", "ceiling-by-id.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    with Ceiling(s.workers, database_url=f"sqlite:///{path}", app_module="bench.ceiling_orm_app") as by_id:
+        log(f"read-by-id ceiling: {s.duration:.0f}s x {s.connections} connections")
+        return run_get(
+            BY_ID,
+            by_id.url(),
+            [f"/organisations/{row_id(1)}"],
+            None,
+            duration=s.duration,
+            connections=s.connections,
+            threads=s.threads,
+            generator=s.generator,
+            max_requests=s.max_requests,
+        )
 
 
 def measure_reads(stack: Stack, user, org_id: str | None, s: Settings, vias=("gateway", "direct")) -> dict:
@@ -56,11 +94,12 @@ def measure_reads(stack: Stack, user, org_id: str | None, s: Settings, vias=("ga
     return out
 
 
-def table(results: dict, ceiling_rps: float, title: str) -> Table:
+def table(results: dict, ceiling_rps: float, title: str, by_id_rps: float | None = None) -> Table:
     t = Table(title, COLUMNS)
     for (read, via), r in results.items():
         direct = results.get((read, "direct"))
         hop = ratio(r.rps, direct.rps) if via == "gateway" and direct is not None else None
+        by_id = ratio(r.rps, by_id_rps) if read in ("organisation", BY_ID) else None
         t.add(
             r.label if r.generator == "-" else read,
             via,
@@ -71,6 +110,7 @@ def table(results: dict, ceiling_rps: float, title: str) -> Table:
             r.errors,
             ratio(r.rps, ceiling_rps),
             hop,
+            by_id,
         )
     return t
 
@@ -88,6 +128,7 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
             before = measure_ceiling(ceiling, s)
             results = measure_reads(stack, user, org_id, s)
             after = measure_ceiling(ceiling, s)
+            by_id = measure_by_id_ceiling(s)
         except BaseException:
             dump_logs(stack)
             raise
@@ -95,19 +136,26 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
             stack.cleanup()
     ceiling_rps = (before.rps + after.rps) / 2
     t = table(
-        {("ceiling: bare Flask JSON route", "direct"): before, **results},
+        {("ceiling: bare Flask JSON route", "direct"): before, (BY_ID, "direct"): by_id, **results},
         ceiling_rps,
         f"1. Read path (SQLite, {s.workers} gunicorn workers x 4 threads, {s.connections} connections, "
         f"{before.generator})",
+        by_id.rps,
     )
     t.rows[0][0] = "ceiling: bare Flask JSON route"
+    t.rows[1][0] = BY_ID
     t.notes.append(
         f"ceiling measured before and after the reads: {before.rps:,.0f} and {after.rps:,.0f} req/s "
         f"(x ceiling uses their mean, {ceiling_rps:,.0f})"
     )
     t.notes.append(
         "gateway / direct: the share of the direct service's throughput left after the gateway hop "
-        "(token check: signature, then one gateway-database query; forwarding over a urllib3 keep-alive pool)"
+        "(token check: signature, then one gateway-database query; forwarding over a urllib3 keep-alive pool; "
+        "catalogue answers from the gateway's cache while fresh, decision 0034)"
+    )
+    t.notes.append(
+        "x by-id ceiling: the organisation read against a bare Flask-SQLAlchemy + marshmallow GET of one "
+        "row by id (bench/ceiling_orm_app.py, SQLite, same gunicorn flags), measured in the same run"
     )
     emit(t, tables)
     if sink is not None:

@@ -7,7 +7,10 @@ from flask_smorest import Api
 
 from imatter_shared.service import create_service_app
 
-from . import models  # noqa: F401  (the tables, for Flask-Migrate and create_all)
+from . import (
+    models,  # noqa: F401  (the tables, for Flask-Migrate and create_all)
+    response_cache,
+)
 from .api import auth, jwks, openapi, password_reset, proxy
 from .cli import register_cli
 from .config import Config
@@ -31,6 +34,7 @@ def _register(app: Flask, api: Api) -> None:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(jwks.bp)
     app.register_blueprint(proxy.bp)
+    response_cache.init_app(app)  # the catalogue cache, one per worker
     register_portal(app)
     register_cli(app)
     register_notifications(app)  # the email outbox and `flask notify`

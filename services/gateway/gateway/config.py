@@ -39,6 +39,12 @@ class Config(BaseConfig):
             setattr(self, name, env(name, default))
         self.UPSTREAM_CONNECT_TIMEOUT = float(env("UPSTREAM_CONNECT_TIMEOUT", 2.0))
         self.UPSTREAM_READ_TIMEOUT = float(env("UPSTREAM_READ_TIMEOUT", 30.0))
+        # the catalogue cache (response_cache.py): entries per worker, and the file whose change
+        # tells every worker of this host that an edit went through
+        self.CATALOGUE_CACHE_ENTRIES = int(env("CATALOGUE_CACHE_ENTRIES", 256))
+        self.CATALOGUE_CACHE_GENERATION_FILE = env("CATALOGUE_CACHE_GENERATION_FILE") or var_path(
+            "cache", "catalogue-generation"
+        )
         # how long the merged OpenAPI document is kept (api/openapi.py)
         self.OPENAPI_CACHE_SECONDS = float(env("OPENAPI_CACHE_SECONDS", 300))
         # "1" only for plain-http hosts that are not loopback (portal/plumbing.py cookie_settings)

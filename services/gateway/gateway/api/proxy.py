@@ -10,7 +10,7 @@ from urllib3.exceptions import TimeoutError as UpstreamTimeout
 
 from imatter_shared.web.errors import problem
 
-from .. import tokens
+from .. import response_cache, tokens
 from ..ratelimit import client_ip
 from ..upstream import ROUTES, base_url, pool, pool_timeout
 
@@ -76,16 +76,24 @@ def relay(service_key: str, path: str, hop: str | None = None) -> Response:
     body = request.get_data()
     if not body and request.method == "GET":
         body = None  # no Content-Length: 0 on a bodiless GET (a POST/PUT/PATCH/DELETE keeps its Content-Length, even 0)
-    try:
-        upstream = pool().request(
+
+    def send(out_headers: dict):
+        return pool().request(
             request.method,
             url,
             body=body,
-            headers=headers,
+            headers=out_headers,
             timeout=pool_timeout(),
             redirect=False,
             retries=False,
         )
+
+    try:
+        if response_cache.cacheable(request.method, service_key, path):
+            answer = response_cache.fetch(url, headers, send)
+        else:
+            upstream = send(headers)
+            answer = response_cache.Answer(upstream.status, upstream.data, list(upstream.headers.items()))
     except NewConnectionError:  # refused or unresolvable (a subclass of the connect timeout: test first)
         return _unavailable(service_key)
     except UpstreamTimeout:  # connect or read timeout
@@ -97,9 +105,11 @@ def relay(service_key: str, path: str, hop: str | None = None) -> Response:
         )
     except HTTPError:  # connection dropped mid-answer, unreadable answer
         return _unavailable(service_key)
-    out = Response(upstream.data, status=upstream.status)
+    finally:
+        response_cache.after_write(request.method, service_key)  # an edit: forget the catalogue
+    out = Response(answer.body, status=answer.status)
     seen = set()
-    for k, v in upstream.headers.items():  # a repeated header (Set-Cookie) comes once per value
+    for k, v in answer.headers:  # a repeated header (Set-Cookie) comes once per value
         lk = k.lower()
         if lk in HOP_BY_HOP or lk == "x-request-id":
             continue

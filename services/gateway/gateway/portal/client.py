@@ -33,7 +33,7 @@ from imatter_shared.web.errors import (
     handle_validation_error,
 )
 
-from .. import accounts, tokens
+from .. import accounts, response_cache, tokens
 from ..upstream import ROUTES, base_url, pool, pool_timeout
 
 log = logging.getLogger("imatter.gateway.portal")
@@ -137,10 +137,18 @@ def call(
     if json is not None:
         body = jsonlib.dumps(json).encode()
         headers["Content-Type"] = "application/json"
-    try:
-        r = pool().request(
-            method, url, body=body, headers=headers, timeout=pool_timeout(), redirect=False, retries=False
+
+    def send(out_headers: dict):
+        return pool().request(
+            method, url, body=body, headers=out_headers, timeout=pool_timeout(), redirect=False, retries=False
         )
+
+    try:
+        if response_cache.cacheable(method, service_key, path):  # the proxy's cache, the same entries
+            r = response_cache.fetch(url, headers, send)
+        else:
+            upstream = send(headers)
+            r = response_cache.Answer(upstream.status, upstream.data, list(upstream.headers.items()))
     except NewConnectionError:  # refused or unresolvable (a subclass of the connect timeout: test first)
         log.warning(
             "portal upstream unavailable", extra={"ctx_upstream": service, "ctx_error": "NewConnectionError"}
@@ -154,9 +162,13 @@ def call(
             "portal upstream unavailable", extra={"ctx_upstream": service, "ctx_error": type(exc).__name__}
         )
         raise ServiceUnavailable(service, 502) from None
+    finally:
+        response_cache.after_write(method, service_key)  # an edit: forget the catalogue
     if r.status in (502, 503, 504):
         raise ServiceUnavailable(service, r.status)
-    return _result(r.status, r.data, r.headers.get("Content-Type", ""), dict(r.headers))
+    headers_out = dict(r.headers)
+    content_type = next((v for k, v in r.headers if k.lower() == "content-type"), "")
+    return _result(r.status, r.body, content_type, headers_out)
 
 
 def _result(status: int, content: bytes, content_type: str, headers: dict) -> Result:

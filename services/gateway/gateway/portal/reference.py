@@ -4,8 +4,9 @@ practitioner licence states, the Lead Professional route and the cases a micropr
 for (GET /api/v1/catalogue/...), and
 cic-tracker's score ranges.
 
-Each is read once per request at most (training may change them at any time, so nothing is kept
-longer) and softly: when the owning service cannot answer the read gives None (or an empty
+Each is read once per request at most, through the gateway's catalogue cache (decision 0034:
+training's answers are reused for a few seconds and forgotten at once when an edit goes through the
+gateway, so a page costs training nothing while they are unchanged), and softly: when the owning service cannot answer the read gives None (or an empty
 choice), the page says which part could not be shown, and the API refuses what it would refuse.
 """
 

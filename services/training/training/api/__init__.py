@@ -3,6 +3,7 @@
 from . import (
     bursaries,
     catalogue,
+    conditional,
     directory,
     enrolments,
     exports,
@@ -55,5 +56,6 @@ API_MODULES = (
 
 def register_blueprints(api, app):
     app.register_blueprint(internal.bp)  # the gateway's own calls: not in the public OpenAPI
+    conditional.register(app)  # ETag, Cache-Control and 304 on the public catalogue reads
     for module in API_MODULES:
         api.register_blueprint(module.blp)

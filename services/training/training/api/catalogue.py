@@ -8,6 +8,7 @@ from imatter_shared.web.auth import public
 from ..rules.catalogue import COURSES, PACKAGE_TYPES
 from ..rules.roles import ROLES
 from .common import PageArgs, paged
+from .conditional import NOT_MODIFIED
 from .schemas.catalogue import CoursePage, PackageTypePage, RolePage
 
 blp = Blueprint(
@@ -19,6 +20,7 @@ blp = Blueprint(
 
 
 @blp.route("/courses")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, CoursePage)
 @public
@@ -30,6 +32,7 @@ def courses(args):
 
 
 @blp.route("/roles")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, RolePage)
 @public
@@ -39,6 +42,7 @@ def roles(args):
 
 
 @blp.route("/packages")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PackageTypePage)
 @public

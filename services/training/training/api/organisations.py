@@ -12,12 +12,12 @@ from imatter_shared.web.auth import require_auth, require_roles
 from imatter_shared.web.errors import NotFound
 from imatter_shared.web.paging import PageArgs, page, paged
 
-from ..authz import caller, require_org_access, require_org_admin, require_verified
+from ..authz import caller, readable_organisation, require_org_access, require_org_admin, require_verified
 from ..extensions import db
 from ..rules import licences as licence_rules
 from ..rules import policy as policy_table
 from ..rules.pricing import MAX_SEATS_PER_PURCHASE
-from ..services import licences, memberships, orders, seat_transfers, seats
+from ..services import licences, memberships, orders, price_book, seat_transfers, seats
 from ..services import organisations as orgs
 from .schemas.base import With
 from .schemas.memberships import MemberOut, MemberPage
@@ -129,8 +129,11 @@ class OneOrganisation(MethodView):
     @blp.response(200, OrganisationDetailOut)
     def get(self, organisation_id):
         """With the derived `stage` (1-5), `next_steps`, `licences` and `seats`."""
-        require_org_access(organisation_id)
-        return orgs.get(organisation_id)
+        # the row, the access check and the price-book version in force: one statement
+        org, row = readable_organisation(organisation_id, also=price_book.stamp_columns())
+        if row is not None:
+            price_book.prime_stamp(row)
+        return org
 
     @blp.arguments(OrganisationPatch)
     @blp.response(200, OrganisationDetailOut)

@@ -15,6 +15,7 @@ from imatter_shared.web.errors import ApiError, NotFound
 from ..extensions import db
 from ..rules import pricing
 from ..services import price_book
+from .conditional import NOT_MODIFIED
 from .schemas.catalogue import PriceBookOut
 
 blp = Blueprint(
@@ -151,6 +152,7 @@ class PriceBookIn(Schema):
 
 
 @blp.route("/catalogue/price-book")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.response(200, PriceBookOut)
 @public
 def public_price_book():

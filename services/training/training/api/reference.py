@@ -21,6 +21,7 @@ from ..rules import practitioner_licence as practitioner
 from ..rules.roles import REQUIREMENT_KINDS, REQUIREMENTS, ROLE_CODE_LIST, ROLES_BY_CODE
 from ..services.lead_professionals import STATES as LEAD_PROFESSIONAL_STATES
 from .common import PageArgs, paged
+from .conditional import NOT_MODIFIED
 
 blp = Blueprint(
     "catalogue_reference",
@@ -187,6 +188,7 @@ def role_estimate(args, code):
 
 
 @blp.route("/licences")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(LicenceTermsOut))
 @public
@@ -198,6 +200,7 @@ def licences(args):
 
 
 @blp.route("/stages")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(StageOut))
 @public
@@ -207,6 +210,7 @@ def stages(args):
 
 
 @blp.route("/fundings")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.response(200, FundingsOut)
 @public
 def fundings():
@@ -220,6 +224,7 @@ def fundings():
 
 
 @blp.route("/membership-roles")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(MembershipRoleOut))
 @public
@@ -229,6 +234,7 @@ def membership_roles(args):
 
 
 @blp.route("/requirements")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(RequirementCodeOut))
 @public
@@ -243,6 +249,7 @@ def requirements(args):
 
 
 @blp.route("/practitioner-licence-states")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(PractitionerLicenceStateOut))
 @public
@@ -264,6 +271,7 @@ def practitioner_licence_states(args):
 
 
 @blp.route("/lead-professional-routes")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.response(200, LeadProfessionalRoutesOut)
 @public
 def lead_professional_routes():
@@ -282,6 +290,7 @@ def lead_professional_routes():
 
 
 @blp.route("/package-rules")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.response(200, PackageRulesOut)
 @public
 def package_rules():

@@ -33,28 +33,12 @@ def roles_in_progress_or_certified(person_id: str) -> list[str]:
     return sorted(certified | booked)
 
 
-def oversight_facts(organisation_id: str) -> dict:
+def oversight_query(organisation_id: str) -> sa.Select:
     """Counts behind the organisation's oversight next steps, over ACTIVE (accepted) members only,
-    in one statement: Child practitioners (certified or with a Child item booked), certified Lead
+    in one statement (one row): Child practitioners (certified or with a Child item booked), certified Lead
     Plus, Lead Plus in training (training item booked), certified Lead or Lead Plus."""
-    global _OVERSIGHT
-    if _OVERSIGHT is None:  # built once (it names no data that can change), run with the organisation
-        _OVERSIGHT = _oversight_statement()
-    row = db.session.execute(_OVERSIGHT, {"org_id": organisation_id}).one()
-    return {
-        "child_practitioners": row.child or 0,
-        "lead_plus": row.lead_plus or 0,
-        "lead_plus_in_training": row.lead_plus_in_training or 0,
-        "leads": row.leads or 0,
-    }
-
-
-_OVERSIGHT: sa.Select | None = None
-
-
-def _oversight_statement() -> sa.Select:
     members = sa.select(Membership.person_id).where(
-        Membership.organisation_id == sa.bindparam("org_id", type_=sa.String), Membership.status == "active"
+        Membership.organisation_id == organisation_id, Membership.status == "active"
     )
 
     def certified(roles):
@@ -84,3 +68,18 @@ def _oversight_statement() -> sa.Select:
         count(training).label("lead_plus_in_training"),
         count(certified(LEAD_ROLES)).label("leads"),
     )
+
+
+def oversight_facts(organisation_id: str) -> dict:
+    """Counts behind the organisation's oversight next steps (oversight_query), as a dict."""
+    return oversight_of(db.session.execute(oversight_query(organisation_id)).one())
+
+
+def oversight_of(row) -> dict:
+    """The oversight facts from a row holding oversight_query's columns."""
+    return {
+        "child_practitioners": row.child or 0,
+        "lead_plus": row.lead_plus or 0,
+        "lead_plus_in_training": row.lead_plus_in_training or 0,
+        "leads": row.leads or 0,
+    }

@@ -60,6 +60,10 @@ class Held:
     def in_date(self, licence_type: str) -> bool:
         return status_of(self.get(licence_type)) == "active"
 
+    def know_practitioners(self, n: int) -> None:
+        """The practitioners count, read by the caller after the licences (one statement less)."""
+        self._practitioners = n
+
     def practitioners(self) -> int:
         if self._practitioners is None:
             self._practitioners = _practitioners(self.organisation_id)

@@ -12,11 +12,10 @@ from ..events import outgoing
 from ..extensions import db
 from ..models import Organisation, OrganisationAdmin
 from ..queries import org_facts
-from ..queries.certification import oversight_facts
-from ..rules import catalogue as catalogue_rules
+from ..queries.certification import oversight_facts, oversight_of, oversight_query
 from ..rules import licences as licence_rules
 from ..rules import stage as stage_rules
-from ..rules.catalogue import Memo
+from ..rules.catalogue import L1_2_COURSES
 from . import licences, price_book, seats
 
 
@@ -81,8 +80,9 @@ def facts(org_id: str) -> dict:
     return counts_of(org_id)["facts"]
 
 
-def _counts_statement(_tables) -> sa.Select:
-    org_id = sa.bindparam("org_id", type_=sa.String)
+def counts_query(org_id: str) -> sa.Select:
+    """One row: the stage facts, the active members and the seats in use (a scalar subquery
+    each) rather than one round trip per count."""
     return sa.select(
         org_facts.learners_query(org_id).scalar_subquery().label("learners"),
         org_facts.practitioners_count_query(org_id, roles=licence_rules.ENHANCED_PRACTITIONER_ROLES)
@@ -94,15 +94,12 @@ def _counts_statement(_tables) -> sa.Select:
     )
 
 
-# built once per price-book version (the learners count names its L1-2 courses), executed with
-# the organisation as a parameter: building this statement cost more CPU than running it
-_COUNTS = Memo(_counts_statement)
-
-
 def counts_of(org_id: str) -> dict:
-    """The stage facts, the active members and the seats in use, in one statement (a scalar
-    subquery each) rather than one round trip per count."""
-    row = db.session.execute(_COUNTS(catalogue_rules.tables()), {"org_id": org_id}).one()
+    """The stage facts, the active members and the seats in use, in one statement."""
+    return _counts(db.session.execute(counts_query(org_id)).one())
+
+
+def _counts(row) -> dict:
     return {
         "facts": {
             "learners": row.learners or 0,
@@ -114,14 +111,49 @@ def counts_of(org_id: str) -> dict:
     }
 
 
+# detail_facts' statement, built once per shape (whether the CPD licence year has begun, the
+# L1-2 course codes of the price book in force) with the organisation and the year's start as
+# bound parameters: building this expression tree took most of the read's CPU (profiled)
+_DETAIL_STATEMENTS: dict[tuple, sa.Select] = {}
+
+
+def _detail_statement(with_since: bool, l1_2: tuple[str, ...]) -> sa.Select:
+    key = (with_since, l1_2)
+    statement = _DETAIL_STATEMENTS.get(key)
+    if statement is None:
+        org = sa.bindparam("org_id", type_=sa.String)
+        since = sa.bindparam("since", type_=sa.DateTime) if with_since else None
+        statement = seats.ledger_query(org, since).add_columns(
+            *counts_query(org).selected_columns, *oversight_query(org).selected_columns
+        )
+        if len(_DETAIL_STATEMENTS) >= 32:  # price-book edits changing the L1-2 courses: start afresh
+            _DETAIL_STATEMENTS.clear()
+        _DETAIL_STATEMENTS[key] = statement
+    return statement
+
+
+def detail_facts(org_id: str, held: licences.Held) -> dict:
+    """Everything an organisation's read derives its stage, next steps and seats from, once its
+    licences are held, in ONE statement: the counts (counts_query), the seat ledger of the CPD
+    licence year and the oversight counts. Keys: counts_of's, plus `ledger` and `oversight`.
+    (The courses counted as L1-2 come from the price book in force: prime its stamp first, see
+    price_book.stamp_columns, or it costs a query of its own.)"""
+    since = seats.year_start(held.get("cpd"))
+    statement = _detail_statement(since is not None, tuple(L1_2_COURSES))
+    row = db.session.execute(statement, {"org_id": org_id, "since": since}).one()
+    return {**_counts(row), "ledger": seats.ledger_of(row), "oversight": oversight_of(row)}
+
+
 def stage_of(
     org: Organisation,
     seat_summary: dict | None = None,
     held: licences.Held | None = None,
     f: dict | None = None,
+    oversight: dict | None = None,
 ) -> dict:
-    """Stage and next steps. `seat_summary`, `held` (the organisation's licences) and `f` (the
-    facts): what the caller has already read for this request; anything missing is read here."""
+    """Stage and next steps. `seat_summary`, `held` (the organisation's licences), `f` (the
+    facts) and `oversight` (oversight_facts): what the caller has already read for this request;
+    anything missing is read here."""
     f = f if f is not None else facts(org.id)
     held = held or licences.Held(org.id, practitioners=f["practitioners"])
     starter = licences.has_active_licence(org.id, "starter", held)
@@ -142,5 +174,6 @@ def stage_of(
         learners=f["learners"],
     )
 
-    steps += stage_rules.oversight_steps(stage_no=n, **oversight_facts(org.id))
+    oversight = oversight if oversight is not None else oversight_facts(org.id)
+    steps += stage_rules.oversight_steps(stage_no=n, **oversight)
     return {"stage": n, "stage_name": stage_rules.STAGES[n], "next_steps": steps, "facts": f}

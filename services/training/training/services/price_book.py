@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -57,48 +58,124 @@ def product(code: str) -> tuple[int, dict]:
 
 
 _REQUEST_KEY = "imatter.price_book"
-# parsed versions by row id, for the whole process: a stored version is never updated in place
-# (models/price_book.py), so its parsed data cannot go stale; only the id of the latest version
-# is read per request. Bounded: a few versions are ever in force in one process's lifetime.
-_PARSED: dict[str, tuple[int, dict]] = {}
-_PARSED_MAX = 16
-_parsed_lock = threading.Lock()
+
+# Stored versions are never updated in place and their ids are random (uuid4 hex), so a version's
+# parsed data can be kept for the life of the process, keyed by its row id: a request then costs
+# one small query (the latest version's id) however often it reads the tables. Bounded: the
+# latest few versions only (an edit adds one).
+_VERSIONS_KEPT = 8
+_versions: OrderedDict[str, dict] = OrderedDict()
+_versions_lock = threading.Lock()
 
 
-def _parsed(row_id: str, number: int) -> tuple[int, dict]:
-    hit = _PARSED.get(row_id)
-    if hit is not None:
-        return hit
-    data = with_catalogue(copy.deepcopy(db.session.get(PriceBookVersion, row_id).data))
-    with _parsed_lock:
-        while len(_PARSED) >= _PARSED_MAX:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[row_id] = (number, data)
-    return number, data
+@dataclass(frozen=True)
+class Stamp:
+    """Which version is in force: its number and row id (None while the seed book is served
+    unstored), and when it was published. What a conditional read's ETag is made from."""
+
+    number: int
+    row_id: str | None
+    created_at: object = None
 
 
-def _current_shared() -> tuple[int, dict]:
-    """(version, data) in force now, shared within the process: do not mutate. One small query
-    per request (the latest version's id: the catalogue tables are read many times while
-    answering one request); versions are immutable, so the parsed data is kept per process and
-    keyed by that id. `publish` forgets the request's answer."""
-    scope = request.environ if has_request_context() else None
-    if scope is not None and _REQUEST_KEY in scope:
-        return scope[_REQUEST_KEY]
+def _latest_stamp() -> Stamp:
     row = db.session.execute(
-        sa.select(PriceBookVersion.id, PriceBookVersion.version)
+        sa.select(PriceBookVersion.id, PriceBookVersion.version, PriceBookVersion.created_at)
         .order_by(PriceBookVersion.version.desc())
         .limit(1)
     ).first()
-    result = (1, PLACEHOLDER_BOOK) if row is None else _parsed(row.id, row.version)
+    return Stamp(1, None) if row is None else Stamp(row.version, row.id, row.created_at)
+
+
+def _data_of(row_id: str) -> dict:
+    with _versions_lock:
+        hit = _versions.get(row_id)
+        if hit is not None:
+            _versions.move_to_end(row_id)
+            return hit
+    data = with_catalogue(copy.deepcopy(db.session.get(PriceBookVersion, row_id).data))
+    with _versions_lock:
+        _versions[row_id] = data
+        while len(_versions) > _VERSIONS_KEPT:
+            _versions.popitem(last=False)
+    return data
+
+
+_STAMP_KEY = "imatter.price_book.stamp"
+
+
+_stamp_columns: tuple = ()
+
+
+def stamp_columns() -> tuple:
+    """The latest version's id, number and publication time as three labelled scalar
+    subqueries, for a read that wants them in its own statement (then prime_stamp(row)). Built
+    once: the same objects every time, so a statement holding them can be kept too."""
+    global _stamp_columns
+
+    def latest(column, label):
+        return (
+            sa.select(column)
+            .order_by(PriceBookVersion.version.desc())
+            .limit(1)
+            .scalar_subquery()
+            .label(label)
+        )
+
+    if not _stamp_columns:
+        _stamp_columns = (
+            latest(PriceBookVersion.id, "price_book_id"),
+            latest(PriceBookVersion.version, "price_book_version"),
+            latest(PriceBookVersion.created_at, "price_book_created_at"),
+        )
+    return _stamp_columns
+
+
+def prime_stamp(row) -> None:
+    """This request's stamp from a row holding stamp_columns() (no query of its own)."""
+    if not has_request_context() or _STAMP_KEY in request.environ:
+        return
+    st = (
+        Stamp(1, None)
+        if row.price_book_id is None
+        else Stamp(row.price_book_version, row.price_book_id, row.price_book_created_at)
+    )
+    request.environ[_STAMP_KEY] = st
+
+
+def stamp() -> Stamp:
+    """The version in force for this request: one small query, then kept for the request."""
+    scope = request.environ if has_request_context() else None
+    if scope is not None and _STAMP_KEY in scope:
+        return scope[_STAMP_KEY]
+    st = _latest_stamp()
+    if scope is not None:
+        scope[_STAMP_KEY] = st
+    return st
+
+
+def _current_with_stamp() -> tuple[Stamp, tuple[int, dict]]:
+    scope = request.environ if has_request_context() else None
+    if scope is not None and _REQUEST_KEY in scope:
+        return scope[_REQUEST_KEY]
+    st = stamp()
+    result = (st, (1, PLACEHOLDER_BOOK) if st.row_id is None else (st.number, _data_of(st.row_id)))
     if scope is not None:
         scope[_REQUEST_KEY] = result
     return result
 
 
+def _current_shared() -> tuple[int, dict]:
+    """(version, data) in force now, shared: do not mutate. One small query per request (the
+    latest version's id, number and publication time); the parsed data of a version is kept
+    per process by its row id (versions are immutable). `publish` forgets the request's answer."""
+    return _current_with_stamp()[1]
+
+
 def _forget_request_book() -> None:
     if has_request_context():
         request.environ.pop(_REQUEST_KEY, None)
+        request.environ.pop(_STAMP_KEY, None)
 
 
 def current() -> tuple[int, dict]:
@@ -300,6 +377,10 @@ class Book:
 
 def published_at(number: int):
     """When version `number` was stored (None for the seed book before anything is stored)."""
+    if has_app_context():
+        st = stamp()
+        if st.number == number:  # the version in force: read with it, no second query
+            return st.created_at
     return db.session.scalar(sa.select(PriceBookVersion.created_at).where(PriceBookVersion.version == number))
 
 

@@ -28,9 +28,22 @@ def year_start(cpd, at=None):
     return start
 
 
+LEDGER_KEYS = ("purchase", "transfer_in", "transfer_out", "carried", "bought")
+
+
 def _ledger(organisation_id: str, since) -> dict:
     """The seat ledger by source, the active assignments made before `since` (carried from an
     earlier CPD licence year) and the extra seats bought since `since`, in one statement."""
+    return ledger_of(db.session.execute(ledger_query(organisation_id, since)).one())
+
+
+def ledger_of(row) -> dict:
+    """The ledger dict from a row holding the columns of ledger_query (LEDGER_KEYS)."""
+    return {k: int(getattr(row, k) or 0) for k in LEDGER_KEYS}
+
+
+def ledger_query(organisation_id: str, since) -> sa.Select:
+    """One row: LEDGER_KEYS (see _ledger), to run alone or join into a larger read."""
 
     def total(source):
         return sa.func.coalesce(
@@ -65,18 +78,13 @@ def _ledger(organisation_id: str, since) -> dict:
         if since is not None
         else sa.literal(0)
     )
-    row = db.session.execute(
-        sa.select(
-            total("purchase").label("purchase"),
-            total("transfer_in").label("transfer_in"),
-            total("transfer_out").label("transfer_out"),
-            carried.label("carried"),
-            bought.label("bought"),
-        ).where(SeatCredit.organisation_id == organisation_id)
-    ).one()
-    return {
-        k: int(getattr(row, k) or 0) for k in ("purchase", "transfer_in", "transfer_out", "carried", "bought")
-    }
+    return sa.select(
+        total("purchase").label("purchase"),
+        total("transfer_in").label("transfer_in"),
+        total("transfer_out").label("transfer_out"),
+        carried.label("carried"),
+        bought.label("bought"),
+    ).where(SeatCredit.organisation_id == organisation_id)
 
 
 def used_query(organisation_id: str) -> sa.Select:
@@ -91,17 +99,23 @@ def used(organisation_id: str) -> int:
     return db.session.scalar(used_query(organisation_id)) or 0
 
 
-def summary(organisation_id: str, held: licences.Held | None = None, n_used: int | None = None) -> dict:
+def summary(
+    organisation_id: str,
+    held: licences.Held | None = None,
+    n_used: int | None = None,
+    ledger: dict | None = None,
+) -> dict:
     """{total, used, available, ...}. The CPD licence's included credits count while it is in
     date and are renewed with each licence year (DOMAIN "Rulings" -> Money, row 11): seats
     assigned in an earlier year stay with their learners (`carried_from_earlier_years`) and hold
     purchased or transferred seats first; the rest of them came from an earlier year's included
     credits, so they do not use this year's. `held` and `n_used`: the licences and the seats in
-    use when the caller already has them."""
+    use when the caller already has them; `ledger` the ledger (ledger_of) read for `held`'s CPD
+    licence year."""
     cpd = held.get("cpd") if held else licences.get(organisation_id, "cpd")
     since = year_start(cpd)
     included = cpd.seats_included if since is not None else 0
-    c = _ledger(organisation_id, since)
+    c = ledger if ledger is not None else _ledger(organisation_id, since)
     ledger = c["purchase"] + c["transfer_in"] + c["transfer_out"]
     carried = c["carried"]
     total = included + ledger + max(carried - max(ledger, 0), 0)

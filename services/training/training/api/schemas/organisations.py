@@ -121,12 +121,14 @@ class OrganisationDetailOut(OrganisationOut):
 
     @pre_dump
     def _derived(self, org, **kw):
-        # the organisation's licences and counts are read once (docs/performance.md: this read
-        # was 18-29 statements, six or more of them the same licence look-up)
-        counts = orgs.counts_of(org.id)
-        held = licences.Held(org.id, practitioners=counts["facts"]["practitioners"])
-        seat_summary = seats.summary(org.id, held, n_used=counts["seats_used"])
-        st = orgs.stage_of(org, seat_summary, held, counts["facts"])
+        # the organisation's licences are read once, then every count, the seat ledger, the
+        # oversight facts and the price-book version in one more statement (docs/performance.md:
+        # this read was 18-29 statements, then 8; now 3 with the organisation and its access check)
+        held = licences.Held(org.id)
+        counts = orgs.detail_facts(org.id, held)
+        held.know_practitioners(counts["facts"]["practitioners"])
+        seat_summary = seats.summary(org.id, held, n_used=counts["seats_used"], ledger=counts["ledger"])
+        st = orgs.stage_of(org, seat_summary, held, counts["facts"], counts["oversight"])
         return With(
             org,
             stage=st["stage"],
