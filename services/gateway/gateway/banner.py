@@ -58,7 +58,7 @@ def wait_until_ready(
 
 def banner_text(
     portal: str = PORTAL,
-    staff: Iterable[str] = (email for email, _n, _r in STAFF),
+    staff: Iterable[str] = tuple(email for email, _n, _r in STAFF),  # a tuple: a default is made once
     mail_dir: str | None = None,
     password_set: bool = False,
 ) -> str:

@@ -26,6 +26,7 @@ def test_the_banner_says_where_everything_is():
     assert "var/mail/*.eml" in text
     assert "printed once" in text
     assert "IMATTER_ADMIN_PASSWORD" in banner.banner_text(password_set=True)
+    assert all(email in banner.banner_text() for email in STAFF_EMAILS)  # every time, not the first only
 
 
 @pytest.fixture
