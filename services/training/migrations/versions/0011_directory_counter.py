@@ -7,6 +7,12 @@ Create Date: 2026-11-29
 Issue 18 P3 (decision 0036): the directory's exact `total` is read from one maintained row
 ("listed": entries opted in and eligible), changed by `n = n + delta` in the same transaction as
 the entries. Backfilled here from the existing entries; `version` changes with every change.
+
+PostgreSQL only: statistics on the three lowered expressions a search matches (`q`), so the
+planner knows how many listed entries a word matches. Without them it guesses a handful for any
+`LIKE '%word%'` and sorts every listed entry for the page (54 ms at 50,000 entries for a word
+most entries carry); with them it walks `ix_directory_entries_listed` in name order and stops
+after the page (0.3 ms), and still scans for a rare word (docs/performance.md section 4c).
 """
 
 import uuid
@@ -18,6 +24,9 @@ revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
+
+
+WORDS = "st_directory_entries_words"
 
 
 def upgrade():
@@ -39,7 +48,15 @@ def upgrade():
         .scalar_subquery()
     )
     op.execute(counters.insert().values(scope="listed", n=listed, version=uuid.uuid4().hex))
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"CREATE STATISTICS {WORDS} ON (lower(display_name)), (lower(coalesce(locality, ''))), "
+            "(lower(coalesce(summary, ''))) FROM directory_entries"
+        )
+        op.execute("ANALYZE directory_entries")
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP STATISTICS IF EXISTS {WORDS}")
     op.drop_table("directory_counters")

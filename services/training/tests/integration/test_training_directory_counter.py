@@ -201,3 +201,29 @@ def test_counter_is_exact_after_simultaneous_listing_changes(app, client, db, ke
         total, names = _listing(client)
         assert total == counted == len(names)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DirectoryEntry)) == 12
+
+
+def test_a_directory_page_is_a_few_statements_whatever_its_size(client, db, keys):
+    """The total is one primary-key read and the page's credentials two queries for the whole
+    page (each entry used to be dumped alone: two queries a row)."""
+    staff = _staff(keys)
+    for i in range(12):
+        pid, h = _person(client, keys, f"Fictional Paged {i:02d}")
+        _recognise(client, staff, pid)
+        assert client.post(ENTRY.format(pid), headers=h, json={}).status_code == 201
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        body = client.get("/api/v1/directory?per_page=50").get_json()
+        plain = len(statements)
+        statements.clear()
+        client.get("/api/v1/directory?q=paged&per_page=50")
+        searched = len(statements)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert body["total"] == 12 and all(e["certifications"] for e in body["items"])
+    assert plain <= 6 and searched <= 7, (plain, searched)

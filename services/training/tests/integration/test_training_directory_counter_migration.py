@@ -58,10 +58,20 @@ def _counter(conn):
     return conn.execute(sa.text("SELECT scope, n FROM directory_counters")).all()
 
 
+def _word_statistics() -> list[str]:
+    """PostgreSQL's statistics on the search's expressions (none on SQLite)."""
+    if db.engine.dialect.name != "postgresql":
+        return []
+    with db.engine.connect() as conn:
+        return list(conn.scalars(sa.text("SELECT stxname FROM pg_statistic_ext ORDER BY stxname")))
+
+
 def test_0011_from_an_empty_database_starts_the_count_at_zero(migrating_app):
     upgrade()
     with db.engine.connect() as conn:
         assert [tuple(r) for r in _counter(conn)] == [("listed", 0)]
+    words = ["st_directory_entries_words"] if db.engine.dialect.name == "postgresql" else []
+    assert _word_statistics() == words
 
 
 def test_0011_from_0010_backfills_the_listed_total_and_downgrades(migrating_app):
@@ -95,6 +105,7 @@ def test_0011_from_0010_backfills_the_listed_total_and_downgrades(migrating_app)
         assert [tuple(r) for r in _counter(conn)] == [("listed", 3)]
     downgrade(revision="0010")
     assert "directory_counters" not in sa.inspect(db.engine).get_table_names()
+    assert _word_statistics() == []
     upgrade()
     with db.engine.connect() as conn:
         assert [tuple(r) for r in _counter(conn)] == [("listed", 3)]
