@@ -10,7 +10,8 @@ requests never both count one flip; SQLite serialises writers. A new entry is in
 (opted_in false) and flipped like any other.
 
 A transaction's flips are summed in the session and applied to the counter once, just before it
-commits (`before_commit`), as `n = n + :delta` (the row is made at 0 first where it is missing:
+commits (`before_commit`, registered on training's own session factory by `register()` from
+create_app), as `n = n + :delta` (the row is made at 0 first where it is missing:
 a database made by `create_all`, or emptied). The counter's single row is thus locked only for the commit
 and always after the entry rows, so two transactions cannot deadlock on it; a rollback discards
 the sum with the entries. The same statement gives the row a new random `version`: a search's
@@ -100,8 +101,13 @@ def _discard(session, *_args) -> None:
     session.info.pop(_PENDING, None)
 
 
-sa.event.listen(db.session, "before_commit", _apply)
-sa.event.listen(db.session, "after_soft_rollback", _discard)
+def register() -> None:
+    """Apply each transaction's flips when it commits, on this service's own sessions only (called
+    by create_app, as audit.register is: no listener on every Session in the process, 0026)."""
+    factory = db.session.session_factory
+    for event, fn in (("before_commit", _apply), ("after_soft_rollback", _discard)):
+        if not sa.event.contains(factory, event, fn):
+            sa.event.listen(factory, event, fn)
 
 
 def listed() -> tuple[int, str | None]:
