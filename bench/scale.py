@@ -39,7 +39,7 @@ def bulk_load(database_url: str, organisations: int, learners: int) -> float:
     """Insert the fictional organisations and learners; returns seconds taken."""
     from training.models import Membership, Organisation, OrganisationAdmin, Person
     from training.models.certification import Certification
-    from training.models.directory import DirectoryEntry
+    from training.models.directory import DirectoryCounter, DirectoryEntry
 
     t0 = time.monotonic()
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -131,6 +131,13 @@ def bulk_load(database_url: str, organisations: int, learners: int) -> float:
                         }
                         for k, p in enumerate(listed)
                     ],
+                )
+                # the directory's maintained total (decision 0036), in the same transaction, as
+                # the service itself keeps it: these entries are inserted listed
+                conn.execute(
+                    sa.update(DirectoryCounter.__table__)
+                    .where(DirectoryCounter.scope == "listed")
+                    .values(n=DirectoryCounter.n + len(listed), version=uuid.uuid4().hex)
                 )
         if b % 100_000 == 0 or b == learners:
             log(f"  {b} learners ({time.monotonic() - t0:.0f}s)")

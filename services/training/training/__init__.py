@@ -17,7 +17,7 @@ from .extensions import db, migrate
 from .notifications import register as register_notifications
 from .rules import catalogue as catalogue_rules
 from .rules.conflicts import CONFLICT_RULES
-from .services import price_book
+from .services import directory_totals, price_book
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -38,5 +38,6 @@ def _register(app: Flask, api: Api) -> None:
     catalogue_rules.read_from(price_book.catalogue_tables)  # the rules read the price book in force
     register_blueprints(api, app)
     register_cli(app)
+    directory_totals.register()  # the directory's counter changes at each commit that lists or unlists
     register_notifications(app)  # the email outbox and `flask notify`
     init_dataprotection(app, api)  # the audit trail, the breach register and `flask dp`

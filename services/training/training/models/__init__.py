@@ -6,7 +6,7 @@ from ..extensions import db
 from .bursaries import BursaryEntry, BursaryFund  # noqa: F401
 from .certification import Certification, PathwayItem  # noqa: F401
 from .dataprotection import ANNOTATIONS, AuditEvent, Breach  # noqa: F401
-from .directory import DirectoryEntry  # noqa: F401
+from .directory import DirectoryCounter, DirectoryEntry  # noqa: F401
 from .interest import Interest  # noqa: F401
 from .lead_professionals import (  # noqa: F401
     LeadProfessionalApplication,

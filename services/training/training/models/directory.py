@@ -31,3 +31,21 @@ class DirectoryEntry(db.Model):
             sqlite_where=sa.text("opted_in = 1 AND eligible = 1"),
         ),
     )
+
+
+class DirectoryCounter(db.Model):
+    """The directory's maintained totals, one row per scope. Scope "listed": entries opted in and
+    eligible (what the public listing shows, before the time-dependent row 72i exclusion, which is
+    subtracted when reading). Changed only by services/directory_totals.py, in the same transaction
+    as the entries, by `n = n + delta`; `version` is a new random id at each such change, so
+    anything derived from the listed entries (a search's total) is unchanged while it is."""
+
+    __tablename__ = "directory_counters"
+    scope = sa.Column(sa.String(20), nullable=False)
+    n = sa.Column(sa.BigInteger, nullable=False, default=0)
+    version = sa.Column(sa.String(32), nullable=False)
+
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("scope", name="pk_directory_counters"),
+        sa.CheckConstraint("n >= 0", name="ck_directory_counters_n_not_negative"),
+    )

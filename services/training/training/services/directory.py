@@ -2,15 +2,15 @@
 Advanced Practitioners (Child, Lead, Lead Plus, or an approved Lead Professional), and of
 professionals on the Lead Professional programme (trainee or implementation year: seed 001
 "Professionals on our Lead Professional/Advanced Practitioner program can be listed", domain row
-74), shown as in training. Eligibility is checked when listing, so a withdrawn certification or
-application drops the entry at once."""
+74), shown as in training. Eligibility is stored on the entry and refreshed in the same transaction
+as whatever changes it, so a withdrawn certification or application drops the entry at once; the
+listing's total is a counter kept in step with it (services/directory_totals.py, decision 0036)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from imatter_shared.web.errors import RuleViolation
-from imatter_shared.web.paging import rows_page
 
 from ..extensions import db
 from ..models import Person
@@ -19,6 +19,7 @@ from ..models.directory import DirectoryEntry
 from ..models.lead_professionals import LeadProfessionalApplication
 from ..queries.lead_professionals import lapsed_lead_professionals
 from ..rules.roles import DIRECTORY_ROLES, ROLES_BY_CODE
+from . import directory_totals as totals
 from .clock import iso, now
 
 # Lead Professional application states that may be listed: on the programme or approved
@@ -30,12 +31,15 @@ LP_TITLES = {
 }
 
 
-def _eligible_people():
+def _eligible_people(person_id: str):
     certified = sa.select(Certification.person_id).where(
-        Certification.status == "current", Certification.role.in_(DIRECTORY_ROLES)
+        Certification.person_id == person_id,
+        Certification.status == "current",
+        Certification.role.in_(DIRECTORY_ROLES),
     )
     approved = sa.select(LeadProfessionalApplication.person_id).where(
-        LeadProfessionalApplication.state.in_(LISTED_LP_STATES)
+        LeadProfessionalApplication.person_id == person_id,
+        LeadProfessionalApplication.state.in_(LISTED_LP_STATES),
     )
     return certified.union(approved)
 
@@ -61,9 +65,9 @@ def _certified(person_id) -> bool:
 def is_eligible(person_id: str) -> bool:
     """Certified now, on the Lead Professional programme, or an approved Lead Professional whose
     linked CPD is not overdue (row 72i)."""
-    if person_id not in set(db.session.scalars(_eligible_people())):
+    if person_id not in set(db.session.scalars(_eligible_people(person_id))):  # this person's rows only
         return False
-    return _certified(person_id) or person_id not in _lapsed()
+    return _certified(person_id) or person_id not in lapsed_lead_professionals([person_id])
 
 
 def credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
@@ -118,22 +122,27 @@ def opt_in(person: Person, data: dict) -> DirectoryEntry:
             unmet=["directory_certification"],
         )
     e = db.session.scalar(sa.select(DirectoryEntry).where(DirectoryEntry.person_id == person.id))
-    if e is None:
-        e = DirectoryEntry(person_id=person.id, display_name=person.name)
+    if e is None:  # made unlisted, then listed by the counted flips below
+        e = DirectoryEntry(person_id=person.id, display_name=person.name, opted_in=False, eligible=False)
         db.session.add(e)
     e.display_name = (data.get("display_name") or e.display_name or person.name).strip()
     e.locality = data.get("locality", e.locality)
     e.summary = data.get("summary", e.summary)
-    e.opted_in, e.opted_in_at, e.withdrawn_at = True, now(), None
+    e.opted_in_at, e.withdrawn_at = now(), None
     db.session.flush()
+    totals.entry_changed()  # its words may have changed: searches count again
+    here = [DirectoryEntry.person_id == person.id]
+    totals.flip("opted_in", True, here)
     refresh_eligibility([person.id])
+    db.session.refresh(e)
     return e
 
 
 def opt_out(person_id: str) -> DirectoryEntry | None:
+    totals.flip("opted_in", False, [DirectoryEntry.person_id == person_id], withdrawn_at=now())
     e = db.session.scalar(sa.select(DirectoryEntry).where(DirectoryEntry.person_id == person_id))
-    if e is not None and e.opted_in:
-        e.opted_in, e.withdrawn_at = False, now()
+    if e is not None:
+        db.session.refresh(e)
     return e
 
 
@@ -153,47 +162,63 @@ def _eligible_entry():
     return sa.or_(certified, approved)
 
 
+def _words(q: str | None) -> list:
+    if not q:
+        return []
+    like = f"%{q.strip().lower()}%"
+    return [
+        sa.or_(
+            sa.func.lower(DirectoryEntry.display_name).like(like),
+            sa.func.lower(sa.func.coalesce(DirectoryEntry.locality, "")).like(like),
+            sa.func.lower(sa.func.coalesce(DirectoryEntry.summary, "")).like(like),
+        )
+    ]
+
+
+def _count(*where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(DirectoryEntry).where(*where))
+
+
 def search(q: str | None, page: int, per_page: int) -> tuple[list[DirectoryEntry], int]:
     # opted_in = true AND eligible = true: the form the partial index ix_directory_entries_listed
-    # matches, so the page is a walk of that index in name order and the total counts its entries
-    # (at 50,000 listed entries the per-request eligibility check cost ~70 ms: docs/performance.md)
-    listed = sa.select(DirectoryEntry).where(
-        DirectoryEntry.opted_in == sa.true(), DirectoryEntry.eligible == sa.true()
+    # matches, so the page is a walk of that index in name order (docs/performance.md section 4)
+    listed = [DirectoryEntry.opted_in == sa.true(), DirectoryEntry.eligible == sa.true()]
+    words = _words(q)
+    stmt = sa.select(DirectoryEntry).where(*listed, *words)
+    lapsed = sorted(_lapsed())
+    certified = sa.exists().where(
+        Certification.person_id == DirectoryEntry.person_id,
+        Certification.status == "current",
+        Certification.role.in_(DIRECTORY_ROLES),
     )
-    lapsed = _lapsed()
     if lapsed:
         # row 72i: an approved Lead Professional whose linked CPD is overdue is not listed on that
         # approval while it is (time makes it overdue, so this is checked when listing, not stored)
-        certified = sa.exists().where(
-            Certification.person_id == DirectoryEntry.person_id,
-            Certification.status == "current",
-            Certification.role.in_(DIRECTORY_ROLES),
-        )
-        listed = listed.where(sa.or_(DirectoryEntry.person_id.not_in(sorted(lapsed)), certified))
-    if q:
-        like = f"%{q.strip().lower()}%"
-        listed = listed.where(
-            sa.or_(
-                sa.func.lower(DirectoryEntry.display_name).like(like),
-                sa.func.lower(sa.func.coalesce(DirectoryEntry.locality, "")).like(like),
-                sa.func.lower(sa.func.coalesce(DirectoryEntry.summary, "")).like(like),
-            )
-        )
-    return rows_page(
-        db.session, listed.order_by(DirectoryEntry.display_name, DirectoryEntry.id), page, per_page
-    )
+        stmt = stmt.where(sa.or_(DirectoryEntry.person_id.not_in(lapsed), certified))
+    rows = db.session.scalars(
+        stmt.order_by(DirectoryEntry.display_name, DirectoryEntry.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    # the total: the maintained counter (no words), or a search's count remembered until the
+    # listing next changes; less the few listed entries row 72i hides now (decision 0036)
+    if words:
+        total = totals.search_total(q.strip().lower(), lambda: _count(*listed, *words))
+    else:
+        total = totals.listed()[0]
+    if lapsed:
+        total -= _count(*listed, *words, DirectoryEntry.person_id.in_(lapsed), ~certified)
+    return list(rows), total
 
 
 def refresh_eligibility(person_ids) -> None:
     """Set each of these people's directory entry `eligible` from their certifications and
-    approvals now. Called, in the same transaction, by whatever changes them: certifying a role,
-    recording a certification, moving a Lead Professional application, opting in."""
+    approvals now, counting each entry that becomes (or stops being) listed. Called, in the same
+    transaction, by whatever changes them: certifying a role, recording a certification, moving a
+    Lead Professional application, opting in."""
     ids = sorted(set(person_ids))
     if not ids:
         return
-    db.session.execute(
-        sa.update(DirectoryEntry)
-        .where(DirectoryEntry.person_id.in_(ids))
-        .values(eligible=_eligible_entry())
-        .execution_options(synchronize_session=False)
-    )
+    here = DirectoryEntry.person_id.in_(ids)
+    totals.flip("eligible", True, [here, _eligible_entry()])
+    totals.flip("eligible", False, [here, ~_eligible_entry()])

@@ -32,4 +32,7 @@ class DirectoryWithdrawnOut(Out):
     withdrawn_at = When()
 
 
-DirectoryEntryPage = page_of(DirectoryEntryOut)
+class DirectoryEntryPage(page_of(DirectoryEntryOut)):
+    # the items dumped as one collection, so `_with_certifications` gets the whole page and loads
+    # its credentials in two queries (as `List(Nested())` each entry was dumped alone: 2 a row)
+    items = fields.Nested(DirectoryEntryOut, many=True, required=True)
