@@ -95,6 +95,7 @@ def env(name: str, default=None):
 # The event plumbing's tuning keys; their defaults and meaning are imatter_shared.messaging.runtime's.
 EVENT_TUNING_KEYS = (
     "EVENTS_PREFETCH",
+    "EVENTS_CONSUMER_BATCH_SIZE",
     "EVENTS_MAX_DELIVERIES",
     "EVENTS_RETRY_BASE_SECONDS",
     "EVENTS_RETRY_MAX_SECONDS",

@@ -71,26 +71,36 @@ def running(*loops: Callable[[threading.Event], None]) -> Iterator[threading.Eve
 
 
 class Recorder:
-    """Wraps Consumer.process to remember every outcome (thread-safe)."""
+    """Wraps Consumer.process and Consumer.process_batch to remember every outcome (thread-safe)."""
 
     def __init__(self, consumer: Any):
         self.outcomes: list[Outcome] = []
         self.events: list[tuple[str | None, Outcome]] = []
+        self.batches: list[int] = []  # size of each batch handed over
         self._lock = threading.Lock()
-        inner = consumer.process
+        inner_batch = consumer.process_batch
+
+        def process_batch(deliveries: Any) -> list[Outcome]:
+            outcomes = inner_batch(deliveries)
+            with self._lock:
+                self.batches.append(len(deliveries))
+                for (body, _attempt), outcome in zip(deliveries, outcomes, strict=True):
+                    self._record(body, outcome)
+            return outcomes
 
         def process(body: bytes, attempt: int = 1) -> Outcome:
-            outcome = inner(body, attempt)
-            try:
-                event_id = json.loads(body)["event_id"]
-            except Exception:
-                event_id = None
-            with self._lock:
-                self.outcomes.append(outcome)
-                self.events.append((event_id, outcome))
-            return outcome
+            return process_batch([(body, attempt)])[0]
 
+        consumer.process_batch = process_batch
         consumer.process = process
+
+    def _record(self, body: bytes, outcome: Outcome) -> None:
+        try:
+            event_id = json.loads(body)["event_id"]
+        except Exception:
+            event_id = None
+        self.outcomes.append(outcome)
+        self.events.append((event_id, outcome))
 
     def count(self, action: str, reason_part: str = "") -> int:
         with self._lock:

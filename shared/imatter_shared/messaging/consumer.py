@@ -11,6 +11,10 @@ For each delivery `Consumer.process` decides one Outcome:
 * a handler exception -> rollback and retry after an exponential delay; on the last
   allowed delivery -> dead. A handler raises `Reject` to dead-letter at once.
 
+The transport hands over what is ready in batches (`process_batch`, up to
+EVENTS_CONSUMER_BATCH_SIZE): one transaction per batch, a savepoint per event (messaging/batch.py),
+so a failing event is rolled back alone, and every delivery is settled only after the commit.
+
 Handlers are `fn(session, envelope)`, never commit, and are listed in an explicit map:
     HANDLERS = {"cic.practicum.completed": on_practicum_completed}
 """
@@ -20,17 +24,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from imatter_shared.events import catalogue
 from imatter_shared.events.envelope import Envelope, EnvelopeError
+from imatter_shared.messaging import batch
 from imatter_shared.messaging.log import describe_exception, log
 from imatter_shared.messaging.transports import Outcome, Transport, delay_for
-from imatter_shared.timeutil import utcnow
 
 Handler = Callable[[Any, Envelope], None]
 SessionScope = Callable[[], AbstractContextManager]
@@ -60,6 +62,7 @@ class Consumer:
         queue: str,
         *,
         prefetch: int = 20,
+        batch_size: int = 20,
         max_deliveries: int = 10,
         retry_base: float = 1.0,
         retry_max: float = 60.0,
@@ -67,6 +70,8 @@ class Consumer:
         check_handlers(handlers)
         if not 1 <= int(prefetch) <= 100:
             raise ValueError("EVENTS_PREFETCH must be between 1 and 100")
+        if not 1 <= int(batch_size) <= 100:
+            raise ValueError("EVENTS_CONSUMER_BATCH_SIZE must be between 1 and 100")
         if int(max_deliveries) < 1:
             raise ValueError("EVENTS_MAX_DELIVERIES must be at least 1")
         self.session_scope = session_scope
@@ -75,6 +80,7 @@ class Consumer:
         self.transport = transport
         self.queue = queue
         self.prefetch = int(prefetch)
+        self.batch_size = int(batch_size)
         self.max_deliveries = int(max_deliveries)
         self.retry_base = retry_base
         self.retry_max = retry_max
@@ -88,21 +94,67 @@ class Consumer:
         self.transport.declare_queue(self.queue, self.types)
 
     def run_forever(self, stop: threading.Event) -> None:
-        self.transport.consume(self.queue, self.types, self.process, stop, prefetch=self.prefetch)
+        self.transport.consume(
+            self.queue,
+            self.types,
+            self.process,
+            stop,
+            prefetch=self.prefetch,
+            process_batch=self.process_batch,
+            batch_size=self.batch_size,
+        )
 
-    # -- one delivery ------------------------------------------------------------------------
+    # -- deliveries ----------------------------------------------------------------------------
 
     def process(self, body: bytes, attempt: int = 1) -> Outcome:
-        envelope, outcome = self._parse(body)
-        if outcome is not None:
-            self._log(logging.WARNING, "event dead-lettered", envelope, attempt, outcome)
-            return outcome
-        assert envelope is not None
-        outcome = self._apply(envelope, attempt)
-        level = logging.INFO if outcome.action == "ack" else logging.WARNING
-        message = {"ack": "event handled", "retry": "event will be retried", "dead": "event dead-lettered"}
-        self._log(level, message[outcome.action], envelope, attempt, outcome)
-        return outcome
+        """One delivery on its own (a batch of one)."""
+        return self.process_batch([(body, attempt)])[0]
+
+    def process_batch(self, deliveries: Sequence[tuple[bytes, int]]) -> list[Outcome]:
+        """Decide every delivery of a batch, applying the valid ones in one transaction. Returns
+        after the commit: the transport settles the deliveries only then."""
+        outcomes: list[Outcome | None] = [None] * len(deliveries)
+        envelopes: list[Envelope | None] = [None] * len(deliveries)
+        valid: list[int] = []
+        for i, (body, attempt) in enumerate(deliveries):
+            envelope, outcome = self._parse(body)
+            envelopes[i] = envelope
+            if outcome is None:
+                valid.append(i)
+            else:
+                outcomes[i] = outcome
+                self._log(logging.WARNING, "event dead-lettered", envelope, attempt, outcome)
+        if valid:
+            results = batch.apply(
+                self.session_scope, self.InboxModel, self.handlers, [envelopes[i] for i in valid]
+            )
+            message = {
+                "ack": "event handled",
+                "retry": "event will be retried",
+                "dead": "event dead-lettered",
+            }
+            for i, result in zip(valid, results, strict=True):
+                attempt = deliveries[i][1]
+                outcome = outcomes[i] = self._outcome(result, attempt)
+                level = logging.INFO if outcome.action == "ack" else logging.WARNING
+                self._log(level, message[outcome.action], envelopes[i], attempt, outcome)
+        return [o for o in outcomes if o is not None]
+
+    def _outcome(self, result: batch.Result, attempt: int) -> Outcome:
+        if result.kind == "applied":
+            return Outcome.ack()
+        if result.kind == "duplicate":
+            return Outcome.ack("duplicate")
+        exc = result.error
+        if isinstance(exc, Reject):
+            return Outcome.dead(f"rejected by handler: {describe_exception(exc)}")
+        if result.kind == "not_committed":
+            reason = f"batch not committed: {describe_exception(exc)}"
+        else:
+            reason = f"handler failed: {describe_exception(exc)}"
+        if attempt >= self.max_deliveries:
+            return Outcome.dead(f"{reason}; delivery limit {self.max_deliveries} reached")
+        return Outcome.retry(delay_for(attempt, self.retry_base, self.retry_max), reason)
 
     def _parse(self, body: bytes) -> tuple[Envelope | None, Outcome | None]:
         try:
@@ -123,36 +175,6 @@ class Consumer:
         except catalogue.EventValidationError as exc:
             return envelope, Outcome.dead(f"schema: {exc}")
         return dataclasses.replace(envelope, data=data), None
-
-    def _apply(self, envelope: Envelope, attempt: int) -> Outcome:
-        handler = self.handlers[envelope.type]
-        try:
-            with self.session_scope() as session:
-                try:
-                    if session.get(self.InboxModel, envelope.event_id) is not None:
-                        return Outcome.ack("duplicate")
-                    session.add(
-                        self.InboxModel(event_id=envelope.event_id, type=envelope.type, received_at=utcnow())
-                    )
-                    session.flush()
-                except IntegrityError:
-                    # Another replica is applying (or has just applied) the same event.
-                    session.rollback()
-                    return Outcome.ack("duplicate")
-                try:
-                    handler(session, envelope)
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
-        except Reject as exc:
-            return Outcome.dead(f"rejected by handler: {describe_exception(exc)}")
-        except Exception as exc:
-            reason = f"handler failed: {describe_exception(exc)}"
-            if attempt >= self.max_deliveries:
-                return Outcome.dead(f"{reason}; delivery limit {self.max_deliveries} reached")
-            return Outcome.retry(delay_for(attempt, self.retry_base, self.retry_max), reason)
-        return Outcome.ack()
 
     def _log(
         self, level: int, message: str, envelope: Envelope | None, attempt: int, outcome: Outcome

@@ -1,7 +1,8 @@
 """Write an event to the outbox inside the caller's transaction.
 
 Never write and publish as two steps: the event row is added to the same session as the
-business change and shares its commit (or its rollback). The relay publishes it later.
+business change and shares its commit (or its rollback). The relay publishes it later; the
+commit wakes it (messaging/wakeup.py: a NOTIFY in the same transaction on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from imatter_shared.events import catalogue
 from imatter_shared.events.envelope import Envelope, new_envelope
+from imatter_shared.messaging import wakeup
 from imatter_shared.messaging.models import PENDING
 from imatter_shared.timeutil import utcnow
 
@@ -28,6 +30,7 @@ def add(session: Any, OutboxModel: type, event_type: str, data: Mapping[str, Any
             event_type, message=f"{event_type} is produced by {spec.producer!r}, not {producer!r}"
         )
     cleaned = catalogue.validate(event_type, data)
+    wakeup.watch(OutboxModel)
     envelope = new_envelope(event_type, cleaned, producer, version=spec.version)
     now = utcnow()
     session.add(

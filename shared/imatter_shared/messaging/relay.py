@@ -12,6 +12,10 @@ SELECT ... FOR UPDATE SKIP LOCKED, so each row is published by one relay at a ti
 
 A crash between the broker's confirm and our commit republishes the row later: delivery
 is at least once, and consumers de-duplicate by event_id.
+
+When the outbox is drained the relay waits for a commit of a new row (messaging/wakeup.py:
+PostgreSQL LISTEN/NOTIFY, and a process-local signal) and runs the next round at once; the
+poll interval is only the longest it waits when no wake-up comes.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from imatter_shared.messaging import wakeup
 from imatter_shared.messaging.log import describe_exception, log
 from imatter_shared.messaging.models import PENDING, PUBLISHED
 from imatter_shared.messaging.transports import (
@@ -72,6 +77,8 @@ class Relay:
         self.retry_max = retry_max
         self.reconnect_max = reconnect_max
         self.poll_interval = poll_interval
+        self.channel = wakeup.channel_for(OutboxModel)
+        self.listener: wakeup.Listener | None = None
 
     def run_once(self) -> RelayRound:
         """Publish one batch. Raises TransportUnavailable if the broker is gone (after
@@ -122,9 +129,19 @@ class Relay:
     def run_forever(self, stop: threading.Event) -> None:
         """Relay until `stop` is set; never gives up on a broker or database outage."""
         backoff = Backoff(0.25, self.reconnect_max)
-        log(logging.INFO, "relay started", transport=self.transport.describe(), batch_size=self.batch_size)
+        wake = wakeup.subscribe(self.channel)
+        done = threading.Event()  # stops the listener when this loop ends, however it ends
+        self.listener = self._listen(wake, done)
+        log(
+            logging.INFO,
+            "relay started",
+            transport=self.transport.describe(),
+            batch_size=self.batch_size,
+            wakes_on="notify" if self.listener else "local commits",
+        )
         try:
             while not stop.is_set():
+                wake.clear()  # a commit from now on wakes the idle wait below
                 try:
                     result = self.run_once()
                     backoff.reset()
@@ -135,10 +152,30 @@ class Relay:
                     self._pause(stop, backoff, "relay round failed", error=describe_exception(exc))
                     continue
                 if result.attempted < self.batch_size:
-                    self._idle(stop)
+                    self._idle(stop, wake)
         finally:
+            wakeup.unsubscribe(self.channel, wake)
+            done.set()
+            if self.listener is not None:
+                self.listener.join(timeout=5)
             self.transport.close()
             log(logging.INFO, "relay stopped")
+
+    def _listen(self, wake: threading.Event, stop: threading.Event) -> wakeup.Listener | None:
+        """Start LISTENing for outbox commits when the outbox is in PostgreSQL."""
+        try:
+            with self.session_scope() as session:
+                engine = session.get_bind()
+        except Exception as exc:  # no database yet: the poll still works
+            log(
+                logging.WARNING, "relay cannot tell its database; polling only", error=describe_exception(exc)
+            )
+            return None
+        if engine.dialect.name != "postgresql":
+            return None
+        listener = wakeup.Listener(wakeup.libpq_url(engine.url), self.channel, wake, stop, self.reconnect_max)
+        listener.start()
+        return listener
 
     def _pause(self, stop: threading.Event, backoff: Backoff, message: str, **fields: Any) -> None:
         self.transport.close()
@@ -146,13 +183,14 @@ class Relay:
         log(logging.WARNING, message, retry_in_s=round(delay, 2), **fields)
         stop.wait(delay)
 
-    def _idle(self, stop: threading.Event) -> None:
+    def _idle(self, stop: threading.Event, wake: threading.Event) -> None:
+        """Wait for a wake-up, at most the poll interval, keeping the broker connection alive."""
         deadline = time.monotonic() + self.poll_interval
         while not stop.is_set():
             left = deadline - time.monotonic()
-            if left <= 0:
+            if left <= 0 or wake.wait(min(left, 0.25)):
                 return
-            self.transport.idle(min(left, 0.25))
+            self.transport.idle(0)
 
 
 def pending_summary(session: Any, OutboxModel: Any) -> tuple[int, float | None]:

@@ -8,12 +8,15 @@
 | EVENTS_EMBEDDED_PATH         | SQLite file of the embedded transport                 | var/events.db          |
 | SERVICE_NAME                 | producer name in the envelope                         | (required)             |
 | EVENTS_PREFETCH              | unacked messages a consumer holds (1-100)             | 20                     |
+| EVENTS_CONSUMER_BATCH_SIZE   | deliveries applied per transaction (1-100), of those  | 20                     |
+|                              | ready (no wait for more); <= EVENTS_PREFETCH to fill   |                        |
 | EVENTS_MAX_DELIVERIES        | deliveries before a failing message is dead-lettered  | 10                     |
 | EVENTS_RETRY_BASE_SECONDS    | first retry delay (relay and consumer), then doubled  | 1.0                    |
 | EVENTS_RETRY_MAX_SECONDS     | cap of that delay                                     | 60                     |
 | EVENTS_RECONNECT_MAX_SECONDS | cap of the reconnect delay after a broker outage      | 5                      |
 | EVENTS_RELAY_BATCH_SIZE      | outbox rows per relay round                           | 100                    |
-| EVENTS_RELAY_POLL_SECONDS    | relay pause when the outbox is drained                | 0.5                    |
+| EVENTS_RELAY_POLL_SECONDS    | relay's longest wait when the outbox is drained; a    | 0.5                    |
+|                              | commit of an outbox row wakes it sooner (wakeup.py)   |                        |
 | EVENTS_EMBEDDED_LEASE_SECONDS| embedded: how long a claimed message stays invisible  | 30                     |
 | EVENTS_EMBEDDED_POLL_SECONDS | embedded: consumer pause when its queue is empty      | 0.2                    |
 | EVENTS_HEARTBEAT_SECONDS     | AMQP heartbeat                                        | 30                     |
@@ -42,6 +45,7 @@ class EventsConfigError(ValueError):
 # environment); the field's default is the key's default, its type the value's type
 TUNING_FIELDS = {
     "EVENTS_PREFETCH": "prefetch",
+    "EVENTS_CONSUMER_BATCH_SIZE": "consumer_batch_size",
     "EVENTS_MAX_DELIVERIES": "max_deliveries",
     "EVENTS_RETRY_BASE_SECONDS": "retry_base",
     "EVENTS_RETRY_MAX_SECONDS": "retry_max",
@@ -62,6 +66,7 @@ class EventsConfig:
     queue: str | None = None
     embedded_path: str = "var/events.db"
     prefetch: int = 20
+    consumer_batch_size: int = 20
     max_deliveries: int = 10
     retry_base: float = 1.0
     retry_max: float = 60.0
@@ -163,6 +168,7 @@ def make_consumer(
         transport or make_transport(cfg),
         cfg.require_queue(),
         prefetch=cfg.prefetch,
+        batch_size=cfg.consumer_batch_size,
         max_deliveries=cfg.max_deliveries,
         retry_base=cfg.retry_base,
         retry_max=cfg.retry_max,

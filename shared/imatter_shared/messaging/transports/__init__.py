@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,6 +44,16 @@ class Outcome:
 
 # process(body, attempt) -> Outcome; attempt is 1 on first delivery.
 Processor = Callable[[bytes, int], Outcome]
+# process_batch([(body, attempt), ...]) -> one Outcome per delivery, in order; it returns after
+# its transaction committed, and the transport settles the deliveries only then.
+BatchProcessor = Callable[[Sequence[tuple[bytes, int]]], list[Outcome]]
+
+
+def batches_of(process: Processor, process_batch: BatchProcessor | None) -> BatchProcessor:
+    """`process_batch`, or `process` applied to each delivery of a batch in turn."""
+    if process_batch is not None:
+        return process_batch
+    return lambda deliveries: [process(body, attempt) for body, attempt in deliveries]
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,20 @@ class Transport(ABC):
 
     @abstractmethod
     def consume(
-        self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event, *, prefetch: int
+        self,
+        queue: str,
+        types: Iterable[str],
+        process: Processor,
+        stop: threading.Event,
+        *,
+        prefetch: int,
+        process_batch: BatchProcessor | None = None,
+        batch_size: int = 1,
     ) -> None:
-        """Deliver messages to `process` until `stop` is set, reconnecting as needed."""
+        """Deliver messages until `stop` is set, reconnecting as needed: to `process` one at a
+        time, or, given `process_batch`, what is ready (up to `batch_size` at a time, without
+        waiting for more) to it; each message is settled with its outcome after the call
+        returned."""
 
     @abstractmethod
     def replay_dead_letters(self, queue: str) -> int:

@@ -11,7 +11,8 @@ is never dropped on its way to the dead-letter queue.
 
 pika connections are not thread-safe: the publisher keeps one connection per thread, and
 the consumer's connection lives on the thread that runs `consume`; handler work runs on a
-worker thread that settles messages through `add_callback_threadsafe`.
+worker thread that applies what has arrived as one batch (one transaction) and settles the
+messages through `add_callback_threadsafe` after the commit.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ from pika import exceptions as px
 from imatter_shared.messaging.log import log
 from imatter_shared.messaging.transports import (
     Backoff,
+    BatchProcessor,
     Processor,
     PublishFailed,
     QueueCounts,
     Transport,
     TransportUnavailable,
+    batches_of,
 )
 from imatter_shared.messaging.transports.amqp_worker import Worker
 
@@ -201,10 +204,19 @@ class AmqpTransport(Transport):
     # -- consuming -----------------------------------------------------------------------
 
     def consume(
-        self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event, *, prefetch: int
+        self,
+        queue: str,
+        types: Iterable[str],
+        process: Processor,
+        stop: threading.Event,
+        *,
+        prefetch: int,
+        process_batch: BatchProcessor | None = None,
+        batch_size: int = 1,
     ) -> None:
+        process_batch = batches_of(process, process_batch)
         types = sorted(set(types))
-        worker = Worker(process)
+        worker = Worker(process_batch, batch_size)
         worker.start()
         backoff = Backoff(0.25, self.reconnect_max)
         try:

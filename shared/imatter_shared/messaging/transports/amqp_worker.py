@@ -4,21 +4,25 @@ pika's I/O thread, and each verdict is settled back on the connection's thread."
 from __future__ import annotations
 
 import functools
+import logging
 import queue as queue_mod
 import threading
 from typing import Any
 
-from imatter_shared.messaging.transports import Outcome, Processor
+from imatter_shared.messaging.log import describe_exception, log
+from imatter_shared.messaging.transports import BatchProcessor, Outcome
 
 
 class Worker(threading.Thread):
-    """Runs `process` off pika's I/O thread, one message at a time, and hands the verdict
-    back to the connection's thread. Items from an older generation (a channel that has
-    since died, or a consumer that is stopping) are skipped: the broker redelivers them."""
+    """Runs `process_batch` off pika's I/O thread on what has arrived (up to `batch_size`
+    deliveries, never waiting for more), and hands the verdicts back to the connection's thread
+    once it returned, i.e. after the batch's commit. Items from an older generation (a channel
+    that has since died, or a consumer that is stopping) are skipped: the broker redelivers them."""
 
-    def __init__(self, process: Processor):
+    def __init__(self, process_batch: BatchProcessor, batch_size: int = 1):
         super().__init__(name="imatter-events-worker", daemon=True)
-        self.process = process
+        self.process_batch = process_batch
+        self.batch_size = max(1, int(batch_size))
         self.generation = 0
         self._queue: queue_mod.Queue = queue_mod.Queue()
 
@@ -37,25 +41,42 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         while True:
-            item = self._queue.get()
+            items = [self._queue.get()]
+            while items[-1] is not None and len(items) < self.batch_size:
+                try:
+                    items.append(self._queue.get_nowait())
+                except queue_mod.Empty:
+                    break
             try:
-                if item is None:
+                current = [i for i in items if i is not None and i[0] == self.generation]
+                if current:
+                    self._handle(current)
+                if items[-1] is None:
                     return
-                generation, connection, channel, tag, body, attempt = item
-                if generation != self.generation:
-                    continue
-                try:
-                    outcome = self.process(body, attempt)
-                except Exception as exc:  # process() should not raise; never let it kill the worker
-                    outcome = Outcome.retry(1.0, f"consumer error: {type(exc).__name__}")
-                try:
-                    connection.add_callback_threadsafe(
-                        functools.partial(_settle, connection, channel, tag, outcome)
-                    )
-                except Exception:  # connection already closed: the broker will redeliver
-                    pass
             finally:
-                self._queue.task_done()
+                for _ in items:
+                    self._queue.task_done()
+
+    def _handle(self, items: list[tuple]) -> None:
+        try:
+            outcomes = self.process_batch([(body, attempt) for *_, body, attempt in items])
+        except Exception as exc:  # process_batch() should not raise; never let it kill the worker
+            log(logging.ERROR, "consumer error; the batch will be retried", error=describe_exception(exc))
+            outcomes = [Outcome.retry(1.0, f"consumer error: {type(exc).__name__}")] * len(items)
+        # every item of a batch comes from the same channel (one generation)
+        connection, channel = items[0][1], items[0][2]
+        tags = [item[3] for item in items]
+        try:
+            connection.add_callback_threadsafe(
+                functools.partial(_settle_all, connection, channel, tags, outcomes)
+            )
+        except Exception:  # connection already closed: the broker will redeliver
+            pass
+
+
+def _settle_all(connection: Any, channel: Any, tags: list[int], outcomes: list[Outcome]) -> None:
+    for tag, outcome in zip(tags, outcomes, strict=True):
+        _settle(connection, channel, tag, outcome)
 
 
 def _settle(connection: Any, channel: Any, tag: int, outcome: Outcome) -> None:

@@ -26,15 +26,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from imatter_shared.config import private_dirs, private_file
-from imatter_shared.messaging.log import log
+from imatter_shared.messaging.log import describe_exception, log
 from imatter_shared.messaging.transports import (
     Backoff,
+    BatchProcessor,
     Outcome,
     Processor,
     PublishFailed,
     QueueCounts,
     Transport,
     TransportUnavailable,
+    batches_of,
 )
 
 READY = "ready"
@@ -203,20 +205,13 @@ class EmbeddedTransport(Transport):
 
     def settle(self, message_id: int, owner: str, outcome: Outcome) -> None:
         with self._tx() as db:
-            if outcome.action == "ack":
-                db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
-            elif outcome.action == "dead":
-                db.execute(
-                    "UPDATE messages SET state = ?, lease_owner = NULL, last_error = ?"
-                    " WHERE id = ? AND lease_owner = ?",
-                    (DEAD, outcome.reason[:500], message_id, owner),
-                )
-            else:
-                db.execute(
-                    "UPDATE messages SET available_at = ?, lease_owner = NULL, last_error = ?"
-                    " WHERE id = ? AND lease_owner = ?",
-                    (time.time() + outcome.delay, outcome.reason[:500], message_id, owner),
-                )
+            _settle(db, message_id, owner, outcome)
+
+    def settle_all(self, settled: list[tuple[int, Outcome]], owner: str) -> None:
+        """Settle a batch's messages in one transaction of the broker file."""
+        with self._tx() as db:
+            for message_id, outcome in settled:
+                _settle(db, message_id, owner, outcome)
 
     def release(self, message_ids: list[int], owner: str) -> None:
         """Give back claimed messages that were never handed to the consumer."""
@@ -228,8 +223,17 @@ class EmbeddedTransport(Transport):
             )
 
     def consume(
-        self, queue: str, types: Iterable[str], process: Processor, stop: threading.Event, *, prefetch: int
+        self,
+        queue: str,
+        types: Iterable[str],
+        process: Processor,
+        stop: threading.Event,
+        *,
+        prefetch: int,
+        process_batch: BatchProcessor | None = None,
+        batch_size: int = 1,
     ) -> None:
+        process_batch = batches_of(process, process_batch)
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         backoff = Backoff(0.25, 5.0)
         declared = False
@@ -241,6 +245,7 @@ class EmbeddedTransport(Transport):
             transport=self.name,
             path=self.path,
             prefetch=prefetch,
+            batch_size=batch_size,
         )
         try:
             while not stop.is_set():
@@ -248,7 +253,7 @@ class EmbeddedTransport(Transport):
                     if not declared:
                         self.declare_queue(queue, types)
                         declared = True
-                    batch = self.claim(queue, owner, prefetch)
+                    claimed = self.claim(queue, owner, max(prefetch, batch_size))
                     backoff.reset()
                 except TransportUnavailable as exc:
                     delay = backoff.next()
@@ -261,28 +266,35 @@ class EmbeddedTransport(Transport):
                     )
                     stop.wait(delay)
                     continue
-                if not batch:
+                if not claimed:
                     stop.wait(self.poll_seconds)
                     continue
-                self._handle_batch(batch, owner, process, stop)
+                self._handle_claimed(claimed, owner, process_batch, stop, max(1, batch_size))
         finally:
             self.close()
 
-    def _handle_batch(
-        self, batch: list[tuple[int, bytes, int]], owner: str, process: Processor, stop: threading.Event
+    def _handle_claimed(
+        self,
+        claimed: list[tuple[int, bytes, int]],
+        owner: str,
+        process_batch: BatchProcessor,
+        stop: threading.Event,
+        batch_size: int,
     ) -> None:
-        for index, (message_id, body, attempt) in enumerate(batch):
+        for start in range(0, len(claimed), batch_size):
             if stop.is_set():
-                self.release([m[0] for m in batch[index:]], owner)
+                self.release([m[0] for m in claimed[start:]], owner)
                 return
+            chunk = claimed[start : start + batch_size]
             try:
-                outcome = process(body, attempt)
-            except Exception as exc:  # process() should not raise; never let it kill the loop
-                outcome = Outcome.retry(1.0, f"consumer error: {type(exc).__name__}")
+                outcomes = process_batch([(body, attempt) for _, body, attempt in chunk])
+            except Exception as exc:  # process_batch() should not raise; never let it kill the loop
+                log(logging.ERROR, "consumer error; the batch will be retried", error=describe_exception(exc))
+                outcomes = [Outcome.retry(1.0, f"consumer error: {type(exc).__name__}")] * len(chunk)
             try:
-                self.settle(message_id, owner, outcome)
+                self.settle_all([(m[0], o) for m, o in zip(chunk, outcomes, strict=True)], owner)
             except TransportUnavailable:
-                pass  # the lease runs out and the message comes back; the inbox dedups it
+                pass  # the leases run out and the messages come back; the inbox dedups them
 
     # -- dead letters and status -------------------------------------------------------------
 
@@ -328,3 +340,19 @@ def _write(db: sqlite3.Connection) -> Iterator[None]:
         raise
     else:
         db.execute("COMMIT")
+
+
+def _settle(db: sqlite3.Connection, message_id: int, owner: str, outcome: Outcome) -> None:
+    if outcome.action == "ack":
+        db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+    elif outcome.action == "dead":
+        db.execute(
+            "UPDATE messages SET state = ?, lease_owner = NULL, last_error = ? WHERE id = ? AND lease_owner = ?",
+            (DEAD, outcome.reason[:500], message_id, owner),
+        )
+    else:
+        db.execute(
+            "UPDATE messages SET available_at = ?, lease_owner = NULL, last_error = ?"
+            " WHERE id = ? AND lease_owner = ?",
+            (time.time() + outcome.delay, outcome.reason[:500], message_id, owner),
+        )

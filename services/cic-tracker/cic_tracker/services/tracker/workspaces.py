@@ -15,7 +15,7 @@ from imatter_shared.web.errors import InvalidInput, RuleViolation
 from ...authz import SIGN_OFF_STATES, Caller
 from ...events import outgoing
 from ...extensions import db
-from ...models import Hub, Microproject, PractitionerLicence
+from ...models import Hub, Microproject, PackageType, PractitionerLicence
 from ..common import now
 from ..package_types import package_type
 
@@ -25,7 +25,10 @@ def open_workspace(data: dict) -> Microproject | None:
     existing = db.session.scalar(sa.select(Microproject).where(Microproject.package_id == data["package_id"]))
     if existing is not None:
         return existing
-    problem = package_problem(data)
+    # Loaded once and passed on: the session's identity map holds clean rows weakly, so a second
+    # package_type() after the first result was dropped read the same row again (profiled).
+    known = package_type(data.get("package_type"))
+    problem = package_problem(data, known)
     if problem:  # dead-lettered at once, never stored (security L13)
         raise Reject(f"training.package.purchased refused: {problem}")
     mp = Microproject(
@@ -36,7 +39,7 @@ def open_workspace(data: dict) -> Microproject | None:
         tracker_credits=data["tracker_uses"],
         credits_used=0,
         cases_count=0,
-        tracker_uses_per_case=uses_per_case_for(data),
+        tracker_uses_per_case=uses_per_case_for(data, known),
         online_accounts=data.get("online_accounts", 0),
         state="open",
     )
@@ -44,28 +47,29 @@ def open_workspace(data: dict) -> Microproject | None:
     return mp
 
 
-def uses_per_case_for(data: dict) -> int:
+def uses_per_case_for(data: dict, known: PackageType | None = None) -> int:
     """Each case's share of a package's Tracker uses (Rulings: "Tracker uses are per person").
     The one place it is decided: the package event's `tracker_uses_per_case` when training sends
     it (the package types training publishes carry it), else the package's uses over 3 cases
-    (Type 1: 3 -> 1, Type 2: 0, Type 3: 6 -> 2, Type 4: 9 -> 3)."""
+    (Type 1: 3 -> 1, Type 2: 0, Type 3: 6 -> 2, Type 4: 9 -> 3). `known`: the stored package
+    type when the caller has it (else it is read here)."""
     per_case = data.get("tracker_uses_per_case")
     if isinstance(per_case, int) and not isinstance(per_case, bool) and per_case >= 0:
         return per_case
-    known = package_type(data.get("package_type"))
+    known = known or package_type(data.get("package_type"))
     if known is not None:  # the share training published for this type
         return known.tracker_uses_per_case
     return default_uses_per_case(int(data.get("tracker_uses") or 0))
 
 
-def package_problem(data: dict) -> str | None:
+def package_problem(data: dict, known: PackageType | None = None) -> str | None:
     """Why a `training.package.purchased` event cannot be applied (security L13), or None.
     Its quantities must be what the package type holds, as training published it
     (`training.package_types.published`): a forged Type 3 with no Tracker uses would complete a
     practicum without measures, an inflated one would hand out credits."""
     if data.get("package_type") not in PACKAGE_TYPES:
         return "unknown package type"
-    known = package_type(data.get("package_type"))
+    known = known or package_type(data.get("package_type"))
     if known is None:
         return "package type not published by training yet (replay after training.package_types.published)"
     uses, accounts = data.get("tracker_uses"), data.get("online_accounts", 0)
