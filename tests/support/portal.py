@@ -100,3 +100,21 @@ def gateway_and_training(tmp):
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def deposit_order(world, amount: int, name: str, email: str):
+    """A fictional school with a bursary deposit ordered (an order and an issued invoice), made in
+    the training app directly: the order."""
+    from training.extensions import db
+    from training.models import Organisation
+    from training.services import bursaries
+
+    with world["training"].app_context():
+        org = Organisation(
+            name=name, kind="school", size_band="small", link_contact_email=email, created_by="u-demo"
+        )
+        db.session.add(org)
+        db.session.flush()
+        _, order = bursaries.order_deposit(org.id, amount, None, "u-demo", org.id)
+        db.session.commit()
+        return {"order_id": order.id, "invoice_id": order.invoice.id}

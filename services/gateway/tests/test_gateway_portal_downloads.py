@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from support.portal import Visitor, gateway_and_training
+from support.portal import Visitor, deposit_order, gateway_and_training
 
 
 @pytest.fixture(scope="module")
@@ -19,23 +19,7 @@ def world(tmp_path_factory):
 
 
 def _deposit(world, amount):
-    from training.extensions import db
-    from training.models import Organisation
-    from training.services import bursaries
-
-    with world["training"].app_context():
-        org = Organisation(
-            name="Fictional Hazel School",
-            kind="school",
-            size_band="small",
-            link_contact_email="link@hazel.example",
-            created_by="u-hazel",
-        )
-        db.session.add(org)
-        db.session.flush()
-        _, order = bursaries.order_deposit(org.id, amount, None, "u-hazel", org.id)
-        db.session.commit()
-        return order.id
+    return deposit_order(world, amount, "Fictional Hazel School", "link@hazel.example")["order_id"]
 
 
 def test_a_training_admin_downloads_invoices_whose_total_matches(world):

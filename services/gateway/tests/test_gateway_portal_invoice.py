@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.portal import Visitor, gateway_and_training
+from support.portal import Visitor, deposit_order, gateway_and_training
 
 
 @pytest.fixture(scope="module")
@@ -16,23 +16,7 @@ def world(tmp_path_factory):
 
 
 def _order(world, amount):
-    from training.extensions import db
-    from training.models import Organisation
-    from training.services import bursaries
-
-    with world["training"].app_context():
-        org = Organisation(
-            name="Fictional Larch Academy",
-            kind="school",
-            size_band="small",
-            link_contact_email="office@larch.example",
-            created_by="u-larch",
-        )
-        db.session.add(org)
-        db.session.flush()
-        _, order = bursaries.order_deposit(org.id, amount, None, "u-larch", org.id)
-        db.session.commit()
-        return order.invoice.id
+    return deposit_order(world, amount, "Fictional Larch Academy", "office@larch.example")["invoice_id"]
 
 
 def test_a_training_admin_prints_an_invoice_with_issuer_buyer_lines_and_vat_status(world):
