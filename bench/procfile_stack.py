@@ -71,7 +71,7 @@ class ProcfileStack(Stack):
     def start(self) -> ProcfileStack:
         for app in ("training", "cic_tracker", "gateway"):
             self.flask(app, "db", "upgrade")
-            self.flask(app, "seed")
+            self.flask(app, "seed", "--demo")
         for name, command in procfile_lines():
             # honcho runs each line with a shell, so does this (the scheduler lines are shell loops)
             self._spawn(name, ["/bin/sh", "-c", self.command(command)])

@@ -65,6 +65,12 @@ def test_training_admin_edits_a_role_requirement_price_and_the_catalogue_shows_i
 
     page.fill("#req-lead-lead_training-price", "£263.45")
     page.locator("#req-lead-lead_training").get_by_role("button", name=re.compile("^Save")).click()
+    # what changes is shown, old -> new, before anything is published
+    assert page.locator("h1").inner_text().startswith("Check the price changes")
+    changes = page.inner_text("#price-changes")
+    assert "250" in changes and "263.45" in changes
+    assert_accessible(page)
+    page.get_by_role("button", name="Save these changes").click()
     page.wait_for_url(re.compile(r".*/admin/catalogue#role-lead$"))
     assert f"price book version {version_before + 1}" in flash(page)
     assert page.locator("#req-lead-lead_training-price").input_value() == "263.45"
