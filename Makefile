@@ -43,7 +43,7 @@ format: venv
 # Tests run on TEST_WORKERS processes (pytest-xdist), a test file per worker at a time so that a
 # module's stack of services starts once. The broker-outage tests stop RabbitMQ for everyone on
 # the machine, so they run after the rest, alone; exit code 5 only means PYTEST_ARGS selected none.
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 4
 test: lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not broker_outage" --durations=15 $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m broker_outage $(PYTEST_ARGS) || [ $$? -eq 5 ]
