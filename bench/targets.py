@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .common import Table
+from .read_path import BY_ID
 
 MET, NOT_MET, NOT_MEASURED = "met", "not met", "not measured"
 
@@ -20,7 +21,7 @@ CHEAP_READS = ("catalogue",)
 DATABASE_READS = ("directory", "organisation")
 SCALED_READS = ("catalogue", "organisation", "directory")
 WRITES = ("organisation created", "licence purchase (starter)", "package purchase (type 1)")
-GET_BY_ID_CEILING = "ceiling: bare GET-by-id"
+GET_BY_ID_CEILING = BY_ID  # the read-path table's own label
 
 
 @dataclass

@@ -54,6 +54,7 @@ def test_read_path_bench_measures_ceiling_and_reads():
     judged = {v.target: v.verdict for v in targets.read_path([table])}
     assert judged["P1 gateway hop, catalogue (gateway / direct)"] != targets.NOT_MEASURED
     assert judged["P1 gateway hop, organisation (gateway / direct)"] != targets.NOT_MEASURED
+    assert judged["P2 organisation read, direct / bare GET-by-id"] != targets.NOT_MEASURED
 
 
 def test_write_path_bench_makes_purchases():
