@@ -1,7 +1,7 @@
 """CSV downloads for staff (finance, commissioners, the CIC): one way to answer them.
 
 Amounts are exported twice: integer pence (what the books add up) and pounds with two decimals (what
-a spreadsheet reader expects). A cell that a spreadsheet would run as a formula (starting with =, +,
+a spreadsheet reader expects: imatter_shared.money.pounds). A cell that a spreadsheet would run as a formula (starting with =, +,
 -, @, a tab or a carriage return) is prefixed with an apostrophe, so an organisation named
 "=HYPERLINK(...)" stays text (OWASP's CSV injection advice).
 """
@@ -11,18 +11,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Response
 
+from imatter_shared import audit
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def pounds(pence: int | None) -> str:
-    if pence is None:
-        return ""
-    sign = "-" if pence < 0 else ""
-    return f"{sign}{abs(pence) // 100}.{abs(pence) % 100:02d}"
 
 
 def cell(value) -> str:
@@ -59,6 +54,13 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def csv_download(name: str, header: list[str], rows: Iterable[Iterable]) -> Response:
+    """A staff download: `<name>-<UTC date>.csv`, recorded in the service's audit log (written with
+    the response, in its own commit)."""
+    audit.record("export", "csv", name)
+    return csv_response(f"{name}-{datetime.now(UTC):%Y-%m-%d}.csv", header, rows)
 
 
 CSV_DOC = {

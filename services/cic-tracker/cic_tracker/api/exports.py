@@ -3,12 +3,9 @@ Development Fund's rounds and ledger (CIC staff, fund reviewers). Each download 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
-from imatter_shared.web.csv_export import CSV_DOC, csv_response
+from imatter_shared.web.csv_export import CSV_DOC, csv_download
 from imatter_shared.web.errors import Forbidden
 
 from ..authz import caller
@@ -20,10 +17,8 @@ blp = Blueprint("exports", __name__, url_prefix="/api/v1/cic/exports", descripti
 
 
 def _download(name: str, header_rows):
-    header, rows = header_rows
     db.session.commit()  # reading the rounds brings the current quarter's round up to date
-    audit.record("export", "csv", name)  # written with the response, in its own commit
-    return csv_response(f"{name}-{datetime.now(UTC):%Y-%m-%d}.csv", header, rows)
+    return csv_download(name, *header_rows)
 
 
 @blp.get("/evaluation-summary.csv")

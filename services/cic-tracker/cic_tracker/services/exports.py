@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from imatter_shared.web.csv_export import pounds
+from imatter_shared.money import pounds
 
 from ..extensions import db
 from ..models import FundAward, FundGift

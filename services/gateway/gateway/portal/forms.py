@@ -8,6 +8,8 @@ import secrets
 
 from flask import abort, request, session
 
+from imatter_shared.money import pounds as money_text
+
 CSRF_FIELD = "csrf_token"
 
 
@@ -56,7 +58,7 @@ def pounds(value) -> str:
         value = int(value or 0)
     except (TypeError, ValueError):
         return ""
-    return f"{value // 100}.{value % 100:02d}"
+    return money_text(value)
 
 
 def checkbox(name: str) -> bool:

@@ -3,15 +3,12 @@ licences, a commissioner's deposits into bursary funds. Each download is recorde
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from marshmallow import Schema, fields
 from marshmallow import validate as v
 
-from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal, require_roles
-from imatter_shared.web.csv_export import CSV_DOC, csv_response
+from imatter_shared.web.csv_export import CSV_DOC, csv_download
 from imatter_shared.web.errors import NotFound
 
 from ..authz import caller
@@ -24,10 +21,8 @@ blp = Blueprint(
 )
 
 
-def _download(name: str, header_rows) -> object:
-    header, rows = header_rows
-    audit.record("export", "csv", name)  # written with the response, in its own commit
-    return csv_response(f"{name}-{datetime.now(UTC):%Y-%m-%d}.csv", header, rows)
+def _download(name: str, header_rows):
+    return csv_download(name, *header_rows)
 
 
 class InvoiceArgs(Schema):
