@@ -260,6 +260,23 @@ class _Cic:
         assert r.status_code == 200, r.get_json()
         return r.get_json()
 
+    def case_with_change(self, client, mp_id, headers, consent, code, before, after, notes=""):
+        """A case in the microproject with a baseline `before` and a follow-up `after` in
+        communication; returns the case JSON."""
+        case = client.post(
+            f"/api/v1/tracker/microprojects/{mp_id}/cases",
+            json={"code": code, "consent": consent},
+            headers=headers,
+        ).get_json()
+        for kind, value in (("baseline", before), ("follow_up", after)):
+            r = client.post(
+                f"/api/v1/tracker/cases/{case['id']}/assessments",
+                json={"kind": kind, "scores": {"communication": value}, "notes": notes},
+                headers=headers,
+            )
+            assert r.status_code == 201, r.get_json()
+        return case
+
     def outbox(self, event_type=None):
         import json
 

@@ -7,33 +7,18 @@ from cic_tracker.models import Certification, KnownPerson, Microproject, OrgLice
 MARK = "PRIVATE-TEXT-7c1e"
 
 
-def _case_with_change(client, mp_id, headers, consent, code, before, after):
-    case = client.post(
-        f"/api/v1/tracker/microprojects/{mp_id}/cases",
-        json={"code": code, "consent": consent},
-        headers=headers,
-    ).get_json()
-    for kind, value in (("baseline", before), ("follow_up", after)):
-        r = client.post(
-            f"/api/v1/tracker/cases/{case['id']}/assessments",
-            json={"kind": kind, "scores": {"communication": value}, "notes": MARK},
-            headers=headers,
-        )
-        assert r.status_code == 201, r.get_json()
-    return case
-
-
 def test_evaluation_is_aggregate_and_suppresses_small_cells(client, cic, consent):
     person, headers = cic.person()
     hub = client.post("/api/v1/hubs", json={"name": "Eval Hub (fictional)"}, headers=cic.staff()).get_json()
     big = [cic.package(person, package_type=4, tracker_uses=9) for _ in range(2)]
     for n, mp_id in enumerate(big):
         for i in range(3):
-            _case_with_change(client, mp_id, headers, consent, f"{MARK}-{n}{i}", 2, 2 + i)  # changes 0, 1, 2
+            # changes 0, 1, 2
+            cic.case_with_change(client, mp_id, headers, consent, f"{MARK}-{n}{i}", 2, 2 + i, notes=MARK)
     small = cic.package(person, package_type=3, tracker_uses=6)
     client.post(f"/api/v1/tracker/microprojects/{small}/hub", json={"hub_id": hub["id"]}, headers=headers)
     for i in range(2):
-        _case_with_change(client, small, headers, consent, f"S-{i}", 5, 9)
+        cic.case_with_change(client, small, headers, consent, f"S-{i}", 5, 9, notes=MARK)
     assert client.get("/api/v1/evaluation/summary", headers=headers).status_code == 403
     r = client.get("/api/v1/evaluation/summary", headers=cic.staff())
     assert r.status_code == 200

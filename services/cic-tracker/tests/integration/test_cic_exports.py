@@ -19,29 +19,14 @@ def _rows(response):
     return list(csv.DictReader(io.StringIO(text[1:])))
 
 
-def _case(client, mp_id, headers, consent, code, before, after):
-    case = client.post(
-        f"/api/v1/tracker/microprojects/{mp_id}/cases",
-        json={"code": code, "consent": consent},
-        headers=headers,
-    ).get_json()
-    for kind, value in (("baseline", before), ("follow_up", after)):
-        r = client.post(
-            f"/api/v1/tracker/cases/{case['id']}/assessments",
-            json={"kind": kind, "scores": {"communication": value}, "notes": MARK},
-            headers=headers,
-        )
-        assert r.status_code == 201, r.get_json()
-
-
 def test_commissioners_download_the_evaluation_summary_with_small_cells_left_empty(client, cic, consent):
     person, headers = cic.person()
     for n in range(2):  # a package holds at most 3 cases: two make a cell of 6
         big = cic.package(person, package_type=4, tracker_uses=9)
         for i in range(3):
-            _case(client, big, headers, consent, f"{MARK}-{n}{i}", 2, 2 + i)
+            cic.case_with_change(client, big, headers, consent, f"{MARK}-{n}{i}", 2, 2 + i, notes=MARK)
     small = cic.package(person, package_type=3, tracker_uses=6)
-    _case(client, small, headers, consent, f"{MARK}-s", 5, 9)
+    cic.case_with_change(client, small, headers, consent, f"{MARK}-s", 5, 9, notes=MARK)
     user = "u-comm-" + uuid.uuid4().hex[:6]
     commissioner = cic.keys.headers(user_id=user)
     assert client.get("/api/v1/cic/exports/evaluation-summary.csv", headers=commissioner).status_code == 403
