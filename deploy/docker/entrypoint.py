@@ -14,7 +14,11 @@
                                   accounts); never demo data
     imatter-entrypoint demo       wait for the database, `flask seed --demo` (fictional demo data, for a
                                   trial installation only), exit
-    imatter-entrypoint schedule   run $SCHEDULE_COMMANDS every $SCHEDULE_INTERVAL_SECONDS, forever
+    imatter-entrypoint schedule   wait for the database, exec `flask schedule run`: the service's
+                                  housekeeping jobs (licence expiry, retention, pruning, reminders)
+                                  on their intervals, run only by the replica holding the service's
+                                  scheduler lock (imatter_shared.scheduler); `schedule --once` runs
+                                  each job once and exits (3: another replica leads)
     imatter-entrypoint keys       create the gateway's JWT key pair once (gateway image only)
     imatter-entrypoint probe PATH exit 0 when http://127.0.0.1:$PORT/PATH answers 2xx (health checks)
     imatter-entrypoint CMD...     anything else: exec CMD with the secrets loaded (e.g. `flask events status`)
@@ -37,10 +41,8 @@ import importlib
 import logging
 import os
 import shlex
-import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -197,34 +199,6 @@ def probe(path: str, environ: dict) -> int:
         return 1
 
 
-def schedule(app: str, environ: dict) -> int:
-    """A small periodic runner: each command runs once per interval; a failure is logged, not fatal
-    (the next round retries). Run one replica; the commands are idempotent all the same."""
-    commands = [c.strip() for c in environ.get("SCHEDULE_COMMANDS", "").split(";") if c.strip()]
-    if not commands:
-        raise EntrypointError("SCHEDULE_COMMANDS is empty (e.g. 'licences expire; events status')")
-    interval = float(environ.get("SCHEDULE_INTERVAL_SECONDS", "3600"))
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    while not stop.is_set():
-        for command in commands:
-            argv = flask(app, *shlex.split(command))
-            started = time.monotonic()
-            code = subprocess.run(argv).returncode
-            log.log(
-                logging.INFO if code == 0 else logging.ERROR,
-                "scheduled %r exited %s after %.1f s",
-                command,
-                code,
-                time.monotonic() - started,
-            )
-        if environ.get("SCHEDULE_ONCE") == "1":
-            break
-        stop.wait(interval)
-    return 0
-
-
 def ensure_keys(environ: dict) -> None:
     from gateway.keys import ensure_keypair
 
@@ -253,10 +227,7 @@ def main(argv: list[str], environ=os.environ) -> int:
         if command == "keys":
             ensure_keys(environ)
             return 0
-        if command == "schedule":
-            wait_for_database(database_url(app), timeout)
-            return schedule(app, environ)
-        if command in ("web", "relay", "consume", "mailer", "migrate", "seed", "demo"):
+        if command in ("web", "relay", "consume", "mailer", "schedule", "migrate", "seed", "demo"):
             url = database_url(app)
             wait_for_database(url, timeout)
             if command == "migrate" or (command == "web" and environ.get("MIGRATE_ON_START", "1") == "1"):
@@ -272,6 +243,10 @@ def main(argv: list[str], environ=os.environ) -> int:
             elif command == "mailer":
                 # several replicas are safe: each row is claimed FOR UPDATE SKIP LOCKED
                 target = flask(app, "notify", "send")
+            elif command == "schedule":
+                # the jobs are the service's own (its cli.SCHEDULE); several replicas are safe:
+                # one leads (PostgreSQL advisory lock), the others stand by to take over
+                target = flask(app, "schedule", "run", *args)
             else:
                 target = flask(app, "events", command)
         else:

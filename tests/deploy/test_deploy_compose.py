@@ -333,6 +333,20 @@ def test_each_container_is_given_what_its_service_needs(compose):
             ):
                 assert not has_var(env, var), f"{where}: a mailer has no use for {var}"
             continue
+        if role == "schedule":
+            assert not has_var(env, "SCHEDULE_COMMANDS"), (
+                f"{where}: the jobs are the service's own (`flask schedule run`), not a list here"
+            )
+        if role == "schedule" and app == "gateway":
+            # reminders and retention on its own database: it signs nothing, seeds nothing
+            for var in (
+                "JWT_PRIVATE_KEY_FILE",
+                "JWT_PRIVATE_KEY",
+                "GATEWAY_SECRET_KEY",
+                "IMATTER_ADMIN_PASSWORD",
+            ):
+                assert not has_var(env, var), f"{where}: the gateway's scheduler has no use for {var}"
+            continue
         if app == "gateway":
             for var in (
                 "TRAINING_URL",
@@ -345,8 +359,6 @@ def test_each_container_is_given_what_its_service_needs(compose):
             continue
         for var in ("AMQP_URL", "EVENTS_EXCHANGE", "EVENTS_QUEUE"):
             assert has_var(env, var), f"{where}: {var} not set"
-        if role == "schedule":
-            assert env.get("SCHEDULE_COMMANDS"), f"{where}: SCHEDULE_COMMANDS not set"
     for app in ("training", "cic-tracker"):
         if app in roles:
             assert {"web", "relay", "consume"} <= roles[app], (
@@ -525,18 +537,86 @@ def test_links_in_email_point_at_the_portal(compose):
             assert url.scheme in ("http", "https") and url.hostname, f"{path}:{name}: PORTAL_URL not set"
 
 
-def test_the_schedulers_write_the_reminders(compose):
+def test_every_service_has_exactly_one_scheduler(compose):
+    """Each service that runs here (per profile) has one scheduler container, `flask schedule run`
+    through the entrypoint's `schedule` role, started once its web is healthy (migrated); no
+    other container schedules anything. Which jobs it runs is the service's own list, checked by
+    test_each_service_schedules_the_jobs_it_owns."""
     path, data = compose
-    for app in ("training", "cic-tracker"):
-        if not _containers(data, app, "web"):
-            continue
-        schedulers = _containers(data, app, "schedule")
-        assert schedulers, f"{path}: {app} has no scheduler"
-        for name, service in schedulers.items():
-            commands = [" ".join(c.split()) for c in environment(service)["SCHEDULE_COMMANDS"].split(";")]
-            assert "notify reminders" in commands, (
-                f"{path}:{name}: SCHEDULE_COMMANDS lacks `notify reminders`"
+    for app in SERVICES:
+        for name, web in _containers(data, app, "web").items():
+            schedulers = {
+                n: s
+                for n, s in _containers(data, app, "schedule").items()
+                if s.get("profiles") == web.get("profiles")
+            }
+            assert len(schedulers) == 1, (
+                f"{path}: {app} needs exactly one scheduler, has {sorted(schedulers)}"
             )
+            ((sched_name, scheduler),) = schedulers.items()
+            assert scheduler.get("command") == ["schedule"], (
+                f"{path}:{sched_name}: {scheduler.get('command')}"
+            )
+            assert depends_on(scheduler).get(name, {}).get("condition") == "service_healthy", (
+                f"{path}:{sched_name} should start once {name} is healthy (migrated)"
+            )
+    for name, service in data["services"].items():
+        text = " ".join(map(str, service.get("command") or [])) + " " + " ".join(environment(service))
+        if role_of(service) != "schedule":
+            assert "schedule" not in text.lower(), f"{path}:{name} schedules something beside the scheduler"
+
+
+# the jobs issue 19 lists (licence expiry, retention, outbox/inbox pruning, reminders), by the
+# service that owns the data each one touches; `dp retention` everywhere there is personal data
+OWNED_JOBS = {
+    "training": {"licences expire", "dp retention", "events prune", "notify reminders"},
+    "cic_tracker": {"tracker retention", "dp retention", "events prune", "notify reminders"},
+    "gateway": {"dp retention", "notify reminders"},  # no events: nothing to prune
+}
+
+
+@pytest.mark.parametrize("package", sorted(OWNED_JOBS))
+def test_each_service_schedules_the_jobs_it_owns(package, tmp_path, monkeypatch):
+    """What the scheduler container runs (`flask schedule run`) is the service's SCHEDULE: it holds
+    every job the service owns, each once, each a command the service really has."""
+    monkeypatch.setenv("IMATTER_VAR_DIR", str(tmp_path))
+    module = __import__(package)
+    schedule = __import__(f"{package}.cli", fromlist=["SCHEDULE"]).SCHEDULE
+    commands = [job.command for job in schedule]
+    assert len(commands) == len(set(commands)) and len({j.name for j in schedule}) == len(schedule)
+    assert OWNED_JOBS[package] <= set(commands), (
+        f"{package}: not scheduled: {OWNED_JOBS[package] - set(commands)}"
+    )
+    assert all(0 < job.every_seconds <= 86400 for job in schedule)
+    app = module.create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}",
+            "ACCESS_LOG": False,
+            "EVENTS_EMBEDDED_PATH": str(tmp_path / "events.db"),
+        }
+    )
+    runner = app.test_cli_runner()
+    for command in commands:
+        result = runner.invoke(args=[*command.split(), "--help"])
+        assert result.exit_code == 0, f"{package}: `flask {command}` is no command: {result.output}"
+    listed = runner.invoke(args=["schedule", "list"])
+    assert listed.exit_code == 0 and all(f"flask --app {package} {c}" in listed.output for c in commands)
+
+
+def test_make_run_schedules_each_service_once():
+    """make run (the Procfile): each service's `flask worker` runs its scheduler thread; nothing
+    else schedules (no `schedule run` beside it, no `--no-schedule`)."""
+    with open(os.path.join(REPO, "Procfile"), encoding="utf-8") as fh:
+        lines = [line.split(":", 1)[1] for line in fh if line.strip() and not line.startswith("#")]
+    for package in OWNED_JOBS:
+        schedulers = [
+            line
+            for line in lines
+            if f"--app {package} " in line and (" worker" in line or "schedule run" in line)
+        ]
+        assert len(schedulers) == 1 and "--no-schedule" not in schedulers[0], (
+            f"Procfile: {package}: {schedulers}"
+        )
 
 
 def test_only_the_mailers_hold_the_smtp_login(compose):

@@ -1,6 +1,6 @@
 """The container entrypoint (deploy/docker/entrypoint.py), run as a real process on this machine
 the way each image runs it: secrets from files, waiting for the database, migrations serialised
-across replicas on PostgreSQL, gunicorn exec'd in place, the periodic runner."""
+across replicas on PostgreSQL, gunicorn exec'd in place, the scheduler role."""
 
 from __future__ import annotations
 
@@ -200,29 +200,26 @@ def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_u
         log.close()
 
 
-def test_the_scheduler_runs_every_command_and_survives_a_failing_one(tmp_path):
-    db = tmp_path / "gateway.db"
-    env = base_env(
-        tmp_path,
-        GATEWAY_DATABASE_URL=f"sqlite:///{db}",
-        SCHEDULE_ONCE="1",
-        SCHEDULE_COMMANDS="no-such-command; db upgrade",
+@pytest.mark.parametrize("app", ["training", "cic_tracker", "gateway"])
+def test_the_schedule_role_execs_the_services_own_scheduler(app, tmp_path):
+    """One way to schedule: the role is `flask schedule run` (the service's jobs, under its leader
+    lock), with the role's arguments passed on; no list of commands of the entrypoint's own. A
+    `flask` stand-in first on PATH records what the entrypoint execs."""
+    fake = tmp_path / "bin" / "flask"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "exec: $*"\n')
+    fake.chmod(0o755)
+    url_var = {"training": "TRAINING_DATABASE_URL", "cic_tracker": "CIC_DATABASE_URL"}.get(
+        app, "GATEWAY_DATABASE_URL"
     )
+    env = base_env(tmp_path, app, **{url_var: f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    env["PATH"] = f"{fake.parent}{os.pathsep}{env['PATH']}"
+    env["SCHEDULE_COMMANDS"] = "licences expire"  # the old twin loop's setting: ignored now
     result = entrypoint(env, "schedule")
     assert result.returncode == 0, result.stderr
-    assert "scheduled 'no-such-command' exited 2" in result.stderr
-    assert "scheduled 'db upgrade' exited 0" in result.stderr
-    engine = sa.create_engine(f"sqlite:///{db}")
-    try:
-        assert "users" in sa.inspect(engine).get_table_names()
-    finally:
-        engine.dispose()
-
-
-def test_the_scheduler_needs_commands(tmp_path):
-    env = base_env(tmp_path, GATEWAY_DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}")
-    result = entrypoint(env, "schedule")
-    assert result.returncode == 1 and "SCHEDULE_COMMANDS" in result.stderr
+    assert result.stdout.strip() == f"exec: --app {app} schedule run"
+    result = entrypoint(env, "schedule", "--once")
+    assert result.stdout.strip() == f"exec: --app {app} schedule run --once"
 
 
 def test_keys_creates_the_pair_once_in_two_places(tmp_path):

@@ -2,8 +2,8 @@
 every reference in them resolves: Services and autoscalers reach existing Deployments, Secrets
 and ConfigMaps exist in the same namespace, probes hit /healthz and /readyz, the migration runs
 as a Job, only the gateway holds the signing key, and training's namespace holds nothing of the CIC's.
-Email: a mailer Deployment per service alone holds its SMTP login and may reach out to the relay;
-training and cic-tracker write their reminders from a CronJob."""
+Email: a mailer Deployment per service alone holds its SMTP login and may reach out to the relay.
+Schedules: one scheduler Deployment per service (`flask schedule run`), no CronJob."""
 
 from __future__ import annotations
 
@@ -91,10 +91,6 @@ def test_each_service_has_web_relay_consumer_a_migration_job_and_an_autoscaled_w
     assert job and [c["args"] for c in containers(job)] == [["migrate"]]
     hpa = by_name("HorizontalPodAutoscaler", f"{svc}-web", ns)
     assert hpa and hpa["spec"]["minReplicas"] >= 2
-    cron = objects("CronJob", ns)
-    assert cron and all(
-        c["args"][:3] == ["flask", "--app", PACKAGE[svc]] for job in cron for c in containers(job)
-    )
 
 
 def test_web_pods_are_probed_on_healthz_and_readyz_and_do_not_migrate():
@@ -182,6 +178,7 @@ def test_only_the_gateway_mounts_the_signing_key():
                 holders.append(doc["metadata"]["name"])
     assert holders and all(name.startswith("gateway-") for name in holders), holders
     assert "gateway-mailer" not in holders, "the mailer signs nothing"
+    assert "gateway-scheduler" not in holders, "the scheduler signs nothing"
 
 
 def env_of(doc: dict, container: dict) -> dict:
@@ -243,15 +240,35 @@ def test_only_the_mailers_get_the_smtp_login():
             assert secret["metadata"]["name"].endswith("-smtp"), secret["metadata"]["name"]
 
 
-@pytest.mark.parametrize("svc", ["training", "cic-tracker"])
-def test_a_cronjob_writes_the_reminders(svc):
-    commands = [
-        c["args"][3:]
-        for job in objects("CronJob", NAMESPACE[svc])
-        for c in containers(job)
-        if c["args"][:3] == ["flask", "--app", PACKAGE[svc]]
+@pytest.mark.parametrize("svc", ["training", "cic-tracker", "gateway"])
+def test_each_service_has_exactly_one_scheduler(svc):
+    """One way to schedule: a Deployment per service runs the entrypoint's `schedule` role (`flask
+    schedule run`: the service's own jobs under its leader lock); no CronJob, no other container
+    runs a job. Which jobs: tests/deploy/test_deploy_compose.py::test_each_service_schedules_the_jobs_it_owns."""
+    ns = NAMESPACE[svc]
+    assert objects("CronJob") == [], "schedules run in the scheduler Deployments, not CronJobs"
+    schedulers = [
+        d
+        for d in objects("Deployment", ns)
+        for c in containers(d)
+        if c["image"].startswith(f"imatter/{svc}:") and c.get("args") == ["schedule"]
     ]
-    assert ["notify", "reminders"] in commands, f"{svc}: no CronJob runs `notify reminders` ({commands})"
+    assert [d["metadata"]["name"] for d in schedulers] == [f"{svc}-scheduler"]
+    (deployment,) = schedulers
+    assert deployment["spec"]["replicas"] >= 1
+    (container,) = containers(deployment)
+    env = env_of(deployment, container)
+    assert "DATABASE_URL" in env and "SCHEDULE_COMMANDS" not in env
+    if svc == "gateway":
+        for path_var in ("JWT_PRIVATE_KEY_FILE", "JWT_PUBLIC_KEY_FILE"):
+            assert env[path_var].startswith("/var/lib/imatter/"), f"{svc}-scheduler: {path_var} read-only"
+    jobs = ("licences", "retention", "prune", "reminders", "schedule")
+    for doc in workloads():
+        for c in containers(doc):
+            if c.get("args") != ["schedule"]:
+                assert not any(word in " ".join(c.get("args") or []) for word in jobs), (
+                    f"{doc['metadata']['name']} runs a scheduled job: {c.get('args')}"
+                )
 
 
 def test_the_training_namespace_holds_nothing_of_the_cic():
