@@ -49,14 +49,37 @@ def _run_offline(config, metadata) -> None:
 
 
 def _run_online(config, engine, metadata) -> None:
-    conf_args = current_app.extensions["migrate"].configure_args
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = _skip_empty_autogenerate(config)
+    sqlite = engine.dialect.name == "sqlite"
+    # SQLite alters a table by rebuilding it (copy, drop, rename): batch mode, in the revisions
+    # `flask db migrate` writes and in those written by hand (decision 0042)
+    conf_args.setdefault("render_as_batch", sqlite)
+    conf_args.setdefault("compare_type", True)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
-            install_pg_guards(connection, metadata)
+        if sqlite:
+            _foreign_keys(connection, on=False)  # a rebuilt table's drop must not cascade
+        try:
+            context.configure(connection=connection, target_metadata=metadata, **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                install_pg_guards(connection, metadata)
+            if sqlite:
+                connection.commit()
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                _foreign_keys(connection, on=True)
+
+
+def _foreign_keys(connection, *, on: bool) -> None:
+    """SQLite ignores this pragma inside a transaction: it runs between them."""
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    connection.commit()
 
 
 def _skip_empty_autogenerate(config):
