@@ -14,6 +14,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pika
 import pytest
 import sqlalchemy as sa
 import yaml
@@ -24,7 +25,9 @@ from imatter_shared.messaging.runtime import EventsConfig, make_transport
 from imatter_shared.messaging.transports import Outcome
 from imatter_shared.timeutil import utcnow
 from imatter_shared.web.metrics import EXTENSION_KEY
+from support.testing import require_amqp, unique_exchange
 from support.three_apps import three_apps
+from training import create_app as training_app
 
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO / "deploy" / "grafana" / "imatter-services.json"
@@ -368,3 +371,44 @@ def test_the_scrape_config_reaches_every_service_and_the_broker_queue_family():
     queues = [j for j in jobs.values() if j.get("metrics_path") == "/metrics/detailed"]
     assert queues and queues[0]["params"]["family"] == ["queue_coarse_metrics"]
     assert (PROMETHEUS.parent / config["rule_files"][0]).exists()
+
+
+def test_the_queue_gauges_read_the_real_broker(tmp_path):
+    """With AMQP_URL the depths come from RabbitMQ itself: the service's queue and its `.dead`."""
+    url = require_amqp()
+    exchange = unique_exchange()
+    queue = exchange + ".training"
+    app = training_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/training.db",
+            "AMQP_URL": url,
+            "EVENTS_EXCHANGE": exchange,
+            "EVENTS_QUEUE": queue,
+            "METRICS_BROKER_SECONDS": 0,
+        }
+    )
+    with app.app_context():
+        app.extensions["sqlalchemy"].create_all()
+    transport = make_transport(EventsConfig.from_mapping(app.config))
+    labels = {"service": "training", "queue": queue}
+    try:
+        assert "imatter_events_queue_ready" not in names(scrape(app))  # no queue yet: no sample
+        transport.declare_queue(queue, ["cic.fund.awarded"])
+        connection = pika.BlockingConnection(pika.URLParameters(url))
+        try:
+            channel = connection.channel()
+            channel.confirm_delivery()  # each publish is in the queue when it returns
+            for target in (queue, queue, queue, queue + ".dead"):
+                channel.basic_publish("", target, b"{}")
+        finally:
+            connection.close()
+        samples = scrape(app)
+        assert value(samples, "imatter_events_broker_up", service="training") == 1
+        assert value(samples, "imatter_events_queue_ready", **labels) == 3
+        assert value(samples, "imatter_events_dead_letters", **labels) == 1
+    finally:
+        transport.delete_topology(queue)
+        transport.close()
+        with app.app_context():
+            app.extensions["sqlalchemy"].engine.dispose()

@@ -148,6 +148,9 @@ class StateCollector:
                 counts = transport.queue_counts(cfg.queue)
             except TransportUnavailable:
                 counts = None
+            except Exception as exc:  # noqa: BLE001 - e.g. a refused declare: unknown, the scrape still answers
+                log.warning("metrics: queue depths unreadable", extra={"ctx_error": type(exc).__name__})
+                counts = None
             finally:
                 transport.close()
             self._broker = (time.monotonic(), counts)
