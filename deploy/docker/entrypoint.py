@@ -58,8 +58,10 @@ SECRET_VARIABLES = (
     "PGPASSWORD",
     "SMTP_USERNAME",
     "SMTP_PASSWORD",  # the relay's login: the mailer containers only
+    "METRICS_TOKEN",  # the bearer token Prometheus presents to /metrics (decision 0044)
 )
 APPS = ("training", "cic_tracker", "gateway")
+SERVICE_NAMES = {"training": "training", "cic_tracker": "cic-tracker", "gateway": "gateway"}
 # what `seed` (and SEED_ON_START) runs: reference data only; demo data only by `demo`
 REFERENCE_DATA = {
     "training": ("catalogue", "load"),
@@ -167,9 +169,13 @@ def gunicorn_argv(app: str, environ: dict) -> list[str]:
     # --no-control-socket: gunicorn 27's control socket path is shared by every instance on a host.
     # --reuse-port: without it one gthread worker can end up holding every keep-alive connection.
     # No gunicorn access log: the app writes one JSON line per request itself.
+    # imatter_shared.gunicorn_conf: gunicorn's own lines in the same JSON, and the metrics of every
+    # worker added up in one scrape (PROMETHEUS_MULTIPROC_DIR under IMATTER_VAR_DIR).
     # More flags (TLS, limits): GUNICORN_CMD_ARGS, which gunicorn reads itself.
     argv = [
         "gunicorn",
+        "-c",
+        "python:imatter_shared.gunicorn_conf",
         "--no-control-socket",
         "--reuse-port",
         "--bind",
@@ -210,8 +216,12 @@ def ensure_keys(environ: dict) -> None:
 
 
 def main(argv: list[str], environ=os.environ) -> int:
+    # the one JSON line format of every process (decision 0045); imported here, not at the top,
+    # so that `probe`, run every few seconds by the health checks, stays quick when it logs nothing
+    from imatter_shared.jsonlog import JsonFormatter
+
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s imatter-entrypoint %(levelname)s %(message)s"))
+    handler.setFormatter(JsonFormatter(SERVICE_NAMES.get(environ.get("IMATTER_APP", ""))))
     log.handlers[:] = [handler]
     log.setLevel(logging.INFO)
     log.propagate = False

@@ -126,10 +126,17 @@ NOTIFICATION_DEFAULTS: dict[str, Any] = {
 }
 
 
+def env_flag(name: str, default: bool) -> bool:
+    value = env(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
 class BaseConfig:
     """Constants as class attributes; everything from the environment in `__init__`."""
 
     JSON_SORT_KEYS = False
+    # the gateway's port is the public one: its /metrics is not open without a token (decision 0044)
+    PUBLIC_PORT = False
     # hide_parameters: a database error's text never carries the statement's bound values (request
     # data: names, case text, password hashes) into an exception message or a log (security review M6)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
@@ -142,6 +149,10 @@ class BaseConfig:
         self.EVENTS_EMBEDDED_PATH = env("EVENTS_EMBEDDED_PATH") or var_path("events.db")
         self.JWT_PUBLIC_KEY_FILE = env("JWT_PUBLIC_KEY_FILE") or var_path("keys", "jwt_public.pem")
         self.JWT_PUBLIC_KEY = env("JWT_PUBLIC_KEY")
+        # /metrics (imatter_shared.web.metrics): a bearer token Prometheus presents, or open
+        self.METRICS_TOKEN = env("METRICS_TOKEN")
+        self.METRICS_OPEN = env_flag("METRICS_OPEN", not self.PUBLIC_PORT)
+        self.METRICS_BROKER_SECONDS = float(env("METRICS_BROKER_SECONDS", 15))
         # The event plumbing's tuning keys (imatter_shared.messaging.runtime documents them) come
         # from the environment too; without this, EVENTS_RELAY_POLL_SECONDS and friends could only
         # be set in code (bench/events.py found the relay's 0.5 s idle poll could not be changed).

@@ -79,7 +79,7 @@ def worker(relay: bool, consume: bool, mail: bool, schedule: bool) -> None:
         for t in threads:
             t.join(timeout=0.5)  # short joins: the main thread stays free to take the signal
     if failed:
-        click.echo(f"worker stopped: {', '.join(failed)} failed", err=True)
+        log.error("worker stopped", extra={"ctx_failed": failed})
         sys.exit(1)
 
 

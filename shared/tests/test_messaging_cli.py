@@ -144,9 +144,9 @@ def test_relay_and_consumer_processes_stop_cleanly_on_signals(
 
     relay_lines = [json.loads(line) for line in read(relay_log).splitlines() if line.startswith("{")]
     consumer_lines = [json.loads(line) for line in read(consumer_log).splitlines() if line.startswith("{")]
-    assert relay_lines[-1]["msg"] == "relay stopped"
-    assert any(line["msg"] == "publish refused; will retry" for line in relay_lines)
-    handled = [line for line in consumer_lines if line["msg"] == "event handled"]
+    assert relay_lines[-1]["message"] == "relay stopped"
+    assert any(line["message"] == "publish refused; will retry" for line in relay_lines)
+    handled = [line for line in consumer_lines if line["message"] == "event handled"]
     assert [(h["type"], h["queue"]) for h in handled] == [
         ("training.package.purchased", cic.app.config["EVENTS_QUEUE"])
     ]

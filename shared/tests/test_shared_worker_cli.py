@@ -71,10 +71,10 @@ def test_one_worker_per_service_relays_and_applies_events_and_stops_on_a_signal(
 
     training_lines, cic_lines = (json_lines(log) for _, log in workers)
     for lines in (training_lines, cic_lines):  # both loops ran in each process and both stopped
-        messages = [line["msg"] for line in lines]
+        messages = [line["message"] for line in lines]
         assert "relay started" in messages and "relay stopped" in messages, messages
         assert {"consumer started", "consumer connected"} & set(messages), messages  # embedded / amqp
-    handled = [line for line in cic_lines if line["msg"] == "event handled"]
+    handled = [line for line in cic_lines if line["message"] == "event handled"]
     assert [h["type"] for h in handled] == ["training.package.purchased"]
     everything = "".join(json.dumps(line) for line in training_lines + cic_lines)
     for secret in ("org-1", key):  # payload values never reach the logs

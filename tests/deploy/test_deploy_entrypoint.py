@@ -4,15 +4,18 @@ across replicas on PostgreSQL, gunicorn exec'd in place, the scheduler role."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
 
 from support.testing import create_postgres_database, drop_postgres_database
 
@@ -146,6 +149,8 @@ def test_replicas_starting_together_migrate_once_each_waiting_for_the_other(tmp_
 
 
 def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_url):
+    """... with two workers whose requests one scrape of /metrics adds up, and gunicorn's own
+    lines in the JSON format of every other line (decisions 0044, 0045)."""
     port = free_port()
     (tmp_path / "admin").write_text("Deploy-test-pass-1")
     env = base_env(
@@ -153,7 +158,7 @@ def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_u
         GATEWAY_DATABASE_URL=pg_url,
         PORT=str(port),
         SEED_ON_START="1",
-        WEB_WORKERS="1",
+        WEB_WORKERS="2",
         IMATTER_ADMIN_PASSWORD_FILE=str(tmp_path / "admin"),
     )
     log = open(tmp_path / "web.log", "w")
@@ -190,6 +195,12 @@ def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_u
             engine.dispose()
         assert {"training-admin@imatter.local", "cic-admin@imatter.local"} <= set(hashes)
         assert PasswordHasher().verify(hashes["cic-admin@imatter.local"], "Deploy-test-pass-1")
+        assert_metrics_add_up_both_workers(port, tmp_path / "var" / "prometheus", proc.pid)
+        log.flush()
+        lines = (tmp_path / "web.log").read_text().splitlines()
+        booted = [json.loads(x) for x in lines if x.startswith("{") and "Booting worker" in x]
+        assert len(booted) == 2 and all(b["service"] == "gateway" and b["level"] == "info" for b in booted)
+        assert not [x for x in lines if x.startswith("[20")], "gunicorn's plain-text format is gone"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -198,6 +209,27 @@ def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_u
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def assert_metrics_add_up_both_workers(port: int, prometheus_dir, master_pid: int) -> None:
+    """Each request on a new connection: the kernel spreads them over both workers
+    (--reuse-port), and a scrape answered by either one counts all of them."""
+    url = f"http://127.0.0.1:{port}"
+    n = 24
+    for _ in range(n):
+        with urllib.request.urlopen(url + "/.well-known/jwks.json", timeout=10) as r:
+            assert r.status == 200
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    counted = {
+        (s.labels["route"], s.labels["status"]): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == "imatter_http_requests_total"
+    }
+    assert counted[("/.well-known/jwks.json", "200")] == n, counted
+    files = sorted(p.name for p in (prometheus_dir / f"gunicorn-{master_pid}").iterdir())
+    assert len([f for f in files if f.startswith("counter_")]) == 2, files  # one per worker
 
 
 @pytest.mark.parametrize("app", ["training", "cic_tracker", "gateway"])

@@ -21,6 +21,7 @@ RATE_LIMIT_DEFAULTS = {
 
 class Config(BaseConfig):
     SERVICE_NAME = "gateway"
+    PUBLIC_PORT = True
 
     def __init__(self):
         super().__init__()

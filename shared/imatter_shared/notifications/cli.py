@@ -11,7 +11,6 @@ service's wiring on the current app.
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import UTC, datetime
 
 import click
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from imatter_shared.jsonlog import configure_logging
 from imatter_shared.messaging.cli import stop_on_signals
 from imatter_shared.notifications.sender import make_sender
 from imatter_shared.notifications.smtp import SmtpConfigError
@@ -73,10 +73,6 @@ def status() -> None:
 
 
 def log_to_stderr() -> None:
-    log = logging.getLogger("imatter.notify")
-    log.setLevel(logging.INFO)
-    if not log.handlers and not logging.getLogger().handlers:  # the service's logging may print it already
-        h = logging.StreamHandler(sys.stderr)
-        h.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        log.addHandler(h)
-        log.setLevel(logging.INFO)
+    """The sender's logger at INFO, written by the process's JSON handler on stderr."""
+    configure_logging(level=None)
+    logging.getLogger("imatter.notify").setLevel(logging.INFO)

@@ -1,5 +1,5 @@
 """The common application scaffolding: flask-smorest Api with problem+json errors,
-400 (not 422) for invalid input, request size limit, health, logging, SQLite pragmas."""
+400 (not 422) for invalid input, request size limit, health, logging, metrics, SQLite pragmas."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from imatter_shared.config import DEFAULT_MAX_CONTENT_LENGTH, secure_sqlite_file
 from .errors import PROBLEM_MIME, handle_http_exception, problem, register_error_handlers
 from .health import health_blueprint
 from .logging import init_request_logging
+from .metrics import init_metrics
 from .openapi_conventions import BEARER, OperationConventions
 
 
@@ -195,6 +196,7 @@ def init_service(app: Flask, db, service: str, title: str) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.json.sort_keys = False
     init_request_logging(app, service)
+    init_metrics(app, db, service)  # /metrics: requests by route and status, outbox, email, queues
     app.before_request(check_client_input)
     app.after_request(cache_headers)
     # whatever a caller's config says, database errors never carry bound values (M6)

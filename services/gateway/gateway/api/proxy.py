@@ -42,6 +42,7 @@ def forward(segment: str, rest: str = ""):
     service_key = ROUTES.get(segment)
     if service_key is None:
         return problem(404, f"No API at /api/v1/{segment}.")
+    g.metrics_route = f"/api/v1/{segment}"  # one series per routed segment (web/metrics.py)
     if _has_dot_segment():
         return problem(400, "A path may not contain '.' or '..' segments.")
     claims = tokens.verify_request_token(optional=True)  # a bad, expired or revoked token is a 401 here
