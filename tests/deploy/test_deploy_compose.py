@@ -696,3 +696,35 @@ def test_compose_builds_each_service_from_its_own_dockerfile():
             assert os.path.isfile(os.path.join(context, build["dockerfile"])), (
                 f"{path}:{name}: no {build['dockerfile']}"
             )
+
+
+def test_every_image_is_pinned_by_version_or_digest(compose):
+    """A moving tag (latest, postgres:15, 3.11-slim) changes under a deployment that did not
+    change; our own images default to the release version."""
+    path, data = compose
+    for name, service in data["services"].items():
+        image = str(service.get("image", ""))
+        assert image, f"{path}:{name}: no image"
+        if "@sha256:" in image:
+            continue
+        tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
+        # PostgreSQL numbers its releases major.minor (15.14); the rest major.minor.patch
+        postgres = image.startswith("postgres:") and re.fullmatch(r"\d+\.\d+(-\w+)?", tag)
+        assert re.match(r"\d+\.\d+\.\d+", tag) or postgres or (app_of(service) and tag == "dev"), (
+            f"{path}:{name}: {image} is not pinned by version"
+        )
+
+
+def test_rabbitmq_is_4_x_and_imports_the_definitions_at_boot(compose):
+    path, data = compose
+    for name, service in data["services"].items():
+        image = str(service.get("image", ""))
+        if not image.startswith("rabbitmq:"):
+            continue
+        assert re.match(r"rabbitmq:4\.\d+\.\d+-management", image), f"{path}:{name}: {image}"
+        targets = {target: source for source, target in mounts(service)}
+        assert targets.get("/etc/rabbitmq/imatter-definitions.json", "").endswith("definitions.json")
+        conf = targets.get("/etc/rabbitmq/conf.d/20-imatter.conf", "")
+        assert conf.endswith("rabbitmq.conf"), f"{path}:{name}: rabbitmq.conf is not mounted"
+        text = open(os.path.join(REPO, "deploy", "rabbitmq", "rabbitmq.conf"), encoding="utf-8").read()
+        assert "load_definitions = /etc/rabbitmq/imatter-definitions.json" in text
