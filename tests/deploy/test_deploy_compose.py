@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-yaml = pytest.importorskip("yaml", reason="PyYAML (requirements-dev.txt) is needed for the compose checks")
+yaml = pytest.importorskip("yaml", reason="PyYAML (requirements-dev.in) is needed for the compose checks")
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SERVICES = {  # service directory -> (python package, name of its database URL variable)

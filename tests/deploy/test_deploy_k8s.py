@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-yaml = pytest.importorskip("yaml", reason="PyYAML (requirements-dev.txt) is needed for the manifest checks")
+yaml = pytest.importorskip("yaml", reason="PyYAML (requirements-dev.in) is needed for the manifest checks")
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 K8S = os.path.join(REPO, "deploy", "k8s")
