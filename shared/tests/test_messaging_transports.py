@@ -4,6 +4,8 @@ bindings = the handler map)."""
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 
@@ -15,6 +17,8 @@ from imatter_shared.messaging.transports import Outcome, PublishFailed
 from imatter_shared.messaging.transports.amqp import AmqpTransport
 from imatter_shared.messaging.transports.embedded import EmbeddedTransport
 from support.testing import unique_exchange
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture
@@ -165,3 +169,59 @@ def test_amqp_publishes_persistent_confirmed_messages_and_refuses_unroutable_one
         "cic.fund.awarded",
     )
     assert method.routing_key == "cic.fund.awarded"
+
+
+def test_amqp_queue_settings_by_the_brokers_policy_from_definitions_json(amqp_vhost):
+    """EVENTS_QUEUE_SETTINGS=policy: the queue is declared with its type and dead-letter target
+    only; deploy/rabbitmq/definitions.json's policy, set on this vhost, supplies the delivery limit,
+    strategy and overflow, and a rejected message still reaches the dead-letter queue."""
+    url, vhost = amqp_vhost
+    if vhost is None or not can_rabbitmqctl():
+        pytest.skip("setting a policy needs rabbitmqctl")
+    with open(os.path.join(REPO, "deploy", "rabbitmq", "definitions.json"), encoding="utf-8") as fh:
+        (policy,) = json.load(fh)["policies"]
+    rabbitmqctl(
+        "set_policy", "-p", vhost, "--apply-to", policy["apply-to"], "--priority", str(policy["priority"]),
+        policy["name"], policy["pattern"], json.dumps(policy["definition"]),
+    )  # fmt: skip
+    exchange = unique_exchange()
+    transport = AmqpTransport(url, exchange, queue_settings="policy")
+    queue = f"{exchange}.events"
+    try:
+        transport.declare_queue(queue, ["cic.fund.awarded"])
+        listed = rabbitmqctl(
+            "list_queues", "-p", vhost, "name", "policy", "arguments", "--no-table-headers",
+        ).stdout  # fmt: skip
+        main = next(line for line in listed.splitlines() if line.startswith(queue + "\t")).replace(" ", "")
+        assert f"\t{policy['name']}\t" in main, main  # the policy applies to the queue
+        dead = next(line for line in listed.splitlines() if line.startswith(queue + ".dead\t"))
+        assert policy["name"] not in dead
+        assert '"x-delivery-limit"' not in main and '"x-overflow"' not in main
+        transport.publish("cic.fund.awarded", b"{}", message_id="p-1")
+        connection = transport.connect("test")
+        try:
+            channel = connection.channel()
+            method, _, _ = channel.basic_get(queue, auto_ack=False)
+            channel.basic_nack(method.delivery_tag, requeue=False)
+        finally:
+            connection.close()
+        wait_for(lambda: transport.queue_counts(queue).dead == 1, 5, "the rejected message dead-lettered")
+    finally:
+        transport.close()
+        transport.delete_topology(queue)
+
+
+def test_queue_settings_are_arguments_by_default_and_only_arguments_or_policy():
+    from imatter_shared.messaging.runtime import EventsConfig, EventsConfigError
+
+    assert EventsConfig.from_mapping({"SERVICE_NAME": "training"}).queue_settings == "arguments"
+    with pytest.raises(EventsConfigError, match="EVENTS_QUEUE_SETTINGS"):
+        EventsConfig.from_mapping({"SERVICE_NAME": "training", "EVENTS_QUEUE_SETTINGS": "policies"})
+    by_arguments = AmqpTransport("amqp://unused", "ex", max_deliveries=4).queue_arguments("q")
+    by_policy = AmqpTransport("amqp://unused", "ex", queue_settings="policy").queue_arguments("q")
+    assert by_arguments["x-delivery-limit"] == 4 and by_arguments["x-overflow"] == "reject-publish"
+    assert by_policy == {
+        "x-queue-type": "quorum",
+        "x-dead-letter-exchange": "ex.dlx",
+        "x-dead-letter-routing-key": "q",
+    }

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import glob
 import os
+import re
+import shutil
+import subprocess
 
 import pytest
 
-yaml = pytest.importorskip("yaml", reason="PyYAML (requirements-dev.txt) is needed for the manifest checks")
+yaml = pytest.importorskip("yaml", reason="PyYAML (requirements-dev.in) is needed for the manifest checks")
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 K8S = os.path.join(REPO, "deploy", "k8s")
@@ -33,7 +36,28 @@ def load_all() -> list[dict]:
     return docs
 
 
-DOCS = load_all()
+def script_secrets() -> list[dict]:
+    """The Secrets deploy/k8s/secrets.sh creates (`secret NAMESPACE NAME KEY=FILE...` lines), as
+    objects whose stringData maps each key to the secret file it is read from."""
+    out = []
+    text = open(os.path.join(K8S, "secrets.sh"), encoding="utf-8").read()
+    for ns, name, pairs in re.findall(r"^\s+secret (\S+) (\S+) (.+)$", text, re.M):
+        data = dict(pair.split("=", 1) for pair in pairs.split())
+        meta = {"name": name, "namespace": ns}
+        out.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": meta,
+                "stringData": data,
+                "_file": "secrets.sh",
+            }
+        )
+    return out
+
+
+MANIFESTS = load_all()
+DOCS = MANIFESTS + script_secrets()
 
 
 def objects(kind: str, namespace: str | None = None) -> list[dict]:
@@ -156,13 +180,18 @@ def test_every_secret_and_configmap_a_pod_uses_exists_in_its_namespace():
 
 
 def test_pods_run_as_non_root_with_a_read_only_root_and_resources():
+    """What Pod Security "restricted" asks (the namespaces enforce it), on every pod."""
     for doc in workloads():
         spec = pod_spec(doc)
-        assert spec["securityContext"]["runAsNonRoot"] is True
-        assert spec["securityContext"]["runAsUser"] != 0
+        where = doc["metadata"]["name"]
+        assert spec["securityContext"]["runAsNonRoot"] is True, where
+        assert spec["securityContext"]["runAsUser"] != 0, where
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, where
         for container in containers(doc):
             assert container["securityContext"]["readOnlyRootFilesystem"] is True
             assert container["securityContext"]["allowPrivilegeEscalation"] is False
+            assert container["securityContext"]["capabilities"]["drop"] == ["ALL"], where
+            assert container["securityContext"].get("runAsUser", 10001) != 0, where
             assert container["resources"]["requests"], container["name"]
             mounts = {m["mountPath"] for m in container.get("volumeMounts") or []}
             assert {"/var/lib/imatter", "/tmp"} <= mounts, "the var dir and /tmp must be writable"
@@ -174,7 +203,7 @@ def test_only_the_gateway_mounts_the_signing_key():
         ns = doc["metadata"]["namespace"]
         for volume in pod_spec(doc).get("volumes") or []:
             secret = by_name("Secret", volume.get("secret", {}).get("secretName", ""), ns)
-            if secret and any("PRIVATE KEY" in v for v in secret.get("stringData", {}).values()):
+            if secret and any("private" in key for key in secret.get("stringData", {})):
                 holders.append(doc["metadata"]["name"])
     assert holders and all(name.startswith("gateway-") for name in holders), holders
     assert "gateway-mailer" not in holders, "the mailer signs nothing"
@@ -280,7 +309,7 @@ def test_the_training_namespace_holds_nothing_of_the_cic():
             "metadata"
         ]["name"]
         if doc["kind"] == "Secret":
-            assert "cic-tracker:" not in str(doc.get("stringData", {})), "the CIC's broker credentials"
+            assert "cic" not in str(doc.get("stringData", {})), "the CIC's broker credentials"
     cic_policies = objects("NetworkPolicy", "rhm-cic")
     assert any(
         p["spec"]["podSelector"] == {}
@@ -288,3 +317,85 @@ def test_the_training_namespace_holds_nothing_of_the_cic():
         and not p["spec"].get("ingress")
         for p in cic_policies
     ), "the CIC namespace denies ingress by default"
+
+
+def test_namespaces_enforce_the_restricted_pod_security_standard():
+    for namespace in objects("Namespace"):
+        labels = namespace["metadata"]["labels"]
+        assert labels.get("pod-security.kubernetes.io/enforce") == "restricted", namespace["metadata"]["name"]
+
+
+def test_no_secret_value_is_part_of_the_kustomization():
+    """Secrets come from deploy/k8s/secrets.sh or a secret store: applying the kustomization again
+    never puts placeholders over real passwords, and no secret is committed."""
+    assert not [d for d in MANIFESTS if d["kind"] == "Secret"], "a Secret among the manifests"
+    with open(os.path.join(K8S, "kustomization.yaml"), encoding="utf-8") as fh:
+        kustomization = yaml.safe_load(fh)
+    assert "secretGenerator" not in kustomization and "CHANGE-ME" not in str(MANIFESTS)
+    for doc in objects("ConfigMap"):
+        for key, value in doc["data"].items():
+            assert not re.search(r"PASSWORD|SECRET|_KEY$", key), f"{doc['metadata']['name']}: {key}"
+            assert not re.search(r"://[^/@:]+:[^/@]+@", str(value)), (
+                f"{doc['metadata']['name']}: a password in {key}"
+            )
+
+
+def test_images_are_pinned_by_version_never_latest():
+    with open(os.path.join(K8S, "kustomization.yaml"), encoding="utf-8") as fh:
+        kustomization = yaml.safe_load(fh)
+    for image in kustomization["images"]:
+        tag = str(image.get("newTag", ""))
+        assert re.fullmatch(r"\d+\.\d+\.\d+", tag) or image.get("digest"), image
+    for doc in workloads():
+        for container in containers(doc):
+            repo, _, tag = container["image"].partition(":")
+            assert tag and tag != "latest" and re.match(r"\d+\.\d+\.\d+", tag), container["image"]
+
+
+def test_secrets_sh_makes_every_secret_from_the_files_make_secrets_writes(tmp_path):
+    """secrets.sh training, on a copy, with a kubectl that records what it is asked: each Secret
+    is created from make-secrets.sh's files, environment values without their final newline."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed for the gateway's key pair")
+    (tmp_path / "deploy" / "k8s").mkdir(parents=True)
+    shutil.copy(os.path.join(REPO, "deploy", "make-secrets.sh"), tmp_path / "deploy")
+    shutil.copy(os.path.join(K8S, "secrets.sh"), tmp_path / "deploy" / "k8s")
+    env = {
+        "PATH": f"{tmp_path}:{os.environ.get('PATH', '')}",
+        "TRAINING_AMQP_URL": "amqps://t:pw@broker/imatter",
+    }
+    made = subprocess.run(
+        ["sh", str(tmp_path / "deploy" / "make-secrets.sh"), "training"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    log = tmp_path / "kubectl.log"
+    fake = tmp_path / "kubectl"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = create ]; then\n'
+        '  echo "secret $4 $6" >> ' + str(log) + "\n"
+        '  dir=${7#--from-file=}; for f in "$dir"/*; do printf "  %s=%s|\\n" "$(basename "$f")" "$(cat "$f"; printf x)" >> '
+        + str(log)
+        + "; done\n"
+        "else cat > /dev/null; fi\n"
+    )
+    fake.chmod(0o755)
+    result = subprocess.run(
+        ["sh", str(tmp_path / "deploy" / "k8s" / "secrets.sh"), "training"],
+        env={**env, "SMTP_USERNAME": "relay-user"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    recorded = log.read_text()
+    for doc in script_secrets():
+        if doc["metadata"]["namespace"] == "imatter-training":
+            assert f"secret {doc['metadata']['name']} imatter-training" in recorded
+    assert "  AMQP_URL=amqps://t:pw@broker/imatterx|" in recorded, "no final newline in an env value"
+    assert "  SMTP_USERNAME=relay-userx|" in recorded
+    assert "-----BEGIN PRIVATE KEY-----" in recorded.split("secret jwt-signing")[1]

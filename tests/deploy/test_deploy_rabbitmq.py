@@ -5,6 +5,7 @@ other service's. Runs in a fresh vhost with uniquely named users, removed afterw
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -181,3 +182,67 @@ def test_a_missing_password_stops_it_before_touching_the_broker(broker):
     assert result.returncode == 2
     assert "CIC_AMQP_PASSWORD" in result.stderr
     assert env["RABBITMQ_VHOST"] not in rabbitmqctl("list_vhosts").stdout.split()
+
+
+# -- definitions.json: the queue policy (file checks, no broker) ---------------------------------
+
+
+def _policy_settings_queues() -> dict[str, str]:
+    """queue -> where, for every container (compose) or ConfigMap (k8s) that sets EVENTS_QUEUE_SETTINGS=policy."""
+    import glob
+
+    import yaml
+
+    found = {}
+    for path in glob.glob(os.path.join(REPO, "**", "docker-compose*.yml"), recursive=True) + glob.glob(
+        os.path.join(REPO, "deploy", "k8s", "*.yaml")
+    ):
+        text = open(path, encoding="utf-8").read()
+        for doc in yaml.safe_load_all(text):
+            for block in _mappings(doc):
+                if block.get("EVENTS_QUEUE_SETTINGS") == "policy":
+                    queue = re.sub(r"\$\{[A-Z_]+:-([^}]+)\}", r"\1", str(block["EVENTS_QUEUE"]))
+                    found[queue] = os.path.relpath(path, REPO)
+    return found
+
+
+def _mappings(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _mappings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _mappings(value)
+
+
+def test_the_definitions_policy_covers_every_queue_that_relies_on_it_and_conflicts_with_no_argument():
+    import json
+
+    with open(os.path.join(REPO, "deploy", "rabbitmq", "definitions.json"), encoding="utf-8") as fh:
+        definitions = json.load(fh)
+    assert [v["name"] for v in definitions["vhosts"]] == ["imatter"]
+    assert "users" not in definitions and "permissions" not in definitions, "passwords stay in setup-users.sh"
+    queues = _policy_settings_queues()
+    assert {"training.events", "cic-tracker.events"} <= set(queues), queues
+    policy_mode = AmqpTransport("amqp://unused", "imatter.events", queue_settings="policy")
+    for queue, where in queues.items():
+        matching = [
+            p
+            for p in definitions["policies"]
+            if p["vhost"] == "imatter"
+            and p["apply-to"] in ("queues", "quorum_queues")
+            and re.search(p["pattern"], queue)
+        ]
+        assert len(matching) == 1, f"{where}: {queue} is matched by {len(matching)} policies"
+        definition = matching[0]["definition"]
+        assert definition["delivery-limit"] >= 1
+        assert (
+            definition["dead-letter-strategy"] == "at-least-once"
+            and definition["overflow"] == "reject-publish"
+        )
+        declared = {key.removeprefix("x-") for key in policy_mode.queue_arguments(queue)}
+        assert not declared & set(definition), f"{queue}: the code declares {declared & set(definition)} too"
+        assert not any(re.search(p["pattern"], f"{queue}.dead") for p in definitions["policies"]), (
+            "the dead-letter queue keeps no delivery limit"
+        )

@@ -20,9 +20,15 @@
 | EVENTS_EMBEDDED_LEASE_SECONDS| embedded: how long a claimed message stays invisible  | 30                     |
 | EVENTS_EMBEDDED_POLL_SECONDS | embedded: consumer pause when its queue is empty      | 0.2                    |
 | EVENTS_HEARTBEAT_SECONDS     | AMQP heartbeat                                        | 30                     |
+| EVENTS_QUEUE_SETTINGS        | `arguments`: the queue's delivery limit, dead-letter  | arguments              |
+|                              | strategy and overflow are declared with it; `policy`: |                        |
+|                              | the broker's policy sets them (definitions.json)      |                        |
 
-EVENTS_MAX_DELIVERIES becomes the queue's `x-delivery-limit`; RabbitMQ refuses to
-redeclare a queue with other arguments, so change it only together with a new queue.
+With `arguments`, EVENTS_MAX_DELIVERIES becomes the queue's `x-delivery-limit`; RabbitMQ
+refuses to redeclare a queue with other arguments, so change it (or EVENTS_QUEUE_SETTINGS)
+only together with a new queue. With `policy`, the consumer still dead-letters a message
+after EVENTS_MAX_DELIVERIES attempts itself, and the policy's limit is the broker's backstop,
+changed with `rabbitmqctl set_policy` or definitions.json, no new queue (decision 0047).
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ TUNING_FIELDS = {
     "EVENTS_EMBEDDED_LEASE_SECONDS": "embedded_lease",
     "EVENTS_EMBEDDED_POLL_SECONDS": "embedded_poll",
     "EVENTS_HEARTBEAT_SECONDS": "heartbeat",
+    "EVENTS_QUEUE_SETTINGS": "queue_settings",
 }
 
 
@@ -76,6 +83,7 @@ class EventsConfig:
     embedded_lease: float = 30.0
     embedded_poll: float = 0.2
     heartbeat: int = 30
+    queue_settings: str = "arguments"
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> EventsConfig:
@@ -98,6 +106,8 @@ class EventsConfig:
         # prefetch is the consumer's alone, and Consumer checks it
         if made.max_deliveries < 1:
             raise EventsConfigError("EVENTS_MAX_DELIVERIES must be at least 1")
+        if made.queue_settings not in ("arguments", "policy"):
+            raise EventsConfigError("EVENTS_QUEUE_SETTINGS must be arguments or policy")
         return made
 
     def require_queue(self) -> str:
@@ -119,6 +129,7 @@ def make_transport(cfg: EventsConfig) -> Transport:
             heartbeat=cfg.heartbeat,
             reconnect_max=cfg.reconnect_max,
             client_name=cfg.service_name or "imatter",
+            queue_settings=cfg.queue_settings,
         )
     from imatter_shared.messaging.transports.embedded import EmbeddedTransport  # as above
 

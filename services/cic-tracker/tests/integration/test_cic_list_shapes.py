@@ -5,7 +5,7 @@ too; every answer met on the way is checked against the schema the document decl
 
 import re
 
-import jsonschema_rs  # schemathesis's validator (requirements-dev.txt)
+import jsonschema_rs  # schemathesis's validator (requirements-dev.in)
 import pytest
 
 PAGE_KEYS = {"items", "total", "page", "per_page"}

@@ -7,7 +7,11 @@ Topology, declared by each consuming service for its own queue:
 
 The queue has an explicit `x-delivery-limit` (RabbitMQ 3.10 sets none on quorum queues)
 and at-least-once dead-lettering (which needs `x-overflow: reject-publish`), so a message
-is never dropped on its way to the dead-letter queue.
+is never dropped on its way to the dead-letter queue. With `queue_settings="policy"`
+(EVENTS_QUEUE_SETTINGS=policy) those three tunables come from the broker's policy instead
+(deploy/rabbitmq/definitions.json), changeable without a new queue; the queue type and where
+its dead letters go stay arguments, so a broker without the policy still dead-letters
+(decision 0047).
 
 pika connections are not thread-safe: the publisher keeps one connection per thread, and
 the consumer's connection lives on the thread that runs `consume`; handler work runs on a
@@ -42,6 +46,8 @@ from imatter_shared.messaging.transports import (
 )
 from imatter_shared.messaging.transports.amqp_worker import Worker
 
+# Where the queue's tunables come from: its declare arguments, or the broker's policy.
+QUEUE_SETTINGS = ("arguments", "policy")
 # Anything that means "the connection or channel is gone": reconnect and carry on.
 CONNECTION_ERRORS = (px.AMQPError, OSError, socket.timeout)
 
@@ -78,7 +84,11 @@ class AmqpTransport(Transport):
         heartbeat: int = 30,
         reconnect_max: float = 5.0,
         client_name: str = "imatter",
+        queue_settings: str = "arguments",
     ):
+        if queue_settings not in QUEUE_SETTINGS:
+            raise ValueError(f"queue_settings must be one of {QUEUE_SETTINGS}, not {queue_settings!r}")
+        self.queue_settings = queue_settings
         self.url = url
         self.exchange = exchange
         self.dead_letter_exchange = f"{exchange}.dlx"
@@ -157,11 +167,16 @@ class AmqpTransport(Transport):
     # -- topology ------------------------------------------------------------------------
 
     def queue_arguments(self, queue: str) -> dict[str, Any]:
-        return {
+        topology = {
             "x-queue-type": "quorum",
-            "x-delivery-limit": self.max_deliveries,
             "x-dead-letter-exchange": self.dead_letter_exchange,
             "x-dead-letter-routing-key": queue,
+        }
+        if self.queue_settings == "policy":
+            return topology  # delivery-limit, dead-letter-strategy, overflow: the broker's policy
+        return {
+            **topology,
+            "x-delivery-limit": self.max_deliveries,
             "x-dead-letter-strategy": "at-least-once",
             "x-overflow": "reject-publish",
         }
@@ -228,7 +243,8 @@ class AmqpTransport(Transport):
                     delay = backoff.next()
                     if isinstance(exc, px.ChannelClosedByBroker) and exc.reply_code in (403, 406):
                         # Not an outage: e.g. the queue exists with other arguments (was
-                        # EVENTS_MAX_DELIVERIES changed?) or the broker user lacks a permission.
+                        # EVENTS_MAX_DELIVERIES or EVENTS_QUEUE_SETTINGS changed?) or the broker
+                        # user lacks a permission.
                         log(
                             logging.ERROR,
                             "broker refused the consumer's topology",
