@@ -214,6 +214,8 @@ def verify(token: str) -> dict:
         reasons.append("its status list is not I Matter Training's (credentialStatus)")
     else:
         revoked = entry[1] in _revoked_slots(STATUS_LIST_ID)
+    if not reasons and db.session.get(Credential, str(found.get("jti"))) is None:
+        reasons.append("it is no longer in I Matter Training's records")  # erased with its holder
     result = rules.INVALID if reasons else (rules.REVOKED if revoked else rules.VERIFIED)
     if revoked:
         reasons.append("revoked by I Matter Training (the certification was withdrawn)")
