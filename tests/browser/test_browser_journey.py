@@ -2,9 +2,11 @@
 training admin edits a role requirement's price in the price book (and the public catalogue
 shows it), an organisation's admin asks for a seat transfer that a training admin approves, a
 Lead Plus overseer named for a microproject accepts and signs the practicum off, and a trainee
-Lead Professional sees their obligations and adds a log book entry. What a page does not do
-itself is set up through the API. Screenshots: docs/screenshots/catalogue-editor.png,
-seat-transfer.png, overseer.png and lp-obligations.png."""
+Lead Professional sees their obligations and adds a log book entry; and (issue 21) a certified
+practitioner downloads their Open Badges credential, which a visitor verifies and sees revoked
+once the certification is withdrawn. What a page does not do itself is set up through the API.
+Screenshots: docs/screenshots/catalogue-editor.png, seat-transfer.png, overseer.png,
+lp-obligations.png, credential-verified.png and credential-revoked.png."""
 
 from __future__ import annotations
 
@@ -346,4 +348,66 @@ def test_a_trainee_lead_professional_sees_obligations_and_adds_a_log_book_entry(
     assert "Staff briefing" in staff.inner_text("main")
     assert_accessible(staff)
     staff_ctx.close()
+    ctx.close()
+
+
+# -- (5) issue 21: a certification's Open Badges credential, downloaded, verified, revoked ---------
+
+
+def test_a_holder_downloads_the_credential_a_visitor_verifies_it_and_sees_it_revoked(
+    browser, stack, api, training_admin, shot
+):
+    base = stack.url()
+    holder = api.signed_up(name="Cleo Credential")
+    person = ok(
+        holder.post(
+            "/api/v1/people", {"name": "Cleo Credential", "email": holder.email, "kind": "professional"}
+        )
+    )
+    cert = ok(
+        training_admin.post(
+            f"/api/v1/people/{person['id']}/certifications",
+            {"role": "lead", "reason": "I Matter Training's own team (paper records)"},
+        )
+    )
+    ctx, page = new_page(browser)
+    sign_in(page, base, holder.email, PASSWORD)
+    page.goto(base + "/practitioner")
+    item = page.locator(f"#certification-{cert['id']}")
+    with page.expect_download() as got:
+        item.get_by_role("link", name=re.compile("^Download credential")).click()
+    download = got.value
+    assert download.suggested_filename == "imatter-lead-credential.jwt"
+    with open(download.path(), encoding="ascii") as fh:
+        token = fh.read()
+    assert token.startswith("eyJ") and token.count(".") == 2
+    ctx.close()
+
+    # a visitor (not signed in) pastes the file's contents
+    ctx, page = new_page(browser)
+    page.goto(base + "/credentials/verify")
+    page.get_by_label(re.compile("^The credential")).fill(token)
+    page.get_by_role("button", name="Verify").click()
+    result = page.locator("#credential-result")
+    assert result.locator("h2").inner_text().startswith("Verified"), result.inner_text()
+    assert "Cleo Credential" in result.inner_text()
+    assert_accessible(page)
+    shot(page, "credential-verified", full_page=False)
+
+    # withdrawn by a training admin: its verification link shows it revoked
+    ok(
+        training_admin.post(
+            f"/api/v1/certifications/{cert['id']}/withdraw", {"reason": "Withdrawn after a practice review"}
+        ),
+        200,
+    )
+    credential_id = ok(holder.get(f"/api/v1/certifications/{cert['id']}/credential"), 200)["id"]
+    page.goto(f"{base}/credentials/{credential_id}")
+    status = page.locator("#credential-status")
+    assert "revoked" in status.inner_text() and "Cleo Credential" in status.inner_text()
+    page.get_by_label(re.compile("^The credential")).fill(token)
+    page.get_by_role("button", name="Verify").click()
+    assert page.locator("#credential-result h2").inner_text().startswith("Revoked")
+    assert_accessible(page)
+    shot(page, "credential-revoked", full_page=False)
     ctx.close()

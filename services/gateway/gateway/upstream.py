@@ -35,6 +35,8 @@ ROUTES: dict[str, str] = {
     "packages": "TRAINING_URL",
     "learning-platform": "TRAINING_URL",
     "seat-transfers": "TRAINING_URL",
+    "certifications": "TRAINING_URL",
+    "credentials": "TRAINING_URL",
     "tracker": "CIC_URL",
     "consultations": "CIC_URL",
     "fund": "CIC_URL",

@@ -18,6 +18,7 @@ _spec = importlib.util.spec_from_file_location(
 _world = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_world)
 Visitor, one_h1_and_labels, world = _world.Visitor, _world.one_h1_and_labels, _world.world  # world: a fixture
+HTML = _world.HTML
 
 
 def _bearer(v: Visitor) -> dict:
@@ -296,3 +297,70 @@ def test_log_book_entries_are_headed_one_level_below_the_log_book(world):
         html = visitor.get(path).get_data(as_text=True)
         assert "<h3>Staff briefing</h3>" in html, path
         assert _heading_jumps(html) == [], path
+
+
+# -- issue 21: the holder's credential, its verification page and the directory's link ------------
+
+
+def test_holder_downloads_a_credential_anyone_verifies_it_and_a_withdrawal_shows_revoked(world):
+    holder = Visitor(world, "Cass Holder")
+    staff = Visitor(world, "Tess Staff", roles=["training_admin"])
+    stranger = Visitor(world, "Sid Stranger")
+    api = world["gateway"].test_client()
+    pid = holder.me()["person_id"]
+    r = api.post(
+        f"/api/v1/people/{pid}/certifications",
+        headers=_bearer(staff),
+        json={"role": "lead_plus", "reason": "I Matter Training's own team (paper records)"},
+    )
+    assert r.status_code == 201, r.get_json()
+    cert_id = r.get_json()["id"]
+
+    html = holder.get("/practitioner").get_data(as_text=True)
+    assert f'href="/certifications/{cert_id}/credential"' in html and "Download credential" in html
+    download = holder.get(f"/certifications/{cert_id}/credential")
+    assert download.status_code == 200 and download.mimetype == "application/vc+jwt"
+    assert (
+        download.headers["Content-Disposition"] == 'attachment; filename="imatter-lead_plus-credential.jwt"'
+    )
+    token = download.get_data(as_text=True)
+    assert token.startswith("eyJ") and token.count(".") == 2
+    assert stranger.get(f"/certifications/{cert_id}/credential").status_code == 404
+    [cred_id] = re.findall(r'href="/credentials/([0-9a-f]{32})"', html)
+
+    # anyone: the verification link, and a pasted credential (no sign-in)
+    visitor = world["gateway"].test_client()
+    page = visitor.get(f"/credentials/{cred_id}", headers=HTML).get_data(as_text=True)
+    assert "badge-active" in page and "Cass Holder" in page
+    one_h1_and_labels(page)
+    form = visitor.get("/credentials/verify", headers=HTML)
+    token_field = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True)).group(1)
+    checked = visitor.post(
+        "/credentials/verify", data={"csrf_token": token_field, "credential": token}, headers=HTML
+    )
+    assert checked.status_code == 200 and "badge-verified" in checked.get_data(as_text=True)
+    bad = visitor.post(
+        "/credentials/verify", data={"csrf_token": token_field, "credential": "nonsense"}, headers=HTML
+    )
+    assert bad.status_code == 400 and 'id="credential-error"' in bad.get_data(as_text=True)
+
+    # listed in the directory: the entry links the credential's verification page
+    r = api.post(
+        f"/api/v1/people/{pid}/directory-entry", headers=_bearer(holder), json={"locality": "Kendal"}
+    )
+    assert r.status_code == 201, r.get_json()
+    assert f'href="/credentials/{cred_id}"' in visitor.get("/directory", headers=HTML).get_data(as_text=True)
+
+    # withdrawn by a training admin: the same credential now shows as revoked
+    r = api.post(
+        f"/api/v1/certifications/{cert_id}/withdraw",
+        headers=_bearer(staff),
+        json={"reason": "Practice concerns upheld"},
+    )
+    assert r.status_code == 200, r.get_json()
+    assert "badge-revoked" in visitor.get(f"/credentials/{cred_id}", headers=HTML).get_data(as_text=True)
+    checked = visitor.post(
+        "/credentials/verify", data={"csrf_token": token_field, "credential": token}, headers=HTML
+    )
+    assert "badge-revoked" in checked.get_data(as_text=True)
+    assert "withdrawn" in holder.get("/practitioner").get_data(as_text=True)

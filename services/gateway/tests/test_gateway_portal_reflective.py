@@ -66,6 +66,7 @@ def world(tmp_path_factory):
             "JWT_PUBLIC_KEY": public,
             "EVENTS_EMBEDDED_PATH": str(tmp / "training-events.db"),
             "ACCESS_LOG": False,
+            "CREDENTIALS_KEY_FILE": str(tmp / "credentials_issuer.pem"),
         }
     )
     with tr.app_context():

@@ -30,6 +30,7 @@ def _app(database_url, tmp_path_factory):
             "JWT_PUBLIC_KEY": KEYS.public,
             "EVENTS_EMBEDDED_PATH": str(tmp_path_factory.mktemp("events") / "events.db"),
             "ACCESS_LOG": False,
+            "CREDENTIALS_KEY_FILE": str(tmp_path_factory.mktemp("keys") / "credentials_issuer.pem"),
         }
     )
     with app.app_context():

@@ -1,4 +1,4 @@
-from imatter_shared.config import BaseConfig, env, sqlite_url
+from imatter_shared.config import BaseConfig, env, sqlite_url, var_path
 
 
 class Config(BaseConfig):
@@ -20,3 +20,9 @@ class Config(BaseConfig):
         self.INVOICE_ISSUER_ADDRESS = env("INVOICE_ISSUER_ADDRESS", "")
         self.INVOICE_VAT_NUMBER = env("INVOICE_VAT_NUMBER", "")
         self.INVOICE_VAT_RATE = env("INVOICE_VAT_RATE", "20")
+        # the key I Matter Training signs its Open Badges credentials with (RSA, made on first use;
+        # keep it: a new key leaves earlier credentials verifiable only through the retired keys'
+        # public halves, listed comma separated), and the public URL the credentials name (decision 0050)
+        self.CREDENTIALS_KEY_FILE = env("CREDENTIALS_KEY_FILE") or var_path("keys", "credentials_issuer.pem")
+        self.CREDENTIALS_RETIRED_KEY_FILES = env("CREDENTIALS_RETIRED_KEY_FILES", "")
+        self.CREDENTIALS_BASE_URL = env("CREDENTIALS_BASE_URL") or None  # unset: PORTAL_URL

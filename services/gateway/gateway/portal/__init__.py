@@ -26,6 +26,7 @@ from .pages import (  # noqa: F401
     cic_practice,
     cic_staff,
     community_audit,
+    credentials,
     downloads,
     finance,
     invoices,

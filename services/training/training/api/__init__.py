@@ -4,6 +4,7 @@ from . import (
     bursaries,
     catalogue,
     conditional,
+    credentials,
     directory,
     enrolments,
     exports,
@@ -51,6 +52,7 @@ API_MODULES = (
     organisation_kinds,  # the kind policy table as data (domain rows 54, 84, 85)
     reference,  # catalogue reference data, so clients hold no rule of their own
     exports,  # CSV downloads for staff
+    credentials,  # Open Badges 3.0 credentials of certifications (issue 21)
 )
 
 

@@ -5,6 +5,7 @@ from imatter_shared.dataprotection import annotate
 from ..extensions import db
 from .bursaries import BursaryEntry, BursaryFund  # noqa: F401
 from .certification import Certification, PathwayItem  # noqa: F401
+from .credentials import Credential  # noqa: F401
 from .dataprotection import ANNOTATIONS, AuditEvent, Breach  # noqa: F401
 from .directory import DirectoryCounter, DirectoryEntry  # noqa: F401
 from .interest import Interest  # noqa: F401

@@ -54,5 +54,9 @@ class Certification(db.Model):
     basis = sa.Column(sa.String(20), nullable=False, default="pathway", server_default="pathway")
     reason = sa.Column(sa.String(300), nullable=True)
     recorded_by = sa.Column(sa.String(64), nullable=True)
+    # withdrawn by a training admin (status withdrawn): its credential shows as revoked
+    withdrawn_at = sa.Column(sa.DateTime, nullable=True)
+    withdrawn_by = sa.Column(sa.String(64), nullable=True)
+    withdrawal_reason = sa.Column(sa.String(300), nullable=True)
     created_at = created_column()
     __table_args__ = (sa.UniqueConstraint("person_id", "role", name="uq_certification_person_role"),)

@@ -89,6 +89,11 @@ ANNOTATIONS = {
         "why a training admin recorded a certification gained elsewhere", CERT, "contract", CERTS
     ),
     "certifications.recorded_by": account(),
+    "certifications.withdrawal_reason": pii(
+        "why a training admin withdrew a certification", CERT, "contract", CERTS
+    ),
+    "certifications.withdrawn_by": account(),
+    "credentials.person_id": person(CERT, retention=CERTS),
     "pathway_items.person_id": person(CERT, retention=CERTS),
     "practitioner_licences.person_id": person(LICENSING, retention=LICENCE),
     "practitioner_licences.idea": pii(

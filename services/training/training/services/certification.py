@@ -8,6 +8,7 @@ then lets certifying certify every role whose requirements are all met.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 from imatter_shared.web.paging import rows_page
@@ -20,7 +21,7 @@ from ..notifications import pathway_item_completed
 from ..rules import pathway as rules
 from ..rules.catalogue import COURSES_BY_CODE
 from ..rules.roles import REQUIREMENTS, ROLES_BY_CODE
-from . import directory, orders, packages, policy
+from . import credentials, directory, orders, packages, policy
 from .certifying import certify_after_joining, certify_ready, facts_of, member_org_ids
 from .clock import now
 
@@ -189,6 +190,7 @@ def recognise(person_id: str, role: str, reason: str, user_id: str) -> Certifica
     )
     db.session.add(c)
     db.session.flush()
+    credentials.issue_for_certification(c)
     outgoing.practitioner_certified(c)
     directory.refresh_eligibility([person_id])
     # a recognised Lead or Lead Plus who is already an accepted member gives their organisations'
@@ -199,11 +201,31 @@ def recognise(person_id: str, role: str, reason: str, user_id: str) -> Certifica
     return c
 
 
+def withdraw(certification_id: str, reason: str, user_id: str) -> Certification:
+    """A training admin withdraws a certification (with the reason): it counts for nothing from
+    now on (pathways, oversight, the directory), is never certified again automatically, and its
+    credential is revoked in the status list. Withdrawing twice is refused (409)."""
+    c = db.session.scalar(
+        sa.select(Certification).where(Certification.id == certification_id).with_for_update()
+    )
+    if c is None:
+        raise NotFound("No certification with that id.")
+    if c.status == "withdrawn":
+        raise RuleViolation("This certification is already withdrawn.", unmet=["certification_current"])
+    c.status, c.withdrawn_at, c.withdrawn_by = "withdrawn", now(), user_id
+    c.withdrawal_reason = reason.strip()
+    db.session.flush()
+    credentials.revoke_for_certification(c)
+    directory.refresh_eligibility([c.person_id])
+    return c
+
+
 def certifications_of(person_id: str) -> list[Certification]:
     return list(
         db.session.scalars(
             sa.select(Certification)
             .where(Certification.person_id == person_id)
+            .options(selectinload(Certification.credential))
             .order_by(Certification.certified_at, Certification.role)
         )
     )

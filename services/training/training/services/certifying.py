@@ -26,7 +26,7 @@ from ..queries.certification import OVERSEER_TRAINING_ITEMS
 from ..rules import pathway as rules
 from ..rules.catalogue import L1_2_COURSES
 from ..rules.roles import REGISTERED_SETTING_KINDS, REQUIREMENTS, ROLES_BY_CODE
-from . import directory
+from . import credentials, directory
 from .clock import now
 
 
@@ -145,6 +145,16 @@ def _certifying_org(person_id: str, role: str) -> str | None:
     return orgs[0] if orgs else None
 
 
+def _withdrawn_roles(person_id: str) -> set[str]:
+    return set(
+        db.session.scalars(
+            sa.select(Certification.role).where(
+                Certification.person_id == person_id, Certification.status == "withdrawn"
+            )
+        )
+    )
+
+
 def certify_ready(person_id: str) -> list[Certification]:
     """Certify every role of the person whose requirements are all met (repeating, since one
     certification can meet another role's `informed`); a new Lead or Lead Plus may in turn
@@ -154,8 +164,9 @@ def certify_ready(person_id: str) -> list[Certification]:
     while queue:
         pid = queue.pop(0)
         seen.add(pid)
+        withdrawn = _withdrawn_roles(pid)  # a withdrawn role is never certified again by itself
         while True:
-            ready = rules.roles_ready_to_certify(facts_of(pid))
+            ready = [r for r in rules.roles_ready_to_certify(facts_of(pid)) if r not in withdrawn]
             if not ready:
                 break
             for role in ready:
@@ -168,6 +179,7 @@ def certify_ready(person_id: str) -> list[Certification]:
                 )
                 db.session.add(c)
                 db.session.flush()
+                credentials.issue_for_certification(c)
                 outgoing.practitioner_certified(c)
                 certification_granted(pid, role, c.id, c.certified_at)  # its email, in the same commit
                 done.append(c)

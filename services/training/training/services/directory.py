@@ -15,6 +15,7 @@ from imatter_shared.web.errors import RuleViolation
 from ..extensions import db
 from ..models import Person
 from ..models.certification import Certification
+from ..models.credentials import Credential
 from ..models.directory import DirectoryEntry
 from ..models.lead_professionals import LeadProfessionalApplication
 from ..queries.lead_professionals import lapsed_lead_professionals
@@ -75,8 +76,9 @@ def credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {pid: [] for pid in person_ids}
     if not person_ids:
         return out
-    for c in db.session.scalars(
-        sa.select(Certification)
+    for c, credential_id in db.session.execute(
+        sa.select(Certification, Credential.id)
+        .outerjoin(Credential, Credential.certification_id == Certification.id)
         .where(
             Certification.person_id.in_(person_ids),
             Certification.status == "current",
@@ -85,7 +87,12 @@ def credentials_of(person_ids: list[str]) -> dict[str, list[dict]]:
         .order_by(Certification.certified_at)
     ):
         out[c.person_id].append(
-            {"role": c.role, "title": ROLES_BY_CODE[c.role]["title"], "certified_at": iso(c.certified_at)}
+            {
+                "role": c.role,
+                "title": ROLES_BY_CODE[c.role]["title"],
+                "certified_at": iso(c.certified_at),
+                "credential_id": credential_id,  # its public verification: /credentials/<id>
+            }
         )
     approved: dict[str, LeadProfessionalApplication] = {}
     for lp in db.session.scalars(

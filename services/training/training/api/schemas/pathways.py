@@ -73,6 +73,12 @@ class CertificationOut(Out):
     certified_at = When()
     basis = Computed(lambda c: c.basis or "pathway", metadata={"type": "string"})
     reason = Opt()
+    withdrawn_at = When()
+    withdrawal_reason = Opt()
+    credential_id = Computed(
+        lambda c: c.credential.id if c.credential else None,
+        metadata={"type": "string", "nullable": True, "description": "its Open Badges credential"},
+    )
 
 
 PathwayPage = page_of(PathwayOut)

@@ -1,0 +1,45 @@
+"""Verifiable credentials: one Open Badges 3.0 credential per certification (decision 0050).
+
+A row is only what the credential needs beyond its certification: its own id (the credential's
+public id), its place in the revocation status list and when it was issued or revoked. The signed
+credential itself is not stored: it is made from these facts when the holder downloads it.
+`kind` names what the credential attests; a Lead Professional licence plugs in as a new kind
+with its own column (docs/decisions/0050)."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import backref, relationship
+
+from .base import created_column, db, id_column
+from .certification import Certification
+
+# the one status list every credential has a bit in (its W3C minimum size: 16 KiB, 131,072 bits)
+STATUS_LIST_ID = "1"
+STATUS_LIST_SIZE = 131_072
+
+
+class Credential(db.Model):
+    __tablename__ = "credentials"
+    id = id_column()
+    kind = sa.Column(sa.String(20), nullable=False, default="certification", server_default="certification")
+    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
+    certification_id = sa.Column(sa.String(32), sa.ForeignKey("certifications.id"), nullable=True)
+    status_list = sa.Column(sa.String(20), nullable=False, default=STATUS_LIST_ID, server_default="1")
+    status_index = sa.Column(sa.Integer, nullable=False)
+    issued_at = sa.Column(sa.DateTime, nullable=False)
+    revoked_at = sa.Column(sa.DateTime, nullable=True)
+    created_at = created_column()
+    # a certification's `credential` (loaded when asked for; certifications_of loads a list's at once)
+    certification = relationship(Certification, backref=backref("credential", uselist=False))
+    __table_args__ = (
+        sa.UniqueConstraint("certification_id", name="uq_credentials_certification"),
+        sa.UniqueConstraint("status_list", "status_index", name="uq_credentials_status_slot"),
+        sa.CheckConstraint(
+            f"status_index >= 0 AND status_index < {STATUS_LIST_SIZE}",
+            name="ck_credentials_status_index_range",
+        ),
+        sa.CheckConstraint("kind IN ('certification')", name="ck_credentials_kind"),
+        sa.CheckConstraint(
+            "kind <> 'certification' OR certification_id IS NOT NULL",
+            name="ck_credentials_certification_kind",
+        ),
+    )

@@ -1,0 +1,236 @@
+"""Open Badges 3.0 credentials of certifications: issued with the certification, revoked when it is
+withdrawn, signed on download, verified for anyone (decisions 0050, 0051).
+
+Only facts about a professional's certification are in a credential (the role, the date, the
+issuer, the holder's name): nothing about anyone they support, ever."""
+
+from __future__ import annotations
+
+import random
+
+import sqlalchemy as sa
+from joserfc.errors import DecodeError, JoseError
+
+from imatter_shared.web.errors import InvalidInput, NotFound
+
+from ..extensions import db
+from ..models import Person
+from ..models.certification import Certification
+from ..models.credentials import STATUS_LIST_ID, STATUS_LIST_SIZE, Credential
+from ..rules import credentials as rules
+from ..rules.roles import ROLES_BY_CODE
+from . import issuer_keys
+from .clock import now
+
+_slots = random.SystemRandom()
+
+
+def _free_slot() -> int:
+    """A random unused index of the status list (a list in index order would tell a reader of
+    the list the order in which credentials were issued). The unique constraint
+    uq_credentials_status_slot refuses a slot taken by a simultaneous issue."""
+    while True:
+        slot = _slots.randrange(STATUS_LIST_SIZE)
+        taken = db.session.scalar(
+            sa.select(Credential.id).where(
+                Credential.status_list == STATUS_LIST_ID, Credential.status_index == slot
+            )
+        )
+        if not taken:
+            return slot
+
+
+def issue_for_certification(c: Certification) -> Credential:
+    """The certification's credential, made in the caller's transaction (once: an existing one is
+    returned)."""
+    cred = db.session.scalar(sa.select(Credential).where(Credential.certification_id == c.id))
+    if cred is None:
+        cred = Credential(
+            kind="certification",
+            person_id=c.person_id,
+            certification_id=c.id,
+            status_list=STATUS_LIST_ID,
+            status_index=_free_slot(),
+            issued_at=c.certified_at,
+            revoked_at=now() if c.status == "withdrawn" else None,
+        )
+        db.session.add(cred)
+        db.session.flush()
+    return cred
+
+
+def revoke_for_certification(c: Certification) -> Credential:
+    """Its credential's bit in the status list is set from now on."""
+    cred = issue_for_certification(c)
+    if cred.revoked_at is None:
+        cred.revoked_at = now()
+        db.session.flush()
+    return cred
+
+
+def _rows(where) -> list[tuple[Credential, Certification, Person]]:
+    return list(
+        db.session.execute(
+            sa.select(Credential, Certification, Person)
+            .join(Certification, Certification.id == Credential.certification_id)
+            .join(Person, Person.id == Credential.person_id)
+            .where(where)
+            .order_by(Credential.issued_at, Credential.id)
+        )
+    )
+
+
+def holder_of(certification_id: str) -> str:
+    person_id = db.session.scalar(
+        sa.select(Certification.person_id).where(Certification.id == certification_id)
+    )
+    if person_id is None:
+        raise NotFound("No certification with that id.")
+    return person_id
+
+
+def of_certification(certification_id: str) -> tuple[Credential, Certification, Person]:
+    c = db.session.get(Certification, certification_id)
+    if c is None:
+        raise NotFound("No certification with that id.")
+    issue_for_certification(c)
+    return _rows(Credential.certification_id == certification_id)[0]
+
+
+def of_person(person_id: str) -> list[tuple[Credential, Certification, Person]]:
+    """The person's credentials, one per certification (issued now for a certification that has
+    none yet)."""
+    for c in db.session.scalars(
+        sa.select(Certification).where(
+            Certification.person_id == person_id,
+            ~sa.exists().where(Credential.certification_id == Certification.id),
+        )
+    ):
+        issue_for_certification(c)
+    return _rows(Credential.person_id == person_id)
+
+
+def _urls(cred: Credential) -> dict:
+    base = issuer_keys.base_url()
+    return {
+        "credential": f"{base}/credentials/{cred.id}",  # the public verification page
+        "status_list": f"{base}/api/v1/credentials/status-lists/{cred.status_list}",
+    }
+
+
+def _issuer() -> dict:
+    return rules.issuer_profile(issuer_keys.issuer_id(), issuer_keys.base_url())
+
+
+def claims(cred: Credential, cert: Certification, person: Person) -> dict:
+    urls = _urls(cred)
+    issuer = _issuer()
+    role = ROLES_BY_CODE.get(cert.role) or {"title": cert.role.replace("_", " ").capitalize()}
+    return rules.open_badge(
+        credential_id=cred.id,
+        credential_url=urls["credential"],
+        issuer=issuer,
+        holder_name=person.name,
+        achievement=rules.achievement(cred.kind, cert.role, role, issuer_keys.base_url(), issuer),
+        issued_at=cred.issued_at,
+        status_list_url=urls["status_list"],
+        status_index=cred.status_index,
+    )
+
+
+def view(cred: Credential, cert: Certification, person: Person) -> dict:
+    """What the holder downloads: the facts and the signed credential (a compact JWS)."""
+    role = ROLES_BY_CODE.get(cert.role) or {}
+    return {
+        "id": cred.id,
+        "kind": cred.kind,
+        "certification_id": cert.id,
+        "role": cert.role,
+        "title": role.get("title", cert.role),
+        "issued_at": cred.issued_at,
+        "status": "revoked" if cred.revoked_at else "active",
+        "revoked_at": cred.revoked_at,
+        "verify_url": _urls(cred)["credential"],
+        "credential": issuer_keys.sign(claims(cred, cert, person)),
+    }
+
+
+def public_status(credential_id: str) -> dict:
+    """What anyone holding a credential's id (its verification link) may learn of it."""
+    rows = _rows(Credential.id == credential_id)
+    if not rows:
+        raise NotFound("No credential with that id.")
+    cred, cert, person = rows[0]
+    role = ROLES_BY_CODE.get(cert.role) or {}
+    return {
+        "id": cred.id,
+        "status": "revoked" if cred.revoked_at else "active",
+        "holder": person.name,
+        "achievement": role.get("title", cert.role),
+        "issuer": rules.ISSUER_NAME,
+        "issued_at": cred.issued_at,
+        "revoked_at": cred.revoked_at,
+    }
+
+
+def _revoked_slots(list_id: str) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(Credential.status_index).where(
+                Credential.status_list == list_id, Credential.revoked_at.is_not(None)
+            )
+        )
+    )
+
+
+def status_list(list_id: str) -> str:
+    """The signed BitstringStatusListCredential of the list (a VC-JWT)."""
+    if list_id != STATUS_LIST_ID:
+        raise NotFound("No status list with that id.")
+    url = f"{issuer_keys.base_url()}/api/v1/credentials/status-lists/{list_id}"
+    return issuer_keys.sign(
+        rules.status_list(url, _issuer(), _revoked_slots(list_id), STATUS_LIST_SIZE, now())
+    )
+
+
+def verify(token: str) -> dict:
+    """Signature (our key set), what the claims say (an OpenBadgeCredential of ours, in force) and
+    the revocation bit: {result: verified | revoked | invalid, reasons, credential}."""
+    try:
+        found = issuer_keys.read(token)
+    except DecodeError as e:
+        raise InvalidInput("credential", "This is not a signed credential (a compact JWS).") from e
+    except JoseError:
+        return {
+            "result": rules.INVALID,
+            "reasons": ["the signature is not I Matter Training's"],
+            "credential": None,
+        }
+    reasons = rules.claim_problems(found, issuer_keys.issuer_id(), now())
+    entry = rules.status_entry(found)
+    revoked = False
+    list_url = f"{issuer_keys.base_url()}/api/v1/credentials/status-lists/{STATUS_LIST_ID}"
+    if entry is None or entry[0] != list_url or not 0 <= entry[1] < STATUS_LIST_SIZE:
+        reasons.append("its status list is not I Matter Training's (credentialStatus)")
+    else:
+        revoked = entry[1] in _revoked_slots(STATUS_LIST_ID)
+    if not reasons and db.session.get(Credential, str(found.get("jti"))) is None:
+        reasons.append("it is no longer in I Matter Training's records")  # erased with its holder
+    result = rules.INVALID if reasons else (rules.REVOKED if revoked else rules.VERIFIED)
+    if revoked:
+        reasons.append("revoked by I Matter Training (the certification was withdrawn)")
+    subject = found.get("credentialSubject") or {}
+    names = [i.get("identityHash") for i in subject.get("identifier") or [] if isinstance(i, dict)]
+    return {
+        "result": result,
+        "reasons": reasons,
+        "credential": {
+            "id": found.get("jti"),
+            "achievement": (subject.get("achievement") or {}).get("name"),
+            "holder": names[0] if names else None,
+            "issuer": (found.get("issuer") or {}).get("name")
+            if isinstance(found.get("issuer"), dict)
+            else None,
+            "valid_from": found.get("validFrom"),
+        },
+    }
