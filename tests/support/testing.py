@@ -102,6 +102,7 @@ class KeyPair:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key = key  # signing with the loaded key: PyJWT would parse the PEM (~0.1 s) per token
         self.private = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode()
@@ -143,7 +144,7 @@ class KeyPair:
             "jti": uuid.uuid4().hex,
         }
         claims.update(overrides)
-        return jwt.encode(claims, self.private, algorithm="RS256")
+        return jwt.encode(claims, self._key, algorithm="RS256")
 
     def headers(self, **kw) -> dict:
         return {"Authorization": "Bearer " + self.token(**kw)}
