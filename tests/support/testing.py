@@ -50,6 +50,9 @@ def create_postgres_database(prefix: str = "imatter_test") -> str:
     try:
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            # A test database needs PostgreSQL's locking and isolation, not durability across a
+            # power cut: commits don't wait for the WAL flush (the same server, a cheaper commit).
+            conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except Exception as exc:  # pragma: no cover - depends on the machine
         _missing("PostgreSQL", str(exc).splitlines()[0])
     finally:
@@ -99,6 +102,7 @@ class KeyPair:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key = key  # signing with the loaded key: PyJWT would parse the PEM (~0.1 s) per token
         self.private = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode()
@@ -140,7 +144,7 @@ class KeyPair:
             "jti": uuid.uuid4().hex,
         }
         claims.update(overrides)
-        return jwt.encode(claims, self.private, algorithm="RS256")
+        return jwt.encode(claims, self._key, algorithm="RS256")
 
     def headers(self, **kw) -> dict:
         return {"Authorization": "Bearer " + self.token(**kw)}
@@ -153,11 +157,17 @@ def truncate_all(db) -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if not tables:
         return
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
+    # One statement finds the tables a test wrote to (a test touches a handful of the ~40);
+    # only those are emptied. TRUNCATE of every table cost 0.1-0.25 s per PostgreSQL test.
+    probe = " UNION ALL ".join(
+        f'SELECT {i} WHERE EXISTS (SELECT 1 FROM "{t.name}")' for i, t in enumerate(tables)
+    )
+    used = [tables[i] for (i,) in db.session.execute(sa.text(probe)).all()]
+    if used and db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in used)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
-        for t in tables:
+        for t in used:
             db.session.execute(t.delete())
     db.session.commit()
 

@@ -9,6 +9,7 @@ from imatter_shared.service import create_service_app
 
 from . import (
     models,  # noqa: F401  (the tables, for Flask-Migrate and create_all)
+    passwords,
     response_cache,
 )
 from .api import auth, jwks, openapi, password_reset, proxy
@@ -29,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register(app: Flask, api: Api) -> None:
     ensure_keypair(app.config["JWT_PRIVATE_KEY_FILE"], app.config["JWT_PUBLIC_KEY_FILE"])
+    _check_password_hash_profile(app)
     api.register_blueprint(auth.blp)
     api.register_blueprint(password_reset.blp)
     app.register_blueprint(openapi.bp)
@@ -39,3 +41,15 @@ def _register(app: Flask, api: Api) -> None:
     register_cli(app)
     register_notifications(app)  # the email outbox and `flask notify`
     init_dataprotection(app)  # the audit trail, the breach register and `flask dp`
+
+
+def _check_password_hash_profile(app: Flask) -> None:
+    profile = app.config["PASSWORD_HASH_PROFILE"]
+    if profile not in passwords.PROFILES:
+        raise ValueError(
+            f"PASSWORD_HASH_PROFILE must be one of {sorted(passwords.PROFILES)}, not {profile!r}"
+        )
+    if profile != "standard":
+        app.logger.warning(
+            "PASSWORD_HASH_PROFILE=%s: weak password hashing, for the test suite only", profile
+        )

@@ -52,6 +52,8 @@ class Config(BaseConfig):
         self.PORTAL_INSECURE_COOKIES = env("PORTAL_INSECURE_COOKIES", "")
         # the seeded staff accounts' password (`flask seed`); without it one is generated and shown
         self.IMATTER_ADMIN_PASSWORD = env("IMATTER_ADMIN_PASSWORD")
+        # argon2 parameters (passwords.py): "standard"; "fast-for-tests" only in the test suite
+        self.PASSWORD_HASH_PROFILE = env("PASSWORD_HASH_PROFILE", "standard")
         self.SECRET_KEY = env("GATEWAY_SECRET_KEY") or _file_secret(var_path("keys", "portal_secret"))
 
 
