@@ -49,9 +49,9 @@ def upgrade():
             "kind <> 'certification' OR certification_id IS NOT NULL",
             name="ck_credentials_certification_kind",
         ),
-        sa.ForeignKeyConstraint(["person_id"], ["people.id"], name="fk_credentials_person_id_people"),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"], name="fk_credentials_person_id"),
         sa.ForeignKeyConstraint(
-            ["certification_id"], ["certifications.id"], name="fk_credentials_certification_id_certifications"
+            ["certification_id"], ["certifications.id"], name="fk_credentials_certification_id"
         ),
         sa.PrimaryKeyConstraint("id", name="pk_credentials"),
         sa.UniqueConstraint("certification_id", name="uq_credentials_certification"),
