@@ -7,6 +7,7 @@ unique exchange and queues.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -22,6 +23,10 @@ import requests
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
 APPS = {"training": "training", "cic": "cic_tracker", "gateway": "gateway"}
+
+
+def _name_of(app: str) -> str:
+    return next(name for name, module in APPS.items() if module == app)
 
 
 def free_port() -> int:
@@ -101,15 +106,37 @@ class Stack:
         return env
 
     def flask(self, app: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        name = "training" if app == "training" else ("cic" if app == "cic_tracker" else "gateway")
         return subprocess.run(
             [os.path.join(BIN, "flask"), "--app", app, *args],
             cwd=REPO,
-            env=self._env_for(name),
+            env=self._env_for(_name_of(app)),
             capture_output=True,
             text=True,
             check=check,
             timeout=300,
+        )
+
+    def flask_steps(self, steps: list[tuple[str, ...]]) -> subprocess.CompletedProcess:
+        """`flask --app APP ARGS...` for each (APP, *ARGS) in one process (support/flask_steps.py):
+        the same commands as self.flask, each with its service's environment, one import each."""
+        plan = []
+        for app, *args in steps:
+            env = self._env_for(_name_of(app))
+            plan.append([app, {k: v for k, v in env.items() if self.env.get(k) != v}, args])
+        return subprocess.run(
+            [sys.executable, os.path.join(REPO, "tests", "support", "flask_steps.py"), json.dumps(plan)],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+
+    def prepare(self) -> None:
+        """Migrate and seed every service (`flask db upgrade`, `flask seed --demo`), in one process."""
+        self.flask_steps(
+            [step for app in APPS.values() for step in ((app, "db", "upgrade"), (app, "seed", "--demo"))]
         )
 
     def _spawn(self, name: str, argv: list[str]) -> None:
@@ -164,9 +191,7 @@ class Stack:
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> Stack:
-        for app in APPS.values():
-            self.flask(app, "db", "upgrade")
-            self.flask(app, "seed", "--demo")
+        self.prepare()
         for name in APPS:
             self.start_web(name)
         if self.consumers:
