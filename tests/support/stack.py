@@ -37,15 +37,29 @@ def free_port() -> int:
 
 def stop_group(proc: subprocess.Popen) -> None:
     """Stop a process started with start_new_session, and its children: TERM, then KILL."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
+    stop_groups([proc])
+
+
+def stop_groups(procs: list[subprocess.Popen]) -> None:
+    """stop_group for several at once: every group is sent TERM first, then each is waited for (a
+    service takes a second or two to shut down; one after the other that adds up), KILL after 10 s."""
+    alive = []
+    for proc in procs:
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGTERM)
+            alive.append(proc)
         except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
+            proc.wait(timeout=5)
+    deadline = time.monotonic() + 10
+    for proc in alive:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=5)
 
 
 class Stack:
@@ -253,8 +267,7 @@ class Stack:
             return ""
 
     def stop(self) -> None:
-        for name in list(self.procs):
-            self.stop_process(name)
+        stop_groups([self.procs.pop(name) for name in list(self.procs)])
 
     def cleanup(self) -> None:
         self.stop()
