@@ -100,7 +100,7 @@ class Settings:
     @classmethod
     def for_smoke(cls) -> Settings:
         """At most 1-2 s of load, tiny data: proves the code runs, measures nothing. A case stops
-        after 100 requests (a generator saturates the cores for as long as it runs)."""
+        after 25 requests (a generator saturates the cores for as long as it runs)."""
         return cls(
             mode="smoke",
             duration=1.0,
@@ -108,7 +108,7 @@ class Settings:
             threads=1,
             workers=1,
             generator="python",
-            max_requests=100,
+            max_requests=25,
             write_duration=1.0,
             write_connections=2,
             events_count=20,

@@ -1,5 +1,5 @@
 """The benchmarks still run: each module's setup imports, starts real services and drives its load
-generator for a moment (100 requests a case, at most a second), and prints a table with non-zero
+generator for a moment (25 requests a case, at most a second), and prints a table with non-zero
 counts. The read, write and memory benchmarks share one started SQLite stack. Nothing here times anything:
 no threshold on a rate or a latency (those live in docs/performance.md, measured by `make bench`)."""
 
