@@ -3,6 +3,7 @@ and the ceiling (a bare Flask JSON route under the same gunicorn settings as the
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -10,6 +11,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -97,7 +99,8 @@ class Settings:
 
     @classmethod
     def for_smoke(cls) -> Settings:
-        """1-2 s of load, tiny data: proves the code runs, measures nothing."""
+        """At most 1-2 s of load, tiny data: proves the code runs, measures nothing. A case stops
+        after 25 requests (a generator saturates the cores for as long as it runs)."""
         return cls(
             mode="smoke",
             duration=1.0,
@@ -105,7 +108,7 @@ class Settings:
             threads=1,
             workers=1,
             generator="python",
-            max_requests=2000,
+            max_requests=25,
             write_duration=1.0,
             write_connections=2,
             events_count=20,
@@ -245,6 +248,25 @@ def dump_logs(stack: Stack) -> None:
         tail = stack.read_log(name)[-1500:]
         if tail.strip():
             print(f"--- {name} log tail ---\n{tail}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def started(given: Stack | None, make: Callable[[], Stack], message: str) -> Iterator[Stack]:
+    """The stack a benchmark measures: `given`, already started by the caller, who also stops it
+    (the smoke tests share one between benchmarks), or else `make()`, started here and cleaned
+    up after. Either way a failure prints the tail of every service log first."""
+    stack = given if given is not None else make()
+    try:
+        if given is None:
+            log(message)
+            stack.start()
+        yield stack
+    except BaseException:
+        dump_logs(stack)
+        raise
+    finally:
+        if given is None:
+            stack.cleanup()
 
 
 # -- process memory (from /proc) -------------------------------------------------------------------
@@ -399,6 +421,7 @@ __all__ = [
     "percentile",
     "ratio",
     "session_pids",
+    "started",
     "write_results",
     "REPO",
 ]

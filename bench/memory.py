@@ -16,7 +16,7 @@ import json
 import threading
 import time
 
-from .common import Ceiling, Settings, Stack, Table, dump_logs, emit, group_memory, log, ratio
+from .common import Ceiling, Settings, Stack, Table, dump_logs, emit, group_memory, log, ratio, started
 from .fixtures import create_org, read_paths, signed_up
 from .loadgen import run_get, run_python
 from .procfile_stack import ProcfileStack
@@ -33,7 +33,8 @@ def _load(stack, s: Settings, groups: dict[str, int], extra=None) -> tuple[dict,
     peaks: dict[str, dict] = {}
     user = signed_up(stack)
     org_id = create_org(user)
-    time.sleep(1)
+    settle = 0.0 if s.smoke else 1.0  # seconds for the first requests to settle (smoke: measures nothing)
+    time.sleep(settle)
     idle = {name: group_memory(pid) for name, pid in groups.items()}
 
     def sample():
@@ -89,7 +90,7 @@ def _load(stack, s: Settings, groups: dict[str, int], extra=None) -> tuple[dict,
         wt.join(timeout=s.duration + 120)
         if extra is not None:
             extra()
-        time.sleep(0.6)
+        time.sleep(0.6 * settle)  # one more sample after the load
     finally:
         stop.set()
         sampler.join(timeout=5)
@@ -132,13 +133,13 @@ def _table(title: str, idle: dict, peaks: dict, base_kib: int | None) -> Table:
     return t
 
 
-def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
+def run(s: Settings | None = None, sink: list | None = None, stack: Stack | None = None) -> list[Table]:
+    """`stack`: an already started SQLite stack with relays and consumers (left running)."""
     s = s or Settings.from_env()
     with Ceiling(s.workers) as ceiling:
-        stack = Stack(workers=s.workers, consumers=True)
-        try:
-            log("starting the stack (SQLite, embedded transport, relays and consumers)")
-            stack.start()
+        make = lambda: Stack(workers=s.workers, consumers=True)  # noqa: E731
+        message = "starting the stack (SQLite, embedded transport, relays and consumers)"
+        with started(stack, make, message) as stack:
             groups = {name: proc.pid for name, proc in stack.procs.items()}
             groups["ceiling (bare Flask)"] = ceiling.proc.pid
 
@@ -156,11 +157,6 @@ def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
                 )
 
             idle, peaks, counts = _load(stack, s, groups, ceiling_load)
-        except BaseException:
-            dump_logs(stack)
-            raise
-        finally:
-            stack.cleanup()
     base = peaks.get("ceiling (bare Flask)", {}).get("rss_kib") or None
     t = _table(
         f"5. Memory per process group ({s.workers} gunicorn workers x 4 threads; peak under "

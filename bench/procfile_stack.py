@@ -69,9 +69,7 @@ class ProcfileStack(Stack):
         raise AssertionError(f"no {kind} email for {email} in {folder}")
 
     def start(self) -> ProcfileStack:
-        for app in ("training", "cic_tracker", "gateway"):
-            self.flask(app, "db", "upgrade")
-            self.flask(app, "seed", "--demo")
+        self.prepare()  # `flask db upgrade` and `flask seed --demo` of each service, in one process
         for name, command in procfile_lines():
             # honcho runs each line with a shell, so does this (the scheduler lines are shell loops)
             self._spawn(name, ["/bin/sh", "-c", self.command(command)])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from .ceiling_orm_app import row_id
-from .common import REPO, Ceiling, Settings, Stack, Table, dump_logs, emit, log, ratio
+from .common import REPO, Ceiling, Settings, Stack, Table, emit, log, ratio, started
 from .fixtures import create_org, probe, read_paths, signed_up
 from .loadgen import LoadResult, run_get
 
@@ -115,25 +115,20 @@ def table(results: dict, ceiling_rps: float, title: str, by_id_rps: float | None
     return t
 
 
-def run(s: Settings | None = None, sink: list | None = None) -> list[Table]:
+def run(s: Settings | None = None, sink: list | None = None, stack: Stack | None = None) -> list[Table]:
+    """`stack`: an already started SQLite stack to read from (left running), instead of a new one."""
     s = s or Settings.from_env()
     tables: list[Table] = []
     with Ceiling(s.workers) as ceiling:
-        stack = Stack(workers=s.workers, consumers=False)
-        try:
-            log("starting the stack (SQLite)")
-            stack.start()
+        with started(
+            stack, lambda: Stack(workers=s.workers, consumers=False), "starting the stack (SQLite)"
+        ) as stack:
             user = signed_up(stack)
             org_id = create_org(user)
             before = measure_ceiling(ceiling, s)
             results = measure_reads(stack, user, org_id, s)
             after = measure_ceiling(ceiling, s)
             by_id = measure_by_id_ceiling(s)
-        except BaseException:
-            dump_logs(stack)
-            raise
-        finally:
-            stack.cleanup()
     ceiling_rps = (before.rps + after.rps) / 2
     t = table(
         {("ceiling: bare Flask JSON route", "direct"): before, (BY_ID, "direct"): by_id, **results},

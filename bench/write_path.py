@@ -11,11 +11,12 @@ pending, which is exactly the write a request pays for.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
 
-from .common import Ceiling, Settings, Stack, Table, dump_logs, emit, log, ratio
+from .common import Ceiling, Settings, Stack, Table, emit, log, ratio, started
 from .fixtures import create_org, signed_up
 from .loadgen import LoadResult, run_python
 
@@ -193,8 +194,12 @@ def _pg_urls():
 
 
 def run(
-    s: Settings | None = None, sink: list | None = None, databases=("sqlite", "postgresql")
+    s: Settings | None = None,
+    sink: list | None = None,
+    databases=("sqlite", "postgresql"),
+    stack: Stack | None = None,
 ) -> list[Table]:
+    """`stack`: an already started SQLite stack for the sqlite writes (left running)."""
     from support.testing import create_postgres_database, drop_postgres_database
 
     s = s or Settings.from_env()
@@ -225,11 +230,10 @@ def run(
                 ceiling.errors,
                 1.0,
             )
-            stack = Stack(workers=s.workers, consumers=False, database_urls=urls)
-            try:
-                log(f"[{database}] starting the stack")
-                stack.start()
-                for label, r in measure_writes(stack, s, database):
+            given = stack if database == "sqlite" else None
+            make = functools.partial(Stack, workers=s.workers, consumers=False, database_urls=urls)
+            with started(given, make, f"[{database}] starting the stack") as running:
+                for label, r in measure_writes(running, s, database):
                     if isinstance(r, str):
                         t.add(label, database, None, None, None, 0, 0, 0, None)
                         t.notes.append(f"{label} on {database}: {r}")
@@ -248,11 +252,6 @@ def run(
                         bad = {k: v for k, v in r.statuses.items() if not 200 <= k < 400}
                         if bad:
                             t.notes.append(f"{label} on {database}: non-2xx statuses {bad}")
-            except BaseException:
-                dump_logs(stack)
-                raise
-            finally:
-                stack.cleanup()
         finally:
             if urls:
                 for url in urls.values():

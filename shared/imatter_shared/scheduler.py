@@ -40,7 +40,7 @@ log = logging.getLogger("imatter.scheduler")
 class Job:
     name: str
     command: str  # the flask command line after `flask --app <service>`, e.g. "licences expire"
-    every_seconds: int
+    every_seconds: float
 
 
 HOUR, DAY = 3600, 86400

@@ -4,6 +4,7 @@ runs every job of a real service as its own `flask` process."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,9 @@ import pytest
 from imatter_shared.scheduler import Job, LeaderLock, run
 from support import testing as t
 
-JOBS = [Job("a", "noop a", 1), Job("b", "noop b", 1)]
+ROUND = 0.1  # seconds between a leader's rounds: the jobs below are due every round
+FLASK_STEPS = os.path.join(os.path.dirname(t.__file__), "flask_steps.py")
+JOBS = [Job("a", "noop a", ROUND), Job("b", "noop b", ROUND)]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -72,7 +75,8 @@ def test_two_replicas_never_both_run_jobs_and_the_standby_takes_over(url):
     threads["r1"].start()
     assert _wait(lambda: len(calls) >= 2)  # r1 leads and has run both jobs
     threads["r2"].start()
-    assert _wait(lambda: len(calls) >= 6)  # r1 keeps running them each second
+    # r1 keeps running them each round, while r2 tries for the lock every 0.1 s (standby_seconds)
+    assert _wait(lambda: len(calls) >= 2 + 2 * 5)
     assert {replica for replica, _ in calls} == {"r1"}  # the standby ran nothing
     stops["r1"].set()
     threads["r1"].join(timeout=30)
@@ -95,9 +99,10 @@ def test_schedule_run_once_runs_every_job_of_a_service_and_a_second_replica_stan
     }
     env.pop("AMQP_URL", None)
     flask = os.path.join(os.path.dirname(sys.executable), "flask")
-    subprocess.run([flask, "--app", "training", "db", "upgrade"], check=True, env=env, capture_output=True)
+    # `flask db upgrade` then `flask schedule run --once`, in one process (one import of training)
+    steps = [["training", {}, ["db", "upgrade"]], ["training", {}, ["schedule", "run", "--once"]]]
     r = subprocess.run(
-        [flask, "--app", "training", "schedule", "run", "--once"],
+        [sys.executable, FLASK_STEPS, json.dumps(steps)],
         env=env,
         capture_output=True,
         text=True,

@@ -1,11 +1,12 @@
 """The benchmarks still run: each module's setup imports, starts real services and drives its load
-generator for about a second, and prints a table with non-zero counts. Nothing here times anything:
+generator for a moment (25 requests a case, at most a second), and prints a table with non-zero
+counts. The read, write and memory benchmarks share one started SQLite stack. Nothing here times anything:
 no threshold on a rate or a latency (those live in docs/performance.md, measured by `make bench`)."""
 
 import pytest
 
 from bench import events, memory, read_path, scale, targets, write_path
-from bench.common import Ceiling, Settings
+from bench.common import Ceiling, Settings, Stack
 from bench.loadgen import check_local, run_get, wrk_available
 
 pytestmark = pytest.mark.e2e
@@ -43,28 +44,52 @@ def test_generators_against_the_ceiling_stop_by_themselves(generator):
         assert r.requests <= 300  # the request bound holds as well as the deadline
 
 
-def test_read_path_bench_measures_ceiling_and_reads():
-    [table] = read_path.run(Settings.for_smoke())
-    requests = dict(
-        zip([(r, v) for r, v in zip(_col(table, "read"), _col(table, "via"))], _col(table, "requests"))
-    )
-    assert requests[("ceiling: bare Flask JSON route", "direct")] > 0
-    assert requests[("organisation", "gateway")] > 0 and requests[("organisation", "direct")] > 0
-    assert requests[("catalogue", "gateway")] > 0
-    judged = {v.target: v.verdict for v in targets.read_path([table])}
-    assert judged["P1 gateway hop, catalogue (gateway / direct)"] != targets.NOT_MEASURED
-    assert judged["P1 gateway hop, organisation (gateway / direct)"] != targets.NOT_MEASURED
-    assert judged["P2 organisation read, direct / bare GET-by-id"] != targets.NOT_MEASURED
+@pytest.fixture(scope="class")
+def sqlite_stack():
+    """The SQLite stack, with relays and consumers, that the read, write and memory benchmarks
+    would each start for themselves: started once for the three (full mode starts each its own)."""
+    stack = Stack(workers=Settings.for_smoke().workers, consumers=True)
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.cleanup()
 
 
-def test_write_path_bench_makes_purchases():
-    [table] = write_path.run(Settings.for_smoke(), databases=("sqlite",))
-    ok = dict(zip(_col(table, "write"), _col(table, "ok")))
-    assert ok["ceiling: bare one-row insert"] > 0
-    assert ok["organisation created"] > 0
-    assert ok["licence purchase (starter)"] > 0
-    judged = {v.target: v.verdict for v in targets.write_path([table])}
-    assert judged["P4 organisation created, sqlite (x insert ceiling)"] != targets.NOT_MEASURED
+class TestOnOneSqliteStack:
+    def test_read_path_bench_measures_ceiling_and_reads(self, sqlite_stack):
+        [table] = read_path.run(Settings.for_smoke(), stack=sqlite_stack)
+        requests = dict(
+            zip([(r, v) for r, v in zip(_col(table, "read"), _col(table, "via"))], _col(table, "requests"))
+        )
+        assert requests[("ceiling: bare Flask JSON route", "direct")] > 0
+        assert requests[("organisation", "gateway")] > 0 and requests[("organisation", "direct")] > 0
+        assert requests[("catalogue", "gateway")] > 0
+        judged = {v.target: v.verdict for v in targets.read_path([table])}
+        assert judged["P1 gateway hop, catalogue (gateway / direct)"] != targets.NOT_MEASURED
+        assert judged["P1 gateway hop, organisation (gateway / direct)"] != targets.NOT_MEASURED
+        assert judged["P2 organisation read, direct / bare GET-by-id"] != targets.NOT_MEASURED
+
+    def test_write_path_bench_makes_purchases(self, sqlite_stack):
+        [table] = write_path.run(Settings.for_smoke(), databases=("sqlite",), stack=sqlite_stack)
+        ok = dict(zip(_col(table, "write"), _col(table, "ok")))
+        assert ok["ceiling: bare one-row insert"] > 0
+        assert ok["organisation created"] > 0
+        assert ok["licence purchase (starter)"] > 0
+        judged = {v.target: v.verdict for v in targets.write_path([table])}
+        assert judged["P4 organisation created, sqlite (x insert ceiling)"] != targets.NOT_MEASURED
+
+    def test_memory_bench_reads_rss_of_every_process_group(self, sqlite_stack):
+        table, procfile = memory.run(Settings.for_smoke(), stack=sqlite_stack)
+        groups = dict(zip(_col(table, "process group"), _col(table, "peak RSS MiB")))
+        for name in ("gateway", "training", "cic", "ceiling (bare Flask)"):
+            assert groups[name] > 0
+        # the `make run` topology: every Procfile line started and measured (the web ones preloaded,
+        # one `flask worker` per service), and it answered the mixed reads and writes
+        procfile_groups = dict(zip(_col(procfile, "process group"), _col(procfile, "peak RSS MiB")))
+        for name in ("gateway", "training", "cic", "training_worker", "cic_worker", "gateway_worker", "mail"):
+            assert procfile_groups[name] > 0
+        assert all(v.verdict != targets.NOT_MEASURED for v in targets.memory([table, procfile]))
 
 
 def test_events_bench_drains_the_outbox_through_rabbitmq():
@@ -81,16 +106,3 @@ def test_scale_bench_loads_data_and_reads():
     [table] = scale.run(Settings.for_smoke())
     reads = [r for r, rps in zip(_col(table, "read"), _col(table, "req/s")) if rps]
     assert "organisation" in reads and "ceiling: bare Flask JSON route" in reads
-
-
-def test_memory_bench_reads_rss_of_every_process_group():
-    table, procfile = memory.run(Settings.for_smoke())
-    groups = dict(zip(_col(table, "process group"), _col(table, "peak RSS MiB")))
-    for name in ("gateway", "training", "cic", "ceiling (bare Flask)"):
-        assert groups[name] > 0
-    # the `make run` topology: every Procfile line started and measured (the web ones preloaded,
-    # one `flask worker` per service), and it answered the mixed reads and writes
-    procfile_groups = dict(zip(_col(procfile, "process group"), _col(procfile, "peak RSS MiB")))
-    for name in ("gateway", "training", "cic", "training_worker", "cic_worker", "gateway_worker", "mail"):
-        assert procfile_groups[name] > 0
-    assert all(v.verdict != targets.NOT_MEASURED for v in targets.memory([table, procfile]))

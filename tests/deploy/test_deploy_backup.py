@@ -4,6 +4,7 @@ a fresh database on which the service starts (/readyz 200) with the same rows as
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -16,14 +17,22 @@ from support import testing as t
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = os.path.join(REPO, "deploy", "backup")
+FLASK_STEPS = os.path.join(REPO, "tests", "support", "flask_steps.py")
 URL_VARS = {"training": "TRAINING_DATABASE_URL", "cic_tracker": "CIC_DATABASE_URL"}
 
 
-def _flask(service, url, var_dir, *args):
+def _migrate_and_seed(service, url, var_dir):
+    """`flask db upgrade` and `flask seed --demo`, in one process (support/flask_steps.py)."""
     env = {**os.environ, URL_VARS[service]: url, "IMATTER_VAR_DIR": str(var_dir)}
     env.pop("AMQP_URL", None)  # the embedded transport: seeding publishes nothing to a broker
-    flask = os.path.join(os.path.dirname(sys.executable), "flask")
-    subprocess.run([flask, "--app", service, *args], check=True, env=env, capture_output=True, timeout=300)
+    steps = [[service, {}, ["db", "upgrade"]], [service, {}, ["seed", "--demo"]]]
+    subprocess.run(
+        [sys.executable, FLASK_STEPS, json.dumps(steps)],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 def _counts(url) -> dict[str, int]:
@@ -40,8 +49,7 @@ def _counts(url) -> dict[str, int]:
 def test_a_dump_restores_into_a_fresh_database_the_service_starts_on(service, tmp_path):
     url = t.create_postgres_database("imatter_backup")
     try:
-        _flask(service, url, tmp_path, "db", "upgrade")
-        _flask(service, url, tmp_path, "seed", "--demo")
+        _migrate_and_seed(service, url, tmp_path)
         original = _counts(url)
         assert sum(original.values()) > 0  # the seed wrote rows to compare
 

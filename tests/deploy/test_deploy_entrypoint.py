@@ -1,9 +1,11 @@
 """The container entrypoint (deploy/docker/entrypoint.py), run as a real process on this machine
 the way each image runs it: secrets from files, waiting for the database, migrations serialised
-across replicas on PostgreSQL, gunicorn exec'd in place, the scheduler role."""
+across replicas on PostgreSQL, gunicorn exec'd in place, the scheduler role. The commands that stop
+before they exec anything (a refusal, `keys`) run its main() in the test's own process."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -59,6 +61,27 @@ def entrypoint(env: dict, *args: str, timeout: float = 180) -> subprocess.Comple
 
 
 @pytest.fixture
+def in_process(monkeypatch, capsys):
+    """entrypoint.main(ARGS) in this process, with `env` as the whole environment (the service's
+    Config reads os.environ): for the commands that stop before they exec anything, which would
+    otherwise each pay a process start-up and an import of the service. -> (exit code, stderr)."""
+    spec = importlib.util.spec_from_file_location("imatter_entrypoint", ENTRYPOINT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def call(env: dict, *args: str) -> tuple[int, str]:
+        for name in list(os.environ):
+            monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        code = module.main(list(args), os.environ)
+        return code, capsys.readouterr().err
+
+    return call
+
+
+@pytest.fixture
 def pg_url():
     url = create_postgres_database("imatter_deploy")
     yield url
@@ -105,16 +128,16 @@ def test_an_unknown_app_is_refused(tmp_path):
     assert result.returncode == 1 and "IMATTER_APP" in result.stderr
 
 
-def test_an_unreachable_database_fails_after_the_wait_with_the_reason(tmp_path):
+def test_an_unreachable_database_fails_after_the_wait_with_the_reason(tmp_path, in_process):
     port = free_port()  # nothing listens there
     env = base_env(
         tmp_path,
         GATEWAY_DATABASE_URL=f"postgresql+psycopg://gateway@127.0.0.1:{port}/gateway",
         DB_WAIT_SECONDS="1",
     )
-    result = entrypoint(env, "migrate", timeout=60)
-    assert result.returncode == 1
-    assert "database not reachable" in result.stderr
+    code, stderr = in_process(env, "migrate")
+    assert code == 1
+    assert "database not reachable" in stderr
 
 
 def test_replicas_starting_together_migrate_once_each_waiting_for_the_other(tmp_path, pg_url):
@@ -148,6 +171,14 @@ def test_replicas_starting_together_migrate_once_each_waiting_for_the_other(tmp_
     assert sum("Running upgrade" in out for out in outputs) == 1, "exactly one replica ran the migration"
 
 
+def _ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
 def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_url):
     """... with two workers whose requests one scrape of /metrics adds up, and gunicorn's own
     lines in the JSON format of every other line (decisions 0044, 0045)."""
@@ -172,13 +203,11 @@ def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_u
     )
     try:
         deadline = time.monotonic() + 90
-        ready = False
-        while time.monotonic() < deadline and proc.poll() is None:
-            if entrypoint(env, "probe", "/readyz", timeout=30).returncode == 0:
-                ready = True
-                break
-            time.sleep(0.5)
-        assert ready, (tmp_path / "web.log").read_text()[-3000:]
+        while time.monotonic() < deadline and proc.poll() is None and not _ready(port):
+            time.sleep(0.1)
+        assert entrypoint(env, "probe", "/readyz", timeout=30).returncode == 0, (
+            tmp_path / "web.log"
+        ).read_text()[-3000:]
         # exec, not a child: the container's main process is gunicorn itself (signals reach it)
         cmdline = open(f"/proc/{proc.pid}/cmdline", "rb").read().split(b"\0")
         assert any(part.endswith(b"gunicorn") for part in cmdline), cmdline
@@ -254,14 +283,14 @@ def test_the_schedule_role_execs_the_services_own_scheduler(app, tmp_path):
     assert result.stdout.strip() == f"exec: --app {app} schedule run --once"
 
 
-def test_keys_creates_the_pair_once_in_two_places(tmp_path):
+def test_keys_creates_the_pair_once_in_two_places(tmp_path, in_process):
     private, public = tmp_path / "private" / "jwt.pem", tmp_path / "public" / "jwt.pub"
     env = base_env(tmp_path, JWT_PRIVATE_KEY_FILE=str(private), JWT_PUBLIC_KEY_FILE=str(public))
-    assert entrypoint(env, "keys").returncode == 0
+    assert in_process(env, "keys")[0] == 0
     first = public.read_text()
     assert "PUBLIC KEY" in first and "PRIVATE KEY" in private.read_text()
     assert oct(private.stat().st_mode & 0o777) == "0o600"
-    assert entrypoint(env, "keys").returncode == 0
+    assert in_process(env, "keys")[0] == 0
     assert public.read_text() == first, "a second run keeps the existing pair"
 
 
@@ -294,11 +323,12 @@ def test_the_mailer_becomes_notify_send_and_delivers_the_outbox(tmp_path, pg_url
     """A password reset asked for through the gateway's API lands in its outbox; the mailer
     container's command (waiting for PostgreSQL, no broker, no signing key) delivers it to a real
     SMTP server, marks it sent, and stops cleanly on SIGTERM."""
+    from flask_migrate import upgrade
+
     from gateway import create_app
     from gateway.extensions import db
     from support.smtp import SmtpCatcher
 
-    assert entrypoint(base_env(tmp_path, GATEWAY_DATABASE_URL=pg_url), "migrate").returncode == 0
     keys = tmp_path / "keys"
     app = create_app(
         {
@@ -310,6 +340,7 @@ def test_the_mailer_becomes_notify_send_and_delivers_the_outbox(tmp_path, pg_url
         }
     )
     with app.app_context():
+        upgrade()  # what `migrate` runs (test_replicas_... runs it through the entrypoint)
         client = app.test_client()
         assert (
             client.post(

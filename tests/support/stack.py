@@ -7,6 +7,7 @@ unique exchange and queues.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -24,6 +25,10 @@ BIN = os.path.dirname(sys.executable)
 APPS = {"training": "training", "cic": "cic_tracker", "gateway": "gateway"}
 
 
+def _name_of(app: str) -> str:
+    return next(name for name, module in APPS.items() if module == app)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -32,15 +37,29 @@ def free_port() -> int:
 
 def stop_group(proc: subprocess.Popen) -> None:
     """Stop a process started with start_new_session, and its children: TERM, then KILL."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
+    stop_groups([proc])
+
+
+def stop_groups(procs: list[subprocess.Popen]) -> None:
+    """stop_group for several at once: every group is sent TERM first, then each is waited for (a
+    service takes a second or two to shut down; one after the other that adds up), KILL after 10 s."""
+    alive = []
+    for proc in procs:
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGTERM)
+            alive.append(proc)
         except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
+            proc.wait(timeout=5)
+    deadline = time.monotonic() + 10
+    for proc in alive:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=5)
 
 
 class Stack:
@@ -101,15 +120,37 @@ class Stack:
         return env
 
     def flask(self, app: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        name = "training" if app == "training" else ("cic" if app == "cic_tracker" else "gateway")
         return subprocess.run(
             [os.path.join(BIN, "flask"), "--app", app, *args],
             cwd=REPO,
-            env=self._env_for(name),
+            env=self._env_for(_name_of(app)),
             capture_output=True,
             text=True,
             check=check,
             timeout=300,
+        )
+
+    def flask_steps(self, steps: list[tuple[str, ...]]) -> subprocess.CompletedProcess:
+        """`flask --app APP ARGS...` for each (APP, *ARGS) in one process (support/flask_steps.py):
+        the same commands as self.flask, each with its service's environment, one import each."""
+        plan = []
+        for app, *args in steps:
+            env = self._env_for(_name_of(app))
+            plan.append([app, {k: v for k, v in env.items() if self.env.get(k) != v}, args])
+        return subprocess.run(
+            [sys.executable, os.path.join(REPO, "tests", "support", "flask_steps.py"), json.dumps(plan)],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+
+    def prepare(self) -> None:
+        """Migrate and seed every service (`flask db upgrade`, `flask seed --demo`), in one process."""
+        self.flask_steps(
+            [step for app in APPS.values() for step in ((app, "db", "upgrade"), (app, "seed", "--demo"))]
         )
 
     def _spawn(self, name: str, argv: list[str]) -> None:
@@ -164,9 +205,7 @@ class Stack:
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> Stack:
-        for app in APPS.values():
-            self.flask(app, "db", "upgrade")
-            self.flask(app, "seed", "--demo")
+        self.prepare()
         for name in APPS:
             self.start_web(name)
         if self.consumers:
@@ -228,8 +267,7 @@ class Stack:
             return ""
 
     def stop(self) -> None:
-        for name in list(self.procs):
-            self.stop_process(name)
+        stop_groups([self.procs.pop(name) for name in list(self.procs)])
 
     def cleanup(self) -> None:
         self.stop()
