@@ -8,3 +8,4 @@ signs people up and in thousands of times, so tests use the gateway's "fast-for-
 import os
 
 os.environ.setdefault("PASSWORD_HASH_PROFILE", "fast-for-tests")
+os.environ.setdefault("IMATTER_TEST_SUITE", "1")  # the weak profile is refused without it

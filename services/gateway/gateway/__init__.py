@@ -50,6 +50,12 @@ def _check_password_hash_profile(app: Flask) -> None:
             f"PASSWORD_HASH_PROFILE must be one of {sorted(passwords.PROFILES)}, not {profile!r}"
         )
     if profile != "standard":
+        # a copied line in a real deployment must not weaken every new password: the weak profile
+        # needs the test suite's own marker too (set by the root conftest.py) or a TESTING app
+        if not (app.testing or app.config["IMATTER_TEST_SUITE"] == "1"):
+            raise ValueError(
+                f"PASSWORD_HASH_PROFILE={profile} is for the test suite only (IMATTER_TEST_SUITE=1)"
+            )
         app.logger.warning(
             "PASSWORD_HASH_PROFILE=%s: weak password hashing, for the test suite only", profile
         )

@@ -54,6 +54,7 @@ class Config(BaseConfig):
         self.IMATTER_ADMIN_PASSWORD = env("IMATTER_ADMIN_PASSWORD")
         # argon2 parameters (passwords.py): "standard"; "fast-for-tests" only in the test suite
         self.PASSWORD_HASH_PROFILE = env("PASSWORD_HASH_PROFILE", "standard")
+        self.IMATTER_TEST_SUITE = env("IMATTER_TEST_SUITE", "")  # "1" only under pytest (conftest.py)
         self.SECRET_KEY = env("GATEWAY_SECRET_KEY") or _file_secret(var_path("keys", "portal_secret"))
 
 

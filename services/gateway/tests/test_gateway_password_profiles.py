@@ -44,6 +44,15 @@ def test_an_unknown_profile_stops_the_app_from_starting(tmp_path):
         _app(tmp_path, PASSWORD_HASH_PROFILE="md5")
 
 
+def test_the_weak_profile_is_refused_outside_the_test_suite(tmp_path, monkeypatch):
+    monkeypatch.delenv("IMATTER_TEST_SUITE", raising=False)
+    with pytest.raises(ValueError, match="test suite only"):
+        _app(tmp_path, TESTING=False, PASSWORD_HASH_PROFILE="fast-for-tests")
+    assert _app(tmp_path, TESTING=True, PASSWORD_HASH_PROFILE="fast-for-tests").config[
+        "PASSWORD_HASH_PROFILE"
+    ]
+
+
 def test_a_weak_hash_verifies_under_standard_and_is_replaced_at_the_next_sign_in(tmp_path):
     fast = _app(tmp_path, PASSWORD_HASH_PROFILE="fast-for-tests")
     with fast.app_context():
