@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 export IMATTER_VAR_DIR ?= $(CURDIR)/var
 SERVICES := training cic_tracker gateway
 
-.PHONY: venv migrate seed run test lint format bench clean keys
+.PHONY: venv migrate seed run test lint format bench drills clean keys
 
 $(STAMP): requirements.txt requirements-dev.txt shared/pyproject.toml services/training/pyproject.toml services/cic-tracker/pyproject.toml services/gateway/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ test: lint
 
 bench: venv
 	$(BIN)/python -m bench.run_all
+
+# The full reliability drill (by hand; about 25 minutes, root for its own PostgreSQL and RabbitMQ):
+# faults under load, then a soak; results in var/drills/, summarised in docs/reliability.md.
+# DRILL_ARGS="--kills 5 --soak-minutes 2" for a quicker one.
+drills: venv
+	PYTHONPATH=tests $(BIN)/python -m drills.run $(DRILL_ARGS)
 
 clean:
 	rm -rf var $(VENV)
