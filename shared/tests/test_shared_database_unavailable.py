@@ -60,3 +60,39 @@ def test_a_database_lost_after_the_view_is_503_too():
 
     r = app.test_client().get("/after")
     assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+
+
+def test_a_connection_dead_at_teardown_does_not_turn_the_answer_into_a_500():
+    """The answer is ready; closing the request's session finds its connection killed (as by a
+    database restart: the ROLLBACK fails). The connection is dropped, the answer stands, and the
+    next request gets a fresh connection. Real PostgreSQL: the backend is terminated for real."""
+    import sqlalchemy as sa
+    from flask_sqlalchemy import SQLAlchemy
+
+    from imatter_shared.web.api import _session_closer
+    from support import testing
+
+    url = testing.create_postgres_database("imatter_teardown")
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    db = SQLAlchemy()
+    db.init_app(app)
+    app.teardown_appcontext(_session_closer(db))  # as init_service registers it
+
+    @app.get("/answer")
+    def answer():
+        pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        admin = sa.create_engine(testing.PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        return {"ok": True}
+
+    try:
+        assert app.test_client().get("/answer").status_code == 200
+        with app.app_context():
+            assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        testing.drop_postgres_database(url)
