@@ -108,8 +108,8 @@ def soak_phase(stack, minutes: float) -> dict:
 
 
 def _growth(samples: list[dict]) -> dict:
-    """Last third against the first third (after the first minute's warm-up)."""
-    warm = [s for s in samples if s["t"] >= 60] or samples
+    """Last third against the first third, after two minutes of warm-up (imports, pools, caches)."""
+    warm = [s for s in samples if s["t"] >= 120] or samples
     k = max(1, len(warm) // 3)
     first, last = warm[:k], warm[-k:]
 
