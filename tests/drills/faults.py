@@ -168,7 +168,10 @@ def wedge_caught(stack, name: str, record: Record, max_age: float = 2.0) -> None
     liveness probe sees it; SIGCONT and it is fresh again."""
     path = stack.heartbeat_path(name)
     probe = [sys.executable, "-m", "imatter_shared.heartbeat", "--max-age", str(max_age), path]
-    assert subprocess.run(probe, capture_output=True).returncode == 0, f"{name} heartbeat not fresh"
+    deadline = time.monotonic() + 60  # a loop restarted a moment ago is still importing the service
+    while subprocess.run(probe, capture_output=True).returncode != 0:
+        assert time.monotonic() < deadline, f"{name} heartbeat not fresh"
+        time.sleep(0.25)
     proc = stack.procs[name]
     start = time.monotonic()
     proc.send_signal(signal.SIGSTOP)
