@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 export IMATTER_VAR_DIR ?= $(CURDIR)/var
 SERVICES := training cic_tracker gateway
 
-.PHONY: venv lock audit migrate seed run test lint format bench clean keys
+.PHONY: venv lock audit migrate seed run test lint format bench drills clean keys
 
 # Third-party packages come from the lock only, each file checked against its hashes (pip and
 # setuptools too); our four packages from this checkout, without an index or their dependencies
@@ -68,6 +68,12 @@ test: lint audit
 
 bench: venv
 	$(BIN)/python -m bench.run_all
+
+# The full reliability drill (by hand; about 25 minutes, root for its own PostgreSQL and RabbitMQ):
+# faults under load, then a soak; results in var/drills/, summarised in docs/reliability.md.
+# DRILL_ARGS="--kills 5 --soak-minutes 2" for a quicker one.
+drills: venv
+	PYTHONPATH=tests $(BIN)/python -m drills.run $(DRILL_ARGS)
 
 clean:
 	rm -rf var $(VENV)

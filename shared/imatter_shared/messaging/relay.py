@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from imatter_shared import heartbeat
 from imatter_shared.messaging import wakeup
 from imatter_shared.messaging.log import describe_exception, log
 from imatter_shared.messaging.models import PENDING, PUBLISHED
@@ -141,6 +142,7 @@ class Relay:
         )
         try:
             while not stop.is_set():
+                heartbeat.beat("relay")  # a round that never returns goes stale (liveness probe)
                 wake.clear()  # a commit from now on wakes the idle wait below
                 try:
                     result = self.run_once()
@@ -191,6 +193,7 @@ class Relay:
             if left <= 0 or wake.wait(min(left, 0.25)):
                 return
             self.transport.idle(0)
+            heartbeat.beat("relay")
 
 
 def pending_summary(session: Any, OutboxModel: Any) -> tuple[int, float | None]:

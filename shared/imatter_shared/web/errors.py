@@ -14,7 +14,7 @@ import traceback
 
 from flask import Flask, Response, current_app, json, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("imatter.errors")
@@ -163,6 +163,11 @@ def _validation_detail(errors: dict[str, list[str]]) -> str:
 
 def handle_http_exception(exc: HTTPException) -> Response:
     status = exc.code or 500
+    original = getattr(exc, "original_exception", None)
+    if status == 500 and original is not None:  # raised past the handlers (an after_request, a handler)
+        if isinstance(original, OperationalError):
+            return database_unavailable(original)
+        log_unexpected(original)
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages") if isinstance(data, dict) else None
     if messages:  # webargs validation error raised through abort()
@@ -287,12 +292,27 @@ def _rollback() -> None:
             pass
 
 
+def database_unavailable(exc: OperationalError) -> Response:
+    """The database went away (a restart, a failover, the network): a moment's outage, not a bug.
+    The reliability drill restarts PostgreSQL under load and sees these (docs/reliability.md)."""
+    log.warning(
+        "database unavailable",
+        extra={"ctx_error": type(getattr(exc, "orig", None) or exc).__name__, "ctx_path": request.path},
+    )
+    return problem(
+        503, "The database is unavailable for a moment. Try again shortly.", headers={"Retry-After": "2"}
+    )
+
+
 def handle_statement_error(exc) -> Response:
     """A database error the client's values caused: too long for its column, out of range, not
     valid for its type (DataError), or values the driver could not send (a StatementError that
     is not a database error). 400, nothing stored, no database text in the answer or the log.
-    Any other database error (connection lost, a bug) is a 500, logged by class only."""
+    A lost database connection is a 503 with Retry-After; any other database error (a bug) is a
+    500, logged by class only."""
     _rollback()
+    if isinstance(exc, OperationalError):
+        return database_unavailable(exc)
     client_caused = isinstance(exc, DataError) or (
         not isinstance(exc, DBAPIError) and isinstance(getattr(exc, "orig", None), (ValueError, TypeError))
     )

@@ -33,6 +33,7 @@ from typing import Any
 import pika
 from pika import exceptions as px
 
+from imatter_shared import heartbeat
 from imatter_shared.messaging.log import log
 from imatter_shared.messaging.transports import (
     Backoff,
@@ -253,6 +254,7 @@ class AmqpTransport(Transport):
                             retry_in_s=round(delay, 2),
                         )
                     else:
+                        heartbeat.beat("consumer")  # alive, waiting for the broker: not wedged
                         log(
                             logging.WARNING,
                             "consumer lost RabbitMQ; reconnecting",
@@ -289,6 +291,8 @@ class AmqpTransport(Transport):
             backoff.reset()
             log(logging.INFO, "consumer connected", queue=queue, types=types, prefetch=prefetch)
             while not stop.is_set():
+                # a batch that never returns keeps the beat at its start: it goes stale
+                heartbeat.beat("consumer", worker.busy_since)
                 connection.process_data_events(time_limit=0.25)
                 if not channel.is_open:  # closed by the broker; the connection may live on
                     raise px.AMQPChannelError("consumer channel closed by the broker")

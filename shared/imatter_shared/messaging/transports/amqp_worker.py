@@ -7,6 +7,7 @@ import functools
 import logging
 import queue as queue_mod
 import threading
+import time
 from typing import Any
 
 from imatter_shared.messaging.log import describe_exception, log
@@ -24,6 +25,7 @@ class Worker(threading.Thread):
         self.process_batch = process_batch
         self.batch_size = max(1, int(batch_size))
         self.generation = 0
+        self.busy_since: float | None = None  # time.time() the current batch started, None when idle
         self._queue: queue_mod.Queue = queue_mod.Queue()
 
     def submit(
@@ -50,7 +52,11 @@ class Worker(threading.Thread):
             try:
                 current = [i for i in items if i is not None and i[0] == self.generation]
                 if current:
-                    self._handle(current)
+                    self.busy_since = time.time()
+                    try:
+                        self._handle(current)
+                    finally:
+                        self.busy_since = None
                 if items[-1] is None:
                     return
             finally:

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from imatter_shared import heartbeat
 from imatter_shared.config import private_dirs, private_file
 from imatter_shared.messaging.log import describe_exception, log
 from imatter_shared.messaging.transports import (
@@ -249,6 +250,7 @@ class EmbeddedTransport(Transport):
         )
         try:
             while not stop.is_set():
+                heartbeat.beat("consumer")  # a batch that never returns goes stale (liveness probe)
                 try:
                     if not declared:
                         self.declare_queue(queue, types)
