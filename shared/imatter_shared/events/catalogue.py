@@ -145,6 +145,17 @@ class PractitionerCertified(OpenSchema):
     certified_at = Timestamp()
 
 
+# .. event_type: training.practitioner.certification_withdrawn
+# .. producer: training, when a training admin withdraws a certification (never reinstated)
+# .. consumers: cic-tracker, which stops counting it (a withdrawn Lead Plus oversees nothing)
+# .. note: the same facts as training.practitioner.certified, nothing more: never the reason
+class PractitionerCertificationWithdrawn(OpenSchema):
+    person_id = Id()
+    role = Choice(ROLE_CODES)
+    organisation_id = Id(allow_none=True)
+    withdrawn_at = Timestamp()
+
+
 # .. event_type: training.licence.changed
 # .. producer: training, when an organisation licence starts, is renewed, upgraded or ends
 # .. consumers: cic-tracker (what the organisation's licence allows it to use)
@@ -356,6 +367,12 @@ REGISTRY: dict[str, EventSpec] = {
     for spec in (
         _spec("training.package.purchased", TRAINING, (CIC,), PackagePurchased),
         _spec("training.practitioner.certified", TRAINING, (CIC,), PractitionerCertified),
+        _spec(
+            "training.practitioner.certification_withdrawn",
+            TRAINING,
+            (CIC,),
+            PractitionerCertificationWithdrawn,
+        ),
         _spec("training.licence.changed", TRAINING, (CIC,), LicenceChanged),
         _spec("training.person.linked", TRAINING, (CIC,), PersonLinked),
         _spec("training.membership.changed", TRAINING, (CIC,), MembershipChanged),
