@@ -71,6 +71,11 @@ def _load() -> tuple[RSAKey, KeySet]:
     return _cache[cache_key]
 
 
+def signing_kid() -> str:
+    """The `kid` (RFC 7638 thumbprint) of the key that signs now."""
+    return _load()[0].thumbprint()
+
+
 def jwks() -> dict:
     """The public key set: the signing key first, then retired keys."""
     return _load()[1].as_dict(private=False)
