@@ -5,7 +5,8 @@
 #
 #   deploy/make-secrets.sh rabbitmq        broker admin + one password per service; also writes
 #                                          the AMQP URLs to hand to each organisation
-#   deploy/make-secrets.sh training        training + its gateway (JWT key pair, accounts DB)
+#   deploy/make-secrets.sh training        training + its gateway (JWT key pair, accounts DB) and the
+#                                          key training signs credentials with (credentials_issuer.pem)
 #   deploy/make-secrets.sh cic             the CIC tracker (needs jwt_public from the gateway operator)
 #   deploy/make-secrets.sh cic --own-gateway   the CIC with its own gateway and key pair
 #
@@ -47,6 +48,14 @@ keypair() {  # keypair PRIVATE PUBLIC: RS256 signing key of a gateway
   fi
 }
 
+signing_key() {  # signing_key FILE: an RSA key only its service holds (no public half to hand out)
+  if [ ! -e "$dir/$1" ]; then
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/$1" 2>/dev/null
+    chmod 644 "$dir/$1"
+    echo "created $dir/$1 (back it up: a lost key fails every credential issued with it)"
+  fi
+}
+
 amqp_url() {  # amqp_url USER PASSWORD
   echo "${AMQP_SCHEME:-amqps}://$1:$2@${AMQP_HOST:-rabbitmq.example.org}:${AMQP_PORT:-5671}/imatter"
 }
@@ -67,6 +76,7 @@ case "$org" in
     put gateway_secret_key "$(random)"
     put admin_password "$(random)"
     keypair jwt_private.pem jwt_public.pem
+    signing_key credentials_issuer.pem
     put smtp_password "${SMTP_PASSWORD:-}"
     if [ -n "${TRAINING_AMQP_URL:-}" ]; then put amqp_url "$TRAINING_AMQP_URL"; fi
     ;;

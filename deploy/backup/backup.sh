@@ -9,6 +9,9 @@
 # format, compressed), checks it can be read back (pg_restore --list), removes that database's
 # dumps older than KEEP_DAYS (default 30) and prints the new file's path. The dump of cic-tracker
 # holds case data: keep it encrypted at rest and off the host, as the live database.
+# Not in any dump: training's credential signing key (deploy/training/secrets/credentials_issuer.pem,
+# the credentials-signing Secret on Kubernetes): back it up beside training's dumps, encrypted; a
+# restore without it leaves every credential issued before unverifiable (docs/deploying.md, section 7).
 set -euo pipefail
 
 url="${1:?usage: backup.sh DATABASE_URL BACKUP_DIR [KEEP_DAYS]}"

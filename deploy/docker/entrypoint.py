@@ -19,7 +19,9 @@
                                   on their intervals, run only by the replica holding the service's
                                   scheduler lock (imatter_shared.scheduler); `schedule --once` runs
                                   each job once and exits (3: another replica leads)
-    imatter-entrypoint keys       create the gateway's JWT key pair once (gateway image only)
+    imatter-entrypoint keys       create the gateway's JWT key pair once (gateway image), or
+                                  training's credential signing key (CREDENTIALS_KEY_FILE) once
+                                  (training image; the trial compose file's one-off step)
     imatter-entrypoint probe PATH exit 0 when http://127.0.0.1:$PORT/PATH answers 2xx (health checks)
     imatter-entrypoint CMD...     anything else: exec CMD with the secrets loaded (e.g. `flask events status`)
 
@@ -205,7 +207,17 @@ def probe(path: str, environ: dict) -> int:
         return 1
 
 
-def ensure_keys(environ: dict) -> None:
+def ensure_keys(app: str, environ: dict) -> None:
+    if app == "training":
+        # the one key every training web replica signs credentials with (decision 0052)
+        from training.services.issuer_keys import make_key_file
+
+        path = environ.get("CREDENTIALS_KEY_FILE")
+        if not path:
+            raise EntrypointError("keys needs CREDENTIALS_KEY_FILE (training's credential signing key)")
+        make_key_file(path)
+        log.info("credential signing key present: %s", path)
+        return
     from gateway.keys import ensure_keypair
 
     private, public = environ.get("JWT_PRIVATE_KEY_FILE"), environ.get("JWT_PUBLIC_KEY_FILE")
@@ -235,7 +247,7 @@ def main(argv: list[str], environ=os.environ) -> int:
         app = app_name(environ)
         timeout = float(environ.get("DB_WAIT_SECONDS", "90"))
         if command == "keys":
-            ensure_keys(environ)
+            ensure_keys(app, environ)
             return 0
         if command in ("web", "relay", "consume", "mailer", "schedule", "migrate", "seed", "demo"):
             url = database_url(app)

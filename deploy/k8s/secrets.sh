@@ -53,6 +53,7 @@ case "$org" in
   training)
     secret imatter-training training-secrets PGPASSWORD=db_password AMQP_URL=amqp_url
     secret imatter-training jwt-public jwt_public.pem=jwt_public.pem
+    secret imatter-training credentials-signing credentials_issuer.pem=credentials_issuer.pem
     secret imatter-training training-smtp SMTP_USERNAME=smtp_username SMTP_PASSWORD=smtp_password
     secret imatter-training gateway-secrets PGPASSWORD=gateway_db_password GATEWAY_SECRET_KEY=gateway_secret_key IMATTER_ADMIN_PASSWORD=admin_password
     secret imatter-training jwt-signing jwt_private.pem=jwt_private.pem jwt_public.pem=jwt_public.pem

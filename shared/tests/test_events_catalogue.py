@@ -88,6 +88,12 @@ SAMPLES = {
         "organisation_id": None,
         "certified_at": "2026-11-22T10:00:00+00:00",
     },
+    "training.practitioner.certification_withdrawn": {
+        "person_id": "p1",
+        "role": "lead_plus",
+        "organisation_id": None,
+        "withdrawn_at": "2026-11-30T10:00:00+00:00",
+    },
     "training.licence.changed": {
         "organisation_id": "o1",
         "licence_type": "cpd",
@@ -195,6 +201,8 @@ def test_open_schema_drops_an_unknown_field(event_type):
         ("training.package.purchased", {"package_id": 17}, "package_id"),  # ids are strings
         ("training.practitioner.certified", {"role": "wizard"}, "role"),
         ("training.practitioner.certified", {"certified_at": "2026-11-22T10:00:00"}, "certified_at"),
+        ("training.practitioner.certification_withdrawn", {"role": "wizard"}, "role"),
+        ("training.practitioner.certification_withdrawn", {"withdrawn_at": "yesterday"}, "withdrawn_at"),
         ("training.licence.changed", {"valid_until": "soon"}, "valid_until"),
         ("training.membership.changed", {"status": "paused"}, "status"),
         ("cic.fund.awarded", {"amount": 12.5}, "amount"),
@@ -220,6 +228,15 @@ def test_unknown_type_raises_a_typed_error():
     with pytest.raises(UnknownEventType, match="unknown event type"):
         validate("cic.nothing.happened", {})
     assert issubclass(UnknownEventType, EventValidationError)
+
+
+def test_a_withdrawal_carries_no_more_than_the_certification_did():
+    """The withdrawal tells cic-tracker which certification stopped counting and when: the
+    certified event's facts with its time, never the reason a training admin gave."""
+    certified = set(REGISTRY["training.practitioner.certified"].schema().fields)
+    withdrawn = set(REGISTRY["training.practitioner.certification_withdrawn"].schema().fields)
+    assert withdrawn - {"withdrawn_at"} == certified - {"certified_at"}
+    assert not {"reason", "withdrawal_reason", "withdrawn_by"} & withdrawn
 
 
 def test_types_for_lists_what_a_service_consumes():

@@ -303,12 +303,12 @@ def test_each_container_is_given_what_its_service_needs(compose):
             continue
         role = role_of(service)
         roles.setdefault(app, set()).add(role)
-        if role == "keys":
+        if role == "keys":  # the one-off key makers: the gateway's JWT pair, training's signing key
             assert (
                 app == "gateway"
                 and has_var(env, "JWT_PRIVATE_KEY_FILE")
                 and has_var(env, "JWT_PUBLIC_KEY_FILE")
-            )
+            ) or (app == "training" and has_var(env, "CREDENTIALS_KEY_FILE")), f"{where}: keys for what?"
             continue
         assert role in ROLES, f"{where}: unknown command {role!r}"
         package, db_var = SERVICES[app]
@@ -360,6 +360,55 @@ def test_each_container_is_given_what_its_service_needs(compose):
             assert {"web", "relay", "consume"} <= roles[app], (
                 f"{path}: {app} needs its web, relay and consumer as separate containers (has {sorted(roles[app])})"
             )
+
+
+def _key_source(service: dict, path: str) -> tuple[str, str]:
+    """Where a key file handed to a container comes from: ("secret", name) or ("volume", name),
+    and it must be read-only there (a web process never writes its signing key)."""
+    if path.startswith("/run/secrets/"):
+        return "secret", path[len("/run/secrets/") :].split("/")[0]
+    for vol in service.get("volumes") or []:
+        source, target = (
+            (vol.split(":") + [""])[:2] if isinstance(vol, str) else (vol["source"], vol["target"])
+        )
+        if target and path.startswith(target.rstrip("/") + "/"):
+            read_only = vol.endswith(":ro") if isinstance(vol, str) else bool(vol.get("read_only"))
+            assert read_only, f"{path}: the signing key's volume is mounted writable"
+            return "volume", source
+    raise AssertionError(f"{path} is neither a secret nor on a volume")
+
+
+def test_every_training_web_signs_with_the_one_shared_credentials_key(compose):
+    """Decision 0052: training's web processes sign credentials and serve the key set; every one
+    of them (and every replica of each) is given the same key, from a secret or a volume that
+    outlives the container, never one it would make itself. The processes that sign nothing
+    (relay, consumer, mailer, scheduler) are given none."""
+    path, data = compose
+    sources = set()
+    for name, service in data["services"].items():
+        if app_of(service) != "training":
+            continue
+        env, role = environment(service), role_of(service)
+        if role == "web":
+            key = env.get("CREDENTIALS_KEY_FILE")
+            assert key, f"{path}:{name}: no CREDENTIALS_KEY_FILE: each container would need its own key"
+            sources.add(_key_source(service, key))
+        elif role != "keys":
+            assert "CREDENTIALS_KEY_FILE" not in env, f"{path}:{name} ({role}) signs nothing: no key for it"
+            assert "credentials_key" not in secrets_of(service), f"{path}:{name} ({role}) holds the key"
+    if any(app_of(s) == "training" and role_of(s) == "web" for s in data["services"].values()):
+        assert len(sources) == 1, f"{path}: training's web processes sign with different keys: {sources}"
+        kind, source = sources.pop()
+        if kind == "secret":
+            assert data["secrets"][source]["file"] == "./secrets/credentials_issuer.pem"
+        else:  # a volume some one-off container filled: it is a named volume, kept across rollouts
+            assert source in (data.get("volumes") or {}), f"{path}: {source} is not a named volume"
+            makers = [
+                s
+                for s in data["services"].values()
+                if app_of(s) == "training" and role_of(s) == "keys" and source in named_volumes(s)
+            ]
+            assert makers, f"{path}: nothing makes the key in the {source} volume"
 
 
 def assert_mailer_settings(where: str, env: dict) -> None:

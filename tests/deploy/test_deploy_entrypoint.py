@@ -294,6 +294,20 @@ def test_keys_creates_the_pair_once_in_two_places(tmp_path, in_process):
     assert public.read_text() == first, "a second run keeps the existing pair"
 
 
+def test_keys_in_the_training_image_makes_the_credential_signing_key_once(tmp_path, in_process):
+    """The trial compose file's one-off step (docker-compose.yml `training-keys`): the one key every
+    training web replica then reads; a second run keeps it (decision 0052)."""
+    key = tmp_path / "credentials-key" / "credentials_issuer.pem"
+    env = base_env(tmp_path, "training", CREDENTIALS_KEY_FILE=str(key))
+    assert in_process(env, "keys")[0] == 0
+    first = key.read_bytes()
+    assert b"PRIVATE KEY" in first and oct(key.stat().st_mode & 0o777) == "0o600"
+    assert in_process(env, "keys")[0] == 0
+    assert key.read_bytes() == first, "a second run keeps the existing key"
+    env.pop("CREDENTIALS_KEY_FILE")
+    assert in_process(env, "keys")[0] == 1
+
+
 # -- mailer: `flask notify send` -------------------------------------------------------------------
 
 

@@ -210,6 +210,45 @@ def test_only_the_gateway_mounts_the_signing_key():
     assert "gateway-scheduler" not in holders, "the scheduler signs nothing"
 
 
+def test_every_training_web_pod_mounts_the_one_credentials_signing_key():
+    """Decision 0052: the training web pods sign credentials and serve the key set; every replica
+    reads the same key from the credentials-signing Secret (made by secrets.sh from the file
+    make-secrets.sh writes), read-only; an emptyDir key would differ per pod and die with it.
+    The pods that sign nothing are given no key."""
+    (secret,) = [
+        s for s in objects("Secret", NAMESPACE["training"]) if s["metadata"]["name"] == "credentials-signing"
+    ]
+    assert secret["_file"] == "secrets.sh" and secret["stringData"] == {
+        "credentials_issuer.pem": "credentials_issuer.pem"
+    }
+    web_pods = 0
+    for doc in workloads():
+        for container in containers(doc):
+            if not container["image"].startswith("imatter/training:"):
+                continue
+            env = env_of(doc, container)
+            volumes = {v["name"]: v for v in pod_spec(doc).get("volumes") or []}
+            if container.get("args") != ["web"]:
+                assert "CREDENTIALS_KEY_FILE" not in env, f"{doc['metadata']['name']} signs nothing"
+                assert not any(
+                    v.get("secret", {}).get("secretName") == "credentials-signing" for v in volumes.values()
+                ), f"{doc['metadata']['name']} signs nothing: no key for it"
+                continue
+            web_pods += 1
+            key = env.get("CREDENTIALS_KEY_FILE", "")
+            mount = next(
+                (m for m in container["volumeMounts"] if key.startswith(m["mountPath"].rstrip("/") + "/")),
+                None,
+            )
+            assert mount, f"{doc['metadata']['name']}: CREDENTIALS_KEY_FILE={key!r} is on no mount"
+            assert mount.get("readOnly") is True
+            assert volumes[mount["name"]].get("secret", {}).get("secretName") == "credentials-signing", (
+                f"{doc['metadata']['name']}: the signing key must come from the credentials-signing Secret"
+            )
+            assert key == f"{mount['mountPath'].rstrip('/')}/credentials_issuer.pem"
+    assert web_pods, "no training web Deployment"
+
+
 def env_of(doc: dict, container: dict) -> dict:
     """What a container's environment holds: its ConfigMaps' and Secrets' keys, then its own env."""
     ns = doc["metadata"]["namespace"]

@@ -17,7 +17,7 @@ from .extensions import db, migrate
 from .notifications import register as register_notifications
 from .rules import catalogue as catalogue_rules
 from .rules.conflicts import CONFLICT_RULES
-from .services import directory_totals, price_book
+from .services import directory_totals, issuer_keys, price_book
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register(app: Flask, api: Api) -> None:
+    issuer_keys.check_at_start(app)  # a credential signing key named but missing: refuse to start
     register_conflict_rules(app, CONFLICT_RULES)  # a constraint's 409 names its business rule
     catalogue_rules.read_from(price_book.catalogue_tables)  # the rules read the price book in force
     register_blueprints(api, app)

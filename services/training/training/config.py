@@ -1,4 +1,4 @@
-from imatter_shared.config import BaseConfig, env, sqlite_url, var_path
+from imatter_shared.config import BaseConfig, env, env_flag, sqlite_url, var_path
 
 
 class Config(BaseConfig):
@@ -20,9 +20,16 @@ class Config(BaseConfig):
         self.INVOICE_ISSUER_ADDRESS = env("INVOICE_ISSUER_ADDRESS", "")
         self.INVOICE_VAT_NUMBER = env("INVOICE_VAT_NUMBER", "")
         self.INVOICE_VAT_RATE = env("INVOICE_VAT_RATE", "20")
-        # the key I Matter Training signs its Open Badges credentials with (RSA, made on first use;
-        # keep it: a new key leaves earlier credentials verifiable only through the retired keys'
-        # public halves, listed comma separated), and the public URL the credentials name (decision 0050)
+        # the key I Matter Training signs its Open Badges credentials with (RSA), a deployment secret
+        # every web replica reads (deploy/make-secrets.sh; decision 0052). Made on first use only
+        # where CREDENTIALS_KEY_GENERATE is on: by default only for the development key under
+        # IMATTER_VAR_DIR (no CREDENTIALS_KEY_FILE, as `make run`); the images turn it off, and a
+        # key file named but missing stops the service at start. Keep it: a new key leaves earlier
+        # credentials verifiable only through the retired keys' public halves (comma separated).
+        # CREDENTIALS_BASE_URL: the public URL the credentials name (decision 0050)
         self.CREDENTIALS_KEY_FILE = env("CREDENTIALS_KEY_FILE") or var_path("keys", "credentials_issuer.pem")
+        self.CREDENTIALS_KEY_GENERATE = env_flag(
+            "CREDENTIALS_KEY_GENERATE", env("CREDENTIALS_KEY_FILE") is None
+        )
         self.CREDENTIALS_RETIRED_KEY_FILES = env("CREDENTIALS_RETIRED_KEY_FILES", "")
         self.CREDENTIALS_BASE_URL = env("CREDENTIALS_BASE_URL") or None  # unset: PORTAL_URL

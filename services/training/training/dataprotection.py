@@ -10,6 +10,7 @@ from imatter_shared.web.audit_api import init_audit
 from .extensions import db
 from .models import Person
 from .models.dataprotection import AuditEvent, Breach
+from .services.credentials import tombstone_for_erasure
 
 # Kept (pseudonymised, never deleted) on erasure: accounting records a business must keep.
 FINANCIAL_TABLES = ("orders", "order_lines", "invoices", "bursary_entries")
@@ -24,4 +25,6 @@ def init_dataprotection(app, api) -> None:
         breach_model=Breach,
         financial_tables=FINANCIAL_TABLES,
         subject=SubjectTable(Person, id_column="id", email_column="email", user_id_column="user_id"),
+        # an erased person's credentials stay revoked in the status list, their slots never reused
+        before_erase=tombstone_for_erasure,
     )

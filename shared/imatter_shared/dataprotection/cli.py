@@ -87,8 +87,10 @@ def register_dp_cli(
     subject: SubjectTable | None = None,
     financial_tables: tuple[str, ...] = (),
     breach_model=None,
+    before_erase=None,
 ) -> None:
-    """Keep the service's data-protection wiring on the app and add `flask dp ...`."""
+    """Keep the service's data-protection wiring on the app and add `flask dp ...`.
+    `before_erase(conn, subject, on_row)` runs first in an erasure's transaction (DPConfig)."""
     exempt = set(audit_mod.APPEND_ONLY_TABLES)
     if breach_model is not None:
         exempt.add(breach_model.__tablename__)
@@ -99,6 +101,7 @@ def register_dp_cli(
         financial_tables=tuple(financial_tables),
         exempt_tables=tuple(sorted(exempt)),
         breach_model=breach_model,
+        before_erase=before_erase,
     )
     _annotate_payloads(db)
     app.cli.add_command(dp_cli)

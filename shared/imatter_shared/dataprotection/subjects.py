@@ -51,6 +51,10 @@ class DPConfig:
     financial_tables: tuple[str, ...] = ()
     exempt_tables: tuple[str, ...] = ()  # accountability records: audit trail, breach register
     breach_model: Any = None
+    # before_erase(conn, subject, on_row): the service keeps what must outlive the person in a
+    # form that no longer points at them (training: revoked credential tombstones), before the
+    # generic erasure below deletes or pseudonymises the rest
+    before_erase: Any = None
 
 
 @dataclass
@@ -300,6 +304,8 @@ def _matches(value, values: set[str], kind: str) -> bool:
 def erase(cfg: DPConfig, conn, subject: Subject, *, on_row=None) -> dict:
     """Erase the subject everywhere in this service. `on_row(action, table, pk)` is told of
     every row (for the audit trail). Returns counts per table."""
+    if cfg.before_erase is not None:
+        cfg.before_erase(conn, subject, on_row)
     pseudo = Pseudonymiser()
     rewriter = _Rewriter(subject, pseudo)
     metadata = cfg.db.metadata

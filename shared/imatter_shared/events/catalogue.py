@@ -17,14 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow import validate as v
 
 from imatter_shared.contract.packages import MAX_CASES, TYPE_MAX, TYPE_MIN
-from imatter_shared.timeutil import parse_timestamp
+from imatter_shared.events.fields import (  # noqa: F401  (the field kinds, declared beside the catalogue)
+    Choice,
+    ClosedSchema,
+    Count,
+    Id,
+    OpenSchema,
+    Timestamp,
+    _is_date_or_timestamp,
+    _is_timestamp,
+    _StrictInteger,
+)
 
 TRAINING = "training"
 CIC = "cic-tracker"
@@ -64,61 +73,6 @@ class UnknownEventType(EventValidationError):
         super().__init__(event_type, message=f"unknown event type {event_type!r}")
 
 
-# ---- field kinds -----------------------------------------------------------------------
-
-
-class _StrictInteger(fields.Integer):
-    """An integer and nothing else: no "3", no 3.0, no true."""
-
-    def __init__(self, **kwargs: Any):
-        super().__init__(strict=True, **kwargs)
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-def _is_timestamp(text: str) -> None:
-    try:
-        parse_timestamp(text)
-    except ValueError:
-        raise ValidationError("Not an ISO 8601 timestamp with a UTC offset.") from None
-
-
-def _is_date_or_timestamp(text: str) -> None:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        _is_timestamp(text)
-
-
-def Id(**kwargs: Any) -> fields.Field:
-    return fields.String(required=True, validate=v.Length(min=1, max=100), **kwargs)
-
-
-def Count(minimum: int = 0, maximum: int | None = None, **kwargs: Any) -> fields.Field:
-    return _StrictInteger(required=True, validate=v.Range(min=minimum, max=maximum), **kwargs)
-
-
-def Timestamp(**kwargs: Any) -> fields.Field:
-    return fields.String(required=True, validate=_is_timestamp, **kwargs)
-
-
-def Choice(choices: tuple[str, ...], **kwargs: Any) -> fields.Field:
-    return fields.String(required=True, validate=v.OneOf(choices), **kwargs)
-
-
-class OpenSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-
-class ClosedSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-
 # ---- training -> cic-tracker -------------------------------------------------------------
 
 
@@ -143,6 +97,17 @@ class PractitionerCertified(OpenSchema):
     role = Choice(ROLE_CODES)
     organisation_id = Id(allow_none=True)
     certified_at = Timestamp()
+
+
+# .. event_type: training.practitioner.certification_withdrawn
+# .. producer: training, when a training admin withdraws a certification (never reinstated)
+# .. consumers: cic-tracker, which stops counting it (a withdrawn Lead Plus oversees nothing)
+# .. note: the same facts as training.practitioner.certified, nothing more: never the reason
+class PractitionerCertificationWithdrawn(OpenSchema):
+    person_id = Id()
+    role = Choice(ROLE_CODES)
+    organisation_id = Id(allow_none=True)
+    withdrawn_at = Timestamp()
 
 
 # .. event_type: training.licence.changed
@@ -356,6 +321,12 @@ REGISTRY: dict[str, EventSpec] = {
     for spec in (
         _spec("training.package.purchased", TRAINING, (CIC,), PackagePurchased),
         _spec("training.practitioner.certified", TRAINING, (CIC,), PractitionerCertified),
+        _spec(
+            "training.practitioner.certification_withdrawn",
+            TRAINING,
+            (CIC,),
+            PractitionerCertificationWithdrawn,
+        ),
         _spec("training.licence.changed", TRAINING, (CIC,), LicenceChanged),
         _spec("training.person.linked", TRAINING, (CIC,), PersonLinked),
         _spec("training.membership.changed", TRAINING, (CIC,), MembershipChanged),

@@ -40,6 +40,8 @@ HANDLERS = {
         "training.membership.changed": directory.membership_changed,
         "training.organisation_admin.changed": directory.organisation_admin_changed,
         "training.practitioner.certified": directory.practitioner_certified,
+        # a withdrawn certification stops counting (overseer, sign-off): its mirror row goes
+        "training.practitioner.certification_withdrawn": directory.practitioner_certification_withdrawn,
         "training.licence.changed": directory.licence_changed,
         "training.practitioner_licence.changed": directory.practitioner_licence_changed,
         "training.fund_award.redeemed": fund.redeem_award,

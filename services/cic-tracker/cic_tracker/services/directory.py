@@ -96,6 +96,22 @@ def practitioner_certified(d: dict) -> None:
         )
 
 
+def practitioner_certification_withdrawn(d: dict) -> None:
+    """A certification training withdrew counts for nothing here from now on (Lead Plus oversight,
+    Lead sign-off, fund checks): its mirror row goes. Withdrawal is final on training's side (a
+    withdrawn role is never certified again), so a second delivery, or one for a certification
+    never mirrored, has nothing to remove."""
+    db.session.execute(
+        sa.delete(Certification).where(
+            Certification.person_id == d["person_id"],
+            Certification.role == d["role"],
+            (Certification.organisation_id == d["organisation_id"])
+            if d["organisation_id"] is not None
+            else Certification.organisation_id.is_(None),
+        )
+    )
+
+
 def licence_changed(d: dict) -> None:
     lic = db.session.get(OrgLicence, (d["organisation_id"], d["licence_type"]))
     if lic is None:

@@ -5,6 +5,7 @@ consumer path. Concurrency tests fire 20 requests from real threads."""
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from cic_tracker.models import Case, FundAward, FundGift, Microproject
 from support.testing import simultaneous_results as _threads
@@ -92,6 +93,38 @@ def test_L8_an_ended_membership_counts_for_nothing(client, cic, consent):
     )
     assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=lead_plus).status_code == 404
     assert client.get("/api/v1/tracker/microprojects", headers=lead_plus).get_json()["total"] == 0
+
+
+def test_a_withdrawn_lead_plus_certification_stops_giving_overview_sight_once(client, cic, consent, db):
+    """training.practitioner.certification_withdrawn: the mirrored certification goes, so the
+    withdrawn Lead Plus no longer sees the organisation's microprojects. The same event again
+    (a redelivery) and a second withdrawal of it change nothing and are not dead-lettered."""
+    from cic_tracker.models import Certification
+
+    org = _org(cic)
+    _, _, mp_id, _ = _case_with_private_note(client, cic, consent, org)
+    person, lead_plus = cic.person(organisation_id=org, certified=("lead_plus",))
+    _, other_lead_plus = cic.person(organisation_id=org, certified=("lead_plus",))
+    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=lead_plus).status_code == 200
+    withdrawn = {
+        "person_id": person,
+        "role": "lead_plus",
+        "organisation_id": org,
+        "withdrawn_at": "2026-11-30T10:00:00Z",
+    }
+    outcome, envelope = cic.feed("training.practitioner.certification_withdrawn", withdrawn)
+    assert outcome.action == "ack", outcome
+    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=lead_plus).status_code == 404
+    assert client.get("/api/v1/tracker/microprojects", headers=lead_plus).get_json()["total"] == 0
+    mirrored = db.session.scalars(sa.select(Certification.person_id).where(Certification.role == "lead_plus"))
+    assert person not in set(mirrored)
+
+    again, _ = cic.feed("training.practitioner.certification_withdrawn", withdrawn, envelope=envelope)
+    twice, _ = cic.feed("training.practitioner.certification_withdrawn", withdrawn)
+    assert (again.action, twice.action) == ("ack", "ack"), (again, twice)
+    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=lead_plus).status_code == 404
+    # only that person's certification went: the organisation's other Lead Plus still sees it
+    assert client.get(f"/api/v1/tracker/microprojects/{mp_id}", headers=other_lead_plus).status_code == 200
 
 
 # ---- domain row 93: case content for practitioner and assigned overseer only ----------------

@@ -207,3 +207,169 @@ def test_the_directory_links_each_certification_to_its_credential_and_drops_a_wi
         f"/api/v1/certifications/{cert['id']}/withdraw", headers=admin, json={"reason": "Withdrawn on review"}
     )
     assert client.get("/api/v1/directory").get_json()["items"] == []
+
+
+def test_a_blank_withdrawal_reason_is_refused_naming_reason_and_changes_nothing(client, db, certified):
+    person, own, admin, cert = certified
+    for reason in ("      ", " \t\n  ", "  ab   "):
+        r = client.post(
+            f"/api/v1/certifications/{cert['id']}/withdraw", headers=admin, json={"reason": reason}
+        )
+        assert r.status_code == 400 and r.mimetype == "application/problem+json", r.get_data(as_text=True)
+        assert list(r.get_json()["errors"]) == ["reason"]
+    [listed] = client.get(f"/api/v1/people/{person['id']}/certifications", headers=own).get_json()["items"]
+    assert (listed["status"], listed["withdrawn_at"], listed["withdrawal_reason"]) == ("current", None, None)
+    [cred] = client.get(f"/api/v1/people/{person['id']}/credentials", headers=own).get_json()["items"]
+    assert cred["status"] == "active"
+    assert _outbox(db, "training.practitioner.certification_withdrawn") == []
+
+
+def _outbox(db, event_type):
+    import sqlalchemy as sa
+
+    from training.models import OutboxMessage
+
+    rows = db.session.scalars(sa.select(OutboxMessage.payload).where(OutboxMessage.type == event_type))
+    return [json.loads(p)["data"] for p in rows]
+
+
+def test_a_withdrawal_tells_cic_tracker_the_certification_facts_and_never_the_reason(client, db, certified):
+    person, own, admin, cert = certified
+    reason = "Practice concerns upheld after review"
+    r = client.post(f"/api/v1/certifications/{cert['id']}/withdraw", headers=admin, json={"reason": reason})
+    assert r.status_code == 200, r.get_json()
+    [certified_event] = _outbox(db, "training.practitioner.certified")
+    [event] = _outbox(db, "training.practitioner.certification_withdrawn")
+    assert event == {
+        "person_id": person["id"],
+        "role": "lead_plus",
+        "organisation_id": certified_event["organisation_id"],
+        "withdrawn_at": event["withdrawn_at"],
+    }
+    assert event["withdrawn_at"].startswith(r.get_json()["withdrawn_at"][:16])
+    assert reason not in json.dumps(event)
+    # refused the second time (409): no second event
+    client.post(f"/api/v1/certifications/{cert['id']}/withdraw", headers=admin, json={"reason": reason})
+    assert len(_outbox(db, "training.practitioner.certification_withdrawn")) == 1
+
+
+def test_only_the_holder_and_training_admins_see_why_a_certification_was_withdrawn(client, keys, join):
+    org_admin = keys.headers(user_id=uuid.uuid4().hex, email="link@fictional.example", name="Org Admin")
+    r = client.post(
+        "/api/v1/organisations",
+        headers=org_admin,
+        json={
+            "name": "Fictional Primary",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": "link@fictional.example",
+            "senior_leadership_commitment": True,
+        },
+    )
+    assert r.status_code == 201, r.get_json()
+    member = join(org_admin, r.get_json()["id"], name="Rae Fictional-Member")
+    admin = keys.headers(user_id=uuid.uuid4().hex, roles=["training_admin"])
+    path = f"/api/v1/people/{member['id']}/certifications"
+    r = client.post(
+        path, headers=admin, json={"role": "lead", "reason": "Certified before the system existed"}
+    )
+    assert r.status_code == 201, r.get_json()
+    reason = "Concerns about practice upheld"
+    r = client.post(
+        f"/api/v1/certifications/{r.get_json()['id']}/withdraw", headers=admin, json={"reason": reason}
+    )
+    assert r.status_code == 200 and r.get_json()["withdrawal_reason"] == reason
+
+    for headers in (member["headers"], admin):
+        [c] = client.get(path, headers=headers).get_json()["items"]
+        assert c["withdrawal_reason"] == reason
+    seen = client.get(path, headers=org_admin)
+    assert seen.status_code == 200, seen.get_json()
+    [c] = seen.get_json()["items"]
+    assert (c["status"], c["role"]) == ("withdrawn", "lead") and c["withdrawn_at"]
+    assert "withdrawal_reason" not in c and reason not in seen.get_data(as_text=True)
+
+
+def _list_bit(client, index):
+    listed = client.get("/api/v1/credentials/status-lists/1")
+    assert listed.status_code == 200
+    return _bit(listed.get_data(as_text=True), _jwks(client), index)
+
+
+def test_erasing_the_holder_keeps_a_revoked_tombstone_whose_slot_is_never_reused(app, client, db, certified):
+    """flask dp erase deletes the person and the certification, but their credential's bit must
+    stay set (the holder still has the file) and its slot must never go to someone else."""
+    import sqlalchemy as sa
+
+    from training.models.credentials import Credential
+    from training.services import credentials as credentials_svc
+
+    person, own, admin, cert = certified
+    [item] = client.get(f"/api/v1/people/{person['id']}/credentials", headers=own).get_json()["items"]
+    token, index = (
+        item["credential"],
+        int(
+            jwt.decode(item["credential"], _jwks(client), algorithms=["RS256"]).claims["credentialStatus"][
+                "statusListIndex"
+            ]
+        ),
+    )
+    assert _list_bit(client, index) == 0
+
+    r = app.test_cli_runner().invoke(args=["dp", "erase", "--person", person["id"]])
+    assert r.exit_code == 0, r.output
+    db.session.expire_all()
+    [row] = db.session.scalars(sa.select(Credential).where(Credential.id == item["id"])).all()
+    assert (row.person_id, row.certification_id, row.status_index) == (None, None, index)
+    assert row.revoked_at is not None
+    assert "Cass Fictional-Holder" not in json.dumps(
+        {c.name: str(getattr(row, c.name)) for c in Credential.__table__.columns}
+    )
+
+    assert _list_bit(client, index) == 1  # at once, though the list was signed (and cached) before
+    body = client.post("/api/v1/credentials/verify", json={"credential": token}).get_json()
+    assert body["result"] == "revoked", body
+    status = client.get(f"/api/v1/credentials/{item['id']}/status").get_json()
+    assert (status["status"], status["holder"], status["achievement"]) == ("revoked", None, None)
+
+    # the slot stays taken: a free-slot draw that lands on it draws again
+    draws = iter([index, (index + 1) % 131072])
+    original = credentials_svc._slots
+    try:
+        credentials_svc._slots = type("Rigged", (), {"randrange": lambda self, n: next(draws)})()
+        assert credentials_svc._free_slot() == (index + 1) % 131072
+    finally:
+        credentials_svc._slots = original
+
+    # retention leaves the tombstone alone, however late it runs
+    r = app.test_cli_runner().invoke(args=["dp", "retention", "--now", "2099-01-01T00:00:00Z"])
+    assert r.exit_code == 0, r.output
+    db.session.expire_all()
+    assert db.session.get(Credential, item["id"]) is not None
+    assert _list_bit(client, index) == 1
+
+
+def test_the_signed_status_list_is_reused_until_a_revocation_changes_it(client, certified, monkeypatch):
+    from training.services import issuer_keys
+
+    person, own, admin, cert = certified
+    [item] = client.get(f"/api/v1/people/{person['id']}/credentials", headers=own).get_json()["items"]
+    index = int(
+        jwt.decode(item["credential"], _jwks(client), algorithms=["RS256"]).claims["credentialStatus"][
+            "statusListIndex"
+        ]
+    )
+    signed = []
+    real_sign = issuer_keys.sign
+    monkeypatch.setattr(
+        issuer_keys, "sign", lambda claims, typ="JWT": signed.append(1) or real_sign(claims, typ)
+    )
+    first = client.get("/api/v1/credentials/status-lists/1").get_data(as_text=True)
+    second = client.get("/api/v1/credentials/status-lists/1").get_data(as_text=True)
+    assert first == second and len(signed) <= 1  # signed at most once (none if already cached)
+    before = len(signed)
+    r = client.post(
+        f"/api/v1/certifications/{cert['id']}/withdraw", headers=admin, json={"reason": "Withdrawn on review"}
+    )
+    assert r.status_code == 200
+    assert _list_bit(client, index) == 1 and len(signed) == before + 1  # visible at once, signed anew

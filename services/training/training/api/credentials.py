@@ -19,7 +19,7 @@ from ..extensions import db
 from ..services import certification as certification_svc
 from ..services import credentials as svc
 from ..services import issuer_keys
-from .common import PageArgs, paged, require_training_admin
+from .common import PageArgs, paged, require_training_admin, written_out
 from .schemas.credentials import (
     BadgeIssuerOut,
     CredentialOut,
@@ -55,7 +55,7 @@ class VerifyIn(Schema):
 
 
 class WithdrawIn(Schema):
-    reason = fields.String(required=True, validate=v.Length(min=5, max=300))
+    reason = fields.String(required=True, validate=[v.Length(max=300), written_out(5)])
 
 
 @blp.route("/people/<person_id>/credentials")

@@ -9,10 +9,10 @@ from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import Forbidden
 
-from ..authz import require_person_access
+from ..authz import is_self_or_training_admin, require_person_access
 from ..extensions import db
 from ..services import certification as svc
-from .common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, page, paged, require_training_admin, written_out
 from .schemas.pathways import (
     BookingOut,
     CertificationOut,
@@ -150,7 +150,7 @@ class RecognitionIn(Schema):
     role = fields.String(
         required=True, validate=v.OneOf(("informed", "senior_link", "link", "child", "lead", "lead_plus"))
     )
-    reason = fields.String(required=True, validate=v.Length(min=5, max=300))
+    reason = fields.String(required=True, validate=[v.Length(max=300), written_out(5)])
 
 
 @blp.route("/people/<person_id>/certifications", methods=["POST"])
@@ -172,8 +172,13 @@ def recognise(data, person_id):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, CertificationPage)
 def certifications(args, person_id):
-    require_person_access(person_id, org_may=True)
+    """The person's certifications (the person, a training admin, or an admin of an organisation
+    they accepted membership of). Why one was withdrawn is the holder's and training admins'
+    only: an organisation admin sees that it was withdrawn and when, not the reason."""
+    c = require_person_access(person_id, org_may=True)
     svc.get_person(person_id)
     rows = svc.certifications_of(person_id)
     audit.record("read", "certifications", person_id)
+    if not is_self_or_training_admin(c, person_id):
+        rows = [CertificationOut(exclude=("withdrawal_reason",)).dump(row) for row in rows]
     return paged(rows, args)

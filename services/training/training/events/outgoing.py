@@ -156,3 +156,16 @@ def practitioner_certified(c: Certification) -> None:
             "certified_at": iso(c.certified_at),
         },
     )
+
+
+def practitioner_certification_withdrawn(c: Certification) -> None:
+    # the certified event's facts and when: never who withdrew it or why (the holder's business)
+    emit(
+        "training.practitioner.certification_withdrawn",
+        {
+            "person_id": c.person_id,
+            "role": c.role,
+            "organisation_id": c.organisation_id,
+            "withdrawn_at": iso(c.withdrawn_at),
+        },
+    )

@@ -4,7 +4,12 @@ A row is only what the credential needs beyond its certification: its own id (th
 public id), its place in the revocation status list and when it was issued or revoked. The signed
 credential itself is not stored: it is made from these facts when the holder downloads it.
 `kind` names what the credential attests; a Lead Professional licence plugs in as a new kind
-with its own column (docs/decisions/0050)."""
+with its own column (docs/decisions/0050).
+
+A credential outlives its holder's record: when a person is erased (flask dp erase) their
+credentials stay as tombstones (decision 0052): no person, no certification, revoked, still holding
+their slot in the status list, so the bit stays set (a copy the holder kept shows as revoked) and
+the slot is never given to anyone else."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import backref, relationship
@@ -21,7 +26,8 @@ class Credential(db.Model):
     __tablename__ = "credentials"
     id = id_column()
     kind = sa.Column(sa.String(20), nullable=False, default="certification", server_default="certification")
-    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
+    # both null in a tombstone (an erased holder's credential, revoked)
+    person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=True, index=True)
     certification_id = sa.Column(sa.String(32), sa.ForeignKey("certifications.id"), nullable=True)
     status_list = sa.Column(sa.String(20), nullable=False, default=STATUS_LIST_ID, server_default="1")
     status_index = sa.Column(sa.Integer, nullable=False)
@@ -39,7 +45,10 @@ class Credential(db.Model):
         ),
         sa.CheckConstraint("kind IN ('certification')", name="ck_credentials_kind"),
         sa.CheckConstraint(
-            "kind <> 'certification' OR certification_id IS NOT NULL",
+            "kind <> 'certification' OR certification_id IS NOT NULL OR person_id IS NULL",
             name="ck_credentials_certification_kind",
+        ),
+        sa.CheckConstraint(
+            "person_id IS NOT NULL OR revoked_at IS NOT NULL", name="ck_credentials_tombstone_revoked"
         ),
     )

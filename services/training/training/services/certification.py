@@ -204,7 +204,8 @@ def recognise(person_id: str, role: str, reason: str, user_id: str) -> Certifica
 def withdraw(certification_id: str, reason: str, user_id: str) -> Certification:
     """A training admin withdraws a certification (with the reason): it counts for nothing from
     now on (pathways, oversight, the directory), is never certified again automatically, and its
-    credential is revoked in the status list. Withdrawing twice is refused (409)."""
+    credential is revoked in the status list, and cic-tracker is told (its mirror of certifications
+    drops it: a withdrawn Lead Plus oversees nothing there). Withdrawing twice is refused (409)."""
     c = db.session.scalar(
         sa.select(Certification).where(Certification.id == certification_id).with_for_update()
     )
@@ -216,6 +217,7 @@ def withdraw(certification_id: str, reason: str, user_id: str) -> Certification:
     c.withdrawal_reason = reason.strip()
     db.session.flush()
     credentials.revoke_for_certification(c)
+    outgoing.practitioner_certification_withdrawn(c)  # cic-tracker stops counting it (same commit)
     directory.refresh_eligibility([c.person_id])
     return c
 

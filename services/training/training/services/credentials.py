@@ -7,8 +7,10 @@ issuer, the holder's name): nothing about anyone they support, ever."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from joserfc.errors import DecodeError, JoseError
 
 from imatter_shared.web.errors import InvalidInput, NotFound
@@ -23,6 +25,9 @@ from . import issuer_keys
 from .clock import now
 
 _slots = random.SystemRandom()
+# a signed status list is valid for a day (rules.STATUS_LIST_TTL_SECONDS); a process re-signs its
+# cached copy after an hour even when nothing was revoked, so a copy handed out is never near expiry
+STATUS_LIST_RESIGN_AFTER = timedelta(hours=1)
 
 
 def _free_slot() -> int:
@@ -66,6 +71,26 @@ def revoke_for_certification(c: Certification) -> Credential:
         cred.revoked_at = now()
         db.session.flush()
     return cred
+
+
+def tombstone_for_erasure(conn, subject, on_row=None) -> None:
+    """Before `flask dp erase` deletes a person (decision 0052): each of their credentials stays
+    as a tombstone, no longer pointing at the person or the certification (both are erased), but
+    revoked and keeping its slot in the status list. Deleting the row instead would clear its bit
+    (the copy the holder kept would read as valid again) and free the slot for someone else."""
+    t = Credential.__table__
+    ids = sorted(subject.person_ids)
+    found = conn.execute(sa.select(t.c.id).where(t.c.person_id.in_(ids))).scalars().all() if ids else []
+    if not found:
+        return
+    conn.execute(
+        sa.update(t)
+        .where(t.c.id.in_(found))
+        .values(person_id=None, certification_id=None, revoked_at=sa.func.coalesce(t.c.revoked_at, now()))
+    )
+    for credential_id in found:
+        if on_row:
+            on_row("tombstoned", t.name, credential_id)
 
 
 def _rows(where) -> list[tuple[Credential, Certification, Person]]:
@@ -159,7 +184,19 @@ def public_status(credential_id: str) -> dict:
     """What anyone holding a credential's id (its verification link) may learn of it."""
     rows = _rows(Credential.id == credential_id)
     if not rows:
-        raise NotFound("No credential with that id.")
+        cred = db.session.get(Credential, credential_id)
+        if cred is None or cred.person_id is not None:
+            raise NotFound("No credential with that id.")
+        # a tombstone (its holder was erased): revoked, and nothing about whose or what it was
+        return {
+            "id": cred.id,
+            "status": "revoked",
+            "holder": None,
+            "achievement": None,
+            "issuer": rules.ISSUER_NAME,
+            "issued_at": cred.issued_at,
+            "revoked_at": cred.revoked_at,
+        }
     cred, cert, person = rows[0]
     role = ROLES_BY_CODE.get(cert.role) or {}
     return {
@@ -183,14 +220,39 @@ def _revoked_slots(list_id: str) -> set[int]:
     )
 
 
+def _revision(list_id: str) -> tuple:
+    """What changes whenever a bit of the list is set: how many are set, the latest time one was
+    and the sum of their slots (a bit is never cleared: revocation is final, an erased holder's
+    credential stays revoked)."""
+    return tuple(
+        db.session.execute(
+            sa.select(
+                sa.func.count(Credential.id),
+                sa.func.max(Credential.revoked_at),
+                sa.func.sum(Credential.status_index),
+            ).where(Credential.status_list == list_id, Credential.revoked_at.is_not(None))
+        ).one()
+    )
+
+
 def status_list(list_id: str) -> str:
-    """The signed BitstringStatusListCredential of the list (a VC-JWT)."""
+    """The signed BitstringStatusListCredential of the list (a VC-JWT). Signing and compressing
+    131,072 bits is done once per process until a revocation changes the list (or the copy is an
+    hour old): each request reads only the list's revision (one indexed aggregate)."""
     if list_id != STATUS_LIST_ID:
         raise NotFound("No status list with that id.")
+    key = (issuer_keys.base_url(), issuer_keys.signing_kid(), _revision(list_id))
+    cache = current_app.extensions.setdefault("credentials_status_lists", {})
+    moment = now()
+    cached = cache.get(list_id)
+    if cached and cached[0] == key and moment - cached[1] < STATUS_LIST_RESIGN_AFTER:
+        return cached[2]
     url = f"{issuer_keys.base_url()}/api/v1/credentials/status-lists/{list_id}"
-    return issuer_keys.sign(
-        rules.status_list(url, _issuer(), _revoked_slots(list_id), STATUS_LIST_SIZE, now())
+    token = issuer_keys.sign(
+        rules.status_list(url, _issuer(), _revoked_slots(list_id), STATUS_LIST_SIZE, moment)
     )
+    cache[list_id] = (key, moment, token)
+    return token
 
 
 def verify(token: str) -> dict:
@@ -214,10 +276,14 @@ def verify(token: str) -> dict:
         reasons.append("its status list is not I Matter Training's (credentialStatus)")
     else:
         revoked = entry[1] in _revoked_slots(STATUS_LIST_ID)
-    if not reasons and db.session.get(Credential, str(found.get("jti"))) is None:
-        reasons.append("it is no longer in I Matter Training's records")  # erased with its holder
+    row = db.session.get(Credential, str(found.get("jti"))) if not reasons else None
+    if not reasons and row is None:
+        reasons.append("it is not in I Matter Training's records")
     result = rules.INVALID if reasons else (rules.REVOKED if revoked else rules.VERIFIED)
-    if revoked:
+    if revoked and row is not None and row.person_id is None:
+        # a tombstone: the holder's record was erased; the credential no longer stands
+        reasons.append("revoked by I Matter Training (it is no longer in its records)")
+    elif revoked:
         reasons.append("revoked by I Matter Training (the certification was withdrawn)")
     subject = found.get("credentialSubject") or {}
     names = [i.get("identityHash") for i in subject.get("identifier") or [] if isinstance(i, dict)]

@@ -44,8 +44,9 @@ class BadgeIssuerOut(JwkSetOut):
 class CredentialStatusOut(Out):
     id = Str()
     status = Str(metadata={"description": "active | revoked"})
-    holder = Str()
-    achievement = Str()
+    # null for a credential whose holder was erased (a revoked tombstone, decision 0052)
+    holder = Opt(metadata={"description": "the holder's name; null once their record was erased"})
+    achievement = Opt(metadata={"description": "the role's title; null once the holder's record was erased"})
     issuer = Str()
     issued_at = When()
     revoked_at = When()

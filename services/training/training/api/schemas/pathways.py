@@ -74,7 +74,10 @@ class CertificationOut(Out):
     basis = Computed(lambda c: c.basis or "pathway", metadata={"type": "string"})
     reason = Opt()
     withdrawn_at = When()
-    withdrawal_reason = Opt()
+    # the holder's and training admins' only: left out for an organisation admin
+    withdrawal_reason = Opt(
+        metadata={"description": "why it was withdrawn; only to the holder and training admins"}
+    )
     credential_id = Computed(
         lambda c: c.credential.id if c.credential else None,
         metadata={"type": "string", "nullable": True, "description": "its Open Badges credential"},
