@@ -5,7 +5,8 @@
 #
 #   deploy/make-secrets.sh rabbitmq        broker admin + one password per service; also writes
 #                                          the AMQP URLs to hand to each organisation
-#   deploy/make-secrets.sh training        training + its gateway (JWT key pair, accounts DB)
+#   deploy/make-secrets.sh training        training + its gateway (JWT key pair, accounts DB,
+#                                          the /metrics token Prometheus presents)
 #   deploy/make-secrets.sh cic             the CIC tracker (needs jwt_public from the gateway operator)
 #   deploy/make-secrets.sh cic --own-gateway   the CIC with its own gateway and key pair
 #
@@ -66,6 +67,7 @@ case "$org" in
     put gateway_db_password "$(random)"
     put gateway_secret_key "$(random)"
     put admin_password "$(random)"
+    put metrics_token "$(random)"   # the gateway's /metrics bearer, also Prometheus' credentials_file
     keypair jwt_private.pem jwt_public.pem
     put smtp_password "${SMTP_PASSWORD:-}"
     if [ -n "${TRAINING_AMQP_URL:-}" ]; then put amqp_url "$TRAINING_AMQP_URL"; fi
@@ -78,6 +80,7 @@ case "$org" in
       put gateway_db_password "$(random)"
       put gateway_secret_key "$(random)"
       put admin_password "$(random)"
+      put metrics_token "$(random)"
       keypair jwt_private.pem jwt_public.pem
     fi
     ;;
