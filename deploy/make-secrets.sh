@@ -5,8 +5,9 @@
 #
 #   deploy/make-secrets.sh rabbitmq        broker admin + one password per service; also writes
 #                                          the AMQP URLs to hand to each organisation
-#   deploy/make-secrets.sh training        training + its gateway (JWT key pair, accounts DB) and the
-#                                          key training signs credentials with (credentials_issuer.pem)
+#   deploy/make-secrets.sh training        training + its gateway (JWT key pair, accounts DB, the
+#                                          /metrics token Prometheus presents) and the key training
+#                                          signs credentials with (credentials_issuer.pem)
 #   deploy/make-secrets.sh cic             the CIC tracker (needs jwt_public from the gateway operator)
 #   deploy/make-secrets.sh cic --own-gateway   the CIC with its own gateway and key pair
 #
@@ -75,6 +76,7 @@ case "$org" in
     put gateway_db_password "$(random)"
     put gateway_secret_key "$(random)"
     put admin_password "$(random)"
+    put metrics_token "$(random)"   # the gateway's /metrics bearer, also Prometheus' credentials_file
     keypair jwt_private.pem jwt_public.pem
     signing_key credentials_issuer.pem
     put smtp_password "${SMTP_PASSWORD:-}"
@@ -88,6 +90,7 @@ case "$org" in
       put gateway_db_password "$(random)"
       put gateway_secret_key "$(random)"
       put admin_password "$(random)"
+      put metrics_token "$(random)"
       keypair jwt_private.pem jwt_public.pem
     fi
     ;;

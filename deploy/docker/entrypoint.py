@@ -22,6 +22,8 @@
     imatter-entrypoint keys       create the gateway's JWT key pair once (gateway image), or
                                   training's credential signing key (CREDENTIALS_KEY_FILE) once
                                   (training image; the trial compose file's one-off step)
+                                  and a random /metrics token in MAKE_METRICS_TOKEN_FILE once when it
+                                  is set (the development compose file: no secret file to make)
     imatter-entrypoint probe PATH exit 0 when http://127.0.0.1:$PORT/PATH answers 2xx (health checks)
     imatter-entrypoint CMD...     anything else: exec CMD with the secrets loaded (e.g. `flask events status`)
 
@@ -225,6 +227,23 @@ def ensure_keys(app: str, environ: dict) -> None:
         raise EntrypointError("keys needs JWT_PRIVATE_KEY_FILE and JWT_PUBLIC_KEY_FILE")
     ensure_keypair(private, public)
     log.info("JWT key pair present: %s (private), %s (public)", private, public)
+    token_file = environ.get("MAKE_METRICS_TOKEN_FILE")
+    if token_file:
+        ensure_token_file(token_file)
+        log.info("metrics token present: %s", token_file)
+
+
+def ensure_token_file(path: str) -> None:
+    """A random token written once (never replaced): the gateway reads it as METRICS_TOKEN_FILE."""
+    import secrets
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # Prometheus' user may differ
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_urlsafe(32) + "\n")
 
 
 def main(argv: list[str], environ=os.environ) -> int:

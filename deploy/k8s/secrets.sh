@@ -7,9 +7,11 @@
 #   deploy/make-secrets.sh training && deploy/k8s/secrets.sh training     # namespace imatter-training
 #   deploy/make-secrets.sh cic && deploy/k8s/secrets.sh cic               # namespace rhm-cic
 #
-# SMTP_USERNAME: the SMTP relay's login name (empty: no login). KUBECTL: the kubectl command
-# (e.g. "kubectl --context prod"). With a secret store (External Secrets Operator, Sealed Secrets,
-# Vault), make the same Secrets with the same keys there instead: the lines below are the list.
+# SMTP_USERNAME: the SMTP relay's login name (empty: no login). PROMETHEUS_NAMESPACE: Prometheus'
+# namespace, to give it the gateway's /metrics token too (Secret imatter-gateway-metrics, key
+# `token`). KUBECTL: the kubectl command (e.g. "kubectl --context prod"). With a secret store
+# (External Secrets Operator, Sealed Secrets, Vault), make the same Secrets with the same keys
+# there instead: the lines below are the list.
 set -eu
 umask 077
 
@@ -58,6 +60,10 @@ case "$org" in
     secret imatter-training gateway-secrets PGPASSWORD=gateway_db_password GATEWAY_SECRET_KEY=gateway_secret_key IMATTER_ADMIN_PASSWORD=admin_password
     secret imatter-training jwt-signing jwt_private.pem=jwt_private.pem jwt_public.pem=jwt_public.pem
     secret imatter-training gateway-smtp SMTP_USERNAME=smtp_username SMTP_PASSWORD=smtp_password
+    secret imatter-training gateway-metrics token=metrics_token
+    # the same token for Prometheus (the Prometheus Operator mounts a Secret it lists under
+    # /etc/prometheus/secrets/<name>/, which is what deploy/prometheus/prometheus.yml reads)
+    [ -z "${PROMETHEUS_NAMESPACE:-}" ] || secret "$PROMETHEUS_NAMESPACE" imatter-gateway-metrics token=metrics_token
     ;;
   cic)
     secret rhm-cic cic-tracker-secrets PGPASSWORD=db_password AMQP_URL=amqp_url

@@ -136,7 +136,8 @@ class BaseConfig:
     """Constants as class attributes; everything from the environment in `__init__`."""
 
     JSON_SORT_KEYS = False
-    # the gateway's port is the public one: its /metrics is not open without a token (decision 0044)
+    # the gateway's port is the public one: its /metrics answers only METRICS_TOKEN's bearer unless
+    # METRICS_OPEN=1 (make run's Procfile sets it) opens it on purpose (decision 0044)
     PUBLIC_PORT = False
     # hide_parameters: a database error's text never carries the statement's bound values (request
     # data: names, case text, password hashes) into an exception message or a log (security review M6)

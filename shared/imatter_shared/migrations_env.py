@@ -60,20 +60,34 @@ def _run_online(config, engine, metadata) -> None:
     with engine.connect() as connection:
         if sqlite:
             _foreign_keys(connection, on=False)  # a rebuilt table's drop must not cascade
+            # One transaction for the whole run, begun by hand: pysqlite commits DDL as it goes
+            # unless BEGIN was sent, and Alembic gives SQLite one transaction per revision. So a
+            # broken foreign key found below rolls back every revision's schema change and the
+            # alembic_version bump, and the next run fails the same way instead of passing.
+            connection.exec_driver_sql("BEGIN")
         try:
+            # an open transaction is "external" to Alembic: it begins and commits none of its own
             context.configure(connection=connection, target_metadata=metadata, **conf_args)
             with context.begin_transaction():
                 context.run_migrations()
                 install_pg_guards(connection, metadata)
             if sqlite:
+                _check_foreign_keys(connection)  # before the commit
                 connection.commit()
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
         finally:
             if sqlite:
-                connection.rollback()
+                connection.rollback()  # nothing left to undo after a commit
                 _foreign_keys(connection, on=True)
+
+
+def _check_foreign_keys(connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        pairs = sorted({f"{table} -> {parent}" for table, _rowid, parent, _fk in broken})
+        raise RuntimeError(
+            f"the migration leaves {len(broken)} row(s) whose foreign key points at no row "
+            f"({', '.join(pairs)}); nothing was saved, the database is still at its earlier revision"
+        )
 
 
 def _foreign_keys(connection, *, on: bool) -> None:

@@ -9,6 +9,11 @@ machine) an exclusive `flock` on a file beside the database. Each job runs as it
 `flask --app <service> ...` process, as an operator would run it, and its exit is logged; a failed
 job is retried at its next turn. Every job is idempotent in itself (e.g. a licence is announced
 expired once), the lock only keeps the work from being done twice.
+
+The lock is checked again right before each job (on PostgreSQL: the advisory lock is still this
+connection's), so a leader whose lock connection dropped during a long job starts nothing more and
+stands by. When each job last started is kept in the service's database (scheduler_runs.py), so a
+new leader runs only what is due, not every job at once (decision 0053).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import click
 import sqlalchemy as sa
@@ -32,6 +38,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .config import sqlite_file_of
+from .scheduler_runs import RunLog
+from .timeutil import utcnow
 
 log = logging.getLogger("imatter.scheduler")
 
@@ -50,6 +58,18 @@ def lock_key(service: str) -> int:
     """A stable signed 64-bit advisory-lock key for one service's scheduler."""
     digest = hashlib.sha256(f"imatter-scheduler:{service}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+# pg_locks shows a bigint advisory key as classid (high 32 bits) and objid (low), objsubid 1
+HELD = sa.text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid() AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1)"
+)
+
+
+def _key_halves(key: int) -> dict[str, int]:
+    unsigned = key & 0xFFFF_FFFF_FFFF_FFFF
+    return {"hi": unsigned >> 32, "lo": unsigned & 0xFFFF_FFFF}
 
 
 class LeaderLock:
@@ -84,14 +104,15 @@ class LeaderLock:
         return False
 
     def alive(self) -> bool:
-        """Still the leader: on PostgreSQL, the connection that holds the lock still answers."""
+        """Still the leader: on PostgreSQL, the connection that took the lock answers and still
+        holds it (a dropped connection took the lock with it; another replica may lead now)."""
         if self._conn is None:
             return True
         try:
-            self._conn.execute(sa.text("SELECT 1"))
+            held = self._conn.execute(HELD, _key_halves(lock_key(self.service))).scalar()
             self._conn.commit()
-            return True
-        except sa.exc.DBAPIError:
+            return bool(held)
+        except sa.exc.SQLAlchemyError:
             return False
 
     def release(self) -> None:
@@ -103,9 +124,12 @@ class LeaderLock:
             try:
                 self._conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key(self.service)})
                 self._conn.commit()
-                self._conn.close()
-            except sa.exc.DBAPIError:
+            except sa.exc.SQLAlchemyError:
                 pass  # the connection is gone, and the lock with it
+            try:
+                self._conn.close()
+            except sa.exc.SQLAlchemyError:
+                pass
             self._conn = None
         if self._engine is not None:
             self._engine.dispose()
@@ -134,34 +158,56 @@ def run(
     once: bool = False,
     standby_seconds: float = 15.0,
     runner: Callable[[str, Job], int] = run_job,
+    clock: Callable[[], datetime] = utcnow,
+    lock: LeaderLock | None = None,
 ) -> int:
     """Lead (or wait to lead) and run each job when due; `once`: run every job one time as leader
     and return (0), or return 3 at once when another replica leads."""
-    lock = LeaderLock(url, service)
-    while not stop.is_set():
-        if not lock.acquire():
-            if once:
-                log.info("another replica leads the scheduler", extra={"ctx_service": service})
-                return 3
-            stop.wait(standby_seconds)
-            continue
-        log.info("scheduler leads", extra={"ctx_service": service})
-        last: dict[str, float] = {}
-        try:
-            while not stop.is_set() and lock.alive():
-                now = time.monotonic()
-                for job in jobs:
-                    if stop.is_set():
-                        break
-                    if job.name not in last or now - last[job.name] >= job.every_seconds:
-                        last[job.name] = now
-                        runner(app_name, job)
+    lock = lock or LeaderLock(url, service)
+    runs = RunLog(url)
+    try:
+        while not stop.is_set():
+            if not lock.acquire():
                 if once:
-                    return 0
-                stop.wait(min(60.0, min(j.every_seconds for j in jobs)))
-        finally:
-            lock.release()
+                    log.info("another replica leads the scheduler", extra={"ctx_service": service})
+                    return 3
+                stop.wait(standby_seconds)
+                continue
+            log.info("scheduler leads", extra={"ctx_service": service})
+            try:
+                while not stop.is_set():
+                    if not run_due(app_name, jobs, lock, runs, stop, runner, clock, every_job=once):
+                        log.warning("scheduler lost its lock: standing by", extra={"ctx_service": service})
+                        if once:
+                            return 3  # another replica may lead now: it runs the rest
+                        break
+                    if once:
+                        return 0
+                    stop.wait(min(60.0, min(j.every_seconds for j in jobs)))
+            finally:
+                lock.release()
+    finally:
+        runs.dispose()
     return 0
+
+
+def run_due(app_name, jobs, lock, runs: RunLog, stop, runner, clock, *, every_job: bool = False) -> bool:
+    """Run each job that is due (all of them with `every_job`), the lock checked right before
+    each; False as soon as it is no longer held."""
+    last = runs.last_started()
+    for job in jobs:
+        if stop.is_set():
+            break
+        now = clock()
+        started = last.get(job.name)
+        if not every_job and started is not None and (now - started).total_seconds() < job.every_seconds:
+            continue
+        if not lock.alive():
+            return False
+        runs.started(job.name, now)
+        code = runner(app_name, job)
+        runs.finished(job.name, clock(), code)
+    return True
 
 
 EXTENSION_KEY = "imatter.schedule"

@@ -21,6 +21,7 @@ import yaml
 from prometheus_client import values
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.config import Config as gateway_config
 from imatter_shared.messaging.runtime import EventsConfig, make_transport
 from imatter_shared.messaging.transports import Outcome
 from imatter_shared.timeutil import utcnow
@@ -28,6 +29,7 @@ from imatter_shared.web.metrics import EXTENSION_KEY
 from support.testing import require_amqp, unique_exchange
 from support.three_apps import three_apps
 from training import create_app as training_app
+from training.config import Config as training_config
 
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARD = REPO / "deploy" / "grafana" / "imatter-services.json"
@@ -47,6 +49,8 @@ def apps(tmp_path_factory):
     with three_apps("sqlite", tmp_path_factory.mktemp("metrics")) as apps:
         for app in apps.values():
             app.config["METRICS_BROKER_SECONDS"] = 0  # read the queue depths at every scrape
+        # as `make run` opens it (the Procfile's METRICS_OPEN=1); closed by default (tests below)
+        apps["gateway"].config["METRICS_OPEN"] = True
         yield apps
 
 
@@ -222,15 +226,36 @@ def test_the_services_serve_metrics_to_their_private_network(apps):
         assert r.status_code == 200
 
 
-def test_the_gateways_public_port_serves_metrics_to_loopback_only_without_a_token(apps):
-    client = apps["gateway"].test_client()
-    assert client.get("/metrics").status_code == 200  # the test client is 127.0.0.1
-    outside = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
-    assert outside.status_code == 404 and b"imatter_" not in outside.data
-    proxied = client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
-    assert proxied.status_code == 404
+def test_the_gateways_public_port_is_closed_without_a_token_even_to_loopback(apps, monkeypatch):
+    """A proxy on the gateway's own host (nginx by default, a sidecar) adds no X-Forwarded-For:
+    every request it passes on comes from loopback, so no rule by address can tell it apart."""
+    monkeypatch.delenv("METRICS_OPEN", raising=False)
+    monkeypatch.delenv("METRICS_TOKEN", raising=False)
+    assert gateway_config().METRICS_OPEN is False  # the gateway's default: closed
+    assert training_config().METRICS_OPEN is True  # an internal port: open
+    gateway = apps["gateway"]
+    monkeypatch.setitem(gateway.config, "METRICS_OPEN", False)
+    client = gateway.test_client()
+    for kw in (
+        {},  # the test client is 127.0.0.1: a same-host proxy that adds no header looks the same
+        {"headers": {"X-Forwarded-For": "203.0.113.9"}},
+        {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}},
+    ):
+        r = client.get("/metrics", **kw)
+        assert r.status_code == 404 and b"imatter_" not in r.data
+        assert r.content_type == "application/problem+json"
     # and it never forwards another service's metrics
     assert client.get("/api/v1/metrics").status_code == 404
+
+
+def test_the_gateway_opened_for_development_answers_anyone(apps, monkeypatch):
+    """`make run` (the Procfile's METRICS_OPEN=1): a development machine, nothing public."""
+    monkeypatch.setitem(apps["gateway"].config, "METRICS_OPEN", True)
+    r = apps["gateway"].test_client().get("/metrics")
+    assert r.status_code == 200 and b"imatter_http_requests_total" in r.data
+    procfile = (REPO / "Procfile").read_text(encoding="utf-8")
+    [gateway_line] = [line for line in procfile.splitlines() if line.startswith("gateway:")]
+    assert "METRICS_OPEN=${METRICS_OPEN:-1} " in gateway_line
 
 
 @pytest.mark.parametrize("name", ["gateway", "training"])

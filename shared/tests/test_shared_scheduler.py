@@ -1,6 +1,8 @@
 """The scheduler's lock on the real PostgreSQL and on a SQLite file: of two replicas one leads and
-runs the jobs, the other runs none until the leader goes, then takes over; `schedule run --once`
-runs every job of a real service as its own `flask` process."""
+runs the jobs, the other runs none until the leader goes, then takes over; a leader whose lock
+connection drops mid-job starts no further job; a new leader carries on from the job runs recorded
+in the database instead of running every job at once; `schedule run --once` runs every job of a
+real service as its own `flask` process."""
 
 from __future__ import annotations
 
@@ -10,10 +12,15 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
 
-from imatter_shared.scheduler import Job, LeaderLock, run
+from imatter_shared.scheduler import DAY, HOUR, Job, LeaderLock, _key_halves, lock_key, run
+from imatter_shared.scheduler_runs import SchedulerRunMixin
+from imatter_shared.timeutil import utcnow
 from support import testing as t
 
 ROUND = 0.1  # seconds between a leader's rounds: the jobs below are due every round
@@ -21,14 +28,54 @@ FLASK_STEPS = os.path.join(os.path.dirname(t.__file__), "flask_steps.py")
 JOBS = [Job("a", "noop a", ROUND), Job("b", "noop b", ROUND)]
 
 
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Run(SchedulerRunMixin, _Base):  # what each service's migration creates
+    __tablename__ = "scheduler_runs"
+
+
+def _with_runs_table(u: str) -> str:
+    engine = sa.create_engine(u)
+    _Base.metadata.create_all(engine)
+    engine.dispose()
+    return u
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def url(request, tmp_path):
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/sched.db"
+        yield _with_runs_table(f"sqlite:///{tmp_path}/sched.db")
         return
-    u = t.create_postgres_database("imatter_sched")
+    u = _with_runs_table(t.create_postgres_database("imatter_sched"))
     yield u
     t.drop_postgres_database(u)
+
+
+@pytest.fixture
+def pg_url():
+    u = _with_runs_table(t.create_postgres_database("imatter_sched"))
+    yield u
+    t.drop_postgres_database(u)
+
+
+def _replica(url, calls, name, jobs, **kw):
+    """run() on a thread, recording (replica, job) for each job it runs; -> (thread, stop)."""
+    stop = threading.Event()
+
+    def record(app_name, job):
+        calls.append((name, job.name))
+        return 0
+
+    thread = threading.Thread(
+        target=run,
+        args=("svc", url, "svc", jobs, stop),
+        kwargs={"standby_seconds": 0.1, "runner": kw.pop("runner", record), **kw},
+        daemon=True,
+    )
+    thread.start()
+    return thread, stop
 
 
 def _wait(condition, seconds=30):
@@ -112,6 +159,12 @@ def test_schedule_run_once_runs_every_job_of_a_service_and_a_second_replica_stan
     for job in ("licences-expire", "reminders", "events-prune", "dp-retention"):
         assert f'"job": "{job}"' in r.stderr or job in r.stderr, job
     assert '"exit": 1' not in r.stderr
+    # each run recorded in training's own database (its revision 0015 made the table)
+    engine = sa.create_engine(env["TRAINING_DATABASE_URL"])
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sa.text("SELECT job, exit_code FROM scheduler_runs")).all())
+    engine.dispose()
+    assert rows == {"licences-expire": 0, "reminders": 0, "events-prune": 0, "dp-retention": 0}
     holder = LeaderLock(env["TRAINING_DATABASE_URL"], "training")
     assert holder.acquire()
     try:
@@ -122,3 +175,77 @@ def test_schedule_run_once_runs_every_job_of_a_service_and_a_second_replica_stan
         assert "licences-expire" not in r.stderr
     finally:
         holder.release()
+
+
+class _CountingLock(LeaderLock):
+    """A real lock that counts its terms of leadership."""
+
+    terms = 0
+
+    def acquire(self) -> bool:
+        got = super().acquire()
+        self.terms += got
+        return got
+
+
+def test_a_leader_whose_lock_connection_drops_during_a_job_starts_no_further_job(pg_url):
+    lock = _CountingLock(pg_url, "svc")
+    calls: list[tuple[str, int]] = []
+
+    def runner(app_name, job):
+        calls.append((job.name, lock.terms))
+        if job.name == "a" and lock.terms == 1:
+            # during the first job the connection that holds the lock goes (a network drop, a
+            # restarted pooler): from now on another replica could lead and start the same jobs
+            engine = sa.create_engine(pg_url, poolclass=sa.pool.NullPool)
+            with engine.begin() as conn:
+                dropped = conn.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                        " AND classid::bigint = :hi AND objid::bigint = :lo"
+                    ),
+                    _key_halves(lock_key("svc")),
+                ).all()
+            engine.dispose()
+            assert dropped == [(True,)]
+        return 0
+
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run,
+        args=("svc", pg_url, "svc", JOBS, stop),
+        kwargs={"standby_seconds": 0.1, "runner": runner, "lock": lock},
+        daemon=True,
+    )
+    thread.start()
+    assert _wait(lambda: lock.terms >= 2 and ("b", 2) in calls)  # it led again, once the lock was free
+    stop.set()
+    thread.join(timeout=30)
+    assert ("b", 1) not in calls  # b was due after a in the first term: not started without the lock
+    assert calls[0] == ("a", 1)
+
+
+def test_a_new_leader_runs_only_the_jobs_that_are_due(url):
+    """A fail-over or a rolling update: the next leader carries on from the recorded runs."""
+    jobs = [Job("daily", "noop daily", DAY), Job("hourly", "noop hourly", HOUR)]
+    calls: list[tuple[str, str]] = []
+    first, stop = _replica(url, calls, "r1", jobs)
+    assert _wait(lambda: len(calls) == 2)
+    stop.set()
+    first.join(timeout=30)
+    assert calls == [("r1", "daily"), ("r1", "hourly")]
+    with sa.create_engine(url).connect() as conn:
+        rows = conn.execute(sa.text("SELECT job, exit_code FROM scheduler_runs ORDER BY job")).all()
+    assert rows == [("daily", 0), ("hourly", 0)]
+    # the next leader, a moment later: nothing is due
+    second, stop = _replica(url, calls, "r2", [*jobs, Job("new", "noop new", DAY)])
+    assert _wait(lambda: ("r2", "new") in calls)  # a job never run before is due at once
+    stop.set()
+    second.join(timeout=30)
+    # ... and two hours later: the hourly job, not the daily one
+    later = utcnow() + timedelta(hours=2)
+    third, stop = _replica(url, calls, "r3", jobs, clock=lambda: later)
+    assert _wait(lambda: ("r3", "hourly") in calls)
+    stop.set()
+    third.join(timeout=30)
+    assert calls[2:] == [("r2", "new"), ("r3", "hourly")]

@@ -664,6 +664,26 @@ def test_make_run_schedules_each_service_once():
         )
 
 
+def test_the_gateway_reads_its_metrics_token_from_a_file_and_only_it(compose):
+    """The gateway's /metrics answers only METRICS_TOKEN's bearer (decision 0044): every gateway
+    web container gets it, as METRICS_TOKEN_FILE (a value would show in `docker inspect`), and no
+    other container (the mailers and schedulers serve no /metrics)."""
+    path, data = compose
+    for name, service in data["services"].items():
+        env = environment(service)
+        assert "METRICS_TOKEN" not in env, f"{path}:{name}: METRICS_TOKEN as a value; use METRICS_TOKEN_FILE"
+        if app_of(service) == "gateway" and role_of(service) == "web":
+            assert env.get("METRICS_TOKEN_FILE", "").startswith("/"), f"{path}:{name}: no METRICS_TOKEN_FILE"
+            assert secret_path_ok(service, env["METRICS_TOKEN_FILE"])
+        else:
+            assert "METRICS_TOKEN_FILE" not in env, f"{path}:{name} has no use for the metrics token"
+        made = env.get("MAKE_METRICS_TOKEN_FILE")
+        if made:  # the development file: the keys container writes it where the gateway reads it
+            assert role_of(service) == "keys"
+            gateway = environment(data["services"]["gateway"])
+            assert gateway["METRICS_TOKEN_FILE"] == made and secret_path_ok(service, made)
+
+
 def test_only_the_mailers_hold_the_smtp_login(compose):
     path, data = compose
     for name, service in data["services"].items():

@@ -308,6 +308,21 @@ def test_keys_in_the_training_image_makes_the_credential_signing_key_once(tmp_pa
     assert in_process(env, "keys")[0] == 1
 
 
+def test_keys_writes_the_development_metrics_token_once(tmp_path, in_process):
+    token = tmp_path / "metrics" / "metrics_token"
+    env = base_env(
+        tmp_path,
+        JWT_PRIVATE_KEY_FILE=str(tmp_path / "jwt.pem"),
+        JWT_PUBLIC_KEY_FILE=str(tmp_path / "jwt.pub"),
+        MAKE_METRICS_TOKEN_FILE=str(token),
+    )
+    assert in_process(env, "keys")[0] == 0
+    first = token.read_text()
+    assert len(first.strip()) >= 40, "a random token of 32 bytes"
+    assert in_process(env, "keys")[0] == 0
+    assert token.read_text() == first, "a second run keeps the token Prometheus already has"
+
+
 # -- mailer: `flask notify send` -------------------------------------------------------------------
 
 

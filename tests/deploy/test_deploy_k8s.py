@@ -308,6 +308,25 @@ def test_only_the_mailers_get_the_smtp_login():
             assert secret["metadata"]["name"].endswith("-smtp"), secret["metadata"]["name"]
 
 
+def test_only_the_gateways_web_reads_the_metrics_token_from_its_mounted_secret():
+    """The gateway's /metrics answers only METRICS_TOKEN's bearer (decision 0044): gateway-web
+    reads it from the Secret secrets.sh makes (gateway-metrics), mounted as a file."""
+    holders = []
+    for doc in workloads():
+        for container in containers(doc):
+            env = env_of(doc, container)
+            assert "METRICS_TOKEN" not in env, f"{doc['metadata']['name']}: the token as a value"
+            if "METRICS_TOKEN_FILE" in env:
+                holders.append(doc["metadata"]["name"])
+                path = env["METRICS_TOKEN_FILE"]
+                volumes = {v["name"]: v for v in pod_spec(doc)["volumes"]}
+                [mount] = [m for m in container["volumeMounts"] if path.startswith(m["mountPath"] + "/")]
+                secret_name = volumes[mount["name"]]["secret"]["secretName"]
+                secret = by_name("Secret", secret_name, doc["metadata"]["namespace"])
+                assert secret and path.rsplit("/", 1)[1] in secret["stringData"], (secret_name, path)
+    assert holders == ["gateway-web"], holders
+
+
 @pytest.mark.parametrize("svc", ["training", "cic-tracker", "gateway"])
 def test_each_service_has_exactly_one_scheduler(svc):
     """One way to schedule: a Deployment per service runs the entrypoint's `schedule` role (`flask

@@ -8,6 +8,7 @@ import uuid
 import sqlalchemy as sa
 
 from imatter_shared.dataprotection import pii
+from imatter_shared.scheduler_runs import SchedulerRunMixin
 from imatter_shared.timeutil import naive_utcnow as utcnow  # the DateTime columns hold naive UTC
 
 from .extensions import db
@@ -68,3 +69,9 @@ class RevokedToken(db.Model):
     __tablename__ = "revoked_tokens"
     jti = sa.Column(sa.String(64), primary_key=True)
     expires_at = sa.Column(sa.DateTime, nullable=False, index=True)
+
+
+class SchedulerRun(SchedulerRunMixin, db.Model):
+    """When each `flask schedule run` job last ran (imatter_shared.scheduler_runs)."""
+
+    __tablename__ = "scheduler_runs"

@@ -19,7 +19,9 @@ counts live in the process.
 
 Who may read it: METRICS_TOKEN set -> only `Authorization: Bearer <METRICS_TOKEN>` (401 else);
 unset -> anyone when METRICS_OPEN (the default of training and cic-tracker, whose ports are never
-public), else only a direct loopback client (the gateway's default: its port is the public one).
+public; set for the gateway by `make run` only), else nobody (404: the gateway's default, its port
+is the public one). No rule by client address: behind a proxy on the same host (nginx, a sidecar)
+every request comes from loopback, with or without X-Forwarded-For.
 """
 
 from __future__ import annotations
@@ -124,12 +126,6 @@ def _refusal():
             "Metrics need the bearer token configured as METRICS_TOKEN.",
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
-    if current_app.config.get("METRICS_OPEN") or _direct_loopback():
+    if current_app.config.get("METRICS_OPEN"):
         return None
     return problem(404, f"No page at {METRICS_PATH}.")
-
-
-def _direct_loopback() -> bool:
-    """A client on this machine that came through no proxy (a proxy adds X-Forwarded-For)."""
-    forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
-    return request.remote_addr in ("127.0.0.1", "::1") and not forwarded

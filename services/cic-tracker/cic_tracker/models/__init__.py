@@ -19,7 +19,7 @@ from .directory import (  # noqa: F401
 )
 from .fund import FundAccount, FundApplication, FundAward, FundDecision, FundGift, FundReview, FundRound  # noqa: F401
 from .hubs import Hub  # noqa: F401
-from .messaging import InboxMessage, OutboxMessage  # noqa: F401
+from .messaging import InboxMessage, OutboxMessage, SchedulerRun  # noqa: F401
 
 # notifications: the email outbox, preferences and contact addresses
 from .notifications import Notification, NotificationContact, NotificationPreference  # noqa: F401

@@ -1,4 +1,5 @@
 from imatter_shared.messaging.models import InboxMixin, OutboxMixin
+from imatter_shared.scheduler_runs import SchedulerRunMixin
 
 from ..extensions import db
 
@@ -9,3 +10,9 @@ class OutboxMessage(OutboxMixin, db.Model):
 
 class InboxMessage(InboxMixin, db.Model):
     __tablename__ = "inbox_messages"
+
+
+class SchedulerRun(SchedulerRunMixin, db.Model):
+    """When each `flask schedule run` job last ran (imatter_shared.scheduler_runs)."""
+
+    __tablename__ = "scheduler_runs"
