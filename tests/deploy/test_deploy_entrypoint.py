@@ -191,7 +191,9 @@ def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_u
         SEED_ON_START="1",
         WEB_WORKERS="2",
         IMATTER_ADMIN_PASSWORD_FILE=str(tmp_path / "admin"),
+        METRICS_TOKEN_FILE=str(tmp_path / "metrics_token"),  # the gateway's /metrics: its token only
     )
+    (tmp_path / "metrics_token").write_text(METRICS_TOKEN + "\n")
     log = open(tmp_path / "web.log", "w")
     proc = subprocess.Popen(
         [sys.executable, ENTRYPOINT, "web"],
@@ -240,6 +242,9 @@ def test_web_migrates_seeds_and_becomes_gunicorn_answering_readyz(tmp_path, pg_u
         log.close()
 
 
+METRICS_TOKEN = "deploy-test-metrics-token-0123456789abcdef"
+
+
 def assert_metrics_add_up_both_workers(port: int, prometheus_dir, master_pid: int) -> None:
     """Each request on a new connection: the kernel spreads them over both workers
     (--reuse-port), and a scrape answered by either one counts all of them."""
@@ -248,7 +253,8 @@ def assert_metrics_add_up_both_workers(port: int, prometheus_dir, master_pid: in
     for _ in range(n):
         with urllib.request.urlopen(url + "/.well-known/jwks.json", timeout=10) as r:
             assert r.status == 200
-    with urllib.request.urlopen(url + "/metrics", timeout=10) as r:
+    scrape = urllib.request.Request(url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    with urllib.request.urlopen(scrape, timeout=10) as r:
         text = r.read().decode()
     counted = {
         (s.labels["route"], s.labels["status"]): s.value
