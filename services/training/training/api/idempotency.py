@@ -31,7 +31,7 @@ PARAMETER = {
     "in": "header",
     "name": HEADER,
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH},
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": "^[!-~]([ -~]*[!-~])?$"},
     "description": (
         "Optional, 1-255 printable ASCII characters, chosen by the client (a random UUID). "
         "A repeat with the same key, route and body from the same caller within 24 hours "
