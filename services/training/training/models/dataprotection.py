@@ -181,6 +181,7 @@ ANNOTATIONS = {
     "idempotency_keys.principal_id": pii(
         "account identifier", ACCOUNTS, "legitimate_interests", IDEMPOTENCY, subject="user_id"
     ),
+    "idempotency_keys.body_hash": NOT_PII,  # a SHA-256 of the request body: compared, never read back
     "idempotency_keys.response_body": pii(
         "the answer to a purchase (ids; a licence's accepting name)",
         ACCOUNTS,
