@@ -74,6 +74,29 @@ class Recording(Client):
         return other
 
 
+LOST = (502, 503, 504)  # an answer lost to an outage: the request may or may not have committed
+
+
+def buy_package(head: Recording, oid: str, body: dict, timeout: float = EVENT_WAIT) -> dict | None:
+    """A package purchase under an Idempotency-Key (decision 0054), repeated with the same key while
+    its answer is lost (502/503/504, cut off) or the first is still running (409 naming the key): a
+    repeat gets the first purchase's answer, so nothing is ever bought twice. The 201's JSON, or
+    None when training answered anything else (e.g. 409: the award has not arrived yet)."""
+    key = uuid.uuid4().hex
+
+    def attempt():
+        try:
+            r = head.post(f"/api/v1/organisations/{oid}/packages", body, headers={"Idempotency-Key": key})
+        except Exception:  # cut off (recorded as 599)
+            return None
+        if r.status_code in LOST or (r.status_code == 409 and "Idempotency-Key" in r.text):
+            return None
+        return r
+
+    r = wait_for(attempt, timeout=timeout, interval=0.3, what="a package purchase answered")
+    return r.json() if r.status_code == 201 else None
+
+
 def ok(r, status: int = 201) -> dict:
     if r.status_code != status:
         raise AssertionError(f"{r.request.method} {r.request.path_url} -> {r.status_code}: {r.text[:300]}")
@@ -155,7 +178,8 @@ def school_with_package(api: Recording, ledger: Ledger) -> School:
     ok(head.post(f"/api/v1/people/{person['id']}/pathways/lead/items", item))
     ok(head.post(f"/api/v1/organisations/{oid}/licences", {"type": "enhanced"}))
     body = {"type": 3, "practitioner_id": person["id"], "funding": "organisation"}
-    package = ok(head.post(f"/api/v1/organisations/{oid}/packages", body))
+    package = buy_package(head, oid, body)
+    assert package, "the package purchase was refused"
     with ledger.lock:
         ledger.packages.add(package["id"])
     return School(head, pro, org, person, package)
@@ -237,8 +261,7 @@ def fund_cycle(schools: list[School], cast_: Cast, ledger: Ledger) -> None:
         }
 
         def bought(s=s, body=body):
-            r = s.head.post(f"/api/v1/organisations/{s.org['id']}/packages", body)
-            return r.json() if r.status_code == 201 else None
+            return buy_package(s.head, s.org["id"], body)
 
         package = wait_for(bought, timeout=EVENT_WAIT, interval=0.3, what="training accepts the award")
         with ledger.lock:

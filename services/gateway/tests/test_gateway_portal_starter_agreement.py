@@ -52,3 +52,38 @@ def test_row3_starter_confirmation_shows_the_agreement_and_records_who_accepted_
     assert "Organisational agreement to participate" not in ada.get(
         f"/organisations/{org_id}/licences/cpd"
     ).get_data(as_text=True)
+
+
+def test_a_purchase_form_sent_twice_buys_once(world):
+    """The confirmation form carries a random Idempotency-Key (decision 0054): sending the same form
+    again (a double click, a repeat after an error page) gets the first answer and buys nothing."""
+    import sqlalchemy as sa
+
+    from training.extensions import db
+    from training.models import Licence
+
+    bea = Visitor(world, "Bea Fictional-Admin", roles=["learner"])
+    r = bea.post(
+        "/organisations/new",
+        {
+            "name": "Fictional Birch School",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": bea.email,
+            "senior_leadership_commitment": "on",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    org_id = r.headers["Location"].rstrip("/").split("/")[-1]
+    page = f"/organisations/{org_id}/licences/starter"
+    keys = [
+        re.search(r'name="idempotency_key" value="([^"]+)"', bea.get(page).get_data(as_text=True)).group(1)
+        for _ in range(2)
+    ]
+    assert keys[0] != keys[1]  # a new key each time the form is shown
+    for _ in range(2):
+        r = bea.post(page, {"agreement_accepted": "on", "idempotency_key": keys[0]})
+        assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    with world["training"].app_context():
+        n = db.session.scalar(sa.select(sa.func.count(Licence.id)).where(Licence.organisation_id == org_id))
+    assert n == 1

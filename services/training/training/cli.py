@@ -1,7 +1,8 @@
-"""flask commands of the training service: seed, catalogue publish, licences expire, events
-(relay, consume, status, replay) and questionnaires (load, list)."""
+"""flask commands of the training service: seed, catalogue publish, licences expire, idempotency prune,
+events (relay, consume, status, replay) and questionnaires (load, list)."""
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
@@ -11,7 +12,9 @@ from imatter_shared.scheduler import DAY, HOUR, Job, register_schedule_cli
 
 from .events.handlers import HANDLERS
 from .extensions import db
-from .models import InboxMessage, OutboxMessage
+from .models import IdempotencyKey, InboxMessage, OutboxMessage
+from .models.base import utcnow
+from .models.idempotency import KEEP
 from .models.reflective import QuestionnaireVersion
 from .rules.reflective import INSTRUMENTS
 from .seed import run_seed, seed_price_book
@@ -72,12 +75,25 @@ def expire_licences():
     click.echo(f"training: {len(lapsed)} practitioner licence(s) newly lapsed")
 
 
+idempotency_cli = AppGroup("idempotency", help="Idempotency keys of purchases (decision 0054).")
+
+
+@idempotency_cli.command("prune")
+def prune_idempotency_keys():
+    """Delete the stored answers of Idempotency-Keys older than 24 hours."""
+    cutoff = utcnow() - KEEP
+    gone = db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    db.session.commit()
+    click.echo(f"training: {gone.rowcount} idempotency key(s) older than 24 hours pruned")
+
+
 # what `flask schedule run` runs (one leader among replicas; docs/deploying.md "Schedules")
 SCHEDULE = [
     Job("licences-expire", "licences expire", HOUR),
     Job("reminders", "notify reminders", HOUR),
     Job("events-prune", "events prune", DAY),
     Job("dp-retention", "dp retention", DAY),
+    Job("idempotency-prune", "idempotency prune", HOUR),
 ]
 
 
@@ -87,6 +103,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(licences_cli)
+    app.cli.add_command(idempotency_cli)
     register_questionnaire_cli(
         app, db, QuestionnaireVersion, instruments=INSTRUMENTS, extra_check=extra_check
     )

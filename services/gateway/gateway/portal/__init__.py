@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import plumbing, reads  # noqa: F401  (reads adds the template globals to plumbing.bp)
-from .forms import csrf_token, pounds
+from .forms import csrf_token, idempotency_key, pounds
 
 # importing a page family adds its routes to plumbing.bp
 from .pages import (  # noqa: F401
@@ -52,4 +52,5 @@ def register_portal(app: Flask) -> None:
     app.jinja_env.filters["money"] = plumbing.money
     app.jinja_env.filters["pounds"] = pounds  # a money input's value: pounds.pence
     app.jinja_env.globals["csrf_token"] = csrf_token  # globals reach imported macros too
+    app.jinja_env.globals["idempotency_key"] = idempotency_key
     app.register_error_handler(404, plumbing.not_found)

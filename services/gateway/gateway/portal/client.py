@@ -116,13 +116,14 @@ def call(
     json: Any = None,
     params: dict | None = None,
     accept: str = "application/json",
+    extra_headers: dict | None = None,
 ) -> Result:
     """One call to a service. Raises ServiceUnavailable when the owning service cannot answer."""
     service_key = ROUTES.get(_segment(path))
     if service_key is None:
         raise ValueError(f"no route for {path}")  # a programming error in the portal, not user input
     service = service_key.removesuffix("_URL").lower()
-    headers = {"Accept": accept, "X-Request-ID": g.get("request_id", "")}
+    headers = {"Accept": accept, "X-Request-ID": g.get("request_id", ""), **(extra_headers or {})}
     if token:
         # services take the gateway's hop token only: the session's token is checked in full here
         # (signed out, password changed) and a 401 answered as the API would
@@ -217,8 +218,11 @@ class Api:
             "GET", path, token=self.token, params={k: v for k, v in params.items() if v not in (None, "")}
         )
 
-    def post(self, path: str, body: Any = None) -> Result:
-        return call("POST", path, token=self.token, json=body if body is not None else {})
+    def post(self, path: str, body: Any = None, idempotency_key: str | None = None) -> Result:
+        extra = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return call(
+            "POST", path, token=self.token, json=body if body is not None else {}, extra_headers=extra
+        )
 
     def put(self, path: str, body: Any) -> Result:
         return call("PUT", path, token=self.token, json=body)

@@ -22,6 +22,22 @@ def csrf_token() -> str:
     return token
 
 
+IDEMPOTENCY_FIELD = "idempotency_key"
+
+
+def idempotency_key() -> str:
+    """A purchase form's key (training's `Idempotency-Key`, decision 0054): the one the form sent
+    when it is shown again, else a new random one. Sending the same form twice (a double click, a
+    repeat after an error page) then buys once."""
+    return sent_idempotency_key() or secrets.token_urlsafe(24)
+
+
+def sent_idempotency_key() -> str | None:
+    sent = request.form.get(IDEMPOTENCY_FIELD, "") if request.method == "POST" else ""
+    ok = 0 < len(sent) <= 255 and sent.isascii() and sent.isprintable()
+    return sent if ok else None
+
+
 def check_csrf() -> None:
     """Every POST form carries the session's token; anything else is refused with 400."""
     expected = session.get("csrf")

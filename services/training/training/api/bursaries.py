@@ -18,6 +18,7 @@ from ..services import bursaries as svc
 from ..services import learning
 from ..services.packages import get_org
 from .common import PageArgs, page
+from .idempotency import idempotent
 from .schemas.bursaries import DepositOut, EntryOut, FundOut, PlaceOut
 
 blp = Blueprint("bursaries", __name__, url_prefix="/api/v1/bursaries", description="Affiliate bursary funds")
@@ -58,6 +59,7 @@ def fund(args, organisation_id):
 
 
 @blp.route("/<organisation_id>/deposits", methods=["POST"])
+@idempotent(blp)
 @blp.arguments(DepositIn)
 @blp.response(201, DepositOut)
 def deposit(data, organisation_id):
@@ -70,7 +72,7 @@ def deposit(data, organisation_id):
     c = caller()
     billed_to = _billed_to(c, org.id, data["billed_to_organisation_id"])
     e, order = svc.order_deposit(org.id, data["amount"], data["note"], c.user_id, billed_to)
-    db.session.commit()
+    db.session.flush()  # committed by @idempotent, with the key's stored answer
     out = {
         **EntryOut().dump(e),
         "order_id": order.id,

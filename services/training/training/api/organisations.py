@@ -19,6 +19,7 @@ from ..rules import policy as policy_table
 from ..rules.pricing import MAX_SEATS_PER_PURCHASE
 from ..services import licences, memberships, orders, price_book, seat_transfers, seats
 from ..services import organisations as orgs
+from .idempotency import idempotent
 from .schemas.base import With
 from .schemas.memberships import MemberOut, MemberPage
 from .schemas.organisations import (
@@ -149,6 +150,7 @@ class OneOrganisation(MethodView):
 class Licences(MethodView):
     decorators = [require_auth]  # 401 before any input is looked at
 
+    @idempotent(blp)
     @blp.arguments(LicenceIn)
     @blp.response(201, LicenceOut)
     def post(self, data, organisation_id):
@@ -168,8 +170,7 @@ class Licences(MethodView):
             agreement_accepted=data.get("agreement_accepted"),
             user_name=c.principal.name or (c.person.name if c.person else None),
         )
-        db.session.commit()
-        return lic
+        return lic  # committed by @idempotent
 
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, LicencePage)
@@ -229,14 +230,13 @@ def seat_quote(args, organisation_id):
 
 @blp.route("/<organisation_id>/seat-purchases", methods=["POST"])
 @require_auth
+@idempotent(blp)
 @blp.arguments(SeatCount)
 @blp.response(201, SeatPurchaseOut)
 def seat_purchase(data, organisation_id):
     """Buy extra online L1-2 accounts in one bundle (needs an active CPD licence)."""
     c = require_org_admin(organisation_id)
-    result = seats.purchase(orgs.get(organisation_id), data["count"], c.user_id)
-    db.session.commit()
-    return result
+    return seats.purchase(orgs.get(organisation_id), data["count"], c.user_id)  # @idempotent commits
 
 
 @blp.route("/<organisation_id>/seats")

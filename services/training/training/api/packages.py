@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Package
 from ..services import packages as svc
 from .common import PageArgs, page, paged
+from .idempotency import idempotent
 from .schemas.packages import GrantOut, GrantPage, PackageOut, PackagePage, PackagePurchasedOut
 
 blp = Blueprint("packages", __name__, url_prefix="/api/v1", description="Microproject packages")
@@ -33,15 +34,14 @@ class AccountIn(Schema):
 
 
 @blp.route("/organisations/<organisation_id>/packages", methods=["POST"])
+@idempotent(blp)
 @blp.arguments(PackageIn)
 @blp.response(201, PackagePurchasedOut)
 def buy(data, organisation_id):
     """Buy a package for a practitioner: needs the organisation's active Enhanced Practice Licence
     (409 `unmet: ["enhanced_licence"]`); emits `training.package.purchased`."""
     c = may_buy_package(organisation_id, data["practitioner_id"], data["funding"])
-    out = svc.purchase(organisation_id, data, c.user_id)
-    db.session.commit()
-    return out
+    return svc.purchase(organisation_id, data, c.user_id)  # committed by @idempotent
 
 
 @blp.route("/organisations/<organisation_id>/packages")

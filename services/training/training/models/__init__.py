@@ -8,6 +8,7 @@ from .certification import Certification, PathwayItem  # noqa: F401
 from .credentials import Credential  # noqa: F401
 from .dataprotection import ANNOTATIONS, AuditEvent, Breach  # noqa: F401
 from .directory import DirectoryCounter, DirectoryEntry  # noqa: F401
+from .idempotency import IdempotencyKey  # noqa: F401
 from .interest import Interest  # noqa: F401
 from .lead_professionals import (  # noqa: F401
     LeadProfessionalApplication,

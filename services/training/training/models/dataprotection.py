@@ -35,6 +35,7 @@ KEPT = "while the person has an account with us; erased on request (flask dp era
 MONEY = "6 years after created_at"  # HMRC: accounting records kept six years
 CERTS = "while certified, then 6 years (evidence of certification); erased on request"
 LICENCE = "while the licence runs, then 6 years; erased on request"
+IDEMPOTENCY = "24 hours (flask idempotency prune); erased on request"
 
 
 def person(purpose, basis="contract", retention=KEPT, **kw):
@@ -176,6 +177,18 @@ ANNOTATIONS = {
     "licences.agreement_accepted_at": NOT_PII,
     "licences.agreement_acceptance": NOT_PII,
     "order_lines.description": NOT_PII,  # the catalogue item bought
+    # a purchase's stored answer for a repeat with its Idempotency-Key (decision 0054), 24 hours
+    "idempotency_keys.principal_id": pii(
+        "account identifier", ACCOUNTS, "legitimate_interests", IDEMPOTENCY, subject="user_id"
+    ),
+    "idempotency_keys.body_hash": NOT_PII,  # a SHA-256 of the request body: compared, never read back
+    "idempotency_keys.response_body": pii(
+        "the answer to a purchase (ids; a licence's accepting name)",
+        ACCOUNTS,
+        "legitimate_interests",
+        IDEMPOTENCY,
+        export=False,
+    ),
     "bursary_entries.person_id": person(ACCOUNTS, "legal_obligation", MONEY),
     "bursary_entries.note": pii("note on a bursary entry", ACCOUNTS, "legal_obligation", MONEY),
     "bursary_entries.created_by": account(ACCOUNTS, MONEY),

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from .. import reference
 from ..client import ServiceUnavailable
-from ..forms import FormState, checkbox, integer, text
+from ..forms import FormState, checkbox, integer, sent_idempotency_key, text
 from ..plumbing import api, bp, me, money, signed_in
 from ..reads import (
     catalogue_items,
@@ -92,7 +92,7 @@ def buy_licence(org_id: str, licence_type: str):
         )
     elif request.method == "POST":
         body = {"type": licence_type, **({"agreement_accepted": True} if agreement else {})}
-        r = api().post(f"/api/v1/organisations/{org_id}/licences", body)
+        r = api().post(f"/api/v1/organisations/{org_id}/licences", body, sent_idempotency_key())
         if r.ok:
             flash(
                 f"{info['name']} bought for {money((r.data or {}).get('price'))}; "
@@ -125,7 +125,9 @@ def buy_seats(org_id: str):
     if count is None:
         form.add("count", "Enter a whole number of seats.")
     elif request.method == "POST":
-        r = api().post(f"/api/v1/organisations/{org_id}/seat-purchases", {"count": count})
+        r = api().post(
+            f"/api/v1/organisations/{org_id}/seat-purchases", {"count": count}, sent_idempotency_key()
+        )
         if r.ok:
             flash(
                 f"{count} extra online L1–2 seats bought for {money((r.data or {}).get('price'))}.", "success"
@@ -171,7 +173,7 @@ def buy_package(org_id: str):
         }
         if form.get("fund_award_id"):
             body["fund_award_id"] = form.get("fund_award_id")
-        r = api().post(f"/api/v1/organisations/{org_id}/packages", body)
+        r = api().post(f"/api/v1/organisations/{org_id}/packages", body, sent_idempotency_key())
         if r.ok:
             flash(
                 f"{chosen.get('title', 'Package')} bought for {money((r.data or {}).get('price', chosen.get('price')))}. "
