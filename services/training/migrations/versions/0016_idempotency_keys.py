@@ -1,18 +1,18 @@
 """idempotency_keys: the stored answers of money-moving POSTs sent with an Idempotency-Key
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-29
 
 Decision 0054. One row per (caller, key), written in the purchase's own transaction with its
-answer; pruned after 24 hours by `flask events prune`.
+answer; pruned after 24 hours by `flask idempotency prune` (hourly, in training's scheduler).
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
