@@ -113,9 +113,15 @@ def register(data: dict) -> dict:
 
 
 def _tell_owner(user: User) -> None:
-    """Email the owner of an address someone tried to sign up with (a few a day at most)."""
-    if ratelimit.allow("account-notice", "RATE_LIMIT_ACCOUNT_NOTICE", "email:" + user.email):
-        notify("account_exists", to=user.email, recipient=user.id, context={"name": user.name})
+    """Email the owner of an address someone tried to sign up with (a few a day at most).
+
+    The request's connection goes back to the pool before the rate limiter takes its own: a
+    request never holds two connections at once, so simultaneous sign-ups with one address (all
+    released together when the first commits) cannot use up the pool waiting for a second one."""
+    email, user_id, name = user.email, user.id, user.name
+    db.session.commit()
+    if ratelimit.allow("account-notice", "RATE_LIMIT_ACCOUNT_NOTICE", "email:" + email):
+        notify("account_exists", to=email, recipient=user_id, context={"name": name})
 
 
 def verify_email(data: dict) -> dict:
