@@ -75,32 +75,36 @@ class StateCollector:
 
     def _database_gauges(self) -> list[GaugeMetricFamily]:
         out = []
-        s = [self.service]
         events = self.app.extensions.get(EVENTS_KEY)
         if events is not None:
             count, age = pending_summary(self.db.session, events.OutboxModel)
-            pending = _gauge("imatter_outbox_pending", "Outbox events not yet published.", ["service"])
-            pending.add_metric(s, count)
-            oldest = _gauge(
-                "imatter_outbox_oldest_pending_age_seconds",
+            out += self._pending_pair(
+                "imatter_outbox",
+                "Outbox events not yet published.",
                 "Age of the oldest unpublished outbox event (0 when none).",
-                ["service"],
+                count,
+                age,
             )
-            oldest.add_metric(s, max(age or 0.0, 0.0))
-            out += [pending, oldest]
         notify = self.app.extensions.get(NOTIFY_KEY)
         if notify is not None:
             count, age = _emails_pending(self.db.session, notify.Notification)
-            pending = _gauge("imatter_emails_pending", "Emails waiting for delivery.", ["service"])
-            pending.add_metric(s, count)
-            oldest = _gauge(
-                "imatter_emails_oldest_pending_age_seconds",
+            out += self._pending_pair(
+                "imatter_emails",
+                "Emails waiting for delivery.",
                 "Age of the oldest email waiting for delivery (0 when none).",
-                ["service"],
+                count,
+                age,
             )
-            oldest.add_metric(s, max(age or 0.0, 0.0))
-            out += [pending, oldest]
         return out
+
+    def _pending_pair(self, prefix: str, what: str, oldest_what: str, count, age) -> list[GaugeMetricFamily]:
+        """`<prefix>_pending` and `<prefix>_oldest_pending_age_seconds` for this service."""
+        s = [self.service]
+        pending = _gauge(f"{prefix}_pending", what, ["service"])
+        pending.add_metric(s, count)
+        oldest = _gauge(f"{prefix}_oldest_pending_age_seconds", oldest_what, ["service"])
+        oldest.add_metric(s, max(age or 0.0, 0.0))
+        return [pending, oldest]
 
     def _broker_gauges(self):
         if self.app.extensions.get(EVENTS_KEY) is None:
