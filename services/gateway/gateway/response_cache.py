@@ -17,8 +17,9 @@ The caller's token is still checked in full before the cache is looked at; the c
 asked for without it (its answers do not depend on the caller), and the client's own answer still
 says `no-store` when its request carried a token (security review L11).
 
-Staleness: any non-GET request this gateway sends to training (a price-book edit among them)
-empties the cache of this worker at once and bumps a generation file that every worker of this
+Staleness: a non-GET request this gateway sends to training under a path that can change a
+catalogue answer (`/api/v1/price-book`, `/api/v1/catalogue/`: the price-book edit; every catalogue
+answer is built from the price book in force) empties the cache of this worker at once and bumps a generation file that every worker of this
 host checks (one stat) before using its cache, so an edit through any worker is seen by all of
 them on their next request. An edit that does not pass through this host (another gateway host,
 `flask catalogue publish`) is seen within s-maxage seconds. An answer fetched while an edit was
@@ -44,6 +45,10 @@ log = logging.getLogger("imatter.gateway.cache")
 
 CACHEABLE_PREFIX = "/api/v1/catalogue/"
 CACHEABLE_SERVICE = "TRAINING_URL"
+# the writes that can change a catalogue answer: only these empty the cache. Any other write (an
+# organisation, a purchase...) leaves it alone: emptying it cost every write a file write and a
+# rename (28 % of the gateway's CPU per created organisation, py-spy, docs/performance.md 2c).
+INVALIDATING_PREFIXES = ("/api/v1/price-book", CACHEABLE_PREFIX)
 MAX_BODY = 512 * 1024  # bytes; a larger answer is passed through, not kept
 # not kept with an entry: hop-by-hop, per-answer or per-request headers
 _NOT_STORED = {
@@ -210,9 +215,14 @@ def cacheable(method: str, service_key: str, path: str) -> bool:
     return method == "GET" and service_key == CACHEABLE_SERVICE and path.startswith(CACHEABLE_PREFIX)
 
 
-def after_write(method: str, service_key: str) -> None:
-    """Call once a request other than GET/HEAD to training has been answered (or failed)."""
-    if method not in ("GET", "HEAD") and service_key == CACHEABLE_SERVICE:
+def after_write(method: str, service_key: str, path: str) -> None:
+    """Call once a request to a service has been answered (or failed): a write to training that can
+    change the catalogue (INVALIDATING_PREFIXES) empties the cache."""
+    if (
+        method not in ("GET", "HEAD")
+        and service_key == CACHEABLE_SERVICE
+        and path.startswith(INVALIDATING_PREFIXES)
+    ):
         cache().invalidate()
 
 

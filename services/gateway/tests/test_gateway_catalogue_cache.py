@@ -86,12 +86,13 @@ def gateway(app, client, training, monkeypatch, tmp_path):
     return client
 
 
-def sign_up(client, email, roles=None):
+def sign_up(client, email, roles=None, verified=False):
     r = client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Cache"})
     assert r.status_code == 201
-    if roles:
+    if roles or verified:
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        user.roles = roles
+        user.roles = roles or user.roles
+        user.email_verified = user.email_verified or verified
         db.session.commit()
     r = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     return r.get_json()["access_token"]
@@ -163,6 +164,46 @@ def test_a_price_book_edit_through_the_gateway_is_served_at_once(gateway, traini
     assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
     by_code = {c["code"]: c["price"] for c in after.get_json()["items"]}
     assert by_code[course["code"]] == course["price"]
+
+
+def test_a_write_that_cannot_change_the_catalogue_keeps_the_cache_warm(gateway, training):
+    """Only price-book and catalogue writes empty the cache: creating an organisation (a POST to
+    training through the gateway) leaves the catalogue answered from memory, and no generation file
+    is written for it."""
+    _url, counted = training
+    token = sign_up(gateway, "cache-org-writer@example.org", verified=True)
+    assert gateway.get(COURSES).status_code == 200
+    generation = gateway.application.extensions["response_cache"]._stamp()
+    org = gateway.post(
+        "/api/v1/organisations",
+        headers=bearer(token),
+        json={
+            "name": "Fictional Cache School",
+            "kind": "school",
+            "size_band": "small",
+            "senior_leadership_commitment": True,
+            "link_contact_email": "cache-org-writer@example.org",
+        },
+    )
+    assert org.status_code == 201, org.get_json()
+    assert any(r.startswith("POST /api/v1/organisations") for r in counted.requests)
+    counted.reset()
+    assert gateway.get(COURSES).status_code == 200
+    assert counted.requests == [] and counted.statements == []
+    assert gateway.application.extensions["response_cache"]._stamp() == generation
+
+
+def test_a_failed_price_book_write_still_empties_the_cache(gateway, training):
+    """A price-book write empties the cache even when training refuses it (the edit may have been
+    committed before the answer was lost): the next read goes upstream."""
+    _url, counted = training
+    token = sign_up(gateway, "cache-refused@example.org")  # not a training admin: 403
+    assert gateway.get(COURSES).status_code == 200
+    r = gateway.put("/api/v1/price-book", headers=bearer(token), json={"courses": []})
+    assert r.status_code in (401, 403)
+    counted.reset()
+    assert gateway.get(COURSES).status_code == 200
+    assert counted.requests == ["GET " + COURSES]
 
 
 def test_an_edit_through_another_worker_is_served_at_once(app, gateway, training, tmp_path):

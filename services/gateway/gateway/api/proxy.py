@@ -107,7 +107,7 @@ def relay(service_key: str, path: str, hop: str | None = None) -> Response:
     except HTTPError:  # connection dropped mid-answer, unreadable answer
         return _unavailable(service_key)
     finally:
-        response_cache.after_write(request.method, service_key)  # an edit: forget the catalogue
+        response_cache.after_write(request.method, service_key, path)  # an edit: forget the catalogue
     out = Response(answer.body, status=answer.status)
     seen = set()
     for k, v in answer.headers:  # a repeated header (Set-Cookie) comes once per value

@@ -164,7 +164,7 @@ def call(
         )
         raise ServiceUnavailable(service, 502) from None
     finally:
-        response_cache.after_write(method, service_key)  # an edit: forget the catalogue
+        response_cache.after_write(method, service_key, path)  # an edit: forget the catalogue
     if r.status in (502, 503, 504):
         raise ServiceUnavailable(service, r.status)
     headers_out = dict(r.headers)

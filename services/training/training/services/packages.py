@@ -168,6 +168,18 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
     licences.require_active_licence(org.id, contract.REQUIRED_LICENCE)
     require_not_paused(person.id)
     award = _usable_award(data, org.id) if data["funding"] == "fund_award" else None
+    # a role's `package_type_N` is met by the first package of the type: a later one changes no
+    # requirement's status (practicum and its oversight follow the practicum's completion, not a
+    # purchase), so only the first can make a role ready (one EXISTS instead of certify_ready's reads)
+    first_of_type = not db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                Package.practitioner_id == person.id,
+                Package.type == ptype["type"],
+                Package.cancelled_at.is_(None),
+            )
+        )
+    )
     line = {
         "code": f"package_type_{ptype['type']}",
         "quantity": 1,
@@ -202,8 +214,8 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
     if award is not None:
         award.state, award.package_id = "used", p.id
         outgoing.fund_award_redeemed(award)
-    # buying the package may complete a role (package_type_N is met once bought)
-    certify_ready(person.id)
+    if first_of_type:  # buying the package may complete a role (package_type_N is met once bought)
+        certify_ready(person.id)
     return orders.Purchase(p, order)
 
 
