@@ -241,3 +241,35 @@ def test_a_rolled_back_outbox_row_wakes_nobody(make_pair, backend):
         assert wake.is_set()
     finally:
         wakeup.unsubscribe(channel, wake)
+
+
+def test_on_postgresql_the_notify_is_sent_after_the_commit_not_inside_it(make_pair, backend):
+    """The writer's transaction runs no pg_notify (it would serialise every writer's commit behind
+    PostgreSQL's notify-queue lock, decision 0065); the process's Notifier sends one after the
+    commit, and nothing after a rollback."""
+    if backend != "postgresql":
+        pytest.skip("NOTIFY is PostgreSQL's")
+    import psycopg
+
+    training = make_pair("embedded").training
+    channel = wakeup.channel_for(training.Outbox)
+    with training.app.app_context():
+        engine = training.db.engine
+    statements: list[str] = []
+    listen = lambda conn, cursor, statement, *a: statements.append(statement)  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        with psycopg.connect(wakeup.libpq_url(engine.url), autocommit=True) as conn:
+            conn.execute(f'LISTEN "{channel}"')
+            with pytest.raises(RuntimeError):
+                training.buy_package(new_key("pk"), fail_before_commit=True)
+            with training.app.app_context():
+                training.db.session.rollback()
+            wakeup.Notifier.flush_all()
+            assert list(conn.notifies(timeout=0.5, stop_after=1)) == []  # rolled back: no notification
+            training.buy_package(new_key("pk"))
+            heard = list(conn.notifies(timeout=30, stop_after=1))
+            assert [n.channel for n in heard] == [channel]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+    assert statements and not any("pg_notify" in s for s in statements), statements

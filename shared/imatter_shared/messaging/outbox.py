@@ -2,7 +2,7 @@
 
 Never write and publish as two steps: the event row is added to the same session as the
 business change and shares its commit (or its rollback). The relay publishes it later; the
-commit wakes it (messaging/wakeup.py: a NOTIFY in the same transaction on PostgreSQL).
+commit wakes it (messaging/wakeup.py: a NOTIFY sent right after the commit on PostgreSQL, decision 0065).
 """
 
 from __future__ import annotations
