@@ -51,8 +51,11 @@ def _env_sizes(name: str, default: str) -> list[tuple[int, int]]:
     return out
 
 
-QUICK_SIZES = "0:0,1000:10000,10000:100000"
-FULL_SIZES = "0:0,1000:10000,10000:100000,100000:1000000"
+# The smallest size already fills the directory's first page (1 learner in 20 is listed: 50 at
+# 1,000 learners), so "largest / smallest" compares the same page of entries at each size: growth,
+# not an empty page against a full one (an empty directory serialises nothing; issue 18 P3).
+QUICK_SIZES = "100:1000,1000:10000,10000:100000"
+FULL_SIZES = "100:1000,1000:10000,10000:100000,100000:1000000"
 
 
 @dataclass

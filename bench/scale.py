@@ -7,7 +7,8 @@ and before its processes start; every one is clearly fictional. Per organisation
 (a synthetic gateway user id); each learner is a person and a member of one organisation; 5% of
 learners are certified Lead practitioners listed in the directory.
 
-Sizes: BENCH_SIZES="orgs:learners,..." (quick default 0:0,1000:10000,10000:100000; BENCH_MODE=full
+Sizes: BENCH_SIZES="orgs:learners,..." (quick default 100:1000,1000:10000,10000:100000, the smallest
+already a full directory page; BENCH_MODE=full
 adds 100000:1000000).
 
     python -m bench.scale
