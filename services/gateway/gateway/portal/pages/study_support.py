@@ -25,6 +25,7 @@ DELIVERIES = [
     ("in_house", "In house (our organisation's members)"),
     ("partnership", "In partnership with I Matter Training"),
 ]
+COUNTED = {"log_book": "a log book entry", "foundation_a_courses": "a Foundation A course supported"}
 COURSES = [
     ("foundation_a1", "Foundation A part 1"),
     ("foundation_a2", "Foundation A part 2"),
@@ -171,7 +172,9 @@ def study_support_attendance(session_id: str):
     if r.status == 404:
         abort(404)
     if r.ok:
-        counted = [x["obligation"].replace("_", " ") for x in r.data.get("recorded_for_host") or []]
+        counted = [
+            COUNTED.get(x["obligation"], x["obligation"]) for x in r.data.get("recorded_for_host") or []
+        ]
         extra = f" Recorded for you: {', '.join(counted)}." if counted else ""
         flash(f"Attendance recorded.{extra}", "success")
     else:
