@@ -407,3 +407,19 @@ def test_twenty_simultaneous_sessions_past_the_cap_make_exactly_the_cap(app, cli
     assert sorted(codes) == [201] * 4 + [409] * 16
     db.session.expire_all()
     assert _count(db, StudySupportSession, series_id=sid) == 4
+
+
+def test_the_rules_are_public_data(client):
+    r = client.get(f"{API}/rules")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["caps"] == {
+        "max_sessions": {"default": 6, "ceiling": 12},
+        "places_per_session": {"default": 12, "ceiling": 30},
+    }
+    assert body["kinds"] == ["study_support", "workshop"] and body["deliveries"] == [
+        "in_house",
+        "partnership",
+    ]
+    assert {"foundation_a1", "foundation_a2"} <= {c["code"] for c in body["courses"]}
+    assert body["supporter"]["preparation_course"] == "study_supporter_preparation"

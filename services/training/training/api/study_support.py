@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
-from imatter_shared.web.auth import log_refusal
+from imatter_shared.web.auth import log_refusal, public
 from imatter_shared.web.errors import NotFound
 
 from ..authz import caller
@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Organisation, Person
 from ..models.study_support import StudySupportSeries
 from ..rules import study_support as rules
+from ..rules.catalogue import COURSES_BY_CODE, L1_2_COURSES
 from ..rules.trainee import GROUP_COURSES
 from ..services import study_support as svc
 from ..services import study_support_records as records
@@ -31,6 +32,7 @@ from .schemas.study_support import (
     StudySupportAttendanceOut,
     StudySupportBookingOut,
     StudySupportBuddyOut,
+    StudySupportRulesOut,
     StudySupportSeriesOut,
 )
 
@@ -294,3 +296,23 @@ def assign_buddy(data, series_id):
     b = records.assign_buddy(s, data["supporter_application_id"], c.user_id)
     db.session.commit()
     return next(x for x in records.buddies_of_series(s) if x["id"] == b.id)
+
+
+@blp.route("/rules")
+@blp.response(200, StudySupportRulesOut)
+@public
+def study_support_rules():
+    """The rules as data, so a client holds no copy: the kinds and deliveries of a series, the
+    courses a series may be for, the cap per series (default and ceiling of `max_sessions` and
+    `places_per_session`), a session's shortest and longest length, the certified roles that may
+    host besides the Lead Professional route, and what a volunteer study supporter needs."""
+    return {
+        "kinds": list(rules.KINDS),
+        "deliveries": list(rules.DELIVERIES),
+        "courses": [{"code": c, "title": COURSES_BY_CODE[c]["title"]} for c in L1_2_COURSES],
+        "caps": {name: dict(rule) for name, rule in rules.CAPS.items()},
+        "session_minutes": {"min": rules.SESSION_MINUTES[0], "max": rules.SESSION_MINUTES[1]},
+        "host_certified_roles": list(rules.HOST_CERTIFIED_ROLES),
+        "counts_as_foundation_a": list(rules.FOUNDATION_A_COURSES),
+        "supporter": dict(rules.SUPPORTER),
+    }

@@ -20,19 +20,18 @@ from ..plumbing import api, bp, gaps, me, refusal, signed_in, soft
 
 SS_API = "/api/v1/study-support"
 SUP_API = "/api/v1/lead-professionals/study-supporter-applications"
-KINDS = [("study_support", "Study support sessions"), ("workshop", "Supported learning workshop")]
-DELIVERIES = [
-    ("in_house", "In house (our organisation's members)"),
-    ("partnership", "In partnership with I Matter Training"),
-]
+KIND_TEXT = {"study_support": "Study support sessions", "workshop": "Supported learning workshop"}
+DELIVERY_TEXT = {
+    "in_house": "In house (our organisation's members)",
+    "partnership": "In partnership with I Matter Training",
+}
 COUNTED = {"log_book": "a log book entry", "foundation_a_courses": "a Foundation A course supported"}
-COURSES = [
-    ("foundation_a1", "Foundation A part 1"),
-    ("foundation_a2", "Foundation A part 2"),
-    ("foundation_b", "Foundation B"),
-    ("intermediate_a", "Intermediate A"),
-    ("intermediate_b", "Intermediate B"),
-]
+
+
+def _rules() -> dict:
+    """Training's study support rules (GET /api/v1/study-support/rules): kinds, courses, caps."""
+    r = soft(lambda: api().get(f"{SS_API}/rules"))
+    return r.data if r and isinstance(r.data, dict) else {}
 
 
 def _orgs(user: dict) -> list[tuple[str, str]]:
@@ -51,6 +50,7 @@ def study_support():
     hosting = soft(lambda: api().get(f"{SS_API}/series", hosting="true", per_page=50)) if pid else None
     visible = soft(lambda: api().get(f"{SS_API}/series", per_page=50))
     bookings = soft(lambda: api().get(f"{SS_API}/people/{pid}/bookings", per_page=50)) if pid else None
+    rules = _rules()
     return render_template(
         "portal/study_support.html",
         title="Study support",
@@ -59,9 +59,10 @@ def study_support():
         open_series=[s for s in (visible.items() if visible else []) if s.get("open_to_me")],
         bookings=bookings.items() if bookings else [],
         orgs=_orgs(user),
-        kinds=KINDS,
-        deliveries=DELIVERIES,
-        courses=COURSES,
+        kinds=[(k, KIND_TEXT.get(k, k)) for k in rules.get("kinds", [])],
+        deliveries=[(d, DELIVERY_TEXT.get(d, d)) for d in rules.get("deliveries", [])],
+        courses=[(c["code"], c["title"]) for c in rules.get("courses", [])],
+        caps=rules.get("caps", {}),
         today=date.today().isoformat(),
         gaps=gaps(),
     )

@@ -117,6 +117,17 @@ class StudySupporterOut(Out):
     created_at = When()
 
 
+class StudySupportRulesOut(Out):
+    kinds = fields.List(fields.String())
+    deliveries = fields.List(fields.String())
+    courses = fields.List(fields.Dict(), metadata={"description": "{code, title}"})
+    caps = fields.Dict(metadata={"description": "{max_sessions|places_per_session: {default, ceiling}}"})
+    session_minutes = fields.Dict(metadata={"description": "{min, max}"})
+    host_certified_roles = fields.List(fields.String())
+    counts_as_foundation_a = fields.List(fields.String())
+    supporter = fields.Dict(metadata={"description": "{min_references, entry, preparation_course}"})
+
+
 SeriesPage = page_of(StudySupportSeriesOut, "StudySupportSeriesPage")
 LearnerBookingPage = page_of(StudySupportLearnerBookingOut, "StudySupportBookingPage")
 SupporterPage = page_of(StudySupporterOut, "StudySupporterApplicationPage")
