@@ -40,6 +40,8 @@ from .pages import (  # noqa: F401
     profile,
     public,
     seat_transfers,
+    study_support,
+    study_supporters,
     tracker,
     verification,
 )

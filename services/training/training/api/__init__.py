@@ -26,6 +26,8 @@ from . import (
     reference,
     reflective,
     seat_transfers,
+    study_support,
+    study_supporters,
 )
 
 # in the order the OpenAPI document lists them
@@ -53,6 +55,8 @@ API_MODULES = (
     reference,  # catalogue reference data, so clients hold no rule of their own
     exports,  # CSV downloads for staff
     credentials,  # Open Badges 3.0 credentials of certifications (issue 21)
+    study_support,  # study support series, sessions, bookings, attendance, buddies (issue 21)
+    study_supporters,  # volunteer study supporters (issue 21)
 )
 
 

@@ -17,10 +17,9 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
 from ..authz import admins_person_through_membership, caller, is_self_or_training_admin
 from ..extensions import db
-from ..models.lead_professionals import StudySupporterApplication
 from ..rules.trainee import ENTRY_ROUTES
 from ..services import lead_professionals as svc
-from ..services import level3a_groups, study_supporters
+from ..services import level3a_groups
 from ..services import obligations as obligations_svc
 from .common import PageArgs, page, paged, require_training_admin
 from .schemas.lead_professionals import (
@@ -32,7 +31,6 @@ from .schemas.lead_professionals import (
     ObligationPage,
     RecordOut,
     StatusOnly,
-    SupporterOut,
 )
 
 blp = Blueprint(
@@ -96,15 +94,6 @@ class GroupIn(Schema):
     audience = fields.String(required=True, validate=v.OneOf(("professionals", "parents")))
     starts_on = fields.Date(required=True)
     participants_count = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=100))
-
-
-class SupporterIn(Schema):
-    person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
-    motivation = fields.String(required=True, validate=v.Length(min=1, max=3000))
-
-
-class DecisionIn(Schema):
-    outcome = fields.String(required=True, validate=v.OneOf(("accepted", "declined")))
 
 
 def _refuse(application_id):
@@ -278,27 +267,3 @@ def register_group(data):
     g = level3a_groups.register_group(data, c.user_id)
     db.session.commit()
     return g
-
-
-@blp.route("/study-supporter-applications", methods=["POST"])
-@blp.arguments(SupporterIn)
-@blp.response(201, SupporterOut)
-def apply_supporter(data):
-    """The person applies for themself."""
-    _self_only(data["person_id"])
-    s = study_supporters.apply_supporter(data)
-    db.session.commit()
-    return s
-
-
-@blp.route("/study-supporter-applications/<application_id>/decision", methods=["POST"])
-@blp.arguments(DecisionIn)
-@blp.response(200, SupporterOut)
-def decide_supporter(data, application_id):
-    require_training_admin()
-    s = db.session.get(StudySupporterApplication, application_id)
-    if s is None:
-        raise NotFound("No study supporter application with that id.")
-    s = study_supporters.decide_supporter(s, data["outcome"])
-    db.session.commit()
-    return s

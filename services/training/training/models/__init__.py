@@ -34,6 +34,12 @@ from .reflective import (  # noqa: F401
     QuestionnaireVersion,
 )
 from .seats import SeatAssignment, SeatCredit, SeatTransfer  # noqa: F401
+from .study_support import (  # noqa: F401
+    StudySupportBooking,
+    StudySupportBuddy,
+    StudySupportSeries,
+    StudySupportSession,
+)
 
 # The processing register's annotations (models/dataprotection.py), applied once every table above
 # is declared: annotating at import time would miss the tables imported after it.

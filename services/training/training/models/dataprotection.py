@@ -167,6 +167,25 @@ ANNOTATIONS = {
     "level_3a_groups.created_by": account(),
     "study_supporter_applications.person_id": person(LEAD),
     "study_supporter_applications.motivation": pii("the applicant's own statement", LEAD, "contract", KEPT),
+    "study_supporter_applications.references": pii(
+        "references about the applicant", LEAD, "contract", "while applying, then 6 years; erased on request"
+    ),
+    "study_supporter_applications.interview_by": account(),
+    "study_supporter_applications.interview_note": pii(
+        "interview note about the applicant",
+        LEAD,
+        "contract",
+        "while applying, then 6 years; erased on request",
+    ),
+    "study_supporter_applications.decided_by": account(),
+    # study support series, sessions, bookings and buddies (no case data: who, when, where)
+    "study_support_series.host_person_id": person(LEAD),
+    "study_support_series.created_by": account(),
+    "study_support_sessions.delivered_by": account(),
+    "study_support_bookings.person_id": person(LEARNING),
+    "study_support_bookings.booked_by": account(),
+    "study_support_buddies.assigned_by": account(),
+    "study_support_buddies.supporter_application_id": NOT_PII,  # a record id (the person is on it)
     # money: kept (pseudonymised on erasure) for the accounting period
     "orders.person_id": person(ACCOUNTS, "legal_obligation", MONEY),
     "orders.created_by": account(ACCOUNTS, MONEY),

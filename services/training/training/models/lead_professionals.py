@@ -97,6 +97,13 @@ class StudySupporterApplication(db.Model):
     id = id_column()
     person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
     motivation = sa.Column(sa.Text, nullable=False)
-    state = sa.Column(sa.String(20), nullable=False, default="applied")  # applied | accepted | declined
+    # applied -> interviewed -> accepted | declined (a failed interview declines)
+    state = sa.Column(sa.String(20), nullable=False, default="applied")
+    references = sa.Column(sa.JSON, nullable=True)  # at least 2 (none on applications made before 0019)
+    interview_outcome = sa.Column(sa.String(20), nullable=True)  # passed | failed
+    interview_at = sa.Column(sa.DateTime, nullable=True)
+    interview_by = sa.Column(sa.String(64), nullable=True)  # the training admin who recorded it
+    interview_note = sa.Column(sa.String(1000), nullable=True)  # shown to the applicant
     decided_at = sa.Column(sa.DateTime, nullable=True)
+    decided_by = sa.Column(sa.String(64), nullable=True)
     created_at = created_column()

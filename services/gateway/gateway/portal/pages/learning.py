@@ -57,9 +57,14 @@ def learning():
         (c.get("code"), f"{c.get('title')} ({money(c.get('price'))})")
         for c in catalogue_items("/api/v1/catalogue/courses")
     ]
+    # study support booked and attended (training: /api/v1/study-support/people/{id}/bookings)
+    booked = (
+        soft(lambda: api().get(f"/api/v1/study-support/people/{pid}/bookings", per_page=50)) if pid else None
+    )
     return render_template(
         "portal/learning.html",
         user=user,
+        study_bookings=booked.items() if booked else [],
         enrolments=enrolments,
         courses=courses,
         funding=reference.fundings("learner_enrolment"),

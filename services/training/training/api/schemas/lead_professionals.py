@@ -174,14 +174,6 @@ class GroupOut(Out):
     created_at = When()
 
 
-class SupporterOut(Out):
-    id = Str()
-    person_id = Str()
-    state = Str()
-    decided_at = When()
-    created_at = When()
-
-
 ApplicationPage = page_of(ApplicationOut, "LeadProfessionalApplicationPage")
 ObligationPage = page_of(ObligationOut)
 LogBookPage = page_of(LogBookEntryOut)
