@@ -13,6 +13,7 @@ from . import (
     lead_professionals,
     learning_platform,
     memberships,
+    microproject_plans,
     notification_preferences,
     orders,
     organisation_kinds,
@@ -21,6 +22,7 @@ from . import (
     pathways,
     payments,
     people,
+    practice_guidelines,
     practitioner_licences,
     price_book,
     reference,
@@ -53,6 +55,8 @@ API_MODULES = (
     reference,  # catalogue reference data, so clients hold no rule of their own
     exports,  # CSV downloads for staff
     credentials,  # Open Badges 3.0 credentials of certifications (issue 21)
+    microproject_plans,  # planning tools, no case data (issue 21, decision 0063)
+    practice_guidelines,  # versioned guidelines and acknowledgements (decision 0064)
 )
 
 

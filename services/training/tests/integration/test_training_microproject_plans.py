@@ -1,0 +1,237 @@
+"""Microproject planning tools (decision 0063) through the API, on SQLite and PostgreSQL: only the
+practitioner edits; 1-3 focus areas; review dates not in the past; no case data (unknown fields and
+obvious identifiers refused); the supporter accepts before the plan shows as supported and sees it
+only then; the organisation's admin sees that a plan exists and its review dates, nothing else."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from training.models.base import utcnow
+from training.models.certification import Certification
+from training.models.microproject_plans import MicroprojectPlan
+from training.models.packages import Package
+
+
+def _user(keys):
+    uid = uuid.uuid4().hex
+    return keys.headers(user_id=uid, email=f"{uid[:8]}@example.org", roles=["learner"])
+
+
+@pytest.fixture
+def world(client, keys, db, join):
+    admin = _user(keys)
+    org = client.post(
+        "/api/v1/organisations",
+        headers=admin,
+        json={
+            "name": "Fictional Birch School",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": "link@birch.example",
+            "senior_leadership_commitment": True,
+        },
+    ).get_json()
+    me = join(admin, org["id"], "Pat Fictional-Practitioner")
+    lead = join(admin, org["id"], "Lee Fictional-Lead")
+    other = join(admin, org["id"], "Oli Fictional-Colleague")
+    pkg = Package(
+        organisation_id=org["id"],
+        practitioner_id=me["id"],
+        type=3,
+        price=45000,
+        funding="organisation",
+        tracker_uses=6,
+        online_accounts=3,
+    )
+    db.session.add(pkg)
+    db.session.add(Certification(person_id=lead["id"], role="lead", certified_at=utcnow()))
+    db.session.commit()
+    return {"admin": admin, "org": org, "me": me, "lead": lead, "other": other, "pkg": pkg.id}
+
+
+def _body(**change):
+    soon = (date.today() + timedelta(days=30)).isoformat()
+    later = (date.today() + timedelta(days=90)).isoformat()
+    body = {
+        "idea": "Calmer mornings: trying the I Matter routines with a small group of parents",
+        "focus_areas": ["routines", "transitions"],
+        "steps": [
+            {"text": "Read the Foundation A unit on routines", "status": "done"},
+            {"text": "Agree the review rhythm with my supporter"},
+        ],
+        "review_dates": [later, soon],
+    }
+    body.update(change)
+    return body
+
+
+def _plan(client, w, headers=None, **change):
+    return client.put(
+        f"/api/v1/packages/{w['pkg']}/plan", headers=headers or w["me"]["headers"], json=_body(**change)
+    )
+
+
+def test_practitioner_creates_and_replaces_the_plan(client, db, world):
+    r = _plan(client, world)
+    assert r.status_code == 201, r.get_json()
+    got = r.get_json()
+    assert got["view"] == "full" and got["focus_areas"] == ["routines", "transitions"]
+    assert [s["position"] for s in got["steps"]] == [1, 2]
+    assert got["steps"][1]["status"] == "planned"
+    assert got["review_dates"] == sorted(got["review_dates"])  # stored ascending
+    assert got["next_review"] == got["review_dates"][0]
+    assert got["supported"] is False and got["supporter"] is None
+    assert "No case data" in got["no_case_data"]
+    r = _plan(client, world, focus_areas=["routines"], steps=[])
+    assert (
+        r.status_code == 200 and r.get_json()["focus_areas"] == ["routines"] and r.get_json()["steps"] == []
+    )
+    assert db.session.query(MicroprojectPlan).count() == 1
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"focus_areas": []}, "focus_areas"),
+        ({"focus_areas": ["a", "b", "c", "d"]}, "focus_areas"),
+        ({"focus_areas": ["same", "Same"]}, "focus_areas"),
+        ({"review_dates": [(date.today() - timedelta(days=1)).isoformat()]}, "review_dates"),
+        ({"review_dates": []}, "review_dates"),
+        ({"idea": "x" * 2001}, "idea"),
+        ({"steps": [{"text": "y" * 301}]}, "steps.0.text"),
+        ({"steps": [{"text": "ok", "status": "finished"}]}, "steps.0.status"),
+        # no case data: obvious identifiers of someone supported, and fields a plan does not have
+        ({"idea": "Work with the Smith family, call 07700 900123"}, "idea"),
+        ({"idea": "Contact mum at jo.smith@example.com"}, "idea"),
+        ({"steps": [{"text": "Home visit at SW1A 1AA"}]}, "steps.0.text"),
+        ({"steps": [{"text": "Child DOB 01/02/2015"}]}, "steps.0.text"),
+        ({"focus_areas": ["NHS number 943 476 5919"]}, "focus_areas"),
+        ({"child_name": "Sam"}, "child_name"),
+        ({"case_code": "C-01"}, "case_code"),
+    ],
+)
+def test_invalid_plans_are_refused_naming_the_field_and_change_nothing(client, db, world, change, field):
+    r = _plan(client, world, **change)
+    assert r.status_code == 400, r.get_json()
+    assert r.headers["Content-Type"].startswith("application/problem+json")
+    assert field in r.get_json()["errors"], r.get_json()
+    assert db.session.query(MicroprojectPlan).count() == 0
+    assert "Smith" not in str(r.get_json()) and "07700" not in str(r.get_json())
+
+
+def test_a_past_review_date_the_plan_already_held_may_stay(client, db, world):
+    assert _plan(client, world).status_code == 201
+    plan = db.session.query(MicroprojectPlan).one()
+    past = (date.today() - timedelta(days=3)).isoformat()
+    plan.review_dates = [past]
+    db.session.commit()
+    r = _plan(client, world, review_dates=[past, (date.today() + timedelta(days=5)).isoformat()])
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["next_review"] != past
+
+
+def test_only_the_practitioner_edits_and_others_get_404(client, keys, db, world):
+    for h in (world["admin"], world["other"]["headers"], world["lead"]["headers"], _user(keys)):
+        assert _plan(client, world, headers=h).status_code == 404
+    trainer = keys.headers(user_id="ta-1", email="ta@example.org", roles=["training_admin"])
+    assert _plan(client, world, headers=trainer).status_code == 404
+    assert db.session.query(MicroprojectPlan).count() == 0
+    assert (
+        client.put("/api/v1/packages/nope/plan", headers=world["me"]["headers"], json=_body()).status_code
+        == 404
+    )
+
+
+def test_organisation_admin_sees_only_that_a_plan_exists_and_its_review_dates(client, keys, world):
+    assert (
+        client.get(f"/api/v1/packages/{world['pkg']}/plan", headers=world["admin"]).status_code == 404
+    )  # none yet
+    assert _plan(client, world).status_code == 201
+    got = client.get(f"/api/v1/packages/{world['pkg']}/plan", headers=world["admin"]).get_json()
+    assert got["view"] == "summary"
+    assert set(got) <= {"id", "package_id", "view", "updated_at", "review_dates", "no_case_data"}
+    assert len(got["review_dates"]) == 2
+    # a colleague and a stranger see nothing
+    for h in (world["other"]["headers"], _user(keys)):
+        assert client.get(f"/api/v1/packages/{world['pkg']}/plan", headers=h).status_code == 404
+
+
+def test_supporter_accepts_before_the_plan_shows_as_supported(client, db, world):
+    pkg, me, lead = world["pkg"], world["me"], world["lead"]
+    # no plan yet: nothing to support
+    r = client.put(
+        f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"], json={"person_id": lead["id"]}
+    )
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["plan"]
+    assert _plan(client, world).status_code == 201
+    cands = client.get(f"/api/v1/packages/{pkg}/plan/supporter-candidates", headers=me["headers"]).get_json()
+    assert [c["person_id"] for c in cands["items"]] == [lead["id"]] and cands["items"][0]["roles"] == ["lead"]
+    # a colleague with no Link or Lead certification cannot support; nor the practitioner themself
+    r = client.put(
+        f"/api/v1/packages/{pkg}/plan/supporter",
+        headers=me["headers"],
+        json={"person_id": world["other"]["id"]},
+    )
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["supporter_role"]
+    r = client.put(
+        f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"], json={"person_id": me["id"]}
+    )
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["supporter_not_self"]
+    # only the practitioner asks
+    r = client.put(
+        f"/api/v1/packages/{pkg}/plan/supporter", headers=world["admin"], json={"person_id": lead["id"]}
+    )
+    assert r.status_code == 404
+    r = client.put(
+        f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"], json={"person_id": lead["id"]}
+    )
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["supporter"]["state"] == "pending" and r.get_json()["supported"] is False
+    # asked, not yet accepted: the invitation only, never the plan
+    inv = client.get(f"/api/v1/packages/{pkg}/plan", headers=lead["headers"]).get_json()
+    assert inv["view"] == "invitation" and "idea" not in inv and "steps" not in inv
+    listed = client.get(f"/api/v1/people/{lead['id']}/supported-plans", headers=lead["headers"]).get_json()
+    assert [p["package_id"] for p in listed["items"]] == [pkg]
+    # someone else cannot answer for the supporter
+    assert (
+        client.post(
+            f"/api/v1/packages/{pkg}/plan/supporter/accept", headers=world["other"]["headers"]
+        ).status_code
+        == 404
+    )
+    r = client.post(f"/api/v1/packages/{pkg}/plan/supporter/accept", headers=lead["headers"])
+    assert (
+        r.status_code == 200 and r.get_json()["view"] == "full" and r.get_json()["idea"].startswith("Calmer")
+    )
+    assert (
+        client.post(f"/api/v1/packages/{pkg}/plan/supporter/decline", headers=lead["headers"]).status_code
+        == 409
+    )
+    mine = client.get(f"/api/v1/packages/{pkg}/plan", headers=me["headers"]).get_json()
+    assert mine["supported"] is True and mine["supporter"]["name"] == "Lee Fictional-Lead"
+    # the supporter reads, never edits
+    assert _plan(client, world, headers=lead["headers"]).status_code == 404
+
+
+def test_a_declined_supporter_no_longer_sees_the_plan(client, db, world):
+    pkg, me, lead = world["pkg"], world["me"], world["lead"]
+    assert _plan(client, world).status_code == 201
+    client.put(
+        f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"], json={"person_id": lead["id"]}
+    )
+    r = client.post(f"/api/v1/packages/{pkg}/plan/supporter/decline", headers=lead["headers"])
+    assert r.status_code == 200 and r.get_json()["supporter_state"] == "declined"
+    assert client.get(f"/api/v1/packages/{pkg}/plan", headers=lead["headers"]).status_code == 404
+    assert (
+        client.get(f"/api/v1/people/{lead['id']}/supported-plans", headers=lead["headers"]).get_json()[
+            "total"
+        ]
+        == 0
+    )
+    mine = client.get(f"/api/v1/packages/{pkg}/plan", headers=me["headers"]).get_json()
+    assert mine["supported"] is False and mine["supporter"]["state"] == "declined"
+    # removing the supporter
+    r = client.delete(f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"])
+    assert r.status_code == 200 and r.get_json()["supporter"] is None
