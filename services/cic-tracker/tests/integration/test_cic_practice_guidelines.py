@@ -89,4 +89,9 @@ def test_events_carry_no_case_data(cic, db):
     """The acknowledgement schema is person, version and when: a field about a case is dropped."""
     _ack(cic, "p-2", 1)
     row = db.session.query(GuidelinesAcknowledgement).one()
-    assert {c.name for c in row.__table__.columns} == {"person_id", "version", "acknowledged_at", "updated_at"}
+    assert {c.name for c in row.__table__.columns} == {
+        "person_id",
+        "version",
+        "acknowledged_at",
+        "updated_at",
+    }
