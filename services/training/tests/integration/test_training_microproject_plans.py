@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from support.testing import simultaneous_results
 from training.models.base import utcnow
 from training.models.certification import Certification
 from training.models.microproject_plans import MicroprojectPlan
@@ -235,3 +236,47 @@ def test_a_declined_supporter_no_longer_sees_the_plan(client, db, world):
     # removing the supporter
     r = client.delete(f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"])
     assert r.status_code == 200 and r.get_json()["supporter"] is None
+
+
+def test_a_nul_byte_is_a_400_not_a_500(client, db, world):
+    r = _plan(client, world, idea="calm\x00mornings")
+    assert r.status_code == 400, r.get_json()
+    assert db.session.query(MicroprojectPlan).count() == 0
+
+
+def test_twenty_simultaneous_first_saves_make_one_plan(app, client, db, world, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the race needs PostgreSQL's concurrency (SQLite serialises writers)")
+    headers, url = world["me"]["headers"], f"/api/v1/packages/{world['pkg']}/plan"
+    out = simultaneous_results(
+        app, 20, lambda c, i: c.put(url, headers=headers, json=_body(idea=f"Idea {i}"))
+    )
+    codes = sorted(s for s, _ in out)
+    assert codes == [200] * 19 + [201], codes
+    db.session.expire_all()
+    assert db.session.query(MicroprojectPlan).count() == 1
+
+
+def test_twenty_simultaneous_acknowledgements_record_one(app, client, keys, db, world, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the race needs PostgreSQL's concurrency (SQLite serialises writers)")
+    from training.models import OutboxMessage
+    from training.models.microproject_plans import GuidelinesAcknowledgement
+
+    trainer = keys.headers(user_id="ta-2", email="ta2@example.org", roles=["training_admin"])
+    body = {"title": "Guidelines", "sections": [{"heading": "H", "points": ["p"]}]}
+    assert client.post("/api/v1/practice-guidelines", headers=trainer, json=body).status_code == 201
+    headers = world["me"]["headers"]
+    out = simultaneous_results(
+        app, 20, lambda c, i: c.post("/api/v1/practice-guidelines/1/acknowledgements", headers=headers)
+    )
+    codes = sorted(s for s, _ in out)
+    assert codes == [200] * 19 + [201], codes
+    db.session.expire_all()
+    assert db.session.query(GuidelinesAcknowledgement).count() == 1
+    sent = (
+        db.session.query(OutboxMessage)
+        .filter_by(type="training.practitioner.guidelines_acknowledged")
+        .count()
+    )
+    assert sent == 1

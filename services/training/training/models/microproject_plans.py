@@ -54,9 +54,10 @@ class MicroprojectPlan(db.Model):
     supporter_person_id = sa.Column(
         sa.String(32), sa.ForeignKey("people.id"), nullable=True, index=True, info=_person()
     )
-    supporter_state = sa.Column(sa.String(20), nullable=True)  # pending | accepted | declined
-    supporter_asked_at = sa.Column(sa.DateTime, nullable=True)
-    supporter_answered_at = sa.Column(sa.DateTime, nullable=True)
+    # pending | accepted | declined, and when: about the request, personal only through the ids
+    supporter_state = sa.Column(sa.String(20), nullable=True, info=NOT_PII)
+    supporter_asked_at = sa.Column(sa.DateTime, nullable=True, info=NOT_PII)
+    supporter_answered_at = sa.Column(sa.DateTime, nullable=True, info=NOT_PII)
     created_by = sa.Column(sa.String(64), nullable=False, info=_account())
     created_at = created_column()
     updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)

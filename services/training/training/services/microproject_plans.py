@@ -84,9 +84,9 @@ def save(package_id: str, data: dict) -> tuple[MicroprojectPlan, bool]:
         raise RuleViolation(
             "The package was cancelled: it has no microproject to plan.", unmet=["package_active"]
         )
-    plan = db.session.scalar(
-        sa.select(MicroprojectPlan).where(MicroprojectPlan.package_id == package_id).with_for_update()
-    )
+    # one plan per package, also under simultaneous first saves: they queue on the package's row
+    db.session.execute(sa.select(Package.id).where(Package.id == p.id).with_for_update())
+    plan = plan_of(package_id)
     kept = {date.fromisoformat(d) for d in plan.review_dates} if plan else set()
     errors = rules.plan_errors(data, now().date(), kept)
     if errors:
