@@ -73,9 +73,13 @@ def _page(package_id: str, form: FormState, status: int = 200):
         abort(r.status if r.status in (401, 403) else 404)
     view = (plan or {}).get("view", "full")
     candidates = []
-    if view == "full" and plan and plan.get("practitioner_id") == me().get("person_id"):
-        c = soft(lambda: api().get(f"/api/v1/packages/{package_id}/plan/supporter-candidates", per_page=100))
-        candidates = c.items() if c else []
+    if plan is None or (view == "full" and plan.get("practitioner_id") == me().get("person_id")):
+        # only the package's practitioner gets the candidates (404 for anyone else): with no plan
+        # yet, this is also what tells the practitioner's empty form from someone else's package
+        c = api().get(f"/api/v1/packages/{package_id}/plan/supporter-candidates", per_page=100)
+        if plan is None and not c.ok:
+            abort(404)
+        candidates = c.items() if c.ok else []
     if not form.values:
         form.values = _values(plan)
     return render_template(
