@@ -120,3 +120,26 @@ def test_guidelines_page_is_public_and_its_button_records_the_acknowledgement(wo
     assert ada.post("/practice-guidelines", {}).status_code == 302
     page = ada.get("/practice-guidelines").get_data(as_text=True)
     assert f"You have acknowledged version {version}." in page
+
+
+def test_the_organisation_admin_sees_which_microprojects_have_a_plan_and_when_they_are_reviewed(world):
+    from training.extensions import db
+    from training.models import OrganisationAdmin, Package
+
+    pat = Visitor(world, "Pat Practitioner")
+    pkg = _package_for(world, pat.me()["person_id"])
+    assert (
+        pat.post(f"/microprojects/{pkg}/plan", _form(), page=f"/microprojects/{pkg}/plan").status_code == 302
+    )
+    ada = Visitor(world, "Ada Admin")
+    with world["training"].app_context():
+        org_id = db.session.get(Package, pkg).organisation_id
+        db.session.add(OrganisationAdmin(organisation_id=org_id, user_id=ada.me()["id"]))
+        db.session.commit()
+    page = ada.get(f"/organisations/{org_id}/plans")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    one_h1_and_labels(html)
+    assert "Pat Practitioner" in html and _form()["review_date_1"] in html
+    assert "Calmer mornings" not in html and "Read the unit" not in html  # never the plan itself
+    assert pat.get(f"/organisations/{org_id}/plans").status_code == 404

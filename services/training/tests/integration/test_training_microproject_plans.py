@@ -280,3 +280,17 @@ def test_twenty_simultaneous_acknowledgements_record_one(app, client, keys, db, 
         .count()
     )
     assert sent == 1
+
+
+def test_organisation_admin_lists_which_packages_have_a_plan_and_their_review_dates(client, keys, world):
+    url = f"/api/v1/organisations/{world['org']['id']}/microproject-plans"
+    r = client.get(url, headers=world["admin"])
+    assert r.status_code == 200 and r.get_json()["total"] == 0, r.get_json()
+    assert _plan(client, world).status_code == 201
+    [item] = client.get(url, headers=world["admin"]).get_json()["items"]
+    assert item["view"] == "summary" and item["package_id"] == world["pkg"] and len(item["review_dates"]) == 2
+    assert item["practitioner_name"] == "Pat Fictional-Practitioner" and item["package_type"] == 3
+    assert not {"idea", "focus_areas", "steps", "supporter"} & set(item)
+    # a member (even the practitioner) and a stranger do not get the organisation's list
+    for h in (world["me"]["headers"], world["other"]["headers"], _user(keys)):
+        assert client.get(url, headers=h).status_code == 404

@@ -12,7 +12,7 @@ from __future__ import annotations
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 
-from ..authz import require_person_access
+from ..authz import require_org_admin, require_person_access
 from ..extensions import db
 from ..services import microproject_plans as svc
 from ..services.certification import get_person
@@ -122,3 +122,14 @@ def supported(args, person_id):
         p = svc.package_of(plan.package_id)
         rows.append(svc.as_view(plan, p, svc.view_for(c, p, plan)))
     return paged(rows, args)
+
+
+@blp.route("/organisations/<organisation_id>/microproject-plans")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, PlanPage)
+def of_organisation(args, organisation_id):
+    """The organisation's admins (and training admins): which of its packages have a plan, and each
+    plan's review dates (`view: "summary"`), nothing else. 404 for anyone else."""
+    require_org_admin(organisation_id)
+    svc.get_org(organisation_id)
+    return paged(svc.summaries_of_organisation(organisation_id), args)

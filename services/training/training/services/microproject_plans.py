@@ -20,7 +20,7 @@ from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 
 from ..authz import Caller, caller
 from ..extensions import db
-from ..models import Membership, Package, Person
+from ..models import Membership, Organisation, Package, Person
 from ..models.certification import Certification
 from ..models.microproject_plans import MicroprojectPlan
 from ..rules import microproject_plans as rules
@@ -241,3 +241,36 @@ def as_view(plan: MicroprojectPlan, p: Package, view: str) -> dict:
         "supported": plan.supporter_state == "accepted",
         "created_at": iso(plan.created_at),
     }
+
+
+def get_org(organisation_id: str) -> Organisation:
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("No organisation with that id.")
+    return org
+
+
+def summaries_of_organisation(organisation_id: str) -> list[dict]:
+    """For the organisation's admins: each of its packages that has a plan, with the review dates
+    only (the summary view), newest first."""
+    rows = db.session.execute(
+        sa.select(MicroprojectPlan, Package)
+        .join(Package, Package.id == MicroprojectPlan.package_id)
+        .where(Package.organisation_id == organisation_id)
+        .order_by(MicroprojectPlan.created_at.desc(), MicroprojectPlan.id)
+    ).all()
+    ids = sorted({p.practitioner_id for _, p in rows})
+    names = {
+        pid: name
+        for pid, name in db.session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(ids)))
+    }
+    # the package and its practitioner are the organisation's own facts (its packages list);
+    # nothing of the plan beyond its review dates
+    return [
+        {
+            **as_view(plan, p, SUMMARY),
+            "package_type": p.type,
+            "practitioner_name": names.get(p.practitioner_id),
+        }
+        for plan, p in rows
+    ]

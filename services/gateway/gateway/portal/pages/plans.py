@@ -174,3 +174,13 @@ def practice_guidelines():
     return render_template(
         "portal/practice_guidelines.html", guidelines=guidelines, user=user, acknowledged=acknowledged
     )
+
+
+@bp.get("/organisations/<org_id>/plans")
+@signed_in
+def organisation_plans(org_id: str):
+    """The organisation's admins: which microprojects have a plan, and their review dates only."""
+    r = api().get(f"/api/v1/organisations/{org_id}/microproject-plans", per_page=100)
+    if not r.ok:
+        abort(404)
+    return render_template("portal/organisation_plans.html", org_id=org_id, plans=r.items())
