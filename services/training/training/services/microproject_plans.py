@@ -260,10 +260,9 @@ def summaries_of_organisation(organisation_id: str) -> list[dict]:
         .order_by(MicroprojectPlan.created_at.desc(), MicroprojectPlan.id)
     ).all()
     ids = sorted({p.practitioner_id for _, p in rows})
-    names = {
-        pid: name
-        for pid, name in db.session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(ids)))
-    }
+    names = dict(
+        db.session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(ids))).tuples().all()
+    )
     # the package and its practitioner are the organisation's own facts (its packages list);
     # nothing of the plan beyond its review dates
     return [
