@@ -294,3 +294,24 @@ def test_organisation_admin_lists_which_packages_have_a_plan_and_their_review_da
     # a member (even the practitioner) and a stranger do not get the organisation's list
     for h in (world["me"]["headers"], world["other"]["headers"], _user(keys)):
         assert client.get(url, headers=h).status_code == 404
+
+
+def test_the_asked_supporter_is_emailed_fixed_text_once(client, db, world):
+    """Plan text, or the practitioner's name, never goes into an email (no open relay, M8)."""
+    import sqlalchemy as sa
+
+    from training.models import Notification
+
+    pkg, me, lead = world["pkg"], world["me"], world["lead"]
+    assert _plan(client, world).status_code == 201
+    r = client.put(
+        f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"], json={"person_id": lead["id"]}
+    )
+    assert r.status_code == 200
+    rows = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "plan_support_requested")
+    ).all()
+    assert [(n.recipient, n.to_email) for n in rows] == [(lead["id"], lead["email"])]
+    body = rows[0].text_body + rows[0].html_body + rows[0].subject
+    assert "/supporting" in body
+    assert "Calmer mornings" not in body and "Pat Fictional-Practitioner" not in body

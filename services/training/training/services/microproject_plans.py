@@ -23,6 +23,7 @@ from ..extensions import db
 from ..models import Membership, Organisation, Package, Person
 from ..models.certification import Certification
 from ..models.microproject_plans import MicroprojectPlan
+from ..notifications import plan_support_requested
 from ..rules import microproject_plans as rules
 from .clock import iso, now
 
@@ -132,6 +133,7 @@ def ask_supporter(package_id: str, person_id: str) -> MicroprojectPlan:
         raise RuleViolation(detail, unmet=unmet)
     plan.supporter_person_id, plan.supporter_state = person_id, "pending"
     plan.supporter_asked_at, plan.supporter_answered_at = now(), None
+    plan_support_requested(plan)
     return plan
 
 
