@@ -154,6 +154,10 @@ def test_organisation_admin_sees_only_that_a_plan_exists_and_its_review_dates(cl
     assert got["view"] == "summary"
     assert set(got) <= {"id", "package_id", "view", "updated_at", "review_dates", "no_case_data"}
     assert len(got["review_dates"]) == 2
+    # a training admin sees the same summary, never the plan itself
+    trainer = keys.headers(user_id="ta-3", email="ta3@example.org", roles=["training_admin"])
+    as_trainer = client.get(f"/api/v1/packages/{world['pkg']}/plan", headers=trainer).get_json()
+    assert as_trainer["view"] == "summary" and "idea" not in as_trainer
     # a colleague and a stranger see nothing
     for h in (world["other"]["headers"], _user(keys)):
         assert client.get(f"/api/v1/packages/{world['pkg']}/plan", headers=h).status_code == 404
