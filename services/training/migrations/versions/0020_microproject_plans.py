@@ -39,9 +39,6 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["practitioner_id"], ["people.id"], name="fk_microproject_plans_practitioner_id"
         ),
-        sa.ForeignKeyConstraint(
-            ["supporter_person_id"], ["people.id"], name="fk_microproject_plans_supporter_person_id"
-        ),
         sa.PrimaryKeyConstraint("id", name="pk_microproject_plans"),
         sa.UniqueConstraint("package_id", name="uq_microproject_plans_package_id"),
     )

@@ -319,3 +319,25 @@ def test_the_asked_supporter_is_emailed_fixed_text_once(client, db, world):
     body = rows[0].text_body + rows[0].html_body + rows[0].subject
     assert "/supporting" in body
     assert "Calmer mornings" not in body and "Pat Fictional-Practitioner" not in body
+
+
+def test_erasing_the_supporter_keeps_the_plan_and_erasing_the_practitioner_removes_it(app, client, db, world):
+    from training.models import Person
+
+    pkg, me, lead = world["pkg"], world["me"], world["lead"]
+    assert _plan(client, world).status_code == 201
+    client.put(
+        f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"], json={"person_id": lead["id"]}
+    )
+    client.post(f"/api/v1/packages/{pkg}/plan/supporter/accept", headers=lead["headers"])
+    r = app.test_cli_runner().invoke(args=["dp", "erase", "--person", lead["id"]])
+    assert r.exit_code == 0, r.output
+    db.session.expire_all()
+    plan = db.session.query(MicroprojectPlan).one()
+    assert plan.idea.startswith("Calmer mornings") and plan.focus_areas == ["routines", "transitions"]
+    supporter = db.session.get(Person, lead["id"])
+    assert supporter is None or supporter.name != "Lee Fictional-Lead"
+    r = app.test_cli_runner().invoke(args=["dp", "erase", "--person", me["id"]])
+    assert r.exit_code == 0, r.output
+    db.session.expire_all()
+    assert db.session.query(MicroprojectPlan).count() == 0

@@ -51,10 +51,15 @@ class MicroprojectPlan(db.Model):
     steps = sa.Column(sa.JSON, nullable=False, info=pii("planned steps", _PLANNING, "contract", _KEPT))
     review_dates = sa.Column(sa.JSON, nullable=False, info=NOT_PII)  # ISO dates, ascending
     # the supporting Link or Lead practitioner: pending until they accept (or decline)
+    # the supporter's person id, deliberately without a foreign key: a foreign key to people would
+    # make it an erasure subject (decision 0063), and erasing the supporter must neither delete nor
+    # rewrite the practitioner's plan; once the supporter is erased the id names nobody
     supporter_person_id = sa.Column(
-        sa.String(32), sa.ForeignKey("people.id"), nullable=True, index=True, info=_person()
+        sa.String(32),
+        nullable=True,
+        index=True,
+        info=pii("person identifier of the supporter", _PLANNING, "contract", _KEPT),
     )
-    # pending | accepted | declined, and when: about the request, personal only through the ids
     supporter_state = sa.Column(sa.String(20), nullable=True, info=NOT_PII)
     supporter_asked_at = sa.Column(sa.DateTime, nullable=True, info=NOT_PII)
     supporter_answered_at = sa.Column(sa.DateTime, nullable=True, info=NOT_PII)

@@ -240,7 +240,7 @@ def as_view(plan: MicroprojectPlan, p: Package, view: str) -> dict:
             "state": plan.supporter_state,
             "roles": sorted(_current_roles(supporter.id) & set(rules.SUPPORTER_ROLES)),
         },
-        "supported": plan.supporter_state == "accepted",
+        "supported": supporter is not None and plan.supporter_state == "accepted",
         "created_at": iso(plan.created_at),
     }
 
