@@ -54,6 +54,13 @@ CONTRACT = {
 }
 
 SAMPLES = {
+    # decision 0064: numbers, ids and dates only
+    "training.practice_guidelines.published": {"version": 2, "published_at": "2026-11-29T10:00:00Z"},
+    "training.practitioner.guidelines_acknowledged": {
+        "person_id": "p1",
+        "version": 2,
+        "acknowledged_at": "2026-11-29T11:00:00Z",
+    },
     "training.practitioner_licence.changed": {
         "person_id": "p1",
         "licence_id": "l1",

@@ -38,6 +38,7 @@ ROUTES: dict[str, str] = {
     "seat-transfers": "TRAINING_URL",
     "certifications": "TRAINING_URL",
     "credentials": "TRAINING_URL",
+    "practice-guidelines": "TRAINING_URL",
     "tracker": "CIC_URL",
     "consultations": "CIC_URL",
     "fund": "CIC_URL",

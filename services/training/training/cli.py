@@ -18,7 +18,7 @@ from .models.idempotency import KEEP
 from .models.reflective import QuestionnaireVersion
 from .rules.reflective import INSTRUMENTS
 from .seed import run_seed, seed_price_book
-from .services import licences, practitioner_licences, price_book
+from .services import licences, practice_guidelines, practitioner_licences, price_book
 from .services.reflective import extra_check
 
 
@@ -75,6 +75,21 @@ def expire_licences():
     click.echo(f"training: {len(lapsed)} practitioner licence(s) newly lapsed")
 
 
+guidelines_cli = AppGroup("guidelines", help="The Microproject Practice Guidelines (decision 0064).")
+
+
+@guidelines_cli.command("load")
+def guidelines_load():
+    """Reference data, as `flask catalogue load` (idempotent): the shipped guidelines
+    (content/microproject_practice_guidelines.json) as version 1 when none is published yet,
+    announced to cic-tracker (`training.practice_guidelines.published`)."""
+    row, created = practice_guidelines.load_content()
+    db.session.commit()
+    click.echo(
+        f"training: practice guidelines version {row.version} {'loaded' if created else 'already in force'}"
+    )
+
+
 idempotency_cli = AppGroup("idempotency", help="Idempotency keys of purchases (decision 0054).")
 
 
@@ -104,6 +119,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(licences_cli)
     app.cli.add_command(idempotency_cli)
+    app.cli.add_command(guidelines_cli)
     register_questionnaire_cli(
         app, db, QuestionnaireVersion, instruments=INSTRUMENTS, extra_check=extra_check
     )

@@ -51,6 +51,11 @@ KINDS = kinds_table(
         "Invited to join an organisation",
         description="When an organisation's admin invites you; you accept or decline in the portal.",
     ),
+    Kind(
+        "plan_support_requested",
+        "Asked to support a microproject",
+        description="When a practitioner asks you to support their microproject plan (decision 0063).",
+    ),
 )
 LICENCE_STEPS = (60, 30, 7)  # days before valid_until
 OBLIGATION_STEPS = (7,)  # days before an obligation's due date
@@ -172,6 +177,17 @@ def organisation_invitation(org: Organisation, membership) -> None:
             "shares": INVITATION_SHARES,
             "never": INVITATION_NEVER,
         },
+    )
+
+
+def plan_support_requested(plan) -> None:
+    """To the Link or Lead practitioner asked to support a plan. Fixed text only (as the
+    invitation, M8): nothing the practitioner wrote, not even their name; the portal shows it."""
+    _to_person(
+        "plan_support_requested",
+        db.session.get(Person, plan.supporter_person_id),
+        {},
+        dedup_key=f"plan_support:{plan.id}:{plan.supporter_person_id}:{plan.supporter_asked_at:%Y%m%d%H%M%S%f}",
     )
 
 

@@ -214,6 +214,28 @@ class PackageTypesPublished(OpenSchema):
     )
 
 
+# .. event_type: training.practice_guidelines.published
+# .. producer: training, when a version of the Microproject Practice Guidelines is published
+#    (`flask guidelines load` stores the shipped version 1; a training admin publishes the next)
+# .. consumers: cic-tracker, which refuses a microproject's first case until its practitioner has
+#    acknowledged the latest version it knows (decision 0064)
+# .. note: the version number and when, never the text (the guidelines are shown by training)
+class PracticeGuidelinesPublished(OpenSchema):
+    version = Count(1)
+    published_at = Timestamp()
+
+
+# .. event_type: training.practitioner.guidelines_acknowledged
+# .. producer: training, when a practitioner acknowledges a version of the Microproject Practice
+#    Guidelines (the version in force at the time)
+# .. consumers: cic-tracker, which stores it: the gate on a microproject's first case
+# .. note: the person, the version and when: nothing about a case ever (decision 0064)
+class GuidelinesAcknowledged(OpenSchema):
+    person_id = Id()
+    version = Count(1)
+    acknowledged_at = Timestamp()
+
+
 # ---- reflective tools: licence facts and Q registration orders, ids only ----------
 
 
@@ -336,6 +358,8 @@ REGISTRY: dict[str, EventSpec] = {
         _spec("training.practitioner_licence.changed", TRAINING, (CIC,), PractitionerLicenceChanged),
         _spec("training.package_types.published", TRAINING, (CIC,), PackageTypesPublished),
         _spec("training.tool_licence.changed", TRAINING, (CIC,), ToolLicenceChanged),
+        _spec("training.practice_guidelines.published", TRAINING, (CIC,), PracticeGuidelinesPublished),
+        _spec("training.practitioner.guidelines_acknowledged", TRAINING, (CIC,), GuidelinesAcknowledged),
         _spec("training.q_consultation.ordered", TRAINING, (CIC,), QConsultationOrdered),
         _spec("cic.practicum.completed", CIC, (TRAINING,), PracticumCompleted),
         _spec("cic.fund.awarded", CIC, (TRAINING,), FundAwarded),

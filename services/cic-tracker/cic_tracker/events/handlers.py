@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..services import directory, fund, package_types, reflective, tracker
+from ..services import directory, fund, guidelines, package_types, reflective, tracker
 
 
 def _apply_data(apply: Callable[[dict], object]) -> Callable:
@@ -48,5 +48,8 @@ HANDLERS = {
         # reflective tools: community wheel licence facts; Q registration orders become bookings
         "training.tool_licence.changed": reflective.on_tool_licence_changed,
         "training.q_consultation.ordered": reflective.on_q_consultation_ordered,
+        # the Microproject Practice Guidelines: a first case needs the version in force acknowledged
+        "training.practice_guidelines.published": guidelines.published,
+        "training.practitioner.guidelines_acknowledged": guidelines.acknowledged,
     }.items()
 }

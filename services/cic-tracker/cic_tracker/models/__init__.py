@@ -18,6 +18,7 @@ from .directory import (  # noqa: F401
     PractitionerLicence,
 )
 from .fund import FundAccount, FundApplication, FundAward, FundDecision, FundGift, FundReview, FundRound  # noqa: F401
+from .guidelines import GuidelinesAcknowledgement, GuidelinesVersion  # noqa: F401
 from .hubs import Hub  # noqa: F401
 from .messaging import InboxMessage, OutboxMessage, SchedulerRun  # noqa: F401
 

@@ -13,6 +13,7 @@ from . import (
     lead_professionals,
     learning_platform,
     memberships,
+    microproject_plans,
     notification_preferences,
     orders,
     organisation_kinds,
@@ -21,6 +22,7 @@ from . import (
     pathways,
     payments,
     people,
+    practice_guidelines,
     practitioner_licences,
     price_book,
     reference,
@@ -57,6 +59,8 @@ API_MODULES = (
     credentials,  # Open Badges 3.0 credentials of certifications (issue 21)
     study_support,  # study support series, sessions, bookings, attendance, buddies (issue 21)
     study_supporters,  # volunteer study supporters (issue 21)
+    microproject_plans,  # planning tools, no case data (issue 21, decision 0063)
+    practice_guidelines,  # versioned guidelines and acknowledgements (decision 0064)
 )
 
 

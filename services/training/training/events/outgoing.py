@@ -169,3 +169,19 @@ def practitioner_certification_withdrawn(c: Certification) -> None:
             "withdrawn_at": iso(c.withdrawn_at),
         },
     )
+
+
+def practice_guidelines_published(row) -> None:
+    # the version number and when: cic-tracker needs no more to gate a first case (decision 0064)
+    emit(
+        "training.practice_guidelines.published",
+        {"version": row.version, "published_at": iso(row.published_at)},
+    )
+
+
+def guidelines_acknowledged(ack) -> None:
+    # the person, the version and when: never anything about a case (decision 0064)
+    emit(
+        "training.practitioner.guidelines_acknowledged",
+        {"person_id": ack.person_id, "version": ack.version, "acknowledged_at": iso(ack.acknowledged_at)},
+    )

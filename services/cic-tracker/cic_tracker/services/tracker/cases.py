@@ -18,6 +18,7 @@ from ...models import Assessment, Case, Goal, Microproject, Reflection
 from ...rules import tracker as rules
 from ..common import now, to_naive_utc
 from ..directory import licence_status
+from ..guidelines import require_for_first_case
 from ..reflective import erase_case_answers
 from .workspaces import announce_progress
 
@@ -71,6 +72,8 @@ def open_case(mp: Microproject, code: str, consent: dict) -> Case:
     unmet = rules.can_open_case(mp.cases_count, mp.state) + rules.can_open_case_for_use(
         licence_status(mp.organisation_id)
     )
+    if not unmet:  # the Microproject Practice Guidelines before the first case (decision 0064)
+        require_for_first_case(mp)
     if LICENCE_REQUIREMENT in unmet:
         raise RuleViolation(
             "Tracker use needs an active Enhanced Practice Licence for the organisation.", unmet=unmet
