@@ -34,7 +34,6 @@ migrate: venv keys
 
 seed: migrate
 	@for app in $(SERVICES); do $(BIN)/flask --app $$app seed --demo || exit 1; done
-	@$(BIN)/flask --app training guidelines load
 
 run: seed
 	$(BIN)/honcho start -f Procfile

@@ -1,7 +1,7 @@
 """microproject plans, practice guidelines versions and acknowledgements
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 Create Date: 2026-11-29
 
 Decisions 0063 (the planning tools: one plan per package, no case data, a supporter who accepts)
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0020"
-down_revision = "0016"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
