@@ -423,3 +423,22 @@ def test_the_rules_are_public_data(client):
     ]
     assert {"foundation_a1", "foundation_a2"} <= {c["code"] for c in body["courses"]}
     assert body["supporter"]["preparation_course"] == "study_supporter_preparation"
+
+
+def test_erasing_a_learner_gives_their_booked_place_back(app, client, staff, school, join, db):
+    """`flask dp erase` deletes the learner's bookings; a live booking's place is released with it,
+    so the next learner can take it (the counter is not left holding a place nobody has)."""
+    admin, org = school
+    p, _ = _trainee(client, staff, school, join)
+    sid = _series(client, p, org, places_per_session=1).get_json()["id"]
+    session = _session(client, p, sid).get_json()["sessions"][0]
+    a, b = (join(admin, org["id"], f"Learner {n} Fictional-Erased") for n in "AB")
+    assert _book(client, a, session["id"]).status_code == 201
+    r = _book(client, b, session["id"])
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["session_full"]
+    r = app.test_cli_runner().invoke(args=["dp", "erase", "--person", a["id"]])
+    assert r.exit_code == 0, r.output
+    db.session.expire_all()
+    assert db.session.get(StudySupportSession, session["id"]).booked == 0
+    assert _count(db, StudySupportBooking, session_id=session["id"]) == 0
+    assert _book(client, b, session["id"]).status_code == 201

@@ -192,3 +192,20 @@ def series_buddied_by(a: StudySupporterApplication) -> list[dict]:
         }
         for b, s in rows
     ]
+
+
+def release_places_for_erasure(conn, subject, on_row=None) -> None:
+    """Before `flask dp erase` deletes a person's bookings: each live booking ("booked") gives its
+    place back (the session's `booked` counter), as a cancellation would, so an erased learner
+    does not hold a place in a session to come."""
+    ids = sorted(subject.person_ids)
+    if not ids:
+        return
+    b, s = StudySupportBooking.__table__, StudySupportSession.__table__
+    live = conn.execute(
+        sa.select(b.c.id, b.c.session_id).where(b.c.person_id.in_(ids), b.c.state == "booked")
+    ).all()
+    for _booking_id, session_id in live:
+        conn.execute(sa.update(s).where(s.c.id == session_id, s.c.booked > 0).values(booked=s.c.booked - 1))
+        if on_row:
+            on_row("place released", s.name, session_id)
