@@ -174,6 +174,7 @@ class Notifier(threading.Thread):
                     self._wake.notify_all()
 
     def _send(self, channels: set[str]) -> None:
+        # psycopg is the services' PostgreSQL driver; only a process writing to PostgreSQL imports it
         import psycopg
 
         try:
