@@ -18,6 +18,7 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 from ..authz import admins_person_through_membership, caller, is_self_or_training_admin
 from ..extensions import db
 from ..models.lead_professionals import StudySupporterApplication
+from ..rules.lp_licence_kinds import EVERYDAY, SCOPES
 from ..rules.trainee import ENTRY_ROUTES
 from ..services import lead_professionals as svc
 from ..services import level3a_groups, study_supporters
@@ -96,6 +97,8 @@ class GroupIn(Schema):
     audience = fields.String(required=True, validate=v.OneOf(("professionals", "parents")))
     starts_on = fields.Date(required=True)
     participants_count = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=100))
+    # the programme's practice scope (decision 0056)
+    scope = fields.String(load_default=EVERYDAY, validate=v.OneOf(SCOPES))
 
 
 class SupporterIn(Schema):
@@ -270,7 +273,10 @@ def groups(args, application_id):
 @blp.response(201, GroupOut)
 def register_group(data):
     """Register an in-house Foundation A group run under a Level 3A licence (no charge): the Lead
-    Professional themself (or a training admin), in an organisation they are an accepted member of.
+    Professional themself (or a training admin), in an organisation they are an accepted member of,
+    holding a current Level 3A (or Level 4 or 5) licence in that organisation (409
+    `level_3a_licence`). `scope` is the programme's: `everyday_parenting` (the default) or
+    `increased_pressure_parenting`, which a Level 3A licence does not give (409 `licence_scope`).
     Participants are counted, never named."""
     c = caller()
     if not is_self_or_training_admin(c, data["lead_person_id"]):
