@@ -20,8 +20,8 @@ from imatter_shared.web.errors import InvalidInput, NotFound
 from ..extensions import db
 from ..models import Person
 from ..models.certification import Certification
-from ..models.lp_licences import LeadProfessionalLicence
 from ..models.credentials import STATUS_LIST_ID, STATUS_LIST_SIZE, Credential
+from ..models.lp_licences import LeadProfessionalLicence
 from ..rules import credentials as rules
 from ..rules.roles import ROLES_BY_CODE
 from . import issuer_keys, licence_credentials

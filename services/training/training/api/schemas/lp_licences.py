@@ -15,7 +15,9 @@ class LpRequirementOut(Out):
 class LpLicenceKindOut(Out):
     code = Str()
     title = Str()
-    level = Opt(metadata={"description": "3, 4 or 5; null for the A, B and specialist licences"})
+    level = fields.Integer(
+        allow_none=True, metadata={"description": "3, 4 or 5; null for A, B and specialist"}
+    )
     summary = Str()
     scopes = fields.List(
         fields.String(), metadata={"description": "everyday_parenting, increased_pressure_parenting"}
@@ -24,7 +26,9 @@ class LpLicenceKindOut(Out):
     runs_level_3a_groups = fields.Boolean()
     area = Opt(metadata={"description": "adults; null: a specialist licence names its area at grant"})
     areas = fields.List(fields.String())
-    charge = Opt(metadata={"description": "0: no charge (Level 3A); null: not priced here"})
+    charge = fields.Integer(
+        allow_none=True, metadata={"description": "0: no charge (Level 3A); null: not priced here"}
+    )
     requires = fields.List(fields.Nested(LpRequirementOut))
 
 
