@@ -153,6 +153,15 @@ def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_group
         page="/lead-professional",
     )
     assert r.status_code == 302
+    # the groups run under a Level 3A licence (decision 0056): a training admin grants it in the portal
+    pid = bea.me()["person_id"]
+    licences = f"/admin/people/{pid}/lead-professional-licences"
+    r = staff.post(
+        licences,
+        {"choice": "level_3a:adults", "organisation_id": org_id},
+        page=f"{licences}?organisation_id={org_id}",
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     # a Level 3A group: counted, not named
     r = bea.post(
         "/lead-professional/groups",
