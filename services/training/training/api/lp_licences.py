@@ -154,7 +154,7 @@ def credential(licence_id):
     if lic is None or not is_self_or_training_admin(c, lic.person_id):
         log_refusal("lp_licence", licence_id)
         raise NotFound("No Lead Professional licence with that id.")
-    licence_credentials.issue(lic)
+    credentials_svc.issue_for_licence(lic)
     out = credentials_svc.view(*licence_credentials.rows(Credential.licence_id == lic.id)[0])
     audit.record("read", "credential", out["id"])
     db.session.commit()

@@ -48,11 +48,6 @@ def _free_slot() -> int:
             return slot
 
 
-def free_slot() -> int:
-    """A free slot of the status list for another kind of credential (a licence's)."""
-    return _free_slot()
-
-
 def issue_for_certification(c: Certification) -> Credential:
     """The certification's credential, made in the caller's transaction (once: an existing one is
     returned)."""
@@ -75,6 +70,34 @@ def issue_for_certification(c: Certification) -> Credential:
 def revoke_for_certification(c: Certification) -> Credential:
     """Its credential's bit in the status list is set from now on."""
     cred = issue_for_certification(c)
+    if cred.revoked_at is None:
+        cred.revoked_at = now()
+        db.session.flush()
+    return cred
+
+
+def issue_for_licence(lic: LeadProfessionalLicence) -> Credential:
+    """A Lead Professional licence's credential (decision 0055), made in the caller's transaction
+    (once: an existing one is returned)."""
+    cred = db.session.scalar(sa.select(Credential).where(Credential.licence_id == lic.id))
+    if cred is None:
+        cred = Credential(
+            kind="licence",
+            person_id=lic.person_id,
+            licence_id=lic.id,
+            status_list=STATUS_LIST_ID,
+            status_index=_free_slot(),
+            issued_at=lic.granted_at,
+            revoked_at=now() if lic.status == "revoked" else None,
+        )
+        db.session.add(cred)
+        db.session.flush()
+    return cred
+
+
+def revoke_for_licence(lic: LeadProfessionalLicence) -> Credential:
+    """Its credential's bit in the status list is set from now on."""
+    cred = issue_for_licence(lic)
     if cred.revoked_at is None:
         cred.revoked_at = now()
         db.session.flush()

@@ -1,6 +1,7 @@
 """Open Badges 3.0 credentials of Lead Professional licences (decision 0055, on decisions 0050 and
 0051): the same credential row, status list, keys and verifier as a certification's, kind
-"licence". Issued with the grant, revoked with the licence, signed on download."""
+"licence" (issued with the grant and revoked with the licence by services/credentials.py). Here:
+reading a licence's credential rows and what its achievement says."""
 
 from __future__ import annotations
 
@@ -8,40 +9,11 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Person
-from ..models.credentials import STATUS_LIST_ID, Credential
+from ..models.credentials import Credential
 from ..models.lp_licences import LeadProfessionalLicence
 from ..rules import credentials as rules
 from ..rules import lp_licence_kinds as kinds
 from . import issuer_keys
-from .clock import now
-
-
-def issue(lic: LeadProfessionalLicence) -> Credential:
-    """The licence's credential, made in the caller's transaction (once)."""
-    from .credentials import free_slot
-
-    cred = db.session.scalar(sa.select(Credential).where(Credential.licence_id == lic.id))
-    if cred is None:
-        cred = Credential(
-            kind="licence",
-            person_id=lic.person_id,
-            licence_id=lic.id,
-            status_list=STATUS_LIST_ID,
-            status_index=free_slot(),
-            issued_at=lic.granted_at,
-            revoked_at=now() if lic.status == "revoked" else None,
-        )
-        db.session.add(cred)
-        db.session.flush()
-    return cred
-
-
-def revoke(lic: LeadProfessionalLicence) -> Credential:
-    cred = issue(lic)
-    if cred.revoked_at is None:
-        cred.revoked_at = now()
-        db.session.flush()
-    return cred
 
 
 def rows(where) -> list[tuple[Credential, LeadProfessionalLicence, Person]]:

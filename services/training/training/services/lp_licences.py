@@ -2,7 +2,7 @@
 training, grant and revocation by a training admin, and the checks other rules make (a Level 3A
 group needs a current licence giving its scope; a Type 1 package needs the practitioner's
 children-and-young-people specialist licence). Each licence carries an Open Badges 3.0
-credential (services/licence_credentials.py), revoked with it."""
+credential (services/credentials.py), revoked with it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..models import Person
 from ..models.lead_professionals import LeadProfessionalApplication
 from ..models.lp_licences import LeadProfessionalLicence
 from ..rules import lp_licence_kinds as rules
-from . import licence_credentials
+from . import credentials
 from .clock import now
 from .obligations import ACTIVE_STATES, active_member, completed_courses
 
@@ -139,7 +139,7 @@ def grant(person_id: str, data: dict, user_id: str) -> LeadProfessionalLicence:
     )
     db.session.add(lic)
     db.session.flush()  # uq_lp_licences_current_person_kind_area: a second current one is a 409
-    licence_credentials.issue(lic)
+    credentials.issue_for_licence(lic)
     return lic
 
 
@@ -157,7 +157,7 @@ def revoke(licence_id: str, reason: str, user_id: str) -> LeadProfessionalLicenc
         db.session.rollback()
         raise RuleViolation("This licence is already revoked.", unmet=["licence_current"])
     db.session.refresh(lic)
-    licence_credentials.revoke(lic)
+    credentials.revoke_for_licence(lic)
     return lic
 
 
