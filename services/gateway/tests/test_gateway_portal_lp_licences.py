@@ -93,6 +93,28 @@ def test_admin_grants_an_eligible_licence_and_revokes_it_the_holder_sees_and_ver
         r'href="(/credentials/[0-9a-f]{32})"', html.split("lead-professional-licences", 1)[1]
     ).group(1)
     assert "Level 3A licence" in bea.get(verify).get_data(as_text=True)
+    # a Level 3A group under it: Everyday Parenting only (decision 0056)
+    from datetime import date
+
+    group = {
+        "organisation_id": org_id,
+        "course_code": "foundation_a1",
+        "audience": "parents",
+        "starts_on": date.today().isoformat(),
+        "participants_count": "6",
+    }
+    form = bea.get("/lead-professional").get_data(as_text=True)
+    assert 'id="grp-scope"' in form and "Increased Pressure Parenting (licences: level 4, level 5)" in form
+    r = bea.post(
+        "/lead-professional/groups",
+        {**group, "scope": "increased_pressure_parenting"},
+        page="/lead-professional",
+    )
+    assert r.status_code == 409 and "licence_scope" in r.get_data(as_text=True)
+    r = bea.post(
+        "/lead-professional/groups", {**group, "scope": "everyday_parenting"}, page="/lead-professional"
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     # nobody else downloads it or opens the admin page
     assert head.get(f"/lead-professional-licences/{licence_id}/credential").status_code == 404
     assert bea.get(page).status_code == 403
