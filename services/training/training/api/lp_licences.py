@@ -59,10 +59,25 @@ class EligibilityArgs(PageArgs):
     employment = fields.String(load_default=None, validate=v.OneOf(kinds.EMPLOYMENT))
 
 
-def _out(lic, full: bool = True) -> dict:
-    cred_id = db.session.scalar(sa.select(Credential.id).where(Credential.licence_id == lic.id))
+def _credential_ids(licences) -> dict[str, str]:
+    ids = [lic.id for lic in licences]
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(Credential.licence_id, Credential.id).where(Credential.licence_id.in_(ids))
+        ).all()
+    )
+
+
+def _out(lic, full: bool = True, credential_ids: dict | None = None) -> dict:
+    credential_ids = credential_ids if credential_ids is not None else _credential_ids([lic])
     row = {c: getattr(lic, c) for c in LpLicenceOut().fields if hasattr(lic, c)}
-    row.update(title=licence_credentials.title(lic), credential_id=cred_id, view="full" if full else "status")
+    row.update(
+        title=licence_credentials.title(lic),
+        credential_id=credential_ids.get(lic.id),
+        view="full" if full else "status",
+    )
     if not full:
         row = {k: row[k] for k in STATUS_FIELDS}
     return row
@@ -87,10 +102,12 @@ def of_person(args, person_id):
     the licences held in that organisation only (`view: "status"`). Anyone else: 404."""
     c = caller()
     if is_self_or_training_admin(c, person_id):
-        rows = [_out(lic) for lic in svc.of_person(person_id)]
+        licences = svc.of_person(person_id)
+        ids = _credential_ids(licences)
+        rows = [_out(lic, credential_ids=ids) for lic in licences]
     elif admins_person_through_membership(c, person_id):
         rows = [
-            _out(lic, full=False)
+            _out(lic, full=False, credential_ids={})
             for lic in svc.of_person(person_id)
             if lic.organisation_id and c.administers(lic.organisation_id)
         ]

@@ -166,6 +166,12 @@ ANNOTATIONS = {
     "level_3a_groups.lead_person_id": person(LEAD),
     "lp_licences.person_id": person(LICENSING, retention=LICENCE),
     "lp_licences.scopes": NOT_PII,  # the practice scopes of the licence's kind
+    "lp_licences.employment": pii(
+        "employment a training admin attested at grant (salaried, on the team)",
+        LICENSING,
+        "contract",
+        LICENCE,
+    ),
     "lp_licences.granted_by": account(),
     "lp_licences.revoked_by": account(),
     "lp_licences.note": pii("a training admin's note on a licence grant", LICENSING, "contract", LICENCE),
