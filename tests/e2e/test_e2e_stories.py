@@ -188,21 +188,7 @@ def test_the_child_story(stack, api, training_admin):
     assert ok(lead.post(f"/api/v1/memberships/{invitation['id']}/accept"), 200)["state"] == "active"
     assert requirement_status(pro, person, "child")["lead_oversight"] == "missing"  # not certified yet
 
-    # the Type 1 practicum: Tracker only, one use per case, set-up, a Lead Plus overseer; direct work
-    # with children and young people needs the practitioner's specialist licence (decision 0057)
-    r = head.post(
-        f"/api/v1/organisations/{org['id']}/packages",
-        {"type": 1, "practitioner_id": person["id"], "funding": "organisation"},
-    )
-    assert r.status_code == 409 and r.json()["unmet"] == ["specialist_licence:children_and_young_people"], (
-        r.text
-    )
-    ok(
-        training_admin.post(
-            f"/api/v1/people/{person['id']}/lead-professional-licences",
-            {"kind": "specialist", "area": "children_and_young_people", "organisation_id": org["id"]},
-        )
-    )
+    # the Type 1 practicum: Tracker only, one use per case, set-up, a Lead Plus overseer
     package = ok(
         head.post(
             f"/api/v1/organisations/{org['id']}/packages",

@@ -328,33 +328,7 @@ def test_community_services_hold_no_cpd_licence_seats_or_package(client, keys, j
         )
 
 
-def _core_completed(db, person_id):
-    """Foundation A, B and Intermediate A completed (set up in the database)."""
-    from training.models import Enrolment
-    from training.models.base import utcnow
-
-    for code, level in (
-        ("foundation_a1", 1),
-        ("foundation_a2", 1),
-        ("foundation_b", 1),
-        ("intermediate_a", 2),
-    ):
-        db.session.add(
-            Enrolment(
-                person_id=person_id,
-                course_code=code,
-                level=level,
-                funding="self",
-                price=0,
-                progress=100,
-                state="completed",
-                completed_at=utcnow(),
-            )
-        )
-    db.session.commit()
-
-
-def test_primary_care_may_hold_enhanced_train_its_professionals_and_buy_type_1_only(client, keys, join, db):
+def test_primary_care_may_hold_enhanced_train_its_professionals_and_buy_type_1_only(client, keys, join):
     h = _user(keys)
     gp = _org(client, h, kind="primary_care")
     url = f"/api/v1/organisations/{gp['id']}"
@@ -370,20 +344,11 @@ def test_primary_care_may_hold_enhanced_train_its_professionals_and_buy_type_1_o
     assert r.status_code == 201, r.get_json()
     r = client.post(f"{url}/licences", json={"type": "enhanced"}, headers=h)
     assert r.status_code == 201, r.get_json()
-    body = {"type": 1, "practitioner_id": doctor["id"], "funding": "organisation"}
-    # Type 1 is direct work with children and young people: the practitioner's specialist licence
-    # first (decision 0057), granted by a training admin once the core learning is completed
-    r = client.post(f"{url}/packages", headers=h, json=body)
-    assert r.status_code == 409 and r.get_json()["unmet"] == ["specialist_licence:children_and_young_people"]
-    staff = _user(keys, roles=("training_admin",))
-    _core_completed(db, doctor["id"])
     r = client.post(
-        f"/api/v1/people/{doctor['id']}/lead-professional-licences",
-        headers=staff,
-        json={"kind": "specialist", "area": "children_and_young_people", "organisation_id": gp["id"]},
+        f"{url}/packages",
+        headers=h,
+        json={"type": 1, "practitioner_id": doctor["id"], "funding": "organisation"},
     )
-    assert r.status_code == 201, r.get_json()
-    r = client.post(f"{url}/packages", headers=h, json=body)
     assert r.status_code == 201, r.get_json()
     r = client.post(
         f"{url}/packages",

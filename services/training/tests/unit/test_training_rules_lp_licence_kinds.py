@@ -69,4 +69,3 @@ def test_scopes_level_3a_gives_everyday_parenting_only():
     assert kinds.covers("level_3a", kinds.EVERYDAY) and not kinds.covers("level_3a", kinds.INCREASED)
     assert all(kinds.covers(k, kinds.INCREASED) for k in ("level_4", "level_5", "b_licence"))
     assert kinds.GROUP_KINDS == ("level_3a", "level_4", "level_5")
-    assert kinds.SPECIALIST_PACKAGE_TYPES == {1: kinds.CYP}

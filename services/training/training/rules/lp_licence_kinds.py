@@ -38,15 +38,11 @@ CYP = "children_and_young_people"
 SPECIALIST_AREAS = {
     CYP: {
         "title": "Children and young people",
-        "description": "Direct work with children and young people (a Type 1 microproject package: "
-        "screening and priority planning, direct roles with children and young people).",
+        "description": "A Lead Professional delivering to children and young people (pupils or "
+        "young people in the school or service), beyond the adults the core licences cover.",
     },
 }
 AREAS = (ADULTS, *SPECIALIST_AREAS)
-# Where work beyond adults starts on the training side (decision 0057): a microproject package of
-# these types, bought for a practitioner, needs the practitioner's current specialist licence in
-# the area. Type 1 (Tracker only) is "direct roles with children and young people" (seed 000).
-SPECIALIST_PACKAGE_TYPES = {1: CYP}
 
 EMPLOYMENT = ("salaried", "team_freelance", "team_employed")
 TEAM = ("team_freelance", "team_employed")

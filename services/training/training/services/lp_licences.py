@@ -1,7 +1,7 @@
 """Lead Professional licences (decisions 0055-0057): eligibility against the person's facts in
 training, grant and revocation by a training admin, and the checks other rules make (a Level 3A
-group needs a current licence giving its scope; a Type 1 package needs the practitioner's
-children-and-young-people specialist licence). Each licence carries an Open Badges 3.0
+group needs a current licence giving its scope and its audience; a children-and-young-people
+audience also needs the specialist licence in that area). Each licence carries an Open Badges 3.0
 credential (services/credentials.py), revoked with it."""
 
 from __future__ import annotations
@@ -195,16 +195,3 @@ def group_licence(person_id: str, organisation_id: str, scope: str) -> LeadProfe
             unmet=["licence_scope"],
         )
     return min(fit, key=lambda lic: rules.KINDS_BY_CODE[lic.kind]["level"] or 0)
-
-
-def require_specialist(person_id: str, area: str, organisation_id: str | None = None) -> None:
-    """Work beyond adults needs a current specialist licence in that area (decision 0057; seed 001
-    vi). 409 `specialist_licence:<area>` otherwise."""
-    ok = any(lic.kind == "specialist" and lic.area == area for lic in current_of(person_id))
-    if not ok:
-        title = rules.SPECIALIST_AREAS[area]["title"].lower()
-        raise RuleViolation(
-            f"Core certification covers work with adults: work with {title} needs the practitioner's "
-            "current specialist licence in that area, granted by a training admin.",
-            unmet=[f"specialist_licence:{area}"],
-        )

@@ -18,8 +18,7 @@ from ..models.learning import LearningAccount
 from ..models.packages import FundAward, Package, PackageAccountGrant
 from ..models.practitioner_licences import PractitionerLicence
 from ..rules.funding import PACKAGE_FUNDINGS
-from ..rules.lp_licence_kinds import SPECIALIST_PACKAGE_TYPES
-from . import licences, lp_licences, orders, policy, price_book
+from . import licences, orders, policy, price_book
 from .certifying import certify_ready
 from .practitioner_licences import licence_for_new_package, require_not_paused
 
@@ -168,8 +167,6 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
         policy.enforce(org, "tracker_accounts")
     licences.require_active_licence(org.id, contract.REQUIRED_LICENCE)
     require_not_paused(person.id)
-    if ptype["type"] in SPECIALIST_PACKAGE_TYPES:  # decision 0057: direct work with CYP
-        lp_licences.require_specialist(person.id, SPECIALIST_PACKAGE_TYPES[ptype["type"]])
     award = _usable_award(data, org.id) if data["funding"] == "fund_award" else None
     line = {
         "code": f"package_type_{ptype['type']}",
