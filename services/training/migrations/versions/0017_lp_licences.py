@@ -9,7 +9,8 @@ its kind's eligibility (data, rules/lp_licence_kinds.py) is met, and revokes it 
 current licence of a kind and area per person (a partial unique index). Each licence has an Open
 Badges 3.0 credential (`credentials.licence_id`, kind "licence"). A Level 3A group records its
 practice scope (every existing group ran Everyday Parenting) and the licence it was registered
-under (none for groups registered before licences existed).
+under (none for groups registered before licences existed), and its audience may now be
+`children_and_young_people` (25 characters: the column widens to 40).
 """
 
 from alembic import op
@@ -82,10 +83,25 @@ def upgrade():
         batch_op.create_foreign_key(
             "fk_level_3a_groups_licence_id", "lp_licences", ["licence_id"], ["id"]
         )
+        batch_op.alter_column(
+            "audience",
+            existing_type=sa.String(length=20),
+            type_=sa.String(length=40),
+            existing_nullable=False,
+        )
 
 
 def downgrade():
+    # a group for children and young people was registered under a licence this revision brought:
+    # without the licences it has no footing (and its audience does not fit the old column)
+    op.execute("DELETE FROM level_3a_groups WHERE audience = 'children_and_young_people'")
     with op.batch_alter_table("level_3a_groups", schema=None) as batch_op:
+        batch_op.alter_column(
+            "audience",
+            existing_type=sa.String(length=40),
+            type_=sa.String(length=20),
+            existing_nullable=False,
+        )
         batch_op.drop_constraint("fk_level_3a_groups_licence_id", type_="foreignkey")
         batch_op.drop_column("licence_id")
         batch_op.drop_column("scope")

@@ -106,12 +106,12 @@ def _grant(client, staff, person_id, **body):
     return client.post(f"/api/v1/people/{person_id}/lead-professional-licences", headers=staff, json=body)
 
 
-def _group(client, p, org, scope=None):
+def _group(client, p, org, scope=None, audience="parents"):
     body = {
         "organisation_id": org["id"],
         "lead_person_id": p["id"],
         "course_code": "foundation_a1",
-        "audience": "parents",
+        "audience": audience,
         "starts_on": date.today().isoformat(),
         "participants_count": 6,
     }
@@ -318,6 +318,46 @@ def test_level_3a_groups_need_a_current_licence_giving_the_scope(client, staff, 
         )
     assert _group(client, p, org).get_json()["unmet"] == ["level_3a_licence"]
     assert _count(db, Level3AGroup) == 2
+
+
+def test_a_group_for_children_and_young_people_needs_level_4_or_5_and_the_specialist_licence(
+    client, staff, school, join, db
+):
+    admin, org = school
+    p, aid = _trainee(client, staff, school, join, db)
+    _completed(db, p["id"], ("foundation_a1", "foundation_a2", "foundation_b"))
+    three_a = _grant(client, staff, p["id"], kind="level_3a", organisation_id=org["id"]).get_json()
+    assert _group(client, p, org, audience="professionals").status_code == 201
+    # a Level 3A licence covers professionals and parents only, and there is no specialist licence
+    r = _group(client, p, org, audience=CYP)
+    assert r.status_code == 409, r.get_json()
+    assert r.get_json()["unmet"] == ["licence_audience", "specialist_licence"]
+    assert "children and young people" in r.get_json()["detail"]
+    r = _group(client, p, org, audience="pupils")
+    assert r.status_code == 400 and "audience" in r.get_json()["errors"]
+    # the specialist licence alone does not lift a Level 3A licence to this audience
+    spec = _grant(client, staff, p["id"], kind="specialist", area=CYP, organisation_id=org["id"]).get_json()
+    assert _group(client, p, org, audience=CYP).get_json()["unmet"] == ["licence_audience"]
+    # Level 4 without a current specialist licence
+    client.post(f"{LP}/licences/{spec['id']}/revoke", headers=staff, json={"reason": "Practice concerns"})
+    _approved(db, aid)
+    four = _grant(client, staff, p["id"], kind="level_4", organisation_id=org["id"]).get_json()
+    r = _group(client, p, org, audience=CYP)
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["specialist_licence"]
+    assert _count(db, Level3AGroup) == 1  # the refusals left no group
+    # Level 4 and a current specialist licence: registered under the Level 4 licence
+    r = _grant(client, staff, p["id"], kind="specialist", area=CYP, organisation_id=org["id"])
+    assert r.status_code == 201, r.get_json()
+    r = _group(client, p, org, audience=CYP, scope="increased_pressure_parenting")
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert body["audience"] == CYP and body["licence_id"] == four["id"]
+    # groups for adults still run under the Level 3A licence where it gives the scope
+    assert _group(client, p, org, audience="parents").get_json()["licence_id"] == three_a["id"]
+    db.session.expire_all()
+    row = db.session.get(Level3AGroup, body["id"])
+    assert (row.audience, row.licence_id) == (CYP, four["id"])
+    assert _count(db, Level3AGroup) == 3
 
 
 def test_a_type_1_package_is_bought_without_any_specialist_licence(client, staff, school, join, db):

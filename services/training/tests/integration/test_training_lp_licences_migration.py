@@ -1,5 +1,5 @@
 """Revision 0017 (decisions 0055-0057) adds Lead Professional licences, a licence credential kind and
-a Level 3A group's scope and licence, on SQLite and PostgreSQL: a group registered before it reads
+a Level 3A group's scope, licence and wider audience column, on SQLite and PostgreSQL: a group registered before it reads
 as Everyday Parenting with no licence, a certification's credential is untouched, a licence and its
 credential can then be stored, and the downgrade to 0016 takes them away again."""
 
@@ -116,6 +116,18 @@ def test_0017_keeps_groups_and_credentials_and_downgrades(migrating_app):
             status_index=8,
             issued_at=NOW,
         )
+        # a group for children and young people (decision 0057) fits the widened audience column
+        _insert(
+            conn,
+            "level_3a_groups",
+            id="g2",
+            organisation_id="o1",
+            lead_person_id="p1",
+            course_code="foundation_a1",
+            audience="children_and_young_people",
+            participants_count=12,
+            licence_id="l1",
+        )
     # the database holds one current licence of a kind and area per person, and a licence
     # credential always names its licence
     for table, row in (
@@ -155,3 +167,6 @@ def test_0017_keeps_groups_and_credentials_and_downgrades(migrating_app):
             ("cr1", "certification")
         ]
         assert "scope" not in {c["name"] for c in sa.inspect(conn).get_columns("level_3a_groups")}
+        # the group for children and young people went with the licences; the older group stays
+        groups = [tuple(r) for r in conn.execute(sa.text("SELECT id, audience FROM level_3a_groups"))]
+        assert groups == [("g1", "parents")]

@@ -69,3 +69,21 @@ def test_scopes_level_3a_gives_everyday_parenting_only():
     assert kinds.covers("level_3a", kinds.EVERYDAY) and not kinds.covers("level_3a", kinds.INCREASED)
     assert all(kinds.covers(k, kinds.INCREASED) for k in ("level_4", "level_5", "b_licence"))
     assert kinds.GROUP_KINDS == ("level_3a", "level_4", "level_5")
+
+
+def test_group_audiences_are_data_children_and_young_people_need_level_4_or_5_and_a_specialist():
+    assert kinds.GROUP_AUDIENCE_AREAS == {
+        "professionals": "adults",
+        "parents": "adults",
+        kinds.CYP: kinds.CYP,
+    }
+    assert kinds.audience_kinds(kinds.CYP) == ["level_4", "level_5"]
+    assert kinds.audience_kinds("parents") == ["level_3a", "level_4", "level_5"]
+    unmet = kinds.group_audience_unmet
+    assert unmet(["level_3a"], set(), "parents") == []
+    assert unmet(["level_3a"], set(), kinds.CYP) == ["licence_audience", "specialist_licence"]
+    assert unmet(["level_3a"], {kinds.CYP}, kinds.CYP) == ["licence_audience"]
+    assert unmet(["level_3a", "level_4"], set(), kinds.CYP) == ["specialist_licence"]
+    assert unmet(["level_5"], {kinds.CYP}, kinds.CYP) == []
+    # adults need no specialist licence, whatever is held
+    assert unmet(["level_4"], set(), "professionals") == []

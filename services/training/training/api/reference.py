@@ -149,6 +149,17 @@ class GroupScopeOut(Out):
     licence_kinds = fields.List(fields.String(), required=True)
 
 
+class GroupAudienceOut(Out):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    licence_kinds = fields.List(fields.String(), required=True)
+    specialist_area = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "the area of the specialist licence it also needs; null for adults"},
+    )
+
+
 class LeadProfessionalRoutesOut(Out):
     routes = fields.List(fields.Nested(EntryRouteOut), required=True)
     min_references = fields.Integer(required=True)
@@ -160,6 +171,14 @@ class LeadProfessionalRoutesOut(Out):
         fields.Nested(GroupScopeOut),
         required=True,
         metadata={"description": "a group's practice scopes, each with the licence kinds that give it"},
+    )
+    group_audience_rules = fields.List(
+        fields.Nested(GroupAudienceOut),
+        required=True,
+        metadata={
+            "description": "each audience with the licence kinds that deliver to it and the specialist "
+            "licence area it also needs (decision 0057)"
+        },
     )
 
 
@@ -291,7 +310,8 @@ def lead_professional_routes():
     route with the courses it comes after, how many references an application needs, the states
     of an application in order, the obligations a trainee records themself, and what a Level 3A
     group is registered for (its course codes, audiences and practice scopes, each scope with the
-    licence kinds that give it: decision 0056)."""
+    licence kinds that give it: decision 0056; each audience with the licence kinds that deliver to
+    it and the specialist licence area it also needs: decision 0057)."""
     return {
         "routes": [{"code": code, **rule} for code, rule in trainee.ENTRY_ROUTES.items()],
         "min_references": trainee.MIN_REFERENCES,
@@ -306,6 +326,15 @@ def lead_professional_routes():
                 "licence_kinds": [k for k in lp_kinds.GROUP_KINDS if lp_kinds.covers(k, s)],
             }
             for s in lp_kinds.SCOPES
+        ],
+        "group_audience_rules": [
+            {
+                "code": a,
+                "title": lp_kinds.GROUP_AUDIENCE_TITLES[a],
+                "licence_kinds": lp_kinds.audience_kinds(a),
+                "specialist_area": None if area == lp_kinds.ADULTS else area,
+            }
+            for a, area in lp_kinds.GROUP_AUDIENCE_AREAS.items()
         ],
     }
 

@@ -85,7 +85,8 @@ class Level3AGroup(db.Model):
     organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True)
     lead_person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
     course_code = sa.Column(sa.String(40), nullable=False)  # foundation_a1 | foundation_a2
-    audience = sa.Column(sa.String(20), nullable=False)  # professionals | parents
+    # professionals | parents | children_and_young_people (decision 0057)
+    audience = sa.Column(sa.String(40), nullable=False)
     starts_on = sa.Column(sa.Date, nullable=False)
     participants_count = sa.Column(sa.Integer, nullable=False)
     # the practice scope of the programme (decision 0056): everyday_parenting under a Level 3A

@@ -43,6 +43,13 @@ SPECIALIST_AREAS = {
     },
 }
 AREAS = (ADULTS, *SPECIALIST_AREAS)
+# Who a registered Level 3A group is delivered to, and the application area each audience is in
+# (decision 0057). An audience in an area other than adults needs, besides a licence kind whose
+# `group_audiences` lists it, the lead's current specialist licence in that area. Adding an audience
+# is one row here and its code in the `group_audiences` of the kinds that may deliver to it.
+PROFESSIONALS, PARENTS = "professionals", "parents"
+GROUP_AUDIENCE_AREAS = {PROFESSIONALS: ADULTS, PARENTS: ADULTS, CYP: CYP}
+GROUP_AUDIENCE_TITLES = {PROFESSIONALS: "Professionals", PARENTS: "Parents", CYP: "Children and young people"}
 
 EMPLOYMENT = ("salaried", "team_freelance", "team_employed")
 TEAM = ("team_freelance", "team_employed")
@@ -59,6 +66,8 @@ KINDS: list[dict] = [
         "scopes": [EVERYDAY],
         "in_organisation": True,
         "runs_level_3a_groups": True,
+        # seed 001: "in-house courses ... for their own professionals or parents"
+        "group_audiences": [PROFESSIONALS, PARENTS],
         "area": ADULTS,
         "charge": 0,
         "requires": ["lead_professional_place", "senior_leadership_backing", "organisation_membership"],
@@ -71,6 +80,7 @@ KINDS: list[dict] = [
         "scopes": [EVERYDAY, INCREASED],
         "in_organisation": True,
         "runs_level_3a_groups": True,
+        "group_audiences": [PROFESSIONALS, PARENTS, CYP],
         "area": ADULTS,
         "charge": None,
         "requires": ["approved_lead_professional", "organisation_membership"],
@@ -84,6 +94,7 @@ KINDS: list[dict] = [
         "scopes": [EVERYDAY, INCREASED],
         "in_organisation": True,
         "runs_level_3a_groups": True,
+        "group_audiences": [PROFESSIONALS, PARENTS, CYP],
         "area": ADULTS,
         "charge": None,
         "requires": [
@@ -101,6 +112,7 @@ KINDS: list[dict] = [
         "scopes": [EVERYDAY],
         "in_organisation": False,
         "runs_level_3a_groups": False,
+        "group_audiences": [],
         "area": ADULTS,
         "charge": None,
         "requires": [
@@ -117,6 +129,7 @@ KINDS: list[dict] = [
         "scopes": [EVERYDAY, INCREASED],
         "in_organisation": False,
         "runs_level_3a_groups": False,
+        "group_audiences": [],
         "area": ADULTS,
         "charge": None,
         "requires": ["employment:team"],
@@ -130,6 +143,7 @@ KINDS: list[dict] = [
         "scopes": [],
         "in_organisation": True,
         "runs_level_3a_groups": False,
+        "group_audiences": [],
         "area": None,  # named at grant: one of SPECIALIST_AREAS
         "charge": None,
         "requires": [*(f"completed:{c}" for c in CORE_COURSES), "organisation_membership"],
@@ -147,6 +161,9 @@ REQUIREMENT_TITLES = {
     "employment:salaried": "a salaried professional (attested by the training admin)",
     "employment:team": "on I Matter Training's own team, freelance or employed (attested by the training admin)",
     "area": "a specialist application area",
+    "licence_audience": "a current Level 4 or Level 5 licence in the group's organisation "
+    "(a Level 3A licence covers professionals and parents)",
+    "specialist_licence": "a current specialist licence in the audience's application area",
 }
 
 
@@ -189,6 +206,25 @@ def unmet(kind: dict, facts: dict) -> list[str]:
     if kind["area"] is None and facts.get("area") not in SPECIALIST_AREAS:
         missing.append("area")
     return missing
+
+
+def group_audience_unmet(kinds_held: list[str], specialist_areas: set[str], audience: str) -> list[str]:
+    """What a Level 3A group for `audience` still needs, given the group-running kinds the lead holds
+    (in the group's organisation, giving the group's scope) and the areas of their current
+    specialist licences: `licence_audience` when no kind held delivers to that audience,
+    `specialist_licence` when the audience's area is beyond adults and no specialist licence in it
+    is held. [] when the group may be registered."""
+    missing = []
+    if not any(audience in KINDS_BY_CODE[k]["group_audiences"] for k in kinds_held):
+        missing.append("licence_audience")
+    area = GROUP_AUDIENCE_AREAS[audience]
+    if area != ADULTS and area not in specialist_areas:
+        missing.append("specialist_licence")
+    return missing
+
+
+def audience_kinds(audience: str) -> list[str]:
+    return [k for k in GROUP_KINDS if audience in KINDS_BY_CODE[k]["group_audiences"]]
 
 
 def area_of(kind: dict, area: str | None) -> str:

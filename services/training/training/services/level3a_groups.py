@@ -39,8 +39,11 @@ def register_group(data: dict, user_id: str) -> Level3AGroup:
             unmet=["organisation_membership"],
         )
     # decision 0056: a current Level 3A (or Level 4 or 5) licence held in the organisation that gives
-    # the programme's scope (Increased Pressure Parenting is not in a Level 3A licence)
-    lic = lp_licences.group_licence(data["lead_person_id"], data["organisation_id"], data["scope"])
+    # the programme's scope (Increased Pressure Parenting is not in a Level 3A licence); decision
+    # 0057: children and young people need Level 4 or 5 and a specialist licence in that area
+    lic = lp_licences.group_licence(
+        data["lead_person_id"], data["organisation_id"], data["scope"], data["audience"]
+    )
     g = Level3AGroup(
         organisation_id=data["organisation_id"],
         lead_person_id=data["lead_person_id"],

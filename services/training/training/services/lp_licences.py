@@ -172,14 +172,16 @@ def of_person(person_id: str) -> list[LeadProfessionalLicence]:
     )
 
 
-def group_licence(person_id: str, organisation_id: str, scope: str) -> LeadProfessionalLicence:
-    """The current licence a Level 3A group runs under (decision 0056): a kind that runs Level 3A
-    groups, held in the group's organisation, giving the group's scope. 409 `level_3a_licence`
-    when there is none, `licence_scope` when the licences held do not give the scope."""
+def group_licence(person_id: str, organisation_id: str, scope: str, audience: str) -> LeadProfessionalLicence:
+    """The current licence a Level 3A group runs under (decisions 0056, 0057): a kind that runs
+    Level 3A groups, held in the group's organisation, giving the group's scope and delivering to its
+    audience. 409 `level_3a_licence` when there is none, `licence_scope` when the licences held do
+    not give the scope; for an audience beyond adults, `unmet` lists `licence_audience` (no kind held
+    delivers to it: Level 4 or 5) and `specialist_licence` (no current specialist licence, in any
+    organisation, in the audience's application area)."""
+    current = current_of(person_id)
     held = [
-        lic
-        for lic in current_of(person_id)
-        if lic.kind in rules.GROUP_KINDS and lic.organisation_id == organisation_id
+        lic for lic in current if lic.kind in rules.GROUP_KINDS and lic.organisation_id == organisation_id
     ]
     if not held:
         raise RuleViolation(
@@ -194,4 +196,15 @@ def group_licence(person_id: str, organisation_id: str, scope: str) -> LeadProfe
             f"{rules.SCOPE_TITLES[scope]} needs a Level 4 or Level 5 licence.",
             unmet=["licence_scope"],
         )
+    specialist = {lic.area for lic in current if lic.kind == "specialist"}
+    missing = rules.group_audience_unmet([lic.kind for lic in fit], specialist, audience)
+    if missing:
+        title = rules.GROUP_AUDIENCE_TITLES[audience].lower()
+        raise RuleViolation(
+            f"A group for {title} is work beyond adults: it needs a current Level 4 or Level 5 licence "
+            f"in the group's organisation and a current specialist licence in {title} "
+            "(a Level 3A licence covers professionals and parents).",
+            unmet=missing,
+        )
+    fit = [lic for lic in fit if audience in rules.KINDS_BY_CODE[lic.kind]["group_audiences"]]
     return min(fit, key=lambda lic: rules.KINDS_BY_CODE[lic.kind]["level"] or 0)

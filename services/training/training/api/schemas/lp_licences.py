@@ -24,6 +24,13 @@ class LpLicenceKindOut(Out):
     )
     in_organisation = fields.Boolean(metadata={"description": "held in an organisation (in-house)"})
     runs_level_3a_groups = fields.Boolean()
+    group_audiences = fields.List(
+        fields.String(),
+        metadata={
+            "description": "who its holder's Level 3A groups may be for: professionals, parents; "
+            "children_and_young_people (Level 4 and 5, with a specialist licence in that area)"
+        },
+    )
     area = Opt(metadata={"description": "adults; null: a specialist licence names its area at grant"})
     areas = fields.List(fields.String())
     charge = fields.Integer(
