@@ -128,6 +128,7 @@ def lead_professional_route() -> dict:
             "scopes": [],
         }
     titles = _course_titles()
+    rules = {r["code"]: r for r in data.get("group_audience_rules", [])}
     return {
         "routes": [
             (
@@ -147,7 +148,8 @@ def lead_professional_route() -> dict:
         "targets": {o["code"]: o["target"] for o in data["self_recorded"]},
         "courses": [(c, content.LP_COURSE_LABELS.get(c, titles.get(c, c))) for c in data["group_courses"]],
         "audiences": [
-            (a, content.LP_AUDIENCE_LABELS.get(a, a.capitalize())) for a in data["group_audiences"]
+            (a, content.LP_AUDIENCE_LABELS.get(a, a.capitalize()) + _audience_needs(rules.get(a)))
+            for a in data["group_audiences"]
         ],
         # decision 0056: what each scope needs, said by training
         "scopes": [
@@ -158,6 +160,16 @@ def lead_professional_route() -> dict:
             for s in data.get("group_scopes", [])
         ],
     }
+
+
+def _audience_needs(rule: dict | None) -> str:
+    """What an audience beyond adults needs, as training says (decision 0057): the licence kinds
+    and the specialist licence area; nothing for an audience any group licence covers."""
+    if not rule or not rule.get("specialist_area"):
+        return ""
+    kinds = " or ".join(k.replace("_", " ").capitalize() for k in rule["licence_kinds"])
+    area = rule["specialist_area"].replace("_", " ")
+    return f" — needs a {kinds} licence and a {area} specialist licence"
 
 
 def package_rules() -> dict | None:

@@ -191,7 +191,7 @@ def lead_professional_group():
         {
             "organisation_id": text("organisation_id", 64),
             "course_code": text("course_code", 40),
-            "audience": text("audience", 20),
+            "audience": text("audience", 40),
             "starts_on": text("starts_on", 10),
             "participants_count": text("participants_count", 6),
             "scope": text("scope", 40),
