@@ -142,6 +142,10 @@ def test_the_licence_kinds_and_what_each_needs_are_data(client, keys):
     ]
     assert "licence_in_organisation:level_4" in [q["code"] for q in kinds["level_5"]["requires"]]
     assert kinds["specialist"]["area"] is None and CYP in kinds["specialist"]["areas"]
+    # who each kind's Level 3A groups may be for (decision 0057)
+    assert kinds["level_3a"]["group_audiences"] == ["professionals", "parents"]
+    assert CYP in kinds["level_4"]["group_audiences"] and CYP in kinds["level_5"]["group_audiences"]
+    assert kinds["specialist"]["group_audiences"] == [] and kinds["a_licence"]["group_audiences"] == []
     assert client.get(f"{LP}/licence-kinds").status_code == 401
 
 
