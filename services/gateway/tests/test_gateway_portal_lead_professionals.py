@@ -153,6 +153,15 @@ def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_group
         page="/lead-professional",
     )
     assert r.status_code == 302
+    # the groups run under a Level 3A licence (decision 0056): a training admin grants it in the portal
+    pid = bea.me()["person_id"]
+    licences = f"/admin/people/{pid}/lead-professional-licences"
+    r = staff.post(
+        licences,
+        {"choice": "level_3a:adults", "organisation_id": org_id},
+        page=f"{licences}?organisation_id={org_id}",
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     # a Level 3A group: counted, not named
     r = bea.post(
         "/lead-professional/groups",
@@ -182,6 +191,24 @@ def test_trainee_applies_is_interviewed_and_keeps_obligations_log_book_and_group
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     html = bea.get("/lead-professional").get_data(as_text=True)
     assert "Planning the first group" in html and "Booked the hall." in html and "8 participants" in html
+    # children and young people (decision 0057): offered with what it needs, refused under Level 3A
+    assert 'value="children_and_young_people"' in html
+    assert "needs a Level 4 or Level 5 licence and a children and young people specialist licence" in html
+    r = bea.post(
+        "/lead-professional/groups",
+        {
+            "organisation_id": org_id,
+            "course_code": "foundation_a1",
+            "audience": "children_and_young_people",
+            "starts_on": date.today().isoformat(),
+            "participants_count": "20",
+        },
+        page="/lead-professional",
+    )
+    assert r.status_code == 409, r.get_data(as_text=True)[:3000]
+    html = r.get_data(as_text=True)
+    assert "<code>licence_audience</code>" in html and "<code>specialist_licence</code>" in html
+    assert "20 participants" not in bea.get("/lead-professional").get_data(as_text=True)
 
     # someone else cannot write in Bea's log book
     sam = Visitor(world, "Sam Stranger")

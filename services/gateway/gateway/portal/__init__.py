@@ -33,6 +33,7 @@ from .pages import (  # noqa: F401
     lead_professionals,
     lead_professionals_admin,
     learning,
+    lp_licences,
     memberships,
     organisations,
     plans,

@@ -263,4 +263,8 @@ LP_RECORD_LABELS = {
     "linked_cpd": "Linked CPD taken part in",
 }
 LP_COURSE_LABELS = {"foundation_a1": "Foundation A part 1", "foundation_a2": "Foundation A part 2"}
-LP_AUDIENCE_LABELS = {"parents": "Parents", "professionals": "Professionals"}
+LP_AUDIENCE_LABELS = {
+    "parents": "Parents",
+    "professionals": "Professionals",
+    "children_and_young_people": "Children and young people (pupils or young people in the school or service)",
+}

@@ -113,7 +113,7 @@ def lead_professional_route() -> dict:
     """Training's Lead Professional route in the portal's words: `routes` [(code, label)],
     `min_references`, `states` {code: label} in order, `records` [(code, label)] a trainee records
     themself (the log book has its own form) with their `targets` {code: per period}, `courses`
-    and `audiences` of a Level 3A group.
+    `audiences` and `scopes` of a Level 3A group.
     Empty choices when training cannot answer (the API then refuses what it would refuse)."""
     data = _read(f"{CATALOGUE}/lead-professional-routes", lambda d: d)
     if data is None:
@@ -125,8 +125,10 @@ def lead_professional_route() -> dict:
             "targets": {},
             "courses": [],
             "audiences": [],
+            "scopes": [],
         }
     titles = _course_titles()
+    rules = {r["code"]: r for r in data.get("group_audience_rules", [])}
     return {
         "routes": [
             (
@@ -146,9 +148,28 @@ def lead_professional_route() -> dict:
         "targets": {o["code"]: o["target"] for o in data["self_recorded"]},
         "courses": [(c, content.LP_COURSE_LABELS.get(c, titles.get(c, c))) for c in data["group_courses"]],
         "audiences": [
-            (a, content.LP_AUDIENCE_LABELS.get(a, a.capitalize())) for a in data["group_audiences"]
+            (a, content.LP_AUDIENCE_LABELS.get(a, a.capitalize()) + _audience_needs(rules.get(a)))
+            for a in data["group_audiences"]
+        ],
+        # decision 0056: what each scope needs, said by training
+        "scopes": [
+            (
+                s["code"],
+                f"{s['title']} (licences: {', '.join(k.replace('_', ' ') for k in s['licence_kinds'])})",
+            )
+            for s in data.get("group_scopes", [])
         ],
     }
+
+
+def _audience_needs(rule: dict | None) -> str:
+    """What an audience beyond adults needs, as training says (decision 0057): the licence kinds
+    and the specialist licence area; nothing for an audience any group licence covers."""
+    if not rule or not rule.get("specialist_area"):
+        return ""
+    kinds = " or ".join(k.replace("_", " ").capitalize() for k in rule["licence_kinds"])
+    area = rule["specialist_area"].replace("_", " ")
+    return f" — needs a {kinds} licence and a {area} specialist licence"
 
 
 def package_rules() -> dict | None:

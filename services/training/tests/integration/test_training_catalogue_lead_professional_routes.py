@@ -32,4 +32,11 @@ def test_the_lead_professional_route_is_read_from_the_rules(client):
     ]
     assert {o["code"]: o["target"] for o in body["self_recorded"]}["foundation_a_courses"] == 2
     assert body["group_courses"] == ["foundation_a1", "foundation_a2"]
-    assert sorted(body["group_audiences"]) == ["parents", "professionals"]
+    assert sorted(body["group_audiences"]) == ["children_and_young_people", "parents", "professionals"]
+    # decision 0057: children and young people need Level 4 or 5 and the specialist licence
+    rules = {a["code"]: a for a in body["group_audience_rules"]}
+    assert set(rules) == set(body["group_audiences"])
+    assert rules["parents"]["licence_kinds"] == ["level_3a", "level_4", "level_5"]
+    assert rules["parents"]["specialist_area"] is None
+    assert rules["children_and_young_people"]["licence_kinds"] == ["level_4", "level_5"]
+    assert rules["children_and_young_people"]["specialist_area"] == "children_and_young_people"

@@ -89,6 +89,13 @@ def _trainee(client, staff, school, join, route="standard"):
     aid = r.get_json()["id"]
     r = client.post(f"{API}/applications/{aid}/interview", headers=staff, json={"outcome": "passed"})
     assert r.status_code == 200 and r.get_json()["state"] == "trainee"
+    # decision 0056: Level 3A groups are run under a Level 3A licence, granted by a training admin
+    r = client.post(
+        f"/api/v1/people/{p['id']}/lead-professional-licences",
+        headers=staff,
+        json={"kind": "level_3a", "organisation_id": org["id"]},
+    )
+    assert r.status_code == 201, r.get_json()
     return p, aid
 
 

@@ -230,6 +230,13 @@ def test_lead_professional_route(client, keys, school):
     )
     from datetime import date
 
+    # decision 0056: the groups run under a Level 3A licence a training admin grants the trainee
+    r = client.post(
+        f"/api/v1/people/{p['id']}/lead-professional-licences",
+        headers=staff,
+        json={"kind": "level_3a", "organisation_id": org["id"]},
+    )
+    assert r.status_code == 201 and r.get_json()["scopes"] == ["everyday_parenting"], r.get_json()
     for course in ("foundation_a1", "foundation_a2"):
         g = client.post(
             "/api/v1/lead-professionals/level-3a-groups",

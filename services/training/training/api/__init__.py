@@ -12,6 +12,7 @@ from . import (
     internal,
     lead_professionals,
     learning_platform,
+    lp_licences,
     memberships,
     microproject_plans,
     notification_preferences,
@@ -48,6 +49,7 @@ API_MODULES = (
     directory,
     interest,
     lead_professionals,
+    lp_licences,  # Lead Professional licences, scopes, specialist licences (issue 21)
     bursaries,
     notification_preferences,
     reflective,  # reflective tools

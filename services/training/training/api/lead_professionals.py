@@ -17,7 +17,9 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
 from ..authz import admins_person_through_membership, caller, is_self_or_training_admin
 from ..extensions import db
-from ..rules.trainee import ENTRY_ROUTES
+from ..models.lead_professionals import StudySupporterApplication
+from ..rules.lp_licence_kinds import EVERYDAY, SCOPES
+from ..rules.trainee import ENTRY_ROUTES, GROUP_AUDIENCES
 from ..services import lead_professionals as svc
 from ..services import level3a_groups
 from ..services import obligations as obligations_svc
@@ -91,9 +93,11 @@ class GroupIn(Schema):
     organisation_id = fields.String(required=True, validate=v.Length(min=1, max=32))
     lead_person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
     course_code = fields.String(required=True, validate=v.OneOf(("foundation_a1", "foundation_a2")))
-    audience = fields.String(required=True, validate=v.OneOf(("professionals", "parents")))
+    audience = fields.String(required=True, validate=v.OneOf(GROUP_AUDIENCES))
     starts_on = fields.Date(required=True)
     participants_count = fields.Integer(required=True, strict=True, validate=v.Range(min=1, max=100))
+    # the programme's practice scope (decision 0056)
+    scope = fields.String(load_default=EVERYDAY, validate=v.OneOf(SCOPES))
 
 
 def _refuse(application_id):
@@ -259,7 +263,15 @@ def groups(args, application_id):
 @blp.response(201, GroupOut)
 def register_group(data):
     """Register an in-house Foundation A group run under a Level 3A licence (no charge): the Lead
-    Professional themself (or a training admin), in an organisation they are an accepted member of.
+    Professional themself (or a training admin), in an organisation they are an accepted member of,
+    holding a current Level 3A (or Level 4 or 5) licence in that organisation (409
+    `level_3a_licence`). `scope` is the programme's: `everyday_parenting` (the default) or
+    `increased_pressure_parenting`, which a Level 3A licence does not give (409 `licence_scope`).
+    `audience`: `professionals`, `parents` or `children_and_young_people` (pupils or young people in
+    the school or service: decision 0057), which needs a current Level 4 or 5 licence in the
+    organisation (409 `licence_audience`: a Level 3A licence covers professionals and parents) and a
+    current specialist licence in `children_and_young_people` (409 `specialist_licence`); `unmet`
+    lists every one missing.
     Participants are counted, never named."""
     c = caller()
     if not is_self_or_training_admin(c, data["lead_person_id"]):

@@ -17,6 +17,7 @@ from imatter_shared.web.responses import Out, page_of
 
 from ..rules import funding, membership, pathway, stage, trainee
 from ..rules import licences as licence_rules
+from ..rules import lp_licence_kinds as lp_kinds
 from ..rules import practitioner_licence as practitioner
 from ..rules.roles import REQUIREMENT_KINDS, REQUIREMENTS, ROLE_CODE_LIST, ROLES_BY_CODE
 from ..services.lead_professionals import STATES as LEAD_PROFESSIONAL_STATES
@@ -142,6 +143,23 @@ class SelfRecordedOut(Out):
     target = fields.Integer(required=True)
 
 
+class GroupScopeOut(Out):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    licence_kinds = fields.List(fields.String(), required=True)
+
+
+class GroupAudienceOut(Out):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    licence_kinds = fields.List(fields.String(), required=True)
+    specialist_area = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "the area of the specialist licence it also needs; null for adults"},
+    )
+
+
 class LeadProfessionalRoutesOut(Out):
     routes = fields.List(fields.Nested(EntryRouteOut), required=True)
     min_references = fields.Integer(required=True)
@@ -149,6 +167,19 @@ class LeadProfessionalRoutesOut(Out):
     self_recorded = fields.List(fields.Nested(SelfRecordedOut), required=True)
     group_courses = fields.List(fields.String(), required=True)
     group_audiences = fields.List(fields.String(), required=True)
+    group_scopes = fields.List(
+        fields.Nested(GroupScopeOut),
+        required=True,
+        metadata={"description": "a group's practice scopes, each with the licence kinds that give it"},
+    )
+    group_audience_rules = fields.List(
+        fields.Nested(GroupAudienceOut),
+        required=True,
+        metadata={
+            "description": "each audience with the licence kinds that deliver to it and the specialist "
+            "licence area it also needs (decision 0057)"
+        },
+    )
 
 
 class PackageRulesOut(Out):
@@ -278,7 +309,9 @@ def lead_professional_routes():
     """The Lead Professional route as a client needs it to apply and keep records: each entry
     route with the courses it comes after, how many references an application needs, the states
     of an application in order, the obligations a trainee records themself, and what a Level 3A
-    group is registered for (its course codes and audiences)."""
+    group is registered for (its course codes, audiences and practice scopes, each scope with the
+    licence kinds that give it: decision 0056; each audience with the licence kinds that deliver to
+    it and the specialist licence area it also needs: decision 0057)."""
     return {
         "routes": [{"code": code, **rule} for code, rule in trainee.ENTRY_ROUTES.items()],
         "min_references": trainee.MIN_REFERENCES,
@@ -286,6 +319,23 @@ def lead_professional_routes():
         "self_recorded": trainee.self_recorded(),
         "group_courses": list(trainee.GROUP_COURSES),
         "group_audiences": list(trainee.GROUP_AUDIENCES),
+        "group_scopes": [
+            {
+                "code": s,
+                "title": lp_kinds.SCOPE_TITLES[s],
+                "licence_kinds": [k for k in lp_kinds.GROUP_KINDS if lp_kinds.covers(k, s)],
+            }
+            for s in lp_kinds.SCOPES
+        ],
+        "group_audience_rules": [
+            {
+                "code": a,
+                "title": lp_kinds.GROUP_AUDIENCE_TITLES[a],
+                "licence_kinds": lp_kinds.audience_kinds(a),
+                "specialist_area": None if area == lp_kinds.ADULTS else area,
+            }
+            for a, area in lp_kinds.GROUP_AUDIENCE_AREAS.items()
+        ],
     }
 
 

@@ -18,6 +18,7 @@ from .lead_professionals import (  # noqa: F401
 )
 from .learning import Enrolment, LearningAccount  # noqa: F401
 from .licences import Licence  # noqa: F401
+from .lp_licences import LeadProfessionalLicence  # noqa: F401
 from .messaging import InboxMessage, OutboxMessage, SchedulerRun  # noqa: F401
 from .microproject_plans import GuidelinesAcknowledgement, MicroprojectPlan, PracticeGuidelinesVersion  # noqa: F401
 from .notifications import Notification, NotificationPreference  # noqa: F401

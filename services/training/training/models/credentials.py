@@ -3,8 +3,8 @@
 A row is only what the credential needs beyond its certification: its own id (the credential's
 public id), its place in the revocation status list and when it was issued or revoked. The signed
 credential itself is not stored: it is made from these facts when the holder downloads it.
-`kind` names what the credential attests; a Lead Professional licence plugs in as a new kind
-with its own column (docs/decisions/0050).
+`kind` names what the credential attests: a certification, or a Lead Professional licence
+(`licence_id`, decision 0055).
 
 A credential outlives its holder's record: when a person is erased (flask dp erase) their
 credentials stay as tombstones (decision 0052): no person, no certification, revoked, still holding
@@ -29,6 +29,8 @@ class Credential(db.Model):
     # both null in a tombstone (an erased holder's credential, revoked)
     person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=True, index=True)
     certification_id = sa.Column(sa.String(32), sa.ForeignKey("certifications.id"), nullable=True)
+    # kind "licence": the Lead Professional licence it attests (decision 0055); null in a tombstone
+    licence_id = sa.Column(sa.String(32), sa.ForeignKey("lp_licences.id"), nullable=True)
     status_list = sa.Column(sa.String(20), nullable=False, default=STATUS_LIST_ID, server_default="1")
     status_index = sa.Column(sa.Integer, nullable=False)
     issued_at = sa.Column(sa.DateTime, nullable=False)
@@ -43,7 +45,12 @@ class Credential(db.Model):
             f"status_index >= 0 AND status_index < {STATUS_LIST_SIZE}",
             name="ck_credentials_status_index_range",
         ),
-        sa.CheckConstraint("kind IN ('certification')", name="ck_credentials_kind"),
+        sa.UniqueConstraint("licence_id", name="uq_credentials_licence"),
+        sa.CheckConstraint("kind IN ('certification', 'licence')", name="ck_credentials_kind"),
+        sa.CheckConstraint(
+            "kind <> 'licence' OR licence_id IS NOT NULL OR person_id IS NULL",
+            name="ck_credentials_licence_kind",
+        ),
         sa.CheckConstraint(
             "kind <> 'certification' OR certification_id IS NOT NULL OR person_id IS NULL",
             name="ck_credentials_certification_kind",

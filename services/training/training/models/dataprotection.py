@@ -164,6 +164,20 @@ ANNOTATIONS = {
         "while training, then 6 years; erased on request",
     ),
     "level_3a_groups.lead_person_id": person(LEAD),
+    "lp_licences.person_id": person(LICENSING, retention=LICENCE),
+    "lp_licences.scopes": NOT_PII,  # the practice scopes of the licence's kind
+    "lp_licences.employment": pii(
+        "employment a training admin attested at grant (salaried, on the team)",
+        LICENSING,
+        "contract",
+        LICENCE,
+    ),
+    "lp_licences.granted_by": account(),
+    "lp_licences.revoked_by": account(),
+    "lp_licences.note": pii("a training admin's note on a licence grant", LICENSING, "contract", LICENCE),
+    "lp_licences.revoke_reason": pii(
+        "why a training admin revoked a licence", LICENSING, "contract", LICENCE
+    ),
     "level_3a_groups.created_by": account(),
     "study_supporter_applications.person_id": person(LEAD),
     "study_supporter_applications.motivation": pii("the applicant's own statement", LEAD, "contract", KEPT),

@@ -85,9 +85,17 @@ class Level3AGroup(db.Model):
     organisation_id = sa.Column(sa.String(32), sa.ForeignKey("organisations.id"), nullable=False, index=True)
     lead_person_id = sa.Column(sa.String(32), sa.ForeignKey("people.id"), nullable=False, index=True)
     course_code = sa.Column(sa.String(40), nullable=False)  # foundation_a1 | foundation_a2
-    audience = sa.Column(sa.String(20), nullable=False)  # professionals | parents
+    # professionals | parents | children_and_young_people (decision 0057)
+    audience = sa.Column(sa.String(40), nullable=False)
     starts_on = sa.Column(sa.Date, nullable=False)
     participants_count = sa.Column(sa.Integer, nullable=False)
+    # the practice scope of the programme (decision 0056): everyday_parenting under a Level 3A
+    # licence; increased_pressure_parenting needs a licence that gives that scope
+    scope = sa.Column(
+        sa.String(40), nullable=False, default="everyday_parenting", server_default="everyday_parenting"
+    )
+    # the licence the group was registered under
+    licence_id = sa.Column(sa.String(32), sa.ForeignKey("lp_licences.id"), nullable=True)
     created_by = sa.Column(sa.String(64), nullable=True)
     created_at = created_column()
 

@@ -29,6 +29,7 @@ STATUS_LIST_TTL_SECONDS = 24 * 3600
 
 KINDS = {
     "certification": {"achievement_type": "Certification", "noun": "certification"},
+    "licence": {"achievement_type": "License", "noun": "licence"},
 }
 
 # verification results (the public verification page and API answer one of these)
@@ -61,6 +62,25 @@ def achievement(kind: str, code: str, role: dict, portal_url: str, issuer: dict)
         "description": f"Certified by {ISSUER_NAME} as {title}."
         + (f" Enables: {enables}." if enables else ""),
         "criteria": {"narrative": f"Every requirement of the {title} pathway met: {needed}."},
+        "creator": issuer,
+    }
+
+
+def licence_achievement(kind: dict, area: str, scopes: list[str], portal_url: str, issuer: dict) -> dict:
+    """The achievement of a Lead Professional licence (decision 0055): the kind, its scopes and
+    its application area, and what its grant required (the kind's eligibility in force)."""
+    title = kind["title"]
+    scope_text = ", ".join(s.replace("_", " ") for s in scopes)
+    needed = ", ".join(r["title"] for r in kind.get("requires", []))
+    return {
+        "id": f"{portal_url}/lead-professional-licences#kind-{kind['code']}",
+        "type": ["Achievement"],
+        "achievementType": KINDS["licence"]["achievement_type"],
+        "name": title + ("" if area == "adults" else f" ({area.replace('_', ' ')})"),
+        "description": f"Licensed by {ISSUER_NAME}: {title}."
+        + (f" Scopes: {scope_text}." if scope_text else "")
+        + f" Application area: {area.replace('_', ' ')}.",
+        "criteria": {"narrative": f"Granted by a training admin of {ISSUER_NAME} once met: {needed}."},
         "creator": issuer,
     }
 

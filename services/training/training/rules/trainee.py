@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .licences import add_months
+from .lp_licence_kinds import GROUP_AUDIENCE_AREAS
 
 OBLIGATIONS: list[dict] = [
     {
@@ -97,9 +98,10 @@ ENTRY_ROUTES = {
 }
 MIN_REFERENCES = 2
 # what a Level 3A group is registered for (seed 001: the Lead Professional delivers Foundation A,
-# in two parts, to parents or to professionals); the group registration accepts these codes
+# in two parts, to parents or to professionals; to children and young people with a Level 4 or 5
+# licence and a specialist licence: decision 0057); the group registration accepts these codes
 GROUP_COURSES = ("foundation_a1", "foundation_a2")
-GROUP_AUDIENCES = ("parents", "professionals")
+GROUP_AUDIENCES = tuple(GROUP_AUDIENCE_AREAS)
 
 
 def self_recorded() -> list[dict]:

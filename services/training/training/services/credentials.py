@@ -1,5 +1,7 @@
 """Open Badges 3.0 credentials of certifications: issued with the certification, revoked when it is
-withdrawn, signed on download, verified for anyone (decisions 0050, 0051).
+withdrawn, signed on download, verified for anyone (decisions 0050, 0051). Lead Professional
+licences have credentials of kind "licence" through the same rows, list and keys
+(services/licence_credentials.py, decision 0055).
 
 Only facts about a professional's certification are in a credential (the role, the date, the
 issuer, the holder's name): nothing about anyone they support, ever."""
@@ -19,9 +21,10 @@ from ..extensions import db
 from ..models import Person
 from ..models.certification import Certification
 from ..models.credentials import STATUS_LIST_ID, STATUS_LIST_SIZE, Credential
+from ..models.lp_licences import LeadProfessionalLicence
 from ..rules import credentials as rules
 from ..rules.roles import ROLES_BY_CODE
-from . import issuer_keys
+from . import issuer_keys, licence_credentials
 from .clock import now
 
 _slots = random.SystemRandom()
@@ -73,6 +76,34 @@ def revoke_for_certification(c: Certification) -> Credential:
     return cred
 
 
+def issue_for_licence(lic: LeadProfessionalLicence) -> Credential:
+    """A Lead Professional licence's credential (decision 0055), made in the caller's transaction
+    (once: an existing one is returned)."""
+    cred = db.session.scalar(sa.select(Credential).where(Credential.licence_id == lic.id))
+    if cred is None:
+        cred = Credential(
+            kind="licence",
+            person_id=lic.person_id,
+            licence_id=lic.id,
+            status_list=STATUS_LIST_ID,
+            status_index=_free_slot(),
+            issued_at=lic.granted_at,
+            revoked_at=now() if lic.status == "revoked" else None,
+        )
+        db.session.add(cred)
+        db.session.flush()
+    return cred
+
+
+def revoke_for_licence(lic: LeadProfessionalLicence) -> Credential:
+    """Its credential's bit in the status list is set from now on."""
+    cred = issue_for_licence(lic)
+    if cred.revoked_at is None:
+        cred.revoked_at = now()
+        db.session.flush()
+    return cred
+
+
 def tombstone_for_erasure(conn, subject, on_row=None) -> None:
     """Before `flask dp erase` deletes a person (decision 0052): each of their credentials stays
     as a tombstone, no longer pointing at the person or the certification (both are erased), but
@@ -86,7 +117,12 @@ def tombstone_for_erasure(conn, subject, on_row=None) -> None:
     conn.execute(
         sa.update(t)
         .where(t.c.id.in_(found))
-        .values(person_id=None, certification_id=None, revoked_at=sa.func.coalesce(t.c.revoked_at, now()))
+        .values(
+            person_id=None,
+            certification_id=None,
+            licence_id=None,
+            revoked_at=sa.func.coalesce(t.c.revoked_at, now()),
+        )
     )
     for credential_id in found:
         if on_row:
@@ -122,9 +158,9 @@ def of_certification(certification_id: str) -> tuple[Credential, Certification, 
     return _rows(Credential.certification_id == certification_id)[0]
 
 
-def of_person(person_id: str) -> list[tuple[Credential, Certification, Person]]:
-    """The person's credentials, one per certification (issued now for a certification that has
-    none yet)."""
+def of_person(person_id: str) -> list[tuple]:
+    """The person's credentials, one per certification and one per Lead Professional licence
+    (issued now for a certification that has none yet), oldest first."""
     for c in db.session.scalars(
         sa.select(Certification).where(
             Certification.person_id == person_id,
@@ -132,7 +168,10 @@ def of_person(person_id: str) -> list[tuple[Credential, Certification, Person]]:
         )
     ):
         issue_for_certification(c)
-    return _rows(Credential.person_id == person_id)
+    both = _rows(Credential.person_id == person_id) + licence_credentials.rows(
+        Credential.person_id == person_id
+    )
+    return sorted(both, key=lambda row: (row[0].issued_at, row[0].id))
 
 
 def _urls(cred: Credential) -> dict:
@@ -147,31 +186,45 @@ def _issuer() -> dict:
     return rules.issuer_profile(issuer_keys.issuer_id(), issuer_keys.base_url())
 
 
-def claims(cred: Credential, cert: Certification, person: Person) -> dict:
+def claims(cred: Credential, cert, person: Person) -> dict:
     urls = _urls(cred)
     issuer = _issuer()
-    role = ROLES_BY_CODE.get(cert.role) or {"title": cert.role.replace("_", " ").capitalize()}
+    if isinstance(cert, LeadProfessionalLicence):
+        achievement = licence_credentials.achievement(cert, issuer)
+    else:
+        role = ROLES_BY_CODE.get(cert.role) or {"title": cert.role.replace("_", " ").capitalize()}
+        achievement = rules.achievement(cred.kind, cert.role, role, issuer_keys.base_url(), issuer)
     return rules.open_badge(
         credential_id=cred.id,
         credential_url=urls["credential"],
         issuer=issuer,
         holder_name=person.name,
-        achievement=rules.achievement(cred.kind, cert.role, role, issuer_keys.base_url(), issuer),
+        achievement=achievement,
         issued_at=cred.issued_at,
         status_list_url=urls["status_list"],
         status_index=cred.status_index,
     )
 
 
-def view(cred: Credential, cert: Certification, person: Person) -> dict:
-    """What the holder downloads: the facts and the signed credential (a compact JWS)."""
+def _what(cred: Credential, cert) -> dict:
+    if isinstance(cert, LeadProfessionalLicence):
+        return licence_credentials.view_fields(cred, cert)
     role = ROLES_BY_CODE.get(cert.role) or {}
+    return {
+        "certification_id": cert.id,
+        "licence_id": None,
+        "licence_kind": None,
+        "role": cert.role,
+        "title": role.get("title", cert.role),
+    }
+
+
+def view(cred: Credential, cert, person: Person) -> dict:
+    """What the holder downloads: the facts and the signed credential (a compact JWS)."""
     return {
         "id": cred.id,
         "kind": cred.kind,
-        "certification_id": cert.id,
-        "role": cert.role,
-        "title": role.get("title", cert.role),
+        **_what(cred, cert),
         "issued_at": cred.issued_at,
         "status": "revoked" if cred.revoked_at else "active",
         "revoked_at": cred.revoked_at,
@@ -182,7 +235,7 @@ def view(cred: Credential, cert: Certification, person: Person) -> dict:
 
 def public_status(credential_id: str) -> dict:
     """What anyone holding a credential's id (its verification link) may learn of it."""
-    rows = _rows(Credential.id == credential_id)
+    rows = _rows(Credential.id == credential_id) + licence_credentials.rows(Credential.id == credential_id)
     if not rows:
         cred = db.session.get(Credential, credential_id)
         if cred is None or cred.person_id is not None:
@@ -198,12 +251,11 @@ def public_status(credential_id: str) -> dict:
             "revoked_at": cred.revoked_at,
         }
     cred, cert, person = rows[0]
-    role = ROLES_BY_CODE.get(cert.role) or {}
     return {
         "id": cred.id,
         "status": "revoked" if cred.revoked_at else "active",
         "holder": person.name,
-        "achievement": role.get("title", cert.role),
+        "achievement": _what(cred, cert)["title"],
         "issuer": rules.ISSUER_NAME,
         "issued_at": cred.issued_at,
         "revoked_at": cred.revoked_at,
@@ -283,6 +335,8 @@ def verify(token: str) -> dict:
     if revoked and row is not None and row.person_id is None:
         # a tombstone: the holder's record was erased; the credential no longer stands
         reasons.append("revoked by I Matter Training (it is no longer in its records)")
+    elif revoked and row.kind == "licence":
+        reasons.append("revoked by I Matter Training (the licence was revoked)")
     elif revoked:
         reasons.append("revoked by I Matter Training (the certification was withdrawn)")
     subject = found.get("credentialSubject") or {}

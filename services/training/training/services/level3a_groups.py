@@ -14,6 +14,7 @@ from ..models.lead_professionals import (
     Level3AGroup,
     ObligationRecord,
 )
+from . import lp_licences
 from .obligations import ACTIVE_STATES, active_member
 
 
@@ -37,6 +38,12 @@ def register_group(data: dict, user_id: str) -> Level3AGroup:
             "the organisation.",
             unmet=["organisation_membership"],
         )
+    # decision 0056: a current Level 3A (or Level 4 or 5) licence held in the organisation that gives
+    # the programme's scope (Increased Pressure Parenting is not in a Level 3A licence); decision
+    # 0057: children and young people need Level 4 or 5 and a specialist licence in that area
+    lic = lp_licences.group_licence(
+        data["lead_person_id"], data["organisation_id"], data["scope"], data["audience"]
+    )
     g = Level3AGroup(
         organisation_id=data["organisation_id"],
         lead_person_id=data["lead_person_id"],
@@ -44,6 +51,8 @@ def register_group(data: dict, user_id: str) -> Level3AGroup:
         audience=data["audience"],
         starts_on=data["starts_on"],
         participants_count=data["participants_count"],
+        scope=data["scope"],
+        licence_id=lic.id,
         created_by=user_id,
     )
     db.session.add(g)

@@ -61,6 +61,7 @@ def _render_mine(forms: dict | None = None, status: int = 200):
         trainee_records=route["records"],
         courses=route["courses"],
         audiences=route["audiences"],
+        scopes=route["scopes"],
         states=route["states"],
         apply_form=forms.get("apply") or FormState({"route": "standard"}),
         log_form=forms.get("log") or FormState(),
@@ -190,9 +191,10 @@ def lead_professional_group():
         {
             "organisation_id": text("organisation_id", 64),
             "course_code": text("course_code", 40),
-            "audience": text("audience", 20),
+            "audience": text("audience", 40),
             "starts_on": text("starts_on", 10),
             "participants_count": text("participants_count", 6),
+            "scope": text("scope", 40),
         }
     )
     route = reference.lead_professional_route()
@@ -221,6 +223,7 @@ def lead_professional_group():
             "audience": form.get("audience"),
             "starts_on": form.get("starts_on"),
             "participants_count": count,
+            **({"scope": form.get("scope")} if form.get("scope") else {}),
         },
     )
     if not r.ok:

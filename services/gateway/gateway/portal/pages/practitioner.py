@@ -28,6 +28,7 @@ def practitioner():
         pathways=pathways,
         certifications=certifications,
         licences=licences,
+        lp_licences=_my_lp_licences(pid) if pid else [],
         form=FormState(),
         **_reference(),
         gaps=gaps(),
@@ -49,6 +50,13 @@ def _my_licences(pid: str) -> list[dict]:
     """The person's Microproject Practitioner Licences, newest first (training's by-person list)."""
     r = soft(lambda: api().get(f"/api/v1/people/{pid}/practitioner-licences", per_page=100))
     return r.items() if r else []
+
+
+def _my_lp_licences(pid: str) -> list[dict] | None:
+    """The person's Lead Professional licences (Level 3A, 4, 5, A, B, specialist), newest first;
+    None when training cannot answer."""
+    r = soft(lambda: api().get(f"/api/v1/people/{pid}/lead-professional-licences", per_page=100))
+    return r.items() if r else None
 
 
 @bp.post("/practitioner/pathways/<role>/items")
@@ -92,6 +100,7 @@ def apply_licence():
         pathways=[],
         certifications=[],
         licences=_my_licences(pid),
+        lp_licences=_my_lp_licences(pid),
         form=form,
         **_reference(),
         gaps=gaps(),

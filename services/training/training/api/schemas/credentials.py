@@ -10,9 +10,11 @@ from .base import Opt, Out, Str, When, page_of
 
 class CredentialOut(Out):
     id = Str()
-    kind = Str(metadata={"description": "certification (a Lead Professional licence: later)"})
-    certification_id = Str()
-    role = Str()
+    kind = Str(metadata={"description": "certification | licence (a Lead Professional licence)"})
+    certification_id = Opt(metadata={"description": "kind certification: the certification"})
+    role = Opt(metadata={"description": "kind certification: the role certified"})
+    licence_id = Opt(metadata={"description": "kind licence: the Lead Professional licence"})
+    licence_kind = Opt(metadata={"description": "kind licence: level_3a | level_4 | ... (the licence kinds)"})
     title = Str()
     issued_at = When()
     status = Str(metadata={"description": "active | revoked"})

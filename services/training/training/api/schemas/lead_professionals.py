@@ -169,6 +169,8 @@ class GroupOut(Out):
     audience = Str()
     starts_on = fields.Date()
     participants_count = Int()
+    scope = Str()
+    licence_id = Opt(metadata={"description": "the licence it was registered under"})
     fee = fields.Constant(0)
     currency = fields.Constant("GBP")
     created_at = When()
