@@ -1,7 +1,8 @@
 """The study support story of issue 21, through the gateway, against the whole system as real
 processes (the embedded default and PostgreSQL + RabbitMQ):
 
-A Level 3A school registers a Foundation A group (POST /lead-professionals/level-3a-groups) and its
+A Level 3A school's Lead is granted the Level 3A licence by a training admin (the group is refused
+before it), registers a Foundation A group (POST /lead-professionals/level-3a-groups) and its
 Lead Professional trainee runs a study-support series for it: two sessions scheduled (a third is
 refused by the cap per series), learners of the school book (one over the places is refused),
 attendance is recorded once the session has started, the trainee's log book and obligations show
@@ -56,19 +57,25 @@ def stack(request):
 
 def test_a_level_3a_school_runs_a_study_support_series(stack, api, training_admin):
     admin, lead, org, person, app = school_with_lead(api, training_admin)
-    group = ok(
-        lead.post(
-            f"{LP}/level-3a-groups",
-            {
-                "organisation_id": org["id"],
-                "lead_person_id": person["id"],
-                "course_code": "foundation_a1",
-                "audience": "parents",
-                "starts_on": date.today().isoformat(),
-                "participants_count": 8,
-            },
+    group_body = {
+        "organisation_id": org["id"],
+        "lead_person_id": person["id"],
+        "course_code": "foundation_a1",
+        "audience": "parents",
+        "starts_on": date.today().isoformat(),
+        "participants_count": 8,
+    }
+    # the school's group is run under a Level 3A licence (decision 0056): refused until a training
+    # admin grants it, with nothing registered
+    r = lead.post(f"{LP}/level-3a-groups", group_body)
+    assert r.status_code == 409 and "level_3a_licence" in r.json()["unmet"], r.text
+    ok(
+        training_admin.post(
+            f"/api/v1/people/{person['id']}/lead-professional-licences",
+            {"kind": "level_3a", "organisation_id": org["id"]},
         )
     )
+    group = ok(lead.post(f"{LP}/level-3a-groups", group_body))
     series = ok(
         lead.post(
             f"{SS}/series",

@@ -178,7 +178,7 @@ def test_upgrade_from_empty_builds_the_models_schema(name, backend, tmp_path, mo
 
 
 # columns whose CHECK constraint allows only some values (a_value's would be refused)
-CHECKED_VALUES = {("credentials", "kind"): "certification"}
+CHECKED_VALUES = {("credentials", "kind"): "certification", ("lp_licences", "status"): "current"}
 
 
 def a_value(column: sa.Column, key: int):

@@ -328,6 +328,13 @@ def test_a_series_for_a_registered_level_3a_group_does_not_count_the_course_twic
 ):
     admin, org = school
     p, aid = _trainee(client, staff, school, join)
+    # decision 0056: a Level 3A group is run under a Level 3A licence, granted by a training admin
+    r = client.post(
+        f"/api/v1/people/{p['id']}/lead-professional-licences",
+        headers=staff,
+        json={"kind": "level_3a", "organisation_id": org["id"]},
+    )
+    assert r.status_code == 201, r.get_json()
     g = client.post(
         f"{LP}/level-3a-groups",
         headers=p["headers"],
