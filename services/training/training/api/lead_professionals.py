@@ -17,7 +17,6 @@ from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
 
 from ..authz import admins_person_through_membership, caller, is_self_or_training_admin
 from ..extensions import db
-from ..models.lead_professionals import StudySupporterApplication
 from ..rules.lp_licence_kinds import EVERYDAY, SCOPES
 from ..rules.trainee import ENTRY_ROUTES, GROUP_AUDIENCES
 from ..services import lead_professionals as svc
