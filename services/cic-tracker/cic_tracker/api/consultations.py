@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
+from imatter_shared.web.fields import UtcDateTime
 from imatter_shared.web.paging import query_page
 
 from ..authz import caller
@@ -29,7 +30,7 @@ class ConsultationIn(Schema):
 
 
 class ScheduleIn(Schema):
-    scheduled_for = fields.AwareDateTime(required=True, default_timezone=UTC)
+    scheduled_for = UtcDateTime(required=True, default_timezone=UTC)
 
 
 @blp.post("")

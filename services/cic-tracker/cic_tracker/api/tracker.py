@@ -15,6 +15,7 @@ from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import require_auth, require_roles
 from imatter_shared.web.errors import NotFound, RuleViolation
+from imatter_shared.web.fields import UtcDateTime
 from imatter_shared.web.paging import query_page
 
 from ..authz import caller, require_case_writer, require_manager, visible_microproject
@@ -38,7 +39,7 @@ class ConsentIn(Schema):
     given_by = Text(200, required=True)
     scope = Text(1000, required=True)
     # when consent was recorded; defaults to now (naive times are read as UTC)
-    given_at = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+    given_at = UtcDateTime(load_default=None, default_timezone=UTC)
 
 
 class CaseIn(Schema):

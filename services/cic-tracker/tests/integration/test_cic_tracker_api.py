@@ -373,6 +373,16 @@ def test_consent_time_defaults_to_now_and_cannot_be_in_the_future(client, cic):
         headers=headers,
     )
     assert r.status_code == 400 and "consent.given_at" in r.get_json()["errors"]
+    # parses, but lies past the last moment UTC can hold: a 400 naming the field, not a 500
+    r = client.post(
+        CASES.format(mp_id),
+        json={
+            "code": "T2",
+            "consent": {"given_by": "carer", "scope": "tracker", "given_at": "9999-12-31T23:00:00-14:00"},
+        },
+        headers=headers,
+    )
+    assert r.status_code == 400 and "consent.given_at" in r.get_json()["errors"], r.get_json()
     r = client.post(
         CASES.format(mp_id),
         json={"code": "T1", "consent": {"given_by": "carer", "scope": "tracker"}},

@@ -14,6 +14,7 @@ from marshmallow import validate as v
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal
 from imatter_shared.web.errors import ApiError, NotFound, RuleViolation
+from imatter_shared.web.fields import UtcDateTime
 
 from ..authz import admins_person_through_membership, caller, is_self_or_training_admin
 from ..extensions import db
@@ -83,7 +84,7 @@ class AdvanceIn(Schema):
 
 
 class RecordIn(Schema):
-    occurred_at = fields.AwareDateTime(load_default=None)
+    occurred_at = UtcDateTime(load_default=None)
     title = fields.String(load_default=None, validate=v.Length(max=200))
     note = fields.String(load_default=None, validate=v.Length(max=500))
 

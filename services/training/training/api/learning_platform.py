@@ -19,6 +19,7 @@ from marshmallow import validate as v
 from imatter_shared import audit
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.errors import ApiError, Unauthorized
+from imatter_shared.web.fields import UtcDateTime
 
 from ..extensions import db
 from ..services import learning
@@ -37,7 +38,7 @@ TOLERANCE_SECONDS = 300
 
 class CompletionIn(Schema):
     enrolment_id = fields.String(required=True, validate=v.Length(min=1, max=32))
-    completed_at = fields.AwareDateTime(required=True)
+    completed_at = UtcDateTime(required=True)
 
 
 def _parse(header: str) -> tuple[int, list[str]] | None:
