@@ -180,6 +180,11 @@ def test_supporter_accepts_before_the_plan_shows_as_supported(client, db, world)
         json={"person_id": world["other"]["id"]},
     )
     assert r.status_code == 409 and r.get_json()["unmet"] == ["supporter_role"]
+    # an unknown id gets the same answer (asking cannot probe who exists or is certified)
+    r = client.put(
+        f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"], json={"person_id": "0" * 32}
+    )
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["supporter_role"]
     r = client.put(
         f"/api/v1/packages/{pkg}/plan/supporter", headers=me["headers"], json={"person_id": me["id"]}
     )

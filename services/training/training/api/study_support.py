@@ -15,6 +15,7 @@ from marshmallow import validate as v
 from imatter_shared.web.api import Blueprint
 from imatter_shared.web.auth import log_refusal, public
 from imatter_shared.web.errors import NotFound
+from imatter_shared.web.fields import UtcDateTime
 
 from ..authz import caller
 from ..extensions import db
@@ -58,7 +59,7 @@ class StudySupportSeriesIn(Schema):
 
 
 class StudySupportSessionIn(Schema):
-    starts_at = fields.AwareDateTime(required=True)
+    starts_at = UtcDateTime(required=True)
     duration_minutes = fields.Integer(
         load_default=90,
         strict=True,

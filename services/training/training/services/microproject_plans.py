@@ -121,16 +121,17 @@ def ask_supporter(package_id: str, person_id: str) -> MicroprojectPlan:
     plan = plan_of(package_id)
     if plan is None:
         raise RuleViolation("Save the plan before asking someone to support it.", unmet=["plan"])
-    if db.session.get(Person, person_id) is None:
-        raise InvalidInput("person_id", "No person with that id.", detail="Unknown supporter.")
-    unmet = rules.supporter_unmet(_current_roles(person_id), person_id == p.practitioner_id)
-    if unmet:
-        detail = (
-            "You cannot support your own microproject."
-            if unmet == ["supporter_not_self"]
-            else "A supporter is a certified Link, Lead or Lead Plus practitioner."
+    if person_id == p.practitioner_id:
+        raise RuleViolation("You cannot support your own microproject.", unmet=["supporter_not_self"])
+    # only someone the practitioner may ask (candidates): an unknown id, a stranger and an
+    # uncertified colleague get the same answer, so asking cannot probe who exists or holds a
+    # certification (and nobody outside the organisation is emailed)
+    if person_id not in {c["person_id"] for c in candidates(package_id)}:
+        raise RuleViolation(
+            "A supporter is a certified Link, Lead or Lead Plus practitioner who is an accepted "
+            "member of the microproject's organisation.",
+            unmet=["supporter_role"],
         )
-        raise RuleViolation(detail, unmet=unmet)
     plan.supporter_person_id, plan.supporter_state = person_id, "pending"
     plan.supporter_asked_at, plan.supporter_answered_at = now(), None
     plan_support_requested(plan)
