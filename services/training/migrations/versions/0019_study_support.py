@@ -27,6 +27,40 @@ def upgrade():
         batch_op.add_column(sa.Column("interview_by", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("interview_note", sa.String(length=1000), nullable=True))
         batch_op.add_column(sa.Column("decided_by", sa.String(length=64), nullable=True))
+    # one open application or place per person (it was checked in code only): an older duplicate,
+    # which only a race could make, is closed as declined by this migration before the index
+    apps = sa.table(
+        "study_supporter_applications",
+        sa.column("id", sa.String),
+        sa.column("person_id", sa.String),
+        sa.column("state", sa.String),
+        sa.column("created_at", sa.DateTime),
+        sa.column("decided_at", sa.DateTime),
+        sa.column("decided_by", sa.String),
+    )
+    conn = op.get_bind()
+    open_states = ("applied", "interviewed", "accepted")
+    kept: set[str] = set()
+    for app_id, person_id in conn.execute(
+        sa.select(apps.c.id, apps.c.person_id)
+        .where(apps.c.state.in_(open_states))
+        .order_by(apps.c.person_id, apps.c.created_at.desc(), apps.c.id)
+    ):
+        if person_id in kept:
+            conn.execute(
+                apps.update()
+                .where(apps.c.id == app_id)
+                .values(state="declined", decided_at=sa.func.now(), decided_by="migration 0019")
+            )
+        kept.add(person_id)
+    op.create_index(
+        "uq_study_supporter_applications_open_person",
+        "study_supporter_applications",
+        ["person_id"],
+        unique=True,
+        postgresql_where=sa.text("state IN ('applied', 'interviewed', 'accepted')"),
+        sqlite_where=sa.text("state IN ('applied', 'interviewed', 'accepted')"),
+    )
 
     op.create_table(
         "study_support_series",
@@ -149,6 +183,7 @@ def downgrade():
     op.drop_table("study_support_bookings")
     op.drop_table("study_support_sessions")
     op.drop_table("study_support_series")
+    op.drop_index("uq_study_supporter_applications_open_person", table_name="study_supporter_applications")
     with op.batch_alter_table("study_supporter_applications", schema=None) as batch_op:
         for name in ("decided_by", "interview_note", "interview_by", "interview_at", "interview_outcome", "references"):
             batch_op.drop_column(name)

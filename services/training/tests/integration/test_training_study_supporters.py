@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from support.testing import simultaneously
 from training.models.lead_professionals import StudySupporterApplication
 from training.models.study_support import StudySupportBuddy
 
@@ -188,3 +189,19 @@ def test_buddy_assignment_to_a_series_shows_on_both_pages(client, staff, school,
     assert [(b["series_id"], b["title"]) for b in mine] == [(series["id"], "Foundation A group")]
     # the buddy sees the series page
     assert client.get(f"{API}/series/{series['id']}", headers=p["headers"]).status_code == 200
+
+
+def test_twenty_simultaneous_applications_make_one(app, client, staff, school, join, db):
+    """One open application per person is the database's rule (a partial unique index), not only
+    a check in code: twenty at once make one row and nineteen 409s."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers; the race is meaningful on PostgreSQL")
+    admin, org = school
+    p = join(admin, org["id"], "Rae Fictional-Racer")
+    _complete(client, admin, staff, p, FOUNDATION)
+    db.session.commit()
+    codes = [r.status_code for r in simultaneously(app, 20, lambda c, i: _apply(c, p))]
+    assert sorted(codes) == [201] + [409] * 19, codes
+    db.session.expire_all()
+    count = sa.select(sa.func.count()).select_from(StudySupporterApplication)
+    assert db.session.scalar(count.where(StudySupporterApplication.person_id == p["id"])) == 1

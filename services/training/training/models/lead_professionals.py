@@ -115,3 +115,14 @@ class StudySupporterApplication(db.Model):
     decided_at = sa.Column(sa.DateTime, nullable=True)
     decided_by = sa.Column(sa.String(64), nullable=True)
     created_at = created_column()
+
+    # one open application or place per person: a lost race is a 409, never two rows
+    __table_args__ = (
+        sa.Index(
+            "uq_study_supporter_applications_open_person",
+            "person_id",
+            unique=True,
+            postgresql_where=sa.text("state IN ('applied', 'interviewed', 'accepted')"),
+            sqlite_where=sa.text("state IN ('applied', 'interviewed', 'accepted')"),
+        ),
+    )

@@ -57,7 +57,15 @@ def apply_supporter(data: dict) -> StudySupporterApplication:
         person_id=data["person_id"], motivation=data["motivation"], references=refs, state="applied"
     )
     db.session.add(s)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except (
+        sa.exc.IntegrityError
+    ):  # a simultaneous application won (uq_study_supporter_applications_open_person)
+        db.session.rollback()
+        raise RuleViolation(
+            "This person already has an open application or place.", unmet=["one_application"]
+        ) from None
     return s
 
 
