@@ -28,6 +28,7 @@ ROUTES: dict[str, str] = {
     "invoices": "TRAINING_URL",
     "price-book": "TRAINING_URL",
     "lead-professionals": "TRAINING_URL",
+    "parent-mentors": "TRAINING_URL",
     "bursaries": "TRAINING_URL",
     "payments": "TRAINING_URL",
     "training": "TRAINING_URL",

@@ -18,6 +18,7 @@ from . import (
     organisation_kinds,
     organisations,
     packages,
+    parent_mentors,
     pathways,
     payments,
     people,
@@ -53,6 +54,7 @@ API_MODULES = (
     reference,  # catalogue reference data, so clients hold no rule of their own
     exports,  # CSV downloads for staff
     credentials,  # Open Badges 3.0 credentials of certifications (issue 21)
+    parent_mentors,  # Parent Mentor applications and places (issue 21, decision 0058)
 )
 
 
