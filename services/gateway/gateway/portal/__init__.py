@@ -35,6 +35,7 @@ from .pages import (  # noqa: F401
     learning,
     memberships,
     organisations,
+    parent_mentors,
     practitioner,
     price_book,
     profile,
