@@ -42,6 +42,7 @@ def _render(org_id: str, forms: dict | None = None, status: int = 200):
         fund=fund.data if fund else None,
         member_options=[(_person_of(m), m.get("name") or _person_of(m)) for m in members],
         course_options=[(c["code"], c.get("title") or c["code"]) for c in courses],
+        names={_person_of(m): m.get("name") for m in members},
         deposit_form=forms.get("deposit") or FormState(),
         place_form=forms.get("place") or FormState(),
         elsewhere_form=forms.get("elsewhere") or FormState(),
