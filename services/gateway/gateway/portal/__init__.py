@@ -22,6 +22,7 @@ from .pages import (  # noqa: F401
     admin,
     api_reference,
     bursaries,
+    case_notes,
     cases,
     cic_finance,
     cic_practice,

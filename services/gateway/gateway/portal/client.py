@@ -227,6 +227,9 @@ class Api:
     def put(self, path: str, body: Any) -> Result:
         return call("PUT", path, token=self.token, json=body)
 
+    def patch(self, path: str, body: Any) -> Result:
+        return call("PATCH", path, token=self.token, json=body)
+
     def svg(self, path: str) -> Result:
         return call("GET", path, token=self.token, accept="image/svg+xml")
 
