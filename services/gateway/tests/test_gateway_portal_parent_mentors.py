@@ -135,3 +135,39 @@ def test_a_professional_is_pointed_to_the_lead_professional_route_and_admin_page
         pro.post("/admin/parent-mentors/x/interview", {"outcome": "passed"}, page="/account").status_code
         == 403
     )
+
+
+def test_a_training_admin_records_course_completions_in_the_portal(world):
+    pat = Visitor(world, "Pat Parent", kind="personal")
+    staff = Visitor(world, "Tess Staff", roles=["training_admin"])
+    pid = pat.me()["person_id"]
+    r = pat.client.post(
+        "/api/v1/enrolments",
+        headers=_bearer(pat),
+        json={"person_id": pid, "course_code": "foundation_a1", "funding": "self"},
+    )
+    assert r.status_code == 201, r.get_json()
+    eid = r.get_json()["id"]
+    assert f"<code>{pid}</code>" in pat.get("/parent-mentor").get_data(as_text=True)
+
+    # from /admin by the learner's reference
+    assert 'id="learner-person_id"' in staff.get("/admin").get_data(as_text=True)
+    r = staff.get(f"/admin/learners?person_id={pid}")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/admin/learners/{pid}")
+    html = staff.get(f"/admin/learners/{pid}").get_data(as_text=True)
+    one_h1_and_labels(html)
+    assert "Pat Parent: courses" in html and "Record completion" in html
+    # never the learner, nor another signed-in user
+    assert pat.get(f"/admin/learners/{pid}").status_code == 403
+    r = pat.post(f"/admin/learners/{pid}/enrolments/{eid}/completion", {}, page="/account")
+    assert r.status_code == 403
+    r = staff.post(f"/admin/learners/{pid}/enrolments/{eid}/completion", {}, page=f"/admin/learners/{pid}")
+    assert r.status_code == 302
+    html = staff.get(f"/admin/learners/{pid}").get_data(as_text=True)
+    assert "completion recorded" in html and "Record completion" not in html
+    e = pat.client.get(f"/api/v1/enrolments/{eid}", headers=_bearer(pat)).get_json()
+    assert e["state"] == "completed"
+    # twice: refused by training with its reason, nothing changes
+    r = staff.post(f"/admin/learners/{pid}/enrolments/{eid}/completion", {}, page=f"/admin/learners/{pid}")
+    assert r.status_code == 302
+    assert staff.get("/admin/learners/" + "0" * 32).status_code == 404

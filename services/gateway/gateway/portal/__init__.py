@@ -20,6 +20,7 @@ from .forms import csrf_token, idempotency_key, pounds
 from .pages import (  # noqa: F401
     accounts,
     admin,
+    admin_learners,
     api_reference,
     bursaries,
     case_notes,
