@@ -36,6 +36,7 @@ from .pages import (  # noqa: F401
     lead_professionals,
     lead_professionals_admin,
     learning,
+    membership_end,
     memberships,
     organisations,
     parent_mentors,
