@@ -40,6 +40,7 @@ ACCOUNT_CALLS = {
     "verify_email": ("POST", "/api/v1/auth/verify-email"),
     "resend_verification": ("POST", "/api/v1/auth/verify-email/resend"),
     "request_reset": ("POST", "/api/v1/auth/password-reset"),
+    "change_password": ("POST", "/api/v1/auth/password"),
     "confirm_reset": ("POST", "/api/v1/auth/password-reset/confirm"),
 }
 

@@ -40,6 +40,7 @@ from .pages import (  # noqa: F401
     memberships,
     organisations,
     parent_mentors,
+    password_change,
     practitioner,
     price_book,
     profile,

@@ -264,6 +264,14 @@ class Api:
     def resend_verification(self) -> Result:
         return self._signed_in(accounts.resend_verification, status=202)
 
+    def change_password(self, body: dict) -> Result:
+        return account(
+            lambda data: accounts.change_password(self._claims(), data),
+            schema=accounts.PasswordChangeIn,
+            body=body,
+            status=204,
+        )
+
     def request_reset(self, body: dict) -> Result:
         return account(accounts.request_reset, schema=accounts.ResetIn, body=body, status=202)
 
