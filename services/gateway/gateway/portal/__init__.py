@@ -46,6 +46,7 @@ from .pages import (  # noqa: F401
     profile,
     public,
     q_registration,
+    q_response_delete,
     seat_transfers,
     tracker,
     verification,

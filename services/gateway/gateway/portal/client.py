@@ -230,6 +230,9 @@ class Api:
     def patch(self, path: str, body: Any) -> Result:
         return call("PATCH", path, token=self.token, json=body)
 
+    def delete(self, path: str) -> Result:
+        return call("DELETE", path, token=self.token)
+
     def svg(self, path: str) -> Result:
         return call("GET", path, token=self.token, accept="image/svg+xml")
 
