@@ -25,6 +25,7 @@ from .pages import (  # noqa: F401
     bursaries,
     case_notes,
     cases,
+    cic_admin,
     cic_finance,
     cic_practice,
     cic_staff,
