@@ -39,6 +39,7 @@ from .pages import (  # noqa: F401
     learning,
     membership_end,
     memberships,
+    microproject_hub,
     organisations,
     parent_mentors,
     password_change,

@@ -4,6 +4,8 @@ portal page for the round summary", "configure assessment areas"):
 - a Fund round's summary (cic-tracker GET /api/v1/fund/rounds/{id}/summary): counts by outcome,
   amounts requested and awarded, each application with its reviews and average score; for CIC
   staff and fund reviewers;
+- the I Matter Q registration consultations booked from training's orders (GET
+  /api/v1/cic/q-registrations), CIC staff;
 - the Tracker's assessment areas (GET/POST /api/v1/tracker/areas, PATCH .../{code}): add an area,
   rename it, retire it from new assessments (nothing recorded is changed); CIC staff only.
 
@@ -26,6 +28,20 @@ def round_summary(round_id: str):
         abort(404)
     return render_template(
         "portal/cic_round.html", title="Fund round summary", s=r.data if r.ok else None, gaps=gaps()
+    )
+
+
+@bp.get("/cic/q-registrations")
+@require_role("cic_staff")
+def cic_q_registrations():
+    """The I Matter Q registration consultations booked from training's orders, with the state of
+    the Priorities Consultation each opened (ids only: the person is reached through the booking)."""
+    r = soft(lambda: api().get("/api/v1/cic/q-registrations", per_page=100))
+    return render_template(
+        "portal/cic_q_registrations.html",
+        title="Q registration consultations",
+        bookings=r.items() if r else None,
+        gaps=gaps(),
     )
 
 
