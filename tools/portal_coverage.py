@@ -61,6 +61,10 @@ NOT_A_PAGE = {
     "GET /api/v1/credentials/issuer/jwks.json": "verifier-facing: the issuer's public keys",
     "GET /api/v1/credentials/status-lists/{list_id}": "verifier-facing: the status list a verifier fetches",
     "DELETE /api/v1/organisations/{organisation_id}/members/{member_id}": "the same as POST .../end (older clients)",
+    "DELETE /api/v1/people/{person_id}/directory-entry": "the same as POST .../directory-entry/withdraw, which "
+    "`/practitioner` uses",
+    "GET /api/v1/interest/elements": "reference list for API clients: `/elements` shows the ten elements and "
+    "posts an interest per element code",
     "GET /api/v1/training/audit": "API only by design: the audit trail is read by staff tools, not a page",
     "GET /api/v1/cic/audit": "API only by design: the audit trail is read by staff tools, not a page",
 }
@@ -323,11 +327,19 @@ def portal_uses() -> list[tuple[str, str, str, list[str]]]:
 
 
 def _matches(pattern: str, path: str) -> bool:
-    """A portal path regex against an OpenAPI template ({x} matches any one segment there)."""
+    """A portal path regex against an OpenAPI template: either the portal's pattern matches the
+    template with each {x} filled in, or the template (each {x} any one segment) matches the
+    portal's path with each placeholder filled in (a constant such as INFORMAL_Q in a {x} place)."""
     concrete = re.sub(r"\{[^}]+\}", "x0", path)
-    if re.fullmatch(pattern, concrete):
+    if re.fullmatch(pattern, concrete) or re.fullmatch(pattern, path):
         return True
-    return re.fullmatch(pattern, path) is not None
+    template = "".join(
+        "[^/]+" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^}]+\})", path)
+    )
+    sample = pattern.replace("[^/]+", "x0")
+    sample = re.sub(r"\(\?:([^|)]*)(?:\|[^)]*)?\)", r"\1", sample)
+    sample = re.sub(r"\\(.)", r"\1", sample)
+    return re.fullmatch(template, sample) is not None
 
 
 def coverage(doc: dict) -> list[dict]:
