@@ -41,6 +41,7 @@ from .pages import (  # noqa: F401
     memberships,
     microproject_hub,
     organisations,
+    package_accounts,
     parent_mentors,
     password_change,
     practitioner,
