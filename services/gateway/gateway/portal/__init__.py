@@ -50,6 +50,7 @@ from .pages import (  # noqa: F401
     public,
     q_registration,
     q_response_delete,
+    resource_licence,
     seat_transfers,
     tracker,
     verification,
