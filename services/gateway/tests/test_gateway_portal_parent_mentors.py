@@ -171,3 +171,46 @@ def test_a_training_admin_records_course_completions_in_the_portal(world):
     r = staff.post(f"/admin/learners/{pid}/enrolments/{eid}/completion", {}, page=f"/admin/learners/{pid}")
     assert r.status_code == 302
     assert staff.get("/admin/learners/" + "0" * 32).status_code == 404
+
+
+def test_a_training_admin_recognises_and_withdraws_a_certification(world):
+    lee = Visitor(world, "Lee Lead")
+    staff = Visitor(world, "Tess Staff", roles=["training_admin"])
+    pid = lee.me()["person_id"]
+    url = f"/admin/learners/{pid}"
+    html = staff.get(url).get_data(as_text=True)
+    one_h1_and_labels(html)
+    assert "No certifications." in html
+
+    r = staff.post(f"{url}/certifications", {"role": "lead", "reason": ""}, page=url)
+    assert r.status_code == 400 and 'id="rec-reason-error"' in r.get_data(as_text=True)
+    r = staff.post(
+        f"{url}/certifications", {"role": "lead", "reason": "Certified before the platform"}, page=url
+    )
+    assert r.status_code == 302
+    certs = lee.client.get(f"/api/v1/people/{pid}/certifications", headers=_bearer(lee)).get_json()["items"]
+    assert [(c["role"], c["status"], c["basis"]) for c in certs] == [("lead", "current", "recognised")]
+    html = staff.get(url).get_data(as_text=True)
+    one_h1_and_labels(html)
+    cid = certs[0]["id"]
+
+    r = staff.post(f"{url}/certifications/{cid}/withdraw", {"reason": ""}, page=url)
+    assert r.status_code == 400
+    assert (
+        lee.client.get(f"/api/v1/people/{pid}/certifications", headers=_bearer(lee)).get_json()["items"][0][
+            "status"
+        ]
+        == "current"
+    )
+    # the person themself may not
+    assert (
+        lee.post(f"{url}/certifications/{cid}/withdraw", {"reason": "mine"}, page="/account").status_code
+        == 403
+    )
+    r = staff.post(f"{url}/certifications/{cid}/withdraw", {"reason": "Records found wrong"}, page=url)
+    assert r.status_code == 302
+    cert = lee.client.get(f"/api/v1/people/{pid}/certifications", headers=_bearer(lee)).get_json()["items"][0]
+    assert cert["status"] == "withdrawn" and cert["withdrawal_reason"] == "Records found wrong"
+    r = staff.post(f"{url}/certifications/{cid}/withdraw", {"reason": "Again please"}, page=url)
+    assert r.status_code == 409  # already withdrawn: training's rule, shown on the page
+    assert "Withdraw<span" not in staff.get(url).get_data(as_text=True)
