@@ -40,6 +40,7 @@ from .pages import (  # noqa: F401
     membership_end,
     memberships,
     microproject_hub,
+    organisation_settings,
     organisations,
     package_accounts,
     parent_mentors,
