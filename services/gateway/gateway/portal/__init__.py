@@ -47,6 +47,7 @@ from .pages import (  # noqa: F401
     password_change,
     practitioner,
     price_book,
+    price_book_versions,
     profile,
     public,
     q_registration,
