@@ -37,6 +37,7 @@ from .pages import (  # noqa: F401
     lead_professionals,
     lead_professionals_admin,
     learning,
+    licence_renewal,
     membership_end,
     memberships,
     microproject_hub,
