@@ -83,3 +83,38 @@ def test_an_admin_renews_an_active_licence_once(world):
     r = nat.post(url, {"seen_valid_until": seen}, page=url)
     assert r.status_code == 404  # training: the organisation's admins only
     assert _orders(head, org_id) == before + 1
+
+
+def test_a_training_admin_ends_a_licence_now(world):
+    head = Visitor(world, "Hana Head")
+    org_id = head.client.post(
+        "/api/v1/organisations",
+        headers=_bearer(head),
+        json={
+            "name": f"Fictional Ended {uuid.uuid4().hex[:4]}",
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": head.email,
+            "senior_leadership_commitment": True,
+        },
+    ).get_json()["id"]
+    lic = head.client.post(
+        f"/api/v1/organisations/{org_id}/licences",
+        headers=_bearer(head),
+        json={"type": "starter", "agreement_accepted": True},
+    ).get_json()
+    end_url = f"/organisations/{org_id}/licences/{lic['id']}/end"
+    # the organisation's own admin sees no such button and is refused
+    assert end_url not in head.get(f"/organisations/{org_id}").get_data(as_text=True)
+    assert head.post(end_url, {}, page=f"/organisations/{org_id}").status_code == 403
+
+    staff = Visitor(world, "Tess Staff", roles=["training_admin"])
+    page = staff.get(f"/organisations/{org_id}")
+    assert page.status_code == 200 and end_url in page.get_data(as_text=True)
+    r = staff.post(end_url, {}, page=f"/organisations/{org_id}")
+    assert r.status_code == 302
+    org = head.client.get(f"/api/v1/organisations/{org_id}", headers=_bearer(head)).get_json()
+    assert next(x for x in org["licences"] if x["id"] == lic["id"])["status"] != "active"
+    html = head.get(f"/organisations/{org_id}").get_data(as_text=True)
+    # ended, it is taken out again by buying it (not the renewal page)
+    assert f"/organisations/{org_id}/licences/starter" in html

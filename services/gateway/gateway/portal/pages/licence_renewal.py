@@ -5,15 +5,19 @@ refused while it is active ("renew it instead"), so the organisation page links 
 licence. The fee is shown before confirming (with its placeholder label); a renewal the page did
 not see (the licence's end moved since it was shown: a second click, another admin) is refused
 rather than sent, so one confirmation renews once. Training decides who may (the organisation's
-admins) and names the rule when it refuses."""
+admins) and names the rule when it refuses.
+
+A training admin may also end a licence's term now (POST .../licences/{licence_id}/end, e.g. the
+agreement was terminated): it expires, what depends on it is suspended until renewed, nothing is
+deleted. The organisation page shows that button to training admins only."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 
 from .. import reference
 from ..forms import FormState, text
-from ..plumbing import api, bp, money, signed_in
+from ..plumbing import api, bp, has_role, money, refusal, require_role, signed_in
 from ..reads import org_or_404, price_book, refused_status, size_bands
 
 
@@ -68,4 +72,26 @@ def renew_licence_confirm(org_id: str, licence_id: str):
         f"valid until {(data.get('valid_until') or '')[:10]}. An invoice was raised.",
         "success",
     )
+    return redirect(url_for("portal.organisation", org_id=org_id))
+
+
+@bp.app_template_global()
+def may_end_licences() -> bool:
+    """Whether the signed-in user is a training admin (the organisation page's "End now")."""
+    return bool(session.get("token")) and has_role("training_admin")
+
+
+@bp.post("/organisations/<org_id>/licences/<licence_id>/end")
+@require_role("training_admin")
+def end_licence(org_id: str, licence_id: str):
+    r = api().post(f"/api/v1/organisations/{org_id}/licences/{licence_id}/end")
+    if r.status == 404:
+        abort(404)
+    if r.ok:
+        flash(
+            f"{(r.data or {}).get('title') or 'Licence'} ended now: what depends on it is suspended until it is renewed.",
+            "success",
+        )
+    else:
+        flash(refusal(r), "error")
     return redirect(url_for("portal.organisation", org_id=org_id))
