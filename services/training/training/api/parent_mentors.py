@@ -8,7 +8,7 @@ is for certified Lead Professionals and Advanced Practitioners who opt in)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 from marshmallow import validate as v
 
 from imatter_shared.web.api import Blueprint
@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Person
 from ..rules.parent_mentor import ELIGIBILITY
 from ..services import parent_mentors as svc
-from .common import PageArgs, page, require_training_admin, written_out
+from .common import PageArgs, page, require_training_admin
 from .schemas.parent_mentors import EligibilityOut, ParentMentorApplicationOut, ParentMentorApplicationPage
 
 blp = Blueprint(
@@ -31,6 +31,14 @@ blp = Blueprint(
 )
 
 
+def _motivation(value: str) -> None:
+    """At least 20 characters that are not white space (the applicant's own statement)."""
+    if len(value.strip()) < 20:
+        raise ValidationError(
+            "Say in at least 20 characters (not counting spaces) why you would like to be a Parent Mentor."
+        )
+
+
 class ParentMentorReference(Schema):
     name = fields.String(required=True, validate=v.Length(min=1, max=200))
     relationship = fields.String(required=True, validate=v.Length(min=1, max=200))
@@ -39,7 +47,7 @@ class ParentMentorReference(Schema):
 
 class ParentMentorApplicationIn(Schema):
     person_id = fields.String(required=True, validate=v.Length(min=1, max=32))
-    motivation = fields.String(required=True, validate=[v.Length(max=3000), written_out(20)])
+    motivation = fields.String(required=True, validate=[v.Length(max=3000), _motivation])
     references = fields.List(
         fields.Nested(ParentMentorReference),
         required=True,
