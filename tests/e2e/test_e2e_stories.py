@@ -9,6 +9,10 @@ RabbitMQ.
   admin and accepting; 3 screened cases (a baseline each, one use per case); completion, sign-off;
   then the school's member is recognised as Lead Plus (Lead oversight, counted at certification)
   and training certifies `child` with every requirement met.
+- A Parent Mentor's route (seed 001: "some experienced parents positions as Level 3 advanced level
+  Parent Mentor", offered "on the basis of application, references and interview"): a parent signs
+  up, completes Foundation A and B (recorded by a training admin), applies with references, is
+  interviewed, offered a place, accepts, and the role shows on their page; not in the directory.
 - The Link story: Informed (L1-2, study support, 3 consolidation sessions), Link training, a Type 2
   package (no Tracker uses; a reflection for each case), completion, sign-off by a Lead of the
   organisation, and training certifies `link`.
@@ -33,6 +37,7 @@ from support.stories import (
     l1_2_completed,
     ok,
     own_person,
+    portal_pages,
     recognised,
     requirement_status,
     workspace_of,
@@ -377,3 +382,60 @@ def test_the_link_story(stack, api, training_admin):
     pathway = ok(pro.get(f"/api/v1/people/{person['id']}/pathways/link"), 200)
     assert pathway["certified"] and pathway["complete"], pathway
     assert all(r["status"] == "met" for r in pathway["requirements"]), pathway["requirements"]
+
+
+def test_a_parent_mentors_route(stack, api, training_admin):
+    parent = api.signed_up(name="Pat Fictional-Parent")
+    person = own_person(parent, "Pat Fictional-Parent", kind="personal")
+    pm = "/api/v1/parent-mentors"
+    body = {
+        "person_id": person["id"],
+        "motivation": "Our family came through a hard few years; I would like to help other parents.",
+        "references": [
+            {"name": "Ref Fictional-One", "relationship": "family support worker"},
+            {"name": "Ref Fictional-Two", "relationship": "class teacher"},
+        ],
+    }
+    # not yet: the Foundation courses first (the rule is named, nothing is made)
+    r = parent.post(f"{pm}/applications", body)
+    assert r.status_code == 409 and r.json()["unmet"] == ["foundation_completion"], r.text
+    # Foundation A parts 1 and 2 and Foundation B, self-funded, completed by a training admin
+    for code in ("foundation_a1", "foundation_a2", "foundation_b"):
+        e = ok(
+            parent.post(
+                "/api/v1/enrolments", {"person_id": person["id"], "course_code": code, "funding": "self"}
+            )
+        )
+        assert parent.post(f"/api/v1/enrolments/{e['id']}/completion").status_code == 403  # never the learner
+        ok(training_admin.post(f"/api/v1/enrolments/{e['id']}/completion"), 200)
+    assert ok(parent.get(f"{pm}/eligibility", params={"person_id": person["id"]}), 200)["eligible"] is True
+
+    a = ok(parent.post(f"{pm}/applications", body))
+    assert a["state"] == "applied" and len(a["references"]) == 2, a
+    again = parent.post(f"{pm}/applications", body)
+    assert again.status_code == 409 and again.json()["unmet"] == ["one_application"], again.text
+
+    # the interview (its note shown to the applicant), then the offer, by a training admin
+    assert parent.post(f"{pm}/applications/{a['id']}/interview", {"outcome": "passed"}).status_code == 403
+    ok(
+        training_admin.post(
+            f"{pm}/applications/{a['id']}/interview", {"outcome": "passed", "note": "Warm and reflective."}
+        ),
+        200,
+    )
+    assert ok(parent.get(f"{pm}/applications/{a['id']}"), 200)["interview_note"] == "Warm and reflective."
+    offered = ok(training_admin.post(f"{pm}/applications/{a['id']}/decision", {"outcome": "offer"}), 200)
+    assert offered["state"] == "offered"
+    # only the person accepts
+    assert training_admin.post(f"{pm}/applications/{a['id']}/answer", {"answer": "accept"}).status_code == 404
+    held = ok(parent.post(f"{pm}/applications/{a['id']}/answer", {"answer": "accept"}), 200)
+    assert held["state"] == "accepted" and held["role"] == "parent_mentor", held
+
+    # shown on their page (and their account); not in the public directory
+    mine, account = portal_pages(
+        stack.url(), parent.email, "Plenty-long-passphrase-1", "/parent-mentor", "/account"
+    )
+    assert "Your role: Parent Mentor" in mine and "Warm and reflective." in mine
+    assert "Level 3 advanced level Parent Mentor since" in account
+    listed = ok(api.get("/api/v1/directory", params={"q": "Fictional-Parent"}), 200)
+    assert all(e.get("person_id") != person["id"] for e in listed["items"]), listed

@@ -154,3 +154,31 @@ def certified_roles(client, person: dict) -> set:
     body = ok(client.get(f"/api/v1/people/{person['id']}/certifications"), 200)
     items = body["items"] if isinstance(body, dict) else body
     return {c["role"] for c in items if c.get("status", "current") == "current"}
+
+
+def portal_pages(base_url: str, email: str, password: str, *paths: str) -> list[str]:
+    """The HTML of portal pages as the person sees them after signing in with their password.
+    The session cookie is `Secure` (`__Host-`) and the stack is plain http on loopback, so it is
+    carried by hand, as a browser treating localhost as a secure context would."""
+    import re
+
+    import requests
+
+    http, jar = requests.Session(), {}
+    http.trust_env = False
+
+    def call(method, path, **kw):
+        r = http.request(method, base_url + path, cookies=jar, allow_redirects=False, timeout=30, **kw)
+        jar.update(r.cookies.get_dict())
+        return r
+
+    page = call("GET", "/sign-in", headers={"Accept": "text/html"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = call("POST", "/sign-in", data={"csrf_token": token, "email": email, "password": password})
+    assert r.status_code == 302, r.text[:2000]
+    out = []
+    for path in paths:
+        r = call("GET", path, headers={"Accept": "text/html"})
+        assert r.status_code == 200, (path, r.status_code)
+        out.append(r.text)
+    return out

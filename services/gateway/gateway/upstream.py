@@ -29,6 +29,7 @@ ROUTES: dict[str, str] = {
     "price-book": "TRAINING_URL",
     "lead-professionals": "TRAINING_URL",
     "study-support": "TRAINING_URL",
+    "parent-mentors": "TRAINING_URL",
     "bursaries": "TRAINING_URL",
     "payments": "TRAINING_URL",
     "training": "TRAINING_URL",

@@ -227,6 +227,12 @@ class Api:
     def put(self, path: str, body: Any) -> Result:
         return call("PUT", path, token=self.token, json=body)
 
+    def patch(self, path: str, body: Any) -> Result:
+        return call("PATCH", path, token=self.token, json=body)
+
+    def delete(self, path: str) -> Result:
+        return call("DELETE", path, token=self.token)
+
     def svg(self, path: str) -> Result:
         return call("GET", path, token=self.token, accept="image/svg+xml")
 
@@ -260,6 +266,14 @@ class Api:
 
     def resend_verification(self) -> Result:
         return self._signed_in(accounts.resend_verification, status=202)
+
+    def change_password(self, body: dict) -> Result:
+        return account(
+            lambda data: accounts.change_password(self._claims(), data),
+            schema=accounts.PasswordChangeIn,
+            body=body,
+            status=204,
+        )
 
     def request_reset(self, body: dict) -> Result:
         return account(accounts.request_reset, schema=accounts.ResetIn, body=body, status=202)

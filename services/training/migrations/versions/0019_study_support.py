@@ -1,7 +1,7 @@
 """study support: series, sessions, bookings, buddies; study supporter references and interview
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-11-29
 
 Decisions 0060 (study support sessions and workshops, the cap per series held by CHECK
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

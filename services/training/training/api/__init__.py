@@ -20,6 +20,7 @@ from . import (
     organisation_kinds,
     organisations,
     packages,
+    parent_mentors,
     pathways,
     payments,
     people,
@@ -63,6 +64,7 @@ API_MODULES = (
     study_supporters,  # volunteer study supporters (issue 21)
     microproject_plans,  # planning tools, no case data (issue 21, decision 0063)
     practice_guidelines,  # versioned guidelines and acknowledgements (decision 0064)
+    parent_mentors,  # Parent Mentor applications and places (issue 21, decision 0058)
 )
 
 

@@ -25,6 +25,7 @@ from .notifications import Notification, NotificationPreference  # noqa: F401
 from .orders import Invoice, Order, OrderLine, PaymentEvent  # noqa: F401
 from .organisations import Membership, Organisation, OrganisationAdmin  # noqa: F401
 from .packages import FundAward, Package, PackageAccountGrant  # noqa: F401
+from .parent_mentors import ParentMentorApplication  # noqa: F401
 from .people import Person  # noqa: F401
 from .practitioner_licences import PractitionerLicence  # noqa: F401
 from .price_book import PriceBookVersion  # noqa: F401

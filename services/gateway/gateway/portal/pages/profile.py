@@ -17,8 +17,21 @@ def account():
     for org_id in user.get("organisation_ids") or []:
         r = soft(lambda oid=org_id: api().get(f"/api/v1/organisations/{oid}"))
         orgs.append(r.data if r else {"id": org_id, "name": org_id})
+    held = None  # a Parent Mentor place the person accepted shows as their role (decision 0058)
+    if user.get("person_id"):
+        r = soft(
+            lambda: api().get(
+                "/api/v1/parent-mentors/applications", person_id=user["person_id"], state="accepted"
+            )
+        )
+        held = (r.items() or [None])[0] if r else None
     return render_template(
-        "portal/account.html", user=user, orgs=orgs, form=FormState(), roles=set(user.get("roles") or [])
+        "portal/account.html",
+        user=user,
+        orgs=orgs,
+        form=FormState(),
+        roles=set(user.get("roles") or []),
+        parent_mentor=held,
     )
 
 
