@@ -82,6 +82,10 @@ ALLOWED = {
     ("community_wheel_audits", "section_scores"): "an organisation's ratings of its community as a whole (no "
     "individual); the personalised wheel lives in cic-tracker",
     ("community_wheel_audits", "participants_count"): "how many took part in the community audit (a count)",
+    # issue 21: a parent applying to be a Parent Mentor (their own learning, references and interview),
+    # nothing about their family or child
+    ("parent_mentor_applications", None): "an adult's application for a Parent Mentor place (seed 001): "
+    "their learning, references and interview, no family or child data",
 }
 
 
