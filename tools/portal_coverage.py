@@ -9,7 +9,9 @@ shared), reads the merged document the gateway serves, then reads the portal's s
 /api/v1 path (module constants such as LP_API are followed), the method from the call it is the
 first argument of (`.post(...)`, `.put(...)`, `.delete(...)`, else GET), and the portal routes
 (`@bp.get("/...")`) of the functions that reach it. The gateway's own account operations are
-called by name (`api().me()` ...), listed in ACCOUNT_CALLS. An operation no page uses is
+called by name (`api().me()` ...), listed in ACCOUNT_CALLS. A path returned by a helper function
+(`api().post(_url(pid))`) is not followed: the portal writes each path out where it is called
+(lp_licences.py was not seen until it did). An operation no page uses is
 classified in NOT_A_PAGE (why it needs none) or shown as a gap.
 
 tests: services/gateway/tests/test_gateway_portal_coverage.py checks the committed document is

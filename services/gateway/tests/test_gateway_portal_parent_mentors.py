@@ -2,13 +2,16 @@
 (seed 001; decision 0058): a parent sees what they still need, applies with a motivation and at
 least 2 references, a training admin records the interview (the note shown to the applicant) and
 offers a place, the parent accepts it and the role shows on their page and account; refusals show
-at the field or name the rule, and leave nothing behind; nobody else reaches the pages' actions."""
+at the field or name the rule, and leave nothing behind; nobody else reaches the pages' actions.
+An accepted Parent Mentor's page says what they can do now, and they schedule an in-house study
+support series for parents of their organisation from /study-support (not one in partnership)."""
 
 from __future__ import annotations
 
 import importlib.util
 import pathlib
 import re
+from datetime import date
 
 _spec = importlib.util.spec_from_file_location(
     "_portal_world_pm", pathlib.Path(__file__).with_name("test_gateway_portal_reflective.py")
@@ -214,3 +217,77 @@ def test_a_training_admin_recognises_and_withdraws_a_certification(world):
     r = staff.post(f"{url}/certifications/{cid}/withdraw", {"reason": "Again please"}, page=url)
     assert r.status_code == 409  # already withdrawn: training's rule, shown on the page
     assert "Withdraw<span" not in staff.get(url).get_data(as_text=True)
+
+
+def _accepted_parent_mentor(world, person_id: str) -> None:
+    """A place accepted (the route to it is the test above)."""
+    from training.extensions import db
+    from training.models.parent_mentors import ParentMentorApplication
+
+    with world["training"].app_context():
+        db.session.add(
+            ParentMentorApplication(
+                person_id=person_id,
+                motivation=WHY,
+                references=[{"name": "Ref One", "relationship": "teacher"}] * 2,
+                state="accepted",
+                interview_outcome="passed",
+            )
+        )
+        db.session.commit()
+
+
+def _series_hosted_by(world, person_id: str) -> list:
+    from training.extensions import db
+    from training.models.study_support import StudySupportSeries
+
+    with world["training"].app_context():
+        return [
+            (s.delivery, s.title)
+            for s in db.session.query(StudySupportSeries).filter_by(host_person_id=person_id)
+        ]
+
+
+def test_an_accepted_parent_mentor_is_shown_and_hosts_parents_study_support_in_house(world):
+    head = Visitor(world, "Hana Head-PM")
+    org_id = _world._organisation_with_starter(head)
+    pam = Visitor(world, "Pam Mentor", kind="personal")
+    assert (
+        head.post(
+            f"/organisations/{org_id}/memberships", {"email": pam.email, "role": "parent_mentor"}
+        ).status_code
+        == 302
+    )
+    html = pam.get("/memberships").get_data(as_text=True)
+    membership_id = html.split("/memberships/")[1].split("/accept")[0]
+    assert pam.post(f"/memberships/{membership_id}/accept", {}, page="/memberships").status_code == 302
+    pid = pam.me()["person_id"]
+    form = {
+        "organisation_id": org_id,
+        "kind": "study_support",
+        "delivery": "in_house",
+        "course_code": "foundation_a1",
+        "title": "Foundation A for parents",
+        "starts_on": date.today().isoformat(),
+    }
+    # not a Parent Mentor yet: no host role, nothing scheduled, nothing new on their page
+    r = pam.post("/study-support/series", form, page="/study-support")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/study-support#host")
+    assert "host_role" in pam.get("/study-support").get_data(as_text=True)
+    assert "What you can do now" not in pam.get("/parent-mentor").get_data(as_text=True)
+
+    _accepted_parent_mentor(world, pid)
+    html = pam.get("/parent-mentor").get_data(as_text=True)
+    one_h1_and_labels(html)
+    assert "Your role: Parent Mentor" in html and "What you can do now" in html
+    assert "Host study support for parents" in html and 'href="/study-support#host"' in html
+    # in partnership with I Matter Training: refused, naming the Lead Professional route
+    r = pam.post("/study-support/series", {**form, "delivery": "partnership"}, page="/study-support")
+    assert r.status_code == 302
+    assert "lead_professional" in pam.get("/study-support").get_data(as_text=True)
+    assert _series_hosted_by(world, pid) == []
+    # in house, for their organisation: scheduled, and they host it
+    r = pam.post("/study-support/series", form, page="/study-support")
+    assert r.status_code == 302 and "/study-support/series/" in r.headers["Location"]
+    assert _series_hosted_by(world, pid) == [("in_house", "Foundation A for parents")]
+    assert "Foundation A for parents" in pam.get("/study-support").get_data(as_text=True)

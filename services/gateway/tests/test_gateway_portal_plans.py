@@ -143,3 +143,55 @@ def test_the_organisation_admin_sees_which_microprojects_have_a_plan_and_when_th
     assert "Pat Practitioner" in html and _form()["review_date_1"] in html
     assert "Calmer mornings" not in html and "Read the unit" not in html  # never the plan itself
     assert pat.get(f"/organisations/{org_id}/plans").status_code == 404
+
+
+def _ask(world, pkg: str, person_id: str, state: str = "pending") -> None:
+    """As if the practitioner asked this person (the ask itself is tested in training's own tests)."""
+    from training.extensions import db
+    from training.models import MicroprojectPlan
+
+    with world["training"].app_context():
+        plan = db.session.query(MicroprojectPlan).filter_by(package_id=pkg).one()
+        plan.supporter_person_id, plan.supporter_state = person_id, state
+        db.session.commit()
+
+
+def _supporter_of(world, pkg: str):
+    from training.extensions import db
+    from training.models import MicroprojectPlan
+
+    with world["training"].app_context():
+        plan = db.session.query(MicroprojectPlan).filter_by(package_id=pkg).one()
+        return plan.supporter_person_id, plan.supporter_state
+
+
+def test_the_practitioner_stops_asking_or_ends_the_support_and_the_supporter_no_longer_sees_it(world):
+    pat = Visitor(world, "Pat Planner-End")
+    pkg = _package_for(world, pat.me()["person_id"])
+    page = f"/microprojects/{pkg}/plan"
+    assert pat.post(page, _form(), page=page).status_code == 302
+    sam = Visitor(world, "Sam Supporter")
+    sam_pid = sam.me()["person_id"]
+    _ask(world, pkg, sam_pid)
+    html = pat.get(page).get_data(as_text=True)
+    one_h1_and_labels(html)
+    assert "Stop asking Sam Supporter" in html
+    assert "Pat Planner-End asks you to support" in sam.get(page).get_data(as_text=True)
+    # nobody else ends it: the supporter and a stranger get 404, and nothing changes
+    assert sam.post(f"{page}/supporter/end", {}, page="/supporting").status_code == 404
+    assert _supporter_of(world, pkg) == (sam_pid, "pending")
+    r = pat.post(f"{page}/supporter/end", {}, page=page)
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"{page}#supporter")
+    assert _supporter_of(world, pkg) == (None, None)
+    html = pat.get(page).get_data(as_text=True)
+    assert "they no longer see your plan" in html and "No supporter yet." in html
+    assert sam.get(page).status_code == 404  # no invitation any more
+
+    # an accepted supporter: the button ends their support
+    _ask(world, pkg, sam_pid, state="accepted")
+    assert "Calmer mornings" in sam.get(page).get_data(as_text=True)
+    html = pat.get(page).get_data(as_text=True)
+    assert "End Sam Supporter&#39;s support" in html or "End Sam Supporter's support" in html
+    assert pat.post(f"{page}/supporter/end", {}, page=page).status_code == 302
+    assert _supporter_of(world, pkg) == (None, None)
+    assert sam.get(page).status_code == 404

@@ -48,6 +48,7 @@ from .pages import (  # noqa: F401
     parent_mentors,
     password_change,
     plans,
+    practice_guidelines_admin,
     practitioner,
     price_book,
     price_book_versions,

@@ -3,15 +3,19 @@ advanced level Parent Mentor"; places "offered on the basis of application, refe
 interview"; decision 0058): eligibility as data (a parent learner who completed Foundation A parts
 1 and 2 and Foundation B), at least 2 references, the interview and decision by a training admin,
 the offer answered by the person only, one open application per person (also under a race on
-PostgreSQL), refusals leave nothing behind, and no Parent Mentor in the public directory."""
+PostgreSQL), refusals leave nothing behind, and no Parent Mentor in the public directory. An
+accepted Parent Mentor hosts study support for parents in house (not in partnership, and only for
+an organisation they are an accepted member of); an applicant or an offer turned down does not."""
 
 import uuid
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from support.testing import simultaneously
 from training.models.parent_mentors import ParentMentorApplication
+from training.models.study_support import StudySupportSeries
 
 API = "/api/v1/parent-mentors"
 REFS = [
@@ -269,3 +273,90 @@ def test_twenty_simultaneous_acceptances_accept_once(app, client, db, keys, staf
     assert sorted(codes) == [200] + [409] * 19
     db.session.expire_all()
     assert db.session.get(ParentMentorApplication, aid).state in ("accepted", "turned_down")
+
+
+# -- what an accepted Parent Mentor can do: host study support for parents, in house only --------
+
+
+def _org(client, admin, name="Fictional Alder School"):
+    r = client.post(
+        "/api/v1/organisations",
+        headers=admin,
+        json={
+            "name": name,
+            "kind": "school",
+            "size_band": "small",
+            "link_contact_email": "link@alder.example",
+            "senior_leadership_commitment": True,
+        },
+    )
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def _series(client, p, org_id, delivery="in_house"):
+    return client.post(
+        "/api/v1/study-support/series",
+        headers=p["headers"],
+        json={
+            "organisation_id": org_id,
+            "host_person_id": p["id"],
+            "course_code": "foundation_a1",
+            "title": "Foundation A for parents, autumn",
+            "starts_on": date.today().isoformat(),
+            "delivery": delivery,
+        },
+    )
+
+
+def _series_count(db):
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(StudySupportSeries))
+
+
+def test_an_accepted_parent_mentor_hosts_parents_study_support_in_house_only(client, db, keys, staff, join):
+    admin = _user(keys)
+    org = _org(client, admin)
+    p = join(admin, org["id"], "Pam Fictional-Mentor", kind="personal")
+    _complete(client, staff, p)
+    aid = _apply(client, p).get_json()["id"]
+    # an applicant (and then an offered one) is not a Parent Mentor yet: no host role
+    r = _series(client, p, org["id"])
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["host_role"]
+    client.post(f"{API}/applications/{aid}/interview", headers=staff, json={"outcome": "passed"})
+    client.post(f"{API}/applications/{aid}/decision", headers=staff, json={"outcome": "offer"})
+    r = _series(client, p, org["id"])
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["host_role"]
+    assert _series_count(db) == 0
+
+    r = client.post(f"{API}/applications/{aid}/answer", headers=p["headers"], json={"answer": "accept"})
+    assert r.status_code == 200 and r.get_json()["state"] == "accepted"
+    # in partnership with I Matter Training: Lead Professionals only
+    r = _series(client, p, org["id"], delivery="partnership")
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["lead_professional"]
+    # an organisation they are not an accepted member of
+    other = _org(client, admin, "Fictional Other School")
+    r = _series(client, p, other["id"])
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["organisation_membership"]
+    assert _series_count(db) == 0
+    # in house, for their own organisation: hosted (no Lead Professional log book to count towards)
+    r = _series(client, p, org["id"])
+    assert r.status_code == 201, r.get_json()
+    s = r.get_json()
+    assert s["delivery"] == "in_house" and s["host_person_id"] == p["id"] and s["i_host"] is True
+    assert s["counts_towards"] == []
+    assert _series_count(db) == 1
+
+
+def test_a_turned_down_offer_gives_no_host_role(client, db, keys, staff, join):
+    admin = _user(keys)
+    org = _org(client, admin)
+    p = join(admin, org["id"], "Tam Fictional-Parent", kind="personal")
+    _complete(client, staff, p)
+    aid = _apply(client, p).get_json()["id"]
+    client.post(f"{API}/applications/{aid}/interview", headers=staff, json={"outcome": "passed"})
+    client.post(f"{API}/applications/{aid}/decision", headers=staff, json={"outcome": "offer"})
+    client.post(f"{API}/applications/{aid}/answer", headers=p["headers"], json={"answer": "turn_down"})
+    r = _series(client, p, org["id"])
+    assert r.status_code == 409 and r.get_json()["unmet"] == ["host_role"]
+    assert _series_count(db) == 0

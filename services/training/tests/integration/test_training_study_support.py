@@ -430,6 +430,7 @@ def test_the_rules_are_public_data(client):
     ]
     assert {"foundation_a1", "foundation_a2"} <= {c["code"] for c in body["courses"]}
     assert body["supporter"]["preparation_course"] == "study_supporter_preparation"
+    assert body["parent_mentor_deliveries"] == ["in_house"]
 
 
 def test_erasing_a_learner_gives_their_booked_place_back(app, client, staff, school, join, db):

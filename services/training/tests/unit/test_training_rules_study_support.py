@@ -21,6 +21,13 @@ def test_who_may_host():
     # neither: no host role; not a member: the membership first
     assert rules.host_unmet(False, {"informed", "child"}, True, "in_house") == ["host_role"]
     assert rules.host_unmet(True, set(), False, "in_house") == ["organisation_membership"]
+    # an accepted Parent Mentor (decision 0058): in house only, in an organisation they belong to
+    assert rules.host_unmet(False, set(), True, "in_house", parent_mentor=True) == []
+    assert rules.host_unmet(False, set(), True, "partnership", parent_mentor=True) == ["lead_professional"]
+    assert rules.host_unmet(False, set(), False, "in_house", parent_mentor=True) == [
+        "organisation_membership"
+    ]
+    assert rules.PARENT_MENTOR_DELIVERIES == ("in_house",)
 
 
 def test_supporter_requirements_are_data():

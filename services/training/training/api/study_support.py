@@ -172,8 +172,9 @@ def _series_out(s: StudySupportSeries, c, detail: bool = True) -> dict:
 def create_series(data):
     """Schedule a series for one course (e.g. a Foundation A group): the host themself (or a
     training admin for them). The host is a Lead Professional (trainee, implementation year or
-    approved) or a certified Link practitioner, an accepted member of the organisation; only Lead
-    Professionals run a series in partnership with I Matter Training (409 `unmet`:
+    approved), a certified Link practitioner or an accepted Parent Mentor (in house only, decision
+    0058), an accepted member of the organisation; only Lead Professionals run a series in
+    partnership with I Matter Training (409 `unmet`:
     `organisation_membership`, `host_role`, `lead_professional`). `max_sessions` and
     `places_per_session` default to the cap (6 and 12) and may not exceed 12 and 30 (400)."""
     c = caller()
@@ -306,7 +307,8 @@ def study_support_rules():
     """The rules as data, so a client holds no copy: the kinds and deliveries of a series, the
     courses a series may be for, the cap per series (default and ceiling of `max_sessions` and
     `places_per_session`), a session's shortest and longest length, the certified roles that may
-    host besides the Lead Professional route, and what a volunteer study supporter needs."""
+    host besides the Lead Professional route, how an accepted Parent Mentor may host (in house), and
+    what a volunteer study supporter needs."""
     return {
         "kinds": list(rules.KINDS),
         "deliveries": list(rules.DELIVERIES),
@@ -314,6 +316,7 @@ def study_support_rules():
         "caps": {name: dict(rule) for name, rule in rules.CAPS.items()},
         "session_minutes": {"min": rules.SESSION_MINUTES[0], "max": rules.SESSION_MINUTES[1]},
         "host_certified_roles": list(rules.HOST_CERTIFIED_ROLES),
+        "parent_mentor_deliveries": list(rules.PARENT_MENTOR_DELIVERIES),
         "counts_as_foundation_a": list(rules.FOUNDATION_A_COURSES),
         "supporter": dict(rules.SUPPORTER),
     }

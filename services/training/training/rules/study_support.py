@@ -40,12 +40,21 @@ def over_ceiling(name: str, asked: int | None) -> bool:
     return asked is not None and asked > CAPS[name]["ceiling"]
 
 
-def host_unmet(on_route: bool, certified: set[str], member: bool, delivery: str) -> list[str]:
-    """What stops a person hosting a series: [] when nothing does."""
+# an accepted Parent Mentor (decision 0058; seed 001 "Level 3 advanced level Parent Mentor") may
+# host study support in house only, for the parents of an organisation they are an accepted member of
+# (host_unmet: a partnership series needs the Lead Professional route, as for a Link practitioner)
+PARENT_MENTOR_DELIVERIES = tuple(d for d in DELIVERIES if d != "partnership")
+
+
+def host_unmet(
+    on_route: bool, certified: set[str], member: bool, delivery: str, parent_mentor: bool = False
+) -> list[str]:
+    """What stops a person hosting a series: [] when nothing does. A Parent Mentor with no other
+    host role is refused a partnership series (`lead_professional`, as a Link practitioner is)."""
     unmet = []
     if not member:
         unmet.append("organisation_membership")
-    if not on_route and not (certified & set(HOST_CERTIFIED_ROLES)):
+    if not on_route and not (certified & set(HOST_CERTIFIED_ROLES)) and not parent_mentor:
         unmet.append("host_role")
     elif delivery == "partnership" and not on_route:
         unmet.append(PARTNERSHIP_NEEDS)

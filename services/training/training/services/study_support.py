@@ -1,7 +1,8 @@
 """Study support series, sessions and bookings (decision 0060).
 
-A host (a Lead Professional on the route, or a certified Link practitioner) schedules a series for
-their organisation, in house or (Lead Professionals only) in partnership with I Matter Training; its
+A host (a Lead Professional on the route, a certified Link practitioner, or an accepted Parent
+Mentor in house only, decision 0058) schedules a series for their organisation, in house or (Lead
+Professionals only) in partnership with I Matter Training; its
 sessions are capped per series and its places per session. Learners book a place for themselves:
 an in-house series is open to the organisation's accepted members, a partnership one to any learner.
 
@@ -22,6 +23,7 @@ from imatter_shared.web.paging import rows_page
 from ..extensions import db
 from ..models import Certification, Person
 from ..models.lead_professionals import LeadProfessionalApplication, Level3AGroup
+from ..models.parent_mentors import ParentMentorApplication
 from ..models.study_support import StudySupportBooking, StudySupportSeries, StudySupportSession
 from ..rules import study_support as rules
 from ..rules.catalogue import L1_2_COURSES
@@ -72,12 +74,27 @@ def certified_roles(person_id: str) -> set[str]:
     )
 
 
+def is_parent_mentor(person_id: str) -> bool:
+    """The person holds a Parent Mentor place: an accepted application (decision 0058)."""
+    return (
+        db.session.scalar(
+            sa.select(ParentMentorApplication.id)
+            .where(
+                ParentMentorApplication.person_id == person_id, ParentMentorApplication.state == "accepted"
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def host_unmet(person_id: str, organisation_id: str, delivery: str) -> list[str]:
     return rules.host_unmet(
         lead_application(person_id) is not None,
         certified_roles(person_id),
         active_member(person_id, organisation_id),
         delivery,
+        parent_mentor=is_parent_mentor(person_id),
     )
 
 
@@ -101,11 +118,10 @@ def create_series(data: dict, user_id: str) -> StudySupportSeries:
     unmet = host_unmet(data["host_person_id"], data["organisation_id"], data["delivery"])
     if unmet:
         raise RuleViolation(
-            "Study support is hosted by a Lead Professional (trainee, implementation year or approved) "
-            "or a certified Link practitioner, for an organisation they are an accepted member of; "
-            "workshops in partnership with I Matter Training by Lead Professionals. Unmet: "
-            + ", ".join(unmet)
-            + ".",
+            "Study support is hosted by a Lead Professional (trainee, implementation year or approved), "
+            "a certified Link practitioner or (in house only) an accepted Parent Mentor, for an "
+            "organisation they are an accepted member of; workshops in partnership with I Matter "
+            "Training by Lead Professionals. Unmet: " + ", ".join(unmet) + ".",
             unmet=unmet,
         )
     s = StudySupportSeries(

@@ -126,6 +126,23 @@ def microproject_plan_supporter(package_id: str):
     return redirect(url_for("portal.microproject_plan", package_id=package_id, _anchor="supporter"))
 
 
+@bp.post("/microprojects/<package_id>/plan/supporter/end")
+@signed_in
+def microproject_plan_supporter_end(package_id: str):
+    """The practitioner stops asking (a request not answered yet) or ends the support: the supporter
+    no longer sees the plan."""
+    r = api().delete(f"/api/v1/packages/{package_id}/plan/supporter")
+    if r.status == 404:
+        abort(404)
+    flash(
+        "Done: they no longer see your plan. You may ask someone else."
+        if r.ok
+        else f"Not changed: {r.detail}",
+        "success" if r.ok else "error",
+    )
+    return redirect(url_for("portal.microproject_plan", package_id=package_id, _anchor="supporter"))
+
+
 @bp.post("/microprojects/<package_id>/plan/supporter/<answer>")
 @signed_in
 def microproject_plan_answer(package_id: str, answer: str):
@@ -152,9 +169,18 @@ def supporting():
 
 @bp.route("/practice-guidelines", methods=["GET", "POST"])
 def practice_guidelines():
-    """Public to read; a signed-in practitioner acknowledges the version in force."""
+    """Public to read; a signed-in practitioner acknowledges the version in force. `?version=N`
+    shows a past version (read only), linked from the list of versions."""
+    past = request.args.get("version", type=int) if request.method == "GET" else None
+    if past is not None:
+        r = api().get(f"/api/v1/practice-guidelines/{past}")
+        if not r.ok:
+            abort(404)
+        if not r.data.get("current"):
+            return render_template("portal/practice_guidelines.html", guidelines=r.data, past=True)
     r = api().get("/api/v1/practice-guidelines/current")
     guidelines = r.data if r.ok else None
+    versions = soft(lambda: api().get("/api/v1/practice-guidelines", per_page=100))
     user = me() if session.get("token") or request.method == "POST" else None
     if request.method == "POST":
         if not guidelines:
@@ -172,7 +198,11 @@ def practice_guidelines():
         acks = soft(lambda: api().get(f"/api/v1/people/{user['person_id']}/guidelines-acknowledgements"))
         acknowledged = any(a.get("current") for a in (acks.items() if acks else []))
     return render_template(
-        "portal/practice_guidelines.html", guidelines=guidelines, user=user, acknowledged=acknowledged
+        "portal/practice_guidelines.html",
+        guidelines=guidelines,
+        user=user,
+        acknowledged=acknowledged,
+        past_versions=[v for v in (versions.items() if versions else []) if not v.get("current")],
     )
 
 

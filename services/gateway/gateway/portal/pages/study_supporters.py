@@ -3,13 +3,15 @@
 
 - /study-supporter: apply (motivation, at least 2 references), see the state, the interview outcome
   and its note, what acceptance still needs, and the learner groups you are buddy to;
-- /admin/study-supporters: training admins record interviews and decide.
+- /admin/study-supporters: training admins record interviews and decide;
+- /admin/study-supporters/<id>: one application in full (motivation, references, interview,
+  what acceptance still needs, buddy groups) with the same interview and decision forms.
 
 Training decides eligibility and every refusal; these pages show what it answers."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 
 from ..forms import text
 from ..plumbing import api, bp, gaps, me, refusal, require_role, signed_in, soft
@@ -76,13 +78,35 @@ def admin_study_supporters():
     )
 
 
+@bp.get("/admin/study-supporters/<sid>")
+@require_role("training_admin")
+def admin_study_supporter(sid: str):
+    r = api().get(f"{SUP_API}/{sid}")
+    if not r.ok:
+        abort(r.status if r.status in (401, 403) else 404)
+    return render_template(
+        "portal/admin_study_supporter.html",
+        title="Volunteer study supporter application",
+        a=r.data,
+        unmet_text=UNMET_TEXT,
+        gaps=gaps(),
+    )
+
+
+def _back(sid: str) -> str:
+    """After an interview or a decision: the record page when the form was sent from it."""
+    if text("back", 10) == "record":
+        return url_for("portal.admin_study_supporter", sid=sid)
+    return url_for("portal.admin_study_supporters") + f"#sup-{sid}"
+
+
 @bp.post("/admin/study-supporters/<sid>/interview")
 @require_role("training_admin")
 def admin_study_supporter_interview(sid: str):
     body = {"outcome": text("outcome", 10), "note": text("note", 1000) or None}
     r = api().post(f"{SUP_API}/{sid}/interview", body)
     flash("Interview recorded." if r.ok else f"Not recorded: {refusal(r)}", "success" if r.ok else "error")
-    return redirect(url_for("portal.admin_study_supporters") + f"#sup-{sid}")
+    return redirect(_back(sid))
 
 
 @bp.post("/admin/study-supporters/<sid>/decision")
@@ -90,4 +114,4 @@ def admin_study_supporter_interview(sid: str):
 def admin_study_supporter_decision(sid: str):
     r = api().post(f"{SUP_API}/{sid}/decision", {"outcome": text("outcome", 10)})
     flash("Decision recorded." if r.ok else f"Not decided: {refusal(r)}", "success" if r.ok else "error")
-    return redirect(url_for("portal.admin_study_supporters") + f"#sup-{sid}")
+    return redirect(_back(sid))

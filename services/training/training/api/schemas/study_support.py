@@ -124,6 +124,9 @@ class StudySupportRulesOut(Out):
     caps = fields.Dict(metadata={"description": "{max_sessions|places_per_session: {default, ceiling}}"})
     session_minutes = fields.Dict(metadata={"description": "{min, max}"})
     host_certified_roles = fields.List(fields.String())
+    parent_mentor_deliveries = fields.List(
+        fields.String(), metadata={"description": "how an accepted Parent Mentor may host (decision 0058)"}
+    )
     counts_as_foundation_a = fields.List(fields.String())
     supporter = fields.Dict(metadata={"description": "{min_references, entry, preparation_course}"})
 
