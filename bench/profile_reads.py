@@ -163,6 +163,12 @@ def main() -> None:
         prof = cProfile.Profile()
         prof.enable()
         for i in range(args.n):
+            bare(i)
+        prof.disable()
+        print(f"by-id ceiling: {pstats.Stats(prof).total_calls / args.n:,.0f} function calls per request")
+        prof = cProfile.Profile()
+        prof.enable()
+        for i in range(args.n):
             read(i)
         prof.disable()
         out = io.StringIO()
