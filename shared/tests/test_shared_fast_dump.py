@@ -59,8 +59,16 @@ def _schemas():
             data["post"] = True
             return data
 
-    fast = type("OuterFast", (FastOut, Hooks), {**fields_of, "inner": fields.Nested(inner_fast)})
-    slow = type("OuterSlow", (Out, Hooks), {**fields_of, "inner": fields.Nested(inner_slow)})
+    fast = type(
+        "OuterFast",
+        (FastOut, Hooks),
+        {**fields_of, "inner": fields.Nested(inner_fast), "inners": fields.Nested(inner_fast, many=True)},
+    )
+    slow = type(
+        "OuterSlow",
+        (Out, Hooks),
+        {**fields_of, "inner": fields.Nested(inner_slow), "inners": fields.Nested(inner_slow, many=True)},
+    )
     return fast(), slow()
 
 
@@ -81,6 +89,7 @@ def _values():
         "mapping": {"k": "v"},
         "hidden": 42,
         "inner": {"code": b"bytes", "n": 2.9, "ok": "yes"},
+        "inners": [{"code": "a", "n": 1}, Obj(code=None, n="3", ok=False)],
     }
     yield base
     yield Obj(**base)

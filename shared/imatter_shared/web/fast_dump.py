@@ -5,9 +5,10 @@ marshmallow spends five calls on every field of every object (`Field.serialize`,
 read dumps ~110 fields and they were a quarter of its CPU (docs/performance.md 1c). `FastOut`
 works out once per schema instance how each of its fields is dumped and then takes the value with
 one `getattr` (or `[]` on a mapping, exactly as marshmallow looks it up) and formats it inline for
-the plain field types whose formatting is fixed: `String`, `Integer`, `Boolean`, `Raw`. Every
-other field (`When`, `Nested`, `List`, `Dict`, `Computed`, any field with `attribute`,
-`data_key` paths or a `dump_default`) is still dumped by its own `serialize`, so a schema's answer
+the field types whose formatting is fixed: `String`, `Integer`, `Boolean`, `Raw`, `When`,
+`Nested`, a `List` of `Raw` and a plain `Dict`, each as marshmallow formats it. Every other
+field (`Computed`, any field with `attribute`, a dotted name or a `dump_default`, a subclass with
+its own `_serialize`) is still dumped by its own `serialize`, so a schema's answer
 is the same dict, key for key and value for value (shared/tests/test_shared_fast_dump.py compares
 the two). Hooks (`pre_dump`, `post_dump`) run as before: only `Schema._serialize` is replaced.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, missing
 
-from .responses import Out
+from .responses import Out, When
 
 _PASS = object()  # the value is dumped as it is (Raw, Boolean)
 
@@ -42,6 +43,22 @@ def _fast_format(field):
         return _int
     if kind in (fields.Boolean, fields.Raw):
         return _PASS
+    if isinstance(field, When) and kind._serialize is When._serialize:
+        fmt = field.fmt
+        return lambda value: value if value is None or isinstance(value, str) else fmt(value)
+    if kind is fields.List and type(field.inner) is fields.Raw:
+        return lambda value: None if value is None else list(value)
+    if kind is fields.Dict and field.key_field is None and field.value_field is None:
+        return lambda value: None if value is None else dict(value)
+    if kind is fields.Nested and not isinstance(field.nested, str):
+
+        def nested(value):
+            if value is None:
+                return None
+            schema = field.schema
+            return schema.dump(value, many=schema.many or field.many)
+
+        return nested
     return None
 
 
