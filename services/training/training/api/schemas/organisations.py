@@ -126,7 +126,7 @@ class OrganisationDetailOut(OrganisationOut):
         # the organisation's licences are read once, then every count, the seat ledger, the
         # oversight facts and the price-book version in one more statement (docs/performance.md:
         # this read was 18-29 statements, then 8; now 3 with the organisation and its access check)
-        held = licences.Held(org.id)
+        held = licences.Held(org.id, read_only=True)  # the views commit before the dump
         counts = orgs.detail_facts(org.id, held)
         held.know_practitioners(counts["facts"]["practitioners"])
         seat_summary = seats.summary(org.id, held, n_used=counts["seats_used"], ledger=counts["ledger"])
