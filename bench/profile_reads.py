@@ -115,6 +115,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=30, help="cProfile lines of the organisation read (0: none)")
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--callers", default="", help="also print the callers of functions matching this")
+    ap.add_argument("--callees", default="", help="also print what functions matching this call")
     ap.add_argument("--sql", action="store_true", help="print each statement of one organisation read")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="imatter-profile-reads-")
@@ -159,7 +160,7 @@ def main() -> None:
     print(
         f"{args.n} calls x {args.rounds} rounds per side; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
-    if args.top or args.callers:
+    if args.top or args.callers or args.callees:
         prof = cProfile.Profile()
         prof.enable()
         for i in range(args.n):
@@ -178,6 +179,8 @@ def main() -> None:
         stats.sort_stats(args.sort).print_stats(args.top)
         if args.callers:
             stats.print_callers(args.callers)
+        if args.callees:
+            stats.print_callees(args.callees)
         print(out.getvalue())
     with app.app_context():
         db.session.remove()
