@@ -193,7 +193,10 @@ def _readable_statement(verified: bool, also: tuple) -> sa.Select:
                 Membership.person_id == Person.id,
                 Person.user_id == user_id,
             )
-        statement = sa.select(Organisation, admin.label("is_admin"), member.label("is_member"), *also).where(
+        # the organisation's columns, not the entity: the read only dumps them, and a Core row
+        # skips the ORM's execution and object loading (docs/performance.md 1c)
+        columns = Organisation.__table__.c
+        statement = sa.select(*columns, admin.label("is_admin"), member.label("is_member"), *also).where(
             Organisation.id == sa.bindparam("org_id", type_=sa.String)
         )
         if len(_READABLE) >= 16:
@@ -209,7 +212,9 @@ def readable_organisation(organisation_id: str, also: tuple = ()) -> tuple[Organ
     account has neither, as in caller(). Else 404, the refusal logged as require_org_access
     logs it. When the caller is already resolved for this request, its sets answer instead.
     `also`: more labelled columns to read in the same statement; returns (organisation, the row
-    holding them, or None when they were not read)."""
+    holding them, or None when they were not read). The organisation is for reading only: the
+    model when the caller was resolved, else the row itself (its columns under the model's
+    attribute names), not an object in the session."""
     if "caller" in g:
         require_org_access(organisation_id)
         org = db.session.get(Organisation, organisation_id)
@@ -217,13 +222,17 @@ def readable_organisation(organisation_id: str, also: tuple = ()) -> tuple[Organ
             raise NotFound("No organisation with that id.")
         return org, None
     principal = current_principal()
-    row = db.session.execute(
-        _readable_statement(bool(principal.email_verified), tuple(also)),
-        {"org_id": organisation_id, "user_id": principal.user_id},
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(
+            _readable_statement(bool(principal.email_verified), tuple(also)),
+            {"org_id": organisation_id, "user_id": principal.user_id},
+        )
+        .first()
+    )
     training_admin = principal.has_role("training_admin")
     if row is not None and (training_admin or row.is_admin or row.is_member):
-        return row.Organisation, row
+        return row, row
     if not training_admin:
         log_refusal("organisation", organisation_id)
     raise NotFound("No organisation with that id.")

@@ -220,6 +220,10 @@ def init_service(app: Flask, db, service: str, title: str) -> Api:
         **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
         "hide_parameters": True,
     }
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # a SQLite file has no server that could have dropped the connection: the pre-ping would
+        # be one more execute on every request's checkout, for nothing (docs/performance.md 1c)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] = False
     secure_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])  # 0600 before the first connection (L12)
     db.init_app(app)
     app.teardown_appcontext(_session_closer(db))  # runs before Flask-SQLAlchemy's own (reverse order)

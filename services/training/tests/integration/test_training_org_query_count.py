@@ -162,3 +162,33 @@ def test_the_one_statement_access_check_keeps_the_rule(client, db, keys, join, c
     assert client.get("/api/v1/organisations/" + "0" * 32, headers=admin).status_code == 404
     training_admin = keys.headers(roles=["learner", "training_admin"])
     assert client.get("/api/v1/organisations/" + "0" * 32, headers=training_admin).status_code == 404
+
+
+def test_the_lean_read_answers_what_the_plain_one_did(client, db, keys, join, monkeypatch):
+    """Issue 18 P2 (docs/performance.md 1c): the read takes the organisation and its licences as
+    Core rows and dumps them with FastOut. Its answer is the same, key for key and in the same
+    order, as the plain way: ORM objects dumped by marshmallow's own Schema._serialize."""
+    from marshmallow import Schema
+
+    from imatter_shared.web import fast_dump
+    from training.api import organisations as api
+    from training.models import Organisation
+    from training.services import licences
+
+    h = _user(keys)
+    org = _rich_org(client, db, h, join)
+    path = f"/api/v1/organisations/{org['id']}"
+    lean = client.get(path, headers=h).get_json()
+    readable = api.readable_organisation
+
+    def with_model(organisation_id, also=()):
+        _row, stamp = readable(organisation_id, also)
+        return db.session.get(Organisation, organisation_id), stamp
+
+    monkeypatch.setattr(api, "readable_organisation", with_model)
+    monkeypatch.setattr(licences, "rows_of_organisation", licences.of_organisation)
+    monkeypatch.setattr(fast_dump.FastOut, "_serialize", Schema._serialize)
+    plain = client.get(path, headers=h).get_json()
+    assert lean.pop("as_of") and plain.pop("as_of")
+    assert list(lean) == list(plain) and lean == plain
+    assert [list(lic) for lic in lean["licences"]] == [list(lic) for lic in plain["licences"]]

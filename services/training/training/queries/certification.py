@@ -10,6 +10,7 @@ from imatter_shared.contract.packages import LEAD_ROLES
 from ..extensions import db
 from ..models import Membership
 from ..models.certification import Certification, PathwayItem
+from .org_facts import one_of
 
 # the training item that puts someone "in training" for an overseer role
 OVERSEER_TRAINING_ITEMS = {"lead": "lead_training", "lead_plus": "lead_plus_training"}
@@ -44,7 +45,7 @@ def oversight_query(organisation_id: str) -> sa.Select:
     def certified(roles):
         return sa.select(Certification.person_id).where(
             Certification.person_id.in_(members),
-            Certification.role.in_(roles),
+            one_of(Certification.role, roles),
             Certification.status == "current",
         )
 

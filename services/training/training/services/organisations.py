@@ -140,7 +140,9 @@ def detail_facts(org_id: str, held: licences.Held) -> dict:
     price_book.stamp_columns, or it costs a query of its own.)"""
     since = seats.year_start(held.get("cpd"))
     statement = _detail_statement(since is not None, tuple(L1_2_COURSES))
-    row = db.session.execute(statement, {"org_id": org_id, "since": since}).one()
+    # columns only, no ORM entity: run on the session's connection (same transaction), without
+    # the ORM's execution layer around it
+    row = db.session.connection().execute(statement, {"org_id": org_id, "since": since}).one()
     return {**_counts(row), "ledger": seats.ledger_of(row), "oversight": oversight_of(row)}
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, pre_dump
 
+from imatter_shared.web.fast_dump import FastOut
+
 from ...rules import licences as licence_rules
 from ...rules import policy as policy_table
 from ...services import licences, price_book, seats
@@ -41,7 +43,7 @@ def _licence(obj) -> With:
     )
 
 
-class OrganisationOut(Out):
+class OrganisationOut(FastOut):
     id = Str()
     name = Str()
     kind = Str()
@@ -53,7 +55,7 @@ class OrganisationOut(Out):
     created_at = When()
 
 
-class LicenceOut(Out):
+class LicenceOut(FastOut):
     """An organisation's licence with its derived `status` and suspension; `placeholder` (and
     `placeholder_label`) say whether its fee came from a placeholder price."""
 
@@ -92,7 +94,7 @@ class LicenceOut(Out):
         return _licence(obj)
 
 
-class SeatSummaryOut(Out):
+class SeatSummaryOut(FastOut):
     total = Int()
     used = Int()
     available = Int()
@@ -124,7 +126,7 @@ class OrganisationDetailOut(OrganisationOut):
         # the organisation's licences are read once, then every count, the seat ledger, the
         # oversight facts and the price-book version in one more statement (docs/performance.md:
         # this read was 18-29 statements, then 8; now 3 with the organisation and its access check)
-        held = licences.Held(org.id)
+        held = licences.Held(org.id, read_only=True)  # the views commit before the dump
         counts = orgs.detail_facts(org.id, held)
         held.know_practitioners(counts["facts"]["practitioners"])
         seat_summary = seats.summary(org.id, held, n_used=counts["seats_used"], ledger=counts["ledger"])
