@@ -74,6 +74,17 @@ class _FreshGlobalsClient(FlaskClient):
 
 
 @pytest.fixture
+def staff(keys):
+    """A training admin's headers (a test module may define its own `staff` instead)."""
+    import uuid
+
+    uid = uuid.uuid4().hex
+    return keys.headers(
+        user_id=uid, email=f"{uid[:8]}@example.org", roles=["training_admin"], name="Tess Fictional-Staff"
+    )
+
+
+@pytest.fixture
 def join(client, keys):
     """Membership by consent, as a test needs it: the member signs up (verified) and links their
     own person, the admin invites that person, the member accepts. Returns the person's JSON with

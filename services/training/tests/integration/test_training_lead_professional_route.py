@@ -6,7 +6,6 @@ application, references, senior leadership backing and an interview recorded by 
 the obligations of seed 001 with what falls due; log book entries by the trainee; Level 3A groups;
 only the person acts on their application, their organisation's admin sees the status only."""
 
-import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -16,57 +15,16 @@ from support.testing import simultaneously
 from training.models import Licence, Notification
 from training.models.lead_professionals import LeadProfessionalApplication, YearOverride
 
+from .lead_professional_setup import REFS, _complete, _org, _user
+
 API = "/api/v1/lead-professionals"
-REFS = [{"name": "Ref One", "relationship": "head teacher"}, {"name": "Ref Two", "relationship": "colleague"}]
 FAST = ("foundation_a1", "foundation_a2", "foundation_b")
-
-
-def _user(keys, roles=("learner",), name=""):
-    uid = uuid.uuid4().hex
-    return keys.headers(user_id=uid, email=f"{uid[:8]}@example.org", roles=list(roles), name=name)
-
-
-@pytest.fixture
-def staff(keys):
-    return _user(keys, roles=["training_admin"], name="Tess Fictional-Staff")
 
 
 @pytest.fixture
 def school(client, keys):
     admin = _user(keys)
-    org = client.post(
-        "/api/v1/organisations",
-        headers=admin,
-        json={
-            "name": "Fictional Rowan School",
-            "kind": "school",
-            "size_band": "small",
-            "link_contact_email": "link@rowan.example",
-            "senior_leadership_commitment": True,
-        },
-    ).get_json()
-    for t in ("starter", "cpd"):
-        assert (
-            client.post(
-                f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": t}
-            ).status_code
-            == 201
-        )
-    return admin, org
-
-
-def _complete(client, admin, staff, person, courses):
-    for course in courses:
-        r = client.post(
-            "/api/v1/enrolments",
-            headers=admin,
-            json={"person_id": person["id"], "course_code": course, "funding": "cpd_credit"},
-        )
-        assert r.status_code == 201, r.get_json()
-        assert (
-            client.post(f"/api/v1/enrolments/{r.get_json()['id']}/completion", headers=staff).status_code
-            == 200
-        )
+    return admin, _org(client, admin, "Fictional Rowan School", "link@rowan.example")
 
 
 def _body(person, org, **kw):

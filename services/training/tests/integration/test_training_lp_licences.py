@@ -9,7 +9,6 @@ double grant makes one licence (a partial unique index)."""
 
 import base64
 import gzip
-import uuid
 from datetime import date
 
 import pytest
@@ -23,39 +22,24 @@ from training.models.base import utcnow
 from training.models.lead_professionals import LeadProfessionalApplication, Level3AGroup
 from training.models.lp_licences import LeadProfessionalLicence
 
+from .lead_professional_setup import REFS, _org, _user
+
 LP = "/api/v1/lead-professionals"
-REFS = [{"name": "Ref One", "relationship": "head teacher"}, {"name": "Ref Two", "relationship": "colleague"}]
 CORE = ("foundation_a1", "foundation_a2", "foundation_b", "intermediate_a")
 CYP = "children_and_young_people"
-
-
-def _user(keys, roles=("learner",), name=""):
-    uid = uuid.uuid4().hex
-    return keys.headers(user_id=uid, email=f"{uid[:8]}@example.org", roles=list(roles), name=name)
-
-
-@pytest.fixture
-def staff(keys):
-    return _user(keys, roles=["training_admin"], name="Tess Fictional-Staff")
 
 
 @pytest.fixture
 def school(client, keys):
     admin = _user(keys)
-    org = client.post(
-        "/api/v1/organisations",
-        headers=admin,
-        json={
-            "name": "Fictional Alder School",
-            "kind": "school",
-            "size_band": "small",
-            "link_contact_email": "link@alder.example",
-            "senior_leadership_commitment": True,
-        },
-    ).get_json()
-    for t in ("starter", "cpd", "enhanced"):
-        r = client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": t})
-        assert r.status_code in (201, 409), r.get_json()  # enhanced waits for a practitioner
+    org = _org(
+        client,
+        admin,
+        "Fictional Alder School",
+        "link@alder.example",
+        licences=("starter", "cpd", "enhanced"),
+        accepted=(201, 409),  # enhanced waits for a practitioner
+    )
     return admin, org
 
 

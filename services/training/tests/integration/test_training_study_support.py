@@ -4,7 +4,6 @@ support"; decision 0060): who may host, the cap per series and per session, book
 refusals (which leave nothing behind), attendance counting towards the host's obligations and log
 book, a learner's bookings; the last place on PostgreSQL goes to exactly one of many."""
 
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,55 +13,16 @@ from support.testing import simultaneously
 from training.models.lead_professionals import ObligationRecord
 from training.models.study_support import StudySupportBooking, StudySupportSession
 
+from .lead_professional_setup import REFS, _complete, _org, _user
+
 API = "/api/v1/study-support"
 LP = "/api/v1/lead-professionals"
-REFS = [{"name": "Ref One", "relationship": "head teacher"}, {"name": "Ref Two", "relationship": "colleague"}]
-
-
-def _user(keys, roles=("learner",), name=""):
-    uid = uuid.uuid4().hex
-    return keys.headers(user_id=uid, email=f"{uid[:8]}@example.org", roles=list(roles), name=name)
-
-
-@pytest.fixture
-def staff(keys):
-    return _user(keys, roles=["training_admin"], name="Tess Fictional-Staff")
-
-
-def _org(client, admin, name="Fictional Rowan School"):
-    org = client.post(
-        "/api/v1/organisations",
-        headers=admin,
-        json={
-            "name": name,
-            "kind": "school",
-            "size_band": "small",
-            "link_contact_email": "link@rowan.example",
-            "senior_leadership_commitment": True,
-        },
-    ).get_json()
-    for t in ("starter", "cpd"):
-        r = client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": t})
-        assert r.status_code == 201, r.get_json()
-    return org
 
 
 @pytest.fixture
 def school(client, keys):
     admin = _user(keys)
     return admin, _org(client, admin)
-
-
-def _complete(client, admin, staff, person, courses):
-    for course in courses:
-        r = client.post(
-            "/api/v1/enrolments",
-            headers=admin,
-            json={"person_id": person["id"], "course_code": course, "funding": "cpd_credit"},
-        )
-        assert r.status_code == 201, r.get_json()
-        r = client.post(f"/api/v1/enrolments/{r.get_json()['id']}/completion", headers=staff)
-        assert r.status_code == 200
 
 
 def _trainee(client, staff, school, join, name="Bea Fictional-Trainee"):

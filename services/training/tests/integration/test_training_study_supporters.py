@@ -4,7 +4,6 @@ application, references and interview"; decision 0061): eligibility, references,
 recorded by a training admin with a note the applicant sees, the decision (the preparation course
 as data), and the buddy assignment to a study-support series shown on both sides."""
 
-import uuid
 from datetime import date
 
 import pytest
@@ -14,60 +13,18 @@ from support.testing import simultaneously
 from training.models.lead_professionals import StudySupporterApplication
 from training.models.study_support import StudySupportBuddy
 
+from .lead_professional_setup import REFS, _complete, _org, _user
+
 SUP = "/api/v1/lead-professionals/study-supporter-applications"
 LP = "/api/v1/lead-professionals"
 API = "/api/v1/study-support"
 FOUNDATION = ("foundation_a1", "foundation_a2", "foundation_b")
-REFS = [{"name": "Ref One", "relationship": "head teacher"}, {"name": "Ref Two", "relationship": "colleague"}]
-
-
-def _user(keys, roles=("learner",), name=""):
-    uid = uuid.uuid4().hex
-    return keys.headers(user_id=uid, email=f"{uid[:8]}@example.org", roles=list(roles), name=name)
-
-
-@pytest.fixture
-def staff(keys):
-    return _user(keys, roles=["training_admin"], name="Tess Fictional-Staff")
 
 
 @pytest.fixture
 def school(client, keys):
     admin = _user(keys)
-    org = client.post(
-        "/api/v1/organisations",
-        headers=admin,
-        json={
-            "name": "Fictional Ash School",
-            "kind": "school",
-            "size_band": "small",
-            "link_contact_email": "link@ash.example",
-            "senior_leadership_commitment": True,
-        },
-    ).get_json()
-    for t in ("starter", "cpd"):
-        assert (
-            client.post(
-                f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": t}
-            ).status_code
-            == 201
-        )
-    return admin, org
-
-
-def _complete(client, admin, staff, person, courses, funding="cpd_credit"):
-    for course in courses:
-        h = person["headers"] if funding == "self" else admin
-        r = client.post(
-            "/api/v1/enrolments",
-            headers=h,
-            json={"person_id": person["id"], "course_code": course, "funding": funding},
-        )
-        assert r.status_code == 201, r.get_json()
-        assert (
-            client.post(f"/api/v1/enrolments/{r.get_json()['id']}/completion", headers=staff).status_code
-            == 200
-        )
+    return admin, _org(client, admin, "Fictional Ash School", "link@ash.example")
 
 
 def _apply(client, p, **kw):
