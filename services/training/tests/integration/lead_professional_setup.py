@@ -22,7 +22,7 @@ def _org(
 ):
     """A small school set up by `admin`, with each of `licences` bought (answered with one of
     `accepted`)."""
-    org = client.post(
+    r = client.post(
         "/api/v1/organisations",
         headers=admin,
         json={
@@ -32,7 +32,9 @@ def _org(
             "link_contact_email": contact,
             "senior_leadership_commitment": True,
         },
-    ).get_json()
+    )
+    assert r.status_code == 201, r.get_json()
+    org = r.get_json()
     for t in licences:
         r = client.post(f"/api/v1/organisations/{org['id']}/licences", headers=admin, json={"type": t})
         assert r.status_code in accepted, r.get_json()

@@ -17,6 +17,8 @@ from support.testing import simultaneously
 from training.models.parent_mentors import ParentMentorApplication
 from training.models.study_support import StudySupportSeries
 
+from .lead_professional_setup import _org as _school
+
 API = "/api/v1/parent-mentors"
 REFS = [
     {"name": "Ref One", "relationship": "family support worker"},
@@ -279,19 +281,7 @@ def test_twenty_simultaneous_acceptances_accept_once(app, client, db, keys, staf
 
 
 def _org(client, admin, name="Fictional Alder School"):
-    r = client.post(
-        "/api/v1/organisations",
-        headers=admin,
-        json={
-            "name": name,
-            "kind": "school",
-            "size_band": "small",
-            "link_contact_email": "link@alder.example",
-            "senior_leadership_commitment": True,
-        },
-    )
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
+    return _school(client, admin, name, "link@alder.example", licences=())
 
 
 def _series(client, p, org_id, delivery="in_house"):
