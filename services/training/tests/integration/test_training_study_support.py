@@ -322,6 +322,11 @@ def test_a_series_for_a_registered_level_3a_group_does_not_count_the_course_twic
 # -- the last place, on PostgreSQL ---------------------------------------------------------------
 
 
+def _twenty_at_once(app, request):
+    """The status codes of 20 simultaneous requests, `request(client, i)` each."""
+    return [r.status_code for r in simultaneously(app, 20, request)]
+
+
 def test_twenty_learners_race_for_the_last_place_and_exactly_one_wins(app, client, db, staff, school, join):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite serialises writers; the race is meaningful on PostgreSQL")
@@ -334,18 +339,14 @@ def test_twenty_learners_race_for_the_last_place_and_exactly_one_wins(app, clien
         assert _book(client, learner, session["id"]).status_code == 201
     racers = [join(admin, org["id"], f"Racer {n} Fictional") for n in range(20)]
     db.session.commit()
-    codes = [
-        r.status_code
-        for r in simultaneously(
-            app,
-            20,
-            lambda c, i: c.post(
-                f"{API}/sessions/{session['id']}/bookings",
-                headers=racers[i]["headers"],
-                json={"person_id": racers[i]["id"]},
-            ),
-        )
-    ]
+    codes = _twenty_at_once(
+        app,
+        lambda c, i: c.post(
+            f"{API}/sessions/{session['id']}/bookings",
+            headers=racers[i]["headers"],
+            json={"person_id": racers[i]["id"]},
+        ),
+    )
     assert sorted(codes) == [201] + [409] * 19
     db.session.expire_all()
     assert _count(db, StudySupportBooking, session_id=session["id"]) == 3
@@ -359,18 +360,14 @@ def test_twenty_simultaneous_sessions_past_the_cap_make_exactly_the_cap(app, cli
     p, _ = _trainee(client, staff, school, join)
     sid = _series(client, p, org, max_sessions=4).get_json()["id"]
     db.session.commit()
-    codes = [
-        r.status_code
-        for r in simultaneously(
-            app,
-            20,
-            lambda c, i: c.post(
-                f"{API}/series/{sid}/sessions",
-                headers=p["headers"],
-                json={"starts_at": _at(1 + i), "online": True},
-            ),
-        )
-    ]
+    codes = _twenty_at_once(
+        app,
+        lambda c, i: c.post(
+            f"{API}/series/{sid}/sessions",
+            headers=p["headers"],
+            json={"starts_at": _at(1 + i), "online": True},
+        ),
+    )
     assert sorted(codes) == [201] * 4 + [409] * 16
     db.session.expire_all()
     assert _count(db, StudySupportSession, series_id=sid) == 4
