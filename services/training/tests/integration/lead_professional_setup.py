@@ -1,8 +1,9 @@
 """Set-up shared by the Lead Professional, licence, study support and study supporter tests (not a
 test module: pytest collects `test_*.py` only): a caller's headers, a school with its licences, the
-references an application gives, and courses completed through the API."""
+references an application gives, courses completed through the API and a Level 3A group."""
 
 import uuid
+from datetime import date
 
 REFS = [{"name": "Ref One", "relationship": "head teacher"}, {"name": "Ref Two", "relationship": "colleague"}]
 
@@ -54,3 +55,18 @@ def _complete(client, admin, staff, person, courses, funding="cpd_credit"):
         assert r.status_code == 201, r.get_json()
         r = client.post(f"/api/v1/enrolments/{r.get_json()['id']}/completion", headers=staff)
         assert r.status_code == 200
+
+
+def _level_3a_group(client, p, org_id, **fields):
+    """`p` registers a Level 3A group of 6 parents on Foundation A part 1 starting today (any of
+    those `fields` overridden); the response."""
+    body = {
+        "organisation_id": org_id,
+        "lead_person_id": p["id"],
+        "course_code": "foundation_a1",
+        "audience": "parents",
+        "starts_on": date.today().isoformat(),
+        "participants_count": 6,
+        **fields,
+    }
+    return client.post("/api/v1/lead-professionals/level-3a-groups", headers=p["headers"], json=body)

@@ -15,7 +15,7 @@ from support.testing import simultaneously
 from training.models import Licence, Notification
 from training.models.lead_professionals import LeadProfessionalApplication, YearOverride
 
-from .lead_professional_setup import REFS, _complete, _org, _user
+from .lead_professional_setup import REFS, _complete, _level_3a_group, _org, _user
 
 API = "/api/v1/lead-professionals"
 FAST = ("foundation_a1", "foundation_a2", "foundation_b")
@@ -59,17 +59,12 @@ def _trainee(client, staff, school, join, route="standard"):
 
 def _groups(client, p, org, on: date, n=2):
     for i in range(n):
-        r = client.post(
-            f"{API}/level-3a-groups",
-            headers=p["headers"],
-            json={
-                "organisation_id": org["id"],
-                "lead_person_id": p["id"],
-                "course_code": ("foundation_a1", "foundation_a2")[i % 2],
-                "audience": "parents",
-                "starts_on": on.isoformat(),
-                "participants_count": 6,
-            },
+        r = _level_3a_group(
+            client,
+            p,
+            org["id"],
+            course_code=("foundation_a1", "foundation_a2")[i % 2],
+            starts_on=on.isoformat(),
         )
         assert r.status_code == 201, r.get_json()
 
@@ -586,29 +581,8 @@ def test_level_3a_groups_registered_by_the_lead_professional_count_participants_
     r = client.get(f"{API}/applications/{aid}/level-3a-groups", headers=p["headers"]).get_json()
     assert r["total"] == 1 and r["items"][0]["participants_count"] == 6 and r["items"][0]["fee"] == 0
     assert "participants" not in r["items"][0]
-    other = client.post(
-        "/api/v1/organisations",
-        headers=admin,
-        json={
-            "name": "Fictional Other School",
-            "kind": "school",
-            "size_band": "small",
-            "link_contact_email": "link@other.example",
-            "senior_leadership_commitment": True,
-        },
-    ).get_json()
-    r = client.post(
-        f"{API}/level-3a-groups",
-        headers=p["headers"],
-        json={
-            "organisation_id": other["id"],
-            "lead_person_id": p["id"],
-            "course_code": "foundation_a1",
-            "audience": "parents",
-            "starts_on": date.today().isoformat(),
-            "participants_count": 6,
-        },
-    )
+    other = _org(client, admin, "Fictional Other School", "link@other.example", licences=())
+    r = _level_3a_group(client, p, other["id"])
     assert r.status_code == 409 and r.get_json()["unmet"] == ["organisation_membership"]
     by_code = {
         o["code"]: o

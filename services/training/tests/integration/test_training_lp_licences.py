@@ -9,7 +9,6 @@ double grant makes one licence (a partial unique index)."""
 
 import base64
 import gzip
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +21,7 @@ from training.models.base import utcnow
 from training.models.lead_professionals import LeadProfessionalApplication, Level3AGroup
 from training.models.lp_licences import LeadProfessionalLicence
 
-from .lead_professional_setup import REFS, _org, _user
+from .lead_professional_setup import REFS, _level_3a_group, _org, _user
 
 LP = "/api/v1/lead-professionals"
 CORE = ("foundation_a1", "foundation_a2", "foundation_b", "intermediate_a")
@@ -91,17 +90,8 @@ def _grant(client, staff, person_id, **body):
 
 
 def _group(client, p, org, scope=None, audience="parents"):
-    body = {
-        "organisation_id": org["id"],
-        "lead_person_id": p["id"],
-        "course_code": "foundation_a1",
-        "audience": audience,
-        "starts_on": date.today().isoformat(),
-        "participants_count": 6,
-    }
-    if scope:
-        body["scope"] = scope
-    return client.post(f"{LP}/level-3a-groups", headers=p["headers"], json=body)
+    fields = {"scope": scope} if scope else {}
+    return _level_3a_group(client, p, org["id"], audience=audience, **fields)
 
 
 def _count(db, model=LeadProfessionalLicence):

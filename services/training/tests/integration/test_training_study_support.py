@@ -13,7 +13,7 @@ from support.testing import simultaneously
 from training.models.lead_professionals import ObligationRecord
 from training.models.study_support import StudySupportBooking, StudySupportSession
 
-from .lead_professional_setup import REFS, _complete, _org, _user
+from .lead_professional_setup import REFS, _complete, _level_3a_group, _org, _user
 
 API = "/api/v1/study-support"
 LP = "/api/v1/lead-professionals"
@@ -295,18 +295,7 @@ def test_a_series_for_a_registered_level_3a_group_does_not_count_the_course_twic
         json={"kind": "level_3a", "organisation_id": org["id"]},
     )
     assert r.status_code == 201, r.get_json()
-    g = client.post(
-        f"{LP}/level-3a-groups",
-        headers=p["headers"],
-        json={
-            "organisation_id": org["id"],
-            "lead_person_id": p["id"],
-            "course_code": "foundation_a1",
-            "audience": "parents",
-            "starts_on": date.today().isoformat(),
-            "participants_count": 6,
-        },
-    ).get_json()
+    g = _level_3a_group(client, p, org["id"]).get_json()
     r = _series(client, p, org, level_3a_group_id=g["id"])
     assert r.status_code == 201 and r.get_json()["level_3a_group_id"] == g["id"]
     sid = r.get_json()["id"]
