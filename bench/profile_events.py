@@ -102,7 +102,6 @@ def _timed(fn, top: int):
 def consumer(app, db, counter: Counter, n: int, batch: int, top: int, sort: str) -> None:
     from cic_tracker.events.handlers import HANDLERS
     from cic_tracker.models import InboxMessage, Microproject
-
     from imatter_shared.events.envelope import new_envelope
     from imatter_shared.messaging.consumer import Consumer
     from imatter_shared.messaging.runtime import flask_session_scope
@@ -134,7 +133,6 @@ def consumer(app, db, counter: Counter, n: int, batch: int, top: int, sort: str)
 
 def relay(app, db, counter: Counter, n: int, batch: int, top: int, sort: str, transport_kind: str) -> None:
     from cic_tracker.models import OutboxMessage
-
     from imatter_shared.messaging import outbox
     from imatter_shared.messaging.relay import Relay
     from imatter_shared.messaging.runtime import flask_session_scope
@@ -143,9 +141,8 @@ def relay(app, db, counter: Counter, n: int, batch: int, top: int, sort: str, tr
     exchange = f"imatter.profile.{uuid.uuid4().hex[:10]}"
     queue = f"{exchange}.q"
     if transport_kind == "amqp":
-        from support.testing import require_amqp
-
         from imatter_shared.messaging.transports.amqp import AmqpTransport
+        from support.testing import require_amqp
 
         transport = AmqpTransport(require_amqp(), exchange, client_name="profile")
     else:
