@@ -2,13 +2,14 @@
 (issue 18 P5): cic-tracker's consumer applying `training.package.purchased` (a Microproject per
 event) with `Consumer.process_batch` in batches of EVENTS_CONSUMER_BATCH_SIZE on PostgreSQL, and
 the relay publishing outbox rows (`Relay.run_once`, EVENTS_RELAY_BATCH_SIZE rows a round) to the
-real RabbitMQ (a throwaway exchange and queue, deleted afterwards) or the embedded transport.
+real RabbitMQ (a throwaway exchange and queue, deleted afterwards) or the embedded transport, and
+beside it raw pika publishing with a confirm per message (the ceiling bench.events measures).
 Prints CPU and SQL statements per event and, with --top K, the K functions of most cumulative time.
 
 CPU (time.process_time) rather than throughput: on a shared machine the wall clock measures the
 neighbours; the CPU an event costs this process does not depend on them (much).
 
-    python -m bench.profile_events [-n 2000] [--batch 20] [--top 25] [--only consumer,relay]
+    python -m bench.profile_events [-n 2000] [--batch 20] [--top 25] [--only consumer,relay,raw]
                                    [--transport amqp|embedded] [--sql]
     python -m bench.profile_events --top 0      CPU and statements per event, no profiler
 """
@@ -182,6 +183,44 @@ def relay(app, db, counter: Counter, n: int, batch: int, top: int, sort: str, tr
             transport.close()
 
 
+def raw_publish(n: int, top: int, sort: str) -> None:
+    """The reference: pika alone publishing n persistent messages with a confirm each, to a quorum
+    queue of the same broker (bench.events.pika_ceiling's publish), no database."""
+    import pika
+
+    from support.testing import require_amqp
+
+    exchange = f"imatter.profile.{uuid.uuid4().hex[:10]}"
+    queue = f"{exchange}.q"
+    conn = pika.BlockingConnection(pika.URLParameters(require_amqp()))
+    ch = conn.channel()
+    ch.confirm_delivery()
+    ch.exchange_declare(exchange, "topic", durable=True)
+    ch.queue_declare(queue, durable=True, arguments={"x-queue-type": "quorum"})
+    ch.queue_bind(queue, exchange, routing_key=TYPE)
+    body = new_body()
+    props = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+
+    def publish(count: int) -> None:
+        for _ in range(count):
+            ch.basic_publish(exchange, TYPE, body, props, mandatory=True)
+
+    try:
+        publish(50)
+        wall, cpu, prof = _timed(lambda: publish(n), top)
+        _report("raw pika publish with a confirm each (reference)", n, wall, cpu, 0, prof, top, sort)
+    finally:
+        ch.queue_delete(queue)
+        ch.exchange_delete(exchange)
+        conn.close()
+
+
+def new_body() -> bytes:
+    from imatter_shared.events.envelope import new_envelope
+
+    return new_envelope(TYPE, _purchase(), "training", version=1).to_json()
+
+
 def main() -> None:
     from support.testing import create_postgres_database, drop_postgres_database
 
@@ -191,7 +230,7 @@ def main() -> None:
     ap.add_argument("--relay-batch", type=int, default=None, help="EVENTS_RELAY_BATCH_SIZE (default: config)")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--sort", default="cumulative")
-    ap.add_argument("--only", default="consumer,relay")
+    ap.add_argument("--only", default="consumer,relay,raw")
     ap.add_argument("--transport", choices=("amqp", "embedded"), default="amqp")
     ap.add_argument("--sql", action="store_true", help="print each statement of the measured events")
     args = ap.parse_args()
@@ -212,6 +251,8 @@ def main() -> None:
         if "relay" in only:
             relay_batch = args.relay_batch or cfg.relay_batch_size
             relay(app, db, counter, args.n, relay_batch, args.top, args.sort, args.transport)
+        if "raw" in only:
+            raw_publish(args.n, args.top, args.sort)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
