@@ -38,6 +38,7 @@ from imatter_shared.messaging.log import describe_exception, log
 from imatter_shared.messaging.models import PENDING, PUBLISHED
 from imatter_shared.messaging.transports import (
     Backoff,
+    Published,
     Transport,
     TransportUnavailable,
     delay_for,
@@ -96,9 +97,14 @@ class Relay:
                 .with_for_update(skip_locked=True)
             ).all()
             try:
-                # all rows written, then one wait for the broker's confirms (amqp_confirms.py)
-                sent = self.transport.publish_many(
-                    [(row.type, row.payload.encode("utf-8"), row.event_id) for row in rows]
+                # all rows written, then one wait for the broker's confirms (amqp_confirms.py);
+                # nothing due: no connection to the broker either
+                sent = (
+                    self.transport.publish_many(
+                        [(row.type, row.payload.encode("utf-8"), row.event_id) for row in rows]
+                    )
+                    if rows
+                    else Published({})
                 )
                 now = utcnow()
                 for index, row in enumerate(rows):

@@ -148,6 +148,8 @@ class AmqpTransport(Transport):
 
     def publish_many(self, messages: Sequence[tuple[str, bytes, str]]) -> Published:
         """Every message written, then one wait for the broker's confirms (amqp_confirms.py)."""
+        if not messages:
+            return Published({})
         pub = self._publisher()
         batch = [
             (
