@@ -12,7 +12,7 @@ Why not a SAVEPOINT per event: SQLAlchemy reports each RELEASE as a Session `aft
 so anything listening for commits (a crash test, the relay's wake-up) would take a savepoint
 for the commit; and Python's sqlite3 lets SQLite commit the whole transaction at the first
 RELEASE unless BEGIN is issued by hand. Re-running handlers is safe: they only write through
-the session, like on any redelivery. See docs/decisions/0033.
+the session, like on any redelivery. See docs/decisions/0033 and 0067 (the inbox claim).
 
 The transport acks (or dead-letters, or retries) the deliveries only after `apply` has
 returned, so after the commit. A crash before the commit leaves nothing and every delivery comes

@@ -12,6 +12,8 @@ collected by delivery tag in one wait. What each message became is the same as b
 * the connection lost, or no answer within `timeout` -> the messages not answered yet are unknown:
   TransportUnavailable, after the answered ones are reported, so the relay commits those and
   republishes the rest later (at least once; consumers de-duplicate by event_id).
+
+Decision 0067.
 """
 
 from __future__ import annotations
