@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -89,6 +90,58 @@ def test_a_duplicate_inside_one_batch_and_across_batches_is_applied_once(make_pa
     assert [(o.action, o.reason) for o in across] == [("ack", "duplicate"), ("ack", "duplicate")]
     assert sorted(cic.tallies().values()) == [(1, 3), (1, 4)]
     assert cic.count(cic.Inbox) == 2
+
+
+def test_two_replicas_claiming_one_batch_at_once_apply_each_event_once(make_pair, backend):
+    """The inbox rows of a batch are claimed by one INSERT ... ON CONFLICT DO NOTHING: a replica
+    claiming the same events while the first one's transaction is open waits on the unique index
+    and, once that commits, finds them taken (duplicates), with no rollback of its batch."""
+    if backend != "postgresql":
+        pytest.skip("waiting on another transaction's uncommitted row: PostgreSQL")
+    cic = make_pair("embedded").cic
+    first, second = cic.consumer(), cic.consumer()
+    keys = [new_key("pk") for _ in range(3)]
+    bodies = [(purchase(k, 2), 1) for k in keys]
+    inside, release = threading.Event(), threading.Event()
+    event_type = "training.package.purchased"
+    handler = first.handlers[event_type]
+
+    def held(session, envelope):  # the first replica stops inside its transaction, claims taken
+        inside.set()
+        assert release.wait(30)
+        handler(session, envelope)
+
+    first.handlers[event_type] = held
+    results: dict[str, list] = {}
+
+    def run(name, consumer):
+        results[name] = consumer.process_batch(bodies)
+
+    a = threading.Thread(target=run, args=("first", first))
+    a.start()
+    assert inside.wait(30)
+    b = threading.Thread(target=run, args=("second", second))
+    b.start()
+
+    def second_waits_on_a_lock() -> bool:
+        with cic_engine(cic).connect() as conn:
+            waiting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO inbox_messages%'"
+                )
+            ).scalar()
+        return bool(waiting)
+
+    wait_for(second_waits_on_a_lock, 30, "the second replica waiting on the first one's inbox rows")
+    release.set()
+    a.join(30)
+    b.join(30)
+
+    assert [(o.action, o.reason) for o in results["first"]] == [("ack", "")] * 3
+    assert [(o.action, o.reason) for o in results["second"]] == [("ack", "duplicate")] * 3
+    assert cic.tallies() == dict.fromkeys(keys, (1, 2))
+    assert cic.count(cic.Inbox) == 3
 
 
 def test_a_refused_commit_applies_nothing_of_the_batch_and_retries_every_event(make_pair, backend):

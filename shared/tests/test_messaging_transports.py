@@ -171,6 +171,31 @@ def test_amqp_publishes_persistent_confirmed_messages_and_refuses_unroutable_one
     assert method.routing_key == "cic.fund.awarded"
 
 
+def test_amqp_publishes_a_batch_with_one_confirm_wait_and_says_what_became_of_each(rabbit):
+    """The relay's round: every message written, then one wait; an unroutable one in the middle
+    is refused alone and the others are in the queue, in order."""
+    transport, queue, _ = rabbit
+    transport.declare_queue(queue, ["cic.fund.awarded"])
+    batch = [("cic.fund.awarded", f"{{{i}}}".encode(), f"m-{i}") for i in range(5)]
+    batch[2] = ("cic.practicum.completed", b"{}", "nobody-listens")
+
+    sent = transport.publish_many(batch)
+
+    assert sent.lost is None
+    assert sorted(sent.results) == [0, 1, 2, 3, 4]
+    assert isinstance(sent.results[2], PublishFailed) and "unroutable" in str(sent.results[2])
+    assert [sent.results[i] for i in (0, 1, 3, 4)] == [None] * 4
+    connection = transport.connect("test")
+    try:
+        channel = connection.channel()
+        got = [channel.basic_get(queue, auto_ack=True)[1].message_id for _ in range(4)]
+        assert channel.basic_get(queue, auto_ack=True)[0] is None
+    finally:
+        connection.close()
+    assert got == ["m-0", "m-1", "m-3", "m-4"]
+    assert transport.publish_many(batch[:2]).results == {0: None, 1: None}  # the connection is still usable
+
+
 def test_amqp_queue_settings_by_the_brokers_policy_from_definitions_json(amqp_vhost):
     """EVENTS_QUEUE_SETTINGS=policy: the queue is declared with its type and dead-letter target
     only; deploy/rabbitmq/definitions.json's policy, set on this vhost, supplies the delivery limit,

@@ -106,3 +106,26 @@ def test_scale_bench_loads_data_and_reads():
     [table] = scale.run(Settings.for_smoke())
     reads = [r for r, rps in zip(_col(table, "read"), _col(table, "req/s")) if rps]
     assert "organisation" in reads and "ceiling: bare Flask JSON route" in reads
+
+
+@pytest.mark.parametrize("transport", ["embedded", "amqp"])
+def test_profile_events_applies_every_event_and_reports_cpu_and_statements(transport):
+    """bench.profile_events on its own PostgreSQL database: it exits non-zero unless every
+    purchase became a workspace and every outbox row was published."""
+    import os
+    import subprocess
+    import sys
+
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    args = ["-n", "12", "--batch", "5", "--relay-batch", "5", "--top", "3", "--transport", transport]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.profile_events", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "=== consumer, batches of 5: 12 events" in done.stdout
+    assert f"=== relay ({transport}), rounds of 5: 12 events" in done.stdout
+    assert "SQL statements per event" in done.stdout and "cumulative" in done.stdout

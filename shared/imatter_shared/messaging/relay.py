@@ -1,7 +1,8 @@
 """The relay: publishes outbox rows to the transport, and retries.
 
-Each round takes up to `batch_size` due pending rows in id order and publishes them one by
-one; a row becomes `published` only after the broker confirmed it. A message the broker
+Each round takes up to `batch_size` due pending rows in id order and publishes them together
+(the AMQP transport writes them all, then waits once for the broker's confirms); a row becomes
+`published` only after the broker confirmed it. A message the broker
 refuses (nacked, or unroutable because no queue is bound yet) stays pending with an
 exponential `next_attempt_at`. When the broker itself is gone the round stops, what was
 confirmed is committed, and `run_forever` reconnects with a capped backoff.
@@ -37,7 +38,7 @@ from imatter_shared.messaging.log import describe_exception, log
 from imatter_shared.messaging.models import PENDING, PUBLISHED
 from imatter_shared.messaging.transports import (
     Backoff,
-    PublishFailed,
+    Published,
     Transport,
     TransportUnavailable,
     delay_for,
@@ -96,31 +97,43 @@ class Relay:
                 .with_for_update(skip_locked=True)
             ).all()
             try:
-                for row in rows:
-                    try:
-                        self.transport.publish(row.type, row.payload.encode("utf-8"), message_id=row.event_id)
-                    except PublishFailed as exc:
-                        row.times_sent += 1
-                        row.last_error = str(exc)[:500]
-                        delay = delay_for(row.times_sent, self.retry_base, self.retry_max)
-                        row.next_attempt_at = utcnow() + timedelta(seconds=delay)
-                        failed += 1
-                        log(
-                            logging.WARNING,
-                            "publish refused; will retry",
-                            type=row.type,
-                            event_id=row.event_id,
-                            times_sent=row.times_sent,
-                            reason=row.last_error,
-                            retry_in_s=round(delay, 3),
-                        )
+                # all rows written, then one wait for the broker's confirms (amqp_confirms.py);
+                # nothing due: no connection to the broker either
+                sent = (
+                    self.transport.publish_many(
+                        [(row.type, row.payload.encode("utf-8"), row.event_id) for row in rows]
+                    )
+                    if rows
+                    else Published({})
+                )
+                now = utcnow()
+                for index, row in enumerate(rows):
+                    if index not in sent.results:  # not answered before the broker was lost
                         continue
+                    error = sent.results[index]
                     row.times_sent += 1
-                    row.state = PUBLISHED
-                    row.published_at = utcnow()
-                    row.last_error = None
-                    published += 1
-                    log(logging.DEBUG, "event published", type=row.type, event_id=row.event_id)
+                    if error is None:
+                        row.state = PUBLISHED
+                        row.published_at = now
+                        row.last_error = None
+                        published += 1
+                        log(logging.DEBUG, "event published", type=row.type, event_id=row.event_id)
+                        continue
+                    row.last_error = str(error)[:500]
+                    delay = delay_for(row.times_sent, self.retry_base, self.retry_max)
+                    row.next_attempt_at = now + timedelta(seconds=delay)
+                    failed += 1
+                    log(
+                        logging.WARNING,
+                        "publish refused; will retry",
+                        type=row.type,
+                        event_id=row.event_id,
+                        times_sent=row.times_sent,
+                        reason=row.last_error,
+                        retry_in_s=round(delay, 3),
+                    )
+                if sent.lost is not None:
+                    raise sent.lost
             finally:
                 session.commit()
         if published or failed:

@@ -39,4 +39,10 @@ def package_type(type_: int | None) -> PackageType | None:
     """The stored figures of a package type (None: training has not published it)."""
     if type_ is None:
         return None
-    return db.session.get(PackageType, type_)
+    row = db.session.get(PackageType, type_)
+    if row is not None:
+        # Held for the session's life: its identity map keeps clean rows weakly, so each event of
+        # a consumer's batch read the row again (one SELECT per purchase; docs/performance.md 3c).
+        # A row rolled back or expired is not served from here: session.get still decides.
+        db.session.info.setdefault("package_types", {})[type_] = row
+    return row

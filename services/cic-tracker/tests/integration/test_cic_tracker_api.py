@@ -4,6 +4,7 @@ assessments, goals, reflections, progress (JSON and SVG), consent withdrawal, co
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from cic_tracker.models import Assessment, Case, Goal, Reflection
 
@@ -50,6 +51,43 @@ def test_a_redelivered_package_event_opens_one_workspace(client, cic):
     )
     again, _ = cic.feed(None, None, envelope=env)
     assert (outcome.action, again.action) == ("ack", "ack")
+    assert client.get("/api/v1/tracker/microprojects", headers=headers).get_json()["total"] == 1
+
+
+def test_a_package_sold_again_under_new_event_ids_keeps_its_one_workspace(client, cic, db):
+    """The workspace is one Core INSERT that skips a package opened already (docs/performance.md
+    3c): a resent purchase, in another batch or twice in one, opens nothing more, changes nothing,
+    and is acked even when its figures no longer fit the type; a new package with them is refused."""
+    from cic_tracker.models import Microproject
+    from imatter_shared.events.envelope import new_envelope
+
+    person, headers = cic.person()
+    data = {
+        "package_id": "pkg-again",
+        "package_type": 3,
+        "organisation_id": "org-1",
+        "practitioner_id": person,
+        "tracker_uses": 6,
+        "online_accounts": 3,
+    }
+
+    def body(**changes):
+        return new_envelope(
+            "training.package.purchased", {**data, **changes}, "training", version=1
+        ).to_json()
+
+    first = cic.consumer.process_batch([(body(), 1), (body(tracker_uses=2), 1), (body(), 1)])
+    assert [(o.action, o.reason) for o in first] == [("ack", "")] * 3
+    unfit = cic.consumer.process_batch(
+        [(body(tracker_uses=60), 1), (body(package_id="pkg-new", tracker_uses=60), 1)]
+    )
+    assert [o.action for o in unfit] == ["ack", "dead"]
+    assert unfit[1].reason.startswith("rejected by handler")
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(Microproject).where(Microproject.practitioner_id == person)).all()
+    assert [(m.package_id, m.tracker_credits, m.tracker_uses_per_case, m.state) for m in rows] == [
+        ("pkg-again", 6, 2, "open")
+    ]
     assert client.get("/api/v1/tracker/microprojects", headers=headers).get_json()["total"] == 1
 
 

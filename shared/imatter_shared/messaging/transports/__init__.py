@@ -62,6 +62,15 @@ class QueueCounts:
     dead: int | None
 
 
+@dataclass
+class Published:
+    """Transport.publish_many's answer: index -> None (published) or PublishFailed, for the
+    messages answered; `lost` when the broker went away before answering the others."""
+
+    results: dict[int, PublishFailed | None]
+    lost: TransportUnavailable | None = None
+
+
 class Transport(ABC):
     name = "transport"
 
@@ -69,6 +78,23 @@ class Transport(ABC):
     def publish(self, routing_key: str, body: bytes, *, message_id: str) -> None:
         """Return once the broker has the message durably; raise PublishFailed or
         TransportUnavailable otherwise."""
+
+    def publish_many(self, messages: Sequence[tuple[str, bytes, str]]) -> Published:
+        """Publish (routing_key, body, message_id) messages; what became of each, by index:
+        None (the broker has it durably) or PublishFailed. When the broker is lost, only the
+        messages answered before are in `results` and `lost` says why. By default one `publish`
+        at a time; the AMQP transport writes them all and waits for the confirms once."""
+        results: dict[int, PublishFailed | None] = {}
+        for index, (routing_key, body, message_id) in enumerate(messages):
+            try:
+                self.publish(routing_key, body, message_id=message_id)
+            except PublishFailed as exc:
+                results[index] = exc
+            except TransportUnavailable as exc:
+                return Published(results, exc)
+            else:
+                results[index] = None
+        return Published(results)
 
     def idle(self, seconds: float) -> None:
         """Wait while keeping any connection alive (heartbeats)."""

@@ -27,7 +27,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pika
@@ -39,18 +39,21 @@ from imatter_shared.messaging.transports import (
     Backoff,
     BatchProcessor,
     Processor,
-    PublishFailed,
+    Published,
     QueueCounts,
     Transport,
     TransportUnavailable,
     batches_of,
 )
+from imatter_shared.messaging.transports.amqp_confirms import ConfirmTracker
 from imatter_shared.messaging.transports.amqp_worker import Worker
 
 # Where the queue's tunables come from: its declare arguments, or the broker's policy.
 QUEUE_SETTINGS = ("arguments", "policy")
 # Anything that means "the connection or channel is gone": reconnect and carry on.
 CONNECTION_ERRORS = (px.AMQPError, OSError, socket.timeout)
+# The longest wait for the broker's confirms of one relay round before the connection is deemed lost.
+CONFIRM_TIMEOUT = 30.0
 
 
 class _NoReturnedBodies(logging.Filter):
@@ -65,8 +68,8 @@ logging.getLogger("pika.adapters.blocking_connection").addFilter(_NoReturnedBodi
 
 
 class _Publisher:
-    def __init__(self, connection: pika.BlockingConnection, channel: Any):
-        self.connection, self.channel = connection, channel
+    def __init__(self, connection: pika.BlockingConnection, channel: Any, confirms: ConfirmTracker):
+        self.connection, self.channel, self.confirms = connection, channel, confirms
 
     @property
     def usable(self) -> bool:
@@ -121,11 +124,11 @@ class AmqpTransport(Transport):
         try:
             connection = self.connect("relay")
             channel = connection.channel()
-            channel.confirm_delivery()
+            confirms = ConfirmTracker(connection, channel, CONFIRM_TIMEOUT)  # confirm mode, batched
             channel.exchange_declare(self.exchange, "topic", durable=True)
-        except CONNECTION_ERRORS as exc:
+        except (TimeoutError, *CONNECTION_ERRORS) as exc:
             raise TransportUnavailable(f"cannot reach RabbitMQ: {exc!r}") from exc
-        pub = self._local.publisher = _Publisher(connection, channel)
+        pub = self._local.publisher = _Publisher(connection, channel, confirms)
         return pub
 
     def close(self) -> None:
@@ -137,22 +140,36 @@ class AmqpTransport(Transport):
     # -- publishing ----------------------------------------------------------------------
 
     def publish(self, routing_key: str, body: bytes, *, message_id: str) -> None:
+        published = self.publish_many([(routing_key, body, message_id)])
+        if published.lost is not None:
+            raise published.lost
+        if published.results[0] is not None:
+            raise published.results[0]
+
+    def publish_many(self, messages: Sequence[tuple[str, bytes, str]]) -> Published:
+        """Every message written, then one wait for the broker's confirms (amqp_confirms.py)."""
+        if not messages:
+            return Published({})
         pub = self._publisher()
-        props = pika.BasicProperties(
-            delivery_mode=pika.DeliveryMode.Persistent,
-            content_type="application/json",
-            message_id=message_id,
-            type=routing_key,
-        )
+        batch = [
+            (
+                routing_key,
+                body,
+                pika.BasicProperties(
+                    delivery_mode=pika.DeliveryMode.Persistent,
+                    content_type="application/json",
+                    message_id=message_id,
+                    type=routing_key,
+                ),
+            )
+            for routing_key, body, message_id in messages
+        ]
         try:
-            pub.channel.basic_publish(self.exchange, routing_key, body, props, mandatory=True)
-        except px.UnroutableError:
-            raise PublishFailed(f"unroutable: no queue is bound to {routing_key}") from None
-        except px.NackError:
-            raise PublishFailed("nacked by the broker") from None
-        except CONNECTION_ERRORS as exc:
+            return Published(pub.confirms.publish(self.exchange, batch))
+        except (TimeoutError, *CONNECTION_ERRORS) as exc:
+            answered = dict(pub.confirms.settled)
             self.close()
-            raise TransportUnavailable(f"lost RabbitMQ while publishing: {exc!r}") from exc
+            return Published(answered, TransportUnavailable(f"lost RabbitMQ while publishing: {exc!r}"))
 
     def idle(self, seconds: float) -> None:
         # A BlockingConnection only answers heartbeats while it does I/O, so idle in pika.
