@@ -8,9 +8,8 @@ Schemas of events that training consumes (`cic.*`) are closed: an unknown field 
 rejected, never stored (CONTRACT.md). The others are open: unknown fields are dropped, so
 training can add a field before cic-tracker reads it.
 
-Every field is a JSON-native type (strings, integers, null), so the cleaned data that
-`validate` returns is exactly what goes on the wire and what a handler receives.
-Ids are strings, money is integer pence, times are ISO 8601 with a UTC offset.
+Every field is a JSON-native type (ids are strings, money is integer pence, times are ISO 8601
+with a UTC offset), so what `validate` returns is exactly what goes on the wire. The codes: vocabulary.py.
 """
 
 from __future__ import annotations
@@ -35,24 +34,16 @@ from imatter_shared.events.fields import (  # noqa: F401  (the field kinds, decl
     _is_timestamp,
     _StrictInteger,
 )
+from imatter_shared.events.vocabulary import (  # noqa: F401  (the codes events carry, re-exported here)
+    LICENCE_STATUSES,
+    LICENCE_TYPES,
+    MEMBERSHIP_STATUSES,
+    ORGANISATION_KINDS,
+    ROLE_CODES,
+)
 
 TRAINING = "training"
 CIC = "cic-tracker"
-
-ROLE_CODES = ("informed", "senior_link", "link", "child", "lead", "lead_plus")
-LICENCE_TYPES = ("starter", "cpd", "enhanced")
-# "suspended" : in date, but its Starter Licence has
-# expired, so what depends on it stops until the Starter is renewed (nothing is deleted)
-LICENCE_STATUSES = ("active", "expired", "cancelled", "superseded", "suspended")
-MEMBERSHIP_STATUSES = ("active", "ended")
-ORGANISATION_KINDS = (
-    "school",
-    "primary_care",
-    "community_service",
-    "locality_hub",
-    "commissioner",
-    "other_service",
-)
 
 
 class EventValidationError(ValueError):
