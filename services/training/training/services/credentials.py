@@ -48,60 +48,60 @@ def _free_slot() -> int:
             return slot
 
 
-def issue_for_certification(c: Certification) -> Credential:
-    """The certification's credential, made in the caller's transaction (once: an existing one is
-    returned)."""
-    cred = db.session.scalar(sa.select(Credential).where(Credential.certification_id == c.id))
+def _issue(kind: str, link: sa.Column, link_id: str, person_id: str, issued_at, revoked: bool) -> Credential:
+    """The credential of one certification or licence (`link` is the column naming it), made in
+    the caller's transaction once: an existing one is returned."""
+    cred = db.session.scalar(sa.select(Credential).where(link == link_id))
     if cred is None:
         cred = Credential(
-            kind="certification",
-            person_id=c.person_id,
-            certification_id=c.id,
+            kind=kind,
+            person_id=person_id,
             status_list=STATUS_LIST_ID,
             status_index=_free_slot(),
-            issued_at=c.certified_at,
-            revoked_at=now() if c.status == "withdrawn" else None,
+            issued_at=issued_at,
+            revoked_at=now() if revoked else None,
         )
+        setattr(cred, link.key, link_id)
         db.session.add(cred)
         db.session.flush()
     return cred
 
 
-def revoke_for_certification(c: Certification) -> Credential:
-    """Its credential's bit in the status list is set from now on."""
-    cred = issue_for_certification(c)
+def _revoke(cred: Credential) -> Credential:
+    """Its bit in the status list is set from now on."""
     if cred.revoked_at is None:
         cred.revoked_at = now()
         db.session.flush()
     return cred
+
+
+def issue_for_certification(c: Certification) -> Credential:
+    """The certification's credential, made in the caller's transaction (once: an existing one is
+    returned)."""
+    return _issue(
+        "certification",
+        Credential.certification_id,
+        c.id,
+        c.person_id,
+        c.certified_at,
+        c.status == "withdrawn",
+    )
+
+
+def revoke_for_certification(c: Certification) -> Credential:
+    return _revoke(issue_for_certification(c))
 
 
 def issue_for_licence(lic: LeadProfessionalLicence) -> Credential:
     """A Lead Professional licence's credential (decision 0055), made in the caller's transaction
     (once: an existing one is returned)."""
-    cred = db.session.scalar(sa.select(Credential).where(Credential.licence_id == lic.id))
-    if cred is None:
-        cred = Credential(
-            kind="licence",
-            person_id=lic.person_id,
-            licence_id=lic.id,
-            status_list=STATUS_LIST_ID,
-            status_index=_free_slot(),
-            issued_at=lic.granted_at,
-            revoked_at=now() if lic.status == "revoked" else None,
-        )
-        db.session.add(cred)
-        db.session.flush()
-    return cred
+    return _issue(
+        "licence", Credential.licence_id, lic.id, lic.person_id, lic.granted_at, lic.status == "revoked"
+    )
 
 
 def revoke_for_licence(lic: LeadProfessionalLicence) -> Credential:
-    """Its credential's bit in the status list is set from now on."""
-    cred = issue_for_licence(lic)
-    if cred.revoked_at is None:
-        cred.revoked_at = now()
-        db.session.flush()
-    return cred
+    return _revoke(issue_for_licence(lic))
 
 
 def tombstone_for_erasure(conn, subject, on_row=None) -> None:
