@@ -23,7 +23,7 @@ from ..rules.trainee import ENTRY_ROUTES, GROUP_AUDIENCES
 from ..services import lead_professionals as svc
 from ..services import level3a_groups
 from ..services import obligations as obligations_svc
-from .common import PageArgs, page, paged, require_training_admin
+from .common import PageArgs, own_or_training_admin, page, paged, require_training_admin, self_only
 from .schemas.lead_professionals import (
     ApplicationOut,
     ApplicationPage,
@@ -114,14 +114,6 @@ def _own(application_id):
     return a, c
 
 
-def _self_only(person_id: str, what: str = "person"):
-    c = caller()
-    if c.person_id is None or c.person_id != person_id:
-        log_refusal(what, person_id)
-        raise NotFound("No person with that id.")
-    return c
-
-
 @blp.route("/applications", methods=["POST"])
 @blp.arguments(ApplicationIn)
 @blp.response(201, ApplicationOut)
@@ -131,7 +123,7 @@ def apply(data):
     follows Intermediate A or B, the fast track Foundation A and B (409 with `unmet` otherwise:
     `intermediate_completion`, `foundation_completion`, `senior_leadership_backing`,
     `organisation_membership`, `one_application`)."""
-    c = _self_only(data["person_id"])
+    c = self_only(data["person_id"])
     a = svc.apply(data, c.user_id)
     db.session.commit()
     return a
@@ -143,11 +135,7 @@ def apply(data):
 def applications(args):
     """Training admins: every application, oldest first (filter by `state`, `person_id`). Anyone
     else: their own, with `person_id` set to their own person."""
-    c = caller()
-    if not c.is_training_admin:
-        if not args["person_id"]:
-            require_training_admin()
-        _self_only(args["person_id"])
+    own_or_training_admin(args["person_id"])
     rows, total = svc.applications_page(args["state"], args["person_id"], args["page"], args["per_page"])
     return page(rows, total, args)
 
@@ -275,7 +263,7 @@ def register_group(data):
     Participants are counted, never named."""
     c = caller()
     if not is_self_or_training_admin(c, data["lead_person_id"]):
-        _self_only(data["lead_person_id"])
+        self_only(data["lead_person_id"])
     g = level3a_groups.register_group(data, c.user_id)
     db.session.commit()
     return g

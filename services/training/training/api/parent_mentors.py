@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Person
 from ..rules.parent_mentor import ELIGIBILITY
 from ..services import parent_mentors as svc
-from .common import PageArgs, page, require_training_admin
+from .common import PageArgs, own_or_training_admin, page, require_training_admin, self_only
 from .schemas.parent_mentors import EligibilityOut, ParentMentorApplicationOut, ParentMentorApplicationPage
 
 blp = Blueprint(
@@ -79,10 +79,9 @@ class ParentMentorAnswerIn(Schema):
 
 
 def _self_only(person_id: str) -> Person:
-    c = caller()
+    self_only(person_id)
     person = db.session.get(Person, person_id)
-    if person is None or c.person_id is None or c.person_id != person_id:
-        log_refusal("person", person_id)
+    if person is None:  # the caller's own person, erased since their token was issued
         raise NotFound("No person with that id.")
     return person
 
@@ -130,11 +129,7 @@ def apply(data):
 def applications(args):
     """Training admins: every application, oldest first (filter by `state`, `person_id`). Anyone
     else: their own, with `person_id` set to their own person."""
-    c = caller()
-    if not c.is_training_admin:
-        if not args["person_id"]:
-            require_training_admin()
-        _self_only(args["person_id"])
+    own_or_training_admin(args["person_id"])
     rows, total = svc.applications_page(args["state"], args["person_id"], args["page"], args["per_page"])
     return page(rows, total, args)
 
