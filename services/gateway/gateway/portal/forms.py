@@ -115,6 +115,21 @@ class FormState:
         return self.values.get(name, default)
 
 
+def interview_form() -> FormState:
+    """A training admin's interview record (Lead Professional and Parent Mentor applications):
+    `outcome` passed or failed, an optional note shown to the applicant; `body()` is what the
+    API's `.../interview` takes."""
+    outcome = text("outcome", 10)
+    form = FormState({"outcome": outcome, "note": text("note", 1000)})
+    if outcome not in ("passed", "failed"):
+        form.add("outcome", "Choose the interview outcome.")
+    return form
+
+
+def interview_body(form: FormState) -> dict:
+    return {"outcome": form.get("outcome"), "note": form.get("note") or None}
+
+
 def _leaf(field: str) -> str:
     """`consent.given_by` is shown next to the `consent.given_by` input; `json.x` is `x`."""
     return field.removeprefix("json.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from .. import reference
-from ..forms import FormState, checkbox, text
+from ..forms import FormState, checkbox, interview_body, interview_form, text
 from ..plumbing import api, bp, gaps, require_role, soft
 from ..reads import LP_API, lp_application, lp_extras, refused_status
 
@@ -55,22 +55,21 @@ def admin_lead_professional(aid: str):
 @bp.post("/admin/lead-professionals/<aid>/interview")
 @require_role("training_admin")
 def admin_lead_professional_interview(aid: str):
-    outcome = text("outcome", 10)
-    form = FormState({"outcome": outcome, "note": text("note", 1000)})
-    if outcome not in ("passed", "failed"):
-        form.add("outcome", "Choose the interview outcome.")
+    form = interview_form()
     if form.failed:
         return _render_admin_one(aid, {"interview": form}, 400)
-    r = api().post(
-        f"{LP_API}/applications/{aid}/interview", {"outcome": outcome, "note": form.get("note") or None}
-    )
+    r = api().post(f"{LP_API}/applications/{aid}/interview", interview_body(form))
     if r.status == 404:
         abort(404)
     if not r.ok:
         return _render_admin_one(aid, {"interview": form.from_result(r)}, refused_status(r))
     flash(
         "Interview outcome recorded: "
-        + ("the trainee year starts today." if outcome == "passed" else "the application is declined."),
+        + (
+            "the trainee year starts today."
+            if form.get("outcome") == "passed"
+            else "the application is declined."
+        ),
         "success",
     )
     return redirect(url_for("portal.admin_lead_professional", aid=aid))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..forms import FormState, text
+from ..forms import FormState, interview_body, interview_form, text
 from ..plumbing import api, bp, gaps, me, require_role, signed_in, soft
 from ..reads import refused_status
 
@@ -161,15 +161,10 @@ def admin_parent_mentor(aid: str):
 @bp.post("/admin/parent-mentors/<aid>/interview")
 @require_role("training_admin")
 def admin_parent_mentor_interview(aid: str):
-    outcome = text("outcome", 10)
-    form = FormState({"outcome": outcome, "note": text("note", 1000)})
-    if outcome not in ("passed", "failed"):
-        form.add("outcome", "Choose the interview outcome.")
+    form = interview_form()
     if form.failed:
         return _render_admin_one(aid, {"interview": form}, 400)
-    r = api().post(
-        f"{PM_API}/applications/{aid}/interview", {"outcome": outcome, "note": form.get("note") or None}
-    )
+    r = api().post(f"{PM_API}/applications/{aid}/interview", interview_body(form))
     if r.status == 404:
         abort(404)
     if not r.ok:
