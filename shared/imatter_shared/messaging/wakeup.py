@@ -118,7 +118,7 @@ class Notifier(threading.Thread):
     process waits (up to 2 s) for its notifications to go: a CLI command that commits an outbox row
     and ends at once still wakes the relay."""
 
-    _instances: dict[tuple[int, str], Notifier] = {}
+    _instances: dict[tuple[int, sa.engine.URL], Notifier] = {}
     _atexit_pid: int | None = None
 
     def __init__(self, conninfo: str):
@@ -131,7 +131,7 @@ class Notifier(threading.Thread):
 
     @classmethod
     def of(cls, url: sa.engine.URL) -> Notifier:
-        key = (os.getpid(), url.render_as_string(hide_password=False))
+        key = (os.getpid(), url)  # a URL is immutable and hashable: no rendering on each commit
         found = cls._instances.get(key)
         if found is None:
             with _lock:
