@@ -71,7 +71,12 @@ def confirm_email(page, base, token):
 
 
 def sign_in(page, base, email, password):
-    page.goto(base + "/sign-in")
+    answer = page.goto(base + "/sign-in")
+    if page.locator("#email").count() == 0:  # the form is server-rendered: say what came instead
+        status = answer.status if answer else None
+        raise AssertionError(
+            f"/sign-in answered {status} without its form: {page.inner_text('body')[:500]!r}"
+        )
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("main button:has-text('Sign in')")
