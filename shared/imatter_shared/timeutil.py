@@ -42,8 +42,8 @@ def iso_seconds(moment: datetime | None) -> str | None:
 def _iso(moment: datetime | None, timespec: str) -> str | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:  # naive: UTC already (what every DateTime column holds)
+        return moment.isoformat(timespec=timespec) + "Z"
     return moment.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 

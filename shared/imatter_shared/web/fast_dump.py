@@ -99,5 +99,11 @@ class FastOut(Out):
                 value = getattr(obj, attr_name, missing)
             if value is missing:
                 continue
-            ret[key] = value if fmt is _PASS else fmt(value)
+            # the commonest cases inline, as _str and _int would answer them
+            if fmt is _PASS or value is None or (fmt is _str and type(value) is str):
+                ret[key] = value
+            elif fmt is _int and type(value) is int:
+                ret[key] = value
+            else:
+                ret[key] = fmt(value)
         return ret

@@ -19,14 +19,31 @@ from ..rules.catalogue import L1_2_COURSES
 ALL_ROLES = ("link", "child", "lead", "lead_plus", "senior_link", "informed")
 
 
+def const(value: str | int) -> sa.ColumnElement:
+    """A value fixed when a statement is built (a role, a state, a course code, a bound of cases)
+    written into its SQL as a literal, not bound as a parameter. On SQLite a bound value that is
+    compared with a column of a partial index's WHERE (memberships.status, enrolments.state,
+    pathway_items.state: uq_membership_open_person, uq_enrolment_person_course, ...) makes SQLite
+    prepare the statement anew on every execution (it looks at the value to decide whether the
+    index applies, so each new binding expires the plan): the organisation read's statement of
+    counts spent ~90% of its SQLite time compiling itself (docs/performance.md, issue 18 sixth
+    session, P2). Quoted as standard SQL ('' for '), which SQLite and PostgreSQL both read."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"const takes a str or an int, not {type(value).__name__}")
+    if isinstance(value, int):
+        return sa.literal_column(str(value), sa.Integer)
+    return sa.literal_column("'" + value.replace("'", "''") + "'", sa.String)
+
+
 def one_of(column, values):
     """`column IN (...)` of values fixed when the statement is built (roles, states, the L1-2
-    courses): one bound parameter each, not an "expanding" one, whose SQL SQLAlchemy rewrites
-    on every execution (~6% of the organisation read's CPU, docs/performance.md 1c)."""
+    courses): literals (const), neither an "expanding" parameter, whose SQL SQLAlchemy rewrites
+    on every execution (~6% of the organisation read's CPU, docs/performance.md 1c), nor one
+    bound parameter each (see const)."""
     values = tuple(values)
     if not values:
         return column.in_(values)
-    return column.in_([sa.literal(v, column.type) for v in values])
+    return column.in_([const(v) for v in values])
 
 
 def _members(organisation_id: str):

@@ -66,7 +66,11 @@ class Held:
     """One organisation's licences, read in one query, for a read that asks about several of them
     (stage, next steps, seats, each licence's suspension): the same answers as get(), in_date()
     and _practitioners(), without going back to the database for each. Made per request and
-    dropped with it; nothing here outlives the request, so nothing can go stale."""
+    dropped with it; nothing here outlives the request, so nothing can go stale.
+
+    A read_only one (a read that changes nothing) also reads the clock once (`at`) and works out
+    each licence's status once: the whole answer is as of one instant, and the read no longer
+    asks the clock 17 times (docs/performance.md, issue 18 sixth session, P2)."""
 
     def __init__(self, organisation_id: str, practitioners: int | None = None, read_only: bool = False):
         self.organisation_id = organisation_id
@@ -74,16 +78,40 @@ class Held:
         self.rows = rows_of_organisation(organisation_id) if read_only else of_organisation(organisation_id)
         self._by_type = {lic.type: lic for lic in self.rows}
         self._practitioners = practitioners  # counted once, when a caller already has it or on first need
+        # the models of a writer may change under it (a renewal): their status is asked afresh
+        self.at = now() if read_only else None
+        self._status: dict | None = {} if read_only else None
+        self._suspension: dict | None = {} if read_only else None
 
     def get(self, licence_type: str) -> Licence | None:
         return self._by_type.get(licence_type)
 
+    def status(self, licence_type: str) -> str:
+        """status_of(get(licence_type)), as of `at` (once per type) when read_only."""
+        if self._status is None:
+            return status_of(self.get(licence_type))
+        known = self._status.get(licence_type)
+        if known is None:
+            known = self._status[licence_type] = status_of(self.get(licence_type), self.at)
+        return known
+
     def in_date(self, licence_type: str) -> bool:
-        return status_of(self.get(licence_type)) == "active"
+        return self.status(licence_type) == "active"
+
+    def suspension(self, licence_type: str) -> list[str]:
+        """suspension(get(licence_type), self) (once per type when read_only); a copy."""
+        if self._suspension is None:
+            return suspension(self.get(licence_type), self)
+        known = self._suspension.get(licence_type)
+        if known is None:
+            known = self._suspension[licence_type] = suspension(self.get(licence_type), self)
+        return list(known)
 
     def know_practitioners(self, n: int) -> None:
         """The practitioners count, read by the caller after the licences (one statement less)."""
         self._practitioners = n
+        if self._suspension:
+            self._suspension.clear()  # worked out with another count
 
     def practitioners(self) -> int:
         if self._practitioners is None:
@@ -121,7 +149,9 @@ def suspension(lic: Licence, held: Held | None = None) -> list[str]:
 def has_active_licence(organisation_id: str, licence_type: str, held: Held | None = None) -> bool:
     """In date and not suspended: an expired Starter suspends CPD and Enhanced; Enhanced also
     needs a Link, Child or Lead practitioner certified or in training."""
-    lic = held.get(licence_type) if held else get(organisation_id, licence_type)
+    if held:
+        return held.status(licence_type) == "active" and not held.suspension(licence_type)
+    lic = get(organisation_id, licence_type)
     return status_of(lic) == "active" and not suspension(lic, held)
 
 

@@ -11,8 +11,8 @@ from imatter_shared.web.paging import rows_page
 from ..events import outgoing
 from ..extensions import db
 from ..models import Organisation, OrganisationAdmin
-from ..queries import org_facts
-from ..queries.certification import oversight_facts, oversight_of, oversight_query
+from ..queries import org_detail, org_facts
+from ..queries.certification import oversight_facts, oversight_of
 from ..rules import licences as licence_rules
 from ..rules import stage as stage_rules
 from ..rules.catalogue import L1_2_COURSES
@@ -111,35 +111,32 @@ def _counts(row) -> dict:
     }
 
 
-# detail_facts' statement, built once per shape (whether the CPD licence year has begun, the
-# L1-2 course codes of the price book in force) with the organisation and the year's start as
-# bound parameters: building this expression tree took most of the read's CPU (profiled)
+# detail_facts' statement, built once per set of L1-2 course codes of the price book in force,
+# with the organisation and the CPD licence year's start as bound parameters: building this
+# expression tree took most of the read's CPU (profiled)
 _DETAIL_STATEMENTS: dict[tuple, sa.Select] = {}
 
 
-def _detail_statement(with_since: bool, l1_2: tuple[str, ...]) -> sa.Select:
-    key = (with_since, l1_2)
-    statement = _DETAIL_STATEMENTS.get(key)
+def _detail_statement(l1_2: tuple[str, ...]) -> sa.Select:
+    statement = _DETAIL_STATEMENTS.get(l1_2)
     if statement is None:
         org = sa.bindparam("org_id", type_=sa.String)
-        since = sa.bindparam("since", type_=sa.DateTime) if with_since else None
-        statement = seats.ledger_query(org, since).add_columns(
-            *counts_query(org).selected_columns, *oversight_query(org).selected_columns
-        )
+        since = sa.bindparam("since", type_=sa.DateTime)
+        statement = org_detail.detail_query(org, since, l1_2)
         if len(_DETAIL_STATEMENTS) >= 32:  # price-book edits changing the L1-2 courses: start afresh
             _DETAIL_STATEMENTS.clear()
-        _DETAIL_STATEMENTS[key] = statement
+        _DETAIL_STATEMENTS[l1_2] = statement
     return statement
 
 
 def detail_facts(org_id: str, held: licences.Held) -> dict:
     """Everything an organisation's read derives its stage, next steps and seats from, once its
-    licences are held, in ONE statement: the counts (counts_query), the seat ledger of the CPD
-    licence year and the oversight counts. Keys: counts_of's, plus `ledger` and `oversight`.
-    (The courses counted as L1-2 come from the price book in force: prime its stamp first, see
-    price_book.stamp_columns, or it costs a query of its own.)"""
-    since = seats.year_start(held.get("cpd"))
-    statement = _detail_statement(since is not None, tuple(L1_2_COURSES))
+    licences are held, in ONE statement (queries/org_detail.py): the counts of counts_of, the
+    seat ledger of the CPD licence year and the oversight counts. Keys: counts_of's, plus
+    `ledger` and `oversight`. (The courses counted as L1-2 come from the price book in force:
+    prime its stamp first, see price_book.stamp_columns, or it costs a query of its own.)"""
+    since = seats.year_start(held.get("cpd"), held.at)
+    statement = _detail_statement(tuple(L1_2_COURSES))
     # columns only, no ORM entity: run on the session's connection (same transaction), without
     # the ORM's execution layer around it
     row = db.session.connection().execute(statement, {"org_id": org_id, "since": since}).one()

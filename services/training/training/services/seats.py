@@ -113,7 +113,7 @@ def summary(
     use when the caller already has them; `ledger` the ledger (ledger_of) read for `held`'s CPD
     licence year."""
     cpd = held.get("cpd") if held else licences.get(organisation_id, "cpd")
-    since = year_start(cpd)
+    since = year_start(cpd, held.at if held else None)
     included = cpd.seats_included if since is not None else 0
     c = ledger if ledger is not None else _ledger(organisation_id, since)
     ledger = c["purchase"] + c["transfer_in"] + c["transfer_out"]

@@ -3,6 +3,8 @@ training's time format: ISO 8601 UTC with a Z, to the second."""
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Row
+
 from imatter_shared.web import responses
 from imatter_shared.web.responses import Computed, ComputedNested, Int, Opt, Out, Str, page_of
 
@@ -21,6 +23,8 @@ class With:
 
     def __init__(self, model, **derived):
         self._model = model
+        if isinstance(model, Row):  # a Core row's columns taken once, not one __getattr__ per field
+            self.__dict__.update(model._mapping)
         self.__dict__.update(derived)
 
     def __getattr__(self, name):

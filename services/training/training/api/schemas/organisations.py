@@ -10,7 +10,6 @@ from ...rules import licences as licence_rules
 from ...rules import policy as policy_table
 from ...services import licences, price_book, seats
 from ...services import organisations as orgs
-from ...services.clock import now
 from .base import Computed, Int, Opt, Out, Str, When, With, page_of
 from .orders import OrderOut
 
@@ -25,8 +24,13 @@ def _licence(obj) -> With:
     """A licence with its status, suspension and terms; `held` (the organisation's licences
     read once for this request) when the view or the organisation's answer has it."""
     lic = obj._model if isinstance(obj, With) else obj
-    status = licences.status_of(lic)
-    reasons = licences.suspension(lic, getattr(obj, "held", None)) if status == "active" else []
+    held = getattr(obj, "held", None)
+    if held is not None and held.get(lic.type) is lic:  # worked out once per read (Held.status)
+        status = held.status(lic.type)
+        reasons = held.suspension(lic.type) if status == "active" else []
+    else:
+        status = licences.status_of(lic)
+        reasons = licences.suspension(lic, held) if status == "active" else []
     terms = licence_rules.LICENCES[lic.type]
     return With(
         lic,
@@ -141,7 +145,7 @@ class OrganisationDetailOut(OrganisationOut):
             seats=seat_summary,
             members_count=counts["members"],
             policy=policy_table.policy_for(org.kind),
-            as_of=now(),
+            as_of=held.at,  # the instant the licences' status is worked out at
         )
 
 
