@@ -138,11 +138,13 @@ def check_client_input() -> None:
     msg = _bad_text(request.path)
     if msg:
         _refuse("path", msg)
-    for key, value in request.args.items(multi=True):
-        msg = _bad_text(key) or _bad_text(value)
-        if msg:
-            _refuse(key if not _bad_text(key) else "query", msg)
-    if not request.is_json:
+    environ = request.environ
+    if environ.get("QUERY_STRING"):  # else no arguments to look at (request.args parses it)
+        for key, value in request.args.items(multi=True):
+            msg = _bad_text(key) or _bad_text(value)
+            if msg:
+                _refuse(key if not _bad_text(key) else "query", msg)
+    if not environ.get("CONTENT_TYPE") or not request.is_json:  # no Content-Type: not JSON
         return
     data = request.get_data(cache=True)
     if not data:
@@ -167,7 +169,7 @@ def cache_headers(resp):
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     path = request.path
     if (
-        request.headers.get("Authorization")
+        request.environ.get("HTTP_AUTHORIZATION")  # request.headers.get("Authorization"), directly
         or path == "/api/v1/me"
         or any(path == p or path.startswith(p + "/") for p in NO_STORE_PREFIXES)
     ):

@@ -31,7 +31,7 @@ def init_request_logging(app: Flask, service: str) -> None:
 
     @app.before_request
     def _start():
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        incoming = request.environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-ID header
         g.request_id = incoming if _SAFE_ID.match(incoming) else new_request_id()
         g.started = time.perf_counter()
 
