@@ -70,21 +70,11 @@ class RequestMetrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
-        # (method, route, status) -> the two labelled children: `labels()` validates and locks on
-        # every call, and answers the same children each time (nothing here removes any)
-        self._children: dict[tuple, tuple] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         method = method if method in METHODS else "other"
-        key = (method, route, status)
-        children = self._children.get(key)
-        if children is None:
-            children = self._children[key] = (
-                self.requests.labels(self.service, method, route, str(status)),
-                self.duration.labels(self.service, method, route),
-            )
-        children[0].inc()
-        children[1].observe(seconds)
+        self.requests.labels(self.service, method, route, str(status)).inc()
+        self.duration.labels(self.service, method, route).observe(seconds)
 
 
 def route_of() -> str:
