@@ -177,6 +177,13 @@ def require_org_access(organisation_id: str) -> Caller:
 _READABLE: dict[tuple, sa.Select] = {}
 
 
+def _table_of(column):
+    """The table of a (labelled) table column; None for anything else (a scalar subquery)."""
+    element = getattr(column, "element", column)
+    table = getattr(element, "table", None)
+    return table if isinstance(table, sa.Table) and "organisation_id" in table.c else None
+
+
 def _readable_statement(verified: bool, also: tuple) -> sa.Select:
     key = (verified, tuple(id(c) for c in also))  # `also` is made once by its owner (stamp_columns)
     statement = _READABLE.get(key)
@@ -196,8 +203,16 @@ def _readable_statement(verified: bool, also: tuple) -> sa.Select:
         # the organisation's columns, not the entity: the read only dumps them, and a Core row
         # skips the ORM's execution and object loading (docs/performance.md 1c)
         columns = Organisation.__table__.c
-        statement = sa.select(*columns, admin.label("is_admin"), member.label("is_member"), *also).where(
-            Organisation.id == sa.bindparam("org_id", type_=sa.String)
+        # `also` may hold columns of another table with an organisation_id (the licences): that
+        # table is LEFT JOINed on it, one row per its row (one row of NULLs when it has none)
+        source = Organisation.__table__
+        for table in dict.fromkeys(_table_of(c) for c in also):
+            if table is not None and table is not Organisation.__table__:
+                source = source.outerjoin(table, table.c.organisation_id == Organisation.id)
+        statement = (
+            sa.select(*columns, admin.label("is_admin"), member.label("is_member"), *also)
+            .select_from(source)
+            .where(Organisation.id == sa.bindparam("org_id", type_=sa.String))
         )
         if len(_READABLE) >= 16:
             _READABLE.clear()
@@ -211,10 +226,11 @@ def readable_organisation(organisation_id: str, also: tuple = ()) -> tuple[Organ
     administers it and whether their person holds an active membership in it. An unverified
     account has neither, as in caller(). Else 404, the refusal logged as require_org_access
     logs it. When the caller is already resolved for this request, its sets answer instead.
-    `also`: more labelled columns to read in the same statement; returns (organisation, the row
-    holding them, or None when they were not read). The organisation is for reading only: the
-    model when the caller was resolved, else the row itself (its columns under the model's
-    attribute names), not an object in the session."""
+    `also`: more labelled columns to read in the same statement, of another table with an
+    `organisation_id` too (joined: one row per its row); returns (organisation, the rows holding
+    them, or None when they were not read). The organisation is for reading only: the model when
+    the caller was resolved, else the first row itself (its columns under the model's attribute
+    names), not an object in the session."""
     if "caller" in g:
         require_org_access(organisation_id)
         org = db.session.get(Organisation, organisation_id)
@@ -222,17 +238,18 @@ def readable_organisation(organisation_id: str, also: tuple = ()) -> tuple[Organ
             raise NotFound("No organisation with that id.")
         return org, None
     principal = current_principal()
-    row = (
+    rows = (
         db.session.connection()
         .execute(
             _readable_statement(bool(principal.email_verified), tuple(also)),
             {"org_id": organisation_id, "user_id": principal.user_id},
         )
-        .first()
+        .all()
     )
+    row = rows[0] if rows else None
     training_admin = principal.has_role("training_admin")
     if row is not None and (training_admin or row.is_admin or row.is_member):
-        return row, row
+        return row, rows
     if not training_admin:
         log_refusal("organisation", organisation_id)
     raise NotFound("No organisation with that id.")

@@ -4,6 +4,8 @@ Every change adds `training.licence.changed` to the outbox in the same transacti
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import sqlalchemy as sa
 
 from imatter_shared.web.errors import RuleViolation
@@ -49,6 +51,30 @@ _ROWS_OF_ORGANISATION = sa.select(*Licence.__table__.c).where(
 )
 
 
+# the licences as columns of another statement (the organisation read's access check, authz):
+# one row per licence, LEFT JOINed on organisation_id; their labels say whose they are
+_KEYS = tuple(c.key for c in Licence.__table__.c)
+LicenceRow = namedtuple("LicenceRow", _KEYS)
+_JOINED = tuple(c.label("licence__" + c.key) for c in Licence.__table__.c)
+
+
+def joined_columns() -> tuple:
+    """The licences' columns, labelled `licence__<column>`, to read in another statement whose
+    rows are the organisation's (authz.readable_organisation joins their table); built once."""
+    return _JOINED
+
+
+def rows_from_joined(rows) -> list:
+    """The licences (of_organisation's order) out of rows holding joined_columns(): one per row
+    whose licence id is set (an organisation without licences has one row, all NULL)."""
+    if not rows:
+        return []
+    start = rows[0]._fields.index("licence__id")
+    end = start + len(_KEYS)
+    found = [LicenceRow._make(row[start:end]) for row in rows if row[start] is not None]
+    return sorted(found, key=lambda lic: _ORDER[lic.type])
+
+
 def of_organisation(organisation_id: str) -> list[Licence]:
     rows = db.session.scalars(_OF_ORGANISATION, {"org_id": organisation_id}).all()
     return sorted(rows, key=lambda lic: _ORDER[lic.type])
@@ -72,10 +98,22 @@ class Held:
     each licence's status once: the whole answer is as of one instant, and the read no longer
     asks the clock 17 times (docs/performance.md, issue 18 sixth session, P2)."""
 
-    def __init__(self, organisation_id: str, practitioners: int | None = None, read_only: bool = False):
+    def __init__(
+        self,
+        organisation_id: str,
+        practitioners: int | None = None,
+        read_only: bool = False,
+        rows: list | None = None,
+    ):
         self.organisation_id = organisation_id
-        # read_only: rows, not models (rows_of_organisation), for a read that changes nothing
-        self.rows = rows_of_organisation(organisation_id) if read_only else of_organisation(organisation_id)
+        # read_only: rows, not models (rows_of_organisation), for a read that changes nothing;
+        # `rows`: those rows when the caller read them already (rows_from_joined)
+        if rows is not None and read_only:
+            self.rows = rows
+        else:
+            self.rows = (
+                rows_of_organisation(organisation_id) if read_only else of_organisation(organisation_id)
+            )
         self._by_type = {lic.type: lic for lic in self.rows}
         self._practitioners = practitioners  # counted once, when a caller already has it or on first need
         # the models of a writer may change under it (a renewal): their status is asked afresh

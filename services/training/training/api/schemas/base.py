@@ -25,6 +25,8 @@ class With:
         self._model = model
         if isinstance(model, Row):  # a Core row's columns taken once, not one __getattr__ per field
             self.__dict__.update(model._mapping)
+        elif isinstance(model, tuple) and hasattr(model, "_asdict"):  # a named tuple, the same
+            self.__dict__.update(model._asdict())
         self.__dict__.update(derived)
 
     def __getattr__(self, name):

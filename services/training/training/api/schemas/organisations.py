@@ -127,10 +127,13 @@ class OrganisationDetailOut(OrganisationOut):
 
     @pre_dump
     def _derived(self, org, **kw):
-        # the organisation's licences are read once, then every count, the seat ledger, the
-        # oversight facts and the price-book version in one more statement (docs/performance.md:
-        # this read was 18-29 statements, then 8; now 3 with the organisation and its access check)
-        held = licences.Held(org.id, read_only=True)  # the views commit before the dump
+        # the organisation's licences are read once (with the organisation and its access check
+        # when its read asked for them: held_rows), then every count, the seat ledger and the
+        # oversight facts in one more statement (docs/performance.md: this read was 18-29
+        # statements, then 8, then 3; now 2). The views commit before the dump.
+        held = licences.Held(org.id, read_only=True, rows=getattr(org, "held_rows", None))
+        if isinstance(org, With):  # the view's wrapper of the organisation's row: the row itself
+            org = org._model
         counts = orgs.detail_facts(org.id, held)
         held.know_practitioners(counts["facts"]["practitioners"])
         seat_summary = seats.summary(org.id, held, n_used=counts["seats_used"], ledger=counts["ledger"])
