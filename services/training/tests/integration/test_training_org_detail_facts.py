@@ -185,12 +185,18 @@ def test_constants_are_literals_in_the_sql(app, db):
     """const() writes its value into the SQL (quoted), so the statement has one bound parameter
     per request value, not one per role or state (docs/performance.md, issue 18, P2)."""
     statement = org_detail.detail_query(
-        sa.bindparam("org_id", type_=sa.String), sa.bindparam("since", type_=sa.DateTime), ("a'b", "c")
+        sa.bindparam("org_id", type_=sa.String), sa.bindparam("since", type_=sa.DateTime), ("F-A1", "c")
     )
     compiled = statement.compile(dialect=db.engine.dialect)
     assert set(compiled.binds) == {"org_id", "since"}
     sql = str(compiled)
-    assert "IN ('a''b', 'c')" in sql and "'active'" in sql and "'cancelled'" in sql
+    assert "IN ('F-A1', 'c')" in sql and "'active'" in sql and "'cancelled'" in sql
+    # a value that is not a plain code is never written into SQL: it stays a bound parameter
+    odd = org_detail.detail_query(
+        sa.bindparam("org_id", type_=sa.String), sa.bindparam("since", type_=sa.DateTime), ("a'b; --", "c")
+    ).compile(dialect=db.engine.dialect)
+    assert "a'b" not in str(odd) and "'c'" in str(odd)
+    assert "a'b; --" in [b.value for b in odd.binds.values()]
     assert str(const(3)) == "3" and "IN ('x')" in str(one_of(Membership.status, ("x",)))
     for bad in (True, 1.5, None):
         try:

@@ -5,6 +5,8 @@ Read-only queries over training's own tables; no Flask needed beyond the app's s
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from imatter_shared.contract import packages as contract
@@ -15,6 +17,8 @@ from ..models.certification import Certification, PathwayItem
 from ..models.learning import Enrolment
 from ..models.packages import Package
 from ..rules.catalogue import L1_2_COURSES
+
+_PLAIN_CODE = re.compile(r"[A-Za-z0-9_.: -]{0,64}")
 
 ALL_ROLES = ("link", "child", "lead", "lead_plus", "senior_link", "informed")
 
@@ -27,12 +31,16 @@ def const(value: str | int) -> sa.ColumnElement:
     prepare the statement anew on every execution (it looks at the value to decide whether the
     index applies, so each new binding expires the plan): the organisation read's statement of
     counts spent ~90% of its SQLite time compiling itself (docs/performance.md, issue 18 sixth
-    session, P2). Quoted as standard SQL ('' for '), which SQLite and PostgreSQL both read."""
+    session, P2). Only plain codes are written into SQL (letters, digits, `_ - . :` and spaces;
+    course codes come from the price book, which admins edit): anything else stays a bound
+    parameter, slower on SQLite but never SQL built from text."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise TypeError(f"const takes a str or an int, not {type(value).__name__}")
     if isinstance(value, int):
-        return sa.literal_column(str(value), sa.Integer)
-    return sa.literal_column("'" + value.replace("'", "''") + "'", sa.String)
+        return sa.literal_column(str(int(value)), sa.Integer)
+    if not _PLAIN_CODE.fullmatch(value):
+        return sa.literal(value, sa.String)
+    return sa.literal_column("'" + value + "'", sa.String)
 
 
 def one_of(column, values):
