@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
 
+from imatter_shared import sqlite_writers
 from imatter_shared.config import DEFAULT_MAX_CONTENT_LENGTH, secure_sqlite_file
 
 from .errors import PROBLEM_MIME, handle_http_exception, problem, register_error_handlers
@@ -224,6 +225,10 @@ def init_service(app: Flask, db, service: str, title: str) -> Api:
         # a SQLite file has no server that could have dropped the connection: the pre-ping would
         # be one more execute on every request's checkout, for nothing (docs/performance.md 1c)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] = False
+        # writers queue for the file instead of polling in SQLite's busy handler (decision 0070)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_writers.engine_options(
+            app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        )
     secure_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])  # 0600 before the first connection (L12)
     db.init_app(app)
     app.teardown_appcontext(_session_closer(db))  # runs before Flask-SQLAlchemy's own (reverse order)
