@@ -46,6 +46,18 @@ def begins_write(sql: str) -> bool:
     return head.startswith(_WRITES) or (head.startswith("BEGIN ") and " ".join(head.split()) in _TAKING)
 
 
+_SEEN: dict[str, bool] = {}  # SQLAlchemy sends the same few hundred statement strings again and again
+
+
+def _begins_write(sql: str) -> bool:
+    known = _SEEN.get(sql)
+    if known is None:
+        known = begins_write(sql)
+        if len(_SEEN) < 4096:  # statements with literals inlined could be endless: stop remembering
+            _SEEN[sql] = known
+    return known
+
+
 class Slot:
     """The writer slot of one database file, as seen by this process."""
 
@@ -193,9 +205,15 @@ class Connection(sqlite3.Connection):
     def cursor(self, factory=None):
         return super().cursor(factory or Cursor)
 
-    def before(self, sql: str) -> None:
-        if self.writer_slot is not None and not self.holds_slot and begins_write(sql):
-            self.holds_slot = self.writer_slot.acquire()
+    def queue_for(self, sql: str) -> bool:
+        """Take the slot before `sql` if it begins a write; whether the statement must be followed
+        by `after()` (it may have begun or ended this connection's write transaction)."""
+        if self.holds_slot:
+            return True
+        if self.writer_slot is None or not _begins_write(sql):
+            return False  # a read outside any write transaction: nothing to take or give back
+        self.holds_slot = self.writer_slot.acquire()
+        return True
 
     def after(self) -> None:
         if self.holds_slot and not self.in_transaction:
@@ -226,7 +244,8 @@ class Connection(sqlite3.Connection):
 class Cursor(sqlite3.Cursor):
     def execute(self, sql, parameters=()):
         conn = self.connection
-        conn.before(sql)
+        if not conn.queue_for(sql):
+            return super().execute(sql, parameters)
         try:
             return super().execute(sql, parameters)
         finally:
@@ -234,7 +253,8 @@ class Cursor(sqlite3.Cursor):
 
     def executemany(self, sql, seq_of_parameters):
         conn = self.connection
-        conn.before(sql)
+        if not conn.queue_for(sql):
+            return super().executemany(sql, seq_of_parameters)
         try:
             return super().executemany(sql, seq_of_parameters)
         finally:
