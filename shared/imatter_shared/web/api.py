@@ -30,6 +30,20 @@ from .openapi_conventions import BEARER, OperationConventions
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[type, Schema] = {}
+
+    def _get_schema(self, argmap, req):
+        """One instance per schema class, made on first use: webargs made one per request from the
+        class `@blp.arguments` names (a marshmallow 4 schema keeps no state between loads)."""
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas.setdefault(argmap, argmap())
+            return schema
+        return super()._get_schema(argmap, req)
+
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         exc = BadRequest("The request body is not valid JSON.")
         exc.data = {"messages": {"json": {"body": ["Malformed JSON: " + str(error).split(":")[0] + "."]}}}
