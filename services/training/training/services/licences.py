@@ -21,9 +21,16 @@ from .clock import iso, now
 POLICY_ACTION = {"starter": None, "cpd": "cpd_licence", "enhanced": "applied_practice"}
 
 
+# org_facts' count, built once with the organisation a bound parameter: building the UNION per
+# call was 17% of a package purchase's CPU (decision 0037)
+_PRACTITIONERS = org_facts.practitioners_count_query(
+    sa.bindparam("org_id", type_=sa.String), roles=licence_rules.ENHANCED_PRACTITIONER_ROLES
+)
+
+
 def _practitioners(organisation_id: str) -> int:
     """Link, Child or Lead practitioners certified or in training in the organisation."""
-    return org_facts.practitioners_count(organisation_id, roles=licence_rules.ENHANCED_PRACTITIONER_ROLES)
+    return db.session.scalar(_PRACTITIONERS, {"org_id": organisation_id}) or 0
 
 
 _ONE = sa.select(Licence).where(  # built once (decision 0037)
