@@ -13,6 +13,7 @@ from imatter_shared.web.paging import rows_page
 from ..events import outgoing
 from ..extensions import db
 from ..models import Membership, Organisation, Person
+from ..models.base import new_id
 from ..models.certification import Certification, PathwayItem
 from ..models.learning import LearningAccount
 from ..models.packages import FundAward, Package, PackageAccountGrant
@@ -203,6 +204,7 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
         price_book_version=book_version,
     )
     p = Package(
+        id=new_id(),  # known now: the event needs no flush of its own (the commit writes the row)
         organisation_id=org.id,
         practitioner_id=person.id,
         type=ptype["type"],
@@ -217,12 +219,12 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
     )
     p.practitioner_licence_id = practitioner_licences.licence_for_new_package(current)  # (row 102)
     db.session.add(p)
-    db.session.flush()
     outgoing.package_purchased(p)
     if award is not None:
         award.state, award.package_id = "used", p.id
         outgoing.fund_award_redeemed(award)
     if first_of_type:  # buying the package may complete a role (package_type_N is met once bought)
+        db.session.flush()  # certify_ready reads the person's packages: this one among them
         certify_ready(person.id)
     return orders.Purchase(p, order)
 
