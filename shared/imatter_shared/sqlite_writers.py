@@ -13,8 +13,8 @@ issue 18 P4). Here a writer queues before SQLite's lock instead, and is woken wh
 `Connection` is a `sqlite3.Connection` (passed as `connect_args={"factory": Connection}`, see
 `engine_options`) whose cursors take the slot before the statement that begins SQLite's write
 transaction (INSERT, UPDATE, DELETE, REPLACE, BEGIN IMMEDIATE/EXCLUSIVE: pysqlite's own
-implicit BEGIN comes right before the first of these, every read before it runs outside any
-transaction) and give it back as soon as the connection is out of its transaction (commit,
+implicit BEGIN comes right before the first four, every read before it runs outside any
+transaction; and CREATE, DROP, ALTER, which write the schema) and give it back as soon as the connection is out of its transaction (commit,
 rollback, close, or a statement that ended it). So it is held exactly while SQLite's write lock
 is, by a holder that got it without waiting in the busy handler.
 
@@ -36,7 +36,7 @@ import time
 from .config import sqlite_file_of
 
 WAIT_SECONDS = 5.0  # = the services' busy_timeout: a queued writer waits no longer than SQLite would
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 _TAKING = ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
 
 
