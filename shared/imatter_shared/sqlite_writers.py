@@ -100,6 +100,10 @@ class Slot:
             self.wait_seconds += time.monotonic() - started
         return True
 
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
     def release(self) -> None:
         fd, self._fd, self._owner = self._fd, None, None
         os.close(fd)  # lets go of the flock
@@ -239,6 +243,16 @@ class Connection(sqlite3.Connection):
             if self.holds_slot:
                 self.holds_slot = False
                 self.writer_slot.release()
+
+    def __del__(self):
+        # dropped in its write transaction without a close: the slot must not outlive it
+        if getattr(self, "holds_slot", False):
+            try:
+                super().close()  # SQLite rolls the transaction back and lets go of its lock
+            except sqlite3.Error:
+                pass
+            self.holds_slot = False
+            self.writer_slot.release()
 
 
 class Cursor(sqlite3.Cursor):

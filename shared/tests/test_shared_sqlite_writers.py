@@ -7,6 +7,7 @@ writer ever waited in SQLite's handler.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sqlite3
 import threading
@@ -190,6 +191,20 @@ def test_the_slot_is_given_back_after_a_failed_write_a_rollback_and_a_close(db_u
     assert not auto.holds_slot  # no transaction left open: given back at once
     auto.close()
     assert _totals(db_url) == (1, 1, 0)
+
+
+def test_a_connection_dropped_in_its_write_transaction_gives_the_slot_back(db_url):
+    path = db_url.split("///", 1)[1]
+    dropped = sqlite3.connect(path, timeout=0, factory=Connection)
+    dropped.cursor().execute("INSERT INTO t (who) VALUES ('dropped')")
+    slot = slot_for(path)
+    assert dropped.holds_slot and slot.held
+    del dropped
+    gc.collect()
+    assert not slot.held
+    with _engine(db_url).begin() as conn:  # no wait: the slot and SQLite's lock are free
+        conn.execute(sa.text("INSERT INTO t (who) VALUES ('next')"))
+    assert _totals(db_url)[0] == 1 and slot.waits == 0
 
 
 @pytest.mark.parametrize(
