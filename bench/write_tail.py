@@ -1,4 +1,5 @@
-"""SQLite's write tail without the gateway: Starter licence purchases by 8 writers (2 processes x 4
+"""SQLite's write tail without the gateway: Starter licence purchases (or organisations created,
+`--write organisation`) by 8 writers (2 processes x 4
 threads, as 2 gunicorn workers x 4 threads) through training's app (Flask test client, the hop
 token the gateway forwards) on one SQLite file; prints writes/s, p50/p99/max latency and, with
 the writer queue, how many purchases had to wait for it (decision 0070).
@@ -8,6 +9,7 @@ queue), so both can be compared in the same minutes: `--rounds 3` alternates the
 is training's alone; bench.write_path measures the same writes through the gateway under gunicorn.
 
     python -m bench.write_tail [--per-thread 60] [--rounds 1] [--no-queue | --both]
+                               [--write licence|organisation]
 """
 
 from __future__ import annotations
@@ -64,10 +66,16 @@ def _prepare(tmp: str, queued: bool, n_orgs: int):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()  # no pooled connection crosses the fork (gunicorn's post_fork does the same)
-    return app, headers, orgs
+    return app, headers, orgs, email
 
 
-def _worker(app, headers, orgs, out) -> None:
+def _request(write: str, item: str, email: str) -> tuple[str, dict]:
+    if write == "organisation":
+        return "/api/v1/organisations", {**ORG, "name": f"Tail {item}", "link_contact_email": email}
+    return f"/api/v1/organisations/{item}/licences", {"type": "starter"}
+
+
+def _worker(app, headers, items, write, email, out) -> None:
     from imatter_shared.sqlite_writers import slot_for  # the child's own slot (after the fork)
     from training.extensions import db
 
@@ -77,16 +85,15 @@ def _worker(app, headers, orgs, out) -> None:
 
     def buy(mine: list[str]) -> None:
         client = app.test_client()
-        for org in mine:
+        for item in mine:
+            path, body = _request(write, item, email)
             t0 = time.perf_counter()
-            r = client.post(
-                f"/api/v1/organisations/{org}/licences", json={"type": "starter"}, headers=headers
-            )
+            r = client.post(path, json=body, headers=headers)
             times.append(time.perf_counter() - t0)
             if r.status_code != 201:
                 errors.append(r.status_code)
 
-    threads = [threading.Thread(target=buy, args=(orgs[t::THREADS],)) for t in range(THREADS)]
+    threads = [threading.Thread(target=buy, args=(items[t::THREADS],)) for t in range(THREADS)]
     for t in threads:
         t.start()
     for t in threads:
@@ -101,15 +108,20 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(p * len(values)))] * 1000
 
 
-def run_once(queued: bool, per_thread: int) -> dict:
+def run_once(queued: bool, per_thread: int, write: str = "licence") -> dict:
     tmp = tempfile.mkdtemp(prefix="imatter-write-tail-")
     n = PROCESSES * THREADS * per_thread
-    app, headers, orgs = _prepare(tmp, queued, n)
+    app, headers, orgs, email = _prepare(tmp, queued, n if write == "licence" else 0)
+    if write == "organisation":
+        orgs = [str(i) for i in range(n)]
     ctx = multiprocessing.get_context("fork")
     out = ctx.Queue()
     shares = [orgs[p::PROCESSES] for p in range(PROCESSES)]
     t0 = time.perf_counter()
-    procs = [ctx.Process(target=_worker, args=(app, headers, shares[p], out)) for p in range(PROCESSES)]
+    procs = [
+        ctx.Process(target=_worker, args=(app, headers, shares[p], write, email, out))
+        for p in range(PROCESSES)
+    ]
     for p in procs:
         p.start()
     results = [out.get(timeout=600) for _ in procs]
@@ -119,7 +131,7 @@ def run_once(queued: bool, per_thread: int) -> dict:
     times = [t for r in results for t in r[0]]
     return {
         "queue": "writer queue" if queued else "busy handler",
-        "purchases": len(times),
+        "writes": len(times),
         "errors": sum(len(r[1]) for r in results),
         "writes/s": len(times) / wall,
         "p50 ms": _pct(times, 0.50),
@@ -138,12 +150,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--no-queue", action="store_true")
     ap.add_argument("--both", action="store_true", help="alternate the busy handler and the queue")
+    ap.add_argument("--write", choices=("licence", "organisation"), default="licence")
     args = ap.parse_args()
     kinds = [False, True] if args.both else [not args.no_queue]
     print(f"load average at start: {os.getloadavg()}")
     for r in range(args.rounds):
         for queued in kinds:
-            res = run_once(queued, args.per_thread)
+            res = run_once(queued, args.per_thread, args.write)
             print(
                 f"round {r + 1}: "
                 + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in res.items()),
