@@ -20,6 +20,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from . import sqlite_writers
 from .config import sqlite_file_of
 from .dataprotection.annotations import NOT_PII
 from .messaging.models import UtcDateTime
@@ -52,7 +53,9 @@ class RunLog:
     def __init__(self, url: str):
         in_memory = url.startswith("sqlite") and sqlite_file_of(url) is None
         # an in-memory database is this process' alone: another engine would see an empty one
-        self._engine = None if in_memory else sa.create_engine(url, poolclass=sa.pool.NullPool)
+        # its writes queue with the service's own for the SQLite file (decision 0070)
+        options = sqlite_writers.engine_options(url, {"poolclass": sa.pool.NullPool})
+        self._engine = None if in_memory else sa.create_engine(url, **options)
         self._memory: dict[str, datetime] = {}
 
     def last_started(self) -> dict[str, datetime]:

@@ -18,6 +18,26 @@ from .models import Membership, Organisation, OrganisationAdmin, Person
 from .queries.certification import roles_in_progress_or_certified
 from .rules import funding as funding_rules
 
+# built once, run with bound parameters (decision 0037): one of these per request
+_PERSON_OF_USER = sa.select(Person).where(Person.user_id == sa.bindparam("user_id"))
+_ADMINISTERS = (
+    sa.select(sa.func.count())
+    .select_from(OrganisationAdmin)
+    .where(
+        OrganisationAdmin.user_id == sa.bindparam("user_id"),
+        OrganisationAdmin.organisation_id == sa.bindparam("org_id"),
+    )
+)
+_BELONGS = (
+    sa.select(sa.func.count())
+    .select_from(Membership)
+    .where(
+        Membership.person_id == sa.bindparam("person_id"),
+        Membership.organisation_id == sa.bindparam("org_id"),
+        Membership.status == "active",
+    )
+)
+
 
 class Caller:
     """The caller's principal and person; the organisations they administer or belong to are read
@@ -69,14 +89,7 @@ class Caller:
         if self._admin is not None:
             return organisation_id in self._admin
         return bool(
-            db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(OrganisationAdmin)
-                .where(
-                    OrganisationAdmin.user_id == self.principal.user_id,
-                    OrganisationAdmin.organisation_id == organisation_id,
-                )
-            )
+            db.session.scalar(_ADMINISTERS, {"user_id": self.principal.user_id, "org_id": organisation_id})
         )
 
     def belongs_to(self, organisation_id: str) -> bool:
@@ -85,17 +98,7 @@ class Caller:
             return organisation_id in self._member
         if self.person is None:
             return False
-        return bool(
-            db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(Membership)
-                .where(
-                    Membership.person_id == self.person.id,
-                    Membership.organisation_id == organisation_id,
-                    Membership.status == "active",
-                )
-            )
-        )
+        return bool(db.session.scalar(_BELONGS, {"person_id": self.person.id, "org_id": organisation_id}))
 
     @property
     def user_id(self) -> str:
@@ -136,7 +139,7 @@ def caller(optional: bool = False) -> Caller | None:
     if not principal.email_verified:  # no person and no organisation here
         g.caller = Caller(principal, None)
         return g.caller
-    person = db.session.scalar(sa.select(Person).where(Person.user_id == principal.user_id))
+    person = db.session.scalar(_PERSON_OF_USER, {"user_id": principal.user_id})
     g.caller = Caller(principal, person, lazy=True)
     return g.caller
 

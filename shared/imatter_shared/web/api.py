@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
 
+from imatter_shared import sqlite_writers
 from imatter_shared.config import DEFAULT_MAX_CONTENT_LENGTH, secure_sqlite_file
 
 from .errors import PROBLEM_MIME, handle_http_exception, problem, register_error_handlers
@@ -28,6 +29,20 @@ from .openapi_conventions import BEARER, OperationConventions
 
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[type, Schema] = {}
+
+    def _get_schema(self, argmap, req):
+        """One instance per schema class, made on first use: webargs made one per request from the
+        class `@blp.arguments` names (a marshmallow 4 schema keeps no state between loads)."""
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas.setdefault(argmap, argmap())
+            return schema
+        return super()._get_schema(argmap, req)
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         exc = BadRequest("The request body is not valid JSON.")
@@ -226,6 +241,10 @@ def init_service(app: Flask, db, service: str, title: str) -> Api:
         # a SQLite file has no server that could have dropped the connection: the pre-ping would
         # be one more execute on every request's checkout, for nothing (docs/performance.md 1c)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] = False
+        # writers queue for the file instead of polling in SQLite's busy handler (decision 0070)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_writers.engine_options(
+            app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        )
     secure_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])  # 0600 before the first connection (L12)
     db.init_app(app)
     app.teardown_appcontext(_session_closer(db))  # runs before Flask-SQLAlchemy's own (reverse order)

@@ -13,14 +13,14 @@ from imatter_shared.web.paging import rows_page
 from ..events import outgoing
 from ..extensions import db
 from ..models import Membership, Organisation, Person
+from ..models.base import new_id
 from ..models.certification import Certification, PathwayItem
 from ..models.learning import LearningAccount
 from ..models.packages import FundAward, Package, PackageAccountGrant
 from ..models.practitioner_licences import PractitionerLicence
 from ..rules.funding import PACKAGE_FUNDINGS
-from . import licences, orders, policy, price_book
+from . import licences, orders, policy, practitioner_licences, price_book
 from .certifying import certify_ready
-from .practitioner_licences import licence_for_new_package, require_not_paused
 
 FUNDINGS = tuple(PACKAGE_FUNDINGS)  # labelled, with who may choose each, in rules/funding.py
 
@@ -32,18 +32,47 @@ def get_org(organisation_id: str) -> Organisation:
     return org
 
 
-def is_active_member(organisation_id: str, person_id: str) -> bool:
-    return bool(
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Membership)
-            .where(
-                Membership.organisation_id == organisation_id,
-                Membership.person_id == person_id,
-                Membership.status == "active",
-            )
-        )
+# The statements of a purchase are built once and run with bound parameters (decision 0037:
+# building one and its cache key cost more than running it)
+_ACTIVE_MEMBER = (
+    sa.select(sa.func.count())
+    .select_from(Membership)
+    .where(
+        Membership.organisation_id == sa.bindparam("org_id"),
+        Membership.person_id == sa.bindparam("person_id"),
+        Membership.status == "active",
     )
+)
+_ACCOUNTS_USED = (
+    sa.select(sa.func.count())
+    .select_from(LearningAccount)
+    .where(LearningAccount.package_id == sa.bindparam("package_id"))
+)
+_ON_PATHWAY = sa.select(
+    sa.or_(
+        sa.exists().where(
+            Certification.person_id == sa.bindparam("person_id"), Certification.status == "current"
+        ),
+        sa.exists().where(
+            PathwayItem.person_id == sa.bindparam("person_id"),
+            PathwayItem.state.in_(("booked", "completed")),
+        ),
+        sa.exists().where(
+            PractitionerLicence.person_id == sa.bindparam("person_id"), PractitionerLicence.state == "active"
+        ),
+    )
+)
+_HAS_OF_TYPE = sa.select(
+    sa.exists().where(
+        Package.practitioner_id == sa.bindparam("person_id"),
+        Package.type == sa.bindparam("type"),
+        Package.cancelled_at.is_(None),
+    )
+)
+
+
+def is_active_member(organisation_id: str, person_id: str) -> bool:
+    return bool(db.session.scalar(_ACTIVE_MEMBER, {"org_id": organisation_id, "person_id": person_id}))
 
 
 def may_use_accounts(p: Package, person_id: str) -> bool:
@@ -88,14 +117,7 @@ def grants_of(package_id: str) -> list[PackageAccountGrant]:
 
 
 def accounts_used(package_id: str) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(LearningAccount)
-            .where(LearningAccount.package_id == package_id)
-        )
-        or 0
-    )
+    return db.session.scalar(_ACCOUNTS_USED, {"package_id": package_id}) or 0
 
 
 def _usable_award(data: dict, org_id: str) -> FundAward:
@@ -127,14 +149,7 @@ def on_practitioner_pathway(person_id: str) -> bool:
     """ "Used by trained practitioners to support 1-3 cases" (seed 000; domain row 42): a current
     certification, a practitioner training item booked or completed on a pathway, or an active
     Microproject Practitioner Licence. One query."""
-    certified = sa.exists().where(Certification.person_id == person_id, Certification.status == "current")
-    training = sa.exists().where(
-        PathwayItem.person_id == person_id, PathwayItem.state.in_(("booked", "completed"))
-    )
-    licensed = sa.exists().where(
-        PractitionerLicence.person_id == person_id, PractitionerLicence.state == "active"
-    )
-    return bool(db.session.scalar(sa.select(sa.or_(certified, training, licensed))))
+    return bool(db.session.scalar(_ON_PATHWAY, {"person_id": person_id}))
 
 
 def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
@@ -166,20 +181,14 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
     if ptype["tracker_uses"]:
         policy.enforce(org, "tracker_accounts")
     licences.require_active_licence(org.id, contract.REQUIRED_LICENCE)
-    require_not_paused(person.id)
+    # the practitioner's current licence, read once: not paused, and the one the package runs under
+    current = practitioner_licences.current_of(person.id)
+    practitioner_licences.require_not_paused(current)
     award = _usable_award(data, org.id) if data["funding"] == "fund_award" else None
     # a role's `package_type_N` is met by the first package of the type: a later one changes no
     # requirement's status (practicum and its oversight follow the practicum's completion, not a
     # purchase), so only the first can make a role ready (one EXISTS instead of certify_ready's reads)
-    first_of_type = not db.session.scalar(
-        sa.select(
-            sa.exists().where(
-                Package.practitioner_id == person.id,
-                Package.type == ptype["type"],
-                Package.cancelled_at.is_(None),
-            )
-        )
-    )
+    first_of_type = not db.session.scalar(_HAS_OF_TYPE, {"person_id": person.id, "type": ptype["type"]})
     line = {
         "code": f"package_type_{ptype['type']}",
         "quantity": 1,
@@ -195,6 +204,7 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
         price_book_version=book_version,
     )
     p = Package(
+        id=new_id(),  # known now: the event needs no flush of its own (the commit writes the row)
         organisation_id=org.id,
         practitioner_id=person.id,
         type=ptype["type"],
@@ -207,14 +217,14 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
         credits_left=ptype["tracker_uses"],
         created_by=user_id,
     )
-    p.practitioner_licence_id = licence_for_new_package(person.id)  # the microproject runs under it (row 102)
+    p.practitioner_licence_id = practitioner_licences.licence_for_new_package(current)  # (row 102)
     db.session.add(p)
-    db.session.flush()
     outgoing.package_purchased(p)
     if award is not None:
         award.state, award.package_id = "used", p.id
         outgoing.fund_award_redeemed(award)
     if first_of_type:  # buying the package may complete a role (package_type_N is met once bought)
+        db.session.flush()  # certify_ready reads the person's packages: this one among them
         certify_ready(person.id)
     return orders.Purchase(p, order)
 

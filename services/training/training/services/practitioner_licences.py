@@ -55,18 +55,21 @@ def microproject_ids(lic: PractitionerLicence) -> list[str]:
     )
 
 
+_CURRENT = (  # built once (decision 0037)
+    sa.select(PractitionerLicence)
+    .where(PractitionerLicence.person_id == sa.bindparam("person_id"))
+    .order_by(PractitionerLicence.created_at.desc(), PractitionerLicence.id)
+    .limit(1)
+)
+
+
 def current_of(person_id: str) -> PractitionerLicence | None:
-    return db.session.scalar(
-        sa.select(PractitionerLicence)
-        .where(PractitionerLicence.person_id == person_id)
-        .order_by(PractitionerLicence.created_at.desc(), PractitionerLicence.id)
-        .limit(1)
-    )
+    return db.session.scalar(_CURRENT, {"person_id": person_id})
 
 
-def licence_for_new_package(person_id: str) -> str | None:
-    """The id of the practitioner's licence a new microproject runs under (an active one), if any."""
-    lic = current_of(person_id)
+def licence_for_new_package(lic: PractitionerLicence | None) -> str | None:
+    """The id of the licence a new microproject runs under: the practitioner's current licence
+    (`current_of`, read once by the purchase) when it is active, else none."""
     return lic.id if lic is not None and state_of(lic) == "active" else None
 
 
@@ -229,14 +232,9 @@ def expire_due(at=None) -> list[PractitionerLicence]:
     return rows
 
 
-def require_not_paused(person_id: str) -> None:
-    """A paused licence cannot be used: no package is bought under it."""
-    lic = db.session.scalar(
-        sa.select(PractitionerLicence)
-        .where(PractitionerLicence.person_id == person_id)
-        .order_by(PractitionerLicence.created_at.desc())
-        .limit(1)
-    )
+def require_not_paused(lic: PractitionerLicence | None) -> None:
+    """A paused licence cannot be used: no package is bought under it. `lic`: the practitioner's
+    current licence (`current_of`)."""
     if lic is not None and state_of(lic) == "paused":
         raise RuleViolation(
             "The practitioner's Microproject Practitioner Licence is paused: resume it first.",

@@ -78,12 +78,16 @@ class Stamp:
     created_at: object = None
 
 
+# built once (decision 0037: building a statement and its cache key cost more than running it)
+_LATEST = (
+    sa.select(PriceBookVersion.id, PriceBookVersion.version, PriceBookVersion.created_at)
+    .order_by(PriceBookVersion.version.desc())
+    .limit(1)
+)
+
+
 def _latest_stamp() -> Stamp:
-    row = db.session.execute(
-        sa.select(PriceBookVersion.id, PriceBookVersion.version, PriceBookVersion.created_at)
-        .order_by(PriceBookVersion.version.desc())
-        .limit(1)
-    ).first()
+    row = db.session.execute(_LATEST).first()
     return Stamp(1, None) if row is None else Stamp(row.version, row.id, row.created_at)
 
 

@@ -11,7 +11,10 @@ from .orders import OrderOut
 
 
 def _type(p):
-    return PACKAGE_TYPES_BY_TYPE[p.type]
+    row = PACKAGE_TYPES_BY_TYPE.peek(p.type)  # read only: the shared row, not a deep copy per field
+    if row is None:
+        raise KeyError(p.type)
+    return row
 
 
 class PackageOut(Out):
