@@ -174,7 +174,7 @@ def test_the_lean_read_answers_what_the_plain_one_did(client, db, keys, join, mo
     from imatter_shared.web import fast_dump
     from training.api import organisations as api
     from training.models import Organisation
-    from training.services import licences
+    from training.services import licence_reads
 
     h = _user(keys)
     org = _rich_org(client, db, h, join)
@@ -187,7 +187,7 @@ def test_the_lean_read_answers_what_the_plain_one_did(client, db, keys, join, mo
         return db.session.get(Organisation, organisation_id), stamp
 
     monkeypatch.setattr(api, "readable_organisation", with_model)
-    monkeypatch.setattr(licences, "rows_of_organisation", licences.of_organisation)
+    monkeypatch.setattr(licence_reads, "rows_of_organisation", licence_reads.of_organisation)
     monkeypatch.setattr(fast_dump.FastOut, "_serialize", Schema._serialize)
     plain = client.get(path, headers=h).get_json()
     assert lean.pop("as_of") and plain.pop("as_of")
