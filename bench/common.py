@@ -345,15 +345,21 @@ def gunicorn_argv(app_spec: str, port: int, workers: int) -> list[str]:
 
 class Ceiling:
     """bench/ceiling_app.py under gunicorn: the most this stack can serve on this machine.
-    `app_module="bench.ceiling_orm_app"` (with a `database_url`): the read-by-id ceiling."""
+    `app_module="bench.ceiling_orm_app"` (with a `database_url`): the read-by-id ceiling;
+    `app_module="bench.ceiling_proxy_app"` (with `upstream`, a URL): the bare forwarding hop."""
 
     def __init__(
-        self, workers: int = 2, database_url: str | None = None, app_module: str = "bench.ceiling_app"
+        self,
+        workers: int = 2,
+        database_url: str | None = None,
+        app_module: str = "bench.ceiling_app",
+        upstream: str | None = None,
     ):
         self.port = free_port()
         self.workers = workers
         self.database_url = database_url
         self.app_module = app_module
+        self.upstream = upstream
         self.proc: subprocess.Popen | None = None
         self.log = os.path.join(REPO, "var", "bench", f"ceiling-{self.port}.log")
 
@@ -367,6 +373,8 @@ class Ceiling:
         if self.database_url:
             importlib.import_module(self.app_module).prepare(self.database_url)
             env["CEILING_DATABASE_URL"] = self.database_url
+        if self.upstream:
+            env["CEILING_UPSTREAM_URL"] = self.upstream
         self.proc = subprocess.Popen(
             gunicorn_argv(f"{self.app_module}:create_app()", self.port, self.workers),
             cwd=REPO,

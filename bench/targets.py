@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .common import Table
-from .read_path import BY_ID
+from .read_path import BY_ID, PROXY
 
 MET, NOT_MET, NOT_MEASURED = "met", "not met", "not measured"
+CONTEXT = "context, not a target"
+HOP_CEILING = "P1 context: the hop's own ceiling (bare proxy -> by-id ceiling / by-id ceiling direct)"
 
 CHEAP_READS = ("catalogue",)
 DATABASE_READS = ("directory", "organisation")
@@ -81,6 +83,14 @@ def read_path(tables) -> list[Verdict]:
     share = round(org / ceiling, 3) if org and ceiling else None
     out.append(_judge("P2 organisation read, direct / bare GET-by-id", share, ">= 0.5", lambda v: v >= 0.5))
     return out
+
+
+def hop_ceiling(tables) -> float | None:
+    """What a hop that only forwards keeps of a database read in this run (the read-path table's
+    `bare proxy -> by-id ceiling` row): printed beside P1's verdicts, judged against nothing."""
+    t = _table(tables, "1")
+    row = next((r for r in (_rows(t) if t else []) if r.get("read") == PROXY), None)
+    return _number(row.get("gateway / direct")) if row else None
 
 
 def scale(tables) -> list[Verdict]:
@@ -157,9 +167,21 @@ def verdicts(tables: list[Table]) -> list[Verdict]:
 
 def table(tables: list[Table]) -> Table:
     out = Table("Targets (issue 18): met / not met", ["target", "measured", "required", "verdict"])
-    for v in verdicts(tables):
+    context = hop_ceiling(tables)
+    judged = verdicts(tables)
+    for i, v in enumerate(judged):
         out.add(v.target, v.measured, v.required, v.verdict)
-    counts = {k: sum(v.verdict == k for v in verdicts(tables)) for k in (MET, NOT_MET, NOT_MEASURED)}
+        last_p1 = v.target.startswith("P1 ") and not (
+            i + 1 < len(judged) and judged[i + 1].target.startswith("P1 ")
+        )
+        if last_p1 and context is not None:
+            out.add(HOP_CEILING, context, "-", CONTEXT)  # beside P1's verdicts, counted in none of them
+    counts = {k: sum(v.verdict == k for v in judged) for k in (MET, NOT_MET, NOT_MEASURED)}
     out.notes.append(", ".join(f"{n} {k}" for k, n in counts.items()))
     out.notes.append("P2's statement count (at most 3) is guarded by a test, not measured here")
+    if context is not None:
+        out.notes.append(
+            "P1 context: a bare Flask app that only forwards (bench/ceiling_proxy_app.py) keeps this share of "
+            "the by-id ceiling's reads; the gateway's database reads are judged against 0.8 of direct regardless"
+        )
     return out

@@ -284,8 +284,7 @@ def test_multiprocess_mode_adds_up_every_workers_counts(apps, tmp_path, monkeypa
     app = apps["training"]
     metrics = app.extensions[EXTENSION_KEY]
     pid = {"value": 101}
-    metrics.requests.clear()  # series made from now on are bound to the files of this test
-    metrics.duration.clear()
+    metrics.clear()  # series made from now on are bound to the files of this test
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     monkeypatch.setattr(values, "ValueClass", values.MultiProcessValue(lambda: pid["value"]))
     try:
@@ -307,8 +306,7 @@ def test_multiprocess_mode_adds_up_every_workers_counts(apps, tmp_path, monkeypa
         assert value(samples, "imatter_outbox_pending", service="training") == 0  # read at scrape
     finally:
         monkeypatch.undo()
-        metrics.requests.clear()  # forget the series bound to the files of this test
-        metrics.duration.clear()
+        metrics.clear()  # forget the series bound to the files of this test
 
 
 def test_gunicorn_conf_gives_each_master_an_empty_metrics_dir_and_json_logs(tmp_path):

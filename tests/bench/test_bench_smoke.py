@@ -65,6 +65,11 @@ class TestOnOneSqliteStack:
         assert requests[("ceiling: bare Flask JSON route", "direct")] > 0
         assert requests[("organisation", "gateway")] > 0 and requests[("organisation", "direct")] > 0
         assert requests[("catalogue", "gateway")] > 0
+        # the hop's own ceiling: the by-id ceiling read through the bare proxy, and its share of direct
+        assert requests[(read_path.BY_ID, "direct")] > 0 and requests[(read_path.PROXY, "proxy")] > 0
+        hop_ceiling = targets.hop_ceiling([table])
+        assert hop_ceiling is not None and hop_ceiling > 0
+        assert targets.HOP_CEILING in [row[0] for row in targets.table([table]).rows]
         judged = {v.target: v.verdict for v in targets.read_path([table])}
         assert judged["P1 gateway hop, catalogue (gateway / direct)"] != targets.NOT_MEASURED
         assert judged["P1 gateway hop, organisation (gateway / direct)"] != targets.NOT_MEASURED

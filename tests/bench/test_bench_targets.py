@@ -110,3 +110,20 @@ def test_the_summary_table_counts_every_verdict():
     out = targets.table([])
     assert {row[3] for row in out.rows} == {targets.NOT_MEASURED}
     assert out.notes[0].endswith(f"{len(out.rows)} not measured")
+
+
+def test_the_hops_own_ceiling_is_printed_beside_p1_and_judged_against_nothing():
+    t = _read_table(catalogue_hop=0.5, org_hop=0.5, org_rps=600.0, by_id_rps=1000.0)
+    t.add(read_path.PROXY, "proxy", 700.0, 1, 2, 10, 0, 0.1, 0.7, 0.7)
+    out = targets.table([t])
+    labels = [row[0] for row in out.rows]
+    at = labels.index(targets.HOP_CEILING)
+    assert labels[at - 1] == "P1 gateway hop, organisation (gateway / direct)"  # after the last P1 verdict
+    assert out.rows[at][1:] == [0.7, "-", targets.CONTEXT]
+    # not a verdict: P1's own rules and the counts are those of the table without it
+    without = targets.table([_read_table(catalogue_hop=0.5, org_hop=0.5, org_rps=600.0, by_id_rps=1000.0)])
+    assert [r for r in out.rows if r[0] != targets.HOP_CEILING] == without.rows
+    assert out.notes[0] == without.notes[0]
+    assert (
+        targets.HOP_CEILING not in labels[: labels.index("P2 organisation read, direct / bare GET-by-id") - 1]
+    )

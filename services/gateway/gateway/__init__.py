@@ -20,6 +20,7 @@ from .extensions import db, migrate
 from .keys import ensure_keypair
 from .notifications import register as register_notifications
 from .portal import register_portal
+from .sessions import SessionInterface
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register(app: Flask, api: Api) -> None:
     ensure_keypair(app.config["JWT_PRIVATE_KEY_FILE"], app.config["JWT_PUBLIC_KEY_FILE"])
+    app.session_interface = SessionInterface()  # no serializer built for a request without cookies
     _check_password_hash_profile(app)
     api.register_blueprint(auth.blp)
     api.register_blueprint(password_reset.blp)

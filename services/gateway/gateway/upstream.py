@@ -71,9 +71,17 @@ def pool() -> urllib3.PoolManager:
     return _pool
 
 
+_timeouts: dict[tuple[float, float], urllib3.Timeout] = {}
+
+
 def pool_timeout() -> urllib3.Timeout:
-    connect, read = timeouts()
-    return urllib3.Timeout(connect=connect, read=read)
+    """The configured timeouts, one object per setting: urllib3 clones it for each request (its
+    `start_connect` state lives in the clone), so sharing it is safe."""
+    key = timeouts()
+    found = _timeouts.get(key)
+    if found is None:
+        found = _timeouts[key] = urllib3.Timeout(connect=key[0], read=key[1])
+    return found
 
 
 def timeouts() -> tuple[float, float]:

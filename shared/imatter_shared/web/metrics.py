@@ -70,11 +70,28 @@ class RequestMetrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
+        # (method, route, status) -> the two labelled children: the same objects labels() returns
+        # (the parent keeps them), so the counts are the same; routes are URL rules, a bounded set
+        self._series: dict[tuple[str, str, int], tuple] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         method = method if method in METHODS else "other"
-        self.requests.labels(self.service, method, route, str(status)).inc()
-        self.duration.labels(self.service, method, route).observe(seconds)
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:  # labels() validates and locks on every call: once per series is enough
+            series = (
+                self.requests.labels(self.service, method, route, str(status)),
+                self.duration.labels(self.service, method, route),
+            )
+            self._series[key] = series
+        series[0].inc()
+        series[1].observe(seconds)
+
+    def clear(self) -> None:
+        """Forget every series (the counts start again from nothing)."""
+        self.requests.clear()
+        self.duration.clear()
+        self._series.clear()
 
 
 def route_of() -> str:

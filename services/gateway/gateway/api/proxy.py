@@ -109,17 +109,27 @@ def relay(service_key: str, path: str, hop: str | None = None) -> Response:
     finally:
         response_cache.after_write(request.method, service_key, path)  # an edit: forget the catalogue
     out = Response(answer.body, status=answer.status)
-    seen = set()
-    for k, v in answer.headers:  # a repeated header (Set-Cookie) comes once per value
-        lk = k.lower()
-        if lk in HOP_BY_HOP or lk == "x-request-id":
-            continue
-        if lk in seen:
-            out.headers.add(k, v)
-        else:
-            out.headers[k] = v
-            seen.add(lk)
+    _copy_headers(answer.headers, out)
     return out
+
+
+# what never goes back to the client from a service's answer (the gateway's own X-Request-ID is set
+# by the request log after this)
+DROPPED = HOP_BY_HOP | {"x-request-id"}
+
+
+def _copy_headers(upstream: list[tuple[str, str]], out: Response) -> None:
+    """The service's headers onto `out`, as setting each name's first value and adding the rest
+    would (a repeated header such as Set-Cookie comes once per value, in order), in one pass: the
+    service's first Content-Type takes the place of the default one, everything else is appended.
+    (Setting them one by one scanned the headers already there for every name, ~0.1 ms a call.)"""
+    kept = [(k, v) for k, v in upstream if k.lower() not in DROPPED]
+    for i, (k, v) in enumerate(kept):
+        if k.lower() == "content-type":
+            out.headers[k] = v
+            del kept[i]
+            break
+    out.headers.extend(kept)
 
 
 def _unavailable(service_key: str) -> Response:
