@@ -17,22 +17,7 @@ import os
 import urllib3
 from flask import Flask, Response, request
 
-# what a proxy may not pass on (RFC 9110 7.6.1), plus the length and host it sets itself
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
-        "content-length",
-        "content-encoding",
-        "host",
-    }
-)
+from imatter_shared.web.hop_by_hop import HOP_BY_HOP  # the gateway filters with the same set
 
 
 def create_app() -> Flask:

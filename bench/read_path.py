@@ -36,17 +36,7 @@ PROXY = "bare proxy -> by-id ceiling"
 
 
 def measure_ceiling(ceiling: Ceiling, s: Settings, label: str = "bare Flask route") -> LoadResult:
-    return run_get(
-        label,
-        ceiling.url(),
-        ["/json"],
-        None,
-        duration=s.duration,
-        connections=s.connections,
-        threads=s.threads,
-        generator=s.generator,
-        max_requests=s.max_requests,
-    )
+    return _get(label, ceiling.url(), "/json", s)
 
 
 def measure_by_id_ceiling(s: Settings) -> tuple[LoadResult, LoadResult]:
@@ -66,10 +56,15 @@ def measure_by_id_ceiling(s: Settings) -> tuple[LoadResult, LoadResult]:
 
 
 def _get_by_id(label: str, base: str, s: Settings) -> LoadResult:
+    return _get(label, base, f"/organisations/{row_id(1)}", s)
+
+
+def _get(label: str, base: str, path: str, s: Settings) -> LoadResult:
+    """One unauthenticated GET of `path` under load, with the run's settings."""
     return run_get(
         label,
         base,
-        [f"/organisations/{row_id(1)}"],
+        [path],
         None,
         duration=s.duration,
         connections=s.connections,

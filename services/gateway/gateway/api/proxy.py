@@ -9,6 +9,7 @@ from urllib3.exceptions import HTTPError, NewConnectionError
 from urllib3.exceptions import TimeoutError as UpstreamTimeout
 
 from imatter_shared.web.errors import problem
+from imatter_shared.web.hop_by_hop import HOP_BY_HOP
 
 from .. import response_cache, tokens
 from ..ratelimit import client_ip
@@ -17,19 +18,6 @@ from ..upstream import ROUTES, base_url, pool, pool_timeout
 log = logging.getLogger("imatter.gateway.proxy")
 bp = Blueprint("proxy", __name__)
 
-HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-    "content-length",
-    "content-encoding",
-    "host",
-}
 # the client's token is replaced by a hop token (services accept nothing else) and the portal's
 # session cookie never leaves the gateway
 REPLACED = HOP_BY_HOP | {"x-request-id", "x-forwarded-for", "authorization", "cookie"}
