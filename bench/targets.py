@@ -14,10 +14,14 @@ from dataclasses import dataclass
 
 from .common import Table
 from .read_path import BY_ID, PROXY
+from .write_path import PROXY as WRITE_PROXY
 
 MET, NOT_MET, NOT_MEASURED = "met", "not met", "not measured"
 CONTEXT = "context, not a target"
 HOP_CEILING = "P1 context: the hop's own ceiling (bare proxy -> by-id ceiling / by-id ceiling direct)"
+WRITE_HOP_CEILING = (
+    "P4 context: the write hop's own ceiling, {database} (bare proxy -> bare insert, x insert ceiling)"
+)
 
 CHEAP_READS = ("catalogue",)
 DATABASE_READS = ("directory", "organisation")
@@ -91,6 +95,18 @@ def hop_ceiling(tables) -> float | None:
     t = _table(tables, "1")
     row = next((r for r in (_rows(t) if t else []) if r.get("read") == PROXY), None)
     return _number(row.get("gateway / direct")) if row else None
+
+
+def write_hop_ceilings(tables) -> dict[str, float]:
+    """What a hop that only forwards keeps of the bare insert in this run, per database (the
+    write-path table's `ceiling: bare proxy -> bare insert` rows): printed beside P4's verdicts,
+    judged against nothing."""
+    t = _table(tables, "2")
+    out = {}
+    for r in _rows(t) if t else []:
+        if r.get("write") == WRITE_PROXY and _number(r.get("x ceiling")) is not None:
+            out[r.get("database")] = _number(r.get("x ceiling"))
+    return out
 
 
 def scale(tables) -> list[Verdict]:
@@ -168,14 +184,22 @@ def verdicts(tables: list[Table]) -> list[Verdict]:
 def table(tables: list[Table]) -> Table:
     out = Table("Targets (issue 18): met / not met", ["target", "measured", "required", "verdict"])
     context = hop_ceiling(tables)
+    write_context = write_hop_ceilings(tables)
     judged = verdicts(tables)
+
+    def last_of(i, prefix):
+        return judged[i].target.startswith(prefix) and not (
+            i + 1 < len(judged) and judged[i + 1].target.startswith(prefix)
+        )
+
     for i, v in enumerate(judged):
         out.add(v.target, v.measured, v.required, v.verdict)
-        last_p1 = v.target.startswith("P1 ") and not (
-            i + 1 < len(judged) and judged[i + 1].target.startswith("P1 ")
-        )
-        if last_p1 and context is not None:
-            out.add(HOP_CEILING, context, "-", CONTEXT)  # beside P1's verdicts, counted in none of them
+        # context rows beside the verdicts they explain, counted in none of them
+        if last_of(i, "P1 ") and context is not None:
+            out.add(HOP_CEILING, context, "-", CONTEXT)
+        if last_of(i, "P4 "):
+            for database, share in write_context.items():
+                out.add(WRITE_HOP_CEILING.format(database=database), share, "-", CONTEXT)
     counts = {k: sum(v.verdict == k for v in judged) for k in (MET, NOT_MET, NOT_MEASURED)}
     out.notes.append(", ".join(f"{n} {k}" for k, n in counts.items()))
     out.notes.append("P2's statement count (at most 3) is guarded by a test, not measured here")
@@ -183,5 +207,10 @@ def table(tables: list[Table]) -> Table:
         out.notes.append(
             "P1 context: a bare Flask app that only forwards (bench/ceiling_proxy_app.py) keeps this share of "
             "the by-id ceiling's reads; the gateway's database reads are judged against 0.8 of direct regardless"
+        )
+    if write_context:
+        out.notes.append(
+            "P4 context: the same bare proxy in front of the bare insert keeps this share of it; the writes "
+            "through the gateway are judged against 0.25 of the bare insert regardless"
         )
     return out

@@ -171,18 +171,31 @@ def measure_writes(stack: Stack, s: Settings, database: str) -> list[tuple[str, 
     return out
 
 
-def measure_ceiling(s: Settings, database_url: str) -> LoadResult:
+PROXY = "ceiling: bare proxy -> bare insert"
+
+
+def measure_ceiling(s: Settings, database_url: str) -> tuple[LoadResult, LoadResult]:
+    """The bare one-row insert, then the same insert through a bare Flask app that only forwards
+    (bench/ceiling_proxy_app.py, the gateway's pool settings): the write hop's own ceiling."""
     with Ceiling(s.workers, database_url=database_url) as ceiling:
-        make = lambda n: ("POST", "/insert", b"", {})  # noqa: E731
-        return run_python(
-            "insert",
-            ceiling.url(),
-            make,
-            duration=s.write_duration,
-            connections=s.write_connections,
-            processes=s.threads,
-            max_requests=s.max_requests,
-        )
+        direct = _insert("insert", ceiling.url(), s)
+        with Ceiling(s.workers, app_module="bench.ceiling_proxy_app", upstream=ceiling.url()) as proxy:
+            log("bare proxy -> one-row insert")
+            hop = _insert("proxy insert", proxy.url(), s)
+    return direct, hop
+
+
+def _insert(label: str, base: str, s: Settings) -> LoadResult:
+    make = lambda n: ("POST", "/insert", b"", {})  # noqa: E731
+    return run_python(
+        label,
+        base,
+        make,
+        duration=s.write_duration,
+        connections=s.write_connections,
+        processes=s.threads,
+        max_requests=s.max_requests,
+    )
 
 
 def _pg_urls():
@@ -218,7 +231,7 @@ def run(
         )
         try:
             log(f"[{database}] write ceiling: one-row insert")
-            ceiling = measure_ceiling(s, ceiling_url)
+            ceiling, hop = measure_ceiling(s, ceiling_url)
             t.add(
                 "ceiling: bare one-row insert",
                 database,
@@ -229,6 +242,17 @@ def run(
                 ceiling.ok,
                 ceiling.errors,
                 1.0,
+            )
+            t.add(
+                PROXY,
+                database,
+                hop.rps,
+                hop.p50_ms,
+                hop.p99_ms,
+                hop.requests,
+                hop.ok,
+                hop.errors,
+                ratio(hop.rps, ceiling.rps),
             )
             given = stack if database == "sqlite" else None
             make = functools.partial(Stack, workers=s.workers, consumers=False, database_urls=urls)
@@ -261,6 +285,11 @@ def run(
     t.notes.append(
         "writes/s counts 2xx answers only; each purchase commits its order, invoice, licence or "
         "package and one outbox row in one transaction"
+    )
+    t.notes.append(
+        "ceiling: bare proxy -> bare insert: the same insert through a bare Flask app that only "
+        "forwards over a urllib3 pool (bench/ceiling_proxy_app.py); its x ceiling is the write hop's "
+        "own ceiling, the most any write through one Flask + urllib3 hop keeps of the bare insert"
     )
     emit(t)
     if sink is not None:

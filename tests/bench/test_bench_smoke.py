@@ -79,6 +79,8 @@ class TestOnOneSqliteStack:
         [table] = write_path.run(Settings.for_smoke(), databases=("sqlite",), stack=sqlite_stack)
         ok = dict(zip(_col(table, "write"), _col(table, "ok")))
         assert ok["ceiling: bare one-row insert"] > 0
+        assert ok[write_path.PROXY] > 0  # the write hop's own ceiling: the insert through the bare proxy
+        assert targets.write_hop_ceilings([table])["sqlite"] > 0
         assert ok["organisation created"] > 0
         assert ok["licence purchase (starter)"] > 0
         judged = {v.target: v.verdict for v in targets.write_path([table])}

@@ -127,3 +127,25 @@ def test_the_hops_own_ceiling_is_printed_beside_p1_and_judged_against_nothing():
     assert (
         targets.HOP_CEILING not in labels[: labels.index("P2 organisation read, direct / bare GET-by-id") - 1]
     )
+
+
+def test_the_write_hops_own_ceiling_is_printed_beside_p4_and_judged_against_nothing():
+    def writes(with_proxy: bool) -> Table:
+        t = Table("2. Write path through the gateway", write_path.COLUMNS)
+        t.add("ceiling: bare one-row insert", "sqlite", 1000.0, 1, 5, 10, 10, 0, 1.0)
+        if with_proxy:
+            t.add(write_path.PROXY, "sqlite", 400.0, 2, 9, 10, 10, 0, 0.4)
+        t.add("organisation created", "sqlite", 300.0, 1, 50, 10, 10, 0, 0.3)
+        return t
+
+    out = targets.table([writes(True)])
+    labels = [row[0] for row in out.rows]
+    context = targets.WRITE_HOP_CEILING.format(database="sqlite")
+    at = labels.index(context)
+    assert labels[at - 1].startswith("P4 ") and not labels[at + 1].startswith("P4 ")  # after the last P4
+    assert out.rows[at][1:] == [0.4, "-", targets.CONTEXT]
+    # the proxy row is no write: P4's verdicts and the counts are those of the table without it
+    without = targets.table([writes(False)])
+    assert [r for r in out.rows if r[0] != context] == without.rows
+    assert out.notes[0] == without.notes[0]
+    assert targets.write_hop_ceilings([writes(True)]) == {"sqlite": 0.4}
