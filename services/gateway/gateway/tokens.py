@@ -93,7 +93,20 @@ def _server_side_check(sub: str, jti: str) -> tuple | None:
     sql, order = compiled
     params = {"sub": sub, "jti": jti}
     args = tuple(params[k] for k in order) if order else params
-    raw = engine.raw_connection()
+    try:
+        raw = engine.raw_connection()
+    except engine.dialect.loaded_dbapi.Error as exc:
+        # the pool's checkout connecting anew (a restarted or unreachable server): raised as a Core
+        # Connection raises it (OperationalError, answered 503), not as the driver's own error
+        raise sa.exc.DBAPIError.instance(
+            None,
+            None,
+            exc,
+            engine.dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=engine.dialect.is_disconnect(exc, None, None),
+            dialect=engine.dialect,
+        ) from exc
     try:
         cursor = raw.cursor()
         try:

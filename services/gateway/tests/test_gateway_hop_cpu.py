@@ -81,3 +81,24 @@ def test_a_request_without_cookies_gets_flasks_empty_session_and_a_cookie_is_sti
 
         assert dict(ours.open_session(app, request)) == {"user": "u1"}
     assert isinstance(app.session_interface, SessionInterface)
+
+
+def test_a_database_that_cannot_be_reached_in_the_token_check_is_raised_as_sqlalchemy_raises_it(
+    app, tmp_path, monkeypatch
+):
+    """A PostgreSQL restart mid-drill answered 500: the pool's checkout raised the driver's own
+    OperationalError, which no handler knows. It is SQLAlchemy's now (answered 503), as a Core
+    Connection raises it. A real engine on a database file that cannot be opened."""
+    unreachable = sa.create_engine(f"sqlite:///{tmp_path}/no/such/dir/gateway.db")
+    with pytest.raises(sa.exc.DBAPIError) as core:
+        unreachable.connect()
+
+    class Db:
+        engine = unreachable
+
+    monkeypatch.setattr(tokens, "db", Db)
+    with pytest.raises(sa.exc.DBAPIError) as raw:
+        tokens._server_side_check("u1", "j1")
+    assert type(raw.value) is type(core.value) is sa.exc.OperationalError
+    with app.test_request_context():
+        assert app.handle_user_exception(raw.value).status_code == 503  # the app's own handlers
