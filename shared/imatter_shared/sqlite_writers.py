@@ -19,7 +19,10 @@ rollback, close, or a statement that ended it). So it is held exactly while SQLi
 is, by a holder that got it without waiting in the busy handler.
 
 No new way to deadlock: a wait is bounded by `WAIT_SECONDS`, after which the writer goes on
-to SQLite's own handler as it did before (and fails after busy_timeout as it did before); a
+to SQLite's own handler as it did before (and fails after busy_timeout as it did before: so a
+writer stuck behind a transaction left open somewhere fails after WAIT_SECONDS + busy_timeout,
+~10 s, where it failed after 5 s without the queue); a connection already in a transaction
+without the slot (its queueing timed out, then SQLite let it in) never queues again; a
 thread that already holds the slot through another connection does not queue behind itself;
 and a connection holding a read snapshot never blocks a writer's commit in WAL mode. PostgreSQL
 is not concerned: this is only wired for SQLite files.
@@ -35,7 +38,7 @@ import time
 
 from .config import sqlite_file_of
 
-WAIT_SECONDS = 5.0  # = the services' busy_timeout: a queued writer waits no longer than SQLite would
+WAIT_SECONDS = 5.0  # = the services' busy_timeout; then SQLite's own handler waits up to busy_timeout more
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 _TAKING = ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
 
@@ -205,6 +208,7 @@ class Connection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         self.writer_slot = slot_for(os.fsdecode(database))
         self.holds_slot = False
+        self.unqueued = False
 
     def cursor(self, factory=None):
         return super().cursor(factory or Cursor)
@@ -212,15 +216,23 @@ class Connection(sqlite3.Connection):
     def queue_for(self, sql: str) -> bool:
         """Take the slot before `sql` if it begins a write; whether the statement must be followed
         by `after()` (it may have begun or ended this connection's write transaction)."""
-        if self.holds_slot:
+        if self.holds_slot or self.unqueued:
+            # unqueued: this write transaction went on without the slot (its queueing timed out, or
+            # this thread holds the slot through another connection), and SQLite's handler let it
+            # in: it holds SQLite's write lock, so queueing again would wait on whoever holds the
+            # slot, who waits on that lock. SQLite's own locking decides until it ends.
             return True
         if self.writer_slot is None or not _begins_write(sql):
             return False  # a read outside any write transaction: nothing to take or give back
         self.holds_slot = self.writer_slot.acquire()
+        self.unqueued = not self.holds_slot
         return True
 
     def after(self) -> None:
-        if self.holds_slot and not self.in_transaction:
+        if self.in_transaction:
+            return
+        self.unqueued = False
+        if self.holds_slot:
             self.holds_slot = False
             self.writer_slot.release()
 

@@ -257,3 +257,43 @@ def test_a_service_on_a_sqlite_file_writes_through_the_queue(tmp_path):
         assert raw.driver_connection.writer_slot.lock_path == f"{tmp_path}/training.db.writers.lock"
         raw.close()
         db.engine.dispose()
+
+
+def test_a_connection_let_in_by_sqlite_after_its_queueing_timed_out_does_not_queue_again(db_url, monkeypatch):
+    """Found in review: a writer whose queueing timed out and whom SQLite's handler then let in
+    holds SQLite's write lock without the slot; queueing again for its next write would wait on the
+    slot's next holder, who waits on that lock. It does not queue again until its transaction ends."""
+    path = db_url.split("///", 1)[1]
+    monkeypatch.setattr(sqlite_writers, "WAIT_SECONDS", 0.2)
+    late = sqlite3.connect(path, timeout=5, factory=Connection, check_same_thread=False)
+    slot, steps, second = slot_for(path), [], threading.Event()
+
+    def write_twice() -> None:
+        cur = late.cursor()
+        cur.execute("INSERT INTO t (who) VALUES ('late-1')")  # queues 0.2 s, then SQLite's handler
+        steps.append("first")
+        second.wait(10)
+        t0 = time.monotonic()
+        cur.execute("INSERT INTO t (who) VALUES ('late-2')")  # must not queue behind the slot's holder
+        steps.append(time.monotonic() - t0)
+        late.commit()
+
+    holder = _engine(db_url)
+    with holder.begin() as conn:
+        conn.execute(sa.text("INSERT INTO t (who) VALUES ('holder')"))
+        writer = threading.Thread(target=write_twice)
+        writer.start()
+        _wait_until(lambda: late.unqueued, "the late writer's queueing never timed out")
+    _wait_until(lambda: steps == ["first"], "SQLite never let the late writer in")
+    monkeypatch.setattr(sqlite_writers, "WAIT_SECONDS", 5.0)
+    assert not late.holds_slot and slot.acquire()  # another writer takes the slot, as one would now
+    try:
+        second.set()
+        writer.join(timeout=3)
+        assert not writer.is_alive(), "the late writer queued behind the slot's holder"
+        assert steps[1] < 1.0
+    finally:
+        slot.release()
+    assert not late.unqueued and not late.holds_slot  # its transaction ended: it queues again next time
+    late.close()
+    assert _totals(db_url)[0] == 3
