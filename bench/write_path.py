@@ -107,15 +107,7 @@ def measure_writes(stack: Stack, s: Settings, database: str) -> list[tuple[str, 
     out.append(
         (
             "organisation created",
-            run_python(
-                "organisations",
-                base,
-                make,
-                duration=s.write_duration,
-                connections=s.write_connections,
-                processes=s.threads,
-                max_requests=cap,
-            ),
+            _load("organisations", base, make, s, max_requests=cap),
         )
     )
     org_ids = sorted(user.get("/api/v1/me").json().get("organisation_ids", []))
@@ -129,15 +121,7 @@ def measure_writes(stack: Stack, s: Settings, database: str) -> list[tuple[str, 
         out.append(
             (
                 "licence purchase (starter)",
-                run_python(
-                    "licences",
-                    base,
-                    make,
-                    duration=s.write_duration,
-                    connections=s.write_connections,
-                    processes=s.threads,
-                    max_requests=len(org_ids),
-                ),
+                _load("licences", base, make, s, max_requests=len(org_ids)),
             )
         )
     else:
@@ -157,15 +141,7 @@ def measure_writes(stack: Stack, s: Settings, database: str) -> list[tuple[str, 
         out.append(
             (
                 "package purchase (type 1)",
-                run_python(
-                    "packages",
-                    base,
-                    make,
-                    duration=s.write_duration,
-                    connections=s.write_connections,
-                    processes=s.threads,
-                    max_requests=s.max_requests,
-                ),
+                _load("packages", base, make, s),
             )
         )
     return out
@@ -186,7 +162,12 @@ def measure_ceiling(s: Settings, database_url: str) -> tuple[LoadResult, LoadRes
 
 
 def _insert(label: str, base: str, s: Settings) -> LoadResult:
-    make = lambda n: ("POST", "/insert", b"", {})  # noqa: E731
+    return _load(label, base, lambda n: ("POST", "/insert", b"", {}), s)
+
+
+def _load(label: str, base: str, make, s: Settings, max_requests: int | None = None) -> LoadResult:
+    """POSTs made by `make(n)` under the write settings (connections, processes, duration), at
+    most `max_requests` (the run's own cap unless given: one licence per organisation)."""
     return run_python(
         label,
         base,
@@ -194,7 +175,7 @@ def _insert(label: str, base: str, s: Settings) -> LoadResult:
         duration=s.write_duration,
         connections=s.write_connections,
         processes=s.threads,
-        max_requests=s.max_requests,
+        max_requests=s.max_requests if max_requests is None else max_requests,
     )
 
 

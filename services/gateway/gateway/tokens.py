@@ -98,15 +98,7 @@ def _server_side_check(sub: str, jti: str) -> tuple | None:
     except engine.dialect.loaded_dbapi.Error as exc:
         # the pool's checkout connecting anew (a restarted or unreachable server): raised as a Core
         # Connection raises it (OperationalError, answered 503), not as the driver's own error
-        raise sa.exc.DBAPIError.instance(
-            None,
-            None,
-            exc,
-            engine.dialect.loaded_dbapi.Error,
-            hide_parameters=True,
-            connection_invalidated=engine.dialect.is_disconnect(exc, None, None),
-            dialect=engine.dialect,
-        ) from exc
+        raise _as_sqlalchemy_error(engine, exc, engine.dialect.is_disconnect(exc, None, None)) from exc
     try:
         cursor = raw.cursor()
         try:
@@ -118,17 +110,23 @@ def _server_side_check(sub: str, jti: str) -> tuple | None:
         gone = engine.dialect.is_disconnect(exc, raw.dbapi_connection, None)
         if gone:
             raw.invalidate(exc)
-        raise sa.exc.DBAPIError.instance(
-            sql,
-            args,
-            exc,
-            engine.dialect.loaded_dbapi.Error,
-            hide_parameters=True,
-            connection_invalidated=gone,
-            dialect=engine.dialect,
-        ) from exc
+        raise _as_sqlalchemy_error(engine, exc, gone, sql, args) from exc
     finally:
         raw.close()
+
+
+def _as_sqlalchemy_error(engine, exc, gone: bool, sql=None, args=None) -> sa.exc.DBAPIError:
+    """The driver's error as a Core Connection raises it (OperationalError for a lost or
+    unreachable server: answered 503), its bound values hidden."""
+    return sa.exc.DBAPIError.instance(
+        sql,
+        args,
+        exc,
+        engine.dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=gone,
+        dialect=engine.dialect,
+    )
 
 
 def issue(user: User, auth_time: int | None = None) -> tuple[str, int]:
