@@ -39,6 +39,11 @@ _BELONGS = (
 )
 
 
+def is_active_member(organisation_id: str, person_id: str) -> bool:
+    """Whether the person holds an active (accepted, not ended) membership of the organisation."""
+    return bool(db.session.scalar(_BELONGS, {"person_id": person_id, "org_id": organisation_id}))
+
+
 class Caller:
     """The caller's principal and person; the organisations they administer or belong to are read
     on first use (a write that needs one organisation asks about that one: administers())."""
@@ -98,7 +103,7 @@ class Caller:
             return organisation_id in self._member
         if self.person is None:
             return False
-        return bool(db.session.scalar(_BELONGS, {"person_id": self.person.id, "org_id": organisation_id}))
+        return is_active_member(organisation_id, self.person.id)
 
     @property
     def user_id(self) -> str:

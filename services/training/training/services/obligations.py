@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from imatter_shared.web.errors import Forbidden, NotFound, RuleViolation
 
+from ..authz import is_active_member
 from ..extensions import db
-from ..models import Membership
 from ..models.lead_professionals import (
     LeadProfessionalApplication,
     ObligationRecord,
@@ -38,19 +38,7 @@ def completed_courses(person_id: str) -> set[str]:
 
 
 def active_member(person_id: str, organisation_id: str | None) -> bool:
-    if not organisation_id:
-        return False
-    return bool(
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Membership)
-            .where(
-                Membership.person_id == person_id,
-                Membership.organisation_id == organisation_id,
-                Membership.status == "active",
-            )
-        )
-    )
+    return bool(organisation_id) and is_active_member(organisation_id, person_id)
 
 
 def records_of(a: LeadProfessionalApplication) -> dict[str, list[datetime]]:

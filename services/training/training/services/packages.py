@@ -10,9 +10,10 @@ from imatter_shared.contract import packages as contract
 from imatter_shared.web.errors import InvalidInput, NotFound, RuleViolation
 from imatter_shared.web.paging import rows_page
 
+from ..authz import is_active_member
 from ..events import outgoing
 from ..extensions import db
-from ..models import Membership, Organisation, Person
+from ..models import Organisation, Person
 from ..models.base import new_id
 from ..models.certification import Certification, PathwayItem
 from ..models.learning import LearningAccount
@@ -34,15 +35,6 @@ def get_org(organisation_id: str) -> Organisation:
 
 # The statements of a purchase are built once and run with bound parameters (decision 0037:
 # building one and its cache key cost more than running it)
-_ACTIVE_MEMBER = (
-    sa.select(sa.func.count())
-    .select_from(Membership)
-    .where(
-        Membership.organisation_id == sa.bindparam("org_id"),
-        Membership.person_id == sa.bindparam("person_id"),
-        Membership.status == "active",
-    )
-)
 _ACCOUNTS_USED = (
     sa.select(sa.func.count())
     .select_from(LearningAccount)
@@ -69,10 +61,6 @@ _HAS_OF_TYPE = sa.select(
         Package.cancelled_at.is_(None),
     )
 )
-
-
-def is_active_member(organisation_id: str, person_id: str) -> bool:
-    return bool(db.session.scalar(_ACTIVE_MEMBER, {"org_id": organisation_id, "person_id": person_id}))
 
 
 def may_use_accounts(p: Package, person_id: str) -> bool:
