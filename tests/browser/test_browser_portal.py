@@ -17,7 +17,16 @@ import pytest
 import requests
 
 from support.api_client import Client, wait_for
-from support.browser import DESKTOP, PASSWORD, PHONE, assert_accessible, new_page, sign_in, sign_up
+from support.browser import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    assert_accessible,
+    assert_error_summary_focused,
+    new_page,
+    sign_in,
+    sign_up,
+)
 from support.stories import practitioner_with_package
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -332,8 +341,8 @@ def test_password_reset_through_the_pages_and_the_email(browser, stack, mail, sh
     assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.click("button:has-text('Email me a reset link')")  # nothing typed: the error is at the field
-    assert page.locator("#email-error").is_visible()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")  # focus moved to it
+    page.locator("#email-error").wait_for(state="visible", timeout=5000)  # fails if it never shows
+    assert_error_summary_focused(page)  # focus moved to it
     page.fill("#email", email)
     page.click("button:has-text('Email me a reset link')")
     neutral = page.inner_text("main .panel")

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from support.browser import PHONE, assert_accessible, new_page, sign_in, sign_up
+from support.browser import PHONE, assert_accessible, assert_error_summary_focused, new_page, sign_in, sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -41,8 +41,8 @@ def test_learner_answers_the_informal_q_and_sees_suggestions(browser, stack, sho
     page.evaluate(f"document.querySelectorAll(\"input[name='{first}']\").forEach(i => i.checked = false)")
     page.click("button:has-text('See my results')")
     error_id = first.replace(".", "-") + "-error"
-    assert page.locator(f"#{error_id}").is_visible()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.locator(f"#{error_id}").wait_for(state="visible", timeout=5000)  # fails if it never shows
+    assert_error_summary_focused(page)  # focus moved to it
     assert page.locator(f"input[name='{first}'][value='0']").is_checked() is False
     assert page.locator("#answer form input[type=radio]:checked").count() == groups - 1  # the rest kept
 

@@ -41,6 +41,16 @@ def assert_accessible(page):
     assert page.evaluate(A11Y_PROBLEMS) == [], page.url
 
 
+def assert_error_summary_focused(page, timeout_ms: int = 5000):
+    """The error summary takes focus once the deferred portal.js has run on DOMContentLoaded.
+    A click returns when the navigation commits, which can be before that: wait for it, and
+    fail (Playwright's TimeoutError) if focus never moves there."""
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.classList.contains('error-summary')",
+        timeout=timeout_ms,
+    )
+
+
 def new_page(browser, viewport=DESKTOP):
     ctx = browser.new_context(viewport=viewport, locale="en-GB")
     return ctx, ctx.new_page()
