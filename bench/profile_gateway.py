@@ -189,6 +189,7 @@ def _calls_per_request(n: int, calls, sort: str, top: int, label: str, callees: 
         stats.sort_stats(sort).print_stats(top)
     if callees:
         stats.print_callees(callees)
+        stats.print_callers(callees)
     if top or callees:
         print(out.getvalue())
 

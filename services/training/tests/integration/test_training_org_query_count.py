@@ -193,3 +193,51 @@ def test_the_lean_read_answers_what_the_plain_one_did(client, db, keys, join, mo
     assert lean.pop("as_of") and plain.pop("as_of")
     assert list(lean) == list(plain) and lean == plain
     assert [list(lic) for lic in lean["licences"]] == [list(lic) for lic in plain["licences"]]
+
+
+@pytest.mark.parametrize("kind", ["school", "primary_care", "other_service"])
+def test_the_creation_answers_what_the_first_read_does_and_reads_nothing_after_its_commit(
+    client, db, keys, count_queries, kind
+):
+    """Issue 18 P4 (docs/performance.md, seventh session): the creation's answer is read in its own
+    transaction (a new organisation holds no licence; its counts from detail_facts) and the session
+    keeps the rows it wrote, so nothing is sent to the database after the commit. The answer is,
+    key for key, what the organisation's first read answers."""
+    h = _user(keys)
+    after_commit: list[str] = []
+    committed = []
+
+    def on_commit(conn):
+        committed.append(True)
+
+    def seen(conn, cursor, statement, *rest):
+        if committed and not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+            after_commit.append(statement)
+
+    sa.event.listen(db.engine, "commit", on_commit)
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with count_queries as c:
+            r = client.post(
+                "/api/v1/organisations",
+                json={
+                    "name": "Fictional Created Service",
+                    "kind": kind,
+                    "size_band": "medium",
+                    "link_contact_email": "link@created.example",
+                    "senior_leadership_commitment": kind != "school",
+                },
+                headers=h,
+            )
+    finally:
+        sa.event.remove(db.engine, "commit", on_commit)
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert r.status_code == 201, r.get_json()
+    assert committed and after_commit == [], "\n".join(after_commit)
+    assert len(c.statements) <= 6, "\n".join(c.statements)  # was 8, 3 of them after the commit
+    created = r.get_json()
+    db.session.remove()
+    read = client.get(f"/api/v1/organisations/{created['id']}", headers=h).get_json()
+    assert created.pop("as_of") and read.pop("as_of")
+    assert created == read and list(created) == list(read)
+    assert created["licences"] == [] and created["members_count"] == 0 and created["kind"] == kind

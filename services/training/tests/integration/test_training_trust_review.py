@@ -269,6 +269,38 @@ def test_3_twenty_members_taking_a_packages_three_accounts_at_once_get_three(
     assert got["online_accounts_used"] == 3
 
 
+def test_a_purchase_answers_the_package_as_its_read_does_then_the_read_counts_grants(
+    client, db, keys, enhanced, join
+):
+    """Issue 18 P4: a purchase's answer says no account used without asking the database (no
+    learning account can use a package before it exists); otherwise it is the package's read, key
+    for key, with its order. Once a member's account uses it, the read counts it."""
+    admin, org, lead = enhanced
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/packages",
+        headers=admin,
+        json={"type": 2, "practitioner_id": lead["id"], "funding": "organisation"},
+    )
+    assert r.status_code == 201, r.get_json()
+    bought = r.get_json()
+    path = f"/api/v1/organisations/{org['id']}/packages/{bought['id']}"
+    assert bought.pop("order")["id"] == bought["order_id"]
+    assert bought["online_accounts_used"] == 0
+    assert client.get(path, headers=admin).get_json() == bought
+    m = join(admin, org["id"], "Fictional Granted Member")
+    r = client.post(f"/api/v1/packages/{bought['id']}/accounts", headers=admin, json={"person_id": m["id"]})
+    assert r.status_code == 201, r.get_json()
+    assert client.get(path, headers=admin).get_json()["online_accounts_used"] == 0  # granted, not used
+    body = {
+        "course_code": "foundation_a1",
+        "funding": "package",
+        "package_id": bought["id"],
+        "person_id": m["id"],
+    }
+    assert client.post("/api/v1/enrolments", headers=m["headers"], json=body).status_code == 201
+    assert client.get(path, headers=admin).get_json()["online_accounts_used"] == 1
+
+
 def test_3_a_package_account_slot_is_taken_once(client, db, keys, enhanced, join):
     """Both databases: the accounts are numbered; the same number twice is refused by the database."""
     admin, org, lead = enhanced

@@ -112,8 +112,9 @@ class Organisations(MethodView):
         """Create an organisation; the signed-in user becomes its admin (link contact role).
         Verified accounts only (403 otherwise)."""
         org = orgs.create(data, require_verified().principal)
+        held, counts = orgs.facts_of_created(org)  # in this transaction: nothing read after it
         db.session.commit()
-        return org
+        return With(org, held_rows=held.rows, held=held, counts=counts)
 
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, OrganisationPage)

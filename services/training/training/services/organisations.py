@@ -48,6 +48,19 @@ def create(data: dict, principal) -> Organisation:
     return org
 
 
+def facts_of_created(org: Organisation) -> tuple[licences.Held, dict]:
+    """What the creation's answer derives (the organisation's licences and detail_facts), read
+    before the commit: a new organisation holds no licence (nothing else can reference a row this
+    transaction has not committed), and its counts are read in the transaction that wrote it. The
+    session then keeps the rows it wrote after the commit (no refresh), so the answer needs
+    nothing from the database once the transaction has ended (docs/performance.md, "Issue 18,
+    seventh session")."""
+    held = licences.Held(org.id, read_only=True, rows=[])
+    counts = detail_facts(org.id, held)
+    db.session().expire_on_commit = False  # this request's session only: removed at teardown
+    return held, counts
+
+
 def update(org: Organisation, data: dict) -> Organisation:
     if "size_band" in data:
         _check_size_band(data["size_band"])

@@ -214,7 +214,8 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
     if first_of_type:  # buying the package may complete a role (package_type_N is met once bought)
         db.session.flush()  # certify_ready reads the person's packages: this one among them
         certify_ready(person.id)
-    return orders.Purchase(p, order)
+    # no account is granted from a package before it exists: the answer's count is known
+    return orders.Purchase(p, order, online_accounts_used=0)
 
 
 def of_organisation(organisation_id: str, page: int, per_page: int) -> tuple[list[Package], int]:

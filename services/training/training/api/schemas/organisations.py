@@ -131,10 +131,14 @@ class OrganisationDetailOut(OrganisationOut):
         # when its read asked for them: held_rows), then every count, the seat ledger and the
         # oversight facts in one more statement (docs/performance.md: this read was 18-29
         # statements, then 8, then 3; now 2). The views commit before the dump.
-        held = licences.Held(org.id, read_only=True, rows=getattr(org, "held_rows", None))
+        held = getattr(org, "held", None) or licences.Held(
+            org.id, read_only=True, rows=getattr(org, "held_rows", None)
+        )
+        counts = getattr(org, "counts", None)  # read by the creation before its commit
         if isinstance(org, With):  # the view's wrapper of the organisation's row: the row itself
             org = org._model
-        counts = orgs.detail_facts(org.id, held)
+        if counts is None:
+            counts = orgs.detail_facts(org.id, held)
         held.know_practitioners(counts["facts"]["practitioners"])
         seat_summary = seats.summary(org.id, held, n_used=counts["seats_used"], ledger=counts["ledger"])
         st = orgs.stage_of(org, seat_summary, held, counts["facts"], counts["oversight"])

@@ -17,6 +17,11 @@ def _type(p):
     return row
 
 
+def _accounts_used(p) -> int:
+    known = getattr(p, "online_accounts_used", None)  # a purchase's answer knows it (none yet)
+    return accounts_used(p.id) if known is None else known
+
+
 class PackageOut(Out):
     id = Str()
     organisation_id = Str()
@@ -29,7 +34,7 @@ class PackageOut(Out):
     fund_award_id = Opt()
     tracker_uses = Int()
     online_accounts = Int()
-    online_accounts_used = Computed(lambda p: accounts_used(p.id), metadata={"type": "integer"})
+    online_accounts_used = Computed(_accounts_used, metadata={"type": "integer"})
     credits_left = Opt(fields.Integer)
     cases_count = Opt(fields.Integer)
     practicum_state = Opt()
