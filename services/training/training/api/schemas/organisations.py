@@ -130,10 +130,11 @@ class OrganisationDetailOut(OrganisationOut):
         # the organisation's licences are read once (with the organisation and its access check
         # when its read asked for them: held_rows), then every count, the seat ledger and the
         # oversight facts in one more statement (docs/performance.md: this read was 18-29
-        # statements, then 8, then 3; now 2). The views commit before the dump.
-        held = getattr(org, "held", None) or licences.Held(
-            org.id, read_only=True, rows=getattr(org, "held_rows", None)
-        )
+        # statements, then 8, then 3; now 2). The views commit before the dump; the creation
+        # reads its counts before its commit and hands them over (`counts`, `held`).
+        held = getattr(org, "held", None)  # the creation's, read before its commit
+        if held is None:
+            held = licences.Held(org.id, read_only=True, rows=getattr(org, "held_rows", None))
         counts = getattr(org, "counts", None)  # read by the creation before its commit
         if isinstance(org, With):  # the view's wrapper of the organisation's row: the row itself
             org = org._model
