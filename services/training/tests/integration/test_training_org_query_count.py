@@ -236,6 +236,9 @@ def test_the_creation_answers_what_the_first_read_does_and_reads_nothing_after_i
     assert committed and after_commit == [], "\n".join(after_commit)
     assert len(c.statements) <= 6, "\n".join(c.statements)  # was 8, 3 of them after the commit
     created = r.get_json()
+    # the session keeps expiring on commit for whatever uses it next (the tests' app context, and
+    # so its session, outlives the request)
+    assert db.session().expire_on_commit is True
     db.session.remove()
     read = client.get(f"/api/v1/organisations/{created['id']}", headers=h).get_json()
     assert created.pop("as_of") and read.pop("as_of")

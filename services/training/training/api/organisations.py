@@ -113,7 +113,7 @@ class Organisations(MethodView):
         Verified accounts only (403 otherwise)."""
         org = orgs.create(data, require_verified().principal)
         held, counts = orgs.facts_of_created(org)  # in this transaction: nothing read after it
-        db.session.commit()
+        orgs.commit_keeping_rows()
         return With(org, held_rows=held.rows, held=held, counts=counts)
 
     @blp.arguments(PageArgs, location="query")

@@ -51,14 +51,24 @@ def create(data: dict, principal) -> Organisation:
 def facts_of_created(org: Organisation) -> tuple[licences.Held, dict]:
     """What the creation's answer derives (the organisation's licences and detail_facts), read
     before the commit: a new organisation holds no licence (nothing else can reference a row this
-    transaction has not committed), and its counts are read in the transaction that wrote it. The
-    session then keeps the rows it wrote after the commit (no refresh), so the answer needs
-    nothing from the database once the transaction has ended (docs/performance.md, "Issue 18,
+    transaction has not committed), and its counts are read in the transaction that wrote it. With
+    commit_keeping_rows, the session keeps the rows it wrote after the commit (no refresh), so the
+    answer needs nothing from the database once the transaction has ended (docs/performance.md, "Issue 18,
     seventh session")."""
     held = licences.Held(org.id, read_only=True, rows=[])
-    counts = detail_facts(org.id, held)
-    db.session().expire_on_commit = False  # this request's session only: removed at teardown
-    return held, counts
+    return held, detail_facts(org.id, held)
+
+
+def commit_keeping_rows() -> None:
+    """Commit without expiring the rows the session holds (the answer is built from them after
+    the commit), then expire on commit again: a session can outlive this request (an app context
+    already pushed, as in the tests, is reused), and nothing after it may read stale rows."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def update(org: Organisation, data: dict) -> Organisation:
