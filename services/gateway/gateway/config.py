@@ -40,6 +40,9 @@ class Config(BaseConfig):
             setattr(self, name, env(name, default))
         self.UPSTREAM_CONNECT_TIMEOUT = float(env("UPSTREAM_CONNECT_TIMEOUT", 2.0))
         self.UPSTREAM_READ_TIMEOUT = float(env("UPSTREAM_READ_TIMEOUT", 30.0))
+        # a keep-alive connection to a service idle longer than this is not reused: it must stay
+        # below the services' gunicorn keepalive (2 s by default; upstream.FreshPool, decision 0071)
+        self.UPSTREAM_IDLE_REUSE_SECONDS = float(env("UPSTREAM_IDLE_REUSE_SECONDS", 1.0))
         # the catalogue cache (response_cache.py): entries per worker, and the file whose change
         # tells every worker of this host that an edit went through
         self.CATALOGUE_CACHE_ENTRIES = int(env("CATALOGUE_CACHE_ENTRIES", 256))

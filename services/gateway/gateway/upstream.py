@@ -7,9 +7,10 @@ import json
 import logging
 import os
 import threading
+import time
 
 import urllib3
-from flask import current_app
+from flask import current_app, has_app_context
 from urllib3.exceptions import HTTPError
 
 log = logging.getLogger("imatter.gateway.upstream")
@@ -50,6 +51,40 @@ ROUTES: dict[str, str] = {
 
 SERVICES = {"training": "TRAINING_URL", "cic-tracker": "CIC_URL"}
 
+
+class FreshPool(urllib3.HTTPConnectionPool):
+    """A keep-alive pool that never sends on a connection idle longer than `idle_reuse_seconds`:
+    it closes it and opens a new one instead (urllib3 reconnects a closed connection on its next
+    request). The services' gunicorn closes a keep-alive connection after 2 s idle (gthread's
+    default `keepalive`); urllib3 only skips a connection whose close has already arrived, so a
+    connection the service closed while the gateway was sending on it answered nothing, and the
+    request was a 502 (the short drill saw one POST, 2026-11-29). A POST is never sent twice
+    (no retries), so the pool must not pick such a connection in the first place: 1 s by default,
+    well inside the service's 2 s (decision 0071)."""
+
+    idle_reuse_seconds = 1.0
+
+    def _get_conn(self, timeout=None):
+        conn = super()._get_conn(timeout)
+        since = getattr(conn, "imatter_idle_since", None)
+        if since is not None and time.monotonic() - since > self.idle_reuse_seconds:
+            conn.close()
+        return conn
+
+    def _put_conn(self, conn) -> None:
+        if conn is not None:
+            conn.imatter_idle_since = time.monotonic()
+        super()._put_conn(conn)
+
+
+def _fresh_pool_class() -> type[FreshPool]:
+    """FreshPool with this app's UPSTREAM_IDLE_REUSE_SECONDS (the class default outside an app)."""
+    if not has_app_context():
+        return FreshPool
+    seconds = float(current_app.config.get("UPSTREAM_IDLE_REUSE_SECONDS", FreshPool.idle_reuse_seconds))
+    return type("FreshPool", (FreshPool,), {"idle_reuse_seconds": seconds})
+
+
 _pool: urllib3.PoolManager | None = None
 _pool_pid: int | None = None
 _pool_lock = threading.Lock()
@@ -60,14 +95,16 @@ def pool() -> urllib3.PoolManager:
     shared by its threads (PoolManager is thread-safe). urllib3 directly, not `requests`: the
     field notes measured 0.49 ms of client CPU per call against 1.2 ms for `requests`. No
     retries or redirects (a POST must never be sent twice; redirects go back to the caller),
-    and urllib3 never reads proxy settings from the environment."""
+    and urllib3 never reads proxy settings from the environment. Plain-http connections idle
+    longer than UPSTREAM_IDLE_REUSE_SECONDS are not reused (FreshPool)."""
     global _pool, _pool_pid
     pid = os.getpid()
     if _pool is None or _pool_pid != pid:
         with _pool_lock:
             if _pool is None or _pool_pid != pid:
-                _pool = urllib3.PoolManager(num_pools=4, maxsize=64, block=False, retries=False)
-                _pool_pid = pid
+                made = urllib3.PoolManager(num_pools=4, maxsize=64, block=False, retries=False)
+                made.pool_classes_by_scheme = {**made.pool_classes_by_scheme, "http": _fresh_pool_class()}
+                _pool, _pool_pid = made, pid
     return _pool
 
 

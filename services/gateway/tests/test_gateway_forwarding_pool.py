@@ -166,3 +166,61 @@ def test_token_of_a_deleted_user_is_refused(app, client, upstream):
     db.session.commit()
     r = client.get("/api/v1/catalogue/courses", headers=bearer(token))
     assert r.status_code == 401 and len(seen) == 1
+
+
+@pytest.fixture
+def keepalive_upstream():
+    """An HTTP/1.1 keep-alive service that counts the connections it accepts."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    accepted = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            accepted.append(self.client_address)
+            super().setup()
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b'{"ok": true}'
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", accepted
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_connection_idle_longer_than_the_limit_is_not_reused(app, client, keepalive_upstream, monkeypatch):
+    """The services' gunicorn closes a keep-alive connection after 2 s idle; a POST sent on it as it
+    closes would get no answer (a 502, never retried). The gateway's pool reuses a connection only
+    while it has been idle less than UPSTREAM_IDLE_REUSE_SECONDS (1 s by default)."""
+    import time
+
+    from gateway import upstream
+
+    url, accepted = keepalive_upstream
+    assert app.config["UPSTREAM_IDLE_REUSE_SECONDS"] == 1.0  # the default: inside gunicorn's 2 s
+    monkeypatch.setattr(upstream, "_pool", None)  # made again with this app's setting
+    app.config["TRAINING_URL"] = url
+    app.config["UPSTREAM_IDLE_REUSE_SECONDS"] = 0.3
+    for _ in range(3):  # back to back: one keep-alive connection
+        assert client.post("/api/v1/organisations", json={"n": 1}).status_code == 201
+    assert len(accepted) == 1
+    time.sleep(0.5)  # idle past the limit: closed, and the next POST goes on a new connection
+    assert client.post("/api/v1/organisations", json={"n": 2}).status_code == 201
+    assert len(accepted) == 2
+    assert client.post("/api/v1/organisations", json={"n": 3}).status_code == 201
+    assert len(accepted) == 2  # and that one is reused while fresh
+    monkeypatch.setattr(upstream, "_pool", None)  # the next test's pool takes its own setting
