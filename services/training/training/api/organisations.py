@@ -114,7 +114,7 @@ class Organisations(MethodView):
         org = orgs.create(data, require_verified().principal)
         held, counts = orgs.facts_of_created(org)  # in this transaction: nothing read after it
         orgs.commit_keeping_rows()
-        return With(org, held_rows=held.rows, held=held, counts=counts)
+        return With(org, held=held, counts=counts)
 
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, OrganisationPage)

@@ -214,7 +214,7 @@ def purchase(organisation_id: str, data: dict, user_id: str) -> orders.Purchase:
     if first_of_type:  # buying the package may complete a role (package_type_N is met once bought)
         db.session.flush()  # certify_ready reads the person's packages: this one among them
         certify_ready(person.id)
-    # no account is granted from a package before it exists: the answer's count is known
+    # no learning account can use a package before it exists: the answer's count is known (0)
     return orders.Purchase(p, order, online_accounts_used=0)
 
 
